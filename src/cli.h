@@ -1,0 +1,36 @@
+/* cli: the command-line verbs and what they share (error printing, the
+ * stderr progress bar, common options). These files may print; the engine
+ * under them does not. Each verb returns the process exit status. */
+#ifndef FT_CLI_H
+#define FT_CLI_H
+
+#include <stdbool.h>
+
+#include "util.h"
+
+enum { EXIT_OK = 0, EXIT_GATE_FAILED = 1, EXIT_ERROR = 2 };
+
+int cli_describe(int argc, char **argv);
+int cli_gen(int argc, char **argv);
+int cli_run(int argc, char **argv);
+int cli_predict(int argc, char **argv);
+int cli_registry(int argc, char **argv);
+
+/* "fraudtree: <msg>" on stderr; returns EXIT_ERROR. */
+int cli_error(const struct ft_err *err);
+int cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A progress bar on stderr when it is a terminal (silent otherwise). */
+struct cli_progress;
+struct cli_progress *cli_progress_new(void);
+void cli_progress_free(struct cli_progress *p);   /* clears the line */
+void cli_progress_fn(void *ctx, const char *stage, uint64_t done, uint64_t total);
+
+/* Registry root: --registry DIR, else $FRAUDTREE_REGISTRY, else ./registry. */
+const char *cli_registry_root(const char *option);
+
+/* Split "a,b,c" into a NULL-terminated array; caller frees with cli_list_free. */
+char **cli_split_list(const char *s, size_t *n);
+void cli_list_free(char **v);
+
+#endif

@@ -1,0 +1,117 @@
+/* cli_common: what every verb shares: errors on stderr, the progress bar. */
+#include "config.h"
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <pthread.h>
+
+int cli_error(const struct ft_err *err)
+{
+	fprintf(stderr, "fraudtree: %s\n", err->msg[0] ? err->msg : "unknown error");
+	return EXIT_ERROR;
+}
+
+int cli_errorf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("fraudtree: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return EXIT_ERROR;
+}
+
+struct cli_progress {
+	bool tty;
+	pthread_mutex_t lock;
+	double last;
+	int shown;
+};
+
+struct cli_progress *cli_progress_new(void)
+{
+	struct cli_progress *p = xcalloc(1, sizeof *p);
+	p->tty = isatty(2);
+	pthread_mutex_init(&p->lock, NULL);
+	return p;
+}
+
+void cli_progress_free(struct cli_progress *p)
+{
+	if (!p)
+		return;
+	if (p->tty && p->shown)
+		fputs("\r\033[K", stderr);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
+
+void cli_progress_fn(void *ctx, const char *stage, uint64_t done, uint64_t total)
+{
+	struct cli_progress *p = ctx;
+	if (!p || !p->tty)
+		return;
+	pthread_mutex_lock(&p->lock);
+	double now = ft_now();
+	if (now - p->last >= 0.1 || done == total) {
+		p->last = now;
+		int width = 40, fill = total ? (int)((double)done / (double)total * width) : 0;
+		if (fill > width)
+			fill = width;
+		char bar[64];
+		memset(bar, '#', (size_t)fill);
+		memset(bar + fill, '.', (size_t)(width - fill));
+		bar[width] = '\0';
+		fprintf(stderr, "\r%-9s [%s] %3d%%", stage, bar,
+			total ? (int)(100.0 * (double)done / (double)total) : 0);
+		p->shown = 1;
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+const char *cli_registry_root(const char *option)
+{
+	if (option && *option)
+		return option;
+	const char *env = getenv("FRAUDTREE_REGISTRY");
+	if (env && *env)
+		return env;
+	return "registry";
+}
+
+char **cli_split_list(const char *s, size_t *n)
+{
+	size_t cap = 4, k = 0;
+	char **v = xmalloc(cap * sizeof *v);
+	const char *p = s;
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		if (k + 2 > cap) {
+			cap *= 2;
+			v = xreallocarray(v, cap, sizeof *v);
+		}
+		v[k++] = xstrndup(p, len);
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	v[k] = NULL;
+	if (n)
+		*n = k;
+	return v;
+}
+
+void cli_list_free(char **v)
+{
+	if (!v)
+		return;
+	for (char **p = v; *p; p++)
+		free(*p);
+	free(v);
+}

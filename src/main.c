@@ -1,0 +1,51 @@
+/* main: dispatch to a verb, or open the workbench. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "tui.h"
+
+static const struct verb {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+} verbs[] = {
+	{ "describe", cli_describe, "describe FILE.csv [--target COL] [--json]   column types, missing, stats, class balance" },
+	{ "run", cli_run, "run [--pipeline P.json] [--set KEY=VALUE]... FILE.csv   the whole pipeline, headless" },
+	{ "predict", cli_predict, "predict GROUP/VERSION FILE.csv [-o OUT.csv] [--explain]   score raw rows" },
+	{ "registry", cli_registry, "registry list|show|approve|reject|diff|verify ...   the model registry" },
+	{ "gen", cli_gen, "gen --rows N [--seed S] [--fraud-rate R]   synthetic transactions CSV on stdout" },
+};
+
+static void usage(FILE *out)
+{
+	fputs("Usage: fraudtree [FILE.csv] [--pipeline P.json] [--registry DIR] [--target COL]\n"
+	      "       fraudtree VERB [OPTIONS]\n\n"
+	      "Without a verb, opens the workbench on FILE.csv (default: the bundled sample).\n\n"
+	      "Verbs:\n", out);
+	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+		fprintf(out, "  %s\n", verbs[i].summary);
+	fputs("\nCommon options: --registry DIR, --delimiter C, --na-values LIST,\n"
+	      "  --help, --version.  Exit status: 0 success, 1 gate failed (run), 2 error.\n"
+	      "See fraudtree(1), fraudtree-pipeline(5), fraudtree-registry(5).\n", out);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2) {
+		if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+			usage(stdout);
+			return EXIT_OK;
+		}
+		if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+			printf("fraudtree %s\n", PACKAGE_VERSION);
+			return EXIT_OK;
+		}
+		for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+			if (!strcmp(argv[1], verbs[i].name))
+				return verbs[i].fn(argc - 1, argv + 1);
+	}
+	return tui_main(argc, argv);
+}

@@ -1,0 +1,28 @@
+/* model: a fitted recipe plus its tree and decision threshold, and the
+ * model.json format that carries them (see fraudtree-registry(5)). Readers
+ * never trust the file: model_parse validates every field. */
+#ifndef FT_MODEL_H
+#define FT_MODEL_H
+
+#include "prep.h"
+#include "tree.h"
+#include "util.h"
+
+#define MODEL_FORMAT_MAJOR 1
+#define MODEL_FORMAT_MINOR 0
+
+struct model {
+	struct recipe *recipe;
+	struct tree *tree;
+	double threshold;
+};
+
+/* Serialise (deterministic bytes for equal inputs); caller frees. */
+char *model_to_text(const struct recipe *r, const struct tree *t, double threshold);
+/* Parse and validate; origin names the file in errors. Caller frees with
+ * model_free. */
+struct model *model_parse(const char *text, const char *origin, struct ft_err *err);
+struct model *model_load(const char *path, struct ft_err *err);
+void model_free(struct model *m);
+
+#endif

@@ -1,0 +1,67 @@
+/* pipeline: the whole run (target, split, recipe fit, resample, tune, fit,
+ * evaluate, gate) as one engine call shared by `fraudtree run` and the TUI. */
+#ifndef FT_PIPELINE_H
+#define FT_PIPELINE_H
+
+#include "frame.h"
+#include "metrics.h"
+#include "prep.h"
+#include "settings.h"
+#include "tree.h"
+#include "util.h"
+
+enum split_id { SPLIT_TRAIN, SPLIT_VALIDATION, SPLIT_TEST, SPLIT_COUNT };
+
+/* Class counts of each split before resampling, and of train after. */
+struct split_counts {
+	size_t before[SPLIT_COUNT][2];   /* [split][class] */
+	size_t train_after[2];
+	double train_weight[2];          /* class weights in use (1 when none) */
+};
+
+struct tune_row {
+	int max_depth;
+	size_t min_samples_split, min_samples_leaf;
+	double score;                    /* tune.objective on validation */
+	struct metrics validation;
+};
+
+enum pipeline_stage {
+	STAGE_PREPARE, STAGE_TUNE, STAGE_TRAIN, STAGE_EVALUATE, STAGE_COUNT
+};
+
+struct pipeline_result {
+	struct settings settings;        /* resolved: defaults filled, tuned params adopted */
+	struct target_info target;
+	struct split split;
+	struct split_counts counts;
+	struct recipe *recipe;
+	struct tree *tree;
+	struct tune_row *tune; size_t ntune; size_t tune_best;
+	struct dataset validation, test; /* transformed, never resampled */
+	double *validation_proba, *test_proba;
+	struct metrics validation_metrics, test_metrics;
+	struct curve roc, pr;            /* on test */
+	struct gate_result gate;
+	double seconds[STAGE_COUNT];
+	char **notes; size_t nnotes;     /* what was decided for the user, one line each */
+};
+
+/* Preview for the Prepare screen: class counts per split before and after
+ * resampling, without fitting anything heavy. */
+int pipeline_preview(const struct frame *f, const struct settings *s,
+		     struct split_counts *out, struct ft_err *err);
+
+/* Run everything. Progress stages: "prepare", "tune", "train", "evaluate". */
+int pipeline_run(const struct frame *f, const struct settings *s,
+		 const struct ft_progress *prog, struct pipeline_result *out,
+		 struct ft_err *err);
+void pipeline_result_free(struct pipeline_result *r);
+
+/* Move the decision threshold: recompute both metric sets and the gate. */
+int pipeline_set_threshold(struct pipeline_result *r, double threshold, struct ft_err *err);
+
+/* evaluation.json (the original pipeline's keys included); caller frees. */
+char *pipeline_report_json(const struct pipeline_result *r);
+
+#endif

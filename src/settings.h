@@ -1,0 +1,126 @@
+/* settings: every pipeline setting, its default, its JSON form and its
+ * `--set key=value` form. The key table in settings.c is the one source for
+ * parsing, validation, printing, TUI completion and the man page. */
+#ifndef FT_SETTINGS_H
+#define FT_SETTINGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+enum impute_strategy { IMPUTE_MEAN, IMPUTE_MEDIAN, IMPUTE_MOST_FREQUENT, IMPUTE_CONSTANT };
+enum encoding { ENC_ONEHOT, ENC_FREQUENCY, ENC_ORDINAL };
+enum resample_method {
+	RESAMPLE_NONE, RESAMPLE_UNDER, RESAMPLE_OVER, RESAMPLE_SMOTE, RESAMPLE_CLASS_WEIGHT
+};
+enum criterion { CRIT_GINI, CRIT_ENTROPY };
+enum cmp_op { OP_GE, OP_GT, OP_LE, OP_LT, OP_EQ, OP_NE };
+
+/* Datetime parts, a bit set. */
+enum dt_part { DT_HOUR = 1, DT_DAY_OF_WEEK = 2, DT_DAY = 4, DT_MONTH = 8 };
+
+struct impute_spec {
+	enum impute_strategy strategy;
+	char *constant;          /* IMPUTE_CONSTANT: the value as text */
+};
+
+/* Per-column overrides; a field applies only when its has_ flag is set. */
+struct column_setting {
+	char *name;
+	bool has_impute, has_encode, has_datetime;
+	struct impute_spec impute;
+	enum encoding encode;
+	unsigned datetime_parts;  /* enum dt_part bits */
+};
+
+struct tree_params {
+	enum criterion criterion;
+	int max_depth;                 /* 0: unlimited */
+	size_t min_samples_split;      /* >= 2 */
+	size_t min_samples_leaf;       /* >= 1 */
+	double min_impurity_decrease;  /* >= 0 */
+	size_t max_leaf_nodes;         /* 0: unlimited, else best-first growth */
+	double ccp_alpha;              /* >= 0, 0: no pruning */
+	int max_bins;                  /* 2..256 quantile bins per feature */
+	int threads;                   /* 0: all cores */
+};
+
+struct gate_condition {
+	char *metric;        /* a metrics_lookup() name */
+	enum cmp_op op;
+	double value;
+};
+
+struct int_list {
+	long *v;
+	size_t n;
+};
+
+struct settings {
+	char *target;                  /* NULL: guess */
+	char *positive;                /* NULL: detect */
+	char **na_values; size_t nna_values;
+	char **drop; size_t ndrop;
+	bool drop_suggested;           /* drop ID-like and constant columns (default true) */
+	bool missing_indicators;       /* add <col>_missing features (default false) */
+	struct impute_spec impute_numeric;      /* default median */
+	struct impute_spec impute_categorical;  /* default most_frequent */
+	enum encoding encode_default;           /* default onehot */
+	unsigned datetime_default;              /* parts for datetime columns without an
+	                                           override; default hour|day_of_week */
+	struct column_setting *columns; size_t ncolumns;
+	double split_train, split_validation, split_test;   /* 0.6 0.2 0.2 */
+	uint64_t split_seed;                                 /* 42 */
+	enum resample_method resample;                       /* default none */
+	double resample_ratio;          /* minority/majority after resampling; default 1 */
+	struct tree_params tree;
+	struct int_list tune_max_depth, tune_min_samples_split, tune_min_samples_leaf;
+	char *tune_objective;           /* default balanced_accuracy */
+	double threshold;               /* default 0.5 */
+	struct gate_condition *gate; size_t ngate;   /* default accuracy >= 0.85 */
+	char *group;                    /* registry.group */
+};
+
+void settings_init(struct settings *s);          /* all defaults */
+void settings_free(struct settings *s);
+void settings_copy(struct settings *dst, const struct settings *src);
+
+/* Merge a pipeline JSON file into s. Errors name the file and the key:
+ * "p.json: tree.max_depth: expected an integer >= 0". */
+int settings_load_file(struct settings *s, const char *path, struct ft_err *err);
+int settings_load_json(struct settings *s, const char *text, const char *origin,
+		       struct ft_err *err);
+/* Apply "a.b=value" (value parsed as JSON when it parses, else as a string). */
+int settings_set(struct settings *s, const char *assignment, struct ft_err *err);
+/* Cross-field checks (shares sum to 1, ...); run after all merges. */
+int settings_validate(const struct settings *s, struct ft_err *err);
+/* The resolved settings as pretty JSON, every key present; caller frees. */
+char *settings_to_json(const struct settings *s);
+
+/* Per-column effective choices (override, else default). */
+const struct column_setting *settings_column(const struct settings *s, const char *name);
+struct column_setting *settings_column_mut(struct settings *s, const char *name);
+bool settings_is_dropped(const struct settings *s, const char *name);
+
+/* The documented key table, for completion and help. */
+struct setting_key {
+	const char *key;     /* "tree.max_depth"; "impute.columns.<name>" */
+	const char *values;  /* "integer >= 0", "gini|entropy", ... */
+	const char *help;
+};
+const struct setting_key *settings_keys(size_t *n);
+
+const char *impute_name(enum impute_strategy s);
+const char *encoding_name(enum encoding e);
+const char *resample_name(enum resample_method m);
+const char *criterion_name(enum criterion c);
+const char *cmp_op_name(enum cmp_op op);
+bool impute_parse(const char *s, struct impute_spec *out);   /* "constant:VALUE" too */
+bool encoding_parse(const char *s, enum encoding *out);
+bool resample_parse(const char *s, enum resample_method *out);
+bool cmp_op_parse(const char *s, enum cmp_op *out);
+bool cmp_op_eval(enum cmp_op op, double a, double b);
+
+#endif

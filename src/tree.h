@@ -1,0 +1,78 @@
+/* tree: CART for a binary target over a float feature matrix.
+ *
+ * Split finding works on quantile histograms (at most tree_params.max_bins
+ * bins per feature, built once per fit); thresholds are real feature values
+ * midway between bin edges, so a row goes left when x <= threshold.
+ * Same data + params = byte-identical model (no dependence on thread timing). */
+#ifndef FT_TREE_H
+#define FT_TREE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "prep.h"
+#include "settings.h"
+#include "util.h"
+
+#define TREE_LEAF (-1)
+
+struct tree_node {
+	int32_t left, right;     /* child indices, TREE_LEAF for a leaf */
+	int32_t feature;         /* split feature, -1 for a leaf */
+	double threshold;        /* go left when x <= threshold */
+	double value[2];         /* weighted class totals (negative, positive) */
+	uint64_t count[2];       /* raw sample counts per class */
+	double impurity;
+	uint64_t samples;        /* count[0] + count[1] */
+	int32_t depth;
+};
+
+struct tree {
+	struct tree_node *nodes;     /* nodes[0] is the root */
+	size_t nnodes;
+	size_t nfeatures;
+	char **feature_names;        /* owned copies, nfeatures of them */
+	double *importance;          /* normalised impurity decrease, sums to 1 (or all 0) */
+	struct tree_params params;
+};
+
+/* Fit. Progress stage "train" reports nodes done. Returns a tree the caller
+ * frees with tree_free, or NULL with err (FT_ECANCELLED when cancelled). */
+struct tree *tree_fit(const struct dataset *d, const char *const *feature_names,
+		      const struct tree_params *p, const struct ft_progress *prog,
+		      struct ft_err *err);
+void tree_free(struct tree *t);
+
+/* Check parameters before any work (libsvm's check_parameter): NULL or why. */
+const char *tree_check_params(const struct tree_params *p);
+
+/* Fraud probability of the leaf x falls into. x[j] = feature j. */
+double tree_predict_row(const struct tree *t, const float *x);
+/* Leaf node index for x. */
+int32_t tree_leaf(const struct tree *t, const float *x);
+/* Probabilities for all samples of d (column-major). proba has d->n slots. */
+void tree_predict(const struct tree *t, const struct dataset *d, double *proba);
+/* Node indices from the root to x's leaf; returns the path length. */
+size_t tree_path(const struct tree *t, const float *x, int32_t *path, size_t max);
+
+/* Leaf fraud probability of a node: value[1] / (value[0] + value[1]). */
+double tree_node_proba(const struct tree_node *n);
+int tree_depth(const struct tree *t);
+size_t tree_leaves(const struct tree *t);
+
+/* sklearn-like text export ("|--- TransactionAmt >  412.50" ...
+ * "|   |--- class: fraud (p=0.83, n=212)"); caller frees. */
+char *tree_export_text(const struct tree *t, const char *positive_name,
+		       const char *negative_name);
+/* One "if A and B then fraud (p, n)" line per leaf; caller frees. */
+char *tree_export_rules(const struct tree *t, const char *positive_name,
+			const char *negative_name);
+
+/* JSON form (inside model.json); tree_from_json validates indices, cycles,
+ * counts and the feature count and names the offending key. */
+struct cJSON;
+struct cJSON *tree_to_json(const struct tree *t);
+struct tree *tree_from_json(const struct cJSON *j, size_t nfeatures,
+			    const char *origin, struct ft_err *err);
+
+#endif

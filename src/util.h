@@ -1,0 +1,98 @@
+/* util: error causes, checked allocation, small string and file helpers
+ * shared by every engine module. Nothing here prints or exits. */
+#ifndef FT_UTIL_H
+#define FT_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdatomic.h>
+
+/* Error kinds; the front ends map them to exit status (all errors are 2). */
+enum ft_code {
+	FT_OK = 0,
+	FT_EINPUT,      /* bad data or settings from the user: "file:line: msg" */
+	FT_EIO,         /* the system refused (open, write, rename...) */
+	FT_ECANCELLED,  /* the caller's cancel flag was raised */
+	FT_ENOMEM,
+	FT_EINTERNAL
+};
+
+/* Where a failure happened and why, in one line ("data.csv:12: expected 5
+ * fields, found 6"). Callers own it, usually on the stack. */
+struct ft_err {
+	enum ft_code code;
+	char msg[1024];
+};
+
+/* Set err (if non-NULL) and return -1 so callers can `return ft_fail(...)`. */
+int ft_fail(struct ft_err *err, enum ft_code code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void ft_err_clear(struct ft_err *err);
+
+/* Progress and cancellation shared by long engine calls. `progress` may be
+ * NULL; it is called from worker threads, so it must be thread-safe. `cancel`
+ * may be NULL; a nonzero value asks the call to stop soon with FT_ECANCELLED. */
+struct ft_progress {
+	void (*fn)(void *ctx, const char *stage, uint64_t done, uint64_t total);
+	void *ctx;
+	const atomic_int *cancel;
+};
+void ft_progress_report(const struct ft_progress *p, const char *stage,
+			uint64_t done, uint64_t total);
+bool ft_cancelled(const struct ft_progress *p);
+
+/* Allocation that never returns NULL: on failure it calls the hook that the
+ * front end installed (restore the terminal, save history) and aborts. */
+void ft_set_oom_hook(void (*hook)(void));
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+void *xreallocarray(void *p, size_t n, size_t size);
+char *xstrdup(const char *s);            /* caller frees */
+char *xstrndup(const char *s, size_t n); /* caller frees */
+char *xasprintf(const char *fmt, ...)    /* caller frees */
+	__attribute__((format(printf, 1, 2)));
+
+/* Growable byte buffer. */
+struct strbuf {
+	char *data;
+	size_t len, cap;
+};
+void sb_append(struct strbuf *sb, const char *s, size_t n);
+void sb_puts(struct strbuf *sb, const char *s);
+void sb_printf(struct strbuf *sb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void sb_free(struct strbuf *sb);
+
+/* Doubles written so they read back exactly, in the C locale ("%.17g",
+ * shortest form that round-trips; "nan"/"inf" never appear in files). */
+void fmt_double(char buf[32], double v);
+
+/* Read a whole file into memory (NUL-terminated); caller frees. */
+char *file_read_all(const char *path, size_t *len, struct ft_err *err);
+
+/* Write `len` bytes to `path` atomically: temporary file in the same
+ * directory, fsync, rename, fsync of the directory. `mode` before umask. */
+int file_write_atomic(const char *path, const void *data, size_t len,
+		      unsigned mode, struct ft_err *err);
+
+/* Monotonic seconds, for stage timings. */
+double ft_now(void);
+
+/* Deterministic PRNG (splitmix64 seeding xoshiro256**), same stream on every
+ * platform for a given seed. */
+struct ft_rng {
+	uint64_t s[4];
+};
+void rng_seed(struct ft_rng *r, uint64_t seed);
+uint64_t rng_next(struct ft_rng *r);
+double rng_uniform(struct ft_rng *r);            /* [0, 1) */
+uint64_t rng_below(struct ft_rng *r, uint64_t n); /* [0, n), unbiased */
+double rng_normal(struct ft_rng *r);
+
+/* Number of worker threads to use (online CPUs, at least 1, at most 64). */
+int ft_threads(void);
+
+#endif
