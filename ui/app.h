@@ -1,0 +1,90 @@
+/* app: the workbench's state, shared by every screen. One struct app lives
+ * for the whole session; screens read it and change it only through the
+ * functions declared here (or their own state), so the worker thread and
+ * the UI thread agree on who owns what.
+ *
+ * Threading: at most one background job (load, train or tune) at a time.
+ * The worker owns `job` fields until it sets job.done; the UI thread polls
+ * app_poll_job() between keys and adopts the result. */
+#ifndef FT_APP_H
+#define FT_APP_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "frame.h"
+#include "pipeline.h"
+#include "settings.h"
+
+enum screen_id {
+	SCR_DATA, SCR_PREPARE, SCR_TRAIN, SCR_EVALUATE, SCR_TREE, SCR_REGISTRY,
+	SCR_COUNT
+};
+
+enum job_kind { JOB_NONE, JOB_LOAD, JOB_TRAIN, JOB_TUNE };
+
+struct app_job {
+	enum job_kind kind;
+	pthread_t thread;
+	atomic_int cancel;
+	atomic_int done;
+	_Atomic uint64_t progress_done, progress_total;
+	char stage[32];            /* written by the worker before progress moves */
+	double started;            /* ft_now() at start */
+	/* Results, valid once done is set. */
+	int status;                /* 0 ok, -1 failed (err) */
+	struct ft_err err;
+	struct frame *frame;       /* JOB_LOAD */
+	struct pipeline_result *result;  /* JOB_TRAIN / JOB_TUNE */
+	char *path;                /* JOB_LOAD: file being loaded */
+	struct settings settings;  /* copy the worker runs with */
+};
+
+/* A trained run kept in the history list (Train screen). */
+struct run_record {
+	struct settings settings;
+	struct metrics test;      /* copy of the test metrics */
+	bool gate_pass;
+	double seconds;
+	int nodes, depth;
+};
+
+struct app {
+	char *path;                      /* the loaded CSV, NULL before load */
+	struct frame *frame;
+	struct settings settings;        /* what the next train uses */
+	struct pipeline_result *result;  /* last trained model, NULL if none */
+	bool result_saved;               /* registered or saved since training */
+	struct run_record *history; size_t nhistory;
+	char *registry_root;
+	char *pipeline_path;             /* --pipeline, for :save default */
+
+	enum screen_id screen;
+	void *screen_state[SCR_COUNT];   /* each screen's own state, owned by it */
+	struct app_job job;
+	bool job_running;
+
+	char message[512];               /* status line message */
+	bool message_error;
+	bool quit;
+	bool color;                      /* false under NO_COLOR or mono terminals */
+	int explain_row;                 /* frame row to explain on the Tree screen, -1 */
+	int registry_version;            /* last version registered, 0 if none */
+};
+
+void app_init(struct app *a);
+void app_free(struct app *a);
+void app_message(struct app *a, bool error, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Background jobs. Starting fails (returns -1, message set) when one runs. */
+int app_start_load(struct app *a, const char *path);
+int app_start_train(struct app *a, bool tune);
+void app_cancel_job(struct app *a);
+/* Adopt a finished job; true when something changed and the screen should
+ * redraw. Called by the main loop several times a second. */
+bool app_poll_job(struct app *a);
+
+#endif

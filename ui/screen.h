@@ -1,0 +1,38 @@
+/* screen: the table of operations every screen implements (tig's view_ops,
+ * ncdu's draw/key pairs). Key handlers return flags instead of touching
+ * globals; the main loop acts on them. */
+#ifndef FT_SCREEN_H
+#define FT_SCREEN_H
+
+#include <curses.h>
+
+#include "app.h"
+
+enum {
+	KEY_UNHANDLED = 0,
+	KEY_HANDLED = 1,
+	KEY_REDRAW = 2,
+	KEY_QUIT = 4
+};
+
+struct key_help {
+	const char *keys;   /* "Up/Down", "+/-", "Enter" */
+	const char *what;
+};
+
+struct screen_ops {
+	const char *name;                          /* "Data", "Prepare", ... */
+	/* Draw into win (the area between the tab bar and the status bar). */
+	void (*draw)(struct app *a, WINDOW *win);
+	/* A key the main loop did not take; returns KEY_* flags. */
+	int (*key)(struct app *a, int ch);
+	void (*enter)(struct app *a);              /* may be NULL */
+	void (*leave)(struct app *a);              /* may be NULL */
+	void (*free_state)(struct app *a);         /* may be NULL */
+	const struct key_help *help;               /* NULL-terminated by keys == NULL */
+};
+
+extern const struct screen_ops scr_data_ops, scr_prepare_ops, scr_train_ops,
+	scr_evaluate_ops, scr_tree_ops, scr_registry_ops;
+
+#endif
