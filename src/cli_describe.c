@@ -1,10 +1,461 @@
-/* cli_describe: placeholder until the verb lands. */
+/* cli_describe: `fraudtree describe FILE.csv`, what the loader made of a
+ * file: one line per column (type, missing, distinct, a summary, flags)
+ * and the class balance of the target, as an aligned table or as JSON
+ * (schema in fraudtree(1)). Everything shown comes from csv_load and the
+ * statistics it computed; this file only formats. */
 #include "config.h"
 #include "cli.h"
 
+#include <cJSON.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv_load.h"
+#include "frame.h"
+
+#define NAME_WIDTH_MAX 32
+#define VALUE_WIDTH_MAX 24
+#define SUMMARY_TOP 3
+#define BALANCE_MAX 10
+
+static const char usage_text[] =
+	"Usage: fraudtree describe FILE.csv [--target COL] [--na-values LIST]\n"
+	"                          [--delimiter C] [--json]\n"
+	"Show what fraudtree reads in FILE.csv: each column's type (numeric,\n"
+	"categorical, datetime), missing cells, distinct values, a summary and\n"
+	"flags (id-like, constant, wide integers, which strings were read as\n"
+	"missing), then the class balance of the target column.\n\n"
+	"  -t, --target COL       the label column (default: guessed from names\n"
+	"                         such as isFraud, Class, label, target)\n"
+	"  -n, --na-values LIST   comma-separated strings also read as missing\n"
+	"  -d, --delimiter C      field delimiter: , ; | or tab (default: detected)\n"
+	"  -j, --json             print JSON instead of the table\n"
+	"  -h, --help             show this help\n\n"
+	"Exit status: 0 success, 2 error. See fraudtree(1).\n";
+
+/* Bytes safe to put on a terminal: control characters escaped. */
+static void put_visible(struct strbuf *sb, const char *s, size_t max)
+{
+	size_t shown = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (shown >= max) {
+			sb_puts(sb, "...");
+			return;
+		}
+		if (*p == '\n')
+			sb_puts(sb, "\\n");
+		else if (*p == '\t')
+			sb_puts(sb, "\\t");
+		else if (*p == '\r')
+			sb_puts(sb, "\\r");
+		else if (*p < 0x20 || *p == 0x7f)
+			sb_puts(sb, "?");
+		else
+			sb_append(sb, (const char *)p, 1);
+		/* count characters, not UTF-8 continuation bytes */
+		if ((*p & 0xc0) != 0x80)
+			shown++;
+	}
+}
+
+/* Display width of a string in columns (UTF-8 lead bytes counted). */
+static size_t text_width(const char *s)
+{
+	size_t w = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		w += (*p & 0xc0) != 0x80;
+	return w;
+}
+
+static void pad_to(struct strbuf *sb, size_t from, size_t width)
+{
+	for (size_t i = from; i < width; i++)
+		sb_append(sb, " ", 1);
+}
+
+static const char *num_text(double v, char *buf, size_t size)
+{
+	if (isnan(v))
+		snprintf(buf, size, "-");
+	else if (isinf(v))
+		snprintf(buf, size, "%s", v > 0 ? "inf" : "-inf");
+	else
+		snprintf(buf, size, "%.6g", v);
+	return buf;
+}
+
+static char *column_summary(const struct frame *f, const struct column *col)
+{
+	struct strbuf sb = { 0 };
+	const struct column_stats *st = &col->stats;
+	char a[64], b[64], c[64], d[64], e[64];
+	if (st->count == 0) {
+		sb_puts(&sb, "all missing");
+	} else if (col->type == COL_NUMERIC) {
+		sb_printf(&sb, "min %s  max %s  mean %s  std %s  median %s",
+			  num_text(st->min, a, sizeof a), num_text(st->max, b, sizeof b),
+			  num_text(st->mean, c, sizeof c), num_text(st->std, d, sizeof d),
+			  num_text(st->median, e, sizeof e));
+	} else if (col->type == COL_DATETIME) {
+		sb_printf(&sb, "%s .. %s", frame_format_datetime(st->min, false, a, sizeof a),
+			  frame_format_datetime(st->max, false, b, sizeof b));
+	} else {
+		for (size_t i = 0; i < st->ntop && i < SUMMARY_TOP; i++) {
+			if (i)
+				sb_puts(&sb, ", ");
+			put_visible(&sb, col->levels[st->top[i].code], VALUE_WIDTH_MAX);
+			sb_printf(&sb, " %.1f%%", 100.0 * (double)st->top[i].count / (double)st->count);
+		}
+		if (st->distinct > SUMMARY_TOP)
+			sb_puts(&sb, ", ...");
+	}
+	(void)f;
+	return sb.data ? sb.data : xstrdup("");
+}
+
+static char *column_flags(const struct column *col)
+{
+	struct strbuf sb = { 0 };
+	const char *sep = "";
+	if (col->stats.id_like) {
+		sb_puts(&sb, "id-like");
+		sep = ", ";
+	}
+	if (col->stats.constant) {
+		sb_printf(&sb, "%sconstant", sep);
+		sep = ", ";
+	}
+	if (col->wide_integers) {
+		sb_printf(&sb, "%swide-integers", sep);
+		sep = ", ";
+	}
+	if (col->date_order != DATE_ISO && col->type == COL_DATETIME) {
+		sb_printf(&sb, "%s%s", sep, col->date_order == DATE_MDY ? "M/D/Y" : "D/M/Y");
+		sep = ", ";
+	}
+	if (col->nna) {
+		sb_printf(&sb, "%sNA", sep);
+		for (size_t i = 0; i < col->nna; i++) {
+			sb_puts(&sb, " \"");
+			put_visible(&sb, col->na[i].text, VALUE_WIDTH_MAX);
+			sb_printf(&sb, "\"x%zu", col->na[i].count);
+		}
+	}
+	return sb.data ? sb.data : xstrdup("");
+}
+
+static void print_table(const struct frame *f, int target, bool guessed)
+{
+	size_t n = f->ncols;
+	char **cells = xcalloc(n * 6, sizeof *cells);
+	static const char *const head[6] = { "column", "type", "missing", "distinct", "summary", "flags" };
+	size_t width[6];
+	for (int k = 0; k < 6; k++)
+		width[k] = strlen(head[k]);
+	for (size_t c = 0; c < n; c++) {
+		const struct column *col = &f->cols[c];
+		struct strbuf name = { 0 };
+		put_visible(&name, col->name, NAME_WIDTH_MAX);
+		char **row = cells + c * 6;
+		row[0] = name.data ? name.data : xstrdup("");
+		row[1] = xstrdup(col_type_name(col->type));
+		row[2] = col->stats.missing
+			 ? xasprintf("%zu (%.1f%%)", col->stats.missing,
+				     100.0 * (double)col->stats.missing / (double)f->nrows)
+			 : xstrdup("0");
+		row[3] = xasprintf("%zu", col->stats.distinct);
+		row[4] = column_summary(f, col);
+		row[5] = column_flags(col);
+		for (int k = 0; k < 5; k++)
+			if (text_width(row[k]) > width[k])
+				width[k] = text_width(row[k]);
+	}
+	struct strbuf out = { 0 };
+	char size[32];
+	if (f->file_size >= 1000000)
+		snprintf(size, sizeof size, "%.1f MB", (double)f->file_size / 1e6);
+	else
+		snprintf(size, sizeof size, "%llu bytes", (unsigned long long)f->file_size);
+	sb_printf(&out, "%s: %zu rows, %zu columns, delimiter '%s', %s\n\n", f->path, f->nrows,
+		  f->ncols, f->delimiter == '\t' ? "\\t" : (char[]){ f->delimiter, 0 }, size);
+	for (size_t r = 0; r <= n; r++) {
+		const char *const *row = r == 0 ? head : (const char *const *)(cells + (r - 1) * 6);
+		for (int k = 0; k < 6; k++) {
+			bool right = k == 2 || k == 3;
+			size_t w = text_width(row[k]);
+			if (right)
+				pad_to(&out, w, width[k]);
+			sb_puts(&out, row[k]);
+			if (k == 5)
+				break;
+			if (!right)
+				pad_to(&out, w, width[k]);
+			sb_puts(&out, "  ");
+		}
+		while (out.len && out.data[out.len - 1] == ' ')
+			out.len--;
+		sb_puts(&out, "\n");
+	}
+	if (target >= 0) {
+		struct class_count cls[BALANCE_MAX];
+		size_t missing, k = frame_class_balance(f, (size_t)target, cls, BALANCE_MAX, &missing);
+		struct strbuf tname = { 0 };
+		put_visible(&tname, f->cols[target].name, NAME_WIDTH_MAX);
+		sb_printf(&out, "\nclass balance of %s%s:\n", tname.data,
+			  guessed ? " (guessed from its name; --target to choose)" : "");
+		sb_free(&tname);
+		size_t lw = 5;
+		for (size_t i = 0; i < k; i++)
+			if (text_width(cls[i].label) > lw)
+				lw = text_width(cls[i].label);
+		if (lw > VALUE_WIDTH_MAX)
+			lw = VALUE_WIDTH_MAX;
+		for (size_t i = 0; i < k; i++) {
+			struct strbuf l = { 0 };
+			put_visible(&l, cls[i].label, VALUE_WIDTH_MAX);
+			sb_printf(&out, "  %s", l.data ? l.data : "");
+			pad_to(&out, l.data ? text_width(l.data) : 0, lw);
+			sb_printf(&out, "  %10zu  %6.2f%%\n", cls[i].count, 100.0 * cls[i].share);
+			sb_free(&l);
+		}
+		if (f->cols[target].stats.distinct > k)
+			sb_printf(&out, "  (%zu more values)\n", f->cols[target].stats.distinct - k);
+		if (missing)
+			sb_printf(&out, "  missing%*s  %10zu\n", (int)(lw > 7 ? lw - 7 : 0), "", missing);
+	}
+	fwrite(out.data, 1, out.len, stdout);
+	sb_free(&out);
+	for (size_t i = 0; i < n * 6; i++)
+		free(cells[i]);
+	free(cells);
+}
+
+/* JSON strings must be UTF-8: invalid bytes become U+FFFD. Caller frees. */
+static char *utf8_clean(const char *s)
+{
+	struct strbuf sb = { 0 };
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		int n = *p < 0x80 ? 1 : (*p >> 5) == 6 ? 2 : (*p >> 4) == 14 ? 3 : (*p >> 3) == 30 ? 4 : 0;
+		bool ok = n > 0;
+		for (int i = 1; ok && i < n; i++)
+			ok = (p[i] & 0xc0) == 0x80;
+		if (ok && n == 2 && *p < 0xc2)
+			ok = false;
+		if (ok && n == 3 && ((*p == 0xe0 && p[1] < 0xa0) || (*p == 0xed && p[1] >= 0xa0)))
+			ok = false;
+		if (ok && n == 4 && ((*p == 0xf0 && p[1] < 0x90) || *p > 0xf4 || (*p == 0xf4 && p[1] >= 0x90)))
+			ok = false;
+		if (ok) {
+			sb_append(&sb, (const char *)p, (size_t)n);
+			p += n;
+		} else {
+			sb_puts(&sb, "\xEF\xBF\xBD");
+			p++;
+		}
+	}
+	return sb.data ? sb.data : xstrdup("");
+}
+
+static void add_string(cJSON *obj, const char *key, const char *s)
+{
+	char *clean = utf8_clean(s);
+	cJSON_AddStringToObject(obj, key, clean);
+	free(clean);
+}
+
+/* Finite numbers as numbers; NAN and infinities as null (see infinite). */
+static void add_number(cJSON *obj, const char *key, double v)
+{
+	if (isfinite(v))
+		cJSON_AddNumberToObject(obj, key, v);
+	else
+		cJSON_AddNullToObject(obj, key);
+}
+
+static void print_json(const struct frame *f, int target, bool guessed)
+{
+	cJSON *root = cJSON_CreateObject();
+	add_string(root, "file", f->path);
+	cJSON_AddNumberToObject(root, "size", (double)f->file_size);
+	cJSON_AddNumberToObject(root, "rows", (double)f->nrows);
+	cJSON_AddNumberToObject(root, "ncols", (double)f->ncols);
+	char delim[2] = { f->delimiter, 0 };
+	cJSON_AddStringToObject(root, "delimiter", delim);
+	cJSON *cols = cJSON_AddArrayToObject(root, "columns");
+	for (size_t c = 0; c < f->ncols; c++) {
+		const struct column *col = &f->cols[c];
+		const struct column_stats *st = &col->stats;
+		cJSON *o = cJSON_CreateObject();
+		add_string(o, "name", col->name);
+		cJSON_AddStringToObject(o, "type", col_type_name(col->type));
+		if (col->type == COL_DATETIME)
+			cJSON_AddStringToObject(o, "date_format", col->date_order == DATE_ISO ? "iso"
+						: col->date_order == DATE_MDY ? "mdy" : "dmy");
+		cJSON_AddNumberToObject(o, "count", (double)st->count);
+		cJSON_AddNumberToObject(o, "missing", (double)st->missing);
+		cJSON_AddNumberToObject(o, "distinct", (double)st->distinct);
+		cJSON_AddBoolToObject(o, "id_like", st->id_like);
+		cJSON_AddBoolToObject(o, "constant", st->constant);
+		cJSON_AddBoolToObject(o, "wide_integers", col->wide_integers);
+		cJSON *na = cJSON_AddArrayToObject(o, "na");
+		for (size_t i = 0; i < col->nna; i++) {
+			cJSON *t = cJSON_CreateObject();
+			add_string(t, "text", col->na[i].text);
+			cJSON_AddNumberToObject(t, "count", (double)col->na[i].count);
+			cJSON_AddItemToArray(na, t);
+		}
+		if (col->type == COL_CATEGORICAL) {
+			cJSON *top = cJSON_AddArrayToObject(o, "top");
+			for (size_t i = 0; i < st->ntop; i++) {
+				cJSON *t = cJSON_CreateObject();
+				add_string(t, "value", col->levels[st->top[i].code]);
+				cJSON_AddNumberToObject(t, "count", (double)st->top[i].count);
+				cJSON_AddItemToArray(top, t);
+			}
+		} else {
+			add_number(o, "min", st->min);
+			add_number(o, "max", st->max);
+			add_number(o, "mean", st->mean);
+			add_number(o, "std", st->std);
+			add_number(o, "median", st->median);
+			if (col->type == COL_NUMERIC) {
+				cJSON_AddNumberToObject(o, "infinite", (double)st->infinite);
+			} else if (st->count) {
+				char buf[64];
+				cJSON_AddStringToObject(o, "min_text",
+					frame_format_datetime(st->min, true, buf, sizeof buf));
+				cJSON_AddStringToObject(o, "max_text",
+					frame_format_datetime(st->max, true, buf, sizeof buf));
+			}
+		}
+		cJSON_AddItemToArray(cols, o);
+	}
+	if (target >= 0) {
+		cJSON *bal = cJSON_AddObjectToObject(root, "class_balance");
+		struct class_count cls[BALANCE_MAX];
+		size_t missing, k = frame_class_balance(f, (size_t)target, cls, BALANCE_MAX, &missing);
+		add_string(bal, "column", f->cols[target].name);
+		cJSON_AddBoolToObject(bal, "guessed", guessed);
+		cJSON_AddNumberToObject(bal, "missing", (double)missing);
+		cJSON *arr = cJSON_AddArrayToObject(bal, "classes");
+		for (size_t i = 0; i < k; i++) {
+			cJSON *t = cJSON_CreateObject();
+			add_string(t, "label", cls[i].label);
+			cJSON_AddNumberToObject(t, "count", (double)cls[i].count);
+			cJSON_AddNumberToObject(t, "share", cls[i].share);
+			cJSON_AddItemToArray(arr, t);
+		}
+	} else {
+		cJSON_AddNullToObject(root, "class_balance");
+	}
+	char *text = cJSON_Print(root);
+	if (text) {
+		fputs(text, stdout);
+		fputc('\n', stdout);
+		cJSON_free(text);
+	}
+	cJSON_Delete(root);
+}
+
+static int parse_delimiter(const char *s, char *out)
+{
+	if (!strcmp(s, "tab") || !strcmp(s, "TAB") || !strcmp(s, "\\t"))
+		*out = '\t';
+	else if (strlen(s) == 1 && s[0] != '"' && s[0] != '\n' && s[0] != '\r')
+		*out = s[0];
+	else
+		return -1;
+	return 0;
+}
+
 int cli_describe(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return cli_errorf("describe: not available in this build yet");
+	static const struct option longopts[] = {
+		{ "target", required_argument, NULL, 't' },
+		{ "na-values", required_argument, NULL, 'n' },
+		{ "delimiter", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *target_name = NULL;
+	char **na = NULL;
+	size_t nna = 0;
+	bool json = false;
+	struct csv_options opt = { 0 };
+	int ch, status = EXIT_OK;
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "t:n:d:jh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 't':
+			target_name = optarg;
+			break;
+		case 'n':
+			cli_list_free(na);
+			na = cli_split_list(optarg, &nna);
+			break;
+		case 'd':
+			if (parse_delimiter(optarg, &opt.delimiter) < 0) {
+				cli_list_free(na);
+				return cli_errorf("describe: --delimiter wants one character (or 'tab'), not '%s'", optarg);
+			}
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			cli_list_free(na);
+			fputs(usage_text, stdout);
+			return EXIT_OK;
+		default:
+			cli_list_free(na);
+			if (optopt && strchr("tnd", optopt))
+				return cli_errorf("describe: option '%s' needs an argument (see --help)",
+						  argv[optind - 1]);
+			return cli_errorf("describe: unknown option '%s' (see --help)", argv[optind - 1]);
+		}
+	}
+	if (optind != argc - 1) {
+		cli_list_free(na);
+		return cli_errorf("describe: %s (usage: fraudtree describe FILE.csv [--target COL] [--json])",
+				  optind >= argc ? "no file given" : "one file at a time");
+	}
+	const char *path = argv[optind];
+	opt.na_values = (const char *const *)na;
+	opt.nna_values = nna;
+	struct cli_progress *bar = cli_progress_new();
+	opt.progress.fn = cli_progress_fn;
+	opt.progress.ctx = bar;
+	struct ft_err err;
+	ft_err_clear(&err);
+	struct frame *f = csv_load(path, &opt, &err);
+	cli_progress_free(bar);
+	cli_list_free(na);
+	if (!f)
+		return cli_error(&err);
+	int target = -1;
+	bool guessed = false;
+	if (target_name) {
+		target = frame_find(f, target_name);
+		if (target < 0)
+			status = cli_errorf("%s: no column named '%s'", path, target_name);
+	} else {
+		target = frame_guess_target(f);
+		guessed = target >= 0;
+	}
+	if (status == EXIT_OK) {
+		if (json)
+			print_json(f, target, guessed);
+		else
+			print_table(f, target, guessed);
+		if (fflush(stdout) != 0 || ferror(stdout))
+			status = cli_errorf("describe: cannot write the output");
+	}
+	frame_free(f);
+	return status;
 }

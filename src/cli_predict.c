@@ -1,10 +1,135 @@
-/* cli_predict: placeholder until the verb lands. */
+/* cli_predict: `fraudtree predict MODEL FILE.csv [-o OUT.csv] [--explain]`.
+ * MODEL is GROUP/VERSION, GROUP@latest, GROUP@approved, or a path to a
+ * model.json. With -o the output is written beside OUT and renamed into
+ * place only when every row was scored, so a failed run leaves no
+ * half-written file behind. */
 #include "config.h"
 #include "cli.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "predict.h"
+#include "registry.h"
+
+static const char usage_text[] =
+	"Usage: fraudtree predict GROUP/VERSION|GROUP@latest|GROUP@approved|MODEL.json FILE.csv\n"
+	"                         [-o OUT.csv] [--explain] [--delimiter C] [--registry DIR]\n"
+	"Scores raw rows with a registered model: writes the input columns, then\n"
+	"fraud_probability and prediction (and decision_path with --explain).\n"
+	"Exit status: 0 success, 2 error.\n";
+
+static bool is_model_file(const char *ref)
+{
+	struct stat st;
+	size_t n = strlen(ref);
+	return (n > 5 && !strcmp(ref + n - 5, ".json")) ||
+	       (strchr(ref, '/') && stat(ref, &st) == 0 && S_ISREG(st.st_mode));
+}
+
+static const char *option_value(int argc, char **argv, int *i, const char *name)
+{
+	size_t n = strlen(name);
+	const char *s = argv[*i];
+	if (strncmp(s, name, n))
+		return NULL;
+	if (s[n] == '=')
+		return s + n + 1;
+	if (s[n] == '\0' && *i + 1 < argc)
+		return argv[++*i];
+	return NULL;
+}
+
 int cli_predict(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return cli_errorf("predict: not available in this build yet");
+	const char *registry = NULL, *out = NULL, *pos[2] = { NULL, NULL };
+	struct predict_options opt = { 0 };
+	size_t npos = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *s = argv[i], *v;
+		if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
+			fputs(usage_text, stdout);
+			return EXIT_OK;
+		}
+		if (!strcmp(s, "--explain")) {
+			opt.explain = true;
+		} else if ((v = option_value(argc, argv, &i, "--registry"))) {
+			registry = v;
+		} else if ((v = option_value(argc, argv, &i, "-o")) ||
+			   (v = option_value(argc, argv, &i, "--output"))) {
+			out = v;
+		} else if ((v = option_value(argc, argv, &i, "--delimiter"))) {
+			if (!strcmp(v, "\\t") || !strcmp(v, "tab"))
+				v = "\t";
+			if (strlen(v) != 1 || v[0] == '"' || v[0] == '\n' || v[0] == '\r')
+				return cli_errorf("predict: --delimiter: expected one character");
+			opt.delimiter = v[0];
+		} else if (s[0] == '-' && s[1]) {
+			return cli_errorf("predict: unknown option or missing value: %s (see --help)", s);
+		} else if (npos < 2) {
+			pos[npos++] = s;
+		} else {
+			return cli_errorf("predict: too many arguments (see --help)");
+		}
+	}
+	if (npos != 2) {
+		fputs(usage_text, stderr);
+		return EXIT_ERROR;
+	}
+
+	struct ft_err err;
+	struct model *m;
+	if (is_model_file(pos[0])) {
+		m = model_load(pos[0], &err);
+	} else {
+		const char *root = cli_registry_root(registry);
+		char group[REGISTRY_GROUP_MAX + 1];
+		int version;
+		m = registry_resolve(root, pos[0], group, &version, &err) < 0
+			    ? NULL : registry_load_model(root, group, version, &err);
+	}
+	if (!m)
+		return cli_error(&err);
+
+	int fd = STDOUT_FILENO;
+	char *tmp = NULL;
+	if (out && strcmp(out, "-")) {
+		tmp = xasprintf("%s.tmp.%ld", out, (long)getpid());
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0) {
+			int e = errno;
+			free(tmp);
+			model_free(m);
+			return cli_errorf("%s: %s", out, strerror(e));
+		}
+	}
+	struct cli_progress *bar = cli_progress_new();
+	opt.progress.fn = cli_progress_fn;
+	opt.progress.ctx = bar;
+	struct predict_stats st;
+	double t0 = ft_now();
+	int rc = predict_csv(m, pos[1], fd, tmp ? out : "standard output", &opt, &st, &err);
+	cli_progress_free(bar);
+	model_free(m);
+	if (tmp) {
+		if (rc == 0 && (fsync(fd) < 0 || close(fd) < 0 || rename(tmp, out) < 0))
+			rc = ft_fail(&err, FT_EIO, "%s: %s", out, strerror(errno));
+		else if (rc < 0)
+			close(fd);
+		if (rc < 0)
+			unlink(tmp);
+		free(tmp);
+	}
+	if (rc < 0)
+		return cli_error(&err);
+	if (out && strcmp(out, "-"))
+		fprintf(stderr, "fraudtree: %llu rows scored, %llu flagged, %.2f s -> %s\n",
+			(unsigned long long)st.rows, (unsigned long long)st.flagged,
+			ft_now() - t0, out);
+	return EXIT_OK;
 }

@@ -1,10 +1,485 @@
-/* cli_registry: placeholder until the verb lands. */
+/* cli_registry: `fraudtree registry list|show|approve|reject|diff|verify`,
+ * the shell's view of the registry. The engine (registry.c) returns
+ * structures; this file only parses arguments and prints them, as a table
+ * for people or as JSON (--json) for scripts. */
 #include "config.h"
 #include "cli.h"
 
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "registry.h"
+
+struct args {
+	const char *registry;
+	const char *reason;
+	const char *user;
+	bool json;
+	const char *pos[4];
+	size_t npos;
+};
+
+static const char usage_text[] =
+	"Usage: fraudtree registry list [GROUP] [--json]\n"
+	"       fraudtree registry show GROUP/VERSION [--json]\n"
+	"       fraudtree registry approve GROUP/VERSION --reason TEXT [--user NAME]\n"
+	"       fraudtree registry reject GROUP/VERSION --reason TEXT [--user NAME]\n"
+	"       fraudtree registry diff GROUP/A GROUP/B [--json]\n"
+	"       fraudtree registry verify [GROUP]\n"
+	"VERSION may also be @latest or @approved (GROUP@latest).\n"
+	"Options: --registry DIR (else $FRAUDTREE_REGISTRY, else ./registry).\n"
+	"Exit status: 0 success, 2 error or (verify) damage found.\n";
+
+/* Options may come anywhere; "--opt=value" and "--opt value" both work. */
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	memset(a, 0, sizeof *a);
+	for (int i = 2; i < argc; i++) {
+		const char *s = argv[i];
+		const char **dst = NULL;
+		const char *name = NULL;
+		if (!strcmp(s, "--json")) {
+			a->json = true;
+			continue;
+		}
+		if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
+			fputs(usage_text, stdout);
+			return 1;
+		}
+		if (!strncmp(s, "--registry", 10))
+			dst = &a->registry, name = "--registry";
+		else if (!strncmp(s, "--reason", 8))
+			dst = &a->reason, name = "--reason";
+		else if (!strncmp(s, "--user", 6))
+			dst = &a->user, name = "--user";
+		if (dst) {
+			size_t n = strlen(name);
+			if (s[n] == '=') {
+				*dst = s + n + 1;
+				continue;
+			}
+			if (s[n] == '\0') {
+				if (i + 1 >= argc)
+					return cli_errorf("registry: %s needs a value", name);
+				*dst = argv[++i];
+				continue;
+			}
+		}
+		if (s[0] == '-' && s[1])
+			return cli_errorf("registry: unknown option %s (see --help)", s);
+		if (a->npos == 4)
+			return cli_errorf("registry: too many arguments (see --help)");
+		a->pos[a->npos++] = s;
+	}
+	return 0;
+}
+
+static void fmt_metric(char *buf, size_t size, double v)
+{
+	if (isnan(v))
+		snprintf(buf, size, "-");
+	else
+		snprintf(buf, size, "%.4f", v);
+}
+
+/* ---- list ------------------------------------------------------------- */
+
+static int list_groups(const char *root, bool json)
+{
+	struct registry_group *g;
+	size_t n;
+	struct ft_err err;
+	if (registry_list_groups(root, &g, &n, &err) < 0)
+		return cli_error(&err);
+	if (json) {
+		cJSON *arr = cJSON_CreateArray();
+		for (size_t i = 0; i < n; i++) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "group", g[i].name);
+			cJSON_AddStringToObject(o, "description", g[i].description);
+			cJSON_AddStringToObject(o, "created", g[i].created);
+			cJSON_AddNumberToObject(o, "versions", (double)g[i].nversions);
+			cJSON_AddNumberToObject(o, "damaged", (double)g[i].ndamaged);
+			cJSON_AddNumberToObject(o, "latest", g[i].latest);
+			cJSON_AddNumberToObject(o, "approved", g[i].approved);
+			if (g[i].problem)
+				cJSON_AddStringToObject(o, "problem", g[i].problem);
+			else
+				cJSON_AddNullToObject(o, "problem");
+			cJSON_AddItemToArray(arr, o);
+		}
+		char *s = cJSON_Print(arr);
+		puts(s);
+		cJSON_free(s);
+		cJSON_Delete(arr);
+	} else if (n == 0) {
+		printf("no groups in %s\n", root);
+	} else {
+		printf("%-40s %8s %7s %8s  %s\n", "GROUP", "VERSIONS", "LATEST", "APPROVED",
+		       "DESCRIPTION");
+		for (size_t i = 0; i < n; i++) {
+			char latest[16] = "-", approved[16] = "-";
+			if (g[i].latest)
+				snprintf(latest, sizeof latest, "%d", g[i].latest);
+			if (g[i].approved)
+				snprintf(approved, sizeof approved, "%d", g[i].approved);
+			printf("%-40s %8zu %7s %8s  %s\n", g[i].name, g[i].nversions, latest, approved,
+			       g[i].description);
+			if (g[i].ndamaged)
+				printf("  %zu DAMAGED version%s (see: fraudtree registry verify %s)\n",
+				       g[i].ndamaged, g[i].ndamaged > 1 ? "s" : "", g[i].name);
+			if (g[i].problem)
+				printf("  DAMAGED %s\n", g[i].problem);
+		}
+	}
+	registry_groups_free(g, n);
+	return EXIT_OK;
+}
+
+static int list_versions(const char *root, const char *group, bool json)
+{
+	struct registry_version *v;
+	size_t n;
+	struct ft_err err;
+	if (registry_list_versions(root, group, &v, &n, &err) < 0)
+		return cli_error(&err);
+	if (json) {
+		cJSON *arr = cJSON_CreateArray();
+		for (size_t i = 0; i < n; i++) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddNumberToObject(o, "version", v[i].number);
+			if (v[i].damaged) {
+				cJSON_AddStringToObject(o, "status", "DAMAGED");
+				cJSON_AddStringToObject(o, "problem", v[i].problem);
+			} else {
+				const struct registry_manifest *m = &v[i].m;
+				cJSON_AddStringToObject(o, "status", registry_status_name(m->status));
+				cJSON_AddStringToObject(o, "created", m->created);
+				cJSON_AddStringToObject(o, "user", m->user);
+				if (m->has_metrics) {
+					cJSON_AddNumberToObject(o, "accuracy", m->metrics.accuracy);
+					cJSON_AddNumberToObject(o, "recall", m->metrics.recall);
+				}
+				cJSON_AddStringToObject(o, "data_sha256", m->data_sha256);
+				cJSON_AddStringToObject(o, "description", m->description);
+			}
+			cJSON_AddItemToArray(arr, o);
+		}
+		char *s = cJSON_Print(arr);
+		puts(s);
+		cJSON_free(s);
+		cJSON_Delete(arr);
+	} else if (n == 0) {
+		printf("no versions in %s/%s\n", root, group);
+	} else {
+		printf("%-8s %-22s %-21s %-8s %-8s %-12s %s\n", "VERSION", "STATUS", "CREATED",
+		       "ACCURACY", "RECALL", "DATA", "DESCRIPTION");
+		for (size_t i = 0; i < n; i++) {
+			if (v[i].damaged) {
+				printf("%-8d %-22s %s\n", v[i].number, "DAMAGED", v[i].problem);
+				continue;
+			}
+			const struct registry_manifest *m = &v[i].m;
+			char acc[16] = "-", rec[16] = "-";
+			if (m->has_metrics) {
+				fmt_metric(acc, sizeof acc, m->metrics.accuracy);
+				fmt_metric(rec, sizeof rec, m->metrics.recall);
+			}
+			printf("%-8d %-22s %-21s %-8s %-8s %.12s %s\n", v[i].number,
+			       registry_status_name(m->status), m->created, acc, rec, m->data_sha256,
+			       m->description);
+		}
+	}
+	registry_versions_free(v, n);
+	return EXIT_OK;
+}
+
+/* ---- show ------------------------------------------------------------- */
+
+static cJSON *details_json(const struct registry_details *d)
+{
+	const struct registry_manifest *m = &d->v.m;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "group", m->group);
+	cJSON_AddNumberToObject(o, "version", m->version);
+	cJSON_AddStringToObject(o, "status", registry_status_name(m->status));
+	cJSON_AddStringToObject(o, "created", m->created);
+	cJSON_AddStringToObject(o, "user", m->user);
+	cJSON_AddStringToObject(o, "program", m->program);
+	cJSON_AddStringToObject(o, "description", m->description);
+	cJSON *data = cJSON_AddObjectToObject(o, "data");
+	cJSON_AddStringToObject(data, "path", m->data_path);
+	cJSON_AddNumberToObject(data, "size", (double)m->data_size);
+	cJSON_AddStringToObject(data, "sha256", m->data_sha256);
+	cJSON_AddNumberToObject(data, "rows", (double)m->data_rows);
+	cJSON_AddNumberToObject(data, "columns", (double)m->data_columns);
+	cJSON *gate = cJSON_AddObjectToObject(o, "gate");
+	cJSON_AddBoolToObject(gate, "passed", m->gate_pass);
+	cJSON *conds = cJSON_AddArrayToObject(gate, "conditions");
+	for (size_t i = 0; i < m->ngate; i++) {
+		cJSON *c = cJSON_CreateObject();
+		cJSON_AddStringToObject(c, "metric", m->gate[i].metric);
+		cJSON_AddStringToObject(c, "op", m->gate[i].op);
+		cJSON_AddNumberToObject(c, "value", m->gate[i].value);
+		cJSON_AddNumberToObject(c, "actual", m->gate[i].actual);
+		cJSON_AddBoolToObject(c, "passed", m->gate[i].pass);
+		cJSON_AddStringToObject(c, "why", m->gate[i].why);
+		cJSON_AddItemToArray(conds, c);
+	}
+	if (m->has_metrics) {
+		const struct metrics *mt = &m->metrics;
+		cJSON *mj = cJSON_AddObjectToObject(o, "metrics");
+		const struct { const char *k; double v; } f[] = {
+			{ "threshold", mt->threshold }, { "accuracy", mt->accuracy },
+			{ "baseline", mt->baseline }, { "precision", mt->precision },
+			{ "recall", mt->recall }, { "specificity", mt->specificity },
+			{ "f1", mt->f1 }, { "balanced_accuracy", mt->balanced_accuracy },
+			{ "mcc", mt->mcc }, { "roc_auc", mt->roc_auc }, { "pr_auc", mt->pr_auc },
+			{ "log_loss", mt->log_loss },
+		};
+		for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+			cJSON_AddNumberToObject(mj, f[i].k, f[i].v);
+		cJSON *cm = cJSON_AddObjectToObject(mj, "confusion_matrix");
+		cJSON_AddNumberToObject(cm, "tn", (double)mt->cm.tn);
+		cJSON_AddNumberToObject(cm, "fp", (double)mt->cm.fp);
+		cJSON_AddNumberToObject(cm, "fn", (double)mt->cm.fn);
+		cJSON_AddNumberToObject(cm, "tp", (double)mt->cm.tp);
+	}
+	cJSON *tree = cJSON_AddObjectToObject(o, "tree");
+	cJSON_AddNumberToObject(tree, "nodes", (double)d->nodes);
+	cJSON_AddNumberToObject(tree, "leaves", (double)d->leaves);
+	cJSON_AddNumberToObject(tree, "depth", d->depth);
+	cJSON_AddNumberToObject(tree, "threshold", d->model->threshold);
+	cJSON *top = cJSON_AddArrayToObject(tree, "top_features");
+	for (size_t i = 0; i < d->ntop; i++) {
+		cJSON *t = cJSON_CreateObject();
+		cJSON_AddStringToObject(t, "feature", d->top[i].name);
+		cJSON_AddNumberToObject(t, "importance", d->top[i].importance);
+		cJSON_AddItemToArray(top, t);
+	}
+	cJSON *settings = cJSON_AddObjectToObject(o, "settings");
+	for (size_t i = 0; i < d->nsettings; i++) {
+		cJSON *v = cJSON_Parse(d->settings[i].value);
+		cJSON_AddItemToObject(settings, d->settings[i].key, v ? v : cJSON_CreateNull());
+	}
+	cJSON *hist = cJSON_AddArrayToObject(o, "history");
+	for (size_t i = 0; i < d->nevents; i++) {
+		const struct registry_event *e = &d->events[i];
+		cJSON *h = cJSON_CreateObject();
+		cJSON_AddStringToObject(h, "time", e->time);
+		cJSON_AddStringToObject(h, "user", e->user);
+		cJSON_AddStringToObject(h, "event", e->event);
+		cJSON_AddStringToObject(h, "from", e->from);
+		cJSON_AddStringToObject(h, "to", e->to);
+		cJSON_AddStringToObject(h, "reason", e->reason);
+		cJSON_AddItemToArray(hist, h);
+	}
+	return o;
+}
+
+static void print_details(const struct registry_details *d)
+{
+	const struct registry_manifest *m = &d->v.m;
+	printf("%s/%d  %s\n", m->group, m->version, registry_status_name(m->status));
+	printf("created      %s by %s (%s)\n", m->created, m->user, m->program);
+	if (*m->description)
+		printf("description  %s\n", m->description);
+	printf("data         %s (%llu bytes, %llu rows, %llu columns)\n", m->data_path,
+	       (unsigned long long)m->data_size, (unsigned long long)m->data_rows,
+	       (unsigned long long)m->data_columns);
+	printf("data sha256  %s\n", m->data_sha256);
+	printf("gate         %s\n", m->gate_pass ? "passed" : "FAILED");
+	for (size_t i = 0; i < m->ngate; i++)
+		printf("  %-4s %s\n", m->gate[i].pass ? "ok" : "FAIL", m->gate[i].why);
+	if (m->has_metrics) {
+		const struct metrics *mt = &m->metrics;
+		char a[16], b[16], p[16], r[16], f[16], ra[16], pa[16], ba[16];
+		fmt_metric(a, sizeof a, mt->accuracy);
+		fmt_metric(b, sizeof b, mt->baseline);
+		fmt_metric(p, sizeof p, mt->precision);
+		fmt_metric(r, sizeof r, mt->recall);
+		fmt_metric(f, sizeof f, mt->f1);
+		fmt_metric(ra, sizeof ra, mt->roc_auc);
+		fmt_metric(pa, sizeof pa, mt->pr_auc);
+		fmt_metric(ba, sizeof ba, mt->balanced_accuracy);
+		printf("metrics      test split, %llu rows, threshold %g\n",
+		       (unsigned long long)mt->n, mt->threshold);
+		printf("  accuracy %s (baseline %s)  precision %s  recall %s  f1 %s\n", a, b, p, r, f);
+		printf("  balanced_accuracy %s  roc_auc %s  pr_auc %s\n", ba, ra, pa);
+		printf("confusion    %12s %12s\n", "predicted 0", "predicted 1");
+		printf("  actual 0   %12llu %12llu\n", (unsigned long long)mt->cm.tn,
+		       (unsigned long long)mt->cm.fp);
+		printf("  actual 1   %12llu %12llu\n", (unsigned long long)mt->cm.fn,
+		       (unsigned long long)mt->cm.tp);
+	}
+	printf("tree         %zu nodes, %zu leaves, depth %d, threshold %g\n", d->nodes,
+	       d->leaves, d->depth, d->model->threshold);
+	for (size_t i = 0; i < d->ntop; i++)
+		printf("  %-40s %.4f\n", d->top[i].name, d->top[i].importance);
+	printf("settings\n");
+	for (size_t i = 0; i < d->nsettings; i++)
+		printf("  %s = %s\n", d->settings[i].key, d->settings[i].value);
+	printf("history\n");
+	for (size_t i = 0; i < d->nevents; i++) {
+		const struct registry_event *e = &d->events[i];
+		printf("  %s  %-12s %-10s %s%s%s  %s\n", e->time, e->user, e->event, e->from,
+		       *e->from ? " -> " : "", e->to, e->reason);
+	}
+}
+
+static int show(const char *root, const char *ref, bool json)
+{
+	char group[REGISTRY_GROUP_MAX + 1];
+	int version;
+	struct ft_err err;
+	struct registry_details d;
+	if (registry_resolve(root, ref, group, &version, &err) < 0 ||
+	    registry_show(root, group, version, &d, &err) < 0)
+		return cli_error(&err);
+	if (json) {
+		cJSON *o = details_json(&d);
+		char *s = cJSON_Print(o);
+		puts(s);
+		cJSON_free(s);
+		cJSON_Delete(o);
+	} else {
+		print_details(&d);
+	}
+	registry_details_free(&d);
+	return EXIT_OK;
+}
+
+/* ---- approve / reject ------------------------------------------------- */
+
+static int set_status(const char *root, const struct args *a, enum registry_status to)
+{
+	if (a->npos != 2)
+		return cli_errorf("registry: %s needs GROUP/VERSION (see --help)",
+				  to == REG_APPROVED ? "approve" : "reject");
+	if (!a->reason)
+		return cli_errorf("registry: --reason TEXT is required");
+	char group[REGISTRY_GROUP_MAX + 1];
+	int version;
+	struct ft_err err;
+	if (registry_resolve(root, a->pos[1], group, &version, &err) < 0 ||
+	    registry_set_status(root, group, version, to, a->reason, a->user, &err) < 0)
+		return cli_error(&err);
+	printf("%s/%d: %s\n", group, version, registry_status_name(to));
+	return EXIT_OK;
+}
+
+/* ---- diff ------------------------------------------------------------- */
+
+static const char *diff_kind_name(enum registry_diff_kind k)
+{
+	switch (k) {
+	case DIFF_STATUS: return "status";
+	case DIFF_SETTING: return "setting";
+	case DIFF_METRIC: return "metric";
+	case DIFF_CONFUSION: return "confusion";
+	case DIFF_DATA: return "data";
+	case DIFF_TREE: break;
+	}
+	return "tree";
+}
+
+static int diff(const char *root, const struct args *a)
+{
+	if (a->npos != 3)
+		return cli_errorf("registry: diff needs GROUP/A GROUP/B (see --help)");
+	char ga[REGISTRY_GROUP_MAX + 1], gb[REGISTRY_GROUP_MAX + 1];
+	int va, vb;
+	struct ft_err err;
+	struct registry_diff_item *d;
+	size_t n;
+	if (registry_resolve(root, a->pos[1], ga, &va, &err) < 0 ||
+	    registry_resolve(root, a->pos[2], gb, &vb, &err) < 0 ||
+	    registry_diff(root, ga, va, gb, vb, &d, &n, &err) < 0)
+		return cli_error(&err);
+	if (a->json) {
+		cJSON *arr = cJSON_CreateArray();
+		for (size_t i = 0; i < n; i++) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "kind", diff_kind_name(d[i].kind));
+			cJSON_AddStringToObject(o, "key", d[i].key);
+			cJSON_AddStringToObject(o, "a", d[i].a);
+			cJSON_AddStringToObject(o, "b", d[i].b);
+			if (d[i].has_delta)
+				cJSON_AddNumberToObject(o, "delta", d[i].delta);
+			cJSON_AddItemToArray(arr, o);
+		}
+		char *s = cJSON_Print(arr);
+		puts(s);
+		cJSON_free(s);
+		cJSON_Delete(arr);
+	} else if (n == 0) {
+		printf("%s/%d and %s/%d do not differ\n", ga, va, gb, vb);
+	} else {
+		printf("%s/%d -> %s/%d\n", ga, va, gb, vb);
+		for (size_t i = 0; i < n; i++) {
+			printf("%-10s %s: %s -> %s", diff_kind_name(d[i].kind), d[i].key, d[i].a, d[i].b);
+			if (d[i].has_delta)
+				printf(" (%+.6g)", d[i].delta);
+			putchar('\n');
+		}
+	}
+	registry_diff_free(d, n);
+	return EXIT_OK;
+}
+
+/* ---- verify ----------------------------------------------------------- */
+
+static int verify(const char *root, const struct args *a)
+{
+	if (a->npos > 2)
+		return cli_errorf("registry: verify takes at most one GROUP");
+	struct registry_problem *p;
+	size_t n;
+	struct ft_err err;
+	if (registry_verify(root, a->npos == 2 ? a->pos[1] : NULL, &p, &n, &err) < 0)
+		return cli_error(&err);
+	for (size_t i = 0; i < n; i++)
+		printf("%s: %s\n", p[i].path, p[i].reason);
+	registry_problems_free(p, n);
+	if (n)
+		return cli_errorf("registry: %zu problem%s found in %s", n, n > 1 ? "s" : "", root);
+	printf("%s: no problems found\n", root);
+	return EXIT_OK;
+}
+
 int cli_registry(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return cli_errorf("registry: not available in this build yet");
+	struct args a;
+	int rc = parse_args(argc, argv, &a);
+	if (rc)
+		return rc > 0 ? EXIT_OK : EXIT_ERROR;
+	if (a.npos == 0) {
+		fputs(usage_text, stderr);
+		return EXIT_ERROR;
+	}
+	const char *root = cli_registry_root(a.registry);
+	const char *verb = a.pos[0];
+	if (!strcmp(verb, "list")) {
+		if (a.npos > 2)
+			return cli_errorf("registry: list takes at most one GROUP");
+		return a.npos == 2 ? list_versions(root, a.pos[1], a.json) : list_groups(root, a.json);
+	}
+	if (!strcmp(verb, "show")) {
+		if (a.npos != 2)
+			return cli_errorf("registry: show needs GROUP/VERSION (see --help)");
+		return show(root, a.pos[1], a.json);
+	}
+	if (!strcmp(verb, "approve"))
+		return set_status(root, &a, REG_APPROVED);
+	if (!strcmp(verb, "reject"))
+		return set_status(root, &a, REG_REJECTED);
+	if (!strcmp(verb, "diff"))
+		return diff(root, &a);
+	if (!strcmp(verb, "verify"))
+		return verify(root, &a);
+	return cli_errorf("registry: unknown command \"%s\" (list, show, approve, reject, diff, verify)",
+			  verb);
 }

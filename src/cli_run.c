@@ -1,10 +1,512 @@
-/* cli_run: placeholder until the verb lands. */
+/* cli_run: `fraudtree run`, the whole pipeline headless.
+ *
+ * Settings are resolved as defaults <- --pipeline file <- each --set in
+ * order, then validated before the data is read. The report goes to stdout
+ * as aligned text; --out writes the run's files (each atomically); a run
+ * that passes the gate is registered unless --no-register. Exit status:
+ * 0 gate passed, 1 gate failed, 2 error. */
 #include "config.h"
 #include "cli.h"
 
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "csv_load.h"
+#include "model.h"
+#include "pipeline.h"
+#include "registry.h"
+#include "settings.h"
+#include "tree.h"
+
+#define LABEL_WIDTH 12
+
+struct run_options {
+	const char *pipeline;
+	char **sets; size_t nsets;
+	bool no_register, quiet;
+	const char *out_dir, *registry, *description, *na_values;
+	char delimiter;
+	const char *file;
+};
+
+static void usage(FILE *out)
+{
+	fputs("Usage: fraudtree run [OPTIONS] FILE.csv\n"
+	      "Run the whole pipeline (prepare, tune, train, evaluate, gate) and\n"
+	      "register the model when the gate passes.\n\n"
+	      "  --pipeline P.json    settings file (see fraudtree-pipeline(5))\n"
+	      "  --set KEY=VALUE      override one setting; repeatable, applied in order\n"
+	      "  --out DIR            write model.json, evaluation.json, pipeline.json,\n"
+	      "                       rules.txt into DIR (created when missing)\n"
+	      "  --no-register        never register, even when the gate passes\n"
+	      "  --registry DIR       registry root (else $FRAUDTREE_REGISTRY, else ./registry)\n"
+	      "  --description TEXT   description recorded with the registered version\n"
+	      "  --na-values LIST     extra strings read as missing, comma-separated\n"
+	      "  --delimiter C        field delimiter (else detected among , ; TAB |)\n"
+	      "  --quiet              print only the outcome\n"
+	      "  --help               show this help\n\n"
+	      "Exit status: 0 gate passed, 1 gate failed, 2 error.\n", out);
+}
+
+static int parse_delimiter(const char *s, char *out)
+{
+	if (!strcmp(s, "\\t") || !strcmp(s, "tab") || !strcmp(s, "TAB")) {
+		*out = '\t';
+		return 0;
+	}
+	if (strlen(s) != 1 || s[0] == '"' || s[0] == '\n' || s[0] == '\r')
+		return -1;
+	*out = s[0];
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct run_options *o, bool *help)
+{
+	enum {
+		OPT_PIPELINE = 256, OPT_SET, OPT_NO_REGISTER, OPT_OUT, OPT_REGISTRY,
+		OPT_DESCRIPTION, OPT_NA_VALUES, OPT_DELIMITER, OPT_QUIET, OPT_HELP
+	};
+	static const struct option longopts[] = {
+		{ "pipeline", required_argument, NULL, OPT_PIPELINE },
+		{ "set", required_argument, NULL, OPT_SET },
+		{ "no-register", no_argument, NULL, OPT_NO_REGISTER },
+		{ "out", required_argument, NULL, OPT_OUT },
+		{ "registry", required_argument, NULL, OPT_REGISTRY },
+		{ "description", required_argument, NULL, OPT_DESCRIPTION },
+		{ "na-values", required_argument, NULL, OPT_NA_VALUES },
+		{ "delimiter", required_argument, NULL, OPT_DELIMITER },
+		{ "quiet", no_argument, NULL, OPT_QUIET },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 }
+	};
+	opterr = 0;
+	optind = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, ":q", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_PIPELINE: o->pipeline = optarg; break;
+		case OPT_SET:
+			o->sets = xreallocarray(o->sets, o->nsets + 1, sizeof *o->sets);
+			o->sets[o->nsets++] = optarg;
+			break;
+		case OPT_NO_REGISTER: o->no_register = true; break;
+		case OPT_OUT: o->out_dir = optarg; break;
+		case OPT_REGISTRY: o->registry = optarg; break;
+		case OPT_DESCRIPTION: o->description = optarg; break;
+		case OPT_NA_VALUES: o->na_values = optarg; break;
+		case OPT_DELIMITER:
+			if (parse_delimiter(optarg, &o->delimiter) < 0) {
+				cli_errorf("run: --delimiter: expected one character, got '%s'",
+					   optarg);
+				return -1;
+			}
+			break;
+		case 'q':
+		case OPT_QUIET: o->quiet = true; break;
+		case OPT_HELP: *help = true; return 0;
+		case ':':
+			cli_errorf("run: %s: missing value (see fraudtree run --help)",
+				   argv[optind - 1]);
+			return -1;
+		default:
+			cli_errorf("run: %s: unknown option (see fraudtree run --help)",
+				   argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind >= argc) {
+		cli_errorf("run: missing FILE.csv (see fraudtree run --help)");
+		return -1;
+	}
+	if (optind + 1 < argc) {
+		cli_errorf("run: %s: only one data file is accepted", argv[optind + 1]);
+		return -1;
+	}
+	o->file = argv[optind];
+	return 0;
+}
+
+static int resolve_settings(const struct run_options *o, struct settings *s,
+			    struct ft_err *err)
+{
+	if (o->pipeline && settings_load_file(s, o->pipeline, err) < 0)
+		return -1;
+	for (size_t i = 0; i < o->nsets; i++)
+		if (settings_set(s, o->sets[i], err) < 0)
+			return -1;
+	if (o->na_values) {
+		/* Kept in the settings so pipeline.json reproduces the load. */
+		size_t n;
+		char **v = cli_split_list(o->na_values, &n);
+		for (size_t i = 0; i < n; i++) {
+			s->na_values = xreallocarray(s->na_values, s->nna_values + 1,
+						     sizeof *s->na_values);
+			s->na_values[s->nna_values++] = xstrdup(v[i]);
+		}
+		cli_list_free(v);
+	}
+	return settings_validate(s, err);
+}
+
+/* ---- the printed report ------------------------------------------------ */
+
+static void label(char out[LABEL_WIDTH + 1], const char *s)
+{
+	snprintf(out, LABEL_WIDTH + 1, "%s", s ? s : "");
+}
+
+static void print_stages(const struct pipeline_result *r)
+{
+	printf("stages (seconds)\n");
+	for (int st = 0; st < STAGE_COUNT; st++) {
+		const char *extra = st == STAGE_TUNE && !r->tune ? "  (no tune.* grid)" : "";
+		printf("  %-10s %9.3f%s\n", pipeline_stage_name((enum pipeline_stage)st),
+		       r->seconds[st], extra);
+	}
+}
+
+static void print_counts(const struct pipeline_result *r)
+{
+	char neg[LABEL_WIDTH + 1], pos[LABEL_WIDTH + 1];
+	label(neg, r->target.negative);
+	label(pos, r->target.positive);
+	const struct split_counts *c = &r->counts;
+	printf("\nclass counts (%s: %s = fraud)\n", r->settings.target, pos);
+	printf("  %-18s %12s %12s %10s\n", "", neg, pos, "fraud %");
+	struct {
+		const char *name;
+		const size_t *n;
+	} rows[] = {
+		{ "train (before)", c->before[SPLIT_TRAIN] },
+		{ "train (after)", c->train_after },
+		{ "validation", c->before[SPLIT_VALIDATION] },
+		{ "test", c->before[SPLIT_TEST] },
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		size_t total = rows[i].n[0] + rows[i].n[1];
+		printf("  %-18s %12zu %12zu %9.2f%%\n", rows[i].name, rows[i].n[0],
+		       rows[i].n[1], total ? 100.0 * (double)rows[i].n[1] / (double)total : 0.0);
+	}
+	if (r->settings.resample == RESAMPLE_CLASS_WEIGHT)
+		printf("  %-18s %12.4g %12.4g\n", "class weight", c->train_weight[0],
+		       c->train_weight[1]);
+	else if (r->settings.resample == RESAMPLE_NONE)
+		printf("  (no resampling; validation and test are never resampled)\n");
+}
+
+static void print_notes(const struct pipeline_result *r)
+{
+	if (!r->nnotes)
+		return;
+	printf("\nnotes\n");
+	for (size_t i = 0; i < r->nnotes; i++)
+		printf("  - %s\n", r->notes[i]);
+}
+
+static void print_tuning(const struct pipeline_result *r)
+{
+	enum { SHOW_ALL = 24 };
+	if (!r->tune)
+		return;
+	printf("\ntuning (%zu grid points, validation %s)\n", r->ntune,
+	       r->settings.tune_objective);
+	printf("  %9s %17s %16s %12s\n", "max_depth", "min_samples_split",
+	       "min_samples_leaf", "score");
+	for (size_t k = 0; k < r->ntune; k++) {
+		if (r->ntune > SHOW_ALL && k != r->tune_best)
+			continue;
+		const struct tune_row *t = &r->tune[k];
+		char depth[16];
+		if (t->max_depth)
+			snprintf(depth, sizeof depth, "%d", t->max_depth);
+		else
+			snprintf(depth, sizeof depth, "none");
+		printf("  %9s %17zu %16zu %12.4f%s\n", depth, t->min_samples_split,
+		       t->min_samples_leaf, t->score, k == r->tune_best ? "  * best" : "");
+	}
+	if (r->ntune > SHOW_ALL)
+		printf("  (best row shown; the whole table is in evaluation.json)\n");
+}
+
+static void print_metric(const char *name, double v, double t, const char *remark)
+{
+	printf("  %-20s %10.4f %10.4f%s\n", name, v, t, remark);
+}
+
+static void print_metrics(const struct pipeline_result *r)
+{
+	const struct metrics *v = &r->validation_metrics, *t = &r->test_metrics;
+	printf("\nmetrics (threshold %g)  %10s %10s\n", r->settings.threshold,
+	       "validation", "test");
+	print_metric("accuracy", v->accuracy, t->accuracy,
+		     t->accuracy > t->baseline ? "" : "  <- does not beat the baseline");
+	print_metric("majority baseline", v->baseline, t->baseline, "");
+	print_metric("balanced_accuracy", v->balanced_accuracy, t->balanced_accuracy, "");
+	print_metric("precision", v->precision, t->precision, "");
+	print_metric("recall", v->recall, t->recall,
+		     t->cm.tp ? "" : "  <- no fraud caught");
+	print_metric("specificity", v->specificity, t->specificity, "");
+	print_metric("f1", v->f1, t->f1, "");
+	print_metric("mcc", v->mcc, t->mcc, "");
+	print_metric("roc_auc", v->roc_auc, t->roc_auc, "");
+	print_metric("pr_auc", v->pr_auc, t->pr_auc, "");
+	print_metric("log_loss", v->log_loss, t->log_loss, "");
+}
+
+static void print_confusion(const struct pipeline_result *r)
+{
+	const struct confusion *cm = &r->test_metrics.cm;
+	char neg[LABEL_WIDTH + 1], pos[LABEL_WIDTH + 1];
+	label(neg, r->target.negative);
+	label(pos, r->target.positive);
+	char pn[32], pp[32], an[32], ap[32];
+	snprintf(pn, sizeof pn, "predicted %s", neg);
+	snprintf(pp, sizeof pp, "predicted %s", pos);
+	snprintf(an, sizeof an, "actual %s", neg);
+	snprintf(ap, sizeof ap, "actual %s", pos);
+	printf("\nconfusion matrix (test)\n");
+	printf("  %-20s %22s %22s\n", "", pn, pp);
+	printf("  %-20s %17llu (TN) %17llu (FP)\n", an, (unsigned long long)cm->tn,
+	       (unsigned long long)cm->fp);
+	printf("  %-20s %17llu (FN) %17llu (TP)\n", ap, (unsigned long long)cm->fn,
+	       (unsigned long long)cm->tp);
+}
+
+static void print_tree(const struct pipeline_result *r)
+{
+	const struct tree *t = r->tree;
+	printf("\ntree: %zu nodes, %zu leaves, depth %d\n", t->nnodes, tree_leaves(t),
+	       tree_depth(t));
+	size_t top[5];
+	size_t n = pipeline_top_features(t, top, 5);
+	int width = 0;
+	for (size_t i = 0; i < n; i++) {
+		int len = (int)strlen(t->feature_names[top[i]]);
+		width = len > width ? len : width;
+	}
+	for (size_t i = 0; i < n; i++)
+		printf("  %-*s %6.3f\n", width, t->feature_names[top[i]], t->importance[top[i]]);
+}
+
+static void print_gate(const struct pipeline_result *r)
+{
+	printf("\ngate (test split)\n");
+	for (size_t i = 0; i < r->gate.nchecks; i++) {
+		const struct gate_check *c = &r->gate.checks[i];
+		char cond[96];
+		snprintf(cond, sizeof cond, "%s %s %g", c->metric, cmp_op_name(c->op), c->value);
+		printf("  %s  %-28s %s\n", c->pass ? "pass" : "FAIL", cond, c->why);
+	}
+}
+
+static void print_outcome(const struct pipeline_result *r)
+{
+	if (r->gate.pass) {
+		printf("gate passed\n");
+		return;
+	}
+	printf("gate FAILED:");
+	const char *sep = " ";
+	for (size_t i = 0; i < r->gate.nchecks; i++) {
+		if (!r->gate.checks[i].pass) {
+			printf("%s%s", sep, r->gate.checks[i].why);
+			sep = "; ";
+		}
+	}
+	printf("\n");
+}
+
+static void print_report(const struct frame *f, const struct pipeline_result *r)
+{
+	printf("data: %s (%zu rows, %zu columns)\n\n", f->path ? f->path : "",
+	       f->nrows, f->ncols);
+	print_stages(r);
+	print_counts(r);
+	print_notes(r);
+	print_tuning(r);
+	print_metrics(r);
+	print_confusion(r);
+	print_tree(r);
+	print_gate(r);
+	printf("\n");
+}
+
+/* ---- files -------------------------------------------------------------- */
+
+static int make_dirs(const char *dir, struct ft_err *err)
+{
+	char *p = xstrdup(dir);
+	for (char *s = p + 1; ; s++) {
+		bool end = *s == '\0';
+		if (*s == '/' || end) {
+			*s = '\0';
+			if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+				ft_fail(err, FT_EIO, "%s: %s", p, strerror(errno));
+				free(p);
+				return -1;
+			}
+			if (end)
+				break;
+			*s = '/';
+		}
+	}
+	struct stat st;
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		ft_fail(err, FT_EIO, "%s: not a directory", dir);
+		free(p);
+		return -1;
+	}
+	free(p);
+	return 0;
+}
+
+struct run_texts {
+	char *model, *evaluation, *pipeline, *rules;
+};
+
+static int write_out(const char *dir, const struct run_texts *t, struct ft_err *err)
+{
+	if (make_dirs(dir, err) < 0)
+		return -1;
+	const struct {
+		const char *name, *text;
+	} files[] = {
+		{ "model.json", t->model },
+		{ "evaluation.json", t->evaluation },
+		{ "pipeline.json", t->pipeline },
+		{ "rules.txt", t->rules },
+	};
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		char *path = xasprintf("%s/%s", dir, files[i].name);
+		int rc = file_write_atomic(path, files[i].text, strlen(files[i].text), 0644, err);
+		free(path);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int publish(const struct run_options *o, const struct frame *f,
+		   const struct pipeline_result *r, const struct run_texts *t,
+		   struct ft_err *err)
+{
+	const char *root = cli_registry_root(o->registry);
+	struct registry_publish_args a = {
+		.group = r->settings.group,
+		.description = o->description,
+		.user = NULL,
+		.model_json = t->model,
+		.evaluation_json = t->evaluation,
+		.pipeline_json = t->pipeline,
+		.gate = &r->gate,
+		.metrics = &r->test_metrics,
+		.data_path = o->file,
+		.data_rows = f->nrows,
+		.data_columns = f->ncols,
+	};
+	int version = 0;
+	if (registry_publish(root, &a, &version, err) < 0)
+		return -1;
+	printf("registered %s/%d (%s)\n", r->settings.group, version,
+	       registry_status_name(REG_PENDING));
+	return 0;
+}
+
+static int run(const struct run_options *o)
+{
+	struct ft_err err;
+	struct settings s;
+	ft_err_clear(&err);
+	settings_init(&s);
+	if (resolve_settings(o, &s, &err) < 0) {
+		settings_free(&s);
+		return cli_error(&err);
+	}
+
+	struct cli_progress *cp = o->quiet ? NULL : cli_progress_new();
+	struct csv_options copt = {
+		.delimiter = o->delimiter,
+		.na_values = (const char *const *)s.na_values,
+		.nna_values = s.nna_values,
+		.threads = 0,
+		.progress = { .fn = cp ? cli_progress_fn : NULL, .ctx = cp, .cancel = NULL },
+	};
+	struct frame *f = csv_load(o->file, &copt, &err);
+	if (!f) {
+		cli_progress_free(cp);
+		settings_free(&s);
+		return cli_error(&err);
+	}
+
+	struct pipeline_result r;
+	int rc = pipeline_run(f, &s, &copt.progress, &r, &err);
+	cli_progress_free(cp);
+	settings_free(&s);
+	if (rc < 0) {
+		frame_free(f);
+		return cli_error(&err);
+	}
+
+	struct run_texts t = {
+		.model = model_to_text(r.recipe, r.tree, r.settings.threshold),
+		.evaluation = pipeline_report_json(&r),
+		.pipeline = settings_to_json(&r.settings),
+		.rules = tree_export_text(r.tree, r.target.positive, r.target.negative),
+	};
+	int status = r.gate.pass ? EXIT_OK : EXIT_GATE_FAILED;
+	if (!t.model || !t.evaluation || !t.pipeline || !t.rules) {
+		ft_fail(&err, FT_EINTERNAL, "run: could not serialise the results");
+		status = cli_error(&err);
+		goto done;
+	}
+	if (!o->quiet)
+		print_report(f, &r);
+	if (o->out_dir && write_out(o->out_dir, &t, &err) < 0) {
+		status = cli_error(&err);
+		goto done;
+	}
+	print_outcome(&r);
+	if (r.gate.pass) {
+		if (o->no_register) {
+			if (!o->quiet)
+				printf("not registered (--no-register)\n");
+		} else if (publish(o, f, &r, &t, &err) < 0) {
+			status = cli_error(&err);
+		}
+	}
+	if (o->out_dir && !o->quiet)
+		printf("wrote %s/{model.json,evaluation.json,pipeline.json,rules.txt}\n",
+		       o->out_dir);
+done:
+	fflush(stdout);
+	free(t.model);
+	free(t.evaluation);
+	free(t.pipeline);
+	free(t.rules);
+	pipeline_result_free(&r);
+	frame_free(f);
+	return status;
+}
+
 int cli_run(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return cli_errorf("run: not available in this build yet");
+	struct run_options o;
+	bool help = false;
+	memset(&o, 0, sizeof o);
+	int status;
+	if (parse_args(argc, argv, &o, &help) < 0)
+		status = EXIT_ERROR;
+	else if (help) {
+		usage(stdout);
+		status = EXIT_OK;
+	} else {
+		status = run(&o);
+	}
+	free(o.sets);
+	return status;
 }

@@ -49,6 +49,8 @@ struct column_stats {
 	size_t ntop;
 	bool id_like;          /* unique per row, or integers too wide for a double */
 	bool constant;         /* at most one distinct non-missing value */
+	size_t infinite;       /* numeric cells that are +inf or -inf; when
+	                          nonzero, mean is infinite or NAN and std NAN */
 };
 
 struct column {
@@ -104,5 +106,36 @@ int frame_guess_target(const struct frame *f);
 bool frame_is_na_text(const char *s, size_t len, const char *const *extra, size_t nextra);
 bool parse_number(const char *s, size_t len, double *out);
 bool parse_datetime(const char *s, size_t len, enum date_order order, double *out);
+
+/* The rules above, in detail (csv_load applies exactly these):
+ * - missing: the exact cell text is one of pandas' default NA strings
+ *   (frame_na_defaults) or one of `extra`; no trimming.
+ * - number: optional blanks, sign, digits with an optional '.', optional
+ *   exponent, blanks; or inf/infinity (any case, signed). Overflow gives inf.
+ * - datetime: blanks allowed around; YYYY-MM-DD, optionally followed by ' '
+ *   or 'T' and HH:MM[:SS[.fraction]] (DATE_ISO), or M/D/YYYY resp. D/M/YYYY
+ *   with an optional ' HH:MM[:SS]' (DATE_MDY, DATE_DMY). Calendar-checked. */
+extern const char *const frame_na_defaults[];
+extern const size_t frame_na_ndefaults;
+
+/* Number parsing that also tells whether the text was a plain integer and
+ * how many digits it had (integers of more than 15 digits are not exact in
+ * a double, so the loader keeps them as text). */
+bool parse_number_ex(const char *s, size_t len, double *out, bool *integer,
+		     int *digits);
+
+/* "YYYY-MM-DD" or "YYYY-MM-DD HH:MM:SS" (when the time of day is not
+ * midnight, or `with_time`) for epoch seconds; returns buf. */
+const char *frame_format_datetime(double t, bool with_time, char *buf, size_t size);
+
+/* A slash date before its order is known (the loader decides M/D or D/M
+ * from the whole column): the two leading numbers, year, seconds of day. */
+struct slash_date {
+	int a, b, year, sod;
+};
+bool parse_slash_date(const char *s, size_t len, struct slash_date *d);
+/* Epoch seconds of d read in `order` (DATE_MDY or DATE_DMY); false when
+ * that reading is not a calendar date. */
+bool slash_date_epoch(const struct slash_date *d, enum date_order order, double *out);
 
 #endif

@@ -61,7 +61,16 @@ void pipeline_result_free(struct pipeline_result *r);
 /* Move the decision threshold: recompute both metric sets and the gate. */
 int pipeline_set_threshold(struct pipeline_result *r, double threshold, struct ft_err *err);
 
-/* evaluation.json (the original pipeline's keys included); caller frees. */
+/* evaluation.json (the original pipeline's keys included); caller frees.
+ * Holds nothing that varies between runs (no timings, no paths): equal
+ * inputs give equal bytes. */
 char *pipeline_report_json(const struct pipeline_result *r);
+
+/* "prepare", "tune", "train", "evaluate". */
+const char *pipeline_stage_name(enum pipeline_stage st);
+
+/* Indices of the (at most max) features with the largest nonzero
+ * importance, largest first, ties by lower index; returns how many. */
+size_t pipeline_top_features(const struct tree *t, size_t *out, size_t max);
 
 #endif

@@ -87,6 +87,9 @@ struct recipe {
 	struct feature *features; size_t nfeatures;
 	char **dropped; size_t ndropped;       /* every column not used, with reasons */
 	char **drop_reasons;
+	char **notes; size_t nnotes;           /* choices made for the user, one line
+	                                          each ("merchant: 412 levels, one-hot
+	                                          replaced by frequency") */
 };
 
 /* Fit on the given training rows of f. Caller frees with recipe_free. */

@@ -40,6 +40,10 @@ struct app_job {
 	struct pipeline_result *result;  /* JOB_TRAIN / JOB_TUNE */
 	char *path;                /* JOB_LOAD: file being loaded */
 	struct settings settings;  /* copy the worker runs with */
+	/* Added fields. */
+	pthread_mutex_t lock;      /* guards stage */
+	const struct frame *input; /* JOB_TRAIN / JOB_TUNE: the frame (immutable) */
+	char delimiter;            /* JOB_LOAD: 0 detects */
 };
 
 /* A trained run kept in the history list (Train screen). */
@@ -72,6 +76,12 @@ struct app {
 	bool color;                      /* false under NO_COLOR or mono terminals */
 	int explain_row;                 /* frame row to explain on the Tree screen, -1 */
 	int registry_version;            /* last version registered, 0 if none */
+
+	/* Added fields. */
+	unsigned long settings_version;  /* bumped by app_settings_changed */
+	unsigned long trained_version;   /* settings_version the model was trained from */
+	bool quit_requested;             /* :q with an unsaved model: the main loop asks */
+	char delimiter;                  /* --delimiter, 0 detects */
 };
 
 void app_init(struct app *a);
@@ -86,5 +96,24 @@ void app_cancel_job(struct app *a);
 /* Adopt a finished job; true when something changed and the screen should
  * redraw. Called by the main loop several times a second. */
 bool app_poll_job(struct app *a);
+
+/* Copy the job's stage name and progress fraction (0..1, negative when
+ * unknown) for display; safe while the worker runs. */
+void app_job_progress(struct app *a, char *stage, size_t size, double *fraction);
+
+/* Screens and commands call this after changing a->settings, so previews
+ * know to recompute (compare settings_version with the one they saw). */
+void app_settings_changed(struct app *a);
+
+/* The effective target column of the loaded frame (settings, else the
+ * guess), or -1. */
+int app_target_col(const struct app *a);
+
+/* True when quitting now would lose a trained model nobody registered or
+ * saved. */
+bool app_model_at_risk(const struct app *a);
+
+/* Put the settings of history entry i back as the current settings. */
+void app_history_restore(struct app *a, size_t i);
 
 #endif

@@ -35,4 +35,19 @@ struct screen_ops {
 extern const struct screen_ops scr_data_ops, scr_prepare_ops, scr_train_ops,
 	scr_evaluate_ops, scr_tree_ops, scr_registry_ops;
 
+/* Added: the screen table in tab order, and what the main loop offers
+ * screens. */
+const struct screen_ops *screen_get(enum screen_id id);
+/* Switch screens (leave/enter called); used by commands and keys. */
+void screen_switch(struct app *a, enum screen_id id);
+/* Draw "NAME: not available in this build" centred in win (fallbacks). */
+void screen_draw_unavailable(struct app *a, WINDOW *win, const char *name);
+
+/* Data screen actions behind its keys (commands call them too). */
+int scr_data_sort(struct app *a, int col, bool descending);
+int scr_data_search(struct app *a, const char *text, bool forward);
+int scr_data_select_column(struct app *a, int col);
+/* Train screen: adopt the settings of tune row i (0-based). */
+int scr_train_adopt(struct app *a, size_t i);
+
 #endif

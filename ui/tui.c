@@ -1,13 +1,661 @@
-/* tui: placeholder until the workbench lands. */
+/* tui: the workbench's main loop: options, the tab bar, the status bar,
+ * the help overlay, and the dispatch of keys to the prompt, the current
+ * screen and the global keys.
+ *
+ * The loop never blocks for longer than the poll interval: keys arrive with
+ * a timeout, long work runs in the app's worker thread and is adopted by
+ * app_poll_job between keys. Every exit path restores the terminal. */
 #include "config.h"
 #include "tui.h"
 
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "commands.h"
+#include "prompt.h"
+#include "screen.h"
+#include "settings.h"
+#include "term.h"
+#include "util.h"
+#include "view.h"
+
+#define MIN_COLS 80
+#define MIN_LINES 24
+
+static const struct screen_ops *const screens[SCR_COUNT] = {
+	[SCR_DATA] = &scr_data_ops,
+	[SCR_PREPARE] = &scr_prepare_ops,
+	[SCR_TRAIN] = &scr_train_ops,
+	[SCR_EVALUATE] = &scr_evaluate_ops,
+	[SCR_TREE] = &scr_tree_ops,
+	[SCR_REGISTRY] = &scr_registry_ops,
+};
+
+struct ui {
+	struct app app;
+	WINDOW *tabs, *body, *bar;
+	bool too_small;
+	bool help;
+	int help_scroll;
+	FILE *timing;
+};
+
+const struct screen_ops *screen_get(enum screen_id id)
+{
+	return screens[id < SCR_COUNT ? id : SCR_DATA];
+}
+
+void screen_switch(struct app *a, enum screen_id id)
+{
+	if (id >= SCR_COUNT || id == a->screen)
+		return;
+	if (screens[a->screen]->leave)
+		screens[a->screen]->leave(a);
+	a->screen = id;
+	if (screens[id]->enter)
+		screens[id]->enter(a);
+}
+
+void screen_draw_unavailable(struct app *a, WINDOW *win, const char *name)
+{
+	int h = getmaxy(win), w = getmaxx(win);
+	char line[128];
+	snprintf(line, sizeof line, "The %s screen is not available in this build.", name);
+	int len = view_text_width(line);
+	term_put(win, h / 2, (w - len) / 2 > 0 ? (w - len) / 2 : 0, len, line, term_attr(ROLE_DIM), false);
+}
+
+/* ---- options ---- */
+
+struct options {
+	const char *file;
+	const char *pipeline;
+	const char *registry;
+	const char *target;
+	const char *delimiter;
+	const char *na_values;
+	const char **sets; size_t nsets;
+};
+
+static int usage_error(const char *what, const char *arg)
+{
+	fprintf(stderr, "fraudtree: %s '%s'", what, arg);
+	fputs("\nUsage: fraudtree [FILE.csv] [--pipeline P.json] [--registry DIR] [--target COL]"
+	      " [--set KEY=VALUE]...\n", stderr);
+	return 2;
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct {
+		const char *name;
+		size_t offset;
+	} opts[] = {
+		{ "--pipeline", offsetof(struct options, pipeline) },
+		{ "--registry", offsetof(struct options, registry) },
+		{ "--target", offsetof(struct options, target) },
+		{ "--delimiter", offsetof(struct options, delimiter) },
+		{ "--na-values", offsetof(struct options, na_values) },
+	};
+	o->sets = xcalloc((size_t)argc + 1, sizeof *o->sets);
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		if (arg[0] != '-' || !arg[1]) {
+			if (o->file)
+				return usage_error("unexpected argument", arg);
+			o->file = arg;
+			continue;
+		}
+		if (!strcmp(arg, "--")) {
+			if (i + 1 < argc && !o->file)
+				o->file = argv[++i];
+			continue;
+		}
+		const char *eq = strchr(arg, '=');
+		size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
+		const char *value = NULL;
+		bool known = false;
+		const char **slot = NULL;
+		for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++)
+			if (strlen(opts[k].name) == nlen && !strncmp(arg, opts[k].name, nlen)) {
+				slot = (const char **)((char *)o + opts[k].offset);
+				known = true;
+			}
+		if (nlen == 5 && !strncmp(arg, "--set", 5))
+			known = true;
+		if (!known)
+			return usage_error("unknown option", arg);
+		if (eq)
+			value = eq + 1;
+		else if (i + 1 < argc)
+			value = argv[++i];
+		else
+			return usage_error("this option needs a value:", arg);
+		if (slot)
+			*slot = value;
+		else
+			o->sets[o->nsets++] = value;
+	}
+	return 0;
+}
+
+static bool readable(const char *path)
+{
+	return access(path, R_OK) == 0;
+}
+
+/* The bundled sample: installed data dir, then beside the executable, then
+ * the source tree of an uninstalled build. Caller frees. */
+static char *sample_path(void)
+{
+	char *p = xstrdup(FT_DATADIR "/transactions.csv");
+	if (readable(p))
+		return p;
+	free(p);
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		p = xasprintf("%s/data/transactions.csv", dirname(exe));
+		if (readable(p))
+			return p;
+		free(p);
+	}
+#ifdef FT_SRCDIR
+	p = xstrdup(FT_SRCDIR "/data/transactions.csv");
+	if (readable(p))
+		return p;
+	free(p);
+#endif
+	return NULL;
+}
+
+static int setup_app(struct app *a, const struct options *o)
+{
+	struct ft_err err;
+	if (o->pipeline) {
+		if (settings_load_file(&a->settings, o->pipeline, &err)) {
+			fprintf(stderr, "fraudtree: %s\n", err.msg);
+			return 2;
+		}
+		a->pipeline_path = xstrdup(o->pipeline);
+	}
+	for (size_t i = 0; i < o->nsets; i++)
+		if (settings_set(&a->settings, o->sets[i], &err)) {
+			fprintf(stderr, "fraudtree: %s\n", err.msg);
+			return 2;
+		}
+	if (o->target) {
+		free(a->settings.target);
+		a->settings.target = xstrdup(o->target);
+	}
+	if (o->na_values) {
+		const char *p = o->na_values;
+		while (*p) {
+			size_t len = strcspn(p, ",");
+			a->settings.na_values = xreallocarray(a->settings.na_values,
+							      a->settings.nna_values + 1,
+							      sizeof *a->settings.na_values);
+			a->settings.na_values[a->settings.nna_values++] = xstrndup(p, len);
+			p += len;
+			if (*p == ',')
+				p++;
+		}
+	}
+	if (o->delimiter) {
+		const char *d = o->delimiter;
+		if (!strcmp(d, "\\t") || !strcasecmp(d, "tab"))
+			a->delimiter = '\t';
+		else if (strlen(d) == 1)
+			a->delimiter = d[0];
+		else {
+			fprintf(stderr, "fraudtree: --delimiter: expected one character, got '%s'\n", d);
+			return 2;
+		}
+	}
+	if (settings_validate(&a->settings, &err)) {
+		fprintf(stderr, "fraudtree: %s\n", err.msg);
+		return 2;
+	}
+	const char *root = o->registry;
+	if (!root || !*root)
+		root = getenv("FRAUDTREE_REGISTRY");
+	if (!root || !*root)
+		root = "registry";
+	a->registry_root = xstrdup(root);
+	return 0;
+}
+
+/* ---- drawing ---- */
+
+static void layout(struct ui *u)
+{
+	if (u->tabs)
+		delwin(u->tabs);
+	if (u->body)
+		delwin(u->body);
+	if (u->bar)
+		delwin(u->bar);
+	u->tabs = u->body = u->bar = NULL;
+	u->too_small = COLS < MIN_COLS || LINES < MIN_LINES;
+	clearok(curscr, TRUE);
+	if (u->too_small) {
+		term_set_input(stdscr);
+		return;
+	}
+	u->tabs = newwin(1, COLS, 0, 0);
+	u->body = newwin(LINES - 3, COLS, 1, 0);
+	u->bar = newwin(2, COLS, LINES - 2, 0);
+	term_set_input(u->bar);
+}
+
+static void draw_too_small(void)
+{
+	erase();
+	char line[96];
+	snprintf(line, sizeof line, "Terminal too small: %dx%d", COLS, LINES);
+	mvaddnstr(LINES / 2 - 1 > 0 ? LINES / 2 - 1 : 0, 0, line, COLS);
+	snprintf(line, sizeof line, "need %dx%d; q quits", MIN_COLS, MIN_LINES);
+	mvaddnstr(LINES / 2 > 0 ? LINES / 2 : 0, 0, line, COLS);
+	refresh();
+}
+
+static void draw_tabs(struct ui *u)
+{
+	WINDOW *w = u->tabs;
+	struct app *a = &u->app;
+	term_fill(w, 0, 0, term_attr(ROLE_TAB));
+	int x = 0;
+	x += term_printf(w, 0, x, COLS - x, term_attr(ROLE_TAB) | A_BOLD, " fraudtree ");
+	for (int i = 0; i < SCR_COUNT; i++) {
+		bool cur = (int)a->screen == i;
+		x += term_printf(w, 0, x, COLS - x, term_attr(cur ? ROLE_TAB_ACTIVE : ROLE_TAB),
+				 " %d %s ", i + 1, screens[i]->name);
+	}
+	const char *hint = "F1 help  : command  q quit ";
+	int hw = (int)strlen(hint);
+	if (COLS - x > hw)
+		term_put(w, 0, COLS - hw, hw, hint, term_attr(ROLE_TAB), false);
+}
+
+static const char *model_state(const struct app *a, char *buf, size_t size)
+{
+	if (a->job_running && a->job.kind != JOB_LOAD)
+		snprintf(buf, size, "%s", a->job.kind == JOB_TUNE ? "tuning" : "training");
+	else if (!a->result)
+		snprintf(buf, size, "no model");
+	else if (a->registry_version)
+		snprintf(buf, size, "registered v%d", a->registry_version);
+	else
+		snprintf(buf, size, "trained%s", a->result_saved ? ", saved" : ", not saved");
+	return buf;
+}
+
+static void draw_progress(struct ui *u, int y)
+{
+	struct app *a = &u->app;
+	WINDOW *w = u->bar;
+	char stage[32];
+	double frac;
+	app_job_progress(a, stage, sizeof stage, &frac);
+	double secs = ft_now() - a->job.started;
+	int x = term_printf(w, y, 0, COLS, term_attr(ROLE_STATUS) | A_BOLD, " %-8s ", stage);
+	int bw = COLS / 3;
+	term_put(w, y, x, 1, "[", term_attr(ROLE_STATUS), false);
+	term_put(w, y, x + 1, bw, "", term_attr(ROLE_STATUS), false);
+	if (frac >= 0)
+		term_bar(w, y, x + 1, bw, frac, 1, term_attr(ROLE_STATUS));
+	term_put(w, y, x + 1 + bw, 1, "]", term_attr(ROLE_STATUS), false);
+	x += bw + 2;
+	char tail[96];
+	if (frac >= 0)
+		snprintf(tail, sizeof tail, " %3d%%  %.1f s  Esc cancels", (int)(frac * 100), secs);
+	else
+		snprintf(tail, sizeof tail, " %.1f s  Esc cancels", secs);
+	term_printf(w, y, x, COLS - x, term_attr(ROLE_STATUS), "%s", tail);
+}
+
+static void draw_status(struct ui *u)
+{
+	struct app *a = &u->app;
+	WINDOW *w = u->bar;
+	term_fill(w, 0, 0, term_attr(ROLE_STATUS));
+	if (a->job_running) {
+		draw_progress(u, 0);
+		return;
+	}
+	char model[48], line[512];
+	const char *file = a->path ? a->path : "(no file)";
+	const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+	int tcol = app_target_col(a);
+	snprintf(line, sizeof line, " %s | %zu rows x %zu cols | target %s | %s",
+		 base, a->frame ? a->frame->nrows : 0, a->frame ? a->frame->ncols : 0,
+		 tcol >= 0 ? a->frame->cols[tcol].name : "(none)", model_state(a, model, sizeof model));
+	int x = term_printf(w, 0, 0, COLS, term_attr(ROLE_STATUS), "%s", line);
+	if (a->result && x < COLS - 14) {
+		x += term_printf(w, 0, x, COLS - x, term_attr(ROLE_STATUS), " | gate ");
+		term_printf(w, 0, x, COLS - x,
+			    (a->result->gate.pass ? term_attr(ROLE_GOOD) : term_attr(ROLE_BAD)) | A_REVERSE,
+			    " %s ", a->result->gate.pass ? "PASS" : "FAIL");
+	}
+}
+
+static void draw_message(struct ui *u)
+{
+	struct app *a = &u->app;
+	WINDOW *w = u->bar;
+	wmove(w, 1, 0);
+	wclrtoeol(w);
+	if (prompt_active()) {
+		prompt_draw(w, 1);
+		curs_set(1);
+		return;
+	}
+	curs_set(0);
+	if (a->quit_requested) {
+		term_put(w, 1, 0, COLS, "The trained model is neither registered nor saved. Quit anyway? (y/n)",
+			 term_attr(ROLE_WARN) | A_BOLD, false);
+		return;
+	}
+	term_put(w, 1, 0, COLS, a->message, a->message_error ? term_attr(ROLE_BAD) : A_NORMAL, false);
+}
+
+/* The keys of the current screen, the global keys, then every command. */
+static void draw_help(struct ui *u)
+{
+	WINDOW *w = u->body;
+	struct app *a = &u->app;
+	int h = getmaxy(w), width = getmaxx(w);
+	static const struct key_help global[] = {
+		{ "1-6, Tab", "switch screen (Shift-Tab goes back)" },
+		{ ":", "command line (Tab completes, Up/Down history)" },
+		{ "F1, ?", "this help (any key closes it)" },
+		{ "Esc", "cancel the running job, close a prompt" },
+		{ "Ctrl-L", "redraw" },
+		{ "q", "quit" },
+		{ NULL, NULL }
+	};
+	size_t nlines = 0;
+	char **lines = NULL;
+#define ADD(...) do { lines = xreallocarray(lines, nlines + 1, sizeof *lines); \
+		lines[nlines++] = xasprintf(__VA_ARGS__); } while (0)
+	const struct screen_ops *s = screens[a->screen];
+	ADD("#Keys on the %s screen", s->name);
+	for (const struct key_help *k = s->help; k && k->keys; k++)
+		ADD("  %-14s %s", k->keys, k->what);
+	ADD("%s", "");
+	ADD("#Everywhere");
+	for (const struct key_help *k = global; k->keys; k++)
+		ADD("  %-14s %s", k->keys, k->what);
+	ADD("%s", "");
+	ADD("#Commands (type : then the command)");
+	size_t n;
+	const struct command *c = commands_table(&n);
+	for (size_t i = 0; i < n; i++) {
+		char usage[80];
+		snprintf(usage, sizeof usage, ":%s %s", c[i].name, c[i].args);
+		ADD("  %-32s %s", usage, c[i].help);
+	}
+#undef ADD
+	int max_scroll = (int)nlines - (h - 1);
+	if (u->help_scroll > max_scroll)
+		u->help_scroll = max_scroll > 0 ? max_scroll : 0;
+	term_put(w, 0, 0, width, " Help  (Up/Down/PgUp/PgDn scroll, any other key closes)",
+		 term_attr(ROLE_HEADER) | A_REVERSE, false);
+	for (int y = 1; y < h; y++) {
+		size_t i = (size_t)(y - 1 + u->help_scroll);
+		if (i >= nlines)
+			break;
+		bool title = lines[i][0] == '#';
+		term_put(w, y, 0, width, title ? lines[i] + 1 : lines[i],
+			 title ? term_attr(ROLE_HEADER) : A_NORMAL, false);
+	}
+	for (size_t i = 0; i < nlines; i++)
+		free(lines[i]);
+	free(lines);
+}
+
+static void draw_all(struct ui *u)
+{
+	if (u->too_small) {
+		draw_too_small();
+		return;
+	}
+	struct app *a = &u->app;
+	werase(u->tabs);
+	draw_tabs(u);
+	werase(u->body);
+	if (u->help)
+		draw_help(u);
+	else
+		screens[a->screen]->draw(a, u->body);
+	werase(u->bar);
+	draw_status(u);
+	draw_message(u);
+	wnoutrefresh(u->tabs);
+	wnoutrefresh(u->body);
+	wnoutrefresh(u->bar);
+	doupdate();
+}
+
+/* ---- keys ---- */
+
+static void command_done(struct app *a, const char *line, void *ctx)
+{
+	(void)ctx;
+	if (line && *line)
+		commands_execute(a, line);
+}
+
+static void help_key(struct ui *u, int ch)
+{
+	switch (ch) {
+	case KEY_UP: case 'k': u->help_scroll = u->help_scroll > 0 ? u->help_scroll - 1 : 0; break;
+	case KEY_DOWN: case 'j': u->help_scroll++; break;
+	case KEY_PPAGE: u->help_scroll = u->help_scroll > 10 ? u->help_scroll - 10 : 0; break;
+	case KEY_NPAGE: case ' ': u->help_scroll += 10; break;
+	default: u->help = false; break;
+	}
+}
+
+static void handle_key(struct ui *u, int ch)
+{
+	struct app *a = &u->app;
+	if (ch == KEY_RESIZE) {
+		layout(u);
+		return;
+	}
+	if (u->too_small) {
+		if (ch == 'q' || ch == 'Q')
+			a->quit = true;
+		return;
+	}
+	if (prompt_active()) {
+		prompt_key(a, ch);
+		return;
+	}
+	if (a->quit_requested) {
+		a->quit_requested = false;
+		if (ch == 'y' || ch == 'Y')
+			a->quit = true;
+		else
+			app_message(a, false, "quit cancelled");
+		return;
+	}
+	if (u->help) {
+		help_key(u, ch);
+		return;
+	}
+	switch (ch) {
+	case KEY_F(1):
+		u->help = true;
+		u->help_scroll = 0;
+		return;
+	case ':':
+		prompt_begin(a, PROMPT_COMMAND, ":", NULL, command_done, NULL);
+		return;
+	case '\t':
+		screen_switch(a, (enum screen_id)((a->screen + 1) % SCR_COUNT));
+		return;
+	case KEY_BTAB:
+		screen_switch(a, (enum screen_id)((a->screen + SCR_COUNT - 1) % SCR_COUNT));
+		return;
+	case 12:   /* Ctrl-L */
+		clearok(curscr, TRUE);
+		return;
+	default:
+		if (ch >= '1' && ch < '1' + SCR_COUNT) {
+			screen_switch(a, (enum screen_id)(ch - '1'));
+			return;
+		}
+		break;
+	}
+	int r = screens[a->screen]->key(a, ch);
+	if (r & KEY_QUIT)
+		commands_execute(a, "q");
+	if (r != KEY_UNHANDLED)
+		return;
+	switch (ch) {
+	case '?':
+		u->help = true;
+		u->help_scroll = 0;
+		break;
+	case 'q':
+	case 'Q':
+		commands_execute(a, "q");
+		break;
+	case 27:
+		if (a->job_running)
+			commands_execute(a, "cancel");
+		break;
+	default:
+		break;
+	}
+}
+
+static void interrupt(struct ui *u)
+{
+	struct app *a = &u->app;
+	if (prompt_active())
+		prompt_cancel(a);
+	else if (a->job_running)
+		app_cancel_job(a);
+	else
+		a->quit = true;
+}
+
+/* ---- entry ---- */
+
+static void save_on_fatal(void)
+{
+	/* history is written after every command, so nothing is left to save */
+}
 
 int tui_main(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fputs("fraudtree: the workbench is not available in this build yet\n", stderr);
-	return 2;
+	struct options o = { 0 };
+	int rc = parse_options(argc, argv, &o);
+	if (rc) {
+		free(o.sets);
+		return rc;
+	}
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		free(o.sets);
+		fputs("fraudtree: the workbench needs a terminal on stdin and stdout;"
+		      " for batch work use `fraudtree run` (see fraudtree(1))\n", stderr);
+		return 2;
+	}
+	struct ui *u = xcalloc(1, sizeof *u);
+	struct app *a = &u->app;
+	app_init(a);
+	rc = setup_app(a, &o);
+	char *file = NULL;
+	if (!rc) {
+		file = o.file ? xstrdup(o.file) : sample_path();
+		if (!file) {
+			fputs("fraudtree: the bundled sample transactions.csv was not found;"
+			      " give a FILE.csv\n", stderr);
+			rc = 2;
+		} else if (!readable(file)) {
+			fprintf(stderr, "fraudtree: %s: %s\n", file, strerror(errno));
+			rc = 2;
+		}
+	}
+	free(o.sets);
+	if (rc) {
+		free(file);
+		app_free(a);
+		free(u);
+		return rc;
+	}
+	const char *timing_path = getenv("FRAUDTREE_KEY_TIMING");
+	if (timing_path && *timing_path)
+		u->timing = fopen(timing_path, "a");
+
+	term_set_cleanup(save_on_fatal);
+	if (!term_init()) {
+		fputs("fraudtree: cannot initialise the terminal (is TERM set?)\n", stderr);
+		free(file);
+		app_free(a);
+		free(u);
+		return 2;
+	}
+	a->color = term_color();
+	prompt_init();
+	layout(u);
+	app_start_load(a, file);
+	free(file);
+	if (screens[a->screen]->enter)
+		screens[a->screen]->enter(a);
+
+	bool dirty = true;
+	while (!a->quit) {
+		if (term_take_interrupt()) {
+			interrupt(u);
+			dirty = true;
+		}
+		if (app_poll_job(a) || a->job_running)
+			dirty = true;
+		if (dirty) {
+			draw_all(u);
+			dirty = false;
+		}
+		if (a->quit)
+			break;
+		int ch = term_key();
+		if (ch == ERR)
+			continue;
+		double t0 = ft_now();
+		handle_key(u, ch);
+		if (!a->quit)
+			draw_all(u);
+		if (u->timing)
+			fprintf(u->timing, "%s %d %.3f\n", screens[a->screen]->name, ch,
+				(ft_now() - t0) * 1000.0);
+	}
+
+	for (int i = 0; i < SCR_COUNT; i++)
+		if (screens[i]->free_state)
+			screens[i]->free_state(a);
+	prompt_end();
+	if (u->tabs)
+		delwin(u->tabs);
+	if (u->body)
+		delwin(u->body);
+	if (u->bar)
+		delwin(u->bar);
+	term_end();
+	if (u->timing)
+		fclose(u->timing);
+	app_free(a);
+	free(u);
+	return 0;
 }

@@ -1,0 +1,1548 @@
+/* csv_load: a delimited text file into a frame, in parallel.
+ *
+ * How: the file is mapped; the header record is read with libcsv; the data
+ * part is cut into chunks at newlines that lie outside quotes (quote parity
+ * counted from the start of the data, in parallel); each chunk is parsed on
+ * a worker thread into per-chunk typed buffers (a double per cell while a
+ * column looks numeric or like a date, a dictionary code once it holds
+ * text); then each column's type is decided over the whole file, chunks
+ * whose cells were typed for a column that turned out to be text are parsed
+ * again for that column, and the chunks are joined column by column.
+ *
+ * Lines without a quote or a stray CR are split directly (the same result
+ * libcsv gives for them, found with memchr); every other line goes through
+ * the chunk's libcsv parser. Quote parity is only a guess at where records
+ * end (a stray quote inside an unquoted field breaks it), so a chunk that
+ * does not end at a record boundary makes the whole file be parsed again as
+ * one chunk: the result never depends on the guess.
+ *
+ * Invariants: no cell keeps a pointer into the file; every error names the
+ * file and the line a record starts on; every path out frees what it made. */
+#include "config.h"
+#include "csv_load.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define QUOTE '"'
+#define WIDE_DIGITS 15          /* more integer digits than a double holds exactly */
+#define PROGRESS_STEP (1u << 20)
+#define MIN_CHUNK (1u << 20)
+#define SAMPLE_RECORDS 1000
+#define DETECT_RECORDS 20
+
+/* libcsv's parser state between records (ROW_NOT_BEGUN in libcsv 3). */
+#define CSV_STATE_BETWEEN_ROWS 0
+
+/* ---- buffers ----
+ * Large working buffers are mapped directly: they grow without copying
+ * (mremap) and go back to the system the moment they are freed, where
+ * malloc would keep them in its arenas and raise the peak resident size. */
+
+#define BIG_BUFFER (256u << 10)
+
+static void *map_anon(size_t n)
+{
+	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* Out of memory: xmalloc's failure path runs the front end's hook. */
+	return p == MAP_FAILED ? xmalloc(SIZE_MAX) : p;
+}
+
+/* Resize a buffer of `old` bytes (0: new) to `n` bytes. */
+static void *buf_resize(void *p, size_t old, size_t n)
+{
+	if (n < BIG_BUFFER && old < BIG_BUFFER)
+		return xrealloc(p, n);
+	if (old < BIG_BUFFER) {
+		void *q = map_anon(n);
+		if (old)
+			memcpy(q, p, old < n ? old : n);
+		free(p);
+		return q;
+	}
+	void *q = mremap(p, old, n < BIG_BUFFER ? BIG_BUFFER : n, MREMAP_MAYMOVE);
+	return q == MAP_FAILED ? xmalloc(SIZE_MAX) : q;
+}
+
+static void buf_free(void *p, size_t size)
+{
+	if (!p)
+		return;
+	if (size < BIG_BUFFER)
+		free(p);
+	else
+		munmap(p, size);
+}
+
+/* A zeroed buffer of n bytes. */
+static void *buf_zero(size_t n)
+{
+	if (n < BIG_BUFFER)
+		return xcalloc(1, n);
+	return map_anon(n);
+}
+
+/* ---- missing-value strings ---- */
+
+struct na_set {
+	const char **text;
+	size_t *len;
+	size_t n, maxlen;
+	uint64_t lens[256];         /* by first byte: bit L set if a token of
+	                               length L (63: any longer) starts so */
+};
+
+static void na_set_init(struct na_set *s, const char *const *extra, size_t nextra)
+{
+	size_t cap = frame_na_ndefaults + nextra;
+	s->text = xmalloc(cap * sizeof *s->text);
+	s->len = xmalloc(cap * sizeof *s->len);
+	s->n = s->maxlen = 0;
+	memset(s->lens, 0, sizeof s->lens);
+	for (size_t i = 0; i < cap; i++) {
+		const char *t = i < frame_na_ndefaults ? frame_na_defaults[i]
+						       : extra[i - frame_na_ndefaults];
+		size_t len = strlen(t), j;
+		for (j = 0; j < s->n; j++)
+			if (s->len[j] == len && !memcmp(s->text[j], t, len))
+				break;
+		if (j < s->n)
+			continue;
+		s->text[s->n] = t;
+		s->len[s->n++] = len;
+		if (len > s->maxlen)
+			s->maxlen = len;
+		if (len)
+			s->lens[(unsigned char)t[0]] |= UINT64_C(1) << (len < 63 ? len : 63);
+	}
+}
+
+static void na_set_free(struct na_set *s)
+{
+	free(s->text);
+	free(s->len);
+}
+
+/* Index of the token equal to the cell, or -1. The empty token is first. */
+static int na_lookup(const struct na_set *s, const char *p, size_t len)
+{
+	if (len == 0)
+		return 0;
+	if (len > s->maxlen || !((s->lens[(unsigned char)p[0]] >> (len < 63 ? len : 63)) & 1))
+		return -1;
+	for (size_t i = 1; i < s->n; i++)
+		if (s->len[i] == len && !memcmp(s->text[i], p, len))
+			return (int)i;
+	return -1;
+}
+
+/* ---- string dictionary (open addressing, codes in first-seen order) ---- */
+
+struct dict {
+	uint64_t *slots;            /* high 32 bits of the hash | code + 1; 0 empty */
+	uint32_t mask, n, cap;
+	uint64_t *hash;             /* per code, to rebuild the slots */
+	struct dict_entry {
+		size_t off;         /* into arena */
+		uint32_t len;
+		bool by_value;      /* in islots, not in slots */
+	} *ent;
+	char *arena;
+	size_t alen, acap;
+	/* Canonical decimal integers (no sign, blank or leading zero, at most
+	 * 19 digits) are keyed by value: long ID columns then cost one probe
+	 * per cell. Such a string never equals any other kind of string, so the
+	 * two tables never disagree about a code. */
+	struct islot {
+		uint64_t key;
+		uint32_t code;      /* code + 1; 0 empty */
+	} *islots;
+	uint32_t imask, in;
+};
+
+#define TAG(h) ((h) & UINT64_C(0xffffffff00000000))
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+	uint64_t h = UINT64_C(0x9E3779B97F4A7C15) ^ (n * UINT64_C(0xff51afd7ed558ccd));
+	while (n >= 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		h = (h ^ w) * UINT64_C(0xbf58476d1ce4e5b9);
+		h ^= h >> 29;
+		s += 8;
+		n -= 8;
+	}
+	uint64_t w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w) * UINT64_C(0x94d049bb133111eb);
+	h ^= h >> 31;
+	h *= UINT64_C(0xbf58476d1ce4e5b9);
+	h ^= h >> 32;
+	return h;
+}
+
+static void dict_free(struct dict *d)
+{
+	if (d->slots)
+		buf_free(d->slots, ((size_t)d->mask + 1) * sizeof *d->slots);
+	if (d->islots)
+		buf_free(d->islots, ((size_t)d->imask + 1) * sizeof *d->islots);
+	buf_free(d->hash, (size_t)d->cap * sizeof *d->hash);
+	buf_free(d->ent, (size_t)d->cap * sizeof *d->ent);
+	buf_free(d->arena, d->acap);
+	memset(d, 0, sizeof *d);
+}
+
+static void dict_grow_slots(struct dict *d)
+{
+	uint32_t nslots = d->slots ? (d->mask + 1) * 2 : 64;
+	if (d->slots)
+		buf_free(d->slots, ((size_t)d->mask + 1) * sizeof *d->slots);
+	d->slots = buf_zero((size_t)nslots * sizeof *d->slots);
+	d->mask = nslots - 1;
+	for (uint32_t c = 0; c < d->n; c++) {
+		if (d->ent[c].by_value)
+			continue;
+		uint32_t i = (uint32_t)d->hash[c] & d->mask;
+		while (d->slots[i])
+			i = (i + 1) & d->mask;
+		d->slots[i] = TAG(d->hash[c]) | (c + 1);
+	}
+}
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= UINT64_C(0xff51afd7ed558ccd);
+	x ^= x >> 33;
+	return x;
+}
+
+/* Value of a canonical decimal integer, or false. */
+static bool canonical_integer(const char *s, size_t len, uint64_t *v)
+{
+	if (len == 0 || len > 19 || (s[0] == '0' && len > 1))
+		return false;
+	uint64_t x = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned d = (unsigned char)s[i] - '0';
+		if (d > 9)
+			return false;
+		x = x * 10 + d;
+	}
+	*v = x;
+	return true;
+}
+
+static void dict_grow_islots(struct dict *d)
+{
+	uint32_t nslots = d->islots ? (d->imask + 1) * 2 : 64;
+	struct islot *old = d->islots;
+	uint32_t oldn = d->islots ? d->imask + 1 : 0;
+	d->islots = buf_zero((size_t)nslots * sizeof *d->islots);
+	d->imask = nslots - 1;
+	for (uint32_t j = 0; j < oldn; j++) {
+		if (!old[j].code)
+			continue;
+		uint32_t i = (uint32_t)mix64(old[j].key) & d->imask;
+		while (d->islots[i].code)
+			i = (i + 1) & d->imask;
+		d->islots[i] = old[j];
+	}
+	if (old)
+		buf_free(old, (size_t)oldn * sizeof *old);
+}
+
+static uint32_t dict_append(struct dict *d, const char *s, size_t len, uint64_t h);
+
+/* Code of the string, adding it if new. */
+static uint32_t dict_intern(struct dict *d, const char *s, size_t len, uint64_t h)
+{
+	if (!d->slots)
+		dict_grow_slots(d);
+	uint32_t i = (uint32_t)h & d->mask;
+	uint64_t tag = TAG(h);
+	for (;;) {
+		uint64_t e = d->slots[i];
+		if (!e)
+			break;
+		if (TAG(e) == tag) {
+			uint32_t c = (uint32_t)e - 1;
+			if (d->ent[c].len == len && !memcmp(d->arena + d->ent[c].off, s, len))
+				return c;
+		}
+		i = (i + 1) & d->mask;
+	}
+	uint32_t c = dict_append(d, s, len, h);
+	d->slots[i] = tag | (c + 1);
+	if ((uint64_t)d->n * 2 > (uint64_t)(d->mask + 1))
+		dict_grow_slots(d);
+	return c;
+}
+
+/* dict_intern for any string: canonical integers by value. */
+static uint32_t dict_intern_text(struct dict *d, const char *s, size_t len)
+{
+	uint64_t v;
+	if (!canonical_integer(s, len, &v))
+		return dict_intern(d, s, len, hash_bytes(s, len));
+	if (!d->islots)
+		dict_grow_islots(d);
+	uint32_t i = (uint32_t)mix64(v) & d->imask;
+	while (d->islots[i].code) {
+		if (d->islots[i].key == v)
+			return d->islots[i].code - 1;
+		i = (i + 1) & d->imask;
+	}
+	uint32_t c = dict_append(d, s, len, 0);
+	d->ent[c].by_value = true;
+	d->islots[i].key = v;
+	d->islots[i].code = c + 1;
+	if ((uint64_t)++d->in * 2 > (uint64_t)(d->imask + 1))
+		dict_grow_islots(d);
+	return c;
+}
+
+/* A new code for the string (the caller has made sure it is new). */
+static uint32_t dict_append(struct dict *d, const char *s, size_t len, uint64_t h)
+{
+	uint32_t c = d->n++;
+	if (d->n > d->cap) {
+		size_t old = d->cap;
+		d->cap = d->cap ? d->cap * 2 : 16;
+		d->hash = buf_resize(d->hash, old * sizeof *d->hash, (size_t)d->cap * sizeof *d->hash);
+		d->ent = buf_resize(d->ent, old * sizeof *d->ent, (size_t)d->cap * sizeof *d->ent);
+	}
+	if (d->alen + len > d->acap) {
+		size_t cap = d->acap ? d->acap : 256;
+		while (cap < d->alen + len)
+			cap *= 2;
+		d->arena = buf_resize(d->arena, d->acap, cap);
+		d->acap = cap;
+	}
+	memcpy(d->arena + d->alen, s, len);
+	d->hash[c] = h;
+	d->ent[c].off = d->alen;
+	d->ent[c].len = (uint32_t)len;
+	d->ent[c].by_value = false;
+	d->alen += len;
+	return c;
+}
+
+/* ---- per-chunk column buffers ---- */
+
+enum cmode {
+	M_UNSET,    /* only missing cells so far */
+	M_NUM,
+	M_ISO,      /* epoch seconds */
+	M_SLASH,    /* packed slash date, order not yet known */
+	M_TEXT,     /* dictionary codes */
+	M_DEAD      /* text after typed cells: parsed again as text later */
+};
+
+struct ccol {
+	uint8_t mode;
+	bool wide, slash_dmy, slash_mdy;
+	double *vals;
+	uint32_t *codes;
+	size_t vals_cap, codes_cap;  /* in cells */
+	struct dict dict;
+	size_t *na;                 /* per NA token, allocated on first use */
+};
+
+struct loader;
+
+struct chunk {
+	struct loader *L;
+	const char *begin, *end;
+	bool last;
+	size_t nrows, cap, row;     /* rows stored, capacity, row being parsed */
+	uint32_t *row_line;         /* line of each row, relative to the chunk */
+	size_t line;                /* current line, relative (0 = first) */
+	size_t nlines;              /* newlines in the chunk */
+	size_t rec_line;            /* relative line the current record began on */
+	const char *rec_start;
+	size_t field;
+	struct ccol *cols;
+	struct csv_parser parser;
+	bool parser_ready;
+	bool reparse;               /* second pass: only text_mask columns, as text */
+	bool *text_mask;
+	/* outcome */
+	bool failed, open_record;
+	size_t err_line;            /* relative */
+	char err_msg[256];
+};
+
+struct loader {
+	const char *path;
+	const char *data;
+	size_t size;
+	char delim;
+	size_t ncols;
+	struct na_set na;
+	size_t est_record;          /* average record length in the sample */
+	struct chunk *chunks;
+	size_t nchunks;
+	atomic_size_t next;
+	atomic_uint_least64_t done;
+	atomic_int stop;
+	const struct ft_progress *progress;
+	int threads;
+	bool second_pass;           /* only chunks marked reparse are visited */
+	bool mapped;                /* data is a file mapping (pages can be dropped) */
+};
+
+static void ccol_free_vals(struct ccol *cc)
+{
+	buf_free(cc->vals, cc->vals_cap * sizeof *cc->vals);
+	cc->vals = NULL;
+	cc->vals_cap = 0;
+}
+
+static void ccol_set_codes(struct ccol *cc, size_t cap)
+{
+	cc->codes = buf_resize(cc->codes, cc->codes_cap * sizeof *cc->codes, cap * sizeof *cc->codes);
+	cc->codes_cap = cap;
+}
+
+static void ccol_free(struct ccol *cc)
+{
+	ccol_free_vals(cc);
+	buf_free(cc->codes, cc->codes_cap * sizeof *cc->codes);
+	cc->codes = NULL;
+	cc->codes_cap = 0;
+	free(cc->na);
+	cc->na = NULL;
+	dict_free(&cc->dict);
+}
+
+static void chunk_fail(struct chunk *ch, size_t rel_line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void chunk_fail(struct chunk *ch, size_t rel_line, const char *fmt, ...)
+{
+	if (ch->failed)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(ch->err_msg, sizeof ch->err_msg, fmt, ap);
+	va_end(ap);
+	ch->failed = true;
+	ch->err_line = rel_line;
+}
+
+static void chunk_grow(struct chunk *ch)
+{
+	size_t cap = ch->cap ? ch->cap * 2 : 64;
+	if (!ch->cap) {
+		size_t est = (size_t)(ch->end - ch->begin) / (ch->L->est_record ? ch->L->est_record : 1);
+		cap = est + est / 4 + 16;
+	}
+	ch->row_line = buf_resize(ch->row_line, ch->cap * sizeof *ch->row_line, cap * sizeof *ch->row_line);
+	for (size_t c = 0; c < ch->L->ncols; c++) {
+		struct ccol *cc = &ch->cols[c];
+		if (cc->mode == M_TEXT) {
+			ccol_set_codes(cc, cap);
+		} else if (cc->mode != M_DEAD) {
+			cc->vals = buf_resize(cc->vals, cc->vals_cap * sizeof *cc->vals, cap * sizeof *cc->vals);
+			cc->vals_cap = cap;
+		}
+	}
+	ch->cap = cap;
+}
+
+static bool is_wide_integer(const char *s, size_t len)
+{
+	double v;
+	bool integer;
+	int digits;
+	return len > WIDE_DIGITS && parse_number_ex(s, len, &v, &integer, &digits) &&
+	       integer && digits > WIDE_DIGITS;
+}
+
+static void put_text(struct ccol *cc, size_t row, const char *s, size_t len)
+{
+	if (!cc->wide && is_wide_integer(s, len))
+		cc->wide = true;
+	cc->codes[row] = dict_intern_text(&cc->dict, s, len);
+}
+
+/* The column holds text in this chunk: keep codes from here on when only
+ * missing cells came before, else give up on the chunk (parsed again). */
+static void to_text(struct chunk *ch, struct ccol *cc, size_t row, bool had_values)
+{
+	ccol_free_vals(cc);
+	if (had_values) {
+		cc->mode = M_DEAD;
+		return;
+	}
+	cc->mode = M_TEXT;
+	ccol_set_codes(cc, ch->cap);
+	for (size_t i = 0; i < row; i++)
+		cc->codes[i] = FRAME_NA_CODE;
+}
+
+static void put_field(struct chunk *ch, size_t col, const char *s, size_t len)
+{
+	struct loader *L = ch->L;
+	struct ccol *cc = &ch->cols[col];
+	size_t row = ch->row;
+	if (ch->reparse) {
+		if (!ch->text_mask[col])
+			return;
+		if (na_lookup(&L->na, s, len) >= 0)
+			cc->codes[row] = FRAME_NA_CODE;
+		else
+			put_text(cc, row, s, len);
+		return;
+	}
+	if (cc->mode == M_DEAD) {
+		if (!cc->wide && is_wide_integer(s, len))
+			cc->wide = true;
+		return;
+	}
+	int na = na_lookup(&L->na, s, len);
+	if (na >= 0) {
+		if (!cc->na)
+			cc->na = xcalloc(L->na.n, sizeof *cc->na);
+		cc->na[na]++;
+		if (cc->mode == M_TEXT)
+			cc->codes[row] = FRAME_NA_CODE;
+		else
+			cc->vals[row] = NAN;
+		return;
+	}
+	if (cc->mode == M_TEXT) {
+		put_text(cc, row, s, len);
+		return;
+	}
+	bool had = cc->mode != M_UNSET;
+	double v;
+	bool integer;
+	int digits;
+	struct slash_date sd;
+	enum cmode m;
+	if (parse_number_ex(s, len, &v, &integer, &digits)) {
+		if (integer && digits > WIDE_DIGITS) {
+			cc->wide = true;
+			m = M_TEXT;
+		} else {
+			m = M_NUM;
+		}
+	} else if (parse_datetime(s, len, DATE_ISO, &v)) {
+		m = M_ISO;
+	} else if (parse_slash_date(s, len, &sd)) {
+		m = M_SLASH;
+		v = (((double)sd.a * 32 + sd.b) * 10000 + sd.year) * 86400 + sd.sod;
+	} else {
+		m = M_TEXT;
+	}
+	if (m != M_TEXT && (!had || cc->mode == m)) {
+		cc->mode = (uint8_t)m;
+		cc->vals[row] = v;
+		if (m == M_SLASH) {
+			cc->slash_dmy |= sd.a > 12;
+			cc->slash_mdy |= sd.b > 12;
+		}
+		return;
+	}
+	to_text(ch, cc, row, had);
+	if (cc->mode == M_TEXT)
+		put_text(cc, row, s, len);
+}
+
+static void start_field(struct chunk *ch, const char *s, size_t len)
+{
+	if (ch->field == 0 && !ch->reparse && ch->row == ch->cap)
+		chunk_grow(ch);
+	if (ch->field < ch->L->ncols)
+		put_field(ch, ch->field, s, len);
+	ch->field++;
+}
+
+static void end_record(struct chunk *ch)
+{
+	if (ch->field != ch->L->ncols) {
+		chunk_fail(ch, ch->rec_line, "expected %zu field%s, found %zu", ch->L->ncols,
+			   ch->L->ncols == 1 ? "" : "s", ch->field);
+	} else if (!ch->reparse) {
+		ch->row_line[ch->row] = (uint32_t)ch->rec_line;
+		ch->nrows++;
+	}
+	ch->row++;
+	ch->field = 0;
+}
+
+static void cb_field(void *s, size_t len, void *data)
+{
+	struct chunk *ch = data;
+	if (!ch->failed)
+		start_field(ch, len ? s : "", len);
+}
+
+static void cb_record(int c, void *data)
+{
+	struct chunk *ch = data;
+	if (!ch->failed)
+		end_record(ch);
+	/* After a lone CR the next record starts on the same line. */
+	ch->rec_line = ch->line;
+}
+
+static int no_space(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+static int parser_init(struct csv_parser *p, char delim)
+{
+	if (csv_init(p, CSV_STRICT_FINI) != 0)
+		return -1;
+	csv_set_delim(p, (unsigned char)delim);
+	csv_set_quote(p, QUOTE);
+	/* Keep blanks: pandas keeps them in text, numbers tolerate them. */
+	csv_set_space_func(p, no_space);
+	return 0;
+}
+
+/* The line a quoted field left open at the end of the file began on,
+ * counted from `line` at `p` (the start of the record): libcsv's rules in
+ * miniature (a quote only opens a field at its start). */
+static size_t open_quote_line(const char *p, const char *end, char delim, size_t line)
+{
+	enum { F_START, F_PLAIN, F_QUOTED, F_QSEEN } st = F_START;
+	size_t qline = line;
+	for (; p < end; p++) {
+		char c = *p;
+		switch (st) {
+		case F_START:
+			if (c == QUOTE) {
+				st = F_QUOTED;
+				qline = line;
+			} else if (c != delim && c != '\n' && c != '\r') {
+				st = F_PLAIN;
+			}
+			break;
+		case F_PLAIN:
+			if (c == delim || c == '\n' || c == '\r')
+				st = F_START;
+			break;
+		case F_QUOTED:
+			if (c == QUOTE)
+				st = F_QSEEN;
+			break;
+		case F_QSEEN:
+			if (c == delim || c == '\n' || c == '\r')
+				st = F_START;
+			else
+				st = F_QUOTED;
+			break;
+		}
+		if (c == '\n')
+			line++;
+	}
+	return qline;
+}
+
+/* Parsed text is not needed until a possible second pass (which maps it
+ * back in from the page cache): dropping it keeps the resident set near
+ * the size of the typed columns. */
+static void drop_pages(const struct chunk *ch, const char *upto)
+{
+	if (!ch->L->mapped)
+		return;
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t from = ((uintptr_t)ch->begin + page - 1) & ~(page - 1);
+	uintptr_t to = (uintptr_t)upto & ~(page - 1);
+	if (to > from)
+		madvise((void *)from, to - from, MADV_DONTNEED);
+}
+
+static void report_progress(struct chunk *ch, size_t bytes)
+{
+	struct loader *L = ch->L;
+	if (ch->reparse)
+		return;
+	uint64_t done = atomic_fetch_add(&L->done, bytes) + bytes;
+	ft_progress_report(L->progress, "load", done, L->size);
+	if (ft_cancelled(L->progress))
+		atomic_store(&L->stop, 1);
+}
+
+/* Split a line with no quote and no CR inside (the libcsv result for it). */
+static void split_line(struct chunk *ch, const char *p, const char *e)
+{
+	char delim = ch->L->delim;
+	ch->rec_line = ch->line;
+	for (;;) {
+		const char *d = memchr(p, delim, (size_t)(e - p));
+		const char *fe = d ? d : e;
+		start_field(ch, p, (size_t)(fe - p));
+		if (!d)
+			break;
+		p = d + 1;
+	}
+	end_record(ch);
+}
+
+static void parse_chunk(struct chunk *ch)
+{
+	struct loader *L = ch->L;
+	const char *p = ch->begin, *end = ch->end, *reported = p;
+	ch->row = 0;
+	ch->field = 0;
+	ch->line = 0;
+	if (parser_init(&ch->parser, L->delim) != 0) {
+		chunk_fail(ch, 0, "out of memory");
+		return;
+	}
+	ch->parser_ready = true;
+	while (p < end && !ch->failed) {
+		if ((size_t)(p - reported) >= PROGRESS_STEP) {
+			report_progress(ch, (size_t)(p - reported));
+			reported = p;
+			drop_pages(ch, p);
+			if (atomic_load_explicit(&L->stop, memory_order_relaxed))
+				return;
+		}
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *next = nl ? nl + 1 : end;
+		bool between = ch->parser.pstate == CSV_STATE_BETWEEN_ROWS;
+		const char *e = nl ? nl : end;
+		if (e > p && e[-1] == '\r')
+			e--;
+		if (between && !memchr(p, QUOTE, (size_t)(e - p)) && !memchr(p, '\r', (size_t)(e - p))) {
+			if (e > p)
+				split_line(ch, p, e);
+		} else {
+			if (between) {
+				ch->rec_line = ch->line;
+				ch->rec_start = p;
+			}
+			/* Long lines go in slices so cancellation stays quick. */
+			for (const char *s = p; s < next && !ch->failed;) {
+				size_t n = (size_t)(next - s) < PROGRESS_STEP ? (size_t)(next - s) : PROGRESS_STEP;
+				if (csv_parse(&ch->parser, s, n, cb_field, cb_record, ch) != n) {
+					chunk_fail(ch, ch->rec_line, "%s", csv_strerror(csv_error(&ch->parser)));
+					break;
+				}
+				s += n;
+				if (n == PROGRESS_STEP && ft_cancelled(L->progress)) {
+					atomic_store(&L->stop, 1);
+					return;
+				}
+			}
+		}
+		if (nl)
+			ch->line++;
+		p = next;
+	}
+	report_progress(ch, (size_t)(p - reported));
+	if (ch->failed)
+		return;
+	drop_pages(ch, ch->last ? ch->end + sysconf(_SC_PAGESIZE) - 1 : ch->end);
+	ch->nlines = ch->line;
+	if (ch->parser.pstate != CSV_STATE_BETWEEN_ROWS) {
+		if (!ch->last) {
+			ch->open_record = true;
+			return;
+		}
+		if (csv_fini(&ch->parser, cb_field, cb_record, ch) != 0 && !ch->failed) {
+			size_t qline = open_quote_line(ch->rec_start, end, L->delim, ch->rec_line);
+			chunk_fail(ch, qline, "unterminated quoted field (the quote opens on this line)");
+		}
+	}
+}
+
+static void *chunk_worker(void *arg)
+{
+	struct loader *L = arg;
+	for (;;) {
+		if (atomic_load(&L->stop))
+			break;
+		size_t k = atomic_fetch_add(&L->next, 1);
+		if (k >= L->nchunks)
+			break;
+		struct chunk *ch = &L->chunks[k];
+		if (L->second_pass && !ch->reparse)
+			continue;
+		if (ch->reparse) {
+			ch->field = ch->row = ch->line = 0;
+			if (parser_init(&ch->parser, L->delim) == 0) {
+				ch->parser_ready = true;
+				const char *p = ch->begin;
+				while (p < ch->end) {
+					const char *nl = memchr(p, '\n', (size_t)(ch->end - p));
+					const char *next = nl ? nl + 1 : ch->end;
+					const char *e = nl ? nl : ch->end;
+					if (e > p && e[-1] == '\r')
+						e--;
+					if (ch->parser.pstate == CSV_STATE_BETWEEN_ROWS &&
+					    !memchr(p, QUOTE, (size_t)(e - p)) && !memchr(p, '\r', (size_t)(e - p))) {
+						if (e > p)
+							split_line(ch, p, e);
+					} else {
+						csv_parse(&ch->parser, p, (size_t)(next - p), cb_field, cb_record, ch);
+					}
+					p = next;
+				}
+				csv_fini(&ch->parser, cb_field, cb_record, ch);
+			}
+		} else {
+			parse_chunk(ch);
+		}
+		if (ch->parser_ready) {
+			csv_free(&ch->parser);
+			ch->parser_ready = false;
+		}
+	}
+	return NULL;
+}
+
+/* Run chunk_worker over all chunks on L->threads threads. */
+static void run_workers(struct loader *L)
+{
+	atomic_store(&L->next, 0);
+	pthread_t tid[64];
+	int started = 0;
+	int n = L->threads;
+	if ((size_t)n > L->nchunks)
+		n = (int)L->nchunks;
+	for (int t = 1; t < n && t < 64; t++)
+		if (pthread_create(&tid[started], NULL, chunk_worker, L) == 0)
+			started++;
+	chunk_worker(L);
+	for (int t = 0; t < started; t++)
+		pthread_join(tid[t], NULL);
+}
+
+static void free_chunks(struct loader *L)
+{
+	for (size_t k = 0; k < L->nchunks; k++) {
+		struct chunk *ch = &L->chunks[k];
+		if (ch->cols)
+			for (size_t c = 0; c < L->ncols; c++)
+				ccol_free(&ch->cols[c]);
+		free(ch->cols);
+		buf_free(ch->row_line, ch->cap * sizeof *ch->row_line);
+		free(ch->text_mask);
+		if (ch->parser_ready)
+			csv_free(&ch->parser);
+	}
+	free(L->chunks);
+	L->chunks = NULL;
+	L->nchunks = 0;
+}
+
+/* ---- the header and the shape of the file ---- */
+
+struct header {
+	char **names;
+	size_t n, cap;
+	bool done;
+};
+
+static void hdr_field(void *s, size_t len, void *data)
+{
+	struct header *h = data;
+	if (h->done)
+		return;
+	if (h->n == h->cap) {
+		h->cap = h->cap ? h->cap * 2 : 16;
+		h->names = xreallocarray(h->names, h->cap, sizeof *h->names);
+	}
+	h->names[h->n++] = xstrndup(len ? s : "", len);
+}
+
+static void hdr_record(int c, void *data)
+{
+	struct header *h = data;
+	(void)c;
+	h->done = true;
+}
+
+/* Pick the delimiter among , ; TAB | : the one seen most in the header that
+ * every sampled record repeats as often; failing that the most seen. Also
+ * measures the average record length to size the chunk buffers. */
+static char detect_delimiter(const char *p, const char *end, size_t *avg_record)
+{
+	static const char cand[] = { ',', ';', '\t', '|' };
+	size_t head[4] = { 0 }, cur[4] = { 0 }, records = 0;
+	bool consistent[4] = { true, true, true, true }, inq = false, any = false;
+	const char *start = p;
+	for (; p < end && records < SAMPLE_RECORDS; p++) {
+		char c = *p;
+		if (c == QUOTE) {
+			inq = !inq;
+		} else if (!inq && c == '\n') {
+			if (any) {
+				for (int i = 0; i < 4; i++) {
+					if (records == 0)
+						head[i] = cur[i];
+					else if (records < DETECT_RECORDS && cur[i] != head[i])
+						consistent[i] = false;
+					cur[i] = 0;
+				}
+				records++;
+			}
+			any = false;
+		} else if (!inq) {
+			if (c != '\r')
+				any = true;
+			for (int i = 0; i < 4; i++)
+				cur[i] += c == cand[i];
+		}
+	}
+	if (records == 0)
+		for (int i = 0; i < 4; i++)
+			head[i] = cur[i];
+	*avg_record = records ? (size_t)(p - start) / records : (size_t)(p - start) + 1;
+	if (*avg_record == 0)
+		*avg_record = 1;
+	int best = -1;
+	for (int pass = 0; pass < 2 && best < 0; pass++)
+		for (int i = 0; i < 4; i++)
+			if (head[i] && (pass || consistent[i]) && (best < 0 || head[i] > head[best]))
+				best = i;
+	return best < 0 ? ',' : cand[best];
+}
+
+/* Names as the frame shows them: empty ones become unnamed_N (N the 0-based
+ * column), repeats get _1, _2... never colliding with another name. */
+static char **unique_names(char **raw, size_t n)
+{
+	char **out = xcalloc(n, sizeof *out);
+	struct dict all = { 0 }, used = { 0 };
+	for (size_t i = 0; i < n; i++)
+		dict_intern(&all, raw[i], strlen(raw[i]), hash_bytes(raw[i], strlen(raw[i])));
+	for (size_t i = 0; i < n; i++) {
+		char *name = raw[i][0] ? xstrdup(raw[i]) : xasprintf("unnamed_%zu", i);
+		size_t len = strlen(name);
+		uint32_t before = used.n;
+		dict_intern(&used, name, len, hash_bytes(name, len));
+		for (unsigned k = 1; used.n == before; k++) {
+			char *cand = xasprintf("%s_%u", raw[i][0] ? raw[i] : name, k);
+			size_t cl = strlen(cand);
+			uint32_t nall = all.n;
+			uint64_t h = hash_bytes(cand, cl);
+			dict_intern(&all, cand, cl, h);
+			if (all.n == nall) {      /* another column is called that */
+				free(cand);
+				continue;
+			}
+			free(name);
+			name = cand;
+			dict_intern(&used, name, cl, h);
+		}
+		out[i] = name;
+	}
+	dict_free(&all);
+	dict_free(&used);
+	return out;
+}
+
+/* ---- deciding types and joining chunks ---- */
+
+struct colplan {
+	enum col_type type;
+	enum date_order order;
+	bool wide;
+};
+
+static double slash_unpacked_epoch(double packed, enum date_order order, bool *ok)
+{
+	int64_t p = (int64_t)packed;
+	struct slash_date d;
+	d.sod = (int)(p % 86400);
+	p /= 86400;
+	d.year = (int)(p % 10000);
+	p /= 10000;
+	d.b = (int)(p % 32);
+	d.a = (int)(p / 32);
+	double t = NAN;
+	*ok = slash_date_epoch(&d, order, &t);
+	return t;
+}
+
+/* Decide each column's type over the whole file. */
+static void plan_columns(struct loader *L, struct colplan *plan)
+{
+	for (size_t c = 0; c < L->ncols; c++) {
+		int mode = M_UNSET;
+		bool text = false, dmy = false, mdy = false;
+		plan[c].wide = false;
+		for (size_t k = 0; k < L->nchunks; k++) {
+			struct ccol *cc = &L->chunks[k].cols[c];
+			plan[c].wide |= cc->wide;
+			dmy |= cc->slash_dmy;
+			mdy |= cc->slash_mdy;
+			if (cc->mode == M_TEXT || cc->mode == M_DEAD)
+				text = true;
+			else if (cc->mode != M_UNSET && mode != M_UNSET && cc->mode != mode)
+				text = true;
+			else if (cc->mode != M_UNSET)
+				mode = cc->mode;
+		}
+		plan[c].order = DATE_ISO;
+		if (text || plan[c].wide) {
+			plan[c].type = COL_CATEGORICAL;
+		} else if (mode == M_ISO) {
+			plan[c].type = COL_DATETIME;
+		} else if (mode == M_SLASH) {
+			/* Only a column that shows its order, and is a calendar date
+			 * in that order everywhere, is a datetime. */
+			plan[c].type = COL_CATEGORICAL;
+			if (dmy != mdy) {
+				enum date_order order = dmy ? DATE_DMY : DATE_MDY;
+				bool ok = true;
+				for (size_t k = 0; k < L->nchunks && ok; k++) {
+					struct ccol *cc = &L->chunks[k].cols[c];
+					if (cc->mode != M_SLASH)
+						continue;
+					for (size_t i = 0; i < L->chunks[k].nrows && ok; i++)
+						if (!isnan(cc->vals[i]))
+							slash_unpacked_epoch(cc->vals[i], order, &ok);
+				}
+				if (ok) {
+					plan[c].type = COL_DATETIME;
+					plan[c].order = order;
+				}
+			}
+		} else {
+			plan[c].type = COL_NUMERIC;
+		}
+	}
+}
+
+/* Chunks that typed a column which is text overall are parsed again for it. */
+static bool plan_reparse(struct loader *L, const struct colplan *plan)
+{
+	bool any = false;
+	for (size_t k = 0; k < L->nchunks; k++) {
+		struct chunk *ch = &L->chunks[k];
+		ch->reparse = false;
+		for (size_t c = 0; c < L->ncols; c++) {
+			struct ccol *cc = &ch->cols[c];
+			if (plan[c].type != COL_CATEGORICAL || cc->mode == M_TEXT)
+				continue;
+			ccol_free_vals(cc);
+			dict_free(&cc->dict);
+			ccol_set_codes(cc, ch->nrows ? ch->nrows : 1);
+			if (cc->mode == M_UNSET) {
+				for (size_t i = 0; i < ch->nrows; i++)
+					cc->codes[i] = FRAME_NA_CODE;
+			} else {
+				if (!ch->text_mask)
+					ch->text_mask = xcalloc(L->ncols, sizeof *ch->text_mask);
+				ch->text_mask[c] = true;
+				ch->reparse = true;
+				any = true;
+			}
+			cc->mode = M_TEXT;
+		}
+	}
+	return any;
+}
+
+struct join_job {
+	struct loader *L;
+	struct frame *f;
+	const struct colplan *plan;
+	atomic_size_t next;
+};
+
+static int cmp_na(const void *pa, const void *pb)
+{
+	const struct na_token *a = pa, *b = pb;
+	return a->count != b->count ? (a->count > b->count ? -1 : 1) : 0;
+}
+
+static void join_column(struct loader *L, struct frame *f, const struct colplan *plan, size_t c)
+{
+	struct column *col = &f->cols[c];
+	col->type = plan[c].type;
+	col->date_order = plan[c].order;
+	col->wide_integers = plan[c].wide;
+	size_t *na = xcalloc(L->na.n, sizeof *na);
+	size_t row = 0;
+	if (col->type == COL_CATEGORICAL) {
+		struct dict g = { 0 };
+		col->codes = xmalloc((f->nrows ? f->nrows : 1) * sizeof *col->codes);
+		for (size_t k = 0; k < L->nchunks; k++) {
+			struct ccol *cc = &L->chunks[k].cols[c];
+			uint32_t *map = xmalloc((cc->dict.n ? cc->dict.n : 1) * sizeof *map);
+			for (uint32_t i = 0; i < cc->dict.n; i++)
+				map[i] = cc->dict.ent[i].by_value
+					 ? dict_intern_text(&g, cc->dict.arena + cc->dict.ent[i].off, cc->dict.ent[i].len)
+					 : dict_intern(&g, cc->dict.arena + cc->dict.ent[i].off, cc->dict.ent[i].len,
+						       cc->dict.hash[i]);
+			for (size_t i = 0; i < L->chunks[k].nrows; i++) {
+				uint32_t v = cc->codes[i];
+				col->codes[row++] = v == FRAME_NA_CODE ? v : map[v];
+			}
+			free(map);
+			if (cc->na)
+				for (size_t t = 0; t < L->na.n; t++)
+					na[t] += cc->na[t];
+			ccol_free(cc);
+		}
+		col->nlevels = g.n;
+		col->levels = xmalloc((g.n ? g.n : 1) * sizeof *col->levels);
+		for (uint32_t i = 0; i < g.n; i++)
+			col->levels[i] = xstrndup(g.arena + g.ent[i].off, g.ent[i].len);
+		dict_free(&g);
+	} else {
+		col->num = xmalloc((f->nrows ? f->nrows : 1) * sizeof *col->num);
+		for (size_t k = 0; k < L->nchunks; k++) {
+			struct ccol *cc = &L->chunks[k].cols[c];
+			size_t n = L->chunks[k].nrows;
+			if (cc->mode == M_UNSET) {
+				for (size_t i = 0; i < n; i++)
+					col->num[row + i] = NAN;
+			} else if (cc->mode == M_SLASH) {
+				bool ok;
+				for (size_t i = 0; i < n; i++)
+					col->num[row + i] = isnan(cc->vals[i]) ? NAN
+						: slash_unpacked_epoch(cc->vals[i], col->date_order, &ok);
+			} else {
+				memcpy(col->num + row, cc->vals, n * sizeof *col->num);
+			}
+			row += n;
+			if (cc->na)
+				for (size_t t = 0; t < L->na.n; t++)
+					na[t] += cc->na[t];
+			ccol_free(cc);
+		}
+	}
+	for (size_t t = 0; t < L->na.n; t++)
+		col->nna += na[t] > 0;
+	col->na = xcalloc(col->nna ? col->nna : 1, sizeof *col->na);
+	for (size_t t = 0, j = 0; t < L->na.n; t++)
+		if (na[t]) {
+			col->na[j].text = xstrdup(L->na.text[t]);
+			col->na[j++].count = na[t];
+		}
+	/* Stable enough: equal counts are rare and keep token order below. */
+	for (size_t i = 1; i < col->nna; i++) {
+		struct na_token x = col->na[i];
+		size_t j = i;
+		while (j > 0 && cmp_na(&x, &col->na[j - 1]) < 0) {
+			col->na[j] = col->na[j - 1];
+			j--;
+		}
+		col->na[j] = x;
+	}
+	free(na);
+}
+
+static void *join_worker(void *arg)
+{
+	struct join_job *job = arg;
+	for (;;) {
+		size_t c = atomic_fetch_add(&job->next, 1);
+		if (c >= job->L->ncols)
+			break;
+		join_column(job->L, job->f, job->plan, c);
+	}
+	return NULL;
+}
+
+static void join_columns(struct loader *L, struct frame *f, const struct colplan *plan)
+{
+	struct join_job job = { .L = L, .f = f, .plan = plan };
+	atomic_init(&job.next, 0);
+	int n = L->threads;
+	if ((size_t)n > L->ncols)
+		n = (int)L->ncols;
+	pthread_t tid[64];
+	int started = 0;
+	for (int t = 1; t < n && t < 64; t++)
+		if (pthread_create(&tid[started], NULL, join_worker, &job) == 0)
+			started++;
+	join_worker(&job);
+	for (int t = 0; t < started; t++)
+		pthread_join(tid[t], NULL);
+}
+
+/* ---- splitting ---- */
+
+struct count_job {
+	const char *data;
+	const size_t *bound;        /* nseg + 1 offsets */
+	size_t *quotes;             /* per segment */
+	size_t nseg;
+	atomic_size_t next;
+};
+
+static size_t count_quotes(const char *p, const char *end)
+{
+	size_t n = 0;
+	while ((p = memchr(p, QUOTE, (size_t)(end - p)))) {
+		n++;
+		p++;
+	}
+	return n;
+}
+
+static void *count_worker(void *arg)
+{
+	struct count_job *job = arg;
+	for (;;) {
+		size_t k = atomic_fetch_add(&job->next, 1);
+		if (k >= job->nseg)
+			break;
+		job->quotes[k] = count_quotes(job->data + job->bound[k], job->data + job->bound[k + 1]);
+	}
+	return NULL;
+}
+
+/* Chunk starts: after a newline with an even number of quotes before it. */
+static size_t split_points(struct loader *L, size_t d0, size_t *starts, size_t want)
+{
+	size_t len = L->size - d0;
+	size_t *bound = xmalloc((want + 1) * sizeof *bound);
+	size_t *quotes = xcalloc(want, sizeof *quotes);
+	for (size_t k = 0; k <= want; k++)
+		bound[k] = d0 + (size_t)((double)len * (double)k / (double)want);
+	bound[want] = L->size;
+	struct count_job job = { .data = L->data, .bound = bound, .quotes = quotes, .nseg = want };
+	atomic_init(&job.next, 0);
+	pthread_t tid[64];
+	int started = 0;
+	for (int t = 1; t < L->threads && t < 64; t++)
+		if (pthread_create(&tid[started], NULL, count_worker, &job) == 0)
+			started++;
+	count_worker(&job);
+	for (int t = 0; t < started; t++)
+		pthread_join(tid[t], NULL);
+	size_t n = 0, parity = 0;
+	starts[n++] = d0;
+	for (size_t k = 1; k < want; k++) {
+		parity += quotes[k - 1];
+		size_t pos = bound[k], par = parity;
+		if (pos < starts[n - 1])
+			continue;
+		const char *p = L->data + pos, *end = L->data + L->size;
+		while (p < end) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			if (!nl) {
+				p = end;
+				break;
+			}
+			par += count_quotes(p, nl);
+			p = nl + 1;
+			if (par % 2 == 0)
+				break;
+		}
+		if (p >= end)
+			break;
+		if ((size_t)(p - L->data) > starts[n - 1])
+			starts[n++] = (size_t)(p - L->data);
+	}
+	free(bound);
+	free(quotes);
+	return n;
+}
+
+static void make_chunks(struct loader *L, const size_t *starts, size_t n)
+{
+	L->nchunks = n;
+	L->chunks = xcalloc(n, sizeof *L->chunks);
+	for (size_t k = 0; k < n; k++) {
+		struct chunk *ch = &L->chunks[k];
+		ch->L = L;
+		ch->begin = L->data + starts[k];
+		ch->end = k + 1 < n ? L->data + starts[k + 1] : L->data + L->size;
+		ch->last = k + 1 == n;
+		ch->cols = xcalloc(L->ncols, sizeof *ch->cols);
+		ch->rec_start = ch->begin;
+	}
+}
+
+/* ---- the file ---- */
+
+static size_t line_of_offset(const char *data, size_t off)
+{
+	size_t line = 1;
+	const char *p = data, *end = data + off;
+	while ((p = memchr(p, '\n', (size_t)(end - p)))) {
+		line++;
+		p++;
+	}
+	return line;
+}
+
+struct mapped {
+	const char *data;
+	size_t size;
+	void *map;
+	char *heap;
+};
+
+static int map_file(const char *path, struct mapped *m, struct ft_err *err)
+{
+	memset(m, 0, sizeof *m);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return ft_fail(err, FT_EIO, "%s: %s", path, strerror(errno));
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+		close(fd);
+		return ft_fail(err, FT_EIO, "%s: %s", path, strerror(e));
+	}
+	if (S_ISDIR(st.st_mode)) {
+		close(fd);
+		return ft_fail(err, FT_EIO, "%s: is a directory", path);
+	}
+	if (S_ISREG(st.st_mode)) {
+		m->size = (size_t)st.st_size;
+		if (m->size) {
+			m->map = mmap(NULL, m->size, PROT_READ, MAP_PRIVATE, fd, 0);
+			if (m->map == MAP_FAILED) {
+				int e = errno;
+				m->map = NULL;
+				close(fd);
+				return ft_fail(err, FT_EIO, "%s: %s", path, strerror(e));
+			}
+			madvise(m->map, m->size, MADV_SEQUENTIAL);
+			m->data = m->map;
+		} else {
+			m->data = "";
+		}
+		close(fd);
+		return 0;
+	}
+	close(fd);
+	/* Pipes and devices: read them whole. */
+	m->heap = file_read_all(path, &m->size, err);
+	if (!m->heap)
+		return -1;
+	m->data = m->heap;
+	return 0;
+}
+
+static void unmap_file(struct mapped *m)
+{
+	if (m->map)
+		munmap(m->map, m->size);
+	free(m->heap);
+	memset(m, 0, sizeof *m);
+}
+
+/* Parse the header record at p; returns the offset after its last line. */
+static int read_header(struct loader *L, size_t p, size_t *after, size_t *hline,
+		       struct header *h, struct ft_err *err)
+{
+	struct csv_parser parser;
+	if (parser_init(&parser, L->delim) != 0)
+		return ft_fail(err, FT_ENOMEM, "%s: out of memory", L->path);
+	size_t line = 1, first_line = 0;
+	const char *d = L->data, *end = L->data + L->size, *rec = NULL;
+	const char *q = d + p;
+	while (q < end && !h->done) {
+		const char *nl = memchr(q, '\n', (size_t)(end - q));
+		const char *next = nl ? nl + 1 : end;
+		if (parser.pstate == CSV_STATE_BETWEEN_ROWS) {
+			first_line = line;
+			rec = q;
+		}
+		if (csv_parse(&parser, q, (size_t)(next - q), hdr_field, hdr_record, h) !=
+		    (size_t)(next - q)) {
+			csv_free(&parser);
+			return ft_fail(err, FT_ENOMEM, "%s:%zu: %s", L->path, line,
+				       csv_strerror(csv_error(&parser)));
+		}
+		if (nl)
+			line++;
+		q = next;
+	}
+	if (!h->done && csv_fini(&parser, hdr_field, hdr_record, h) != 0) {
+		csv_free(&parser);
+		return ft_fail(err, FT_EINPUT, "%s:%zu: unterminated quoted field (the quote opens on this line)",
+			       L->path, open_quote_line(rec, end, L->delim, first_line));
+	}
+	csv_free(&parser);
+	if (h->n == 0)
+		return ft_fail(err, FT_EINPUT, "%s:1: empty file (no header line)", L->path);
+	*after = (size_t)(q - d);
+	*hline = first_line;
+	return 0;
+}
+
+struct frame *csv_load(const char *path, const struct csv_options *opt, struct ft_err *err)
+{
+	static const struct csv_options defaults = { 0 };
+	if (!opt)
+		opt = &defaults;
+	if (opt->delimiter == '"' || opt->delimiter == '\n' || opt->delimiter == '\r') {
+		ft_fail(err, FT_EINPUT, "%s: the delimiter cannot be a quote or a line end", path);
+		return NULL;
+	}
+	struct mapped m;
+	if (map_file(path, &m, err) < 0)
+		return NULL;
+	struct loader L = { .path = path, .data = m.data, .size = m.size,
+			    .progress = &opt->progress, .mapped = m.map != NULL };
+	atomic_init(&L.next, 0);
+	atomic_init(&L.done, 0);
+	atomic_init(&L.stop, 0);
+	L.threads = opt->threads > 0 ? opt->threads : ft_threads();
+	if (L.threads > 64)
+		L.threads = 64;
+	na_set_init(&L.na, opt->na_values, opt->nna_values);
+	struct header h = { 0 };
+	struct frame *f = NULL;
+	struct colplan *plan = NULL;
+	char **names = NULL;
+	size_t *starts = NULL;
+
+	double T0 = ft_now();
+#define TT(x) if (getenv("TT")) { char b[4096]; FILE *sf = fopen("/proc/self/status", "r"); size_t nn = fread(b, 1, sizeof b - 1, sf); b[nn] = 0; fclose(sf); char *q = strstr(b, "VmRSS"); char *hw = strstr(b, "VmHWM"); fprintf(stderr, "%-10s %.3f %.20s %.20s\n", x, ft_now() - T0, hw, q); }
+	const char *nul = memchr(m.data, '\0', m.size);
+	if (nul) {
+		ft_fail(err, FT_EINPUT, "%s:%zu: NUL byte in the data (a binary file?)", path,
+			line_of_offset(m.data, (size_t)(nul - m.data)));
+		goto fail;
+	}
+	size_t d0 = 0, hline = 0;
+	if (m.size >= 3 && !memcmp(m.data, "\xEF\xBB\xBF", 3))
+		d0 = 3;
+	size_t avg;
+	L.delim = detect_delimiter(m.data + d0, m.data + m.size, &avg);
+	if (opt->delimiter)
+		L.delim = opt->delimiter;
+	L.est_record = avg;
+	if (read_header(&L, d0, &d0, &hline, &h, err) < 0)
+		goto fail;
+	L.ncols = h.n;
+	size_t first_data_line = line_of_offset(m.data, d0);
+
+	size_t want = 1;
+	if (L.threads > 1 && m.size - d0 > 2 * MIN_CHUNK) {
+		want = (size_t)L.threads * 2;
+		if ((m.size - d0) / want < MIN_CHUNK)
+			want = (m.size - d0) / MIN_CHUNK;
+	}
+	starts = xmalloc(want * sizeof *starts);
+	size_t n = want > 1 ? split_points(&L, d0, starts, want) : (starts[0] = d0, 1);
+	/* The scans above touched every page; the parse maps them back in
+	 * step by step and drops them again behind itself. */
+	if (L.mapped)
+		madvise(m.map, m.size, MADV_DONTNEED);
+	TT("split");
+	for (int attempt = 0;; attempt++) {
+		make_chunks(&L, starts, n);
+		run_workers(&L);
+		if (atomic_load(&L.stop)) {
+			ft_fail(err, FT_ECANCELLED, "%s: loading cancelled", path);
+			goto fail;
+		}
+		size_t base = first_data_line;
+		bool split_wrong = false;
+		for (size_t k = 0; k < L.nchunks; k++) {
+			struct chunk *ch = &L.chunks[k];
+			if (ch->failed) {
+				ft_fail(err, FT_EINPUT, "%s:%zu: %s", path, base + ch->err_line, ch->err_msg);
+				goto fail;
+			}
+			if (ch->open_record) {
+				split_wrong = true;
+				break;
+			}
+			base += ch->nlines;
+		}
+		if (!split_wrong)
+			break;
+		/* A stray quote misled the split: one chunk gives the true answer. */
+		free_chunks(&L);
+		atomic_store(&L.done, 0);
+		n = 1;
+		starts[0] = d0;
+	}
+
+	size_t nrows = 0;
+	for (size_t k = 0; k < L.nchunks; k++)
+		nrows += L.chunks[k].nrows;
+	if (nrows == 0) {
+		ft_fail(err, FT_EINPUT, "%s:%zu: header only, no data rows", path, hline);
+		goto fail;
+	}
+
+	TT("parse");
+	plan = xmalloc(L.ncols * sizeof *plan);
+	plan_columns(&L, plan);
+	if (plan_reparse(&L, plan)) {
+		L.second_pass = true;
+		run_workers(&L);
+		if (atomic_load(&L.stop)) {
+			ft_fail(err, FT_ECANCELLED, "%s: loading cancelled", path);
+			goto fail;
+		}
+	}
+
+	TT("reparse");
+	f = xcalloc(1, sizeof *f);
+	f->path = xstrdup(path);
+	f->file_size = m.size;
+	f->delimiter = L.delim;
+	f->nrows = nrows;
+	f->ncols = L.ncols;
+	f->cols = xcalloc(L.ncols, sizeof *f->cols);
+	names = unique_names(h.names, h.n);
+	for (size_t c = 0; c < L.ncols; c++)
+		f->cols[c].name = names[c];
+	free(names);
+	names = NULL;
+	f->row_line = xmalloc(nrows * sizeof *f->row_line);
+	size_t row = 0, base = first_data_line;
+	for (size_t k = 0; k < L.nchunks; k++) {
+		struct chunk *ch = &L.chunks[k];
+		for (size_t i = 0; i < ch->nrows; i++)
+			f->row_line[row++] = (uint32_t)(base + ch->row_line[i]);
+		base += ch->nlines;
+	}
+	join_columns(&L, f, plan);
+	free_chunks(&L);
+	unmap_file(&m);
+	if (ft_cancelled(&opt->progress)) {
+		ft_fail(err, FT_ECANCELLED, "%s: loading cancelled", path);
+		goto fail;
+	}
+	TT("join");
+	frame_compute_stats(f, L.threads);
+	TT("stats");
+	ft_progress_report(&opt->progress, "load", L.size, L.size);
+	for (size_t i = 0; i < h.n; i++)
+		free(h.names[i]);
+	free(h.names);
+	free(plan);
+	free(starts);
+	na_set_free(&L.na);
+	return f;
+
+fail:
+	frame_free(f);
+	free_chunks(&L);
+	unmap_file(&m);
+	for (size_t i = 0; i < h.n; i++)
+		free(h.names[i]);
+	free(h.names);
+	free(plan);
+	free(starts);
+	na_set_free(&L.na);
+	return NULL;
+}

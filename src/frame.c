@@ -1,0 +1,750 @@
+/* frame: the column store, the cell-level parsing rules shared by the loader
+ * and predict, and the per-column statistics.
+ *
+ * Invariants: parse_number, parse_datetime and frame_is_na_text are the only
+ * definitions of "number", "date" and "missing"; csv_load calls the same
+ * code, so raw text read later (predict) is judged exactly as at load time.
+ * Statistics are a pure function of the cells: same frame, same numbers,
+ * whatever the thread count. */
+#include "config.h"
+#include "frame.h"
+
+#include <locale.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util.h"
+
+const char *const frame_na_defaults[] = {
+	"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
+	"1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a",
+	"nan", "null"
+};
+const size_t frame_na_ndefaults = sizeof frame_na_defaults / sizeof frame_na_defaults[0];
+
+void frame_free(struct frame *f)
+{
+	if (!f)
+		return;
+	for (size_t c = 0; c < f->ncols; c++) {
+		struct column *col = &f->cols[c];
+		free(col->name);
+		free(col->num);
+		free(col->codes);
+		for (uint32_t i = 0; i < col->nlevels; i++)
+			free(col->levels[i]);
+		free(col->levels);
+		for (size_t i = 0; i < col->nna; i++)
+			free(col->na[i].text);
+		free(col->na);
+	}
+	free(f->cols);
+	free(f->row_line);
+	free(f->path);
+	free(f);
+}
+
+int frame_find(const struct frame *f, const char *name)
+{
+	for (size_t c = 0; c < f->ncols; c++)
+		if (!strcmp(f->cols[c].name, name))
+			return (int)c;
+	return -1;
+}
+
+bool frame_is_missing(const struct frame *f, size_t col, size_t row)
+{
+	const struct column *c = &f->cols[col];
+	if (c->type == COL_CATEGORICAL)
+		return c->codes[row] == FRAME_NA_CODE;
+	return isnan(c->num[row]);
+}
+
+static const char *format_number(double v, char *buf, size_t size)
+{
+	if (isinf(v)) {
+		snprintf(buf, size, "%s", v > 0 ? "inf" : "-inf");
+	} else {
+		char tmp[32];
+		fmt_double(tmp, v);
+		snprintf(buf, size, "%s", tmp);
+	}
+	return buf;
+}
+
+const char *frame_cell_text(const struct frame *f, size_t col, size_t row,
+			    char *buf, size_t size)
+{
+	const struct column *c = &f->cols[col];
+	if (size == 0)
+		return buf;
+	buf[0] = '\0';
+	if (frame_is_missing(f, col, row))
+		return buf;
+	switch (c->type) {
+	case COL_CATEGORICAL:
+		snprintf(buf, size, "%s", c->levels[c->codes[row]]);
+		break;
+	case COL_NUMERIC:
+		format_number(c->num[row], buf, size);
+		break;
+	case COL_DATETIME:
+		frame_format_datetime(c->num[row], false, buf, size);
+		break;
+	}
+	return buf;
+}
+
+const char *col_type_name(enum col_type t)
+{
+	switch (t) {
+	case COL_NUMERIC:
+		return "numeric";
+	case COL_CATEGORICAL:
+		return "categorical";
+	case COL_DATETIME:
+		return "datetime";
+	}
+	return "unknown";
+}
+
+bool frame_is_na_text(const char *s, size_t len, const char *const *extra, size_t nextra)
+{
+	for (size_t i = 0; i < frame_na_ndefaults; i++)
+		if (strlen(frame_na_defaults[i]) == len && !memcmp(frame_na_defaults[i], s, len))
+			return true;
+	for (size_t i = 0; i < nextra; i++)
+		if (strlen(extra[i]) == len && !memcmp(extra[i], s, len))
+			return true;
+	return false;
+}
+
+/* ---- numbers ---- */
+
+static locale_t c_locale;
+static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
+
+static void c_locale_init(void)
+{
+	c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Exact powers of ten representable in a double (Clinger's fast path). */
+static const double pow10_exact[] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+};
+
+static bool match_inf(const char *s, size_t n)
+{
+	return (n == 3 && !strncasecmp(s, "inf", 3)) ||
+	       (n == 8 && !strncasecmp(s, "infinity", 8));
+}
+
+bool parse_number_ex(const char *s, size_t len, double *out, bool *integer,
+		     int *digits)
+{
+	size_t i = 0, end = len;
+	while (i < end && is_blank(s[i]))
+		i++;
+	while (end > i && is_blank(s[end - 1]))
+		end--;
+	if (i == end)
+		return false;
+	size_t start = i;
+	bool neg = false;
+	if (s[i] == '+' || s[i] == '-') {
+		neg = s[i] == '-';
+		i++;
+	}
+	if (i < end && (s[i] == 'i' || s[i] == 'I')) {
+		if (!match_inf(s + i, end - i))
+			return false;
+		*out = neg ? -INFINITY : INFINITY;
+		*integer = false;
+		*digits = 0;
+		return true;
+	}
+	uint64_t mant = 0;
+	int sig = 0, exp10 = 0, intdigits = 0;
+	bool any = false, exact = true, dot = false, expo = false;
+	for (; i < end && is_digit(s[i]); i++) {
+		any = true;
+		if (mant == 0 && s[i] == '0')
+			continue;
+		intdigits++;
+		if (sig < 19) {
+			mant = mant * 10 + (uint64_t)(s[i] - '0');
+			sig++;
+		} else {
+			exp10++;
+			exact = false;
+		}
+	}
+	if (i < end && s[i] == '.') {
+		dot = true;
+		for (i++; i < end && is_digit(s[i]); i++) {
+			any = true;
+			if (mant == 0 && s[i] == '0') {
+				exp10--;
+				continue;
+			}
+			if (sig < 19) {
+				mant = mant * 10 + (uint64_t)(s[i] - '0');
+				sig++;
+				exp10--;
+			} else {
+				exact = false;
+			}
+		}
+	}
+	if (!any)
+		return false;
+	if (i < end && (s[i] == 'e' || s[i] == 'E')) {
+		expo = true;
+		i++;
+		bool eneg = false;
+		if (i < end && (s[i] == '+' || s[i] == '-'))
+			eneg = s[i++] == '-';
+		if (i == end || !is_digit(s[i]))
+			return false;
+		int e = 0;
+		for (; i < end && is_digit(s[i]); i++)
+			if (e < 100000)
+				e = e * 10 + (s[i] - '0');
+		exp10 += eneg ? -e : e;
+	}
+	if (i != end)
+		return false;
+	*integer = !dot && !expo;
+	*digits = intdigits;
+	if (exact && mant <= (UINT64_C(1) << 53) && exp10 >= -22 && exp10 <= 22) {
+		double v = (double)mant;
+		v = exp10 < 0 ? v / pow10_exact[-exp10] : v * pow10_exact[exp10];
+		*out = neg ? -v : v;
+		return true;
+	}
+	/* Slow path: correctly rounded by the C library, never the user's
+	 * locale (the terminal front end may have set one). */
+	pthread_once(&c_locale_once, c_locale_init);
+	char small[64], *buf = end - start < sizeof small ? small : xmalloc(end - start + 1);
+	memcpy(buf, s + start, end - start);
+	buf[end - start] = '\0';
+	*out = c_locale ? strtod_l(buf, NULL, c_locale) : strtod(buf, NULL);
+	if (buf != small)
+		free(buf);
+	return true;
+}
+
+bool parse_number(const char *s, size_t len, double *out)
+{
+	bool integer;
+	int digits;
+	return parse_number_ex(s, len, out, &integer, &digits);
+}
+
+/* ---- dates ---- */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+static int days_in_month(int y, int m)
+{
+	static const int dim[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return dim[m - 1];
+}
+
+/* 1..maxd digits at s[*i]; false if none or more. */
+static bool read_int(const char *s, size_t end, size_t *i, int mind, int maxd, int *out)
+{
+	int v = 0, n = 0;
+	while (*i < end && is_digit(s[*i]) && n < maxd) {
+		v = v * 10 + (s[*i] - '0');
+		(*i)++;
+		n++;
+	}
+	if (n < mind || (*i < end && is_digit(s[*i])))
+		return false;
+	*out = v;
+	return true;
+}
+
+/* HH:MM[:SS[.frac]] (frac only when allow_frac) up to end; seconds of day. */
+static bool read_time(const char *s, size_t end, size_t *i, bool allow_frac,
+		      int *sod, double *frac)
+{
+	int h, m, sec = 0;
+	*frac = 0;
+	if (!read_int(s, end, i, 1, 2, &h) || *i >= end || s[*i] != ':')
+		return false;
+	(*i)++;
+	if (!read_int(s, end, i, 2, 2, &m))
+		return false;
+	if (*i < end && s[*i] == ':') {
+		(*i)++;
+		if (!read_int(s, end, i, 2, 2, &sec))
+			return false;
+		if (allow_frac && *i < end && s[*i] == '.') {
+			double scale = 0.1;
+			size_t j = ++(*i);
+			for (; *i < end && is_digit(s[*i]); (*i)++, scale /= 10)
+				*frac += (s[*i] - '0') * scale;
+			if (*i == j)
+				return false;
+		}
+	}
+	if (h > 23 || m > 59 || sec > 59)
+		return false;
+	*sod = h * 3600 + m * 60 + sec;
+	return true;
+}
+
+static void trim(const char *s, size_t len, size_t *i, size_t *end)
+{
+	*i = 0;
+	*end = len;
+	while (*i < *end && is_blank(s[*i]))
+		(*i)++;
+	while (*end > *i && is_blank(s[*end - 1]))
+		(*end)--;
+}
+
+static bool parse_iso(const char *s, size_t len, double *out)
+{
+	size_t i, end;
+	int y, m, d, sod = 0;
+	double frac = 0;
+	trim(s, len, &i, &end);
+	if (end - i < 8 || !read_int(s, end, &i, 4, 4, &y) || i >= end || s[i] != '-')
+		return false;
+	i++;
+	if (!read_int(s, end, &i, 1, 2, &m) || i >= end || s[i] != '-')
+		return false;
+	i++;
+	if (!read_int(s, end, &i, 1, 2, &d))
+		return false;
+	if (i < end) {
+		if (s[i] != ' ' && s[i] != 'T')
+			return false;
+		i++;
+		if (!read_time(s, end, &i, true, &sod, &frac) || i != end)
+			return false;
+	}
+	if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+		return false;
+	*out = (double)days_from_civil(y, m, d) * 86400.0 + sod + frac;
+	return true;
+}
+
+bool parse_slash_date(const char *s, size_t len, struct slash_date *d)
+{
+	size_t i, end;
+	double frac;
+	trim(s, len, &i, &end);
+	d->sod = 0;
+	if (end - i < 8 || !read_int(s, end, &i, 1, 2, &d->a) || i >= end || s[i] != '/')
+		return false;
+	i++;
+	if (!read_int(s, end, &i, 1, 2, &d->b) || i >= end || s[i] != '/')
+		return false;
+	i++;
+	if (!read_int(s, end, &i, 4, 4, &d->year))
+		return false;
+	if (i < end) {
+		if (s[i] != ' ')
+			return false;
+		i++;
+		if (!read_time(s, end, &i, false, &d->sod, &frac) || i != end)
+			return false;
+	}
+	/* Neither reading can be a date when both numbers exceed 12. */
+	return d->a >= 1 && d->b >= 1 && d->a <= 31 && d->b <= 31 &&
+	       (d->a <= 12 || d->b <= 12);
+}
+
+bool slash_date_epoch(const struct slash_date *d, enum date_order order, double *out)
+{
+	int m = order == DATE_DMY ? d->b : d->a;
+	int day = order == DATE_DMY ? d->a : d->b;
+	if (m < 1 || m > 12 || day < 1 || day > days_in_month(d->year, m))
+		return false;
+	*out = (double)days_from_civil(d->year, m, day) * 86400.0 + d->sod;
+	return true;
+}
+
+bool parse_datetime(const char *s, size_t len, enum date_order order, double *out)
+{
+	if (order == DATE_ISO)
+		return parse_iso(s, len, out);
+	struct slash_date d;
+	return parse_slash_date(s, len, &d) && slash_date_epoch(&d, order, out);
+}
+
+const char *frame_format_datetime(double t, bool with_time, char *buf, size_t size)
+{
+	if (!isfinite(t)) {
+		snprintf(buf, size, "%s", "");
+		return buf;
+	}
+	double days = floor(t / 86400.0);
+	double rest = t - days * 86400.0;
+	int sod = (int)rest;
+	int64_t y;
+	int m, d;
+	civil_from_days((int64_t)days, &y, &m, &d);
+	if (with_time || sod != 0 || rest != sod)
+		snprintf(buf, size, "%04lld-%02d-%02d %02d:%02d:%02d", (long long)y, m, d,
+			 sod / 3600, sod / 60 % 60, sod % 60);
+	else
+		snprintf(buf, size, "%04lld-%02d-%02d", (long long)y, m, d);
+	return buf;
+}
+
+/* ---- statistics ---- */
+
+/* Doubles as unsigned keys whose order is the numeric order. */
+static uint64_t double_key(double v)
+{
+	uint64_t u;
+	memcpy(&u, &v, sizeof u);
+	return (u >> 63) ? ~u : u | (UINT64_C(1) << 63);
+}
+
+static double key_double(uint64_t k)
+{
+	uint64_t u = (k >> 63) ? k & ~(UINT64_C(1) << 63) : ~k;
+	double v;
+	memcpy(&v, &u, sizeof v);
+	return v;
+}
+
+/* LSD radix sort of n non-NaN doubles; byte passes where every key has the
+ * same digit are skipped, so small integers cost two or three passes. */
+static void sort_doubles(double *v, size_t n)
+{
+	uint64_t *a = (uint64_t *)(void *)v;
+	for (size_t i = 0; i < n; i++)
+		a[i] = double_key(v[i]);
+	size_t (*hist)[256] = xcalloc(8, sizeof *hist);
+	for (size_t i = 0; i < n; i++)
+		for (int b = 0; b < 8; b++)
+			hist[b][(a[i] >> (8 * b)) & 0xff]++;
+	uint64_t *tmp = NULL;
+	for (int b = 0; b < 8; b++) {
+		size_t *h = hist[b], sum = 0;
+		if (h[(a[0] >> (8 * b)) & 0xff] == n)
+			continue;
+		if (!tmp)
+			tmp = xmalloc(n * sizeof *tmp);
+		for (int d = 0; d < 256; d++) {
+			size_t c = h[d];
+			h[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			tmp[h[(a[i] >> (8 * b)) & 0xff]++] = a[i];
+		uint64_t *t = a;
+		a = tmp;
+		tmp = t;
+	}
+	if (a != (uint64_t *)(void *)v) {
+		memcpy(v, a, n * sizeof *a);
+		tmp = a;
+	}
+	free(tmp);
+	free(hist);
+	a = (uint64_t *)(void *)v;
+	for (size_t i = 0; i < n; i++)
+		v[i] = key_double(a[i]);
+}
+
+static void numeric_stats(const struct frame *f, struct column *col)
+{
+	struct column_stats *st = &col->stats;
+	double *v = xmalloc((f->nrows ? f->nrows : 1) * sizeof *v);
+	size_t n = 0;
+	double sum = 0;
+	bool integral = true;
+	for (size_t i = 0; i < f->nrows; i++) {
+		double x = col->num[i];
+		if (isnan(x))
+			continue;
+		v[n++] = x;
+		sum += x;
+		if (isinf(x))
+			st->infinite++;
+		else if (integral && x != floor(x))
+			integral = false;
+	}
+	st->count = n;
+	st->missing = f->nrows - n;
+	st->min = st->max = st->mean = st->std = st->median = NAN;
+	if (n > 0) {
+		st->mean = sum / (double)n;
+		if (n > 1) {
+			double ss = 0;
+			for (size_t i = 0; i < n; i++)
+				ss += (v[i] - st->mean) * (v[i] - st->mean);
+			st->std = sqrt(ss / (double)(n - 1));
+		}
+		sort_doubles(v, n);
+		st->min = v[0];
+		st->max = v[n - 1];
+		st->median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+		st->distinct = 1;
+		for (size_t i = 1; i < n; i++)
+			st->distinct += v[i] != v[i - 1];
+	}
+	if (st->infinite)
+		st->std = NAN;
+	st->id_like = col->type == COL_NUMERIC && integral && st->infinite == 0 &&
+		      f->nrows >= 2 && n == f->nrows && st->distinct == n;
+	free(v);
+}
+
+/* Most frequent first; equal counts keep first-seen (level) order. */
+static bool top_before(size_t ca, uint32_t a, size_t cb, uint32_t b)
+{
+	return ca > cb || (ca == cb && a < b);
+}
+
+static void categorical_stats(const struct frame *f, struct column *col)
+{
+	struct column_stats *st = &col->stats;
+	size_t *counts = xcalloc(col->nlevels ? col->nlevels : 1, sizeof *counts);
+	for (size_t i = 0; i < f->nrows; i++) {
+		uint32_t c = col->codes[i];
+		if (c == FRAME_NA_CODE)
+			st->missing++;
+		else
+			counts[c]++;
+	}
+	st->count = f->nrows - st->missing;
+	st->min = st->max = st->mean = st->std = st->median = NAN;
+	for (uint32_t l = 0; l < col->nlevels; l++) {
+		if (!counts[l])
+			continue;
+		st->distinct++;
+		size_t k = st->ntop;
+		if (k == FRAME_TOP && !top_before(counts[l], l, st->top[k - 1].count, st->top[k - 1].code))
+			continue;
+		if (k == FRAME_TOP)
+			k--;
+		while (k > 0 && top_before(counts[l], l, st->top[k - 1].count, st->top[k - 1].code)) {
+			st->top[k] = st->top[k - 1];
+			k--;
+		}
+		st->top[k].code = l;
+		st->top[k].count = counts[l];
+		if (st->ntop < FRAME_TOP)
+			st->ntop++;
+	}
+	st->id_like = col->wide_integers ||
+		      (f->nrows >= 2 && st->missing == 0 && st->distinct == f->nrows);
+	free(counts);
+}
+
+static void column_stats(const struct frame *f, struct column *col)
+{
+	memset(&col->stats, 0, sizeof col->stats);
+	if (col->type == COL_CATEGORICAL)
+		categorical_stats(f, col);
+	else
+		numeric_stats(f, col);
+	col->stats.constant = col->stats.distinct <= 1;
+}
+
+struct stats_job {
+	struct frame *f;
+	atomic_size_t next;
+};
+
+static void *stats_worker(void *arg)
+{
+	struct stats_job *job = arg;
+	for (;;) {
+		size_t c = atomic_fetch_add(&job->next, 1);
+		if (c >= job->f->ncols)
+			break;
+		column_stats(job->f, &job->f->cols[c]);
+	}
+	return NULL;
+}
+
+void frame_compute_stats(struct frame *f, int threads)
+{
+	struct stats_job job = { .f = f };
+	atomic_init(&job.next, 0);
+	if (threads <= 0)
+		threads = ft_threads();
+	if ((size_t)threads > f->ncols)
+		threads = (int)f->ncols;
+	pthread_t tid[64];
+	int started = 0;
+	for (int t = 1; t < threads && t < 64; t++)
+		if (pthread_create(&tid[started], NULL, stats_worker, &job) == 0)
+			started++;
+	stats_worker(&job);
+	for (int t = 0; t < started; t++)
+		pthread_join(tid[t], NULL);
+}
+
+/* ---- labels ---- */
+
+struct value_count {
+	double v;
+	size_t count;
+};
+
+static int cmp_top(const void *pa, const void *pb)
+{
+	const struct top_value *a = pa, *b = pb;
+	if (a->count != b->count)
+		return a->count > b->count ? -1 : 1;
+	return a->code < b->code ? -1 : a->code > b->code;
+}
+
+size_t frame_class_balance(const struct frame *f, size_t col, struct class_count *out,
+			   size_t max, size_t *missing)
+{
+	const struct column *c = &f->cols[col];
+	size_t nmiss = 0, total = 0, nout = 0;
+	if (c->type == COL_CATEGORICAL) {
+		size_t *counts = xcalloc(c->nlevels ? c->nlevels : 1, sizeof *counts);
+		for (size_t i = 0; i < f->nrows; i++) {
+			if (c->codes[i] == FRAME_NA_CODE)
+				nmiss++;
+			else
+				counts[c->codes[i]]++;
+		}
+		struct top_value *all = xcalloc(c->nlevels ? c->nlevels : 1, sizeof *all);
+		size_t k = 0;
+		for (uint32_t l = 0; l < c->nlevels; l++) {
+			if (!counts[l])
+				continue;
+			all[k].code = l;
+			all[k++].count = counts[l];
+			total += counts[l];
+		}
+		qsort(all, k, sizeof *all, cmp_top);
+		for (size_t i = 0; i < k && nout < max; i++, nout++) {
+			snprintf(out[nout].label, sizeof out[nout].label, "%s", c->levels[all[i].code]);
+			out[nout].count = all[i].count;
+		}
+		free(all);
+		free(counts);
+	} else {
+		double *v = xmalloc((f->nrows ? f->nrows : 1) * sizeof *v);
+		size_t n = 0;
+		for (size_t i = 0; i < f->nrows; i++) {
+			if (isnan(c->num[i]))
+				nmiss++;
+			else
+				v[n++] = c->num[i];
+		}
+		total = n;
+		if (n)
+			sort_doubles(v, n);
+		struct value_count *runs = xmalloc((n ? n : 1) * sizeof *runs);
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (k && runs[k - 1].v == v[i]) {
+				runs[k - 1].count++;
+			} else {
+				runs[k].v = v[i];
+				runs[k++].count = 1;
+			}
+		}
+		/* Insertion by count keeps ascending value order among ties. */
+		for (size_t i = 0; i < k; i++) {
+			if (nout == max && (max == 0 || runs[i].count <= out[nout - 1].count))
+				continue;
+			size_t j = nout < max ? nout++ : nout - 1;
+			while (j > 0 && out[j - 1].count < runs[i].count) {
+				out[j] = out[j - 1];
+				j--;
+			}
+			out[j].count = runs[i].count;
+			if (c->type == COL_DATETIME)
+				frame_format_datetime(runs[i].v, false, out[j].label, sizeof out[j].label);
+			else
+				format_number(runs[i].v, out[j].label, sizeof out[j].label);
+		}
+		free(runs);
+		free(v);
+	}
+	for (size_t i = 0; i < nout; i++)
+		out[i].share = total ? (double)out[i].count / (double)total : 0;
+	if (missing)
+		*missing = nmiss;
+	return nout;
+}
+
+/* Rank of a label-like name: lower is more telling, -1 if not label-like. */
+static int label_rank(const char *name)
+{
+	static const char *const exact[] = { "isfraud", "is_fraud" };
+	static const char *const other[] = { "class", "label", "target" };
+	for (size_t i = 0; i < 2; i++)
+		if (!strcasecmp(name, exact[i]))
+			return 0;
+	if (!strncasecmp(name, "fraud", 5))
+		return 1;
+	for (size_t i = 0; i < 3; i++)
+		if (!strcasecmp(name, other[i]))
+			return 2 + (int)i;
+	return -1;
+}
+
+int frame_guess_target(const struct frame *f)
+{
+	int best = -1, best_rank = 0;
+	for (size_t c = 0; c < f->ncols; c++) {
+		int r = label_rank(f->cols[c].name);
+		if (r < 0 || f->cols[c].stats.distinct != 2)
+			continue;
+		if (best < 0 || r < best_rank) {
+			best = (int)c;
+			best_rank = r;
+		}
+	}
+	return best;
+}

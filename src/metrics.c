@@ -1,0 +1,373 @@
+/* metrics: binary classification metrics with scikit-learn's definitions,
+ * ROC and precision-recall curves, and the registration gate.
+ *
+ * Conventions where sklearn warns or raises instead:
+ *  - any ratio with a zero denominator is 0 (sklearn's zero_division=0);
+ *  - ROC AUC and PR AUC are 0 when y holds a single class (sklearn raises);
+ *  - ROC rates are 0, not NaN, when a class is absent;
+ *  - balanced accuracy averages the recall of the classes present in y, as
+ *    sklearn does (so it is the specificity when there are no positives);
+ *  - log loss clips probabilities to [eps, 1 - eps] with eps the float64
+ *    machine epsilon (2.22e-16), sklearn 1.2's eps="auto" for float64.
+ * Scores are grouped by equal value before any curve point is made, so
+ * tied scores never depend on row order. */
+#include "config.h"
+#include "metrics.h"
+
+#include <float.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static double ratio(double a, double b)
+{
+	return b != 0.0 ? a / b : 0.0;
+}
+
+/* sklearn's _binary_clf_curve: distinct scores in decreasing order with
+ * the cumulative true and false positives at each. */
+struct clf_curve {
+	size_t n;
+	double *tps, *fps, *thr;
+};
+
+struct scored {
+	double s;
+	uint8_t y;
+};
+
+static int cmp_desc(const void *a, const void *b)
+{
+	double x = ((const struct scored *)a)->s, y = ((const struct scored *)b)->s;
+	return (x < y) - (x > y);
+}
+
+static void clf_curve(const uint8_t *y, const double *proba, size_t n, struct clf_curve *c)
+{
+	struct scored *v = xmalloc((n ? n : 1) * sizeof *v);
+	for (size_t i = 0; i < n; i++) {
+		v[i].s = proba[i];
+		v[i].y = y[i] ? 1 : 0;
+	}
+	qsort(v, n, sizeof *v, cmp_desc);
+	c->tps = xmalloc((n ? n : 1) * sizeof *c->tps);
+	c->fps = xmalloc((n ? n : 1) * sizeof *c->fps);
+	c->thr = xmalloc((n ? n : 1) * sizeof *c->thr);
+	c->n = 0;
+	double tp = 0, fp = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].y)
+			tp++;
+		else
+			fp++;
+		if (i + 1 == n || v[i + 1].s != v[i].s) {
+			c->tps[c->n] = tp;
+			c->fps[c->n] = fp;
+			c->thr[c->n] = v[i].s;
+			c->n++;
+		}
+	}
+	free(v);
+}
+
+static void clf_curve_free(struct clf_curve *c)
+{
+	free(c->tps);
+	free(c->fps);
+	free(c->thr);
+}
+
+static double roc_auc(const struct clf_curve *c)
+{
+	if (c->n == 0 || c->tps[c->n - 1] == 0 || c->fps[c->n - 1] == 0)
+		return 0.0;
+	double P = c->tps[c->n - 1], N = c->fps[c->n - 1];
+	double area = 0, px = 0, py = 0;
+	for (size_t k = 0; k < c->n; k++) {
+		double x = c->fps[k] / N, y = c->tps[k] / P;
+		area += (x - px) * (y + py) / 2.0;
+		px = x;
+		py = y;
+	}
+	return area;
+}
+
+/* average precision: sum over thresholds of (R_k - R_k-1) * P_k */
+static double average_precision(const struct clf_curve *c)
+{
+	if (c->n == 0 || c->tps[c->n - 1] == 0 || c->fps[c->n - 1] == 0)
+		return 0.0;
+	double P = c->tps[c->n - 1], ap = 0, prev = 0;
+	for (size_t k = 0; k < c->n; k++) {
+		double r = c->tps[k] / P;
+		ap += (r - prev) * (c->tps[k] / (c->tps[k] + c->fps[k]));
+		prev = r;
+	}
+	return ap;
+}
+
+void metrics_compute(const uint8_t *y, const double *proba, size_t n,
+		     double threshold, struct metrics *m)
+{
+	memset(m, 0, sizeof *m);
+	m->n = n;
+	m->threshold = threshold;
+	double loss = 0.0;
+	for (size_t i = 0; i < n; i++) {
+		bool pos = y[i] != 0, pred = proba[i] >= threshold;
+		if (pos && pred)
+			m->cm.tp++;
+		else if (pos)
+			m->cm.fn++;
+		else if (pred)
+			m->cm.fp++;
+		else
+			m->cm.tn++;
+		double p = proba[i];
+		if (!(p >= DBL_EPSILON))
+			p = DBL_EPSILON;
+		if (p > 1.0 - DBL_EPSILON)
+			p = 1.0 - DBL_EPSILON;
+		double q = 1.0 - p, s = q + p;
+		loss -= log((pos ? p : q) / s);
+	}
+	const struct confusion *c = &m->cm;
+	double tp = (double)c->tp, fp = (double)c->fp, tn = (double)c->tn, fn = (double)c->fn;
+	m->positives = c->tp + c->fn;
+	m->negatives = c->tn + c->fp;
+	m->accuracy = ratio(tp + tn, (double)n);
+	m->baseline = ratio((double)(m->positives > m->negatives ? m->positives : m->negatives),
+			    (double)n);
+	m->precision = ratio(tp, tp + fp);
+	m->recall = ratio(tp, tp + fn);
+	m->specificity = ratio(tn, tn + fp);
+	m->f1 = ratio(2 * tp, 2 * tp + fp + fn);
+	if (m->positives && m->negatives)
+		m->balanced_accuracy = (m->recall + m->specificity) / 2.0;
+	else
+		m->balanced_accuracy = m->positives ? m->recall : m->specificity;
+	double den = (tp + fp) * (tp + fn) * (tn + fp) * (tn + fn);
+	m->mcc = den > 0.0 ? (tp * tn - fp * fn) / sqrt(den) : 0.0;
+	m->log_loss = n ? loss / (double)n : 0.0;
+
+	struct clf_curve cc;
+	clf_curve(y, proba, n, &cc);
+	m->roc_auc = roc_auc(&cc);
+	m->pr_auc = average_precision(&cc);
+	clf_curve_free(&cc);
+}
+
+static const char *const metric_names[] = {
+	"accuracy", "baseline", "precision", "recall", "specificity", "f1",
+	"balanced_accuracy", "mcc", "roc_auc", "pr_auc", "log_loss",
+	"tp", "fp", "tn", "fn", NULL
+};
+
+const char *const *metrics_names(void)
+{
+	return metric_names;
+}
+
+bool metrics_lookup(const struct metrics *m, const char *name, double *out)
+{
+	const double v[] = {
+		m->accuracy, m->baseline, m->precision, m->recall, m->specificity, m->f1,
+		m->balanced_accuracy, m->mcc, m->roc_auc, m->pr_auc, m->log_loss,
+		(double)m->cm.tp, (double)m->cm.fp, (double)m->cm.tn, (double)m->cm.fn,
+	};
+	for (size_t k = 0; metric_names[k]; k++) {
+		if (strcmp(metric_names[k], name) == 0) {
+			*out = v[k];
+			return true;
+		}
+	}
+	return false;
+}
+
+bool metrics_higher_is_better(const char *name)
+{
+	return strcmp(name, "log_loss") != 0 && strcmp(name, "fp") != 0 &&
+	       strcmp(name, "fn") != 0;
+}
+
+static void curve_alloc(struct curve *c, size_t n)
+{
+	c->n = n;
+	c->x = xmalloc((n ? n : 1) * sizeof *c->x);
+	c->y = xmalloc((n ? n : 1) * sizeof *c->y);
+	c->threshold = xmalloc((n ? n : 1) * sizeof *c->threshold);
+}
+
+/* sklearn's roc_curve(drop_intermediate=True): points on a straight line
+ * between their neighbours are dropped; the first point is (0, 0) with
+ * threshold max score + 1 (sklearn 1.2). */
+void metrics_roc_curve(const uint8_t *y, const double *proba, size_t n, struct curve *c)
+{
+	struct clf_curve cc;
+	clf_curve(y, proba, n, &cc);
+	if (cc.n == 0) {
+		clf_curve_free(&cc);
+		curve_alloc(c, 0);
+		return;
+	}
+	size_t *keep = xmalloc(cc.n * sizeof *keep), nk = 0;
+	for (size_t k = 0; k < cc.n; k++) {
+		bool corner = cc.n <= 2 || k == 0 || k + 1 == cc.n ||
+			      cc.fps[k + 1] - 2 * cc.fps[k] + cc.fps[k - 1] != 0 ||
+			      cc.tps[k + 1] - 2 * cc.tps[k] + cc.tps[k - 1] != 0;
+		if (corner)
+			keep[nk++] = k;
+	}
+	double P = cc.tps[cc.n - 1], N = cc.fps[cc.n - 1];
+	curve_alloc(c, nk + 1);
+	c->x[0] = c->y[0] = 0.0;
+	c->threshold[0] = cc.thr[0] + 1.0;
+	for (size_t k = 0; k < nk; k++) {
+		c->x[k + 1] = ratio(cc.fps[keep[k]], N);
+		c->y[k + 1] = ratio(cc.tps[keep[k]], P);
+		c->threshold[k + 1] = cc.thr[keep[k]];
+	}
+	free(keep);
+	clf_curve_free(&cc);
+}
+
+/* sklearn 1.2's precision_recall_curve: every distinct score as a
+ * threshold, increasing; the last point is (recall 0, precision 1), given
+ * threshold max score + 1. */
+void metrics_pr_curve(const uint8_t *y, const double *proba, size_t n, struct curve *c)
+{
+	struct clf_curve cc;
+	clf_curve(y, proba, n, &cc);
+	if (cc.n == 0) {
+		clf_curve_free(&cc);
+		curve_alloc(c, 0);
+		return;
+	}
+	double P = cc.tps[cc.n - 1];
+	size_t last = cc.n - 1;
+	curve_alloc(c, last + 2);
+	for (size_t k = 0; k <= last; k++) {
+		size_t s = last - k;
+		c->x[k] = ratio(cc.tps[s], P);
+		c->y[k] = ratio(cc.tps[s], cc.tps[s] + cc.fps[s]);
+		c->threshold[k] = cc.thr[s];
+	}
+	c->x[last + 1] = 0.0;
+	c->y[last + 1] = 1.0;
+	c->threshold[last + 1] = cc.thr[0] + 1.0;
+	clf_curve_free(&cc);
+}
+
+void curve_free(struct curve *c)
+{
+	free(c->x);
+	free(c->y);
+	free(c->threshold);
+	memset(c, 0, sizeof *c);
+}
+
+static const char *op_text(enum cmp_op op)
+{
+	switch (op) {
+	case OP_GE: return ">=";
+	case OP_GT: return ">";
+	case OP_LE: return "<=";
+	case OP_LT: return "<";
+	case OP_EQ: return "==";
+	case OP_NE: return "!=";
+	}
+	return "?";
+}
+
+static bool op_holds(enum cmp_op op, double a, double b)
+{
+	switch (op) {
+	case OP_GE: return a >= b;
+	case OP_GT: return a > b;
+	case OP_LE: return a <= b;
+	case OP_LT: return a < b;
+	case OP_EQ: return a == b;
+	case OP_NE: return a != b;
+	}
+	return false;
+}
+
+static void check_init(struct gate_check *g, const char *metric, enum cmp_op op,
+		       double value, double actual)
+{
+	g->metric = xstrdup(metric);
+	g->op = op;
+	g->value = value;
+	g->actual = actual;
+	g->pass = op_holds(op, actual, value);
+}
+
+int gate_evaluate(const struct gate_condition *conds, size_t n,
+		  const struct metrics *m, struct gate_result *out, struct ft_err *err)
+{
+	memset(out, 0, sizeof *out);
+	for (size_t i = 0; i < n; i++) {
+		double v;
+		if (!metrics_lookup(m, conds[i].metric, &v)) {
+			struct strbuf known = { 0 };
+			for (size_t k = 0; metric_names[k]; k++)
+				sb_printf(&known, "%s%s", k ? ", " : "", metric_names[k]);
+			ft_fail(err, FT_EINPUT, "gate[%zu].metric: unknown metric \"%s\" (known: %s)",
+				i, conds[i].metric, known.data);
+			sb_free(&known);
+			return -1;
+		}
+	}
+	out->nchecks = n + 2;
+	out->checks = xcalloc(out->nchecks, sizeof *out->checks);
+	out->pass = true;
+	for (size_t i = 0; i < n; i++) {
+		struct gate_check *g = &out->checks[i];
+		double v = 0;
+		metrics_lookup(m, conds[i].metric, &v);
+		check_init(g, conds[i].metric, conds[i].op, conds[i].value, v);
+		if (g->pass)
+			snprintf(g->why, sizeof g->why, "%s %.4g %s %g", g->metric, v,
+				 op_text(g->op), g->value);
+		else
+			snprintf(g->why, sizeof g->why, "%s %.4g is not %s %g", g->metric, v,
+				 op_text(g->op), g->value);
+	}
+
+	struct gate_check *tp = &out->checks[n];
+	check_init(tp, "tp", OP_GE, 1, (double)m->cm.tp);
+	if (tp->pass)
+		snprintf(tp->why, sizeof tp->why, "%" PRIu64 " of %" PRIu64 " frauds caught (TP = %" PRIu64 ")",
+			 m->cm.tp, m->positives, m->cm.tp);
+	else
+		snprintf(tp->why, sizeof tp->why, "no fraud caught (TP = 0)");
+
+	struct gate_check *base = &out->checks[n + 1];
+	check_init(base, "accuracy", OP_GT, m->baseline, m->accuracy);
+	if (base->pass)
+		snprintf(base->why, sizeof base->why, "accuracy %.4g beats the majority baseline %.4g",
+			 m->accuracy, m->baseline);
+	else
+		snprintf(base->why, sizeof base->why,
+			 "accuracy %.4g does not beat the majority baseline %.4g",
+			 m->accuracy, m->baseline);
+
+	for (size_t i = 0; i < out->nchecks; i++)
+		out->pass = out->pass && out->checks[i].pass;
+	return 0;
+}
+
+void gate_result_free(struct gate_result *g)
+{
+	if (!g)
+		return;
+	for (size_t i = 0; i < g->nchecks; i++)
+		free(g->checks[i].metric);
+	free(g->checks);
+	g->checks = NULL;
+	g->nchecks = 0;
+}

@@ -1,0 +1,593 @@
+/* pipeline: the whole run as one engine call, shared by `fraudtree run` and
+ * the TUI (which calls it from a worker thread).
+ *
+ * Order and honesty rules: the target is resolved first and rows without one
+ * are dropped; the split is stratified on the target alone; the recipe is
+ * fitted on the training rows only and applied unchanged to validation and
+ * test; only the training set is resampled; tuning scores grid points on
+ * validation; the gate looks at test metrics. The result owns everything it
+ * points to, and the report built from it contains nothing that varies
+ * between runs (no timings, no paths), so equal inputs give equal bytes. */
+#include "config.h"
+#include "pipeline.h"
+
+#include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tune.h"
+
+#define EVALUATION_FORMAT_VERSION "1.0"
+#define IMPORTANCE_TOP 10
+
+static const char *const stage_names[STAGE_COUNT] = {
+	"prepare", "tune", "train", "evaluate"
+};
+
+static void add_note(struct pipeline_result *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void add_note(struct pipeline_result *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	char *s = xmalloc((size_t)(n > 0 ? n : 0) + 1);
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)(n > 0 ? n : 0) + 1, fmt, ap);
+	va_end(ap);
+	r->notes = xreallocarray(r->notes, r->nnotes + 1, sizeof *r->notes);
+	r->notes[r->nnotes++] = s;
+}
+
+static int check_cancel(const struct ft_progress *prog, struct ft_err *err)
+{
+	if (ft_cancelled(prog))
+		return ft_fail(err, FT_ECANCELLED, "cancelled");
+	return 0;
+}
+
+static void count_rows(const struct target_info *t, const size_t *rows, size_t n,
+		       size_t out[2])
+{
+	out[0] = out[1] = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t y = t->y[rows[i]];
+		if (y <= 1)
+			out[y]++;
+	}
+}
+
+static void count_dataset(const struct dataset *d, size_t out[2], double weight[2])
+{
+	out[0] = out[1] = 0;
+	weight[0] = weight[1] = 1.0;
+	bool seen[2] = { false, false };
+	for (size_t i = 0; i < d->n; i++) {
+		uint8_t y = d->y[i] ? 1 : 0;
+		out[y]++;
+		if (d->w && !seen[y]) {
+			weight[y] = d->w[i];
+			seen[y] = true;
+		}
+	}
+}
+
+static void split_before_counts(const struct target_info *t, const struct split *sp,
+				struct split_counts *c)
+{
+	count_rows(t, sp->train, sp->ntrain, c->before[SPLIT_TRAIN]);
+	count_rows(t, sp->validation, sp->nvalidation, c->before[SPLIT_VALIDATION]);
+	count_rows(t, sp->test, sp->ntest, c->before[SPLIT_TEST]);
+}
+
+int pipeline_preview(const struct frame *f, const struct settings *s,
+		     struct split_counts *out, struct ft_err *err)
+{
+	struct target_info t;
+	struct split sp;
+	memset(out, 0, sizeof *out);
+	memset(&t, 0, sizeof t);
+	memset(&sp, 0, sizeof sp);
+	if (prep_target(f, s, &t, err) < 0)
+		return -1;
+	if (prep_split(&t, f->nrows, s, &sp, err) < 0) {
+		target_info_free(&t);
+		return -1;
+	}
+	split_before_counts(&t, &sp, out);
+
+	/* Resampling decides counts from labels alone; one constant feature is
+	 * enough to let it run without transforming any real column. */
+	struct dataset d;
+	memset(&d, 0, sizeof d);
+	d.n = sp.ntrain;
+	d.nfeatures = 1;
+	d.X = xcalloc(d.n, sizeof *d.X);
+	d.y = xmalloc(d.n ? d.n : 1);
+	d.rows = xmalloc((d.n ? d.n : 1) * sizeof *d.rows);
+	for (size_t i = 0; i < d.n; i++) {
+		d.y[i] = t.y[sp.train[i]];
+		d.rows[i] = sp.train[i];
+	}
+	int rc = prep_resample(&d, s, err);
+	if (rc == 0)
+		count_dataset(&d, out->train_after, out->train_weight);
+	dataset_free(&d);
+	split_free(&sp);
+	target_info_free(&t);
+	return rc;
+}
+
+static void note_recipe(struct pipeline_result *r, const struct frame *f)
+{
+	const struct recipe *rc = r->recipe;
+	const char *target = f->cols[r->target.col].name;
+	for (size_t i = 0; i < rc->ndropped; i++) {
+		if (!strcmp(rc->dropped[i], target))
+			continue;
+		const char *why = rc->drop_reasons && rc->drop_reasons[i] ?
+			rc->drop_reasons[i] : "dropped";
+		add_note(r, "dropped %s: %s", rc->dropped[i], why);
+	}
+	for (size_t i = 0; i < rc->nnotes; i++)
+		add_note(r, "%s", rc->notes[i]);
+}
+
+static int prepare(const struct frame *f, const struct ft_progress *prog,
+		   struct pipeline_result *r, struct dataset *train, struct ft_err *err)
+{
+	const struct settings *s = &r->settings;
+	enum { STEPS = 6 };
+	ft_progress_report(prog, "prepare", 0, STEPS);
+	if (prep_target(f, s, &r->target, err) < 0)
+		return -1;
+	const char *target = f->cols[r->target.col].name;
+	if (!s->target)
+		add_note(r, "target: %s (guessed from its name)", target);
+	if (!s->positive)
+		add_note(r, "positive class: '%s' (detected; '%s' is the other class)",
+			 r->target.positive, r->target.negative);
+	if (r->target.missing)
+		add_note(r, "dropped %zu row%s with a missing target", r->target.missing,
+			 r->target.missing == 1 ? "" : "s");
+	/* Record what was resolved so pipeline.json reproduces this run even if
+	 * detection rules change. */
+	if (!r->settings.target)
+		r->settings.target = xstrdup(target);
+	if (!r->settings.positive)
+		r->settings.positive = xstrdup(r->target.positive);
+	ft_progress_report(prog, "prepare", 1, STEPS);
+
+	if (prep_split(&r->target, f->nrows, s, &r->split, err) < 0)
+		return -1;
+	split_before_counts(&r->target, &r->split, &r->counts);
+	ft_progress_report(prog, "prepare", 2, STEPS);
+	if (check_cancel(prog, err) < 0)
+		return -1;
+
+	r->recipe = prep_fit(f, s, &r->target, r->split.train, r->split.ntrain, err);
+	if (!r->recipe)
+		return -1;
+	note_recipe(r, f);
+	if (r->recipe->nfeatures == 0)
+		return ft_fail(err, FT_EINPUT, "%s: no feature columns left after drops",
+			       f->path ? f->path : "data");
+	ft_progress_report(prog, "prepare", 3, STEPS);
+	if (check_cancel(prog, err) < 0)
+		return -1;
+
+	if (prep_apply(r->recipe, f, &r->target, r->split.train, r->split.ntrain,
+		       train, err) < 0 ||
+	    prep_apply(r->recipe, f, &r->target, r->split.validation,
+		       r->split.nvalidation, &r->validation, err) < 0 ||
+	    prep_apply(r->recipe, f, &r->target, r->split.test, r->split.ntest,
+		       &r->test, err) < 0)
+		return -1;
+	ft_progress_report(prog, "prepare", 4, STEPS);
+	if (check_cancel(prog, err) < 0)
+		return -1;
+
+	if (prep_resample(train, s, err) < 0)
+		return -1;
+	count_dataset(train, r->counts.train_after, r->counts.train_weight);
+	if (s->resample == RESAMPLE_CLASS_WEIGHT)
+		add_note(r, "class weights on the training split: %s %.4g, %s %.4g",
+			 r->target.negative, r->counts.train_weight[0],
+			 r->target.positive, r->counts.train_weight[1]);
+	else if (s->resample != RESAMPLE_NONE)
+		add_note(r, "resampled the training split (%s, ratio %g): %zu/%zu -> %zu/%zu",
+			 resample_name(s->resample), s->resample_ratio,
+			 r->counts.before[SPLIT_TRAIN][0], r->counts.before[SPLIT_TRAIN][1],
+			 r->counts.train_after[0], r->counts.train_after[1]);
+	ft_progress_report(prog, "prepare", 5, STEPS);
+	if (r->counts.before[SPLIT_TEST][1] == 0)
+		add_note(r, "the test split holds no '%s' rows: recall cannot be measured",
+			 r->target.positive);
+	ft_progress_report(prog, "prepare", STEPS, STEPS);
+	return check_cancel(prog, err);
+}
+
+static const char **feature_names(const struct recipe *rc)
+{
+	const char **names = xcalloc(rc->nfeatures + 1, sizeof *names);
+	for (size_t j = 0; j < rc->nfeatures; j++)
+		names[j] = rc->features[j].name;
+	return names;
+}
+
+static int tune(const struct ft_progress *prog, struct pipeline_result *r,
+		const struct dataset *train, const char *const *names, struct ft_err *err)
+{
+	struct settings *s = &r->settings;
+	if (!tune_wanted(s))
+		return 0;
+	int workers = s->tree.threads > 0 ? s->tree.threads : ft_threads();
+	r->tune = tune_grid(train, names, &r->validation, s, workers, prog,
+			    &r->ntune, &r->tune_best, err);
+	if (!r->tune)
+		return -1;
+	const struct tune_row *b = &r->tune[r->tune_best];
+	s->tree.max_depth = b->max_depth;
+	s->tree.min_samples_split = b->min_samples_split;
+	s->tree.min_samples_leaf = b->min_samples_leaf;
+	add_note(r, "tuned %zu grid point%s on validation %s: best max_depth=%d "
+		 "min_samples_split=%zu min_samples_leaf=%zu (%.4f)",
+		 r->ntune, r->ntune == 1 ? "" : "s", s->tune_objective, b->max_depth,
+		 b->min_samples_split, b->min_samples_leaf, b->score);
+	return 0;
+}
+
+static int evaluate(struct pipeline_result *r, struct ft_err *err)
+{
+	const struct settings *s = &r->settings;
+	r->validation_proba = xmalloc((r->validation.n ? r->validation.n : 1) *
+				      sizeof *r->validation_proba);
+	r->test_proba = xmalloc((r->test.n ? r->test.n : 1) * sizeof *r->test_proba);
+	tree_predict(r->tree, &r->validation, r->validation_proba);
+	tree_predict(r->tree, &r->test, r->test_proba);
+	metrics_compute(r->validation.y, r->validation_proba, r->validation.n,
+			s->threshold, &r->validation_metrics);
+	metrics_compute(r->test.y, r->test_proba, r->test.n, s->threshold,
+			&r->test_metrics);
+	metrics_roc_curve(r->test.y, r->test_proba, r->test.n, &r->roc);
+	metrics_pr_curve(r->test.y, r->test_proba, r->test.n, &r->pr);
+	return gate_evaluate(s->gate, s->ngate, &r->test_metrics, &r->gate, err);
+}
+
+int pipeline_run(const struct frame *f, const struct settings *s,
+		 const struct ft_progress *prog, struct pipeline_result *out,
+		 struct ft_err *err)
+{
+	memset(out, 0, sizeof *out);
+	if (settings_validate(s, err) < 0)
+		return -1;
+	settings_copy(&out->settings, s);
+
+	struct dataset train;
+	memset(&train, 0, sizeof train);
+	const char **names = NULL;
+	int rc = -1;
+
+	double t0 = ft_now();
+	if (prepare(f, prog, out, &train, err) < 0)
+		goto done;
+	names = feature_names(out->recipe);
+	double t1 = ft_now();
+	out->seconds[STAGE_PREPARE] = t1 - t0;
+
+	if (tune(prog, out, &train, names, err) < 0)
+		goto done;
+	double t2 = ft_now();
+	out->seconds[STAGE_TUNE] = t2 - t1;
+	if (check_cancel(prog, err) < 0)
+		goto done;
+
+	out->tree = tree_fit(&train, names, &out->settings.tree, prog, err);
+	if (!out->tree)
+		goto done;
+	double t3 = ft_now();
+	out->seconds[STAGE_TRAIN] = t3 - t2;
+	if (check_cancel(prog, err) < 0)
+		goto done;
+
+	ft_progress_report(prog, "evaluate", 0, 1);
+	if (evaluate(out, err) < 0)
+		goto done;
+	ft_progress_report(prog, "evaluate", 1, 1);
+	out->seconds[STAGE_EVALUATE] = ft_now() - t3;
+	rc = 0;
+done:
+	free(names);
+	dataset_free(&train);
+	if (rc < 0) {
+		pipeline_result_free(out);
+		memset(out, 0, sizeof *out);
+	}
+	return rc;
+}
+
+void pipeline_result_free(struct pipeline_result *r)
+{
+	if (!r)
+		return;
+	settings_free(&r->settings);
+	target_info_free(&r->target);
+	split_free(&r->split);
+	recipe_free(r->recipe);
+	tree_free(r->tree);
+	free(r->tune);
+	dataset_free(&r->validation);
+	dataset_free(&r->test);
+	free(r->validation_proba);
+	free(r->test_proba);
+	curve_free(&r->roc);
+	curve_free(&r->pr);
+	gate_result_free(&r->gate);
+	for (size_t i = 0; i < r->nnotes; i++)
+		free(r->notes[i]);
+	free(r->notes);
+	memset(r, 0, sizeof *r);
+}
+
+int pipeline_set_threshold(struct pipeline_result *r, double threshold, struct ft_err *err)
+{
+	if (!(threshold >= 0.0 && threshold <= 1.0))
+		return ft_fail(err, FT_EINPUT, "threshold: expected a number in [0, 1]");
+	if (!r->tree)
+		return ft_fail(err, FT_EINTERNAL, "threshold: no fitted model");
+	struct gate_result g;
+	struct metrics v, t;
+	metrics_compute(r->validation.y, r->validation_proba, r->validation.n,
+			threshold, &v);
+	metrics_compute(r->test.y, r->test_proba, r->test.n, threshold, &t);
+	memset(&g, 0, sizeof g);
+	if (gate_evaluate(r->settings.gate, r->settings.ngate, &t, &g, err) < 0)
+		return -1;
+	r->settings.threshold = threshold;
+	r->validation_metrics = v;
+	r->test_metrics = t;
+	gate_result_free(&r->gate);
+	r->gate = g;
+	return 0;
+}
+
+const char *pipeline_stage_name(enum pipeline_stage st)
+{
+	return st < STAGE_COUNT ? stage_names[st] : "?";
+}
+
+/* ---- evaluation.json ---------------------------------------------------
+ * Numbers go in as raw text from fmt_double so they read back exactly and
+ * print identically everywhere. */
+
+static void add_num(cJSON *o, const char *key, double v)
+{
+	char buf[32];
+	fmt_double(buf, v);
+	cJSON_AddRawToObject(o, key, buf);
+}
+
+static void add_count(cJSON *o, const char *key, uint64_t v)
+{
+	char buf[32];
+	snprintf(buf, sizeof buf, "%" PRIu64, v);
+	cJSON_AddRawToObject(o, key, buf);
+}
+
+static cJSON *num_array(const double *v, size_t n)
+{
+	cJSON *a = cJSON_CreateArray();
+	char buf[32];
+	for (size_t i = 0; i < n; i++) {
+		fmt_double(buf, v[i]);
+		cJSON_AddItemToArray(a, cJSON_CreateRaw(buf));
+	}
+	return a;
+}
+
+static cJSON *metrics_json(const struct metrics *m)
+{
+	cJSON *o = cJSON_CreateObject();
+	for (const char *const *name = metrics_names(); *name; name++) {
+		double v;
+		if (metrics_lookup(m, *name, &v))
+			add_num(cJSON_AddObjectToObject(o, *name), "value", v);
+	}
+	if (!cJSON_GetObjectItemCaseSensitive(o, "baseline"))
+		add_num(cJSON_AddObjectToObject(o, "baseline"), "value", m->baseline);
+	/* The original pipeline's layout, kept as is: outer key = predicted
+	 * class, inner key = actual class. */
+	cJSON *cm = cJSON_AddObjectToObject(o, "confusion_matrix");
+	cJSON *p0 = cJSON_AddObjectToObject(cm, "0");
+	add_count(p0, "0", m->cm.tn);
+	add_count(p0, "1", m->cm.fn);
+	cJSON *p1 = cJSON_AddObjectToObject(cm, "1");
+	add_count(p1, "0", m->cm.fp);
+	add_count(p1, "1", m->cm.tp);
+	return o;
+}
+
+static cJSON *class_counts_json(const size_t c[2])
+{
+	cJSON *o = cJSON_CreateObject();
+	add_count(o, "0", c[0]);
+	add_count(o, "1", c[1]);
+	return o;
+}
+
+static cJSON *splits_json(const struct pipeline_result *r)
+{
+	static const char *const keys[SPLIT_COUNT] = { "train", "validation", "test" };
+	cJSON *o = cJSON_CreateObject();
+	for (int sp = 0; sp < SPLIT_COUNT; sp++) {
+		cJSON *s = cJSON_AddObjectToObject(o, keys[sp]);
+		const size_t *before = r->counts.before[sp];
+		add_count(s, "rows", before[0] + before[1]);
+		cJSON_AddItemToObject(s, "before", class_counts_json(before));
+		cJSON_AddItemToObject(s, "after", class_counts_json(
+			sp == SPLIT_TRAIN ? r->counts.train_after : before));
+		if (sp == SPLIT_TRAIN) {
+			cJSON *w = cJSON_AddObjectToObject(s, "class_weight");
+			add_num(w, "0", r->counts.train_weight[0]);
+			add_num(w, "1", r->counts.train_weight[1]);
+		}
+	}
+	return o;
+}
+
+static cJSON *curve_json(const struct curve *c, const char *xname, const char *yname)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddItemToObject(o, xname, num_array(c->x, c->n));
+	cJSON_AddItemToObject(o, yname, num_array(c->y, c->n));
+	cJSON_AddItemToObject(o, "threshold", num_array(c->threshold, c->n));
+	return o;
+}
+
+static cJSON *gate_json(const struct gate_result *g)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddBoolToObject(o, "pass", g->pass);
+	cJSON *checks = cJSON_AddArrayToObject(o, "checks");
+	for (size_t i = 0; i < g->nchecks; i++) {
+		const struct gate_check *c = &g->checks[i];
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, "metric", c->metric);
+		cJSON_AddStringToObject(e, "op", cmp_op_name(c->op));
+		add_num(e, "value", c->value);
+		add_num(e, "actual", c->actual);
+		cJSON_AddBoolToObject(e, "pass", c->pass);
+		cJSON_AddStringToObject(e, "reason", c->why);
+		cJSON_AddItemToArray(checks, e);
+	}
+	return o;
+}
+
+static cJSON *tuning_json(const struct pipeline_result *r)
+{
+	static const char *const shown[] = {
+		"accuracy", "precision", "recall", "f1", "balanced_accuracy",
+		"roc_auc", "pr_auc", "log_loss"
+	};
+	if (!r->tune)
+		return cJSON_CreateNull();
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "objective", r->settings.tune_objective);
+	add_count(o, "best", r->tune_best);
+	cJSON *grid = cJSON_AddArrayToObject(o, "grid");
+	for (size_t k = 0; k < r->ntune; k++) {
+		const struct tune_row *t = &r->tune[k];
+		cJSON *e = cJSON_CreateObject();
+		add_count(e, "max_depth", (uint64_t)t->max_depth);
+		add_count(e, "min_samples_split", t->min_samples_split);
+		add_count(e, "min_samples_leaf", t->min_samples_leaf);
+		add_num(e, "score", t->score);
+		cJSON *v = cJSON_AddObjectToObject(e, "validation");
+		for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
+			double x;
+			if (metrics_lookup(&t->validation, shown[i], &x))
+				add_num(v, shown[i], x);
+		}
+		cJSON_AddItemToArray(grid, e);
+	}
+	return o;
+}
+
+struct ranked {
+	double importance;
+	size_t feature;
+};
+
+static int by_importance(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+	if (x->importance != y->importance)
+		return x->importance > y->importance ? -1 : 1;
+	return x->feature < y->feature ? -1 : x->feature > y->feature;
+}
+
+size_t pipeline_top_features(const struct tree *t, size_t *out, size_t max)
+{
+	struct ranked *r = xcalloc(t->nfeatures + 1, sizeof *r);
+	size_t n = 0;
+	for (size_t j = 0; j < t->nfeatures; j++)
+		if (t->importance[j] > 0.0)
+			r[n++] = (struct ranked){ t->importance[j], j };
+	qsort(r, n, sizeof *r, by_importance);
+	if (n > max)
+		n = max;
+	for (size_t i = 0; i < n; i++)
+		out[i] = r[i].feature;
+	free(r);
+	return n;
+}
+
+static cJSON *tree_summary_json(const struct tree *t)
+{
+	cJSON *o = cJSON_CreateObject();
+	add_count(o, "nodes", t->nnodes);
+	add_count(o, "leaves", tree_leaves(t));
+	add_count(o, "depth", (uint64_t)tree_depth(t));
+	add_count(o, "features", t->nfeatures);
+	size_t top[IMPORTANCE_TOP];
+	size_t n = pipeline_top_features(t, top, IMPORTANCE_TOP);
+	cJSON *imp = cJSON_AddArrayToObject(o, "feature_importance");
+	for (size_t i = 0; i < n; i++) {
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, "feature", t->feature_names[top[i]]);
+		add_num(e, "importance", t->importance[top[i]]);
+		cJSON_AddItemToArray(imp, e);
+	}
+	return o;
+}
+
+char *pipeline_report_json(const struct pipeline_result *r)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON_AddStringToObject(root, "format", "fraudtree-evaluation");
+	cJSON_AddStringToObject(root, "format_version", EVALUATION_FORMAT_VERSION);
+
+	cJSON *tg = cJSON_AddObjectToObject(root, "target");
+	cJSON_AddStringToObject(tg, "column", r->settings.target ? r->settings.target : "");
+	cJSON_AddStringToObject(tg, "positive", r->target.positive ? r->target.positive : "");
+	cJSON_AddStringToObject(tg, "negative", r->target.negative ? r->target.negative : "");
+	add_count(tg, "rows_missing_target", r->target.missing);
+
+	add_num(root, "threshold", r->settings.threshold);
+	cJSON *bl = cJSON_AddObjectToObject(root, "baseline");
+	add_num(bl, "accuracy", r->test_metrics.baseline);
+	const char *majority = r->test_metrics.positives > r->test_metrics.negatives ?
+		r->target.positive : r->target.negative;
+	cJSON_AddStringToObject(bl, "majority_class", majority ? majority : "");
+	cJSON_AddItemToObject(root, "binary_classification_metrics",
+			      metrics_json(&r->test_metrics));
+	cJSON *val = cJSON_AddObjectToObject(root, "validation");
+	cJSON_AddItemToObject(val, "binary_classification_metrics",
+			      metrics_json(&r->validation_metrics));
+
+	cJSON_AddItemToObject(root, "splits", splits_json(r));
+	cJSON *curves = cJSON_AddObjectToObject(root, "curves");
+	cJSON_AddItemToObject(curves, "roc", curve_json(&r->roc, "fpr", "tpr"));
+	cJSON_AddItemToObject(curves, "pr", curve_json(&r->pr, "recall", "precision"));
+	cJSON_AddItemToObject(root, "gate", gate_json(&r->gate));
+	cJSON_AddItemToObject(root, "tuning", tuning_json(r));
+	if (r->tree)
+		cJSON_AddItemToObject(root, "tree", tree_summary_json(r->tree));
+	cJSON *notes = cJSON_AddArrayToObject(root, "notes");
+	for (size_t i = 0; i < r->nnotes; i++)
+		cJSON_AddItemToArray(notes, cJSON_CreateString(r->notes[i]));
+
+	char *text = cJSON_Print(root);
+	cJSON_Delete(root);
+	if (!text)
+		return NULL;
+	char *out = xasprintf("%s\n", text);
+	cJSON_free(text);
+	return out;
+}

@@ -1,0 +1,775 @@
+/* predict: stream raw CSV rows through a model's recipe and tree.
+ *
+ * How: the file is read in blocks (never whole). The header record is read
+ * with libcsv. Each block is cut at newlines that lie outside quotes (quote
+ * parity counted from the block's start, which is a record boundary) into
+ * one piece per thread; each thread parses its piece, applies the recipe,
+ * finds each row's leaf and formats its output; the pieces are then written
+ * in order. Parsing follows the loader's rules exactly (csv_load.c): lines
+ * without a quote or a stray CR are split with memchr, the same result
+ * libcsv gives for them; every other line goes through libcsv with no
+ * blank trimming. So a scored file reproduces the training-time features.
+ *
+ * Quote parity is only a guess at where records end (a stray quote inside
+ * an unquoted field breaks it). A piece that does not end between records
+ * proves the guess wrong, and the rest of the file is then parsed by one
+ * parser that keeps its state across blocks: the output never depends on
+ * the guess.
+ *
+ * Invariants: output rows keep input order; every error names the file and
+ * the line the record starts on; memory is bounded by the block size and
+ * the longest record. */
+#include "config.h"
+#include "predict.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define QUOTE '"'
+#define CSV_BETWEEN_ROWS 0      /* libcsv's pstate between records */
+#define CSV_IN_QUOTED 2         /* libcsv's pstate inside a field (quoted if .quoted) */
+enum { BLOCK = 4 << 20, MAX_PIECES = 16 };
+
+struct out {
+	char *p;
+	size_t len, cap;
+};
+
+struct predictor;
+
+/* One thread's share of a block (or, in sequential mode, of the rest of
+ * the file). */
+struct piece {
+	struct predictor *pr;
+	const char *begin, *end;
+	bool last;                     /* holds the end of the file */
+	struct out out;
+	uint64_t rows, flagged;
+	uint64_t line;                 /* newlines consumed from begin */
+	uint64_t rec_line;             /* line (from begin) the record starts on */
+	bool open_record;              /* ended inside a record */
+	bool failed;
+	uint64_t fail_line;
+	char fail_msg[160];
+
+	struct csv_parser parser;
+	bool parser_ready;
+	struct recipe_row_ctx *ctx;
+	const char **col;              /* ncols field pointers of the current row */
+	size_t *len;
+	size_t *off;                   /* libcsv path: offsets into rowbuf */
+	struct out rowbuf;
+	size_t nfield;
+	const char **fields;           /* by recipe input */
+	size_t *flens;
+	float *x;
+};
+
+struct predictor {
+	const struct model *m;
+	const char *in_path;
+	bool explain;
+	char delim;
+	char **names;
+	size_t ncols;
+	size_t *input_col;             /* recipe input -> CSV column */
+	char **leaf_text;              /* formatted probability per node */
+	size_t *leaf_len;
+	bool *leaf_flag;               /* probability >= threshold */
+};
+
+/* ---- output ----------------------------------------------------------- */
+
+static void out_reserve(struct out *o, size_t n)
+{
+	if (o->len + n > o->cap) {
+		o->cap = (o->len + n) * 2;
+		o->p = xrealloc(o->p, o->cap);
+	}
+}
+
+static void out_put(struct out *o, const char *s, size_t n)
+{
+	out_reserve(o, n);
+	memcpy(o->p + o->len, s, n);
+	o->len += n;
+}
+
+/* A field, quoted when it holds the delimiter, a quote or a line break, or
+ * starts with a quote-free blank that a trimming reader would lose. */
+static void out_field(struct out *o, const char *s, size_t n, char delim)
+{
+	bool quote = n && (s[0] == ' ' || s[n - 1] == ' ');
+	for (size_t i = 0; i < n && !quote; i++) {
+		char c = s[i];
+		quote = c == delim || c == QUOTE || c == '\n' || c == '\r';
+	}
+	out_reserve(o, 2 * n + 3);
+	if (!quote) {
+		memcpy(o->p + o->len, s, n);
+		o->len += n;
+		return;
+	}
+	o->p[o->len++] = QUOTE;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == QUOTE)
+			o->p[o->len++] = QUOTE;
+		o->p[o->len++] = s[i];
+	}
+	o->p[o->len++] = QUOTE;
+}
+
+static int write_out(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* ---- explanation ------------------------------------------------------ */
+
+char *predict_explain(const struct model *m, const float *x)
+{
+	const struct tree *t = m->tree;
+	const struct recipe *r = m->recipe;
+	int32_t path[512];
+	size_t n = tree_path(t, x, path, sizeof path / sizeof path[0]);
+	struct strbuf sb = { 0 };
+	sb_puts(&sb, "");
+	for (size_t i = 0; i + 1 < n; i++) {
+		const struct tree_node *nd = &t->nodes[path[i]];
+		size_t f = (size_t)nd->feature;
+		bool left = (double)x[f] <= nd->threshold;
+		const char *name = t->feature_names[f];
+		enum feature_kind kind = f < r->nfeatures ? r->features[f].kind : FEAT_NUMERIC;
+		if (i)
+			sb_puts(&sb, "; ");
+		if (kind == FEAT_ONEHOT && nd->threshold >= 0 && nd->threshold < 1) {
+			/* "card=debit" or "card!=debit": what the row's category was. */
+			const char *eq = strchr(name, '=');
+			if (left && eq)
+				sb_printf(&sb, "%.*s!=%s", (int)(eq - name), name, eq + 1);
+			else
+				sb_printf(&sb, "%s%s", left ? "not " : "", name);
+		} else if (kind == FEAT_MISSING && nd->threshold >= 0 && nd->threshold < 1) {
+			sb_printf(&sb, "%s=%s", name, left ? "no" : "yes");
+		} else {
+			sb_printf(&sb, "%s=%.6g %s %.6g", name, (double)x[f], left ? "<=" : ">",
+				  nd->threshold);
+		}
+	}
+	double p = n ? tree_node_proba(&t->nodes[path[n - 1]]) : 0;
+	sb_printf(&sb, "%s-> %s p=%.3g", n > 1 ? " " : "",
+		  p >= m->threshold ? "fraud" : "legit", p);
+	return sb.data;
+}
+
+/* ---- one piece -------------------------------------------------------- */
+
+static void piece_fail(struct piece *pc, uint64_t line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void piece_fail(struct piece *pc, uint64_t line, const char *fmt, ...)
+{
+	if (pc->failed)
+		return;
+	pc->failed = true;
+	pc->fail_line = line;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(pc->fail_msg, sizeof pc->fail_msg, fmt, ap);
+	va_end(ap);
+}
+
+/* The current row is complete in col/len: score it and format it. */
+static void piece_row(struct piece *pc)
+{
+	struct predictor *pr = pc->pr;
+	if (pc->failed)
+		return;
+	if (pc->nfield != pr->ncols) {
+		piece_fail(pc, pc->rec_line, "expected %zu fields, found %zu", pr->ncols, pc->nfield);
+		return;
+	}
+	const struct recipe *r = pr->m->recipe;
+	for (size_t i = 0; i < r->ninputs; i++) {
+		size_t c = pr->input_col[i];
+		pc->fields[i] = pc->col[c];
+		pc->flens[i] = pc->len[c];
+	}
+	recipe_apply_row(pc->ctx, pc->fields, pc->flens, pc->x);
+	int32_t leaf = tree_leaf(pr->m->tree, pc->x);
+	struct out *o = &pc->out;
+	for (size_t c = 0; c < pr->ncols; c++) {
+		out_field(o, pc->col[c], pc->len[c], pr->delim);
+		o->p[o->len++] = pr->delim;     /* out_field reserved room for it */
+	}
+	out_put(o, pr->leaf_text[leaf], pr->leaf_len[leaf]);
+	out_reserve(o, 4);
+	o->p[o->len++] = pr->delim;
+	o->p[o->len++] = pr->leaf_flag[leaf] ? '1' : '0';
+	if (pr->explain) {
+		char *why = predict_explain(pr->m, pc->x);
+		out_put(o, &pr->delim, 1);
+		out_field(o, why, strlen(why), pr->delim);
+		free(why);
+	}
+	out_put(o, "\n", 1);
+	pc->flagged += pr->leaf_flag[leaf];
+	pc->rows++;
+}
+
+static void cb_field(void *s, size_t n, void *data)
+{
+	struct piece *pc = data;
+	size_t k = pc->nfield++;
+	if (k >= pc->pr->ncols)
+		return;
+	pc->off[k] = pc->rowbuf.len;
+	pc->len[k] = n;
+	out_put(&pc->rowbuf, s ? s : "", n);
+}
+
+static void cb_row(int c, void *data)
+{
+	struct piece *pc = data;
+	(void)c;
+	size_t n = pc->nfield < pc->pr->ncols ? pc->nfield : pc->pr->ncols;
+	for (size_t k = 0; k < n; k++)
+		pc->col[k] = pc->rowbuf.p + pc->off[k];
+	piece_row(pc);
+	pc->nfield = 0;
+	pc->rowbuf.len = 0;
+	/* After a lone CR the next record starts on the same line. */
+	pc->rec_line = pc->line;
+}
+
+static int no_space(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+static void piece_init(struct piece *pc, struct predictor *pr)
+{
+	memset(pc, 0, sizeof *pc);
+	pc->pr = pr;
+	size_t nc = pr->ncols, ni = pr->m->recipe->ninputs + 1;
+	pc->col = xcalloc(nc, sizeof *pc->col);
+	pc->len = xcalloc(nc, sizeof *pc->len);
+	pc->off = xcalloc(nc, sizeof *pc->off);
+	pc->fields = xcalloc(ni, sizeof *pc->fields);
+	pc->flens = xcalloc(ni, sizeof *pc->flens);
+	pc->x = xcalloc(pr->m->recipe->nfeatures + 1, sizeof *pc->x);
+	pc->ctx = recipe_row_ctx_new(pr->m->recipe);
+}
+
+static void piece_reset(struct piece *pc)
+{
+	if (pc->parser_ready)
+		csv_free(&pc->parser);
+	pc->parser_ready = csv_init(&pc->parser, CSV_STRICT_FINI) == 0;
+	csv_set_delim(&pc->parser, (unsigned char)pc->pr->delim);
+	csv_set_quote(&pc->parser, QUOTE);
+	csv_set_space_func(&pc->parser, no_space);
+	pc->out.len = 0;
+	pc->rows = pc->flagged = 0;
+	pc->line = pc->rec_line = 0;
+	pc->open_record = false;
+	pc->nfield = 0;
+	pc->rowbuf.len = 0;
+}
+
+static void piece_free(struct piece *pc)
+{
+	if (pc->parser_ready)
+		csv_free(&pc->parser);
+	free(pc->col);
+	free(pc->len);
+	free(pc->off);
+	free(pc->fields);
+	free(pc->flens);
+	free(pc->x);
+	free(pc->out.p);
+	free(pc->rowbuf.p);
+	recipe_row_ctx_free(pc->ctx);
+}
+
+/* Parse and score [begin, end). The parser's state carries over between
+ * calls unless piece_reset is called. */
+static void *piece_run(void *arg)
+{
+	struct piece *pc = arg;
+	struct predictor *pr = pc->pr;
+	const char *p = pc->begin, *end = pc->end;
+	char delim = pr->delim;
+	if (!pc->parser_ready) {
+		piece_fail(pc, pc->line, "out of memory");
+		return NULL;
+	}
+	while (p < end && !pc->failed) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *next = nl ? nl + 1 : end;
+		const char *e = nl ? nl : end;
+		if (e > p && e[-1] == '\r')
+			e--;
+		bool between = pc->parser.pstate == CSV_BETWEEN_ROWS;
+		if (between && (nl || pc->last) && !memchr(p, QUOTE, (size_t)(e - p)) &&
+		    !memchr(p, '\r', (size_t)(e - p))) {
+			if (e > p) {
+				pc->rec_line = pc->line;
+				pc->nfield = 0;
+				for (const char *s = p;;) {
+					const char *d = memchr(s, delim, (size_t)(e - s));
+					const char *fe = d ? d : e;
+					if (pc->nfield < pr->ncols) {
+						pc->col[pc->nfield] = s;
+						pc->len[pc->nfield] = (size_t)(fe - s);
+					}
+					pc->nfield++;
+					if (!d)
+						break;
+					s = d + 1;
+				}
+				piece_row(pc);
+				pc->nfield = 0;
+			}
+		} else {
+			if (between)
+				pc->rec_line = pc->line;
+			if (csv_parse(&pc->parser, p, (size_t)(next - p), cb_field, cb_row, pc) !=
+			    (size_t)(next - p))
+				piece_fail(pc, pc->rec_line, "%s", csv_strerror(csv_error(&pc->parser)));
+		}
+		if (nl)
+			pc->line++;
+		p = next;
+	}
+	if (pc->failed)
+		return NULL;
+	if (pc->parser.pstate != CSV_BETWEEN_ROWS || pc->nfield) {
+		if (!pc->last) {
+			pc->open_record = true;
+			return NULL;
+		}
+		/* libcsv only reports this in its strict mode, which would also
+		 * refuse stray quotes the loader accepts. */
+		if ((pc->parser.pstate == CSV_IN_QUOTED && pc->parser.quoted) ||
+		    csv_fini(&pc->parser, cb_field, cb_row, pc) != 0)
+			piece_fail(pc, pc->rec_line,
+				   "unterminated quoted field (the record starts on this line)");
+	}
+	return NULL;
+}
+
+/* ---- header ----------------------------------------------------------- */
+
+static void hdr_field(void *s, size_t n, void *data)
+{
+	struct predictor *pr = data;
+	pr->names = xreallocarray(pr->names, pr->ncols + 1, sizeof *pr->names);
+	pr->names[pr->ncols++] = xstrndup(s ? s : "", n);
+}
+
+static void hdr_row(int c, void *data)
+{
+	(void)c;
+	(void)data;
+}
+
+/* The delimiter the header line uses most, outside quotes. */
+static char detect_delim(const char *p, size_t n)
+{
+	static const char cand[] = { ',', ';', '\t', '|' };
+	size_t count[4] = { 0 };
+	bool q = false;
+	for (size_t i = 0; i < n && (q || (p[i] != '\n' && p[i] != '\r')); i++) {
+		if (p[i] == QUOTE)
+			q = !q;
+		for (int k = 0; k < 4 && !q; k++)
+			count[k] += p[i] == cand[k];
+	}
+	int best = 0;
+	for (int k = 1; k < 4; k++)
+		if (count[k] > count[best])
+			best = k;
+	return cand[best];
+}
+
+/* Map recipe inputs to header columns; name every missing one. */
+static int map_header(struct predictor *pr, struct ft_err *err)
+{
+	const struct recipe *r = pr->m->recipe;
+	pr->input_col = xcalloc(r->ninputs + 1, sizeof *pr->input_col);
+	struct strbuf missing = { 0 };
+	size_t nmissing = 0;
+	for (size_t i = 0; i < r->ninputs; i++) {
+		size_t c = 0;
+		while (c < pr->ncols && strcmp(pr->names[c], r->inputs[i].name))
+			c++;
+		if (c == pr->ncols)
+			sb_printf(&missing, "%s%s", nmissing++ ? ", " : "", r->inputs[i].name);
+		else
+			pr->input_col[i] = c;
+	}
+	if (nmissing) {
+		ft_fail(err, FT_EINPUT, "%s:1: missing required column%s: %s", pr->in_path,
+			nmissing > 1 ? "s" : "", missing.data);
+		sb_free(&missing);
+		return -1;
+	}
+	return 0;
+}
+
+static int write_header(const struct predictor *pr, int fd, const char *out_name,
+			struct ft_err *err)
+{
+	struct out o = { 0 };
+	for (size_t c = 0; c < pr->ncols; c++) {
+		out_field(&o, pr->names[c], strlen(pr->names[c]), pr->delim);
+		out_put(&o, &pr->delim, 1);
+	}
+	out_put(&o, "fraud_probability", 17);
+	out_put(&o, &pr->delim, 1);
+	out_put(&o, "prediction", 10);
+	if (pr->explain) {
+		out_put(&o, &pr->delim, 1);
+		out_put(&o, "decision_path", 13);
+	}
+	out_put(&o, "\n", 1);
+	int rc = write_out(fd, o.p, o.len);
+	free(o.p);
+	if (rc < 0)
+		return ft_fail(err, FT_EIO, "%s: %s", out_name, strerror(errno));
+	return 0;
+}
+
+/* ---- cutting blocks --------------------------------------------------- */
+
+static size_t count_quotes(const char *p, const char *end)
+{
+	size_t n = 0;
+	while (p < end && (p = memchr(p, QUOTE, (size_t)(end - p)))) {
+		n++;
+		p++;
+	}
+	return n;
+}
+
+/* Just after the last newline in [p, end) with even quote parity from p,
+ * or NULL. */
+static const char *last_boundary(const char *p, const char *end)
+{
+	size_t q = count_quotes(p, end);
+	const char *e = end;
+	while (e > p) {
+		const char *nl = memrchr(p, '\n', (size_t)(e - p));
+		if (!nl)
+			return NULL;
+		q -= count_quotes(nl + 1, e);
+		if (q % 2 == 0)
+			return nl + 1;
+		e = nl;
+	}
+	return NULL;
+}
+
+/* Just after the first newline at or after `from` with even quote parity
+ * counted from p (parity of [p, from) given), or end. */
+static const char *next_boundary(const char *from, const char *end, size_t parity)
+{
+	for (const char *s = from; s < end; s++) {
+		if (*s == QUOTE)
+			parity++;
+		else if (*s == '\n' && parity % 2 == 0)
+			return s + 1;
+	}
+	return end;
+}
+
+/* ---- driver ----------------------------------------------------------- */
+
+static void predictor_free(struct predictor *pr)
+{
+	for (size_t i = 0; pr->names && i < pr->ncols; i++)
+		free(pr->names[i]);
+	free(pr->names);
+	free(pr->input_col);
+	if (pr->leaf_text)
+		for (size_t i = 0; i < pr->m->tree->nnodes; i++)
+			free(pr->leaf_text[i]);
+	free(pr->leaf_text);
+	free(pr->leaf_len);
+	free(pr->leaf_flag);
+}
+
+struct reader {
+	int fd;
+	char *buf;
+	size_t len, cap;      /* bytes held, from buf */
+	bool eof;
+	uint64_t done, total;
+};
+
+/* Fill the buffer to at least `want` bytes (growing it when needed) or EOF. */
+static int reader_fill(struct reader *rd, size_t want, const char *path, struct ft_err *err)
+{
+	if (want > rd->cap) {
+		rd->cap = want;
+		rd->buf = xrealloc(rd->buf, rd->cap);
+	}
+	while (!rd->eof && rd->len < want) {
+		ssize_t n = read(rd->fd, rd->buf + rd->len, rd->cap - rd->len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return ft_fail(err, FT_EIO, "%s: %s", path, strerror(errno));
+		}
+		if (n == 0)
+			rd->eof = true;
+		rd->len += (size_t)n;
+		rd->done += (uint64_t)n;
+	}
+	return 0;
+}
+
+static void reader_consume(struct reader *rd, size_t n)
+{
+	memmove(rd->buf, rd->buf + n, rd->len - n);
+	rd->len -= n;
+}
+
+/* Read the header record; returns the number of lines it took. */
+static int read_header(struct predictor *pr, struct reader *rd, const struct predict_options *opt,
+		       uint64_t *lines, struct ft_err *err)
+{
+	if (reader_fill(rd, BLOCK, pr->in_path, err) < 0)
+		return -1;
+	if (rd->len >= 3 && !memcmp(rd->buf, "\xef\xbb\xbf", 3))
+		reader_consume(rd, 3);
+	pr->delim = opt && opt->delimiter ? opt->delimiter : detect_delim(rd->buf, rd->len);
+	struct csv_parser p;
+	if (csv_init(&p, CSV_STRICT_FINI) != 0)
+		return ft_fail(err, FT_ENOMEM, "out of memory");
+	csv_set_delim(&p, (unsigned char)pr->delim);
+	csv_set_quote(&p, QUOTE);
+	csv_set_space_func(&p, no_space);
+	size_t pos = 0;
+	*lines = 0;
+	int rc = 0;
+	for (;;) {
+		if (pos == rd->len) {
+			if (rd->eof)
+				break;
+			if (reader_fill(rd, rd->cap * 2, pr->in_path, err) < 0) {
+				rc = -1;
+				break;
+			}
+			continue;
+		}
+		const char *nl = memchr(rd->buf + pos, '\n', rd->len - pos);
+		size_t next = nl ? (size_t)(nl - rd->buf) + 1 : rd->len;
+		csv_parse(&p, rd->buf + pos, next - pos, hdr_field, hdr_row, pr);
+		pos = next;
+		if (nl)
+			++*lines;
+		if (pr->ncols && p.pstate == CSV_BETWEEN_ROWS)
+			break;
+	}
+	if (rc == 0 && p.pstate != CSV_BETWEEN_ROWS)
+		csv_fini(&p, hdr_field, hdr_row, pr);
+	csv_free(&p);
+	if (rc < 0)
+		return -1;
+	if (pr->ncols == 0)
+		return ft_fail(err, FT_EINPUT, "%s:1: no header row", pr->in_path);
+	reader_consume(rd, pos);
+	return 0;
+}
+
+static int threads_for(size_t n)
+{
+	int t = ft_threads();
+	if (t > MAX_PIECES)
+		t = MAX_PIECES;
+	/* Tiny blocks are not worth a thread. */
+	while (t > 1 && n / (size_t)t < 64 * 1024)
+		t--;
+	return t;
+}
+
+int predict_csv(const struct model *m, const char *in_path, int out_fd,
+		const char *out_name, const struct predict_options *opt,
+		struct predict_stats *stats, struct ft_err *err)
+{
+	if (stats)
+		memset(stats, 0, sizeof *stats);
+	out_name = out_name ? out_name : "output";
+	struct reader rd = { 0 };
+	rd.fd = open(in_path, O_RDONLY | O_CLOEXEC);
+	if (rd.fd < 0)
+		return ft_fail(err, FT_EIO, "%s: %s", in_path, strerror(errno));
+	struct stat st;
+	rd.total = fstat(rd.fd, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+
+	struct predictor pr = { 0 };
+	pr.m = m;
+	pr.in_path = in_path;
+	pr.explain = opt && opt->explain;
+	struct piece pieces[MAX_PIECES];
+	size_t npieces = 0;
+	pthread_t tids[MAX_PIECES];
+	int rc = -1;
+	uint64_t lines = 0;   /* lines before the current block */
+	bool sequential = false;
+
+	if (read_header(&pr, &rd, opt, &lines, err) < 0 || map_header(&pr, err) < 0 ||
+	    write_header(&pr, out_fd, out_name, err) < 0)
+		goto out;
+	const struct tree *t = m->tree;
+	pr.leaf_text = xcalloc(t->nnodes, sizeof *pr.leaf_text);
+	pr.leaf_len = xcalloc(t->nnodes, sizeof *pr.leaf_len);
+	pr.leaf_flag = xcalloc(t->nnodes, sizeof *pr.leaf_flag);
+	for (size_t i = 0; i < t->nnodes; i++) {
+		char buf[32];
+		double p = tree_node_proba(&t->nodes[i]);
+		fmt_double(buf, p);
+		pr.leaf_text[i] = xstrdup(buf);
+		pr.leaf_len[i] = strlen(buf);
+		pr.leaf_flag[i] = p >= m->threshold;
+	}
+	int nthreads = ft_threads() < MAX_PIECES ? ft_threads() : MAX_PIECES;
+	for (int i = 0; i < nthreads; i++)
+		piece_init(&pieces[npieces++], &pr);
+
+	for (;;) {
+		if (reader_fill(&rd, BLOCK, in_path, err) < 0)
+			goto out;
+		if (rd.len == 0 && rd.eof && !sequential)
+			break;
+		const char *start = rd.buf, *end = rd.buf + rd.len;
+		size_t used = 0, np = 1;
+		if (sequential) {
+			/* One parser whose state spans blocks. */
+			struct piece *pc = &pieces[0];
+			pc->begin = start;
+			pc->end = end;
+			pc->last = rd.eof;
+			pc->out.len = 0;
+			pc->rows = pc->flagged = 0;
+			piece_run(pc);
+			used = rd.len;
+		} else {
+			const char *stop = rd.eof ? end : last_boundary(start, end);
+			if (!stop) {
+				/* A record longer than the buffer: read more. */
+				if (reader_fill(&rd, rd.cap * 2, in_path, err) < 0)
+					goto out;
+				continue;
+			}
+			used = (size_t)(stop - start);
+			np = (size_t)threads_for(used);
+			const char *b = start;
+			size_t parity = 0;
+			for (size_t k = 0; k < np; k++) {
+				const char *e = stop;
+				if (k + 1 < np) {
+					const char *target = start + used * (k + 1) / np;
+					if (target < b)
+						target = b;
+					parity += count_quotes(b, target);
+					e = next_boundary(target, stop, parity);
+					parity += count_quotes(target, e);
+				}
+				struct piece *pc = &pieces[k];
+				piece_reset(pc);
+				pc->begin = b;
+				pc->end = e;
+				pc->last = rd.eof && k + 1 == np;
+				b = e;
+			}
+			bool running[MAX_PIECES] = { false };
+			for (size_t k = 1; k < np; k++) {
+				running[k] = pthread_create(&tids[k], NULL, piece_run, &pieces[k]) == 0;
+				if (!running[k])
+					piece_run(&pieces[k]);
+			}
+			piece_run(&pieces[0]);
+			for (size_t k = 1; k < np; k++)
+				if (running[k])
+					pthread_join(tids[k], NULL);
+		}
+		/* Check in order; write what is proven right. */
+		bool redo = false;
+		for (size_t k = 0; k < np; k++) {
+			struct piece *pc = &pieces[k];
+			if (pc->failed) {
+				ft_fail(err, FT_EINPUT, "%s:%llu: %s", in_path,
+					(unsigned long long)(lines + pc->fail_line + 1), pc->fail_msg);
+				goto out;
+			}
+			if (pc->open_record && !sequential) {
+				redo = true;
+				break;
+			}
+			if (write_out(out_fd, pc->out.p, pc->out.len) < 0) {
+				ft_fail(err, FT_EIO, "%s: %s", out_name, strerror(errno));
+				goto out;
+			}
+			if (stats) {
+				stats->rows += pc->rows;
+				stats->flagged += pc->flagged;
+			}
+			if (!sequential)
+				lines += pc->line;
+			else
+				lines = 0;
+		}
+		if (redo) {
+			/* The quote guess failed somewhere in this block: from the
+			 * first unproven piece on, one parser reads the rest. */
+			size_t k = 0;
+			while (!pieces[k].open_record)
+				k++;
+			used = (size_t)(pieces[k].begin - start);
+			sequential = true;
+			piece_reset(&pieces[0]);
+			pieces[0].line = lines;
+			lines = 0;
+		}
+		reader_consume(&rd, used);
+		if (opt) {
+			ft_progress_report(&opt->progress, "predict", rd.done - rd.len, rd.total);
+			if (ft_cancelled(&opt->progress)) {
+				ft_fail(err, FT_ECANCELLED, "cancelled");
+				goto out;
+			}
+		}
+		if (rd.eof && (rd.len == 0 || sequential) && !redo)
+			break;
+	}
+	rc = 0;
+out:
+	for (size_t i = 0; i < npieces; i++)
+		piece_free(&pieces[i]);
+	predictor_free(&pr);
+	free(rd.buf);
+	close(rd.fd);
+	return rc;
+}

@@ -1,0 +1,38 @@
+/* predict: score raw CSV rows of any size with a model, streaming.
+ *
+ * One thread parses (libcsv) into batches of rows; another applies the
+ * recipe, walks the tree and formats the output, so memory stays bounded
+ * whatever the input size and the output keeps the input's row order. */
+#ifndef FT_PREDICT_H
+#define FT_PREDICT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model.h"
+#include "util.h"
+
+struct predict_options {
+	char delimiter;          /* 0: detect from the header among , ; TAB | */
+	bool explain;            /* add a decision_path column */
+	struct ft_progress progress;   /* stage "predict": bytes read / total */
+};
+
+struct predict_stats {
+	uint64_t rows;
+	uint64_t flagged;        /* rows predicted 1 */
+};
+
+/* Read in_path (header row first), write the scored CSV to out_fd: the
+ * input columns re-quoted as needed, then fraud_probability and prediction
+ * (and decision_path when explaining). out_name names out_fd in errors.
+ * Errors: missing columns named, "FILE:LINE: expected N fields, found M". */
+int predict_csv(const struct model *m, const char *in_path, int out_fd,
+		const char *out_name, const struct predict_options *opt,
+		struct predict_stats *stats, struct ft_err *err);
+
+/* The decision path of one feature vector as text: "TransactionAmt=512.3 >
+ * 412.5; device_risk=0.91 > 0.7 -> fraud p=0.83". Caller frees. */
+char *predict_explain(const struct model *m, const float *x);
+
+#endif

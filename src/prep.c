@@ -1,0 +1,1843 @@
+/* prep: target resolution, the preprocessing recipe (imputation, encoding,
+ * datetime parts, missing indicators), the stratified split and resampling.
+ *
+ * Invariants: a recipe is fitted on training rows only and never changes
+ * afterwards; prep_apply and recipe_apply_row compute the same features from
+ * the same input (a frame cell and its raw text), so a model scores a CSV
+ * exactly as it scored its test split. Categorical levels are kept in
+ * sorted (strcmp) order, features in column order then level order, and
+ * every random choice draws from ft_rng seeded by split.seed: equal inputs
+ * give equal recipes, splits and resampled datasets. */
+#include "config.h"
+#include "prep.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cJSON.h>
+
+#define RECIPE_FORMAT 1
+#define ONEHOT_MAX_LEVELS 64
+#define SMOTE_K 5
+#define SMOTE_MAX_REFERENCE 5000
+#define MISSING_IDX SIZE_MAX
+
+void dataset_free(struct dataset *d)
+{
+	if (!d)
+		return;
+	free(d->X);
+	free(d->y);
+	free(d->w);
+	free(d->rows);
+	memset(d, 0, sizeof *d);
+}
+
+static int find_column(const struct frame *f, const char *name)
+{
+	for (size_t i = 0; i < f->ncols; i++)
+		if (strcmp(f->cols[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Allocation counts: malloc(0) may return NULL, which xmalloc treats as
+ * failure on some systems. */
+static size_t nz(size_t n)
+{
+	return n ? n : 1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	return (x > y) - (x < y);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* ------------------------------------------------------------- target */
+
+static bool positive_word(const char *s)
+{
+	static const char *const words[] = {
+		"1", "1.0", "y", "yes", "true", "t", "fraud", "fraudulent", "positive", "pos",
+	};
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strcasecmp(s, words[i]) == 0)
+			return true;
+	return false;
+}
+
+void target_info_free(struct target_info *t)
+{
+	if (!t)
+		return;
+	free(t->positive);
+	free(t->negative);
+	free(t->y);
+	memset(t, 0, sizeof *t);
+	t->col = -1;
+}
+
+/* The distinct non-missing values of a target column, as text, in a stable
+ * order (numbers ascending, categories by first appearance). At most `max`
+ * are stored; the total is returned. For each row, *which gets the index of
+ * its value (or 255 when missing or beyond max). */
+static size_t target_values(const struct column *c, size_t nrows, char vals[][64],
+			    size_t max, uint8_t *which)
+{
+	size_t n = 0;
+	if (c->type == COL_CATEGORICAL) {
+		uint8_t *slot = xmalloc(nz(c->nlevels));
+		memset(slot, 255, c->nlevels ? c->nlevels : 1);
+		bool *seen = xcalloc(c->nlevels ? c->nlevels : 1, sizeof *seen);
+		for (size_t i = 0; i < nrows; i++) {
+			uint32_t code = c->codes[i];
+			which[i] = 255;
+			if (code == FRAME_NA_CODE || code >= c->nlevels)
+				continue;
+			if (!seen[code]) {
+				seen[code] = true;
+				if (n < max) {
+					snprintf(vals[n], 64, "%s", c->levels[code]);
+					slot[code] = (uint8_t)n;
+				}
+				n++;
+			}
+			which[i] = slot[code];
+		}
+		free(seen);
+		free(slot);
+		return n;
+	}
+	/* Few distinct values is the normal case: a linear scan finds them;
+	 * only a target with many classes pays for a sort, for the message. */
+	double few[8];
+	size_t nfew = 0;
+	bool many = false;
+	for (size_t i = 0; i < nrows && !many; i++) {
+		double v = c->num[i];
+		if (isnan(v))
+			continue;
+		size_t k = 0;
+		while (k < nfew && few[k] != v)
+			k++;
+		if (k == nfew) {
+			if (nfew == sizeof few / sizeof few[0])
+				many = true;
+			else
+				few[nfew++] = v;
+		}
+	}
+	double *all = few;
+	if (many) {
+		all = xmalloc(nz(nrows) * sizeof *all);
+		size_t m = 0;
+		for (size_t i = 0; i < nrows; i++)
+			if (!isnan(c->num[i]))
+				all[m++] = c->num[i];
+		qsort(all, m, sizeof *all, cmp_double);
+		for (size_t i = 0; i < m; i++)
+			if (i == 0 || all[i] != all[i - 1])
+				all[n++] = all[i];
+	} else {
+		qsort(few, nfew, sizeof *few, cmp_double);
+		n = nfew;
+	}
+	for (size_t k = 0; k < n && k < max; k++)
+		fmt_double(vals[k], all[k]);
+	for (size_t i = 0; i < nrows; i++) {
+		which[i] = 255;
+		double v = c->num[i];
+		if (isnan(v))
+			continue;
+		for (size_t k = 0; k < n && k < max; k++)
+			if (all[k] == v) {
+				which[i] = (uint8_t)k;
+				break;
+			}
+	}
+	if (all != few)
+		free(all);
+	return n;
+}
+
+int prep_target(const struct frame *f, const struct settings *s,
+		struct target_info *out, struct ft_err *err)
+{
+	memset(out, 0, sizeof *out);
+	out->col = -1;
+	int col;
+	if (s->target) {
+		col = find_column(f, s->target);
+		if (col < 0)
+			return ft_fail(err, FT_EINPUT, "target: no column named '%s' in %s",
+				       s->target, f->path ? f->path : "the data");
+	} else {
+		col = frame_guess_target(f);
+		if (col < 0)
+			return ft_fail(err, FT_EINPUT,
+				       "%s: no binary column named like a label (isFraud, Class, "
+				       "label...); set target", f->path ? f->path : "data");
+	}
+	const struct column *c = &f->cols[col];
+	if (c->type == COL_DATETIME)
+		return ft_fail(err, FT_EINPUT, "%s: target is a datetime column; a binary "
+			       "target is needed", c->name);
+
+	enum { SHOW = 5 };
+	char vals[SHOW][64];
+	uint8_t *which = xmalloc(nz(f->nrows));
+	size_t nclass = target_values(c, f->nrows, vals, SHOW, which);
+	if (nclass != 2) {
+		struct strbuf sb = {0};
+		for (size_t k = 0; k < nclass && k < SHOW; k++)
+			sb_printf(&sb, "%s%s", k ? ", " : "", vals[k]);
+		if (nclass > SHOW)
+			sb_puts(&sb, ", ...");
+		if (nclass == 0)
+			ft_fail(err, FT_EINPUT, "%s: target has no values; a binary target is needed",
+				c->name);
+		else
+			ft_fail(err, FT_EINPUT, "%s: target has %zu class%s (%s); a binary target "
+				"is needed", c->name, nclass, nclass == 1 ? "" : "es", sb.data);
+		sb_free(&sb);
+		free(which);
+		return -1;
+	}
+
+	int pos = -1;
+	if (s->positive) {
+		for (int k = 0; k < 2 && pos < 0; k++)
+			if (strcmp(vals[k], s->positive) == 0)
+				pos = k;
+		if (pos < 0 && c->type == COL_NUMERIC) {
+			double want;
+			if (parse_number(s->positive, strlen(s->positive), &want)) {
+				for (int k = 0; k < 2 && pos < 0; k++) {
+					double have = strtod(vals[k], NULL);
+					if (have == want)
+						pos = k;
+				}
+			}
+		}
+		for (int k = 0; k < 2 && pos < 0; k++)
+			if (strcasecmp(vals[k], s->positive) == 0)
+				pos = k;
+		if (pos < 0) {
+			ft_fail(err, FT_EINPUT, "positive: '%s' is not a value of %s (%s, %s)",
+				s->positive, c->name, vals[0], vals[1]);
+			free(which);
+			return -1;
+		}
+	} else {
+		bool p0 = positive_word(vals[0]), p1 = positive_word(vals[1]);
+		if (p0 == p1) {
+			ft_fail(err, FT_EINPUT, "%s: cannot tell which of '%s' and '%s' means fraud; "
+				"set positive", c->name, vals[0], vals[1]);
+			free(which);
+			return -1;
+		}
+		pos = p0 ? 0 : 1;
+	}
+
+	out->col = col;
+	out->positive = xstrdup(vals[pos]);
+	out->negative = xstrdup(vals[1 - pos]);
+	out->y = which;
+	for (size_t i = 0; i < f->nrows; i++) {
+		if (which[i] == 255)
+			out->missing++;
+		else
+			which[i] = which[i] == (uint8_t)pos ? 1 : 0;
+	}
+	return 0;
+}
+
+size_t prep_suggest_drops(const struct frame *f, int target_col,
+			  struct drop_suggestion *out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < f->ncols; i++) {
+		if ((int)i == target_col)
+			continue;
+		const struct column_stats *st = &f->cols[i].stats;
+		const char *why = NULL;
+		if (f->nrows > 0 && st->count == 0)
+			why = "all missing";
+		else if (st->id_like)
+			why = "id-like";
+		else if (st->constant)
+			why = "constant";
+		if (!why)
+			continue;
+		if (n < max) {
+			out[n].col = (int)i;
+			out[n].reason = why;
+		}
+		n++;
+	}
+	return n;
+}
+
+/* ------------------------------------------------------------- recipe */
+
+void recipe_free(struct recipe *r)
+{
+	if (!r)
+		return;
+	free(r->target);
+	free(r->positive);
+	free(r->negative);
+	for (size_t i = 0; i < r->nna_values; i++)
+		free(r->na_values[i]);
+	free(r->na_values);
+	for (size_t i = 0; i < r->ninputs; i++) {
+		struct recipe_input *in = &r->inputs[i];
+		free(in->name);
+		free(in->fill_level);
+		for (size_t k = 0; k < in->nlevels; k++)
+			free(in->levels[k]);
+		free(in->levels);
+		free(in->freq);
+	}
+	free(r->inputs);
+	for (size_t i = 0; i < r->nfeatures; i++)
+		free(r->features[i].name);
+	free(r->features);
+	for (size_t i = 0; i < r->ndropped; i++) {
+		free(r->dropped[i]);
+		free(r->drop_reasons[i]);
+	}
+	free(r->dropped);
+	free(r->drop_reasons);
+	for (size_t i = 0; i < r->nnotes; i++)
+		free(r->notes[i]);
+	free(r->notes);
+	free(r);
+}
+
+static void add_drop(struct recipe *r, const char *name, const char *reason)
+{
+	r->dropped = xreallocarray(r->dropped, r->ndropped + 1, sizeof *r->dropped);
+	r->drop_reasons = xreallocarray(r->drop_reasons, r->ndropped + 1,
+					sizeof *r->drop_reasons);
+	r->dropped[r->ndropped] = xstrdup(name);
+	r->drop_reasons[r->ndropped] = xstrdup(reason);
+	r->ndropped++;
+}
+
+static void add_note(struct recipe *r, char *note)
+{
+	r->notes = xreallocarray(r->notes, r->nnotes + 1, sizeof *r->notes);
+	r->notes[r->nnotes++] = note;
+}
+
+static void add_feature(struct recipe *r, char *name, size_t input,
+			enum feature_kind kind, size_t level)
+{
+	r->features = xreallocarray(r->features, r->nfeatures + 1, sizeof *r->features);
+	struct feature *ft = &r->features[r->nfeatures++];
+	ft->name = name;
+	ft->input = input;
+	ft->kind = kind;
+	ft->level = level;
+}
+
+static const char *const dt_suffix[] = { "hour", "day_of_week", "day", "month" };
+static const enum feature_kind dt_kind[] = {
+	FEAT_DT_HOUR, FEAT_DT_DAY_OF_WEEK, FEAT_DT_DAY, FEAT_DT_MONTH
+};
+
+/* Features of one input, in their fixed order. */
+static void add_input_features(struct recipe *r, size_t idx)
+{
+	const struct recipe_input *in = &r->inputs[idx];
+	switch (in->type) {
+	case COL_NUMERIC:
+		add_feature(r, xstrdup(in->name), idx, FEAT_NUMERIC, 0);
+		break;
+	case COL_DATETIME:
+		for (unsigned p = 0; p < 4; p++)
+			if (in->datetime_parts & (1u << p))
+				add_feature(r, xasprintf("%s.%s", in->name, dt_suffix[p]), idx,
+					    dt_kind[p], 0);
+		break;
+	case COL_CATEGORICAL:
+		if (in->encode == ENC_ONEHOT) {
+			for (size_t k = 0; k < in->nlevels; k++)
+				add_feature(r, xasprintf("%s=%s", in->name, in->levels[k]), idx,
+					    FEAT_ONEHOT, k);
+		} else if (in->encode == ENC_FREQUENCY) {
+			add_feature(r, xasprintf("%s.frequency", in->name), idx, FEAT_FREQUENCY, 0);
+		} else {
+			add_feature(r, xasprintf("%s.ordinal", in->name), idx, FEAT_ORDINAL, 0);
+		}
+		break;
+	}
+	if (in->missing_indicator)
+		add_feature(r, xasprintf("%s_missing", in->name), idx, FEAT_MISSING, 0);
+}
+
+/* The k-th smallest of v[0..n) (v is reordered), in linear expected time. */
+static double select_kth(double *v, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n - 1;
+	while (lo < hi) {
+		double pivot = v[lo + (hi - lo) / 2];
+		size_t i = lo, j = hi;
+		while (i <= j) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				double t = v[i];
+				v[i] = v[j];
+				v[j] = t;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			return v[k];
+	}
+	return v[k];
+}
+
+static double median(double *v, size_t n)
+{
+	double upper = select_kth(v, n, n / 2);
+	if (n % 2)
+		return upper;
+	/* the lower middle is the largest value left of n/2 after selection */
+	double lower = v[0];
+	for (size_t i = 1; i < n / 2; i++)
+		if (v[i] > lower)
+			lower = v[i];
+	return (lower + upper) / 2;
+}
+
+/* Fill value of a numeric or datetime column from its training values
+ * (NaN removed; reordered). */
+static double numeric_fill(enum impute_strategy st, double *v, size_t n)
+{
+	if (n == 0)
+		return 0;
+	switch (st) {
+	case IMPUTE_MEAN: {
+		double sum = 0;
+		for (size_t i = 0; i < n; i++)
+			sum += v[i];
+		return sum / (double)n;
+	}
+	case IMPUTE_MOST_FREQUENT: {
+		/* ties go to the smallest value, as scikit-learn does */
+		qsort(v, n, sizeof *v, cmp_double);
+		double best = v[0];
+		size_t best_n = 0;
+		for (size_t i = 0; i < n;) {
+			size_t j = i;
+			while (j < n && v[j] == v[i])
+				j++;
+			if (j - i > best_n) {
+				best_n = j - i;
+				best = v[i];
+			}
+			i = j;
+		}
+		return best;
+	}
+	case IMPUTE_MEDIAN:
+	case IMPUTE_CONSTANT:
+		break;
+	}
+	return median(v, n);
+}
+
+static const char *input_kind_label(enum col_type t)
+{
+	return t == COL_NUMERIC ? "numeric" : t == COL_DATETIME ? "datetime" : "categorical";
+}
+
+/* Fit one numeric or datetime input. Returns false (with err) on a bad
+ * constant; *empty when there are no training values. */
+static int fit_numeric(struct recipe_input *in, const struct column *c,
+		       const struct impute_spec *spec, const char *key,
+		       const size_t *rows, size_t n, size_t *nmissing, struct ft_err *err)
+{
+	double *v = xmalloc(nz(n) * sizeof *v);
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		double x = c->num[rows[i]];
+		if (!isnan(x))
+			v[m++] = x;
+	}
+	*nmissing = n - m;
+	in->impute = spec->strategy;
+	if (spec->strategy == IMPUTE_CONSTANT) {
+		const char *txt = spec->constant ? spec->constant : "";
+		double d;
+		bool ok = parse_number(txt, strlen(txt), &d);
+		if (!ok && c->type == COL_DATETIME)
+			ok = parse_datetime(txt, strlen(txt), c->date_order, &d);
+		if (!ok || !isfinite(d)) {
+			free(v);
+			return ft_fail(err, FT_EINPUT, "%s: constant:%s is not a %s value for "
+				       "column %s", key, txt, c->type == COL_DATETIME ?
+				       "datetime" : "numeric", c->name);
+		}
+		in->fill_value = d;
+	} else {
+		in->fill_value = numeric_fill(spec->strategy, v, m);
+	}
+	free(v);
+	return 0;
+}
+
+static int fit_categorical(struct recipe *r, struct recipe_input *in, const struct column *c,
+			   const struct impute_spec *spec, const char *key, enum encoding enc,
+			   const size_t *rows, size_t n, size_t *nmissing, struct ft_err *err)
+{
+	if (spec->strategy == IMPUTE_MEAN || spec->strategy == IMPUTE_MEDIAN)
+		return ft_fail(err, FT_EINPUT, "%s: %s needs a numeric column; %s is categorical",
+			       key, impute_name(spec->strategy), c->name);
+	size_t *count = xcalloc(c->nlevels ? c->nlevels : 1, sizeof *count);
+	size_t miss = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t code = c->codes[rows[i]];
+		if (code == FRAME_NA_CODE || code >= c->nlevels)
+			miss++;
+		else
+			count[code]++;
+	}
+	*nmissing = miss;
+
+	/* Training dictionary, sorted, with counts. */
+	size_t nl = 0;
+	for (uint32_t k = 0; k < c->nlevels; k++)
+		if (count[k])
+			nl++;
+	struct lv { const char *text; size_t count; } *lv = xcalloc(nl ? nl : 1, sizeof *lv);
+	nl = 0;
+	for (uint32_t k = 0; k < c->nlevels; k++)
+		if (count[k]) {
+			lv[nl].text = c->levels[k];
+			lv[nl].count = count[k];
+			nl++;
+		}
+	free(count);
+	qsort(lv, nl, sizeof *lv, cmp_str);   /* text is the first member */
+
+	/* The encoder is fitted on imputed values (as a scikit-learn pipeline
+	 * would): the fill level gains the missing count. */
+	const char *fill;
+	in->impute = spec->strategy;
+	if (spec->strategy == IMPUTE_CONSTANT) {
+		fill = spec->constant ? spec->constant : "";
+	} else {
+		size_t best = 0;
+		for (size_t k = 1; k < nl; k++)
+			if (lv[k].count > lv[best].count)
+				best = k;
+		fill = nl ? lv[best].text : "";
+	}
+	in->fill_level = xstrdup(fill);
+	bool fill_known = false;
+	for (size_t k = 0; k < nl; k++)
+		if (strcmp(lv[k].text, fill) == 0) {
+			lv[k].count += miss;
+			fill_known = true;
+		}
+	size_t total = nl + (!fill_known && miss ? 1 : 0);
+	in->levels = xcalloc(total ? total : 1, sizeof *in->levels);
+	in->freq = xcalloc(total ? total : 1, sizeof *in->freq);
+	size_t out = 0;
+	bool placed = fill_known || !miss;
+	for (size_t k = 0; k < nl; k++) {
+		if (!placed && strcmp(fill, lv[k].text) < 0) {
+			in->levels[out] = xstrdup(fill);
+			in->freq[out++] = (double)miss;
+			placed = true;
+		}
+		in->levels[out] = xstrdup(lv[k].text);
+		in->freq[out++] = (double)lv[k].count;
+	}
+	if (!placed) {
+		in->levels[out] = xstrdup(fill);
+		in->freq[out++] = (double)miss;
+	}
+	in->nlevels = out;
+	free(lv);
+
+	in->encode = enc;
+	if (enc == ENC_ONEHOT && in->nlevels > ONEHOT_MAX_LEVELS) {
+		in->encode = ENC_FREQUENCY;
+		add_note(r, xasprintf("%s: %zu levels in training, one-hot replaced by frequency "
+				      "encoding (at most %d levels are one-hot encoded)",
+				      c->name, in->nlevels, ONEHOT_MAX_LEVELS));
+	}
+	return 0;
+}
+
+struct recipe *prep_fit(const struct frame *f, const struct settings *s,
+			const struct target_info *t, const size_t *train_rows,
+			size_t ntrain, struct ft_err *err)
+{
+	if (t->col < 0 || (size_t)t->col >= f->ncols) {
+		ft_fail(err, FT_EINTERNAL, "prep_fit: no target column");
+		return NULL;
+	}
+	struct recipe *r = xcalloc(1, sizeof *r);
+	r->target = xstrdup(f->cols[t->col].name);
+	r->positive = xstrdup(t->positive);
+	r->negative = xstrdup(t->negative);
+	r->nna_values = s->nna_values;
+	r->na_values = s->nna_values ? xcalloc(s->nna_values, sizeof *r->na_values) : NULL;
+	for (size_t i = 0; i < s->nna_values; i++)
+		r->na_values[i] = xstrdup(s->na_values[i]);
+
+	struct drop_suggestion *sugg = xcalloc(f->ncols ? f->ncols : 1, sizeof *sugg);
+	size_t nsugg = prep_suggest_drops(f, t->col, sugg, f->ncols);
+	r->inputs = xcalloc(f->ncols ? f->ncols : 1, sizeof *r->inputs);
+
+	for (size_t ci = 0; ci < f->ncols; ci++) {
+		const struct column *c = &f->cols[ci];
+		if ((int)ci == t->col) {
+			add_drop(r, c->name, "target");
+			continue;
+		}
+		if (settings_is_dropped(s, c->name)) {
+			add_drop(r, c->name, "listed in drop");
+			continue;
+		}
+		const char *why = NULL;
+		for (size_t k = 0; k < nsugg; k++)
+			if (sugg[k].col == (int)ci)
+				why = sugg[k].reason;
+		if (why && s->drop_suggested) {
+			add_drop(r, c->name, why);
+			continue;
+		}
+		const struct column_setting *cs = settings_column(s, c->name);
+		struct recipe_input *in = &r->inputs[r->ninputs];
+		memset(in, 0, sizeof *in);
+		in->name = xstrdup(c->name);
+		in->type = c->type;
+		in->date_order = c->type == COL_DATETIME ? c->date_order : DATE_ISO;
+		size_t nmissing = 0;
+		int rc;
+		char *key;
+		const struct impute_spec *spec;
+		if (cs && cs->has_impute) {
+			spec = &cs->impute;
+			key = xasprintf("impute.columns.%s", c->name);
+		} else if (c->type == COL_CATEGORICAL) {
+			spec = &s->impute_categorical;
+			key = xstrdup("impute.categorical");
+		} else if (c->type == COL_NUMERIC) {
+			spec = &s->impute_numeric;
+			key = xstrdup("impute.numeric");
+		} else {
+			static const struct impute_spec dt_median = { IMPUTE_MEDIAN, NULL };
+			spec = &dt_median;
+			key = xstrdup("impute");
+		}
+		if (c->type == COL_CATEGORICAL)
+			rc = fit_categorical(r, in, c, spec, key,
+					     cs && cs->has_encode ? cs->encode : s->encode_default,
+					     train_rows, ntrain, &nmissing, err);
+		else
+			rc = fit_numeric(in, c, spec, key, train_rows, ntrain, &nmissing, err);
+		free(key);
+		r->ninputs++;   /* counted even on failure so recipe_free frees it */
+		if (rc < 0) {
+			free(sugg);
+			recipe_free(r);
+			return NULL;
+		}
+		if (ntrain > 0 && nmissing == ntrain) {
+			r->ninputs--;
+			free(in->name);
+			free(in->fill_level);
+			for (size_t k = 0; k < in->nlevels; k++)
+				free(in->levels[k]);
+			free(in->levels);
+			free(in->freq);
+			add_drop(r, c->name, "no values in the training split");
+			continue;
+		}
+		if (c->type == COL_DATETIME) {
+			in->datetime_parts = cs && cs->has_datetime ? cs->datetime_parts :
+				s->datetime_default;
+			if (!in->datetime_parts && !(s->missing_indicators && nmissing)) {
+				r->ninputs--;
+				free(in->name);
+				add_drop(r, c->name, "no datetime parts selected");
+				continue;
+			}
+		}
+		in->missing_indicator = s->missing_indicators && nmissing > 0;
+		add_input_features(r, r->ninputs - 1);
+	}
+	free(sugg);
+	return r;
+}
+
+/* ---------------------------------------------------- applying a recipe */
+
+/* Level lookup by text: open addressing over the recipe's dictionary. */
+struct level_table {
+	uint32_t *slot;      /* level index + 1; 0 = empty */
+	size_t mask;
+	size_t *len;
+	char **text;
+};
+
+struct recipe_row_ctx {
+	const struct recipe *r;
+	struct level_table *tables;   /* per input (categorical only) */
+	size_t *fill_idx;             /* per input: index of fill_level, nlevels if unseen */
+	double *val;                  /* per input: imputed numeric value */
+	size_t *idx;                  /* per input: imputed level index */
+	bool *missing;                /* per input */
+};
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return h ^ (h >> 29);
+}
+
+static void table_build(struct level_table *t, char **levels, size_t n)
+{
+	size_t cap = 8;
+	while (cap < 2 * n)
+		cap *= 2;
+	t->slot = xcalloc(cap, sizeof *t->slot);
+	t->mask = cap - 1;
+	t->text = levels;
+	t->len = xcalloc(n ? n : 1, sizeof *t->len);
+	for (size_t k = 0; k < n; k++) {
+		t->len[k] = strlen(levels[k]);
+		size_t h = (size_t)hash_bytes(levels[k], t->len[k]) & t->mask;
+		while (t->slot[h])
+			h = (h + 1) & t->mask;
+		t->slot[h] = (uint32_t)(k + 1);
+	}
+}
+
+/* Level index of text, or `none` when not in the dictionary. */
+static size_t table_find(const struct level_table *t, const char *s, size_t n, size_t none)
+{
+	size_t h = (size_t)hash_bytes(s, n) & t->mask;
+	while (t->slot[h]) {
+		size_t k = t->slot[h] - 1;
+		if (t->len[k] == n && memcmp(t->text[k], s, n) == 0)
+			return k;
+		h = (h + 1) & t->mask;
+	}
+	return none;
+}
+
+struct recipe_row_ctx *recipe_row_ctx_new(const struct recipe *r)
+{
+	struct recipe_row_ctx *c = xcalloc(1, sizeof *c);
+	size_t n = r->ninputs ? r->ninputs : 1;
+	c->r = r;
+	c->tables = xcalloc(n, sizeof *c->tables);
+	c->fill_idx = xcalloc(n, sizeof *c->fill_idx);
+	c->val = xcalloc(n, sizeof *c->val);
+	c->idx = xcalloc(n, sizeof *c->idx);
+	c->missing = xcalloc(n, sizeof *c->missing);
+	for (size_t i = 0; i < r->ninputs; i++) {
+		const struct recipe_input *in = &r->inputs[i];
+		if (in->type != COL_CATEGORICAL)
+			continue;
+		table_build(&c->tables[i], in->levels, in->nlevels);
+		const char *fill = in->fill_level ? in->fill_level : "";
+		c->fill_idx[i] = table_find(&c->tables[i], fill, strlen(fill), in->nlevels);
+	}
+	return c;
+}
+
+void recipe_row_ctx_free(struct recipe_row_ctx *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->r->ninputs; i++) {
+		free(c->tables[i].slot);
+		free(c->tables[i].len);
+	}
+	free(c->tables);
+	free(c->fill_idx);
+	free(c->val);
+	free(c->idx);
+	free(c->missing);
+	free(c);
+}
+
+/* Civil date from days since 1970-01-01 (proleptic Gregorian). */
+static void civil_from_days(int64_t z, int *month, int *day)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	*day = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*month = (int)(mp < 10 ? mp + 3 : mp - 9);
+}
+
+static float datetime_part(enum feature_kind kind, double t)
+{
+	double days = floor(t / 86400.0);
+	double secs = t - days * 86400.0;
+	int64_t d = (int64_t)days;
+	int month, day;
+	switch (kind) {
+	case FEAT_DT_HOUR:
+		return (float)floor(secs / 3600.0);
+	case FEAT_DT_DAY_OF_WEEK:
+		/* 1970-01-01 was a Thursday; Monday = 0 as in pandas */
+		return (float)(((d + 3) % 7 + 7) % 7);
+	case FEAT_DT_DAY:
+		civil_from_days(d, &month, &day);
+		return (float)day;
+	case FEAT_DT_MONTH:
+		civil_from_days(d, &month, &day);
+		return (float)month;
+	default:
+		return 0;
+	}
+}
+
+/* The value of one feature from its input's imputed state. */
+static float feature_value(const struct recipe_input *in, const struct feature *ft,
+			   double val, size_t idx, bool missing)
+{
+	switch (ft->kind) {
+	case FEAT_NUMERIC:
+		return (float)val;
+	case FEAT_ONEHOT:
+		return idx == ft->level ? 1.0f : 0.0f;
+	case FEAT_FREQUENCY:
+		return idx < in->nlevels ? (float)in->freq[idx] : 0.0f;
+	case FEAT_ORDINAL:
+		return (float)(idx < in->nlevels ? idx : in->nlevels);
+	case FEAT_DT_HOUR:
+	case FEAT_DT_DAY_OF_WEEK:
+	case FEAT_DT_DAY:
+	case FEAT_DT_MONTH:
+		return datetime_part(ft->kind, val);
+	case FEAT_MISSING:
+		return missing ? 1.0f : 0.0f;
+	}
+	return 0;
+}
+
+void recipe_apply_row(struct recipe_row_ctx *c, const char *const *fields,
+		      const size_t *lens, float *x)
+{
+	const struct recipe *r = c->r;
+	const char *const *na = (const char *const *)r->na_values;
+	for (size_t i = 0; i < r->ninputs; i++) {
+		const struct recipe_input *in = &r->inputs[i];
+		const char *s = fields[i];
+		size_t len = s ? lens[i] : 0;
+		bool miss = !s || len == 0 || frame_is_na_text(s, len, na, r->nna_values);
+		if (in->type == COL_CATEGORICAL) {
+			c->idx[i] = miss ? c->fill_idx[i] :
+				table_find(&c->tables[i], s, len, in->nlevels);
+		} else {
+			double v = NAN;
+			if (!miss) {
+				bool ok = in->type == COL_DATETIME ?
+					parse_datetime(s, len, in->date_order, &v) :
+					parse_number(s, len, &v);
+				if (!ok || isnan(v))
+					miss = true;
+			}
+			c->val[i] = miss ? in->fill_value : v;
+		}
+		c->missing[i] = miss;
+	}
+	for (size_t j = 0; j < r->nfeatures; j++) {
+		const struct feature *ft = &r->features[j];
+		size_t i = ft->input;
+		x[j] = feature_value(&r->inputs[i], ft, c->val[i], c->idx[i], c->missing[i]);
+	}
+}
+
+/* Per frame code: the recipe level index (nlevels when unseen). */
+static size_t *map_codes(const struct recipe_row_ctx *ctx, size_t input, const struct column *c)
+{
+	const struct recipe_input *in = &ctx->r->inputs[input];
+	size_t *map = xcalloc(c->nlevels ? c->nlevels : 1, sizeof *map);
+	for (uint32_t k = 0; k < c->nlevels; k++)
+		map[k] = table_find(&ctx->tables[input], c->levels[k], strlen(c->levels[k]),
+				    in->nlevels);
+	return map;
+}
+
+/* One input's imputed values on the given rows of a frame column, whose
+ * type may differ from the recipe's (the text then decides, as in
+ * recipe_apply_row). */
+static void input_values(const struct recipe_row_ctx *ctx, size_t input, const struct column *c,
+			 const size_t *rows, size_t n, double *val, size_t *idx, bool *miss)
+{
+	const struct recipe_input *in = &ctx->r->inputs[input];
+	if (in->type == COL_CATEGORICAL) {
+		if (c->type == COL_CATEGORICAL) {
+			size_t *map = map_codes(ctx, input, c);
+			for (size_t i = 0; i < n; i++) {
+				uint32_t code = c->codes[rows[i]];
+				miss[i] = code == FRAME_NA_CODE || code >= c->nlevels;
+				idx[i] = miss[i] ? ctx->fill_idx[input] : map[code];
+			}
+			free(map);
+		} else {
+			char buf[64];
+			for (size_t i = 0; i < n; i++) {
+				double v = c->num[rows[i]];
+				miss[i] = isnan(v);
+				if (miss[i]) {
+					idx[i] = ctx->fill_idx[input];
+					continue;
+				}
+				fmt_double(buf, v);
+				idx[i] = table_find(&ctx->tables[input], buf, strlen(buf), in->nlevels);
+			}
+		}
+		return;
+	}
+	if (c->type == COL_CATEGORICAL) {
+		double *lv = xcalloc(c->nlevels ? c->nlevels : 1, sizeof *lv);
+		for (uint32_t k = 0; k < c->nlevels; k++) {
+			const char *t = c->levels[k];
+			bool ok = in->type == COL_DATETIME ?
+				parse_datetime(t, strlen(t), in->date_order, &lv[k]) :
+				parse_number(t, strlen(t), &lv[k]);
+			if (!ok)
+				lv[k] = NAN;
+		}
+		for (size_t i = 0; i < n; i++) {
+			uint32_t code = c->codes[rows[i]];
+			double v = code == FRAME_NA_CODE || code >= c->nlevels ? NAN : lv[code];
+			miss[i] = isnan(v);
+			val[i] = miss[i] ? in->fill_value : v;
+		}
+		free(lv);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		double v = c->num[rows[i]];
+		miss[i] = isnan(v);
+		val[i] = miss[i] ? in->fill_value : v;
+	}
+}
+
+int prep_apply(const struct recipe *r, const struct frame *f,
+	       const struct target_info *t, const size_t *rows, size_t n,
+	       struct dataset *d, struct ft_err *err)
+{
+	memset(d, 0, sizeof *d);
+	int *cols = xcalloc(r->ninputs ? r->ninputs : 1, sizeof *cols);
+	for (size_t i = 0; i < r->ninputs; i++) {
+		cols[i] = find_column(f, r->inputs[i].name);
+		if (cols[i] < 0) {
+			free(cols);
+			return ft_fail(err, FT_EINPUT, "%s: no column '%s', which the model uses",
+				       f->path ? f->path : "data", r->inputs[i].name);
+		}
+	}
+	d->n = n;
+	d->nfeatures = r->nfeatures;
+	d->X = xmalloc(nz(n * r->nfeatures) * sizeof *d->X);
+	d->y = xcalloc(n ? n : 1, 1);
+	d->rows = xmalloc(nz(n) * sizeof *d->rows);
+	for (size_t i = 0; i < n; i++) {
+		d->rows[i] = rows[i];
+		if (t && t->y && t->y[rows[i]] != 255)
+			d->y[i] = t->y[rows[i]];
+	}
+
+	struct recipe_row_ctx *ctx = recipe_row_ctx_new(r);
+	double *val = xcalloc(n ? n : 1, sizeof *val);
+	size_t *idx = xcalloc(n ? n : 1, sizeof *idx);
+	bool *miss = xcalloc(n ? n : 1, sizeof *miss);
+	size_t j = 0;
+	for (size_t i = 0; i < r->ninputs; i++) {
+		input_values(ctx, i, &f->cols[cols[i]], rows, n, val, idx, miss);
+		/* features of an input are contiguous except in hand-made
+		 * recipes; scan them all to stay correct either way */
+		for (j = 0; j < r->nfeatures; j++) {
+			const struct feature *ft = &r->features[j];
+			if (ft->input != i)
+				continue;
+			float *col = d->X + j * n;
+			for (size_t k = 0; k < n; k++)
+				col[k] = feature_value(&r->inputs[i], ft, val[k], idx[k], miss[k]);
+		}
+	}
+	free(val);
+	free(idx);
+	free(miss);
+	free(cols);
+	recipe_row_ctx_free(ctx);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- JSON */
+
+static const char *const kind_names[] = {
+	[FEAT_NUMERIC] = "numeric", [FEAT_ONEHOT] = "onehot", [FEAT_FREQUENCY] = "frequency",
+	[FEAT_ORDINAL] = "ordinal", [FEAT_DT_HOUR] = "hour",
+	[FEAT_DT_DAY_OF_WEEK] = "day_of_week", [FEAT_DT_DAY] = "day",
+	[FEAT_DT_MONTH] = "month", [FEAT_MISSING] = "missing",
+};
+
+static const char *const order_names[] = {
+	[DATE_ISO] = "iso", [DATE_MDY] = "mdy", [DATE_DMY] = "dmy",
+};
+
+static cJSON *num_json(double v)
+{
+	char buf[32];
+	fmt_double(buf, v);
+	return cJSON_CreateRaw(buf);
+}
+
+static cJSON *strv_json(char *const *v, size_t n)
+{
+	cJSON *a = cJSON_CreateArray();
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(v[i]));
+	return a;
+}
+
+struct cJSON *recipe_to_json(const struct recipe *r)
+{
+	cJSON *j = cJSON_CreateObject();
+	cJSON_AddItemToObject(j, "format", num_json(RECIPE_FORMAT));
+	cJSON_AddStringToObject(j, "target", r->target);
+	cJSON_AddStringToObject(j, "positive", r->positive);
+	cJSON_AddStringToObject(j, "negative", r->negative);
+	cJSON_AddItemToObject(j, "na_values", strv_json(r->na_values, r->nna_values));
+	cJSON *inputs = cJSON_AddArrayToObject(j, "inputs");
+	for (size_t i = 0; i < r->ninputs; i++) {
+		const struct recipe_input *in = &r->inputs[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "name", in->name);
+		cJSON_AddStringToObject(o, "type", input_kind_label(in->type));
+		if (in->type == COL_DATETIME)
+			cJSON_AddStringToObject(o, "date_order", order_names[in->date_order]);
+		cJSON_AddStringToObject(o, "impute", impute_name(in->impute));
+		if (in->type == COL_CATEGORICAL) {
+			cJSON_AddStringToObject(o, "fill_level", in->fill_level ? in->fill_level : "");
+			cJSON_AddStringToObject(o, "encode", encoding_name(in->encode));
+			cJSON_AddItemToObject(o, "levels", strv_json(in->levels, in->nlevels));
+			cJSON *fq = cJSON_AddArrayToObject(o, "frequency");
+			for (size_t k = 0; k < in->nlevels; k++)
+				cJSON_AddItemToArray(fq, num_json(in->freq[k]));
+		} else {
+			cJSON_AddItemToObject(o, "fill_value", num_json(in->fill_value));
+		}
+		if (in->type == COL_DATETIME) {
+			cJSON *p = cJSON_AddArrayToObject(o, "datetime_parts");
+			for (unsigned b = 0; b < 4; b++)
+				if (in->datetime_parts & (1u << b))
+					cJSON_AddItemToArray(p, cJSON_CreateString(dt_suffix[b]));
+		}
+		cJSON_AddBoolToObject(o, "missing_indicator", in->missing_indicator);
+		cJSON_AddItemToArray(inputs, o);
+	}
+	cJSON *feats = cJSON_AddArrayToObject(j, "features");
+	for (size_t i = 0; i < r->nfeatures; i++) {
+		const struct feature *ft = &r->features[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "name", ft->name);
+		cJSON_AddItemToObject(o, "input", num_json((double)ft->input));
+		cJSON_AddStringToObject(o, "kind", kind_names[ft->kind]);
+		if (ft->kind == FEAT_ONEHOT)
+			cJSON_AddItemToObject(o, "level", num_json((double)ft->level));
+		cJSON_AddItemToArray(feats, o);
+	}
+	cJSON *dr = cJSON_AddArrayToObject(j, "dropped");
+	for (size_t i = 0; i < r->ndropped; i++) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "column", r->dropped[i]);
+		cJSON_AddStringToObject(o, "reason", r->drop_reasons[i]);
+		cJSON_AddItemToArray(dr, o);
+	}
+	cJSON_AddItemToObject(j, "notes", strv_json(r->notes, r->nnotes));
+	return j;
+}
+
+/* Reading: every accessor names the full key path on failure. */
+struct jctx {
+	const char *origin;
+	struct ft_err *err;
+};
+
+static int jfail(const struct jctx *c, const char *path, const char *what)
+{
+	return ft_fail(c->err, FT_EINPUT, "%s: %s: %s", c->origin, path, what);
+}
+
+static const cJSON *jget(const struct jctx *c, const cJSON *o, const char *base,
+			 const char *key, char *path, size_t pathsz)
+{
+	snprintf(path, pathsz, "%s%s%s", base, base[0] ? "." : "", key);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	if (!v)
+		jfail(c, path, "missing");
+	return v;
+}
+
+static const char *jstring(const struct jctx *c, const cJSON *o, const char *base,
+			   const char *key)
+{
+	char path[300];
+	const cJSON *v = jget(c, o, base, key, path, sizeof path);
+	if (!v)
+		return NULL;
+	if (!cJSON_IsString(v)) {
+		jfail(c, path, "expected a string");
+		return NULL;
+	}
+	return v->valuestring;
+}
+
+static int jnumber(const struct jctx *c, const cJSON *o, const char *base, const char *key,
+		   double *out)
+{
+	char path[300];
+	const cJSON *v = jget(c, o, base, key, path, sizeof path);
+	if (!v)
+		return -1;
+	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+		return jfail(c, path, "expected a number");
+	*out = v->valuedouble;
+	return 0;
+}
+
+static int jindex(const struct jctx *c, const cJSON *o, const char *base, const char *key,
+		  size_t limit, size_t *out)
+{
+	double d;
+	if (jnumber(c, o, base, key, &d) < 0)
+		return -1;
+	if (d < 0 || d != floor(d) || d >= (double)limit) {
+		char path[300], what[80];
+		snprintf(path, sizeof path, "%s.%s", base, key);
+		snprintf(what, sizeof what, "expected an integer in [0, %zu)", limit);
+		return jfail(c, path, what);
+	}
+	*out = (size_t)d;
+	return 0;
+}
+
+static int jstrv(const struct jctx *c, const cJSON *o, const char *base, const char *key,
+		 char ***out, size_t *n)
+{
+	char path[300];
+	const cJSON *v = jget(c, o, base, key, path, sizeof path);
+	if (!v)
+		return -1;
+	if (!cJSON_IsArray(v))
+		return jfail(c, path, "expected a list of strings");
+	size_t cnt = (size_t)cJSON_GetArraySize(v), i = 0;
+	*out = xcalloc(cnt ? cnt : 1, sizeof **out);
+	*n = 0;
+	const cJSON *e;
+	cJSON_ArrayForEach(e, v) {
+		if (!cJSON_IsString(e))
+			return jfail(c, path, "expected a list of strings");
+		(*out)[i++] = xstrdup(e->valuestring);
+		*n = i;
+	}
+	return 0;
+}
+
+static int parse_input(const struct jctx *c, const cJSON *o, const char *base,
+		       struct recipe_input *in)
+{
+	char path[300];
+	if (!cJSON_IsObject(o))
+		return jfail(c, base, "expected an object");
+	const char *s;
+	if (!(s = jstring(c, o, base, "name")))
+		return -1;
+	in->name = xstrdup(s);
+	if (!(s = jstring(c, o, base, "type")))
+		return -1;
+	if (strcmp(s, "numeric") == 0)
+		in->type = COL_NUMERIC;
+	else if (strcmp(s, "categorical") == 0)
+		in->type = COL_CATEGORICAL;
+	else if (strcmp(s, "datetime") == 0)
+		in->type = COL_DATETIME;
+	else
+		return jfail(c, (snprintf(path, sizeof path, "%s.type", base), path),
+			     "expected numeric, categorical or datetime");
+	if (!(s = jstring(c, o, base, "impute")))
+		return -1;
+	int st;
+	for (st = IMPUTE_MEAN; st <= IMPUTE_CONSTANT; st++)
+		if (strcmp(s, impute_name((enum impute_strategy)st)) == 0)
+			break;
+	if (st > IMPUTE_CONSTANT)
+		return jfail(c, (snprintf(path, sizeof path, "%s.impute", base), path),
+			     "expected mean, median, most_frequent or constant");
+	in->impute = (enum impute_strategy)st;
+	const cJSON *mi = jget(c, o, base, "missing_indicator", path, sizeof path);
+	if (!mi)
+		return -1;
+	if (!cJSON_IsBool(mi))
+		return jfail(c, path, "expected true or false");
+	in->missing_indicator = cJSON_IsTrue(mi);
+
+	if (in->type == COL_DATETIME) {
+		if (!(s = jstring(c, o, base, "date_order")))
+			return -1;
+		size_t k;
+		for (k = 0; k < 3; k++)
+			if (strcmp(s, order_names[k]) == 0)
+				break;
+		if (k == 3)
+			return jfail(c, (snprintf(path, sizeof path, "%s.date_order", base), path),
+				     "expected iso, mdy or dmy");
+		in->date_order = (enum date_order)k;
+		const cJSON *p = jget(c, o, base, "datetime_parts", path, sizeof path);
+		if (!p)
+			return -1;
+		if (!cJSON_IsArray(p))
+			return jfail(c, path, "expected a list of hour, day_of_week, day, month");
+		const cJSON *e;
+		cJSON_ArrayForEach(e, p) {
+			for (k = 0; k < 4; k++)
+				if (cJSON_IsString(e) && strcmp(e->valuestring, dt_suffix[k]) == 0)
+					break;
+			if (k == 4)
+				return jfail(c, path, "expected a list of hour, day_of_week, day, month");
+			in->datetime_parts |= 1u << k;
+		}
+	}
+	if (in->type != COL_CATEGORICAL)
+		return jnumber(c, o, base, "fill_value", &in->fill_value);
+
+	if (!(s = jstring(c, o, base, "fill_level")))
+		return -1;
+	in->fill_level = xstrdup(s);
+	if (!(s = jstring(c, o, base, "encode")))
+		return -1;
+	if (!encoding_parse(s, &in->encode))
+		return jfail(c, (snprintf(path, sizeof path, "%s.encode", base), path),
+			     "expected onehot, frequency or ordinal");
+	if (jstrv(c, o, base, "levels", &in->levels, &in->nlevels) < 0)
+		return -1;
+	for (size_t k = 1; k < in->nlevels; k++)
+		if (strcmp(in->levels[k - 1], in->levels[k]) >= 0)
+			return jfail(c, (snprintf(path, sizeof path, "%s.levels", base), path),
+				     "levels must be distinct and sorted");
+	const cJSON *fq = jget(c, o, base, "frequency", path, sizeof path);
+	if (!fq)
+		return -1;
+	if (!cJSON_IsArray(fq) || (size_t)cJSON_GetArraySize(fq) != in->nlevels)
+		return jfail(c, path, "expected one count per level");
+	in->freq = xcalloc(in->nlevels ? in->nlevels : 1, sizeof *in->freq);
+	size_t k = 0;
+	const cJSON *e;
+	cJSON_ArrayForEach(e, fq) {
+		if (!cJSON_IsNumber(e) || !(e->valuedouble >= 0) || !isfinite(e->valuedouble))
+			return jfail(c, path, "expected one count (a number >= 0) per level");
+		in->freq[k++] = e->valuedouble;
+	}
+	return 0;
+}
+
+static bool kind_fits(enum feature_kind k, const struct recipe_input *in)
+{
+	switch (k) {
+	case FEAT_NUMERIC:
+		return in->type == COL_NUMERIC;
+	case FEAT_ONEHOT: case FEAT_FREQUENCY: case FEAT_ORDINAL:
+		return in->type == COL_CATEGORICAL;
+	case FEAT_DT_HOUR: case FEAT_DT_DAY_OF_WEEK: case FEAT_DT_DAY: case FEAT_DT_MONTH:
+		return in->type == COL_DATETIME;
+	case FEAT_MISSING:
+		return true;
+	}
+	return false;
+}
+
+struct recipe *recipe_from_json(const struct cJSON *j, const char *origin,
+				struct ft_err *err)
+{
+	struct jctx c = { origin, err };
+	char path[300];
+	struct recipe *r = xcalloc(1, sizeof *r);
+	const char *s;
+	double fmt;
+	const cJSON *arr, *e;
+	size_t i;
+
+	if (!cJSON_IsObject(j)) {
+		jfail(&c, "recipe", "expected an object");
+		goto fail;
+	}
+	if (jnumber(&c, j, "recipe", "format", &fmt) < 0)
+		goto fail;
+	if (fmt != RECIPE_FORMAT) {
+		jfail(&c, "recipe.format", "unsupported format (this program reads format 1)");
+		goto fail;
+	}
+	if (!(s = jstring(&c, j, "recipe", "target")))
+		goto fail;
+	r->target = xstrdup(s);
+	if (!(s = jstring(&c, j, "recipe", "positive")))
+		goto fail;
+	r->positive = xstrdup(s);
+	if (!(s = jstring(&c, j, "recipe", "negative")))
+		goto fail;
+	r->negative = xstrdup(s);
+	if (jstrv(&c, j, "recipe", "na_values", &r->na_values, &r->nna_values) < 0)
+		goto fail;
+
+	if (!(arr = jget(&c, j, "recipe", "inputs", path, sizeof path)))
+		goto fail;
+	if (!cJSON_IsArray(arr)) {
+		jfail(&c, path, "expected a list");
+		goto fail;
+	}
+	r->inputs = xcalloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof *r->inputs);
+	i = 0;
+	cJSON_ArrayForEach(e, arr) {
+		char base[64];
+		snprintf(base, sizeof base, "recipe.inputs[%zu]", i);
+		r->ninputs = i + 1;
+		if (parse_input(&c, e, base, &r->inputs[i]) < 0)
+			goto fail;
+		i++;
+	}
+
+	if (!(arr = jget(&c, j, "recipe", "features", path, sizeof path)))
+		goto fail;
+	if (!cJSON_IsArray(arr)) {
+		jfail(&c, path, "expected a list");
+		goto fail;
+	}
+	r->features = xcalloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof *r->features);
+	i = 0;
+	cJSON_ArrayForEach(e, arr) {
+		char base[64];
+		snprintf(base, sizeof base, "recipe.features[%zu]", i);
+		struct feature *ft = &r->features[i];
+		if (!cJSON_IsObject(e)) {
+			jfail(&c, base, "expected an object");
+			goto fail;
+		}
+		if (!(s = jstring(&c, e, base, "name")))
+			goto fail;
+		ft->name = xstrdup(s);
+		r->nfeatures = ++i;
+		if (jindex(&c, e, base, "input", r->ninputs, &ft->input) < 0)
+			goto fail;
+		if (!(s = jstring(&c, e, base, "kind")))
+			goto fail;
+		size_t k;
+		for (k = 0; k < sizeof kind_names / sizeof kind_names[0]; k++)
+			if (strcmp(s, kind_names[k]) == 0)
+				break;
+		snprintf(path, sizeof path, "%s.kind", base);
+		if (k == sizeof kind_names / sizeof kind_names[0]) {
+			jfail(&c, path, "unknown feature kind");
+			goto fail;
+		}
+		ft->kind = (enum feature_kind)k;
+		const struct recipe_input *in = &r->inputs[ft->input];
+		if (!kind_fits(ft->kind, in)) {
+			jfail(&c, path, "does not fit the type of its input");
+			goto fail;
+		}
+		if (ft->kind == FEAT_ONEHOT &&
+		    jindex(&c, e, base, "level", in->nlevels, &ft->level) < 0)
+			goto fail;
+	}
+
+	if (!(arr = jget(&c, j, "recipe", "dropped", path, sizeof path)))
+		goto fail;
+	if (!cJSON_IsArray(arr)) {
+		jfail(&c, path, "expected a list");
+		goto fail;
+	}
+	i = 0;
+	cJSON_ArrayForEach(e, arr) {
+		char base[64];
+		snprintf(base, sizeof base, "recipe.dropped[%zu]", i++);
+		const char *col, *why;
+		if (!cJSON_IsObject(e)) {
+			jfail(&c, base, "expected an object");
+			goto fail;
+		}
+		if (!(col = jstring(&c, e, base, "column")) || !(why = jstring(&c, e, base, "reason")))
+			goto fail;
+		add_drop(r, col, why);
+	}
+	if (jstrv(&c, j, "recipe", "notes", &r->notes, &r->nnotes) < 0)
+		goto fail;
+	return r;
+fail:
+	recipe_free(r);
+	return NULL;
+}
+
+/* -------------------------------------------------------------- split */
+
+void split_free(struct split *sp)
+{
+	if (!sp)
+		return;
+	free(sp->train);
+	free(sp->validation);
+	free(sp->test);
+	memset(sp, 0, sizeof *sp);
+}
+
+static void shuffle(size_t *v, size_t n, struct ft_rng *rng)
+{
+	for (size_t i = n; i > 1; i--) {
+		size_t j = (size_t)rng_below(rng, i);
+		size_t t = v[i - 1];
+		v[i - 1] = v[j];
+		v[j] = t;
+	}
+}
+
+int prep_split(const struct target_info *t, size_t nrows, const struct settings *s,
+	       struct split *out, struct ft_err *err)
+{
+	memset(out, 0, sizeof *out);
+	double tr = s->split_train, va = s->split_validation, te = s->split_test;
+	if (!(tr >= 0 && va >= 0 && te >= 0) || fabs(tr + va + te - 1.0) > 1e-9)
+		return ft_fail(err, FT_EINPUT, "split: train + validation + test must sum to 1");
+	size_t *cls[2];
+	size_t ncls[2] = {0, 0};
+	for (size_t i = 0; i < nrows; i++)
+		if (t->y[i] <= 1)
+			ncls[t->y[i]]++;
+	if (ncls[0] + ncls[1] == 0)
+		return ft_fail(err, FT_EINPUT, "split: no rows with a known target");
+	for (int k = 0; k < 2; k++) {
+		cls[k] = xmalloc((ncls[k] ? ncls[k] : 1) * sizeof *cls[k]);
+		ncls[k] = 0;
+	}
+	for (size_t i = 0; i < nrows; i++)
+		if (t->y[i] <= 1)
+			cls[t->y[i]][ncls[t->y[i]]++] = i;
+
+	size_t total = ncls[0] + ncls[1];
+	out->train = xmalloc(total * sizeof *out->train);
+	out->validation = xmalloc(total * sizeof *out->validation);
+	out->test = xmalloc(total * sizeof *out->test);
+	struct ft_rng rng;
+	rng_seed(&rng, s->split_seed);
+	for (int k = 0; k < 2; k++) {
+		size_t n = ncls[k];
+		shuffle(cls[k], n, &rng);
+		size_t a = (size_t)llround((double)n * tr);
+		size_t b = (size_t)llround((double)n * (tr + va));
+		if (a > n)
+			a = n;
+		if (b > n)
+			b = n;
+		if (b < a)
+			b = a;
+		memcpy(out->train + out->ntrain, cls[k], a * sizeof *cls[k]);
+		out->ntrain += a;
+		memcpy(out->validation + out->nvalidation, cls[k] + a, (b - a) * sizeof *cls[k]);
+		out->nvalidation += b - a;
+		memcpy(out->test + out->ntest, cls[k] + b, (n - b) * sizeof *cls[k]);
+		out->ntest += n - b;
+		free(cls[k]);
+	}
+	qsort(out->train, out->ntrain, sizeof *out->train, cmp_size);
+	qsort(out->validation, out->nvalidation, sizeof *out->validation, cmp_size);
+	qsort(out->test, out->ntest, sizeof *out->test, cmp_size);
+	return 0;
+}
+
+/* ---------------------------------------------------------- resampling */
+
+/* Replace d's samples by the list `pick` (indices into d, in the order
+ * wanted, possibly repeated). */
+static void rebuild(struct dataset *d, const size_t *pick, size_t n)
+{
+	size_t nf = d->nfeatures;
+	float *X = xmalloc(nz(n * nf) * sizeof *X);
+	uint8_t *y = xmalloc(nz(n));
+	size_t *rows = xmalloc(nz(n) * sizeof *rows);
+	double *w = d->w ? xmalloc(nz(n) * sizeof *w) : NULL;
+	for (size_t f = 0; f < nf; f++) {
+		const float *src = d->X + f * d->n;
+		float *dst = X + f * n;
+		for (size_t i = 0; i < n; i++)
+			dst[i] = src[pick[i]];
+	}
+	for (size_t i = 0; i < n; i++) {
+		y[i] = d->y[pick[i]];
+		rows[i] = d->rows ? d->rows[pick[i]] : pick[i];
+		if (w)
+			w[i] = d->w[pick[i]];
+	}
+	free(d->X);
+	free(d->y);
+	free(d->rows);
+	free(d->w);
+	d->X = X;
+	d->y = y;
+	d->rows = rows;
+	d->w = w;
+	d->n = n;
+}
+
+/* SMOTE neighbour search: for each query (a minority sample used as a
+ * base), the indices (into the reference set) of its k nearest reference
+ * points, itself excluded, in standardised feature space. The reference set
+ * is stored feature-major so the distance loop runs over reference points
+ * and vectorises without reordering any sum. */
+struct knn_job {
+	const float *ref;        /* nf x nref, feature-major, standardised */
+	size_t nref, nf, k;
+	const float *query;      /* nq x nf, row-major */
+	const size_t *self;      /* per query: its index in ref, or SIZE_MAX */
+	size_t *out;             /* nq x k */
+	size_t begin, end;
+};
+
+static void *knn_worker(void *arg)
+{
+	struct knn_job *job = arg;
+	size_t k = job->k, nref = job->nref;
+	float *dist = xmalloc(nz(nref) * sizeof *dist);
+	float *bestd = xmalloc(k * sizeof *bestd);
+	for (size_t q = job->begin; q < job->end; q++) {
+		const float *x = job->query + q * job->nf;
+		memset(dist, 0, nref * sizeof *dist);
+		for (size_t f = 0; f < job->nf; f++) {
+			const float *col = job->ref + f * nref;
+			float xf = x[f];
+			for (size_t r = 0; r < nref; r++) {
+				float diff = xf - col[r];
+				dist[r] += diff * diff;
+			}
+		}
+		size_t *best = job->out + q * k;
+		size_t have = 0;
+		for (size_t r = 0; r < nref; r++) {
+			if (r == job->self[q] || (have == k && dist[r] >= bestd[k - 1]))
+				continue;
+			size_t pos = have < k ? have++ : k - 1;
+			while (pos > 0 && bestd[pos - 1] > dist[r]) {
+				bestd[pos] = bestd[pos - 1];
+				best[pos] = best[pos - 1];
+				pos--;
+			}
+			bestd[pos] = dist[r];
+			best[pos] = r;
+		}
+		for (size_t i = have; i < k; i++)
+			best[i] = have ? best[i % have] : job->self[q];
+	}
+	free(bestd);
+	free(dist);
+	return NULL;
+}
+
+static void knn_run(struct knn_job *proto, size_t nq)
+{
+	int nt = ft_threads();
+	if ((size_t)nt > nq)
+		nt = nq ? (int)nq : 1;
+	struct knn_job *jobs = xcalloc((size_t)nt, sizeof *jobs);
+	pthread_t *th = xcalloc((size_t)nt, sizeof *th);
+	bool *started = xcalloc((size_t)nt, sizeof *started);
+	for (int w = 0; w < nt; w++) {
+		jobs[w] = *proto;
+		jobs[w].begin = nq * (size_t)w / (size_t)nt;
+		jobs[w].end = nq * (size_t)(w + 1) / (size_t)nt;
+		if (w > 0)
+			started[w] = pthread_create(&th[w], NULL, knn_worker, &jobs[w]) == 0;
+	}
+	knn_worker(&jobs[0]);
+	for (int w = 1; w < nt; w++) {
+		if (started[w])
+			pthread_join(th[w], NULL);
+		else
+			knn_worker(&jobs[w]);   /* no thread to spare: do it here */
+	}
+	free(started);
+	free(jobs);
+	free(th);
+}
+
+static void smote(struct dataset *d, uint8_t minority, size_t nsynth, struct ft_rng *rng)
+{
+	size_t nf = d->nfeatures, n = d->n, nmin = 0;
+	for (size_t i = 0; i < n; i++)
+		nmin += d->y[i] == minority;
+	size_t *mins = xmalloc(nz(nmin) * sizeof *mins);
+	nmin = 0;
+	for (size_t i = 0; i < n; i++)
+		if (d->y[i] == minority)
+			mins[nmin++] = i;
+
+	/* Standardise by the training split's spread so that no feature's unit
+	 * dominates the distance; constant features drop out. */
+	double *scale = xcalloc(nz(nf), sizeof *scale);
+	for (size_t f = 0; f < nf; f++) {
+		const float *col = d->X + f * n;
+		double sum = 0, sq = 0;
+		for (size_t i = 0; i < n; i++)
+			sum += col[i];
+		double mean = sum / (double)n;
+		for (size_t i = 0; i < n; i++)
+			sq += ((double)col[i] - mean) * ((double)col[i] - mean);
+		double sd = sqrt(sq / (double)n);
+		scale[f] = sd > 0 ? 1.0 / sd : 0;
+	}
+
+	/* Reference set: every minority sample, or a random subset of them when
+	 * there are many (the neighbours are then approximate, the cost bounded). */
+	size_t nref = nmin;
+	size_t *refs = xmalloc(nz(nmin) * sizeof *refs);     /* ref index -> minority i */
+	size_t *ref_of = xmalloc(nz(nmin) * sizeof *ref_of); /* minority i -> ref index */
+	for (size_t i = 0; i < nmin; i++) {
+		refs[i] = i;
+		ref_of[i] = SIZE_MAX;
+	}
+	if (nmin > SMOTE_MAX_REFERENCE) {
+		shuffle(refs, nmin, rng);
+		nref = SMOTE_MAX_REFERENCE;
+		qsort(refs, nref, sizeof *refs, cmp_size);
+	}
+	for (size_t r = 0; r < nref; r++)
+		ref_of[refs[r]] = r;
+
+	/* Draw every base first: only the minority samples actually used need
+	 * their neighbours. */
+	size_t *base = xmalloc(nz(nsynth) * sizeof *base);
+	size_t *qidx = xmalloc(nz(nmin) * sizeof *qidx);   /* minority i -> query index */
+	size_t *qmin = xmalloc(nz(nmin) * sizeof *qmin);   /* query index -> minority i */
+	for (size_t i = 0; i < nmin; i++)
+		qidx[i] = SIZE_MAX;
+	for (size_t s = 0; s < nsynth; s++) {
+		base[s] = (size_t)rng_below(rng, nmin);
+		qidx[base[s]] = 0;
+	}
+	size_t nq = 0;
+	for (size_t i = 0; i < nmin; i++)
+		if (qidx[i] != SIZE_MAX) {
+			qidx[i] = nq;
+			qmin[nq++] = i;
+		}
+
+	size_t k = nref > SMOTE_K ? SMOTE_K : (nref > 1 ? nref - 1 : 1);
+	size_t *nbr = xmalloc(nz(nq * k) * sizeof *nbr);
+	if (nref > 1) {
+		float *refx = xmalloc(nz(nref * nf) * sizeof *refx);
+		float *qx = xmalloc(nz(nq * nf) * sizeof *qx);
+		size_t *self = xmalloc(nz(nq) * sizeof *self);
+		for (size_t f = 0; f < nf; f++) {
+			const float *col = d->X + f * n;
+			for (size_t r = 0; r < nref; r++)
+				refx[f * nref + r] = (float)(col[mins[refs[r]]] * scale[f]);
+			for (size_t q = 0; q < nq; q++)
+				qx[q * nf + f] = (float)(col[mins[qmin[q]]] * scale[f]);
+		}
+		for (size_t q = 0; q < nq; q++)
+			self[q] = ref_of[qmin[q]];
+		struct knn_job proto = { refx, nref, nf, k, qx, self, nbr, 0, 0 };
+		knn_run(&proto, nq);
+		free(refx);
+		free(qx);
+		free(self);
+	}
+
+	/* Each synthetic sample: base a, one of its k neighbours b, a point
+	 * a + u (b - a) with u uniform in [0, 1). */
+	size_t *sa = xmalloc(nz(nsynth) * sizeof *sa);
+	size_t *sb = xmalloc(nz(nsynth) * sizeof *sb);
+	double *gap = xmalloc(nz(nsynth) * sizeof *gap);
+	for (size_t s = 0; s < nsynth; s++) {
+		sa[s] = mins[base[s]];
+		sb[s] = sa[s];
+		if (nref > 1)
+			sb[s] = mins[refs[nbr[qidx[base[s]] * k + (size_t)rng_below(rng, k)]]];
+		gap[s] = rng_uniform(rng);
+	}
+	size_t total = n + nsynth;
+	float *X = xmalloc(nz(total * nf) * sizeof *X);
+	for (size_t f = 0; f < nf; f++) {
+		const float *src = d->X + f * n;
+		float *dst = X + f * total;
+		memcpy(dst, src, n * sizeof *dst);
+		for (size_t s = 0; s < nsynth; s++) {
+			double xa = src[sa[s]], xb = src[sb[s]];
+			dst[n + s] = (float)(xa + gap[s] * (xb - xa));
+		}
+	}
+	free(d->X);
+	d->X = X;
+	d->y = xrealloc(d->y, nz(total));
+	memset(d->y + n, minority, nsynth);
+	size_t *rows = xmalloc(nz(total) * sizeof *rows);
+	for (size_t i = 0; i < n; i++)
+		rows[i] = d->rows ? d->rows[i] : i;
+	for (size_t s = 0; s < nsynth; s++)
+		rows[n + s] = SIZE_MAX;
+	free(d->rows);
+	d->rows = rows;
+	if (d->w) {
+		d->w = xreallocarray(d->w, total, sizeof *d->w);
+		for (size_t s = 0; s < nsynth; s++)
+			d->w[n + s] = 1;
+	}
+	d->n = total;
+	free(sa);
+	free(sb);
+	free(gap);
+	free(nbr);
+	free(qmin);
+	free(qidx);
+	free(base);
+	free(ref_of);
+	free(refs);
+	free(scale);
+	free(mins);
+}
+
+int prep_resample(struct dataset *d, const struct settings *s, struct ft_err *err)
+{
+	if (s->resample == RESAMPLE_NONE)
+		return 0;
+	double ratio = s->resample_ratio;
+	if (!(ratio > 0 && ratio <= 1))
+		return ft_fail(err, FT_EINPUT, "resample.ratio: must be in (0, 1]");
+	size_t cnt[2] = {0, 0};
+	for (size_t i = 0; i < d->n; i++)
+		cnt[d->y[i] ? 1 : 0]++;
+	if (cnt[0] == 0 || cnt[1] == 0)
+		return ft_fail(err, FT_EINPUT, "resample.method: %s needs both classes in the "
+			       "training split, which has %zu and %zu",
+			       resample_name(s->resample), cnt[0], cnt[1]);
+	/* Ties: fraud (1) counts as the minority. */
+	uint8_t minority = cnt[1] <= cnt[0] ? 1 : 0, majority = 1 - minority;
+	size_t nmin = cnt[minority], nmaj = cnt[majority];
+	struct ft_rng rng;
+	rng_seed(&rng, s->split_seed ^ 0x5245534d504c45ULL);   /* own stream, not the split's */
+
+	switch (s->resample) {
+	case RESAMPLE_NONE:
+		return 0;
+	case RESAMPLE_CLASS_WEIGHT: {
+		/* Balanced weights n / (2 n_c), then the minority weight scaled so
+		 * that its total weight is `ratio` times the majority's. */
+		double n = (double)d->n;
+		double wmaj = n / (2.0 * (double)nmaj);
+		double wmin = ratio * n / (2.0 * (double)nmin);
+		if (!d->w) {
+			d->w = xmalloc(nz(d->n) * sizeof *d->w);
+			for (size_t i = 0; i < d->n; i++)
+				d->w[i] = 1;
+		}
+		for (size_t i = 0; i < d->n; i++)
+			d->w[i] *= d->y[i] == minority ? wmin : wmaj;
+		return 0;
+	}
+	case RESAMPLE_UNDER: {
+		size_t keep = (size_t)llround((double)nmin / ratio);
+		if (keep < 1)
+			keep = 1;
+		if (keep >= nmaj)
+			return 0;
+		size_t *maj = xmalloc(nmaj * sizeof *maj);
+		size_t m = 0;
+		for (size_t i = 0; i < d->n; i++)
+			if (d->y[i] == majority)
+				maj[m++] = i;
+		/* partial Fisher-Yates: the first `keep` are a uniform sample */
+		for (size_t i = 0; i < keep; i++) {
+			size_t j = i + (size_t)rng_below(&rng, nmaj - i);
+			size_t t = maj[i];
+			maj[i] = maj[j];
+			maj[j] = t;
+		}
+		bool *take = xcalloc(d->n, sizeof *take);
+		for (size_t i = 0; i < keep; i++)
+			take[maj[i]] = true;
+		size_t *pick = xmalloc((nmin + keep) * sizeof *pick);
+		size_t np = 0;
+		for (size_t i = 0; i < d->n; i++)
+			if (d->y[i] == minority || take[i])
+				pick[np++] = i;
+		rebuild(d, pick, np);
+		free(pick);
+		free(take);
+		free(maj);
+		return 0;
+	}
+	case RESAMPLE_OVER:
+	case RESAMPLE_SMOTE: {
+		size_t want = (size_t)llround(ratio * (double)nmaj);
+		if (want <= nmin)
+			return 0;
+		size_t add = want - nmin;
+		if (s->resample == RESAMPLE_SMOTE) {
+			smote(d, minority, add, &rng);
+			return 0;
+		}
+		size_t *mins = xmalloc(nmin * sizeof *mins);
+		size_t m = 0;
+		for (size_t i = 0; i < d->n; i++)
+			if (d->y[i] == minority)
+				mins[m++] = i;
+		size_t *pick = xmalloc((d->n + add) * sizeof *pick);
+		for (size_t i = 0; i < d->n; i++)
+			pick[i] = i;
+		for (size_t i = 0; i < add; i++)
+			pick[d->n + i] = mins[rng_below(&rng, nmin)];
+		rebuild(d, pick, d->n + add);
+		free(pick);
+		free(mins);
+		return 0;
+	}
+	}
+	return 0;
+}

@@ -1,0 +1,1464 @@
+/* settings: the pipeline settings, their defaults, and the two ways to
+ * change them (a JSON pipeline file, `--set key=value`).
+ *
+ * Invariants: one key table (keys[] below) drives parsing, validation
+ * messages, settings_to_json, completion and the man page. Every change
+ * goes through apply_key(), so a file and --set accept the same values and
+ * reject them with the same words. Per-column overrides are kept sorted by
+ * column name so settings_to_json is deterministic and round-trips exactly. */
+#include "config.h"
+#include "settings.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+enum key_id {
+	KEY_TARGET, KEY_POSITIVE, KEY_NA_VALUES, KEY_DROP, KEY_DROP_SUGGESTED,
+	KEY_MISSING_INDICATORS,
+	KEY_IMPUTE_NUMERIC, KEY_IMPUTE_CATEGORICAL, KEY_IMPUTE_COLUMN,
+	KEY_ENCODE_DEFAULT, KEY_ENCODE_COLUMN,
+	KEY_DATETIME_DEFAULT, KEY_DATETIME_COLUMN,
+	KEY_SPLIT_TRAIN, KEY_SPLIT_VALIDATION, KEY_SPLIT_TEST, KEY_SPLIT_SEED,
+	KEY_RESAMPLE_METHOD, KEY_RESAMPLE_RATIO,
+	KEY_TREE_CRITERION, KEY_TREE_MAX_DEPTH, KEY_TREE_MIN_SAMPLES_SPLIT,
+	KEY_TREE_MIN_SAMPLES_LEAF, KEY_TREE_MIN_IMPURITY_DECREASE,
+	KEY_TREE_MAX_LEAF_NODES, KEY_TREE_CCP_ALPHA, KEY_TREE_MAX_BINS,
+	KEY_TREE_THREADS,
+	KEY_TUNE_MAX_DEPTH, KEY_TUNE_MIN_SAMPLES_SPLIT, KEY_TUNE_MIN_SAMPLES_LEAF,
+	KEY_TUNE_OBJECTIVE,
+	KEY_THRESHOLD, KEY_GATE, KEY_REGISTRY_GROUP,
+	KEY_COUNT
+};
+
+/* Limits that reject absurd values early (a depth of 10^9 is a typo). */
+#define MAX_DEPTH_LIMIT 1000
+#define MAX_SAMPLES_LIMIT 1000000000L
+#define MAX_SEED ((uint64_t)9007199254740991ULL)   /* exact in a JSON double */
+#define MAX_LIST 1000
+
+static const struct setting_key keys[KEY_COUNT] = {
+	[KEY_TARGET] = {"target", "column name | null",
+		"The label column; null guesses a binary column named like isFraud, Class or label."},
+	[KEY_POSITIVE] = {"positive", "text | null",
+		"The target value that means fraud; null detects 1, yes, true, fraud... (case-insensitive)."},
+	[KEY_NA_VALUES] = {"na_values", "list of text",
+		"Extra strings read as missing, added to the usual ones (\"\", NA, NaN, null, ...)."},
+	[KEY_DROP] = {"drop", "list of column names", "Columns never used as features."},
+	[KEY_DROP_SUGGESTED] = {"drop_suggested", "true|false",
+		"Also drop ID-like, constant and all-missing columns."},
+	[KEY_MISSING_INDICATORS] = {"missing_indicators", "true|false",
+		"Add a <column>_missing feature for every column with missing training values."},
+	[KEY_IMPUTE_NUMERIC] = {"impute.numeric", "mean|median|most_frequent|constant:VALUE",
+		"How missing numeric values are filled (fitted on the training split)."},
+	[KEY_IMPUTE_CATEGORICAL] = {"impute.categorical", "most_frequent|constant:VALUE",
+		"How missing categorical values are filled."},
+	[KEY_IMPUTE_COLUMN] = {"impute.columns.<name>", "mean|median|most_frequent|constant:VALUE|null",
+		"Imputation for one column, overriding the default; null removes the override."},
+	[KEY_ENCODE_DEFAULT] = {"encode.default", "onehot|frequency|ordinal",
+		"How categorical columns become numbers; one-hot falls back to frequency above 64 levels."},
+	[KEY_ENCODE_COLUMN] = {"encode.columns.<name>", "onehot|frequency|ordinal|null",
+		"Encoding for one categorical column."},
+	[KEY_DATETIME_DEFAULT] = {"datetime.default", "list of hour|day_of_week|day|month",
+		"Parts extracted from datetime columns (UTC; day_of_week 0 = Monday)."},
+	[KEY_DATETIME_COLUMN] = {"datetime.columns.<name>", "list of hour|day_of_week|day|month|null",
+		"Parts extracted from one datetime column."},
+	[KEY_SPLIT_TRAIN] = {"split.train", "number in [0, 1]",
+		"Share of each class used for training; the three shares sum to 1."},
+	[KEY_SPLIT_VALIDATION] = {"split.validation", "number in [0, 1]",
+		"Share of each class used to choose tuned parameters."},
+	[KEY_SPLIT_TEST] = {"split.test", "number in [0, 1]",
+		"Share of each class held out for the final evaluation and the gate."},
+	[KEY_SPLIT_SEED] = {"split.seed", "integer >= 0",
+		"Seed of the split, resampling and every other random choice."},
+	[KEY_RESAMPLE_METHOD] = {"resample.method", "none|undersample|oversample|smote|class_weight",
+		"How the training split is rebalanced; validation and test are never touched."},
+	[KEY_RESAMPLE_RATIO] = {"resample.ratio", "number in (0, 1]",
+		"Minority/majority ratio after resampling (class_weight: weight ratio target)."},
+	[KEY_TREE_CRITERION] = {"tree.criterion", "gini|entropy", "Split quality measure."},
+	[KEY_TREE_MAX_DEPTH] = {"tree.max_depth", "integer 0..1000",
+		"Deepest level a leaf may sit at; 0 means unlimited."},
+	[KEY_TREE_MIN_SAMPLES_SPLIT] = {"tree.min_samples_split", "integer >= 2",
+		"A node needs at least this many samples to be split."},
+	[KEY_TREE_MIN_SAMPLES_LEAF] = {"tree.min_samples_leaf", "integer >= 1",
+		"Every leaf keeps at least this many samples."},
+	[KEY_TREE_MIN_IMPURITY_DECREASE] = {"tree.min_impurity_decrease", "number in [0, 1]",
+		"A split must lower the weighted impurity by at least this much."},
+	[KEY_TREE_MAX_LEAF_NODES] = {"tree.max_leaf_nodes", "0 or integer >= 2",
+		"Grow best-first up to this many leaves; 0 means unlimited."},
+	[KEY_TREE_CCP_ALPHA] = {"tree.ccp_alpha", "number in [0, 1]",
+		"Minimal cost-complexity pruning strength; 0 keeps the full tree."},
+	[KEY_TREE_MAX_BINS] = {"tree.max_bins", "integer 2..256",
+		"Quantile bins per numeric feature when searching splits."},
+	[KEY_TREE_THREADS] = {"tree.threads", "integer 0..64",
+		"Worker threads for training; 0 uses every core."},
+	[KEY_TUNE_MAX_DEPTH] = {"tune.max_depth", "list of integers 0..1000",
+		"Grid search values for tree.max_depth; empty means not tuned."},
+	[KEY_TUNE_MIN_SAMPLES_SPLIT] = {"tune.min_samples_split", "list of integers >= 2",
+		"Grid search values for tree.min_samples_split."},
+	[KEY_TUNE_MIN_SAMPLES_LEAF] = {"tune.min_samples_leaf", "list of integers >= 1",
+		"Grid search values for tree.min_samples_leaf."},
+	[KEY_TUNE_OBJECTIVE] = {"tune.objective",
+		"accuracy|baseline|precision|recall|specificity|f1|balanced_accuracy|mcc|roc_auc|pr_auc|log_loss",
+		"Validation metric the grid search maximises (log_loss is minimised)."},
+	[KEY_THRESHOLD] = {"threshold", "number in [0, 1]",
+		"A row is flagged as fraud when its leaf's fraud probability is at least this."},
+	[KEY_GATE] = {"gate", "list of {metric, op, value}",
+		"Conditions on test metrics a model must meet to be registered (op: >= > <= < == !=)."},
+	[KEY_REGISTRY_GROUP] = {"registry.group", "name matching [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}",
+		"Model group the registered versions belong to."},
+};
+
+/* Namespaces: JSON objects whose members are keys. */
+static const char *const namespaces[] = {
+	"impute", "encode", "datetime", "split", "resample", "tree", "tune",
+	"registry", "impute.columns", "encode.columns", "datetime.columns",
+};
+
+static const char *const objective_names[] = {
+	"accuracy", "baseline", "precision", "recall", "specificity", "f1",
+	"balanced_accuracy", "mcc", "roc_auc", "pr_auc", "log_loss",
+};
+
+/* Gate metrics: the objective names plus the confusion matrix cells. */
+static const char *const gate_extra_names[] = { "tp", "fp", "tn", "fn" };
+
+static const char *const dt_part_names[] = { "hour", "day_of_week", "day", "month" };
+
+/* ---------------------------------------------------------------- names */
+
+const char *impute_name(enum impute_strategy s)
+{
+	switch (s) {
+	case IMPUTE_MEAN: return "mean";
+	case IMPUTE_MEDIAN: return "median";
+	case IMPUTE_MOST_FREQUENT: return "most_frequent";
+	case IMPUTE_CONSTANT: return "constant";
+	}
+	return "?";
+}
+
+const char *encoding_name(enum encoding e)
+{
+	switch (e) {
+	case ENC_ONEHOT: return "onehot";
+	case ENC_FREQUENCY: return "frequency";
+	case ENC_ORDINAL: return "ordinal";
+	}
+	return "?";
+}
+
+const char *resample_name(enum resample_method m)
+{
+	switch (m) {
+	case RESAMPLE_NONE: return "none";
+	case RESAMPLE_UNDER: return "undersample";
+	case RESAMPLE_OVER: return "oversample";
+	case RESAMPLE_SMOTE: return "smote";
+	case RESAMPLE_CLASS_WEIGHT: return "class_weight";
+	}
+	return "?";
+}
+
+const char *criterion_name(enum criterion c)
+{
+	return c == CRIT_ENTROPY ? "entropy" : "gini";
+}
+
+const char *cmp_op_name(enum cmp_op op)
+{
+	switch (op) {
+	case OP_GE: return ">=";
+	case OP_GT: return ">";
+	case OP_LE: return "<=";
+	case OP_LT: return "<";
+	case OP_EQ: return "==";
+	case OP_NE: return "!=";
+	}
+	return "?";
+}
+
+bool impute_parse(const char *s, struct impute_spec *out)
+{
+	static const enum impute_strategy plain[] = {
+		IMPUTE_MEAN, IMPUTE_MEDIAN, IMPUTE_MOST_FREQUENT
+	};
+	for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
+		if (strcmp(s, impute_name(plain[i])) == 0) {
+			out->strategy = plain[i];
+			out->constant = NULL;
+			return true;
+		}
+	}
+	if (strncmp(s, "constant:", 9) == 0) {
+		out->strategy = IMPUTE_CONSTANT;
+		out->constant = xstrdup(s + 9);
+		return true;
+	}
+	return false;
+}
+
+bool encoding_parse(const char *s, enum encoding *out)
+{
+	for (int e = ENC_ONEHOT; e <= ENC_ORDINAL; e++) {
+		if (strcmp(s, encoding_name((enum encoding)e)) == 0) {
+			*out = (enum encoding)e;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool resample_parse(const char *s, enum resample_method *out)
+{
+	for (int m = RESAMPLE_NONE; m <= RESAMPLE_CLASS_WEIGHT; m++) {
+		if (strcmp(s, resample_name((enum resample_method)m)) == 0) {
+			*out = (enum resample_method)m;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool cmp_op_parse(const char *s, enum cmp_op *out)
+{
+	for (int op = OP_GE; op <= OP_NE; op++) {
+		if (strcmp(s, cmp_op_name((enum cmp_op)op)) == 0) {
+			*out = (enum cmp_op)op;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool cmp_op_eval(enum cmp_op op, double a, double b)
+{
+	switch (op) {
+	case OP_GE: return a >= b;
+	case OP_GT: return a > b;
+	case OP_LE: return a <= b;
+	case OP_LT: return a < b;
+	case OP_EQ: return a == b;
+	case OP_NE: return a != b;
+	}
+	return false;
+}
+
+const struct setting_key *settings_keys(size_t *n)
+{
+	*n = KEY_COUNT;
+	return keys;
+}
+
+static bool name_in(const char *s, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(s, list[i]) == 0)
+			return true;
+	return false;
+}
+
+#define NAME_IN(s, list) name_in((s), (list), sizeof (list) / sizeof (list)[0])
+
+static bool valid_group(const char *g)
+{
+	/* [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}: alphanumerics joined by dashes,
+	 * starting and ending with an alphanumeric, at most 63 of them. */
+	size_t alnum = 0;
+	if (!isalnum((unsigned char)g[0]))
+		return false;
+	for (const char *p = g; *p; p++) {
+		if (isalnum((unsigned char)*p) && (unsigned char)*p < 128)
+			alnum++;
+		else if (*p != '-')
+			return false;
+	}
+	return alnum <= 63 && g[strlen(g) - 1] != '-';
+}
+
+/* ------------------------------------------------------- init and free */
+
+static void strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static char **strv_dup(char *const *v, size_t n)
+{
+	if (n == 0)
+		return NULL;
+	char **out = xcalloc(n, sizeof *out);
+	for (size_t i = 0; i < n; i++)
+		out[i] = xstrdup(v[i]);
+	return out;
+}
+
+static void gate_free(struct gate_condition *g, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(g[i].metric);
+	free(g);
+}
+
+static void columns_free(struct column_setting *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(c[i].name);
+		free(c[i].impute.constant);
+	}
+	free(c);
+}
+
+void settings_init(struct settings *s)
+{
+	memset(s, 0, sizeof *s);
+	s->drop_suggested = true;
+	s->missing_indicators = false;
+	s->impute_numeric.strategy = IMPUTE_MEDIAN;
+	s->impute_categorical.strategy = IMPUTE_MOST_FREQUENT;
+	s->encode_default = ENC_ONEHOT;
+	s->datetime_default = DT_HOUR | DT_DAY_OF_WEEK;
+	s->split_train = 0.6;
+	s->split_validation = 0.2;
+	s->split_test = 0.2;
+	s->split_seed = 42;
+	s->resample = RESAMPLE_NONE;
+	s->resample_ratio = 1.0;
+	s->tree.criterion = CRIT_GINI;
+	s->tree.max_depth = 8;
+	s->tree.min_samples_split = 2;
+	s->tree.min_samples_leaf = 1;
+	s->tree.min_impurity_decrease = 0;
+	s->tree.max_leaf_nodes = 0;
+	s->tree.ccp_alpha = 0;
+	s->tree.max_bins = 256;
+	s->tree.threads = 0;
+	s->tune_objective = xstrdup("balanced_accuracy");
+	s->threshold = 0.5;
+	s->ngate = 1;
+	s->gate = xcalloc(1, sizeof *s->gate);
+	s->gate[0].metric = xstrdup("accuracy");
+	s->gate[0].op = OP_GE;
+	s->gate[0].value = 0.85;
+	s->group = xstrdup("fraud-detection-model-group");
+}
+
+void settings_free(struct settings *s)
+{
+	if (!s)
+		return;
+	free(s->target);
+	free(s->positive);
+	strv_free(s->na_values, s->nna_values);
+	strv_free(s->drop, s->ndrop);
+	free(s->impute_numeric.constant);
+	free(s->impute_categorical.constant);
+	columns_free(s->columns, s->ncolumns);
+	free(s->tune_max_depth.v);
+	free(s->tune_min_samples_split.v);
+	free(s->tune_min_samples_leaf.v);
+	free(s->tune_objective);
+	gate_free(s->gate, s->ngate);
+	free(s->group);
+	memset(s, 0, sizeof *s);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static void int_list_copy(struct int_list *dst, const struct int_list *src)
+{
+	dst->n = src->n;
+	dst->v = NULL;
+	if (src->n) {
+		dst->v = xcalloc(src->n, sizeof *dst->v);
+		memcpy(dst->v, src->v, src->n * sizeof *dst->v);
+	}
+}
+
+void settings_copy(struct settings *dst, const struct settings *src)
+{
+	*dst = *src;
+	dst->target = dup_or_null(src->target);
+	dst->positive = dup_or_null(src->positive);
+	dst->na_values = strv_dup(src->na_values, src->nna_values);
+	dst->drop = strv_dup(src->drop, src->ndrop);
+	dst->impute_numeric.constant = dup_or_null(src->impute_numeric.constant);
+	dst->impute_categorical.constant = dup_or_null(src->impute_categorical.constant);
+	dst->columns = NULL;
+	if (src->ncolumns) {
+		dst->columns = xcalloc(src->ncolumns, sizeof *dst->columns);
+		for (size_t i = 0; i < src->ncolumns; i++) {
+			dst->columns[i] = src->columns[i];
+			dst->columns[i].name = xstrdup(src->columns[i].name);
+			dst->columns[i].impute.constant =
+				dup_or_null(src->columns[i].impute.constant);
+		}
+	}
+	int_list_copy(&dst->tune_max_depth, &src->tune_max_depth);
+	int_list_copy(&dst->tune_min_samples_split, &src->tune_min_samples_split);
+	int_list_copy(&dst->tune_min_samples_leaf, &src->tune_min_samples_leaf);
+	dst->tune_objective = dup_or_null(src->tune_objective);
+	dst->gate = NULL;
+	if (src->ngate) {
+		dst->gate = xcalloc(src->ngate, sizeof *dst->gate);
+		for (size_t i = 0; i < src->ngate; i++) {
+			dst->gate[i] = src->gate[i];
+			dst->gate[i].metric = xstrdup(src->gate[i].metric);
+		}
+	}
+	dst->group = dup_or_null(src->group);
+}
+
+/* ----------------------------------------------------- column overrides */
+
+static size_t column_lower_bound(const struct settings *s, const char *name, bool *found)
+{
+	size_t lo = 0, hi = s->ncolumns;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(s->columns[mid].name, name);
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < s->ncolumns && strcmp(s->columns[lo].name, name) == 0;
+	return lo;
+}
+
+const struct column_setting *settings_column(const struct settings *s, const char *name)
+{
+	bool found;
+	size_t i = column_lower_bound(s, name, &found);
+	return found ? &s->columns[i] : NULL;
+}
+
+struct column_setting *settings_column_mut(struct settings *s, const char *name)
+{
+	bool found;
+	size_t i = column_lower_bound(s, name, &found);
+	if (found)
+		return &s->columns[i];
+	s->columns = xreallocarray(s->columns, s->ncolumns + 1, sizeof *s->columns);
+	memmove(&s->columns[i + 1], &s->columns[i], (s->ncolumns - i) * sizeof *s->columns);
+	s->ncolumns++;
+	memset(&s->columns[i], 0, sizeof s->columns[i]);
+	s->columns[i].name = xstrdup(name);
+	return &s->columns[i];
+}
+
+/* An override whose last flag was cleared is removed, so that a file that
+ * sets and then unsets a column prints the same as one that never set it. */
+static void column_prune(struct settings *s, const char *name)
+{
+	bool found;
+	size_t i = column_lower_bound(s, name, &found);
+	if (!found)
+		return;
+	struct column_setting *c = &s->columns[i];
+	if (c->has_impute || c->has_encode || c->has_datetime)
+		return;
+	free(c->name);
+	free(c->impute.constant);
+	memmove(c, c + 1, (s->ncolumns - i - 1) * sizeof *c);
+	s->ncolumns--;
+}
+
+bool settings_is_dropped(const struct settings *s, const char *name)
+{
+	for (size_t i = 0; i < s->ndrop; i++)
+		if (strcmp(s->drop[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* ------------------------------------------------------- value checking */
+
+/* A short printable form of a JSON value for messages ("got -3"). */
+static void describe_value(const cJSON *v, char *buf, size_t size)
+{
+	char *text = cJSON_PrintUnformatted(v);
+	if (!text) {
+		snprintf(buf, size, "?");
+		return;
+	}
+	if (strlen(text) > 60)
+		snprintf(buf, size, "%.57s...", text);
+	else
+		snprintf(buf, size, "%s", text);
+	free(text);
+}
+
+struct why {
+	char msg[512];
+};
+
+static int bad(struct why *w, const cJSON *v, const char *expected)
+{
+	char got[80];
+	describe_value(v, got, sizeof got);
+	snprintf(w->msg, sizeof w->msg, "expected %s, got %s", expected, got);
+	return -1;
+}
+
+static int get_integer(const cJSON *v, long lo, long hi, const char *expected,
+		       struct why *w, long *out)
+{
+	if (!cJSON_IsNumber(v))
+		return bad(w, v, expected);
+	double d = v->valuedouble;
+	if (!isfinite(d) || d != floor(d) || d < (double)lo || d > (double)hi)
+		return bad(w, v, expected);
+	*out = (long)d;
+	return 0;
+}
+
+static int get_number(const cJSON *v, double lo, double hi, bool lo_open,
+		      const char *expected, struct why *w, double *out)
+{
+	if (!cJSON_IsNumber(v))
+		return bad(w, v, expected);
+	double d = v->valuedouble;
+	if (!isfinite(d) || d < lo || d > hi || (lo_open && d == lo))
+		return bad(w, v, expected);
+	*out = d;
+	return 0;
+}
+
+/* The string value, or NULL with w filled. */
+static const char *get_string(const cJSON *v, const char *expected, struct why *w)
+{
+	if (!cJSON_IsString(v) || !v->valuestring) {
+		bad(w, v, expected);
+		return NULL;
+	}
+	return v->valuestring;
+}
+
+static int get_bool(const cJSON *v, struct why *w, bool *out)
+{
+	if (cJSON_IsBool(v)) {
+		*out = cJSON_IsTrue(v);
+		return 0;
+	}
+	return bad(w, v, "true or false");
+}
+
+static int get_impute(const cJSON *v, bool numeric_only, bool categorical,
+		      const char *expected, struct why *w, struct impute_spec *out)
+{
+	const char *s;
+	if (!(s = get_string(v, expected, w)))
+		return -1;
+	struct impute_spec spec;
+	if (!impute_parse(s, &spec))
+		return bad(w, v, expected);
+	if (categorical && (spec.strategy == IMPUTE_MEAN || spec.strategy == IMPUTE_MEDIAN))
+		return bad(w, v, expected);
+	if (numeric_only && spec.strategy == IMPUTE_CONSTANT) {
+		char *end;
+		errno = 0;
+		double d = strtod(spec.constant, &end);
+		if (!spec.constant[0] || *end || errno || !isfinite(d)) {
+			free(spec.constant);
+			return bad(w, v, "constant:NUMBER for numeric columns");
+		}
+	}
+	free(out->constant);
+	*out = spec;
+	return 0;
+}
+
+static int get_encoding(const cJSON *v, const char *expected, struct why *w, enum encoding *out)
+{
+	const char *s;
+	if (!(s = get_string(v, expected, w)))
+		return -1;
+	if (!encoding_parse(s, out))
+		return bad(w, v, expected);
+	return 0;
+}
+
+static int get_parts(const cJSON *v, const char *expected, struct why *w, unsigned *out)
+{
+	if (!cJSON_IsArray(v))
+		return bad(w, v, expected);
+	unsigned parts = 0;
+	const cJSON *e;
+	cJSON_ArrayForEach(e, v) {
+		size_t i;
+		if (!cJSON_IsString(e))
+			return bad(w, e, "one of hour, day_of_week, day, month");
+		for (i = 0; i < 4; i++)
+			if (strcmp(e->valuestring, dt_part_names[i]) == 0)
+				break;
+		if (i == 4)
+			return bad(w, e, "one of hour, day_of_week, day, month");
+		parts |= 1u << i;
+	}
+	*out = parts;
+	return 0;
+}
+
+static int get_string_list(const cJSON *v, struct why *w, char ***out, size_t *n)
+{
+	if (!cJSON_IsArray(v))
+		return bad(w, v, "a list of strings");
+	int count = cJSON_GetArraySize(v);
+	if (count > 100000)
+		return bad(w, v, "at most 100000 strings");
+	const cJSON *e;
+	cJSON_ArrayForEach(e, v) {
+		if (!cJSON_IsString(e))
+			return bad(w, e, "a string");
+	}
+	char **list = count ? xcalloc((size_t)count, sizeof *list) : NULL;
+	size_t i = 0;
+	cJSON_ArrayForEach(e, v)
+		list[i++] = xstrdup(e->valuestring);
+	strv_free(*out, *n);
+	*out = list;
+	*n = i;
+	return 0;
+}
+
+static int get_int_list(const cJSON *v, long lo, long hi, const char *expected,
+			struct why *w, struct int_list *out)
+{
+	if (!cJSON_IsArray(v))
+		return bad(w, v, "a list of integers");
+	int count = cJSON_GetArraySize(v);
+	if (count > MAX_LIST)
+		return bad(w, v, "at most 1000 values");
+	long *vals = count ? xcalloc((size_t)count, sizeof *vals) : NULL;
+	size_t i = 0;
+	const cJSON *e;
+	cJSON_ArrayForEach(e, v) {
+		if (get_integer(e, lo, hi, expected, w, &vals[i]) < 0) {
+			free(vals);
+			return -1;
+		}
+		i++;
+	}
+	free(out->v);
+	out->v = vals;
+	out->n = i;
+	return 0;
+}
+
+static bool valid_gate_metric(const char *m)
+{
+	return NAME_IN(m, objective_names) || NAME_IN(m, gate_extra_names);
+}
+
+static int get_gate(const cJSON *v, struct why *w, struct settings *s)
+{
+	static const char expected[] = "a list of {\"metric\": NAME, \"op\": \">=\", \"value\": NUMBER}";
+	if (!cJSON_IsArray(v))
+		return bad(w, v, expected);
+	int count = cJSON_GetArraySize(v);
+	if (count > MAX_LIST)
+		return bad(w, v, "at most 1000 conditions");
+	struct gate_condition *g = count ? xcalloc((size_t)count, sizeof *g) : NULL;
+	size_t n = 0;
+	const cJSON *e;
+	cJSON_ArrayForEach(e, v) {
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(e, "metric");
+		const cJSON *op = cJSON_GetObjectItemCaseSensitive(e, "op");
+		const cJSON *val = cJSON_GetObjectItemCaseSensitive(e, "value");
+		int members = cJSON_IsObject(e) ? cJSON_GetArraySize(e) : 0;
+		if (!cJSON_IsObject(e) || !cJSON_IsString(m) || !cJSON_IsString(op) ||
+		    !cJSON_IsNumber(val) || members != 3) {
+			gate_free(g, n);
+			return bad(w, e, expected);
+		}
+		if (!valid_gate_metric(m->valuestring)) {
+			gate_free(g, n);
+			return bad(w, m, "a metric name (accuracy, baseline, precision, recall, "
+				   "specificity, f1, balanced_accuracy, mcc, roc_auc, pr_auc, "
+				   "log_loss, tp, fp, tn, fn)");
+		}
+		if (!cmp_op_parse(op->valuestring, &g[n].op)) {
+			gate_free(g, n);
+			return bad(w, op, "one of >=, >, <=, <, ==, !=");
+		}
+		if (!isfinite(val->valuedouble)) {
+			gate_free(g, n);
+			return bad(w, val, "a finite number");
+		}
+		g[n].metric = xstrdup(m->valuestring);
+		g[n].value = val->valuedouble;
+		n++;
+	}
+	gate_free(s->gate, s->ngate);
+	s->gate = g;
+	s->ngate = n;
+	return 0;
+}
+
+/* Set one key from a JSON value. `column` is the <name> of a per-column
+ * key. On failure w->msg says what was expected and what was given. */
+static int apply_key(struct settings *s, enum key_id id, const char *column,
+		     const cJSON *v, struct why *w)
+{
+	const char *str;
+	long l;
+	double d;
+	struct column_setting *c;
+
+	switch (id) {
+	case KEY_TARGET:
+	case KEY_POSITIVE: {
+		char **field = id == KEY_TARGET ? &s->target : &s->positive;
+		if (cJSON_IsNull(v)) {
+			free(*field);
+			*field = NULL;
+			return 0;
+		}
+		if (!(str = get_string(v, id == KEY_TARGET ? "a column name or null" :
+					"a text or null", w)))
+			return -1;
+		if (!str[0])
+			return bad(w, v, id == KEY_TARGET ? "a column name or null" : "a text or null");
+		free(*field);
+		*field = xstrdup(str);
+		return 0;
+	}
+	case KEY_NA_VALUES:
+		return get_string_list(v, w, &s->na_values, &s->nna_values);
+	case KEY_DROP:
+		return get_string_list(v, w, &s->drop, &s->ndrop);
+	case KEY_DROP_SUGGESTED:
+		return get_bool(v, w, &s->drop_suggested);
+	case KEY_MISSING_INDICATORS:
+		return get_bool(v, w, &s->missing_indicators);
+	case KEY_IMPUTE_NUMERIC:
+		return get_impute(v, true, false, "mean, median, most_frequent or constant:NUMBER",
+				  w, &s->impute_numeric);
+	case KEY_IMPUTE_CATEGORICAL:
+		return get_impute(v, false, true, "most_frequent or constant:VALUE",
+				  w, &s->impute_categorical);
+	case KEY_IMPUTE_COLUMN:
+		if (cJSON_IsNull(v)) {
+			if ((c = (struct column_setting *)settings_column(s, column))) {
+				c->has_impute = false;
+				free(c->impute.constant);
+				c->impute.constant = NULL;
+				column_prune(s, column);
+			}
+			return 0;
+		} else {
+			struct impute_spec spec = {0};
+			if (get_impute(v, false, false,
+				       "mean, median, most_frequent, constant:VALUE or null",
+				       w, &spec) < 0)
+				return -1;
+			c = settings_column_mut(s, column);
+			free(c->impute.constant);
+			c->impute = spec;
+			c->has_impute = true;
+			return 0;
+		}
+	case KEY_ENCODE_DEFAULT:
+		return get_encoding(v, "onehot, frequency or ordinal", w, &s->encode_default);
+	case KEY_ENCODE_COLUMN:
+		if (cJSON_IsNull(v)) {
+			if ((c = (struct column_setting *)settings_column(s, column))) {
+				c->has_encode = false;
+				column_prune(s, column);
+			}
+			return 0;
+		} else {
+			enum encoding e;
+			if (get_encoding(v, "onehot, frequency, ordinal or null", w, &e) < 0)
+				return -1;
+			c = settings_column_mut(s, column);
+			c->encode = e;
+			c->has_encode = true;
+			return 0;
+		}
+	case KEY_DATETIME_DEFAULT:
+		return get_parts(v, "a list of hour, day_of_week, day, month", w,
+				 &s->datetime_default);
+	case KEY_DATETIME_COLUMN:
+		if (cJSON_IsNull(v)) {
+			if ((c = (struct column_setting *)settings_column(s, column))) {
+				c->has_datetime = false;
+				c->datetime_parts = 0;
+				column_prune(s, column);
+			}
+			return 0;
+		} else {
+			unsigned parts;
+			if (get_parts(v, "a list of hour, day_of_week, day, month, or null",
+				      w, &parts) < 0)
+				return -1;
+			c = settings_column_mut(s, column);
+			c->datetime_parts = parts;
+			c->has_datetime = true;
+			return 0;
+		}
+	case KEY_SPLIT_TRAIN:
+	case KEY_SPLIT_VALIDATION:
+	case KEY_SPLIT_TEST:
+		if (get_number(v, 0, 1, false, "a number between 0 and 1", w, &d) < 0)
+			return -1;
+		*(id == KEY_SPLIT_TRAIN ? &s->split_train :
+		  id == KEY_SPLIT_VALIDATION ? &s->split_validation : &s->split_test) = d;
+		return 0;
+	case KEY_SPLIT_SEED:
+		if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) ||
+		    v->valuedouble != floor(v->valuedouble) || v->valuedouble < 0 ||
+		    v->valuedouble > (double)MAX_SEED)
+			return bad(w, v, "an integer between 0 and 9007199254740991");
+		s->split_seed = (uint64_t)v->valuedouble;
+		return 0;
+	case KEY_RESAMPLE_METHOD:
+		if (!(str = get_string(v, "none, undersample, oversample, smote or class_weight", w)))
+			return -1;
+		if (!resample_parse(str, &s->resample))
+			return bad(w, v, "none, undersample, oversample, smote or class_weight");
+		return 0;
+	case KEY_RESAMPLE_RATIO:
+		return get_number(v, 0, 1, true, "a number greater than 0 and at most 1", w,
+				  &s->resample_ratio);
+	case KEY_TREE_CRITERION:
+		if (!(str = get_string(v, "gini or entropy", w)))
+			return -1;
+		if (strcmp(str, "gini") == 0)
+			s->tree.criterion = CRIT_GINI;
+		else if (strcmp(str, "entropy") == 0)
+			s->tree.criterion = CRIT_ENTROPY;
+		else
+			return bad(w, v, "gini or entropy");
+		return 0;
+	case KEY_TREE_MAX_DEPTH:
+		if (get_integer(v, 0, MAX_DEPTH_LIMIT, "an integer between 0 and 1000", w, &l) < 0)
+			return -1;
+		s->tree.max_depth = (int)l;
+		return 0;
+	case KEY_TREE_MIN_SAMPLES_SPLIT:
+		if (get_integer(v, 2, MAX_SAMPLES_LIMIT, "an integer between 2 and 1000000000",
+				w, &l) < 0)
+			return -1;
+		s->tree.min_samples_split = (size_t)l;
+		return 0;
+	case KEY_TREE_MIN_SAMPLES_LEAF:
+		if (get_integer(v, 1, MAX_SAMPLES_LIMIT, "an integer between 1 and 1000000000",
+				w, &l) < 0)
+			return -1;
+		s->tree.min_samples_leaf = (size_t)l;
+		return 0;
+	case KEY_TREE_MIN_IMPURITY_DECREASE:
+		return get_number(v, 0, 1, false, "a number between 0 and 1", w,
+				  &s->tree.min_impurity_decrease);
+	case KEY_TREE_MAX_LEAF_NODES:
+		if (get_integer(v, 0, MAX_SAMPLES_LIMIT,
+				"0 (unlimited) or an integer between 2 and 1000000000", w, &l) < 0)
+			return -1;
+		if (l == 1)
+			return bad(w, v, "0 (unlimited) or an integer between 2 and 1000000000");
+		s->tree.max_leaf_nodes = (size_t)l;
+		return 0;
+	case KEY_TREE_CCP_ALPHA:
+		return get_number(v, 0, 1, false, "a number between 0 and 1", w, &s->tree.ccp_alpha);
+	case KEY_TREE_MAX_BINS:
+		if (get_integer(v, 2, 256, "an integer between 2 and 256", w, &l) < 0)
+			return -1;
+		s->tree.max_bins = (int)l;
+		return 0;
+	case KEY_TREE_THREADS:
+		if (get_integer(v, 0, 64, "an integer between 0 and 64", w, &l) < 0)
+			return -1;
+		s->tree.threads = (int)l;
+		return 0;
+	case KEY_TUNE_MAX_DEPTH:
+		return get_int_list(v, 0, MAX_DEPTH_LIMIT, "an integer between 0 and 1000", w,
+				    &s->tune_max_depth);
+	case KEY_TUNE_MIN_SAMPLES_SPLIT:
+		return get_int_list(v, 2, MAX_SAMPLES_LIMIT, "an integer between 2 and 1000000000",
+				    w, &s->tune_min_samples_split);
+	case KEY_TUNE_MIN_SAMPLES_LEAF:
+		return get_int_list(v, 1, MAX_SAMPLES_LIMIT, "an integer between 1 and 1000000000",
+				    w, &s->tune_min_samples_leaf);
+	case KEY_TUNE_OBJECTIVE:
+		if (!(str = get_string(v, "a metric name", w)))
+			return -1;
+		if (!NAME_IN(str, objective_names))
+			return bad(w, v, "one of accuracy, baseline, precision, recall, specificity, "
+				   "f1, balanced_accuracy, mcc, roc_auc, pr_auc, log_loss");
+		free(s->tune_objective);
+		s->tune_objective = xstrdup(str);
+		return 0;
+	case KEY_THRESHOLD:
+		return get_number(v, 0, 1, false, "a number between 0 and 1", w, &s->threshold);
+	case KEY_GATE:
+		return get_gate(v, w, s);
+	case KEY_REGISTRY_GROUP:
+		if (!(str = get_string(v, "a group name", w)))
+			return -1;
+		if (!valid_group(str))
+			return bad(w, v, "a group name of letters, digits and inner dashes "
+				   "(at most 63 letters and digits)");
+		free(s->group);
+		s->group = xstrdup(str);
+		return 0;
+	case KEY_COUNT:
+		break;
+	}
+	snprintf(w->msg, sizeof w->msg, "internal error: unhandled key");
+	return -1;
+}
+
+/* ------------------------------------------------------------ key names */
+
+static bool is_namespace(const char *key)
+{
+	return NAME_IN(key, namespaces);
+}
+
+/* Resolve a dotted key. Per-column keys yield their <name> in *column. */
+static int find_key(const char *key, const char **column)
+{
+	static const struct { const char *prefix; enum key_id id; } percol[] = {
+		{"impute.columns.", KEY_IMPUTE_COLUMN},
+		{"encode.columns.", KEY_ENCODE_COLUMN},
+		{"datetime.columns.", KEY_DATETIME_COLUMN},
+	};
+	*column = NULL;
+	for (size_t i = 0; i < sizeof percol / sizeof percol[0]; i++) {
+		size_t len = strlen(percol[i].prefix);
+		if (strncmp(key, percol[i].prefix, len) == 0 && key[len]) {
+			*column = key + len;
+			return (int)percol[i].id;
+		}
+	}
+	for (int i = 0; i < KEY_COUNT; i++)
+		if (!strchr(keys[i].key, '<') && strcmp(keys[i].key, key) == 0)
+			return i;
+	return -1;
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 64 || lb > 64)
+		return SIZE_MAX;
+	size_t prev[65], cur[65];
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+		memcpy(prev, cur, (lb + 1) * sizeof *prev);
+	}
+	return prev[lb];
+}
+
+static void unknown_key(const char *key, struct why *w)
+{
+	const char *best = NULL;
+	size_t best_d = 3;
+	for (int i = 0; i < KEY_COUNT; i++) {
+		size_t d = edit_distance(key, keys[i].key);
+		if (d < best_d) {
+			best_d = d;
+			best = keys[i].key;
+		}
+	}
+	if (!best) {
+		/* "tree.depth": a key of the same namespace whose last part
+		 * contains the given last part, when exactly one does */
+		const char *dot = strrchr(key, '.');
+		size_t nslen = dot ? (size_t)(dot - key) + 1 : 0;
+		const char *last = key + nslen;
+		size_t hits = 0;
+		for (int i = 0; i < KEY_COUNT && *last; i++) {
+			const char *k = keys[i].key;
+			if (strchr(k, '<') || strncmp(k, key, nslen) != 0 ||
+			    strchr(k + nslen, '.') || !strstr(k + nslen, last))
+				continue;
+			best = k;
+			hits++;
+		}
+		if (hits != 1)
+			best = NULL;
+	}
+	if (best)
+		snprintf(w->msg, sizeof w->msg, "unknown setting (did you mean %s?)", best);
+	else
+		snprintf(w->msg, sizeof w->msg, "unknown setting (`fraudtree run --help` lists them)");
+}
+
+/* Members named "#..." are comments, so a pipeline file can explain
+ * itself (JSON has no comments). Column names are never comments. */
+static bool is_comment(const char *name)
+{
+	return name && name[0] == '#';
+}
+
+/* Apply a JSON value at a key; objects at namespace keys are walked.
+ * On error *failed_key holds the full key that was wrong. */
+static int apply_tree(struct settings *s, const char *key, const cJSON *v,
+		      struct why *w, char **failed_key)
+{
+	if (is_namespace(key)) {
+		if (!cJSON_IsObject(v)) {
+			*failed_key = xstrdup(key);
+			return bad(w, v, "an object");
+		}
+		bool per_column = strstr(key, ".columns") != NULL;
+		const cJSON *child;
+		cJSON_ArrayForEach(child, v) {
+			if (!per_column && is_comment(child->string))
+				continue;
+			char *sub = xasprintf("%s.%s", key, child->string ? child->string : "");
+			int rc = apply_tree(s, sub, child, w, failed_key);
+			free(sub);
+			if (rc < 0)
+				return -1;
+		}
+		return 0;
+	}
+	const char *column;
+	int id = find_key(key, &column);
+	if (id < 0) {
+		*failed_key = xstrdup(key);
+		unknown_key(key, w);
+		return -1;
+	}
+	if (apply_key(s, (enum key_id)id, column, v, w) < 0) {
+		*failed_key = xstrdup(key);
+		return -1;
+	}
+	return 0;
+}
+
+/* Line of `pos` in `text`, 1-based. */
+static unsigned line_of(const char *text, const char *pos)
+{
+	unsigned line = 1;
+	for (const char *p = text; p < pos && *p; p++)
+		if (*p == '\n')
+			line++;
+	return line;
+}
+
+int settings_load_json(struct settings *s, const char *text, const char *origin,
+		       struct ft_err *err)
+{
+	const char *end = NULL;
+	cJSON *root = cJSON_ParseWithOpts(text, &end, true);
+	if (!root) {
+		const char *at = end ? end : text + strlen(text);
+		const char *p = at;
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			p++;
+		if (!*p)
+			return ft_fail(err, FT_EINPUT, "%s:%u: invalid JSON (unexpected end)",
+				       origin, line_of(text, at));
+		/* Show the line the parser stopped on; the exact column cJSON
+		 * reports is not always the offending character. */
+		const char *bol = at, *eol = at;
+		while (bol > text && bol[-1] != '\n')
+			bol--;
+		while (*eol && *eol != '\n' && *eol != '\r')
+			eol++;
+		while (bol < eol && (*bol == ' ' || *bol == '\t'))
+			bol++;
+		int len = (int)(eol - bol);
+		return ft_fail(err, FT_EINPUT, "%s:%u: invalid JSON: %.*s%s", origin,
+			       line_of(text, at), len > 60 ? 60 : len, bol, len > 60 ? "..." : "");
+	}
+	if (!cJSON_IsObject(root)) {
+		cJSON_Delete(root);
+		return ft_fail(err, FT_EINPUT, "%s: expected a JSON object of settings", origin);
+	}
+	/* Apply to a copy so that a failing file leaves s untouched. */
+	struct settings work;
+	settings_copy(&work, s);
+	const cJSON *child;
+	cJSON_ArrayForEach(child, root) {
+		struct why w = {{0}};
+		if (is_comment(child->string))
+			continue;
+		char *failed = NULL;
+		if (apply_tree(&work, child->string, child, &w, &failed) < 0) {
+			ft_fail(err, FT_EINPUT, "%s: %s: %s", origin, failed, w.msg);
+			free(failed);
+			settings_free(&work);
+			cJSON_Delete(root);
+			return -1;
+		}
+	}
+	cJSON_Delete(root);
+	settings_free(s);
+	*s = work;
+	return 0;
+}
+
+int settings_load_file(struct settings *s, const char *path, struct ft_err *err)
+{
+	size_t len;
+	char *text = file_read_all(path, &len, err);
+	if (!text)
+		return -1;
+	if (strlen(text) != len) {
+		free(text);
+		return ft_fail(err, FT_EINPUT, "%s: not a text file (NUL byte)", path);
+	}
+	int rc = settings_load_json(s, text, path, err);
+	free(text);
+	return rc;
+}
+
+/* Keys whose value is a list: a --set value that is not a JSON array is
+ * read as comma-separated items. */
+static bool is_list_key(enum key_id id)
+{
+	switch (id) {
+	case KEY_NA_VALUES: case KEY_DROP: case KEY_DATETIME_DEFAULT:
+	case KEY_DATETIME_COLUMN: case KEY_TUNE_MAX_DEPTH:
+	case KEY_TUNE_MIN_SAMPLES_SPLIT: case KEY_TUNE_MIN_SAMPLES_LEAF:
+	case KEY_GATE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool is_text_key(enum key_id id)
+{
+	switch (id) {
+	case KEY_TARGET: case KEY_POSITIVE: case KEY_IMPUTE_NUMERIC:
+	case KEY_IMPUTE_CATEGORICAL: case KEY_IMPUTE_COLUMN: case KEY_ENCODE_DEFAULT:
+	case KEY_ENCODE_COLUMN: case KEY_RESAMPLE_METHOD: case KEY_TREE_CRITERION:
+	case KEY_TUNE_OBJECTIVE: case KEY_REGISTRY_GROUP:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static cJSON *parse_item(const char *text, size_t len)
+{
+	char *copy = xstrndup(text, len);
+	cJSON *v = cJSON_ParseWithOpts(copy, NULL, true);
+	if (!v)
+		v = cJSON_CreateString(copy);
+	free(copy);
+	return v;
+}
+
+/* "accuracy>=0.85" as a gate object; NULL when it does not read so. */
+static cJSON *parse_gate_item(const char *text, size_t len)
+{
+	static const char *const ops[] = { ">=", "<=", "==", "!=", ">", "<" };
+	char *item = xstrndup(text, len);
+	cJSON *obj = NULL;
+	for (size_t i = 0; i < sizeof ops / sizeof ops[0] && !obj; i++) {
+		char *at = strstr(item, ops[i]);
+		if (!at || at == item)
+			continue;
+		char *metric = xstrndup(item, (size_t)(at - item));
+		const char *num = at + strlen(ops[i]);
+		char *endp;
+		errno = 0;
+		double val = strtod(num, &endp);
+		/* trim blanks around the metric */
+		char *m = metric;
+		while (*m == ' ')
+			m++;
+		size_t ml = strlen(m);
+		while (ml && m[ml - 1] == ' ')
+			m[--ml] = '\0';
+		while (*endp == ' ')
+			endp++;
+		bool word = ml > 0;
+		for (size_t k = 0; k < ml; k++)
+			if (!isalnum((unsigned char)m[k]) && m[k] != '_')
+				word = false;
+		if (*num && !*endp && !errno && word) {
+			obj = cJSON_CreateObject();
+			cJSON_AddStringToObject(obj, "metric", m);
+			cJSON_AddStringToObject(obj, "op", ops[i]);
+			cJSON_AddNumberToObject(obj, "value", val);
+		}
+		free(metric);
+	}
+	free(item);
+	return obj;
+}
+
+/* Build the JSON value of a --set assignment. */
+static cJSON *set_value(enum key_id id, const char *text)
+{
+	if (id == KEY_DROP_SUGGESTED || id == KEY_MISSING_INDICATORS) {
+		static const char *const yes[] = { "yes", "on", "1" };
+		static const char *const no[] = { "no", "off", "0" };
+		if (NAME_IN(text, yes))
+			return cJSON_CreateTrue();
+		if (NAME_IN(text, no))
+			return cJSON_CreateFalse();
+	}
+	cJSON *v = cJSON_ParseWithOpts(text, NULL, true);
+	bool names = id == KEY_NA_VALUES || id == KEY_DROP;
+	if (v && ((is_text_key(id) && !cJSON_IsString(v) && !cJSON_IsNull(v)) ||
+		  (names && !cJSON_IsArray(v)))) {
+		/* target=123 names a column "123", na_values=-999 a string */
+		cJSON_Delete(v);
+		v = NULL;
+	}
+	if (v && is_list_key(id) && !cJSON_IsArray(v) && !cJSON_IsNull(v)) {
+		cJSON *arr = cJSON_CreateArray();
+		cJSON_AddItemToArray(arr, v);
+		v = arr;
+	}
+	if (v)
+		return v;
+	if (!is_list_key(id))
+		return cJSON_CreateString(text);
+	cJSON *arr = cJSON_CreateArray();
+	const char *p = text;
+	while (*p) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		cJSON *item = NULL;
+		if (id == KEY_GATE)
+			item = parse_gate_item(p, len);
+		if (!item && (id == KEY_NA_VALUES || id == KEY_DROP)) {
+			char *piece = xstrndup(p, len);
+			item = cJSON_CreateString(piece);
+			free(piece);
+		}
+		if (!item)
+			item = parse_item(p, len);
+		cJSON_AddItemToArray(arr, item);
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return arr;
+}
+
+int settings_set(struct settings *s, const char *assignment, struct ft_err *err)
+{
+	const char *eq = strchr(assignment, '=');
+	if (!eq || eq == assignment)
+		return ft_fail(err, FT_EINPUT, "--set %s: expected KEY=VALUE", assignment);
+	char *key = xstrndup(assignment, (size_t)(eq - assignment));
+	const char *text = eq + 1;
+	struct why w = {{0}};
+	char *failed = NULL;
+	int rc;
+
+	if (is_namespace(key)) {
+		cJSON *v = cJSON_ParseWithOpts(text, NULL, true);
+		if (!v)
+			v = cJSON_CreateString(text);
+		struct settings work;
+		settings_copy(&work, s);
+		rc = apply_tree(&work, key, v, &w, &failed);
+		cJSON_Delete(v);
+		if (rc == 0) {
+			settings_free(s);
+			*s = work;
+		} else {
+			settings_free(&work);
+		}
+	} else {
+		const char *column;
+		int id = find_key(key, &column);
+		if (id < 0) {
+			unknown_key(key, &w);
+			failed = xstrdup(key);
+			rc = -1;
+		} else {
+			cJSON *v = set_value((enum key_id)id, text);
+			rc = apply_key(s, (enum key_id)id, column, v, &w);
+			cJSON_Delete(v);
+			if (rc < 0)
+				failed = xstrdup(key);
+		}
+	}
+	if (rc < 0)
+		ft_fail(err, FT_EINPUT, "--set %s: %s", failed, w.msg);
+	free(failed);
+	free(key);
+	return rc;
+}
+
+int settings_validate(const struct settings *s, struct ft_err *err)
+{
+	double sum = s->split_train + s->split_validation + s->split_test;
+	if (fabs(sum - 1.0) > 1e-9)
+		return ft_fail(err, FT_EINPUT,
+			       "split: train + validation + test must sum to 1, got %.10g + %.10g + "
+			       "%.10g = %.10g", s->split_train, s->split_validation, s->split_test, sum);
+	if (s->split_train <= 0)
+		return ft_fail(err, FT_EINPUT, "split.train: must be greater than 0");
+	if (s->split_test <= 0)
+		return ft_fail(err, FT_EINPUT, "split.test: must be greater than 0");
+	bool tuning = s->tune_max_depth.n || s->tune_min_samples_split.n ||
+		s->tune_min_samples_leaf.n;
+	if (tuning && s->split_validation <= 0)
+		return ft_fail(err, FT_EINPUT,
+			       "split.validation: tuning needs a validation share greater than 0");
+	if (!(s->resample_ratio > 0 && s->resample_ratio <= 1))
+		return ft_fail(err, FT_EINPUT, "resample.ratio: must be in (0, 1]");
+	if (s->target && settings_is_dropped(s, s->target))
+		return ft_fail(err, FT_EINPUT, "drop: lists the target column %s", s->target);
+	return 0;
+}
+
+/* -------------------------------------------------------------- output */
+
+static cJSON *json_number(double v)
+{
+	char buf[32];
+	fmt_double(buf, v);
+	return cJSON_CreateRaw(buf);
+}
+
+static cJSON *json_uint(uint64_t v)
+{
+	char buf[32];
+	snprintf(buf, sizeof buf, "%llu", (unsigned long long)v);
+	return cJSON_CreateRaw(buf);
+}
+
+static cJSON *json_strv(char *const *v, size_t n)
+{
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(arr, cJSON_CreateString(v[i]));
+	return arr;
+}
+
+static cJSON *json_int_list(const struct int_list *l)
+{
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; i < l->n; i++)
+		cJSON_AddItemToArray(arr, json_uint((uint64_t)l->v[i]));
+	return arr;
+}
+
+static cJSON *json_parts(unsigned parts)
+{
+	cJSON *arr = cJSON_CreateArray();
+	for (unsigned i = 0; i < 4; i++)
+		if (parts & (1u << i))
+			cJSON_AddItemToArray(arr, cJSON_CreateString(dt_part_names[i]));
+	return arr;
+}
+
+static cJSON *json_impute(const struct impute_spec *sp)
+{
+	if (sp->strategy == IMPUTE_CONSTANT) {
+		char *t = xasprintf("constant:%s", sp->constant ? sp->constant : "");
+		cJSON *v = cJSON_CreateString(t);
+		free(t);
+		return v;
+	}
+	return cJSON_CreateString(impute_name(sp->strategy));
+}
+
+static cJSON *json_str_or_null(const char *s)
+{
+	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+char *settings_to_json(const struct settings *s)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON_AddItemToObject(root, "target", json_str_or_null(s->target));
+	cJSON_AddItemToObject(root, "positive", json_str_or_null(s->positive));
+	cJSON_AddItemToObject(root, "na_values", json_strv(s->na_values, s->nna_values));
+	cJSON_AddItemToObject(root, "drop", json_strv(s->drop, s->ndrop));
+	cJSON_AddBoolToObject(root, "drop_suggested", s->drop_suggested);
+	cJSON_AddBoolToObject(root, "missing_indicators", s->missing_indicators);
+
+	cJSON *imp = cJSON_AddObjectToObject(root, "impute");
+	cJSON_AddItemToObject(imp, "numeric", json_impute(&s->impute_numeric));
+	cJSON_AddItemToObject(imp, "categorical", json_impute(&s->impute_categorical));
+	cJSON *impc = cJSON_AddObjectToObject(imp, "columns");
+	cJSON *enc = cJSON_AddObjectToObject(root, "encode");
+	cJSON_AddStringToObject(enc, "default", encoding_name(s->encode_default));
+	cJSON *encc = cJSON_AddObjectToObject(enc, "columns");
+	cJSON *dt = cJSON_AddObjectToObject(root, "datetime");
+	cJSON_AddItemToObject(dt, "default", json_parts(s->datetime_default));
+	cJSON *dtc = cJSON_AddObjectToObject(dt, "columns");
+	for (size_t i = 0; i < s->ncolumns; i++) {
+		const struct column_setting *c = &s->columns[i];
+		if (c->has_impute)
+			cJSON_AddItemToObject(impc, c->name, json_impute(&c->impute));
+		if (c->has_encode)
+			cJSON_AddStringToObject(encc, c->name, encoding_name(c->encode));
+		if (c->has_datetime)
+			cJSON_AddItemToObject(dtc, c->name, json_parts(c->datetime_parts));
+	}
+
+	cJSON *sp = cJSON_AddObjectToObject(root, "split");
+	cJSON_AddItemToObject(sp, "train", json_number(s->split_train));
+	cJSON_AddItemToObject(sp, "validation", json_number(s->split_validation));
+	cJSON_AddItemToObject(sp, "test", json_number(s->split_test));
+	cJSON_AddItemToObject(sp, "seed", json_uint(s->split_seed));
+
+	cJSON *rs = cJSON_AddObjectToObject(root, "resample");
+	cJSON_AddStringToObject(rs, "method", resample_name(s->resample));
+	cJSON_AddItemToObject(rs, "ratio", json_number(s->resample_ratio));
+
+	cJSON *tr = cJSON_AddObjectToObject(root, "tree");
+	cJSON_AddStringToObject(tr, "criterion", criterion_name(s->tree.criterion));
+	cJSON_AddItemToObject(tr, "max_depth", json_uint((uint64_t)s->tree.max_depth));
+	cJSON_AddItemToObject(tr, "min_samples_split", json_uint(s->tree.min_samples_split));
+	cJSON_AddItemToObject(tr, "min_samples_leaf", json_uint(s->tree.min_samples_leaf));
+	cJSON_AddItemToObject(tr, "min_impurity_decrease",
+			      json_number(s->tree.min_impurity_decrease));
+	cJSON_AddItemToObject(tr, "max_leaf_nodes", json_uint(s->tree.max_leaf_nodes));
+	cJSON_AddItemToObject(tr, "ccp_alpha", json_number(s->tree.ccp_alpha));
+	cJSON_AddItemToObject(tr, "max_bins", json_uint((uint64_t)s->tree.max_bins));
+	cJSON_AddItemToObject(tr, "threads", json_uint((uint64_t)s->tree.threads));
+
+	cJSON *tu = cJSON_AddObjectToObject(root, "tune");
+	cJSON_AddItemToObject(tu, "max_depth", json_int_list(&s->tune_max_depth));
+	cJSON_AddItemToObject(tu, "min_samples_split", json_int_list(&s->tune_min_samples_split));
+	cJSON_AddItemToObject(tu, "min_samples_leaf", json_int_list(&s->tune_min_samples_leaf));
+	cJSON_AddStringToObject(tu, "objective",
+				s->tune_objective ? s->tune_objective : "balanced_accuracy");
+
+	cJSON_AddItemToObject(root, "threshold", json_number(s->threshold));
+	cJSON *gate = cJSON_AddArrayToObject(root, "gate");
+	for (size_t i = 0; i < s->ngate; i++) {
+		cJSON *g = cJSON_CreateObject();
+		cJSON_AddStringToObject(g, "metric", s->gate[i].metric);
+		cJSON_AddStringToObject(g, "op", cmp_op_name(s->gate[i].op));
+		cJSON_AddItemToObject(g, "value", json_number(s->gate[i].value));
+		cJSON_AddItemToArray(gate, g);
+	}
+	cJSON *reg = cJSON_AddObjectToObject(root, "registry");
+	cJSON_AddStringToObject(reg, "group", s->group ? s->group : "");
+
+	char *text = cJSON_Print(root);
+	cJSON_Delete(root);
+	if (!text)
+		return xstrdup("{}\n");
+	char *out = xasprintf("%s\n", text);
+	free(text);
+	return out;
+}

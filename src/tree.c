@@ -1,0 +1,1824 @@
+/* tree: CART growth over quantile histograms, minimal cost-complexity
+ * pruning, prediction, and the text and JSON forms of a tree.
+ *
+ * Invariants of a finished tree: nodes[0] is the root and nodes are in
+ * preorder (a node, its left subtree, its right subtree); an internal node
+ * has two children and a feature, a leaf has TREE_LEAF / TREE_LEAF and
+ * feature -1. Growth is deterministic: per-feature work may run on any
+ * thread, but each result lands in its feature's slot and the slots are
+ * reduced in feature order (ties: lowest feature, then lowest threshold).
+ *
+ * Growth follows scikit-learn's DecisionTreeClassifier (splitter "best",
+ * all features): the same stopping rules, the same proxy to rank splits,
+ * the same weighted impurity decrease, depth-first growth or best-first
+ * growth when max_leaf_nodes is set. Split candidates are bin boundaries;
+ * a feature with at most max_bins distinct values gets one bin per value,
+ * which makes the search exact on such data. */
+#include "config.h"
+#include "tree.h"
+
+#include <cJSON.h>
+#include <float.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TREE_MAX_BINS 256
+#define TREE_DEPTH_LIMIT 1000
+#define TREE_MAX_NODES (1u << 26)
+/* Bin edges of a feature with many distinct values come from this many
+ * rows drawn with a fixed seed: plenty for 256 quantiles, cheap to sort. */
+#define EDGE_SAMPLE 200000
+/* Below this many (samples x features) a node is handled on one thread:
+ * waking a worker costs more than the work. */
+#define PARALLEL_MIN_WORK 65536
+/* Histograms kept for nodes waiting in the frontier; past this, a node's
+ * histograms are rebuilt from its samples when it is split. */
+#define HIST_BUDGET ((size_t)256 << 20)
+
+/* ---------------------------------------------------------------------
+ * A small pool of worker threads running "task 0..n-1" jobs. Which thread
+ * runs which task is timing-dependent, so tasks write only to their own
+ * slots. */
+
+struct pool {
+	pthread_mutex_t mu;
+	pthread_cond_t wake, idle;
+	pthread_t *tid;
+	int nworkers;
+	unsigned gen;
+	int checked;                 /* workers finished with generation gen */
+	bool quit;
+	void (*fn)(void *ctx, size_t task);
+	void *ctx;
+	size_t ntasks;
+	atomic_size_t next;
+};
+
+static void pool_drain(struct pool *pl, void (*fn)(void *, size_t), void *ctx,
+		       size_t ntasks)
+{
+	size_t t;
+	while ((t = atomic_fetch_add(&pl->next, 1)) < ntasks)
+		fn(ctx, t);
+}
+
+static void *pool_worker(void *arg)
+{
+	struct pool *pl = arg;
+	unsigned seen = 0;
+
+	pthread_mutex_lock(&pl->mu);
+	for (;;) {
+		while (pl->gen == seen && !pl->quit)
+			pthread_cond_wait(&pl->wake, &pl->mu);
+		if (pl->quit)
+			break;
+		seen = pl->gen;
+		void (*fn)(void *, size_t) = pl->fn;
+		void *ctx = pl->ctx;
+		size_t ntasks = pl->ntasks;
+		pthread_mutex_unlock(&pl->mu);
+		pool_drain(pl, fn, ctx, ntasks);
+		pthread_mutex_lock(&pl->mu);
+		/* Every worker checks in for every generation, so none can still
+		 * be drawing task numbers when the next job resets the counter. */
+		if (++pl->checked == pl->nworkers)
+			pthread_cond_signal(&pl->idle);
+	}
+	pthread_mutex_unlock(&pl->mu);
+	return NULL;
+}
+
+/* NULL when one thread is all we have; the caller then runs tasks inline. */
+static struct pool *pool_new(int nthreads)
+{
+	if (nthreads <= 1)
+		return NULL;
+	struct pool *pl = xcalloc(1, sizeof *pl);
+	pthread_mutex_init(&pl->mu, NULL);
+	pthread_cond_init(&pl->wake, NULL);
+	pthread_cond_init(&pl->idle, NULL);
+	pl->tid = xcalloc((size_t)nthreads - 1, sizeof *pl->tid);
+	for (int i = 0; i < nthreads - 1; i++) {
+		if (pthread_create(&pl->tid[i], NULL, pool_worker, pl) != 0)
+			break;
+		pl->nworkers++;
+	}
+	return pl;
+}
+
+static void pool_free(struct pool *pl)
+{
+	if (!pl)
+		return;
+	pthread_mutex_lock(&pl->mu);
+	pl->quit = true;
+	pthread_cond_broadcast(&pl->wake);
+	pthread_mutex_unlock(&pl->mu);
+	for (int i = 0; i < pl->nworkers; i++)
+		pthread_join(pl->tid[i], NULL);
+	pthread_cond_destroy(&pl->wake);
+	pthread_cond_destroy(&pl->idle);
+	pthread_mutex_destroy(&pl->mu);
+	free(pl->tid);
+	free(pl);
+}
+
+static void pool_run(struct pool *pl, bool parallel, void (*fn)(void *, size_t),
+		     void *ctx, size_t ntasks)
+{
+	if (!pl || pl->nworkers == 0 || !parallel || ntasks < 2) {
+		for (size_t t = 0; t < ntasks; t++)
+			fn(ctx, t);
+		return;
+	}
+	pthread_mutex_lock(&pl->mu);
+	pl->fn = fn;
+	pl->ctx = ctx;
+	pl->ntasks = ntasks;
+	atomic_store(&pl->next, 0);
+	pl->checked = 0;
+	pl->gen++;
+	pthread_cond_broadcast(&pl->wake);
+	pthread_mutex_unlock(&pl->mu);
+	pool_drain(pl, fn, ctx, ntasks);
+	pthread_mutex_lock(&pl->mu);
+	while (pl->checked < pl->nworkers)
+		pthread_cond_wait(&pl->idle, &pl->mu);
+	pthread_mutex_unlock(&pl->mu);
+}
+
+/* ---------------------------------------------------------------------
+ * Binning: every feature becomes a column of bin numbers (uint8), built
+ * once per fit. Bin b of feature j holds the training values in
+ * (edge[b-1], edge[b]]; lo/hi record the smallest and largest of them so a
+ * split between bins becomes a real threshold. */
+
+struct binning {
+	uint8_t *B;          /* column-major, B[j * n + i] */
+	int *nbins;          /* per feature */
+	size_t *off;         /* histogram offset of each feature */
+	size_t totbins;
+	float *lo, *hi;      /* [j * TREE_MAX_BINS + b] */
+	size_t *bad_row;     /* per feature: first non-finite row, or SIZE_MAX */
+};
+
+struct bin_job {
+	const struct dataset *d;
+	int max_bins;
+	struct binning *bn;
+};
+
+static uint32_t float_key(float v)
+{
+	uint32_t u;
+	memcpy(&u, &v, sizeof u);
+	return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
+}
+
+static float key_float(uint32_t k)
+{
+	uint32_t u = (k & 0x80000000u) ? (k & 0x7fffffffu) : ~k;
+	float v;
+	memcpy(&v, &u, sizeof v);
+	return v;
+}
+
+/* LSD radix sort of finite floats (11 + 11 + 10 bits). */
+static void sort_floats(float *v, size_t m)
+{
+	uint32_t *a = xmalloc(m * sizeof *a), *b = xmalloc(m * sizeof *b);
+	for (size_t k = 0; k < m; k++)
+		a[k] = float_key(v[k]);
+	static const int shift[3] = { 0, 11, 22 };
+	for (int pass = 0; pass < 3; pass++) {
+		size_t count[2048] = { 0 };
+		int s = shift[pass];
+		for (size_t k = 0; k < m; k++)
+			count[(a[k] >> s) & 2047]++;
+		size_t sum = 0;
+		for (int c = 0; c < 2048; c++) {
+			size_t t = count[c];
+			count[c] = sum;
+			sum += t;
+		}
+		for (size_t k = 0; k < m; k++)
+			b[count[(a[k] >> s) & 2047]++] = a[k];
+		uint32_t *t = a;
+		a = b;
+		b = t;
+	}
+	for (size_t k = 0; k < m; k++)
+		v[k] = key_float(a[k]);
+	free(a);
+	free(b);
+}
+
+static bool finite_float(float v)
+{
+	return v - v == 0.0f;
+}
+
+static uint32_t value_key(float v)
+{
+	uint32_t u;
+	if (v == 0.0f)
+		return 0;   /* -0 and +0 are one value */
+	memcpy(&u, &v, sizeof u);
+	return u;
+}
+
+/* First pass over feature j: while it has at most max_bins distinct
+ * values, give each value an id in order of first appearance (a small
+ * hash table), written to col. Returns the number of distinct values, or
+ * -1 when there are more. On a non-finite value sets bad_row and returns 0. */
+static int feature_ids(const float *x, size_t n, int max_bins, uint8_t *col,
+		       float vals[TREE_MAX_BINS], size_t *bad_row)
+{
+	enum { SLOTS = 1024 };
+	uint32_t key[SLOTS];
+	int16_t id[SLOTS];
+	int nd = 0;
+
+	for (int h = 0; h < SLOTS; h++)
+		id[h] = -1;
+	for (size_t i = 0; i < n; i++) {
+		float v = x[i];
+		if (!finite_float(v)) {
+			*bad_row = i;
+			return 0;
+		}
+		uint32_t k = value_key(v);
+		unsigned h = (k * 0x9e3779b1u) >> 22;
+		while (id[h] >= 0 && key[h] != k)
+			h = (h + 1) & (SLOTS - 1);
+		if (id[h] < 0) {
+			if (nd == max_bins)
+				return -1;
+			key[h] = k;
+			id[h] = (int16_t)nd;
+			vals[nd++] = v;
+		}
+		col[i] = (uint8_t)id[h];
+	}
+	return nd;
+}
+
+/* Up to max_bins - 1 quantile edges of feature j from a fixed-seed sample
+ * of its values (all finite: feature_ids checked the rows it saw, and the
+ * assignment pass checks the rest before any edge is used). */
+static int feature_edges(const float *x, size_t n, int max_bins, size_t j,
+			 float edge[TREE_MAX_BINS])
+{
+	size_t m = n <= EDGE_SAMPLE ? n : EDGE_SAMPLE;
+	float *s = xmalloc(m * sizeof *s);
+	size_t ms = 0;
+	if (m == n) {
+		for (size_t i = 0; i < n; i++)
+			if (finite_float(x[i]))
+				s[ms++] = x[i];
+	} else {
+		struct ft_rng r;
+		rng_seed(&r, 0x7472656562696e73ULL + j);
+		for (size_t k = 0; k < m; k++) {
+			float v = x[rng_below(&r, n)];
+			if (finite_float(v))
+				s[ms++] = v;
+		}
+	}
+	sort_floats(s, ms);
+	/* An edge closes a bin whenever the running count crosses the next
+	 * 1/max_bins quantile; the largest value never closes one, so the
+	 * last bin is never empty. */
+	int ne = 0;
+	uint64_t lastq = 0;
+	size_t k = 0;
+	while (k < ms) {
+		size_t k2 = k;
+		while (k2 < ms && s[k2] == s[k])
+			k2++;
+		if (k2 >= ms)
+			break;
+		uint64_t q = (uint64_t)k2 * (uint64_t)max_bins / ms;
+		if (q > lastq) {
+			edge[ne++] = s[k];
+			lastq = q;
+		}
+		k = k2;
+	}
+	free(s);
+	return ne;
+}
+
+static int cmp_float(const void *a, const void *b)
+{
+	float x = *(const float *)a, y = *(const float *)b;
+	return (x > y) - (x < y);
+}
+
+static void bin_feature(void *ctx, size_t j)
+{
+	struct bin_job *job = ctx;
+	const struct dataset *d = job->d;
+	struct binning *bn = job->bn;
+	size_t n = d->n;
+	const float *x = d->X + j * n;
+	uint8_t *col = bn->B + j * n;
+	float *lo = bn->lo + j * TREE_MAX_BINS, *hi = bn->hi + j * TREE_MAX_BINS;
+	float vals[TREE_MAX_BINS];
+
+	bn->bad_row[j] = SIZE_MAX;
+	int nd = feature_ids(x, n, job->max_bins, col, vals, &bn->bad_row[j]);
+	if (bn->bad_row[j] != SIZE_MAX)
+		return;
+	if (nd > 0) {
+		/* Few values: one bin per value, ids renumbered by rank. */
+		float sorted[TREE_MAX_BINS];
+		uint8_t rank[TREE_MAX_BINS];
+		memcpy(sorted, vals, (size_t)nd * sizeof *vals);
+		qsort(sorted, (size_t)nd, sizeof *sorted, cmp_float);
+		for (int a = 0; a < nd; a++) {
+			int lo_i = 0, hi_i = nd - 1;
+			while (lo_i < hi_i) {
+				int mid = (lo_i + hi_i) / 2;
+				if (sorted[mid] < vals[a])
+					lo_i = mid + 1;
+				else
+					hi_i = mid;
+			}
+			rank[a] = (uint8_t)lo_i;
+		}
+		for (size_t i = 0; i < n; i++)
+			col[i] = rank[col[i]];
+		for (int b = 0; b < nd; b++)
+			lo[b] = hi[b] = sorted[b];
+		bn->nbins[j] = nd;
+		return;
+	}
+
+	float edge[TREE_MAX_BINS];
+	int ne = feature_edges(x, n, job->max_bins, j, edge);
+	/* Padded with +inf, "number of edges below v" is a fixed 8-step
+	 * search without branches; eight rows at a time keep the loads busy. */
+	for (int k = ne; k < TREE_MAX_BINS; k++)
+		edge[k] = INFINITY;
+	for (int b = 0; b < TREE_MAX_BINS; b++) {
+		lo[b] = INFINITY;
+		hi[b] = -INFINITY;
+	}
+	size_t i = 0;
+	for (; i < n; i += 8) {
+		unsigned b[8] = { 0 };
+		float v[8];
+		size_t len = n - i < 8 ? n - i : 8;
+		bool ok = true;
+		for (size_t r = 0; r < 8; r++) {
+			v[r] = r < len ? x[i + r] : 0.0f;
+			ok &= finite_float(v[r]);
+		}
+		if (!ok) {
+			for (size_t r = 0; r < len; r++)
+				if (!finite_float(v[r])) {
+					bn->bad_row[j] = i + r;
+					return;
+				}
+		}
+		for (unsigned step = 128; step; step >>= 1)
+			for (size_t r = 0; r < 8; r++)
+				b[r] += step * (unsigned)(edge[b[r] + step - 1] < v[r]);
+		for (size_t r = 0; r < len; r++) {
+			col[i + r] = (uint8_t)b[r];
+			if (v[r] < lo[b[r]])
+				lo[b[r]] = v[r];
+			if (v[r] > hi[b[r]])
+				hi[b[r]] = v[r];
+		}
+	}
+	bn->nbins[j] = ne + 1;
+}
+
+static void binning_free(struct binning *bn)
+{
+	free(bn->B);
+	free(bn->nbins);
+	free(bn->off);
+	free(bn->lo);
+	free(bn->hi);
+	free(bn->bad_row);
+}
+
+/* ---------------------------------------------------------------------
+ * Growth. */
+
+struct hbin {
+	double w[2];         /* weighted class totals */
+	uint32_t n[2];       /* raw class counts */
+};
+
+struct cand {
+	int feature;         /* -1: no valid split */
+	int bin;             /* last of the node's non-empty bins going left */
+	int next_bin;        /* first non-empty bin going right */
+	double proxy;        /* sklearn's proxy improvement, larger is better */
+	double wl[2];
+	uint64_t nl[2];
+	double imp_l, imp_r;
+};
+
+struct rec {                 /* a node that may still be split */
+	int32_t id;
+	size_t start, end;   /* its samples: idx[start..end) */
+	int depth;
+	double w[2];
+	uint64_t n[2];
+	double impurity;
+	struct hbin *hist;   /* NULL: rebuild from samples when needed */
+	bool leaf;
+	struct cand sp;
+	double improvement;
+};
+
+struct fit {
+	const struct tree_params *p;
+	size_t n, nf;
+	const uint8_t *y;
+	const double *w;
+	struct binning bn;
+	uint32_t *idx, *tmp;
+	struct pool *pool;
+	int max_depth;
+	double wtotal;
+
+	struct tree_node *nodes;
+	size_t nnodes, capnodes;
+
+	struct hbin **spare;     /* released histogram buffers */
+	size_t nspare, capspare;
+	size_t kept, max_kept;   /* buffers held by frontier records */
+
+	struct rec *front;       /* stack (depth-first) or heap (best-first) */
+	size_t nfront, capfront;
+	bool best_first;
+
+	struct cand *cand[2];   /* per-feature candidates of two nodes */
+	uint64_t settled, reported;
+	const struct ft_progress *prog;
+};
+
+static double impurity_of(enum criterion c, double w0, double w1)
+{
+	double w = w0 + w1;
+	if (w <= 0.0)
+		return 0.0;
+	if (c == CRIT_GINI)
+		return 1.0 - (w0 * w0 + w1 * w1) / (w * w);
+	double e = 0.0;
+	if (w0 > 0.0) {
+		double p = w0 / w;
+		e -= p * (log(p) / log(2.0));
+	}
+	if (w1 > 0.0) {
+		double p = w1 / w;
+		e -= p * (log(p) / log(2.0));
+	}
+	return e;
+}
+
+static struct hbin *hist_acquire(struct fit *f)
+{
+	if (f->nspare)
+		return f->spare[--f->nspare];
+	return xmalloc(f->bn.totbins * sizeof(struct hbin));
+}
+
+static void hist_release(struct fit *f, struct hbin *h)
+{
+	if (!h)
+		return;
+	if (f->nspare == f->capspare) {
+		f->capspare = f->capspare ? 2 * f->capspare : 8;
+		f->spare = xreallocarray(f->spare, f->capspare, sizeof *f->spare);
+	}
+	f->spare[f->nspare++] = h;
+}
+
+static void hist_build(const struct fit *f, size_t j, const struct rec *r,
+		       struct hbin *h)
+{
+	int nb = f->bn.nbins[j];
+	const uint8_t *col = f->bn.B + j * f->n;
+	const uint32_t *idx = f->idx;
+	const uint8_t *y = f->y;
+
+	memset(h, 0, (size_t)nb * sizeof *h);
+	if (f->w) {
+		for (size_t k = r->start; k < r->end; k++) {
+			uint32_t i = idx[k];
+			struct hbin *hb = &h[col[i]];
+			hb->n[y[i]]++;
+			hb->w[y[i]] += f->w[i];
+		}
+	} else {
+		for (size_t k = r->start; k < r->end; k++) {
+			uint32_t i = idx[k];
+			h[col[i]].n[y[i]]++;
+		}
+		for (int b = 0; b < nb; b++) {
+			h[b].w[0] = h[b].n[0];
+			h[b].w[1] = h[b].n[1];
+		}
+	}
+}
+
+/* dst = parent - small; dst may be parent. A class absent from a bin gets
+ * weight exactly 0, so rounding never makes an empty side look non-pure. */
+static void hist_sub(const struct fit *f, size_t j, const struct hbin *parent,
+		     const struct hbin *small, struct hbin *dst)
+{
+	int nb = f->bn.nbins[j];
+	for (int b = 0; b < nb; b++) {
+		for (int c = 0; c < 2; c++) {
+			dst[b].n[c] = parent[b].n[c] - small[b].n[c];
+			dst[b].w[c] = dst[b].n[c] ? parent[b].w[c] - small[b].w[c] : 0.0;
+		}
+	}
+}
+
+/* Best split of node r on feature j: the largest proxy
+ * -(w_right * impurity_right + w_left * impurity_left), first one wins. */
+static void hist_scan(const struct fit *f, size_t j, const struct rec *r,
+		      const struct hbin *h, struct cand *out)
+{
+	int nb = f->bn.nbins[j];
+	enum criterion crit = f->p->criterion;
+	uint64_t msl = f->p->min_samples_leaf;
+	uint64_t ntot = r->n[0] + r->n[1];
+	double wtot = r->w[0] + r->w[1];
+	double cw0 = 0, cw1 = 0;
+	uint64_t cn0 = 0, cn1 = 0;
+	int prev = -1;
+
+	out->feature = -1;
+	out->proxy = -INFINITY;
+	for (int b = 0; b < nb; b++) {
+		if (h[b].n[0] + h[b].n[1] == 0)
+			continue;
+		if (prev >= 0) {
+			uint64_t nl = cn0 + cn1, nr = ntot - nl;
+			if (nr < msl)
+				break;
+			double wl = cw0 + cw1, wr = wtot - wl;
+			if (nl >= msl && wl > 0.0 && wr > 0.0) {
+				double il = impurity_of(crit, cw0, cw1);
+				double ir = impurity_of(crit, r->w[0] - cw0, r->w[1] - cw1);
+				double proxy = -wr * ir - wl * il;
+				if (proxy > out->proxy) {
+					out->feature = (int)j;
+					out->bin = prev;
+					out->next_bin = b;
+					out->proxy = proxy;
+					out->wl[0] = cw0;
+					out->wl[1] = cw1;
+					out->nl[0] = cn0;
+					out->nl[1] = cn1;
+					out->imp_l = il;
+					out->imp_r = ir;
+				}
+			}
+		}
+		cw0 += h[b].w[0];
+		cw1 += h[b].w[1];
+		cn0 += h[b].n[0];
+		cn1 += h[b].n[1];
+		prev = b;
+	}
+}
+
+/* One node's, or two sibling nodes', histograms and split search, one task
+ * per feature. Targets with src < 0 are built from their samples; the
+ * others are derived as parent - target[src]. */
+struct grow_job {
+	struct fit *f;
+	int nt;
+	struct rec *rec[2];
+	struct hbin *buf[2];
+	int src[2];
+	bool scan[2];
+	const struct hbin *parent;
+};
+
+static void grow_task(void *ctx, size_t j)
+{
+	struct grow_job *g = ctx;
+	struct fit *f = g->f;
+	size_t off = f->bn.off[j];
+
+	for (int t = 0; t < g->nt; t++)
+		if (g->src[t] < 0)
+			hist_build(f, j, g->rec[t], g->buf[t] + off);
+	for (int t = 0; t < g->nt; t++)
+		if (g->src[t] >= 0)
+			hist_sub(f, j, g->parent + off, g->buf[g->src[t]] + off,
+				 g->buf[t] + off);
+	for (int t = 0; t < g->nt; t++)
+		if (g->scan[t])
+			hist_scan(f, j, g->rec[t], g->buf[t] + off, &f->cand[t][j]);
+}
+
+static void grow_run(struct fit *f, struct grow_job *g)
+{
+	size_t work = 0;
+	for (int t = 0; t < g->nt; t++)
+		if (g->src[t] < 0)
+			work += g->rec[t]->end - g->rec[t]->start;
+	pool_run(f->pool, work * f->nf >= PARALLEL_MIN_WORK, grow_task, g, f->nf);
+}
+
+/* sklearn's stopping rules that need no split search. */
+static bool rec_is_leaf(const struct fit *f, const struct rec *r)
+{
+	uint64_t ns = r->n[0] + r->n[1];
+	return r->depth >= f->max_depth || ns < f->p->min_samples_split ||
+	       ns < 2 * (uint64_t)f->p->min_samples_leaf ||
+	       r->impurity <= DBL_EPSILON || r->w[0] + r->w[1] <= 0.0;
+}
+
+/* Reduce the per-feature candidates in feature order and apply
+ * min_impurity_decrease with sklearn's weighted impurity decrease. */
+static void rec_choose(struct fit *f, struct rec *r, const struct cand *cand)
+{
+	struct cand best = { .feature = -1 };
+	for (size_t j = 0; j < f->nf; j++)
+		if (cand[j].feature >= 0 && (best.feature < 0 || cand[j].proxy > best.proxy))
+			best = cand[j];
+	r->sp = best;
+	if (best.feature < 0) {
+		r->leaf = true;
+		return;
+	}
+	double wn = r->w[0] + r->w[1];
+	double wl = best.wl[0] + best.wl[1], wr = wn - wl;
+	r->improvement = (wn / f->wtotal) *
+		(r->impurity - (wr / wn) * best.imp_r - (wl / wn) * best.imp_l);
+	if (r->improvement + DBL_EPSILON < f->p->min_impurity_decrease)
+		r->leaf = true;
+}
+
+static int32_t node_add(struct fit *f, const struct rec *r)
+{
+	if (f->nnodes == f->capnodes) {
+		f->capnodes = f->capnodes ? 2 * f->capnodes : 64;
+		f->nodes = xreallocarray(f->nodes, f->capnodes, sizeof *f->nodes);
+	}
+	struct tree_node *nd = &f->nodes[f->nnodes];
+	*nd = (struct tree_node){
+		.left = TREE_LEAF, .right = TREE_LEAF, .feature = -1,
+		.value = { r->w[0], r->w[1] }, .count = { r->n[0], r->n[1] },
+		.impurity = r->impurity, .samples = r->n[0] + r->n[1],
+		.depth = r->depth,
+	};
+	return (int32_t)f->nnodes++;
+}
+
+static void settle(struct fit *f, struct rec *r)
+{
+	if (r->hist) {
+		hist_release(f, r->hist);
+		r->hist = NULL;
+		f->kept--;
+	}
+	f->settled += r->end - r->start;
+	if (f->settled == f->n || f->settled - f->reported >= f->n / 100 + 1) {
+		f->reported = f->settled;
+		ft_progress_report(f->prog, "train", f->settled, f->n);
+	}
+}
+
+static bool front_before(const struct rec *a, const struct rec *b)
+{
+	if (a->improvement != b->improvement)
+		return a->improvement > b->improvement;
+	return a->id < b->id;
+}
+
+static void front_push(struct fit *f, const struct rec *r)
+{
+	if (f->nfront == f->capfront) {
+		f->capfront = f->capfront ? 2 * f->capfront : 64;
+		f->front = xreallocarray(f->front, f->capfront, sizeof *f->front);
+	}
+	size_t i = f->nfront++;
+	f->front[i] = *r;
+	if (!f->best_first)
+		return;
+	while (i > 0) {
+		size_t p = (i - 1) / 2;
+		if (!front_before(&f->front[i], &f->front[p]))
+			break;
+		struct rec t = f->front[i];
+		f->front[i] = f->front[p];
+		f->front[p] = t;
+		i = p;
+	}
+}
+
+static struct rec front_pop(struct fit *f)
+{
+	if (!f->best_first)
+		return f->front[--f->nfront];
+	struct rec top = f->front[0];
+	f->front[0] = f->front[--f->nfront];
+	size_t i = 0;
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < f->nfront && front_before(&f->front[l], &f->front[m]))
+			m = l;
+		if (r < f->nfront && front_before(&f->front[r], &f->front[m]))
+			m = r;
+		if (m == i)
+			break;
+		struct rec t = f->front[i];
+		f->front[i] = f->front[m];
+		f->front[m] = t;
+		i = m;
+	}
+	return top;
+}
+
+/* A new node whose histograms were just searched: keep them while the
+ * budget allows (its children then cost one build instead of two). */
+static void rec_keep_or_release(struct fit *f, struct rec *r, struct hbin *buf)
+{
+	if (!r->leaf && f->kept < f->max_kept) {
+		r->hist = buf;
+		f->kept++;
+	} else {
+		hist_release(f, buf);
+		r->hist = NULL;
+	}
+}
+
+/* threshold between two bins, as sklearn's midpoint of adjacent values */
+static double split_threshold(const struct fit *f, const struct cand *sp)
+{
+	double a = f->bn.hi[(size_t)sp->feature * TREE_MAX_BINS + (size_t)sp->bin];
+	double b = f->bn.lo[(size_t)sp->feature * TREE_MAX_BINS + (size_t)sp->next_bin];
+	double t = a / 2.0 + b / 2.0;
+	if (t == b || isinf(t))
+		t = a;
+	return t;
+}
+
+static void split_node(struct fit *f, struct rec *p, struct rec child[2])
+{
+	const struct cand *sp = &p->sp;
+	const uint8_t *col = f->bn.B + (size_t)sp->feature * f->n;
+	uint8_t cut = (uint8_t)sp->bin;
+	size_t wpos = p->start, nright = 0;
+
+	/* Stable partition: each side keeps ascending sample order, so the
+	 * column reads of later histogram builds move forward in memory. */
+	for (size_t k = p->start; k < p->end; k++) {
+		uint32_t i = f->idx[k];
+		if (col[i] <= cut)
+			f->idx[wpos++] = i;
+		else
+			f->tmp[nright++] = i;
+	}
+	memcpy(f->idx + wpos, f->tmp, nright * sizeof *f->idx);
+
+	struct rec *l = &child[0], *r = &child[1];
+	*l = (struct rec){ .start = p->start, .end = wpos, .depth = p->depth + 1 };
+	*r = (struct rec){ .start = wpos, .end = p->end, .depth = p->depth + 1 };
+	for (int c = 0; c < 2; c++) {
+		l->n[c] = sp->nl[c];
+		l->w[c] = sp->wl[c];
+		r->n[c] = p->n[c] - sp->nl[c];
+		r->w[c] = r->n[c] ? p->w[c] - sp->wl[c] : 0.0;
+	}
+	l->impurity = sp->imp_l;
+	r->impurity = sp->imp_r;
+	l->id = node_add(f, l);
+	r->id = node_add(f, r);
+	struct tree_node *pn = &f->nodes[p->id];
+	pn->left = l->id;
+	pn->right = r->id;
+	pn->feature = sp->feature;
+	pn->threshold = split_threshold(f, sp);
+	l->leaf = rec_is_leaf(f, l);
+	r->leaf = rec_is_leaf(f, r);
+
+	struct rec *small = (l->end - l->start <= r->end - r->start) ? l : r;
+	struct rec *large = small == l ? r : l;
+	struct grow_job g = { .f = f };
+	struct hbin *parent = p->hist;
+	if (parent) {
+		p->hist = NULL;
+		f->kept--;
+	}
+	if (parent && !large->leaf) {
+		g.rec[0] = small;
+		g.buf[0] = hist_acquire(f);
+		g.src[0] = -1;
+		g.scan[0] = !small->leaf;
+		g.rec[1] = large;
+		g.buf[1] = parent;
+		g.src[1] = 0;
+		g.scan[1] = true;
+		g.parent = parent;
+		g.nt = 2;
+	} else {
+		struct rec *need[2] = { l, r };
+		for (int c = 0; c < 2; c++) {
+			if (need[c]->leaf)
+				continue;
+			g.rec[g.nt] = need[c];
+			g.buf[g.nt] = parent ? parent : hist_acquire(f);
+			parent = NULL;
+			g.src[g.nt] = -1;
+			g.scan[g.nt] = true;
+			g.nt++;
+		}
+		hist_release(f, parent);
+	}
+	if (g.nt > 0)
+		grow_run(f, &g);
+	for (int t = 0; t < g.nt; t++) {
+		if (g.scan[t]) {
+			rec_choose(f, g.rec[t], f->cand[t]);
+			rec_keep_or_release(f, g.rec[t], g.buf[t]);
+		} else {
+			hist_release(f, g.buf[t]);
+		}
+	}
+}
+
+static int grow(struct fit *f, struct ft_err *err)
+{
+	struct rec root = { .start = 0, .end = f->n, .depth = 0 };
+	for (size_t i = 0; i < f->n; i++) {
+		root.n[f->y[i]]++;
+		root.w[f->y[i]] += f->w ? f->w[i] : 1.0;
+	}
+	f->wtotal = root.w[0] + root.w[1];
+	root.impurity = impurity_of(f->p->criterion, root.w[0], root.w[1]);
+	root.id = node_add(f, &root);
+	root.leaf = rec_is_leaf(f, &root);
+	if (!root.leaf) {
+		struct grow_job g = { .f = f, .nt = 1, .rec = { &root },
+				      .buf = { hist_acquire(f) }, .src = { -1 },
+				      .scan = { true } };
+		grow_run(f, &g);
+		rec_choose(f, &root, f->cand[0]);
+		rec_keep_or_release(f, &root, g.buf[0]);
+	}
+	if (root.leaf)
+		settle(f, &root);
+	else
+		front_push(f, &root);
+
+	size_t splits_left = f->p->max_leaf_nodes ? f->p->max_leaf_nodes - 1 : SIZE_MAX;
+	while (f->nfront) {
+		if (ft_cancelled(f->prog))
+			return ft_fail(err, FT_ECANCELLED, "training cancelled");
+		struct rec p = front_pop(f);
+		if (splits_left == 0) {
+			settle(f, &p);
+			continue;
+		}
+		splits_left--;
+		struct rec child[2];
+		split_node(f, &p, child);
+		/* Depth-first pushes the right child first so the left subtree
+		 * is grown first, as sklearn's stack does. */
+		for (int c = 1; c >= 0; c--) {
+			if (child[c].leaf)
+				settle(f, &child[c]);
+			else
+				front_push(f, &child[c]);
+		}
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Whole-tree passes: preorder renumbering, pruning, importances. */
+
+/* Copy the subtree reachable from the root into preorder; a node marked
+ * in `cut` keeps its statistics but loses its children. */
+static struct tree_node *preorder(const struct tree_node *nodes, size_t nn,
+				  const bool *cut, size_t *out_n)
+{
+	struct tree_node *out = xcalloc(nn, sizeof *out);
+	int32_t *stack = xmalloc(nn * sizeof *stack);
+	int32_t *parent_slot = xmalloc(nn * sizeof *parent_slot);
+	size_t sp = 0, m = 0;
+
+	/* parent_slot[k] = -(2*parent+1) for a left child, -(2*parent+2) for a right */
+	stack[sp] = 0;
+	parent_slot[sp++] = 0;
+	while (sp) {
+		sp--;
+		int32_t i = stack[sp], ps = parent_slot[sp];
+		int32_t id = (int32_t)m++;
+		out[id] = nodes[i];
+		if (ps) {
+			int32_t par = (-ps - 1) / 2;
+			if ((-ps - 1) % 2 == 0)
+				out[par].left = id;
+			else
+				out[par].right = id;
+		}
+		if (nodes[i].left == TREE_LEAF || (cut && cut[i])) {
+			out[id].left = out[id].right = TREE_LEAF;
+			out[id].feature = -1;
+			out[id].threshold = 0.0;
+			continue;
+		}
+		stack[sp] = nodes[i].right;
+		parent_slot[sp++] = -(2 * id + 2);
+		stack[sp] = nodes[i].left;
+		parent_slot[sp++] = -(2 * id + 1);
+	}
+	free(stack);
+	free(parent_slot);
+	*out_n = m;
+	return out;
+}
+
+/* Minimal cost-complexity pruning exactly as sklearn's
+ * _cost_complexity_prune: repeatedly collapse the internal node with the
+ * smallest effective alpha (lowest index on ties) while it is <= alpha.
+ * nodes must be in preorder. Returns the pruned tree, in preorder. */
+static struct tree_node *prune(const struct tree_node *nodes, size_t nn, double alpha,
+			       size_t *out_n)
+{
+	int32_t *parent = xmalloc(nn * sizeof *parent);
+	double *r_node = xmalloc(nn * sizeof *r_node);
+	double *r_branch = xcalloc(nn, sizeof *r_branch);
+	int64_t *n_leaves = xcalloc(nn, sizeof *n_leaves);
+	bool *cand = xcalloc(nn, sizeof *cand);
+	bool *cut = xcalloc(nn, sizeof *cut);
+	bool *gone = xcalloc(nn, sizeof *gone);
+	int32_t *stack = xmalloc(nn * sizeof *stack);
+	double total = nodes[0].value[0] + nodes[0].value[1];
+
+	parent[0] = -1;
+	for (size_t i = 0; i < nn; i++) {
+		if (nodes[i].left != TREE_LEAF) {
+			parent[nodes[i].left] = (int32_t)i;
+			parent[nodes[i].right] = (int32_t)i;
+			cand[i] = true;
+		}
+		r_node[i] = (nodes[i].value[0] + nodes[i].value[1]) * nodes[i].impurity / total;
+	}
+	for (size_t leaf = 0; leaf < nn; leaf++) {
+		if (nodes[leaf].left != TREE_LEAF)
+			continue;
+		r_branch[leaf] = r_node[leaf];
+		double cur = r_node[leaf];
+		for (int32_t i = (int32_t)leaf; i != 0; i = parent[i]) {
+			r_branch[parent[i]] += cur;
+			n_leaves[parent[i]]++;
+		}
+	}
+	while (cand[0]) {
+		double eff = DBL_MAX;
+		int32_t pick = -1;
+		for (size_t i = 0; i < nn; i++) {
+			if (!cand[i])
+				continue;
+			double a = (r_node[i] - r_branch[i]) / (double)(n_leaves[i] - 1);
+			if (a < eff) {
+				eff = a;
+				pick = (int32_t)i;
+			}
+		}
+		if (pick < 0 || alpha < eff)
+			break;
+		size_t sp = 0;
+		stack[sp++] = pick;
+		while (sp) {
+			int32_t i = stack[--sp];
+			if (gone[i])
+				continue;
+			cand[i] = false;
+			gone[i] = true;
+			if (nodes[i].left != TREE_LEAF) {
+				stack[sp++] = nodes[i].left;
+				stack[sp++] = nodes[i].right;
+			}
+		}
+		gone[pick] = false;
+		cut[pick] = true;
+		int64_t pruned = n_leaves[pick] - 1;
+		n_leaves[pick] = 0;
+		double diff = r_node[pick] - r_branch[pick];
+		r_branch[pick] = r_node[pick];
+		for (int32_t i = parent[pick]; i != -1; i = parent[i]) {
+			n_leaves[i] -= pruned;
+			r_branch[i] += diff;
+		}
+	}
+	struct tree_node *out = preorder(nodes, nn, cut, out_n);
+	free(parent);
+	free(r_node);
+	free(r_branch);
+	free(n_leaves);
+	free(cand);
+	free(cut);
+	free(gone);
+	free(stack);
+	return out;
+}
+
+static void compute_importance(const struct tree_node *nodes, size_t nn,
+			       size_t nf, double *imp)
+{
+	memset(imp, 0, nf * sizeof *imp);
+	for (size_t i = 0; i < nn; i++) {
+		const struct tree_node *nd = &nodes[i];
+		if (nd->left == TREE_LEAF)
+			continue;
+		const struct tree_node *l = &nodes[nd->left], *r = &nodes[nd->right];
+		imp[nd->feature] += (nd->value[0] + nd->value[1]) * nd->impurity -
+				    (l->value[0] + l->value[1]) * l->impurity -
+				    (r->value[0] + r->value[1]) * r->impurity;
+	}
+	double root = nodes[0].value[0] + nodes[0].value[1], sum = 0.0;
+	for (size_t j = 0; j < nf; j++) {
+		imp[j] = root > 0.0 ? imp[j] / root : 0.0;
+		sum += imp[j];
+	}
+	if (sum > 0.0)
+		for (size_t j = 0; j < nf; j++)
+			imp[j] /= sum;
+}
+
+const char *tree_check_params(const struct tree_params *p)
+{
+	if (p->criterion != CRIT_GINI && p->criterion != CRIT_ENTROPY)
+		return "tree.criterion: expected gini or entropy";
+	if (p->max_depth < 0)
+		return "tree.max_depth: expected an integer >= 0 (0 means unlimited)";
+	if (p->max_depth > TREE_DEPTH_LIMIT)
+		return "tree.max_depth: too deep (at most 1000; 0 means unlimited)";
+	if (p->min_samples_split < 2)
+		return "tree.min_samples_split: expected an integer >= 2";
+	if (p->min_samples_leaf < 1)
+		return "tree.min_samples_leaf: expected an integer >= 1";
+	if (p->min_samples_split > UINT32_MAX || p->min_samples_leaf > UINT32_MAX)
+		return "tree.min_samples_split / tree.min_samples_leaf: too large";
+	if (!(p->min_impurity_decrease >= 0.0) || isinf(p->min_impurity_decrease))
+		return "tree.min_impurity_decrease: expected a finite number >= 0";
+	if (p->max_leaf_nodes == 1)
+		return "tree.max_leaf_nodes: expected 0 (unlimited) or an integer >= 2";
+	if (p->max_leaf_nodes > TREE_MAX_NODES)
+		return "tree.max_leaf_nodes: too large";
+	if (!(p->ccp_alpha >= 0.0) || isinf(p->ccp_alpha))
+		return "tree.ccp_alpha: expected a finite number >= 0";
+	if (p->max_bins < 2 || p->max_bins > TREE_MAX_BINS)
+		return "tree.max_bins: expected an integer from 2 to 256";
+	if (p->threads < 0 || p->threads > 64)
+		return "tree.threads: expected an integer from 0 (all cores) to 64";
+	return NULL;
+}
+
+static void fit_free(struct fit *f)
+{
+	binning_free(&f->bn);
+	free(f->idx);
+	free(f->tmp);
+	pool_free(f->pool);
+	free(f->nodes);
+	for (size_t i = 0; i < f->nspare; i++)
+		free(f->spare[i]);
+	free(f->spare);
+	for (size_t i = 0; i < f->nfront; i++)
+		free(f->front[i].hist);
+	free(f->front);
+	free(f->cand[0]);
+	free(f->cand[1]);
+}
+
+static int check_data(const struct dataset *d, struct ft_err *err)
+{
+	if (d->n == 0)
+		return ft_fail(err, FT_EINPUT, "training data: no rows");
+	if (d->nfeatures == 0)
+		return ft_fail(err, FT_EINPUT, "training data: no features");
+	if (d->n >= UINT32_MAX)
+		return ft_fail(err, FT_EINPUT, "training data: too many rows (%zu)", d->n);
+	if (d->nfeatures > INT32_MAX / TREE_MAX_BINS)
+		return ft_fail(err, FT_EINPUT, "training data: too many features (%zu)",
+			       d->nfeatures);
+	for (size_t i = 0; i < d->n; i++) {
+		if (d->y[i] > 1)
+			return ft_fail(err, FT_EINPUT, "training data: row %zu: label %u is not 0 or 1",
+				       i, (unsigned)d->y[i]);
+		if (d->w && !(d->w[i] >= 0.0 && isfinite(d->w[i])))
+			return ft_fail(err, FT_EINPUT,
+				       "training data: row %zu: sample weight is not a finite number >= 0", i);
+	}
+	return 0;
+}
+
+struct tree *tree_fit(const struct dataset *d, const char *const *feature_names,
+		      const struct tree_params *p, const struct ft_progress *prog,
+		      struct ft_err *err)
+{
+	const char *why = tree_check_params(p);
+	if (why) {
+		ft_fail(err, FT_EINPUT, "%s", why);
+		return NULL;
+	}
+	if (check_data(d, err) < 0)
+		return NULL;
+
+	struct fit f = { .p = p, .n = d->n, .nf = d->nfeatures, .y = d->y, .w = d->w,
+			 .prog = prog, .best_first = p->max_leaf_nodes > 0 };
+	f.max_depth = p->max_depth > 0 ? p->max_depth : INT_MAX;
+	f.pool = pool_new(p->threads > 0 ? p->threads : ft_threads());
+
+	ft_progress_report(prog, "train", 0, d->n);
+	struct binning *bn = &f.bn;
+	bn->B = xmalloc(d->n * d->nfeatures);
+	bn->nbins = xcalloc(f.nf, sizeof *bn->nbins);
+	bn->off = xcalloc(f.nf, sizeof *bn->off);
+	bn->lo = xmalloc(f.nf * TREE_MAX_BINS * sizeof *bn->lo);
+	bn->hi = xmalloc(f.nf * TREE_MAX_BINS * sizeof *bn->hi);
+	bn->bad_row = xmalloc(f.nf * sizeof *bn->bad_row);
+	struct bin_job bj = { .d = d, .max_bins = p->max_bins, .bn = bn };
+	pool_run(f.pool, d->n * f.nf >= PARALLEL_MIN_WORK, bin_feature, &bj, f.nf);
+	for (size_t j = 0; j < f.nf; j++) {
+		if (bn->bad_row[j] != SIZE_MAX) {
+			ft_fail(err, FT_EINPUT, "training data: row %zu, feature %s: not a finite number",
+				bn->bad_row[j], feature_names ? feature_names[j] : "?");
+			goto fail;
+		}
+		bn->off[j] = bn->totbins;
+		bn->totbins += (size_t)bn->nbins[j];
+	}
+	if (ft_cancelled(prog)) {
+		ft_fail(err, FT_ECANCELLED, "training cancelled");
+		goto fail;
+	}
+	size_t hist_bytes = bn->totbins * sizeof(struct hbin);
+	f.max_kept = HIST_BUDGET / hist_bytes;
+	if (f.max_kept < 4)
+		f.max_kept = 4;
+	f.idx = xmalloc(d->n * sizeof *f.idx);
+	f.tmp = xmalloc(d->n * sizeof *f.tmp);
+	for (size_t i = 0; i < d->n; i++)
+		f.idx[i] = (uint32_t)i;
+	f.cand[0] = xcalloc(f.nf, sizeof *f.cand[0]);
+	f.cand[1] = xcalloc(f.nf, sizeof *f.cand[1]);
+
+	if (grow(&f, err) < 0)
+		goto fail;
+
+	size_t nn;
+	struct tree_node *nodes = preorder(f.nodes, f.nnodes, NULL, &nn);
+	if (p->ccp_alpha > 0.0 && nn > 1) {
+		size_t np;
+		struct tree_node *pruned = prune(nodes, nn, p->ccp_alpha, &np);
+		free(nodes);
+		nodes = pruned;
+		nn = np;
+	}
+	for (size_t i = 0; i < nn; i++)
+		nodes[i].samples = nodes[i].count[0] + nodes[i].count[1];
+
+	struct tree *t = xcalloc(1, sizeof *t);
+	t->nodes = xreallocarray(nodes, nn, sizeof *nodes);
+	t->nnodes = nn;
+	t->nfeatures = f.nf;
+	t->feature_names = xcalloc(f.nf, sizeof *t->feature_names);
+	for (size_t j = 0; j < f.nf; j++)
+		t->feature_names[j] = feature_names && feature_names[j]
+			? xstrdup(feature_names[j]) : xasprintf("x%zu", j);
+	t->importance = xcalloc(f.nf, sizeof *t->importance);
+	compute_importance(t->nodes, nn, f.nf, t->importance);
+	t->params = *p;
+	fit_free(&f);
+	return t;
+fail:
+	fit_free(&f);
+	return NULL;
+}
+
+void tree_free(struct tree *t)
+{
+	if (!t)
+		return;
+	if (t->feature_names)
+		for (size_t j = 0; j < t->nfeatures; j++)
+			free(t->feature_names[j]);
+	free(t->feature_names);
+	free(t->importance);
+	free(t->nodes);
+	free(t);
+}
+
+/* ---------------------------------------------------------------------
+ * Prediction. */
+
+int32_t tree_leaf(const struct tree *t, const float *x)
+{
+	int32_t i = 0;
+	while (t->nodes[i].left != TREE_LEAF) {
+		const struct tree_node *nd = &t->nodes[i];
+		i = (double)x[nd->feature] <= nd->threshold ? nd->left : nd->right;
+	}
+	return i;
+}
+
+double tree_node_proba(const struct tree_node *n)
+{
+	double w = n->value[0] + n->value[1];
+	return w > 0.0 ? n->value[1] / w : 0.0;
+}
+
+double tree_predict_row(const struct tree *t, const float *x)
+{
+	return tree_node_proba(&t->nodes[tree_leaf(t, x)]);
+}
+
+void tree_predict(const struct tree *t, const struct dataset *d, double *proba)
+{
+	size_t n = d->n;
+	for (size_t i = 0; i < n; i++) {
+		int32_t k = 0;
+		while (t->nodes[k].left != TREE_LEAF) {
+			const struct tree_node *nd = &t->nodes[k];
+			k = (double)d->X[(size_t)nd->feature * n + i] <= nd->threshold
+				? nd->left : nd->right;
+		}
+		proba[i] = tree_node_proba(&t->nodes[k]);
+	}
+}
+
+size_t tree_path(const struct tree *t, const float *x, int32_t *path, size_t max)
+{
+	size_t len = 0;
+	int32_t i = 0;
+	for (;;) {
+		if (len < max)
+			path[len] = i;
+		len++;
+		const struct tree_node *nd = &t->nodes[i];
+		if (nd->left == TREE_LEAF)
+			return len;
+		i = (double)x[nd->feature] <= nd->threshold ? nd->left : nd->right;
+	}
+}
+
+int tree_depth(const struct tree *t)
+{
+	int d = 0;
+	for (size_t i = 0; i < t->nnodes; i++)
+		if (t->nodes[i].depth > d)
+			d = t->nodes[i].depth;
+	return d;
+}
+
+size_t tree_leaves(const struct tree *t)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < t->nnodes; i++)
+		k += t->nodes[i].left == TREE_LEAF;
+	return k;
+}
+
+/* ---------------------------------------------------------------------
+ * Text forms. */
+
+/* Thresholds as sklearn prints them (two decimals), with more digits when
+ * two decimals would hide a small value. */
+static void fmt_threshold(char buf[48], double v)
+{
+	if (v == 0.0 || fabs(v) >= 0.01)
+		snprintf(buf, 48, "%.2f", v);
+	else
+		snprintf(buf, 48, "%.3g", v);
+}
+
+static void leaf_label(struct strbuf *sb, const struct tree_node *nd,
+		       const char *pos, const char *neg)
+{
+	bool fraud = nd->value[1] > nd->value[0];
+	double p = tree_node_proba(nd);
+	sb_printf(sb, "%s (p=%.2f, n=%" PRIu64 ")", fraud ? pos : neg,
+		  fraud ? p : 1.0 - p, nd->samples);
+}
+
+char *tree_export_text(const struct tree *t, const char *positive_name,
+		       const char *negative_name)
+{
+	struct strbuf sb = { 0 };
+	struct item { int32_t node; int32_t depth; bool right; };
+	struct item *stack = xmalloc(2 * t->nnodes * sizeof *stack);
+	size_t sp = 0;
+	char thr[48];
+
+	stack[sp++] = (struct item){ 0, 0, false };
+	while (sp) {
+		struct item it = stack[--sp];
+		const struct tree_node *nd = &t->nodes[it.node];
+		for (int32_t k = 0; k < it.depth; k++)
+			sb_puts(&sb, "|   ");
+		if (nd->left == TREE_LEAF) {
+			sb_puts(&sb, "|--- class: ");
+			leaf_label(&sb, nd, positive_name, negative_name);
+			sb_puts(&sb, "\n");
+			continue;
+		}
+		fmt_threshold(thr, nd->threshold);
+		sb_printf(&sb, "|--- %s %s %s\n", t->feature_names[nd->feature],
+			  it.right ? "> " : "<=", thr);
+		if (it.right) {
+			stack[sp++] = (struct item){ nd->right, it.depth + 1, false };
+		} else {
+			stack[sp++] = (struct item){ it.node, it.depth, true };
+			stack[sp++] = (struct item){ nd->left, it.depth + 1, false };
+		}
+	}
+	free(stack);
+	if (!sb.data)
+		sb_puts(&sb, "");
+	return sb.data;
+}
+
+char *tree_export_rules(const struct tree *t, const char *positive_name,
+			const char *negative_name)
+{
+	size_t nn = t->nnodes, nf = t->nfeatures;
+	int32_t *parent = xmalloc(nn * sizeof *parent);
+	int32_t *path = xmalloc(nn * sizeof *path);
+	double *lo = xmalloc(nf * sizeof *lo), *hi = xmalloc(nf * sizeof *hi);
+	size_t *order = xmalloc(nf * sizeof *order);
+	bool *seen = xcalloc(nf, sizeof *seen);
+	struct strbuf sb = { 0 };
+	char a[48], b[48];
+
+	parent[0] = -1;
+	for (size_t i = 0; i < nn; i++)
+		if (t->nodes[i].left != TREE_LEAF) {
+			parent[t->nodes[i].left] = (int32_t)i;
+			parent[t->nodes[i].right] = (int32_t)i;
+		}
+	/* Leaves in preorder: walk the tree left first. */
+	int32_t *stack = xmalloc(nn * sizeof *stack);
+	size_t sp = 0;
+	stack[sp++] = 0;
+	while (sp) {
+		int32_t leaf = stack[--sp];
+		const struct tree_node *nd = &t->nodes[leaf];
+		if (nd->left != TREE_LEAF) {
+			stack[sp++] = nd->right;
+			stack[sp++] = nd->left;
+			continue;
+		}
+		size_t len = 0;
+		for (int32_t i = leaf; i != -1; i = parent[i])
+			path[len++] = i;
+		/* Merge the conditions per feature: x > lo and x <= hi. */
+		size_t nused = 0;
+		for (size_t k = len; k-- > 1;) {
+			const struct tree_node *pn = &t->nodes[path[k]];
+			size_t j = (size_t)pn->feature;
+			if (!seen[j]) {
+				seen[j] = true;
+				lo[j] = -INFINITY;
+				hi[j] = INFINITY;
+				order[nused++] = j;
+			}
+			if (pn->left == path[k - 1]) {
+				if (pn->threshold < hi[j])
+					hi[j] = pn->threshold;
+			} else if (pn->threshold > lo[j]) {
+				lo[j] = pn->threshold;
+			}
+		}
+		sb_puts(&sb, nused ? "if " : "always ");
+		for (size_t u = 0; u < nused; u++) {
+			size_t j = order[u];
+			const char *name = t->feature_names[j];
+			if (u)
+				sb_puts(&sb, " and ");
+			fmt_threshold(a, lo[j]);
+			fmt_threshold(b, hi[j]);
+			if (isinf(lo[j]))
+				sb_printf(&sb, "%s <= %s", name, b);
+			else if (isinf(hi[j]))
+				sb_printf(&sb, "%s > %s", name, a);
+			else
+				sb_printf(&sb, "%s < %s <= %s", a, name, b);
+			seen[j] = false;
+		}
+		sb_puts(&sb, nused ? " then " : "");
+		leaf_label(&sb, nd, positive_name, negative_name);
+		sb_puts(&sb, "\n");
+	}
+	free(stack);
+	free(parent);
+	free(path);
+	free(lo);
+	free(hi);
+	free(order);
+	free(seen);
+	if (!sb.data)
+		sb_puts(&sb, "");
+	return sb.data;
+}
+
+/* ---------------------------------------------------------------------
+ * JSON. Numbers are written with fmt_double as raw text so the bytes are
+ * the same on every run and read back exactly. */
+
+static cJSON *json_num(double v)
+{
+	char buf[32];
+	fmt_double(buf, v);
+	return cJSON_CreateRaw(buf);
+}
+
+static cJSON *json_int(int64_t v)
+{
+	char buf[32];
+	snprintf(buf, sizeof buf, "%" PRId64, v);
+	return cJSON_CreateRaw(buf);
+}
+
+static cJSON *json_uint(uint64_t v)
+{
+	char buf[32];
+	snprintf(buf, sizeof buf, "%" PRIu64, v);
+	return cJSON_CreateRaw(buf);
+}
+
+static const char *crit_name(enum criterion c)
+{
+	return c == CRIT_ENTROPY ? "entropy" : "gini";
+}
+
+struct cJSON *tree_to_json(const struct tree *t)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON *pj = cJSON_CreateObject();
+	const struct tree_params *p = &t->params;
+	cJSON_AddItemToObject(pj, "criterion", cJSON_CreateString(crit_name(p->criterion)));
+	cJSON_AddItemToObject(pj, "max_depth", json_int(p->max_depth));
+	cJSON_AddItemToObject(pj, "min_samples_split", json_uint(p->min_samples_split));
+	cJSON_AddItemToObject(pj, "min_samples_leaf", json_uint(p->min_samples_leaf));
+	cJSON_AddItemToObject(pj, "min_impurity_decrease", json_num(p->min_impurity_decrease));
+	cJSON_AddItemToObject(pj, "max_leaf_nodes", json_uint(p->max_leaf_nodes));
+	cJSON_AddItemToObject(pj, "ccp_alpha", json_num(p->ccp_alpha));
+	cJSON_AddItemToObject(pj, "max_bins", json_int(p->max_bins));
+	cJSON_AddItemToObject(o, "params", pj);
+	cJSON_AddItemToObject(o, "nfeatures", json_uint(t->nfeatures));
+	cJSON *names = cJSON_CreateArray();
+	for (size_t j = 0; j < t->nfeatures; j++)
+		cJSON_AddItemToArray(names, cJSON_CreateString(t->feature_names[j]));
+	cJSON_AddItemToObject(o, "feature_names", names);
+	cJSON *nodes = cJSON_CreateArray();
+	for (size_t i = 0; i < t->nnodes; i++) {
+		const struct tree_node *nd = &t->nodes[i];
+		cJSON *nj = cJSON_CreateObject();
+		cJSON_AddItemToObject(nj, "left", json_int(nd->left));
+		cJSON_AddItemToObject(nj, "right", json_int(nd->right));
+		cJSON_AddItemToObject(nj, "feature", json_int(nd->feature));
+		cJSON_AddItemToObject(nj, "threshold", json_num(nd->threshold));
+		cJSON *v = cJSON_CreateArray();
+		cJSON_AddItemToArray(v, json_num(nd->value[0]));
+		cJSON_AddItemToArray(v, json_num(nd->value[1]));
+		cJSON_AddItemToObject(nj, "value", v);
+		cJSON *c = cJSON_CreateArray();
+		cJSON_AddItemToArray(c, json_uint(nd->count[0]));
+		cJSON_AddItemToArray(c, json_uint(nd->count[1]));
+		cJSON_AddItemToObject(nj, "count", c);
+		cJSON_AddItemToObject(nj, "impurity", json_num(nd->impurity));
+		cJSON_AddItemToObject(nj, "samples", json_uint(nd->samples));
+		cJSON_AddItemToObject(nj, "depth", json_int(nd->depth));
+		cJSON_AddItemToArray(nodes, nj);
+	}
+	cJSON_AddItemToObject(o, "nodes", nodes);
+	return o;
+}
+
+/* Reading: every value is checked, and errors name the key. */
+struct jctx {
+	const char *origin;
+	struct ft_err *err;
+};
+
+static const cJSON *jget(const struct jctx *c, const cJSON *obj, const char *key,
+			 const char *where)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (!it)
+		ft_fail(c->err, FT_EINPUT, "%s: %s%s: missing", c->origin, where, key);
+	return it;
+}
+
+/* An integral number in [min, max]. */
+static int jint(const struct jctx *c, const cJSON *it, const char *where,
+		const char *key, int64_t min, int64_t max, int64_t *out)
+{
+	if (!cJSON_IsNumber(it))
+		return ft_fail(c->err, FT_EINPUT, "%s: %s%s: expected a number",
+			       c->origin, where, key);
+	double v = it->valuedouble;
+	if (!isfinite(v) || v != floor(v) || v < (double)min || v > (double)max)
+		return ft_fail(c->err, FT_EINPUT,
+			       "%s: %s%s: expected an integer from %" PRId64 " to %" PRId64,
+			       c->origin, where, key, min, max);
+	*out = (int64_t)v;
+	return 0;
+}
+
+static int jdouble(const struct jctx *c, const cJSON *it, const char *where,
+		   const char *key, double min, double *out)
+{
+	if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble))
+		return ft_fail(c->err, FT_EINPUT, "%s: %s%s: expected a finite number",
+			       c->origin, where, key);
+	if (it->valuedouble < min)
+		return ft_fail(c->err, FT_EINPUT, "%s: %s%s: %g is below %g",
+			       c->origin, where, key, it->valuedouble, min);
+	*out = it->valuedouble;
+	return 0;
+}
+
+static int parse_params(const struct jctx *c, const cJSON *pj, struct tree_params *p)
+{
+	const char *w = "tree.params.";
+	const cJSON *it;
+	int64_t v;
+
+	if (!cJSON_IsObject(pj))
+		return ft_fail(c->err, FT_EINPUT, "%s: tree.params: expected an object", c->origin);
+	memset(p, 0, sizeof *p);
+	if (!(it = jget(c, pj, "criterion", w)))
+		return -1;
+	if (cJSON_IsString(it) && strcmp(it->valuestring, "gini") == 0)
+		p->criterion = CRIT_GINI;
+	else if (cJSON_IsString(it) && strcmp(it->valuestring, "entropy") == 0)
+		p->criterion = CRIT_ENTROPY;
+	else
+		return ft_fail(c->err, FT_EINPUT, "%s: tree.params.criterion: expected \"gini\" or \"entropy\"",
+			       c->origin);
+	if (!(it = jget(c, pj, "max_depth", w)) ||
+	    jint(c, it, "tree.params.", "max_depth", 0, TREE_DEPTH_LIMIT, &v) < 0)
+		return -1;
+	p->max_depth = (int)v;
+	if (!(it = jget(c, pj, "min_samples_split", w)) ||
+	    jint(c, it, "tree.params.", "min_samples_split", 2, UINT32_MAX, &v) < 0)
+		return -1;
+	p->min_samples_split = (size_t)v;
+	if (!(it = jget(c, pj, "min_samples_leaf", w)) ||
+	    jint(c, it, "tree.params.", "min_samples_leaf", 1, UINT32_MAX, &v) < 0)
+		return -1;
+	p->min_samples_leaf = (size_t)v;
+	if (!(it = jget(c, pj, "min_impurity_decrease", w)) ||
+	    jdouble(c, it, "tree.params.", "min_impurity_decrease", 0.0,
+		    &p->min_impurity_decrease) < 0)
+		return -1;
+	if (!(it = jget(c, pj, "max_leaf_nodes", w)) ||
+	    jint(c, it, "tree.params.", "max_leaf_nodes", 0, TREE_MAX_NODES, &v) < 0)
+		return -1;
+	p->max_leaf_nodes = (size_t)v;
+	if (!(it = jget(c, pj, "ccp_alpha", w)) ||
+	    jdouble(c, it, "tree.params.", "ccp_alpha", 0.0, &p->ccp_alpha) < 0)
+		return -1;
+	if (!(it = jget(c, pj, "max_bins", w)) ||
+	    jint(c, it, "tree.params.", "max_bins", 2, TREE_MAX_BINS, &v) < 0)
+		return -1;
+	p->max_bins = (int)v;
+	const char *why = tree_check_params(p);
+	if (why)
+		return ft_fail(c->err, FT_EINPUT, "%s: %s", c->origin, why);
+	return 0;
+}
+
+static int parse_pair(const struct jctx *c, const cJSON *arr, const char *where,
+		      const char *key, bool integral, double out[2])
+{
+	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) != 2)
+		return ft_fail(c->err, FT_EINPUT, "%s: %s%s: expected an array of 2 numbers",
+			       c->origin, where, key);
+	for (int k = 0; k < 2; k++) {
+		const cJSON *it = cJSON_GetArrayItem(arr, k);
+		if (integral) {
+			int64_t v;
+			if (jint(c, it, where, key, 0, (int64_t)1 << 53, &v) < 0)
+				return -1;
+			out[k] = (double)v;
+		} else if (jdouble(c, it, where, key, 0.0, &out[k]) < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int parse_node(const struct jctx *c, const cJSON *nj, size_t i, size_t nn,
+		      size_t nf, struct tree_node *nd)
+{
+	char where[64];
+	const cJSON *it;
+	int64_t v;
+	double pair[2];
+
+	snprintf(where, sizeof where, "tree.nodes[%zu]", i);
+	if (!cJSON_IsObject(nj))
+		return ft_fail(c->err, FT_EINPUT, "%s: %s: expected an object", c->origin, where);
+	size_t wl = strlen(where);
+	snprintf(where + wl, sizeof where - wl, ".");
+
+	if (!(it = jget(c, nj, "left", where)) || jint(c, it, where, "left", -1, INT32_MAX, &v) < 0)
+		return -1;
+	if (v != TREE_LEAF && (v < 1 || (uint64_t)v >= nn))
+		return ft_fail(c->err, FT_EINPUT, "%s: %sleft: index %" PRId64 " out of range (%zu nodes)",
+			       c->origin, where, v, nn);
+	nd->left = (int32_t)v;
+	if (!(it = jget(c, nj, "right", where)) || jint(c, it, where, "right", -1, INT32_MAX, &v) < 0)
+		return -1;
+	if (v != TREE_LEAF && (v < 1 || (uint64_t)v >= nn))
+		return ft_fail(c->err, FT_EINPUT, "%s: %sright: index %" PRId64 " out of range (%zu nodes)",
+			       c->origin, where, v, nn);
+	nd->right = (int32_t)v;
+	if ((nd->left == TREE_LEAF) != (nd->right == TREE_LEAF))
+		return ft_fail(c->err, FT_EINPUT, "%s: %sleft/right: a leaf has -1 for both, an internal node neither",
+			       c->origin, where);
+	if (nd->left != TREE_LEAF && nd->left == nd->right)
+		return ft_fail(c->err, FT_EINPUT, "%s: %sright: same child as left", c->origin, where);
+	if (!(it = jget(c, nj, "feature", where)) ||
+	    jint(c, it, where, "feature", -1, INT32_MAX, &v) < 0)
+		return -1;
+	if (nd->left == TREE_LEAF && v != -1)
+		return ft_fail(c->err, FT_EINPUT, "%s: %sfeature: a leaf has feature -1", c->origin, where);
+	if (nd->left != TREE_LEAF && (v < 0 || (uint64_t)v >= nf))
+		return ft_fail(c->err, FT_EINPUT, "%s: %sfeature: %" PRId64 " is not a feature index (0 to %zu)",
+			       c->origin, where, v, nf - 1);
+	nd->feature = (int32_t)v;
+	if (!(it = jget(c, nj, "threshold", where)) ||
+	    jdouble(c, it, where, "threshold", -INFINITY, &nd->threshold) < 0)
+		return -1;
+	if (!(it = jget(c, nj, "value", where)) || parse_pair(c, it, where, "value", false, nd->value) < 0)
+		return -1;
+	if (!(it = jget(c, nj, "count", where)) || parse_pair(c, it, where, "count", true, pair) < 0)
+		return -1;
+	nd->count[0] = (uint64_t)pair[0];
+	nd->count[1] = (uint64_t)pair[1];
+	if (!(it = jget(c, nj, "impurity", where)) ||
+	    jdouble(c, it, where, "impurity", 0.0, &nd->impurity) < 0)
+		return -1;
+	if (nd->impurity > 1.0 + 1e-9)
+		return ft_fail(c->err, FT_EINPUT, "%s: %simpurity: %g is above 1", c->origin, where,
+			       nd->impurity);
+	if (!(it = jget(c, nj, "samples", where)) ||
+	    jint(c, it, where, "samples", 1, (int64_t)1 << 53, &v) < 0)
+		return -1;
+	nd->samples = (uint64_t)v;
+	if (nd->samples != nd->count[0] + nd->count[1])
+		return ft_fail(c->err, FT_EINPUT, "%s: %ssamples: %" PRIu64 " is not count[0] + count[1]",
+			       c->origin, where, nd->samples);
+	if (!(it = jget(c, nj, "depth", where)) ||
+	    jint(c, it, where, "depth", 0, INT32_MAX, &v) < 0)
+		return -1;
+	nd->depth = (int32_t)v;
+	return 0;
+}
+
+/* Each node reached exactly once from the root, depths and counts
+ * consistent with the parent. */
+static int check_structure(const struct jctx *c, const struct tree_node *nodes, size_t nn)
+{
+	uint8_t *seen = xcalloc(nn, 1);
+	int32_t *stack = xmalloc(nn * sizeof *stack);
+	size_t sp = 0;
+	int rc = 0;
+
+	if (nodes[0].depth != 0) {
+		rc = ft_fail(c->err, FT_EINPUT, "%s: tree.nodes[0].depth: the root has depth 0", c->origin);
+		goto out;
+	}
+	seen[0] = 1;
+	stack[sp++] = 0;
+	while (sp) {
+		int32_t i = stack[--sp];
+		const struct tree_node *nd = &nodes[i];
+		if (nd->left == TREE_LEAF)
+			continue;
+		int32_t kids[2] = { nd->left, nd->right };
+		for (int k = 0; k < 2; k++) {
+			int32_t ch = kids[k];
+			if (seen[ch]) {
+				rc = ft_fail(c->err, FT_EINPUT,
+					     "%s: tree.nodes[%d].%s: node %d is reached twice (shared child or cycle)",
+					     c->origin, i, k ? "right" : "left", ch);
+				goto out;
+			}
+			seen[ch] = 1;
+			if (nodes[ch].depth != nd->depth + 1) {
+				rc = ft_fail(c->err, FT_EINPUT, "%s: tree.nodes[%d].depth: %d, expected %d (parent's + 1)",
+					     c->origin, ch, nodes[ch].depth, nd->depth + 1);
+				goto out;
+			}
+			stack[sp++] = ch;
+		}
+		for (int k = 0; k < 2; k++) {
+			if (nodes[nd->left].count[k] + nodes[nd->right].count[k] != nd->count[k]) {
+				rc = ft_fail(c->err, FT_EINPUT,
+					     "%s: tree.nodes[%d].count: children's counts do not add up to it",
+					     c->origin, i);
+				goto out;
+			}
+		}
+	}
+	for (size_t i = 0; i < nn; i++) {
+		if (!seen[i]) {
+			rc = ft_fail(c->err, FT_EINPUT, "%s: tree.nodes[%zu]: not reachable from the root",
+				     c->origin, i);
+			goto out;
+		}
+	}
+out:
+	free(seen);
+	free(stack);
+	return rc;
+}
+
+struct tree *tree_from_json(const struct cJSON *j, size_t nfeatures,
+			    const char *origin, struct ft_err *err)
+{
+	struct jctx c = { origin, err };
+	struct tree *t = NULL;
+	const cJSON *it;
+	int64_t v;
+
+	if (!cJSON_IsObject(j)) {
+		ft_fail(err, FT_EINPUT, "%s: tree: expected an object", origin);
+		return NULL;
+	}
+	t = xcalloc(1, sizeof *t);
+	if (!(it = jget(&c, j, "params", "tree.")) || parse_params(&c, it, &t->params) < 0)
+		goto fail;
+	if (!(it = jget(&c, j, "nfeatures", "tree.")) ||
+	    jint(&c, it, "tree.", "nfeatures", 1, INT32_MAX / TREE_MAX_BINS, &v) < 0)
+		goto fail;
+	if ((size_t)v != nfeatures) {
+		ft_fail(err, FT_EINPUT, "%s: tree.nfeatures: %" PRId64 " does not match the recipe's %zu features",
+			origin, v, nfeatures);
+		goto fail;
+	}
+	t->nfeatures = nfeatures;
+	const cJSON *names = jget(&c, j, "feature_names", "tree.");
+	if (!names)
+		goto fail;
+	if (!cJSON_IsArray(names) || (size_t)cJSON_GetArraySize(names) != nfeatures) {
+		ft_fail(err, FT_EINPUT, "%s: tree.feature_names: expected an array of %zu strings",
+			origin, nfeatures);
+		goto fail;
+	}
+	t->feature_names = xcalloc(nfeatures, sizeof *t->feature_names);
+	size_t k = 0;
+	cJSON_ArrayForEach(it, names) {
+		if (!cJSON_IsString(it)) {
+			ft_fail(err, FT_EINPUT, "%s: tree.feature_names[%zu]: expected a string", origin, k);
+			goto fail;
+		}
+		t->feature_names[k++] = xstrdup(it->valuestring);
+	}
+	const cJSON *nodes = jget(&c, j, "nodes", "tree.");
+	if (!nodes)
+		goto fail;
+	int nsize = cJSON_IsArray(nodes) ? cJSON_GetArraySize(nodes) : -1;
+	if (nsize < 1 || (size_t)nsize > TREE_MAX_NODES) {
+		ft_fail(err, FT_EINPUT, "%s: tree.nodes: expected an array of 1 to %u nodes",
+			origin, TREE_MAX_NODES);
+		goto fail;
+	}
+	size_t nn = (size_t)nsize;
+	t->nodes = xcalloc(nn, sizeof *t->nodes);
+	t->nnodes = nn;
+	k = 0;
+	cJSON_ArrayForEach(it, nodes) {
+		if (parse_node(&c, it, k, nn, nfeatures, &t->nodes[k]) < 0)
+			goto fail;
+		k++;
+	}
+	if (check_structure(&c, t->nodes, nn) < 0)
+		goto fail;
+	t->importance = xcalloc(nfeatures, sizeof *t->importance);
+	compute_importance(t->nodes, nn, nfeatures, t->importance);
+	return t;
+fail:
+	tree_free(t);
+	return NULL;
+}

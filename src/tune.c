@@ -1,0 +1,202 @@
+/* tune: the grid search of the pipeline.
+ *
+ * Grid points are independent, so they run in parallel: each worker takes
+ * the next point from a shared counter and fits its tree on one thread. The
+ * result of point k is written to row k only, and the best row is chosen
+ * after every worker has joined, scanning in grid order; the outcome never
+ * depends on thread timing. */
+#include "config.h"
+#include "tune.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metrics.h"
+#include "tree.h"
+
+bool tune_wanted(const struct settings *s)
+{
+	return s->tune_max_depth.n || s->tune_min_samples_split.n ||
+	       s->tune_min_samples_leaf.n;
+}
+
+static size_t dim(const struct int_list *l)
+{
+	return l->n ? l->n : 1;
+}
+
+size_t tune_grid_size(const struct settings *s)
+{
+	return dim(&s->tune_max_depth) * dim(&s->tune_min_samples_split) *
+	       dim(&s->tune_min_samples_leaf);
+}
+
+void tune_grid_point(const struct settings *s, size_t k, struct tree_params *p)
+{
+	size_t nl = dim(&s->tune_min_samples_leaf);
+	size_t ns = dim(&s->tune_min_samples_split);
+	*p = s->tree;
+	if (s->tune_min_samples_leaf.n)
+		p->min_samples_leaf = (size_t)s->tune_min_samples_leaf.v[k % nl];
+	k /= nl;
+	if (s->tune_min_samples_split.n)
+		p->min_samples_split = (size_t)s->tune_min_samples_split.v[k % ns];
+	k /= ns;
+	if (s->tune_max_depth.n)
+		p->max_depth = (int)s->tune_max_depth.v[k];
+}
+
+struct tune_job {
+	const struct dataset *train, *validation;
+	const char *const *names;
+	const struct settings *s;
+	const struct ft_progress *prog;
+	struct tune_row *rows;
+	struct ft_err *errs;      /* one per row */
+	bool *failed;
+	size_t npoints;
+	atomic_size_t next, done;
+};
+
+static void *tune_worker(void *arg)
+{
+	struct tune_job *job = arg;
+	double *proba = xmalloc(job->validation->n * sizeof *proba);
+	struct ft_progress quiet = {
+		.fn = NULL, .ctx = NULL, .cancel = job->prog ? job->prog->cancel : NULL
+	};
+	for (;;) {
+		size_t k = atomic_fetch_add(&job->next, 1);
+		if (k >= job->npoints)
+			break;
+		if (ft_cancelled(job->prog)) {
+			ft_fail(&job->errs[k], FT_ECANCELLED, "cancelled");
+			job->failed[k] = true;
+			continue;
+		}
+		struct tree_params p;
+		tune_grid_point(job->s, k, &p);
+		p.threads = 1;
+		struct tree *t = tree_fit(job->train, job->names, &p, &quiet, &job->errs[k]);
+		if (!t) {
+			job->failed[k] = true;
+			continue;
+		}
+		tree_predict(t, job->validation, proba);
+		tree_free(t);
+		struct tune_row *r = &job->rows[k];
+		r->max_depth = p.max_depth;
+		r->min_samples_split = p.min_samples_split;
+		r->min_samples_leaf = p.min_samples_leaf;
+		metrics_compute(job->validation->y, proba, job->validation->n,
+				job->s->threshold, &r->validation);
+		if (!metrics_lookup(&r->validation, job->s->tune_objective, &r->score))
+			r->score = NAN;
+		size_t d = atomic_fetch_add(&job->done, 1) + 1;
+		ft_progress_report(job->prog, "tune", d, job->npoints);
+	}
+	free(proba);
+	return NULL;
+}
+
+/* Is a better than b for the objective? NAN is worse than any number. */
+static bool better(double a, double b, bool higher)
+{
+	if (isnan(a))
+		return false;
+	if (isnan(b))
+		return true;
+	return higher ? a > b : a < b;
+}
+
+static int check_grid(const struct settings *s, size_t npoints, struct ft_err *err)
+{
+	struct metrics probe;
+	double unused;
+	memset(&probe, 0, sizeof probe);
+	if (!s->tune_objective || !metrics_lookup(&probe, s->tune_objective, &unused))
+		return ft_fail(err, FT_EINPUT, "tune.objective: unknown metric '%s'",
+			       s->tune_objective ? s->tune_objective : "");
+	for (size_t k = 0; k < npoints; k++) {
+		struct tree_params p;
+		tune_grid_point(s, k, &p);
+		const char *why = tree_check_params(&p);
+		if (why)
+			return ft_fail(err, FT_EINPUT,
+				       "tune: grid point max_depth=%d min_samples_split=%zu "
+				       "min_samples_leaf=%zu: %s",
+				       p.max_depth, p.min_samples_split, p.min_samples_leaf, why);
+	}
+	return 0;
+}
+
+struct tune_row *tune_grid(const struct dataset *train,
+			   const char *const *feature_names,
+			   const struct dataset *validation,
+			   const struct settings *s, int workers,
+			   const struct ft_progress *prog, size_t *nrows,
+			   size_t *best, struct ft_err *err)
+{
+	size_t npoints = tune_grid_size(s);
+	if (check_grid(s, npoints, err) < 0)
+		return NULL;
+	if (validation->n == 0) {
+		ft_fail(err, FT_EINPUT,
+			"tune: the validation split is empty (split.validation too small)");
+		return NULL;
+	}
+	if (workers <= 0)
+		workers = ft_threads();
+	if ((size_t)workers > npoints)
+		workers = (int)npoints;
+
+	struct tune_job job = {
+		.train = train, .validation = validation, .names = feature_names,
+		.s = s, .prog = prog, .npoints = npoints,
+	};
+	job.rows = xcalloc(npoints, sizeof *job.rows);
+	job.errs = xcalloc(npoints, sizeof *job.errs);
+	job.failed = xcalloc(npoints, sizeof *job.failed);
+	atomic_init(&job.next, 0);
+	atomic_init(&job.done, 0);
+	ft_progress_report(prog, "tune", 0, npoints);
+
+	pthread_t *tids = xcalloc((size_t)workers, sizeof *tids);
+	int started = 0;
+	/* The calling thread is a worker too; a thread that fails to start
+	 * only means fewer workers share the same queue. */
+	for (int i = 1; i < workers; i++)
+		if (pthread_create(&tids[started], NULL, tune_worker, &job) == 0)
+			started++;
+	tune_worker(&job);
+	for (int i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+	free(tids);
+
+	/* Report the failure of the earliest point, so the message does not
+	 * depend on which worker got there first. */
+	for (size_t k = 0; k < npoints; k++) {
+		if (job.failed[k]) {
+			if (err)
+				*err = job.errs[k];
+			free(job.rows);
+			free(job.errs);
+			free(job.failed);
+			return NULL;
+		}
+	}
+	free(job.errs);
+	free(job.failed);
+
+	bool higher = metrics_higher_is_better(s->tune_objective);
+	size_t b = 0;
+	for (size_t k = 1; k < npoints; k++)
+		if (better(job.rows[k].score, job.rows[b].score, higher))
+			b = k;
+	*nrows = npoints;
+	*best = b;
+	return job.rows;
+}

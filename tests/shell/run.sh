@@ -1,0 +1,118 @@
+#!/bin/sh
+# fraudtree run: exit status, the files --out writes, the report's keys,
+# byte-identical reruns, reproduction from the written pipeline.json, clear
+# errors for bad settings, and a gate that refuses a model catching no fraud.
+set -u
+: "${FT_BIN:?}"
+tmp=$(mktemp -d) || exit 2
+trap 'rm -rf "$tmp"' EXIT INT TERM
+fails=0
+
+fail() {
+	echo "FAIL: $*" >&2
+	fails=$((fails + 1))
+}
+
+# run EXPECTED_STATUS ARGS...: stdout to $tmp/out, stderr to $tmp/err
+run() {
+	want=$1
+	shift
+	"$FT_BIN" run "$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	if [ "$got" -ne "$want" ]; then
+		fail "run $*: exit $got, expected $want"
+		sed 's/^/  | /' "$tmp/err" >&2
+	fi
+}
+
+data=$tmp/tx.csv
+if ! "$FT_BIN" gen --rows 5000 --seed 7 >"$data" 2>"$tmp/err"; then
+	echo "SKIP: fraudtree gen is not available" >&2
+	exit 77
+fi
+
+# A passing run writes the four files; the report carries the original keys.
+run 0 --no-register --out "$tmp/a" "$data"
+for f in model.json evaluation.json pipeline.json rules.txt; do
+	[ -s "$tmp/a/$f" ] || fail "--out did not write $f"
+done
+for pat in 'stages' 'class counts' 'train (after)' 'majority baseline' \
+	'confusion matrix' 'gate passed' 'not registered (--no-register)'; do
+	grep -qF "$pat" "$tmp/out" || fail "report lacks '$pat'"
+done
+ev=$tmp/a/evaluation.json
+for key in '"binary_classification_metrics"' '"accuracy"' '"confusion_matrix"' \
+	'"validation"' '"baseline"' '"threshold"' '"splits"' '"before"' '"after"' \
+	'"roc"' '"pr"' '"gate"' '"tuning"' '"feature_importance"' '"recall"' '"pr_auc"'; do
+	grep -qF "$key" "$ev" || fail "evaluation.json lacks $key"
+done
+grep -q '"value":' "$ev" || fail "metrics are not {\"value\": x}"
+# Timings vary between runs, so they stay out of the file.
+grep -qi 'seconds' "$ev" && fail "evaluation.json holds timings"
+[ "$(stat -c %a "$tmp/a")" = 755 ] || fail "--out directory mode is not 0755"
+
+# Same data + settings = the same bytes.
+run 0 --no-register --quiet --out "$tmp/b" "$data"
+for f in model.json evaluation.json pipeline.json rules.txt; do
+	cmp -s "$tmp/a/$f" "$tmp/b/$f" || fail "$f differs between two runs"
+done
+[ "$(cat "$tmp/out")" = "gate passed" ] || fail "--quiet printed more than the outcome"
+
+# The resolved settings reproduce the model, also with tuning and resampling
+# (undersampling costs accuracy, so the gate may fail: 0 or 1 is fine).
+run_either() {
+	"$FT_BIN" run "$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	[ "$got" -le 1 ] || fail "run $*: exit $got: $(cat "$tmp/err")"
+}
+run_either --no-register --quiet --set tune.max_depth='[3,5]' \
+	--set tune.min_samples_leaf='[1,20]' --set resample.method=undersample \
+	--set resample.ratio=0.5 --out "$tmp/c" "$data"
+grep -q '"min_samples_leaf"' "$tmp/c/evaluation.json" || fail "tuned run has no tuning table"
+run_either --no-register --quiet --pipeline "$tmp/c/pipeline.json" --out "$tmp/d" "$data"
+cmp -s "$tmp/c/model.json" "$tmp/d/model.json" ||
+	fail "pipeline.json does not reproduce model.json"
+cmp -s "$tmp/c/pipeline.json" "$tmp/d/pipeline.json" ||
+	fail "pipeline.json is not a fixed point"
+run 0 --no-register --quiet --pipeline "$tmp/a/pipeline.json" --out "$tmp/e" "$data"
+cmp -s "$tmp/a/model.json" "$tmp/e/model.json" ||
+	fail "default pipeline.json does not reproduce model.json"
+
+# Bad settings: exit 2, one line, naming the key (and the file).
+run 2 --no-register --set tree.max_depth=-3 --out "$tmp/x" "$data"
+grep -q '^fraudtree: .*tree.max_depth' "$tmp/err" || fail "bad --set not named: $(cat "$tmp/err")"
+[ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "error is not one line"
+[ -e "$tmp/x" ] && fail "a run refused for its settings created --out"
+printf '{"tree": {"max_depth": "deep"}}\n' >"$tmp/p.json"
+run 2 --no-register --pipeline "$tmp/p.json" "$data"
+grep -q "^fraudtree: $tmp/p.json: tree.max_depth" "$tmp/err" ||
+	fail "bad pipeline file not named: $(cat "$tmp/err")"
+run 2 --no-register --set target=nope "$data"
+grep -q 'nope' "$tmp/err" || fail "unknown target not named"
+run 2 --no-register "$tmp/missing.csv"
+grep -q "^fraudtree: $tmp/missing.csv" "$tmp/err" || fail "missing file not named"
+run 2 --no-register --bogus "$data"
+run 2 --no-register
+
+# An impossible condition fails the gate (exit 1) and says why; files are
+# still written for inspection.
+run 1 --no-register --set 'gate=[{"metric":"recall","op":">=","value":1.01}]' \
+	--out "$tmp/f" "$data"
+grep -q 'gate FAILED' "$tmp/out" || fail "gate failure not reported"
+grep -q 'FAIL  recall >= 1.01' "$tmp/out" || fail "failed condition not listed"
+grep -q '"pass":[[:space:]]*false' "$tmp/f/evaluation.json" || fail "gate failure not in the report"
+
+# 0.1% fraud and a stump: high accuracy, no fraud caught; the default
+# accuracy gate must still fail, for the TP = 0 reason.
+if "$FT_BIN" gen --rows 5000 --seed 7 --fraud-rate 0.001 >"$tmp/rare.csv" 2>/dev/null; then
+	run 1 --no-register --set tree.max_depth=1 --set tree.min_samples_leaf=50 \
+		"$tmp/rare.csv"
+	grep -q 'TP = 0' "$tmp/out" || fail "TP = 0 reason not shown"
+	grep -q 'pass  accuracy >= 0.85' "$tmp/out" ||
+		fail "accuracy condition should pass on rare fraud"
+else
+	fail "gen --fraud-rate 0.001 failed"
+fi
+
+[ "$fails" -eq 0 ] || exit 1
+exit 0

@@ -1,0 +1,220 @@
+/* test_model: model.json round trip and every validation rule of
+ * model_parse, on the hand-built fixture model. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "registry_fixture.h"
+
+/* text with the first `from` replaced by `to`; caller frees. */
+static char *replaced(const char *text, const char *from, const char *to)
+{
+	const char *at = strstr(text, from);
+	assert_non_null(at);
+	return xasprintf("%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+}
+
+static void expect_error(const char *text, const char *needle)
+{
+	struct ft_err err;
+	ft_err_clear(&err);
+	struct model *m = model_parse(text, "dir/model.json", &err);
+	if (m)
+		fail_msg("accepted a bad model (expected \"%s\")", needle);
+	assert_int_equal(err.code, FT_EINPUT);
+	assert_non_null(strstr(err.msg, "dir/model.json"));
+	if (!strstr(err.msg, needle))
+		fail_msg("error \"%s\" lacks \"%s\"", err.msg, needle);
+}
+
+static void test_round_trip(void **state)
+{
+	(void)state;
+	char *text = fixture_model_text();
+	struct ft_err err;
+	struct model *m = model_parse(text, "model.json", &err);
+	assert_non_null(m);
+	assert_true(m->threshold == 0.5);
+	assert_int_equal(m->recipe->ninputs, 2);
+	assert_int_equal(m->recipe->nfeatures, 3);
+	assert_string_equal(m->recipe->inputs[1].levels[1], "debit");
+	assert_int_equal(m->tree->nnodes, 5);
+	assert_true(m->tree->nodes[0].threshold == 100);
+	assert_int_equal(m->tree->nodes[2].feature, 2);
+	/* Same bytes when written again: the format is deterministic. */
+	char *again = model_to_text(m->recipe, m->tree, m->threshold);
+	assert_string_equal(text, again);
+	assert_non_null(strstr(text, "\"format\":\t\"fraudtree-model\""));
+	assert_non_null(strstr(text, "\"format_version\":\t\"1.0\""));
+	/* The fixture routes as documented: amount > 100 and not debit. */
+	float x[3] = { 150, 1, 0 };
+	assert_true(tree_predict_row(m->tree, x) == 0.75);
+	x[2] = 1;
+	x[1] = 0;
+	assert_true(tree_predict_row(m->tree, x) == 0);
+	x[0] = 100;
+	assert_true(tree_predict_row(m->tree, x) == 0.1);
+	free(again);
+	model_free(m);
+	free(text);
+}
+
+static void test_versions(void **state)
+{
+	(void)state;
+	char *text = fixture_model_text();
+	struct ft_err err;
+	char *newer = replaced(text, "\"1.0\"", "\"1.12\"");
+	struct model *m = model_parse(newer, "model.json", &err);
+	assert_non_null(m);    /* a newer minor version is read */
+	model_free(m);
+	char *major = replaced(text, "\"1.0\"", "\"2.0\"");
+	expect_error(major, "format_version 2.0 is not supported");
+	char *junk = replaced(text, "\"1.0\"", "\"one\"");
+	expect_error(junk, "format_version");
+	char *num = replaced(text, "\"1.0\"", "1.0");
+	expect_error(num, "format_version");
+	char *name = replaced(text, "\"fraudtree-model\"", "\"other-model\"");
+	expect_error(name, "format");
+	free(newer);
+	free(major);
+	free(junk);
+	free(num);
+	free(name);
+	free(text);
+}
+
+static void test_structure(void **state)
+{
+	(void)state;
+	char *text = fixture_model_text();
+	expect_error("", "not valid JSON");
+	expect_error("{\"format\": \"fraudtree-model\",\n\"format_version\": \"1.0\",\n", ":3: not valid JSON");
+	expect_error("[1]", "object");
+	char *thr = replaced(text, "\n\t\"threshold\":\t0.5\n", "\n\t\"threshold\":\t1.5\n");
+	expect_error(thr, "threshold");
+	char *thr2 = replaced(text, "\n\t\"threshold\":\t0.5\n", "\n\t\"threshold\":\t\"0.5\"\n");
+	expect_error(thr2, "threshold");
+	char *norecipe = replaced(text, "\n\t\"recipe\":", "\n\t\"recipes\":");
+	expect_error(norecipe, "recipe");
+	char *notree = replaced(text, "\n\t\"tree\":", "\n\t\"trees\":");
+	expect_error(notree, "tree");
+	free(thr);
+	free(thr2);
+	free(norecipe);
+	free(notree);
+	free(text);
+}
+
+static char *model_with(void (*change)(struct recipe *r, struct tree *t))
+{
+	struct recipe *r = fixture_recipe();
+	struct tree *t = fixture_tree();
+	change(r, t);
+	char *s = model_to_text(r, t, 0.5);
+	recipe_free(r);
+	tree_free(t);
+	return s;
+}
+
+static void index_out_of_range(struct recipe *r, struct tree *t)
+{
+	(void)r;
+	t->nodes[0].right = 5;
+}
+
+static void negative_index(struct recipe *r, struct tree *t)
+{
+	(void)r;
+	t->nodes[2].left = -7;
+}
+
+static void cycle(struct recipe *r, struct tree *t)
+{
+	(void)r;
+	t->nodes[2].right = 0;
+}
+
+static void shared_child(struct recipe *r, struct tree *t)
+{
+	(void)r;
+	t->nodes[2].left = 1;
+}
+
+static void feature_out_of_range(struct recipe *r, struct tree *t)
+{
+	(void)r;
+	t->nodes[2].feature = 3;
+}
+
+static void fewer_recipe_features(struct recipe *r, struct tree *t)
+{
+	(void)t;
+	free(r->features[2].name);
+	r->nfeatures = 2;
+}
+
+static void renamed_feature(struct recipe *r, struct tree *t)
+{
+	(void)r;
+	free(t->feature_names[1]);
+	t->feature_names[1] = xstrdup("card=cash");
+}
+
+static void test_tree_validation(void **state)
+{
+	(void)state;
+	void (*changes[])(struct recipe *, struct tree *) = {
+		index_out_of_range, negative_index, cycle, shared_child, feature_out_of_range,
+		fewer_recipe_features, renamed_feature,
+	};
+	for (size_t i = 0; i < sizeof changes / sizeof changes[0]; i++) {
+		char *text = model_with(changes[i]);
+		expect_error(text, "");
+		free(text);
+	}
+	char *text = model_with(renamed_feature);
+	expect_error(text, "card=cash");
+	free(text);
+}
+
+static void test_load(void **state)
+{
+	(void)state;
+	struct ft_err err;
+	assert_null(model_load("no-such-model.json", &err));
+	assert_int_equal(err.code, FT_EIO);
+	assert_non_null(strstr(err.msg, "no-such-model.json"));
+	char *text = fixture_model_text();
+	FILE *fp = fopen("test_model.tmp.json", "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+	struct model *m = model_load("test_model.tmp.json", &err);
+	assert_non_null(m);
+	model_free(m);
+	model_free(NULL);
+	remove("test_model.tmp.json");
+	free(text);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_versions),
+		cmocka_unit_test(test_structure),
+		cmocka_unit_test(test_tree_validation),
+		cmocka_unit_test(test_load),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

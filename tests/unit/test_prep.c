@@ -1,0 +1,1151 @@
+/* Unit tests of prep: target detection, drop suggestions, imputation,
+ * encoders, missing indicators, datetime parts, raw-row scoring, recipe
+ * JSON, the stratified split and every resampling method. Frames are built
+ * by hand so each expectation can be worked out on paper. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "prep.h"
+
+/* ----------------------------------------------------- frame building */
+
+static struct frame *frame_new(size_t nrows, size_t ncols)
+{
+	struct frame *f = xcalloc(1, sizeof *f);
+	f->path = xstrdup("t.csv");
+	f->nrows = nrows;
+	f->ncols = ncols;
+	f->cols = xcalloc(ncols, sizeof *f->cols);
+	return f;
+}
+
+static void num_stats(struct column *c, size_t n)
+{
+	double *v = xmalloc((n ? n : 1) * sizeof *v);
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isnan(c->num[i]))
+			v[m++] = c->num[i];
+	size_t distinct = 0;
+	for (size_t i = 0; i < m; i++) {
+		size_t j;
+		for (j = 0; j < i; j++)
+			if (v[j] == v[i])
+				break;
+		distinct += j == i;
+	}
+	c->stats.count = m;
+	c->stats.missing = n - m;
+	c->stats.distinct = distinct;
+	c->stats.constant = distinct <= 1;
+	free(v);
+}
+
+static void col_num(struct frame *f, size_t ci, const char *name, const double *v)
+{
+	struct column *c = &f->cols[ci];
+	c->name = xstrdup(name);
+	c->type = COL_NUMERIC;
+	c->num = xmalloc(f->nrows * sizeof *c->num);
+	memcpy(c->num, v, f->nrows * sizeof *c->num);
+	num_stats(c, f->nrows);
+}
+
+static void col_dt(struct frame *f, size_t ci, const char *name, const double *v)
+{
+	col_num(f, ci, name, v);
+	f->cols[ci].type = COL_DATETIME;
+	f->cols[ci].date_order = DATE_ISO;
+}
+
+/* NULL cells are missing; levels in first-seen order, as the loader does. */
+static void col_cat(struct frame *f, size_t ci, const char *name, const char *const *v)
+{
+	struct column *c = &f->cols[ci];
+	c->name = xstrdup(name);
+	c->type = COL_CATEGORICAL;
+	c->codes = xmalloc(f->nrows * sizeof *c->codes);
+	c->levels = xcalloc(f->nrows + 1, sizeof *c->levels);
+	for (size_t i = 0; i < f->nrows; i++) {
+		if (!v[i]) {
+			c->codes[i] = FRAME_NA_CODE;
+			c->stats.missing++;
+			continue;
+		}
+		uint32_t k;
+		for (k = 0; k < c->nlevels; k++)
+			if (strcmp(c->levels[k], v[i]) == 0)
+				break;
+		if (k == c->nlevels)
+			c->levels[c->nlevels++] = xstrdup(v[i]);
+		c->codes[i] = k;
+		c->stats.count++;
+	}
+	c->stats.distinct = c->nlevels;
+	c->stats.constant = c->nlevels <= 1;
+}
+
+static size_t *all_rows(size_t n)
+{
+	size_t *r = xmalloc(n * sizeof *r);
+	for (size_t i = 0; i < n; i++)
+		r[i] = i;
+	return r;
+}
+
+static float X(const struct dataset *d, size_t feature, size_t sample)
+{
+	return d->X[feature * d->n + sample];
+}
+
+static int feature_index(const struct recipe *r, const char *name)
+{
+	for (size_t j = 0; j < r->nfeatures; j++)
+		if (strcmp(r->features[j].name, name) == 0)
+			return (int)j;
+	return -1;
+}
+
+static void set_ok(struct settings *s, const char *a)
+{
+	struct ft_err err = {0};
+	if (settings_set(s, a, &err) != 0)
+		fail_msg("%s: %s", a, err.msg);
+}
+
+/* ------------------------------------------------------------- target */
+
+static void target_of(const char *const *labels, size_t n, const char *positive,
+		      struct target_info *t, struct ft_err *err, int *rc)
+{
+	struct frame *f = frame_new(n, 1);
+	col_cat(f, 0, "label", labels);
+	struct settings s;
+	settings_init(&s);
+	set_ok(&s, "target=label");
+	if (positive)
+		s.positive = xstrdup(positive);
+	*rc = prep_target(f, &s, t, err);
+	settings_free(&s);
+	frame_free(f);
+}
+
+static void test_target_detection(void **state)
+{
+	(void)state;
+	struct target_info t;
+	struct ft_err err = {0};
+	int rc;
+	static const struct { const char *a, *b, *pos; } pairs[] = {
+		{"No", "Yes", "Yes"}, {"legit", "fraud", "fraud"}, {"TRUE", "false", "TRUE"},
+		{"n", "Y", "Y"}, {"genuine", "Fraudulent", "Fraudulent"}, {"0", "1", "1"},
+	};
+	for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++) {
+		const char *labels[5] = { pairs[k].a, pairs[k].b, NULL, pairs[k].a, pairs[k].a };
+		target_of(labels, 5, NULL, &t, &err, &rc);
+		assert_int_equal(rc, 0);
+		assert_string_equal(t.positive, pairs[k].pos);
+		assert_int_equal(t.missing, 1);
+		bool b_pos = strcmp(pairs[k].b, pairs[k].pos) == 0;
+		assert_int_equal(t.y[0], b_pos ? 0 : 1);
+		assert_int_equal(t.y[1], b_pos ? 1 : 0);
+		assert_int_equal(t.y[2], 255);
+		target_info_free(&t);
+	}
+	/* numeric 0.0/1.0 and a guessed column */
+	struct frame *f = frame_new(4, 2);
+	col_num(f, 0, "amount", (double[]){ 1, 2, 3, 4 });
+	col_num(f, 1, "isFraud", (double[]){ 0, 1, 0, NAN });
+	struct settings s;
+	settings_init(&s);
+	assert_int_equal(prep_target(f, &s, &t, &err), 0);
+	assert_int_equal(t.col, 1);
+	assert_string_equal(t.positive, "1");
+	assert_string_equal(t.negative, "0");
+	assert_int_equal(t.missing, 1);
+	assert_memory_equal(t.y, ((uint8_t[]){ 0, 1, 0, 255 }), 4);
+	target_info_free(&t);
+	/* positive chosen by the user, matched as a number */
+	s.positive = xstrdup("0.0");
+	assert_int_equal(prep_target(f, &s, &t, &err), 0);
+	assert_string_equal(t.positive, "0");
+	assert_memory_equal(t.y, ((uint8_t[]){ 1, 0, 1, 255 }), 4);
+	target_info_free(&t);
+	free(s.positive);
+	s.positive = xstrdup("7");
+	assert_int_equal(prep_target(f, &s, &t, &err), -1);
+	assert_string_equal(err.msg, "positive: '7' is not a value of isFraud (0, 1)");
+	free(s.positive);
+	s.positive = NULL;
+	s.target = xstrdup("nope");
+	assert_int_equal(prep_target(f, &s, &t, &err), -1);
+	assert_string_equal(err.msg, "target: no column named 'nope' in t.csv");
+	free(s.target);
+	s.target = xstrdup("amount");
+	assert_int_equal(prep_target(f, &s, &t, &err), -1);
+	assert_string_equal(err.msg, "amount: target has 4 classes (1, 2, 3, 4); a binary "
+			    "target is needed");
+	settings_free(&s);
+	frame_free(f);
+
+	const char *three[] = { "0", "1", "2", "1" };
+	target_of(three, 4, NULL, &t, &err, &rc);
+	assert_int_equal(rc, -1);
+	assert_string_equal(err.msg, "label: target has 3 classes (0, 1, 2); a binary target "
+			    "is needed");
+	const char *one[] = { "a", "a" };
+	target_of(one, 2, NULL, &t, &err, &rc);
+	assert_int_equal(rc, -1);
+	assert_string_equal(err.msg, "label: target has 1 class (a); a binary target is needed");
+	const char *ab[] = { "a", "b" };
+	target_of(ab, 2, NULL, &t, &err, &rc);
+	assert_int_equal(rc, -1);
+	assert_string_equal(err.msg, "label: cannot tell which of 'a' and 'b' means fraud; "
+			    "set positive");
+	target_of(ab, 2, "a", &t, &err, &rc);
+	assert_int_equal(rc, 0);
+	assert_memory_equal(t.y, ((uint8_t[]){ 1, 0 }), 2);
+	target_info_free(&t);
+	target_info_free(NULL);
+}
+
+static void test_suggest_drops(void **state)
+{
+	(void)state;
+	struct frame *f = frame_new(3, 5);
+	col_num(f, 0, "id", (double[]){ 1, 2, 3 });
+	f->cols[0].stats.id_like = true;
+	col_num(f, 1, "same", (double[]){ 5, 5, NAN });
+	col_num(f, 2, "none", (double[]){ NAN, NAN, NAN });
+	col_num(f, 3, "amount", (double[]){ 1, 2, 2 });
+	col_num(f, 4, "y", (double[]){ 0, 1, 1 });
+	struct drop_suggestion d[8];
+	size_t n = prep_suggest_drops(f, 4, d, 8);
+	assert_int_equal(n, 3);
+	assert_int_equal(d[0].col, 0);
+	assert_string_equal(d[0].reason, "id-like");
+	assert_int_equal(d[1].col, 1);
+	assert_string_equal(d[1].reason, "constant");
+	assert_int_equal(d[2].col, 2);
+	assert_string_equal(d[2].reason, "all missing");
+	assert_int_equal(prep_suggest_drops(f, 4, d, 1), 3);   /* counts beyond max */
+	frame_free(f);
+}
+
+/* ------------------------------------------------------------- recipe */
+
+/* Rows 0-4 train, rows 5-7 "test". */
+static struct frame *mixed_frame(void)
+{
+	struct frame *f = frame_new(8, 5);
+	col_num(f, 0, "amount", (double[]){ 1, 2, NAN, 10, 2, 1000, NAN, 3 });
+	const char *card[] = { "debit", "credit", "debit", NULL, "debit", "gift", NULL, "credit" };
+	col_cat(f, 1, "card", card);
+	col_dt(f, 2, "when", (double[]){ 1709214300, 1704067199, -43200, 0, NAN, 0, NAN, 3600 });
+	col_num(f, 3, "risk", (double[]){ 0.5, 0.25, 0.5, 0.75, 1, NAN, 0.5, 0.5 });
+	col_num(f, 4, "isFraud", (double[]){ 0, 1, 0, 0, 1, 1, 0, 0 });
+	return f;
+}
+
+static struct recipe *fit(const struct frame *f, const struct settings *s,
+			  struct target_info *t, size_t ntrain)
+{
+	struct ft_err err = {0};
+	assert_int_equal(prep_target(f, s, t, &err), 0);
+	size_t *rows = all_rows(ntrain);
+	struct recipe *r = prep_fit(f, s, t, rows, ntrain, &err);
+	if (!r)
+		fail_msg("prep_fit: %s", err.msg);
+	free(rows);
+	return r;
+}
+
+static void apply_all(const struct recipe *r, const struct frame *f,
+		      const struct target_info *t, struct dataset *d)
+{
+	struct ft_err err = {0};
+	size_t *rows = all_rows(f->nrows);
+	if (prep_apply(r, f, t, rows, f->nrows, d, &err) != 0)
+		fail_msg("prep_apply: %s", err.msg);
+	free(rows);
+}
+
+static void test_imputation(void **state)
+{
+	(void)state;
+	struct frame *f = mixed_frame();
+	/* training amounts 1 2 10 2; risks 0.5 0.25 0.5 0.75 1 */
+	static const struct { const char *set; double fill, risk; } cases[] = {
+		{ "impute.numeric=mean", 15.0 / 4, 0.6 },
+		{ "impute.numeric=median", 2, 0.5 },
+		{ "impute.numeric=most_frequent", 2, 0.5 },
+		{ "impute.numeric=constant:-1.5", -1.5, -1.5 },
+		{ "impute.columns.amount=mean", 15.0 / 4, 0.5 },
+	};
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		struct settings s;
+		settings_init(&s);
+		set_ok(&s, cases[k].set);
+		struct target_info t;
+		struct recipe *r = fit(f, &s, &t, 5);
+		assert_string_equal(r->inputs[0].name, "amount");
+		assert_true(r->inputs[0].fill_value == cases[k].fill);
+		struct dataset d;
+		apply_all(r, f, &t, &d);
+		int j = feature_index(r, "amount");
+		assert_int_equal(j, 0);
+		assert_true(X(&d, 0, 2) == (float)cases[k].fill);
+		assert_true(X(&d, 0, 6) == (float)cases[k].fill);
+		assert_true(X(&d, 0, 5) == 1000);   /* test values pass through */
+		assert_true(fabs(r->inputs[3].fill_value - cases[k].risk) < 1e-15);
+		assert_true(X(&d, (size_t)feature_index(r, "risk"), 5) == (float)cases[k].risk);
+		assert_memory_equal(d.y, ((uint8_t[]){ 0, 1, 0, 0, 1, 1, 0, 0 }), 8);
+		dataset_free(&d);
+		recipe_free(r);
+		target_info_free(&t);
+		settings_free(&s);
+	}
+	/* median of an even count averages; most_frequent ties go to the smallest */
+	struct frame *g = frame_new(4, 2);
+	col_num(g, 0, "v", (double[]){ 4, 1, 3, 1e9 });
+	col_num(g, 1, "y", (double[]){ 0, 1, 0, 1 });
+	struct settings s;
+	settings_init(&s);
+	set_ok(&s, "target=y");
+	struct target_info t;
+	struct recipe *r = fit(g, &s, &t, 3);
+	assert_true(r->inputs[0].fill_value == 3);
+	recipe_free(r);
+	target_info_free(&t);
+	set_ok(&s, "impute.numeric=most_frequent");
+	r = fit(g, &s, &t, 4);
+	assert_true(r->inputs[0].fill_value == 1);
+	recipe_free(r);
+	target_info_free(&t);
+	set_ok(&s, "impute.numeric=median");
+	r = fit(g, &s, &t, 4);
+	assert_true(r->inputs[0].fill_value == 3.5);
+	recipe_free(r);
+	target_info_free(&t);
+	settings_free(&s);
+	frame_free(g);
+
+	/* categorical: most_frequent, and a constant that becomes a level */
+	settings_init(&s);
+	r = fit(f, &s, &t, 5);
+	const struct recipe_input *card = &r->inputs[1];
+	assert_string_equal(card->fill_level, "debit");
+	assert_int_equal(card->nlevels, 2);
+	assert_string_equal(card->levels[0], "credit");
+	assert_string_equal(card->levels[1], "debit");
+	assert_true(card->freq[1] == 4);   /* 3 seen + 1 imputed */
+	recipe_free(r);
+	target_info_free(&t);
+	set_ok(&s, "impute.categorical=constant:unknown");
+	set_ok(&s, "encode.default=frequency");
+	r = fit(f, &s, &t, 5);
+	card = &r->inputs[1];
+	assert_int_equal(card->nlevels, 3);
+	assert_string_equal(card->levels[2], "unknown");
+	assert_true(card->freq[0] == 1 && card->freq[1] == 3 && card->freq[2] == 1);
+	struct dataset d;
+	apply_all(r, f, &t, &d);
+	size_t j = (size_t)feature_index(r, "card.frequency");
+	assert_true(X(&d, j, 3) == 1);   /* missing -> "unknown" */
+	assert_true(X(&d, j, 6) == 1);
+	assert_true(X(&d, j, 0) == 3);
+	assert_true(X(&d, j, 5) == 0);   /* "gift" unseen in training */
+	dataset_free(&d);
+	recipe_free(r);
+	target_info_free(&t);
+
+	/* a numeric constant must be a number; mean on categories is refused */
+	set_ok(&s, "impute.columns.amount=constant:abc");
+	struct ft_err err = {0};
+	assert_int_equal(prep_target(f, &s, &t, &err), 0);
+	size_t rows[] = { 0, 1, 2 };
+	assert_null(prep_fit(f, &s, &t, rows, 3, &err));
+	assert_string_equal(err.msg, "impute.columns.amount: constant:abc is not a numeric value "
+			    "for column amount");
+	set_ok(&s, "impute.columns.amount=null");
+	set_ok(&s, "impute.columns.card=median");
+	assert_null(prep_fit(f, &s, &t, rows, 3, &err));
+	assert_string_equal(err.msg, "impute.columns.card: median needs a numeric column; card "
+			    "is categorical");
+	target_info_free(&t);
+	settings_free(&s);
+	frame_free(f);
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* The median found by selection equals the one found by sorting, on odd
+ * and even counts with many ties. */
+static void test_median_matches_sort(void **state)
+{
+	(void)state;
+	struct ft_rng rng;
+	rng_seed(&rng, 5);
+	for (size_t n = 4; n < 3000; n = n * 3 + 1) {
+		for (int round = 0; round < 2; round++) {
+			size_t rows = n + (size_t)round;
+			double *v = xmalloc(rows * sizeof *v), *y = xmalloc(rows * sizeof *y);
+			for (size_t i = 0; i < rows; i++) {
+				v[i] = (double)rng_below(&rng, 1 + rows / 3) - 10;
+				y[i] = (double)(i % 2);
+			}
+			struct frame *f = frame_new(rows, 2);
+			col_num(f, 0, "v", v);
+			col_num(f, 1, "y", y);
+			struct settings s;
+			settings_init(&s);
+			set_ok(&s, "target=y");
+			set_ok(&s, "drop_suggested=false");
+			struct target_info t;
+			struct recipe *r = fit(f, &s, &t, rows);
+			qsort(v, rows, sizeof *v, cmp_dbl);
+			double want = rows % 2 ? v[rows / 2] : (v[rows / 2 - 1] + v[rows / 2]) / 2;
+			if (r->inputs[0].fill_value != want)
+				fail_msg("n=%zu: median %g, want %g", rows, r->inputs[0].fill_value, want);
+			recipe_free(r);
+			target_info_free(&t);
+			settings_free(&s);
+			frame_free(f);
+			free(v);
+			free(y);
+		}
+	}
+}
+
+static void test_encoders(void **state)
+{
+	(void)state;
+	struct frame *f = mixed_frame();
+	struct settings s;
+	settings_init(&s);
+	set_ok(&s, "datetime.default=[]");
+	struct target_info t;
+	struct recipe *r = fit(f, &s, &t, 5);
+	/* one-hot: one feature per training level, sorted, unseen -> all zero */
+	assert_int_equal(r->nfeatures, 4);
+	assert_string_equal(r->features[0].name, "amount");
+	assert_string_equal(r->features[1].name, "card=credit");
+	assert_string_equal(r->features[2].name, "card=debit");
+	assert_string_equal(r->features[3].name, "risk");
+	struct dataset d;
+	apply_all(r, f, &t, &d);
+	static const float credit[] = { 0, 1, 0, 0, 0, 0, 0, 1 };
+	static const float debit[] = { 1, 0, 1, 1, 1, 0, 1, 0 };   /* missing -> debit */
+	for (size_t i = 0; i < 8; i++) {
+		assert_true(X(&d, 1, i) == credit[i]);
+		assert_true(X(&d, 2, i) == debit[i]);
+	}
+	dataset_free(&d);
+	/* the datetime column without parts is dropped, with the reason */
+	bool found = false;
+	for (size_t i = 0; i < r->ndropped; i++)
+		if (strcmp(r->dropped[i], "when") == 0) {
+			assert_string_equal(r->drop_reasons[i], "no datetime parts selected");
+			found = true;
+		}
+	assert_true(found);
+	recipe_free(r);
+	target_info_free(&t);
+
+	/* ordinal: sorted index, unseen = nlevels */
+	set_ok(&s, "encode.columns.card=ordinal");
+	r = fit(f, &s, &t, 5);
+	assert_int_equal(r->nfeatures, 3);
+	assert_string_equal(r->features[1].name, "card.ordinal");
+	apply_all(r, f, &t, &d);
+	static const float ord[] = { 1, 0, 1, 1, 1, 2, 1, 0 };
+	for (size_t i = 0; i < 8; i++)
+		assert_true(X(&d, 1, i) == ord[i]);
+	dataset_free(&d);
+	recipe_free(r);
+	target_info_free(&t);
+	settings_free(&s);
+	frame_free(f);
+
+	/* more than 64 levels: one-hot falls back to frequency, with a note */
+	enum { N = 140 };
+	struct frame *g = frame_new(N, 2);
+	const char *lv[N];
+	char names[N][8];
+	double y[N];
+	for (size_t i = 0; i < N; i++) {
+		snprintf(names[i], sizeof names[i], "m%03zu", i % 70);
+		lv[i] = names[i];
+		y[i] = (double)(i % 2);
+	}
+	col_cat(g, 0, "merchant", lv);
+	col_num(g, 1, "y", y);
+	settings_init(&s);
+	set_ok(&s, "target=y");
+	r = fit(g, &s, &t, N);
+	assert_int_equal(r->nfeatures, 1);
+	assert_string_equal(r->features[0].name, "merchant.frequency");
+	assert_int_equal(r->inputs[0].encode, ENC_FREQUENCY);
+	assert_int_equal(r->nnotes, 1);
+	assert_string_equal(r->notes[0], "merchant: 70 levels in training, one-hot replaced by "
+			    "frequency encoding (at most 64 levels are one-hot encoded)");
+	recipe_free(r);
+	target_info_free(&t);
+	settings_free(&s);
+	frame_free(g);
+}
+
+static void test_missing_indicators(void **state)
+{
+	(void)state;
+	struct frame *f = mixed_frame();
+	struct settings s;
+	settings_init(&s);
+	set_ok(&s, "missing_indicators=true");
+	set_ok(&s, "datetime.default=hour");
+	struct target_info t;
+	/* train on rows 0,1,3,4: amount, card and when miss there; risk does not */
+	struct ft_err err = {0};
+	assert_int_equal(prep_target(f, &s, &t, &err), 0);
+	size_t rows[] = { 0, 1, 3, 4 };
+	struct recipe *r = prep_fit(f, &s, &t, rows, 4, &err);
+	assert_non_null(r);
+	assert_true(feature_index(r, "amount_missing") < 0);   /* amount misses in row 2 only */
+	assert_true(feature_index(r, "card_missing") >= 0);
+	assert_true(feature_index(r, "when_missing") >= 0);
+	assert_true(feature_index(r, "risk_missing") < 0);
+	/* indicators follow their column */
+	assert_int_equal(feature_index(r, "card_missing"), feature_index(r, "card=debit") + 1);
+	struct dataset d;
+	apply_all(r, f, &t, &d);
+	size_t j = (size_t)feature_index(r, "card_missing");
+	static const float want[] = { 0, 0, 0, 1, 0, 0, 1, 0 };
+	for (size_t i = 0; i < 8; i++)
+		assert_true(X(&d, j, i) == want[i]);
+	dataset_free(&d);
+	recipe_free(r);
+	target_info_free(&t);
+	settings_free(&s);
+	frame_free(f);
+}
+
+static void test_datetime_parts(void **state)
+{
+	(void)state;
+	struct frame *f = mixed_frame();
+	struct settings s;
+	settings_init(&s);
+	set_ok(&s, "datetime.columns.when=hour,day_of_week,day,month");
+	struct target_info t;
+	struct recipe *r = fit(f, &s, &t, 5);
+	int h = feature_index(r, "when.hour");
+	assert_true(h >= 0);
+	assert_int_equal(feature_index(r, "when.day_of_week"), h + 1);
+	assert_int_equal(feature_index(r, "when.day"), h + 2);
+	assert_int_equal(feature_index(r, "when.month"), h + 3);
+	/* training median of 1709214300 1704067199 -43200 0 is 852033599.5:
+	 * 1996-12-31 11:59:59.5 UTC, a Tuesday */
+	assert_true(r->inputs[2].fill_value == 852033599.5);
+	struct dataset d;
+	apply_all(r, f, &t, &d);
+	static const float want[8][4] = {
+		{ 13, 3, 29, 2 },    /* 2024-02-29 13:45 Thursday */
+		{ 23, 6, 31, 12 },   /* 2023-12-31 23:59:59 Sunday */
+		{ 12, 2, 31, 12 },   /* 1969-12-31 12:00 Wednesday */
+		{ 0, 3, 1, 1 },      /* 1970-01-01 00:00 Thursday */
+		{ 11, 1, 31, 12 },   /* imputed */
+		{ 0, 3, 1, 1 },
+		{ 11, 1, 31, 12 },
+		{ 1, 3, 1, 1 },
+	};
+	for (size_t i = 0; i < 8; i++)
+		for (size_t p = 0; p < 4; p++)
+			if (X(&d, (size_t)h + p, i) != want[i][p])
+				fail_msg("row %zu part %zu: %g, want %g", i, p,
+					 (double)X(&d, (size_t)h + p, i), (double)want[i][p]);
+	dataset_free(&d);
+	recipe_free(r);
+	target_info_free(&t);
+	settings_free(&s);
+	frame_free(f);
+}
+
+static void test_drops_recorded(void **state)
+{
+	(void)state;
+	struct frame *f = frame_new(5, 5);
+	col_num(f, 0, "TransactionID", (double[]){ 1, 2, 3, 4, 5 });
+	f->cols[0].stats.id_like = true;
+	col_num(f, 1, "const", (double[]){ 7, 7, 7, 7, 7 });
+	col_num(f, 2, "amount", (double[]){ 1, 2, 3, 4, 5 });
+	col_num(f, 3, "late", (double[]){ NAN, NAN, NAN, 4, 5 });
+	col_num(f, 4, "isFraud", (double[]){ 0, 1, 0, 1, 0 });
+	struct settings s;
+	settings_init(&s);
+	set_ok(&s, "drop=amount");
+	struct target_info t;
+	struct recipe *r = fit(f, &s, &t, 3);
+	assert_int_equal(r->ninputs, 0);
+	assert_int_equal(r->nfeatures, 0);
+	assert_int_equal(r->ndropped, 5);
+	static const char *const want[][2] = {
+		{ "TransactionID", "id-like" }, { "const", "constant" },
+		{ "amount", "listed in drop" }, { "late", "no values in the training split" },
+		{ "isFraud", "target" },
+	};
+	for (size_t i = 0; i < 5; i++) {
+		assert_string_equal(r->dropped[i], want[i][0]);
+		assert_string_equal(r->drop_reasons[i], want[i][1]);
+	}
+	recipe_free(r);
+	target_info_free(&t);
+	set_ok(&s, "drop_suggested=false");
+	set_ok(&s, "drop=[]");
+	r = fit(f, &s, &t, 4);
+	assert_int_equal(r->nfeatures, 4);
+	assert_string_equal(r->features[0].name, "TransactionID");
+	assert_string_equal(r->features[3].name, "late");
+	recipe_free(r);
+	target_info_free(&t);
+	settings_free(&s);
+	frame_free(f);
+}
+
+/* The raw text of every cell of a frame row, by recipe input. */
+static void row_text(const struct recipe *r, const struct frame *f, size_t row,
+		     char text[][64], const char **fields, size_t *lens)
+{
+	for (size_t i = 0; i < r->ninputs; i++) {
+		int c = -1;
+		for (size_t k = 0; k < f->ncols; k++)
+			if (strcmp(f->cols[k].name, r->inputs[i].name) == 0)
+				c = (int)k;
+		assert_true(c >= 0);
+		const struct column *col = &f->cols[c];
+		if (col->type == COL_CATEGORICAL)
+			snprintf(text[i], 64, "%s", col->codes[row] == FRAME_NA_CODE ? "NA" :
+				 col->levels[col->codes[row]]);
+		else if (isnan(col->num[row]))
+			snprintf(text[i], 64, "%s", row % 2 ? "" : "n/a");
+		else if (col->type == COL_DATETIME) {
+			/* ISO text of the epoch seconds in the test frame */
+			static const struct { double t; const char *s; } iso[] = {
+				{ 1709214300, "2024-02-29 13:45:00" }, { 1704067199, "2023-12-31 23:59:59" },
+				{ -43200, "1969-12-31 12:00" }, { 0, "1970-01-01" },
+				{ 3600, "1970-01-01T01:00:00" },
+			};
+			text[i][0] = '\0';
+			for (size_t k = 0; k < sizeof iso / sizeof iso[0]; k++)
+				if (iso[k].t == col->num[row])
+					snprintf(text[i], 64, "%s", iso[k].s);
+		} else {
+			fmt_double(text[i], col->num[row]);
+		}
+		fields[i] = text[i];
+		lens[i] = strlen(text[i]);
+	}
+}
+
+static void test_apply_row_matches_frame(void **state)
+{
+	(void)state;
+	struct frame *f = mixed_frame();
+	struct settings s;
+	settings_init(&s);
+	set_ok(&s, "missing_indicators=true");
+	set_ok(&s, "na_values=n/a");
+	set_ok(&s, "datetime.default=hour,day_of_week,day,month");
+	set_ok(&s, "encode.columns.risk=ordinal");   /* ignored: risk is numeric */
+	struct target_info t;
+	struct recipe *r = fit(f, &s, &t, 5);
+	struct dataset d;
+	apply_all(r, f, &t, &d);
+	struct recipe_row_ctx *ctx = recipe_row_ctx_new(r);
+	float *x = xcalloc(r->nfeatures, sizeof *x);
+	for (size_t row = 0; row < f->nrows; row++) {
+		char text[8][64];
+		const char *fields[8];
+		size_t lens[8];
+		row_text(r, f, row, text, fields, lens);
+		recipe_apply_row(ctx, fields, lens, x);
+		for (size_t j = 0; j < r->nfeatures; j++)
+			if (x[j] != X(&d, j, row))
+				fail_msg("row %zu feature %s: %g from text, %g from the frame", row,
+					 r->features[j].name, (double)x[j], (double)X(&d, j, row));
+	}
+	/* absent fields, unparseable numbers and unseen levels */
+	const char *fields[4] = { "lots", "prepaid", NULL, " 0.75 " };
+	size_t lens[4] = { 4, 7, 0, 6 };
+	recipe_apply_row(ctx, fields, lens, x);
+	assert_true(x[feature_index(r, "amount")] == 2);
+	assert_true(x[feature_index(r, "amount_missing")] == 1);
+	assert_true(x[feature_index(r, "card=debit")] == 0);
+	assert_true(x[feature_index(r, "card=credit")] == 0);
+	assert_true(x[feature_index(r, "card_missing")] == 0);
+	assert_true(x[feature_index(r, "when_missing")] == 1);
+	assert_true(x[feature_index(r, "when.day")] == 31);
+	assert_true(x[feature_index(r, "risk")] == 0.75f);
+	free(x);
+	recipe_row_ctx_free(ctx);
+	recipe_row_ctx_free(NULL);
+
+	/* columns are matched by name in another frame; a missing one is named */
+	struct frame *g = frame_new(1, 1);
+	col_num(g, 0, "amount", (double[]){ 1 });
+	struct ft_err err = {0};
+	size_t row0 = 0;
+	struct dataset e;
+	assert_int_equal(prep_apply(r, g, NULL, &row0, 1, &e, &err), -1);
+	assert_string_equal(err.msg, "t.csv: no column 'card', which the model uses");
+	frame_free(g);
+	dataset_free(&d);
+	recipe_free(r);
+	target_info_free(&t);
+	settings_free(&s);
+	frame_free(f);
+}
+
+static char *recipe_text(const struct recipe *r)
+{
+	cJSON *j = recipe_to_json(r);
+	char *s = cJSON_Print(j);
+	cJSON_Delete(j);
+	return s;
+}
+
+static void test_recipe_json(void **state)
+{
+	(void)state;
+	struct frame *f = mixed_frame();
+	struct settings s;
+	settings_init(&s);
+	set_ok(&s, "missing_indicators=true");
+	set_ok(&s, "na_values=n/a,?");
+	set_ok(&s, "impute.columns.card=constant:unknown");
+	set_ok(&s, "impute.columns.risk=mean");
+	set_ok(&s, "datetime.default=day,month");
+	struct target_info t;
+	struct recipe *r = fit(f, &s, &t, 5);
+	char *text = recipe_text(r);
+	cJSON *j = cJSON_Parse(text);
+	struct ft_err err = {0};
+	struct recipe *back = recipe_from_json(j, "model.json", &err);
+	if (!back)
+		fail_msg("%s", err.msg);
+	char *again = recipe_text(back);
+	assert_string_equal(text, again);
+	assert_true(back->inputs[3].fill_value == r->inputs[3].fill_value);
+	struct dataset d1, d2;
+	apply_all(r, f, &t, &d1);
+	apply_all(back, f, &t, &d2);
+	assert_memory_equal(d1.X, d2.X, d1.n * d1.nfeatures * sizeof *d1.X);
+	dataset_free(&d1);
+	dataset_free(&d2);
+	recipe_free(back);
+	free(again);
+
+	/* every damage is named */
+	static const struct { const char *path, *value, *msg; } bad[] = {
+		{ "format", "2", "model.json: recipe.format: unsupported format (this program "
+		  "reads format 1)" },
+		{ "target", "null", "model.json: recipe.target: expected a string" },
+		{ "inputs", "{}", "model.json: recipe.inputs: expected a list" },
+		{ "na_values", "[1]", "model.json: recipe.na_values: expected a list of strings" },
+	};
+	for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+		cJSON *c = cJSON_Duplicate(j, true);
+		cJSON_ReplaceItemInObjectCaseSensitive(c, bad[k].path, cJSON_Parse(bad[k].value));
+		assert_null(recipe_from_json(c, "model.json", &err));
+		assert_string_equal(err.msg, bad[k].msg);
+		cJSON_Delete(c);
+	}
+	cJSON *c = cJSON_Duplicate(j, true);
+	cJSON_DeleteItemFromObjectCaseSensitive(c, "negative");
+	assert_null(recipe_from_json(c, "model.json", &err));
+	assert_string_equal(err.msg, "model.json: recipe.negative: missing");
+	cJSON_Delete(c);
+
+	c = cJSON_Duplicate(j, true);
+	/* features: amount, amount_missing, card=credit, card=debit, ... */
+	cJSON *feat = cJSON_GetArrayItem(cJSON_GetObjectItem(c, "features"), 3);
+	cJSON_ReplaceItemInObjectCaseSensitive(feat, "level", cJSON_CreateNumber(9));
+	assert_null(recipe_from_json(c, "model.json", &err));
+	assert_string_equal(err.msg, "model.json: recipe.features[3].level: expected an integer "
+			    "in [0, 3)");
+	cJSON_ReplaceItemInObjectCaseSensitive(feat, "level", cJSON_CreateNumber(0));
+	cJSON_ReplaceItemInObjectCaseSensitive(feat, "input", cJSON_CreateNumber(0));
+	assert_null(recipe_from_json(c, "model.json", &err));
+	assert_string_equal(err.msg, "model.json: recipe.features[3].kind: does not fit the type "
+			    "of its input");
+	cJSON_ReplaceItemInObjectCaseSensitive(feat, "kind", cJSON_CreateString("cube"));
+	assert_null(recipe_from_json(c, "model.json", &err));
+	assert_string_equal(err.msg, "model.json: recipe.features[3].kind: unknown feature kind");
+	cJSON_Delete(c);
+
+	c = cJSON_Duplicate(j, true);
+	cJSON *card = cJSON_GetArrayItem(cJSON_GetObjectItem(c, "inputs"), 1);
+	cJSON_ReplaceItemInObjectCaseSensitive(card, "levels",
+		cJSON_Parse("[\"debit\", \"credit\", \"unknown\"]"));
+	assert_null(recipe_from_json(c, "model.json", &err));
+	assert_string_equal(err.msg, "model.json: recipe.inputs[1].levels: levels must be "
+			    "distinct and sorted");
+	cJSON_ReplaceItemInObjectCaseSensitive(card, "levels", cJSON_Parse("[\"a\"]"));
+	assert_null(recipe_from_json(c, "model.json", &err));
+	assert_string_equal(err.msg, "model.json: recipe.inputs[1].frequency: expected one "
+			    "count per level");
+	cJSON_ReplaceItemInObjectCaseSensitive(card, "type", cJSON_CreateString("text"));
+	assert_null(recipe_from_json(c, "model.json", &err));
+	assert_string_equal(err.msg, "model.json: recipe.inputs[1].type: expected numeric, "
+			    "categorical or datetime");
+	cJSON_Delete(c);
+	assert_null(recipe_from_json(cJSON_GetObjectItem(j, "target"), "m", &err));
+	assert_string_equal(err.msg, "m: recipe: expected an object");
+
+	cJSON_Delete(j);
+	free(text);
+	recipe_free(r);
+	recipe_free(NULL);
+	target_info_free(&t);
+	settings_free(&s);
+	frame_free(f);
+}
+
+/* -------------------------------------------------------------- split */
+
+static struct target_info labels(size_t n, size_t npos, size_t nmissing)
+{
+	struct target_info t = {0};
+	t.col = 0;
+	t.y = xmalloc(n);
+	for (size_t i = 0; i < n; i++)
+		t.y[i] = i < nmissing ? 255 : (i % (n / npos) == 1 ? 1 : 0);
+	t.missing = nmissing;
+	return t;
+}
+
+static size_t count_class(const struct target_info *t, const size_t *rows, size_t n, int c)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += t->y[rows[i]] == c;
+	return k;
+}
+
+static void test_split(void **state)
+{
+	(void)state;
+	struct target_info t = labels(1000, 100, 0);
+	size_t pos = 0;
+	for (size_t i = 0; i < 1000; i++)
+		pos += t.y[i] == 1;
+	assert_int_equal(pos, 100);
+	struct settings s;
+	settings_init(&s);
+	struct split sp, sp2;
+	struct ft_err err = {0};
+	assert_int_equal(prep_split(&t, 1000, &s, &sp, &err), 0);
+	assert_int_equal(sp.ntrain, 600);
+	assert_int_equal(sp.nvalidation, 200);
+	assert_int_equal(sp.ntest, 200);
+	assert_int_equal(count_class(&t, sp.train, sp.ntrain, 1), 60);
+	assert_int_equal(count_class(&t, sp.validation, sp.nvalidation, 1), 20);
+	assert_int_equal(count_class(&t, sp.test, sp.ntest, 1), 20);
+	/* a partition, each list ascending */
+	uint8_t *seen = xcalloc(1000, 1);
+	const size_t *lists[] = { sp.train, sp.validation, sp.test };
+	size_t sizes[] = { sp.ntrain, sp.nvalidation, sp.ntest };
+	for (int l = 0; l < 3; l++)
+		for (size_t i = 0; i < sizes[l]; i++) {
+			assert_int_equal(seen[lists[l][i]], 0);
+			seen[lists[l][i]] = 1;
+			if (i)
+				assert_true(lists[l][i - 1] < lists[l][i]);
+		}
+	free(seen);
+	/* deterministic for a seed, different for another */
+	assert_int_equal(prep_split(&t, 1000, &s, &sp2, &err), 0);
+	assert_memory_equal(sp.train, sp2.train, sp.ntrain * sizeof *sp.train);
+	assert_memory_equal(sp.test, sp2.test, sp.ntest * sizeof *sp.test);
+	split_free(&sp2);
+	set_ok(&s, "split.seed=43");
+	assert_int_equal(prep_split(&t, 1000, &s, &sp2, &err), 0);
+	assert_int_equal(sp2.ntrain, 600);
+	assert_true(memcmp(sp.train, sp2.train, sp.ntrain * sizeof *sp.train) != 0);
+	split_free(&sp2);
+	split_free(&sp);
+	target_info_free(&t);
+
+	/* odd counts round per class; missing targets are left out */
+	t = labels(26, 5, 5);   /* 21 labelled rows: 4 positive (rows 6 11 16 21) */
+	size_t npos = 0;
+	for (size_t i = 0; i < 26; i++)
+		npos += t.y[i] == 1;
+	assert_int_equal(npos, 4);
+	set_ok(&s, "split={\"train\": 0.5, \"validation\": 0.25, \"test\": 0.25}");
+	assert_int_equal(prep_split(&t, 26, &s, &sp, &err), 0);
+	/* negatives 17: round(8.5)=9, round(12.75)=13 -> 9/4/4; positives 4 -> 2/1/1 */
+	assert_int_equal(count_class(&t, sp.train, sp.ntrain, 0), 9);
+	assert_int_equal(count_class(&t, sp.validation, sp.nvalidation, 0), 4);
+	assert_int_equal(count_class(&t, sp.test, sp.ntest, 0), 4);
+	assert_int_equal(count_class(&t, sp.train, sp.ntrain, 1), 2);
+	assert_int_equal(count_class(&t, sp.validation, sp.nvalidation, 1), 1);
+	assert_int_equal(count_class(&t, sp.test, sp.ntest, 1), 1);
+	assert_int_equal(sp.ntrain + sp.nvalidation + sp.ntest, 21);
+	for (size_t i = 0; i < sp.ntrain; i++)
+		assert_true(sp.train[i] >= 5);
+	split_free(&sp);
+	s.split_test = 0.5;   /* bypassing --set: prep_split still checks */
+	assert_int_equal(prep_split(&t, 26, &s, &sp, &err), -1);
+	assert_string_equal(err.msg, "split: train + validation + test must sum to 1");
+	split_free(NULL);
+	target_info_free(&t);
+	settings_free(&s);
+}
+
+/* ---------------------------------------------------------- resampling */
+
+/* 80 negatives, 20 positives; feature 0 = sample index, feature 1 = class
+ * cluster (positives sit in two clusters of 10, far apart). */
+static void make_dataset(struct dataset *d)
+{
+	memset(d, 0, sizeof *d);
+	d->n = 100;
+	d->nfeatures = 2;
+	d->X = xmalloc(200 * sizeof *d->X);
+	d->y = xmalloc(100);
+	d->rows = xmalloc(100 * sizeof *d->rows);
+	for (size_t i = 0; i < 100; i++) {
+		d->y[i] = i % 10 == 3 || i % 10 == 7;
+		d->rows[i] = 1000 + i;
+		d->X[i] = (float)i;
+		d->X[100 + i] = d->y[i] ? (i < 50 ? 0.0f : 500.0f) : 250.0f;
+	}
+}
+
+static void class_counts(const struct dataset *d, size_t c[2])
+{
+	c[0] = c[1] = 0;
+	for (size_t i = 0; i < d->n; i++)
+		c[d->y[i]]++;
+}
+
+static void resample(struct dataset *d, const char *method, const char *ratio)
+{
+	struct settings s;
+	settings_init(&s);
+	char *a = xasprintf("resample.method=%s", method);
+	set_ok(&s, a);
+	free(a);
+	a = xasprintf("resample.ratio=%s", ratio);
+	set_ok(&s, a);
+	free(a);
+	struct ft_err err = {0};
+	make_dataset(d);
+	if (prep_resample(d, &s, &err) != 0)
+		fail_msg("%s: %s", method, err.msg);
+	settings_free(&s);
+}
+
+static void test_resample_counts(void **state)
+{
+	(void)state;
+	static const struct { const char *method, *ratio; size_t neg, pos; } cases[] = {
+		{ "none", "1", 80, 20 },
+		{ "undersample", "1", 20, 20 },
+		{ "undersample", "0.5", 40, 20 },
+		{ "undersample", "0.2", 80, 20 },     /* already there: 20/80 = 0.25 */
+		{ "oversample", "1", 80, 80 },
+		{ "oversample", "0.5", 80, 40 },
+		{ "oversample", "0.05", 80, 20 },
+		{ "smote", "1", 80, 80 },
+		{ "smote", "0.3", 80, 24 },
+		{ "class_weight", "1", 80, 20 },
+	};
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		struct dataset d;
+		resample(&d, cases[k].method, cases[k].ratio);
+		size_t c[2];
+		class_counts(&d, c);
+		if (c[0] != cases[k].neg || c[1] != cases[k].pos)
+			fail_msg("%s %s: %zu/%zu, want %zu/%zu", cases[k].method, cases[k].ratio,
+				 c[0], c[1], cases[k].neg, cases[k].pos);
+		dataset_free(&d);
+	}
+}
+
+static void test_undersample_keeps_rows(void **state)
+{
+	(void)state;
+	struct dataset d;
+	resample(&d, "undersample", "0.5");
+	assert_int_equal(d.n, 60);
+	for (size_t i = 0; i < d.n; i++) {
+		/* every kept sample is an original, with its features, in order */
+		size_t orig = d.rows[i] - 1000;
+		assert_true(X(&d, 0, i) == (float)orig);
+		assert_int_equal(d.y[i], orig % 10 == 3 || orig % 10 == 7);
+		if (i)
+			assert_true(d.rows[i - 1] < d.rows[i]);
+	}
+	assert_null(d.w);
+	dataset_free(&d);
+}
+
+static void test_oversample_copies(void **state)
+{
+	(void)state;
+	struct dataset d;
+	resample(&d, "oversample", "1");
+	assert_int_equal(d.n, 160);
+	for (size_t i = 0; i < 100; i++)
+		assert_int_equal(d.rows[i], 1000 + i);   /* originals first, unchanged */
+	for (size_t i = 100; i < d.n; i++) {
+		size_t orig = d.rows[i] - 1000;
+		assert_int_equal(d.y[i], 1);
+		assert_true(orig % 10 == 3 || orig % 10 == 7);
+		assert_true(X(&d, 0, i) == (float)orig);
+		assert_true(X(&d, 1, i) == (orig < 50 ? 0.0f : 500.0f));
+	}
+	dataset_free(&d);
+}
+
+static void test_smote_between_neighbours(void **state)
+{
+	(void)state;
+	struct dataset d;
+	resample(&d, "smote", "1");
+	assert_int_equal(d.n, 160);
+	for (size_t i = 100; i < d.n; i++) {
+		assert_int_equal(d.rows[i], SIZE_MAX);
+		assert_int_equal(d.y[i], 1);
+		float a = X(&d, 0, i), b = X(&d, 1, i);
+		/* the 5 nearest minority neighbours of a positive are in its own
+		 * cluster: a synthetic point never lands between the clusters */
+		assert_true(b == 0.0f || b == 500.0f);
+		if (b == 0.0f)
+			assert_true(a >= 3 && a <= 47);
+		else
+			assert_true(a >= 53 && a <= 97);
+	}
+	/* they interpolate: most are not copies of a minority sample */
+	size_t between = 0;
+	for (size_t i = 100; i < d.n; i++) {
+		float m = fmodf(X(&d, 0, i), 10);
+		between += m != 3 && m != 7;
+	}
+	assert_true(between > 50);
+	struct dataset e;
+	resample(&e, "smote", "1");
+	assert_memory_equal(d.X, e.X, d.n * 2 * sizeof *d.X);   /* deterministic */
+	dataset_free(&e);
+	dataset_free(&d);
+
+	/* one minority sample: nothing to interpolate with, copies it */
+	memset(&d, 0, sizeof d);
+	d.n = 4;
+	d.nfeatures = 1;
+	d.X = xmalloc(4 * sizeof *d.X);
+	d.y = xmalloc(4);
+	for (size_t i = 0; i < 4; i++) {
+		d.X[i] = (float)i;
+		d.y[i] = i == 2;
+	}
+	struct settings s;
+	settings_init(&s);
+	set_ok(&s, "resample.method=smote");
+	struct ft_err err = {0};
+	assert_int_equal(prep_resample(&d, &s, &err), 0);
+	assert_int_equal(d.n, 6);
+	assert_true(d.X[4] == 2 && d.X[5] == 2);
+	assert_int_equal(d.rows[4], SIZE_MAX);
+	dataset_free(&d);
+	settings_free(&s);
+}
+
+static void test_class_weight(void **state)
+{
+	(void)state;
+	struct dataset d;
+	resample(&d, "class_weight", "1");
+	assert_non_null(d.w);
+	assert_true(fabs(d.w[0] - 100.0 / 160) < 1e-12);
+	assert_true(fabs(d.w[3] - 100.0 / 40) < 1e-12);
+	double tot[2] = {0, 0};
+	for (size_t i = 0; i < d.n; i++)
+		tot[d.y[i]] += d.w[i];
+	assert_true(fabs(tot[0] - 50) < 1e-9 && fabs(tot[1] - 50) < 1e-9);
+	dataset_free(&d);
+	resample(&d, "class_weight", "0.5");
+	tot[0] = tot[1] = 0;
+	for (size_t i = 0; i < d.n; i++)
+		tot[d.y[i]] += d.w[i];
+	assert_true(fabs(tot[1] / tot[0] - 0.5) < 1e-12);
+	dataset_free(&d);
+}
+
+static void test_resample_errors_and_seed(void **state)
+{
+	(void)state;
+	struct dataset d, e;
+	resample(&d, "undersample", "1");
+	struct settings s;
+	settings_init(&s);
+	set_ok(&s, "resample.method=undersample");
+	set_ok(&s, "split.seed=7");
+	make_dataset(&e);
+	struct ft_err err = {0};
+	assert_int_equal(prep_resample(&e, &s, &err), 0);
+	assert_int_equal(e.n, 40);
+	assert_true(memcmp(d.rows, e.rows, 40 * sizeof *d.rows) != 0);
+	dataset_free(&d);
+	dataset_free(&e);
+
+	make_dataset(&d);
+	memset(d.y, 0, d.n);
+	assert_int_equal(prep_resample(&d, &s, &err), -1);
+	assert_string_equal(err.msg, "resample.method: undersample needs both classes in the "
+			    "training split, which has 100 and 0");
+	dataset_free(&d);
+	dataset_free(NULL);
+	settings_free(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_target_detection),
+		cmocka_unit_test(test_suggest_drops),
+		cmocka_unit_test(test_imputation),
+		cmocka_unit_test(test_median_matches_sort),
+		cmocka_unit_test(test_encoders),
+		cmocka_unit_test(test_missing_indicators),
+		cmocka_unit_test(test_datetime_parts),
+		cmocka_unit_test(test_drops_recorded),
+		cmocka_unit_test(test_apply_row_matches_frame),
+		cmocka_unit_test(test_recipe_json),
+		cmocka_unit_test(test_split),
+		cmocka_unit_test(test_resample_counts),
+		cmocka_unit_test(test_undersample_keeps_rows),
+		cmocka_unit_test(test_oversample_copies),
+		cmocka_unit_test(test_smote_between_neighbours),
+		cmocka_unit_test(test_class_weight),
+		cmocka_unit_test(test_resample_errors_and_seed),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,814 @@
+/* test_registry: the registry's file format, version allocation, status
+ * transitions, path validation, damage reporting and crash repair. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "registry.h"
+#include "registry_fixture.h"
+#include "sha256.h"
+
+static const char pipeline_a[] = "{\"tree\": {\"max_depth\": 5}, \"split\": {\"seed\": 42}}";
+static const char pipeline_b[] = "{\"tree\": {\"max_depth\": 7}, \"split\": {\"seed\": 42}, \"threshold\": 0.4}";
+static const char evaluation[] =
+	"{\"binary_classification_metrics\": {\"accuracy\": {\"value\": 0.9}}}";
+
+struct fx {
+	char root[64];
+	char data[80];
+	char *model;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = xcalloc(1, sizeof *f);
+	snprintf(f->root, sizeof f->root, "test_registry.XXXXXX");
+	assert_non_null(mkdtemp(f->root));
+	snprintf(f->data, sizeof f->data, "%s/data.csv", f->root);
+	FILE *fp = fopen(f->data, "w");
+	assert_non_null(fp);
+	fputs("abc", fp);
+	fclose(fp);
+	f->model = fixture_model_text();
+	umask(022);
+	*state = f;
+	return 0;
+}
+
+static void rm_rf(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return;
+	if (S_ISDIR(st.st_mode)) {
+		DIR *d = opendir(path);
+		struct dirent *e;
+		while (d && (e = readdir(d))) {
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				continue;
+			char *sub = xasprintf("%s/%s", path, e->d_name);
+			rm_rf(sub);
+			free(sub);
+		}
+		if (d)
+			closedir(d);
+		rmdir(path);
+	} else {
+		unlink(path);
+	}
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	rm_rf(f->root);
+	free(f->model);
+	free(f);
+	return 0;
+}
+
+static char *reg_path(const struct fx *f, const char *rest)
+{
+	return xasprintf("%s/reg/%s", f->root, rest);
+}
+
+static char *reg_root(const struct fx *f)
+{
+	return xasprintf("%s/reg", f->root);
+}
+
+static struct metrics sample_metrics(uint64_t tp)
+{
+	struct metrics m = { 0 };
+	m.cm = (struct confusion){ 80, 5, 15 - (tp - 10), tp };
+	m.n = m.cm.tn + m.cm.fp + m.cm.fn + m.cm.tp;
+	m.positives = m.cm.fn + m.cm.tp;
+	m.negatives = 85;
+	m.threshold = 0.5;
+	m.accuracy = (double)(m.cm.tn + m.cm.tp) / (double)m.n;
+	m.recall = (double)tp / (double)m.positives;
+	m.baseline = 0.85;
+	return m;
+}
+
+static int publish(const struct fx *f, const char *group, const char *model,
+		   const char *pipeline, const struct metrics *m, struct ft_err *err)
+{
+	struct gate_check check = { (char *)"accuracy", OP_GE, 0.85, 0.9, true,
+				    "accuracy 0.9 >= 0.85" };
+	struct gate_result gate = { true, &check, 1 };
+	struct registry_publish_args a = {
+		.group = group, .description = "unit test", .user = "tester",
+		.model_json = model, .evaluation_json = evaluation, .pipeline_json = pipeline,
+		.gate = &gate, .metrics = m, .data_path = f->data, .data_rows = 1, .data_columns = 1,
+	};
+	char *root = reg_root(f);
+	int version = -1;
+	int rc = registry_publish(root, &a, &version, err);
+	free(root);
+	return rc < 0 ? -1 : version;
+}
+
+static size_t count_lines(const char *path)
+{
+	char *text = file_read_all(path, NULL, NULL);
+	size_t n = 0;
+	for (char *p = text; p && *p; p++)
+		n += *p == '\n';
+	free(text);
+	return n;
+}
+
+/* ---- pure functions --------------------------------------------------- */
+
+static void test_group_names(void **state)
+{
+	(void)state;
+	char max[64];
+	memset(max, 'a', 63);
+	max[63] = '\0';
+	const char *good[] = { "a", "Z9", "fraud-detection-model-group", "a--b", max };
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		assert_true(registry_group_valid(good[i]));
+	char toolong[65];
+	memset(toolong, 'a', 64);
+	toolong[64] = '\0';
+	const char *bad[] = { "", "-a", "a-", "a/b", "..", ".", "a.b", "a b", "caf\xc3\xa9",
+			      ".lock", ".staging", "a_b", toolong, "1/../../etc" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_false(registry_group_valid(bad[i]));
+	assert_false(registry_group_valid(NULL));
+}
+
+static void test_status_names(void **state)
+{
+	(void)state;
+	enum registry_status s;
+	assert_string_equal(registry_status_name(REG_PENDING), "PendingManualApproval");
+	assert_true(registry_status_parse("Approved", &s));
+	assert_int_equal(s, REG_APPROVED);
+	assert_true(registry_status_parse("Rejected", &s));
+	assert_int_equal(s, REG_REJECTED);
+	assert_false(registry_status_parse("approved", &s));
+	assert_false(registry_status_parse("", &s));
+}
+
+static void test_sha256(void **state)
+{
+	(void)state;
+	char hex[65];
+	sha256_hex("", 0, hex);
+	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	sha256_hex("abc", 3, hex);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+	sha256_hex(two, strlen(two), hex);
+	assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+	/* A million 'a' fed in uneven pieces crosses every buffer boundary. */
+	struct sha256 c;
+	sha256_init(&c);
+	char buf[1024];
+	memset(buf, 'a', sizeof buf);
+	size_t left = 1000000, step = 1;
+	while (left) {
+		size_t n = step < left ? step : left;
+		sha256_update(&c, buf, n);
+		left -= n;
+		step = step % 997 + 13;
+	}
+	sha256_final(&c, hex);
+	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+/* ---- publishing ------------------------------------------------------- */
+
+static void test_publish_numbers_and_files(void **state)
+{
+	struct fx *f = *state;
+	struct ft_err err;
+	struct metrics m = sample_metrics(12);
+	for (int i = 1; i <= 3; i++)
+		assert_int_equal(publish(f, "g1", f->model, pipeline_a, &m, &err), i);
+
+	struct stat st;
+	char *p = reg_path(f, "g1/2");
+	assert_int_equal(lstat(p, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0755);
+	free(p);
+	const char *files[] = { "model.json", "evaluation.json", "pipeline.json", "manifest.json" };
+	for (size_t i = 0; i < 4; i++) {
+		char *rel = xasprintf("g1/3/%s", files[i]);
+		p = reg_path(f, rel);
+		assert_int_equal(lstat(p, &st), 0);
+		assert_int_equal(st.st_mode & 0777, 0644);
+		free(rel);
+		free(p);
+	}
+	p = reg_path(f, "g1/1/model.json");
+	char *text = file_read_all(p, NULL, &err);
+	assert_string_equal(text, f->model);
+	free(text);
+	free(p);
+
+	p = reg_path(f, "g1/audit.jsonl");
+	assert_int_equal(count_lines(p), 3);
+	free(p);
+	p = reg_path(f, "g1/group.json");
+	assert_int_equal(lstat(p, &st), 0);
+	free(p);
+	/* Nothing but the versions, the lock, the staging area and the group's
+	 * own files. */
+	p = reg_path(f, "g1");
+	DIR *d = opendir(p);
+	struct dirent *e;
+	size_t n = 0;
+	while ((e = readdir(d))) {
+		const char *ok[] = { ".", "..", "1", "2", "3", ".lock", ".staging", "group.json",
+				     "audit.jsonl" };
+		bool found = false;
+		for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+			found |= !strcmp(e->d_name, ok[i]);
+		assert_true(found);
+		n++;
+	}
+	closedir(d);
+	assert_int_equal(n, 9);
+	free(p);
+
+	char *root = reg_root(f);
+	struct registry_version *v;
+	size_t nv;
+	assert_int_equal(registry_list_versions(root, "g1", &v, &nv, &err), 0);
+	assert_int_equal(nv, 3);
+	for (size_t i = 0; i < nv; i++) {
+		assert_false(v[i].damaged);
+		assert_int_equal(v[i].number, (int)i + 1);
+		assert_int_equal(v[i].m.status, REG_PENDING);
+		assert_string_equal(v[i].m.user, "tester");
+		assert_string_equal(v[i].m.group, "g1");
+		assert_string_equal(v[i].m.data_sha256,
+				    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+		assert_int_equal(v[i].m.data_size, 3);
+		assert_true(v[i].m.has_metrics);
+		assert_int_equal(v[i].m.metrics.cm.tp, 12);
+		assert_int_equal(v[i].m.metrics.cm.fn, 13);
+		assert_true(v[i].m.metrics.accuracy == m.accuracy);
+		assert_int_equal(v[i].m.ngate, 1);
+		assert_string_equal(v[i].m.gate[0].op, ">=");
+		assert_int_equal(strlen(v[i].m.created), 20);
+		assert_int_equal(v[i].m.created[19], 'Z');
+	}
+	registry_versions_free(v, nv);
+
+	struct registry_group *g;
+	size_t ng;
+	assert_int_equal(publish(f, "a-group", f->model, pipeline_a, NULL, &err), 1);
+	assert_int_equal(registry_list_groups(root, &g, &ng, &err), 0);
+	assert_int_equal(ng, 2);
+	assert_string_equal(g[0].name, "a-group");
+	assert_string_equal(g[1].name, "g1");
+	assert_int_equal(g[1].nversions, 3);
+	assert_int_equal(g[1].latest, 3);
+	assert_int_equal(g[1].approved, 0);
+	assert_null(g[1].problem);
+	registry_groups_free(g, ng);
+
+	struct registry_problem *pr;
+	size_t np;
+	assert_int_equal(registry_verify(root, NULL, &pr, &np, &err), 0);
+	assert_int_equal(np, 0);
+	free(pr);
+	free(root);
+}
+
+static void test_publish_refuses_bad_input(void **state)
+{
+	struct fx *f = *state;
+	struct ft_err err;
+	const char *groups[] = { "../escape", "a/b", "", ".staging", "-x" };
+	for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) {
+		assert_int_equal(publish(f, groups[i], f->model, pipeline_a, NULL, &err), -1);
+		assert_int_equal(err.code, FT_EINPUT);
+	}
+	assert_int_equal(publish(f, "g", "{not json", pipeline_a, NULL, &err), -1);
+	assert_non_null(strstr(err.msg, "model.json"));
+	assert_int_equal(publish(f, "g", f->model, "[1, 2]", NULL, &err), -1);
+	assert_non_null(strstr(err.msg, "pipeline.json"));
+	/* None of those created anything, not even the root. */
+	struct stat st;
+	char *root = reg_root(f);
+	assert_int_equal(lstat(root, &st), -1);
+	char *escape = xasprintf("%s/escape", f->root);
+	assert_int_equal(lstat(escape, &st), -1);
+	free(escape);
+
+	snprintf(f->data, sizeof f->data, "%s/missing.csv", f->root);
+	assert_int_equal(publish(f, "g", f->model, pipeline_a, NULL, &err), -1);
+	assert_non_null(strstr(err.msg, "missing.csv"));
+	free(root);
+}
+
+/* ---- status ----------------------------------------------------------- */
+
+static void test_status_transitions(void **state)
+{
+	struct fx *f = *state;
+	struct ft_err err;
+	char *root = reg_root(f);
+	assert_int_equal(publish(f, "g", f->model, pipeline_a, NULL, &err), 1);
+	assert_int_equal(publish(f, "g", f->model, pipeline_a, NULL, &err), 2);
+
+	assert_int_equal(registry_set_status(root, "g", 1, REG_APPROVED, "", "bob", &err), -1);
+	assert_int_equal(registry_set_status(root, "g", 1, REG_APPROVED, " \t\n", "bob", &err), -1);
+	assert_int_equal(registry_set_status(root, "g", 1, REG_APPROVED, NULL, "bob", &err), -1);
+	assert_int_equal(registry_set_status(root, "g", 1, REG_PENDING, "back", "bob", &err), -1);
+	assert_int_equal(registry_set_status(root, "g", 9, REG_APPROVED, "why", "bob", &err), -1);
+	assert_int_equal(registry_set_status(root, "nope", 1, REG_APPROVED, "why", "bob", &err), -1);
+	assert_int_equal(registry_set_status(root, "../g", 1, REG_APPROVED, "why", "bob", &err), -1);
+
+	assert_int_equal(registry_set_status(root, "g", 1, REG_APPROVED, "looks good", "bob", &err), 0);
+	assert_int_equal(registry_set_status(root, "g", 1, REG_APPROVED, "again", "bob", &err), -1);
+	assert_non_null(strstr(err.msg, "already Approved"));
+	assert_int_equal(registry_set_status(root, "g", 1, REG_REJECTED, "drift", "carol", &err), 0);
+	assert_int_equal(registry_set_status(root, "g", 1, REG_APPROVED, "fixed upstream", NULL, &err), 0);
+	assert_int_equal(registry_set_status(root, "g", 2, REG_REJECTED, "recall too low", "bob", &err), 0);
+
+	struct registry_details d;
+	assert_int_equal(registry_show(root, "g", 1, &d, &err), 0);
+	assert_int_equal(d.v.m.status, REG_APPROVED);
+	assert_int_equal(d.nevents, 4);
+	assert_string_equal(d.events[0].event, "registered");
+	assert_string_equal(d.events[0].from, "");
+	assert_string_equal(d.events[1].from, "PendingManualApproval");
+	assert_string_equal(d.events[1].to, "Approved");
+	assert_string_equal(d.events[1].reason, "looks good");
+	assert_string_equal(d.events[1].user, "bob");
+	assert_string_equal(d.events[2].event, "rejected");
+	assert_string_equal(d.events[2].user, "carol");
+	assert_string_equal(d.events[3].from, "Rejected");
+	/* Tree summary from the fixture: 5 nodes, 3 leaves, depth 2. */
+	assert_int_equal(d.nodes, 5);
+	assert_int_equal(d.leaves, 3);
+	assert_int_equal(d.depth, 2);
+	/* Weighted gini decrease: card=debit 15 - 7.5 = 7.5 beats amount
+	 * 130 * 0.3107 - 18 - 15 = 7.38. */
+	assert_int_equal(d.ntop, 2);
+	assert_string_equal(d.top[0].name, "card=debit");
+	assert_string_equal(d.top[1].name, "amount");
+	bool seen = false;
+	for (size_t i = 0; i < d.nsettings; i++)
+		if (!strcmp(d.settings[i].key, "tree.max_depth")) {
+			assert_string_equal(d.settings[i].value, "5");
+			seen = true;
+		}
+	assert_true(seen);
+	registry_details_free(&d);
+
+	char group[REGISTRY_GROUP_MAX + 1];
+	int v;
+	assert_int_equal(registry_resolve(root, "g@approved", group, &v, &err), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(registry_resolve(root, "g@latest", group, &v, &err), 0);
+	assert_int_equal(v, 2);
+
+	char *audit = reg_path(f, "g/audit.jsonl");
+	assert_int_equal(count_lines(audit), 6);
+	free(audit);
+	struct registry_problem *pr;
+	size_t np;
+	assert_int_equal(registry_verify(root, "g", &pr, &np, &err), 0);
+	assert_int_equal(np, 0);
+	free(pr);
+	free(root);
+}
+
+static void test_resolve(void **state)
+{
+	struct fx *f = *state;
+	struct ft_err err;
+	char *root = reg_root(f);
+	char group[REGISTRY_GROUP_MAX + 1];
+	int v = 0;
+	assert_int_equal(registry_resolve(root, "grp/12", group, &v, &err), 0);
+	assert_string_equal(group, "grp");
+	assert_int_equal(v, 12);
+	const char *bad[] = { "grp", "grp/0", "grp/01", "grp/-1", "grp/1x", "grp/", "/1",
+			      "../grp/1", "grp/1/../../x", "grp@newest", "g.p/1",
+			      "grp/9999999999" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_int_equal(registry_resolve(root, bad[i], group, &v, &err), -1);
+	/* No intact version yet. */
+	assert_int_equal(registry_resolve(root, "grp@latest", group, &v, &err), -1);
+	assert_int_equal(publish(f, "grp", f->model, pipeline_a, NULL, &err), 1);
+	assert_int_equal(registry_resolve(root, "grp@latest", group, &v, &err), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(registry_resolve(root, "grp@approved", group, &v, &err), -1);
+	free(root);
+}
+
+/* ---- damage ----------------------------------------------------------- */
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+static void append_text(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "a");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+/* Replace the first occurrence of `from` in a file. */
+static void edit(const char *path, const char *from, const char *to)
+{
+	char *text = file_read_all(path, NULL, NULL);
+	assert_non_null(text);
+	char *at = strstr(text, from);
+	assert_non_null(at);
+	*at = '\0';
+	char *out = xasprintf("%s%s%s", text, to, at + strlen(from));
+	write_text(path, out);
+	free(out);
+	free(text);
+}
+
+/* Change one hex digit of model.json's checksum in a manifest. */
+static void flip_model_sum(const char *path)
+{
+	char *text = file_read_all(path, NULL, NULL);
+	char *at = strstr(text, "\"model.json\"");
+	assert_non_null(at);
+	at = strstr(at, "\"sha256\":\t\"");
+	assert_non_null(at);
+	at += strlen("\"sha256\":\t\"");
+	*at = *at == '0' ? '1' : '0';
+	write_text(path, text);
+	free(text);
+}
+
+static char *model_with_tree(void (*change)(struct tree *t))
+{
+	struct recipe *r = fixture_recipe();
+	struct tree *t = fixture_tree();
+	change(t);
+	char *s = model_to_text(r, t, 0.5);
+	recipe_free(r);
+	tree_free(t);
+	return s;
+}
+
+static void out_of_range(struct tree *t)
+{
+	t->nodes[2].right = 17;
+}
+
+static void cycle(struct tree *t)
+{
+	t->nodes[2].left = 0;
+}
+
+static void extra_feature(struct tree *t)
+{
+	t->nfeatures = 4;
+	t->feature_names = xreallocarray(t->feature_names, 4, sizeof(char *));
+	t->feature_names[3] = xstrdup("extra");
+	t->importance = xreallocarray(t->importance, 4, sizeof(double));
+	t->importance[3] = 0;
+}
+
+struct damage_case {
+	int version;
+	const char *file;      /* expected in the problem's path */
+	const char *reason;    /* expected in the problem's text */
+};
+
+static void test_damaged_versions(void **state)
+{
+	struct fx *f = *state;
+	struct ft_err err;
+	char *root = reg_root(f);
+	for (int i = 1; i <= 6; i++)
+		assert_int_equal(publish(f, "g", f->model, pipeline_a, NULL, &err), i);
+	char *bad_index = model_with_tree(out_of_range);
+	char *bad_cycle = model_with_tree(cycle);
+	char *bad_features = model_with_tree(extra_feature);
+	char *bad_major = xstrdup(f->model);
+	char *at = strstr(bad_major, "\"1.0\"");
+	assert_non_null(at);
+	at[1] = '2';
+	assert_int_equal(publish(f, "g", bad_index, pipeline_a, NULL, &err), 7);
+	assert_int_equal(publish(f, "g", bad_cycle, pipeline_a, NULL, &err), 8);
+	assert_int_equal(publish(f, "g", bad_features, pipeline_a, NULL, &err), 9);
+	assert_int_equal(publish(f, "g", bad_major, pipeline_a, NULL, &err), 10);
+	assert_int_equal(publish(f, "g", f->model, pipeline_a, NULL, &err), 11);
+	free(bad_index);
+	free(bad_cycle);
+	free(bad_features);
+	free(bad_major);
+
+	char *p;
+	p = reg_path(f, "g/1/model.json");        /* edited by hand */
+	append_text(p, " ");
+	free(p);
+	p = reg_path(f, "g/2/manifest.json");     /* truncated */
+	write_text(p, "{\"format\": \"fraudtree-manifest\",");
+	free(p);
+	p = reg_path(f, "g/3/evaluation.json");   /* missing */
+	unlink(p);
+	free(p);
+	p = reg_path(f, "g/4/manifest.json");     /* from a future program */
+	edit(p, "\"format_version\":\t\"1.0\"", "\"format_version\":\t\"2.0\"");
+	free(p);
+	p = reg_path(f, "g/5/pipeline.json");     /* same size, other bytes */
+	edit(p, "5", "6");
+	free(p);
+	p = reg_path(f, "g/6/manifest.json");     /* checksum tampered */
+	flip_model_sum(p);
+	free(p);
+
+	const struct damage_case cases[] = {
+		{ 1, "g/1/model.json", "size" },
+		{ 2, "g/2/manifest.json", "not valid JSON" },
+		{ 3, "g/3/evaluation.json", "missing" },
+		{ 4, "g/4/manifest.json", "format_version 2.0" },
+		{ 5, "g/5/pipeline.json", "sha256" },
+		{ 6, "g/6/model.json", "sha256" },
+		{ 7, "g/7/model.json", "" },
+		{ 8, "g/8/model.json", "" },
+		{ 9, "g/9/model.json", "" },
+		{ 10, "g/10/model.json", "format_version 2.0" },
+	};
+	struct registry_version *v;
+	size_t nv;
+	assert_int_equal(registry_list_versions(root, "g", &v, &nv, &err), 0);
+	assert_int_equal(nv, 11);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		assert_int_equal(v[i].number, cases[i].version);
+		assert_true(v[i].damaged);
+		assert_non_null(strstr(v[i].problem, cases[i].file));
+		assert_non_null(strstr(v[i].problem, cases[i].reason));
+	}
+	assert_false(v[10].damaged);
+	registry_versions_free(v, nv);
+
+	struct registry_problem *pr;
+	size_t np;
+	assert_int_equal(registry_verify(root, "g", &pr, &np, &err), 0);
+	assert_int_equal(np, 10);
+	for (size_t i = 0; i < np; i++)
+		assert_non_null(strstr(pr[i].path, cases[i].file));
+	registry_problems_free(pr, np);
+
+	/* The rest still works: listing, latest, approving the intact one,
+	 * refusing to approve or load a damaged one, registering more. */
+	char group[REGISTRY_GROUP_MAX + 1];
+	int ver;
+	assert_int_equal(registry_resolve(root, "g@latest", group, &ver, &err), 0);
+	assert_int_equal(ver, 11);
+	assert_int_equal(registry_set_status(root, "g", 11, REG_APPROVED, "ok", "bob", &err), 0);
+	assert_int_equal(registry_set_status(root, "g", 7, REG_APPROVED, "ok", "bob", &err), -1);
+	assert_non_null(strstr(err.msg, "g/7/model.json"));
+	assert_null(registry_load_model(root, "g", 1, &err));
+	struct model *m = registry_load_model(root, "g", 11, &err);
+	assert_non_null(m);
+	model_free(m);
+	assert_int_equal(publish(f, "g", f->model, pipeline_a, NULL, &err), 12);
+
+	struct registry_group *g;
+	size_t ng;
+	assert_int_equal(registry_list_groups(root, &g, &ng, &err), 0);
+	assert_int_equal(ng, 1);
+	assert_int_equal(g[0].nversions, 12);
+	assert_int_equal(g[0].ndamaged, 10);
+	assert_int_equal(g[0].latest, 12);
+	assert_int_equal(g[0].approved, 11);
+	registry_groups_free(g, ng);
+	free(root);
+}
+
+static void test_audit_damage(void **state)
+{
+	struct fx *f = *state;
+	struct ft_err err;
+	char *root = reg_root(f);
+	assert_int_equal(publish(f, "g", f->model, pipeline_a, NULL, &err), 1);
+	assert_int_equal(publish(f, "g", f->model, pipeline_a, NULL, &err), 2);
+	/* Status edited by hand in the manifest: the log disagrees. */
+	char *p = reg_path(f, "g/2/manifest.json");
+	edit(p, "PendingManualApproval", "Approved");
+	free(p);
+	char *audit = reg_path(f, "g/audit.jsonl");
+	append_text(audit, "{\"time\": \"x\", \"user\": \"u\", \"event\": \"deleted\", \"version\": 1,"
+			   " \"from\": null, \"to\": \"Approved\", \"reason\": \"r\"}\n");
+	append_text(audit, "garbage\n");
+	struct registry_problem *pr;
+	size_t np;
+	assert_int_equal(registry_verify(root, "g", &pr, &np, &err), 0);
+	assert_int_equal(np, 3);
+	assert_non_null(strstr(pr[0].path, "audit.jsonl:3"));
+	assert_non_null(strstr(pr[0].reason, "deleted"));
+	assert_non_null(strstr(pr[1].path, "audit.jsonl:4"));
+	assert_non_null(strstr(pr[2].path, "g/2/manifest.json"));
+	assert_non_null(strstr(pr[2].reason, "audit log"));
+	registry_problems_free(pr, np);
+	/* Listing ignores what it cannot read in the log. */
+	struct registry_event *ev;
+	size_t nev;
+	assert_int_equal(registry_audit(root, "g", &ev, &nev, &err), 0);
+	assert_int_equal(nev, 2);
+	registry_events_free(ev, nev);
+	/* The log is authoritative: the next write restores the status. */
+	assert_int_equal(publish(f, "g", f->model, pipeline_a, NULL, &err), 3);
+	struct registry_details d;
+	assert_int_equal(registry_show(root, "g", 2, &d, &err), 0);
+	assert_int_equal(d.v.m.status, REG_PENDING);
+	registry_details_free(&d);
+	free(audit);
+	free(root);
+}
+
+/* ---- crash repair ----------------------------------------------------- */
+
+static void test_repair(void **state)
+{
+	struct fx *f = *state;
+	struct ft_err err;
+	char *root = reg_root(f);
+	assert_int_equal(publish(f, "g", f->model, pipeline_a, NULL, &err), 1);
+	assert_int_equal(publish(f, "g", f->model, pipeline_a, NULL, &err), 2);
+	/* As if a registration died after its rename (no audit line), another
+	 * while staging, and a status change between its two writes. */
+	char *audit = reg_path(f, "g/audit.jsonl");
+	char *text = file_read_all(audit, NULL, NULL);
+	*strchr(text, '\n') = '\0';
+	char *line = xasprintf("%s\n", text);
+	write_text(audit, line);
+	append_text(audit, "{\"time\":\"2026-01-01T00:00:00Z\",\"user\":\"u\",\"event\":\"approved\","
+			   "\"version\":1,\"from\":\"PendingManualApproval\",\"to\":\"Approved\","
+			   "\"reason\":\"ok\"}\n{\"time\":\"2026-01-01T00:0");
+	free(line);
+	free(text);
+	char *stage = reg_path(f, "g/.staging/999-deadbeef");
+	assert_int_equal(mkdir(stage, 0755), 0);
+	char *sf = xasprintf("%s/model.json", stage);
+	write_text(sf, "{");
+	free(sf);
+	char *tmp = reg_path(f, "g/1/manifest.json.tmp.999");
+	write_text(tmp, "{");
+
+	struct registry_problem *pr;
+	size_t np;
+	assert_int_equal(registry_verify(root, "g", &pr, &np, &err), 0);
+	/* the torn line, version 2 unregistered, version 1's status lagging */
+	assert_int_equal(np, 3);
+	registry_problems_free(pr, np);
+	struct registry_version *v;
+	size_t nv;
+	assert_int_equal(registry_list_versions(root, "g", &v, &nv, &err), 0);
+	assert_int_equal(nv, 2);
+	registry_versions_free(v, nv);
+
+	assert_int_equal(publish(f, "g", f->model, pipeline_a, NULL, &err), 3);
+	struct stat st;
+	assert_int_equal(lstat(stage, &st), -1);
+	assert_int_equal(lstat(tmp, &st), -1);
+	struct registry_details d;
+	assert_int_equal(registry_show(root, "g", 1, &d, &err), 0);
+	assert_int_equal(d.v.m.status, REG_APPROVED);
+	registry_details_free(&d);
+	assert_int_equal(registry_show(root, "g", 2, &d, &err), 0);
+	assert_int_equal(d.nevents, 1);
+	assert_non_null(strstr(d.events[0].reason, "recovered"));
+	registry_details_free(&d);
+	/* Only the torn line, which was closed off, remains to report. */
+	assert_int_equal(registry_verify(root, "g", &pr, &np, &err), 0);
+	assert_int_equal(np, 1);
+	assert_non_null(strstr(pr[0].path, "audit.jsonl:3"));
+	registry_problems_free(pr, np);
+	free(stage);
+	free(tmp);
+	free(audit);
+	free(root);
+}
+
+static void test_concurrent_publish(void **state)
+{
+	struct fx *f = *state;
+	struct ft_err err;
+	enum { N = 8 };
+	pid_t pids[N];
+	for (int i = 0; i < N; i++) {
+		pids[i] = fork();
+		assert_true(pids[i] >= 0);
+		if (pids[i] == 0)
+			_exit(publish(f, "busy", f->model, pipeline_a, NULL, &err) > 0 ? 0 : 1);
+	}
+	for (int i = 0; i < N; i++) {
+		int status;
+		assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	char *root = reg_root(f);
+	struct registry_event *ev;
+	size_t nev;
+	assert_int_equal(registry_audit(root, "busy", &ev, &nev, &err), 0);
+	assert_int_equal(nev, N);
+	bool seen[N + 1] = { false };
+	for (size_t i = 0; i < nev; i++) {
+		assert_true(ev[i].version >= 1 && ev[i].version <= N);
+		assert_false(seen[ev[i].version]);
+		seen[ev[i].version] = true;
+	}
+	registry_events_free(ev, nev);
+	struct registry_problem *pr;
+	size_t np;
+	assert_int_equal(registry_verify(root, "busy", &pr, &np, &err), 0);
+	assert_int_equal(np, 0);
+	free(pr);
+	free(root);
+}
+
+/* ---- diff ------------------------------------------------------------- */
+
+static void test_diff(void **state)
+{
+	struct fx *f = *state;
+	struct ft_err err;
+	char *root = reg_root(f);
+	struct metrics a = sample_metrics(10), b = sample_metrics(12);
+	assert_int_equal(publish(f, "g", f->model, pipeline_a, &a, &err), 1);
+	assert_int_equal(publish(f, "g", f->model, pipeline_b, &b, &err), 2);
+	struct registry_diff_item *d;
+	size_t n;
+	assert_int_equal(registry_diff(root, "g", 1, "g", 1, &d, &n, &err), 0);
+	assert_int_equal(n, 0);
+	registry_diff_free(d, n);
+	assert_int_equal(registry_diff(root, "g", 1, "g", 2, &d, &n, &err), 0);
+	bool depth = false, thr = false, acc = false, tp = false, fn = false;
+	for (size_t i = 0; i < n; i++) {
+		if (d[i].kind == DIFF_SETTING && !strcmp(d[i].key, "tree.max_depth")) {
+			assert_string_equal(d[i].a, "5");
+			assert_string_equal(d[i].b, "7");
+			depth = true;
+		} else if (d[i].kind == DIFF_SETTING && !strcmp(d[i].key, "threshold")) {
+			assert_string_equal(d[i].a, "(absent)");
+			thr = true;
+		} else if (d[i].kind == DIFF_METRIC && !strcmp(d[i].key, "accuracy")) {
+			assert_true(d[i].has_delta);
+			assert_true(d[i].delta == b.accuracy - a.accuracy);
+			acc = true;
+		} else if (d[i].kind == DIFF_CONFUSION && !strcmp(d[i].key, "tp")) {
+			assert_true(d[i].delta == 2);
+			tp = true;
+		} else if (d[i].kind == DIFF_CONFUSION && !strcmp(d[i].key, "fn")) {
+			assert_true(d[i].delta == -2);
+			fn = true;
+		} else {
+			/* Nothing else differs: same data, same tree, same status. */
+			assert_true(d[i].kind == DIFF_METRIC);
+			assert_string_equal(d[i].key, "recall");
+		}
+	}
+	assert_true(depth && thr && acc && tp && fn);
+	registry_diff_free(d, n);
+	free(root);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_group_names),
+		cmocka_unit_test(test_status_names),
+		cmocka_unit_test(test_sha256),
+		cmocka_unit_test_setup_teardown(test_publish_numbers_and_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_publish_refuses_bad_input, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status_transitions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_damaged_versions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_damage, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_repair, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_publish, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_diff, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

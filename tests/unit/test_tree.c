@@ -1,0 +1,759 @@
+/* The tree: split choice on tiny data worked out by hand (gini and
+ * entropy disagree on purpose), every stopping rule, best-first growth,
+ * weights, pruning, binning, determinism across thread counts, the text
+ * forms, and every rule tree_from_json enforces. */
+#include "config.h"
+
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+#include <cmocka.h>
+
+#include "tree.h"
+
+static const char *const NAMES[] = { "amount", "card", "c", "d" };
+
+static struct tree_params defaults(void)
+{
+	return (struct tree_params){
+		.criterion = CRIT_GINI, .max_depth = 0, .min_samples_split = 2,
+		.min_samples_leaf = 1, .max_bins = 256, .threads = 1,
+	};
+}
+
+/* rows given as (feature 0, feature 1, label) */
+static void make2(struct dataset *d, const float (*rows)[3], size_t n)
+{
+	memset(d, 0, sizeof *d);
+	d->n = n;
+	d->nfeatures = 2;
+	d->X = xmalloc(2 * n * sizeof *d->X);
+	d->y = xmalloc(n);
+	for (size_t i = 0; i < n; i++) {
+		d->X[i] = rows[i][0];
+		d->X[n + i] = rows[i][1];
+		d->y[i] = (uint8_t)rows[i][2];
+	}
+}
+
+static void make1(struct dataset *d, const float *x, const uint8_t *y, size_t n)
+{
+	memset(d, 0, sizeof *d);
+	d->n = n;
+	d->nfeatures = 1;
+	d->X = xmalloc(n * sizeof *d->X);
+	d->y = xmalloc(n);
+	memcpy(d->X, x, n * sizeof *x);
+	memcpy(d->y, y, n);
+}
+
+/* 6 legit, 6 fraud. Splitting on feature 0 gives (2 legit, 4 fraud) |
+ * (4, 2): gini 4/9 on both sides, weighted 0.444; entropy 0.918.
+ * Splitting on feature 1 isolates one fraud: (0, 1) | (6, 5): gini
+ * 5/11 * 11/12 = 0.455, entropy 0.994 * 11/12 = 0.911. Gini prefers
+ * feature 0, entropy feature 1. */
+static const float DISAGREE[12][3] = {
+	{ 0, 1, 0 }, { 0, 1, 0 }, { 1, 1, 0 }, { 1, 1, 0 }, { 1, 1, 0 }, { 1, 1, 0 },
+	{ 0, 0, 1 }, { 0, 1, 1 }, { 0, 1, 1 }, { 0, 1, 1 }, { 1, 1, 1 }, { 1, 1, 1 },
+};
+
+static struct tree *fit(const struct dataset *d, const struct tree_params *p)
+{
+	struct ft_err err;
+	struct tree *t = tree_fit(d, NAMES, p, NULL, &err);
+	if (!t)
+		fail_msg("tree_fit: %s", err.msg);
+	return t;
+}
+
+static void test_gini_split(void **state)
+{
+	(void)state;
+	struct dataset d;
+	make2(&d, DISAGREE, 12);
+	struct tree_params p = defaults();
+	p.max_depth = 1;
+	struct tree *t = fit(&d, &p);
+	assert_int_equal(t->nnodes, 3);
+	assert_int_equal(t->nodes[0].feature, 0);
+	assert_true(t->nodes[0].threshold == 0.5);
+	assert_true(fabs(t->nodes[0].impurity - 0.5) < 1e-15);
+	const struct tree_node *l = &t->nodes[t->nodes[0].left];
+	const struct tree_node *r = &t->nodes[t->nodes[0].right];
+	assert_int_equal(l->count[0], 2);
+	assert_int_equal(l->count[1], 4);
+	assert_int_equal(r->count[0], 4);
+	assert_int_equal(r->count[1], 2);
+	assert_true(fabs(l->impurity - 4.0 / 9) < 1e-15);
+	assert_int_equal(l->depth, 1);
+	assert_int_equal(l->samples, 6);
+	assert_true(fabs(tree_node_proba(l) - 4.0 / 6) < 1e-15);
+	tree_free(t);
+	dataset_free(&d);
+}
+
+static void test_entropy_split(void **state)
+{
+	(void)state;
+	struct dataset d;
+	make2(&d, DISAGREE, 12);
+	struct tree_params p = defaults();
+	p.max_depth = 1;
+	p.criterion = CRIT_ENTROPY;
+	struct tree *t = fit(&d, &p);
+	assert_int_equal(t->nnodes, 3);
+	assert_int_equal(t->nodes[0].feature, 1);
+	assert_true(t->nodes[0].threshold == 0.5);
+	assert_true(fabs(t->nodes[0].impurity - 1.0) < 1e-15);
+	const struct tree_node *l = &t->nodes[t->nodes[0].left];
+	assert_int_equal(l->count[0], 0);
+	assert_int_equal(l->count[1], 1);
+	assert_true(l->impurity == 0.0);
+
+	/* min_samples_leaf 2 forbids the 1-sample leaf: back to feature 0 */
+	p.min_samples_leaf = 2;
+	tree_free(t);
+	t = fit(&d, &p);
+	assert_int_equal(t->nodes[0].feature, 0);
+	tree_free(t);
+	dataset_free(&d);
+}
+
+static void test_stopping_rules(void **state)
+{
+	(void)state;
+	struct dataset d;
+	make2(&d, DISAGREE, 12);
+	struct tree_params p = defaults();
+	struct tree *t;
+
+	/* unlimited: root on feature 0; the left node splits on feature 1;
+	 * the right node (4 legit, 2 fraud, both features constant) cannot */
+	t = fit(&d, &p);
+	assert_int_equal(t->nnodes, 5);
+	assert_int_equal(tree_depth(t), 2);
+	assert_int_equal(tree_leaves(t), 3);
+	tree_free(t);
+
+	p.min_samples_split = 13;              /* n = 12 < 13 */
+	t = fit(&d, &p);
+	assert_int_equal(t->nnodes, 1);
+	tree_free(t);
+	p.min_samples_split = 12;
+	t = fit(&d, &p);
+	assert_true(t->nnodes > 1);
+	tree_free(t);
+	/* the left node has 6 samples: min_samples_split 7 keeps it a leaf */
+	p.min_samples_split = 7;
+	t = fit(&d, &p);
+	assert_int_equal(t->nnodes, 3);
+	tree_free(t);
+
+	p = defaults();
+	p.min_samples_leaf = 7;                /* 12 < 2 * 7 */
+	t = fit(&d, &p);
+	assert_int_equal(t->nnodes, 1);
+	tree_free(t);
+	p.min_samples_leaf = 6;                /* only the 6 | 6 split is allowed */
+	t = fit(&d, &p);
+	assert_int_equal(t->nnodes, 3);
+	assert_int_equal(t->nodes[0].feature, 0);
+	tree_free(t);
+
+	/* root decrease: 0.5 - 4/9 = 1/18 = 0.0556; the left node's:
+	 * 6/12 * (4/9 - 5/6 * 0.48) = 0.0222 */
+	p = defaults();
+	p.min_impurity_decrease = 0.056;
+	t = fit(&d, &p);
+	assert_int_equal(t->nnodes, 1);
+	tree_free(t);
+	p.min_impurity_decrease = 0.055;
+	t = fit(&d, &p);
+	assert_int_equal(t->nnodes, 3);
+	tree_free(t);
+	p.min_impurity_decrease = 0.022;
+	t = fit(&d, &p);
+	assert_int_equal(t->nnodes, 5);
+	tree_free(t);
+	dataset_free(&d);
+
+	/* a pure node is a leaf */
+	const float x[4] = { 1, 2, 3, 4 };
+	const uint8_t y[4] = { 1, 1, 1, 1 };
+	make1(&d, x, y, 4);
+	p = defaults();
+	t = fit(&d, &p);
+	assert_int_equal(t->nnodes, 1);
+	assert_true(tree_node_proba(&t->nodes[0]) == 1.0);
+	tree_free(t);
+	dataset_free(&d);
+}
+
+static void test_max_leaf_nodes(void **state)
+{
+	(void)state;
+	/* Root splits at 5.5 into (4 legit, 1 fraud) and (1, 4). Each child's
+	 * best split decreases impurity by 0.06; the tie goes to the lower
+	 * node (the left one). Its left child {1, 2} (1, 1) then offers 0.1,
+	 * more than the right child's 0.06: best-first takes it next, where
+	 * depth-first order would not. */
+	const float x[10] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+	const uint8_t y[10] = { 0, 1, 0, 0, 0, 1, 1, 1, 0, 1 };
+	struct dataset d;
+	make1(&d, x, y, 10);
+	struct tree_params p = defaults();
+	struct tree *t;
+
+	p.max_leaf_nodes = 3;
+	t = fit(&d, &p);
+	assert_int_equal(tree_leaves(t), 3);
+	assert_true(t->nodes[0].threshold == 5.5);
+	assert_true(t->nodes[1].threshold == 2.5);
+	assert_int_equal(t->nodes[t->nodes[0].right].left, TREE_LEAF);
+	tree_free(t);
+
+	p.max_leaf_nodes = 4;
+	t = fit(&d, &p);
+	assert_int_equal(tree_leaves(t), 4);
+	/* preorder: 0 root, 1 (<= 5.5), 2 (<= 2.5), 3 and 4 its children */
+	assert_true(t->nodes[2].threshold == 1.5);
+	assert_int_equal(t->nodes[t->nodes[0].right].left, TREE_LEAF);
+	tree_free(t);
+
+	/* max_depth still applies in best-first growth */
+	p.max_leaf_nodes = 100;
+	p.max_depth = 1;
+	t = fit(&d, &p);
+	assert_int_equal(t->nnodes, 3);
+	tree_free(t);
+	dataset_free(&d);
+}
+
+static void test_weights(void **state)
+{
+	(void)state;
+	/* x 1 2 3, y 0 1 0. Unit weights: both thresholds leave one mixed
+	 * pair, a tie that goes to the lower threshold 1.5. Weight 3 on the
+	 * last row: 1.5 costs 4 * 0.375 = 1.5, 2.5 costs 2 * 0.5 = 1. */
+	const float x[3] = { 1, 2, 3 };
+	const uint8_t y[3] = { 0, 1, 0 };
+	struct dataset d;
+	make1(&d, x, y, 3);
+	struct tree_params p = defaults();
+	p.max_depth = 1;
+	struct tree *t = fit(&d, &p);
+	assert_true(t->nodes[0].threshold == 1.5);
+	tree_free(t);
+
+	double w[3] = { 1, 1, 3 };
+	d.w = w;
+	t = fit(&d, &p);
+	assert_true(t->nodes[0].threshold == 2.5);
+	assert_true(t->nodes[0].value[0] == 4.0);
+	assert_true(t->nodes[0].value[1] == 1.0);
+	assert_int_equal(t->nodes[0].count[0], 2);
+	assert_int_equal(t->nodes[0].count[1], 1);
+	assert_true(fabs(t->nodes[0].impurity - (1.0 - 17.0 / 25)) < 1e-15);
+	const struct tree_node *l = &t->nodes[t->nodes[0].left];
+	assert_true(tree_node_proba(l) == 0.5);
+	tree_free(t);
+
+	/* weights that make the fraud row outweigh the rest flip the leaf */
+	w[0] = 1;
+	w[1] = 10;
+	w[2] = 1;
+	p.max_depth = 0;
+	p.min_samples_split = 4;     /* root stays a leaf */
+	t = fit(&d, &p);
+	assert_int_equal(t->nnodes, 1);
+	assert_true(fabs(tree_node_proba(&t->nodes[0]) - 10.0 / 12) < 1e-15);
+	tree_free(t);
+
+	double bad[3] = { 1, -1, 1 };
+	d.w = bad;
+	struct ft_err err;
+	assert_null(tree_fit(&d, NULL, &p, NULL, &err));
+	assert_non_null(strstr(err.msg, "row 1: sample weight"));
+	d.w = NULL;
+	dataset_free(&d);
+}
+
+static void test_pruning(void **state)
+{
+	(void)state;
+	/* x 1..6, y 0 0 1 0 1 1. Full tree (preorder):
+	 *   0 root (3, 3) gini .5, split 2.5
+	 *   1 leaf {1,2}
+	 *   2 {3..6} (1, 3) gini .375, split 4.5
+	 *   3 {3,4} (1, 1) gini .5, split 3.5; 4, 5 its leaves
+	 *   6 leaf {5,6}
+	 * R(t) = w_t * impurity_t / 6: root .5, node 2 .25, node 3 1/6.
+	 * Effective alphas: node 3: 1/6; node 2: .25 / (3 - 1) = .125;
+	 * root: .5 / (4 - 1) = 1/6. Node 2 goes first at .125; the root then
+	 * has R_branch .25 over two leaves: (.5 - .25) / 1 = .25. */
+	const float x[6] = { 1, 2, 3, 4, 5, 6 };
+	const uint8_t y[6] = { 0, 0, 1, 0, 1, 1 };
+	struct dataset d;
+	make1(&d, x, y, 6);
+	struct tree_params p = defaults();
+	struct tree *t;
+	const struct { double alpha; size_t nodes; } cases[] = {
+		{ 0.0, 7 }, { 0.1, 7 }, { 0.125, 3 }, { 0.2, 3 }, { 0.25, 1 }, { 1.0, 1 },
+	};
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		p.ccp_alpha = cases[k].alpha;
+		t = fit(&d, &p);
+		assert_int_equal(t->nnodes, cases[k].nodes);
+		if (t->nnodes == 3) {
+			/* node 2 kept its statistics as a leaf */
+			assert_int_equal(t->nodes[2].left, TREE_LEAF);
+			assert_int_equal(t->nodes[2].feature, -1);
+			assert_int_equal(t->nodes[2].count[0], 1);
+			assert_int_equal(t->nodes[2].count[1], 3);
+			assert_true(t->importance[0] == 1.0);
+		}
+		if (t->nnodes == 1)
+			assert_true(t->importance[0] == 0.0);
+		tree_free(t);
+	}
+	dataset_free(&d);
+}
+
+static void test_importance_and_text(void **state)
+{
+	(void)state;
+	struct dataset d;
+	make2(&d, DISAGREE, 12);
+	struct tree_params p = defaults();
+	struct tree *t = fit(&d, &p);
+	/* decreases: root 12 * .5 - 2 * 6 * 4/9 = 2/3; left node
+	 * 6 * 4/9 - 5 * .48 = 4/15; normalised 5/7 and 2/7 */
+	assert_true(fabs(t->importance[0] - 5.0 / 7) < 1e-12);
+	assert_true(fabs(t->importance[1] - 2.0 / 7) < 1e-12);
+
+	char *text = tree_export_text(t, "fraud", "legit");
+	assert_string_equal(text,
+		"|--- amount <= 0.50\n"
+		"|   |--- card <= 0.50\n"
+		"|   |   |--- class: fraud (p=1.00, n=1)\n"
+		"|   |--- card >  0.50\n"
+		"|   |   |--- class: fraud (p=0.60, n=5)\n"
+		"|--- amount >  0.50\n"
+		"|   |--- class: legit (p=0.67, n=6)\n");
+	free(text);
+	char *rules = tree_export_rules(t, "fraud", "legit");
+	assert_string_equal(rules,
+		"if amount <= 0.50 and card <= 0.50 then fraud (p=1.00, n=1)\n"
+		"if amount <= 0.50 and card > 0.50 then fraud (p=0.60, n=5)\n"
+		"if amount > 0.50 then legit (p=0.67, n=6)\n");
+	free(rules);
+
+	const float row[2] = { 0, 1 };
+	int32_t path[8];
+	assert_int_equal(tree_path(t, row, path, 8), 3);
+	assert_int_equal(path[0], 0);
+	assert_int_equal(path[1], t->nodes[0].left);
+	assert_int_equal(path[2], tree_leaf(t, row));
+	assert_true(fabs(tree_predict_row(t, row) - 0.6) < 1e-15);
+	assert_int_equal(tree_path(t, row, path, 1), 3);
+	tree_free(t);
+	dataset_free(&d);
+}
+
+static void test_rules_merge_bounds(void **state)
+{
+	(void)state;
+	/* x 1..6, y 0 0 1 0 1 1: the leaf {3} lies under x > 2.5, x <= 4.5
+	 * and x <= 3.5, printed as one interval */
+	const float x[6] = { 1, 2, 3, 4, 5, 6 };
+	const uint8_t y[6] = { 0, 0, 1, 0, 1, 1 };
+	struct dataset d;
+	make1(&d, x, y, 6);
+	struct tree_params p = defaults();
+	struct tree *t = fit(&d, &p);
+	char *rules = tree_export_rules(t, "fraud", "legit");
+	assert_string_equal(rules,
+		"if amount <= 2.50 then legit (p=1.00, n=2)\n"
+		"if 2.50 < amount <= 3.50 then fraud (p=1.00, n=1)\n"
+		"if 3.50 < amount <= 4.50 then legit (p=1.00, n=1)\n"
+		"if amount > 4.50 then fraud (p=1.00, n=2)\n");
+	free(rules);
+	tree_free(t);
+	dataset_free(&d);
+}
+
+/* deterministic pseudo-random data with continuous and discrete features */
+static void make_random(struct dataset *d, size_t n, size_t nf, uint64_t seed)
+{
+	struct ft_rng r;
+	rng_seed(&r, seed);
+	memset(d, 0, sizeof *d);
+	d->n = n;
+	d->nfeatures = nf;
+	d->X = xmalloc(n * nf * sizeof *d->X);
+	d->y = xmalloc(n);
+	for (size_t j = 0; j < nf; j++)
+		for (size_t i = 0; i < n; i++)
+			d->X[j * n + i] = j % 2 ? (float)rng_normal(&r) : (float)rng_below(&r, 5 + j);
+	for (size_t i = 0; i < n; i++) {
+		double z = d->X[i] * 0.4 + d->X[n + i] - 1.0 + rng_normal(&r);
+		d->y[i] = z > 0.5;
+	}
+}
+
+static char *fit_json(const struct dataset *d, struct tree_params *p, int threads)
+{
+	p->threads = threads;
+	struct tree *t = fit(d, p);
+	cJSON *j = tree_to_json(t);
+	char *s = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	tree_free(t);
+	return s;
+}
+
+static void test_determinism(void **state)
+{
+	(void)state;
+	struct dataset d;
+	make_random(&d, 40000, 4, 7);
+	struct tree_params p = defaults();
+	p.max_depth = 8;
+	char *a = fit_json(&d, &p, 1), *b = fit_json(&d, &p, 2), *c = fit_json(&d, &p, 2);
+	assert_string_equal(a, b);
+	assert_string_equal(b, c);
+	free(a);
+	free(b);
+	free(c);
+	p.max_leaf_nodes = 20;
+	p.criterion = CRIT_ENTROPY;
+	a = fit_json(&d, &p, 1);
+	b = fit_json(&d, &p, 2);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	dataset_free(&d);
+}
+
+static void test_binning(void **state)
+{
+	(void)state;
+	/* 1000 distinct values in 8 bins: thresholds are midpoints of real
+	 * values, and every training row lands in the leaf whose counts
+	 * include it. */
+	size_t n = 1000;
+	float *x = xmalloc(n * sizeof *x);
+	uint8_t *y = xmalloc(n);
+	for (size_t i = 0; i < n; i++) {
+		x[i] = (float)((i * 7919) % n);
+		y[i] = x[i] > 600;
+	}
+	struct dataset d;
+	make1(&d, x, y, n);
+	struct tree_params p = defaults();
+	p.max_bins = 8;
+	struct tree *t = fit(&d, &p);
+	assert_true(tree_leaves(t) <= 8);
+	assert_true(t->nnodes > 1);
+	uint64_t *hits = xcalloc(t->nnodes, sizeof *hits);
+	for (size_t i = 0; i < n; i++)
+		hits[tree_leaf(t, &x[i])]++;
+	for (size_t k = 0; k < t->nnodes; k++) {
+		if (t->nodes[k].left == TREE_LEAF) {
+			assert_int_equal(hits[k], t->nodes[k].samples);
+		} else {
+			double thr = t->nodes[k].threshold;
+			assert_true(thr - floor(thr) == 0.5);
+		}
+	}
+	free(hits);
+	tree_free(t);
+	dataset_free(&d);
+	free(x);
+	free(y);
+}
+
+static void test_json_round_trip(void **state)
+{
+	(void)state;
+	struct dataset d;
+	make_random(&d, 5000, 3, 11);
+	struct tree_params p = defaults();
+	p.max_depth = 5;
+	p.ccp_alpha = 0.0005;
+	p.min_impurity_decrease = 1e-5;
+	struct tree *t = fit(&d, &p);
+	cJSON *j = tree_to_json(t);
+	char *s1 = cJSON_Print(j);
+	cJSON *j2 = cJSON_Parse(s1);
+	struct ft_err err;
+	struct tree *t2 = tree_from_json(j2, 3, "model.json", &err);
+	if (!t2)
+		fail_msg("%s", err.msg);
+	assert_int_equal(t2->nnodes, t->nnodes);
+	assert_memory_equal(t2->nodes, t->nodes, t->nnodes * sizeof *t->nodes);
+	for (size_t k = 0; k < 3; k++)
+		assert_true(t2->importance[k] == t->importance[k]);
+	assert_string_equal(t2->feature_names[1], "card");
+	assert_true(t2->params.ccp_alpha == 0.0005);
+	assert_int_equal(t2->params.max_depth, 5);
+	cJSON *j3 = tree_to_json(t2);
+	char *s2 = cJSON_Print(j3);
+	assert_string_equal(s1, s2);
+	free(s1);
+	free(s2);
+	cJSON_Delete(j);
+	cJSON_Delete(j2);
+	cJSON_Delete(j3);
+	tree_free(t);
+	tree_free(t2);
+	dataset_free(&d);
+}
+
+static const char VALID[] =
+	"{\"params\":{\"criterion\":\"gini\",\"max_depth\":0,\"min_samples_split\":2,"
+	"\"min_samples_leaf\":1,\"min_impurity_decrease\":0,\"max_leaf_nodes\":0,"
+	"\"ccp_alpha\":0,\"max_bins\":256},"
+	"\"nfeatures\":2,\"feature_names\":[\"a\",\"b\"],\"nodes\":["
+	"{\"left\":1,\"right\":2,\"feature\":1,\"threshold\":0.5,\"value\":[3,3],"
+	"\"count\":[3,3],\"impurity\":0.5,\"samples\":6,\"depth\":0},"
+	"{\"left\":-1,\"right\":-1,\"feature\":-1,\"threshold\":0,\"value\":[3,0],"
+	"\"count\":[3,0],\"impurity\":0,\"samples\":3,\"depth\":1},"
+	"{\"left\":-1,\"right\":-1,\"feature\":-1,\"threshold\":0,\"value\":[0,3],"
+	"\"count\":[0,3],\"impurity\":0,\"samples\":3,\"depth\":1}]}";
+
+static cJSON *node_of(cJSON *root, int i)
+{
+	return cJSON_GetArrayItem(cJSON_GetObjectItem(root, "nodes"), i);
+}
+
+static void set_num(cJSON *obj, const char *key, double v)
+{
+	cJSON_ReplaceItemInObject(obj, key, cJSON_CreateNumber(v));
+}
+
+static void set_pair(cJSON *obj, const char *key, double a, double b)
+{
+	double v[2] = { a, b };
+	cJSON_ReplaceItemInObject(obj, key, cJSON_CreateDoubleArray(v, 2));
+}
+
+/* Parse VALID, let `edit` damage it, expect the error to contain want. */
+static void expect_bad(int edit, size_t nfeatures, const char *want)
+{
+	cJSON *j = cJSON_Parse(VALID);
+	cJSON *n0 = node_of(j, 0), *n1 = node_of(j, 1), *n2 = node_of(j, 2);
+	switch (edit) {
+	case 0: break;
+	case 1: cJSON_ReplaceItemInObject(j, "nodes", cJSON_CreateArray()); break;
+	case 2: set_num(n0, "left", 99); break;
+	case 3: set_num(n2, "left", 1); set_num(n2, "right", 2); set_num(n2, "feature", 0); break;
+	case 4: set_num(n0, "right", 1); break;
+	case 5: set_num(n1, "left", 2); break;
+	case 6: set_num(n0, "feature", 2); break;
+	case 7: set_num(n1, "feature", 0); break;
+	case 8: set_num(n0, "threshold", INFINITY); break;
+	case 9: set_pair(n1, "count", -1, 3); break;
+	case 10: set_num(n1, "samples", 5); break;
+	case 11: set_num(n0, "left", -1); set_num(n0, "right", -1); set_num(n0, "feature", -1); break;
+	case 12: break;
+	case 13: cJSON_DeleteItemFromObject(n2, "impurity"); break;
+	case 14: set_num(cJSON_GetObjectItem(j, "params"), "max_depth", 1e9); break;
+	case 15: set_pair(n1, "value", -1, 0); break;
+	case 16: set_num(n1, "depth", 5); break;
+	case 17: set_pair(n1, "count", 2, 0); set_num(n1, "samples", 2); break;
+	case 18: set_num(n2, "impurity", 1.5); break;
+	case 19: set_num(n0, "left", 0.5); break;
+	case 20: cJSON_ReplaceItemInObject(n0, "left", cJSON_CreateString("1")); break;
+	case 21: cJSON_ReplaceItemInObject(j, "feature_names", cJSON_CreateArray()); break;
+	case 22: cJSON_ReplaceItemInArray(cJSON_GetObjectItem(j, "nodes"), 1, cJSON_CreateNull()); break;
+	case 23: cJSON_ReplaceItemInObject(cJSON_GetObjectItem(j, "params"), "criterion",
+					   cJSON_CreateString("mse")); break;
+	}
+	struct ft_err err;
+	struct tree *t = tree_from_json(j, nfeatures, "model.json", &err);
+	if (!want) {
+		if (!t)
+			fail_msg("edit %d: %s", edit, err.msg);
+		assert_non_null(t);
+	} else {
+		assert_null(t);
+		assert_int_equal(err.code, FT_EINPUT);
+		if (!strstr(err.msg, want))
+			fail_msg("edit %d: \"%s\" lacks \"%s\"", edit, err.msg, want);
+	}
+	tree_free(t);
+	cJSON_Delete(j);
+}
+
+static void test_from_json_validation(void **state)
+{
+	(void)state;
+	expect_bad(0, 2, NULL);
+	expect_bad(1, 2, "model.json: tree.nodes: expected an array of 1 to");
+	expect_bad(2, 2, "model.json: tree.nodes[0].left: index 99 out of range");
+	expect_bad(3, 2, "model.json: tree.nodes[2].left: node 1 is reached twice");
+	expect_bad(4, 2, "tree.nodes[0].right: same child as left");
+	expect_bad(5, 2, "tree.nodes[1].left/right: a leaf has -1 for both");
+	expect_bad(6, 2, "tree.nodes[0].feature: 2 is not a feature index");
+	expect_bad(7, 2, "tree.nodes[1].feature: a leaf has feature -1");
+	expect_bad(8, 2, "tree.nodes[0].threshold: expected a finite number");
+	expect_bad(9, 2, "tree.nodes[1].count: expected an integer from 0");
+	expect_bad(10, 2, "tree.nodes[1].samples: 5 is not count[0] + count[1]");
+	expect_bad(11, 2, "tree.nodes[1]: not reachable from the root");
+	expect_bad(12, 3, "tree.nfeatures: 2 does not match the recipe's 3 features");
+	expect_bad(13, 2, "tree.nodes[2].impurity: missing");
+	expect_bad(14, 2, "tree.params.max_depth: expected an integer from 0 to 1000");
+	expect_bad(15, 2, "tree.nodes[1].value: -1 is below 0");
+	expect_bad(16, 2, "tree.nodes[1].depth: 5, expected 1");
+	expect_bad(17, 2, "tree.nodes[0].count: children's counts do not add up");
+	expect_bad(18, 2, "tree.nodes[2].impurity: 1.5 is above 1");
+	expect_bad(19, 2, "tree.nodes[0].left: expected an integer");
+	expect_bad(20, 2, "tree.nodes[0].left: expected a number");
+	expect_bad(21, 2, "tree.feature_names: expected an array of 2 strings");
+	expect_bad(22, 2, "tree.nodes[1]: expected an object");
+	expect_bad(23, 2, "tree.params.criterion: expected");
+
+	struct ft_err err;
+	cJSON *arr = cJSON_CreateArray();
+	assert_null(tree_from_json(arr, 2, "m.json", &err));
+	assert_non_null(strstr(err.msg, "m.json: tree: expected an object"));
+	cJSON_Delete(arr);
+}
+
+static void test_check_params(void **state)
+{
+	(void)state;
+	struct tree_params p = defaults();
+	assert_null(tree_check_params(&p));
+	p.max_depth = 1000000000;
+	assert_non_null(strstr(tree_check_params(&p), "tree.max_depth: too deep"));
+	p = defaults();
+	p.max_depth = -1;
+	assert_non_null(strstr(tree_check_params(&p), "tree.max_depth"));
+	p = defaults();
+	p.min_samples_split = 1;
+	assert_non_null(strstr(tree_check_params(&p), "tree.min_samples_split"));
+	p = defaults();
+	p.min_samples_leaf = 0;
+	assert_non_null(strstr(tree_check_params(&p), "tree.min_samples_leaf"));
+	p = defaults();
+	p.max_bins = 1;
+	assert_non_null(strstr(tree_check_params(&p), "tree.max_bins"));
+	p.max_bins = 257;
+	assert_non_null(strstr(tree_check_params(&p), "tree.max_bins"));
+	p = defaults();
+	p.ccp_alpha = -0.1;
+	assert_non_null(strstr(tree_check_params(&p), "tree.ccp_alpha"));
+	p.ccp_alpha = NAN;
+	assert_non_null(strstr(tree_check_params(&p), "tree.ccp_alpha"));
+	p = defaults();
+	p.min_impurity_decrease = -1;
+	assert_non_null(strstr(tree_check_params(&p), "tree.min_impurity_decrease"));
+	p = defaults();
+	p.max_leaf_nodes = 1;
+	assert_non_null(strstr(tree_check_params(&p), "tree.max_leaf_nodes"));
+	p = defaults();
+	p.criterion = (enum criterion)7;
+	assert_non_null(strstr(tree_check_params(&p), "tree.criterion"));
+	p = defaults();
+	p.threads = -1;
+	assert_non_null(strstr(tree_check_params(&p), "tree.threads"));
+
+	/* tree_fit refuses them before any work */
+	struct dataset d;
+	make2(&d, DISAGREE, 12);
+	struct ft_err err;
+	p = defaults();
+	p.min_samples_split = 0;
+	assert_null(tree_fit(&d, NAMES, &p, NULL, &err));
+	assert_int_equal(err.code, FT_EINPUT);
+	assert_non_null(strstr(err.msg, "tree.min_samples_split"));
+	dataset_free(&d);
+}
+
+static void test_bad_data(void **state)
+{
+	(void)state;
+	const float x[3] = { 1, NAN, 3 };
+	const uint8_t y[3] = { 0, 1, 0 };
+	struct dataset d;
+	make1(&d, x, y, 3);
+	struct tree_params p = defaults();
+	struct ft_err err;
+	assert_null(tree_fit(&d, NAMES, &p, NULL, &err));
+	assert_non_null(strstr(err.msg, "row 1, feature amount: not a finite number"));
+	d.X[1] = 2;
+	d.y[2] = 2;
+	assert_null(tree_fit(&d, NAMES, &p, NULL, &err));
+	assert_non_null(strstr(err.msg, "row 2: label 2"));
+	dataset_free(&d);
+}
+
+struct progress_log {
+	uint64_t last_done, total;
+	int calls;
+};
+
+static void on_progress(void *ctx, const char *stage, uint64_t done, uint64_t total)
+{
+	struct progress_log *log = ctx;
+	assert_string_equal(stage, "train");
+	assert_true(done >= log->last_done);
+	log->last_done = done;
+	log->total = total;
+	log->calls++;
+}
+
+static void test_progress_and_cancel(void **state)
+{
+	(void)state;
+	struct dataset d;
+	make_random(&d, 20000, 3, 5);
+	struct tree_params p = defaults();
+	struct ft_err err;
+	struct progress_log log = { 0 };
+	atomic_int cancel = 0;
+	struct ft_progress prog = { on_progress, &log, &cancel };
+	struct tree *t = tree_fit(&d, NULL, &p, &prog, &err);
+	assert_non_null(t);
+	assert_true(log.calls >= 2);
+	assert_int_equal(log.last_done, 20000);
+	assert_int_equal(log.total, 20000);
+	assert_string_equal(t->feature_names[2], "x2");
+	tree_free(t);
+
+	atomic_store(&cancel, 1);
+	log = (struct progress_log){ 0 };
+	assert_null(tree_fit(&d, NULL, &p, &prog, &err));
+	assert_int_equal(err.code, FT_ECANCELLED);
+	dataset_free(&d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_gini_split),
+		cmocka_unit_test(test_entropy_split),
+		cmocka_unit_test(test_stopping_rules),
+		cmocka_unit_test(test_max_leaf_nodes),
+		cmocka_unit_test(test_weights),
+		cmocka_unit_test(test_pruning),
+		cmocka_unit_test(test_importance_and_text),
+		cmocka_unit_test(test_rules_merge_bounds),
+		cmocka_unit_test(test_determinism),
+		cmocka_unit_test(test_binning),
+		cmocka_unit_test(test_json_round_trip),
+		cmocka_unit_test(test_from_json_validation),
+		cmocka_unit_test(test_check_params),
+		cmocka_unit_test(test_bad_data),
+		cmocka_unit_test(test_progress_and_cancel),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

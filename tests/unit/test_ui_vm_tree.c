@@ -1,0 +1,315 @@
+/* Tree screen view model: outline folding, rule text in column terms,
+ * search, leaves worth jumping to, rules per leaf, a row's values. The
+ * tree and recipe are built by hand:
+ *
+ *   0  TransactionAmt <= 412.5 ?          (90 legit, 10 fraud)
+ *   |-- 1 leaf                            (80, 2)
+ *   `-- 2  card_type=debit <= 0.5 ?       (10, 8)
+ *       |-- 3 leaf                        (8, 1)
+ *       `-- 4 leaf                        (2, 7)
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+#include <cmocka.h>
+
+#include "vm_tree.h"
+
+static struct tree_node nodes[5];
+/* Writable copies: the engine's structs hold char *, not const char *. */
+static char s_amt[] = "TransactionAmt", s_card[] = "card_type",
+	s_debit_f[] = "card_type=debit", s_debit[] = "debit", s_credit[] = "credit";
+static char *names[2] = { s_amt, s_debit_f };
+static double importance[2] = { 0.6, 0.4 };
+static struct tree tree;
+
+static char *levels[2] = { s_debit, s_credit };
+static struct recipe_input inputs[2];
+static struct feature features[2];
+static struct recipe recipe;
+
+static void node(int i, int left, int right, int feature, double thr,
+		 uint64_t neg, uint64_t pos, int depth)
+{
+	nodes[i] = (struct tree_node){
+		.left = left, .right = right, .feature = feature, .threshold = thr,
+		.value = { (double)neg, (double)pos }, .count = { neg, pos },
+		.samples = neg + pos, .depth = depth,
+	};
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	node(0, 1, 2, 0, 412.5, 90, 10, 0);
+	node(1, TREE_LEAF, TREE_LEAF, -1, 0, 80, 2, 1);
+	node(2, 3, 4, 1, 0.5, 10, 8, 1);
+	node(3, TREE_LEAF, TREE_LEAF, -1, 0, 8, 1, 2);
+	node(4, TREE_LEAF, TREE_LEAF, -1, 0, 2, 7, 2);
+	tree = (struct tree){ .nodes = nodes, .nnodes = 5, .nfeatures = 2,
+			      .feature_names = names, .importance = importance };
+	inputs[0] = (struct recipe_input){ .name = s_amt, .type = COL_NUMERIC };
+	inputs[1] = (struct recipe_input){ .name = s_card, .type = COL_CATEGORICAL,
+					   .encode = ENC_ONEHOT, .levels = levels, .nlevels = 2 };
+	features[0] = (struct feature){ .name = s_amt, .input = 0, .kind = FEAT_NUMERIC };
+	features[1] = (struct feature){ .name = s_debit_f, .input = 1,
+					.kind = FEAT_ONEHOT, .level = 0 };
+	recipe = (struct recipe){ .inputs = inputs, .ninputs = 2, .features = features,
+				  .nfeatures = 2 };
+	return 0;
+}
+
+static void assert_rows(const struct vm_outline *o, const int32_t *want, size_t n)
+{
+	assert_int_equal(o->nrows, n);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(o->rows[i], want[i]);
+}
+
+static void test_outline_folding(void **state)
+{
+	(void)state;
+	struct vm_outline *o = vm_outline_new(&tree);
+	assert_rows(o, (int32_t[]){ 0 }, 1);
+	assert_int_equal(o->parent[0], -1);
+	assert_int_equal(o->parent[4], 2);
+
+	vm_outline_open_depth(o, -1);
+	assert_rows(o, (int32_t[]){ 0, 1, 2, 3, 4 }, 5);
+
+	vm_outline_open_depth(o, 1);
+	assert_rows(o, (int32_t[]){ 0, 1, 2 }, 3);
+	assert_int_equal(vm_outline_row_of(o, 2), 2);
+	assert_int_equal(vm_outline_row_of(o, 4), -1);
+
+	vm_outline_open_depth(o, 0);
+	assert_rows(o, (int32_t[]){ 0 }, 1);
+	vm_outline_reveal(o, 4);
+	assert_rows(o, (int32_t[]){ 0, 1, 2, 3, 4 }, 5);
+	assert_int_equal(vm_outline_row_of(o, 4), 4);
+
+	o->open[2] = false;          /* fold one node by hand, as Left does */
+	vm_outline_flatten(o);
+	assert_rows(o, (int32_t[]){ 0, 1, 2 }, 3);
+	vm_outline_free(o);
+	vm_outline_free(NULL);
+}
+
+static void test_rules_in_column_terms(void **state)
+{
+	(void)state;
+	char buf[128];
+	vm_node_rule(&tree, &recipe, -1, 0, buf, sizeof buf);
+	assert_string_equal(buf, "all rows");
+	vm_node_rule(&tree, &recipe, 0, 1, buf, sizeof buf);
+	assert_string_equal(buf, "TransactionAmt <= 412.50");
+	vm_node_rule(&tree, &recipe, 0, 2, buf, sizeof buf);
+	assert_string_equal(buf, "TransactionAmt > 412.50");
+	vm_node_rule(&tree, &recipe, 2, 3, buf, sizeof buf);
+	assert_string_equal(buf, "card_type != debit");
+	vm_node_rule(&tree, &recipe, 2, 4, buf, sizeof buf);
+	assert_string_equal(buf, "card_type = debit");
+	/* Without a recipe the tree's own feature names are used. */
+	vm_node_rule(&tree, NULL, 2, 4, buf, sizeof buf);
+	assert_string_equal(buf, "card_type=debit > 0.50");
+	/* A result too long for the buffer is cut, never overflows. */
+	vm_node_rule(&tree, &recipe, 0, 1, buf, 8);
+	assert_string_equal(buf, "Transac");
+}
+
+static void test_other_feature_kinds(void **state)
+{
+	(void)state;
+	char buf[160];
+	char m0[] = "amazon", m1[] = "ebay", m2[] = "etsy", m3[] = "walmart", m4[] = "target";
+	char merchant[] = "merchant", email[] = "email", email_missing[] = "email_missing";
+	char *merchants[5] = { m0, m1, m2, m3, m4 };
+	struct recipe_input in[2] = {
+		{ .name = merchant, .type = COL_CATEGORICAL, .encode = ENC_ORDINAL,
+		  .levels = merchants, .nlevels = 5 },
+		{ .name = email, .type = COL_CATEGORICAL },
+	};
+	struct feature ft[3] = {
+		{ .name = merchant, .input = 0, .kind = FEAT_ORDINAL },
+		{ .name = email_missing, .input = 1, .kind = FEAT_MISSING },
+		{ .name = merchant, .input = 0, .kind = FEAT_FREQUENCY },
+	};
+	struct recipe r = { .inputs = in, .ninputs = 2, .features = ft, .nfeatures = 3 };
+	struct tree_node nd[3] = {
+		{ .left = 1, .right = 2, .feature = 0, .threshold = 1.5 },
+		{ .left = TREE_LEAF, .right = TREE_LEAF, .feature = -1 },
+		{ .left = TREE_LEAF, .right = TREE_LEAF, .feature = -1 },
+	};
+	struct tree t = { .nodes = nd, .nnodes = 3, .nfeatures = 3 };
+
+	vm_node_rule(&t, &r, 0, 1, buf, sizeof buf);
+	assert_string_equal(buf, "merchant in {amazon, ebay}");
+	vm_node_rule(&t, &r, 0, 2, buf, sizeof buf);
+	assert_string_equal(buf, "merchant not in {amazon, ebay}");
+	nd[0].threshold = 3.5;
+	vm_node_rule(&t, &r, 0, 1, buf, sizeof buf);
+	assert_string_equal(buf, "merchant in {amazon, ebay, etsy, +1 more}");
+	nd[0].feature = 1;
+	nd[0].threshold = 0.5;
+	vm_node_rule(&t, &r, 0, 1, buf, sizeof buf);
+	assert_string_equal(buf, "email is present");
+	vm_node_rule(&t, &r, 0, 2, buf, sizeof buf);
+	assert_string_equal(buf, "email is missing");
+	nd[0].feature = 2;
+	nd[0].threshold = 120.5;
+	vm_node_rule(&t, &r, 0, 2, buf, sizeof buf);
+	assert_string_equal(buf, "merchant frequency > 120.50");
+}
+
+static void test_format_value(void **state)
+{
+	(void)state;
+	char buf[32];
+	vm_format_value(412.5, buf, sizeof buf);
+	assert_string_equal(buf, "412.50");
+	vm_format_value(0, buf, sizeof buf);
+	assert_string_equal(buf, "0.00");
+	vm_format_value(-3.25, buf, sizeof buf);
+	assert_string_equal(buf, "-3.25");
+	vm_format_value(0.00125, buf, sizeof buf);
+	assert_string_equal(buf, "0.00125");
+	vm_format_value(1.5e9, buf, sizeof buf);
+	assert_string_equal(buf, "1.5e+09");
+}
+
+static void test_search(void **state)
+{
+	(void)state;
+	int32_t out[5];
+	assert_int_equal(vm_tree_search(&tree, &recipe, "debit", out), 2);
+	assert_int_equal(out[0], 3);
+	assert_int_equal(out[1], 4);
+	assert_int_equal(vm_tree_search(&tree, &recipe, "transactionamt", out), 2);
+	assert_int_equal(out[0], 1);
+	assert_int_equal(out[1], 2);
+	assert_int_equal(vm_tree_search(&tree, &recipe, "412.5", out), 2);
+	assert_int_equal(vm_tree_search(&tree, &recipe, "= debit", out), 2);
+	assert_int_equal(vm_tree_search(&tree, &recipe, "!= debit", out), 1);
+	assert_int_equal(out[0], 3);
+	assert_int_equal(vm_tree_search(&tree, &recipe, "nothing", out), 0);
+	assert_int_equal(vm_tree_search(&tree, &recipe, "", out), 0);
+	assert_true(vm_contains("Card_Type = debit", "TYPE = D"));
+	assert_false(vm_contains("abc", "abcd"));
+}
+
+static void test_leaf_most_frauds(void **state)
+{
+	(void)state;
+	assert_int_equal(vm_leaf_most_frauds(&tree), 4);
+	nodes[1].count[1] = 7;              /* a tie goes to the lower index */
+	assert_int_equal(vm_leaf_most_frauds(&tree), 1);
+	nodes[1].count[1] = 2;
+	struct tree_node clean[1] = { { .left = TREE_LEAF, .right = TREE_LEAF, .feature = -1,
+					.count = { 5, 0 } } };
+	struct tree t = { .nodes = clean, .nnodes = 1 };
+	assert_int_equal(vm_leaf_most_frauds(&t), -1);
+}
+
+static void test_leaf_errors(void **state)
+{
+	(void)state;
+	/* Samples (amount, debit) -> leaf: (100,0)->1, (500,1)->4 twice,
+	 * (500,0)->3, (500,1)->4, (50,1)->1. */
+	float X[12] = { 100, 500, 500, 500, 500, 50,
+			0, 1, 1, 0, 1, 1 };
+	uint8_t y[6] = { 1, 0, 0, 0, 1, 0 };
+	double proba[6] = { 2.0 / 82, 7.0 / 9, 7.0 / 9, 1.0 / 9, 7.0 / 9, 2.0 / 82 };
+	struct dataset d = { .n = 6, .nfeatures = 2, .X = X, .y = y };
+	uint64_t err[5];
+
+	/* At 0.5: sample 0 is a missed fraud in leaf 1, samples 1 and 2 false
+	 * alarms in leaf 4; everything else is right. */
+	assert_int_equal(vm_leaf_errors(&tree, &d, proba, 0.5, err), 4);
+	assert_int_equal(err[0], 0);
+	assert_int_equal(err[1], 1);
+	assert_int_equal(err[2], 0);
+	assert_int_equal(err[3], 0);
+	assert_int_equal(err[4], 2);
+	/* At 0.8 leaf 4 predicts legit: its fraud (sample 4) is now the error,
+	 * tying with leaf 1, and the tie goes to the lower index. */
+	assert_int_equal(vm_leaf_errors(&tree, &d, proba, 0.8, err), 1);
+	assert_int_equal(err[4], 1);
+	/* A perfect split has no worst leaf. */
+	uint8_t right[6] = { 0, 1, 1, 0, 1, 0 };
+	d.y = right;
+	assert_int_equal(vm_leaf_errors(&tree, &d, proba, 0.5, NULL), -1);
+}
+
+static void test_rules(void **state)
+{
+	(void)state;
+	size_t n;
+	char **lines = vm_tree_rules(&tree, &recipe, "fraud", "legit", 0.5, &n);
+	assert_int_equal(n, 3);
+	assert_string_equal(lines[0], "if TransactionAmt <= 412.50 then legit (p=0.02, n=82)");
+	assert_string_equal(lines[1],
+		"if TransactionAmt > 412.50 and card_type != debit then legit (p=0.11, n=9)");
+	assert_string_equal(lines[2],
+		"if TransactionAmt > 412.50 and card_type = debit then fraud (p=0.78, n=9)");
+	vm_lines_free(lines, n);
+	/* The class follows the threshold on screen. */
+	lines = vm_tree_rules(&tree, &recipe, "1", "0", 0.1, &n);
+	assert_string_equal(lines[1],
+		"if TransactionAmt > 412.50 and card_type != debit then 1 (p=0.11, n=9)");
+	vm_lines_free(lines, n);
+	struct tree stump = tree;
+	struct tree_node leaf = nodes[1];
+	stump.nodes = &leaf;
+	stump.nnodes = 1;
+	lines = vm_tree_rules(&stump, NULL, NULL, NULL, 0.5, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(lines[0], "always: then legit (p=0.02, n=82)");
+	vm_lines_free(lines, n);
+}
+
+static void test_row_value(void **state)
+{
+	(void)state;
+	char buf[128];
+	double amt[2] = { 530.25, NAN };
+	uint32_t codes[2] = { 1, FRAME_NA_CODE };
+	char *lv[2] = { s_debit, s_credit };
+	struct column cols[2] = {
+		{ .name = s_amt, .type = COL_NUMERIC, .num = amt },
+		{ .name = s_card, .type = COL_CATEGORICAL, .codes = codes, .levels = lv,
+		  .nlevels = 2 },
+	};
+	struct frame f = { .nrows = 2, .ncols = 2, .cols = cols };
+
+	vm_row_value(&recipe, &f, 0, 1, 0.0f, buf, sizeof buf);
+	assert_string_equal(buf, "credit");
+	vm_row_value(&recipe, &f, 1, 1, 0.0f, buf, sizeof buf);
+	assert_string_equal(buf, "missing");
+	vm_row_value(&recipe, &f, 1, 0, 412.0f, buf, sizeof buf);
+	assert_string_equal(buf, "missing, filled with 412.00");
+	/* No frame: the feature value alone. */
+	vm_row_value(&recipe, NULL, 0, 0, 530.25f, buf, sizeof buf);
+	assert_string_equal(buf, "530.25");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_outline_folding, setup),
+		cmocka_unit_test_setup(test_rules_in_column_terms, setup),
+		cmocka_unit_test_setup(test_other_feature_kinds, setup),
+		cmocka_unit_test_setup(test_format_value, setup),
+		cmocka_unit_test_setup(test_search, setup),
+		cmocka_unit_test_setup(test_leaf_most_frauds, setup),
+		cmocka_unit_test_setup(test_leaf_errors, setup),
+		cmocka_unit_test_setup(test_rules, setup),
+		cmocka_unit_test_setup(test_row_value, setup),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,43 @@
+/* prompt: the bottom-line input, driven by GNU readline's callback
+ * interface (tig's prompt.c): keys come from curses, readline edits, and
+ * the line is drawn by us, never by readline. Used for the `:` command line
+ * (history kept across sessions, Tab completion) and for short questions
+ * (search text, a value to type). */
+#ifndef FT_PROMPT_H
+#define FT_PROMPT_H
+
+#include <curses.h>
+#include <stdbool.h>
+
+#include "app.h"
+
+enum prompt_kind {
+	PROMPT_COMMAND,   /* ":" command line: history and completion */
+	PROMPT_TEXT       /* a value or search text: plain editing */
+};
+
+/* Called once when the line is finished: `line` is what was typed, or NULL
+ * when the user cancelled (Esc). The prompt is closed before the call, so
+ * the callback may open another prompt. */
+typedef void (*prompt_done_fn)(struct app *a, const char *line, void *ctx);
+
+/* Set readline up and read the history file ($XDG_STATE_HOME/fraudtree/
+ * history, else ~/.local/state/fraudtree/history). */
+void prompt_init(void);
+/* Save the history and release readline's state. */
+void prompt_end(void);
+
+bool prompt_active(void);
+/* Open the prompt on the bottom line; `initial` (may be NULL) is the text
+ * already in the line. */
+void prompt_begin(struct app *a, enum prompt_kind kind, const char *label,
+		  const char *initial, prompt_done_fn done, void *ctx);
+/* Feed one curses key to the open prompt. */
+void prompt_key(struct app *a, int ch);
+/* Close the open prompt as if Esc was pressed. */
+void prompt_cancel(struct app *a);
+/* Draw the prompt on row y of w (and completion candidates on row y - 1
+ * when there are any), leaving the cursor at the insertion point. */
+void prompt_draw(WINDOW *w, int y);
+
+#endif

@@ -1,0 +1,629 @@
+/* scr_evaluate: the Evaluate screen. The confusion matrix of the validation
+ * or test split, every metric beside the majority baseline, a live
+ * threshold, a ROC or precision-recall curve with the current point, and
+ * the rows behind any matrix cell (Enter on one explains it on the Tree
+ * screen).
+ *
+ * Invariants: everything cached in the state (validation curves, a cell's
+ * row list, the columns shown) belongs to the result recorded in it; a
+ * different result (a new training) drops the caches before use. The row
+ * list is rebuilt whenever the split, cell or threshold it was made for
+ * changes, so it always agrees with the matrix on screen. */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeline.h"
+#include "screen.h"
+#include "term.h"
+#include "tree.h"
+#include "vm_eval.h"
+
+#define LIST_COLS 4
+
+struct eval_state {
+	/* The result the caches belong to. */
+	const struct pipeline_result *result;
+	const struct tree *tree;
+	double stamp;
+
+	enum split_id split;          /* SPLIT_TEST or SPLIT_VALIDATION */
+	bool pr;                      /* precision-recall curve instead of ROC */
+	enum vm_cell cell;            /* selected matrix cell */
+
+	bool listing;                 /* the cell's rows are shown */
+	bool list_valid;
+	enum split_id list_split;
+	enum vm_cell list_cell;
+	double list_threshold;
+	size_t *list, nlist;          /* sample indices into the split */
+	size_t sel, top;
+	int page;                     /* list rows visible at the last draw */
+
+	bool have_vcurves;            /* validation curves (test ones are in the result) */
+	struct curve vroc, vpr;
+
+	int cols[LIST_COLS];          /* frame columns shown beside listed rows */
+	size_t ncols;
+};
+
+static void drop_caches(struct eval_state *s)
+{
+	free(s->list);
+	s->list = NULL;
+	s->nlist = 0;
+	s->list_valid = false;
+	s->listing = false;
+	s->sel = s->top = 0;
+	if (s->have_vcurves) {
+		curve_free(&s->vroc);
+		curve_free(&s->vpr);
+		s->have_vcurves = false;
+	}
+	s->ncols = 0;
+	s->result = NULL;
+	s->tree = NULL;
+}
+
+/* The inputs of the most important features, as frame columns: what a
+ * person looks at first when judging a listed row. */
+static void choose_columns(struct eval_state *s, const struct app *a)
+{
+	const struct pipeline_result *r = a->result;
+	const struct tree *t = r->tree;
+	s->ncols = 0;
+	if (!a->frame || !r->recipe || !t->importance)
+		return;
+	size_t nf = t->nfeatures < r->recipe->nfeatures ? t->nfeatures : r->recipe->nfeatures;
+	bool *used = calloc(nf ? nf : 1, sizeof *used);
+	if (!used)
+		return;
+	while (s->ncols < LIST_COLS) {
+		size_t best = nf;
+		for (size_t j = 0; j < nf; j++)
+			if (!used[j] && t->importance[j] > 0 &&
+			    (best == nf || t->importance[j] > t->importance[best]))
+				best = j;
+		if (best == nf)
+			break;
+		used[best] = true;
+		size_t in = r->recipe->features[best].input;
+		if (in >= r->recipe->ninputs)
+			continue;
+		int col = frame_find(a->frame, r->recipe->inputs[in].name);
+		bool dup = col < 0;
+		for (size_t k = 0; k < s->ncols && !dup; k++)
+			dup = s->cols[k] == col;
+		if (!dup)
+			s->cols[s->ncols++] = col;
+	}
+	free(used);
+}
+
+static struct eval_state *get_state(struct app *a)
+{
+	struct eval_state *s = a->screen_state[SCR_EVALUATE];
+	if (!s) {
+		s = calloc(1, sizeof *s);
+		if (!s)
+			return NULL;
+		s->split = SPLIT_TEST;
+		s->cell = VM_CELL_FN;
+		a->screen_state[SCR_EVALUATE] = s;
+	}
+	const struct pipeline_result *r = a->result;
+	if (r && (s->result != r || s->tree != r->tree || s->stamp != vm_result_stamp(r))) {
+		drop_caches(s);
+		s->result = r;
+		s->tree = r->tree;
+		s->stamp = vm_result_stamp(r);
+		choose_columns(s, a);
+	}
+	return s;
+}
+
+static const struct dataset *split_data(const struct pipeline_result *r, enum split_id sp,
+					const double **proba, const struct metrics **m)
+{
+	if (sp == SPLIT_VALIDATION) {
+		*proba = r->validation_proba;
+		*m = &r->validation_metrics;
+		return &r->validation;
+	}
+	*proba = r->test_proba;
+	*m = &r->test_metrics;
+	return &r->test;
+}
+
+static const char *split_name(enum split_id sp)
+{
+	return sp == SPLIT_VALIDATION ? "validation" : "test";
+}
+
+static double current_threshold(const struct pipeline_result *r)
+{
+	return r->test_metrics.threshold;
+}
+
+static void refresh_list(struct eval_state *s, const struct pipeline_result *r)
+{
+	double t = current_threshold(r);
+	if (s->list_valid && s->list_split == s->split && s->list_cell == s->cell &&
+	    s->list_threshold == t)
+		return;
+	const double *proba;
+	const struct metrics *m;
+	const struct dataset *d = split_data(r, s->split, &proba, &m);
+	free(s->list);
+	s->list = malloc((d->n ? d->n : 1) * sizeof *s->list);
+	s->nlist = s->list && proba ? vm_cell_samples(d->y, proba, d->n, t, s->cell, s->list) : 0;
+	s->list_valid = true;
+	s->list_split = s->split;
+	s->list_cell = s->cell;
+	s->list_threshold = t;
+	if (s->sel >= s->nlist)
+		s->sel = s->nlist ? s->nlist - 1 : 0;
+}
+
+static const struct curve *split_curve(struct eval_state *s, const struct pipeline_result *r)
+{
+	if (s->split == SPLIT_TEST)
+		return s->pr ? &r->pr : &r->roc;
+	if (!s->have_vcurves && r->validation_proba) {
+		metrics_roc_curve(r->validation.y, r->validation_proba, r->validation.n, &s->vroc);
+		metrics_pr_curve(r->validation.y, r->validation_proba, r->validation.n, &s->vpr);
+		s->have_vcurves = true;
+	}
+	if (!s->have_vcurves)
+		return NULL;
+	return s->pr ? &s->vpr : &s->vroc;
+}
+
+/* ---- drawing ---------------------------------------------------------- */
+
+#define LABEL_W 15    /* "actual fraud  " and a space */
+
+static void draw_no_model(struct app *a, WINDOW *win, int w)
+{
+	term_put(win, 0, 0, w, "Evaluate", term_attr(ROLE_HEADER), false);
+	if (!a->frame)
+		term_put(win, 2, 2, w - 2, "No data loaded yet. Press 1 to open a CSV file, then 3 to train a model.",
+			 term_attr(ROLE_NORMAL), false);
+	else
+		term_put(win, 2, 2, w - 2, "No model trained yet. Press 3 to train a model.",
+			 term_attr(ROLE_NORMAL), false);
+	term_put(win, 4, 2, w - 2,
+		 "This screen then shows the confusion matrix, every metric beside the majority",
+		 term_attr(ROLE_DIM), false);
+	term_put(win, 5, 2, w - 2,
+		 "baseline, a live decision threshold and the rows behind each matrix cell.",
+		 term_attr(ROLE_DIM), false);
+}
+
+/* One horizontal rule of the 2 x 2 box: left, two cells wide cw, right. */
+static void box_rule(WINDOW *win, int y, int x, int cw, chtype left, chtype mid, chtype right)
+{
+	mvwaddch(win, y, x, left);
+	for (int c = 0; c < 2; c++) {
+		mvwhline(win, y, x + 1 + c * (cw + 1), ACS_HLINE, cw);
+		mvwaddch(win, y, x + (c + 1) * (cw + 1), c ? right : mid);
+	}
+}
+
+static attr_t cell_attr(const struct eval_state *s, enum vm_cell c)
+{
+	attr_t at = term_attr(c == VM_CELL_TN || c == VM_CELL_TP ? ROLE_GOOD : ROLE_BAD);
+	if (s->cell == c)
+		at = term_attr(ROLE_SELECTED) | A_BOLD;
+	return at;
+}
+
+/* The matrix from row y: header, then a 2 x 2 box of cells cw wide.
+ * Returns the rows used (7). */
+static int draw_matrix(WINDOW *win, int y, int cw, const struct eval_state *s,
+		       const struct metrics *m)
+{
+	static const char *const row_label[2] = { "actual legit", "actual fraud" };
+	int x = LABEL_W;
+	uint64_t n = m->n ? m->n : 1;
+
+	term_put(win, y, x + 1, cw, "predicted legit", term_attr(ROLE_HEADER), false);
+	term_put(win, y, x + cw + 2, cw, "predicted fraud", term_attr(ROLE_HEADER), false);
+	wattrset(win, term_attr(ROLE_DIM));
+	box_rule(win, y + 1, x, cw, ACS_ULCORNER, ACS_TTEE, ACS_URCORNER);
+	box_rule(win, y + 4, x, cw, ACS_LTEE, ACS_PLUS, ACS_RTEE);
+	box_rule(win, y + 7, x, cw, ACS_LLCORNER, ACS_BTEE, ACS_LRCORNER);
+	for (int r = 0; r < 2; r++) {
+		int yy = y + 2 + 3 * r;
+		term_put(win, yy, 1, LABEL_W - 1, row_label[r], term_attr(ROLE_HEADER), false);
+		for (int c = 0; c < 2; c++) {
+			enum vm_cell cell = (enum vm_cell)(2 * r + c);
+			uint64_t count = vm_cell_count(&m->cm, cell);
+			int cx = x + 1 + c * (cw + 1);
+			char line[64];
+			attr_t at = cell_attr(s, cell);
+			wattrset(win, term_attr(ROLE_DIM));
+			mvwaddch(win, yy, x + c * (cw + 1), ACS_VLINE);
+			mvwaddch(win, yy + 1, x + c * (cw + 1), ACS_VLINE);
+			snprintf(line, sizeof line, " %s %*llu ", vm_cell_name(cell), cw - 5,
+				 (unsigned long long)count);
+			term_put(win, yy, cx, cw, line, at | A_BOLD, false);
+			snprintf(line, sizeof line, " %6.2f%% of rows", 100.0 * (double)count / (double)n);
+			term_put(win, yy + 1, cx, cw, line, at, false);
+		}
+		wattrset(win, term_attr(ROLE_DIM));
+		mvwaddch(win, yy, x + 2 * (cw + 1), ACS_VLINE);
+		mvwaddch(win, yy + 1, x + 2 * (cw + 1), ACS_VLINE);
+		wattrset(win, A_NORMAL);
+	}
+	wattrset(win, A_NORMAL);
+	return 8;
+}
+
+/* Metrics in two columns of 26 (the matrix's width), the accuracy row
+ * coloured by whether it beats the baseline and catches fraud at all. */
+#define METRIC_ROWS 6
+
+static int draw_metrics(WINDOW *win, int y, int hmax, const struct metrics *m)
+{
+	struct { const char *name; double v; } cells[2 * METRIC_ROWS] = {
+		{ "accuracy", m->accuracy }, { "majority baseline", m->baseline },
+		{ "precision", m->precision }, { "recall", m->recall },
+		{ "specificity", m->specificity }, { "F1", m->f1 },
+		{ "balanced accuracy", m->balanced_accuracy }, { "MCC", m->mcc },
+		{ "ROC AUC", m->roc_auc }, { "PR AUC", m->pr_auc },
+		{ "beats baseline by", m->accuracy - m->baseline }, { "log loss", m->log_loss },
+	};
+	bool weak = m->cm.tp == 0 || m->accuracy <= m->baseline;
+	int used = 0;
+
+	for (int row = 0; row < METRIC_ROWS && used < hmax; row++, used++) {
+		for (int k = 0; k < 2; k++) {
+			int i = 2 * row + k;
+			char buf[64];
+			attr_t at = term_attr(ROLE_NORMAL);
+			if (i < 2 || i == 10)
+				at = term_attr(weak ? ROLE_BAD : ROLE_GOOD);
+			snprintf(buf, sizeof buf, "%-17s %7.4f", cells[i].name, cells[i].v);
+			term_put(win, y + used, 1 + k * 26, 25, buf, at, false);
+		}
+	}
+	return used;
+}
+
+/* The lesson of a 0.85 gate that passed a model catching no fraud. */
+static int draw_warnings(WINDOW *win, int y, int w, int hmax, const struct metrics *m)
+{
+	int used = 0;
+	if (m->cm.tp == 0 && used < hmax)
+		term_printf(win, y + used++, 1, w - 1, term_attr(ROLE_BAD) | A_BOLD,
+			    "WARNING: no fraud caught (TP = 0): this model misses every fraud");
+	if (m->accuracy <= m->baseline && used < hmax)
+		term_printf(win, y + used++, 1, w - 1, term_attr(ROLE_BAD) | A_BOLD,
+			    "WARNING: accuracy %.4f does not beat the majority baseline %.4f",
+			    m->accuracy, m->baseline);
+	return used;
+}
+
+static void draw_curve(WINDOW *win, int y, int x, int pw, int ph, struct eval_state *s,
+		       const struct pipeline_result *r, const struct metrics *m)
+{
+	const struct curve *c = split_curve(s, r);
+	double mx, my;
+	if (s->pr) {
+		mx = m->recall;
+		my = m->precision;
+	} else {
+		uint64_t neg = m->cm.fp + m->cm.tn;
+		mx = neg ? (double)m->cm.fp / (double)neg : 0;
+		my = m->recall;
+	}
+	term_printf(win, y, x, pw + 1, term_attr(ROLE_HEADER), "%s curve (%s) AUC %.3f",
+		    s->pr ? "PR" : "ROC", split_name(s->split), s->pr ? m->pr_auc : m->roc_auc);
+	struct vm_plot p;
+	vm_plot_curve(c, pw, ph, mx, my, &p);
+	bool utf8 = term_utf8();
+	for (int row = 0; row < ph; row++) {
+		wattrset(win, term_attr(ROLE_DIM));
+		mvwaddch(win, y + 1 + row, x, ACS_VLINE);
+		wattrset(win, term_attr(ROLE_BAR_POSITIVE));
+		for (int col = 0; col < pw; col++) {
+			uint8_t mask = p.dots[row * pw + col];
+			if (row == p.mark_row && col == p.mark_col) {
+				wattrset(win, term_attr(ROLE_WARN) | A_BOLD);
+				mvwaddstr(win, y + 1 + row, x + 1 + col, utf8 ? "\xe2\x97\x8f" : "@");
+				wattrset(win, term_attr(ROLE_BAR_POSITIVE));
+			} else if (utf8 && mask) {
+				char b[4];
+				vm_braille_utf8(mask, b);
+				mvwaddstr(win, y + 1 + row, x + 1 + col, b);
+			} else {
+				mvwaddch(win, y + 1 + row, x + 1 + col, (chtype)vm_plot_ascii(mask));
+			}
+		}
+	}
+	wattrset(win, term_attr(ROLE_DIM));
+	mvwaddch(win, y + 1 + ph, x, ACS_LLCORNER);
+	mvwhline(win, y + 1 + ph, x + 1, ACS_HLINE, pw);
+	wattrset(win, A_NORMAL);
+	/* "0   FPR (y: TPR)   1" under the axis, the name centred. */
+	const char *name = s->pr ? "recall (y: precision)" : "FPR (y: TPR)";
+	int nw = (int)strlen(name), gap = pw + 1 - 2 - nw;
+	if (gap >= 2)
+		term_printf(win, y + 2 + ph, x, pw + 1, term_attr(ROLE_DIM), "0%*s%s%*s1",
+			    gap / 2, "", name, gap - gap / 2, "");
+	vm_plot_free(&p);
+}
+
+static void draw_list(struct app *a, WINDOW *win, int y, int w, int hmax, struct eval_state *s)
+{
+	const struct pipeline_result *r = a->result;
+	const double *proba;
+	const struct metrics *m;
+	const struct dataset *d = split_data(r, s->split, &proba, &m);
+	char buf[256];
+
+	refresh_list(s, r);
+	if (hmax < 3)
+		return;
+	term_printf(win, y, 0, w, term_attr(ROLE_HEADER) | A_BOLD,
+		    "%s: %zu %s rows, threshold %.2f  Enter: explain  Esc: back",
+		    vm_cell_title(s->cell), s->nlist, split_name(s->split), current_threshold(r));
+	/* Header: row, line, probability, then as many columns as fit. */
+	int colw = 16, x0 = 26;
+	size_t ncols = s->ncols;
+	while (ncols && x0 + (int)ncols * (colw + 1) > w)
+		ncols--;
+	term_printf(win, y + 1, 0, w, term_attr(ROLE_HEADER), "%8s %8s %7s", "#", "line", "proba");
+	for (size_t k = 0; k < ncols && a->frame; k++)
+		term_put(win, y + 1, x0 + (int)k * (colw + 1), colw,
+			 a->frame->cols[s->cols[k]].name, term_attr(ROLE_HEADER), false);
+	int rows = hmax - 2;
+	s->page = rows;
+	if (!s->nlist) {
+		term_put(win, y + 2, 2, w - 2, "(no rows in this cell)", term_attr(ROLE_DIM), false);
+		return;
+	}
+	if (s->sel < s->top)
+		s->top = s->sel;
+	if (s->sel >= s->top + (size_t)rows)
+		s->top = s->sel - (size_t)rows + 1;
+	for (int i = 0; i < rows && s->top + (size_t)i < s->nlist; i++) {
+		size_t k = s->top + (size_t)i;
+		size_t si = s->list[k];
+		size_t fr = d->rows ? d->rows[si] : si;
+		bool in_frame = a->frame && fr < a->frame->nrows;
+		attr_t at = k == s->sel ? term_attr(ROLE_SELECTED) : term_attr(ROLE_NORMAL);
+		term_fill(win, y + 2 + i, 0, at);
+		if (in_frame && a->frame->row_line)
+			snprintf(buf, sizeof buf, "%8zu %8u %7.4f", fr + 1,
+				 (unsigned)a->frame->row_line[fr], proba[si]);
+		else
+			snprintf(buf, sizeof buf, "%8zu %8s %7.4f", fr + 1, "-", proba[si]);
+		term_put(win, y + 2 + i, 0, x0 < w ? x0 : w, buf, at, false);
+		for (size_t c = 0; c < ncols && in_frame; c++) {
+			char cell[128];
+			size_t col = (size_t)s->cols[c];
+			if (frame_is_missing(a->frame, col, fr))
+				snprintf(cell, sizeof cell, "NA");
+			else
+				frame_cell_text(a->frame, col, fr, cell, sizeof cell);
+			term_put(win, y + 2 + i, x0 + (int)c * (colw + 1), colw, cell, at, false);
+		}
+	}
+}
+
+static void draw(struct app *a, WINDOW *win)
+{
+	int h, w;
+	getmaxyx(win, h, w);
+	if (!a->result || !a->result->tree) {
+		draw_no_model(a, win, w);
+		return;
+	}
+	struct eval_state *s = get_state(a);
+	if (!s)
+		return;
+	const struct pipeline_result *r = a->result;
+	const double *proba;
+	const struct metrics *m;
+	split_data(r, s->split, &proba, &m);
+
+	int tx = term_printf(win, 0, 0, w, term_attr(ROLE_HEADER) | A_BOLD,
+			     "Confusion matrix (%s)", split_name(s->split)) + 3;
+	term_printf(win, 0, tx, w - tx, term_attr(ROLE_NORMAL),
+		    "threshold %.2f  n=%llu (%llu fraud)  Gate: %s", current_threshold(r),
+		    (unsigned long long)m->n, (unsigned long long)m->positives,
+		    r->gate.pass ? "PASS" : "FAIL");
+	int y = 1;
+	int cw = (w - LABEL_W - 3) / 2;
+	if (cw > 17)
+		cw = 17;
+	if (cw < 15 || h < 12) {
+		/* Smaller than the workbench's minimum: the counts at least. */
+		term_printf(win, y++, 1, w - 1, term_attr(ROLE_NORMAL), "TN %llu  FP %llu  FN %llu  TP %llu",
+			    (unsigned long long)m->cm.tn, (unsigned long long)m->cm.fp,
+			    (unsigned long long)m->cm.fn, (unsigned long long)m->cm.tp);
+		draw_warnings(win, y, w, h - y, m);
+		return;
+	}
+	y += draw_matrix(win, y, cw, s, m);
+	/* Left column: matrix, then metrics (unless the row list needs the
+	 * room); the curve fills the height of the left column beside it. */
+	bool metrics = !s->listing || h - y >= METRIC_ROWS + 8;
+	if (metrics)
+		y += draw_metrics(win, y, h - y, m);
+	int cx = LABEL_W + 2 * (cw + 1) + 3;
+	int pw = w - cx - 2;
+	int ph = y - 4;
+	if (pw > 60)
+		pw = 60;
+	if (pw >= 16 && ph >= 3)
+		draw_curve(win, 1, cx, pw, ph, s, r, m);
+	y += draw_warnings(win, y, w, h - y, m);
+	if (s->listing) {
+		draw_list(a, win, y + 1, w, h - y - 1, s);
+		return;
+	}
+	if (y + 1 < h)
+		term_printf(win, h - 1, 0, w, term_attr(ROLE_DIM),
+			    "Left/Right threshold 0.01  [ ] 0.05  Up/Down cell  Enter rows  v split  c curve");
+}
+
+/* ---- keys ------------------------------------------------------------- */
+
+static int move_threshold(struct app *a, double delta)
+{
+	struct pipeline_result *r = a->result;
+	double t = vm_threshold_step(current_threshold(r), delta);
+	struct ft_err err;
+
+	if (t == current_threshold(r))
+		return KEY_HANDLED;
+	ft_err_clear(&err);
+	if (pipeline_set_threshold(r, t, &err)) {
+		app_message(a, true, "%s", err.msg);
+		return KEY_HANDLED | KEY_REDRAW;
+	}
+	/* The next training starts from the threshold on screen, and a model
+	 * registered at another threshold is no longer the one in memory. */
+	bool in_sync = a->trained_version == a->settings_version;
+	a->settings.threshold = t;
+	app_settings_changed(a);
+	if (in_sync)
+		a->trained_version = a->settings_version;
+	a->result_saved = false;
+	app_message(a, !r->gate.pass, "threshold %.2f: test recall %.4f, precision %.4f, gate %s",
+		    t, r->test_metrics.recall, r->test_metrics.precision,
+		    r->gate.pass ? "PASS" : "FAIL");
+	return KEY_HANDLED | KEY_REDRAW;
+}
+
+static int explain_selected(struct app *a, struct eval_state *s)
+{
+	const double *proba;
+	const struct metrics *m;
+	const struct dataset *d = split_data(a->result, s->split, &proba, &m);
+
+	refresh_list(s, a->result);
+	if (!s->nlist)
+		return KEY_HANDLED;
+	size_t si = s->list[s->sel];
+	size_t fr = d->rows ? d->rows[si] : si;
+	if (fr == SIZE_MAX || fr > (size_t)INT32_MAX)
+		return KEY_HANDLED;
+	a->explain_row = (int)fr;
+	screen_switch(a, SCR_TREE);
+	app_message(a, false, "explaining row #%zu (%s, p=%.4f)", fr + 1,
+		    vm_cell_title(s->cell), proba[si]);
+	return KEY_HANDLED | KEY_REDRAW;
+}
+
+static int list_key(struct eval_state *s, int ch)
+{
+	size_t page = s->page > 1 ? (size_t)s->page : 1;
+	switch (ch) {
+	case KEY_UP:
+		if (s->sel)
+			s->sel--;
+		break;
+	case KEY_DOWN:
+		if (s->sel + 1 < s->nlist)
+			s->sel++;
+		break;
+	case KEY_PPAGE:
+		s->sel = s->sel > page ? s->sel - page : 0;
+		break;
+	case KEY_NPAGE:
+		s->sel = s->sel + page < s->nlist ? s->sel + page : (s->nlist ? s->nlist - 1 : 0);
+		break;
+	case KEY_HOME:
+		s->sel = 0;
+		break;
+	case KEY_END:
+		s->sel = s->nlist ? s->nlist - 1 : 0;
+		break;
+	case 27: case KEY_BACKSPACE: case 127: case 8:
+		s->listing = false;
+		break;
+	default:
+		return KEY_UNHANDLED;
+	}
+	return KEY_HANDLED | KEY_REDRAW;
+}
+
+static int key(struct app *a, int ch)
+{
+	if (!a->result || !a->result->tree)
+		return KEY_UNHANDLED;
+	struct eval_state *s = get_state(a);
+	if (!s)
+		return KEY_UNHANDLED;
+	switch (ch) {
+	case KEY_LEFT: return move_threshold(a, -0.01);
+	case KEY_RIGHT: return move_threshold(a, 0.01);
+	case '[': return move_threshold(a, -0.05);
+	case ']': return move_threshold(a, 0.05);
+	case 'v':
+		s->split = s->split == SPLIT_TEST ? SPLIT_VALIDATION : SPLIT_TEST;
+		s->sel = s->top = 0;
+		return KEY_HANDLED | KEY_REDRAW;
+	case 'c':
+		s->pr = !s->pr;
+		return KEY_HANDLED | KEY_REDRAW;
+	case '\n': case '\r': case KEY_ENTER:
+		if (s->listing)
+			return explain_selected(a, s);
+		s->listing = true;
+		s->sel = s->top = 0;
+		return KEY_HANDLED | KEY_REDRAW;
+	default:
+		break;
+	}
+	if (s->listing)
+		return list_key(s, ch);
+	/* Tab belongs to the main loop (next screen): Up/Down walk the four
+	 * cells in reading order. */
+	if (ch == KEY_DOWN || ch == KEY_UP) {
+		int step = ch == KEY_DOWN ? 1 : VM_CELL_COUNT - 1;
+		s->cell = (enum vm_cell)((s->cell + step) % VM_CELL_COUNT);
+		s->sel = s->top = 0;
+		return KEY_HANDLED | KEY_REDRAW;
+	}
+	return KEY_UNHANDLED;
+}
+
+static void free_state(struct app *a)
+{
+	struct eval_state *s = a->screen_state[SCR_EVALUATE];
+	if (!s)
+		return;
+	drop_caches(s);
+	free(s);
+	a->screen_state[SCR_EVALUATE] = NULL;
+}
+
+static const struct key_help help[] = {
+	{ "Left/Right", "threshold -/+ 0.01 (metrics and matrix update live)" },
+	{ "[ ]", "threshold -/+ 0.05" },
+	{ "Up/Down", "select a matrix cell (TN, FP, FN, TP); in the row list: move" },
+	{ "PgUp/PgDn Home/End", "move in the row list" },
+	{ "Enter", "list the selected cell's rows; on a row: explain it on Tree" },
+	{ "Esc", "close the row list" },
+	{ "v", "validation / test split" },
+	{ "c", "ROC / precision-recall curve" },
+	{ NULL, NULL }
+};
+
+const struct screen_ops scr_evaluate_ops = {
+	.name = "Evaluate",
+	.draw = draw,
+	.key = key,
+	.enter = NULL,
+	.leave = NULL,
+	.free_state = free_state,
+	.help = help,
+};

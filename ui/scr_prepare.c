@@ -1,0 +1,556 @@
+/* scr_prepare: the Prepare screen: one line per column with its role,
+ * type, imputation and encoding; the split and the resampling; a live
+ * preview of the class counts in each split before and after resampling.
+ *
+ * Every change goes through a command (:target, :drop, :impute...), so the
+ * screen only holds its cursor, the open menu and the cached preview, which
+ * is recomputed when the frame or a->settings_version moves. */
+#include "config.h"
+#include "screen.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "pipeline.h"
+#include "prep.h"
+#include "prompt.h"
+#include "term.h"
+#include "util.h"
+#include "view.h"
+
+#define BOTTOM_H 8
+#define MENU_MAX 16
+
+struct menu_item {
+	char label[64];
+	char *argv[4];
+	int argc;
+};
+
+struct prepare_state {
+	size_t cur, top;
+	/* preview cache */
+	const struct frame *frame;
+	unsigned long version;
+	bool have_preview;
+	struct split_counts counts;
+	char preview_error[256];
+	/* drop suggestions of the current frame and target */
+	struct drop_suggestion *sugg; size_t nsugg;
+	int sugg_target;
+	const struct frame *sugg_frame;
+	/* the action menu of one column */
+	bool menu;
+	size_t menu_cur, nmenu;
+	struct menu_item items[MENU_MAX];
+};
+
+static struct prepare_state *state(struct app *a)
+{
+	struct prepare_state *s = a->screen_state[SCR_PREPARE];
+	if (!s) {
+		s = xcalloc(1, sizeof *s);
+		s->sugg_target = -2;
+		a->screen_state[SCR_PREPARE] = s;
+	}
+	return s;
+}
+
+static void menu_clear(struct prepare_state *s)
+{
+	for (size_t i = 0; i < s->nmenu; i++)
+		for (int k = 0; k < s->items[i].argc; k++)
+			free(s->items[i].argv[k]);
+	s->nmenu = 0;
+	s->menu = false;
+}
+
+static void free_state(struct app *a)
+{
+	struct prepare_state *s = a->screen_state[SCR_PREPARE];
+	if (!s)
+		return;
+	menu_clear(s);
+	free(s->sugg);
+	free(s);
+	a->screen_state[SCR_PREPARE] = NULL;
+}
+
+static const char *suggestion(struct app *a, struct prepare_state *s, size_t col)
+{
+	int t = app_target_col(a);
+	if (s->sugg_frame != a->frame || s->sugg_target != t) {
+		free(s->sugg);
+		s->nsugg = 0;
+		s->sugg = xcalloc(a->frame->ncols ? a->frame->ncols : 1, sizeof *s->sugg);
+		s->nsugg = prep_suggest_drops(a->frame, t, s->sugg, a->frame->ncols);
+		s->sugg_frame = a->frame;
+		s->sugg_target = t;
+	}
+	for (size_t i = 0; i < s->nsugg; i++)
+		if (s->sugg[i].col == (int)col)
+			return s->sugg[i].reason;
+	return NULL;
+}
+
+static bool user_dropped(const struct settings *st, const char *name)
+{
+	for (size_t i = 0; i < st->ndrop; i++)
+		if (!strcmp(st->drop[i], name))
+			return true;
+	return false;
+}
+
+/* Effective imputation text of a column and whether it is an override. */
+static const char *impute_text(const struct settings *st, const struct column *c,
+			       char *buf, size_t size, bool *own)
+{
+	const struct column_setting *cs = settings_column(st, c->name);
+	const struct impute_spec *sp = c->type == COL_CATEGORICAL ? &st->impute_categorical
+								  : &st->impute_numeric;
+	*own = cs && cs->has_impute;
+	if (*own)
+		sp = &cs->impute;
+	if (sp->strategy == IMPUTE_CONSTANT)
+		snprintf(buf, size, "constant:%s", sp->constant ? sp->constant : "");
+	else
+		snprintf(buf, size, "%s", impute_name(sp->strategy));
+	return buf;
+}
+
+static unsigned dt_parts(const struct settings *st, const char *name, bool *own)
+{
+	const struct column_setting *cs = settings_column(st, name);
+	*own = cs && cs->has_datetime;
+	return *own ? cs->datetime_parts : st->datetime_default;
+}
+
+static void parts_text(unsigned parts, char *buf, size_t size)
+{
+	static const char *const names[] = { "hour", "day_of_week", "day", "month" };
+	size_t o = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < 4; i++)
+		if (parts & (1u << i))
+			o += (size_t)snprintf(buf + o, size - o, "%s%s", o ? "+" : "", names[i]);
+	if (!o)
+		snprintf(buf, size, "(none)");
+}
+
+static const char *encode_text(const struct settings *st, const struct column *c,
+			       char *buf, size_t size, bool *own)
+{
+	*own = false;
+	if (c->type == COL_NUMERIC) {
+		snprintf(buf, size, "value");
+	} else if (c->type == COL_DATETIME) {
+		parts_text(dt_parts(st, c->name, own), buf, size);
+	} else {
+		const struct column_setting *cs = settings_column(st, c->name);
+		*own = cs && cs->has_encode;
+		snprintf(buf, size, "%s", encoding_name(*own ? cs->encode : st->encode_default));
+	}
+	return buf;
+}
+
+/* ---- drawing ---- */
+
+static void draw_columns(struct app *a, struct prepare_state *s, WINDOW *w, int height)
+{
+	const struct frame *f = a->frame;
+	const struct settings *st = &a->settings;
+	int width = getmaxx(w);
+	int tcol = app_target_col(a);
+	int nw = 6;
+	for (size_t c = 0; c < f->ncols; c++) {
+		int cw = view_text_width(f->cols[c].name);
+		if (cw > nw)
+			nw = cw;
+	}
+	if (nw > width - 66)
+		nw = width - 66 > 10 ? width - 66 : 10;
+	term_fill(w, 0, 0, term_attr(ROLE_HEADER) | A_REVERSE);
+	term_printf(w, 0, 0, width, term_attr(ROLE_HEADER) | A_REVERSE,
+		    " %-*s %-16s %-11s %8s %-15s %s", nw, "column", "role", "type", "missing",
+		    "impute", "encode / parts");
+	int rows = height - 1;
+	if (s->cur >= f->ncols)
+		s->cur = f->ncols ? f->ncols - 1 : 0;
+	if (s->cur < s->top)
+		s->top = s->cur;
+	if (rows > 0 && s->cur >= s->top + (size_t)rows)
+		s->top = s->cur - (size_t)rows + 1;
+	for (int y = 1; y <= rows && s->top + (size_t)(y - 1) < f->ncols; y++) {
+		size_t c = s->top + (size_t)(y - 1);
+		const struct column *col = &f->cols[c];
+		bool sel = c == s->cur;
+		attr_t base = sel ? term_attr(ROLE_SELECTED) : A_NORMAL;
+		char role[48];
+		attr_t rattr = base;
+		const char *why = suggestion(a, s, c);
+		bool feature = false;
+		if ((int)c == tcol) {
+			snprintf(role, sizeof role, "target");
+			rattr = sel ? base | A_BOLD : term_attr(ROLE_GOOD);
+		} else if (user_dropped(st, col->name)) {
+			snprintf(role, sizeof role, "drop");
+			rattr = sel ? base : term_attr(ROLE_DIM);
+		} else if (why && st->drop_suggested) {
+			snprintf(role, sizeof role, "drop (%s)", why);
+			rattr = sel ? base : term_attr(ROLE_WARN);
+		} else if (why) {
+			snprintf(role, sizeof role, "feature, %s?", why);
+			rattr = sel ? base : term_attr(ROLE_WARN);
+			feature = true;
+		} else {
+			snprintf(role, sizeof role, "feature");
+			feature = true;
+		}
+		int x = 0;
+		term_put(w, y, x, 1, "", base, false);
+		term_put(w, y, 1, nw, col->name, base | (sel ? A_BOLD : 0), false);
+		x = 1 + nw + 1;
+		term_put(w, y, x - 1, 1, "", base, false);
+		term_put(w, y, x, 16, role, rattr, false);
+		term_put(w, y, x + 16, 1, "", base, false);
+		x += 17;
+		term_put(w, y, x, 11, col_type_name(col->type), base, false);
+		term_put(w, y, x + 11, 1, "", base, false);
+		x += 12;
+		char miss[24];
+		snprintf(miss, sizeof miss, "%zu", col->stats.missing);
+		term_put(w, y, x, 8, miss, col->stats.missing && !sel ? term_attr(ROLE_WARN) : base, true);
+		term_put(w, y, x + 8, 1, "", base, false);
+		x += 9;
+		char buf[64];
+		bool own;
+		if (feature && (int)c != tcol) {
+			impute_text(st, col, buf, sizeof buf, &own);
+			term_put(w, y, x, 15, col->stats.missing || own ? buf : "-",
+				 own ? base | A_BOLD : (sel ? base : term_attr(ROLE_DIM)), false);
+			term_put(w, y, x + 15, 1, "", base, false);
+			x += 16;
+			encode_text(st, col, buf, sizeof buf, &own);
+			term_put(w, y, x, width - x, buf, own ? base | A_BOLD : base, false);
+		} else {
+			term_put(w, y, x, width - x, "", base, false);
+		}
+	}
+}
+
+static void refresh_preview(struct app *a, struct prepare_state *s)
+{
+	if (s->frame == a->frame && s->version == a->settings_version)
+		return;
+	s->frame = a->frame;
+	s->version = a->settings_version;
+	struct ft_err err;
+	s->have_preview = pipeline_preview(a->frame, &a->settings, &s->counts, &err) == 0;
+	if (!s->have_preview)
+		snprintf(s->preview_error, sizeof s->preview_error, "%.255s", err.msg);
+}
+
+static void draw_bottom(struct app *a, struct prepare_state *s, WINDOW *w, int y0)
+{
+	const struct settings *st = &a->settings;
+	int width = getmaxx(w);
+	int lw = width / 2 - 1;
+	term_put(w, y0, 0, width, " split and resampling", term_attr(ROLE_HEADER) | A_REVERSE, false);
+	int y = y0 + 1;
+	term_printf(w, y++, 1, lw, A_NORMAL, "split    train %.2f  validation %.2f  test %.2f",
+		    st->split_train, st->split_validation, st->split_test);
+	term_printf(w, y++, 1, lw, A_NORMAL, "seed     %llu", (unsigned long long)st->split_seed);
+	term_printf(w, y++, 1, lw, A_NORMAL, "resample %s, ratio %.2f", resample_name(st->resample),
+		    st->resample_ratio);
+	term_printf(w, y++, 1, lw, A_NORMAL, "drop suggested columns: %s",
+		    st->drop_suggested ? "yes" : "no");
+	y++;
+	term_printf(w, y++, 1, lw, term_attr(ROLE_DIM), "S split  x seed  r resample  +/- ratio");
+
+	refresh_preview(a, s);
+	int x0 = lw + 2, pw = width - x0;
+	y = y0 + 1;
+	if (!s->have_preview) {
+		term_put(w, y, x0, pw, s->preview_error, term_attr(ROLE_BAD), false);
+		return;
+	}
+	const struct split_counts *c = &s->counts;
+	term_printf(w, y++, x0, pw, term_attr(ROLE_HEADER), "%-22s %9s %9s %8s", "class counts",
+		    "legit", "fraud", "fraud %");
+	static const char *const names[] = { "train", "validation", "test (untouched)" };
+	for (int i = 0; i < SPLIT_COUNT; i++) {
+		size_t n0 = c->before[i][0], n1 = c->before[i][1];
+		term_printf(w, y++, x0, pw, A_NORMAL, "%-22s %9zu %9zu %7.2f%%", names[i], n0, n1,
+			    n0 + n1 ? 100.0 * (double)n1 / (double)(n0 + n1) : 0);
+	}
+	size_t n0 = c->train_after[0], n1 = c->train_after[1];
+	bool changed = st->resample != RESAMPLE_NONE;
+	term_printf(w, y++, x0, pw, changed ? term_attr(ROLE_GOOD) : term_attr(ROLE_DIM),
+		    "%-22s %9zu %9zu %7.2f%%", "train after resample", n0, n1,
+		    n0 + n1 ? 100.0 * (double)n1 / (double)(n0 + n1) : 0);
+	if (st->resample == RESAMPLE_CLASS_WEIGHT)
+		term_printf(w, y++, x0, pw, A_NORMAL, "%-22s %9.3g %9.3g", "class weights",
+			    c->train_weight[0], c->train_weight[1]);
+}
+
+static void draw_menu(struct prepare_state *s, WINDOW *w)
+{
+	int h = getmaxy(w), width = getmaxx(w);
+	int mw = 40, mh = (int)s->nmenu + 2;
+	int y0 = (h - mh) / 2 > 0 ? (h - mh) / 2 : 0, x0 = (width - mw) / 2;
+	for (int y = 0; y < mh && y0 + y < h; y++)
+		term_put(w, y0 + y, x0, mw, "", term_attr(ROLE_STATUS), false);
+	term_put(w, y0, x0 + 1, mw - 2, "Enter applies, Esc closes", term_attr(ROLE_STATUS) | A_BOLD, false);
+	for (size_t i = 0; i < s->nmenu; i++)
+		term_put(w, y0 + 1 + (int)i, x0 + 1, mw - 2, s->items[i].label,
+			 i == s->menu_cur ? term_attr(ROLE_SELECTED) | A_BOLD | A_REVERSE
+					  : term_attr(ROLE_STATUS), false);
+}
+
+static void draw(struct app *a, WINDOW *w)
+{
+	struct prepare_state *s = state(a);
+	if (!a->frame) {
+		term_put(w, getmaxy(w) / 2, 2, getmaxx(w) - 4, "No data loaded yet.", term_attr(ROLE_DIM), false);
+		return;
+	}
+	int h = getmaxy(w);
+	draw_columns(a, s, w, h - BOTTOM_H);
+	draw_bottom(a, s, w, h - BOTTOM_H);
+	if (s->menu)
+		draw_menu(s, w);
+}
+
+/* ---- keys ---- */
+
+static int run(struct app *a, const char *name, const char *arg1, const char *arg2)
+{
+	char *argv[] = { (char *)name, (char *)arg1, (char *)arg2, NULL };
+	commands_invoke(a, arg1 ? (arg2 ? 3 : 2) : 1, argv);
+	return KEY_REDRAW;
+}
+
+static void cycle_impute(struct app *a, const struct column *c)
+{
+	static const char *const num[] = { "median", "mean", "most_frequent" };
+	static const char *const cat[] = { "most_frequent", "constant:missing" };
+	const char *const *list = c->type == COL_CATEGORICAL ? cat : num;
+	size_t n = c->type == COL_CATEGORICAL ? 2 : 3;
+	char buf[64];
+	bool own;
+	impute_text(&a->settings, c, buf, sizeof buf, &own);
+	size_t next = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(buf, list[i]))
+			next = (i + 1) % n;
+	run(a, "impute", c->name, list[next]);
+}
+
+static void cycle_encode(struct app *a, const struct column *c)
+{
+	if (c->type != COL_CATEGORICAL) {
+		app_message(a, true, "%s is %s: only categorical columns are encoded", c->name,
+			    col_type_name(c->type));
+		return;
+	}
+	static const char *const list[] = { "onehot", "frequency", "ordinal" };
+	char buf[32];
+	bool own;
+	encode_text(&a->settings, c, buf, sizeof buf, &own);
+	size_t next = 0;
+	for (size_t i = 0; i < 3; i++)
+		if (!strcmp(buf, list[i]))
+			next = (i + 1) % 3;
+	run(a, "encode", c->name, list[next]);
+}
+
+static void cycle_parts(struct app *a, const struct column *c)
+{
+	if (c->type != COL_DATETIME) {
+		app_message(a, true, "%s is not a datetime column", c->name);
+		return;
+	}
+	static const unsigned presets[] = {
+		DT_HOUR | DT_DAY_OF_WEEK, DT_HOUR, DT_DAY_OF_WEEK,
+		DT_HOUR | DT_DAY_OF_WEEK | DT_DAY | DT_MONTH, 0
+	};
+	static const char *const names[] = { "hour", "day_of_week", "day", "month" };
+	bool own;
+	unsigned cur = dt_parts(&a->settings, c->name, &own);
+	size_t next = 0;
+	for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
+		if (presets[i] == cur)
+			next = (i + 1) % (sizeof presets / sizeof presets[0]);
+	char *argv[6] = { (char *)"datetime", (char *)c->name };
+	int argc = 2;
+	for (int i = 0; i < 4; i++)
+		if (presets[next] & (1u << i))
+			argv[argc++] = (char *)names[i];
+	commands_invoke(a, argc, argv);
+}
+
+static void menu_add(struct prepare_state *s, const char *label, const char *cmd,
+		     const char *arg1, const char *arg2)
+{
+	if (s->nmenu >= MENU_MAX)
+		return;
+	struct menu_item *m = &s->items[s->nmenu++];
+	snprintf(m->label, sizeof m->label, "%s", label);
+	m->argc = 0;
+	m->argv[m->argc++] = xstrdup(cmd);
+	if (arg1)
+		m->argv[m->argc++] = xstrdup(arg1);
+	if (arg2)
+		m->argv[m->argc++] = xstrdup(arg2);
+	m->argv[m->argc] = NULL;
+}
+
+static void open_menu(struct app *a, struct prepare_state *s)
+{
+	const struct column *c = &a->frame->cols[s->cur];
+	menu_clear(s);
+	menu_add(s, "use as target", "target", c->name, NULL);
+	if (user_dropped(&a->settings, c->name))
+		menu_add(s, "keep as a feature", "keep", c->name, NULL);
+	else
+		menu_add(s, "drop", "drop", c->name, NULL);
+	if (c->type == COL_CATEGORICAL) {
+		menu_add(s, "impute: most_frequent", "impute", c->name, "most_frequent");
+		menu_add(s, "impute: constant \"missing\"", "impute", c->name, "constant:missing");
+		menu_add(s, "encode: onehot", "encode", c->name, "onehot");
+		menu_add(s, "encode: frequency", "encode", c->name, "frequency");
+		menu_add(s, "encode: ordinal", "encode", c->name, "ordinal");
+	} else {
+		menu_add(s, "impute: median", "impute", c->name, "median");
+		menu_add(s, "impute: mean", "impute", c->name, "mean");
+		menu_add(s, "impute: most_frequent", "impute", c->name, "most_frequent");
+	}
+	menu_add(s, "impute: default", "impute", c->name, "null");
+	s->menu = true;
+	s->menu_cur = 0;
+}
+
+static int menu_key(struct app *a, struct prepare_state *s, int ch)
+{
+	switch (ch) {
+	case KEY_UP: case 'k':
+		if (s->menu_cur > 0)
+			s->menu_cur--;
+		break;
+	case KEY_DOWN: case 'j':
+		if (s->menu_cur + 1 < s->nmenu)
+			s->menu_cur++;
+		break;
+	case '\r': case '\n': case KEY_ENTER: {
+		struct menu_item *m = &s->items[s->menu_cur];
+		commands_invoke(a, m->argc, m->argv);
+		menu_clear(s);
+		break;
+	}
+	case 27: case 'q':
+		menu_clear(s);
+		break;
+	default:
+		break;
+	}
+	return KEY_REDRAW;
+}
+
+static void split_done(struct app *a, const char *line, void *ctx)
+{
+	if (!line || !*line)
+		return;
+	char *cmd = xasprintf("%s %s", (const char *)ctx, line);
+	commands_execute(a, cmd);
+	free(cmd);
+}
+
+static int key(struct app *a, int ch)
+{
+	struct prepare_state *s = state(a);
+	const struct frame *f = a->frame;
+	if (!f || !f->ncols)
+		return KEY_UNHANDLED;
+	if (s->menu)
+		return menu_key(a, s, ch);
+	const struct column *c = &f->cols[s->cur < f->ncols ? s->cur : 0];
+	const struct settings *st = &a->settings;
+	char buf[64];
+	switch (ch) {
+	case KEY_UP: case 'k':
+		if (s->cur > 0)
+			s->cur--;
+		return KEY_REDRAW;
+	case KEY_DOWN: case 'j':
+		if (s->cur + 1 < f->ncols)
+			s->cur++;
+		return KEY_REDRAW;
+	case KEY_HOME: case 'g':
+		s->cur = 0;
+		return KEY_REDRAW;
+	case KEY_END: case 'G':
+		s->cur = f->ncols - 1;
+		return KEY_REDRAW;
+	case 't':
+		return run(a, "target", c->name, NULL);
+	case 'd':
+		return run(a, user_dropped(st, c->name) ? "keep" : "drop", c->name, NULL);
+	case 'i':
+		cycle_impute(a, c);
+		return KEY_REDRAW;
+	case 'e':
+		cycle_encode(a, c);
+		return KEY_REDRAW;
+	case 'p':
+		cycle_parts(a, c);
+		return KEY_REDRAW;
+	case '\r': case '\n': case KEY_ENTER:
+		open_menu(a, s);
+		return KEY_REDRAW;
+	case 'r': {
+		enum resample_method next = (enum resample_method)((st->resample + 1) % 5);
+		return run(a, "resample", resample_name(next), NULL);
+	}
+	case '+': case '-': {
+		double r = st->resample_ratio + (ch == '+' ? 0.1 : -0.1);
+		r = r > 1 ? 1 : r < 0.1 ? 0.1 : r;
+		snprintf(buf, sizeof buf, "%.2f", r);
+		return run(a, "resample", resample_name(st->resample), buf);
+	}
+	case 'S':
+		snprintf(buf, sizeof buf, "%g %g %g", st->split_train, st->split_validation, st->split_test);
+		prompt_begin(a, PROMPT_TEXT, "split (train validation test): ", buf, split_done, (void *)"split");
+		return KEY_REDRAW;
+	case 'x': {
+		snprintf(buf, sizeof buf, "%llu", (unsigned long long)st->split_seed);
+		prompt_begin(a, PROMPT_TEXT, "seed: ", buf, split_done, (void *)"set split.seed");
+		return KEY_REDRAW;
+	}
+	default:
+		return KEY_UNHANDLED;
+	}
+}
+
+static const struct key_help help[] = {
+	{ "Up/Down j/k", "select a column" },
+	{ "Enter", "menu of what can be done with the column" },
+	{ "t", "make the column the target (:target)" },
+	{ "d", "drop / keep the column (:drop, :keep)" },
+	{ "i", "cycle the imputation (:impute COL STRATEGY)" },
+	{ "e", "cycle the encoding of a categorical column (:encode)" },
+	{ "p", "cycle the parts of a datetime column (:datetime)" },
+	{ "S / x", "edit the split shares / the seed (:split, :set split.seed)" },
+	{ "r", "cycle the resampling method (:resample)" },
+	{ "+ / -", "raise / lower the resampling ratio (:resample METHOD RATIO)" },
+	{ NULL, NULL }
+};
+
+const struct screen_ops scr_prepare_ops = {
+	.name = "Prepare",
+	.draw = draw,
+	.key = key,
+	.free_state = free_state,
+	.help = help,
+};

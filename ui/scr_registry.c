@@ -1,0 +1,616 @@
+/* scr_registry: the Registry screen. The gate of the current model (every
+ * condition, its value and why) and registering it; the registry's groups
+ * and versions with damaged ones shown as such; the selected version's
+ * details and audit history; the differences between two versions;
+ * approving and rejecting with a reason.
+ *
+ * Actions run through the command table (register, approve, reject), so a
+ * key here and a typed command do exactly the same thing. The listing is
+ * re-read whenever the registry changes on disk (any group's audit log or
+ * directory, or the root itself), including changes made by another
+ * process; a reader never trusts what it finds (registry.h validates). */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "commands.h"
+#include "prompt.h"
+#include "registry.h"
+#include "screen.h"
+#include "term.h"
+#include "util.h"
+#include "vm_registry.h"
+#include "vm_tree.h"
+
+#define DEFAULT_GROUP "fraud-detection-model-group"
+
+struct reg_row {
+	size_t group;
+	int version;          /* index into the group's versions; -1: the group line */
+};
+
+enum reg_pane { PANE_DETAILS, PANE_DIFF };
+
+struct reg_state {
+	struct registry_group *groups; size_t ngroups;
+	struct registry_version **versions;   /* per group */
+	size_t *nversions;
+	struct reg_row *rows; size_t nrows;
+	char list_error[sizeof ((struct ft_err *)0)->msg];
+	uint64_t fingerprint;
+	bool loaded;
+	size_t sel, top;
+
+	enum reg_pane pane;
+	char **lines; size_t nlines;
+	size_t scroll;
+	int pane_page;
+	size_t lines_for;                     /* row the details describe; SIZE_MAX: stale */
+
+	bool marked;
+	char mark_group[REGISTRY_GROUP_MAX + 1];
+	int mark_version;
+
+	/* The version an open approve/reject prompt is about. */
+	char action_ref[REGISTRY_GROUP_MAX + 16];
+	bool action_approve;
+};
+
+static const char *root_of(const struct app *a)
+{
+	return a->registry_root ? a->registry_root : "registry";
+}
+
+static const char *group_of(const struct app *a)
+{
+	if (a->result && a->result->settings.group)
+		return a->result->settings.group;
+	return a->settings.group ? a->settings.group : DEFAULT_GROUP;
+}
+
+/* Changes to the registry touch the root (new group), a group directory
+ * (new version renamed in) or its audit log (every event): their sizes and
+ * times say whether the listing is stale. */
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	return (h ^ v) * 0x100000001b3ULL;
+}
+
+static uint64_t stat_mix(uint64_t h, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st))
+		return mix(h, 1);
+	h = mix(h, (uint64_t)st.st_size);
+	h = mix(h, (uint64_t)st.st_mtim.tv_sec);
+	return mix(h, (uint64_t)st.st_mtim.tv_nsec);
+}
+
+static uint64_t fingerprint(const struct app *a, const struct reg_state *s)
+{
+	uint64_t h = stat_mix(0xcbf29ce484222325ULL, root_of(a));
+	for (size_t g = 0; g < s->ngroups; g++) {
+		char *dir = xasprintf("%s/%s", root_of(a), s->groups[g].name);
+		char *audit = xasprintf("%s/audit.jsonl", dir);
+		h = stat_mix(stat_mix(h, dir), audit);
+		free(audit);
+		free(dir);
+	}
+	return h;
+}
+
+static void free_lines(struct reg_state *s)
+{
+	vm_lines_free(s->lines, s->nlines);
+	s->lines = NULL;
+	s->nlines = 0;
+	s->scroll = 0;
+	s->lines_for = SIZE_MAX;
+}
+
+static void free_listing(struct reg_state *s)
+{
+	for (size_t g = 0; g < s->ngroups; g++)
+		registry_versions_free(s->versions[g], s->nversions[g]);
+	registry_groups_free(s->groups, s->ngroups);
+	free(s->versions);
+	free(s->nversions);
+	free(s->rows);
+	s->groups = NULL;
+	s->versions = NULL;
+	s->nversions = NULL;
+	s->rows = NULL;
+	s->ngroups = s->nrows = 0;
+	s->list_error[0] = '\0';
+}
+
+static void row_ref(const struct reg_state *s, size_t i, char *buf, size_t size)
+{
+	const struct reg_row *r = &s->rows[i];
+	if (r->version < 0)
+		snprintf(buf, size, "%s", s->groups[r->group].name);
+	else
+		snprintf(buf, size, "%s/%d", s->groups[r->group].name,
+			 s->versions[r->group][r->version].number);
+}
+
+static void load(struct app *a, struct reg_state *s)
+{
+	char keep[REGISTRY_GROUP_MAX + 16] = "";
+	struct ft_err err;
+
+	if (s->loaded && s->sel < s->nrows)
+		row_ref(s, s->sel, keep, sizeof keep);
+	bool first = !s->loaded;
+	free_listing(s);
+	free_lines(s);
+	s->loaded = true;
+	ft_err_clear(&err);
+	if (registry_list_groups(root_of(a), &s->groups, &s->ngroups, &err)) {
+		snprintf(s->list_error, sizeof s->list_error, "%s", err.msg);
+		s->groups = NULL;
+		s->ngroups = 0;
+	}
+	s->versions = xcalloc(s->ngroups ? s->ngroups : 1, sizeof *s->versions);
+	s->nversions = xcalloc(s->ngroups ? s->ngroups : 1, sizeof *s->nversions);
+	size_t cap = s->ngroups;
+	for (size_t g = 0; g < s->ngroups; g++) {
+		if (registry_list_versions(root_of(a), s->groups[g].name, &s->versions[g],
+					   &s->nversions[g], &err)) {
+			s->versions[g] = NULL;
+			s->nversions[g] = 0;
+			if (!s->list_error[0])
+				snprintf(s->list_error, sizeof s->list_error, "%s", err.msg);
+		}
+		cap += s->nversions[g];
+	}
+	s->rows = xcalloc(cap ? cap : 1, sizeof *s->rows);
+	for (size_t g = 0; g < s->ngroups; g++) {
+		s->rows[s->nrows++] = (struct reg_row){ g, -1 };
+		for (size_t v = 0; v < s->nversions[g]; v++)
+			s->rows[s->nrows++] = (struct reg_row){ g, (int)v };
+	}
+	s->fingerprint = fingerprint(a, s);
+	/* Keep the selection on the same version; a first look starts on the
+	 * newest version of the group this session registers into. */
+	s->sel = s->nrows ? s->nrows - 1 : 0;
+	for (size_t i = 0; i < s->nrows; i++) {
+		char ref[REGISTRY_GROUP_MAX + 16];
+		row_ref(s, i, ref, sizeof ref);
+		if (!first && !strcmp(ref, keep)) {
+			s->sel = i;
+			break;
+		}
+		if (first && s->rows[i].version >= 0 && !strcmp(s->groups[s->rows[i].group].name, group_of(a)))
+			s->sel = i;
+	}
+}
+
+static struct reg_state *get_state(struct app *a)
+{
+	struct reg_state *s = a->screen_state[SCR_REGISTRY];
+	if (!s) {
+		s = xcalloc(1, sizeof *s);
+		s->lines_for = SIZE_MAX;
+		a->screen_state[SCR_REGISTRY] = s;
+	}
+	if (!s->loaded || fingerprint(a, s) != s->fingerprint)
+		load(a, s);
+	return s;
+}
+
+static void build_group_lines(struct reg_state *s, const struct registry_group *g)
+{
+	s->lines = xcalloc(4, sizeof *s->lines);
+	s->lines[s->nlines++] = xasprintf("group %s", g->name);
+	s->lines[s->nlines++] = xasprintf("created %s  %s", g->created ? g->created : "?",
+					  g->description && *g->description ? g->description : "");
+	s->lines[s->nlines++] = xasprintf("%zu versions (%zu damaged), latest intact %d, latest approved %d",
+					  g->nversions, g->ndamaged, g->latest, g->approved);
+	if (g->problem)
+		s->lines[s->nlines++] = xasprintf("DAMAGED: %s", g->problem);
+}
+
+static void refresh_details(struct app *a, struct reg_state *s)
+{
+	if (s->pane != PANE_DETAILS || s->lines_for == s->sel || s->sel >= s->nrows)
+		return;
+	free_lines(s);
+	const struct reg_row *r = &s->rows[s->sel];
+	const struct registry_group *g = &s->groups[r->group];
+	if (r->version < 0) {
+		build_group_lines(s, g);
+	} else {
+		const struct registry_version *v = &s->versions[r->group][r->version];
+		struct registry_details d;
+		struct ft_err err;
+		ft_err_clear(&err);
+		if (v->damaged) {
+			s->lines = xcalloc(2, sizeof *s->lines);
+			s->lines[s->nlines++] = xasprintf("%s/%d  DAMAGED", g->name, v->number);
+			s->lines[s->nlines++] = xstrdup(v->problem ? v->problem : "unreadable");
+		} else if (registry_show(root_of(a), g->name, v->number, &d, &err)) {
+			s->lines = xcalloc(2, sizeof *s->lines);
+			s->lines[s->nlines++] = xasprintf("%s/%d  DAMAGED", g->name, v->number);
+			s->lines[s->nlines++] = xstrdup(err.msg);
+		} else {
+			s->lines = vm_registry_details(&d, &s->nlines);
+			registry_details_free(&d);
+		}
+	}
+	s->lines_for = s->sel;
+}
+
+/* ---- drawing ---------------------------------------------------------- */
+
+static int draw_gate(WINDOW *win, int y, int w, int hmax, struct app *a)
+{
+	const struct pipeline_result *r = a->result;
+	int used = 0;
+	if (hmax < 1)
+		return 0;
+	if (!r) {
+		term_put(win, y, 0, w,
+			 a->frame ? "No model trained yet. Press 3 to train a model; R then registers it here."
+			 : "No data loaded yet. Press 1 to open a CSV file, then 3 to train a model.",
+			 term_attr(ROLE_NORMAL), false);
+		return 1;
+	}
+	const struct gate_result *g = &r->gate;
+	if (a->registry_version > 0)
+		term_printf(win, y, 0, w, term_attr(ROLE_GOOD) | A_BOLD,
+			    "Registered %s/%d (the current model)   Gate: %s", group_of(a),
+			    a->registry_version, g->pass ? "PASS" : "FAIL");
+	else if (g->pass)
+		term_printf(win, y, 0, w, term_attr(ROLE_GOOD) | A_BOLD,
+			    "Gate: PASS   current model, threshold %.2f: R registers it in %s",
+			    r->test_metrics.threshold, group_of(a));
+	else
+		term_printf(win, y, 0, w, term_attr(ROLE_BAD) | A_BOLD,
+			    "Gate: FAIL   current model, threshold %.2f: it cannot be registered",
+			    r->test_metrics.threshold);
+	used++;
+	for (size_t i = 0; i < g->nchecks && used < hmax; i++, used++) {
+		const struct gate_check *c = &g->checks[i];
+		char cond[96], line[400];
+		vm_gate_condition(c, cond, sizeof cond);
+		snprintf(line, sizeof line, "  %s  %-24s %s", c->pass ? "pass" : "FAIL", cond, c->why);
+		term_put(win, y + used, 0, w, line, term_attr(c->pass ? ROLE_NORMAL : ROLE_BAD), false);
+	}
+	return used;
+}
+
+static attr_t status_attr(const struct registry_version *v)
+{
+	if (v->damaged)
+		return term_attr(ROLE_BAD);
+	switch (v->m.status) {
+	case REG_APPROVED: return term_attr(ROLE_GOOD);
+	case REG_REJECTED: return term_attr(ROLE_BAD);
+	case REG_PENDING: return term_attr(ROLE_WARN);
+	}
+	return term_attr(ROLE_NORMAL);
+}
+
+static void draw_row(WINDOW *win, int y, int w, const struct reg_state *s, size_t i)
+{
+	const struct reg_row *r = &s->rows[i];
+	const struct registry_group *g = &s->groups[r->group];
+	char line[512];
+	attr_t at;
+
+	if (r->version < 0) {
+		snprintf(line, sizeof line, "%s  (%zu versions%s%s)", g->name, g->nversions,
+			 g->ndamaged ? ", some damaged" : "", g->problem ? "; group files damaged" : "");
+		at = term_attr(g->problem ? ROLE_BAD : ROLE_HEADER);
+	} else {
+		const struct registry_version *v = &s->versions[r->group][r->version];
+		char rest[400];
+		bool marked = s->marked && v->number == s->mark_version &&
+			!strcmp(g->name, s->mark_group);
+		vm_version_line(v, rest, sizeof rest);
+		snprintf(line, sizeof line, "  %c%5d  %s", marked ? '*' : ' ', v->number, rest);
+		at = status_attr(v);
+	}
+	if (i == s->sel)
+		at = term_attr(ROLE_SELECTED);
+	term_put(win, y, 0, w, line, at, false);
+}
+
+static void draw(struct app *a, WINDOW *win)
+{
+	int h, w;
+	getmaxyx(win, h, w);
+	struct reg_state *s = get_state(a);
+	int y = draw_gate(win, 0, w, h / 3, a) + 1;
+
+	if (s->list_error[0] && !s->nrows) {
+		term_printf(win, y, 0, w, term_attr(ROLE_BAD), "Registry %s: %s", root_of(a), s->list_error);
+		return;
+	}
+	if (!s->nrows) {
+		term_printf(win, y, 0, w, term_attr(ROLE_HEADER), "No registry yet at %s.", root_of(a));
+		term_put(win, y + 1, 0, w,
+			 "Train a model (3) whose gate passes, then press R here to register it.",
+			 term_attr(ROLE_NORMAL), false);
+		return;
+	}
+	term_printf(win, y++, 0, w, term_attr(ROLE_HEADER) | A_BOLD,
+		    "Registry %s: %zu group%s", root_of(a), s->ngroups, s->ngroups == 1 ? "" : "s");
+	if (s->list_error[0])
+		term_printf(win, y++, 0, w, term_attr(ROLE_BAD), "%s", s->list_error);
+	term_put(win, y++, 0, w, "  VERSION  STATUS    CREATED (UTC)     ACCURACY RECALL  DATA",
+		 term_attr(ROLE_HEADER), false);
+	int left = h - y;
+	int list_h = (int)s->nrows;
+	int max_list = left / 2 > 3 ? left / 2 : 3;
+	if (list_h > max_list)
+		list_h = max_list;
+	if (s->sel < s->top)
+		s->top = s->sel;
+	if (s->sel >= s->top + (size_t)list_h)
+		s->top = s->sel - (size_t)list_h + 1;
+	for (int i = 0; i < list_h && s->top + (size_t)i < s->nrows; i++)
+		draw_row(win, y + i, w, s, s->top + (size_t)i);
+	y += list_h + 1;
+
+	refresh_details(a, s);
+	int pane_h = h - y;
+	s->pane_page = pane_h;
+	if (pane_h < 1)
+		return;
+	if (s->scroll + (size_t)pane_h > s->nlines)
+		s->scroll = s->nlines > (size_t)pane_h ? s->nlines - (size_t)pane_h : 0;
+	for (int i = 0; i < pane_h && s->scroll + (size_t)i < s->nlines; i++) {
+		const char *line = s->lines[s->scroll + (size_t)i];
+		attr_t at = term_attr(ROLE_NORMAL);
+		if (i == 0 && s->scroll == 0)
+			at = term_attr(ROLE_HEADER) | A_BOLD;
+		else if (strstr(line, "DAMAGED") || !strncmp(line, "  FAIL", 6))
+			at = term_attr(ROLE_BAD);
+		term_put(win, y + i, 0, w, line, at, false);
+	}
+}
+
+/* ---- keys ------------------------------------------------------------- */
+
+static const struct registry_version *selected_version(const struct reg_state *s,
+						       const char **group)
+{
+	if (s->sel >= s->nrows || s->rows[s->sel].version < 0)
+		return NULL;
+	const struct reg_row *r = &s->rows[s->sel];
+	*group = s->groups[r->group].name;
+	return &s->versions[r->group][r->version];
+}
+
+static void reason_done(struct app *a, const char *line, void *ctx)
+{
+	(void)ctx;
+	struct reg_state *s = a->screen_state[SCR_REGISTRY];
+	if (!line || !s)
+		return;
+	while (*line == ' ')
+		line++;
+	if (!*line) {
+		app_message(a, true, "%s needs a reason; nothing changed",
+			    s->action_approve ? "approving" : "rejecting");
+		return;
+	}
+	char verb[8], *reason = xstrdup(line);
+	snprintf(verb, sizeof verb, "%s", s->action_approve ? "approve" : "reject");
+	char *argv[] = { verb, s->action_ref, reason, NULL };
+	commands_invoke(a, 3, argv);
+	free(reason);
+	s->loaded = false;
+}
+
+static void description_done(struct app *a, const char *line, void *ctx)
+{
+	(void)ctx;
+	if (!line)
+		return;
+	char verb[] = "register", *description = xstrdup(line);
+	char *argv[] = { verb, description, NULL };
+	commands_invoke(a, *line ? 2 : 1, argv);
+	free(description);
+	struct reg_state *s = a->screen_state[SCR_REGISTRY];
+	if (s)
+		s->loaded = false;
+}
+
+static int start_status_change(struct app *a, struct reg_state *s, bool approve)
+{
+	const char *group;
+	const struct registry_version *v = selected_version(s, &group);
+	if (!v) {
+		app_message(a, true, "select a version first (Up/Down)");
+		return KEY_HANDLED | KEY_REDRAW;
+	}
+	if (v->damaged) {
+		app_message(a, true, "%s/%d is damaged and cannot change status", group, v->number);
+		return KEY_HANDLED | KEY_REDRAW;
+	}
+	snprintf(s->action_ref, sizeof s->action_ref, "%s/%d", group, v->number);
+	s->action_approve = approve;
+	char label[REGISTRY_GROUP_MAX + 48];
+	snprintf(label, sizeof label, "%s %s, reason: ", approve ? "Approve" : "Reject",
+		 s->action_ref);
+	prompt_begin(a, PROMPT_TEXT, label, NULL, reason_done, NULL);
+	return KEY_HANDLED | KEY_REDRAW;
+}
+
+static int start_register(struct app *a)
+{
+	if (!a->result) {
+		app_message(a, true, "no model trained yet: press 3 to train one");
+		return KEY_HANDLED | KEY_REDRAW;
+	}
+	/* Refusals (gate failed, already registered) come from the command
+	 * itself, before anything is asked. */
+	if (!a->result->gate.pass || a->registry_version > 0) {
+		char verb[] = "register";
+		char *argv[] = { verb, NULL };
+		commands_invoke(a, 1, argv);
+		return KEY_HANDLED | KEY_REDRAW;
+	}
+	prompt_begin(a, PROMPT_TEXT, "Register the current model, description (optional): ", NULL,
+		     description_done, NULL);
+	return KEY_HANDLED | KEY_REDRAW;
+}
+
+static int show_diff(struct app *a, struct reg_state *s)
+{
+	const char *group;
+	const struct registry_version *v = selected_version(s, &group);
+	if (!s->marked) {
+		app_message(a, true, "mark a version with m first, then press d on another");
+		return KEY_HANDLED | KEY_REDRAW;
+	}
+	if (!v) {
+		app_message(a, true, "select a version to compare with %s/%d", s->mark_group,
+			    s->mark_version);
+		return KEY_HANDLED | KEY_REDRAW;
+	}
+	struct registry_diff_item *items;
+	size_t n;
+	struct ft_err err;
+	ft_err_clear(&err);
+	if (registry_diff(root_of(a), s->mark_group, s->mark_version, group, v->number,
+			  &items, &n, &err)) {
+		app_message(a, true, "%s", err.msg);
+		return KEY_HANDLED | KEY_REDRAW;
+	}
+	char an[REGISTRY_GROUP_MAX + 16], bn[REGISTRY_GROUP_MAX + 16];
+	snprintf(an, sizeof an, "%s/%d", s->mark_group, s->mark_version);
+	snprintf(bn, sizeof bn, "%s/%d", group, v->number);
+	free_lines(s);
+	s->lines = vm_registry_diff(items, n, an, bn, &s->nlines);
+	registry_diff_free(items, n);
+	s->pane = PANE_DIFF;
+	s->lines_for = SIZE_MAX;
+	app_message(a, false, "%zu differences between %s and %s (Esc: details)", n, an, bn);
+	return KEY_HANDLED | KEY_REDRAW;
+}
+
+static void select_row(struct reg_state *s, size_t i)
+{
+	if (i >= s->nrows || i == s->sel)
+		return;
+	s->sel = i;
+	if (s->pane == PANE_DIFF)
+		s->pane = PANE_DETAILS;
+	free_lines(s);
+}
+
+static int key(struct app *a, int ch)
+{
+	struct reg_state *s = get_state(a);
+	size_t page = s->pane_page > 1 ? (size_t)s->pane_page - 1 : 1;
+
+	switch (ch) {
+	case KEY_UP: case 'k':
+		if (s->sel)
+			select_row(s, s->sel - 1);
+		return KEY_HANDLED | KEY_REDRAW;
+	case KEY_DOWN: case 'j':
+		select_row(s, s->sel + 1);
+		return KEY_HANDLED | KEY_REDRAW;
+	case KEY_HOME: case 'g':
+		select_row(s, 0);
+		return KEY_HANDLED | KEY_REDRAW;
+	case KEY_END: case 'G':
+		if (s->nrows)
+			select_row(s, s->nrows - 1);
+		return KEY_HANDLED | KEY_REDRAW;
+	case KEY_PPAGE:
+		s->scroll = s->scroll > page ? s->scroll - page : 0;
+		return KEY_HANDLED | KEY_REDRAW;
+	case KEY_NPAGE:
+		s->scroll += page;
+		return KEY_HANDLED | KEY_REDRAW;
+	case 'm': {
+		const char *group;
+		const struct registry_version *v = selected_version(s, &group);
+		if (!v) {
+			app_message(a, true, "select a version to mark");
+			return KEY_HANDLED | KEY_REDRAW;
+		}
+		s->marked = true;
+		snprintf(s->mark_group, sizeof s->mark_group, "%s", group);
+		s->mark_version = v->number;
+		app_message(a, false, "marked %s/%d: select another version and press d to compare",
+			    group, v->number);
+		return KEY_HANDLED | KEY_REDRAW;
+	}
+	case 'd':
+		return show_diff(a, s);
+	case 'a':
+		return start_status_change(a, s, true);
+	case 'r':
+		return start_status_change(a, s, false);
+	case 'R':
+		return start_register(a);
+	case '\n': case '\r': case KEY_ENTER:
+		if (s->pane == PANE_DIFF) {
+			s->pane = PANE_DETAILS;
+			free_lines(s);
+		}
+		return KEY_HANDLED | KEY_REDRAW;
+	case 27:
+		if (s->pane == PANE_DIFF) {
+			s->pane = PANE_DETAILS;
+			free_lines(s);
+			return KEY_HANDLED | KEY_REDRAW;
+		}
+		if (s->marked && !a->job_running) {
+			s->marked = false;
+			app_message(a, false, "mark cleared");
+			return KEY_HANDLED | KEY_REDRAW;
+		}
+		return KEY_UNHANDLED;
+	default:
+		return KEY_UNHANDLED;
+	}
+}
+
+static void enter(struct app *a)
+{
+	struct reg_state *s = a->screen_state[SCR_REGISTRY];
+	if (s)
+		s->loaded = false;   /* read again whatever the fingerprint says */
+}
+
+static void free_state(struct app *a)
+{
+	struct reg_state *s = a->screen_state[SCR_REGISTRY];
+	if (!s)
+		return;
+	free_listing(s);
+	free_lines(s);
+	free(s);
+	a->screen_state[SCR_REGISTRY] = NULL;
+}
+
+static const struct key_help help[] = {
+	{ "Up/Down", "select a group or version (its details and audit history below)" },
+	{ "PgUp/PgDn", "scroll the details" },
+	{ "R", "register the current model (only when its gate passes)" },
+	{ "a / r", "approve / reject the selected version, with a reason" },
+	{ "m, then d", "mark a version, then compare another with it (differences only)" },
+	{ "Esc", "back from the comparison; clear the mark" },
+	{ NULL, NULL }
+};
+
+const struct screen_ops scr_registry_ops = {
+	.name = "Registry",
+	.draw = draw,
+	.key = key,
+	.enter = enter,
+	.leave = NULL,
+	.free_state = free_state,
+	.help = help,
+};

@@ -1,0 +1,533 @@
+/* scr_train: the Train screen: the tree's parameters (each moved with +/-
+ * or typed after Enter), training and tuning in the worker thread, the last
+ * model's summary, the run history and the tuning results (table and a
+ * max_depth x min_samples_split heat map of the objective).
+ *
+ * Parameters are changed only through `:set KEY VALUE` so the command line
+ * and the keys cannot disagree; the screen keeps just its cursors. */
+#include "config.h"
+#include "screen.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "metrics.h"
+#include "prompt.h"
+#include "term.h"
+#include "tree.h"
+#include "tune.h"
+#include "util.h"
+#include "view.h"
+
+enum param {
+	P_CRITERION, P_MAX_DEPTH, P_MIN_SPLIT, P_MIN_LEAF, P_MIN_IMPURITY, P_MAX_LEAVES,
+	P_CCP_ALPHA, P_CLASS_WEIGHT, P_THRESHOLD, P_TUNE_DEPTH, P_TUNE_SPLIT, P_TUNE_LEAF,
+	P_TUNE_OBJECTIVE, P_COUNT
+};
+
+static const struct {
+	const char *label, *key;
+} params[P_COUNT] = {
+	[P_CRITERION] = { "criterion", "tree.criterion" },
+	[P_MAX_DEPTH] = { "max_depth", "tree.max_depth" },
+	[P_MIN_SPLIT] = { "min_samples_split", "tree.min_samples_split" },
+	[P_MIN_LEAF] = { "min_samples_leaf", "tree.min_samples_leaf" },
+	[P_MIN_IMPURITY] = { "min_impurity_decrease", "tree.min_impurity_decrease" },
+	[P_MAX_LEAVES] = { "max_leaf_nodes", "tree.max_leaf_nodes" },
+	[P_CCP_ALPHA] = { "ccp_alpha", "tree.ccp_alpha" },
+	[P_CLASS_WEIGHT] = { "class weights", "resample.method" },
+	[P_THRESHOLD] = { "threshold", "threshold" },
+	[P_TUNE_DEPTH] = { "tune max_depth", "tune.max_depth" },
+	[P_TUNE_SPLIT] = { "tune min_samples_split", "tune.min_samples_split" },
+	[P_TUNE_LEAF] = { "tune min_samples_leaf", "tune.min_samples_leaf" },
+	[P_TUNE_OBJECTIVE] = { "tune objective", "tune.objective" },
+};
+
+enum focus { FOCUS_PARAMS, FOCUS_HISTORY, FOCUS_TUNE };
+
+struct train_state {
+	int cur;
+	enum focus focus;
+	size_t hist_cur, tune_cur, tune_top, hist_top;
+	const struct pipeline_result *heat_of;
+	struct view_heat heat;
+};
+
+static struct train_state *state(struct app *a)
+{
+	struct train_state *s = a->screen_state[SCR_TRAIN];
+	if (!s) {
+		s = xcalloc(1, sizeof *s);
+		a->screen_state[SCR_TRAIN] = s;
+	}
+	return s;
+}
+
+static void free_state(struct app *a)
+{
+	struct train_state *s = a->screen_state[SCR_TRAIN];
+	if (!s)
+		return;
+	view_heat_free(&s->heat);
+	free(s);
+	a->screen_state[SCR_TRAIN] = NULL;
+}
+
+static void list_text(const struct int_list *l, char *buf, size_t size)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < l->n && o + 2 < size; i++)
+		o += (size_t)snprintf(buf + o, size - o, "%s%ld", i ? "," : "", l->v[i]);
+}
+
+static void param_value(const struct settings *st, enum param p, char *buf, size_t size)
+{
+	const struct tree_params *t = &st->tree;
+	switch (p) {
+	case P_CRITERION: snprintf(buf, size, "%s", criterion_name(t->criterion)); break;
+	case P_MAX_DEPTH: snprintf(buf, size, "%d", t->max_depth); break;
+	case P_MIN_SPLIT: snprintf(buf, size, "%zu", t->min_samples_split); break;
+	case P_MIN_LEAF: snprintf(buf, size, "%zu", t->min_samples_leaf); break;
+	case P_MIN_IMPURITY: snprintf(buf, size, "%g", t->min_impurity_decrease); break;
+	case P_MAX_LEAVES: snprintf(buf, size, "%zu", t->max_leaf_nodes); break;
+	case P_CCP_ALPHA: snprintf(buf, size, "%g", t->ccp_alpha); break;
+	case P_CLASS_WEIGHT: snprintf(buf, size, "%s", st->resample == RESAMPLE_CLASS_WEIGHT ? "balanced" : "none"); break;
+	case P_THRESHOLD: snprintf(buf, size, "%g", st->threshold); break;
+	case P_TUNE_DEPTH: list_text(&st->tune_max_depth, buf, size); break;
+	case P_TUNE_SPLIT: list_text(&st->tune_min_samples_split, buf, size); break;
+	case P_TUNE_LEAF: list_text(&st->tune_min_samples_leaf, buf, size); break;
+	case P_TUNE_OBJECTIVE: snprintf(buf, size, "%s", st->tune_objective ? st->tune_objective : ""); break;
+	default: buf[0] = '\0'; break;
+	}
+}
+
+static const char *param_note(const struct settings *st, enum param p)
+{
+	switch (p) {
+	case P_MAX_DEPTH: return st->tree.max_depth ? "" : "unlimited";
+	case P_MAX_LEAVES: return st->tree.max_leaf_nodes ? "best-first" : "unlimited";
+	case P_CCP_ALPHA: return st->tree.ccp_alpha > 0 ? "pruned" : "no pruning";
+	case P_TUNE_DEPTH: case P_TUNE_SPLIT: case P_TUNE_LEAF:
+		return "Enter: type a list, e.g. 3,5,8";
+	default: return "";
+	}
+}
+
+/* ---- drawing ---- */
+
+static void draw_params(struct app *a, struct train_state *s, WINDOW *w, int width)
+{
+	const struct settings *st = &a->settings;
+	attr_t head = term_attr(ROLE_HEADER) | (s->focus == FOCUS_PARAMS ? A_REVERSE : 0);
+	term_put(w, 0, 0, width, " parameters (+/- change, Enter types)", head, false);
+	for (int p = 0; p < P_COUNT; p++) {
+		char val[128];
+		param_value(st, (enum param)p, val, sizeof val);
+		bool sel = p == s->cur && s->focus == FOCUS_PARAMS;
+		attr_t at = sel ? term_attr(ROLE_SELECTED) : A_NORMAL;
+		char line[256];
+		snprintf(line, sizeof line, " %-22s %-14s", params[p].label, val[0] ? val : "-");
+		term_put(w, 1 + p, 0, width, line, at, false);
+		int x = view_text_width(line) + 1;
+		if (x < width)
+			term_put(w, 1 + p, x, width - x, param_note(st, (enum param)p),
+				 sel ? at : term_attr(ROLE_DIM), false);
+	}
+}
+
+static void draw_summary(struct app *a, WINDOW *w, int x0, int width)
+{
+	int y = 0;
+	term_put(w, y++, x0, width, " last model", term_attr(ROLE_HEADER) | A_REVERSE, false);
+	if (a->job_running && a->job.kind != JOB_LOAD) {
+		char stage[32];
+		double frac;
+		app_job_progress(a, stage, sizeof stage, &frac);
+		term_printf(w, y++, x0 + 1, width - 1, A_BOLD, "%s: %s  %.1f s",
+			    a->job.kind == JOB_TUNE ? "tuning" : "training", stage,
+			    ft_now() - a->job.started);
+		if (frac >= 0)
+			term_bar(w, y, x0 + 1, width - 8, frac, 1, term_attr(ROLE_BAR));
+		term_printf(w, y++, x0 + width - 6, 6, A_NORMAL, "%3d%%", frac >= 0 ? (int)(frac * 100) : 0);
+		term_put(w, y++, x0 + 1, width - 1, "Esc cancels; keys keep working", term_attr(ROLE_DIM), false);
+		y++;
+	}
+	const struct pipeline_result *r = a->result;
+	if (!r) {
+		term_put(w, y, x0 + 1, width - 1, "none yet: t trains, T tunes", term_attr(ROLE_DIM), false);
+		return;
+	}
+	const struct metrics *m = &r->test_metrics;
+	term_printf(w, y++, x0 + 1, width - 1, A_NORMAL, "tree       %zu nodes, %zu leaves, depth %d",
+		    r->tree->nnodes, tree_leaves(r->tree), tree_depth(r->tree));
+	term_printf(w, y++, x0 + 1, width - 1, A_NORMAL, "accuracy   %.4f  (baseline %.4f)", m->accuracy, m->baseline);
+	term_printf(w, y++, x0 + 1, width - 1, A_NORMAL, "precision  %.4f  recall %.4f", m->precision, m->recall);
+	term_printf(w, y++, x0 + 1, width - 1, A_NORMAL, "f1         %.4f  roc_auc %.4f", m->f1, m->roc_auc);
+	term_printf(w, y++, x0 + 1, width - 1, A_NORMAL, "test       TP %llu  FP %llu  FN %llu  TN %llu",
+		    (unsigned long long)m->cm.tp, (unsigned long long)m->cm.fp,
+		    (unsigned long long)m->cm.fn, (unsigned long long)m->cm.tn);
+	term_printf(w, y, x0 + 1, width - 1, A_NORMAL, "gate       ");
+	term_printf(w, y++, x0 + 12, width - 12, r->gate.pass ? term_attr(ROLE_GOOD) : term_attr(ROLE_BAD),
+		    "%s", r->gate.pass ? "PASS" : "FAIL");
+	for (size_t i = 0; i < r->gate.nchecks && y < 14; i++)
+		term_printf(w, y++, x0 + 3, width - 3,
+			    r->gate.checks[i].pass ? term_attr(ROLE_DIM) : term_attr(ROLE_BAD),
+			    "%s %s", r->gate.checks[i].pass ? "ok " : "NO ", r->gate.checks[i].why);
+	double total = 0;
+	for (int i = 0; i < STAGE_COUNT; i++)
+		total += r->seconds[i];
+	if (y < 14)
+		term_printf(w, y++, x0 + 1, width - 1, term_attr(ROLE_DIM),
+			    "time       %.2f s (tune %.2f, train %.2f)", total, r->seconds[STAGE_TUNE],
+			    r->seconds[STAGE_TRAIN]);
+}
+
+static void draw_history(struct app *a, struct train_state *s, WINDOW *w, int y0, int height)
+{
+	int width = getmaxx(w);
+	attr_t head = term_attr(ROLE_HEADER) | (s->focus == FOCUS_HISTORY ? A_REVERSE : 0);
+	term_printf(w, y0, 0, width, head, " %-3s %-8s %5s %6s %5s %6s %7s %7s %7s %6s %4s %7s",
+		    "run", "crit", "depth", "split", "leaf", "nodes", "acc", "recall", "prec",
+		    "auc", "gate", "secs");
+	if (s->focus == FOCUS_HISTORY)
+		term_fill(w, y0, view_text_width(" run crit     depth  split  leaf  nodes     acc  recall    prec    auc gate    secs"), head);
+	if (!a->nhistory) {
+		term_put(w, y0 + 1, 1, width - 1, "no runs yet", term_attr(ROLE_DIM), false);
+		return;
+	}
+	if (s->hist_cur >= a->nhistory)
+		s->hist_cur = a->nhistory - 1;
+	size_t rows = height > 1 ? (size_t)height - 1 : 1;
+	if (s->hist_cur < s->hist_top)
+		s->hist_top = s->hist_cur;
+	if (s->hist_cur >= s->hist_top + rows)
+		s->hist_top = s->hist_cur - rows + 1;
+	for (size_t i = s->hist_top; i < a->nhistory && i < s->hist_top + rows; i++) {
+		const struct run_record *h = &a->history[i];
+		bool sel = s->focus == FOCUS_HISTORY && i == s->hist_cur;
+		char line[256];
+		snprintf(line, sizeof line, " %-3zu %-8s %5d %6zu %5zu %6d %7.4f %7.4f %7.4f %6.3f %4s %7.2f",
+			 i + 1, criterion_name(h->settings.tree.criterion), h->depth,
+			 h->settings.tree.min_samples_split, h->settings.tree.min_samples_leaf,
+			 h->nodes, h->test.accuracy, h->test.recall, h->test.precision,
+			 h->test.roc_auc, h->gate_pass ? "pass" : "FAIL", h->seconds);
+		term_put(w, y0 + 1 + (int)(i - s->hist_top), 0, width, line,
+			 sel ? term_attr(ROLE_SELECTED) : (h->gate_pass ? A_NORMAL : term_attr(ROLE_DIM)), false);
+	}
+}
+
+static void draw_tune(struct app *a, struct train_state *s, WINDOW *w, int y0, int height)
+{
+	const struct pipeline_result *r = a->result;
+	int width = getmaxx(w);
+	int tw = 58 < width / 2 + 8 ? 58 : width / 2 + 8;
+	attr_t head = term_attr(ROLE_HEADER) | (s->focus == FOCUS_TUNE ? A_REVERSE : 0);
+	const char *obj = r->settings.tune_objective ? r->settings.tune_objective : "score";
+	term_printf(w, y0, 0, tw, head, " %-3s %5s %6s %5s %-12.12s %7s %7s", "#", "depth", "split",
+		    "leaf", obj, "acc", "recall");
+	size_t rows = height > 1 ? (size_t)height - 1 : 1;
+	if (s->tune_cur >= r->ntune)
+		s->tune_cur = r->ntune ? r->ntune - 1 : 0;
+	if (s->tune_cur < s->tune_top)
+		s->tune_top = s->tune_cur;
+	if (s->tune_cur >= s->tune_top + rows)
+		s->tune_top = s->tune_cur - rows + 1;
+	for (size_t i = s->tune_top; i < r->ntune && i < s->tune_top + rows; i++) {
+		const struct tune_row *t = &r->tune[i];
+		bool sel = s->focus == FOCUS_TUNE && i == s->tune_cur;
+		char line[160];
+		snprintf(line, sizeof line, " %-3zu %5d %6zu %5zu %12.4f %7.4f %7.4f%s", i + 1, t->max_depth,
+			 t->min_samples_split, t->min_samples_leaf, t->score, t->validation.accuracy,
+			 t->validation.recall, i == r->tune_best ? " *" : "");
+		term_put(w, y0 + 1 + (int)(i - s->tune_top), 0, tw, line,
+			 sel ? term_attr(ROLE_SELECTED) : (i == r->tune_best ? A_BOLD : A_NORMAL), false);
+	}
+	/* heat map */
+	if (s->heat_of != r) {
+		view_heat_free(&s->heat);
+		view_heatmap(r->tune, r->ntune, metrics_higher_is_better(obj), &s->heat);
+		s->heat_of = r;
+	}
+	const struct view_heat *h = &s->heat;
+	int x0 = tw + 2, cw = 7;
+	if (x0 + 8 + cw > width)
+		return;
+	term_printf(w, y0, x0, width - x0, term_attr(ROLE_HEADER), "%s: depth x min_samples_split", obj);
+	int x = x0 + 7;
+	for (size_t c = 0; c < h->ncols && x + cw <= width; c++, x += cw)
+		term_printf(w, y0 + 1, x, cw, term_attr(ROLE_DIM), "%6zu", h->split[c]);
+	static const char *const shade_u[] = { "\u2591", "\u2592", "\u2593", "\u2588" };
+	static const char *const shade_a[] = { ".", ":", "+", "#" };
+	for (size_t rr = 0; rr < h->nrows && (int)rr + 2 < height; rr++) {
+		int y = y0 + 2 + (int)rr;
+		char lab[16];
+		snprintf(lab, sizeof lab, "%5d", h->depth[rr]);
+		term_put(w, y, x0, 6, h->depth[rr] ? lab : "  all", term_attr(ROLE_DIM), false);
+		x = x0 + 7;
+		for (size_t c = 0; c < h->ncols && x + cw <= width; c++, x += cw) {
+			double v = h->score[rr * h->ncols + c];
+			if (isnan(v)) {
+				term_put(w, y, x, cw, "    -", term_attr(ROLE_DIM), false);
+				continue;
+			}
+			double t = h->hi > h->lo ? (v - h->lo) / (h->hi - h->lo) : 1;
+			bool better_high = metrics_higher_is_better(obj);
+			if (!better_high)
+				t = 1 - t;
+			int level = t >= 0.75 ? 3 : t >= 0.5 ? 2 : t >= 0.25 ? 1 : 0;
+			enum term_role role = level == 3 ? ROLE_GOOD : level == 2 ? ROLE_BAR : level == 1 ? ROLE_WARN : ROLE_BAD;
+			char cell[32];
+			bool best = rr == h->best_row && c == h->best_col;
+			snprintf(cell, sizeof cell, "%s%.3f%s", term_utf8() ? shade_u[level] : shade_a[level],
+				 v, best ? "*" : " ");
+			term_put(w, y, x, cw, cell, term_attr(role) | (best ? A_BOLD | A_REVERSE : 0), false);
+		}
+	}
+}
+
+static void draw(struct app *a, WINDOW *w)
+{
+	struct train_state *s = state(a);
+	int h = getmaxy(w), width = getmaxx(w);
+	int lw = width * 52 / 100;
+	draw_params(a, s, w, lw);
+	draw_summary(a, w, lw + 1, width - lw - 1);
+	int y0 = P_COUNT + 2, bh = h - y0;
+	if (bh < 2)
+		return;
+	bool have_tune = a->result && a->result->ntune;
+	if (have_tune && s->focus != FOCUS_HISTORY)
+		draw_tune(a, s, w, y0, bh);
+	else
+		draw_history(a, s, w, y0, bh);
+}
+
+/* ---- keys ---- */
+
+static int set(struct app *a, const char *key, const char *value)
+{
+	char *argv[] = { (char *)"set", (char *)key, (char *)value, NULL };
+	commands_invoke(a, 3, argv);
+	return KEY_REDRAW;
+}
+
+static size_t step_count(size_t v, int dir, size_t min)
+{
+	size_t step = v < 10 ? 1 : v < 100 ? 5 : v < 1000 ? 50 : 500;
+	if (dir < 0)
+		return v > min + step ? v - step : min;
+	return v + step;
+}
+
+static int adjust(struct app *a, enum param p, int dir)
+{
+	const struct settings *st = &a->settings;
+	const struct tree_params *t = &st->tree;
+	char buf[64];
+	switch (p) {
+	case P_CRITERION:
+		return set(a, params[p].key, t->criterion == CRIT_GINI ? "entropy" : "gini");
+	case P_MAX_DEPTH: {
+		int d = t->max_depth + dir;
+		snprintf(buf, sizeof buf, "%d", d < 0 ? 0 : d);
+		break;
+	}
+	case P_MIN_SPLIT:
+		snprintf(buf, sizeof buf, "%zu", step_count(t->min_samples_split, dir, 2));
+		break;
+	case P_MIN_LEAF:
+		snprintf(buf, sizeof buf, "%zu", step_count(t->min_samples_leaf, dir, 1));
+		break;
+	case P_MIN_IMPURITY: {
+		double v = t->min_impurity_decrease + dir * 0.0005;
+		snprintf(buf, sizeof buf, "%.4f", v < 0 ? 0 : v);
+		break;
+	}
+	case P_MAX_LEAVES: {
+		size_t v = t->max_leaf_nodes;
+		if (dir > 0)
+			v = v ? step_count(v, 1, 2) : 2;
+		else
+			v = v > 2 ? step_count(v, -1, 2) : 0;
+		snprintf(buf, sizeof buf, "%zu", v);
+		break;
+	}
+	case P_CCP_ALPHA: {
+		double v = t->ccp_alpha + dir * 0.0005;
+		snprintf(buf, sizeof buf, "%.4f", v < 0 ? 0 : v);
+		break;
+	}
+	case P_CLASS_WEIGHT:
+		return set(a, params[p].key, st->resample == RESAMPLE_CLASS_WEIGHT ? "none" : "class_weight");
+	case P_THRESHOLD: {
+		double v = st->threshold + dir * 0.05;
+		v = v < 0 ? 0 : v > 1 ? 1 : v;
+		snprintf(buf, sizeof buf, "%.2f", v);
+		char *argv[] = { (char *)"threshold", buf, NULL };
+		commands_invoke(a, 2, argv);
+		return KEY_REDRAW;
+	}
+	default:
+		app_message(a, false, "press Enter to type %s", params[p].label);
+		return KEY_REDRAW;
+	}
+	return set(a, params[p].key, buf);
+}
+
+static void value_done(struct app *a, const char *line, void *ctx)
+{
+	if (!line || !*line)
+		return;
+	enum param p = (enum param)(intptr_t)ctx;
+	if (p == P_THRESHOLD) {
+		char *argv[] = { (char *)"threshold", (char *)line, NULL };
+		commands_invoke(a, 2, argv);
+		return;
+	}
+	if (p == P_CLASS_WEIGHT) {
+		set(a, params[p].key, line);
+		return;
+	}
+	if (p >= P_TUNE_DEPTH && p <= P_TUNE_LEAF) {
+		char *list = xasprintf("[%s]", line);
+		set(a, params[p].key, list);
+		free(list);
+		return;
+	}
+	set(a, params[p].key, line);
+}
+
+int scr_train_adopt(struct app *a, size_t i)
+{
+	if (!a->result || i >= a->result->ntune)
+		return -1;
+	const struct tune_row *t = &a->result->tune[i];
+	char buf[32];
+	struct ft_err err;
+	struct settings work;
+	settings_copy(&work, &a->settings);
+	char *assign[3];
+	snprintf(buf, sizeof buf, "%d", t->max_depth);
+	assign[0] = xasprintf("tree.max_depth=%s", buf);
+	assign[1] = xasprintf("tree.min_samples_split=%zu", t->min_samples_split);
+	assign[2] = xasprintf("tree.min_samples_leaf=%zu", t->min_samples_leaf);
+	int rc = 0;
+	for (int k = 0; k < 3 && !rc; k++)
+		rc = settings_set(&work, assign[k], &err);
+	for (int k = 0; k < 3; k++)
+		free(assign[k]);
+	if (rc) {
+		settings_free(&work);
+		app_message(a, true, "%s", err.msg);
+		return -1;
+	}
+	settings_free(&a->settings);
+	a->settings = work;
+	app_settings_changed(a);
+	app_message(a, false, "adopted row %zu: max_depth %d, min_samples_split %zu, min_samples_leaf %zu; t trains",
+		    i + 1, t->max_depth, t->min_samples_split, t->min_samples_leaf);
+	return 0;
+}
+
+static int list_key(struct app *a, struct train_state *s, int ch)
+{
+	bool hist = s->focus == FOCUS_HISTORY;
+	size_t *cur = hist ? &s->hist_cur : &s->tune_cur;
+	size_t n = hist ? a->nhistory : (a->result ? a->result->ntune : 0);
+	char num[24];
+	switch (ch) {
+	case KEY_UP: case 'k':
+		if (*cur > 0)
+			(*cur)--;
+		return KEY_REDRAW;
+	case KEY_DOWN: case 'j':
+		if (*cur + 1 < n)
+			(*cur)++;
+		return KEY_REDRAW;
+	case '\r': case '\n': case KEY_ENTER: {
+		if (!n)
+			return KEY_REDRAW;
+		snprintf(num, sizeof num, "%zu", *cur + 1);
+		char *argv[] = { (char *)(hist ? "restore" : "adopt"), num, NULL };
+		commands_invoke(a, 2, argv);
+		return KEY_REDRAW;
+	}
+	case 27:
+		if (a->job_running)
+			return KEY_UNHANDLED;
+		s->focus = FOCUS_PARAMS;
+		return KEY_REDRAW;
+	default:
+		return KEY_UNHANDLED;
+	}
+}
+
+static int key(struct app *a, int ch)
+{
+	struct train_state *s = state(a);
+	switch (ch) {
+	case 't':
+		commands_execute(a, "train");
+		return KEY_REDRAW;
+	case 'T':
+		commands_execute(a, "tune");
+		return KEY_REDRAW;
+	case 'v':
+		s->focus = s->focus == FOCUS_PARAMS ? FOCUS_HISTORY
+			 : s->focus == FOCUS_HISTORY ? FOCUS_TUNE : FOCUS_PARAMS;
+		if (s->focus == FOCUS_TUNE && !(a->result && a->result->ntune))
+			s->focus = FOCUS_PARAMS;
+		return KEY_REDRAW;
+	default:
+		break;
+	}
+	if (s->focus != FOCUS_PARAMS)
+		return list_key(a, s, ch);
+	switch (ch) {
+	case KEY_UP: case 'k':
+		s->cur = s->cur > 0 ? s->cur - 1 : 0;
+		return KEY_REDRAW;
+	case KEY_DOWN: case 'j':
+		s->cur = s->cur + 1 < P_COUNT ? s->cur + 1 : s->cur;
+		return KEY_REDRAW;
+	case '+': case '=': case KEY_RIGHT: case 'l':
+		return adjust(a, (enum param)s->cur, 1);
+	case '-': case KEY_LEFT: case 'h':
+		return adjust(a, (enum param)s->cur, -1);
+	case '\r': case '\n': case KEY_ENTER: {
+		char val[128], label[64];
+		param_value(&a->settings, (enum param)s->cur, val, sizeof val);
+		snprintf(label, sizeof label, "%s: ", params[s->cur].label);
+		prompt_begin(a, PROMPT_TEXT, label, val, value_done, (void *)(intptr_t)s->cur);
+		return KEY_REDRAW;
+	}
+	default:
+		return KEY_UNHANDLED;
+	}
+}
+
+static const struct key_help help[] = {
+	{ "Up/Down j/k", "select a parameter" },
+	{ "+/- Left/Right", "change it (:set KEY VALUE, :threshold X)" },
+	{ "Enter", "type a value (lists for tune.*: 3,5,8)" },
+	{ "t", "train with these settings (:train)" },
+	{ "T", "tune the grid, then train the best (:tune)" },
+	{ "v", "move between parameters, run history and tuning results" },
+	{ "Enter (history)", "restore that run's settings (:restore N)" },
+	{ "Enter (tuning)", "adopt that row's parameters (:adopt N)" },
+	{ "Esc", "cancel training or tuning" },
+	{ NULL, NULL }
+};
+
+const struct screen_ops scr_train_ops = {
+	.name = "Train",
+	.draw = draw,
+	.key = key,
+	.free_state = free_state,
+	.help = help,
+};

@@ -1,0 +1,278 @@
+/* term: the one place that starts and stops curses.
+ *
+ * Invariant: once term_init succeeds, every way out of the process (normal
+ * return, fatal signal, out of memory) passes through term_end, which is
+ * idempotent. Only LC_CTYPE is taken from the environment: the engine
+ * formats numbers in the C locale and must keep doing so. */
+#include "config.h"
+#include "term.h"
+
+#include <langinfo.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "util.h"
+#include "view.h"
+
+static bool active, color, utf8;
+static attr_t attrs[ROLE_COUNT];
+static void (*cleanup)(void);
+static volatile sig_atomic_t in_fatal, interrupted;
+static WINDOW *input;
+
+#define POLL_MS 80
+
+static const int fatal_signals[] = {
+	SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTERM, SIGHUP, SIGQUIT
+};
+
+void term_set_cleanup(void (*fn)(void))
+{
+	cleanup = fn;
+}
+
+void term_end(void)
+{
+	if (!active)
+		return;
+	active = false;
+	endwin();
+}
+
+static void fatal_signal(int sig)
+{
+	if (!in_fatal) {
+		in_fatal = 1;
+		if (cleanup)
+			cleanup();
+		term_end();
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void interrupt_signal(int sig)
+{
+	if (interrupted)
+		fatal_signal(sig);
+	interrupted = 1;
+}
+
+bool term_take_interrupt(void)
+{
+	if (!interrupted)
+		return false;
+	interrupted = 0;
+	return true;
+}
+
+void term_set_input(WINDOW *w)
+{
+	input = w;
+	keypad(w, TRUE);
+	wtimeout(w, POLL_MS);
+}
+
+int term_key(void)
+{
+	return wgetch(input ? input : stdscr);
+}
+
+int term_peek_key(void)
+{
+	WINDOW *w = input ? input : stdscr;
+	nodelay(w, TRUE);
+	int ch = wgetch(w);
+	nodelay(w, FALSE);
+	wtimeout(w, POLL_MS);
+	return ch;
+}
+
+static void out_of_memory(void)
+{
+	if (!in_fatal) {
+		in_fatal = 1;
+		if (cleanup)
+			cleanup();
+		term_end();
+	}
+	fputs("fraudtree: out of memory\n", stderr);
+}
+
+static void setup_colors(void)
+{
+	static const struct {
+		enum term_role role;
+		short fg, bg;
+		attr_t extra;
+		attr_t mono;
+	} map[] = {
+		{ ROLE_NORMAL, -1, -1, 0, A_NORMAL },
+		{ ROLE_TAB, COLOR_WHITE, COLOR_BLUE, 0, A_REVERSE },
+		{ ROLE_TAB_ACTIVE, COLOR_BLACK, COLOR_CYAN, A_BOLD, A_BOLD | A_UNDERLINE },
+		{ ROLE_STATUS, COLOR_BLACK, COLOR_CYAN, 0, A_REVERSE },
+		{ ROLE_HEADER, COLOR_CYAN, -1, A_BOLD, A_BOLD | A_UNDERLINE },
+		{ ROLE_SELECTED, COLOR_BLACK, COLOR_CYAN, 0, A_REVERSE },
+		{ ROLE_MISSING, COLOR_BLUE, -1, A_BOLD, A_DIM },
+		{ ROLE_GOOD, COLOR_GREEN, -1, A_BOLD, A_BOLD },
+		{ ROLE_BAD, COLOR_RED, -1, A_BOLD, A_BOLD | A_UNDERLINE },
+		{ ROLE_WARN, COLOR_YELLOW, -1, 0, A_BOLD },
+		{ ROLE_BAR, COLOR_CYAN, -1, 0, A_NORMAL },
+		{ ROLE_BAR_POSITIVE, COLOR_RED, -1, 0, A_BOLD },
+		{ ROLE_DIM, -1, -1, A_DIM, A_DIM },
+		{ ROLE_KEY, COLOR_YELLOW, -1, A_BOLD, A_BOLD },
+	};
+	const char *no_color = getenv("NO_COLOR");
+	color = has_colors() && !(no_color && *no_color);
+	if (color) {
+		start_color();
+		if (use_default_colors() == ERR) {
+			/* no default colours: fall back to white on black */
+			for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+				init_pair((short)(i + 1), map[i].fg < 0 ? COLOR_WHITE : map[i].fg,
+					  map[i].bg < 0 ? COLOR_BLACK : map[i].bg);
+		} else {
+			for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+				init_pair((short)(i + 1), map[i].fg, map[i].bg);
+		}
+	}
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		attrs[map[i].role] = color
+			? (attr_t)COLOR_PAIR((int)i + 1) | map[i].extra
+			: map[i].mono;
+	attrs[ROLE_NORMAL] = A_NORMAL;
+}
+
+bool term_init(void)
+{
+	setlocale(LC_CTYPE, "");
+	const char *cs = nl_langinfo(CODESET);
+	utf8 = cs && (!strcmp(cs, "UTF-8") || !strcmp(cs, "utf8"));
+	if (!getenv("ESCDELAY"))
+		set_escdelay(25);
+	if (!initscr())
+		return false;
+	active = true;
+	for (size_t i = 0; i < sizeof fatal_signals / sizeof fatal_signals[0]; i++)
+		signal(fatal_signals[i], fatal_signal);
+	signal(SIGINT, interrupt_signal);
+	ft_set_oom_hook(out_of_memory);
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	intrflush(stdscr, FALSE);
+	curs_set(0);
+	timeout(POLL_MS);
+	setup_colors();
+	return true;
+}
+
+bool term_color(void)
+{
+	return color;
+}
+
+bool term_utf8(void)
+{
+	return utf8;
+}
+
+attr_t term_attr(enum term_role role)
+{
+	return role < ROLE_COUNT ? attrs[role] : A_NORMAL;
+}
+
+/* Copy s with control bytes and invalid sequences replaced by '?'. */
+static char *sanitize(const char *s, char *buf, size_t size)
+{
+	size_t len = strlen(s), o = 0;
+	mbstate_t st;
+	memset(&st, 0, sizeof st);
+	for (size_t i = 0; i < len && o + 5 < size;) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch < 0x80) {
+			buf[o++] = (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch;
+			i++;
+			continue;
+		}
+		wchar_t wc;
+		size_t n = mbrtowc(&wc, s + i, len - i, &st);
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0 || wcwidth(wc) < 0) {
+			memset(&st, 0, sizeof st);
+			buf[o++] = '?';
+			i++;
+			continue;
+		}
+		memcpy(buf + o, s + i, n);
+		o += n;
+		i += n;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+void term_put(WINDOW *w, int y, int x, int width, const char *s, attr_t attr, bool right)
+{
+	if (width <= 0)
+		return;
+	char clean[1024];
+	sanitize(s ? s : "", clean, sizeof clean);
+	int cols;
+	size_t bytes = view_text_fit(clean, width, &cols);
+	wattrset(w, attr);
+	wmove(w, y, x);
+	if (right)
+		for (int i = cols; i < width; i++)
+			waddch(w, ' ');
+	waddnstr(w, clean, (int)bytes);
+	if (!right)
+		for (int i = cols; i < width; i++)
+			waddch(w, ' ');
+	wattrset(w, A_NORMAL);
+}
+
+int term_printf(WINDOW *w, int y, int x, int width, attr_t attr, const char *fmt, ...)
+{
+	char buf[1024], clean[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (width <= 0)
+		return 0;
+	sanitize(buf, clean, sizeof clean);
+	int cols;
+	size_t bytes = view_text_fit(clean, width, &cols);
+	wattrset(w, attr);
+	mvwaddnstr(w, y, x, clean, (int)bytes);
+	wattrset(w, A_NORMAL);
+	return cols;
+}
+
+void term_bar(WINDOW *w, int y, int x, int width, double value, double max, attr_t attr)
+{
+	if (width <= 0)
+		return;
+	char *buf = xmalloc(3 * (size_t)width + 1);
+	view_bar(buf, value, max, width, utf8);
+	wattrset(w, attr);
+	mvwaddstr(w, y, x, buf);
+	wattrset(w, A_NORMAL);
+	free(buf);
+}
+
+void term_fill(WINDOW *w, int y, int x, attr_t attr)
+{
+	int maxx = getmaxx(w);
+	wattrset(w, attr);
+	wmove(w, y, x);
+	for (int i = x; i < maxx; i++)
+		waddch(w, ' ');
+	wattrset(w, A_NORMAL);
+}

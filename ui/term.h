@@ -1,0 +1,70 @@
+/* term: owns the terminal (htop's CRT.c): initscr/endwin, colours with a
+ * monochrome fallback, the signal and out-of-memory paths that must leave
+ * the terminal usable, and width-aware text output for every screen. */
+#ifndef FT_TERM_H
+#define FT_TERM_H
+
+#include <curses.h>
+#include <stdbool.h>
+
+/* What a piece of text is; each role maps to a colour pair, or to plain
+ * attributes (reverse, bold, dim) when colour is off. */
+enum term_role {
+	ROLE_NORMAL,
+	ROLE_TAB,          /* tab bar background */
+	ROLE_TAB_ACTIVE,   /* the current screen's tab */
+	ROLE_STATUS,       /* status bar */
+	ROLE_HEADER,       /* table headers, section titles */
+	ROLE_SELECTED,     /* cursor row / cell */
+	ROLE_MISSING,      /* NA cells: dim */
+	ROLE_GOOD,         /* gate pass, fraud caught */
+	ROLE_BAD,          /* gate fail, errors */
+	ROLE_WARN,         /* warnings, suggestions */
+	ROLE_BAR,          /* chart bars */
+	ROLE_BAR_POSITIVE, /* the fraud class in charts */
+	ROLE_DIM,          /* secondary text */
+	ROLE_KEY,          /* key names in help and hints */
+	ROLE_COUNT
+};
+
+/* Take the terminal: locale (LC_CTYPE only), curses, colours (off when
+ * NO_COLOR is set and non-empty, or the terminal has none), crash-signal
+ * handlers. Returns false (terminal untouched) when curses cannot start. */
+bool term_init(void);
+/* Give the terminal back; safe to call more than once and from the exit
+ * paths installed by term_init. */
+void term_end(void);
+bool term_color(void);
+bool term_utf8(void);
+attr_t term_attr(enum term_role role);
+
+/* Called before the terminal is restored on fatal paths (signals, out of
+ * memory): must be async-signal tolerant (the history save is best effort). */
+void term_set_cleanup(void (*fn)(void));
+
+/* Keys are read from one window (wgetch refreshes the window it reads
+ * from, so it must be one the caller draws last). term_key waits at most
+ * the poll interval and returns ERR when nothing came; term_peek_key
+ * returns a key only if one is already waiting. */
+void term_set_input(WINDOW *w);
+int term_key(void);
+int term_peek_key(void);
+
+/* Ctrl-C: the first press is delivered to the main loop (true once per
+ * press); a second one before the loop saw the first restores the terminal
+ * and ends the process. */
+bool term_take_interrupt(void);
+
+/* Text clipped and padded to exactly `width` columns at (y, x), by display
+ * width (UTF-8 aware); `right` aligns right. Control bytes show as '?'. */
+void term_put(WINDOW *w, int y, int x, int width, const char *s, attr_t attr, bool right);
+/* Like term_put, printf-style, not padded: returns the columns written. */
+int term_printf(WINDOW *w, int y, int x, int width, attr_t attr, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+/* A horizontal bar of `value / max` of `width` cells (eighth blocks in UTF-8
+ * terminals, '#' otherwise). */
+void term_bar(WINDOW *w, int y, int x, int width, double value, double max, attr_t attr);
+/* Fill a row from x to the right edge with spaces in attr. */
+void term_fill(WINDOW *w, int y, int x, attr_t attr);
+
+#endif

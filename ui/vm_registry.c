@@ -1,0 +1,172 @@
+/* vm_registry: the Registry screen's text, kept free of curses so it can
+ * be tested. Every function only reads the registry structures it is given;
+ * fields a damaged version may lack (NULL strings) print as "?". */
+#include "config.h"
+#include "vm_registry.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
+
+static const char *or_unknown(const char *s)
+{
+	return s && *s ? s : "?";
+}
+
+const char *vm_status_short(enum registry_status s)
+{
+	switch (s) {
+	case REG_PENDING: return "Pending";
+	case REG_APPROVED: return "Approved";
+	case REG_REJECTED: return "Rejected";
+	}
+	return "?";
+}
+
+void vm_created_short(const char *iso, char *buf, size_t size)
+{
+	/* YYYY-MM-DDTHH:MM... : date and minutes, the T as a space. */
+	if (iso && strlen(iso) >= 16 && iso[10] == 'T')
+		snprintf(buf, size, "%.10s %.5s", iso, iso + 11);
+	else
+		snprintf(buf, size, "%s", or_unknown(iso));
+}
+
+void vm_version_line(const struct registry_version *v, char *buf, size_t size)
+{
+	if (v->damaged) {
+		snprintf(buf, size, "DAMAGED: %s", or_unknown(v->problem));
+		return;
+	}
+	char created[32], acc[16] = "     -", rec[16] = "     -";
+	vm_created_short(v->m.created, created, sizeof created);
+	if (v->m.has_metrics) {
+		snprintf(acc, sizeof acc, "%6.4f", v->m.metrics.accuracy);
+		snprintf(rec, sizeof rec, "%6.4f", v->m.metrics.recall);
+	}
+	snprintf(buf, size, "%-8s  %-16s  %s  %s  %.8s", vm_status_short(v->m.status),
+		 created, acc, rec, v->m.data_sha256);
+}
+
+static void add(char ***lines, size_t *n, size_t *cap, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void add(char ***lines, size_t *n, size_t *cap, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 32;
+		*lines = xreallocarray(*lines, *cap, sizeof **lines);
+	}
+	(*lines)[(*n)++] = xstrdup(buf);
+}
+
+static const char *op_text(const char *op)
+{
+	return op && *op ? op : "?";
+}
+
+char **vm_registry_details(const struct registry_details *d, size_t *n)
+{
+	char **l = NULL;
+	size_t cap = 0;
+	const struct registry_manifest *m = &d->v.m;
+
+	*n = 0;
+	add(&l, n, &cap, "%s/%d  %s", or_unknown(m->group), m->version,
+	    registry_status_name(m->status));
+	add(&l, n, &cap, "created %s by %s with %s", or_unknown(m->created), or_unknown(m->user),
+	    or_unknown(m->program));
+	if (m->description && *m->description)
+		add(&l, n, &cap, "description: %s", m->description);
+	add(&l, n, &cap, "data: %s  %llu rows x %llu columns, %llu bytes, sha256 %.16s",
+	    or_unknown(m->data_path), (unsigned long long)m->data_rows,
+	    (unsigned long long)m->data_columns, (unsigned long long)m->data_size,
+	    m->data_sha256);
+	if (m->has_metrics) {
+		const struct metrics *t = &m->metrics;
+		add(&l, n, &cap, "test: accuracy %.4f (baseline %.4f)  recall %.4f  precision %.4f  F1 %.4f",
+		    t->accuracy, t->baseline, t->recall, t->precision, t->f1);
+		add(&l, n, &cap, "      ROC AUC %.4f  PR AUC %.4f  TN %llu  FP %llu  FN %llu  TP %llu  threshold %.2f",
+		    t->roc_auc, t->pr_auc, (unsigned long long)t->cm.tn, (unsigned long long)t->cm.fp,
+		    (unsigned long long)t->cm.fn, (unsigned long long)t->cm.tp, t->threshold);
+	}
+	struct strbuf top = { 0 };
+	for (size_t i = 0; i < d->ntop; i++)
+		sb_printf(&top, "%s%s %.3f", i ? ", " : "", or_unknown(d->top[i].name),
+			  d->top[i].importance);
+	add(&l, n, &cap, "tree: %zu nodes, %zu leaves, depth %d%s%s", d->nodes, d->leaves, d->depth,
+	    top.data ? "; top features " : "", top.data ? top.data : "");
+	sb_free(&top);
+	add(&l, n, &cap, "gate at registration: %s", m->gate_pass ? "PASS" : "FAIL");
+	for (size_t i = 0; i < m->ngate; i++) {
+		const struct registry_gate_check *g = &m->gate[i];
+		char cond[96];
+		snprintf(cond, sizeof cond, "%s %s %g", or_unknown(g->metric), op_text(g->op), g->value);
+		add(&l, n, &cap, "  %s  %-26s %s", g->pass ? "pass" : "FAIL", cond, or_unknown(g->why));
+	}
+	add(&l, n, &cap, "audit history (%zu events):", d->nevents);
+	for (size_t i = 0; i < d->nevents; i++) {
+		const struct registry_event *e = &d->events[i];
+		bool has_from = e->from && *e->from;
+		bool has_reason = e->reason && *e->reason;
+		add(&l, n, &cap, "  %s  %s  %s  %s%s%s%s%s%s", or_unknown(e->time), or_unknown(e->user),
+		    or_unknown(e->event), has_from ? e->from : "", has_from ? " -> " : "-> ",
+		    or_unknown(e->to), has_reason ? ": \"" : "", has_reason ? e->reason : "",
+		    has_reason ? "\"" : "");
+	}
+	return l;
+}
+
+static const char *kind_name(enum registry_diff_kind k)
+{
+	switch (k) {
+	case DIFF_STATUS: return "status";
+	case DIFF_SETTING: return "setting";
+	case DIFF_METRIC: return "metric";
+	case DIFF_CONFUSION: return "confusion";
+	case DIFF_DATA: return "data";
+	case DIFF_TREE: return "tree";
+	}
+	return "?";
+}
+
+char **vm_registry_diff(const struct registry_diff_item *items, size_t nitems,
+			const char *a_name, const char *b_name, size_t *n)
+{
+	char **l = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	add(&l, n, &cap, "Differences %s -> %s (%zu)", or_unknown(a_name), or_unknown(b_name),
+	    nitems);
+	if (!nitems)
+		add(&l, n, &cap, "  none: the two versions agree on status, settings, metrics, data and tree");
+	for (size_t i = 0; i < nitems; i++) {
+		const struct registry_diff_item *it = &items[i];
+		char delta[48] = "";
+		if (it->has_delta) {
+			if (it->delta == floor(it->delta) && fabs(it->delta) < 1e15)
+				snprintf(delta, sizeof delta, " (%+.0f)", it->delta);
+			else
+				snprintf(delta, sizeof delta, " (%+.4f)", it->delta);
+		}
+		add(&l, n, &cap, "  %-9s %s: %s -> %s%s", kind_name(it->kind), or_unknown(it->key),
+		    it->a ? it->a : "", it->b ? it->b : "", delta);
+	}
+	return l;
+}
+
+void vm_gate_condition(const struct gate_check *c, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s %s %g", or_unknown(c->metric), cmp_op_name(c->op), c->value);
+}

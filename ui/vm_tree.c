@@ -1,0 +1,420 @@
+/* vm_tree: the Tree screen's logic, kept free of curses so it can be tested.
+ *
+ * Invariants: an outline's arrays have tree->nnodes slots; rows holds only
+ * nodes whose every ancestor is open, in preorder with the "<=" (left)
+ * child first, which is also the order of search results and rules. */
+#include "config.h"
+#include "vm_tree.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+struct vm_outline *vm_outline_new(const struct tree *t)
+{
+	struct vm_outline *o = xcalloc(1, sizeof *o);
+	size_t n = t->nnodes;
+
+	o->tree = t;
+	o->parent = xmalloc((n ? n : 1) * sizeof *o->parent);
+	o->open = xcalloc(n ? n : 1, sizeof *o->open);
+	o->rows = xmalloc((n ? n : 1) * sizeof *o->rows);
+	for (size_t i = 0; i < n; i++)
+		o->parent[i] = -1;
+	for (size_t i = 0; i < n; i++) {
+		const struct tree_node *nd = &t->nodes[i];
+		if (nd->left != TREE_LEAF && (size_t)nd->left < n)
+			o->parent[nd->left] = (int32_t)i;
+		if (nd->right != TREE_LEAF && (size_t)nd->right < n)
+			o->parent[nd->right] = (int32_t)i;
+	}
+	vm_outline_flatten(o);
+	return o;
+}
+
+void vm_outline_free(struct vm_outline *o)
+{
+	if (!o)
+		return;
+	free(o->parent);
+	free(o->open);
+	free(o->rows);
+	free(o);
+}
+
+static bool is_leaf(const struct tree *t, int32_t i)
+{
+	return t->nodes[i].left == TREE_LEAF || t->nodes[i].right == TREE_LEAF;
+}
+
+/* Preorder walk with an explicit stack (trees may be deep); calls visit for
+ * every node, descending into closed nodes only when open is NULL. */
+static void walk(const struct tree *t, const bool *open,
+		 void (*visit)(void *ctx, int32_t node), void *ctx)
+{
+	if (!t->nnodes)
+		return;
+	int32_t *stack = xmalloc(t->nnodes * sizeof *stack);
+	size_t top = 0;
+
+	stack[top++] = 0;
+	while (top) {
+		int32_t i = stack[--top];
+		visit(ctx, i);
+		if (is_leaf(t, i) || (open && !open[i]))
+			continue;
+		/* Right pushed first so the left child comes out first. */
+		if (top + 2 <= t->nnodes) {
+			stack[top++] = t->nodes[i].right;
+			stack[top++] = t->nodes[i].left;
+		}
+	}
+	free(stack);
+}
+
+static void add_row(void *ctx, int32_t node)
+{
+	struct vm_outline *o = ctx;
+	o->rows[o->nrows++] = node;
+}
+
+void vm_outline_flatten(struct vm_outline *o)
+{
+	o->nrows = 0;
+	walk(o->tree, o->open, add_row, o);
+}
+
+void vm_outline_open_depth(struct vm_outline *o, int depth)
+{
+	for (size_t i = 0; i < o->tree->nnodes; i++)
+		o->open[i] = !is_leaf(o->tree, (int32_t)i) &&
+			(depth < 0 || o->tree->nodes[i].depth < depth);
+	vm_outline_flatten(o);
+}
+
+void vm_outline_reveal(struct vm_outline *o, int32_t node)
+{
+	if (node < 0 || (size_t)node >= o->tree->nnodes)
+		return;
+	for (int32_t p = o->parent[node]; p >= 0; p = o->parent[p])
+		o->open[p] = true;
+	vm_outline_flatten(o);
+}
+
+long vm_outline_row_of(const struct vm_outline *o, int32_t node)
+{
+	for (size_t i = 0; i < o->nrows; i++)
+		if (o->rows[i] == node)
+			return (long)i;
+	return -1;
+}
+
+void vm_format_value(double v, char *buf, size_t size)
+{
+	double a = fabs(v);
+
+	if (v == 0 || (a >= 0.01 && a < 1e7))
+		snprintf(buf, size, "%.2f", v);
+	else
+		snprintf(buf, size, "%.4g", v);
+}
+
+/* Up to three levels of an ordinal split's "<=" side, then a count. */
+static void level_set(const struct recipe_input *in, double threshold,
+		      char *buf, size_t size)
+{
+	size_t last = threshold < 0 ? 0 : (size_t)floor(threshold) + 1;
+	size_t used = 0;
+
+	if (last > in->nlevels)
+		last = in->nlevels;
+	used += (size_t)snprintf(buf, size, "{");
+	for (size_t k = 0; k < last && used < size; k++) {
+		if (k == 3) {
+			used += (size_t)snprintf(buf + used, size - used, ", +%zu more",
+						 last - 3);
+			break;
+		}
+		used += (size_t)snprintf(buf + used, size - used, "%s%s",
+					 k ? ", " : "", in->levels[k]);
+	}
+	if (used < size)
+		snprintf(buf + used, size - used, "}");
+}
+
+void vm_node_rule(const struct tree *t, const struct recipe *r, int32_t parent,
+		  int32_t node, char *buf, size_t size)
+{
+	if (parent < 0 || (size_t)parent >= t->nnodes) {
+		snprintf(buf, size, "all rows");
+		return;
+	}
+	const struct tree_node *p = &t->nodes[parent];
+	bool left = p->left == node;
+	int32_t j = p->feature;
+	char val[64];
+
+	vm_format_value(p->threshold, val, sizeof val);
+	if (r && j >= 0 && (size_t)j < r->nfeatures && r->features[j].input < r->ninputs) {
+		const struct feature *f = &r->features[j];
+		const struct recipe_input *in = &r->inputs[f->input];
+		switch (f->kind) {
+		case FEAT_ONEHOT:
+			if (p->threshold >= 0 && p->threshold < 1 && f->level < in->nlevels) {
+				snprintf(buf, size, "%s %s %s", in->name, left ? "!=" : "=",
+					 in->levels[f->level]);
+				return;
+			}
+			break;
+		case FEAT_MISSING:
+			if (p->threshold >= 0 && p->threshold < 1) {
+				snprintf(buf, size, "%s is %s", in->name,
+					 left ? "present" : "missing");
+				return;
+			}
+			break;
+		case FEAT_ORDINAL:
+			if (in->nlevels) {
+				char set[160];
+				level_set(in, p->threshold, set, sizeof set);
+				snprintf(buf, size, "%s %s %s", in->name,
+					 left ? "in" : "not in", set);
+				return;
+			}
+			break;
+		case FEAT_FREQUENCY:
+			snprintf(buf, size, "%s frequency %s %s", in->name,
+				 left ? "<=" : ">", val);
+			return;
+		case FEAT_NUMERIC:
+		case FEAT_DT_HOUR:
+		case FEAT_DT_DAY_OF_WEEK:
+		case FEAT_DT_DAY:
+		case FEAT_DT_MONTH:
+			break;
+		}
+		snprintf(buf, size, "%s %s %s", f->name, left ? "<=" : ">", val);
+		return;
+	}
+	if (j >= 0 && (size_t)j < t->nfeatures && t->feature_names)
+		snprintf(buf, size, "%s %s %s", t->feature_names[j], left ? "<=" : ">", val);
+	else
+		snprintf(buf, size, "x[%d] %s %s", (int)j, left ? "<=" : ">", val);
+}
+
+bool vm_contains(const char *haystack, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	if (!n)
+		return true;
+	for (const char *h = haystack; *h; h++) {
+		size_t k = 0;
+		while (k < n && h[k] &&
+		       tolower((unsigned char)h[k]) == tolower((unsigned char)needle[k]))
+			k++;
+		if (k == n)
+			return true;
+	}
+	return false;
+}
+
+struct search_ctx {
+	const struct tree *t;
+	const struct recipe *r;
+	const char *query;
+	const int32_t *parent;
+	int32_t *out;
+	size_t n;
+};
+
+static void search_visit(void *ctx, int32_t node)
+{
+	struct search_ctx *s = ctx;
+	char rule[256];
+
+	if (s->parent[node] < 0)
+		return;
+	vm_node_rule(s->t, s->r, s->parent[node], node, rule, sizeof rule);
+	if (vm_contains(rule, s->query))
+		s->out[s->n++] = node;
+}
+
+size_t vm_tree_search(const struct tree *t, const struct recipe *r,
+		      const char *query, int32_t *out)
+{
+	if (!t->nnodes || !query || !*query)
+		return 0;
+	struct vm_outline *o = vm_outline_new(t);
+	struct search_ctx s = { t, r, query, o->parent, out, 0 };
+
+	walk(t, NULL, search_visit, &s);
+	vm_outline_free(o);
+	return s.n;
+}
+
+int32_t vm_leaf_most_frauds(const struct tree *t)
+{
+	int32_t best = -1;
+
+	for (size_t i = 0; i < t->nnodes; i++) {
+		if (!is_leaf(t, (int32_t)i) || !t->nodes[i].count[1])
+			continue;
+		if (best < 0 || t->nodes[i].count[1] > t->nodes[best].count[1])
+			best = (int32_t)i;
+	}
+	return best;
+}
+
+int32_t vm_leaf_errors(const struct tree *t, const struct dataset *d,
+		       const double *proba, double threshold, uint64_t *errors)
+{
+	uint64_t *err = errors ? errors : xmalloc((t->nnodes ? t->nnodes : 1) * sizeof *err);
+	float *x = xmalloc((d->nfeatures ? d->nfeatures : 1) * sizeof *x);
+	int32_t best = -1;
+
+	memset(err, 0, t->nnodes * sizeof *err);
+	for (size_t i = 0; i < d->n; i++) {
+		if ((proba[i] >= threshold) == (d->y[i] != 0))
+			continue;
+		for (size_t j = 0; j < d->nfeatures; j++)
+			x[j] = d->X[j * d->n + i];
+		int32_t leaf = tree_leaf(t, x);
+		if (leaf >= 0 && (size_t)leaf < t->nnodes)
+			err[leaf]++;
+	}
+	for (size_t i = 0; i < t->nnodes; i++)
+		if (err[i] && (best < 0 || err[i] > err[best]))
+			best = (int32_t)i;
+	free(x);
+	if (!errors)
+		free(err);
+	return best;
+}
+
+struct rules_ctx {
+	const struct tree *t;
+	const struct recipe *r;
+	const char *positive, *negative;
+	double threshold;
+	int32_t *path;          /* path[d] = node at depth d of the current walk */
+	char **lines;
+	size_t n;
+};
+
+/* Recursion is bounded by the tree's depth, which the model format caps;
+ * the explicit path array keeps the conditions in root-to-leaf order. */
+static void rules_walk(struct rules_ctx *c, int32_t node, size_t depth)
+{
+	const struct tree *t = c->t;
+
+	c->path[depth] = node;
+	if (!is_leaf(t, node)) {
+		if (depth + 1 < t->nnodes) {
+			rules_walk(c, t->nodes[node].left, depth + 1);
+			rules_walk(c, t->nodes[node].right, depth + 1);
+		}
+		return;
+	}
+	struct strbuf sb = { 0 };
+	const struct tree_node *leaf = &t->nodes[node];
+	double p = tree_node_proba(leaf);
+	char rule[256];
+
+	for (size_t k = 1; k <= depth; k++) {
+		vm_node_rule(t, c->r, c->path[k - 1], c->path[k], rule, sizeof rule);
+		sb_printf(&sb, "%s%s", k == 1 ? "if " : " and ", rule);
+	}
+	sb_printf(&sb, "%sthen %s (p=%.2f, n=%llu)", depth ? " " : "always: ",
+		  p >= c->threshold ? c->positive : c->negative, p,
+		  (unsigned long long)leaf->samples);
+	c->lines[c->n++] = sb.data;
+}
+
+char **vm_tree_rules(const struct tree *t, const struct recipe *r,
+		     const char *positive, const char *negative,
+		     double threshold, size_t *n)
+{
+	*n = 0;
+	if (!t->nnodes)
+		return NULL;
+	struct rules_ctx c = {
+		t, r, positive ? positive : "fraud", negative ? negative : "legit",
+		threshold, xmalloc(t->nnodes * sizeof *c.path),
+		xmalloc(t->nnodes * sizeof *c.lines), 0
+	};
+	rules_walk(&c, 0, 0);
+	free(c.path);
+	*n = c.n;
+	return c.lines;
+}
+
+void vm_lines_free(char **lines, size_t n)
+{
+	for (size_t i = 0; lines && i < n; i++)
+		free(lines[i]);
+	free(lines);
+}
+
+static const char *dt_part_name(enum feature_kind k)
+{
+	switch (k) {
+	case FEAT_DT_HOUR: return "hour";
+	case FEAT_DT_DAY_OF_WEEK: return "day of week";
+	case FEAT_DT_DAY: return "day";
+	case FEAT_DT_MONTH: return "month";
+	default: return NULL;
+	}
+}
+
+void vm_row_value(const struct recipe *r, const struct frame *f, size_t row,
+		  int32_t feature, float x, char *buf, size_t size)
+{
+	char xs[64];
+
+	vm_format_value(x, xs, sizeof xs);
+	if (!r || !f || feature < 0 || (size_t)feature >= r->nfeatures ||
+	    row >= f->nrows || r->features[feature].input >= r->ninputs) {
+		snprintf(buf, size, "%s", xs);
+		return;
+	}
+	const struct feature *ft = &r->features[feature];
+	int col = frame_find(f, r->inputs[ft->input].name);
+	if (col < 0) {
+		snprintf(buf, size, "%s", xs);
+		return;
+	}
+	bool missing = frame_is_missing(f, (size_t)col, row);
+	char raw[128];
+	if (missing)
+		snprintf(raw, sizeof raw, "missing");
+	else
+		frame_cell_text(f, (size_t)col, row, raw, sizeof raw);
+
+	switch (ft->kind) {
+	case FEAT_NUMERIC:
+		if (missing)
+			snprintf(buf, size, "missing, filled with %s", xs);
+		else
+			snprintf(buf, size, "%s", raw);
+		break;
+	case FEAT_FREQUENCY:
+		snprintf(buf, size, "%s (seen %.0f times in training)", raw, (double)x);
+		break;
+	case FEAT_DT_HOUR:
+	case FEAT_DT_DAY_OF_WEEK:
+	case FEAT_DT_DAY:
+	case FEAT_DT_MONTH:
+		snprintf(buf, size, "%s -> %s %.0f", raw, dt_part_name(ft->kind), (double)x);
+		break;
+	case FEAT_ONEHOT:
+	case FEAT_ORDINAL:
+	case FEAT_MISSING:
+		snprintf(buf, size, "%s", raw);
+		break;
+	}
+}
