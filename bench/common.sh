@@ -8,6 +8,8 @@
 #   BENCH_SKLEARN   1 when that python also has scikit-learn, else empty
 #   BENCH_SUMMARY   file collecting one line per comparison (see record)
 #   BENCH_REPEAT    runs per measurement (best wall time is kept)
+#   PYTHON          BENCH_PYTHON, unless the caller set it
+#   FT_BUILDDIR     the build directory (set by `make bench`)
 
 # measure NAME [timeit options] -- COMMAND...: time COMMAND; sets NAME_s and
 # NAME_kb ("-" when not available) and returns 1 if it failed.
@@ -44,7 +46,7 @@ rate() {
 
 # line LABEL SECONDS KB: one aligned figure line.
 line() {
-	printf '  %-34s %9s s %9s MiB\n' "$1" "$2" "$(mb "$3")"
+	printf '  %-38s %9s s %9s MiB\n' "$1" "$2" "$(mb "$3")"
 }
 
 # record WHAT OURS_S OURS_KB PEER_S PEER_KB: one summary row; run.sh prints

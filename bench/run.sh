@@ -4,8 +4,10 @@
 #   FT_BIN=path/to/fraudtree sh bench/run.sh
 #
 # Generates BENCH_ROWS rows (default 1000000) with `fraudtree gen` into a
-# scratch directory, runs every bench/bench-*.sh in name order (each prints
-# its own figures and records comparisons), then prints a summary table.
+# scratch directory, runs every bench/bench-*.sh in name order with
+# BENCH_ROWS as its argument (each prints its own figures and may record
+# comparisons; the environment is described in common.sh), then prints a
+# summary table.
 # Peers (pandas, scikit-learn) run when /usr/bin/python3 (or BENCH_PYTHON)
 # can import them; otherwise their figures read "skipped". A benchmark that
 # fails does not stop the others.
@@ -14,7 +16,7 @@ set -u
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 BENCH_ROWS=${BENCH_ROWS:-1000000}
 BENCH_REPEAT=${BENCH_REPEAT:-3}
-BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/fraudtree-bench.XXXXXX") || exit 1
+BENCH_TMP=$(mktemp -d -t fraudtree-bench.XXXXXX) || exit 1
 trap 'rm -rf "$BENCH_TMP"' EXIT INT TERM
 BENCH_DATA=$BENCH_TMP/transactions.csv
 BENCH_SUMMARY=$BENCH_TMP/summary.tsv
@@ -26,6 +28,10 @@ if [ -n "$py" ] && "$py" -c 'import pandas' >/dev/null 2>&1; then
 	BENCH_PYTHON=$py
 	"$py" -c 'import sklearn' >/dev/null 2>&1 && BENCH_SKLEARN=1
 fi
+if [ -n "$BENCH_PYTHON" ] && [ -z "${PYTHON:-}" ]; then
+	PYTHON=$BENCH_PYTHON
+	export PYTHON
+fi
 PYTHONDONTWRITEBYTECODE=1
 export PYTHONDONTWRITEBYTECODE FT_BIN BENCH_DIR BENCH_ROWS BENCH_REPEAT BENCH_TMP BENCH_DATA BENCH_SUMMARY \
 	BENCH_PYTHON BENCH_SKLEARN
@@ -34,9 +40,10 @@ export PYTHONDONTWRITEBYTECODE FT_BIN BENCH_DIR BENCH_ROWS BENCH_REPEAT BENCH_TM
 echo "fraudtree bench: $("$FT_BIN" --version 2>/dev/null | head -n 1)"
 echo "  machine: $(nproc 2>/dev/null || echo '?') CPUs, $(uname -sm)"
 if [ -n "$BENCH_PYTHON" ]; then
-	echo "  peer: $("$BENCH_PYTHON" -c 'import pandas, sys; print("python", sys.version.split()[0], "pandas", pandas.__version__)' 2>/dev/null)$(
-		[ -n "$BENCH_SKLEARN" ] && "$BENCH_PYTHON" -c 'import sklearn; print(", scikit-learn", sklearn.__version__)' 2>/dev/null)" | tr -d '\n'
-	echo
+	peer=$("$BENCH_PYTHON" -c 'import sys, pandas; print("python", sys.version.split()[0], "pandas", pandas.__version__)')
+	[ -n "$BENCH_SKLEARN" ] &&
+		peer="$peer, scikit-learn $("$BENCH_PYTHON" -c 'import sklearn; print(sklearn.__version__)')"
+	echo "  peer: $peer"
 else
 	echo "  peer: skipped (no pandas)"
 fi
@@ -58,7 +65,7 @@ for b in "$BENCH_DIR"/bench-*.sh; do
 	[ -f "$b" ] || continue
 	name=$(basename "$b" .sh)
 	echo "${name#bench-}:"
-	sh "$b" || { echo "  ($name failed)"; status=1; }
+	sh "$b" "$BENCH_ROWS" || { echo "  ($name failed)"; status=1; }
 	echo
 done
 

@@ -33,11 +33,12 @@ static const char usage_text[] =
 	"Options: --registry DIR (else $FRAUDTREE_REGISTRY, else ./registry).\n"
 	"Exit status: 0 success, 2 error or (verify) damage found.\n";
 
-/* Options may come anywhere; "--opt=value" and "--opt value" both work. */
+/* Options may come anywhere; "--opt=value" and "--opt value" both work.
+ * Returns 0 to go on, 1 when help was printed, -1 after an error message. */
 static int parse_args(int argc, char **argv, struct args *a)
 {
 	memset(a, 0, sizeof *a);
-	for (int i = 2; i < argc; i++) {
+	for (int i = 1; i < argc; i++) {
 		const char *s = argv[i];
 		const char **dst = NULL;
 		const char *name = NULL;
@@ -62,16 +63,21 @@ static int parse_args(int argc, char **argv, struct args *a)
 				continue;
 			}
 			if (s[n] == '\0') {
-				if (i + 1 >= argc)
-					return cli_errorf("registry: %s needs a value", name);
+				if (i + 1 >= argc) {
+					cli_errorf("registry: %s needs a value", name);
+					return -1;
+				}
 				*dst = argv[++i];
 				continue;
 			}
 		}
-		if (s[0] == '-' && s[1])
-			return cli_errorf("registry: unknown option %s (see --help)", s);
-		if (a->npos == 4)
-			return cli_errorf("registry: too many arguments (see --help)");
+		if ((s[0] == '-' && s[1]) || a->npos == 4) {
+			if (a->npos == 4)
+				cli_errorf("registry: too many arguments (see --help)");
+			else
+				cli_errorf("registry: unknown option %s (see --help)", s);
+			return -1;
+		}
 		a->pos[a->npos++] = s;
 	}
 	return 0;

@@ -10,7 +10,7 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +24,28 @@
 #include "tree.h"
 
 #define LABEL_WIDTH 12
+
+/* Raised by the first Ctrl-C: the engine stops at its next check and the
+ * run ends cleanly (progress line cleared, nothing half-written). A second
+ * Ctrl-C kills as usual. A signal handler can only reach a global. */
+static atomic_int interrupted;
+
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	atomic_store(&interrupted, 1);
+}
+
+static void catch_interrupt(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_interrupt;
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
 
 struct run_options {
 	const char *pipeline;
@@ -160,9 +182,10 @@ static void label(char out[LABEL_WIDTH + 1], const char *s)
 	snprintf(out, LABEL_WIDTH + 1, "%s", s ? s : "");
 }
 
-static void print_stages(const struct pipeline_result *r)
+static void print_stages(const struct pipeline_result *r, double load_seconds)
 {
 	printf("stages (seconds)\n");
+	printf("  %-10s %9.3f\n", "load", load_seconds);
 	for (int st = 0; st < STAGE_COUNT; st++) {
 		const char *extra = st == STAGE_TUNE && !r->tune ? "  (no tune.* grid)" : "";
 		printf("  %-10s %9.3f%s\n", pipeline_stage_name((enum pipeline_stage)st),
@@ -321,11 +344,12 @@ static void print_outcome(const struct pipeline_result *r)
 	printf("\n");
 }
 
-static void print_report(const struct frame *f, const struct pipeline_result *r)
+static void print_report(const struct frame *f, const struct pipeline_result *r,
+			 double load_seconds)
 {
 	printf("data: %s (%zu rows, %zu columns)\n\n", f->path ? f->path : "",
 	       f->nrows, f->ncols);
-	print_stages(r);
+	print_stages(r, load_seconds);
 	print_counts(r);
 	print_notes(r);
 	print_tuning(r);
@@ -428,15 +452,19 @@ static int run(const struct run_options *o)
 		return cli_error(&err);
 	}
 
+	catch_interrupt();
 	struct cli_progress *cp = o->quiet ? NULL : cli_progress_new();
 	struct csv_options copt = {
 		.delimiter = o->delimiter,
 		.na_values = (const char *const *)s.na_values,
 		.nna_values = s.nna_values,
 		.threads = 0,
-		.progress = { .fn = cp ? cli_progress_fn : NULL, .ctx = cp, .cancel = NULL },
+		.progress = { .fn = cp ? cli_progress_fn : NULL, .ctx = cp,
+			      .cancel = &interrupted },
 	};
+	double t0 = ft_now();
 	struct frame *f = csv_load(o->file, &copt, &err);
+	double load_seconds = ft_now() - t0;
 	if (!f) {
 		cli_progress_free(cp);
 		settings_free(&s);
@@ -465,7 +493,7 @@ static int run(const struct run_options *o)
 		goto done;
 	}
 	if (!o->quiet)
-		print_report(f, &r);
+		print_report(f, &r, load_seconds);
 	if (o->out_dir && write_out(o->out_dir, &t, &err) < 0) {
 		status = cli_error(&err);
 		goto done;

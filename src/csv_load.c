@@ -40,6 +40,11 @@
 #define MIN_CHUNK (1u << 20)
 #define SAMPLE_RECORDS 1000
 #define DETECT_RECORDS 20
+#define PENDING_MAX 256
+#define PREFETCH_AHEAD 12
+#define NUL_PRESCAN (64u << 10)
+#define NUL_MESSAGE "NUL byte in the data (a binary file?)"
+
 
 /* libcsv's parser state between records (ROW_NOT_BEGUN in libcsv 3). */
 #define CSV_STATE_BETWEEN_ROWS 0
@@ -84,12 +89,18 @@ static void buf_free(void *p, size_t size)
 		munmap(p, size);
 }
 
-/* A zeroed buffer of n bytes. */
+/* A zeroed buffer of n bytes. Big hash tables are probed at random, so
+ * they ask for huge pages (fewer TLB misses, the main cost of a probe). */
 static void *buf_zero(size_t n)
 {
 	if (n < BIG_BUFFER)
 		return xcalloc(1, n);
-	return map_anon(n);
+	void *p = map_anon(n);
+#ifdef MADV_HUGEPAGE
+	if (n >= (2u << 20))
+		madvise(p, n, MADV_HUGEPAGE);
+#endif
+	return p;
 }
 
 /* ---- missing-value strings ---- */
@@ -146,23 +157,23 @@ static int na_lookup(const struct na_set *s, const char *p, size_t len)
 	return -1;
 }
 
-/* ---- string dictionary (open addressing, codes in first-seen order) ---- */
+/* ---- string dictionary (open addressing, codes in first-seen order) ----
+ * Canonical decimal integers (no sign, blank or leading zero, at most 19
+ * digits) are kept by value in a table of their own, and their text is
+ * written back only when the levels are made: long ID columns then cost
+ * one probe per cell and no copy of the text. Such a string never equals
+ * a string of the other kind, so the two tables never disagree. */
 
 struct dict {
 	uint64_t *slots;            /* high 32 bits of the hash | code + 1; 0 empty */
 	uint32_t mask, n, cap;
-	uint64_t *hash;             /* per code, to rebuild the slots */
 	struct dict_entry {
-		size_t off;         /* into arena */
+		uint64_t off;       /* into arena, or the value when by_value */
 		uint32_t len;
-		bool by_value;      /* in islots, not in slots */
-	} *ent;
+		bool by_value;
+	} *ent;                     /* per code */
 	char *arena;
 	size_t alen, acap;
-	/* Canonical decimal integers (no sign, blank or leading zero, at most
-	 * 19 digits) are keyed by value: long ID columns then cost one probe
-	 * per cell. Such a string never equals any other kind of string, so the
-	 * two tables never disagree about a code. */
 	struct islot {
 		uint64_t key;
 		uint32_t code;      /* code + 1; 0 empty */
@@ -192,13 +203,20 @@ static uint64_t hash_bytes(const char *s, size_t n)
 	return h;
 }
 
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= UINT64_C(0xff51afd7ed558ccd);
+	x ^= x >> 33;
+	return x;
+}
+
 static void dict_free(struct dict *d)
 {
 	if (d->slots)
 		buf_free(d->slots, ((size_t)d->mask + 1) * sizeof *d->slots);
 	if (d->islots)
 		buf_free(d->islots, ((size_t)d->imask + 1) * sizeof *d->islots);
-	buf_free(d->hash, (size_t)d->cap * sizeof *d->hash);
 	buf_free(d->ent, (size_t)d->cap * sizeof *d->ent);
 	buf_free(d->arena, d->acap);
 	memset(d, 0, sizeof *d);
@@ -214,35 +232,12 @@ static void dict_grow_slots(struct dict *d)
 	for (uint32_t c = 0; c < d->n; c++) {
 		if (d->ent[c].by_value)
 			continue;
-		uint32_t i = (uint32_t)d->hash[c] & d->mask;
+		uint64_t h = hash_bytes(d->arena + d->ent[c].off, d->ent[c].len);
+		uint32_t i = (uint32_t)h & d->mask;
 		while (d->slots[i])
 			i = (i + 1) & d->mask;
-		d->slots[i] = TAG(d->hash[c]) | (c + 1);
+		d->slots[i] = TAG(h) | (c + 1);
 	}
-}
-
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= UINT64_C(0xff51afd7ed558ccd);
-	x ^= x >> 33;
-	return x;
-}
-
-/* Value of a canonical decimal integer, or false. */
-static bool canonical_integer(const char *s, size_t len, uint64_t *v)
-{
-	if (len == 0 || len > 19 || (s[0] == '0' && len > 1))
-		return false;
-	uint64_t x = 0;
-	for (size_t i = 0; i < len; i++) {
-		unsigned d = (unsigned char)s[i] - '0';
-		if (d > 9)
-			return false;
-		x = x * 10 + d;
-	}
-	*v = x;
-	return true;
 }
 
 static void dict_grow_islots(struct dict *d)
@@ -264,9 +259,19 @@ static void dict_grow_islots(struct dict *d)
 		buf_free(old, (size_t)oldn * sizeof *old);
 }
 
-static uint32_t dict_append(struct dict *d, const char *s, size_t len, uint64_t h);
+/* A new code (the caller has made sure the value is new). */
+static uint32_t dict_append(struct dict *d)
+{
+	uint32_t c = d->n++;
+	if (d->n > d->cap) {
+		size_t old = d->cap;
+		d->cap = d->cap ? d->cap * 2 : 16;
+		d->ent = buf_resize(d->ent, old * sizeof *d->ent, (size_t)d->cap * sizeof *d->ent);
+	}
+	return c;
+}
 
-/* Code of the string, adding it if new. */
+/* Code of the string, adding it if new (h = hash_bytes(s, len)). */
 static uint32_t dict_intern(struct dict *d, const char *s, size_t len, uint64_t h)
 {
 	if (!d->slots)
@@ -279,24 +284,34 @@ static uint32_t dict_intern(struct dict *d, const char *s, size_t len, uint64_t 
 			break;
 		if (TAG(e) == tag) {
 			uint32_t c = (uint32_t)e - 1;
-			if (d->ent[c].len == len && !memcmp(d->arena + d->ent[c].off, s, len))
+			if (d->ent[c].len == len &&
+			    (len == 0 || !memcmp(d->arena + d->ent[c].off, s, len)))
 				return c;
 		}
 		i = (i + 1) & d->mask;
 	}
-	uint32_t c = dict_append(d, s, len, h);
+	uint32_t c = dict_append(d);
+	if (d->alen + len > d->acap) {
+		size_t cap = d->acap ? d->acap : 256;
+		while (cap < d->alen + len)
+			cap *= 2;
+		d->arena = buf_resize(d->arena, d->acap, cap);
+		d->acap = cap;
+	}
+	if (len)   /* the arena is still NULL when only empty strings were seen */
+		memcpy(d->arena + d->alen, s, len);
+	d->ent[c].off = d->alen;
+	d->ent[c].len = (uint32_t)len;
+	d->ent[c].by_value = false;
+	d->alen += len;
 	d->slots[i] = tag | (c + 1);
 	if ((uint64_t)d->n * 2 > (uint64_t)(d->mask + 1))
 		dict_grow_slots(d);
 	return c;
 }
 
-/* dict_intern for any string: canonical integers by value. */
-static uint32_t dict_intern_text(struct dict *d, const char *s, size_t len)
+static uint32_t dict_intern_value(struct dict *d, uint64_t v, uint32_t digits)
 {
-	uint64_t v;
-	if (!canonical_integer(s, len, &v))
-		return dict_intern(d, s, len, hash_bytes(s, len));
 	if (!d->islots)
 		dict_grow_islots(d);
 	uint32_t i = (uint32_t)mix64(v) & d->imask;
@@ -305,39 +320,57 @@ static uint32_t dict_intern_text(struct dict *d, const char *s, size_t len)
 			return d->islots[i].code - 1;
 		i = (i + 1) & d->imask;
 	}
-	uint32_t c = dict_append(d, s, len, 0);
+	uint32_t c = dict_append(d);
+	d->ent[c].off = v;
+	d->ent[c].len = digits;
 	d->ent[c].by_value = true;
 	d->islots[i].key = v;
 	d->islots[i].code = c + 1;
-	if ((uint64_t)++d->in * 2 > (uint64_t)(d->imask + 1))
+	if ((uint64_t)++d->in * 10 > (uint64_t)(d->imask + 1) * 7)
 		dict_grow_islots(d);
 	return c;
 }
 
-/* A new code for the string (the caller has made sure it is new). */
-static uint32_t dict_append(struct dict *d, const char *s, size_t len, uint64_t h)
+/* Value of a canonical decimal integer, or false. */
+static bool canonical_integer(const char *s, size_t len, uint64_t *v)
 {
-	uint32_t c = d->n++;
-	if (d->n > d->cap) {
-		size_t old = d->cap;
-		d->cap = d->cap ? d->cap * 2 : 16;
-		d->hash = buf_resize(d->hash, old * sizeof *d->hash, (size_t)d->cap * sizeof *d->hash);
-		d->ent = buf_resize(d->ent, old * sizeof *d->ent, (size_t)d->cap * sizeof *d->ent);
+	if (len == 0 || len > 19 || (s[0] == '0' && len > 1))
+		return false;
+	uint64_t x = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned d = (unsigned char)s[i] - '0';
+		if (d > 9)
+			return false;
+		x = x * 10 + d;
 	}
-	if (d->alen + len > d->acap) {
-		size_t cap = d->acap ? d->acap : 256;
-		while (cap < d->alen + len)
-			cap *= 2;
-		d->arena = buf_resize(d->arena, d->acap, cap);
-		d->acap = cap;
+	*v = x;
+	return true;
+}
+
+/* Code c of one dictionary in another. */
+static uint32_t dict_move(struct dict *to, const struct dict *from, uint32_t c)
+{
+	const struct dict_entry *e = &from->ent[c];
+	if (e->by_value)
+		return dict_intern_value(to, e->off, e->len);
+	const char *s = from->arena + e->off;
+	return dict_intern(to, s, e->len, hash_bytes(s, e->len));
+}
+
+/* The text of code c; caller frees. */
+static char *dict_text(const struct dict *d, uint32_t c)
+{
+	const struct dict_entry *e = &d->ent[c];
+	if (e->by_value) {
+		char buf[24], *p = buf + sizeof buf;
+		uint64_t v = e->off;
+		*--p = '\0';
+		do
+			*--p = (char)('0' + v % 10);
+		while ((v /= 10));
+		return xstrdup(p);
 	}
-	memcpy(d->arena + d->alen, s, len);
-	d->hash[c] = h;
-	d->ent[c].off = d->alen;
-	d->ent[c].len = (uint32_t)len;
-	d->ent[c].by_value = false;
-	d->alen += len;
-	return c;
+	return xstrndup(d->arena + e->off, e->len);
 }
 
 /* ---- per-chunk column buffers ---- */
@@ -359,6 +392,11 @@ struct ccol {
 	size_t vals_cap, codes_cap;  /* in cells */
 	struct dict dict;
 	size_t *na;                 /* per NA token, allocated on first use */
+	struct pending {
+		uint64_t v;
+		uint32_t row, digits;
+	} *pend;                    /* integers not yet in dict (see put_text) */
+	uint32_t npend;
 };
 
 struct loader;
@@ -425,6 +463,9 @@ static void ccol_free(struct ccol *cc)
 	cc->codes_cap = 0;
 	free(cc->na);
 	cc->na = NULL;
+	free(cc->pend);
+	cc->pend = NULL;
+	cc->npend = 0;
 	dict_free(&cc->dict);
 }
 
@@ -472,11 +513,48 @@ static bool is_wide_integer(const char *s, size_t len)
 	       integer && digits > WIDE_DIGITS;
 }
 
+/* Integers wait in a short queue so that their table slots can be
+ * prefetched a few cells ahead: an ID column's table is far larger than
+ * the caches and each probe would otherwise stall. The queue is emptied
+ * before any other string is added, so codes keep first-seen order. */
+static void flush_pending(struct ccol *cc)
+{
+	struct dict *d = &cc->dict;
+	if (!cc->npend)
+		return;
+	if (!d->islots)
+		dict_grow_islots(d);
+	for (uint32_t i = 0; i < cc->npend; i++) {
+		if (i + PREFETCH_AHEAD < cc->npend)
+			__builtin_prefetch(&d->islots[(uint32_t)mix64(cc->pend[i + PREFETCH_AHEAD].v) & d->imask]);
+		cc->codes[cc->pend[i].row] = dict_intern_value(d, cc->pend[i].v, cc->pend[i].digits);
+	}
+	cc->npend = 0;
+}
+
 static void put_text(struct ccol *cc, size_t row, const char *s, size_t len)
 {
 	if (!cc->wide && is_wide_integer(s, len))
 		cc->wide = true;
-	cc->codes[row] = dict_intern_text(&cc->dict, s, len);
+	uint64_t v;
+	if (canonical_integer(s, len, &v)) {
+		if (!cc->pend)
+			cc->pend = xmalloc(PENDING_MAX * sizeof *cc->pend);
+		cc->pend[cc->npend].row = (uint32_t)row;
+		cc->pend[cc->npend].digits = (uint32_t)len;
+		cc->pend[cc->npend++].v = v;
+		if (cc->npend == PENDING_MAX)
+			flush_pending(cc);
+		return;
+	}
+	flush_pending(cc);
+	cc->codes[row] = dict_intern(&cc->dict, s, len, hash_bytes(s, len));
+}
+
+static void flush_chunk(struct chunk *ch)
+{
+	for (size_t c = 0; c < ch->L->ncols; c++)
+		flush_pending(&ch->cols[c]);
 }
 
 /* The column holds text in this chunk: keep codes from here on when only
@@ -618,10 +696,10 @@ static int parser_init(struct csv_parser *p, char delim)
 	return 0;
 }
 
-/* The line a quoted field left open at the end of the file began on,
- * counted from `line` at `p` (the start of the record): libcsv's rules in
- * miniature (a quote only opens a field at its start). */
-static size_t open_quote_line(const char *p, const char *end, char delim, size_t line)
+/* Whether the text from p (the start of a record, on `line`) to the end of
+ * the file leaves a quoted field open, and the line that field began on:
+ * libcsv's rules in miniature (a quote only opens a field at its start). */
+static bool open_quote(const char *p, const char *end, char delim, size_t line, size_t *qline_out)
 {
 	enum { F_START, F_PLAIN, F_QUOTED, F_QSEEN } st = F_START;
 	size_t qline = line;
@@ -654,7 +732,8 @@ static size_t open_quote_line(const char *p, const char *end, char delim, size_t
 		if (c == '\n')
 			line++;
 	}
-	return qline;
+	*qline_out = qline;
+	return st == F_QUOTED;
 }
 
 /* Parsed text is not needed until a possible second pass (which maps it
@@ -670,6 +749,8 @@ static void drop_pages(const struct chunk *ch, const char *upto)
 	if (to > from)
 		madvise((void *)from, to - from, MADV_DONTNEED);
 }
+
+static size_t line_of_offset(const char *data, size_t off);
 
 static void report_progress(struct chunk *ch, size_t bytes)
 {
@@ -710,7 +791,17 @@ static void parse_chunk(struct chunk *ch)
 		return;
 	}
 	ch->parser_ready = true;
+	const char *checked = p;
 	while (p < end && !ch->failed) {
+		if (p >= checked) {
+			size_t n = (size_t)(end - p) < PROGRESS_STEP ? (size_t)(end - p) : PROGRESS_STEP;
+			const char *z = memchr(p, '\0', n);
+			if (z) {
+				chunk_fail(ch, ch->line + line_of_offset(p, (size_t)(z - p)) - 1, NUL_MESSAGE);
+				return;
+			}
+			checked = p + n;
+		}
 		if ((size_t)(p - reported) >= PROGRESS_STEP) {
 			report_progress(ch, (size_t)(p - reported));
 			reported = p;
@@ -760,11 +851,13 @@ static void parse_chunk(struct chunk *ch)
 			ch->open_record = true;
 			return;
 		}
-		if (csv_fini(&ch->parser, cb_field, cb_record, ch) != 0 && !ch->failed) {
-			size_t qline = open_quote_line(ch->rec_start, end, L->delim, ch->rec_line);
+		size_t qline;
+		if (open_quote(ch->rec_start, end, L->delim, ch->rec_line, &qline))
 			chunk_fail(ch, qline, "unterminated quoted field (the quote opens on this line)");
-		}
+		else
+			csv_fini(&ch->parser, cb_field, cb_record, ch);
 	}
+	flush_chunk(ch);
 }
 
 static void *chunk_worker(void *arg)
@@ -800,6 +893,7 @@ static void *chunk_worker(void *arg)
 					p = next;
 				}
 				csv_fini(&ch->parser, cb_field, cb_record, ch);
+				flush_chunk(ch);
 			}
 		} else {
 			parse_chunk(ch);
@@ -1085,10 +1179,7 @@ static void join_column(struct loader *L, struct frame *f, const struct colplan 
 			struct ccol *cc = &L->chunks[k].cols[c];
 			uint32_t *map = xmalloc((cc->dict.n ? cc->dict.n : 1) * sizeof *map);
 			for (uint32_t i = 0; i < cc->dict.n; i++)
-				map[i] = cc->dict.ent[i].by_value
-					 ? dict_intern_text(&g, cc->dict.arena + cc->dict.ent[i].off, cc->dict.ent[i].len)
-					 : dict_intern(&g, cc->dict.arena + cc->dict.ent[i].off, cc->dict.ent[i].len,
-						       cc->dict.hash[i]);
+				map[i] = dict_move(&g, &cc->dict, i);
 			for (size_t i = 0; i < L->chunks[k].nrows; i++) {
 				uint32_t v = cc->codes[i];
 				col->codes[row++] = v == FRAME_NA_CODE ? v : map[v];
@@ -1102,7 +1193,7 @@ static void join_column(struct loader *L, struct frame *f, const struct colplan 
 		col->nlevels = g.n;
 		col->levels = xmalloc((g.n ? g.n : 1) * sizeof *col->levels);
 		for (uint32_t i = 0; i < g.n; i++)
-			col->levels[i] = xstrndup(g.arena + g.ent[i].off, g.ent[i].len);
+			col->levels[i] = dict_text(&g, i);
 		dict_free(&g);
 	} else {
 		col->num = xmalloc((f->nrows ? f->nrows : 1) * sizeof *col->num);
@@ -1209,8 +1300,9 @@ static void *count_worker(void *arg)
 	return NULL;
 }
 
-/* Chunk starts: after a newline with an even number of quotes before it. */
-static size_t split_points(struct loader *L, size_t d0, size_t *starts, size_t want)
+/* Chunk starts near equal shares of the data: after the next newline, or
+ * (parity) after the next newline with an even number of quotes before it. */
+static size_t split_points(struct loader *L, size_t d0, size_t *starts, size_t want, bool by_parity)
 {
 	size_t len = L->size - d0;
 	size_t *bound = xmalloc((want + 1) * sizeof *bound);
@@ -1218,16 +1310,18 @@ static size_t split_points(struct loader *L, size_t d0, size_t *starts, size_t w
 	for (size_t k = 0; k <= want; k++)
 		bound[k] = d0 + (size_t)((double)len * (double)k / (double)want);
 	bound[want] = L->size;
-	struct count_job job = { .data = L->data, .bound = bound, .quotes = quotes, .nseg = want };
-	atomic_init(&job.next, 0);
-	pthread_t tid[64];
-	int started = 0;
-	for (int t = 1; t < L->threads && t < 64; t++)
-		if (pthread_create(&tid[started], NULL, count_worker, &job) == 0)
-			started++;
-	count_worker(&job);
-	for (int t = 0; t < started; t++)
-		pthread_join(tid[t], NULL);
+	if (by_parity) {
+		struct count_job job = { .data = L->data, .bound = bound, .quotes = quotes, .nseg = want };
+		atomic_init(&job.next, 0);
+		pthread_t tid[64];
+		int started = 0;
+		for (int t = 1; t < L->threads && t < 64; t++)
+			if (pthread_create(&tid[started], NULL, count_worker, &job) == 0)
+				started++;
+		count_worker(&job);
+		for (int t = 0; t < started; t++)
+			pthread_join(tid[t], NULL);
+	}
 	size_t n = 0, parity = 0;
 	starts[n++] = d0;
 	for (size_t k = 1; k < want; k++) {
@@ -1242,7 +1336,8 @@ static size_t split_points(struct loader *L, size_t d0, size_t *starts, size_t w
 				p = end;
 				break;
 			}
-			par += count_quotes(p, nl);
+			if (by_parity)
+				par += count_quotes(p, nl);
 			p = nl + 1;
 			if (par % 2 == 0)
 				break;
@@ -1370,11 +1465,14 @@ static int read_header(struct loader *L, size_t p, size_t *after, size_t *hline,
 			line++;
 		q = next;
 	}
-	if (!h->done && csv_fini(&parser, hdr_field, hdr_record, h) != 0) {
+	size_t qline;
+	if (!h->done && rec && open_quote(rec, end, L->delim, first_line, &qline)) {
 		csv_free(&parser);
 		return ft_fail(err, FT_EINPUT, "%s:%zu: unterminated quoted field (the quote opens on this line)",
-			       L->path, open_quote_line(rec, end, L->delim, first_line));
+			       L->path, qline);
 	}
+	if (!h->done)
+		csv_fini(&parser, hdr_field, hdr_record, h);
 	csv_free(&parser);
 	if (h->n == 0)
 		return ft_fail(err, FT_EINPUT, "%s:1: empty file (no header line)", L->path);
@@ -1410,11 +1508,11 @@ struct frame *csv_load(const char *path, const struct csv_options *opt, struct f
 	char **names = NULL;
 	size_t *starts = NULL;
 
-	double T0 = ft_now();
-#define TT(x) if (getenv("TT")) { char b[4096]; FILE *sf = fopen("/proc/self/status", "r"); size_t nn = fread(b, 1, sizeof b - 1, sf); b[nn] = 0; fclose(sf); char *q = strstr(b, "VmRSS"); char *hw = strstr(b, "VmHWM"); fprintf(stderr, "%-10s %.3f %.20s %.20s\n", x, ft_now() - T0, hw, q); }
-	const char *nul = memchr(m.data, '\0', m.size);
+	/* Binary files show a NUL early; the rest is checked as it is parsed. */
+	size_t pre = m.size < NUL_PRESCAN ? m.size : NUL_PRESCAN;
+	const char *nul = memchr(m.data, '\0', pre);
 	if (nul) {
-		ft_fail(err, FT_EINPUT, "%s:%zu: NUL byte in the data (a binary file?)", path,
+		ft_fail(err, FT_EINPUT, "%s:%zu: " NUL_MESSAGE, path,
 			line_of_offset(m.data, (size_t)(nul - m.data)));
 		goto fail;
 	}
@@ -1429,6 +1527,11 @@ struct frame *csv_load(const char *path, const struct csv_options *opt, struct f
 	if (read_header(&L, d0, &d0, &hline, &h, err) < 0)
 		goto fail;
 	L.ncols = h.n;
+	if (d0 > pre && (nul = memchr(m.data + pre, '\0', d0 - pre))) {
+		ft_fail(err, FT_EINPUT, "%s:%zu: " NUL_MESSAGE, path,
+			line_of_offset(m.data, (size_t)(nul - m.data)));
+		goto fail;
+	}
 	size_t first_data_line = line_of_offset(m.data, d0);
 
 	size_t want = 1;
@@ -1438,12 +1541,11 @@ struct frame *csv_load(const char *path, const struct csv_options *opt, struct f
 			want = (m.size - d0) / MIN_CHUNK;
 	}
 	starts = xmalloc(want * sizeof *starts);
-	size_t n = want > 1 ? split_points(&L, d0, starts, want) : (starts[0] = d0, 1);
-	/* The scans above touched every page; the parse maps them back in
-	 * step by step and drops them again behind itself. */
-	if (L.mapped)
-		madvise(m.map, m.size, MADV_DONTNEED);
-	TT("split");
+	/* First guess: chunks start after any newline (right unless a quoted
+	 * field spans lines there); then newlines outside quotes by parity;
+	 * then one chunk. A wrong guess shows as a chunk ending inside a
+	 * record, and chunks before it are always right. */
+	size_t n = want > 1 ? split_points(&L, d0, starts, want, false) : (starts[0] = d0, 1);
 	for (int attempt = 0;; attempt++) {
 		make_chunks(&L, starts, n);
 		run_workers(&L);
@@ -1467,11 +1569,16 @@ struct frame *csv_load(const char *path, const struct csv_options *opt, struct f
 		}
 		if (!split_wrong)
 			break;
-		/* A stray quote misled the split: one chunk gives the true answer. */
 		free_chunks(&L);
 		atomic_store(&L.done, 0);
-		n = 1;
-		starts[0] = d0;
+		if (attempt == 0) {
+			n = split_points(&L, d0, starts, want, true);
+			if (L.mapped)
+				madvise(m.map, m.size, MADV_DONTNEED);
+		} else {
+			n = 1;
+			starts[0] = d0;
+		}
 	}
 
 	size_t nrows = 0;
@@ -1482,7 +1589,6 @@ struct frame *csv_load(const char *path, const struct csv_options *opt, struct f
 		goto fail;
 	}
 
-	TT("parse");
 	plan = xmalloc(L.ncols * sizeof *plan);
 	plan_columns(&L, plan);
 	if (plan_reparse(&L, plan)) {
@@ -1494,7 +1600,6 @@ struct frame *csv_load(const char *path, const struct csv_options *opt, struct f
 		}
 	}
 
-	TT("reparse");
 	f = xcalloc(1, sizeof *f);
 	f->path = xstrdup(path);
 	f->file_size = m.size;
@@ -1522,9 +1627,7 @@ struct frame *csv_load(const char *path, const struct csv_options *opt, struct f
 		ft_fail(err, FT_ECANCELLED, "%s: loading cancelled", path);
 		goto fail;
 	}
-	TT("join");
 	frame_compute_stats(f, L.threads);
-	TT("stats");
 	ft_progress_report(&opt->progress, "load", L.size, L.size);
 	for (size_t i = 0; i < h.n; i++)
 		free(h.names[i]);

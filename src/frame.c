@@ -456,52 +456,94 @@ static double key_double(uint64_t k)
 	return v;
 }
 
-/* LSD radix sort of n non-NaN doubles; byte passes where every key has the
- * same digit are skipped, so small integers cost two or three passes. */
-static void sort_doubles(double *v, size_t n)
+/* LSD radix sort of n non-NaN doubles, 11-bit digits; passes where every
+ * key has the same digit are skipped, so small integers cost two or three. */
+#define RADIX_BITS 11
+#define RADIX_PASSES 6
+#define RADIX_SIZE (1u << RADIX_BITS)
+
+static void sort_doubles(double *v, size_t n, uint64_t *tmp)
 {
+	if (n < 2)
+		return;
 	uint64_t *a = (uint64_t *)(void *)v;
 	for (size_t i = 0; i < n; i++)
 		a[i] = double_key(v[i]);
-	size_t (*hist)[256] = xcalloc(8, sizeof *hist);
+	size_t (*hist)[RADIX_SIZE] = xcalloc(RADIX_PASSES, sizeof *hist);
 	for (size_t i = 0; i < n; i++)
-		for (int b = 0; b < 8; b++)
-			hist[b][(a[i] >> (8 * b)) & 0xff]++;
-	uint64_t *tmp = NULL;
-	for (int b = 0; b < 8; b++) {
+		for (int b = 0; b < RADIX_PASSES; b++)
+			hist[b][(a[i] >> (RADIX_BITS * b)) & (RADIX_SIZE - 1)]++;
+	for (int b = 0; b < RADIX_PASSES; b++) {
 		size_t *h = hist[b], sum = 0;
-		if (h[(a[0] >> (8 * b)) & 0xff] == n)
+		unsigned shift = RADIX_BITS * (unsigned)b;
+		if (h[(a[0] >> shift) & (RADIX_SIZE - 1)] == n)
 			continue;
-		if (!tmp)
-			tmp = xmalloc(n * sizeof *tmp);
-		for (int d = 0; d < 256; d++) {
+		for (unsigned d = 0; d < RADIX_SIZE; d++) {
 			size_t c = h[d];
 			h[d] = sum;
 			sum += c;
 		}
 		for (size_t i = 0; i < n; i++)
-			tmp[h[(a[i] >> (8 * b)) & 0xff]++] = a[i];
+			tmp[h[(a[i] >> shift) & (RADIX_SIZE - 1)]++] = a[i];
 		uint64_t *t = a;
 		a = tmp;
 		tmp = t;
 	}
-	if (a != (uint64_t *)(void *)v) {
+	if (a != (uint64_t *)(void *)v)
 		memcpy(v, a, n * sizeof *a);
-		tmp = a;
-	}
-	free(tmp);
 	free(hist);
 	a = (uint64_t *)(void *)v;
 	for (size_t i = 0; i < n; i++)
 		v[i] = key_double(a[i]);
 }
 
-static void numeric_stats(const struct frame *f, struct column *col)
+/* Integers over a short range (at most 2 n + 65536 values, so the counts
+ * take no more room than the column): distinct values and median by
+ * counting, one pass instead of a sort. */
+#define COUNT_RANGE_MAX (1u << 24)
+
+static void count_integers(const double *v, size_t n, double lo, size_t range,
+			   uint32_t *counts, struct column_stats *st)
+{
+	memset(counts, 0, range * sizeof *counts);
+	for (size_t i = 0; i < n; i++)
+		counts[(size_t)(v[i] - lo)]++;
+	size_t below = 0, lower_mid = (n - 1) / 2, upper_mid = n / 2;
+	double a = NAN, b = NAN;
+	st->distinct = 0;
+	for (size_t k = 0; k < range; k++) {
+		if (!counts[k])
+			continue;
+		st->distinct++;
+		size_t c = counts[k];
+		if (isnan(a) && lower_mid < below + c)
+			a = lo + (double)k;
+		if (isnan(b) && upper_mid < below + c)
+			b = lo + (double)k;
+		below += c;
+	}
+	st->median = (a + b) / 2;
+}
+
+/* Per-thread buffers of nrows cells, reused from column to column: fresh
+ * pages for every column would cost more than the sorting. */
+struct stats_scratch {
+	double *v;
+	uint64_t *tmp;
+	uint32_t *counts;
+	size_t ncounts;
+};
+
+static void numeric_stats(const struct frame *f, struct column *col, struct stats_scratch *sc)
 {
 	struct column_stats *st = &col->stats;
-	double *v = xmalloc((f->nrows ? f->nrows : 1) * sizeof *v);
+	if (!sc->v) {
+		sc->v = xmalloc((f->nrows ? f->nrows : 1) * sizeof *sc->v);
+		sc->tmp = xmalloc((f->nrows ? f->nrows : 1) * sizeof *sc->tmp);
+	}
+	double *v = sc->v;
 	size_t n = 0;
-	double sum = 0;
+	double sum = 0, lo = INFINITY, hi = -INFINITY;
 	bool integral = true;
 	for (size_t i = 0; i < f->nrows; i++) {
 		double x = col->num[i];
@@ -509,6 +551,8 @@ static void numeric_stats(const struct frame *f, struct column *col)
 			continue;
 		v[n++] = x;
 		sum += x;
+		lo = x < lo ? x : lo;
+		hi = x > hi ? x : hi;
 		if (isinf(x))
 			st->infinite++;
 		else if (integral && x != floor(x))
@@ -525,19 +569,29 @@ static void numeric_stats(const struct frame *f, struct column *col)
 				ss += (v[i] - st->mean) * (v[i] - st->mean);
 			st->std = sqrt(ss / (double)(n - 1));
 		}
-		sort_doubles(v, n);
-		st->min = v[0];
-		st->max = v[n - 1];
-		st->median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-		st->distinct = 1;
-		for (size_t i = 1; i < n; i++)
-			st->distinct += v[i] != v[i - 1];
+		st->min = lo;
+		st->max = hi;
+		if (integral && !st->infinite && hi - lo < (double)COUNT_RANGE_MAX &&
+		    hi - lo < 2.0 * (double)n + 65536) {
+			size_t range = (size_t)(hi - lo) + 1;
+			if (range > sc->ncounts) {
+				free(sc->counts);
+				sc->counts = xmalloc(range * sizeof *sc->counts);
+				sc->ncounts = range;
+			}
+			count_integers(v, n, lo, range, sc->counts, st);
+		} else {
+			sort_doubles(v, n, sc->tmp);
+			st->median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+			st->distinct = 1;
+			for (size_t i = 1; i < n; i++)
+				st->distinct += v[i] != v[i - 1];
+		}
 	}
 	if (st->infinite)
 		st->std = NAN;
 	st->id_like = col->type == COL_NUMERIC && integral && st->infinite == 0 &&
 		      f->nrows >= 2 && n == f->nrows && st->distinct == n;
-	free(v);
 }
 
 /* Most frequent first; equal counts keep first-seen (level) order. */
@@ -582,13 +636,13 @@ static void categorical_stats(const struct frame *f, struct column *col)
 	free(counts);
 }
 
-static void column_stats(const struct frame *f, struct column *col)
+static void column_stats(const struct frame *f, struct column *col, struct stats_scratch *sc)
 {
 	memset(&col->stats, 0, sizeof col->stats);
 	if (col->type == COL_CATEGORICAL)
 		categorical_stats(f, col);
 	else
-		numeric_stats(f, col);
+		numeric_stats(f, col, sc);
 	col->stats.constant = col->stats.distinct <= 1;
 }
 
@@ -600,12 +654,16 @@ struct stats_job {
 static void *stats_worker(void *arg)
 {
 	struct stats_job *job = arg;
+	struct stats_scratch sc = { 0 };
 	for (;;) {
 		size_t c = atomic_fetch_add(&job->next, 1);
 		if (c >= job->f->ncols)
 			break;
-		column_stats(job->f, &job->f->cols[c]);
+		column_stats(job->f, &job->f->cols[c], &sc);
 	}
+	free(sc.v);
+	free(sc.tmp);
+	free(sc.counts);
 	return NULL;
 }
 
@@ -681,8 +739,9 @@ size_t frame_class_balance(const struct frame *f, size_t col, struct class_count
 				v[n++] = c->num[i];
 		}
 		total = n;
-		if (n)
-			sort_doubles(v, n);
+		uint64_t *tmp = xmalloc((n ? n : 1) * sizeof *tmp);
+		sort_doubles(v, n, tmp);
+		free(tmp);
 		struct value_count *runs = xmalloc((n ? n : 1) * sizeof *runs);
 		size_t k = 0;
 		for (size_t i = 0; i < n; i++) {

@@ -22,7 +22,10 @@ struct metrics {
 	double roc_auc, pr_auc, log_loss;
 };
 
-/* y in {0,1}, proba = predicted fraud probability; class = proba >= threshold. */
+/* y in {0,1}, proba = predicted fraud probability; class = proba >= threshold.
+ * Zero denominators give 0; roc_auc and pr_auc (average precision, step
+ * sum) are 0 when y has a single class; log_loss clips to [eps, 1 - eps],
+ * eps = DBL_EPSILON (scikit-learn 1.2's "auto" for float64). */
 void metrics_compute(const uint8_t *y, const double *proba, size_t n,
 		     double threshold, struct metrics *m);
 
@@ -34,6 +37,10 @@ const char *const *metrics_names(void);
 /* True when a larger value is better (false for log_loss, fp, fn). */
 bool metrics_higher_is_better(const char *name);
 
+/* Points as scikit-learn 1.2 returns them: ROC with drop_intermediate,
+ * starting at (0, 0); PR by increasing threshold, ending at (recall 0,
+ * precision 1). The point that has no threshold gets max score + 1.
+ * Caller frees with curve_free. */
 struct curve {
 	size_t n;
 	double *x, *y, *threshold;   /* ROC: x = fpr, y = tpr; PR: x = recall, y = precision */

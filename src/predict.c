@@ -25,6 +25,7 @@
 #include <csv.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -70,6 +71,7 @@ struct piece {
 	size_t nfield;
 	const char **fields;           /* by recipe input */
 	size_t *flens;
+	bool *missing;                 /* by recipe input, for explanations */
 	float *x;
 };
 
@@ -103,11 +105,11 @@ static void out_put(struct out *o, const char *s, size_t n)
 	o->len += n;
 }
 
-/* A field, quoted when it holds the delimiter, a quote or a line break, or
- * starts with a quote-free blank that a trimming reader would lose. */
+/* A field, quoted when it holds the delimiter, a quote or a line break
+ * (blanks are kept as they are, as the loader keeps them). */
 static void out_field(struct out *o, const char *s, size_t n, char delim)
 {
-	bool quote = n && (s[0] == ' ' || s[n - 1] == ' ');
+	bool quote = false;
 	for (size_t i = 0; i < n && !quote; i++) {
 		char c = s[i];
 		quote = c == delim || c == QUOTE || c == '\n' || c == '\r';
@@ -144,7 +146,7 @@ static int write_out(int fd, const char *p, size_t n)
 
 /* ---- explanation ------------------------------------------------------ */
 
-char *predict_explain(const struct model *m, const float *x)
+char *predict_explain(const struct model *m, const float *x, const bool *missing)
 {
 	const struct tree *t = m->tree;
 	const struct recipe *r = m->recipe;
@@ -158,20 +160,22 @@ char *predict_explain(const struct model *m, const float *x)
 		bool left = (double)x[f] <= nd->threshold;
 		const char *name = t->feature_names[f];
 		enum feature_kind kind = f < r->nfeatures ? r->features[f].kind : FEAT_NUMERIC;
+		const char *imputed = missing && f < r->nfeatures && kind != FEAT_MISSING &&
+				      missing[r->features[f].input] ? " (imputed)" : "";
 		if (i)
 			sb_puts(&sb, "; ");
 		if (kind == FEAT_ONEHOT && nd->threshold >= 0 && nd->threshold < 1) {
 			/* "card=debit" or "card!=debit": what the row's category was. */
 			const char *eq = strchr(name, '=');
 			if (left && eq)
-				sb_printf(&sb, "%.*s!=%s", (int)(eq - name), name, eq + 1);
+				sb_printf(&sb, "%.*s!=%s%s", (int)(eq - name), name, eq + 1, imputed);
 			else
-				sb_printf(&sb, "%s%s", left ? "not " : "", name);
+				sb_printf(&sb, "%s%s%s", left ? "not " : "", name, imputed);
 		} else if (kind == FEAT_MISSING && nd->threshold >= 0 && nd->threshold < 1) {
 			sb_printf(&sb, "%s=%s", name, left ? "no" : "yes");
 		} else {
-			sb_printf(&sb, "%s=%.6g %s %.6g", name, (double)x[f], left ? "<=" : ">",
-				  nd->threshold);
+			sb_printf(&sb, "%s=%.6g%s %s %.6g", name, (double)x[f], imputed,
+				  left ? "<=" : ">", nd->threshold);
 		}
 	}
 	double p = n ? tree_node_proba(&t->nodes[path[n - 1]]) : 0;
@@ -197,8 +201,30 @@ static void piece_fail(struct piece *pc, uint64_t line, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* The current row is complete in col/len: score it and format it. */
-static void piece_row(struct piece *pc)
+/* Which raw inputs of the current row were missing, by the recipe's rules
+ * (empty, an NA string, or no number or date where one was expected). */
+static void input_missing(struct piece *pc)
+{
+	const struct recipe *r = pc->pr->m->recipe;
+	const char *const *na = (const char *const *)r->na_values;
+	for (size_t i = 0; i < r->ninputs; i++) {
+		const struct recipe_input *in = &r->inputs[i];
+		const char *s = pc->fields[i];
+		size_t n = pc->flens[i];
+		bool miss = n == 0 || frame_is_na_text(s, n, na, r->nna_values);
+		double v = 0;
+		if (!miss && in->type == COL_DATETIME)
+			miss = !parse_datetime(s, n, in->date_order, &v) || isnan(v);
+		else if (!miss && in->type == COL_NUMERIC)
+			miss = !parse_number(s, n, &v) || isnan(v);
+		pc->missing[i] = miss;
+	}
+}
+
+/* The current row is complete in col/len: score it and format it. `raw`
+ * is the row's text when it needs no quoting (a line split without libcsv),
+ * copied as it is; else NULL and each field is re-quoted as needed. */
+static void piece_row(struct piece *pc, const char *raw, size_t rawlen)
 {
 	struct predictor *pr = pc->pr;
 	if (pc->failed)
@@ -216,16 +242,24 @@ static void piece_row(struct piece *pc)
 	recipe_apply_row(pc->ctx, pc->fields, pc->flens, pc->x);
 	int32_t leaf = tree_leaf(pr->m->tree, pc->x);
 	struct out *o = &pc->out;
-	for (size_t c = 0; c < pr->ncols; c++) {
-		out_field(o, pc->col[c], pc->len[c], pr->delim);
-		o->p[o->len++] = pr->delim;     /* out_field reserved room for it */
+	if (raw) {
+		out_reserve(o, rawlen + 1);
+		memcpy(o->p + o->len, raw, rawlen);
+		o->len += rawlen;
+		o->p[o->len++] = pr->delim;
+	} else {
+		for (size_t c = 0; c < pr->ncols; c++) {
+			out_field(o, pc->col[c], pc->len[c], pr->delim);
+			o->p[o->len++] = pr->delim;     /* out_field reserved room for it */
+		}
 	}
 	out_put(o, pr->leaf_text[leaf], pr->leaf_len[leaf]);
 	out_reserve(o, 4);
 	o->p[o->len++] = pr->delim;
 	o->p[o->len++] = pr->leaf_flag[leaf] ? '1' : '0';
 	if (pr->explain) {
-		char *why = predict_explain(pr->m, pc->x);
+		input_missing(pc);
+		char *why = predict_explain(pr->m, pc->x, pc->missing);
 		out_put(o, &pr->delim, 1);
 		out_field(o, why, strlen(why), pr->delim);
 		free(why);
@@ -253,7 +287,7 @@ static void cb_row(int c, void *data)
 	size_t n = pc->nfield < pc->pr->ncols ? pc->nfield : pc->pr->ncols;
 	for (size_t k = 0; k < n; k++)
 		pc->col[k] = pc->rowbuf.p + pc->off[k];
-	piece_row(pc);
+	piece_row(pc, NULL, 0);
 	pc->nfield = 0;
 	pc->rowbuf.len = 0;
 	/* After a lone CR the next record starts on the same line. */
@@ -276,6 +310,7 @@ static void piece_init(struct piece *pc, struct predictor *pr)
 	pc->off = xcalloc(nc, sizeof *pc->off);
 	pc->fields = xcalloc(ni, sizeof *pc->fields);
 	pc->flens = xcalloc(ni, sizeof *pc->flens);
+	pc->missing = xcalloc(ni, sizeof *pc->missing);
 	pc->x = xcalloc(pr->m->recipe->nfeatures + 1, sizeof *pc->x);
 	pc->ctx = recipe_row_ctx_new(pr->m->recipe);
 }
@@ -305,6 +340,7 @@ static void piece_free(struct piece *pc)
 	free(pc->off);
 	free(pc->fields);
 	free(pc->flens);
+	free(pc->missing);
 	free(pc->x);
 	free(pc->out.p);
 	free(pc->rowbuf.p);
@@ -347,7 +383,7 @@ static void *piece_run(void *arg)
 						break;
 					s = d + 1;
 				}
-				piece_row(pc);
+				piece_row(pc, p, (size_t)(e - p));
 				pc->nfield = 0;
 			}
 		} else {

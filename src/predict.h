@@ -32,7 +32,9 @@ int predict_csv(const struct model *m, const char *in_path, int out_fd,
 		struct predict_stats *stats, struct ft_err *err);
 
 /* The decision path of one feature vector as text: "TransactionAmt=512.3 >
- * 412.5; device_risk=0.91 > 0.7 -> fraud p=0.83". Caller frees. */
-char *predict_explain(const struct model *m, const float *x);
+ * 412.5; device_risk=0.91 > 0.7 -> fraud p=0.83". missing (may be NULL)
+ * flags, per recipe input, a raw value that was missing, so the text can
+ * say "(imputed)" where the tree used a filled-in value. Caller frees. */
+char *predict_explain(const struct model *m, const float *x, const bool *missing);
 
 #endif

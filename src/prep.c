@@ -45,12 +45,6 @@ static int find_column(const struct frame *f, const char *name)
 	return -1;
 }
 
-/* Allocation counts: malloc(0) may return NULL, which xmalloc treats as
- * failure on some systems. */
-static size_t nz(size_t n)
-{
-	return n ? n : 1;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -64,9 +58,15 @@ static int cmp_size(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int cmp_str(const void *a, const void *b)
+/* A training level and how many training rows hold it. */
+struct level_count {
+	const char *text;
+	size_t count;
+};
+
+static int cmp_level(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const struct level_count *)a)->text, ((const struct level_count *)b)->text);
 }
 
 /* ------------------------------------------------------------- target */
@@ -93,18 +93,19 @@ void target_info_free(struct target_info *t)
 	t->col = -1;
 }
 
-/* The distinct non-missing values of a target column, as text, in a stable
- * order (numbers ascending, categories by first appearance). At most `max`
- * are stored; the total is returned. For each row, *which gets the index of
- * its value (or 255 when missing or beyond max). */
-static size_t target_values(const struct column *c, size_t nrows, char vals[][64],
+/* The distinct non-missing values of a target column, as text (vals[k]
+ * allocated), in a stable order (numbers ascending, categories by first
+ * appearance). At most `max` are stored; the total is returned. For each
+ * row, *which gets the index of its value (or 255 when missing or beyond
+ * max). */
+static size_t target_values(const struct column *c, size_t nrows, char **vals,
 			    size_t max, uint8_t *which)
 {
 	size_t n = 0;
 	if (c->type == COL_CATEGORICAL) {
-		uint8_t *slot = xmalloc(nz(c->nlevels));
-		memset(slot, 255, c->nlevels ? c->nlevels : 1);
-		bool *seen = xcalloc(c->nlevels ? c->nlevels : 1, sizeof *seen);
+		uint8_t *slot = xmalloc(c->nlevels);
+		memset(slot, 255, c->nlevels);
+		bool *seen = xcalloc(c->nlevels, sizeof *seen);
 		for (size_t i = 0; i < nrows; i++) {
 			uint32_t code = c->codes[i];
 			which[i] = 255;
@@ -113,7 +114,7 @@ static size_t target_values(const struct column *c, size_t nrows, char vals[][64
 			if (!seen[code]) {
 				seen[code] = true;
 				if (n < max) {
-					snprintf(vals[n], 64, "%s", c->levels[code]);
+					vals[n] = xstrdup(c->levels[code]);
 					slot[code] = (uint8_t)n;
 				}
 				n++;
@@ -145,7 +146,7 @@ static size_t target_values(const struct column *c, size_t nrows, char vals[][64
 	}
 	double *all = few;
 	if (many) {
-		all = xmalloc(nz(nrows) * sizeof *all);
+		all = xmalloc(nrows * sizeof *all);
 		size_t m = 0;
 		for (size_t i = 0; i < nrows; i++)
 			if (!isnan(c->num[i]))
@@ -158,8 +159,11 @@ static size_t target_values(const struct column *c, size_t nrows, char vals[][64
 		qsort(few, nfew, sizeof *few, cmp_double);
 		n = nfew;
 	}
-	for (size_t k = 0; k < n && k < max; k++)
-		fmt_double(vals[k], all[k]);
+	for (size_t k = 0; k < n && k < max; k++) {
+		char buf[32];
+		fmt_double(buf, all[k]);
+		vals[k] = xstrdup(buf);
+	}
 	for (size_t i = 0; i < nrows; i++) {
 		which[i] = 255;
 		double v = c->num[i];
@@ -200,9 +204,10 @@ int prep_target(const struct frame *f, const struct settings *s,
 			       "target is needed", c->name);
 
 	enum { SHOW = 5 };
-	char vals[SHOW][64];
-	uint8_t *which = xmalloc(nz(f->nrows));
+	char *vals[SHOW] = {0};
+	uint8_t *which = xmalloc(f->nrows);
 	size_t nclass = target_values(c, f->nrows, vals, SHOW, which);
+	int pos = -1;
 	if (nclass != 2) {
 		struct strbuf sb = {0};
 		for (size_t k = 0; k < nclass && k < SHOW; k++)
@@ -216,11 +221,9 @@ int prep_target(const struct frame *f, const struct settings *s,
 			ft_fail(err, FT_EINPUT, "%s: target has %zu class%s (%s); a binary target "
 				"is needed", c->name, nclass, nclass == 1 ? "" : "es", sb.data);
 		sb_free(&sb);
-		free(which);
-		return -1;
+		goto fail;
 	}
 
-	int pos = -1;
 	if (s->positive) {
 		for (int k = 0; k < 2 && pos < 0; k++)
 			if (strcmp(vals[k], s->positive) == 0)
@@ -241,23 +244,21 @@ int prep_target(const struct frame *f, const struct settings *s,
 		if (pos < 0) {
 			ft_fail(err, FT_EINPUT, "positive: '%s' is not a value of %s (%s, %s)",
 				s->positive, c->name, vals[0], vals[1]);
-			free(which);
-			return -1;
+			goto fail;
 		}
 	} else {
 		bool p0 = positive_word(vals[0]), p1 = positive_word(vals[1]);
 		if (p0 == p1) {
 			ft_fail(err, FT_EINPUT, "%s: cannot tell which of '%s' and '%s' means fraud; "
 				"set positive", c->name, vals[0], vals[1]);
-			free(which);
-			return -1;
+			goto fail;
 		}
 		pos = p0 ? 0 : 1;
 	}
 
 	out->col = col;
-	out->positive = xstrdup(vals[pos]);
-	out->negative = xstrdup(vals[1 - pos]);
+	out->positive = vals[pos];
+	out->negative = vals[1 - pos];
 	out->y = which;
 	for (size_t i = 0; i < f->nrows; i++) {
 		if (which[i] == 255)
@@ -266,6 +267,11 @@ int prep_target(const struct frame *f, const struct settings *s,
 			which[i] = which[i] == (uint8_t)pos ? 1 : 0;
 	}
 	return 0;
+fail:
+	for (size_t k = 0; k < SHOW; k++)
+		free(vals[k]);
+	free(which);
+	return -1;
 }
 
 size_t prep_suggest_drops(const struct frame *f, int target_col,
@@ -480,13 +486,14 @@ static const char *input_kind_label(enum col_type t)
 	return t == COL_NUMERIC ? "numeric" : t == COL_DATETIME ? "datetime" : "categorical";
 }
 
-/* Fit one numeric or datetime input. Returns false (with err) on a bad
- * constant; *empty when there are no training values. */
+/* Fit one numeric or datetime input: its fill value, and in *nmissing how
+ * many training rows miss it. Fails (with err) on a constant that is not a
+ * value of the column's type. */
 static int fit_numeric(struct recipe_input *in, const struct column *c,
 		       const struct impute_spec *spec, const char *key,
 		       const size_t *rows, size_t n, size_t *nmissing, struct ft_err *err)
 {
-	double *v = xmalloc(nz(n) * sizeof *v);
+	double *v = xmalloc(n * sizeof *v);
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++) {
 		double x = c->num[rows[i]];
@@ -515,6 +522,8 @@ static int fit_numeric(struct recipe_input *in, const struct column *c,
 	return 0;
 }
 
+/* Fit one categorical input: the sorted training dictionary, its counts,
+ * the fill level and the encoding (one-hot capped at ONEHOT_MAX_LEVELS). */
 static int fit_categorical(struct recipe *r, struct recipe_input *in, const struct column *c,
 			   const struct impute_spec *spec, const char *key, enum encoding enc,
 			   const size_t *rows, size_t n, size_t *nmissing, struct ft_err *err)
@@ -522,7 +531,7 @@ static int fit_categorical(struct recipe *r, struct recipe_input *in, const stru
 	if (spec->strategy == IMPUTE_MEAN || spec->strategy == IMPUTE_MEDIAN)
 		return ft_fail(err, FT_EINPUT, "%s: %s needs a numeric column; %s is categorical",
 			       key, impute_name(spec->strategy), c->name);
-	size_t *count = xcalloc(c->nlevels ? c->nlevels : 1, sizeof *count);
+	size_t *count = xcalloc(c->nlevels, sizeof *count);
 	size_t miss = 0;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t code = c->codes[rows[i]];
@@ -538,7 +547,7 @@ static int fit_categorical(struct recipe *r, struct recipe_input *in, const stru
 	for (uint32_t k = 0; k < c->nlevels; k++)
 		if (count[k])
 			nl++;
-	struct lv { const char *text; size_t count; } *lv = xcalloc(nl ? nl : 1, sizeof *lv);
+	struct level_count *lv = xcalloc(nl, sizeof *lv);
 	nl = 0;
 	for (uint32_t k = 0; k < c->nlevels; k++)
 		if (count[k]) {
@@ -547,7 +556,7 @@ static int fit_categorical(struct recipe *r, struct recipe_input *in, const stru
 			nl++;
 		}
 	free(count);
-	qsort(lv, nl, sizeof *lv, cmp_str);   /* text is the first member */
+	qsort(lv, nl, sizeof *lv, cmp_level);
 
 	/* The encoder is fitted on imputed values (as a scikit-learn pipeline
 	 * would): the fill level gains the missing count. */
@@ -570,8 +579,8 @@ static int fit_categorical(struct recipe *r, struct recipe_input *in, const stru
 			fill_known = true;
 		}
 	size_t total = nl + (!fill_known && miss ? 1 : 0);
-	in->levels = xcalloc(total ? total : 1, sizeof *in->levels);
-	in->freq = xcalloc(total ? total : 1, sizeof *in->freq);
+	in->levels = xcalloc(total, sizeof *in->levels);
+	in->freq = xcalloc(total, sizeof *in->freq);
 	size_t out = 0;
 	bool placed = fill_known || !miss;
 	for (size_t k = 0; k < nl; k++) {
@@ -600,6 +609,33 @@ static int fit_categorical(struct recipe *r, struct recipe_input *in, const stru
 	return 0;
 }
 
+/* Settings that name a column the data do not have, or that cannot apply
+ * to its type, are most likely typos: say so rather than ignore them. */
+static void note_unmatched_settings(struct recipe *r, const struct frame *f,
+				    const struct settings *s)
+{
+	for (size_t i = 0; i < s->ndrop; i++)
+		if (find_column(f, s->drop[i]) < 0)
+			add_note(r, xasprintf("drop: no column named '%s'", s->drop[i]));
+	for (size_t i = 0; i < s->ncolumns; i++) {
+		const struct column_setting *cs = &s->columns[i];
+		int ci = find_column(f, cs->name);
+		if (ci < 0) {
+			add_note(r, xasprintf("%s.columns.%s: no column named '%s'",
+					      cs->has_impute ? "impute" : cs->has_encode ?
+					      "encode" : "datetime", cs->name, cs->name));
+			continue;
+		}
+		enum col_type type = f->cols[ci].type;
+		if (cs->has_encode && type != COL_CATEGORICAL)
+			add_note(r, xasprintf("encode.columns.%s: ignored, %s is %s", cs->name,
+					      cs->name, input_kind_label(type)));
+		if (cs->has_datetime && type != COL_DATETIME)
+			add_note(r, xasprintf("datetime.columns.%s: ignored, %s is %s", cs->name,
+					      cs->name, input_kind_label(type)));
+	}
+}
+
 struct recipe *prep_fit(const struct frame *f, const struct settings *s,
 			const struct target_info *t, const size_t *train_rows,
 			size_t ntrain, struct ft_err *err)
@@ -617,9 +653,10 @@ struct recipe *prep_fit(const struct frame *f, const struct settings *s,
 	for (size_t i = 0; i < s->nna_values; i++)
 		r->na_values[i] = xstrdup(s->na_values[i]);
 
-	struct drop_suggestion *sugg = xcalloc(f->ncols ? f->ncols : 1, sizeof *sugg);
+	note_unmatched_settings(r, f, s);
+	struct drop_suggestion *sugg = xcalloc(f->ncols, sizeof *sugg);
 	size_t nsugg = prep_suggest_drops(f, t->col, sugg, f->ncols);
-	r->inputs = xcalloc(f->ncols ? f->ncols : 1, sizeof *r->inputs);
+	r->inputs = xcalloc(f->ncols, sizeof *r->inputs);
 
 	for (size_t ci = 0; ci < f->ncols; ci++) {
 		const struct column *c = &f->cols[ci];
@@ -711,12 +748,15 @@ struct level_table {
 	uint32_t *slot;      /* level index + 1; 0 = empty */
 	size_t mask;
 	size_t *len;
-	char **text;
+	const char *const *text;
+	size_t maxlen;       /* longest entry: longer text cannot match */
 };
 
 struct recipe_row_ctx {
 	const struct recipe *r;
 	struct level_table *tables;   /* per input (categorical only) */
+	struct level_table na;        /* the loader's NA strings and the recipe's */
+	const char **na_text;
 	size_t *fill_idx;             /* per input: index of fill_level, nlevels if unseen */
 	double *val;                  /* per input: imputed numeric value */
 	size_t *idx;                  /* per input: imputed level index */
@@ -733,7 +773,7 @@ static uint64_t hash_bytes(const char *s, size_t n)
 	return h ^ (h >> 29);
 }
 
-static void table_build(struct level_table *t, char **levels, size_t n)
+static void table_build(struct level_table *t, const char *const *levels, size_t n)
 {
 	size_t cap = 8;
 	while (cap < 2 * n)
@@ -741,9 +781,11 @@ static void table_build(struct level_table *t, char **levels, size_t n)
 	t->slot = xcalloc(cap, sizeof *t->slot);
 	t->mask = cap - 1;
 	t->text = levels;
-	t->len = xcalloc(n ? n : 1, sizeof *t->len);
+	t->len = xcalloc(n, sizeof *t->len);
 	for (size_t k = 0; k < n; k++) {
 		t->len[k] = strlen(levels[k]);
+		if (t->len[k] > t->maxlen)
+			t->maxlen = t->len[k];
 		size_t h = (size_t)hash_bytes(levels[k], t->len[k]) & t->mask;
 		while (t->slot[h])
 			h = (h + 1) & t->mask;
@@ -754,6 +796,8 @@ static void table_build(struct level_table *t, char **levels, size_t n)
 /* Level index of text, or `none` when not in the dictionary. */
 static size_t table_find(const struct level_table *t, const char *s, size_t n, size_t none)
 {
+	if (n > t->maxlen)
+		return none;
 	size_t h = (size_t)hash_bytes(s, n) & t->mask;
 	while (t->slot[h]) {
 		size_t k = t->slot[h] - 1;
@@ -767,18 +811,27 @@ static size_t table_find(const struct level_table *t, const char *s, size_t n, s
 struct recipe_row_ctx *recipe_row_ctx_new(const struct recipe *r)
 {
 	struct recipe_row_ctx *c = xcalloc(1, sizeof *c);
-	size_t n = r->ninputs ? r->ninputs : 1;
+	size_t n = r->ninputs;
 	c->r = r;
 	c->tables = xcalloc(n, sizeof *c->tables);
 	c->fill_idx = xcalloc(n, sizeof *c->fill_idx);
 	c->val = xcalloc(n, sizeof *c->val);
 	c->idx = xcalloc(n, sizeof *c->idx);
 	c->missing = xcalloc(n, sizeof *c->missing);
+	/* The same test as frame_is_na_text (exact text, no trimming), as one
+	 * hash lookup instead of a scan of every NA string per cell. */
+	size_t nna = frame_na_ndefaults + r->nna_values;
+	c->na_text = xcalloc(nna, sizeof *c->na_text);
+	for (size_t i = 0; i < frame_na_ndefaults; i++)
+		c->na_text[i] = frame_na_defaults[i];
+	for (size_t i = 0; i < r->nna_values; i++)
+		c->na_text[frame_na_ndefaults + i] = r->na_values[i];
+	table_build(&c->na, c->na_text, nna);
 	for (size_t i = 0; i < r->ninputs; i++) {
 		const struct recipe_input *in = &r->inputs[i];
 		if (in->type != COL_CATEGORICAL)
 			continue;
-		table_build(&c->tables[i], in->levels, in->nlevels);
+		table_build(&c->tables[i], (const char *const *)in->levels, in->nlevels);
 		const char *fill = in->fill_level ? in->fill_level : "";
 		c->fill_idx[i] = table_find(&c->tables[i], fill, strlen(fill), in->nlevels);
 	}
@@ -794,6 +847,9 @@ void recipe_row_ctx_free(struct recipe_row_ctx *c)
 		free(c->tables[i].len);
 	}
 	free(c->tables);
+	free(c->na.slot);
+	free(c->na.len);
+	free(c->na_text);
 	free(c->fill_idx);
 	free(c->val);
 	free(c->idx);
@@ -865,12 +921,11 @@ void recipe_apply_row(struct recipe_row_ctx *c, const char *const *fields,
 		      const size_t *lens, float *x)
 {
 	const struct recipe *r = c->r;
-	const char *const *na = (const char *const *)r->na_values;
 	for (size_t i = 0; i < r->ninputs; i++) {
 		const struct recipe_input *in = &r->inputs[i];
 		const char *s = fields[i];
 		size_t len = s ? lens[i] : 0;
-		bool miss = !s || len == 0 || frame_is_na_text(s, len, na, r->nna_values);
+		bool miss = !s || len == 0 || table_find(&c->na, s, len, SIZE_MAX) != SIZE_MAX;
 		if (in->type == COL_CATEGORICAL) {
 			c->idx[i] = miss ? c->fill_idx[i] :
 				table_find(&c->tables[i], s, len, in->nlevels);
@@ -898,7 +953,7 @@ void recipe_apply_row(struct recipe_row_ctx *c, const char *const *fields,
 static size_t *map_codes(const struct recipe_row_ctx *ctx, size_t input, const struct column *c)
 {
 	const struct recipe_input *in = &ctx->r->inputs[input];
-	size_t *map = xcalloc(c->nlevels ? c->nlevels : 1, sizeof *map);
+	size_t *map = xcalloc(c->nlevels, sizeof *map);
 	for (uint32_t k = 0; k < c->nlevels; k++)
 		map[k] = table_find(&ctx->tables[input], c->levels[k], strlen(c->levels[k]),
 				    in->nlevels);
@@ -937,7 +992,7 @@ static void input_values(const struct recipe_row_ctx *ctx, size_t input, const s
 		return;
 	}
 	if (c->type == COL_CATEGORICAL) {
-		double *lv = xcalloc(c->nlevels ? c->nlevels : 1, sizeof *lv);
+		double *lv = xcalloc(c->nlevels, sizeof *lv);
 		for (uint32_t k = 0; k < c->nlevels; k++) {
 			const char *t = c->levels[k];
 			bool ok = in->type == COL_DATETIME ?
@@ -967,7 +1022,7 @@ int prep_apply(const struct recipe *r, const struct frame *f,
 	       struct dataset *d, struct ft_err *err)
 {
 	memset(d, 0, sizeof *d);
-	int *cols = xcalloc(r->ninputs ? r->ninputs : 1, sizeof *cols);
+	int *cols = xcalloc(r->ninputs, sizeof *cols);
 	for (size_t i = 0; i < r->ninputs; i++) {
 		cols[i] = find_column(f, r->inputs[i].name);
 		if (cols[i] < 0) {
@@ -978,9 +1033,9 @@ int prep_apply(const struct recipe *r, const struct frame *f,
 	}
 	d->n = n;
 	d->nfeatures = r->nfeatures;
-	d->X = xmalloc(nz(n * r->nfeatures) * sizeof *d->X);
-	d->y = xcalloc(n ? n : 1, 1);
-	d->rows = xmalloc(nz(n) * sizeof *d->rows);
+	d->X = xmalloc(n * r->nfeatures * sizeof *d->X);
+	d->y = xcalloc(n, 1);
+	d->rows = xmalloc(n * sizeof *d->rows);
 	for (size_t i = 0; i < n; i++) {
 		d->rows[i] = rows[i];
 		if (t && t->y && t->y[rows[i]] != 255)
@@ -988,15 +1043,14 @@ int prep_apply(const struct recipe *r, const struct frame *f,
 	}
 
 	struct recipe_row_ctx *ctx = recipe_row_ctx_new(r);
-	double *val = xcalloc(n ? n : 1, sizeof *val);
-	size_t *idx = xcalloc(n ? n : 1, sizeof *idx);
-	bool *miss = xcalloc(n ? n : 1, sizeof *miss);
-	size_t j = 0;
+	double *val = xcalloc(n, sizeof *val);
+	size_t *idx = xcalloc(n, sizeof *idx);
+	bool *miss = xcalloc(n, sizeof *miss);
 	for (size_t i = 0; i < r->ninputs; i++) {
 		input_values(ctx, i, &f->cols[cols[i]], rows, n, val, idx, miss);
-		/* features of an input are contiguous except in hand-made
-		 * recipes; scan them all to stay correct either way */
-		for (j = 0; j < r->nfeatures; j++) {
+		/* an input's features need not be contiguous in a recipe read
+		 * from a file, so look at all of them */
+		for (size_t j = 0; j < r->nfeatures; j++) {
 			const struct feature *ft = &r->features[j];
 			if (ft->input != i)
 				continue;
@@ -1173,7 +1227,7 @@ static int jstrv(const struct jctx *c, const cJSON *o, const char *base, const c
 	if (!cJSON_IsArray(v))
 		return jfail(c, path, "expected a list of strings");
 	size_t cnt = (size_t)cJSON_GetArraySize(v), i = 0;
-	*out = xcalloc(cnt ? cnt : 1, sizeof **out);
+	*out = xcalloc(cnt, sizeof **out);
 	*n = 0;
 	const cJSON *e;
 	cJSON_ArrayForEach(e, v) {
@@ -1271,7 +1325,7 @@ static int parse_input(const struct jctx *c, const cJSON *o, const char *base,
 		return -1;
 	if (!cJSON_IsArray(fq) || (size_t)cJSON_GetArraySize(fq) != in->nlevels)
 		return jfail(c, path, "expected one count per level");
-	in->freq = xcalloc(in->nlevels ? in->nlevels : 1, sizeof *in->freq);
+	in->freq = xcalloc(in->nlevels, sizeof *in->freq);
 	size_t k = 0;
 	const cJSON *e;
 	cJSON_ArrayForEach(e, fq) {
@@ -1455,7 +1509,7 @@ int prep_split(const struct target_info *t, size_t nrows, const struct settings 
 	if (ncls[0] + ncls[1] == 0)
 		return ft_fail(err, FT_EINPUT, "split: no rows with a known target");
 	for (int k = 0; k < 2; k++) {
-		cls[k] = xmalloc((ncls[k] ? ncls[k] : 1) * sizeof *cls[k]);
+		cls[k] = xmalloc(ncls[k] * sizeof *cls[k]);
 		ncls[k] = 0;
 	}
 	for (size_t i = 0; i < nrows; i++)
@@ -1500,10 +1554,10 @@ int prep_split(const struct target_info *t, size_t nrows, const struct settings 
 static void rebuild(struct dataset *d, const size_t *pick, size_t n)
 {
 	size_t nf = d->nfeatures;
-	float *X = xmalloc(nz(n * nf) * sizeof *X);
-	uint8_t *y = xmalloc(nz(n));
-	size_t *rows = xmalloc(nz(n) * sizeof *rows);
-	double *w = d->w ? xmalloc(nz(n) * sizeof *w) : NULL;
+	float *X = xmalloc(n * nf * sizeof *X);
+	uint8_t *y = xmalloc(n);
+	size_t *rows = xmalloc(n * sizeof *rows);
+	double *w = d->w ? xmalloc(n * sizeof *w) : NULL;
 	for (size_t f = 0; f < nf; f++) {
 		const float *src = d->X + f * d->n;
 		float *dst = X + f * n;
@@ -1545,7 +1599,7 @@ static void *knn_worker(void *arg)
 {
 	struct knn_job *job = arg;
 	size_t k = job->k, nref = job->nref;
-	float *dist = xmalloc(nz(nref) * sizeof *dist);
+	float *dist = xmalloc(nref * sizeof *dist);
 	float *bestd = xmalloc(k * sizeof *bestd);
 	for (size_t q = job->begin; q < job->end; q++) {
 		const float *x = job->query + q * job->nf;
@@ -1612,7 +1666,7 @@ static void smote(struct dataset *d, uint8_t minority, size_t nsynth, struct ft_
 	size_t nf = d->nfeatures, n = d->n, nmin = 0;
 	for (size_t i = 0; i < n; i++)
 		nmin += d->y[i] == minority;
-	size_t *mins = xmalloc(nz(nmin) * sizeof *mins);
+	size_t *mins = xmalloc(nmin * sizeof *mins);
 	nmin = 0;
 	for (size_t i = 0; i < n; i++)
 		if (d->y[i] == minority)
@@ -1620,7 +1674,7 @@ static void smote(struct dataset *d, uint8_t minority, size_t nsynth, struct ft_
 
 	/* Standardise by the training split's spread so that no feature's unit
 	 * dominates the distance; constant features drop out. */
-	double *scale = xcalloc(nz(nf), sizeof *scale);
+	double *scale = xcalloc(nf, sizeof *scale);
 	for (size_t f = 0; f < nf; f++) {
 		const float *col = d->X + f * n;
 		double sum = 0, sq = 0;
@@ -1636,8 +1690,8 @@ static void smote(struct dataset *d, uint8_t minority, size_t nsynth, struct ft_
 	/* Reference set: every minority sample, or a random subset of them when
 	 * there are many (the neighbours are then approximate, the cost bounded). */
 	size_t nref = nmin;
-	size_t *refs = xmalloc(nz(nmin) * sizeof *refs);     /* ref index -> minority i */
-	size_t *ref_of = xmalloc(nz(nmin) * sizeof *ref_of); /* minority i -> ref index */
+	size_t *refs = xmalloc(nmin * sizeof *refs);     /* ref index -> minority i */
+	size_t *ref_of = xmalloc(nmin * sizeof *ref_of); /* minority i -> ref index */
 	for (size_t i = 0; i < nmin; i++) {
 		refs[i] = i;
 		ref_of[i] = SIZE_MAX;
@@ -1652,9 +1706,9 @@ static void smote(struct dataset *d, uint8_t minority, size_t nsynth, struct ft_
 
 	/* Draw every base first: only the minority samples actually used need
 	 * their neighbours. */
-	size_t *base = xmalloc(nz(nsynth) * sizeof *base);
-	size_t *qidx = xmalloc(nz(nmin) * sizeof *qidx);   /* minority i -> query index */
-	size_t *qmin = xmalloc(nz(nmin) * sizeof *qmin);   /* query index -> minority i */
+	size_t *base = xmalloc(nsynth * sizeof *base);
+	size_t *qidx = xmalloc(nmin * sizeof *qidx);   /* minority i -> query index */
+	size_t *qmin = xmalloc(nmin * sizeof *qmin);   /* query index -> minority i */
 	for (size_t i = 0; i < nmin; i++)
 		qidx[i] = SIZE_MAX;
 	for (size_t s = 0; s < nsynth; s++) {
@@ -1669,11 +1723,11 @@ static void smote(struct dataset *d, uint8_t minority, size_t nsynth, struct ft_
 		}
 
 	size_t k = nref > SMOTE_K ? SMOTE_K : (nref > 1 ? nref - 1 : 1);
-	size_t *nbr = xmalloc(nz(nq * k) * sizeof *nbr);
+	size_t *nbr = xmalloc(nq * k * sizeof *nbr);
 	if (nref > 1) {
-		float *refx = xmalloc(nz(nref * nf) * sizeof *refx);
-		float *qx = xmalloc(nz(nq * nf) * sizeof *qx);
-		size_t *self = xmalloc(nz(nq) * sizeof *self);
+		float *refx = xmalloc(nref * nf * sizeof *refx);
+		float *qx = xmalloc(nq * nf * sizeof *qx);
+		size_t *self = xmalloc(nq * sizeof *self);
 		for (size_t f = 0; f < nf; f++) {
 			const float *col = d->X + f * n;
 			for (size_t r = 0; r < nref; r++)
@@ -1692,9 +1746,9 @@ static void smote(struct dataset *d, uint8_t minority, size_t nsynth, struct ft_
 
 	/* Each synthetic sample: base a, one of its k neighbours b, a point
 	 * a + u (b - a) with u uniform in [0, 1). */
-	size_t *sa = xmalloc(nz(nsynth) * sizeof *sa);
-	size_t *sb = xmalloc(nz(nsynth) * sizeof *sb);
-	double *gap = xmalloc(nz(nsynth) * sizeof *gap);
+	size_t *sa = xmalloc(nsynth * sizeof *sa);
+	size_t *sb = xmalloc(nsynth * sizeof *sb);
+	double *gap = xmalloc(nsynth * sizeof *gap);
 	for (size_t s = 0; s < nsynth; s++) {
 		sa[s] = mins[base[s]];
 		sb[s] = sa[s];
@@ -1703,7 +1757,7 @@ static void smote(struct dataset *d, uint8_t minority, size_t nsynth, struct ft_
 		gap[s] = rng_uniform(rng);
 	}
 	size_t total = n + nsynth;
-	float *X = xmalloc(nz(total * nf) * sizeof *X);
+	float *X = xmalloc(total * nf * sizeof *X);
 	for (size_t f = 0; f < nf; f++) {
 		const float *src = d->X + f * n;
 		float *dst = X + f * total;
@@ -1715,9 +1769,9 @@ static void smote(struct dataset *d, uint8_t minority, size_t nsynth, struct ft_
 	}
 	free(d->X);
 	d->X = X;
-	d->y = xrealloc(d->y, nz(total));
+	d->y = xrealloc(d->y, total);
 	memset(d->y + n, minority, nsynth);
-	size_t *rows = xmalloc(nz(total) * sizeof *rows);
+	size_t *rows = xmalloc(total * sizeof *rows);
 	for (size_t i = 0; i < n; i++)
 		rows[i] = d->rows ? d->rows[i] : i;
 	for (size_t s = 0; s < nsynth; s++)
@@ -1773,7 +1827,7 @@ int prep_resample(struct dataset *d, const struct settings *s, struct ft_err *er
 		double wmaj = n / (2.0 * (double)nmaj);
 		double wmin = ratio * n / (2.0 * (double)nmin);
 		if (!d->w) {
-			d->w = xmalloc(nz(d->n) * sizeof *d->w);
+			d->w = xmalloc(d->n * sizeof *d->w);
 			for (size_t i = 0; i < d->n; i++)
 				d->w[i] = 1;
 		}

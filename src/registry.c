@@ -914,9 +914,10 @@ static void problem_from_err(struct problems *p, const char *fallback_path,
 	}
 }
 
-/* Read GROUP/audit.jsonl; bad lines go to probs (when non-NULL). */
-static int read_audit(const char *gdir, struct registry_event **out, size_t *n,
-		      struct problems *probs, struct ft_err *err)
+/* Read GROUP/audit.jsonl (none is an empty log); lines that cannot be read
+ * are skipped and, when probs is non-NULL, reported there. */
+static void read_audit(const char *gdir, struct registry_event **out, size_t *n,
+		       struct problems *probs)
 {
 	*out = NULL;
 	*n = 0;
@@ -924,14 +925,14 @@ static int read_audit(const char *gdir, struct registry_event **out, size_t *n,
 	struct stat st;
 	if (lstat(path, &st) < 0 && errno == ENOENT) {
 		free(path);
-		return 0;
+		return;
 	}
 	struct ft_err e2;
 	char *text = read_regular(path, NULL, &e2);
 	if (!text) {
-		problem_add(probs, path, strchr(e2.msg, ':') ? strchr(e2.msg, ':') + 2 : e2.msg);
+		problem_from_err(probs, path, &e2);
 		free(path);
-		return 0;
+		return;
 	}
 	size_t cap = 0;
 	long lineno = 0;
@@ -965,8 +966,6 @@ static int read_audit(const char *gdir, struct registry_event **out, size_t *n,
 	}
 	free(text);
 	free(path);
-	(void)err;
-	return 0;
 }
 
 int registry_audit(const char *root, const char *group, struct registry_event **out,
@@ -977,9 +976,9 @@ int registry_audit(const char *root, const char *group, struct registry_event **
 	if (!registry_group_valid(group))
 		return ft_fail(err, FT_EINPUT, "%s: not a valid group name", group);
 	char *gdir = xasprintf("%s/%s", root, group);
-	int rc = read_audit(gdir, out, n, NULL, err);
+	read_audit(gdir, out, n, NULL);
 	free(gdir);
-	return rc;
+	return 0;
 }
 
 /* Status of a version according to the log: the last event's "to", and
@@ -1126,7 +1125,7 @@ static int group_repair(const char *root, const char *group, struct ft_err *err)
 		free(gdir);
 		return -1;
 	}
-	read_audit(gdir, &ev, &nev, NULL, err);
+	read_audit(gdir, &ev, &nev, NULL);
 	for (size_t i = 0; i < nvers && rc == 0; i++) {
 		char *vdir = version_dir(root, group, vers[i]);
 		DIR *vd = opendir(vdir);
@@ -1252,6 +1251,10 @@ int registry_publish(const char *root, const struct registry_publish_args *a,
 
 	if (mkdir(staging_root, 0755) < 0 && errno != EEXIST) {
 		ft_fail(err, FT_EIO, "%s: %s", staging_root, strerror(errno));
+		goto out;
+	}
+	if (!is_dir(staging_root)) {
+		ft_fail(err, FT_EIO, "%s: not a directory", staging_root);
 		goto out;
 	}
 	struct ft_rng rng;
@@ -1844,7 +1847,7 @@ static void verify_group(const char *root, const char *group, struct problems *p
 
 	struct registry_event *ev;
 	size_t nev;
-	read_audit(gdir, &ev, &nev, p, &e);
+	read_audit(gdir, &ev, &nev, p);
 	char *apath = xasprintf("%s/audit.jsonl", gdir);
 
 	int *vers = NULL;

@@ -1002,7 +1002,8 @@ static void unknown_key(const char *key, struct why *w)
 	if (best)
 		snprintf(w->msg, sizeof w->msg, "unknown setting (did you mean %s?)", best);
 	else
-		snprintf(w->msg, sizeof w->msg, "unknown setting (`fraudtree run --help` lists them)");
+		snprintf(w->msg, sizeof w->msg,
+			 "unknown setting (the keys are listed in fraudtree-pipeline(5))");
 }
 
 /* Members named "#..." are comments, so a pipeline file can explain
@@ -1238,6 +1239,17 @@ static cJSON *set_value(enum key_id id, const char *text)
 	while (*p) {
 		const char *comma = strchr(p, ',');
 		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		const char *next = p + len + (comma != NULL);
+		/* "hour, month" means the same as "hour,month"; NA strings are
+		 * taken exactly, blanks included */
+		if (id != KEY_NA_VALUES) {
+			while (len && isspace((unsigned char)*p)) {
+				p++;
+				len--;
+			}
+			while (len && isspace((unsigned char)p[len - 1]))
+				len--;
+		}
 		cJSON *item = NULL;
 		if (id == KEY_GATE)
 			item = parse_gate_item(p, len);
@@ -1249,9 +1261,7 @@ static cJSON *set_value(enum key_id id, const char *text)
 		if (!item)
 			item = parse_item(p, len);
 		cJSON_AddItemToArray(arr, item);
-		p += len;
-		if (*p == ',')
-			p++;
+		p = next;
 	}
 	return arr;
 }
@@ -1383,6 +1393,71 @@ static cJSON *json_str_or_null(const char *s)
 	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
 }
 
+static bool json_is_container(const cJSON *v)
+{
+	return cJSON_IsObject(v) || cJSON_IsArray(v);
+}
+
+static bool json_all_scalar(const cJSON *v)
+{
+	const cJSON *c;
+	cJSON_ArrayForEach(c, v)
+		if (json_is_container(c))
+			return false;
+	return true;
+}
+
+static void json_put_scalar(struct strbuf *sb, const cJSON *v)
+{
+	char *t = cJSON_PrintUnformatted(v);
+	sb_puts(sb, t ? t : "null");
+	free(t);
+}
+
+static void json_put_key(struct strbuf *sb, const char *key)
+{
+	cJSON *k = cJSON_CreateString(key);
+	json_put_scalar(sb, k);
+	cJSON_Delete(k);
+	sb_puts(sb, ": ");
+}
+
+/* Two-space indented JSON that reads well in a diff: lists of plain values
+ * and conditions of the gate stay on one line. */
+static void json_pretty(struct strbuf *sb, const cJSON *v, int depth, bool inline_ok)
+{
+	if (!json_is_container(v)) {
+		json_put_scalar(sb, v);
+		return;
+	}
+	bool obj = cJSON_IsObject(v);
+	if (!v->child) {
+		sb_puts(sb, obj ? "{}" : "[]");
+		return;
+	}
+	if (json_all_scalar(v) && (!obj || inline_ok)) {
+		sb_puts(sb, obj ? "{" : "[");
+		for (const cJSON *c = v->child; c; c = c->next) {
+			if (obj)
+				json_put_key(sb, c->string);
+			json_put_scalar(sb, c);
+			if (c->next)
+				sb_puts(sb, ", ");
+		}
+		sb_puts(sb, obj ? "}" : "]");
+		return;
+	}
+	sb_puts(sb, obj ? "{\n" : "[\n");
+	for (const cJSON *c = v->child; c; c = c->next) {
+		sb_printf(sb, "%*s", 2 * (depth + 1), "");
+		if (obj)
+			json_put_key(sb, c->string);
+		json_pretty(sb, c, depth + 1, !obj);
+		sb_puts(sb, c->next ? ",\n" : "\n");
+	}
+	sb_printf(sb, "%*s%s", 2 * depth, "", obj ? "}" : "]");
+}
+
 char *settings_to_json(const struct settings *s)
 {
 	cJSON *root = cJSON_CreateObject();
@@ -1454,11 +1529,9 @@ char *settings_to_json(const struct settings *s)
 	cJSON *reg = cJSON_AddObjectToObject(root, "registry");
 	cJSON_AddStringToObject(reg, "group", s->group ? s->group : "");
 
-	char *text = cJSON_Print(root);
+	struct strbuf sb = {0};
+	json_pretty(&sb, root, 0, false);
+	sb_puts(&sb, "\n");
 	cJSON_Delete(root);
-	if (!text)
-		return xstrdup("{}\n");
-	char *out = xasprintf("%s\n", text);
-	free(text);
-	return out;
+	return sb.data;
 }

@@ -43,28 +43,33 @@
 /* ---------------------------------------------------------------------
  * A small pool of worker threads running "task 0..n-1" jobs. Which thread
  * runs which task is timing-dependent, so tasks write only to their own
- * slots. */
+ * slots. A worker joins a job only while it is posted; the caller waits
+ * for the workers that joined, never for one that has not been scheduled
+ * yet (it simply runs more tasks itself). */
+
+struct pool_job {
+	void (*fn)(void *ctx, size_t task);
+	void *ctx;
+	size_t ntasks;
+	atomic_size_t next;
+	int active;                  /* workers inside the job, under pool.mu */
+};
 
 struct pool {
 	pthread_mutex_t mu;
 	pthread_cond_t wake, idle;
 	pthread_t *tid;
 	int nworkers;
+	struct pool_job *job;        /* posted job, NULL between jobs */
 	unsigned gen;
-	int checked;                 /* workers finished with generation gen */
 	bool quit;
-	void (*fn)(void *ctx, size_t task);
-	void *ctx;
-	size_t ntasks;
-	atomic_size_t next;
 };
 
-static void pool_drain(struct pool *pl, void (*fn)(void *, size_t), void *ctx,
-		       size_t ntasks)
+static void pool_drain(struct pool_job *job)
 {
 	size_t t;
-	while ((t = atomic_fetch_add(&pl->next, 1)) < ntasks)
-		fn(ctx, t);
+	while ((t = atomic_fetch_add(&job->next, 1)) < job->ntasks)
+		job->fn(job->ctx, t);
 }
 
 static void *pool_worker(void *arg)
@@ -74,20 +79,17 @@ static void *pool_worker(void *arg)
 
 	pthread_mutex_lock(&pl->mu);
 	for (;;) {
-		while (pl->gen == seen && !pl->quit)
+		while (!pl->quit && (!pl->job || pl->gen == seen))
 			pthread_cond_wait(&pl->wake, &pl->mu);
 		if (pl->quit)
 			break;
 		seen = pl->gen;
-		void (*fn)(void *, size_t) = pl->fn;
-		void *ctx = pl->ctx;
-		size_t ntasks = pl->ntasks;
+		struct pool_job *job = pl->job;
+		job->active++;
 		pthread_mutex_unlock(&pl->mu);
-		pool_drain(pl, fn, ctx, ntasks);
+		pool_drain(job);
 		pthread_mutex_lock(&pl->mu);
-		/* Every worker checks in for every generation, so none can still
-		 * be drawing task numbers when the next job resets the counter. */
-		if (++pl->checked == pl->nworkers)
+		if (--job->active == 0)
 			pthread_cond_signal(&pl->idle);
 	}
 	pthread_mutex_unlock(&pl->mu);
@@ -137,18 +139,17 @@ static void pool_run(struct pool *pl, bool parallel, void (*fn)(void *, size_t),
 			fn(ctx, t);
 		return;
 	}
+	struct pool_job job = { .fn = fn, .ctx = ctx, .ntasks = ntasks };
+	atomic_init(&job.next, 0);
 	pthread_mutex_lock(&pl->mu);
-	pl->fn = fn;
-	pl->ctx = ctx;
-	pl->ntasks = ntasks;
-	atomic_store(&pl->next, 0);
-	pl->checked = 0;
+	pl->job = &job;
 	pl->gen++;
 	pthread_cond_broadcast(&pl->wake);
 	pthread_mutex_unlock(&pl->mu);
-	pool_drain(pl, fn, ctx, ntasks);
+	pool_drain(&job);
 	pthread_mutex_lock(&pl->mu);
-	while (pl->checked < pl->nworkers)
+	pl->job = NULL;
+	while (job.active > 0)
 		pthread_cond_wait(&pl->idle, &pl->mu);
 	pthread_mutex_unlock(&pl->mu);
 }
@@ -172,6 +173,7 @@ struct bin_job {
 	const struct dataset *d;
 	int max_bins;
 	struct binning *bn;
+	const struct ft_progress *prog;
 };
 
 static uint32_t float_key(float v)
@@ -333,6 +335,9 @@ static void bin_feature(void *ctx, size_t j)
 	float vals[TREE_MAX_BINS];
 
 	bn->bad_row[j] = SIZE_MAX;
+	bn->nbins[j] = 1;
+	if (ft_cancelled(job->prog))
+		return;   /* the caller checks again before using any bin */
 	int nd = feature_ids(x, n, job->max_bins, col, vals, &bn->bad_row[j]);
 	if (bn->bad_row[j] != SIZE_MAX)
 		return;
@@ -448,7 +453,7 @@ struct fit {
 	size_t n, nf;
 	const uint8_t *y;
 	const double *w;
-	struct binning bn;
+	const struct binning *bn;
 	uint32_t *idx, *tmp;
 	struct pool *pool;
 	int max_depth;
@@ -493,7 +498,7 @@ static struct hbin *hist_acquire(struct fit *f)
 {
 	if (f->nspare)
 		return f->spare[--f->nspare];
-	return xmalloc(f->bn.totbins * sizeof(struct hbin));
+	return xmalloc(f->bn->totbins * sizeof(struct hbin));
 }
 
 static void hist_release(struct fit *f, struct hbin *h)
@@ -510,8 +515,8 @@ static void hist_release(struct fit *f, struct hbin *h)
 static void hist_build(const struct fit *f, size_t j, const struct rec *r,
 		       struct hbin *h)
 {
-	int nb = f->bn.nbins[j];
-	const uint8_t *col = f->bn.B + j * f->n;
+	int nb = f->bn->nbins[j];
+	const uint8_t *col = f->bn->B + j * f->n;
 	const uint32_t *idx = f->idx;
 	const uint8_t *y = f->y;
 
@@ -540,7 +545,7 @@ static void hist_build(const struct fit *f, size_t j, const struct rec *r,
 static void hist_sub(const struct fit *f, size_t j, const struct hbin *parent,
 		     const struct hbin *small, struct hbin *dst)
 {
-	int nb = f->bn.nbins[j];
+	int nb = f->bn->nbins[j];
 	for (int b = 0; b < nb; b++) {
 		for (int c = 0; c < 2; c++) {
 			dst[b].n[c] = parent[b].n[c] - small[b].n[c];
@@ -554,7 +559,7 @@ static void hist_sub(const struct fit *f, size_t j, const struct hbin *parent,
 static void hist_scan(const struct fit *f, size_t j, const struct rec *r,
 		      const struct hbin *h, struct cand *out)
 {
-	int nb = f->bn.nbins[j];
+	int nb = f->bn->nbins[j];
 	enum criterion crit = f->p->criterion;
 	uint64_t msl = f->p->min_samples_leaf;
 	uint64_t ntot = r->n[0] + r->n[1];
@@ -616,7 +621,7 @@ static void grow_task(void *ctx, size_t j)
 {
 	struct grow_job *g = ctx;
 	struct fit *f = g->f;
-	size_t off = f->bn.off[j];
+	size_t off = f->bn->off[j];
 
 	for (int t = 0; t < g->nt; t++)
 		if (g->src[t] < 0)
@@ -766,8 +771,8 @@ static void rec_keep_or_release(struct fit *f, struct rec *r, struct hbin *buf)
 /* threshold between two bins, as sklearn's midpoint of adjacent values */
 static double split_threshold(const struct fit *f, const struct cand *sp)
 {
-	double a = f->bn.hi[(size_t)sp->feature * TREE_MAX_BINS + (size_t)sp->bin];
-	double b = f->bn.lo[(size_t)sp->feature * TREE_MAX_BINS + (size_t)sp->next_bin];
+	double a = f->bn->hi[(size_t)sp->feature * TREE_MAX_BINS + (size_t)sp->bin];
+	double b = f->bn->lo[(size_t)sp->feature * TREE_MAX_BINS + (size_t)sp->next_bin];
 	double t = a / 2.0 + b / 2.0;
 	if (t == b || isinf(t))
 		t = a;
@@ -777,7 +782,7 @@ static double split_threshold(const struct fit *f, const struct cand *sp)
 static void split_node(struct fit *f, struct rec *p, struct rec child[2])
 {
 	const struct cand *sp = &p->sp;
-	const uint8_t *col = f->bn.B + (size_t)sp->feature * f->n;
+	const uint8_t *col = f->bn->B + (size_t)sp->feature * f->n;
 	uint8_t cut = (uint8_t)sp->bin;
 	size_t wpos = p->start, nright = 0;
 
@@ -1091,7 +1096,6 @@ const char *tree_check_params(const struct tree_params *p)
 
 static void fit_free(struct fit *f)
 {
-	binning_free(&f->bn);
 	free(f->idx);
 	free(f->tmp);
 	pool_free(f->pool);
@@ -1128,34 +1132,53 @@ static int check_data(const struct dataset *d, struct ft_err *err)
 	return 0;
 }
 
-struct tree *tree_fit(const struct dataset *d, const char *const *feature_names,
-		      const struct tree_params *p, const struct ft_progress *prog,
-		      struct ft_err *err)
+/* Training data as bins, shared read-only by any number of fits. */
+struct tree_bins {
+	const struct dataset *d;
+	int max_bins;
+	struct binning bn;
+};
+
+void tree_bins_free(struct tree_bins *b)
 {
-	const char *why = tree_check_params(p);
-	if (why) {
-		ft_fail(err, FT_EINPUT, "%s", why);
+	if (!b)
+		return;
+	binning_free(&b->bn);
+	free(b);
+}
+
+struct tree_bins *tree_bins_new(const struct dataset *d, const char *const *feature_names,
+				int max_bins, int threads, const struct ft_progress *prog,
+				struct ft_err *err)
+{
+	if (max_bins < 2 || max_bins > TREE_MAX_BINS) {
+		ft_fail(err, FT_EINPUT, "tree.max_bins: expected an integer from 2 to 256");
 		return NULL;
 	}
 	if (check_data(d, err) < 0)
 		return NULL;
-
-	struct fit f = { .p = p, .n = d->n, .nf = d->nfeatures, .y = d->y, .w = d->w,
-			 .prog = prog, .best_first = p->max_leaf_nodes > 0 };
-	f.max_depth = p->max_depth > 0 ? p->max_depth : INT_MAX;
-	f.pool = pool_new(p->threads > 0 ? p->threads : ft_threads());
+	size_t nf = d->nfeatures;
+	struct tree_bins *b = xcalloc(1, sizeof *b);
+	b->d = d;
+	b->max_bins = max_bins;
+	struct binning *bn = &b->bn;
+	bn->B = xmalloc(d->n * nf);
+	bn->nbins = xcalloc(nf, sizeof *bn->nbins);
+	bn->off = xcalloc(nf, sizeof *bn->off);
+	bn->lo = xmalloc(nf * TREE_MAX_BINS * sizeof *bn->lo);
+	bn->hi = xmalloc(nf * TREE_MAX_BINS * sizeof *bn->hi);
+	bn->bad_row = xmalloc(nf * sizeof *bn->bad_row);
 
 	ft_progress_report(prog, "train", 0, d->n);
-	struct binning *bn = &f.bn;
-	bn->B = xmalloc(d->n * d->nfeatures);
-	bn->nbins = xcalloc(f.nf, sizeof *bn->nbins);
-	bn->off = xcalloc(f.nf, sizeof *bn->off);
-	bn->lo = xmalloc(f.nf * TREE_MAX_BINS * sizeof *bn->lo);
-	bn->hi = xmalloc(f.nf * TREE_MAX_BINS * sizeof *bn->hi);
-	bn->bad_row = xmalloc(f.nf * sizeof *bn->bad_row);
-	struct bin_job bj = { .d = d, .max_bins = p->max_bins, .bn = bn };
-	pool_run(f.pool, d->n * f.nf >= PARALLEL_MIN_WORK, bin_feature, &bj, f.nf);
-	for (size_t j = 0; j < f.nf; j++) {
+	struct pool *pool = pool_new(threads > 0 ? threads : ft_threads());
+	struct bin_job bj = { .d = d, .max_bins = max_bins, .bn = bn, .prog = prog };
+	pool_run(pool, d->n * nf >= PARALLEL_MIN_WORK, bin_feature, &bj, nf);
+	pool_free(pool);
+	if (ft_cancelled(prog)) {
+		ft_fail(err, FT_ECANCELLED, "training cancelled");
+		goto fail;
+	}
+	for (size_t j = 0; j < nf; j++) {
 		if (bn->bad_row[j] != SIZE_MAX) {
 			ft_fail(err, FT_EINPUT, "training data: row %zu, feature %s: not a finite number",
 				bn->bad_row[j], feature_names ? feature_names[j] : "?");
@@ -1164,12 +1187,32 @@ struct tree *tree_fit(const struct dataset *d, const char *const *feature_names,
 		bn->off[j] = bn->totbins;
 		bn->totbins += (size_t)bn->nbins[j];
 	}
-	if (ft_cancelled(prog)) {
-		ft_fail(err, FT_ECANCELLED, "training cancelled");
-		goto fail;
+	return b;
+fail:
+	tree_bins_free(b);
+	return NULL;
+}
+
+struct tree *tree_fit_binned(const struct tree_bins *b, const char *const *feature_names,
+			     const struct tree_params *p, const struct ft_progress *prog,
+			     struct ft_err *err)
+{
+	const char *why = tree_check_params(p);
+	if (why) {
+		ft_fail(err, FT_EINPUT, "%s", why);
+		return NULL;
 	}
-	size_t hist_bytes = bn->totbins * sizeof(struct hbin);
-	f.max_kept = HIST_BUDGET / hist_bytes;
+	if (p->max_bins != b->max_bins) {
+		ft_fail(err, FT_EINPUT, "tree.max_bins: %d, but the data was binned with %d",
+			p->max_bins, b->max_bins);
+		return NULL;
+	}
+	const struct dataset *d = b->d;
+	struct fit f = { .p = p, .n = d->n, .nf = d->nfeatures, .y = d->y, .w = d->w,
+			 .bn = &b->bn, .prog = prog, .best_first = p->max_leaf_nodes > 0 };
+	f.max_depth = p->max_depth > 0 ? p->max_depth : INT_MAX;
+	f.pool = pool_new(p->threads > 0 ? p->threads : ft_threads());
+	f.max_kept = HIST_BUDGET / (b->bn.totbins * sizeof(struct hbin));
 	if (f.max_kept < 4)
 		f.max_kept = 4;
 	f.idx = xmalloc(d->n * sizeof *f.idx);
@@ -1178,9 +1221,12 @@ struct tree *tree_fit(const struct dataset *d, const char *const *feature_names,
 		f.idx[i] = (uint32_t)i;
 	f.cand[0] = xcalloc(f.nf, sizeof *f.cand[0]);
 	f.cand[1] = xcalloc(f.nf, sizeof *f.cand[1]);
+	ft_progress_report(prog, "train", 0, d->n);
 
-	if (grow(&f, err) < 0)
-		goto fail;
+	if (grow(&f, err) < 0) {
+		fit_free(&f);
+		return NULL;
+	}
 
 	size_t nn;
 	struct tree_node *nodes = preorder(f.nodes, f.nnodes, NULL, &nn);
@@ -1207,9 +1253,23 @@ struct tree *tree_fit(const struct dataset *d, const char *const *feature_names,
 	t->params = *p;
 	fit_free(&f);
 	return t;
-fail:
-	fit_free(&f);
-	return NULL;
+}
+
+struct tree *tree_fit(const struct dataset *d, const char *const *feature_names,
+		      const struct tree_params *p, const struct ft_progress *prog,
+		      struct ft_err *err)
+{
+	const char *why = tree_check_params(p);
+	if (why) {
+		ft_fail(err, FT_EINPUT, "%s", why);
+		return NULL;
+	}
+	struct tree_bins *b = tree_bins_new(d, feature_names, p->max_bins, p->threads, prog, err);
+	if (!b)
+		return NULL;
+	struct tree *t = tree_fit_binned(b, feature_names, p, prog, err);
+	tree_bins_free(b);
+	return t;
 }
 
 void tree_free(struct tree *t)

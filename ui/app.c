@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "csv_load.h"
 #include "tune.h"
@@ -192,11 +193,15 @@ int app_start_load(struct app *a, const char *path)
 	return 0;
 }
 
-static void clear_list(struct int_list *l)
+void app_clear_tune(struct settings *s)
 {
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
+	struct int_list *l[] = { &s->tune_max_depth, &s->tune_min_samples_split,
+				 &s->tune_min_samples_leaf };
+	for (size_t i = 0; i < 3; i++) {
+		free(l[i]->v);
+		l[i]->v = NULL;
+		l[i]->n = 0;
+	}
 }
 
 static void default_list(struct int_list *l, const long *v, size_t n)
@@ -232,9 +237,7 @@ int app_start_train(struct app *a, bool tune)
 			default_list(&j->settings.tune_min_samples_split, split, 3);
 		}
 	} else {
-		clear_list(&j->settings.tune_max_depth);
-		clear_list(&j->settings.tune_min_samples_split);
-		clear_list(&j->settings.tune_min_samples_leaf);
+		app_clear_tune(&j->settings);
 	}
 	if (pthread_create(&j->thread, NULL, train_worker, j)) {
 		settings_free(&j->settings);
@@ -273,6 +276,36 @@ static void add_history(struct app *a, const struct pipeline_result *r, double s
 	h->depth = r->tree ? tree_depth(r->tree) : 0;
 }
 
+void app_frame_hold(struct app *a)
+{
+	atomic_fetch_add(&a->frame_readers, 1);
+}
+
+void app_frame_release(struct app *a)
+{
+	atomic_fetch_sub(&a->frame_readers, 1);
+}
+
+void app_wake(struct app *a)
+{
+	atomic_store(&a->wakeup, 1);
+}
+
+bool app_wait_flag(const atomic_int *flag, double seconds)
+{
+	double end = ft_now() + seconds;
+	while (!atomic_load(flag) && ft_now() < end) {
+		struct timespec ts = { 0, 200 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	return atomic_load(flag) != 0;
+}
+
+bool app_take_wakeup(struct app *a)
+{
+	return atomic_exchange(&a->wakeup, 0) != 0;
+}
+
 static void adopt_load(struct app *a, struct app_job *j)
 {
 	if (j->status) {
@@ -284,6 +317,11 @@ static void adopt_load(struct app *a, struct app_job *j)
 		pipeline_result_free(a->result);
 		free(a->result);
 		a->result = NULL;
+	}
+	/* screen helpers finish within a second; the old frame must outlive them */
+	while (atomic_load(&a->frame_readers) > 0) {
+		struct timespec ts = { 0, 5 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
 	}
 	frame_free(a->frame);
 	free(a->path);
@@ -322,11 +360,17 @@ static void adopt_train(struct app *a, struct app_job *j)
 	a->registry_version = 0;
 	add_history(a, a->result, secs);
 	const struct pipeline_result *r = a->result;
-	app_message(a, !r->gate.pass, "%s in %.2f s: %zu nodes, depth %d, test accuracy %.4f (baseline %.4f), gate %s",
+	const char *why = "";
+	for (size_t i = 0; i < r->gate.nchecks && !r->gate.pass; i++)
+		if (!r->gate.checks[i].pass) {
+			why = r->gate.checks[i].why;
+			break;
+		}
+	app_message(a, !r->gate.pass, "%s in %.2f s: %zu nodes, depth %d, test accuracy %.4f (baseline %.4f), gate %s%s%s",
 		    j->kind == JOB_TUNE ? "tuned and trained" : "trained", secs,
 		    r->tree ? r->tree->nnodes : 0, r->tree ? tree_depth(r->tree) : 0,
 		    r->test_metrics.accuracy, r->test_metrics.baseline,
-		    r->gate.pass ? "PASS" : "FAIL");
+		    r->gate.pass ? "PASS" : "FAIL", *why ? ": " : "", why);
 }
 
 bool app_poll_job(struct app *a)
@@ -354,9 +398,7 @@ void app_history_restore(struct app *a, size_t i)
 		return;
 	settings_free(&a->settings);
 	settings_copy(&a->settings, &a->history[i].settings);
-	clear_list(&a->settings.tune_max_depth);
-	clear_list(&a->settings.tune_min_samples_split);
-	clear_list(&a->settings.tune_min_samples_leaf);
+	app_clear_tune(&a->settings);
 	app_settings_changed(a);
 	app_message(a, false, "settings of run %zu restored; t trains with them", i + 1);
 }

@@ -82,6 +82,11 @@ struct app {
 	unsigned long trained_version;   /* settings_version the model was trained from */
 	bool quit_requested;             /* :q with an unsaved model: the main loop asks */
 	char delimiter;                  /* --delimiter, 0 detects */
+	/* Screens may read a->frame from their own helper threads (sorting,
+	 * searching, previews): they hold it while they do, so a newly loaded
+	 * file does not free it under them, and wake the main loop when done. */
+	atomic_int frame_readers;
+	atomic_int wakeup;
 };
 
 void app_init(struct app *a);
@@ -112,6 +117,21 @@ int app_target_col(const struct app *a);
 /* True when quitting now would lose a trained model nobody registered or
  * saved. */
 bool app_model_at_risk(const struct app *a);
+
+/* Screen helper threads: hold a->frame while reading it from another
+ * thread; wake the main loop (it redraws) when a result is ready. */
+void app_frame_hold(struct app *a);
+void app_frame_release(struct app *a);
+void app_wake(struct app *a);
+/* Wait at most `seconds` for *flag to become nonzero (small jobs then
+ * finish within the key that started them); returns its value. */
+bool app_wait_flag(const atomic_int *flag, double seconds);
+/* True once after each app_wake. */
+bool app_take_wakeup(struct app *a);
+
+/* Empty the tune.* lists of s (a plain training run, or settings whose
+ * tuned values are already adopted). */
+void app_clear_tune(struct settings *s);
 
 /* Put the settings of history entry i back as the current settings. */
 void app_history_restore(struct app *a, size_t i);

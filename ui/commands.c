@@ -432,17 +432,6 @@ static int cmd_reject(struct app *a, int argc, char **argv)
 	return set_status(a, argc, argv, REG_REJECTED);
 }
 
-static void clear_tune(struct settings *s)
-{
-	struct int_list *l[] = { &s->tune_max_depth, &s->tune_min_samples_split,
-				 &s->tune_min_samples_leaf };
-	for (size_t i = 0; i < 3; i++) {
-		free(l[i]->v);
-		l[i]->v = NULL;
-		l[i]->n = 0;
-	}
-}
-
 static int cmd_save(struct app *a, int argc, char **argv)
 {
 	const char *path = argc > 1 ? argv[1] : a->pipeline_path;
@@ -457,7 +446,7 @@ static int cmd_save(struct app *a, int argc, char **argv)
 	struct settings s;
 	settings_copy(&s, of_model ? &a->result->settings : &a->settings);
 	if (of_model)
-		clear_tune(&s);
+		app_clear_tune(&s);
 	char *json = settings_to_json(&s);
 	settings_free(&s);
 	struct ft_err err;
@@ -784,6 +773,12 @@ static const char *after_words(const char *p, int n)
 	while (*p == ' ' || *p == '\t')
 		p++;
 	return p;
+}
+
+int commands_run(struct app *a, const char *name, const char *arg1, const char *arg2)
+{
+	char *argv[] = { (char *)name, (char *)arg1, (char *)arg2, NULL };
+	return commands_invoke(a, arg1 ? (arg2 ? 3 : 2) : 1, argv);
 }
 
 int commands_execute(struct app *a, const char *line)

@@ -48,6 +48,9 @@ int commands_execute(struct app *a, const char *line);
 /* Run with ready words, argv[0] the command name (screens use this). */
 int commands_invoke(struct app *a, int argc, char **argv);
 
+/* Run command `name` with up to two arguments (a NULL ends the list). */
+int commands_run(struct app *a, const char *name, const char *arg1, const char *arg2);
+
 /* What argument position `index` (1-based) of command `name` completes to. */
 enum cmd_arg commands_arg_kind(const char *name, int index);
 

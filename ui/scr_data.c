@@ -10,6 +10,8 @@
 #include "screen.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +30,29 @@
 #define HIST_BINS 64
 #define BALANCE_MAX 6
 
+/* Sorting and searching a large frame take longer than a key may, so they
+ * run on a helper thread; one at a time, adopted when done. */
+enum task_kind { TASK_SORT, TASK_SEARCH };
+
+struct data_task {
+	struct app *app;
+	pthread_t thread;
+	bool running;              /* a thread exists and is not joined yet */
+	atomic_int done;
+	enum task_kind kind;
+	const struct frame *frame;
+	size_t col;
+	bool descending;
+	const size_t *perm;        /* search: the display order (kept alive) */
+	char *needle;
+	size_t from;
+	bool forward;
+	size_t *out_perm;          /* sort result */
+	size_t out_pos, out_col;   /* search result */
+};
+
 struct data_state {
+	struct data_task task;
 	const struct frame *frame;
 	int *widths;
 	size_t *perm;              /* NULL: file order */
@@ -47,6 +71,8 @@ struct data_state {
 	size_t nbal, bal_missing;
 };
 
+static void task_poll(struct app *a, struct data_state *s);
+
 static struct data_state *state(struct app *a)
 {
 	struct data_state *s = a->screen_state[SCR_DATA];
@@ -57,7 +83,8 @@ static struct data_state *state(struct app *a)
 		s->bal_col = -2;
 		a->screen_state[SCR_DATA] = s;
 	}
-	if (s->frame != a->frame) {
+	task_poll(a, s);
+	if (s->frame != a->frame && !s->task.running) {
 		free(s->widths);
 		free(s->perm);
 		s->widths = NULL;
@@ -80,6 +107,11 @@ static void free_state(struct app *a)
 	struct data_state *s = a->screen_state[SCR_DATA];
 	if (!s)
 		return;
+	if (s->task.running) {
+		pthread_join(s->task.thread, NULL);
+		free(s->task.out_perm);
+		free(s->task.needle);
+	}
 	free(s->widths);
 	free(s->perm);
 	free(s->search);
@@ -374,13 +406,101 @@ static void draw(struct app *a, WINDOW *w)
 
 /* ---- actions ---- */
 
+static void *task_main(void *arg)
+{
+	struct data_task *t = arg;
+	if (t->kind == TASK_SORT) {
+		view_sort_perm(t->frame, t->col, t->descending, t->out_perm);
+	} else {
+		t->out_pos = view_search(t->frame, t->perm, t->from, t->needle, t->forward,
+					 &t->out_col);
+	}
+	atomic_store(&t->done, 1);
+	app_frame_release(t->app);
+	app_wake(t->app);
+	return NULL;
+}
+
+static int task_start(struct app *a, struct data_state *s)
+{
+	struct data_task *t = &s->task;
+	t->app = a;
+	t->frame = a->frame;
+	atomic_store(&t->done, 0);
+	app_frame_hold(a);
+	if (pthread_create(&t->thread, NULL, task_main, t)) {
+		app_frame_release(a);
+		free(t->out_perm);
+		t->out_perm = NULL;
+		app_message(a, true, "cannot start a thread");
+		return -1;
+	}
+	t->running = true;
+	return 0;
+}
+
+static bool task_busy(struct app *a, struct data_state *s)
+{
+	if (!s->task.running)
+		return false;
+	app_message(a, true, "busy: still %s", s->task.kind == TASK_SORT ? "sorting" : "searching");
+	return true;
+}
+
+static void adopt_sort(struct app *a, struct data_state *s, struct data_task *t)
+{
+	free(s->perm);
+	s->perm = t->out_perm;
+	t->out_perm = NULL;
+	s->sort_col = (int)t->col;
+	s->sort_desc = t->descending;
+	s->col = t->col;
+	s->cur = 0;
+	s->top = 0;
+	app_message(a, false, "sorted by %s, %s (missing last)", a->frame->cols[t->col].name,
+		    t->descending ? "descending" : "ascending");
+}
+
+static void adopt_search(struct app *a, struct data_state *s, struct data_task *t)
+{
+	size_t pos = t->out_pos, col = t->out_col;
+	if (pos == SIZE_MAX) {
+		app_message(a, true, "not found: %s", t->needle);
+		return;
+	}
+	bool wrapped = t->forward ? pos <= t->from : pos >= t->from;
+	app_message(a, false, "%s%s found in row %zu, %s", wrapped ? "search wrapped: " : "",
+		    t->needle, row_at(s, pos) + 1, a->frame->cols[col].name);
+	s->cur = pos;
+	s->col = col;
+}
+
+static void task_poll(struct app *a, struct data_state *s)
+{
+	struct data_task *t = &s->task;
+	if (!t->running || !atomic_load(&t->done))
+		return;
+	pthread_join(t->thread, NULL);
+	t->running = false;
+	if (t->frame == a->frame) {
+		if (t->kind == TASK_SORT)
+			adopt_sort(a, s, t);
+		else
+			adopt_search(a, s, t);
+	}
+	free(t->out_perm);
+	t->out_perm = NULL;
+	free(t->needle);
+	t->needle = NULL;
+}
+
 int scr_data_sort(struct app *a, int col, bool descending)
 {
 	struct data_state *s = state(a);
-	if (!a->frame)
+	if (!a->frame || task_busy(a, s))
 		return -1;
-	size_t row = a->frame->nrows ? row_at(s, s->cur) : 0;
 	if (col < 0) {
+		size_t row = a->frame->nrows ? row_at(s, s->cur) : 0;
 		free(s->perm);
 		s->perm = NULL;
 		s->sort_col = -1;
@@ -388,16 +508,17 @@ int scr_data_sort(struct app *a, int col, bool descending)
 		app_message(a, false, "file order");
 		return 0;
 	}
-	if (!s->perm)
-		s->perm = xmalloc((a->frame->nrows ? a->frame->nrows : 1) * sizeof *s->perm);
-	view_sort_perm(a->frame, (size_t)col, descending, s->perm);
-	s->sort_col = col;
-	s->sort_desc = descending;
-	s->col = (size_t)col;
-	s->cur = 0;
-	s->top = 0;
-	app_message(a, false, "sorted by %s, %s (missing last)", a->frame->cols[col].name,
-		    descending ? "descending" : "ascending");
+	struct data_task *t = &s->task;
+	t->kind = TASK_SORT;
+	t->col = (size_t)col;
+	t->descending = descending;
+	t->out_perm = xmalloc((a->frame->nrows ? a->frame->nrows : 1) * sizeof *t->out_perm);
+	if (task_start(a, s))
+		return -1;
+	app_message(a, false, "sorting by %s...", a->frame->cols[col].name);
+	/* small frames finish within the key: show the result at once */
+	app_wait_flag(&t->done, 0.015);
+	task_poll(a, s);
 	return 0;
 }
 
@@ -414,7 +535,7 @@ int scr_data_select_column(struct app *a, int col)
 int scr_data_search(struct app *a, const char *text, bool forward)
 {
 	struct data_state *s = state(a);
-	if (!a->frame)
+	if (!a->frame || task_busy(a, s))
 		return -1;
 	if (text) {
 		free(s->search);
@@ -424,21 +545,21 @@ int scr_data_search(struct app *a, const char *text, bool forward)
 		app_message(a, true, "no search yet: press / first");
 		return -1;
 	}
-	size_t col;
-	size_t pos = view_search(a->frame, s->perm, s->cur, s->search, forward, &col);
-	if (pos == SIZE_MAX) {
-		app_message(a, true, "not found: %s", s->search);
+	struct data_task *t = &s->task;
+	t->kind = TASK_SEARCH;
+	t->perm = s->perm;
+	t->needle = xstrdup(s->search);
+	t->from = s->cur;
+	t->forward = forward;
+	if (task_start(a, s)) {
+		free(t->needle);
+		t->needle = NULL;
 		return -1;
 	}
-	if ((forward && pos <= s->cur) || (!forward && pos >= s->cur))
-		app_message(a, false, "search wrapped: %s found in row %zu, %s", s->search,
-			    row_at(s, pos) + 1, a->frame->cols[col].name);
-	else
-		app_message(a, false, "%s found in row %zu, %s", s->search, row_at(s, pos) + 1,
-			    a->frame->cols[col].name);
-	s->cur = pos;
-	s->col = col;
+	app_message(a, false, "searching for %s...", s->search);
 	screen_switch(a, SCR_DATA);
+	app_wait_flag(&t->done, 0.015);
+	task_poll(a, s);
 	return 0;
 }
 
@@ -446,17 +567,13 @@ static void search_done(struct app *a, const char *line, void *ctx)
 {
 	(void)ctx;
 	if (line && *line) {
-		char name[] = "search";
-		char *argv[] = { name, (char *)line, NULL };
-		commands_invoke(a, 2, argv);
+		commands_run(a, "search", line, NULL);
 	}
 }
 
-static int run(struct app *a, const char *name, const char *arg, const char *arg2)
+static int run(struct app *a, const char *name, const char *arg1, const char *arg2)
 {
-	char *argv[] = { (char *)name, (char *)arg, (char *)arg2, NULL };
-	int argc = arg ? (arg2 ? 3 : 2) : 1;
-	commands_invoke(a, argc, argv);
+	commands_run(a, name, arg1, arg2);
 	return KEY_REDRAW;
 }
 

@@ -11,15 +11,16 @@
  * changes, so it always agrees with the matrix on screen. */
 #include "config.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "commands.h"
 #include "pipeline.h"
 #include "screen.h"
 #include "term.h"
 #include "tree.h"
+#include "util.h"
 #include "vm_eval.h"
 
 #define LIST_COLS 4
@@ -73,43 +74,30 @@ static void drop_caches(struct eval_state *s)
 static void choose_columns(struct eval_state *s, const struct app *a)
 {
 	const struct pipeline_result *r = a->result;
-	const struct tree *t = r->tree;
+	size_t top[4 * LIST_COLS];
+	size_t n = pipeline_top_features(r->tree, top, sizeof top / sizeof top[0]);
+
 	s->ncols = 0;
-	if (!a->frame || !r->recipe || !t->importance)
-		return;
-	size_t nf = t->nfeatures < r->recipe->nfeatures ? t->nfeatures : r->recipe->nfeatures;
-	bool *used = calloc(nf ? nf : 1, sizeof *used);
-	if (!used)
-		return;
-	while (s->ncols < LIST_COLS) {
-		size_t best = nf;
-		for (size_t j = 0; j < nf; j++)
-			if (!used[j] && t->importance[j] > 0 &&
-			    (best == nf || t->importance[j] > t->importance[best]))
-				best = j;
-		if (best == nf)
-			break;
-		used[best] = true;
-		size_t in = r->recipe->features[best].input;
+	for (size_t k = 0; k < n && s->ncols < LIST_COLS && a->frame && r->recipe; k++) {
+		if (top[k] >= r->recipe->nfeatures)
+			continue;
+		size_t in = r->recipe->features[top[k]].input;
 		if (in >= r->recipe->ninputs)
 			continue;
 		int col = frame_find(a->frame, r->recipe->inputs[in].name);
 		bool dup = col < 0;
-		for (size_t k = 0; k < s->ncols && !dup; k++)
-			dup = s->cols[k] == col;
+		for (size_t c = 0; c < s->ncols && !dup; c++)
+			dup = s->cols[c] == col;
 		if (!dup)
 			s->cols[s->ncols++] = col;
 	}
-	free(used);
 }
 
 static struct eval_state *get_state(struct app *a)
 {
 	struct eval_state *s = a->screen_state[SCR_EVALUATE];
 	if (!s) {
-		s = calloc(1, sizeof *s);
-		if (!s)
-			return NULL;
+		s = xcalloc(1, sizeof *s);
 		s->split = SPLIT_TEST;
 		s->cell = VM_CELL_FN;
 		a->screen_state[SCR_EVALUATE] = s;
@@ -158,8 +146,8 @@ static void refresh_list(struct eval_state *s, const struct pipeline_result *r)
 	const struct metrics *m;
 	const struct dataset *d = split_data(r, s->split, &proba, &m);
 	free(s->list);
-	s->list = malloc((d->n ? d->n : 1) * sizeof *s->list);
-	s->nlist = s->list && proba ? vm_cell_samples(d->y, proba, d->n, t, s->cell, s->list) : 0;
+	s->list = xmalloc((d->n ? d->n : 1) * sizeof *s->list);
+	s->nlist = proba ? vm_cell_samples(d->y, proba, d->n, t, s->cell, s->list) : 0;
 	s->list_valid = true;
 	s->list_split = s->split;
 	s->list_cell = s->cell;
@@ -213,21 +201,22 @@ static void box_rule(WINDOW *win, int y, int x, int cw, chtype left, chtype mid,
 	}
 }
 
-static attr_t cell_attr(const struct eval_state *s, enum vm_cell c)
+static attr_t cell_attr(const struct eval_state *s, enum vm_cell c, bool active)
 {
 	attr_t at = term_attr(c == VM_CELL_TN || c == VM_CELL_TP ? ROLE_GOOD : ROLE_BAD);
-	if (s->cell == c)
+	if (active && s->cell == c)
 		at = term_attr(ROLE_SELECTED) | A_BOLD;
 	return at;
 }
 
-/* The matrix from row y: header, then a 2 x 2 box of cells cw wide.
- * Returns the rows used (7). */
-static int draw_matrix(WINDOW *win, int y, int cw, const struct eval_state *s,
-		       const struct metrics *m)
+/* The matrix from row y, column x0: header, then a 2 x 2 box of cells cw
+ * wide; the selected cell shows only in the active one. Returns the rows
+ * used (8). */
+static int draw_matrix(WINDOW *win, int y, int x0, int cw, const struct eval_state *s,
+		       const struct metrics *m, bool active)
 {
 	static const char *const row_label[2] = { "actual legit", "actual fraud" };
-	int x = LABEL_W;
+	int x = x0 + LABEL_W;
 	uint64_t n = m->n ? m->n : 1;
 
 	term_put(win, y, x + 1, cw, "predicted legit", term_attr(ROLE_HEADER), false);
@@ -238,13 +227,13 @@ static int draw_matrix(WINDOW *win, int y, int cw, const struct eval_state *s,
 	box_rule(win, y + 7, x, cw, ACS_LLCORNER, ACS_BTEE, ACS_LRCORNER);
 	for (int r = 0; r < 2; r++) {
 		int yy = y + 2 + 3 * r;
-		term_put(win, yy, 1, LABEL_W - 1, row_label[r], term_attr(ROLE_HEADER), false);
+		term_put(win, yy, x0 + 1, LABEL_W - 1, row_label[r], term_attr(ROLE_HEADER), false);
 		for (int c = 0; c < 2; c++) {
 			enum vm_cell cell = (enum vm_cell)(2 * r + c);
 			uint64_t count = vm_cell_count(&m->cm, cell);
 			int cx = x + 1 + c * (cw + 1);
 			char line[64];
-			attr_t at = cell_attr(s, cell);
+			attr_t at = cell_attr(s, cell, active);
 			wattrset(win, term_attr(ROLE_DIM));
 			mvwaddch(win, yy, x + c * (cw + 1), ACS_VLINE);
 			mvwaddch(win, yy + 1, x + c * (cw + 1), ACS_VLINE);
@@ -267,7 +256,7 @@ static int draw_matrix(WINDOW *win, int y, int cw, const struct eval_state *s,
  * coloured by whether it beats the baseline and catches fraud at all. */
 #define METRIC_ROWS 6
 
-static int draw_metrics(WINDOW *win, int y, int hmax, const struct metrics *m)
+static int draw_metrics(WINDOW *win, int y, int x0, int hmax, const struct metrics *m)
 {
 	struct { const char *name; double v; } cells[2 * METRIC_ROWS] = {
 		{ "accuracy", m->accuracy }, { "majority baseline", m->baseline },
@@ -288,7 +277,7 @@ static int draw_metrics(WINDOW *win, int y, int hmax, const struct metrics *m)
 			if (i < 2 || i == 10)
 				at = term_attr(weak ? ROLE_BAD : ROLE_GOOD);
 			snprintf(buf, sizeof buf, "%-17s %7.4f", cells[i].name, cells[i].v);
-			term_put(win, y + used, 1 + k * 26, 25, buf, at, false);
+			term_put(win, y + used, x0 + 1 + k * 26, 25, buf, at, false);
 		}
 	}
 	return used;
@@ -321,7 +310,7 @@ static void draw_curve(WINDOW *win, int y, int x, int pw, int ph, struct eval_st
 		mx = neg ? (double)m->cm.fp / (double)neg : 0;
 		my = m->recall;
 	}
-	term_printf(win, y, x, pw + 1, term_attr(ROLE_HEADER), "%s curve (%s) AUC %.3f",
+	term_printf(win, y, x, pw + 1, term_attr(ROLE_HEADER), "%s %s AUC %.3f",
 		    s->pr ? "PR" : "ROC", split_name(s->split), s->pr ? m->pr_auc : m->roc_auc);
 	struct vm_plot p;
 	vm_plot_curve(c, pw, ph, mx, my, &p);
@@ -425,8 +414,6 @@ static void draw(struct app *a, WINDOW *win)
 		return;
 	}
 	struct eval_state *s = get_state(a);
-	if (!s)
-		return;
 	const struct pipeline_result *r = a->result;
 	const double *proba;
 	const struct metrics *m;
@@ -450,20 +437,38 @@ static void draw(struct app *a, WINDOW *win)
 		draw_warnings(win, y, w, h - y, m);
 		return;
 	}
-	y += draw_matrix(win, y, cw, s, m);
+	/* Warnings first: they are the point of this screen when they apply. */
+	y += draw_warnings(win, y, w, 2, m);
+	int top = y;
+	y += draw_matrix(win, y, 0, cw, s, m, true);
 	/* Left column: matrix, then metrics (unless the row list needs the
-	 * room); the curve fills the height of the left column beside it. */
+	 * room). The curve stands beside it, down to the hint line, or only
+	 * beside the matrix while the row list is open below. Wide terminals
+	 * show the other split's matrix and metrics at the right too. */
 	bool metrics = !s->listing || h - y >= METRIC_ROWS + 8;
 	if (metrics)
-		y += draw_metrics(win, y, h - y, m);
-	int cx = LABEL_W + 2 * (cw + 1) + 3;
+		y += draw_metrics(win, y, 0, h - y, m);
+	int block_w = LABEL_W + 2 * (cw + 1) + 1;
+	int cx = block_w + 2;
 	int pw = w - cx - 2;
-	int ph = y - 4;
+	if (!s->listing && cw == 17 && w >= 2 * block_w + 36) {
+		enum split_id other = s->split == SPLIT_TEST ? SPLIT_VALIDATION : SPLIT_TEST;
+		const double *p2;
+		const struct metrics *m2;
+		int x2 = w - block_w;
+		split_data(r, other, &p2, &m2);
+		term_printf(win, 0, x2, block_w, term_attr(ROLE_HEADER) | A_BOLD,
+			    "Confusion matrix (%s)  n=%llu", split_name(other),
+			    (unsigned long long)m2->n);
+		draw_matrix(win, top, x2, cw, s, m2, false);
+		draw_metrics(win, top + 8, x2, h - top - 8, m2);
+		pw = x2 - cx - 4;
+	}
+	int ph = (s->listing ? y : h - 1) - top - 3;
 	if (pw > 60)
 		pw = 60;
 	if (pw >= 16 && ph >= 3)
-		draw_curve(win, 1, cx, pw, ph, s, r, m);
-	y += draw_warnings(win, y, w, h - y, m);
+		draw_curve(win, top, cx, pw, ph, s, r, m);
 	if (s->listing) {
 		draw_list(a, win, y + 1, w, h - y - 1, s);
 		return;
@@ -475,30 +480,20 @@ static void draw(struct app *a, WINDOW *win)
 
 /* ---- keys ------------------------------------------------------------- */
 
+/* Through the `threshold` command, so the key and `:threshold X` agree.
+ * The threshold moves the trained model and the settings together, so a
+ * model that matched its settings still does. */
 static int move_threshold(struct app *a, double delta)
 {
-	struct pipeline_result *r = a->result;
-	double t = vm_threshold_step(current_threshold(r), delta);
-	struct ft_err err;
-
-	if (t == current_threshold(r))
+	double t = vm_threshold_step(current_threshold(a->result), delta);
+	if (t == current_threshold(a->result))
 		return KEY_HANDLED;
-	ft_err_clear(&err);
-	if (pipeline_set_threshold(r, t, &err)) {
-		app_message(a, true, "%s", err.msg);
-		return KEY_HANDLED | KEY_REDRAW;
-	}
-	/* The next training starts from the threshold on screen, and a model
-	 * registered at another threshold is no longer the one in memory. */
 	bool in_sync = a->trained_version == a->settings_version;
-	a->settings.threshold = t;
-	app_settings_changed(a);
-	if (in_sync)
+	char verb[] = "threshold", value[32];
+	snprintf(value, sizeof value, "%.2f", t);
+	char *argv[] = { verb, value, NULL };
+	if (!commands_invoke(a, 2, argv) && in_sync)
 		a->trained_version = a->settings_version;
-	a->result_saved = false;
-	app_message(a, !r->gate.pass, "threshold %.2f: test recall %.4f, precision %.4f, gate %s",
-		    t, r->test_metrics.recall, r->test_metrics.precision,
-		    r->gate.pass ? "PASS" : "FAIL");
 	return KEY_HANDLED | KEY_REDRAW;
 }
 
@@ -560,8 +555,6 @@ static int key(struct app *a, int ch)
 	if (!a->result || !a->result->tree)
 		return KEY_UNHANDLED;
 	struct eval_state *s = get_state(a);
-	if (!s)
-		return KEY_UNHANDLED;
 	switch (ch) {
 	case KEY_LEFT: return move_threshold(a, -0.01);
 	case KEY_RIGHT: return move_threshold(a, 0.01);

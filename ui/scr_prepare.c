@@ -8,6 +8,8 @@
 #include "config.h"
 #include "screen.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,12 +31,28 @@ struct menu_item {
 	int argc;
 };
 
+/* pipeline_preview splits (and may resample) every row: on a large file
+ * that takes longer than a key may, so it runs on a helper thread. */
+struct preview_task {
+	struct app *app;
+	pthread_t thread;
+	bool running;
+	atomic_int done;
+	const struct frame *frame;
+	struct settings settings;     /* copy */
+	unsigned long version;
+	int status;
+	struct split_counts counts;
+	struct ft_err err;
+};
+
 struct prepare_state {
 	size_t cur, top;
-	/* preview cache */
+	/* preview: what is shown, and for which frame and settings */
+	struct preview_task task;
 	const struct frame *frame;
 	unsigned long version;
-	bool have_preview;
+	bool have_preview, preview_stale;
 	struct split_counts counts;
 	char preview_error[256];
 	/* drop suggestions of the current frame and target */
@@ -73,6 +91,10 @@ static void free_state(struct app *a)
 	if (!s)
 		return;
 	menu_clear(s);
+	if (s->task.running) {
+		pthread_join(s->task.thread, NULL);
+		settings_free(&s->task.settings);
+	}
 	free(s->sugg);
 	free(s);
 	a->screen_state[SCR_PREPARE] = NULL;
@@ -240,58 +262,97 @@ static void draw_columns(struct app *a, struct prepare_state *s, WINDOW *w, int 
 	}
 }
 
+static void *preview_main(void *arg)
+{
+	struct preview_task *t = arg;
+	t->status = pipeline_preview(t->frame, &t->settings, &t->counts, &t->err);
+	atomic_store(&t->done, 1);
+	app_frame_release(t->app);
+	app_wake(t->app);
+	return NULL;
+}
+
+/* Adopt a finished preview; start one when the shown one is out of date. */
 static void refresh_preview(struct app *a, struct prepare_state *s)
 {
-	if (s->frame == a->frame && s->version == a->settings_version)
+	struct preview_task *t = &s->task;
+	if (t->running && atomic_load(&t->done)) {
+		pthread_join(t->thread, NULL);
+		t->running = false;
+		settings_free(&t->settings);
+		if (t->frame == a->frame) {
+			s->frame = t->frame;
+			s->version = t->version;
+			s->have_preview = t->status == 0;
+			s->counts = t->counts;
+			if (t->status)
+				snprintf(s->preview_error, sizeof s->preview_error, "%.255s", t->err.msg);
+		}
+	}
+	s->preview_stale = s->frame != a->frame || s->version != a->settings_version;
+	if (!s->preview_stale || t->running || !a->frame)
 		return;
-	s->frame = a->frame;
-	s->version = a->settings_version;
-	struct ft_err err;
-	s->have_preview = pipeline_preview(a->frame, &a->settings, &s->counts, &err) == 0;
-	if (!s->have_preview)
-		snprintf(s->preview_error, sizeof s->preview_error, "%.255s", err.msg);
+	t->app = a;
+	t->frame = a->frame;
+	t->version = a->settings_version;
+	settings_copy(&t->settings, &a->settings);
+	atomic_store(&t->done, 0);
+	ft_err_clear(&t->err);
+	app_frame_hold(a);
+	if (pthread_create(&t->thread, NULL, preview_main, t)) {
+		app_frame_release(a);
+		settings_free(&t->settings);
+		return;
+	}
+	t->running = true;
+	/* a small file answers within the key: show it at once */
+	app_wait_flag(&t->done, 0.015);
+	if (atomic_load(&t->done))
+		refresh_preview(a, s);
 }
 
 static void draw_bottom(struct app *a, struct prepare_state *s, WINDOW *w, int y0)
 {
 	const struct settings *st = &a->settings;
 	int width = getmaxx(w);
-	int lw = width / 2 - 1;
+	int lw = width >= 100 ? width / 2 - 1 : 36;
 	term_put(w, y0, 0, width, " split and resampling", term_attr(ROLE_HEADER) | A_REVERSE, false);
 	int y = y0 + 1;
-	term_printf(w, y++, 1, lw, A_NORMAL, "split    train %.2f  validation %.2f  test %.2f",
-		    st->split_train, st->split_validation, st->split_test);
+	term_printf(w, y++, 1, lw, A_NORMAL, "split    train %.2f  valid %.2f", st->split_train,
+		    st->split_validation);
+	term_printf(w, y++, 1, lw, A_NORMAL, "         test  %.2f", st->split_test);
 	term_printf(w, y++, 1, lw, A_NORMAL, "seed     %llu", (unsigned long long)st->split_seed);
 	term_printf(w, y++, 1, lw, A_NORMAL, "resample %s, ratio %.2f", resample_name(st->resample),
 		    st->resample_ratio);
 	term_printf(w, y++, 1, lw, A_NORMAL, "drop suggested columns: %s",
 		    st->drop_suggested ? "yes" : "no");
-	y++;
-	term_printf(w, y++, 1, lw, term_attr(ROLE_DIM), "S split  x seed  r resample  +/- ratio");
+	term_printf(w, y++, 1, lw, term_attr(ROLE_DIM), "S split  x seed  r method  +/- ratio");
 
 	refresh_preview(a, s);
 	int x0 = lw + 2, pw = width - x0;
 	y = y0 + 1;
 	if (!s->have_preview) {
-		term_put(w, y, x0, pw, s->preview_error, term_attr(ROLE_BAD), false);
+		term_put(w, y, x0, pw, s->preview_stale ? "computing the preview..." : s->preview_error,
+			 s->preview_stale ? term_attr(ROLE_DIM) : term_attr(ROLE_BAD), false);
 		return;
 	}
 	const struct split_counts *c = &s->counts;
-	term_printf(w, y++, x0, pw, term_attr(ROLE_HEADER), "%-22s %9s %9s %8s", "class counts",
+	term_printf(w, y++, x0, pw, term_attr(ROLE_HEADER), "%-16s %8s %8s %8s",
+		    s->preview_stale ? "(updating)" : "class counts",
 		    "legit", "fraud", "fraud %");
-	static const char *const names[] = { "train", "validation", "test (untouched)" };
+	static const char *const names[] = { "train", "validation", "test untouched" };
 	for (int i = 0; i < SPLIT_COUNT; i++) {
 		size_t n0 = c->before[i][0], n1 = c->before[i][1];
-		term_printf(w, y++, x0, pw, A_NORMAL, "%-22s %9zu %9zu %7.2f%%", names[i], n0, n1,
+		term_printf(w, y++, x0, pw, A_NORMAL, "%-16s %8zu %8zu %7.2f%%", names[i], n0, n1,
 			    n0 + n1 ? 100.0 * (double)n1 / (double)(n0 + n1) : 0);
 	}
 	size_t n0 = c->train_after[0], n1 = c->train_after[1];
 	bool changed = st->resample != RESAMPLE_NONE;
 	term_printf(w, y++, x0, pw, changed ? term_attr(ROLE_GOOD) : term_attr(ROLE_DIM),
-		    "%-22s %9zu %9zu %7.2f%%", "train after resample", n0, n1,
+		    "%-16s %8zu %8zu %7.2f%%", "train resampled", n0, n1,
 		    n0 + n1 ? 100.0 * (double)n1 / (double)(n0 + n1) : 0);
 	if (st->resample == RESAMPLE_CLASS_WEIGHT)
-		term_printf(w, y++, x0, pw, A_NORMAL, "%-22s %9.3g %9.3g", "class weights",
+		term_printf(w, y++, x0, pw, A_NORMAL, "%-16s %8.3g %8.3g", "class weights",
 			    c->train_weight[0], c->train_weight[1]);
 }
 
@@ -327,8 +388,7 @@ static void draw(struct app *a, WINDOW *w)
 
 static int run(struct app *a, const char *name, const char *arg1, const char *arg2)
 {
-	char *argv[] = { (char *)name, (char *)arg1, (char *)arg2, NULL };
-	commands_invoke(a, arg1 ? (arg2 ? 3 : 2) : 1, argv);
+	commands_run(a, name, arg1, arg2);
 	return KEY_REDRAW;
 }
 

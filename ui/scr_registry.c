@@ -147,6 +147,7 @@ static void load(struct app *a, struct reg_state *s)
 	bool first = !s->loaded;
 	free_listing(s);
 	free_lines(s);
+	s->pane = PANE_DETAILS;     /* a comparison may name versions that changed */
 	s->loaded = true;
 	ft_err_clear(&err);
 	if (registry_list_groups(root_of(a), &s->groups, &s->ngroups, &err)) {
@@ -266,18 +267,18 @@ static int draw_gate(WINDOW *win, int y, int w, int hmax, struct app *a)
 			    a->registry_version, g->pass ? "PASS" : "FAIL");
 	else if (g->pass)
 		term_printf(win, y, 0, w, term_attr(ROLE_GOOD) | A_BOLD,
-			    "Gate: PASS   current model, threshold %.2f: R registers it in %s",
-			    r->test_metrics.threshold, group_of(a));
+			    "Gate: PASS  (current model, threshold %.2f)  R registers it",
+			    r->test_metrics.threshold);
 	else
 		term_printf(win, y, 0, w, term_attr(ROLE_BAD) | A_BOLD,
-			    "Gate: FAIL   current model, threshold %.2f: it cannot be registered",
+			    "Gate: FAIL  (current model, threshold %.2f)  it cannot be registered",
 			    r->test_metrics.threshold);
 	used++;
 	for (size_t i = 0; i < g->nchecks && used < hmax; i++, used++) {
 		const struct gate_check *c = &g->checks[i];
 		char cond[96], line[400];
 		vm_gate_condition(c, cond, sizeof cond);
-		snprintf(line, sizeof line, "  %s  %-24s %s", c->pass ? "pass" : "FAIL", cond, c->why);
+		snprintf(line, sizeof line, "  %s  %-18s %s", c->pass ? "pass" : "FAIL", cond, c->why);
 		term_put(win, y + used, 0, w, line, term_attr(c->pass ? ROLE_NORMAL : ROLE_BAD), false);
 	}
 	return used;
@@ -303,7 +304,8 @@ static void draw_row(WINDOW *win, int y, int w, const struct reg_state *s, size_
 	attr_t at;
 
 	if (r->version < 0) {
-		snprintf(line, sizeof line, "%s  (%zu versions%s%s)", g->name, g->nversions,
+		snprintf(line, sizeof line, "%s  (%zu version%s%s%s)", g->name, g->nversions,
+			 g->nversions == 1 ? "" : "s",
 			 g->ndamaged ? ", some damaged" : "", g->problem ? "; group files damaged" : "");
 		at = term_attr(g->problem ? ROLE_BAD : ROLE_HEADER);
 	} else {

@@ -113,7 +113,7 @@ static const char *param_note(const struct settings *st, enum param p)
 	case P_MAX_LEAVES: return st->tree.max_leaf_nodes ? "best-first" : "unlimited";
 	case P_CCP_ALPHA: return st->tree.ccp_alpha > 0 ? "pruned" : "no pruning";
 	case P_TUNE_DEPTH: case P_TUNE_SPLIT: case P_TUNE_LEAF:
-		return "Enter: type a list, e.g. 3,5,8";
+		return "e.g. 3,5,8";
 	default: return "";
 	}
 }
@@ -134,9 +134,9 @@ static void draw_params(struct app *a, struct train_state *s, WINDOW *w, int wid
 		snprintf(line, sizeof line, " %-22s %-14s", params[p].label, val[0] ? val : "-");
 		term_put(w, 1 + p, 0, width, line, at, false);
 		int x = view_text_width(line) + 1;
-		if (x < width)
-			term_put(w, 1 + p, x, width - x, param_note(st, (enum param)p),
-				 sel ? at : term_attr(ROLE_DIM), false);
+		const char *note = param_note(st, (enum param)p);
+		if (x + view_text_width(note) <= width)
+			term_put(w, 1 + p, x, width - x, note, sel ? at : term_attr(ROLE_DIM), false);
 	}
 }
 
@@ -225,11 +225,12 @@ static void draw_tune(struct app *a, struct train_state *s, WINDOW *w, int y0, i
 {
 	const struct pipeline_result *r = a->result;
 	int width = getmaxx(w);
-	int tw = 58 < width / 2 + 8 ? 58 : width / 2 + 8;
+	bool wide = width >= 100;
+	int tw = wide ? 58 : 47;
 	attr_t head = term_attr(ROLE_HEADER) | (s->focus == FOCUS_TUNE ? A_REVERSE : 0);
 	const char *obj = r->settings.tune_objective ? r->settings.tune_objective : "score";
 	term_printf(w, y0, 0, tw, head, " %-3s %5s %6s %5s %-12.12s %7s %7s", "#", "depth", "split",
-		    "leaf", obj, "acc", "recall");
+		    "leaf", obj, "acc", wide ? "recall" : "");
 	size_t rows = height > 1 ? (size_t)height - 1 : 1;
 	if (s->tune_cur >= r->ntune)
 		s->tune_cur = r->ntune ? r->ntune - 1 : 0;
@@ -241,9 +242,14 @@ static void draw_tune(struct app *a, struct train_state *s, WINDOW *w, int y0, i
 		const struct tune_row *t = &r->tune[i];
 		bool sel = s->focus == FOCUS_TUNE && i == s->tune_cur;
 		char line[160];
-		snprintf(line, sizeof line, " %-3zu %5d %6zu %5zu %12.4f %7.4f %7.4f%s", i + 1, t->max_depth,
-			 t->min_samples_split, t->min_samples_leaf, t->score, t->validation.accuracy,
-			 t->validation.recall, i == r->tune_best ? " *" : "");
+		if (wide)
+			snprintf(line, sizeof line, " %-3zu %5d %6zu %5zu %12.4f %7.4f %7.4f%s", i + 1,
+				 t->max_depth, t->min_samples_split, t->min_samples_leaf, t->score,
+				 t->validation.accuracy, t->validation.recall, i == r->tune_best ? " *" : "");
+		else
+			snprintf(line, sizeof line, " %-3zu %5d %6zu %5zu %12.4f %7.4f%s", i + 1,
+				 t->max_depth, t->min_samples_split, t->min_samples_leaf, t->score,
+				 t->validation.accuracy, i == r->tune_best ? " *" : "");
 		term_put(w, y0 + 1 + (int)(i - s->tune_top), 0, tw, line,
 			 sel ? term_attr(ROLE_SELECTED) : (i == r->tune_best ? A_BOLD : A_NORMAL), false);
 	}
@@ -257,7 +263,7 @@ static void draw_tune(struct app *a, struct train_state *s, WINDOW *w, int y0, i
 	int x0 = tw + 2, cw = 7;
 	if (x0 + 8 + cw > width)
 		return;
-	term_printf(w, y0, x0, width - x0, term_attr(ROLE_HEADER), "%s: depth x min_samples_split", obj);
+	term_printf(w, y0, x0, width - x0, term_attr(ROLE_HEADER), "depth x split: %s", obj);
 	int x = x0 + 7;
 	for (size_t c = 0; c < h->ncols && x + cw <= width; c++, x += cw)
 		term_printf(w, y0 + 1, x, cw, term_attr(ROLE_DIM), "%6zu", h->split[c]);
@@ -311,8 +317,7 @@ static void draw(struct app *a, WINDOW *w)
 
 static int set(struct app *a, const char *key, const char *value)
 {
-	char *argv[] = { (char *)"set", (char *)key, (char *)value, NULL };
-	commands_invoke(a, 3, argv);
+	commands_run(a, "set", key, value);
 	return KEY_REDRAW;
 }
 
@@ -368,8 +373,7 @@ static int adjust(struct app *a, enum param p, int dir)
 		double v = st->threshold + dir * 0.05;
 		v = v < 0 ? 0 : v > 1 ? 1 : v;
 		snprintf(buf, sizeof buf, "%.2f", v);
-		char *argv[] = { (char *)"threshold", buf, NULL };
-		commands_invoke(a, 2, argv);
+		commands_run(a, "threshold", buf, NULL);
 		return KEY_REDRAW;
 	}
 	default:
@@ -385,12 +389,12 @@ static void value_done(struct app *a, const char *line, void *ctx)
 		return;
 	enum param p = (enum param)(intptr_t)ctx;
 	if (p == P_THRESHOLD) {
-		char *argv[] = { (char *)"threshold", (char *)line, NULL };
-		commands_invoke(a, 2, argv);
+		commands_run(a, "threshold", line, NULL);
 		return;
 	}
 	if (p == P_CLASS_WEIGHT) {
-		set(a, params[p].key, line);
+		bool on = !strcmp(line, "balanced") || !strcmp(line, "class_weight") || !strcmp(line, "yes");
+		set(a, params[p].key, on ? "class_weight" : line);
 		return;
 	}
 	if (p >= P_TUNE_DEPTH && p <= P_TUNE_LEAF) {
@@ -453,8 +457,7 @@ static int list_key(struct app *a, struct train_state *s, int ch)
 		if (!n)
 			return KEY_REDRAW;
 		snprintf(num, sizeof num, "%zu", *cur + 1);
-		char *argv[] = { (char *)(hist ? "restore" : "adopt"), num, NULL };
-		commands_invoke(a, 2, argv);
+		commands_run(a, hist ? "restore" : "adopt", num, NULL);
 		return KEY_REDRAW;
 	}
 	case 27:

@@ -23,6 +23,7 @@
 #include "screen.h"
 #include "term.h"
 #include "tree.h"
+#include "util.h"
 #include "vm_eval.h"
 #include "vm_tree.h"
 
@@ -41,8 +42,12 @@ struct tree_state {
 	size_t scroll;                 /* rules / importance views */
 	int expand_depth;              /* last depth `e` opened to; -1 = all */
 
-	char **rules; size_t nrules;
+	/* Rules view: one rule per leaf, wrapped to the window's width. */
+	char **rules; size_t nrules;          /* display lines */
+	size_t nleaf_rules;
+	bool *rule_fraud;                     /* per display line: its leaf says fraud */
 	double rules_threshold;
+	int rules_width;
 
 	char query[128];
 	int32_t *matches; size_t nmatches, match;
@@ -79,6 +84,8 @@ static void drop_caches(struct tree_state *s)
 	vm_lines_free(s->rules, s->nrules);
 	s->rules = NULL;
 	s->nrules = 0;
+	free(s->rule_fraud);
+	s->rule_fraud = NULL;
 	free(s->matches);
 	s->matches = NULL;
 	s->nmatches = s->match = 0;
@@ -133,16 +140,15 @@ static void compute_explain(struct tree_state *s, struct app *a)
 		snprintf(s->explain_error, sizeof s->explain_error, "%s", err.msg);
 		return;
 	}
-	s->x = calloc(d.nfeatures ? d.nfeatures : 1, sizeof *s->x);
-	s->on_path = calloc(t->nnodes ? t->nnodes : 1, sizeof *s->on_path);
-	int32_t *path = calloc(t->nnodes ? t->nnodes : 1, sizeof *path);
-	if (!s->x || !s->on_path || !path || d.nfeatures != t->nfeatures) {
+	if (d.n != 1 || d.nfeatures != t->nfeatures) {
 		snprintf(s->explain_error, sizeof s->explain_error,
 			 "row #%zu cannot be transformed for this tree", row + 1);
-		free(path);
 		dataset_free(&d);
 		return;
 	}
+	s->x = xcalloc(d.nfeatures ? d.nfeatures : 1, sizeof *s->x);
+	s->on_path = xcalloc(t->nnodes ? t->nnodes : 1, sizeof *s->on_path);
+	int32_t *path = xcalloc(t->nnodes ? t->nnodes : 1, sizeof *path);
 	memcpy(s->x, d.X, d.nfeatures * sizeof *s->x);
 	dataset_free(&d);
 	size_t n = tree_path(t, s->x, path, t->nnodes);
@@ -160,9 +166,7 @@ static struct tree_state *get_state(struct app *a)
 {
 	struct tree_state *s = a->screen_state[SCR_TREE];
 	if (!s) {
-		s = calloc(1, sizeof *s);
-		if (!s)
-			return NULL;
+		s = xcalloc(1, sizeof *s);
 		s->explain_row = -1;
 		s->leaf = -1;
 		s->expand_depth = 2;
@@ -188,14 +192,31 @@ static struct tree_state *get_state(struct app *a)
 	return s;
 }
 
-static void refresh_rules(struct tree_state *s, const struct pipeline_result *r)
+static void refresh_rules(struct tree_state *s, const struct pipeline_result *r, int width)
 {
 	double t = threshold_of(r);
-	if (s->rules && s->rules_threshold == t)
+	if (s->rules && s->rules_threshold == t && s->rules_width == width)
 		return;
 	vm_lines_free(s->rules, s->nrules);
-	s->rules = vm_tree_rules(r->tree, r->recipe, "fraud", "legit", t, &s->nrules);
+	free(s->rule_fraud);
+	s->rules = NULL;
+	s->nrules = 0;
+	size_t cap = 0, nleaf;
+	char **leaf = vm_tree_rules(r->tree, r->recipe, "fraud", "legit", t, &nleaf);
+	s->rule_fraud = NULL;
+	for (size_t i = 0; i < nleaf; i++) {
+		size_t from = s->nrules;
+		vm_wrap(leaf[i], width, 4, &s->rules, &s->nrules, &cap);
+		bool fraud = strstr(leaf[i], " then fraud (") != NULL;
+		s->rule_fraud = xreallocarray(s->rule_fraud, s->nrules ? s->nrules : 1,
+					      sizeof *s->rule_fraud);
+		for (size_t k = from; k < s->nrules; k++)
+			s->rule_fraud[k] = fraud;
+	}
+	vm_lines_free(leaf, nleaf);
+	s->nleaf_rules = nleaf;
 	s->rules_threshold = t;
+	s->rules_width = width;
 }
 
 static void refresh_errors(struct tree_state *s, const struct pipeline_result *r)
@@ -204,8 +225,8 @@ static void refresh_errors(struct tree_state *s, const struct pipeline_result *r
 	if (s->errors_valid && s->errors_threshold == t)
 		return;
 	free(s->errors);
-	s->errors = calloc(r->tree->nnodes ? r->tree->nnodes : 1, sizeof *s->errors);
-	s->errors_valid = s->errors && r->test_proba;
+	s->errors = xcalloc(r->tree->nnodes ? r->tree->nnodes : 1, sizeof *s->errors);
+	s->errors_valid = r->test_proba != NULL;
 	s->worst_leaf = s->errors_valid
 		? vm_leaf_errors(r->tree, &r->test, r->test_proba, t, s->errors) : -1;
 	s->errors_threshold = t;
@@ -213,13 +234,13 @@ static void refresh_errors(struct tree_state *s, const struct pipeline_result *r
 
 /* ---- drawing ---------------------------------------------------------- */
 
-/* Right-hand columns: samples, fraud share, impurity (from 100 columns
- * up; narrower screens keep the width for the rules) and a share bar. */
-#define BAR_W 8
+/* Right-hand columns: samples, fraud share, impurity, and a bar of the
+ * fraud share that grows on wider screens. */
+#define STATS_TEXT_W 22
 
-static int stats_width(int w)
+static int bar_width(int w)
 {
-	return w >= 100 ? 32 : 25;
+	return w >= 100 ? 10 : 6;
 }
 
 static void draw_no_model(struct app *a, WINDOW *win, int w)
@@ -255,11 +276,11 @@ static void draw_outline_row(WINDOW *win, int y, int w, struct app *a, struct tr
 		at = term_attr(ROLE_SELECTED);
 	term_fill(win, y, 0, at);
 
-	int stats_w = stats_width(w);
-	int rule_w = w - stats_w;
+	int bar_w = bar_width(w);
+	int rule_w = w - STATS_TEXT_W - bar_w;
 	int indent = 2 * nd->depth;
-	if (indent > rule_w / 3)
-		indent = rule_w / 3;
+	if (indent > rule_w / 5)
+		indent = rule_w / 5;   /* deep nodes keep room for their rule */
 	vm_node_rule(t, r->recipe, parent, node, rule, sizeof rule);
 	int len = snprintf(text, sizeof text, "%s %s", leaf ? "   " : s->outline->open[node] ? "[-]" : "[+]",
 			   rule);
@@ -277,14 +298,11 @@ static void draw_outline_row(WINDOW *win, int y, int w, struct app *a, struct tr
 
 	double share = nd->samples ? (double)nd->count[1] / (double)nd->samples : 0;
 	char stats[64];
-	if (stats_w == 25)
-		snprintf(stats, sizeof stats, "%7llu %5.1f%% ", (unsigned long long)nd->samples,
-			 100.0 * share);
-	else
-		snprintf(stats, sizeof stats, "%7llu %5.1f%% %6.3f ", (unsigned long long)nd->samples,
-			 100.0 * share, nd->impurity);
-	term_put(win, y, rule_w, stats_w - BAR_W, stats, at, false);
-	term_bar(win, y, w - BAR_W, BAR_W, share, 1.0,
+	/* Rounding can leave a pure node's impurity a hair below zero. */
+	snprintf(stats, sizeof stats, "%7llu %5.1f%% %5.3f ", (unsigned long long)nd->samples,
+		 100.0 * share, nd->impurity > 0 ? nd->impurity : 0.0);
+	term_put(win, y, rule_w, STATS_TEXT_W, stats, at, false);
+	term_bar(win, y, w - bar_w, bar_w, share, 1.0,
 		 k == s->cur ? at : term_attr(ROLE_BAR_POSITIVE));
 }
 
@@ -300,11 +318,11 @@ static void draw_details(WINDOW *win, int y, int w, struct app *a, struct tree_s
 	if (nd->left == TREE_LEAF) {
 		refresh_errors(s, r);
 		if (s->errors_valid)
-			snprintf(err, sizeof err, ", %llu test errors",
-				 (unsigned long long)s->errors[node]);
+			snprintf(err, sizeof err, "; %llu test error%s",
+				 (unsigned long long)s->errors[node], s->errors[node] == 1 ? "" : "s");
 	}
 	term_printf(win, y, 0, w, term_attr(ROLE_DIM),
-		    "node %d, depth %d: %llu legit / %llu fraud in training, p=%.3f -> %s%s",
+		    "node %d (depth %d): %llu legit, %llu fraud; p=%.3f -> %s%s",
 		    (int)node, (int)nd->depth, (unsigned long long)nd->count[0],
 		    (unsigned long long)nd->count[1], p, p >= threshold_of(r) ? "fraud" : "legit", err);
 }
@@ -334,11 +352,11 @@ static int draw_explain_header(WINDOW *win, int y, int w, struct app *a, struct 
 
 static void draw_outline(WINDOW *win, int y0, int h, int w, struct app *a, struct tree_state *s)
 {
-	int stats_w = stats_width(w);
+	int stats_w = STATS_TEXT_W + bar_width(w);
 	term_put(win, y0, 0, w - stats_w, "    split (the test that leads to the node)",
 		 term_attr(ROLE_HEADER), false);
-	term_put(win, y0, w - stats_w, stats_w, stats_w == 25 ? "samples fraud%  share"
-		 : "samples fraud%  impur.  share", term_attr(ROLE_HEADER), false);
+	term_put(win, y0, w - stats_w, stats_w, "samples fraud% impur. share", term_attr(ROLE_HEADER),
+		 false);
 	int rows = h - y0 - 2;
 	if (rows < 1)
 		rows = 1;
@@ -357,26 +375,24 @@ static void draw_outline(WINDOW *win, int y0, int h, int w, struct app *a, struc
 
 static void draw_rules(WINDOW *win, int y0, int h, int w, struct app *a, struct tree_state *s)
 {
-	refresh_rules(s, a->result);
+	refresh_rules(s, a->result, w);
 	term_printf(win, y0, 0, w, term_attr(ROLE_HEADER), "Rules: %zu leaves at threshold %.2f (r: outline)",
-		    s->nrules, threshold_of(a->result));
+		    s->nleaf_rules, threshold_of(a->result));
 	int rows = h - y0 - 1;
 	s->page = rows;
 	if (s->scroll + (size_t)rows > s->nrules)
 		s->scroll = s->nrules > (size_t)rows ? s->nrules - (size_t)rows : 0;
 	for (int i = 0; i < rows && s->scroll + (size_t)i < s->nrules; i++) {
-		const char *line = s->rules[s->scroll + (size_t)i];
-		bool fraud = strstr(line, " then fraud ") != NULL;
-		term_put(win, y0 + 1 + i, 0, w, line, term_attr(fraud ? ROLE_BAD : ROLE_NORMAL), false);
+		size_t k = s->scroll + (size_t)i;
+		term_put(win, y0 + 1 + i, 0, w, s->rules[k],
+			 term_attr(s->rule_fraud[k] ? ROLE_BAD : ROLE_NORMAL), false);
 	}
 }
 
 static void draw_importance(WINDOW *win, int y0, int h, int w, struct app *a, struct tree_state *s)
 {
 	const struct tree *t = a->result->tree;
-	size_t *order = calloc(t->nfeatures ? t->nfeatures : 1, sizeof *order);
-	if (!order)
-		return;
+	size_t *order = xcalloc(t->nfeatures ? t->nfeatures : 1, sizeof *order);
 	size_t n = pipeline_top_features(t, order, t->nfeatures);
 	term_printf(win, y0, 0, w, term_attr(ROLE_HEADER),
 		    "Feature importance: %zu of %zu features used (i: outline)", n, t->nfeatures);
@@ -407,7 +423,7 @@ static void draw(struct app *a, WINDOW *win)
 		return;
 	}
 	struct tree_state *s = get_state(a);
-	if (!s || !s->outline)
+	if (!s->outline)
 		return;
 	const struct tree *t = a->result->tree;
 	int y = 0;
@@ -448,13 +464,12 @@ static void search_done(struct app *a, const char *line, void *ctx)
 {
 	(void)ctx;
 	struct tree_state *s = get_state(a);
-	if (!line || !s || !s->outline)
+	if (!line || !s->outline)
 		return;
 	snprintf(s->query, sizeof s->query, "%s", line);
 	free(s->matches);
-	s->matches = calloc(a->result->tree->nnodes ? a->result->tree->nnodes : 1, sizeof *s->matches);
-	s->nmatches = s->matches ? vm_tree_search(a->result->tree, a->result->recipe, s->query,
-						   s->matches) : 0;
+	s->matches = xcalloc(a->result->tree->nnodes ? a->result->tree->nnodes : 1, sizeof *s->matches);
+	s->nmatches = vm_tree_search(a->result->tree, a->result->recipe, s->query, s->matches);
 	/* Matches come in outline order: start from the first. */
 	s->match = s->nmatches ? s->nmatches - 1 : 0;
 	find_from_cursor(a, s, true);
@@ -485,7 +500,11 @@ static void explain_done(struct app *a, const char *line, void *ctx)
 		return;
 	}
 	a->explain_row = (int)(v - 1);
-	get_state(a);
+	struct tree_state *s = get_state(a);
+	if (s && s->explain_error[0])
+		app_message(a, true, "%s", s->explain_error);
+	else
+		app_message(a, false, "explaining row #%ld: its path is highlighted", v);
 }
 
 static int move_cursor(struct tree_state *s, int ch)
@@ -561,6 +580,9 @@ static int outline_key(struct app *a, struct tree_state *s, int ch)
 			app_message(a, false, "expanded every node (e: depth 1)");
 		else
 			app_message(a, false, "expanded to depth %d (e: deeper)", s->expand_depth);
+		/* Stay on the node, or on its nearest ancestor still shown. */
+		while (vm_outline_row_of(o, node) < 0 && o->parent[node] >= 0)
+			node = o->parent[node];
 		go_to_node(s, node);
 		clamp_cursor(s);
 		return KEY_HANDLED | KEY_REDRAW;
@@ -579,7 +601,7 @@ static int key(struct app *a, int ch)
 	if (!a->result || !a->result->tree)
 		return KEY_UNHANDLED;
 	struct tree_state *s = get_state(a);
-	if (!s || !s->outline)
+	if (!s->outline)
 		return KEY_UNHANDLED;
 	const struct pipeline_result *r = a->result;
 

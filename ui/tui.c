@@ -390,11 +390,11 @@ static void draw_help(struct ui *u)
 	const struct screen_ops *s = screens[a->screen];
 	ADD("#Keys on the %s screen", s->name);
 	for (const struct key_help *k = s->help; k && k->keys; k++)
-		ADD("  %-14s %s", k->keys, k->what);
+		ADD("  %-16s %s", k->keys, k->what);
 	ADD("%s", "");
 	ADD("#Everywhere");
 	for (const struct key_help *k = global; k->keys; k++)
-		ADD("  %-14s %s", k->keys, k->what);
+		ADD("  %-16s %s", k->keys, k->what);
 	ADD("%s", "");
 	ADD("#Commands (type : then the command)");
 	size_t n;
@@ -599,6 +599,8 @@ int tui_main(int argc, char **argv)
 	const char *timing_path = getenv("FRAUDTREE_KEY_TIMING");
 	if (timing_path && *timing_path)
 		u->timing = fopen(timing_path, "a");
+	if (u->timing)
+		setvbuf(u->timing, NULL, _IOLBF, 0);
 
 	term_set_cleanup(save_on_fatal);
 	if (!term_init()) {
@@ -622,7 +624,7 @@ int tui_main(int argc, char **argv)
 			interrupt(u);
 			dirty = true;
 		}
-		if (app_poll_job(a) || a->job_running)
+		if (app_poll_job(a) || a->job_running || app_take_wakeup(a))
 			dirty = true;
 		if (dirty) {
 			draw_all(u);

@@ -93,12 +93,11 @@ static uint64_t double_key(double v)
 	return (u & UINT64_C(0x8000000000000000)) ? ~u : u | UINT64_C(0x8000000000000000);
 }
 
-static const char *const *sort_levels;
-
-static int cmp_level(const void *a, const void *b)
+static int cmp_level(const void *a, const void *b, void *levels)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	int c = strcmp(sort_levels[x], sort_levels[y]);
+	char **l = levels;
+	int c = strcmp(l[x], l[y]);
 	return c ? c : (x > y) - (x < y);
 }
 
@@ -106,45 +105,50 @@ void view_sort_perm(const struct frame *f, size_t col, bool descending, size_t *
 {
 	size_t n = f->nrows;
 	const struct column *c = &f->cols[col];
-	uint64_t *key = xmalloc(n * sizeof *key);
+	uint64_t *key = xmalloc((n ? n : 1) * sizeof *key);
 	uint64_t *rank = NULL;
 	if (c->type == COL_CATEGORICAL) {
 		uint32_t *order = xmalloc((c->nlevels ? c->nlevels : 1) * sizeof *order);
 		for (uint32_t i = 0; i < c->nlevels; i++)
 			order[i] = i;
-		/* qsort needs the levels; the frame is read-only so a file-scope
-		 * pointer is safe within this single-threaded call */
-		sort_levels = (const char *const *)c->levels;
-		qsort(order, c->nlevels, sizeof *order, cmp_level);
+		qsort_r(order, c->nlevels, sizeof *order, cmp_level, c->levels);
 		rank = xmalloc((c->nlevels ? c->nlevels : 1) * sizeof *rank);
 		for (uint32_t i = 0; i < c->nlevels; i++)
 			rank[order[i]] = i;
 		free(order);
 	}
+	/* rows with a value first (to be sorted), missing ones after, in order */
+	size_t m = 0, nmiss = 0;
+	for (size_t r = 0; r < n; r++) {
+		bool na = c->type == COL_CATEGORICAL ? c->codes[r] == FRAME_NA_CODE : isnan(c->num[r]);
+		if (!na)
+			m++;
+	}
 	for (size_t r = 0; r < n; r++) {
 		uint64_t k;
-		bool na;
 		if (c->type == COL_CATEGORICAL) {
-			na = c->codes[r] == FRAME_NA_CODE;
-			k = na ? 0 : rank[c->codes[r]];
+			if (c->codes[r] == FRAME_NA_CODE) {
+				perm[m + nmiss++] = r;
+				continue;
+			}
+			k = rank[c->codes[r]];
 		} else {
-			na = isnan(c->num[r]);
-			k = na ? 0 : double_key(c->num[r]);
+			if (isnan(c->num[r])) {
+				perm[m + nmiss++] = r;
+				continue;
+			}
+			k = double_key(c->num[r]);
 		}
-		if (na)
-			k = UINT64_MAX;
-		else if (descending)
-			k = ~k;
-		if (!na && k == UINT64_MAX)
-			k--;   /* keep missing strictly last */
-		key[r] = k;
-		perm[r] = r;
+		size_t i = r - nmiss;
+		key[i] = descending ? ~k : k;
+		perm[i] = r;
 	}
 	free(rank);
+	n = m;
 
 	/* keys travel with the rows so every pass reads memory in order */
-	size_t *tmp = xmalloc(n * sizeof *tmp);
-	uint64_t *tkey = xmalloc(n * sizeof *tkey);
+	size_t *tmp = xmalloc((n ? n : 1) * sizeof *tmp);
+	uint64_t *tkey = xmalloc((n ? n : 1) * sizeof *tkey);
 	size_t count[256];
 	for (int shift = 0; shift < 64; shift += 8) {
 		memset(count, 0, sizeof count);
@@ -210,27 +214,30 @@ size_t view_search(const struct frame *f, const size_t *perm, size_t from,
 		return SIZE_MAX;
 	double num;
 	bool is_num = parse_number(needle, nlen, &num);
-	/* per level: does it match? decided once, not per cell */
-	bool **hit = xcalloc(f->ncols, sizeof *hit);
-	for (size_t c = 0; c < f->ncols; c++) {
-		const struct column *cc = &f->cols[c];
-		if (cc->type != COL_CATEGORICAL)
-			continue;
-		hit[c] = xcalloc(cc->nlevels ? cc->nlevels : 1, sizeof **hit);
-		for (uint32_t l = 0; l < cc->nlevels; l++)
-			hit[c][l] = contains_nocase(cc->levels[l], needle, nlen);
-	}
+	/* per level: 0 not decided yet, 1 matches, 2 does not; decided the
+	 * first time a cell shows the level, so a search that stops early
+	 * never reads a million-level dictionary */
+	uint8_t **hit = xcalloc(f->ncols, sizeof *hit);
+	for (size_t c = 0; c < f->ncols; c++)
+		if (f->cols[c].type == COL_CATEGORICAL)
+			hit[c] = xcalloc(f->cols[c].nlevels ? f->cols[c].nlevels : 1, 1);
 	size_t found = SIZE_MAX;
 	for (size_t k = 1; k <= n && found == SIZE_MAX; k++) {
 		size_t pos = forward ? (from + k) % n : (from + n - (k % n)) % n;
 		size_t r = perm ? perm[pos] : pos;
 		for (size_t c = 0; c < f->ncols; c++) {
 			const struct column *cc = &f->cols[c];
-			bool m;
-			if (cc->type == COL_CATEGORICAL)
-				m = cc->codes[r] != FRAME_NA_CODE && hit[c][cc->codes[r]];
-			else
+			bool m = false;
+			if (cc->type == COL_CATEGORICAL) {
+				uint32_t code = cc->codes[r];
+				if (code != FRAME_NA_CODE) {
+					if (!hit[c][code])
+						hit[c][code] = contains_nocase(cc->levels[code], needle, nlen) ? 1 : 2;
+					m = hit[c][code] == 1;
+				}
+			} else {
 				m = is_num && cc->type == COL_NUMERIC && cc->num[r] == num;
+			}
 			if (m) {
 				found = pos;
 				if (col)

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
@@ -88,31 +89,35 @@ char **vm_registry_details(const struct registry_details *d, size_t *n)
 	    or_unknown(m->program));
 	if (m->description && *m->description)
 		add(&l, n, &cap, "description: %s", m->description);
-	add(&l, n, &cap, "data: %s  %llu rows x %llu columns, %llu bytes, sha256 %.16s",
-	    or_unknown(m->data_path), (unsigned long long)m->data_rows,
-	    (unsigned long long)m->data_columns, (unsigned long long)m->data_size,
-	    m->data_sha256);
+	add(&l, n, &cap, "data: %s", or_unknown(m->data_path));
+	add(&l, n, &cap, "      %llu rows x %llu columns, %llu bytes, sha256 %.16s",
+	    (unsigned long long)m->data_rows, (unsigned long long)m->data_columns,
+	    (unsigned long long)m->data_size, m->data_sha256);
 	if (m->has_metrics) {
 		const struct metrics *t = &m->metrics;
-		add(&l, n, &cap, "test: accuracy %.4f (baseline %.4f)  recall %.4f  precision %.4f  F1 %.4f",
-		    t->accuracy, t->baseline, t->recall, t->precision, t->f1);
-		add(&l, n, &cap, "      ROC AUC %.4f  PR AUC %.4f  TN %llu  FP %llu  FN %llu  TP %llu  threshold %.2f",
-		    t->roc_auc, t->pr_auc, (unsigned long long)t->cm.tn, (unsigned long long)t->cm.fp,
-		    (unsigned long long)t->cm.fn, (unsigned long long)t->cm.tp, t->threshold);
+		add(&l, n, &cap, "test: accuracy %.4f (baseline %.4f), recall %.4f, precision %.4f",
+		    t->accuracy, t->baseline, t->recall, t->precision);
+		add(&l, n, &cap, "      F1 %.4f, ROC AUC %.4f, PR AUC %.4f at threshold %.2f",
+		    t->f1, t->roc_auc, t->pr_auc, t->threshold);
+		add(&l, n, &cap, "      TN %llu  FP %llu  FN %llu  TP %llu", (unsigned long long)t->cm.tn,
+		    (unsigned long long)t->cm.fp, (unsigned long long)t->cm.fn,
+		    (unsigned long long)t->cm.tp);
 	}
-	struct strbuf top = { 0 };
-	for (size_t i = 0; i < d->ntop; i++)
-		sb_printf(&top, "%s%s %.3f", i ? ", " : "", or_unknown(d->top[i].name),
-			  d->top[i].importance);
-	add(&l, n, &cap, "tree: %zu nodes, %zu leaves, depth %d%s%s", d->nodes, d->leaves, d->depth,
-	    top.data ? "; top features " : "", top.data ? top.data : "");
-	sb_free(&top);
+	add(&l, n, &cap, "tree: %zu nodes, %zu leaves, depth %d", d->nodes, d->leaves, d->depth);
+	if (d->ntop) {
+		struct strbuf top = { 0 };
+		for (size_t i = 0; i < d->ntop; i++)
+			sb_printf(&top, "%s%s %.3f", i ? ", " : "", or_unknown(d->top[i].name),
+				  d->top[i].importance);
+		add(&l, n, &cap, "      top features: %s", top.data);
+		sb_free(&top);
+	}
 	add(&l, n, &cap, "gate at registration: %s", m->gate_pass ? "PASS" : "FAIL");
 	for (size_t i = 0; i < m->ngate; i++) {
 		const struct registry_gate_check *g = &m->gate[i];
 		char cond[96];
 		snprintf(cond, sizeof cond, "%s %s %g", or_unknown(g->metric), op_text(g->op), g->value);
-		add(&l, n, &cap, "  %s  %-26s %s", g->pass ? "pass" : "FAIL", cond, or_unknown(g->why));
+		add(&l, n, &cap, "  %s  %-18s %s", g->pass ? "pass" : "FAIL", cond, or_unknown(g->why));
 	}
 	add(&l, n, &cap, "audit history (%zu events):", d->nevents);
 	for (size_t i = 0; i < d->nevents; i++) {
@@ -140,6 +145,21 @@ static const char *kind_name(enum registry_diff_kind k)
 	return "?";
 }
 
+/* A number's text, rounded to four decimals unless it is an integer;
+ * false when text is not a number. */
+static bool short_number(const char *text, char *buf, size_t size)
+{
+	char *end;
+	double v = strtod(text, &end);
+	if (end == text || *end || !isfinite(v))
+		return false;
+	if (v == floor(v) && fabs(v) < 1e15)
+		snprintf(buf, size, "%.0f", v);
+	else
+		snprintf(buf, size, "%.4f", v);
+	return true;
+}
+
 char **vm_registry_diff(const struct registry_diff_item *items, size_t nitems,
 			const char *a_name, const char *b_name, size_t *n)
 {
@@ -160,8 +180,15 @@ char **vm_registry_diff(const struct registry_diff_item *items, size_t nitems,
 			else
 				snprintf(delta, sizeof delta, " (%+.4f)", it->delta);
 		}
+		char a[64], b[64];
+		const char *at = it->a ? it->a : "", *bt = it->b ? it->b : "";
+		/* Numbers arrive exact ("%.17g"); people compare four decimals. */
+		if (it->has_delta && short_number(at, a, sizeof a) && short_number(bt, b, sizeof b)) {
+			at = a;
+			bt = b;
+		}
 		add(&l, n, &cap, "  %-9s %s: %s -> %s%s", kind_name(it->kind), or_unknown(it->key),
-		    it->a ? it->a : "", it->b ? it->b : "", delta);
+		    at, bt, delta);
 	}
 	return l;
 }

@@ -360,6 +360,53 @@ void vm_lines_free(char **lines, size_t n)
 	free(lines);
 }
 
+/* Bytes of s that hold its first n characters (or all of s). */
+static size_t bytes_for(const char *s, int n)
+{
+	size_t i = 0;
+	int c = 0;
+	for (; s[i]; i++) {
+		if (((unsigned char)s[i] & 0xC0) == 0x80)
+			continue;
+		if (c == n)
+			break;
+		c++;
+	}
+	return i;
+}
+
+void vm_wrap(const char *text, int width, int indent, char ***lines, size_t *n,
+	     size_t *cap)
+{
+	if (indent < 0 || indent >= width)
+		indent = 0;
+	const char *p = text;
+	bool first = true;
+	do {
+		int room = first ? width : width - indent;
+		if (room < 1)
+			room = 1;
+		size_t take = bytes_for(p, room);
+		if (p[take]) {
+			/* Prefer the last space that fits; a single long word is cut. */
+			size_t sp = take;
+			while (sp > 0 && p[sp] != ' ')
+				sp--;
+			if (sp > 0)
+				take = sp;
+		}
+		if (*n == *cap) {
+			*cap = *cap ? *cap * 2 : 16;
+			*lines = xreallocarray(*lines, *cap, sizeof **lines);
+		}
+		(*lines)[(*n)++] = xasprintf("%*s%.*s", first ? 0 : indent, "", (int)take, p);
+		p += take;
+		while (*p == ' ')
+			p++;
+		first = false;
+	} while (*p);
+}
+
 static const char *dt_part_name(enum feature_kind k)
 {
 	switch (k) {
@@ -398,7 +445,7 @@ void vm_row_value(const struct recipe *r, const struct frame *f, size_t row,
 	switch (ft->kind) {
 	case FEAT_NUMERIC:
 		if (missing)
-			snprintf(buf, size, "missing, filled with %s", xs);
+			snprintf(buf, size, "NA (filled %s)", xs);
 		else
 			snprintf(buf, size, "%s", raw);
 		break;

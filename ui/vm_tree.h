@@ -68,10 +68,17 @@ char **vm_tree_rules(const struct tree *t, const struct recipe *r,
 		     double threshold, size_t *n);
 void vm_lines_free(char **lines, size_t n);
 
+/* Break text into lines of at most width characters (UTF-8 aware), at
+ * spaces where possible; lines after the first start with indent spaces.
+ * A word longer than a line is cut. Appends to *lines (growing *n; *cap
+ * is the array's room). */
+void vm_wrap(const char *text, int width, int indent, char ***lines, size_t *n,
+	     size_t *cap);
+
 /* What the row holds for feature j, as the user would read it: the raw
- * cell ("credit", "530.25", "missing") and, where the tree sees something
- * else, the feature value too ("2026-01-03 14:05 -> hour 14"). f and r may
- * be NULL: then only x is shown. */
+ * cell ("credit", "530.25", "missing", "NA (filled 412.00)") and, where the
+ * tree sees something else, the feature value too ("2026-01-03 14:05 ->
+ * hour 14"). f and r may be NULL: then only x is shown. */
 void vm_row_value(const struct recipe *r, const struct frame *f, size_t row,
 		  int32_t feature, float x, char *buf, size_t size);
 

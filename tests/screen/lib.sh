@@ -14,9 +14,10 @@ REG="$ST_TMP/registry"
 SAMPLE="$FT_SRCDIR/data/transactions.csv"
 unset NO_COLOR FRAUDTREE_REGISTRY TMUX
 
+# ST_KEEP=1 keeps the temporary directory (registry, history) to look at.
 st_cleanup() {
 	tmux -L "$ST_SOCK" kill-server 2>/dev/null
-	rm -rf "$ST_TMP"
+	if [ -n "${ST_KEEP:-}" ]; then echo "kept $ST_TMP"; else rm -rf "$ST_TMP"; fi
 }
 trap st_cleanup EXIT
 
@@ -35,6 +36,7 @@ st_start() {
 	for a in "$@"; do q="$q '$(printf %s "$a" | sed "s/'/'\\\\''/g")'"; done
 	cat >"$ST_TMP/run.sh" <<RUN
 cd '$ST_TMP'
+trap : INT
 LC_CTYPE=$ST_LOCALE; export LC_CTYPE
 '$FT_BIN'$q
 echo "[exit \$?]"
@@ -48,7 +50,7 @@ RUN
 }
 
 st_capture() {
-	tmux -L "$ST_SOCK" capture-pane -p -t main
+	tmux -L "$ST_SOCK" capture-pane -p -t main 2>/dev/null
 }
 
 # st_wait TEXT [SECONDS]: until the screen shows TEXT (fixed string).
@@ -64,6 +66,20 @@ st_wait() {
 	echo "---- screen ----"
 	st_capture
 	echo "----------------"
+	exit 1
+}
+
+# st_wait_re REGEX [SECONDS]: like st_wait with an extended regex.
+st_wait_re() {
+	limit=${2:-20}
+	i=0
+	while [ "$i" -lt $((limit * 10)) ]; do
+		if st_capture | grep -qE -- "$1"; then return 0; fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "FAIL: the screen never matched: $1"
+	st_capture
 	exit 1
 }
 

@@ -1,2 +1,136 @@
 #!/bin/sh
-exit 77
+# predict.sh: `fraudtree predict` on hand-checked rows, quoting, errors with
+# file:line, registry references, big inputs cut across threads, and (when a
+# pipeline run can register) a real model.
+. "$FT_SRCDIR/tests/shell/registry-lib.sh"
+R="$T/reg"
+"$STRESS" model "$T/model.json" || fail "fixture model"
+
+# The fixture routes amount > 100 and card other than debit to p = 0.75;
+# amount > 100 with debit to 0; the rest to 0.1. Missing amount imputes 50.
+cat >"$T/in.csv" <<'CSV'
+id,amount,card,isFraud
+1,150,credit,1
+2,50,debit,0
+3,200,debit,0
+4,,,1
+5,NA,cash,0
+6,101,"de""bit",0
+7,101,"two
+lines",1
+8,100,prepaid,0
+CSV
+cat >"$T/want.csv" <<'CSV'
+id,amount,card,isFraud,fraud_probability,prediction
+1,150,credit,1,0.75,1
+2,50,debit,0,0.1,0
+3,200,debit,0,0,0
+4,,,1,0.1,0
+5,NA,cash,0,0.1,0
+6,101,"de""bit",0,0.75,1
+7,101,"two
+lines",1,0.75,1
+8,100,prepaid,0,0.1,0
+CSV
+expect 0 "$FT_BIN" predict "$T/model.json" "$T/in.csv"
+cmp "$T/out" "$T/want.csv" || fail "scored rows differ"
+
+expect 0 "$FT_BIN" predict "$T/model.json" "$T/in.csv" --explain
+has "$T/out" "id,amount,card,isFraud,fraud_probability,prediction,decision_path"
+has "$T/out" "1,150,credit,1,0.75,1,amount=150 > 100; card!=debit -> fraud p=0.75"
+has "$T/out" "3,200,debit,0,0,0,amount=200 > 100; card=debit -> legit p=0"
+has "$T/out" "4,,,1,0.1,0,amount=50 (imputed) <= 100 -> legit p=0.1"
+has "$T/out" "5,NA,cash,0,0.1,0,amount=50 (imputed) <= 100 -> legit p=0.1"
+
+# -o writes the file whole; CRLF input and a semicolon delimiter work.
+expect 0 "$FT_BIN" predict "$T/model.json" "$T/in.csv" -o "$T/scored.csv"
+cmp "$T/scored.csv" "$T/want.csv" || fail "-o output differs"
+has "$T/err" "8 rows scored, 3 flagged"
+printf 'amount;card\r\n150;credit\r\n' >"$T/semi.csv"
+expect 0 "$FT_BIN" predict "$T/model.json" "$T/semi.csv"
+[ "$(cat "$T/out")" = "$(printf 'amount;card;fraud_probability;prediction\n150;credit;0.75;1')" ] ||
+	fail "semicolon output: $(cat "$T/out")"
+
+# Errors name the file and the line; a failed -o leaves nothing behind.
+printf 'id,card\n1,debit\n' >"$T/nocol.csv"
+expect 2 "$FT_BIN" predict "$T/model.json" "$T/nocol.csv"
+has "$T/err" "nocol.csv:1: missing required column: amount"
+printf 'id,isFraud\n1,0\n' >"$T/nocols.csv"
+expect 2 "$FT_BIN" predict "$T/model.json" "$T/nocols.csv"
+has "$T/err" "missing required columns: amount, card"
+printf 'id,amount,card\n1,5,"multi\nline"\n\n2,5\n' >"$T/ragged.csv"
+expect 2 "$FT_BIN" predict "$T/model.json" "$T/ragged.csv" -o "$T/ragged.out"
+has "$T/err" "ragged.csv:5: expected 3 fields, found 2"
+[ ! -e "$T/ragged.out" ] || fail "partial output left behind"
+ls "$T" | grep -q 'ragged.out.tmp' && fail "temporary output left behind"
+printf 'id,amount,card\n1,5,debit\n2,5,"open\n' >"$T/open.csv"
+expect 2 "$FT_BIN" predict "$T/model.json" "$T/open.csv"
+has "$T/err" "open.csv:3: unterminated quoted field"
+expect 2 "$FT_BIN" predict "$T/model.json" "$T/none.csv"
+has "$T/err" "none.csv"
+: >"$T/empty.csv"
+expect 2 "$FT_BIN" predict "$T/model.json" "$T/empty.csv"
+has "$T/err" "no header row"
+expect 2 "$FT_BIN" predict "$T/model.json"
+expect 2 "$FT_BIN" predict "$T/model.json" "$T/in.csv" --bogus
+
+# Registry references.
+publish "$R" g >/dev/null
+publish "$R" g >/dev/null
+expect 0 "$FT_BIN" predict g/1 "$T/in.csv" --registry "$R"
+cmp "$T/out" "$T/want.csv" || fail "g/1 output differs"
+expect 0 env FRAUDTREE_REGISTRY="$R" "$FT_BIN" predict g@latest "$T/in.csv"
+cmp "$T/out" "$T/want.csv" || fail "g@latest output differs"
+expect 2 "$FT_BIN" predict g@approved "$T/in.csv" --registry "$R"
+has "$T/err" "no approved version"
+"$FT_BIN" registry approve g/1 --reason ok --registry "$R" >/dev/null || fail approve
+expect 0 "$FT_BIN" predict g@approved "$T/in.csv" --registry "$R"
+expect 2 "$FT_BIN" predict g/3 "$T/in.csv" --registry "$R"
+expect 2 "$FT_BIN" predict ../g/1 "$T/in.csv" --registry "$R"
+printf ' ' >>"$R/g/2/model.json"
+expect 2 "$FT_BIN" predict g/2 "$T/in.csv" --registry "$R"
+has "$T/err" "g/2/model.json: size"
+
+# A big input is cut into pieces scored on several threads; quoted fields
+# with line breaks and a stray quote (which defeats the cheap way of
+# finding record ends) must not change a single byte of the result.
+gen_big() {
+	awk -v N="$1" -v STRAY="$2" -v IN="$T/big.csv" -v EXP="$T/big.want" '
+BEGIN {
+	srand(7);
+	print "id,note,amount,card,isFraud" > IN;
+	print "id,note,amount,card,isFraud,fraud_probability,prediction" > EXP;
+	split("credit debit prepaid", cards, " ");
+	for (i = 1; i <= N; i++) {
+		amt = int(rand() * 20000) / 100;
+		card = cards[i % 3 + 1];
+		if (i % 1000 == 7) { ni = "\"two\nlines, \"\"quoted\"\"\""; no = ni }
+		else if (i == STRAY) { ni = "ab\"c"; no = "\"ab\"\"c\"" }
+		else { ni = "n" i; no = ni }
+		if (amt > 100 && card != "debit") { p = "0.75"; y = 1 }
+		else if (amt > 100) { p = "0"; y = 0 }
+		else { p = "0.1"; y = 0 }
+		print i "," ni "," amt "," card "," (i % 2) > IN;
+		print i "," no "," amt "," card "," (i % 2) "," p "," y > EXP;
+	}
+}'
+}
+# About 6 MB: two blocks. The stray quote sits early in the first block,
+# then in the second, then nowhere.
+for stray in 30001 170001 0; do
+	gen_big 200000 $stray
+	expect 0 "$FT_BIN" predict "$T/model.json" "$T/big.csv"
+	cmp "$T/out" "$T/big.want" || fail "big input (stray quote in row $stray) scored differently"
+done
+printf '1,x,5\n' >>"$T/big.csv"
+expect 2 "$FT_BIN" predict "$T/model.json" "$T/big.csv"
+has "$T/err" "big.csv:200202: expected 5 fields, found 3"
+
+# A real model from a pipeline run, when one can register: every row of its
+# own data is scored, and each probability is one of the tree's leaves.
+"$FT_BIN" gen --rows 2000 --seed 3 >"$T/tx.csv" 2>/dev/null || exit 0
+"$FT_BIN" run --registry "$R" --set registry.group=real "$T/tx.csv" >/dev/null 2>&1 || exit 0
+expect 0 "$FT_BIN" predict real/1 "$T/tx.csv" --registry "$R" --explain
+[ "$(wc -l <"$T/out")" = 2001 ] || fail "not every row scored"
+has "$T/out" "fraud_probability,prediction,decision_path"
+exit 0

@@ -214,6 +214,16 @@ static void test_target_detection(void **state)
 	assert_int_equal(rc, -1);
 	assert_string_equal(err.msg, "label: cannot tell which of 'a' and 'b' means fraud; "
 			    "set positive");
+	/* long labels are kept whole */
+	char longer[200];
+	memset(longer, 'x', sizeof longer - 1);
+	longer[sizeof longer - 1] = '\0';
+	const char *wide[] = { "ok", longer, "ok" };
+	target_of(wide, 3, longer, &t, &err, &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(t.positive, longer);
+	assert_memory_equal(t.y, ((uint8_t[]){ 0, 1, 0 }), 3);
+	target_info_free(&t);
 	target_of(ab, 2, "a", &t, &err, &rc);
 	assert_int_equal(rc, 0);
 	assert_memory_equal(t.y, ((uint8_t[]){ 1, 0 }), 2);
@@ -598,9 +608,13 @@ static void test_drops_recorded(void **state)
 	col_num(f, 4, "isFraud", (double[]){ 0, 1, 0, 1, 0 });
 	struct settings s;
 	settings_init(&s);
-	set_ok(&s, "drop=amount");
+	set_ok(&s, "drop=amount,ghost");
+	set_ok(&s, "impute.columns.Amount=mean");
 	struct target_info t;
 	struct recipe *r = fit(f, &s, &t, 3);
+	assert_int_equal(r->nnotes, 2);
+	assert_string_equal(r->notes[0], "drop: no column named 'ghost'");
+	assert_string_equal(r->notes[1], "impute.columns.Amount: no column named 'Amount'");
 	assert_int_equal(r->ninputs, 0);
 	assert_int_equal(r->nfeatures, 0);
 	assert_int_equal(r->ndropped, 5);
@@ -674,6 +688,8 @@ static void test_apply_row_matches_frame(void **state)
 	set_ok(&s, "encode.columns.risk=ordinal");   /* ignored: risk is numeric */
 	struct target_info t;
 	struct recipe *r = fit(f, &s, &t, 5);
+	assert_int_equal(r->nnotes, 1);
+	assert_string_equal(r->notes[0], "encode.columns.risk: ignored, risk is numeric");
 	struct dataset d;
 	apply_all(r, f, &t, &d);
 	struct recipe_row_ctx *ctx = recipe_row_ctx_new(r);

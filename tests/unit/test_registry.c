@@ -132,6 +132,8 @@ static size_t count_lines(const char *path)
 	return n;
 }
 
+static void write_text(const char *path, const char *text);
+
 /* ---- pure functions --------------------------------------------------- */
 
 static void test_group_names(void **state)
@@ -319,6 +321,39 @@ static void test_publish_refuses_bad_input(void **state)
 	snprintf(f->data, sizeof f->data, "%s/missing.csv", f->root);
 	assert_int_equal(publish(f, "g", f->model, pipeline_a, NULL, &err), -1);
 	assert_non_null(strstr(err.msg, "missing.csv"));
+	free(root);
+}
+
+static void test_version_names(void **state)
+{
+	struct fx *f = *state;
+	struct ft_err err;
+	assert_int_equal(publish(f, "g", f->model, pipeline_a, NULL, &err), 1);
+	/* Only plain positive numbers are versions: "007", "2x" and "0" are
+	 * not, so they neither take a number nor get listed; an entry named
+	 * like a version takes its number even when it is not a directory. */
+	const char *dirs[] = { "g/007", "g/2x", "g/0", "g/-3" };
+	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+		char *p = reg_path(f, dirs[i]);
+		assert_int_equal(mkdir(p, 0755), 0);
+		free(p);
+	}
+	char *p = reg_path(f, "g/4");
+	write_text(p, "not a version");
+	free(p);
+	assert_int_equal(publish(f, "g", f->model, pipeline_a, NULL, &err), 5);
+	char *root = reg_root(f);
+	struct registry_version *v;
+	size_t nv;
+	assert_int_equal(registry_list_versions(root, "g", &v, &nv, &err), 0);
+	assert_int_equal(nv, 3);
+	assert_int_equal(v[0].number, 1);
+	assert_int_equal(v[1].number, 4);
+	assert_true(v[1].damaged);
+	assert_non_null(strstr(v[1].problem, "not a directory"));
+	assert_int_equal(v[2].number, 5);
+	assert_false(v[2].damaged);
+	registry_versions_free(v, nv);
 	free(root);
 }
 
@@ -802,6 +837,7 @@ int main(void)
 		cmocka_unit_test(test_sha256),
 		cmocka_unit_test_setup_teardown(test_publish_numbers_and_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_publish_refuses_bad_input, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_version_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_transitions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_versions, setup, teardown),

@@ -218,6 +218,14 @@ static void test_set_forms(void **state)
 	assert_int_equal(s.datetime_default, DT_HOUR | DT_MONTH);
 	set_ok(&s, "datetime.default=[]");
 	assert_int_equal(s.datetime_default, 0);
+	set_ok(&s, "datetime.default=day_of_week, day");
+	assert_int_equal(s.datetime_default, DT_DAY_OF_WEEK | DT_DAY);
+	set_ok(&s, "drop=a, b");
+	assert_string_equal(s.drop[1], "b");
+	set_ok(&s, "na_values= ,x");
+	assert_string_equal(s.na_values[0], " ");
+	set_ok(&s, "tune.max_depth=4,");
+	assert_int_equal(s.tune_max_depth.n, 1);
 	/* gates: text form and JSON form */
 	set_ok(&s, "gate=recall>=0.5,accuracy > 0.9");
 	assert_int_equal(s.ngate, 2);
@@ -264,6 +272,8 @@ static void test_set_forms(void **state)
 	assert_int_equal(s.ncolumns, 3);
 	/* a whole namespace as an object */
 	set_ok(&s, "tree={\"max_depth\": 4, \"min_samples_leaf\": 3}");
+	set_ok(&s, "impute.columns={\"zz\": \"constant:0\"}");
+	assert_string_equal(settings_column(&s, "zz")->impute.constant, "0");
 	assert_int_equal(s.tree.max_depth, 4);
 	assert_int_equal(s.tree.min_samples_leaf, 3);
 	set_ok(&s, "resample.method=smote");
@@ -292,7 +302,7 @@ static void test_set_errors(void **state)
 		  "--set tree.max_depth: expected an integer between 0 and 1000, got \"deep\"");
 	set_fails("tree.max_dept=3", "--set tree.max_dept: unknown setting (did you mean tree.max_depth?)");
 	set_fails("colour=blue",
-		  "--set colour: unknown setting (`fraudtree run --help` lists them)");
+		  "--set colour: unknown setting (the keys are listed in fraudtree-pipeline(5))");
 	set_fails("tree.max_depth", "--set tree.max_depth: expected KEY=VALUE");
 	set_fails("=3", "--set =3: expected KEY=VALUE");
 	set_fails("split.train=-0.1",
@@ -446,9 +456,19 @@ static void test_json_errors(void **state)
 		   "p.json: gate: expected a list of {\"metric\": NAME, \"op\": \">=\", \"value\": "
 		   "NUMBER}, got {\"metric\":\"accuracy\",\"op\":\">=\"}");
 	json_fails("{\"registry\": {\"name\": \"x\"}}",
-		   "p.json: registry.name: unknown setting (`fraudtree run --help` lists them)");
+		   "p.json: registry.name: unknown setting (the keys are listed in fraudtree-pipeline(5))");
 	json_fails("{\"threshhold\": 0.4}",
 		   "p.json: threshhold: unknown setting (did you mean threshold?)");
+	/* "#" members are comments, except column names */
+	struct settings s;
+	settings_init(&s);
+	struct ft_err err = {0};
+	assert_int_equal(settings_load_json(&s, "{\"#\": 1, \"tree\": {\"#why\": [], "
+					    "\"max_depth\": 3}, \"encode\": {\"columns\": "
+					    "{\"#tag\": \"ordinal\"}}}", "c.json", &err), 0);
+	assert_int_equal(s.tree.max_depth, 3);
+	assert_non_null(settings_column(&s, "#tag"));
+	settings_free(&s);
 }
 
 static void test_validate(void **state)
@@ -572,7 +592,10 @@ static void test_round_trip(void **state)
 	settings_init(&a);
 	char *third = settings_to_json(&a);
 	assert_string_equal(again, third);
-	assert_non_null(strstr(again, "\"max_depth\":\t8"));
+	assert_non_null(strstr(again, "\n    \"max_depth\": 8,\n"));
+	assert_non_null(strstr(again, "\n  \"gate\": [\n    {\"metric\": \"accuracy\", "
+			       "\"op\": \">=\", \"value\": 0.85}\n  ],\n"));
+	assert_non_null(strstr(again, "\"default\": [\"hour\", \"day_of_week\"],\n"));
 	free(again);
 	free(third);
 	free(text);
@@ -604,6 +627,49 @@ static void test_names(void **state)
 	assert_string_equal(criterion_name(CRIT_ENTROPY), "entropy");
 }
 
+/* The shipped files agree with the code: the man page names every key,
+ * the example pipeline loads and passes the cross-field checks. */
+static void test_shipped_files(void **state)
+{
+	(void)state;
+	const char *src = getenv("FT_SRCDIR");
+	if (!src)
+		skip();
+	struct ft_err err = {0};
+	char *path = xasprintf("%s/man/fraudtree-pipeline.5", src);
+	size_t len;
+	char *man = file_read_all(path, &len, &err);
+	if (!man)
+		fail_msg("%s", err.msg);
+	size_t n;
+	const struct setting_key *k = settings_keys(&n);
+	for (size_t i = 0; i < n; i++) {
+		/* keys appear as ".BR key" or, per column, ".BR prefix. \fIname\fR" */
+		char *want = xstrdup(k[i].key);
+		char *lt = strstr(want, "<name>");
+		if (lt)
+			*lt = '\0';
+		char *line = xasprintf(".BR %s%s", want, lt ? " \\fIname\\fR" : " ");
+		if (!strstr(man, line))
+			fail_msg("%s does not document %s", path, k[i].key);
+		free(line);
+		free(want);
+	}
+	free(man);
+	free(path);
+
+	path = xasprintf("%s/data/pipeline.json", src);
+	struct settings s;
+	settings_init(&s);
+	if (settings_load_file(&s, path, &err) != 0 || settings_validate(&s, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_string_equal(s.target, "isFraud");
+	assert_true(s.missing_indicators);
+	assert_int_equal(s.ngate, 2);
+	free(path);
+	settings_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -616,6 +682,7 @@ int main(void)
 		cmocka_unit_test(test_validate),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_shipped_files),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -67,8 +68,10 @@ static struct tree *fit(const struct dataset *d, const struct tree_params *p)
 {
 	struct ft_err err;
 	struct tree *t = tree_fit(d, NAMES, p, NULL, &err);
-	if (!t)
+	if (!t) {
 		fail_msg("tree_fit: %s", err.msg);
+		abort();   /* not reached: tells the compiler t is not NULL below */
+	}
 	return t;
 }
 
@@ -388,6 +391,96 @@ static void test_rules_merge_bounds(void **state)
 	dataset_free(&d);
 }
 
+/* 40 rows, 3 features, each with few distinct values: the tree must be
+ * scikit-learn 1.2's exactly (DecisionTreeClassifier(max_depth=4), whose
+ * output here does not depend on random_state: no ties). */
+static const float EXACT_X[40][3] = {
+	{ 1.0f, 1.5f, 0.3f }, { 1.0f, 1.5f, 0.2f }, { 7.0f, 0.0f, 1.1f },
+	{ 4.0f, 0.0f, -1.3f }, { 5.0f, 0.5f, -0.7f }, { 6.0f, 1.0f, -0.8f },
+	{ 7.0f, 1.5f, -1.7f }, { 0.0f, 0.5f, 0.1f }, { 4.0f, 1.5f, 0.5f },
+	{ 1.0f, 0.5f, -0.7f }, { 4.0f, 1.5f, 1.4f }, { 9.0f, 1.0f, 0.8f },
+	{ 5.0f, 1.0f, 0.6f }, { 0.0f, 0.0f, 0.4f }, { 5.0f, 1.0f, 1.0f },
+	{ 1.0f, 1.5f, -1.3f }, { 7.0f, 1.5f, 0.6f }, { 9.0f, 1.5f, 0.6f },
+	{ 9.0f, 1.5f, -1.8f }, { 6.0f, 0.0f, 0.3f }, { 8.0f, 1.5f, -0.3f },
+	{ 3.0f, 0.5f, 0.8f }, { 1.0f, 1.0f, -0.4f }, { 5.0f, 0.5f, -0.0f },
+	{ 4.0f, 0.0f, 0.3f }, { 6.0f, 0.0f, -0.9f }, { 9.0f, 1.5f, 0.6f },
+	{ 2.0f, 1.5f, -0.1f }, { 8.0f, 0.5f, 0.5f }, { 1.0f, 0.5f, -0.5f },
+	{ 3.0f, 0.0f, 1.1f }, { 7.0f, 0.0f, 0.6f }, { 2.0f, 1.5f, -0.2f },
+	{ 6.0f, 1.0f, 0.6f }, { 4.0f, 0.0f, 1.3f }, { 5.0f, 0.0f, 1.8f },
+	{ 9.0f, 1.0f, -1.6f }, { 8.0f, 1.5f, 0.9f }, { 8.0f, 1.5f, 0.5f },
+	{ 5.0f, 0.0f, -0.1f },
+};
+static const uint8_t EXACT_Y[40] = {
+	0, 1, 0, 1, 1, 1, 1, 0, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 0,
+	1, 0, 1, 1, 0, 1, 1, 1, 1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 0,
+};
+struct exact_node { int feature; double threshold; unsigned neg, pos; };
+static const struct exact_node EXACT_GINI[13] = {
+	{ 1, 0.25, 15, 25 },
+	{ 2, -0.4999999888241291, 9, 2 },
+	{ -1, 0, 0, 2 },
+	{ -1, 0, 9, 0 },
+	{ 0, 0.5, 6, 23 },
+	{ -1, 0, 1, 0 },
+	{ 1, 1.25, 5, 23 },
+	{ 2, 0.55000001192092896, 4, 9 },
+	{ -1, 0, 1, 7 },
+	{ -1, 0, 3, 2 },
+	{ 0, 1.5, 1, 14 },
+	{ -1, 0, 1, 2 },
+	{ -1, 0, 0, 12 },
+};
+static const struct exact_node EXACT_ENTROPY[15] = {
+	{ 1, 0.25, 15, 25 },
+	{ 2, -0.4999999888241291, 9, 2 },
+	{ -1, 0, 0, 2 },
+	{ -1, 0, 9, 0 },
+	{ 1, 1.25, 6, 23 },
+	{ 2, -0.59999999403953552, 5, 9 },
+	{ -1, 0, 0, 4 },
+	{ 0, 4, 5, 5 },
+	{ -1, 0, 3, 1 },
+	{ -1, 0, 2, 4 },
+	{ 0, 1.5, 1, 14 },
+	{ 2, 0.2500000074505806, 1, 2 },
+	{ -1, 0, 0, 2 },
+	{ -1, 0, 1, 0 },
+	{ -1, 0, 0, 12 },
+};
+
+static void check_exact(enum criterion crit, const struct exact_node *want, size_t nwant)
+{
+	struct dataset d = { .n = 40, .nfeatures = 3 };
+	d.X = xmalloc(3 * 40 * sizeof *d.X);
+	d.y = xmalloc(40);
+	for (size_t i = 0; i < 40; i++) {
+		for (size_t j = 0; j < 3; j++)
+			d.X[j * 40 + i] = EXACT_X[i][j];
+		d.y[i] = EXACT_Y[i];
+	}
+	struct tree_params p = defaults();
+	p.criterion = crit;
+	p.max_depth = 4;
+	struct tree *t = fit(&d, &p);
+	assert_int_equal(t->nnodes, nwant);
+	for (size_t k = 0; k < nwant; k++) {
+		assert_int_equal(t->nodes[k].feature, want[k].feature);
+		if (want[k].feature >= 0)
+			assert_true(t->nodes[k].threshold == want[k].threshold);
+		assert_int_equal(t->nodes[k].count[0], want[k].neg);
+		assert_int_equal(t->nodes[k].count[1], want[k].pos);
+	}
+	tree_free(t);
+	dataset_free(&d);
+}
+
+static void test_matches_exact_cart(void **state)
+{
+	(void)state;
+	check_exact(CRIT_GINI, EXACT_GINI, sizeof EXACT_GINI / sizeof EXACT_GINI[0]);
+	check_exact(CRIT_ENTROPY, EXACT_ENTROPY, sizeof EXACT_ENTROPY / sizeof EXACT_ENTROPY[0]);
+}
+
 /* deterministic pseudo-random data with continuous and discrete features */
 static void make_random(struct dataset *d, size_t n, size_t nf, uint64_t seed)
 {
@@ -438,6 +531,66 @@ static void test_determinism(void **state)
 	assert_string_equal(a, b);
 	free(a);
 	free(b);
+	dataset_free(&d);
+}
+
+struct shared_fit {
+	const struct tree_bins *bins;
+	struct tree_params p;
+	char *json;
+};
+
+static void *shared_fit_thread(void *arg)
+{
+	struct shared_fit *sf = arg;
+	struct ft_err err;
+	struct tree *t = tree_fit_binned(sf->bins, NAMES, &sf->p, NULL, &err);
+	if (t) {
+		cJSON *j = tree_to_json(t);
+		sf->json = cJSON_PrintUnformatted(j);
+		cJSON_Delete(j);
+		tree_free(t);
+	}
+	return NULL;
+}
+
+static void test_shared_bins(void **state)
+{
+	(void)state;
+	struct dataset d;
+	make_random(&d, 30000, 4, 3);
+	struct tree_params p = defaults();
+	p.max_depth = 6;
+	char *direct = fit_json(&d, &p, 1);
+	struct ft_err err;
+	struct tree_bins *bins = tree_bins_new(&d, NAMES, p.max_bins, 2, NULL, &err);
+	assert_non_null(bins);
+
+	/* two fits at once on the same bins, one of them a different grid
+	 * point, each giving what tree_fit gives */
+	struct shared_fit sf[2] = { { bins, p, NULL }, { bins, p, NULL } };
+	sf[1].p.max_depth = 3;
+	sf[1].p.threads = 2;
+	pthread_t tid;
+	assert_int_equal(pthread_create(&tid, NULL, shared_fit_thread, &sf[1]), 0);
+	shared_fit_thread(&sf[0]);
+	pthread_join(tid, NULL);
+	assert_non_null(sf[0].json);
+	assert_string_equal(sf[0].json, direct);
+	char *shallow = fit_json(&d, &sf[1].p, 1);
+	assert_string_equal(sf[1].json, shallow);
+
+	p.max_bins = 16;
+	assert_null(tree_fit_binned(bins, NAMES, &p, NULL, &err));
+	assert_non_null(strstr(err.msg, "tree.max_bins: 16, but the data was binned with 256"));
+	assert_null(tree_bins_new(&d, NAMES, 300, 1, NULL, &err));
+	assert_non_null(strstr(err.msg, "tree.max_bins"));
+
+	free(direct);
+	free(shallow);
+	free(sf[0].json);
+	free(sf[1].json);
+	tree_bins_free(bins);
 	dataset_free(&d);
 }
 
@@ -711,6 +864,20 @@ static void on_progress(void *ctx, const char *stage, uint64_t done, uint64_t to
 	log->calls++;
 }
 
+struct cancel_at {
+	atomic_int cancel;
+	int when, calls;
+	uint64_t last_done;
+};
+
+static void cancel_on_call(void *ctx, const char *stage, uint64_t done, uint64_t total)
+{
+	struct cancel_at *at = ctx;
+	at->last_done = done;
+	if (++at->calls == at->when)
+		atomic_store(&at->cancel, 1);
+}
+
 static void test_progress_and_cancel(void **state)
 {
 	(void)state;
@@ -733,6 +900,16 @@ static void test_progress_and_cancel(void **state)
 	log = (struct progress_log){ 0 };
 	assert_null(tree_fit(&d, NULL, &p, &prog, &err));
 	assert_int_equal(err.code, FT_ECANCELLED);
+
+	/* raised from inside the fit: at the first report (before binning),
+	 * and once some leaves are done (between nodes) */
+	for (int when = 1; when <= 2; when++) {
+		struct cancel_at at = { .cancel = 0, .when = when };
+		struct ft_progress prog2 = { cancel_on_call, &at, &at.cancel };
+		assert_null(tree_fit(&d, NULL, &p, &prog2, &err));
+		assert_int_equal(err.code, FT_ECANCELLED);
+		assert_true(at.last_done < 20000);
+	}
 	dataset_free(&d);
 }
 
@@ -747,8 +924,10 @@ int main(void)
 		cmocka_unit_test(test_pruning),
 		cmocka_unit_test(test_importance_and_text),
 		cmocka_unit_test(test_rules_merge_bounds),
+		cmocka_unit_test(test_matches_exact_cart),
 		cmocka_unit_test(test_determinism),
 		cmocka_unit_test(test_binning),
+		cmocka_unit_test(test_shared_bins),
 		cmocka_unit_test(test_json_round_trip),
 		cmocka_unit_test(test_from_json_validation),
 		cmocka_unit_test(test_check_params),

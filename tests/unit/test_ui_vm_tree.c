@@ -292,10 +292,34 @@ static void test_row_value(void **state)
 	vm_row_value(&recipe, &f, 1, 1, 0.0f, buf, sizeof buf);
 	assert_string_equal(buf, "missing");
 	vm_row_value(&recipe, &f, 1, 0, 412.0f, buf, sizeof buf);
-	assert_string_equal(buf, "missing, filled with 412.00");
+	assert_string_equal(buf, "NA (filled 412.00)");
 	/* No frame: the feature value alone. */
 	vm_row_value(&recipe, NULL, 0, 0, 530.25f, buf, sizeof buf);
 	assert_string_equal(buf, "530.25");
+}
+
+static void test_wrap(void **state)
+{
+	(void)state;
+	char **l = NULL;
+	size_t n = 0, cap = 0;
+	vm_wrap("if a and b then fraud", 10, 2, &l, &n, &cap);
+	assert_int_equal(n, 3);
+	assert_string_equal(l[0], "if a and b");
+	assert_string_equal(l[1], "  then");
+	assert_string_equal(l[2], "  fraud");
+	/* Appends; a word longer than the line is cut; UTF-8 counts by
+	 * character (caf\xc3\xa9 is four). */
+	vm_wrap("abcdefghij caf\xc3\xa9", 4, 0, &l, &n, &cap);
+	assert_int_equal(n, 7);
+	assert_string_equal(l[3], "abcd");
+	assert_string_equal(l[4], "efgh");
+	assert_string_equal(l[5], "ij");
+	assert_string_equal(l[6], "caf\xc3\xa9");
+	vm_wrap("", 4, 0, &l, &n, &cap);
+	assert_int_equal(n, 8);
+	assert_string_equal(l[7], "");
+	vm_lines_free(l, n);
 }
 
 int main(void)
@@ -310,6 +334,7 @@ int main(void)
 		cmocka_unit_test_setup(test_leaf_errors, setup),
 		cmocka_unit_test_setup(test_rules, setup),
 		cmocka_unit_test_setup(test_row_value, setup),
+		cmocka_unit_test(test_wrap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,145 @@
+#!/bin/sh
+# The Evaluate, Tree and Registry screens at the smallest supported size
+# (80x24): what they say before a model exists, the live threshold, a
+# matrix cell's rows, explaining a row on the tree, search and jumps, the
+# rules and importance views, the gate panel refusing and then allowing a
+# registration, comparing two versions, approving one, and a damaged
+# version shown as such.
+. "$FT_SRCDIR/tests/screen/lib.sh"
+
+st_start 80 24 --registry "$REG"
+st_wait "loaded 20000 rows x 14 columns"
+
+# before any model: a helpful line on each screen
+st_keys 4
+st_wait "No model trained yet. Press 3 to train a model."
+st_keys 5
+st_wait "No model trained yet. Press 3 to train a model."
+st_keys 6
+st_wait "No registry yet at"
+
+st_cmd "train"
+st_wait "trained in"
+
+# Evaluate: matrix, baseline, curve; the threshold moves live
+st_keys 4
+st_wait "Confusion matrix (test)"
+st_wait "majority baseline"
+st_wait "ROC test AUC"
+st_wait "threshold 0.50"
+st_keys Right
+st_wait "threshold 0.51"
+st_keys '['
+st_wait "threshold 0.46"
+st_keys ']'
+st_wait "threshold 0.51"
+st_keys Left
+st_wait "threshold 0.50"
+st_keys c
+st_wait "PR test AUC"
+st_keys v
+st_wait "Confusion matrix (validation)"
+st_keys v c
+st_wait "Confusion matrix (test)"
+st_wait "ROC test AUC"
+
+# the missed frauds (FN is selected first); Enter on one explains it
+st_keys Enter
+st_wait "Missed frauds (FN):"
+st_wait "Enter: explain"
+st_keys Enter
+st_wait "Explain row #"
+st_wait "actual fraud, predicted legit"
+st_wait "[row: "
+
+# Tree: leave explain mode, jumps, search, rules, importance
+st_keys Escape
+st_wait_gone "Explain row #"
+st_keys f
+st_wait "(most frauds)"
+st_keys E
+st_wait "the most of any leaf"
+st_keys /
+st_wait "Find in tree:"
+st_keys -l "velocity"
+st_keys Enter
+st_wait "match 1/"
+st_keys n
+st_wait "match 2/"
+st_keys r
+st_wait "Rules: "
+st_wait "if velocity_1h"
+st_keys r i
+st_wait "Feature importance:"
+st_keys i
+st_wait "split (the test that leads to the node)"
+st_keys x
+st_wait "Explain row #"
+st_keys -l "12"
+st_keys Enter
+st_wait "Explain row #12 (line 13)"
+st_keys e
+st_wait "expanded to depth"
+st_keys c
+st_wait "[+] all rows"
+
+# a gate this tree cannot meet: the Registry refuses, saying why
+st_cmd 'set gate [{"metric": "recall", "op": ">=", "value": 0.99}]'
+st_keys 6
+st_cmd "train"
+st_wait "Gate: FAIL"
+st_wait "FAIL  recall >= 0.99"
+st_keys R
+st_wait "not registered: gate failed"
+[ ! -d "$REG/fraud-detection-model-group/1" ] || { echo "FAIL: registered despite the gate"; exit 1; }
+
+# the default gate passes: register two versions
+st_cmd 'set gate [{"metric": "accuracy", "op": ">=", "value": 0.85}]'
+st_cmd "train"
+st_wait "Gate: PASS"
+st_keys R
+st_wait "description (optional)"
+st_keys -l "full depth"
+st_keys Enter
+st_wait "Registered fraud-detection-model-group/1"
+st_wait "fraud-detection-model-group/1  PendingManualApproval"
+st_wait "description: full depth"
+st_cmd "set tree.max_depth 4"
+st_cmd "train"
+st_wait "trained, not saved"
+st_wait "Gate: PASS"
+st_keys R
+st_wait "description (optional)"
+st_keys -l "depth 4"
+st_keys Enter
+st_wait "Registered fraud-detection-model-group/2"
+
+# compare: mark version 2, select version 1, d shows the differences only
+st_keys End m
+st_wait "marked fraud-detection-model-group/2"
+st_keys Up d
+st_wait "Differences fraud-detection-model-group/2 -> fraud-detection-model-group/1"
+st_wait "tree.max_depth: 4 -> 8"
+st_keys Escape
+st_wait_gone "Differences fraud-detection-model-group"
+st_wait "fraud-detection-model-group/1  PendingManualApproval"
+
+# approve version 1 with a reason
+st_keys a
+st_wait "Approve fraud-detection-model-group/1, reason:"
+st_keys -l "best recall"
+st_keys Enter
+st_wait "fraud-detection-model-group/1 is now Approved"
+st_wait "Approved  "
+grep -q '"best recall"' "$REG/fraud-detection-model-group/audit.jsonl" || {
+	echo "FAIL: approval reason not in the audit log"; exit 1; }
+
+# a damaged version is listed as such and never stops the rest
+printf 'tampered\n' >>"$REG/fraud-detection-model-group/2/model.json"
+st_keys 5 6
+st_wait "DAMAGED: "
+st_wait "Approved  "
+
+st_keys q
+st_exit_ok
+echo "evaluate_tree_registry: ok"
