@@ -19,6 +19,9 @@ if [ -n "$keep" ]; then
 else
 	work=$(mktemp -d "${TMPDIR:-/tmp}/fuzzsmoke.XXXXXX") || exit 2
 fi
+# Undefined behaviour is a finding like a crash: stop on it.
+UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+export UBSAN_OPTIONS
 failed=0
 for t in "$@"; do
 	name=${t##*/}

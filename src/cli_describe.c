@@ -107,7 +107,11 @@ static char *column_summary(const struct frame *f, const struct column *col)
 			if (i)
 				sb_puts(&sb, ", ");
 			put_visible(&sb, col->levels[st->top[i].code], VALUE_WIDTH_MAX);
-			sb_printf(&sb, " %.1f%%", 100.0 * (double)st->top[i].count / (double)st->count);
+			double pct = 100.0 * (double)st->top[i].count / (double)st->count;
+			if (pct >= 0.05)
+				sb_printf(&sb, " %.1f%%", pct);
+			else
+				sb_printf(&sb, " (%zu)", st->top[i].count);
 		}
 		if (st->distinct > SUMMARY_TOP)
 			sb_puts(&sb, ", ...");

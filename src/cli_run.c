@@ -344,11 +344,18 @@ static void print_outcome(const struct pipeline_result *r)
 	printf("\n");
 }
 
-static void print_report(const struct frame *f, const struct pipeline_result *r,
+/* What the report and the registry say about the data; the frame itself
+ * is gone by then (the pipeline frees it once the splits are built). */
+struct data_info {
+	char *path;
+	size_t nrows, ncols;
+};
+
+static void print_report(const struct data_info *data, const struct pipeline_result *r,
 			 double load_seconds)
 {
-	printf("data: %s (%zu rows, %zu columns)\n\n", f->path ? f->path : "",
-	       f->nrows, f->ncols);
+	printf("data: %s (%zu rows, %zu columns)\n\n", data->path ? data->path : "",
+	       data->nrows, data->ncols);
 	print_stages(r, load_seconds);
 	print_counts(r);
 	print_notes(r);
@@ -415,7 +422,7 @@ static int write_out(const char *dir, const struct run_texts *t, struct ft_err *
 	return 0;
 }
 
-static int publish(const struct run_options *o, const struct frame *f,
+static int publish(const struct run_options *o, const struct data_info *data,
 		   const struct pipeline_result *r, const struct run_texts *t,
 		   struct ft_err *err)
 {
@@ -430,8 +437,8 @@ static int publish(const struct run_options *o, const struct frame *f,
 		.gate = &r->gate,
 		.metrics = &r->test_metrics,
 		.data_path = o->file,
-		.data_rows = f->nrows,
-		.data_columns = f->ncols,
+		.data_rows = data->nrows,
+		.data_columns = data->ncols,
 	};
 	int version = 0;
 	if (registry_publish(root, &a, &version, err) < 0)
@@ -471,12 +478,15 @@ static int run(const struct run_options *o)
 		return cli_error(&err);
 	}
 
+	struct data_info data = {
+		.path = f->path ? xstrdup(f->path) : NULL, .nrows = f->nrows, .ncols = f->ncols,
+	};
 	struct pipeline_result r;
-	int rc = pipeline_run(f, &s, &copt.progress, &r, &err);
+	int rc = pipeline_run_owned(f, &s, &copt.progress, &r, &err);
 	cli_progress_free(cp);
 	settings_free(&s);
 	if (rc < 0) {
-		frame_free(f);
+		free(data.path);
 		return cli_error(&err);
 	}
 
@@ -493,7 +503,7 @@ static int run(const struct run_options *o)
 		goto done;
 	}
 	if (!o->quiet)
-		print_report(f, &r, load_seconds);
+		print_report(&data, &r, load_seconds);
 	if (o->out_dir && write_out(o->out_dir, &t, &err) < 0) {
 		status = cli_error(&err);
 		goto done;
@@ -503,7 +513,7 @@ static int run(const struct run_options *o)
 		if (o->no_register) {
 			if (!o->quiet)
 				printf("not registered (--no-register)\n");
-		} else if (publish(o, f, &r, &t, &err) < 0) {
+		} else if (publish(o, &data, &r, &t, &err) < 0) {
 			status = cli_error(&err);
 		}
 	}
@@ -517,7 +527,7 @@ done:
 	free(t.pipeline);
 	free(t.rules);
 	pipeline_result_free(&r);
-	frame_free(f);
+	free(data.path);
 	return status;
 }
 

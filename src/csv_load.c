@@ -1,20 +1,21 @@
 /* csv_load: a delimited text file into a frame, in parallel.
  *
  * How: the file is mapped; the header record is read with libcsv; the data
- * part is cut into chunks at newlines that lie outside quotes (quote parity
- * counted from the start of the data, in parallel); each chunk is parsed on
- * a worker thread into per-chunk typed buffers (a double per cell while a
+ * part is cut into one or two chunks per thread; each chunk is parsed on a
+ * worker thread into per-chunk typed buffers (a double per cell while a
  * column looks numeric or like a date, a dictionary code once it holds
  * text); then each column's type is decided over the whole file, chunks
  * whose cells were typed for a column that turned out to be text are parsed
- * again for that column, and the chunks are joined column by column.
+ * again for that column, and the chunks are joined column by column, each
+ * column's statistics computed as soon as it is whole.
  *
  * Lines without a quote or a stray CR are split directly (the same result
  * libcsv gives for them, found with memchr); every other line goes through
- * the chunk's libcsv parser. Quote parity is only a guess at where records
- * end (a stray quote inside an unquoted field breaks it), so a chunk that
- * does not end at a record boundary makes the whole file be parsed again as
- * one chunk: the result never depends on the guess.
+ * the chunk's libcsv parser. Where a chunk starts is a guess: first just
+ * after a newline, then after a newline with an even count of quotes before
+ * it (counted in parallel), then the whole file as one chunk. A guess is
+ * wrong exactly when the chunk before it does not end between records (its
+ * parser, which started right, says so), so the result never depends on it.
  *
  * Invariants: no cell keeps a pointer into the file; every error names the
  * file and the line a record starts on; every path out frees what it made. */
@@ -44,7 +45,6 @@
 #define PREFETCH_AHEAD 12
 #define NUL_PRESCAN (64u << 10)
 #define NUL_MESSAGE "NUL byte in the data (a binary file?)"
-
 
 /* libcsv's parser state between records (ROW_NOT_BEGUN in libcsv 3). */
 #define CSV_STATE_BETWEEN_ROWS 0
@@ -860,6 +860,45 @@ static void parse_chunk(struct chunk *ch)
 	flush_chunk(ch);
 }
 
+/* The second pass over a chunk: the same lines, the same split, only the
+ * columns in text_mask stored (as text). Pass one succeeded on this text,
+ * so no error can arise here. */
+static void reparse_chunk(struct chunk *ch)
+{
+	struct loader *L = ch->L;
+	ch->field = ch->row = ch->line = 0;
+	if (parser_init(&ch->parser, L->delim) != 0) {
+		chunk_fail(ch, 0, "out of memory");
+		return;
+	}
+	ch->parser_ready = true;
+	const char *p = ch->begin, *stepped = p;
+	while (p < ch->end) {
+		if ((size_t)(p - stepped) >= PROGRESS_STEP) {
+			stepped = p;
+			if (ft_cancelled(L->progress)) {
+				atomic_store(&L->stop, 1);
+				return;
+			}
+		}
+		const char *nl = memchr(p, '\n', (size_t)(ch->end - p));
+		const char *next = nl ? nl + 1 : ch->end;
+		const char *e = nl ? nl : ch->end;
+		if (e > p && e[-1] == '\r')
+			e--;
+		if (ch->parser.pstate == CSV_STATE_BETWEEN_ROWS &&
+		    !memchr(p, QUOTE, (size_t)(e - p)) && !memchr(p, '\r', (size_t)(e - p))) {
+			if (e > p)
+				split_line(ch, p, e);
+		} else {
+			csv_parse(&ch->parser, p, (size_t)(next - p), cb_field, cb_record, ch);
+		}
+		p = next;
+	}
+	csv_fini(&ch->parser, cb_field, cb_record, ch);
+	flush_chunk(ch);
+}
+
 static void *chunk_worker(void *arg)
 {
 	struct loader *L = arg;
@@ -870,34 +909,10 @@ static void *chunk_worker(void *arg)
 		if (k >= L->nchunks)
 			break;
 		struct chunk *ch = &L->chunks[k];
-		if (L->second_pass && !ch->reparse)
-			continue;
-		if (ch->reparse) {
-			ch->field = ch->row = ch->line = 0;
-			if (parser_init(&ch->parser, L->delim) == 0) {
-				ch->parser_ready = true;
-				const char *p = ch->begin;
-				while (p < ch->end) {
-					const char *nl = memchr(p, '\n', (size_t)(ch->end - p));
-					const char *next = nl ? nl + 1 : ch->end;
-					const char *e = nl ? nl : ch->end;
-					if (e > p && e[-1] == '\r')
-						e--;
-					if (ch->parser.pstate == CSV_STATE_BETWEEN_ROWS &&
-					    !memchr(p, QUOTE, (size_t)(e - p)) && !memchr(p, '\r', (size_t)(e - p))) {
-						if (e > p)
-							split_line(ch, p, e);
-					} else {
-						csv_parse(&ch->parser, p, (size_t)(next - p), cb_field, cb_record, ch);
-					}
-					p = next;
-				}
-				csv_fini(&ch->parser, cb_field, cb_record, ch);
-				flush_chunk(ch);
-			}
-		} else {
+		if (L->second_pass && ch->reparse)
+			reparse_chunk(ch);
+		else if (!L->second_pass)
 			parse_chunk(ch);
-		}
 		if (ch->parser_ready) {
 			csv_free(&ch->parser);
 			ch->parser_ready = false;
@@ -1155,6 +1170,7 @@ struct join_job {
 	struct loader *L;
 	struct frame *f;
 	const struct colplan *plan;
+	size_t *order;              /* columns, costliest first */
 	atomic_size_t next;
 };
 
@@ -1226,7 +1242,8 @@ static void join_column(struct loader *L, struct frame *f, const struct colplan 
 			col->na[j].text = xstrdup(L->na.text[t]);
 			col->na[j++].count = na[t];
 		}
-	/* Stable enough: equal counts are rare and keep token order below. */
+	/* Insertion sort (a handful of tokens): most frequent first, equal
+	 * counts in token order (pandas' defaults, then the user's). */
 	for (size_t i = 1; i < col->nna; i++) {
 		struct na_token x = col->na[i];
 		size_t j = i;
@@ -1239,22 +1256,47 @@ static void join_column(struct loader *L, struct frame *f, const struct colplan 
 	free(na);
 }
 
+/* Each column is joined and its statistics computed at once, biggest
+ * dictionaries first so that one slow column does not finish alone. */
 static void *join_worker(void *arg)
 {
 	struct join_job *job = arg;
+	struct frame_stats_scratch *sc = frame_stats_scratch_new();
 	for (;;) {
-		size_t c = atomic_fetch_add(&job->next, 1);
-		if (c >= job->L->ncols)
+		size_t k = atomic_fetch_add(&job->next, 1);
+		if (k >= job->L->ncols)
 			break;
+		size_t c = job->order[k];
 		join_column(job->L, job->f, job->plan, c);
+		if (!ft_cancelled(job->L->progress))
+			frame_column_stats(job->f, c, sc);
 	}
+	frame_stats_scratch_free(sc);
 	return NULL;
+}
+
+static int cmp_cost(const void *pa, const void *pb)
+{
+	const size_t *a = pa, *b = pb;
+	return a[1] != b[1] ? (a[1] > b[1] ? -1 : 1) : (a[0] > b[0]) - (a[0] < b[0]);
 }
 
 static void join_columns(struct loader *L, struct frame *f, const struct colplan *plan)
 {
 	struct join_job job = { .L = L, .f = f, .plan = plan };
 	atomic_init(&job.next, 0);
+	size_t (*cost)[2] = xmalloc(L->ncols * sizeof *cost);
+	for (size_t c = 0; c < L->ncols; c++) {
+		cost[c][0] = c;
+		cost[c][1] = 0;
+		for (size_t k = 0; k < L->nchunks; k++)
+			cost[c][1] += L->chunks[k].cols[c].dict.n;
+	}
+	qsort(cost, L->ncols, sizeof *cost, cmp_cost);
+	job.order = xmalloc(L->ncols * sizeof *job.order);
+	for (size_t c = 0; c < L->ncols; c++)
+		job.order[c] = cost[c][0];
+	free(cost);
 	int n = L->threads;
 	if ((size_t)n > L->ncols)
 		n = (int)L->ncols;
@@ -1266,6 +1308,7 @@ static void join_columns(struct loader *L, struct frame *f, const struct colplan
 	join_worker(&job);
 	for (int t = 0; t < started; t++)
 		pthread_join(tid[t], NULL);
+	free(job.order);
 }
 
 /* ---- splitting ---- */
@@ -1598,6 +1641,11 @@ struct frame *csv_load(const char *path, const struct csv_options *opt, struct f
 			ft_fail(err, FT_ECANCELLED, "%s: loading cancelled", path);
 			goto fail;
 		}
+		for (size_t k = 0; k < L.nchunks; k++)
+			if (L.chunks[k].failed) {
+				ft_fail(err, FT_ENOMEM, "%s: %s", path, L.chunks[k].err_msg);
+				goto fail;
+			}
 	}
 
 	f = xcalloc(1, sizeof *f);
@@ -1627,7 +1675,6 @@ struct frame *csv_load(const char *path, const struct csv_options *opt, struct f
 		ft_fail(err, FT_ECANCELLED, "%s: loading cancelled", path);
 		goto fail;
 	}
-	frame_compute_stats(f, L.threads);
 	ft_progress_report(&opt->progress, "load", L.size, L.size);
 	for (size_t i = 0; i < h.n; i++)
 		free(h.names[i]);

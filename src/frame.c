@@ -156,9 +156,45 @@ static bool match_inf(const char *s, size_t n)
 	       (n == 8 && !strncasecmp(s, "infinity", 8));
 }
 
+/* The common shape, [-]digits[.digits] in at most 20 bytes, in one loop;
+ * false means "use the general parser", not "not a number". */
+static bool parse_plain_decimal(const char *s, size_t len, double *out, bool *integer,
+				int *digits)
+{
+	if (len == 0 || len > 20)
+		return false;
+	size_t i = s[0] == '-';
+	uint64_t mant = 0;
+	int frac = 0, sig = 0, any = 0;
+	bool dot = false;
+	for (; i < len; i++) {
+		unsigned d = (unsigned char)s[i] - '0';
+		if (d <= 9) {
+			if (++any > 19)
+				return false;
+			mant = mant * 10 + d;
+			frac += dot;
+			sig += !dot && (sig || d);
+		} else if (s[i] == '.' && !dot) {
+			dot = true;
+		} else {
+			return false;
+		}
+	}
+	if (!any || mant > (UINT64_C(1) << 53))
+		return false;
+	double v = frac ? (double)mant / pow10_exact[frac] : (double)mant;
+	*out = s[0] == '-' ? -v : v;
+	*integer = !dot;
+	*digits = sig;
+	return true;
+}
+
 bool parse_number_ex(const char *s, size_t len, double *out, bool *integer,
 		     int *digits)
 {
+	if (parse_plain_decimal(s, len, out, integer, digits))
+		return true;
 	size_t i = 0, end = len;
 	while (i < end && is_blank(s[i]))
 		i++;
@@ -527,14 +563,14 @@ static void count_integers(const double *v, size_t n, double lo, size_t range,
 
 /* Per-thread buffers of nrows cells, reused from column to column: fresh
  * pages for every column would cost more than the sorting. */
-struct stats_scratch {
+struct frame_stats_scratch {
 	double *v;
 	uint64_t *tmp;
 	uint32_t *counts;
 	size_t ncounts;
 };
 
-static void numeric_stats(const struct frame *f, struct column *col, struct stats_scratch *sc)
+static void numeric_stats(const struct frame *f, struct column *col, struct frame_stats_scratch *sc)
 {
 	struct column_stats *st = &col->stats;
 	if (!sc->v) {
@@ -636,8 +672,24 @@ static void categorical_stats(const struct frame *f, struct column *col)
 	free(counts);
 }
 
-static void column_stats(const struct frame *f, struct column *col, struct stats_scratch *sc)
+struct frame_stats_scratch *frame_stats_scratch_new(void)
 {
+	return xcalloc(1, sizeof(struct frame_stats_scratch));
+}
+
+void frame_stats_scratch_free(struct frame_stats_scratch *sc)
+{
+	if (!sc)
+		return;
+	free(sc->v);
+	free(sc->tmp);
+	free(sc->counts);
+	free(sc);
+}
+
+void frame_column_stats(struct frame *f, size_t c, struct frame_stats_scratch *sc)
+{
+	struct column *col = &f->cols[c];
 	memset(&col->stats, 0, sizeof col->stats);
 	if (col->type == COL_CATEGORICAL)
 		categorical_stats(f, col);
@@ -654,16 +706,14 @@ struct stats_job {
 static void *stats_worker(void *arg)
 {
 	struct stats_job *job = arg;
-	struct stats_scratch sc = { 0 };
+	struct frame_stats_scratch *sc = frame_stats_scratch_new();
 	for (;;) {
 		size_t c = atomic_fetch_add(&job->next, 1);
 		if (c >= job->f->ncols)
 			break;
-		column_stats(job->f, &job->f->cols[c], &sc);
+		frame_column_stats(job->f, c, sc);
 	}
-	free(sc.v);
-	free(sc.tmp);
-	free(sc.counts);
+	frame_stats_scratch_free(sc);
 	return NULL;
 }
 

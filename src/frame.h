@@ -88,6 +88,15 @@ const char *col_type_name(enum col_type t);      /* "numeric", ... */
 /* (Re)compute stats of every column on `threads` threads (0 = all cores). */
 void frame_compute_stats(struct frame *f, int threads);
 
+/* Stats of one column, for callers that build columns in parallel and want
+ * each column's stats while its cells are fresh (csv_load). Each thread
+ * passes its own scratch, made by frame_stats_scratch_new and released by
+ * frame_stats_scratch_free (NULL is a no-op). */
+struct frame_stats_scratch;
+struct frame_stats_scratch *frame_stats_scratch_new(void);
+void frame_stats_scratch_free(struct frame_stats_scratch *sc);
+void frame_column_stats(struct frame *f, size_t col, struct frame_stats_scratch *sc);
+
 /* Class balance of a column treated as a label: distinct values (at most
  * `max` reported, most frequent first) with counts; missing counted apart. */
 struct class_count {

@@ -13,12 +13,19 @@
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tune.h"
+
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #define EVALUATION_FORMAT_VERSION "1.0"
 #define IMPORTANCE_TOP 10
@@ -138,8 +145,170 @@ static void note_recipe(struct pipeline_result *r, const struct frame *f)
 		add_note(r, "%s", rc->notes[i]);
 }
 
-static int prepare(const struct frame *f, const struct ft_progress *prog,
-		   struct pipeline_result *r, struct dataset *train, struct ft_err *err)
+/* The lists live as long as the result (the whole TUI session): keep them
+ * at their exact lengths. */
+static void trim_split(struct split *sp)
+{
+	if (sp->ntrain)
+		sp->train = xreallocarray(sp->train, sp->ntrain, sizeof *sp->train);
+	if (sp->nvalidation)
+		sp->validation = xreallocarray(sp->validation, sp->nvalidation,
+					       sizeof *sp->validation);
+	if (sp->ntest)
+		sp->test = xreallocarray(sp->test, sp->ntest, sizeof *sp->test);
+}
+
+/* Validation and test are transformed on a second thread while the
+ * calling thread transforms train: the recipe, frame and target are only
+ * read. */
+struct apply_job {
+	const struct recipe *recipe;
+	const struct frame *f;
+	const struct target_info *t;
+	const struct split *sp;
+	struct dataset *validation, *test;
+	int rc;
+	struct ft_err err;
+};
+
+static void *apply_eval_splits(void *arg)
+{
+	struct apply_job *j = arg;
+	j->rc = prep_apply(j->recipe, j->f, j->t, j->sp->validation, j->sp->nvalidation,
+			   j->validation, &j->err);
+	if (j->rc == 0)
+		j->rc = prep_apply(j->recipe, j->f, j->t, j->sp->test, j->sp->ntest,
+				   j->test, &j->err);
+	return NULL;
+}
+
+static int apply_splits(struct pipeline_result *r, const struct frame *f,
+			struct dataset *train, struct ft_err *err)
+{
+	struct apply_job job = {
+		.recipe = r->recipe, .f = f, .t = &r->target, .sp = &r->split,
+		.validation = &r->validation, .test = &r->test,
+	};
+	ft_err_clear(&job.err);
+	pthread_t tid;
+	bool threaded = ft_threads() > 1 &&
+		pthread_create(&tid, NULL, apply_eval_splits, &job) == 0;
+	int rc = prep_apply(r->recipe, f, &r->target, r->split.train, r->split.ntrain,
+			    train, err);
+	if (threaded)
+		pthread_join(tid, NULL);
+	else if (rc == 0)
+		apply_eval_splits(&job);
+	/* Errors in split order, whatever the thread timing. */
+	if (rc < 0)
+		return -1;
+	if (job.rc < 0) {
+		if (err)
+			*err = job.err;
+		return -1;
+	}
+	/* Nothing downstream asks which frame row a training sample came from. */
+	free(train->rows);
+	train->rows = NULL;
+	return 0;
+}
+
+/* Random over- and undersampling choose samples from the labels alone, so
+ * prep_resample run on the labels (with one constant feature) yields the
+ * positions it would pick from the real matrix. Returns them (caller
+ * frees), or NULL with *n = 0 when nothing changes. */
+static size_t *resample_picks(const struct dataset *train, const struct settings *s,
+			      size_t *n, struct ft_err *err)
+{
+	struct dataset d;
+	memset(&d, 0, sizeof d);
+	d.n = train->n;
+	d.nfeatures = 1;
+	d.X = xcalloc(d.n ? d.n : 1, sizeof *d.X);
+	d.y = xmalloc(d.n ? d.n : 1);
+	memcpy(d.y, train->y, d.n);
+	d.rows = xmalloc((d.n ? d.n : 1) * sizeof *d.rows);
+	for (size_t i = 0; i < d.n; i++)
+		d.rows[i] = i;
+	*n = 0;
+	size_t *picks = NULL;
+	if (prep_resample(&d, s, err) == 0) {
+		picks = d.rows;
+		d.rows = NULL;
+		*n = d.n;
+	}
+	dataset_free(&d);
+	return picks;
+}
+
+/* d's samples become picks[0..m) (positions into d), as prep_resample
+ * would rebuild them, but in place: one column of scratch instead of a
+ * second matrix. Growing, column j lands at or after its old place, so the
+ * columns go last to first; shrinking, first to last. Either way a column
+ * is copied out before anything overwrites it and is never read again. */
+static void gather_in_place(struct dataset *d, const size_t *picks, size_t m)
+{
+	size_t n = d->n, nf = d->nfeatures;
+	float *col = xmalloc((n ? n : 1) * sizeof *col);
+	if (m > n)
+		d->X = xreallocarray(d->X, m * nf, sizeof *d->X);
+	for (size_t k = 0; k < nf; k++) {
+		size_t j = m > n ? nf - 1 - k : k;
+		memcpy(col, d->X + j * n, n * sizeof *col);
+		float *dst = d->X + j * m;
+		for (size_t i = 0; i < m; i++)
+			dst[i] = col[picks[i]];
+	}
+	free(col);
+	if (m < n && m > 0)
+		d->X = xreallocarray(d->X, m * nf, sizeof *d->X);
+
+	uint8_t *y = xmalloc(m ? m : 1);
+	for (size_t i = 0; i < m; i++)
+		y[i] = d->y[picks[i]];
+	free(d->y);
+	d->y = y;
+	if (d->w) {
+		double *w = xmalloc((m ? m : 1) * sizeof *w);
+		for (size_t i = 0; i < m; i++)
+			w[i] = d->w[picks[i]];
+		free(d->w);
+		d->w = w;
+	}
+	d->n = m;
+}
+
+static int resample(struct dataset *train, const struct settings *s, struct ft_err *err)
+{
+	if (s->resample != RESAMPLE_OVER && s->resample != RESAMPLE_UNDER)
+		return prep_resample(train, s, err);
+	size_t m;
+	size_t *picks = resample_picks(train, s, &m, err);
+	if (!picks)
+		return -1;
+	bool same = m == train->n;
+	for (size_t i = 0; same && i < m; i++)
+		same = picks[i] == i;
+	if (!same)
+		gather_in_place(train, picks, m);
+	free(picks);
+	return 0;
+}
+
+/* A frame is many small blocks (level texts, dictionaries) among large
+ * ones; once it is freed, glibc keeps the free pages between live blocks
+ * unless asked, and the training matrix is about to need them. */
+static void release_free_pages(void)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}
+
+/* owned: the frame is freed here once no split needs it (*owned = NULL). */
+static int prepare(const struct frame *f, struct frame **owned,
+		   const struct ft_progress *prog, struct pipeline_result *r,
+		   struct dataset *train, struct ft_err *err)
 {
 	const struct settings *s = &r->settings;
 	enum { STEPS = 6 };
@@ -165,6 +334,7 @@ static int prepare(const struct frame *f, const struct ft_progress *prog,
 
 	if (prep_split(&r->target, f->nrows, s, &r->split, err) < 0)
 		return -1;
+	trim_split(&r->split);
 	split_before_counts(&r->target, &r->split, &r->counts);
 	ft_progress_report(prog, "prepare", 2, STEPS);
 	if (check_cancel(prog, err) < 0)
@@ -181,18 +351,18 @@ static int prepare(const struct frame *f, const struct ft_progress *prog,
 	if (check_cancel(prog, err) < 0)
 		return -1;
 
-	if (prep_apply(r->recipe, f, &r->target, r->split.train, r->split.ntrain,
-		       train, err) < 0 ||
-	    prep_apply(r->recipe, f, &r->target, r->split.validation,
-		       r->split.nvalidation, &r->validation, err) < 0 ||
-	    prep_apply(r->recipe, f, &r->target, r->split.test, r->split.ntest,
-		       &r->test, err) < 0)
+	if (apply_splits(r, f, train, err) < 0)
 		return -1;
+	if (owned) {
+		frame_free(*owned);
+		*owned = NULL;
+		release_free_pages();
+	}
 	ft_progress_report(prog, "prepare", 4, STEPS);
 	if (check_cancel(prog, err) < 0)
 		return -1;
 
-	if (prep_resample(train, s, err) < 0)
+	if (resample(train, s, err) < 0)
 		return -1;
 	count_dataset(train, r->counts.train_after, r->counts.train_weight);
 	if (s->resample == RESAMPLE_CLASS_WEIGHT)
@@ -221,14 +391,12 @@ static const char **feature_names(const struct recipe *rc)
 }
 
 static int tune(const struct ft_progress *prog, struct pipeline_result *r,
-		const struct dataset *train, const char *const *names, struct ft_err *err)
+		const struct tree_bins *bins, const char *const *names, struct ft_err *err)
 {
 	struct settings *s = &r->settings;
-	if (!tune_wanted(s))
-		return 0;
 	int workers = s->tree.threads > 0 ? s->tree.threads : ft_threads();
-	r->tune = tune_grid(train, names, &r->validation, s, workers, prog,
-			    &r->ntune, &r->tune_best, err);
+	r->tune = tune_grid_binned(bins, names, &r->validation, s, workers, prog,
+				   &r->ntune, &r->tune_best, err);
 	if (!r->tune)
 		return -1;
 	const struct tune_row *b = &r->tune[r->tune_best];
@@ -259,39 +427,70 @@ static int evaluate(struct pipeline_result *r, struct ft_err *err)
 	return gate_evaluate(s->gate, s->ngate, &r->test_metrics, &r->gate, err);
 }
 
-int pipeline_run(const struct frame *f, const struct settings *s,
-		 const struct ft_progress *prog, struct pipeline_result *out,
-		 struct ft_err *err)
+/* The training matrix is binned once, for the grid and the final fit
+ * alike; the fits read only the bins, labels and weights, so the matrix
+ * itself is freed as soon as it is binned, and the rest right after the
+ * final fit, before evaluation. */
+static int run(const struct frame *f, struct frame *owned, const struct settings *s,
+	       const struct ft_progress *prog, struct pipeline_result *out,
+	       struct ft_err *err)
 {
 	memset(out, 0, sizeof *out);
-	if (settings_validate(s, err) < 0)
+	if (settings_validate(s, err) < 0) {
+		frame_free(owned);
 		return -1;
+	}
 	settings_copy(&out->settings, s);
 
 	struct dataset train;
 	memset(&train, 0, sizeof train);
+	struct tree_bins *bins = NULL;
 	const char **names = NULL;
 	int rc = -1;
+	bool tuning = tune_wanted(&out->settings);
 
 	double t0 = ft_now();
-	if (prepare(f, prog, out, &train, err) < 0)
+	if (prepare(f, owned ? &owned : NULL, prog, out, &train, err) < 0)
 		goto done;
 	names = feature_names(out->recipe);
 	double t1 = ft_now();
 	out->seconds[STAGE_PREPARE] = t1 - t0;
 
-	if (tune(prog, out, &train, names, err) < 0)
+	/* Parameters are refused before any binning work, as tree_fit does. */
+	if (tuning && tune_check(&out->settings, out->validation.n, err) < 0)
 		goto done;
+	const char *why = tuning ? NULL : tree_check_params(&out->settings.tree);
+	if (why) {
+		ft_fail(err, FT_EINPUT, "%s", why);
+		goto done;
+	}
+	struct ft_progress bin_prog = {
+		.fn = tuning || !prog ? NULL : prog->fn, .ctx = prog ? prog->ctx : NULL,
+		.cancel = prog ? prog->cancel : NULL
+	};
+	bins = tree_bins_new(&train, names, out->settings.tree.max_bins,
+			     out->settings.tree.threads, &bin_prog, err);
+	if (!bins)
+		goto done;
+	free(train.X);
+	train.X = NULL;
 	double t2 = ft_now();
-	out->seconds[STAGE_TUNE] = t2 - t1;
+
+	if (tuning && tune(prog, out, bins, names, err) < 0)
+		goto done;
+	double t3 = ft_now();
+	out->seconds[STAGE_TUNE] = t3 - t2;
 	if (check_cancel(prog, err) < 0)
 		goto done;
 
-	out->tree = tree_fit(&train, names, &out->settings.tree, prog, err);
+	out->tree = tree_fit_binned(bins, names, &out->settings.tree, prog, err);
 	if (!out->tree)
 		goto done;
-	double t3 = ft_now();
-	out->seconds[STAGE_TRAIN] = t3 - t2;
+	tree_bins_free(bins);
+	bins = NULL;
+	dataset_free(&train);
+	double t4 = ft_now();
+	out->seconds[STAGE_TRAIN] = (t2 - t1) + (t4 - t3);
 	if (check_cancel(prog, err) < 0)
 		goto done;
 
@@ -299,16 +498,207 @@ int pipeline_run(const struct frame *f, const struct settings *s,
 	if (evaluate(out, err) < 0)
 		goto done;
 	ft_progress_report(prog, "evaluate", 1, 1);
-	out->seconds[STAGE_EVALUATE] = ft_now() - t3;
+	out->seconds[STAGE_EVALUATE] = ft_now() - t4;
 	rc = 0;
 done:
 	free(names);
+	tree_bins_free(bins);
 	dataset_free(&train);
+	frame_free(owned);
 	if (rc < 0) {
 		pipeline_result_free(out);
 		memset(out, 0, sizeof *out);
 	}
 	return rc;
+}
+
+int pipeline_run(const struct frame *f, const struct settings *s,
+		 const struct ft_progress *prog, struct pipeline_result *out,
+		 struct ft_err *err)
+{
+	return run(f, NULL, s, prog, out, err);
+}
+
+int pipeline_run_owned(struct frame *f, const struct settings *s,
+		       const struct ft_progress *prog, struct pipeline_result *out,
+		       struct ft_err *err)
+{
+	return run(f, f, s, prog, out, err);
+}
+
+/* ---- moving the threshold ----------------------------------------------
+ * Only the confusion matrix and the ratios made from it depend on the
+ * threshold; the AUCs and the log loss do not. Each split's scores are
+ * sorted once into distinct values, highest first, with the positives and
+ * negatives scoring at or above each, so any threshold's confusion matrix
+ * is a binary search away. */
+
+struct score_steps {
+	size_t n;
+	double *score;               /* distinct, decreasing */
+	uint64_t *tp, *fp;           /* samples scoring >= score[k], by class */
+};
+
+struct threshold_cache {
+	struct score_steps validation, test;
+};
+
+static int by_score_desc(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x < y) - (x > y);
+}
+
+static void steps_free(struct score_steps *st)
+{
+	free(st->score);
+	free(st->tp);
+	free(st->fp);
+}
+
+/* v's distinct values, decreasing (caller frees). */
+static double *distinct_desc(const double *v, size_t n, size_t *m)
+{
+	double *d = xmalloc((n ? n : 1) * sizeof *d);
+	memcpy(d, v, n * sizeof *d);
+	qsort(d, n, sizeof *d, by_score_desc);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (k == 0 || d[i] != d[k - 1])
+			d[k++] = d[i];
+	*m = k;
+	return d;
+}
+
+/* Count each sample at its score's step; false when a score is not one
+ * of st->score. */
+static bool steps_count(struct score_steps *st, const uint8_t *y, const double *proba,
+			size_t n)
+{
+	memset(st->tp, 0, st->n * sizeof *st->tp);
+	memset(st->fp, 0, st->n * sizeof *st->fp);
+	for (size_t i = 0; i < n; i++) {
+		size_t lo = 0, hi = st->n;
+		while (hi - lo > 1) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (st->score[mid] >= proba[i])
+				lo = mid;
+			else
+				hi = mid;
+		}
+		if (lo >= st->n || st->score[lo] != proba[i])
+			return false;
+		if (y[i])
+			st->tp[lo]++;
+		else
+			st->fp[lo]++;
+	}
+	return true;
+}
+
+/* Every score is some leaf's probability, so the steps are found among
+ * the leaves' (a few hundred) rather than by sorting every sample; the
+ * sort remains for scores that did not come from this tree. */
+static void steps_build(struct score_steps *st, const struct tree *t, const uint8_t *y,
+			const double *proba, size_t n)
+{
+	double *leaf = xmalloc((t->nnodes ? t->nnodes : 1) * sizeof *leaf);
+	size_t nleaf = 0;
+	for (size_t k = 0; k < t->nnodes; k++)
+		if (t->nodes[k].left == TREE_LEAF)
+			leaf[nleaf++] = tree_node_proba(&t->nodes[k]);
+	st->score = distinct_desc(leaf, nleaf, &st->n);
+	free(leaf);
+	st->tp = xmalloc((st->n ? st->n : 1) * sizeof *st->tp);
+	st->fp = xmalloc((st->n ? st->n : 1) * sizeof *st->fp);
+	if (!steps_count(st, y, proba, n)) {
+		steps_free(st);
+		st->score = distinct_desc(proba, n, &st->n);
+		st->tp = xmalloc((st->n ? st->n : 1) * sizeof *st->tp);
+		st->fp = xmalloc((st->n ? st->n : 1) * sizeof *st->fp);
+		steps_count(st, y, proba, n);
+	}
+	for (size_t k = 1; k < st->n; k++) {
+		st->tp[k] += st->tp[k - 1];
+		st->fp[k] += st->fp[k - 1];
+	}
+}
+
+static void threshold_cache_free(struct threshold_cache *c)
+{
+	if (!c)
+		return;
+	steps_free(&c->validation);
+	steps_free(&c->test);
+	free(c);
+}
+
+/* metrics_compute's zero-division rule. */
+static double ratio(double a, double b)
+{
+	return b != 0.0 ? a / b : 0.0;
+}
+
+/* base holds this split's metrics at any threshold; the threshold-free
+ * ones are kept, the others recomputed with metrics_compute's formulas
+ * (the unit tests hold the two to bit-equal results). */
+static void metrics_at(const struct score_steps *st, const struct metrics *base,
+		       double threshold, struct metrics *m)
+{
+	size_t lo = 0, hi = st->n;   /* how many distinct scores are >= threshold */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (st->score[mid] >= threshold)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*m = *base;
+	m->threshold = threshold;
+	struct confusion *c = &m->cm;
+	c->tp = lo ? st->tp[lo - 1] : 0;
+	c->fp = lo ? st->fp[lo - 1] : 0;
+	c->fn = base->positives - c->tp;
+	c->tn = base->negatives - c->fp;
+	double tp = (double)c->tp, fp = (double)c->fp, tn = (double)c->tn, fn = (double)c->fn;
+	m->accuracy = ratio(tp + tn, (double)m->n);
+	m->precision = ratio(tp, tp + fp);
+	m->recall = ratio(tp, tp + fn);
+	m->specificity = ratio(tn, tn + fp);
+	m->f1 = ratio(2 * tp, 2 * tp + fp + fn);
+	if (m->positives && m->negatives)
+		m->balanced_accuracy = (m->recall + m->specificity) / 2.0;
+	else
+		m->balanced_accuracy = m->positives ? m->recall : m->specificity;
+	double den = (tp + fp) * (tp + fn) * (tn + fp) * (tn + fn);
+	m->mcc = den > 0.0 ? (tp * tn - fp * fn) / sqrt(den) : 0.0;
+}
+
+int pipeline_set_threshold(struct pipeline_result *r, double threshold, struct ft_err *err)
+{
+	if (!(threshold >= 0.0 && threshold <= 1.0))
+		return ft_fail(err, FT_EINPUT, "threshold: expected a number in [0, 1]");
+	if (!r->tree)
+		return ft_fail(err, FT_EINTERNAL, "threshold: no fitted model");
+	if (!r->thresholds) {
+		r->thresholds = xcalloc(1, sizeof *r->thresholds);
+		steps_build(&r->thresholds->validation, r->tree, r->validation.y,
+			    r->validation_proba, r->validation.n);
+		steps_build(&r->thresholds->test, r->tree, r->test.y, r->test_proba, r->test.n);
+	}
+	struct gate_result g;
+	struct metrics v, t;
+	metrics_at(&r->thresholds->validation, &r->validation_metrics, threshold, &v);
+	metrics_at(&r->thresholds->test, &r->test_metrics, threshold, &t);
+	memset(&g, 0, sizeof g);
+	if (gate_evaluate(r->settings.gate, r->settings.ngate, &t, &g, err) < 0)
+		return -1;
+	r->settings.threshold = threshold;
+	r->validation_metrics = v;
+	r->test_metrics = t;
+	gate_result_free(&r->gate);
+	r->gate = g;
+	return 0;
 }
 
 void pipeline_result_free(struct pipeline_result *r)
@@ -331,29 +721,8 @@ void pipeline_result_free(struct pipeline_result *r)
 	for (size_t i = 0; i < r->nnotes; i++)
 		free(r->notes[i]);
 	free(r->notes);
+	threshold_cache_free(r->thresholds);
 	memset(r, 0, sizeof *r);
-}
-
-int pipeline_set_threshold(struct pipeline_result *r, double threshold, struct ft_err *err)
-{
-	if (!(threshold >= 0.0 && threshold <= 1.0))
-		return ft_fail(err, FT_EINPUT, "threshold: expected a number in [0, 1]");
-	if (!r->tree)
-		return ft_fail(err, FT_EINTERNAL, "threshold: no fitted model");
-	struct gate_result g;
-	struct metrics v, t;
-	metrics_compute(r->validation.y, r->validation_proba, r->validation.n,
-			threshold, &v);
-	metrics_compute(r->test.y, r->test_proba, r->test.n, threshold, &t);
-	memset(&g, 0, sizeof g);
-	if (gate_evaluate(r->settings.gate, r->settings.ngate, &t, &g, err) < 0)
-		return -1;
-	r->settings.threshold = threshold;
-	r->validation_metrics = v;
-	r->test_metrics = t;
-	gate_result_free(&r->gate);
-	r->gate = g;
-	return 0;
 }
 
 const char *pipeline_stage_name(enum pipeline_stage st)

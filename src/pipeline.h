@@ -30,6 +30,8 @@ enum pipeline_stage {
 	STAGE_PREPARE, STAGE_TUNE, STAGE_TRAIN, STAGE_EVALUATE, STAGE_COUNT
 };
 
+struct threshold_cache;
+
 struct pipeline_result {
 	struct settings settings;        /* resolved: defaults filled, tuned params adopted */
 	struct target_info target;
@@ -45,6 +47,7 @@ struct pipeline_result {
 	struct gate_result gate;
 	double seconds[STAGE_COUNT];
 	char **notes; size_t nnotes;     /* what was decided for the user, one line each */
+	struct threshold_cache *thresholds;   /* private to pipeline_set_threshold */
 };
 
 /* Preview for the Prepare screen: class counts per split before and after
@@ -58,7 +61,18 @@ int pipeline_run(const struct frame *f, const struct settings *s,
 		 struct ft_err *err);
 void pipeline_result_free(struct pipeline_result *r);
 
-/* Move the decision threshold: recompute both metric sets and the gate. */
+/* pipeline_run for a caller that loaded f only for this run: the pipeline
+ * takes f and frees it (frame_free) as soon as the three splits are
+ * transformed, before resampling and training, so the frame and the
+ * training matrix are never held together. f is freed whatever the
+ * outcome; the result is the same as pipeline_run's. */
+int pipeline_run_owned(struct frame *f, const struct settings *s,
+		       const struct ft_progress *prog, struct pipeline_result *out,
+		       struct ft_err *err);
+
+/* Move the decision threshold: recompute both metric sets and the gate.
+ * The scores are sorted once, on the first call; later calls cost a
+ * binary search per split, whatever the number of rows. */
 int pipeline_set_threshold(struct pipeline_result *r, double threshold, struct ft_err *err);
 
 /* evaluation.json (the original pipeline's keys included); caller frees.

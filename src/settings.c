@@ -8,6 +8,7 @@
  * column name so settings_to_json is deterministic and round-trips exactly. */
 #include "config.h"
 #include "settings.h"
+#include "metrics.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -121,13 +122,8 @@ static const char *const namespaces[] = {
 	"registry", "impute.columns", "encode.columns", "datetime.columns",
 };
 
-static const char *const objective_names[] = {
-	"accuracy", "baseline", "precision", "recall", "specificity", "f1",
-	"balanced_accuracy", "mcc", "roc_auc", "pr_auc", "log_loss",
-};
-
-/* Gate metrics: the objective names plus the confusion matrix cells. */
-static const char *const gate_extra_names[] = { "tp", "fp", "tn", "fn" };
+/* Confusion-matrix cells: gate metrics, but not tuning objectives. */
+static const char *const count_names[] = { "tp", "fp", "tn", "fn" };
 
 static const char *const dt_part_names[] = { "hour", "day_of_week", "day", "month" };
 
@@ -657,9 +653,15 @@ static int get_int_list(const cJSON *v, long lo, long hi, const char *expected,
 	return 0;
 }
 
-static bool valid_gate_metric(const char *m)
+/* The metrics module owns the list of names; counts_ok admits tp/fp/tn/fn. */
+static bool metric_known(const char *m, bool counts_ok)
 {
-	return NAME_IN(m, objective_names) || NAME_IN(m, gate_extra_names);
+	if (!counts_ok && NAME_IN(m, count_names))
+		return false;
+	for (const char *const *n = metrics_names(); *n; n++)
+		if (!strcmp(*n, m))
+			return true;
+	return false;
 }
 
 static int get_gate(const cJSON *v, struct why *w, struct settings *s)
@@ -683,7 +685,7 @@ static int get_gate(const cJSON *v, struct why *w, struct settings *s)
 			gate_free(g, n);
 			return bad(w, e, expected);
 		}
-		if (!valid_gate_metric(m->valuestring)) {
+		if (!metric_known(m->valuestring, true)) {
 			gate_free(g, n);
 			return bad(w, m, "a metric name (accuracy, baseline, precision, recall, "
 				   "specificity, f1, balanced_accuracy, mcc, roc_auc, pr_auc, "
@@ -895,7 +897,7 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 	case KEY_TUNE_OBJECTIVE:
 		if (!(str = get_string(v, "a metric name", w)))
 			return -1;
-		if (!NAME_IN(str, objective_names))
+		if (!metric_known(str, false))
 			return bad(w, v, "one of accuracy, baseline, precision, recall, specificity, "
 				   "f1, balanced_accuracy, mcc, roc_auc, pr_auc, log_loss");
 		free(s->tune_objective);

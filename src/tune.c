@@ -1,7 +1,9 @@
 /* tune: the grid search of the pipeline.
  *
- * Grid points are independent, so they run in parallel: each worker takes
- * the next point from a shared counter and fits its tree on one thread. The
+ * The training data is binned once and every grid point fits on those
+ * bins. Grid points are independent, so they run in parallel: each worker
+ * takes the next point from a shared counter and fits its tree on one
+ * thread. The
  * result of point k is written to row k only, and the best row is chosen
  * after every worker has joined, scanning in grid order; the outcome never
  * depends on thread timing. */
@@ -50,7 +52,8 @@ void tune_grid_point(const struct settings *s, size_t k, struct tree_params *p)
 }
 
 struct tune_job {
-	const struct dataset *train, *validation;
+	const struct tree_bins *train;
+	const struct dataset *validation;
 	const char *const *names;
 	const struct settings *s;
 	const struct ft_progress *prog;
@@ -80,7 +83,8 @@ static void *tune_worker(void *arg)
 		struct tree_params p;
 		tune_grid_point(job->s, k, &p);
 		p.threads = 1;
-		struct tree *t = tree_fit(job->train, job->names, &p, &quiet, &job->errs[k]);
+		struct tree *t = tree_fit_binned(job->train, job->names, &p, &quiet,
+						 &job->errs[k]);
 		if (!t) {
 			job->failed[k] = true;
 			continue;
@@ -112,8 +116,9 @@ static bool better(double a, double b, bool higher)
 	return higher ? a > b : a < b;
 }
 
-static int check_grid(const struct settings *s, size_t npoints, struct ft_err *err)
+int tune_check(const struct settings *s, size_t nvalidation, struct ft_err *err)
 {
+	size_t npoints = tune_grid_size(s);
 	struct metrics probe;
 	double unused;
 	memset(&probe, 0, sizeof probe);
@@ -130,6 +135,9 @@ static int check_grid(const struct settings *s, size_t npoints, struct ft_err *e
 				       "min_samples_leaf=%zu: %s",
 				       p.max_depth, p.min_samples_split, p.min_samples_leaf, why);
 	}
+	if (nvalidation == 0)
+		return ft_fail(err, FT_EINPUT,
+			       "tune: the validation split is empty (split.validation too small)");
 	return 0;
 }
 
@@ -140,14 +148,31 @@ struct tune_row *tune_grid(const struct dataset *train,
 			   const struct ft_progress *prog, size_t *nrows,
 			   size_t *best, struct ft_err *err)
 {
+	if (tune_check(s, validation->n, err) < 0)
+		return NULL;
+	struct ft_progress quiet = {
+		.fn = NULL, .ctx = NULL, .cancel = prog ? prog->cancel : NULL
+	};
+	struct tree_bins *b = tree_bins_new(train, feature_names, s->tree.max_bins,
+					    workers, &quiet, err);
+	if (!b)
+		return NULL;
+	struct tune_row *rows = tune_grid_binned(b, feature_names, validation, s, workers,
+						 prog, nrows, best, err);
+	tree_bins_free(b);
+	return rows;
+}
+
+struct tune_row *tune_grid_binned(const struct tree_bins *train,
+				  const char *const *feature_names,
+				  const struct dataset *validation,
+				  const struct settings *s, int workers,
+				  const struct ft_progress *prog, size_t *nrows,
+				  size_t *best, struct ft_err *err)
+{
 	size_t npoints = tune_grid_size(s);
-	if (check_grid(s, npoints, err) < 0)
+	if (tune_check(s, validation->n, err) < 0)
 		return NULL;
-	if (validation->n == 0) {
-		ft_fail(err, FT_EINPUT,
-			"tune: the validation split is empty (split.validation too small)");
-		return NULL;
-	}
 	if (workers <= 0)
 		workers = ft_threads();
 	if ((size_t)workers > npoints)

@@ -10,6 +10,7 @@
 #include "pipeline.h"
 #include "prep.h"
 #include "settings.h"
+#include "tree.h"
 #include "util.h"
 
 /* True when any tune.* list is non-empty. */
@@ -36,5 +37,20 @@ struct tune_row *tune_grid(const struct dataset *train,
 			   const struct settings *s, int workers,
 			   const struct ft_progress *prog, size_t *nrows,
 			   size_t *best, struct ft_err *err);
+
+/* The same grid on training data binned once (tree_bins_new with
+ * s->tree.max_bins), shared read-only by every grid point's fit: equal
+ * rows to tune_grid's, without binning the data once per point. */
+struct tune_row *tune_grid_binned(const struct tree_bins *train,
+				  const char *const *feature_names,
+				  const struct dataset *validation,
+				  const struct settings *s, int workers,
+				  const struct ft_progress *prog, size_t *nrows,
+				  size_t *best, struct ft_err *err);
+
+/* The checks tune_grid makes before fitting anything (objective, every
+ * grid point's parameters, a non-empty validation split), so a caller can
+ * make them before preparing the data: 0, or -1 with err (FT_EINPUT). */
+int tune_check(const struct settings *s, size_t nvalidation, struct ft_err *err);
 
 #endif

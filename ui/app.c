@@ -313,6 +313,7 @@ static void adopt_load(struct app *a, struct app_job *j)
 		free(j->path);
 		return;
 	}
+	bool discarded = a->result != NULL;
 	if (a->result) {
 		pipeline_result_free(a->result);
 		free(a->result);
@@ -339,8 +340,9 @@ static void adopt_load(struct app *a, struct app_job *j)
 		app_message(a, true, "loaded %zu rows x %zu columns, but target '%s' is not a column",
 			    a->frame->nrows, a->frame->ncols, a->settings.target);
 	else
-		app_message(a, false, "loaded %zu rows x %zu columns in %.2f s", a->frame->nrows,
-			    a->frame->ncols, ft_now() - j->started);
+		app_message(a, false, "loaded %zu rows x %zu columns in %.2f s%s", a->frame->nrows,
+			    a->frame->ncols, ft_now() - j->started,
+			    discarded ? "; the previous model was closed" : "");
 }
 
 static void adopt_train(struct app *a, struct app_job *j)

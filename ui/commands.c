@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/types.h>
 
 #include "model.h"
 #include "pipeline.h"
@@ -128,15 +129,13 @@ static int cmd_target(struct app *a, int argc, char **argv)
 	return 0;
 }
 
-static bool in_drop(const struct settings *s, const char *name, size_t *at)
+/* Index of name in the drop list, or -1. */
+static ssize_t drop_index(const struct settings *s, const char *name)
 {
 	for (size_t i = 0; i < s->ndrop; i++)
-		if (!strcmp(s->drop[i], name)) {
-			if (at)
-				*at = i;
-			return true;
-		}
-	return false;
+		if (!strcmp(s->drop[i], name))
+			return (ssize_t)i;
+	return -1;
 }
 
 static int cmd_drop(struct app *a, int argc, char **argv)
@@ -147,7 +146,7 @@ static int cmd_drop(struct app *a, int argc, char **argv)
 		if (column_arg(a, argv[i]) < 0)
 			return -1;
 	for (int i = 1; i < argc; i++) {
-		if (in_drop(&a->settings, argv[i], NULL))
+		if (settings_is_dropped(&a->settings, argv[i]))
 			continue;
 		a->settings.drop = xreallocarray(a->settings.drop, a->settings.ndrop + 1,
 						 sizeof *a->settings.drop);
@@ -163,9 +162,10 @@ static int cmd_keep(struct app *a, int argc, char **argv)
 	if (need_args(a, argc, 1, "keep"))
 		return -1;
 	for (int i = 1; i < argc; i++) {
-		size_t at;
-		if (!in_drop(&a->settings, argv[i], &at))
+		ssize_t found = drop_index(&a->settings, argv[i]);
+		if (found < 0)
 			continue;
+		size_t at = (size_t)found;
 		free(a->settings.drop[at]);
 		memmove(a->settings.drop + at, a->settings.drop + at + 1,
 			(a->settings.ndrop - at - 1) * sizeof *a->settings.drop);

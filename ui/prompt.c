@@ -199,6 +199,9 @@ static char *cand_generator(const char *text, int state)
 	while (P.cand_next < P.ncands) {
 		const char *c = P.cands[P.cand_next++];
 		if (!strncmp(c, text, len)) {
+			/* "constant:" wants its value right after the colon */
+			if (c[0] && c[strlen(c) - 1] == ':')
+				rl_completion_suppress_append = 1;
 			char *r = malloc(strlen(c) + 1);   /* readline frees with free() */
 			if (r)
 				strcpy(r, c);
@@ -233,9 +236,6 @@ static char **complete(const char *text, int start, int end)
 	free(head);
 	if (kind == ARG_FILE)
 		return NULL;
-	rl_completion_append_character = ' ';
-	if (kind == ARG_IMPUTE && strchr(text, ':') == NULL && !strncmp(text, "constant:", strlen(text) < 9 ? strlen(text) : 9))
-		rl_completion_append_character = '\0';
 	return rl_completion_matches(text, cand_generator);
 }
 

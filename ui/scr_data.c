@@ -163,7 +163,6 @@ static void draw_grid(struct app *a, struct data_state *s, WINDOW *w, int height
 	}
 	term_put(w, 0, 0, rnw, "#", term_attr(ROLE_HEADER), true);
 	int x = rnw + 1;
-	size_t lastc = s->left;
 	for (size_t c = s->left; c < f->ncols && x < width; c++) {
 		int cw = s->widths[c];
 		if (x + cw > width)
@@ -174,14 +173,13 @@ static void draw_grid(struct app *a, struct data_state *s, WINDOW *w, int height
 		else if ((int)c == tcol)
 			at |= A_UNDERLINE;
 		char name[160];
-		snprintf(name, sizeof name, "%s%s", f->cols[c].name,
-			 (int)c == s->sort_col ? (s->sort_desc ? "\u2193" : "\u2191") : "");
+		const char *arrow = !term_utf8() ? (s->sort_desc ? "v" : "^")
+				  : s->sort_desc ? "\u2193" : "\u2191";
+		snprintf(name, sizeof name, "%s%s", f->cols[c].name, (int)c == s->sort_col ? arrow : "");
 		bool num = f->cols[c].type == COL_NUMERIC;
-		term_put(w, 0, x, cw, term_utf8() || (int)c != s->sort_col ? name : f->cols[c].name, at, num);
+		term_put(w, 0, x, cw, name, at, num);
 		x += cw + 1;
-		lastc = c;
 	}
-	(void)lastc;
 	const char *na = term_utf8() ? "\u00b7" : "NA";
 	char buf[256], rn[32];
 	for (int y = 1; y <= s->page && s->top + (size_t)(y - 1) < f->nrows; y++) {
@@ -637,11 +635,7 @@ static int key(struct app *a, int ch)
 		return run(a, "target", f->cols[s->col].name, NULL);
 	case 'd': {
 		const char *name = f->cols[s->col].name;
-		bool dropped = false;
-		for (size_t i = 0; i < a->settings.ndrop; i++)
-			if (!strcmp(a->settings.drop[i], name))
-				dropped = true;
-		return run(a, dropped ? "keep" : "drop", name, NULL);
+		return run(a, settings_is_dropped(&a->settings, name) ? "keep" : "drop", name, NULL);
 	}
 	default:
 		return KEY_UNHANDLED;

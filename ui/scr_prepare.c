@@ -117,14 +117,6 @@ static const char *suggestion(struct app *a, struct prepare_state *s, size_t col
 	return NULL;
 }
 
-static bool user_dropped(const struct settings *st, const char *name)
-{
-	for (size_t i = 0; i < st->ndrop; i++)
-		if (!strcmp(st->drop[i], name))
-			return true;
-	return false;
-}
-
 /* Effective imputation text of a column and whether it is an override. */
 static const char *impute_text(const struct settings *st, const struct column *c,
 			       char *buf, size_t size, bool *own)
@@ -216,7 +208,7 @@ static void draw_columns(struct app *a, struct prepare_state *s, WINDOW *w, int 
 		if ((int)c == tcol) {
 			snprintf(role, sizeof role, "target");
 			rattr = sel ? base | A_BOLD : term_attr(ROLE_GOOD);
-		} else if (user_dropped(st, col->name)) {
+		} else if (settings_is_dropped(st, col->name)) {
 			snprintf(role, sizeof role, "drop");
 			rattr = sel ? base : term_attr(ROLE_DIM);
 		} else if (why && st->drop_suggested) {
@@ -472,7 +464,7 @@ static void open_menu(struct app *a, struct prepare_state *s)
 	const struct column *c = &a->frame->cols[s->cur];
 	menu_clear(s);
 	menu_add(s, "use as target", "target", c->name, NULL);
-	if (user_dropped(&a->settings, c->name))
+	if (settings_is_dropped(&a->settings, c->name))
 		menu_add(s, "keep as a feature", "keep", c->name, NULL);
 	else
 		menu_add(s, "drop", "drop", c->name, NULL);
@@ -556,7 +548,7 @@ static int key(struct app *a, int ch)
 	case 't':
 		return run(a, "target", c->name, NULL);
 	case 'd':
-		return run(a, user_dropped(st, c->name) ? "keep" : "drop", c->name, NULL);
+		return run(a, settings_is_dropped(st, c->name) ? "keep" : "drop", c->name, NULL);
 	case 'i':
 		cycle_impute(a, c);
 		return KEY_REDRAW;

@@ -21,7 +21,6 @@
 
 static bool active, color, utf8;
 static attr_t attrs[ROLE_COUNT];
-static void (*cleanup)(void);
 static volatile sig_atomic_t in_fatal, interrupted;
 static WINDOW *input;
 
@@ -30,11 +29,6 @@ static WINDOW *input;
 static const int fatal_signals[] = {
 	SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTERM, SIGHUP, SIGQUIT
 };
-
-void term_set_cleanup(void (*fn)(void))
-{
-	cleanup = fn;
-}
 
 void term_end(void)
 {
@@ -48,8 +42,6 @@ static void fatal_signal(int sig)
 {
 	if (!in_fatal) {
 		in_fatal = 1;
-		if (cleanup)
-			cleanup();
 		term_end();
 	}
 	signal(sig, SIG_DFL);
@@ -97,8 +89,6 @@ static void out_of_memory(void)
 {
 	if (!in_fatal) {
 		in_fatal = 1;
-		if (cleanup)
-			cleanup();
 		term_end();
 	}
 	fputs("fraudtree: out of memory\n", stderr);

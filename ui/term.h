@@ -38,10 +38,6 @@ bool term_color(void);
 bool term_utf8(void);
 attr_t term_attr(enum term_role role);
 
-/* Called before the terminal is restored on fatal paths (signals, out of
- * memory): must be async-signal tolerant (the history save is best effort). */
-void term_set_cleanup(void (*fn)(void));
-
 /* Keys are read from one window (wgetch refreshes the window it reads
  * from, so it must be one the caller draws last). term_key waits at most
  * the poll interval and returns ERR when nothing came; term_peek_key

@@ -307,20 +307,19 @@ static void draw_progress(struct ui *u, int y)
 	double frac;
 	app_job_progress(a, stage, sizeof stage, &frac);
 	double secs = ft_now() - a->job.started;
-	int x = term_printf(w, y, 0, COLS, term_attr(ROLE_STATUS) | A_BOLD, " %-8s ", stage);
+	int x = term_printf(w, y, 0, COLS, A_BOLD, " %-8s ", stage);
 	int bw = COLS / 3;
-	term_put(w, y, x, 1, "[", term_attr(ROLE_STATUS), false);
-	term_put(w, y, x + 1, bw, "", term_attr(ROLE_STATUS), false);
+	term_put(w, y, x, 1, "[", A_NORMAL, false);
 	if (frac >= 0)
-		term_bar(w, y, x + 1, bw, frac, 1, term_attr(ROLE_STATUS));
-	term_put(w, y, x + 1 + bw, 1, "]", term_attr(ROLE_STATUS), false);
+		term_bar(w, y, x + 1, bw, frac, 1, term_attr(ROLE_BAR));
+	term_put(w, y, x + 1 + bw, 1, "]", A_NORMAL, false);
 	x += bw + 2;
 	char tail[96];
 	if (frac >= 0)
 		snprintf(tail, sizeof tail, " %3d%%  %.1f s  Esc cancels", (int)(frac * 100), secs);
 	else
 		snprintf(tail, sizeof tail, " %.1f s  Esc cancels", secs);
-	term_printf(w, y, x, COLS - x, term_attr(ROLE_STATUS), "%s", tail);
+	term_printf(w, y, x, COLS - x, A_NORMAL, "%s", tail);
 }
 
 static void draw_status(struct ui *u)
@@ -328,12 +327,10 @@ static void draw_status(struct ui *u)
 	struct app *a = &u->app;
 	WINDOW *w = u->bar;
 	term_fill(w, 0, 0, term_attr(ROLE_STATUS));
-	if (a->job_running) {
-		draw_progress(u, 0);
-		return;
-	}
 	char model[48], line[512];
 	const char *file = a->path ? a->path : "(no file)";
+	if (a->job_running && a->job.kind == JOB_LOAD && a->job.path)
+		file = a->job.path;
 	const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
 	int tcol = app_target_col(a);
 	snprintf(line, sizeof line, " %s | %zu rows x %zu cols | target %s | %s",
@@ -363,6 +360,10 @@ static void draw_message(struct ui *u)
 	if (a->quit_requested) {
 		term_put(w, 1, 0, COLS, "The trained model is neither registered nor saved. Quit anyway? (y/n)",
 			 term_attr(ROLE_WARN) | A_BOLD, false);
+		return;
+	}
+	if (a->job_running) {
+		draw_progress(u, 1);
 		return;
 	}
 	term_put(w, 1, 0, COLS, a->message, a->message_error ? term_attr(ROLE_BAD) : A_NORMAL, false);
@@ -554,11 +555,6 @@ static void interrupt(struct ui *u)
 
 /* ---- entry ---- */
 
-static void save_on_fatal(void)
-{
-	/* history is written after every command, so nothing is left to save */
-}
-
 int tui_main(int argc, char **argv)
 {
 	struct options o = { 0 };
@@ -602,7 +598,6 @@ int tui_main(int argc, char **argv)
 	if (u->timing)
 		setvbuf(u->timing, NULL, _IOLBF, 0);
 
-	term_set_cleanup(save_on_fatal);
 	if (!term_init()) {
 		fputs("fraudtree: cannot initialise the terminal (is TERM set?)\n", stderr);
 		free(file);

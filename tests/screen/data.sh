@@ -72,6 +72,21 @@ st_keys Tab
 st_wait ":threshold"
 st_keys Escape
 st_wait_prompt_closed
+# column names, then the values of a setting
+st_keys :
+st_wait_cursor
+st_keys -l "impute acc"
+st_keys Tab
+st_wait ":impute account_age_days"
+st_keys -l "con"
+st_keys Tab
+st_wait ":impute account_age_days constant:"
+st_keys C-u
+st_keys -l "set tree.criterion "
+st_keys Tab Tab
+st_wait "entropy  gini"
+st_keys Escape
+st_wait_prompt_closed
 st_cmd "column card_type"
 st_wait "column 7/14: card_type"
 

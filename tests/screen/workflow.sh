@@ -41,11 +41,17 @@ st_cmd "register first try"
 st_wait "not registered: gate failed"
 [ ! -d "$REG/fraud-detection-model-group/1" ] || { echo "FAIL: registered despite the gate"; exit 1; }
 
-# the Evaluate screen shows the confusion matrix of the test split
+# the Evaluate screen shows the confusion matrix the Train screen reported
+cm=$(st_capture | sed -n 's/.*test  *TP \([0-9]*\)  FP \([0-9]*\)  FN \([0-9]*\)  TN \([0-9]*\).*/\1 \2 \3 \4/p')
+set -- $cm
+[ $# -eq 4 ] || { echo "FAIL: no confusion matrix on the Train screen"; st_capture; exit 1; }
 st_keys 4
+st_wait_gone "parameters (+/- change"
 if ! st_capture | grep -q "not available in this build"; then
-	st_wait "TP"
-	st_wait "FN"
+	st_wait_re "TN +$4 "
+	st_wait_re "FP +$2 "
+	st_wait_re "FN +$3 "
+	st_wait_re "TP +$1 "
 fi
 st_keys 3
 

@@ -91,7 +91,7 @@ while [ $free_kb -le 96 ]; do
 			fail "free ${free_kb}K: unclear message: $(cat "$T/err")"
 		check "free ${free_kb}K (refused)" $versions
 	fi
-	free_kb=$((free_kb + 8))
+	free_kb=$((free_kb + 4))
 done
 [ $nospace -gt 0 ] || fail "the disk never filled up"
 

@@ -35,6 +35,25 @@ rnd() {
 	echo $(( $(od -An -N2 -tu2 /dev/urandom) % $1 ))
 }
 
+# ms CMD...: how long CMD takes, in milliseconds (at least 5).
+ms() {
+	_t0=$(date +%s%N)
+	"$@" >/dev/null 2>&1
+	_t1=$(date +%s%N)
+	_d=$(( (_t1 - _t0) / 1000000 ))
+	[ $_d -ge 5 ] || _d=5
+	echo $_d
+}
+
+# Kills land within about the time each kind of operation takes here, so
+# that most are interrupted somewhere inside and some finish.
+span_run=$(ms "$FT_BIN" run --quiet --registry "$R" --set registry.group=g "$T/gen.csv")
+span_stress=$span_run
+[ -n "$STRESS" ] && span_stress=$(ms "$STRESS" publish "$R" g "$T/gen.csv")
+span_status=$(ms "$FT_BIN" registry approve g/1 --reason calibration --registry "$R")
+ls "$R/g" | grep -E '^[0-9]+$' | sort -n >"$T/completed"
+grep -q '"status":	"Approved"' "$R/g/1/manifest.json" && echo "1 Approved" >>"$T/status"
+
 killed=0
 i=0
 while [ $i -lt "$N" ]; do
@@ -42,11 +61,14 @@ while [ $i -lt "$N" ]; do
 	op=$(rnd 4)
 	v=$(( $(rnd "$(wc -l <"$T/completed")") + 1 ))
 	v=$(sed -n "${v}p" "$T/completed")
+	span=$span_status
 	case $op in
 	0 | 1)
 		if [ $op = 0 ] && [ -n "$STRESS" ]; then
+			span=$span_stress
 			"$STRESS" publish "$R" g "$T/gen.csv" "kill test $i" >"$T/out" 2>"$T/err" &
 		else
+			span=$span_run
 			"$FT_BIN" run --quiet --registry "$R" --set registry.group=g \
 				"$T/gen.csv" >"$T/out" 2>"$T/err" &
 		fi ;;
@@ -56,8 +78,7 @@ while [ $i -lt "$N" ]; do
 		>"$T/out" 2>"$T/err" & ;;
 	esac
 	pid=$!
-	# Up to 150 ms: most runs are killed somewhere inside, a few finish.
-	sleep "0.$(printf '%03d' "$(rnd 150)")"
+	sleep "$(awk -v ms="$(rnd $((span * 3 / 4 + 1)))" 'BEGIN { printf "%.3f", ms / 1000 }')"
 	kill -9 $pid 2>/dev/null
 	{ wait $pid; } 2>/dev/null
 	rc=$?

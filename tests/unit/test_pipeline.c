@@ -1,7 +1,10 @@
 /* test_pipeline: the whole run on frames built in memory. Checks the
  * honesty rules (recipe fitted on train only, resampling confined to train),
  * the gate's refusal of a model that catches no fraud, tuning order and
- * determinism, the threshold move, cancellation and the report's keys. */
+ * determinism, the threshold move, cancellation and the report's keys, and
+ * that the paths taken to save time and memory (in-place resampling, one
+ * binning for every fit, the owned frame, the threshold cache) give exactly
+ * the straightforward results. */
 #include "config.h"
 
 #include <math.h>
@@ -16,6 +19,7 @@
 
 #include "model.h"
 #include "pipeline.h"
+#include "tree.h"
 #include "tune.h"
 
 /* ---- building frames by hand ------------------------------------------ */
@@ -489,6 +493,190 @@ static void test_threshold_moves_metrics_and_gate(void **state)
 	frame_free(f);
 }
 
+/* The cached path must give exactly what metrics_compute gives, at
+ * thresholds on, between and around the scores the tree produces. */
+static void check_threshold(struct pipeline_result *r, double t)
+{
+	struct ft_err err;
+	struct metrics v, m;
+	assert_int_equal(pipeline_set_threshold(r, t, &err), 0);
+	metrics_compute(r->validation.y, r->validation_proba, r->validation.n, t, &v);
+	metrics_compute(r->test.y, r->test_proba, r->test.n, t, &m);
+	assert_memory_equal(&v, &r->validation_metrics, sizeof v);
+	assert_memory_equal(&m, &r->test_metrics, sizeof m);
+	struct gate_result g;
+	assert_int_equal(gate_evaluate(r->settings.gate, r->settings.ngate, &m, &g, &err), 0);
+	assert_int_equal(g.pass, r->gate.pass);
+	gate_result_free(&g);
+}
+
+static void test_threshold_equals_full_recompute(void **state)
+{
+	(void)state;
+	const struct gen_spec many = { 3000, 300, true, 5 };
+	struct frame *f = make_frame(&many);
+	struct settings s;
+	settings_init(&s);
+	set(&s, "tree.max_depth=8");
+	struct pipeline_result r;
+	run_ok(f, &s, &r);
+	const double fixed[] = { 0.0, 1.0, 0.5, 0.25, 0.999, 1e-12 };
+	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+		check_threshold(&r, fixed[i]);
+	size_t distinct = 0;
+	for (size_t i = 0; i < r.test.n; i += 7) {
+		double p = r.test_proba[i];
+		check_threshold(&r, p);
+		if (p < 1.0)
+			check_threshold(&r, nextafter(p, 2.0));
+		if (p > 0.0)
+			check_threshold(&r, nextafter(p, -1.0));
+		if (p != r.test_proba[0])
+			distinct++;
+	}
+	assert_true(distinct > 0);   /* the scores were not all one value */
+	pipeline_result_free(&r);
+
+	/* Scores that are no leaf's probability (edited by the caller) are
+	 * still counted exactly. */
+	run_ok(f, &s, &r);
+	r.test_proba[3] = 0.3141592653589793;
+	metrics_compute(r.test.y, r.test_proba, r.test.n, r.settings.threshold,
+			&r.test_metrics);
+	check_threshold(&r, 0.3141592653589793);
+	check_threshold(&r, 0.3);
+	check_threshold(&r, 0.5);
+	pipeline_result_free(&r);
+	settings_free(&s);
+	frame_free(f);
+}
+
+/* ---- the memory-saving paths give the straightforward results --------- */
+
+static char *tree_text(const struct tree *t)
+{
+	cJSON *j = tree_to_json(t);
+	char *text = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	return text;
+}
+
+/* The pipeline resamples in place and fits on bins of a matrix it has
+ * already freed; transforming train, resampling it with prep_resample and
+ * calling tree_fit must give the same tree and the same tuning table. */
+static void check_same_as_plain(const char *const *assignments)
+{
+	struct frame *f = make_frame(&usual);
+	struct settings s;
+	settings_init(&s);
+	for (const char *const *a = assignments; *a; a++)
+		set(&s, *a);
+	struct pipeline_result r;
+	run_ok(f, &s, &r);
+
+	struct ft_err err;
+	struct target_info t;
+	struct split sp;
+	struct dataset train, validation;
+	assert_int_equal(prep_target(f, &s, &t, &err), 0);
+	assert_int_equal(prep_split(&t, f->nrows, &s, &sp, &err), 0);
+	struct recipe *rc = prep_fit(f, &s, &t, sp.train, sp.ntrain, &err);
+	assert_non_null(rc);
+	assert_int_equal(prep_apply(rc, f, &t, sp.train, sp.ntrain, &train, &err), 0);
+	assert_int_equal(prep_apply(rc, f, &t, sp.validation, sp.nvalidation,
+				    &validation, &err), 0);
+	assert_int_equal(prep_resample(&train, &s, &err), 0);
+	size_t c[2];
+	count_y(&train, c);
+	assert_int_equal(c[0], r.counts.train_after[0]);
+	assert_int_equal(c[1], r.counts.train_after[1]);
+	const char **names = xcalloc(rc->nfeatures, sizeof *names);
+	for (size_t j = 0; j < rc->nfeatures; j++)
+		names[j] = rc->features[j].name;
+
+	struct tree_params p = s.tree;
+	if (tune_wanted(&s)) {
+		size_t n, best;
+		struct tune_row *rows = tune_grid(&train, names, &validation, &s, 2, NULL,
+						  &n, &best, &err);
+		assert_non_null(rows);
+		assert_int_equal(n, r.ntune);
+		assert_int_equal(best, r.tune_best);
+		assert_memory_equal(rows, r.tune, n * sizeof *rows);
+		p.max_depth = rows[best].max_depth;
+		p.min_samples_split = rows[best].min_samples_split;
+		p.min_samples_leaf = rows[best].min_samples_leaf;
+		free(rows);
+	}
+	struct tree *plain = tree_fit(&train, names, &p, NULL, &err);
+	assert_non_null(plain);
+	char *a = tree_text(plain), *b = tree_text(r.tree);
+	assert_string_equal(a, b);
+
+	free(a);
+	free(b);
+	tree_free(plain);
+	free(names);
+	dataset_free(&train);
+	dataset_free(&validation);
+	recipe_free(rc);
+	split_free(&sp);
+	target_info_free(&t);
+	pipeline_result_free(&r);
+	settings_free(&s);
+	frame_free(f);
+}
+
+static void test_in_place_resampling_and_binned_fit(void **state)
+{
+	(void)state;
+	const char *const over[] = { "resample.method=oversample", "tree.max_depth=6", NULL };
+	const char *const part[] = { "resample.method=oversample", "resample.ratio=0.3", NULL };
+	const char *const under[] = { "resample.method=undersample", "resample.ratio=0.5", NULL };
+	const char *const weight[] = { "resample.method=class_weight", NULL };
+	const char *const tuned[] = { "resample.method=oversample", "tune.max_depth=[2,4,6]",
+				      "tune.min_samples_leaf=[1,25]", NULL };
+	check_same_as_plain(over);
+	check_same_as_plain(part);
+	check_same_as_plain(under);
+	check_same_as_plain(weight);
+	check_same_as_plain(tuned);
+}
+
+/* A run that owns its frame gives the same bytes as one that borrows it,
+ * and frees the frame on success and failure alike (the leak checkers of
+ * the sanitizer build would see it otherwise). */
+static void test_run_owned(void **state)
+{
+	(void)state;
+	struct settings s;
+	settings_init(&s);
+	set(&s, "resample.method=oversample");
+	struct frame *f = make_frame(&usual);
+	struct pipeline_result a, b;
+	run_ok(f, &s, &a);
+	struct ft_err err;
+	ft_err_clear(&err);
+	assert_int_equal(pipeline_run_owned(make_frame(&usual), &s, NULL, &b, &err), 0);
+	char *ma = model_to_text(a.recipe, a.tree, a.settings.threshold);
+	char *mb = model_to_text(b.recipe, b.tree, b.settings.threshold);
+	char *ea = pipeline_report_json(&a), *eb = pipeline_report_json(&b);
+	assert_string_equal(ma, mb);
+	assert_string_equal(ea, eb);
+	free(ma);
+	free(mb);
+	free(ea);
+	free(eb);
+	pipeline_result_free(&a);
+	pipeline_result_free(&b);
+
+	set(&s, "target=no_such_column");
+	assert_int_equal(pipeline_run_owned(make_frame(&usual), &s, NULL, &b, &err), -1);
+	assert_int_equal(err.code, FT_EINPUT);
+	settings_free(&s);
+	frame_free(f);
+}
+
 static void test_cancelled(void **state)
 {
 	(void)state;
@@ -579,6 +767,9 @@ int main(void)
 		cmocka_unit_test(test_deterministic_model_and_report),
 		cmocka_unit_test(test_report_keys),
 		cmocka_unit_test(test_threshold_moves_metrics_and_gate),
+		cmocka_unit_test(test_threshold_equals_full_recompute),
+		cmocka_unit_test(test_in_place_resampling_and_binned_fit),
+		cmocka_unit_test(test_run_owned),
 		cmocka_unit_test(test_cancelled),
 		cmocka_unit_test(test_missing_target_rows_dropped),
 		cmocka_unit_test(test_bad_settings_rejected),

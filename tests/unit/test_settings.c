@@ -300,7 +300,8 @@ static void test_set_errors(void **state)
 		  "--set tree.max_depth: expected an integer between 0 and 1000, got 2.5");
 	set_fails("tree.max_depth=deep",
 		  "--set tree.max_depth: expected an integer between 0 and 1000, got \"deep\"");
-	set_fails("tree.max_dept=3", "--set tree.max_dept: unknown setting (did you mean tree.max_depth?)");
+	set_fails("tree.max_dept=3",
+		  "--set tree.max_dept: unknown setting (did you mean tree.max_depth?)");
 	set_fails("colour=blue",
 		  "--set colour: unknown setting (the keys are listed in fraudtree-pipeline(5))");
 	set_fails("tree.max_depth", "--set tree.max_depth: expected KEY=VALUE");
