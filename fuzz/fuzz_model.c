@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,10 @@ static void use_model(const struct model *m, const uint8_t *data, size_t size)
 	if (nf != m->recipe->nfeatures)
 		abort();
 	float *x = calloc(nf ? nf : 1, sizeof *x);
+	size_t ni = m->recipe->ninputs;
+	bool *missing = calloc(ni ? ni : 1, sizeof *missing);
+	for (size_t i = 0; i < ni; i++)
+		missing[i] = size && (data[i % size] & 1);
 	static const float probes[] = { 0.0f, -1e30f, 1e30f, 0.5f };
 	for (size_t p = 0; p < sizeof probes / sizeof probes[0]; p++) {
 		for (size_t j = 0; j < nf; j++)
@@ -30,11 +35,12 @@ static void use_model(const struct model *m, const uint8_t *data, size_t size)
 			abort();
 		int32_t path[64];
 		tree_path(m->tree, x, path, 64);
-		free(predict_explain(m, x));
+		free(predict_explain(m, x, NULL));
+		free(predict_explain(m, x, missing));
 	}
 
+	free(missing);
 	struct recipe_row_ctx *c = recipe_row_ctx_new(m->recipe);
-	size_t ni = m->recipe->ninputs;
 	const char **fields = calloc(ni ? ni : 1, sizeof *fields);
 	size_t *lens = calloc(ni ? ni : 1, sizeof *lens);
 	static const char *const texts[] = { "", "NA", "12.5", "credit", "2024-02-29 13:45:00", "inf" };

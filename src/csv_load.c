@@ -89,6 +89,25 @@ static void buf_free(void *p, size_t size)
 		munmap(p, size);
 }
 
+/* A buffer that will be written whole (a finished column) is asked to be
+ * backed by huge pages: a 2 MB page costs one fault instead of 512, and as
+ * every byte is used, no memory is wasted. Only the aligned interior. */
+static void advise_huge(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+	const uintptr_t huge = 2u << 20;
+	if (n < 2 * huge)
+		return;
+	uintptr_t from = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+	uintptr_t to = ((uintptr_t)p + n) & ~(huge - 1);
+	if (to > from)
+		madvise((void *)from, to - from, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)n;
+#endif
+}
+
 /* A zeroed buffer of n bytes. Big hash tables are probed at random, so
  * they ask for huge pages (fewer TLB misses, the main cost of a probe). */
 static void *buf_zero(size_t n)
@@ -1191,6 +1210,7 @@ static void join_column(struct loader *L, struct frame *f, const struct colplan 
 	if (col->type == COL_CATEGORICAL) {
 		struct dict g = { 0 };
 		col->codes = xmalloc((f->nrows ? f->nrows : 1) * sizeof *col->codes);
+		advise_huge(col->codes, f->nrows * sizeof *col->codes);
 		for (size_t k = 0; k < L->nchunks; k++) {
 			struct ccol *cc = &L->chunks[k].cols[c];
 			uint32_t *map = xmalloc((cc->dict.n ? cc->dict.n : 1) * sizeof *map);
@@ -1213,6 +1233,7 @@ static void join_column(struct loader *L, struct frame *f, const struct colplan 
 		dict_free(&g);
 	} else {
 		col->num = xmalloc((f->nrows ? f->nrows : 1) * sizeof *col->num);
+		advise_huge(col->num, f->nrows * sizeof *col->num);
 		for (size_t k = 0; k < L->nchunks; k++) {
 			struct ccol *cc = &L->chunks[k].cols[c];
 			size_t n = L->chunks[k].nrows;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 
 #include "util.h"
 
@@ -561,6 +562,25 @@ static void count_integers(const double *v, size_t n, double lo, size_t range,
 	st->median = (a + b) / 2;
 }
 
+/* Scratch buffers are filled nearly whole, column after column: huge pages
+ * (one fault per 2 MB instead of 512) cost no extra memory. Only the
+ * aligned interior is advised. */
+static void advise_huge(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+	const uintptr_t huge = 2u << 20;
+	if (n < 2 * huge)
+		return;
+	uintptr_t from = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+	uintptr_t to = ((uintptr_t)p + n) & ~(huge - 1);
+	if (to > from)
+		madvise((void *)from, to - from, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)n;
+#endif
+}
+
 /* Per-thread buffers of nrows cells, reused from column to column: fresh
  * pages for every column would cost more than the sorting. */
 struct frame_stats_scratch {
@@ -576,6 +596,8 @@ static void numeric_stats(const struct frame *f, struct column *col, struct fram
 	if (!sc->v) {
 		sc->v = xmalloc((f->nrows ? f->nrows : 1) * sizeof *sc->v);
 		sc->tmp = xmalloc((f->nrows ? f->nrows : 1) * sizeof *sc->tmp);
+		advise_huge(sc->v, f->nrows * sizeof *sc->v);
+		advise_huge(sc->tmp, f->nrows * sizeof *sc->tmp);
 	}
 	double *v = sc->v;
 	size_t n = 0;

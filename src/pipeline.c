@@ -249,13 +249,26 @@ static size_t *resample_picks(const struct dataset *train, const struct settings
 static void gather_in_place(struct dataset *d, const size_t *picks, size_t m)
 {
 	size_t n = d->n, nf = d->nfeatures;
-	float *col = xmalloc((n ? n : 1) * sizeof *col);
+	/* Oversampling keeps every sample where it was and appends copies:
+	 * then a column moves as one block and only the copies are gathered,
+	 * from the moved block. */
+	size_t kept = 0;
+	while (kept < n && kept < m && picks[kept] == kept)
+		kept++;
+	bool append = kept == n;
+	float *col = append ? NULL : xmalloc((n ? n : 1) * sizeof *col);
 	if (m > n)
 		d->X = xreallocarray(d->X, m * nf, sizeof *d->X);
 	for (size_t k = 0; k < nf; k++) {
 		size_t j = m > n ? nf - 1 - k : k;
-		memcpy(col, d->X + j * n, n * sizeof *col);
 		float *dst = d->X + j * m;
+		if (append) {
+			memmove(dst, d->X + j * n, n * sizeof *dst);
+			for (size_t i = n; i < m; i++)
+				dst[i] = dst[picks[i]];
+			continue;
+		}
+		memcpy(col, d->X + j * n, n * sizeof *col);
 		for (size_t i = 0; i < m; i++)
 			dst[i] = col[picks[i]];
 	}
@@ -410,20 +423,35 @@ static int tune(const struct ft_progress *prog, struct pipeline_result *r,
 	return 0;
 }
 
+/* Validation is scored on a second thread while this one scores test;
+ * each side writes only its own fields. */
+static void *evaluate_validation(void *arg)
+{
+	struct pipeline_result *r = arg;
+	tree_predict(r->tree, &r->validation, r->validation_proba);
+	metrics_compute(r->validation.y, r->validation_proba, r->validation.n,
+			r->settings.threshold, &r->validation_metrics);
+	return NULL;
+}
+
 static int evaluate(struct pipeline_result *r, struct ft_err *err)
 {
 	const struct settings *s = &r->settings;
 	r->validation_proba = xmalloc((r->validation.n ? r->validation.n : 1) *
 				      sizeof *r->validation_proba);
 	r->test_proba = xmalloc((r->test.n ? r->test.n : 1) * sizeof *r->test_proba);
-	tree_predict(r->tree, &r->validation, r->validation_proba);
+	pthread_t tid;
+	bool threaded = ft_threads() > 1 &&
+		pthread_create(&tid, NULL, evaluate_validation, r) == 0;
 	tree_predict(r->tree, &r->test, r->test_proba);
-	metrics_compute(r->validation.y, r->validation_proba, r->validation.n,
-			s->threshold, &r->validation_metrics);
 	metrics_compute(r->test.y, r->test_proba, r->test.n, s->threshold,
 			&r->test_metrics);
 	metrics_roc_curve(r->test.y, r->test_proba, r->test.n, &r->roc);
 	metrics_pr_curve(r->test.y, r->test_proba, r->test.n, &r->pr);
+	if (threaded)
+		pthread_join(tid, NULL);
+	else
+		evaluate_validation(r);
 	return gate_evaluate(s->gate, s->ngate, &r->test_metrics, &r->gate, err);
 }
 

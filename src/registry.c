@@ -1407,9 +1407,17 @@ int registry_list_versions(const char *root, const char *group,
 	int *vers;
 	size_t nvers;
 	int rc = scan_versions(gdir, &vers, &nvers, err);
-	free(gdir);
-	if (rc < 0)
+	if (rc < 0) {
+		free(gdir);
 		return -1;
+	}
+	/* The log is the record of status: a manifest that disagrees (a crash
+	 * between the two writes, or a hand edit) never decides what a reader
+	 * such as GROUP@approved sees. */
+	struct registry_event *ev;
+	size_t nev;
+	read_audit(gdir, &ev, &nev, NULL);
+	free(gdir);
 	*out = xcalloc(nvers ? nvers : 1, sizeof **out);
 	for (size_t i = 0; i < nvers; i++) {
 		struct registry_version *v = &(*out)[i];
@@ -1423,8 +1431,10 @@ int registry_list_versions(const char *root, const char *group,
 			v->m = c.m;
 			memset(&c.m, 0, sizeof c.m);
 			checked_free(&c);
+			audit_status(ev, nev, v->number, &v->m.status);
 		}
 	}
+	registry_events_free(ev, nev);
 	*n = nvers;
 	free(vers);
 	return 0;
@@ -1689,6 +1699,7 @@ int registry_show(const char *root, const char *group, int version,
 	struct registry_event *ev;
 	size_t nev;
 	registry_audit(root, group, &ev, &nev, err);
+	audit_status(ev, nev, version, &d->v.m.status);
 	d->events = xcalloc(nev ? nev : 1, sizeof *d->events);
 	for (size_t i = 0; i < nev; i++) {
 		if (ev[i].version == version)

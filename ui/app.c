@@ -319,7 +319,7 @@ static void adopt_load(struct app *a, struct app_job *j)
 		free(a->result);
 		a->result = NULL;
 	}
-	/* screen helpers finish within a second; the old frame must outlive them */
+	/* background readers finish within a second; the old frame must outlive them */
 	while (atomic_load(&a->frame_readers) > 0) {
 		struct timespec ts = { 0, 5 * 1000 * 1000 };
 		nanosleep(&ts, NULL);

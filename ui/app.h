@@ -82,7 +82,7 @@ struct app {
 	unsigned long trained_version;   /* settings_version the model was trained from */
 	bool quit_requested;             /* :q with an unsaved model: the main loop asks */
 	char delimiter;                  /* --delimiter, 0 detects */
-	/* Screens may read a->frame from their own helper threads (sorting,
+	/* Screens may read a->frame from their own background threads (sorting,
 	 * searching, previews): they hold it while they do, so a newly loaded
 	 * file does not free it under them, and wake the main loop when done. */
 	atomic_int frame_readers;
@@ -118,7 +118,7 @@ int app_target_col(const struct app *a);
  * saved. */
 bool app_model_at_risk(const struct app *a);
 
-/* Screen helper threads: hold a->frame while reading it from another
+/* Screens' background threads: hold a->frame while reading it from another
  * thread; wake the main loop (it redraws) when a result is ready. */
 void app_frame_hold(struct app *a);
 void app_frame_release(struct app *a);

@@ -23,7 +23,7 @@
 #include "tree.h"
 #include "util.h"
 
-/* ---- helpers ---- */
+/* ---- argument checks and small pieces ---- */
 
 static int need_frame(struct app *a)
 {

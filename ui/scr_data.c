@@ -31,7 +31,7 @@
 #define BALANCE_MAX 6
 
 /* Sorting and searching a large frame take longer than a key may, so they
- * run on a helper thread; one at a time, adopted when done. */
+ * run on a background thread; one at a time, adopted when done. */
 enum task_kind { TASK_SORT, TASK_SEARCH };
 
 struct data_task {

@@ -32,7 +32,7 @@ struct menu_item {
 };
 
 /* pipeline_preview splits (and may resample) every row: on a large file
- * that takes longer than a key may, so it runs on a helper thread. */
+ * that takes longer than a key may, so it runs on a background thread. */
 struct preview_task {
 	struct app *app;
 	pthread_t thread;

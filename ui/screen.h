@@ -40,8 +40,6 @@ extern const struct screen_ops scr_data_ops, scr_prepare_ops, scr_train_ops,
 const struct screen_ops *screen_get(enum screen_id id);
 /* Switch screens (leave/enter called); used by commands and keys. */
 void screen_switch(struct app *a, enum screen_id id);
-/* "The NAME screen is not available in this build", centred (fallbacks). */
-void screen_draw_unavailable(struct app *a, WINDOW *win, const char *name);
 
 /* Data screen actions behind its keys (commands call them too). */
 int scr_data_sort(struct app *a, int col, bool descending);

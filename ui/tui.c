@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "cli.h"
 #include "commands.h"
 #include "prompt.h"
 #include "screen.h"
@@ -62,15 +63,6 @@ void screen_switch(struct app *a, enum screen_id id)
 	a->screen = id;
 	if (screens[id]->enter)
 		screens[id]->enter(a);
-}
-
-void screen_draw_unavailable(struct app *a, WINDOW *win, const char *name)
-{
-	int h = getmaxy(win), w = getmaxx(win);
-	char line[128];
-	snprintf(line, sizeof line, "The %s screen is not available in this build.", name);
-	int len = view_text_width(line);
-	term_put(win, h / 2, (w - len) / 2 > 0 ? (w - len) / 2 : 0, len, line, term_attr(ROLE_DIM), false);
 }
 
 /* ---- options ---- */
@@ -198,17 +190,15 @@ static int setup_app(struct app *a, const struct options *o)
 		a->settings.target = xstrdup(o->target);
 	}
 	if (o->na_values) {
-		const char *p = o->na_values;
-		while (*p) {
-			size_t len = strcspn(p, ",");
+		size_t n;
+		char **v = cli_split_list(o->na_values, &n);
+		for (size_t i = 0; i < n; i++) {
 			a->settings.na_values = xreallocarray(a->settings.na_values,
 							      a->settings.nna_values + 1,
 							      sizeof *a->settings.na_values);
-			a->settings.na_values[a->settings.nna_values++] = xstrndup(p, len);
-			p += len;
-			if (*p == ',')
-				p++;
+			a->settings.na_values[a->settings.nna_values++] = xstrdup(v[i]);
 		}
+		cli_list_free(v);
 	}
 	if (o->delimiter) {
 		const char *d = o->delimiter;
@@ -225,12 +215,7 @@ static int setup_app(struct app *a, const struct options *o)
 		fprintf(stderr, "fraudtree: %s\n", err.msg);
 		return 2;
 	}
-	const char *root = o->registry;
-	if (!root || !*root)
-		root = getenv("FRAUDTREE_REGISTRY");
-	if (!root || !*root)
-		root = "registry";
-	a->registry_root = xstrdup(root);
+	a->registry_root = xstrdup(cli_registry_root(o->registry));
 	return 0;
 }
 

@@ -457,6 +457,57 @@ static void test_resolve(void **state)
 
 /* ---- damage ----------------------------------------------------------- */
 
+static void edit(const char *path, const char *from, const char *to);
+
+/* The audit log, not a manifest, says what a version's status is: a
+ * manifest edited by hand to Approved must not make the version
+ * GROUP@approved, show it as Approved or hide it from verify. */
+static void test_status_follows_the_log(void **state)
+{
+	struct fx *f = *state;
+	struct ft_err err;
+	char *root = reg_root(f);
+	char group[REGISTRY_GROUP_MAX + 1];
+	int v = 0;
+	assert_int_equal(publish(f, "grp", f->model, pipeline_a, NULL, &err), 1);
+	assert_int_equal(publish(f, "grp", f->model, pipeline_a, NULL, &err), 2);
+	assert_int_equal(registry_set_status(root, "grp", 1, REG_APPROVED, "ok", "amy", &err), 0);
+	char *m2 = reg_path(f, "grp/2/manifest.json");
+	edit(m2, "\"PendingManualApproval\"", "\"Approved\"");
+
+	assert_int_equal(registry_resolve(root, "grp@approved", group, &v, &err), 0);
+	assert_int_equal(v, 1);
+	struct registry_version *vs;
+	size_t n;
+	assert_int_equal(registry_list_versions(root, "grp", &vs, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(vs[0].m.status, REG_APPROVED);
+	assert_int_equal(vs[1].m.status, REG_PENDING);
+	registry_versions_free(vs, n);
+	struct registry_group *g;
+	assert_int_equal(registry_list_groups(root, &g, &n, &err), 0);
+	assert_int_equal(g[0].approved, 1);
+	registry_groups_free(g, n);
+	struct registry_details d;
+	assert_int_equal(registry_show(root, "grp", 2, &d, &err), 0);
+	assert_int_equal(d.v.m.status, REG_PENDING);
+	registry_details_free(&d);
+	struct registry_problem *p;
+	assert_int_equal(registry_verify(root, "grp", &p, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_non_null(strstr(p[0].path, "grp/2/manifest.json"));
+	registry_problems_free(p, n);
+
+	/* The next write brings the manifest back to the log. */
+	assert_int_equal(registry_set_status(root, "grp", 1, REG_REJECTED, "no", "amy", &err), 0);
+	assert_int_equal(registry_verify(root, "grp", &p, &n, &err), 0);
+	assert_int_equal(n, 0);
+	registry_problems_free(p, n);
+	assert_int_equal(registry_resolve(root, "grp@approved", group, &v, &err), -1);
+	free(m2);
+	free(root);
+}
+
 static void write_text(const char *path, const char *text)
 {
 	FILE *fp = fopen(path, "w");
@@ -840,6 +891,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_version_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_transitions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status_follows_the_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_versions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_damage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_repair, setup, teardown),

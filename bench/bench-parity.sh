@@ -1,0 +1,143 @@
+#!/bin/sh
+# bench-parity.sh: accuracy parity with scikit-learn's DecisionTreeClassifier
+# on the pipeline's own prepared data, and the fit time of both sides.
+#
+# Usage: bench/bench-parity.sh [ROWS]
+# Environment: FT_BIN            the fraudtree binary (for `fraudtree gen`)
+#              FT_BUILDDIR       build directory holding bench/parity_export
+#                                (built by `make check` or `make bench`)
+#              PYTHON            a python3 with pandas and scikit-learn
+#              FRAUDTREE_REAL_DATA  a directory holding fraud_oracle.csv and
+#                                insurance_claims.csv (public fraud data
+#                                sets); those cases are skipped without it
+#              PARITY_ROWS       rows of the large generated case (200000)
+# Under `make bench` (bench/run.sh) it reuses the bench's generated file
+# when it has PARITY_ROWS rows, and records one summary row per case.
+#
+# For each case parity_export runs the pipeline's stages with the given
+# --set options and writes the resampled training matrix and the test
+# matrix; parity_sklearn.py fits scikit-learn's tree with the same
+# parameters on that very matrix. Both trees are scored on the same test
+# rows, so only the trees differ. A case passes when test accuracy and
+# recall are both within 1.5 points; exit status 1 when one fails.
+set -u
+
+py=${PYTHON:-python3}
+here=$(cd "$(dirname "$0")" && pwd)
+build=${FT_BUILDDIR:-.}
+bin=$build/bench/parity_export
+ft=${FT_BIN:-$build/fraudtree}
+big=${PARITY_ROWS:-200000}
+if [ ! -x "$bin" ]; then
+	echo "  bench-parity: $bin not found (run: make bench/parity_export)" >&2
+	exit 2
+fi
+if ! "$py" -c 'import numpy, pandas, sklearn' 2>/dev/null; then
+	echo "  skipped: $py lacks numpy, pandas or scikit-learn (set PYTHON)"
+	[ -n "${BENCH_SUMMARY:-}" ] && exit 0
+	exit 2
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+table=$tmp/table
+: >"$table"
+status=0
+
+field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+# gen ROWS FILE: FILE holds ROWS generated rows (the bench's own when it
+# has that many).
+gen() {
+	if [ -n "${BENCH_DATA:-}" ] && [ "${BENCH_ROWS:-}" = "$1" ] && [ -f "$BENCH_DATA" ]; then
+		ln -s "$BENCH_DATA" "$2"
+	else
+		"$ft" gen --rows "$1" --seed 42 -o "$2" >/dev/null
+	fi
+}
+
+# case NAME FILE [parity_export options...]
+case_() {
+	name=$1 file=$2
+	shift 2
+	echo "  $name: $*"
+	dir=$tmp/case
+	rm -rf "$dir"
+	mkdir "$dir"
+	if ! ours=$("$bin" "$@" "$file" "$dir" 2>"$tmp/err"); then
+		echo "    parity_export failed: $(tail -n 1 "$tmp/err")"
+		printf '%s\t-\t-\t-\t-\t-\t-\t-\t-\tERROR\n' "$name" >>"$table"
+		status=1
+		return
+	fi
+	if [ "$(field "$ours" accuracy)" != "$(field "$ours" run_accuracy)" ] ||
+	   [ "$(field "$ours" recall)" != "$(field "$ours" run_recall)" ]; then
+		echo "    note: fraudtree run scores accuracy $(field "$ours" run_accuracy)," \
+		     "recall $(field "$ours" run_recall) on these settings"
+	fi
+	"$py" "$here/parity_sklearn.py" "$dir" --ours "$ours" >"$tmp/sk" 2>"$tmp/err"
+	rc=$?
+	if ! grep -q '^figures ' "$tmp/sk"; then
+		echo "    parity_sklearn.py failed: $(tail -n 1 "$tmp/err")"
+		printf '%s\t-\t-\t-\t-\t-\t-\t-\t-\tERROR\n' "$name" >>"$table"
+		status=1
+		return
+	fi
+	grep -v '^figures ' "$tmp/sk" | sed 's/^/  /'
+	[ $rc -eq 0 ] || status=1
+	sk=$(sed -n 's/^figures //p' "$tmp/sk")
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" \
+		"$(field "$ours" accuracy)" "$(field "$sk" sk_accuracy)" "$(field "$sk" d_accuracy)" \
+		"$(field "$ours" recall)" "$(field "$sk" sk_recall)" "$(field "$sk" d_recall)" \
+		"$(field "$ours" fit_seconds)" "$(field "$sk" sk_fit_seconds)" \
+		"$(field "$sk" verdict)" >>"$table"
+	if [ -n "${BENCH_SUMMARY:-}" ]; then
+		printf '%s\t%s\t-\t%s\t-\n' "parity: $name ($(field "$sk" verdict))" \
+			"$(field "$ours" fit_seconds)" "$(field "$sk" sk_fit_seconds)" >>"$BENCH_SUMMARY"
+	fi
+}
+
+small=20000
+gen "$big" "$tmp/big.csv" && gen "$small" "$tmp/small.csv" || {
+	echo "  fraudtree gen failed" >&2
+	exit 2
+}
+case_ "gen $((big / 1000))k" "$tmp/big.csv"
+case_ "gen $((big / 1000))k d10 over" "$tmp/big.csv" \
+	--set tree.max_depth=10 --set resample.method=oversample
+case_ "gen $((small / 1000))k d8" "$tmp/small.csv" --set tree.max_depth=8
+
+real=${FRAUDTREE_REAL_DATA:-}
+if [ -z "$real" ]; then
+	echo "  real data: skipped (set FRAUDTREE_REAL_DATA to a directory with" \
+	     "fraud_oracle.csv and insurance_claims.csv)"
+else
+	if [ -f "$real/fraud_oracle.csv" ]; then
+		case_ "fraud_oracle" "$real/fraud_oracle.csv" --set target=FraudFound_P
+		case_ "fraud_oracle cw" "$real/fraud_oracle.csv" --set target=FraudFound_P \
+			--set resample.method=class_weight
+	else
+		echo "  fraud_oracle.csv: not found in FRAUDTREE_REAL_DATA, skipped"
+	fi
+	if [ -f "$real/insurance_claims.csv" ]; then
+		case_ "insurance_claims" "$real/insurance_claims.csv" \
+			--set target=fraud_reported --na-values '?'
+	else
+		echo "  insurance_claims.csv: not found in FRAUDTREE_REAL_DATA, skipped"
+	fi
+fi
+
+echo
+echo "  parity (test split; difference in points, limit 1.5; fit seconds)"
+printf '  %-22s %8s %8s %6s %8s %8s %6s %8s %8s %6s  %s\n' case ours_acc sk_acc diff \
+	ours_rec sk_rec diff ours_fit sk_fit speed verdict
+while IFS="$(printf '\t')" read -r name oa sa da orr sr dr of sf v; do
+	speed=-
+	case "$of$sf" in
+	*-*) ;;
+	*) speed=$(awk -v a="$sf" -v b="$of" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }') ;;
+	esac
+	printf '  %-22s %8s %8s %6s %8s %8s %6s %8s %8s %6s  %s\n' "$name" "$oa" "$sa" "$da" \
+		"$orr" "$sr" "$dr" "$of" "$sf" "$speed" "$v"
+done <"$table"
+exit $status
