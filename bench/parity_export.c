@@ -17,12 +17,15 @@
  *   params.txt  the resolved tree parameters and threshold, key=value
  *   proba.txt   the fraud probability of each test row, one per line,
  *               from the tree fitted on train.csv
+ *   tree.json   that tree (tree_to_json), so the two trees can be walked
+ *               side by side to find where they part
  * and prints one line of key=value pairs: the fit time and size of the tree
  * fitted on that training matrix, its test accuracy and recall, and the
  * test accuracy and recall of pipeline_run on the same settings (they must
  * be equal: the pipeline reaches the same matrix in place). */
 #include "config.h"
 
+#include <cJSON.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,6 +187,21 @@ static int write_proba(const char *path, const double *proba, size_t n,
 	return 0;
 }
 
+static int write_tree(const char *path, const struct tree *t, struct ft_err *err)
+{
+	cJSON *j = tree_to_json(t);
+	char *text = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	FILE *fp = fopen(path, "w");
+	int rv = 0;
+	if (!fp || fputs(text, fp) == EOF)
+		rv = ft_fail(err, FT_EIO, "%s: cannot write", path);
+	if (fp && fclose(fp) != 0 && rv == 0)
+		rv = ft_fail(err, FT_EIO, "%s: write failed", path);
+	free(text);
+	return rv;
+}
+
 /* The pipeline's preparation, stage by stage, keeping the training matrix
  * that pipeline_run frees once it is binned. s must be resolved (the
  * pipeline result's settings: target, positive and tuned parameters set). */
@@ -281,6 +299,10 @@ int main(int argc, char **argv)
 	metrics_compute(test.y, proba, test.n, run.settings.threshold, &m);
 	path = xasprintf("%s/proba.txt", o.out_dir);
 	rv = write_proba(path, proba, test.n, &err);
+	free(path);
+	path = xasprintf("%s/tree.json", o.out_dir);
+	if (rv == 0)
+		rv = write_tree(path, tree, &err);
 	free(path);
 	if (rv < 0)
 		goto fail;

@@ -97,34 +97,25 @@ int cli_predict(int argc, char **argv)
 		return cli_error(&err);
 
 	int fd = STDOUT_FILENO;
-	char *tmp = NULL;
-	if (out && strcmp(out, "-")) {
-		tmp = xasprintf("%s.tmp.%ld", out, (long)getpid());
-		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (fd < 0) {
-			int e = errno;
-			free(tmp);
+	bool to_file = out && strcmp(out, "-");
+	struct out_file of;
+	if (to_file) {
+		if (out_open(&of, out, 0666, &err) < 0) {
 			model_free(m);
-			return cli_errorf("%s: %s", out, strerror(e));
+			return cli_error(&err);
 		}
+		fd = of.fd;
 	}
 	struct cli_progress *bar = cli_progress_new();
 	opt.progress.fn = cli_progress_fn;
 	opt.progress.ctx = bar;
 	struct predict_stats st;
 	double t0 = ft_now();
-	int rc = predict_csv(m, pos[1], fd, tmp ? out : "standard output", &opt, &st, &err);
+	int rc = predict_csv(m, pos[1], fd, to_file ? out : "standard output", &opt, &st, &err);
 	cli_progress_free(bar);
 	model_free(m);
-	if (tmp) {
-		if (rc == 0 && (fsync(fd) < 0 || close(fd) < 0 || rename(tmp, out) < 0))
-			rc = ft_fail(&err, FT_EIO, "%s: %s", out, strerror(errno));
-		else if (rc < 0)
-			close(fd);
-		if (rc < 0)
-			unlink(tmp);
-		free(tmp);
-	}
+	if (to_file && out_commit(&of, rc == 0, rc == 0 ? &err : NULL) < 0)
+		rc = -1;
 	if (rc < 0)
 		return cli_error(&err);
 	if (out && strcmp(out, "-"))

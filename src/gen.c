@@ -589,57 +589,10 @@ int gen_write_file(const struct gen_options *opt, const char *path,
 	if (gen_check(opt, err) < 0)
 		return -1;
 
-	/* A device or a pipe (-o /dev/stdout, a FIFO) is written in place:
-	 * renaming over it would replace the device node with a file. */
-	struct stat sst;
-	if (stat(path, &sst) == 0 && !S_ISREG(sst.st_mode)) {
-		int dfd = open(path, O_WRONLY | O_CLOEXEC);
-		if (dfd < 0)
-			return ft_fail(err, FT_EIO, "%s: %s", path, strerror(errno));
-		struct fd_sink ds = { dfd, path };
-		int rc = gen_stream(opt, write_fd_sink, &ds, progress, err);
-		if (close(dfd) < 0 && rc == 0)
-			rc = ft_fail(err, FT_EIO, "%s: %s", path, strerror(errno));
-		return rc;
-	}
-
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-	if (fd < 0) {
-		ft_fail(err, FT_EIO, "%s: %s", path, strerror(errno));
-		free(tmp);
+	struct out_file o;
+	if (out_open(&o, path, 0666, err) < 0)
 		return -1;
-	}
-	struct fd_sink s = { fd, path };
-	if (gen_stream(opt, write_fd_sink, &s, progress, err) < 0)
-		goto fail_quiet;
-	if (fsync(fd) < 0)
-		goto fail;
-	int cfd = fd;
-	fd = -1;
-	if (close(cfd) < 0 || rename(tmp, path) < 0)
-		goto fail;
-	free(tmp);
-
-	/* Make the rename itself durable. */
-	char *dir = xstrdup(path);
-	char *slash = strrchr(dir, '/');
-	if (slash)
-		*(slash == dir ? slash + 1 : slash) = '\0';
-	int dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	free(dir);
-	return 0;
-
-fail:
-	ft_fail(err, FT_EIO, "%s: %s", path, strerror(errno));
-fail_quiet:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	free(tmp);
-	return -1;
+	struct fd_sink s = { o.fd, path };
+	int rc = gen_stream(opt, write_fd_sink, &s, progress, err);
+	return out_commit(&o, rc == 0, rc == 0 ? err : NULL);
 }

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_num.h"
+
 #define MODEL_FORMAT "fraudtree-model"
 
 char *model_to_text(const struct recipe *r, const struct tree *t, double threshold)
@@ -26,7 +28,7 @@ char *model_to_text(const struct recipe *r, const struct tree *t, double thresho
 	cJSON_AddStringToObject(j, "format_version", fv);
 	cJSON_AddItemToObject(j, "recipe", recipe_to_json(r));
 	cJSON_AddItemToObject(j, "tree", tree_to_json(t));
-	cJSON_AddNumberToObject(j, "threshold", threshold);
+	json_add_num(j, "threshold", threshold);
 	char *p = cJSON_Print(j);
 	cJSON_Delete(j);
 	char *s = xasprintf("%s\n", p);

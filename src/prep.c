@@ -20,6 +20,8 @@
 
 #include <cJSON.h>
 
+#include "json_num.h"
+
 #define RECIPE_FORMAT 1
 #define ONEHOT_MAX_LEVELS 64
 #define SMOTE_K 5
@@ -1080,13 +1082,6 @@ static const char *const order_names[] = {
 	[DATE_ISO] = "iso", [DATE_MDY] = "mdy", [DATE_DMY] = "dmy",
 };
 
-static cJSON *num_json(double v)
-{
-	char buf[32];
-	fmt_double(buf, v);
-	return cJSON_CreateRaw(buf);
-}
-
 static cJSON *strv_json(char *const *v, size_t n)
 {
 	cJSON *a = cJSON_CreateArray();
@@ -1098,7 +1093,7 @@ static cJSON *strv_json(char *const *v, size_t n)
 struct cJSON *recipe_to_json(const struct recipe *r)
 {
 	cJSON *j = cJSON_CreateObject();
-	cJSON_AddItemToObject(j, "format", num_json(RECIPE_FORMAT));
+	cJSON_AddItemToObject(j, "format", json_num(RECIPE_FORMAT));
 	cJSON_AddStringToObject(j, "target", r->target);
 	cJSON_AddStringToObject(j, "positive", r->positive);
 	cJSON_AddStringToObject(j, "negative", r->negative);
@@ -1118,9 +1113,9 @@ struct cJSON *recipe_to_json(const struct recipe *r)
 			cJSON_AddItemToObject(o, "levels", strv_json(in->levels, in->nlevels));
 			cJSON *fq = cJSON_AddArrayToObject(o, "frequency");
 			for (size_t k = 0; k < in->nlevels; k++)
-				cJSON_AddItemToArray(fq, num_json(in->freq[k]));
+				cJSON_AddItemToArray(fq, json_num(in->freq[k]));
 		} else {
-			cJSON_AddItemToObject(o, "fill_value", num_json(in->fill_value));
+			cJSON_AddItemToObject(o, "fill_value", json_num(in->fill_value));
 		}
 		if (in->type == COL_DATETIME) {
 			cJSON *p = cJSON_AddArrayToObject(o, "datetime_parts");
@@ -1136,10 +1131,10 @@ struct cJSON *recipe_to_json(const struct recipe *r)
 		const struct feature *ft = &r->features[i];
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "name", ft->name);
-		cJSON_AddItemToObject(o, "input", num_json((double)ft->input));
+		cJSON_AddItemToObject(o, "input", json_num((double)ft->input));
 		cJSON_AddStringToObject(o, "kind", kind_names[ft->kind]);
 		if (ft->kind == FEAT_ONEHOT)
-			cJSON_AddItemToObject(o, "level", num_json((double)ft->level));
+			cJSON_AddItemToObject(o, "level", json_num((double)ft->level));
 		cJSON_AddItemToArray(feats, o);
 	}
 	cJSON *dr = cJSON_AddArrayToObject(j, "dropped");

@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "json_num.h"
 #include "sha256.h"
 
 #define MANIFEST_FORMAT "fraudtree-manifest"
@@ -456,6 +457,16 @@ static bool op_valid(const char *s)
 	return false;
 }
 
+/* Exact, so a manifest's figures equal the evaluation's to the last bit;
+ * JSON has no NaN, so a value that is not a number is null. */
+static void add_number(cJSON *o, const char *key, double v)
+{
+	if (isfinite(v))
+		json_add_num(o, key, v);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
 static cJSON *manifest_json(const char *group, int version, const char *created,
 			    const char *user, const struct registry_publish_args *a,
 			    const char *data_sha, uint64_t data_size,
@@ -467,7 +478,7 @@ static cJSON *manifest_json(const char *group, int version, const char *created,
 	cJSON_AddStringToObject(j, "format", MANIFEST_FORMAT);
 	cJSON_AddStringToObject(j, "format_version", fv);
 	cJSON_AddStringToObject(j, "group", group);
-	cJSON_AddNumberToObject(j, "version", version);
+	cJSON_AddItemToObject(j, "version", json_int(version));
 	cJSON_AddStringToObject(j, "status", registry_status_name(REG_PENDING));
 	cJSON_AddStringToObject(j, "created", created);
 	cJSON_AddStringToObject(j, "user", user);
@@ -482,8 +493,8 @@ static cJSON *manifest_json(const char *group, int version, const char *created,
 		cJSON *c = cJSON_CreateObject();
 		cJSON_AddStringToObject(c, "metric", g->metric ? g->metric : "");
 		cJSON_AddStringToObject(c, "op", op_text(g->op));
-		cJSON_AddNumberToObject(c, "value", g->value);
-		cJSON_AddNumberToObject(c, "actual", g->actual);
+		add_number(c, "value", g->value);
+		add_number(c, "actual", g->actual);
 		cJSON_AddBoolToObject(c, "passed", g->pass);
 		cJSON_AddStringToObject(c, "why", g->why);
 		cJSON_AddItemToArray(conds, c);
@@ -491,34 +502,29 @@ static cJSON *manifest_json(const char *group, int version, const char *created,
 
 	cJSON *data = cJSON_AddObjectToObject(j, "data");
 	cJSON_AddStringToObject(data, "path", a->data_path);
-	cJSON_AddNumberToObject(data, "size", (double)data_size);
+	cJSON_AddItemToObject(data, "size", json_uint(data_size));
 	cJSON_AddStringToObject(data, "sha256", data_sha);
-	cJSON_AddNumberToObject(data, "rows", (double)a->data_rows);
-	cJSON_AddNumberToObject(data, "columns", (double)a->data_columns);
+	cJSON_AddItemToObject(data, "rows", json_uint(a->data_rows));
+	cJSON_AddItemToObject(data, "columns", json_uint(a->data_columns));
 
 	if (a->metrics) {
 		struct metrics m = *a->metrics;
 		cJSON *mj = cJSON_AddObjectToObject(j, "metrics");
-		cJSON_AddNumberToObject(mj, "n", (double)m.n);
-		cJSON_AddNumberToObject(mj, "positives", (double)m.positives);
-		cJSON_AddNumberToObject(mj, "negatives", (double)m.negatives);
-		for (size_t i = 0; i < NMETRICS; i++) {
-			double v = *metric_at(&m, i);
-			if (isfinite(v))
-				cJSON_AddNumberToObject(mj, metric_fields[i].name, v);
-			else
-				cJSON_AddNullToObject(mj, metric_fields[i].name);
-		}
+		cJSON_AddItemToObject(mj, "n", json_uint(m.n));
+		cJSON_AddItemToObject(mj, "positives", json_uint(m.positives));
+		cJSON_AddItemToObject(mj, "negatives", json_uint(m.negatives));
+		for (size_t i = 0; i < NMETRICS; i++)
+			add_number(mj, metric_fields[i].name, *metric_at(&m, i));
 		cJSON *cm = cJSON_AddObjectToObject(mj, "confusion_matrix");
 		for (size_t i = 0; i < 4; i++)
-			cJSON_AddNumberToObject(cm, count_fields[i].name, (double)*count_at(&m, i));
+			cJSON_AddItemToObject(cm, count_fields[i].name, json_uint(*count_at(&m, i)));
 	}
 
 	cJSON *files = cJSON_AddObjectToObject(j, "files");
 	for (size_t i = 0; i < NFILES; i++) {
 		cJSON *f = cJSON_AddObjectToObject(files, version_files[i]);
 		cJSON_AddStringToObject(f, "sha256", shas[i]);
-		cJSON_AddNumberToObject(f, "size", (double)sizes[i]);
+		cJSON_AddItemToObject(f, "size", json_uint(sizes[i]));
 	}
 	return j;
 }
@@ -1011,7 +1017,7 @@ static int audit_append(const char *gdir, const char *time_s, const char *user,
 	cJSON_AddStringToObject(j, "time", time_s);
 	cJSON_AddStringToObject(j, "user", user);
 	cJSON_AddStringToObject(j, "event", event);
-	cJSON_AddNumberToObject(j, "version", version);
+	cJSON_AddItemToObject(j, "version", json_int(version));
 	if (from)
 		cJSON_AddStringToObject(j, "from", from);
 	else

@@ -8,6 +8,7 @@
  * column name so settings_to_json is deterministic and round-trips exactly. */
 #include "config.h"
 #include "settings.h"
+#include "json_num.h"
 #include "metrics.h"
 
 #include <ctype.h>
@@ -1340,20 +1341,6 @@ int settings_validate(const struct settings *s, struct ft_err *err)
 
 /* -------------------------------------------------------------- output */
 
-static cJSON *json_number(double v)
-{
-	char buf[32];
-	fmt_double(buf, v);
-	return cJSON_CreateRaw(buf);
-}
-
-static cJSON *json_uint(uint64_t v)
-{
-	char buf[32];
-	snprintf(buf, sizeof buf, "%llu", (unsigned long long)v);
-	return cJSON_CreateRaw(buf);
-}
-
 static cJSON *json_strv(char *const *v, size_t n)
 {
 	cJSON *arr = cJSON_CreateArray();
@@ -1491,14 +1478,14 @@ char *settings_to_json(const struct settings *s)
 	}
 
 	cJSON *sp = cJSON_AddObjectToObject(root, "split");
-	cJSON_AddItemToObject(sp, "train", json_number(s->split_train));
-	cJSON_AddItemToObject(sp, "validation", json_number(s->split_validation));
-	cJSON_AddItemToObject(sp, "test", json_number(s->split_test));
+	cJSON_AddItemToObject(sp, "train", json_num(s->split_train));
+	cJSON_AddItemToObject(sp, "validation", json_num(s->split_validation));
+	cJSON_AddItemToObject(sp, "test", json_num(s->split_test));
 	cJSON_AddItemToObject(sp, "seed", json_uint(s->split_seed));
 
 	cJSON *rs = cJSON_AddObjectToObject(root, "resample");
 	cJSON_AddStringToObject(rs, "method", resample_name(s->resample));
-	cJSON_AddItemToObject(rs, "ratio", json_number(s->resample_ratio));
+	cJSON_AddItemToObject(rs, "ratio", json_num(s->resample_ratio));
 
 	cJSON *tr = cJSON_AddObjectToObject(root, "tree");
 	cJSON_AddStringToObject(tr, "criterion", criterion_name(s->tree.criterion));
@@ -1506,9 +1493,9 @@ char *settings_to_json(const struct settings *s)
 	cJSON_AddItemToObject(tr, "min_samples_split", json_uint(s->tree.min_samples_split));
 	cJSON_AddItemToObject(tr, "min_samples_leaf", json_uint(s->tree.min_samples_leaf));
 	cJSON_AddItemToObject(tr, "min_impurity_decrease",
-			      json_number(s->tree.min_impurity_decrease));
+			      json_num(s->tree.min_impurity_decrease));
 	cJSON_AddItemToObject(tr, "max_leaf_nodes", json_uint(s->tree.max_leaf_nodes));
-	cJSON_AddItemToObject(tr, "ccp_alpha", json_number(s->tree.ccp_alpha));
+	cJSON_AddItemToObject(tr, "ccp_alpha", json_num(s->tree.ccp_alpha));
 	cJSON_AddItemToObject(tr, "max_bins", json_uint((uint64_t)s->tree.max_bins));
 	cJSON_AddItemToObject(tr, "threads", json_uint((uint64_t)s->tree.threads));
 
@@ -1519,13 +1506,13 @@ char *settings_to_json(const struct settings *s)
 	cJSON_AddStringToObject(tu, "objective",
 				s->tune_objective ? s->tune_objective : "balanced_accuracy");
 
-	cJSON_AddItemToObject(root, "threshold", json_number(s->threshold));
+	cJSON_AddItemToObject(root, "threshold", json_num(s->threshold));
 	cJSON *gate = cJSON_AddArrayToObject(root, "gate");
 	for (size_t i = 0; i < s->ngate; i++) {
 		cJSON *g = cJSON_CreateObject();
 		cJSON_AddStringToObject(g, "metric", s->gate[i].metric);
 		cJSON_AddStringToObject(g, "op", cmp_op_name(s->gate[i].op));
-		cJSON_AddItemToObject(g, "value", json_number(s->gate[i].value));
+		cJSON_AddItemToObject(g, "value", json_num(s->gate[i].value));
 		cJSON_AddItemToArray(gate, g);
 	}
 	cJSON *reg = cJSON_AddObjectToObject(root, "registry");

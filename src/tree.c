@@ -27,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_num.h"
+
 #define TREE_MAX_BINS 256
 #define TREE_DEPTH_LIMIT 1000
 #define TREE_MAX_NODES (1u << 26)
@@ -1498,29 +1500,8 @@ char *tree_export_rules(const struct tree *t, const char *positive_name,
 }
 
 /* ---------------------------------------------------------------------
- * JSON. Numbers are written with fmt_double as raw text so the bytes are
+ * JSON. Numbers are written with json_num (fmt_double) as raw text so the bytes are
  * the same on every run and read back exactly. */
-
-static cJSON *json_num(double v)
-{
-	char buf[32];
-	fmt_double(buf, v);
-	return cJSON_CreateRaw(buf);
-}
-
-static cJSON *json_int(int64_t v)
-{
-	char buf[32];
-	snprintf(buf, sizeof buf, "%" PRId64, v);
-	return cJSON_CreateRaw(buf);
-}
-
-static cJSON *json_uint(uint64_t v)
-{
-	char buf[32];
-	snprintf(buf, sizeof buf, "%" PRIu64, v);
-	return cJSON_CreateRaw(buf);
-}
 
 static const char *crit_name(enum criterion c)
 {

@@ -220,39 +220,8 @@ char *file_read_all(const char *path, size_t *len, struct ft_err *err)
 	return buf;
 }
 
-int file_write_atomic(const char *path, const void *data, size_t len,
-		      unsigned mode, struct ft_err *err)
+static void fsync_parent(const char *path)
 {
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
-	if (fd < 0) {
-		ft_fail(err, FT_EIO, "%s: %s", tmp, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	const char *p = data;
-	size_t left = len;
-	while (left) {
-		ssize_t w = write(fd, p, left);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		p += w;
-		left -= (size_t)w;
-	}
-	if (fsync(fd) < 0)
-		goto fail;
-	if (close(fd) < 0) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0)
-		goto fail;
-	free(tmp);
-	/* Make the rename itself durable. */
 	char *dir = xstrdup(path);
 	char *slash = strrchr(dir, '/');
 	if (slash)
@@ -263,14 +232,79 @@ int file_write_atomic(const char *path, const void *data, size_t len,
 		close(dfd);
 	}
 	free(dir);
+}
+
+int out_open(struct out_file *o, const char *path, unsigned mode, struct ft_err *err)
+{
+	struct stat st;
+	o->tmp = NULL;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		o->fd = -1;
+		o->path = NULL;
+		return ft_fail(err, FT_EIO, "%s: is a directory", path);
+	}
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		o->fd = open(path, O_WRONLY | O_CLOEXEC);
+	} else {
+		o->tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+		o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
+	}
+	if (o->fd < 0) {
+		ft_fail(err, FT_EIO, "%s: %s", path, strerror(errno));
+		free(o->tmp);
+		o->tmp = NULL;
+		o->path = NULL;
+		return -1;
+	}
+	o->path = xstrdup(path);
 	return 0;
-fail:
-	ft_fail(err, FT_EIO, "%s: %s", path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	free(tmp);
-	return -1;
+}
+
+int out_commit(struct out_file *o, bool ok, struct ft_err *err)
+{
+	int rc = 0;
+	if (o->fd < 0)
+		return -1;
+	if (ok && o->tmp && fsync(o->fd) < 0)
+		rc = ft_fail(err, FT_EIO, "%s: %s", o->path, strerror(errno));
+	if (close(o->fd) < 0 && ok && rc == 0)
+		rc = ft_fail(err, FT_EIO, "%s: %s", o->path, strerror(errno));
+	if (ok && rc == 0 && o->tmp) {
+		if (rename(o->tmp, o->path) < 0)
+			rc = ft_fail(err, FT_EIO, "%s: %s", o->path, strerror(errno));
+		else
+			fsync_parent(o->path);
+	}
+	if (o->tmp && (!ok || rc < 0))
+		unlink(o->tmp);
+	free(o->tmp);
+	free(o->path);
+	o->fd = -1;
+	o->tmp = o->path = NULL;
+	return ok ? rc : -1;
+}
+
+int file_write_atomic(const char *path, const void *data, size_t len,
+		      unsigned mode, struct ft_err *err)
+{
+	struct out_file o;
+	if (out_open(&o, path, mode, err) < 0)
+		return -1;
+	const char *p = data;
+	size_t left = len;
+	while (left) {
+		ssize_t w = write(o.fd, p, left);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			ft_fail(err, FT_EIO, "%s: %s", path, strerror(errno));
+			out_commit(&o, false, NULL);
+			return -1;
+		}
+		p += w;
+		left -= (size_t)w;
+	}
+	return out_commit(&o, true, err);
 }
 
 double ft_now(void)

@@ -73,6 +73,19 @@ void fmt_double(char buf[32], double v);
 /* Read a whole file into memory (NUL-terminated); caller frees. */
 char *file_read_all(const char *path, size_t *len, struct ft_err *err);
 
+/* An output file that appears whole or not at all. out_open gives a
+ * descriptor on a temporary file beside `path`, or on `path` itself when it
+ * is a device or a pipe (renaming over /dev/null would replace the device);
+ * out_commit flushes and renames it into place (ok) or removes it (!ok).
+ * out_commit always releases the struct; it returns -1 with err on failure. */
+struct out_file {
+	int fd;
+	char *path;   /* owned copies */
+	char *tmp;    /* NULL when writing in place */
+};
+int out_open(struct out_file *o, const char *path, unsigned mode, struct ft_err *err);
+int out_commit(struct out_file *o, bool ok, struct ft_err *err);
+
 /* Write `len` bytes to `path` atomically: temporary file in the same
  * directory, fsync, rename, fsync of the directory. `mode` before umask. */
 int file_write_atomic(const char *path, const void *data, size_t len,
