@@ -7,7 +7,6 @@
  * version as damaged exactly when the listing does. */
 #include "config.h"
 
-#define _XOPEN_SOURCE_EXTENDED 1
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdint.h>

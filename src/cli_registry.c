@@ -6,11 +6,13 @@
 #include "cli.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "registry.h"
 
 struct args {
@@ -93,6 +95,15 @@ static void fmt_metric(char *buf, size_t size, double v)
 
 /* ---- list ------------------------------------------------------------- */
 
+/* Print a JSON document on standard output and free it. */
+static void print_json(cJSON *j)
+{
+	char *s = cJSON_Print(j);
+	puts(s);
+	cJSON_free(s);
+	cJSON_Delete(j);
+}
+
 static int list_groups(const char *root, bool json)
 {
 	struct registry_group *g;
@@ -117,10 +128,7 @@ static int list_groups(const char *root, bool json)
 				cJSON_AddNullToObject(o, "problem");
 			cJSON_AddItemToArray(arr, o);
 		}
-		char *s = cJSON_Print(arr);
-		puts(s);
-		cJSON_free(s);
-		cJSON_Delete(arr);
+		print_json(arr);
 	} else if (n == 0) {
 		printf("no groups in %s\n", root);
 	} else {
@@ -166,18 +174,15 @@ static int list_versions(const char *root, const char *group, bool json)
 				cJSON_AddStringToObject(o, "created", m->created);
 				cJSON_AddStringToObject(o, "user", m->user);
 				if (m->has_metrics) {
-					cJSON_AddNumberToObject(o, "accuracy", m->metrics.accuracy);
-					cJSON_AddNumberToObject(o, "recall", m->metrics.recall);
+					json_add_num(o, "accuracy", m->metrics.accuracy);
+					json_add_num(o, "recall", m->metrics.recall);
 				}
 				cJSON_AddStringToObject(o, "data_sha256", m->data_sha256);
 				cJSON_AddStringToObject(o, "description", m->description);
 			}
 			cJSON_AddItemToArray(arr, o);
 		}
-		char *s = cJSON_Print(arr);
-		puts(s);
-		cJSON_free(s);
-		cJSON_Delete(arr);
+		print_json(arr);
 	} else if (n == 0) {
 		printf("no versions in %s/%s\n", root, group);
 	} else {
@@ -229,8 +234,8 @@ static cJSON *details_json(const struct registry_details *d)
 		cJSON *c = cJSON_CreateObject();
 		cJSON_AddStringToObject(c, "metric", m->gate[i].metric);
 		cJSON_AddStringToObject(c, "op", m->gate[i].op);
-		cJSON_AddNumberToObject(c, "value", m->gate[i].value);
-		cJSON_AddNumberToObject(c, "actual", m->gate[i].actual);
+		json_add_num(c, "value", m->gate[i].value);
+		json_add_num(c, "actual", m->gate[i].actual);
 		cJSON_AddBoolToObject(c, "passed", m->gate[i].pass);
 		cJSON_AddStringToObject(c, "why", m->gate[i].why);
 		cJSON_AddItemToArray(conds, c);
@@ -247,7 +252,7 @@ static cJSON *details_json(const struct registry_details *d)
 			{ "log_loss", mt->log_loss },
 		};
 		for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
-			cJSON_AddNumberToObject(mj, f[i].k, f[i].v);
+			json_add_num(mj, f[i].k, f[i].v);
 		cJSON *cm = cJSON_AddObjectToObject(mj, "confusion_matrix");
 		cJSON_AddNumberToObject(cm, "tn", (double)mt->cm.tn);
 		cJSON_AddNumberToObject(cm, "fp", (double)mt->cm.fp);
@@ -258,12 +263,12 @@ static cJSON *details_json(const struct registry_details *d)
 	cJSON_AddNumberToObject(tree, "nodes", (double)d->nodes);
 	cJSON_AddNumberToObject(tree, "leaves", (double)d->leaves);
 	cJSON_AddNumberToObject(tree, "depth", d->depth);
-	cJSON_AddNumberToObject(tree, "threshold", d->model->threshold);
+	json_add_num(tree, "threshold", d->model->threshold);
 	cJSON *top = cJSON_AddArrayToObject(tree, "top_features");
 	for (size_t i = 0; i < d->ntop; i++) {
 		cJSON *t = cJSON_CreateObject();
 		cJSON_AddStringToObject(t, "feature", d->top[i].name);
-		cJSON_AddNumberToObject(t, "importance", d->top[i].importance);
+		json_add_num(t, "importance", d->top[i].importance);
 		cJSON_AddItemToArray(top, t);
 	}
 	cJSON *settings = cJSON_AddObjectToObject(o, "settings");
@@ -347,10 +352,7 @@ static int show(const char *root, const char *ref, bool json)
 		return cli_error(&err);
 	if (json) {
 		cJSON *o = details_json(&d);
-		char *s = cJSON_Print(o);
-		puts(s);
-		cJSON_free(s);
-		cJSON_Delete(o);
+		print_json(o);
 	} else {
 		print_details(&d);
 	}
@@ -414,13 +416,10 @@ static int diff(const char *root, const struct args *a)
 			cJSON_AddStringToObject(o, "a", d[i].a);
 			cJSON_AddStringToObject(o, "b", d[i].b);
 			if (d[i].has_delta)
-				cJSON_AddNumberToObject(o, "delta", d[i].delta);
+				json_add_num(o, "delta", d[i].delta);
 			cJSON_AddItemToArray(arr, o);
 		}
-		char *s = cJSON_Print(arr);
-		puts(s);
-		cJSON_free(s);
-		cJSON_Delete(arr);
+		print_json(arr);
 	} else if (n == 0) {
 		printf("%s/%d and %s/%d do not differ\n", ga, va, gb, vb);
 	} else {
@@ -456,6 +455,32 @@ static int verify(const char *root, const struct args *a)
 	return EXIT_OK;
 }
 
+static int run_verb(const char *root, const struct args *a)
+{
+	const char *verb = a->pos[0];
+	if (!strcmp(verb, "list")) {
+		if (a->npos > 2)
+			return cli_errorf("registry: list takes at most one GROUP");
+		return a->npos == 2 ? list_versions(root, a->pos[1], a->json) :
+			list_groups(root, a->json);
+	}
+	if (!strcmp(verb, "show")) {
+		if (a->npos != 2)
+			return cli_errorf("registry: show needs GROUP/VERSION (see --help)");
+		return show(root, a->pos[1], a->json);
+	}
+	if (!strcmp(verb, "approve"))
+		return set_status(root, a, REG_APPROVED);
+	if (!strcmp(verb, "reject"))
+		return set_status(root, a, REG_REJECTED);
+	if (!strcmp(verb, "diff"))
+		return diff(root, a);
+	if (!strcmp(verb, "verify"))
+		return verify(root, a);
+	return cli_errorf("registry: unknown command \"%s\" (list, show, approve, reject, diff, verify)",
+			  verb);
+}
+
 int cli_registry(int argc, char **argv)
 {
 	struct args a;
@@ -466,26 +491,13 @@ int cli_registry(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return EXIT_ERROR;
 	}
-	const char *root = cli_registry_root(a.registry);
-	const char *verb = a.pos[0];
-	if (!strcmp(verb, "list")) {
-		if (a.npos > 2)
-			return cli_errorf("registry: list takes at most one GROUP");
-		return a.npos == 2 ? list_versions(root, a.pos[1], a.json) : list_groups(root, a.json);
+	int status = run_verb(cli_registry_root(a.registry), &a);
+	/* A listing that did not reach its reader (a full disk, a closed
+	 * pipe) is a failure, not a success with the output lost. */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		int e = errno;
+		status = cli_errorf("registry: standard output: %s",
+				    strerror(e ? e : EIO));
 	}
-	if (!strcmp(verb, "show")) {
-		if (a.npos != 2)
-			return cli_errorf("registry: show needs GROUP/VERSION (see --help)");
-		return show(root, a.pos[1], a.json);
-	}
-	if (!strcmp(verb, "approve"))
-		return set_status(root, &a, REG_APPROVED);
-	if (!strcmp(verb, "reject"))
-		return set_status(root, &a, REG_REJECTED);
-	if (!strcmp(verb, "diff"))
-		return diff(root, &a);
-	if (!strcmp(verb, "verify"))
-		return verify(root, &a);
-	return cli_errorf("registry: unknown command \"%s\" (list, show, approve, reject, diff, verify)",
-			  verb);
+	return status;
 }

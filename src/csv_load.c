@@ -34,6 +34,9 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define QUOTE '"'
 #define WIDE_DIGITS 15          /* more integer digits than a double holds exactly */
@@ -130,6 +133,9 @@ struct na_set {
 	size_t n, maxlen;
 	uint64_t lens[256];         /* by first byte: bit L set if a token of
 	                               length L (63: any longer) starts so */
+	uint64_t last[256];         /* the same by last byte */
+	bool typed;                 /* some token reads as a number or a date:
+	                               cells are then looked up before parsing */
 };
 
 static void na_set_init(struct na_set *s, const char *const *extra, size_t nextra)
@@ -138,7 +144,9 @@ static void na_set_init(struct na_set *s, const char *const *extra, size_t nextr
 	s->text = xmalloc(cap * sizeof *s->text);
 	s->len = xmalloc(cap * sizeof *s->len);
 	s->n = s->maxlen = 0;
+	s->typed = false;
 	memset(s->lens, 0, sizeof s->lens);
+	memset(s->last, 0, sizeof s->last);
 	for (size_t i = 0; i < cap; i++) {
 		const char *t = i < frame_na_ndefaults ? frame_na_defaults[i]
 						       : extra[i - frame_na_ndefaults];
@@ -152,8 +160,16 @@ static void na_set_init(struct na_set *s, const char *const *extra, size_t nextr
 		s->len[s->n++] = len;
 		if (len > s->maxlen)
 			s->maxlen = len;
-		if (len)
-			s->lens[(unsigned char)t[0]] |= UINT64_C(1) << (len < 63 ? len : 63);
+		if (len) {
+			uint64_t bit = UINT64_C(1) << (len < 63 ? len : 63);
+			s->lens[(unsigned char)t[0]] |= bit;
+			s->last[(unsigned char)t[len - 1]] |= bit;
+		}
+		double v;
+		struct slash_date sd;
+		if (parse_number(t, len, &v) || parse_datetime(t, len, DATE_ISO, &v) ||
+		    parse_slash_date(t, len, &sd))
+			s->typed = true;
 	}
 }
 
@@ -164,11 +180,12 @@ static void na_set_free(struct na_set *s)
 }
 
 /* Index of the token equal to the cell, or -1. The empty token is first. */
-static int na_lookup(const struct na_set *s, const char *p, size_t len)
+static inline int na_lookup(const struct na_set *s, const char *p, size_t len)
 {
 	if (len == 0)
 		return 0;
-	if (len > s->maxlen || !((s->lens[(unsigned char)p[0]] >> (len < 63 ? len : 63)) & 1))
+	unsigned bit = len < 63 ? (unsigned)len : 63;
+	if (len > s->maxlen || !((s->lens[(unsigned char)p[0]] & s->last[(unsigned char)p[len - 1]]) >> bit & 1))
 		return -1;
 	for (size_t i = 1; i < s->n; i++)
 		if (s->len[i] == len && !memcmp(s->text[i], p, len))
@@ -213,8 +230,18 @@ static uint64_t hash_bytes(const char *s, size_t n)
 		s += 8;
 		n -= 8;
 	}
+	/* The last 0-7 bytes with fixed-size loads (a variable-length copy
+	 * would be a library call per cell). */
 	uint64_t w = 0;
-	memcpy(&w, s, n);
+	if (n >= 4) {
+		uint32_t a, b;
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		w = (uint64_t)a << 32 | b;
+	} else if (n > 0) {
+		w = (uint64_t)(unsigned char)s[0] << 16 | (uint64_t)(unsigned char)s[n >> 1] << 8 |
+		    (unsigned char)s[n - 1];
+	}
 	h = (h ^ w) * UINT64_C(0x94d049bb133111eb);
 	h ^= h >> 31;
 	h *= UINT64_C(0xbf58476d1ce4e5b9);
@@ -436,6 +463,7 @@ struct chunk {
 	bool parser_ready;
 	bool reparse;               /* second pass: only text_mask columns, as text */
 	bool *text_mask;
+	const char **fs;            /* field starts of the line being split */
 	/* outcome */
 	bool failed, open_record;
 	size_t err_line;            /* relative */
@@ -591,11 +619,50 @@ static void to_text(struct chunk *ch, struct ccol *cc, size_t row, bool had_valu
 		cc->codes[i] = FRAME_NA_CODE;
 }
 
+static void put_na(struct chunk *ch, struct ccol *cc, size_t row, int na)
+{
+	if (!cc->na)
+		cc->na = xcalloc(ch->L->na.n, sizeof *cc->na);
+	cc->na[na]++;
+	if (cc->mode == M_TEXT)
+		cc->codes[row] = FRAME_NA_CODE;
+	else
+		cc->vals[row] = NAN;
+}
+
+/* What a cell reads as: M_NUM, M_ISO or M_SLASH with its value (a slash
+ * date packed, its order not known yet), or M_TEXT. The three shapes
+ * exclude one another, so trying first the one the column has shown so
+ * far gives the same answer in the fewest steps. */
+static enum cmode read_cell(uint8_t hint, const char *s, size_t len, double *v,
+			    struct slash_date *sd, bool *wide)
+{
+	bool integer;
+	int digits;
+	if (hint == M_ISO && parse_datetime(s, len, DATE_ISO, v))
+		return M_ISO;
+	if (parse_number_ex(s, len, v, &integer, &digits)) {
+		if (integer && digits > WIDE_DIGITS) {
+			*wide = true;
+			return M_TEXT;
+		}
+		return M_NUM;
+	}
+	if (hint != M_ISO && parse_datetime(s, len, DATE_ISO, v))
+		return M_ISO;
+	if (parse_slash_date(s, len, sd)) {
+		*v = (((double)sd->a * 32 + sd->b) * 10000 + sd->year) * 86400 + sd->sod;
+		return M_SLASH;
+	}
+	return M_TEXT;
+}
+
 static void put_field(struct chunk *ch, size_t col, const char *s, size_t len)
 {
 	struct loader *L = ch->L;
 	struct ccol *cc = &ch->cols[col];
 	size_t row = ch->row;
+	int na;
 	if (ch->reparse) {
 		if (!ch->text_mask[col])
 			return;
@@ -610,42 +677,27 @@ static void put_field(struct chunk *ch, size_t col, const char *s, size_t len)
 			cc->wide = true;
 		return;
 	}
-	int na = na_lookup(&L->na, s, len);
-	if (na >= 0) {
-		if (!cc->na)
-			cc->na = xcalloc(L->na.n, sizeof *cc->na);
-		cc->na[na]++;
-		if (cc->mode == M_TEXT)
-			cc->codes[row] = FRAME_NA_CODE;
+	if (cc->mode == M_TEXT) {
+		if ((na = na_lookup(&L->na, s, len)) >= 0)
+			put_na(ch, cc, row, na);
 		else
-			cc->vals[row] = NAN;
+			put_text(cc, row, s, len);
 		return;
 	}
-	if (cc->mode == M_TEXT) {
-		put_text(cc, row, s, len);
+	if (len == 0 || (L->na.typed && (na = na_lookup(&L->na, s, len)) >= 0)) {
+		put_na(ch, cc, row, len == 0 ? 0 : na);
+		return;
+	}
+	double v;
+	struct slash_date sd;
+	enum cmode m = read_cell(cc->mode, s, len, &v, &sd, &cc->wide);
+	/* No missing-value token reads as a number or a date (else they were
+	 * looked up above): only text can be one. */
+	if (m == M_TEXT && !L->na.typed && (na = na_lookup(&L->na, s, len)) >= 0) {
+		put_na(ch, cc, row, na);
 		return;
 	}
 	bool had = cc->mode != M_UNSET;
-	double v;
-	bool integer;
-	int digits;
-	struct slash_date sd;
-	enum cmode m;
-	if (parse_number_ex(s, len, &v, &integer, &digits)) {
-		if (integer && digits > WIDE_DIGITS) {
-			cc->wide = true;
-			m = M_TEXT;
-		} else {
-			m = M_NUM;
-		}
-	} else if (parse_datetime(s, len, DATE_ISO, &v)) {
-		m = M_ISO;
-	} else if (parse_slash_date(s, len, &sd)) {
-		m = M_SLASH;
-		v = (((double)sd.a * 32 + sd.b) * 10000 + sd.year) * 86400 + sd.sod;
-	} else {
-		m = M_TEXT;
-	}
 	if (m != M_TEXT && (!had || cc->mode == m)) {
 		cc->mode = (uint8_t)m;
 		cc->vals[row] = v;
@@ -782,19 +834,88 @@ static void report_progress(struct chunk *ch, size_t bytes)
 		atomic_store(&L->stop, 1);
 }
 
-/* Split a line with no quote and no CR inside (the libcsv result for it). */
-static void split_line(struct chunk *ch, const char *p, const char *e)
+struct line {
+	const char *e, *next;       /* end of the text, start of the next line */
+	size_t nf;                  /* fields */
+	bool newline;               /* ends with a newline */
+};
+
+/* Where a plain line ends, at c (a byte the scan stopped on): a newline,
+ * or CR LF, or a CR that ends the data. */
+static bool plain_end(const char *c, const char *end, struct line *ln)
 {
-	char delim = ch->L->delim;
-	ch->rec_line = ch->line;
-	for (;;) {
-		const char *d = memchr(p, delim, (size_t)(e - p));
-		const char *fe = d ? d : e;
-		start_field(ch, p, (size_t)(fe - p));
-		if (!d)
-			break;
-		p = d + 1;
+	if (*c == '\n') {
+		ln->e = c;
+		ln->next = c + 1;
+		ln->newline = true;
+		return true;
 	}
+	if (*c != '\r' || (c + 1 < end && c[1] != '\n'))
+		return false;      /* a quote or a lone CR: libcsv's business */
+	ln->e = c;
+	ln->next = c + 1 < end ? c + 2 : end;
+	ln->newline = c + 1 < end;
+	return true;
+}
+
+/* Split the line at p into at most max fields (their starts in fs) in one
+ * pass, 16 bytes at a time where the machine allows. False when the line
+ * is not plain (a quote, a lone CR, too many fields): libcsv reads those.
+ * For plain lines the split is what libcsv gives. */
+static bool scan_line(const char *p, const char *end, char delim, const char **fs, size_t max,
+		      struct line *ln)
+{
+	size_t n = 0;
+	const char *q = p;
+	fs[n++] = p;
+#ifdef __SSE2__
+	const __m128i vd = _mm_set1_epi8(delim), vq = _mm_set1_epi8(QUOTE);
+	const __m128i vr = _mm_set1_epi8('\r'), vn = _mm_set1_epi8('\n');
+	for (; q + 16 <= end; q += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)q);
+		__m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, vd), _mm_cmpeq_epi8(x, vq)),
+					   _mm_or_si128(_mm_cmpeq_epi8(x, vr), _mm_cmpeq_epi8(x, vn)));
+		for (unsigned m = (unsigned)_mm_movemask_epi8(hit); m; m &= m - 1) {
+			const char *c = q + __builtin_ctz(m);
+			if (*c != delim) {
+				ln->nf = n;
+				return plain_end(c, end, ln);
+			}
+			if (n == max)
+				return false;
+			fs[n++] = c + 1;
+		}
+	}
+#endif
+	for (; q < end; q++) {
+		char c = *q;
+		if (c == delim) {
+			if (n == max)
+				return false;
+			fs[n++] = q + 1;
+		} else if (c == '\n' || c == '\r' || c == QUOTE) {
+			ln->nf = n;
+			return plain_end(q, end, ln);
+		}
+	}
+	ln->nf = n;
+	ln->e = ln->next = end;
+	ln->newline = false;
+	return true;
+}
+
+/* Store a line split by scan_line (not empty). */
+static void put_line(struct chunk *ch, const struct line *ln)
+{
+	const char *const *fs = ch->fs;
+	ch->rec_line = ch->line;
+	if (!ch->reparse && ch->row == ch->cap)
+		chunk_grow(ch);
+	size_t n = ln->nf;
+	for (size_t i = 0; i + 1 < n; i++)
+		put_field(ch, i, fs[i], (size_t)(fs[i + 1] - 1 - fs[i]));
+	put_field(ch, n - 1, fs[n - 1], (size_t)(ln->e - fs[n - 1]));
+	ch->field = n;
 	end_record(ch);
 }
 
@@ -810,6 +931,8 @@ static void parse_chunk(struct chunk *ch)
 		return;
 	}
 	ch->parser_ready = true;
+	if (!ch->fs)
+		ch->fs = xmalloc(L->ncols * sizeof *ch->fs);
 	const char *checked = p;
 	while (p < end && !ch->failed) {
 		if (p >= checked) {
@@ -828,32 +951,32 @@ static void parse_chunk(struct chunk *ch)
 			if (atomic_load_explicit(&L->stop, memory_order_relaxed))
 				return;
 		}
+		bool between = ch->parser.pstate == CSV_STATE_BETWEEN_ROWS;
+		struct line ln;
+		if (between && scan_line(p, end, L->delim, ch->fs, L->ncols, &ln)) {
+			if (ln.e > p)
+				put_line(ch, &ln);
+			ch->line += ln.newline;
+			p = ln.next;
+			continue;
+		}
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *next = nl ? nl + 1 : end;
-		bool between = ch->parser.pstate == CSV_STATE_BETWEEN_ROWS;
-		const char *e = nl ? nl : end;
-		if (e > p && e[-1] == '\r')
-			e--;
-		if (between && !memchr(p, QUOTE, (size_t)(e - p)) && !memchr(p, '\r', (size_t)(e - p))) {
-			if (e > p)
-				split_line(ch, p, e);
-		} else {
-			if (between) {
-				ch->rec_line = ch->line;
-				ch->rec_start = p;
+		if (between) {
+			ch->rec_line = ch->line;
+			ch->rec_start = p;
+		}
+		/* Long lines go in slices so cancellation stays quick. */
+		for (const char *s = p; s < next && !ch->failed;) {
+			size_t n = (size_t)(next - s) < PROGRESS_STEP ? (size_t)(next - s) : PROGRESS_STEP;
+			if (csv_parse(&ch->parser, s, n, cb_field, cb_record, ch) != n) {
+				chunk_fail(ch, ch->rec_line, "%s", csv_strerror(csv_error(&ch->parser)));
+				break;
 			}
-			/* Long lines go in slices so cancellation stays quick. */
-			for (const char *s = p; s < next && !ch->failed;) {
-				size_t n = (size_t)(next - s) < PROGRESS_STEP ? (size_t)(next - s) : PROGRESS_STEP;
-				if (csv_parse(&ch->parser, s, n, cb_field, cb_record, ch) != n) {
-					chunk_fail(ch, ch->rec_line, "%s", csv_strerror(csv_error(&ch->parser)));
-					break;
-				}
-				s += n;
-				if (n == PROGRESS_STEP && ft_cancelled(L->progress)) {
-					atomic_store(&L->stop, 1);
-					return;
-				}
+			s += n;
+			if (n == PROGRESS_STEP && ft_cancelled(L->progress)) {
+				atomic_store(&L->stop, 1);
+				return;
 			}
 		}
 		if (nl)
@@ -891,6 +1014,8 @@ static void reparse_chunk(struct chunk *ch)
 		return;
 	}
 	ch->parser_ready = true;
+	if (!ch->fs)
+		ch->fs = xmalloc(L->ncols * sizeof *ch->fs);
 	const char *p = ch->begin, *stepped = p;
 	while (p < ch->end) {
 		if ((size_t)(p - stepped) >= PROGRESS_STEP) {
@@ -900,18 +1025,17 @@ static void reparse_chunk(struct chunk *ch)
 				return;
 			}
 		}
+		struct line ln;
+		if (ch->parser.pstate == CSV_STATE_BETWEEN_ROWS &&
+		    scan_line(p, ch->end, L->delim, ch->fs, L->ncols, &ln)) {
+			if (ln.e > p)
+				put_line(ch, &ln);
+			p = ln.next;
+			continue;
+		}
 		const char *nl = memchr(p, '\n', (size_t)(ch->end - p));
 		const char *next = nl ? nl + 1 : ch->end;
-		const char *e = nl ? nl : ch->end;
-		if (e > p && e[-1] == '\r')
-			e--;
-		if (ch->parser.pstate == CSV_STATE_BETWEEN_ROWS &&
-		    !memchr(p, QUOTE, (size_t)(e - p)) && !memchr(p, '\r', (size_t)(e - p))) {
-			if (e > p)
-				split_line(ch, p, e);
-		} else {
-			csv_parse(&ch->parser, p, (size_t)(next - p), cb_field, cb_record, ch);
-		}
+		csv_parse(&ch->parser, p, (size_t)(next - p), cb_field, cb_record, ch);
 		p = next;
 	}
 	csv_fini(&ch->parser, cb_field, cb_record, ch);
@@ -967,6 +1091,7 @@ static void free_chunks(struct loader *L)
 		free(ch->cols);
 		buf_free(ch->row_line, ch->cap * sizeof *ch->row_line);
 		free(ch->text_mask);
+		free(ch->fs);
 		if (ch->parser_ready)
 			csv_free(&ch->parser);
 	}

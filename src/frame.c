@@ -157,37 +157,47 @@ static bool match_inf(const char *s, size_t n)
 	       (n == 8 && !strncasecmp(s, "infinity", 8));
 }
 
-/* The common shape, [-]digits[.digits] in at most 20 bytes, in one loop;
- * false means "use the general parser", not "not a number". */
+/* The common shape, [-]digits[.digits] in at most 20 bytes, one tight
+ * loop per part; false means "use the general parser", not "not a number".
+ * A mantissa of at most 2^53 and at most 19 fraction digits make the one
+ * division below correctly rounded (both operands are exact). */
 static bool parse_plain_decimal(const char *s, size_t len, double *out, bool *integer,
 				int *digits)
 {
 	if (len == 0 || len > 20)
 		return false;
-	size_t i = s[0] == '-';
+	const char *p = s + (s[0] == '-'), *e = s + len, *q = p;
 	uint64_t mant = 0;
-	int frac = 0, sig = 0, any = 0;
-	bool dot = false;
-	for (; i < len; i++) {
-		unsigned d = (unsigned char)s[i] - '0';
-		if (d <= 9) {
-			if (++any > 19)
-				return false;
-			mant = mant * 10 + d;
-			frac += dot;
-			sig += !dot && (sig || d);
-		} else if (s[i] == '.' && !dot) {
-			dot = true;
-		} else {
-			return false;
-		}
+	unsigned d;
+	while (q < e && (d = (unsigned char)*q - '0') <= 9) {
+		mant = mant * 10 + d;
+		q++;
 	}
-	if (!any || mant > (UINT64_C(1) << 53))
+	size_t nint = (size_t)(q - p), nfrac = 0;
+	bool dot = false;
+	if (q < e) {
+		if (*q != '.')
+			return false;
+		dot = true;
+		const char *f = ++q;
+		while (q < e && (d = (unsigned char)*q - '0') <= 9) {
+			mant = mant * 10 + d;
+			q++;
+		}
+		if (q != e)
+			return false;
+		nfrac = (size_t)(q - f);
+	}
+	/* More than 19 digits may have wrapped mant: the general parser. */
+	if (nint + nfrac == 0 || nint + nfrac > 19 || mant > (UINT64_C(1) << 53))
 		return false;
-	double v = frac ? (double)mant / pow10_exact[frac] : (double)mant;
+	size_t zeros = 0;
+	while (zeros < nint && p[zeros] == '0')
+		zeros++;
+	double v = nfrac ? (double)mant / pow10_exact[nfrac] : (double)mant;
 	*out = s[0] == '-' ? -v : v;
 	*integer = !dot;
-	*digits = sig;
+	*digits = (int)(nint - zeros);
 	return true;
 }
 
@@ -384,8 +394,52 @@ static void trim(const char *s, size_t len, size_t *i, size_t *end)
 		(*end)--;
 }
 
+static bool digits_at(const char *s, const int *pos, int n)
+{
+	for (int k = 0; k < n; k++)
+		if (!is_digit(s[pos[k]]))
+			return false;
+	return true;
+}
+
+static int two(const char *s)
+{
+	return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+/* "YYYY-MM-DD" and "YYYY-MM-DD HH:MM:SS" (or 'T'), the shapes data files
+ * nearly always use, read at fixed places: the same checks and arithmetic
+ * as the general reader below, which takes every other shape. */
+static bool parse_iso_fixed(const char *s, size_t len, double *out, bool *matched)
+{
+	static const int date_pos[] = { 0, 1, 2, 3, 5, 6, 8, 9 };
+	static const int time_pos[] = { 11, 12, 14, 15, 17, 18 };
+	*matched = false;
+	if ((len != 10 && len != 19) || s[4] != '-' || s[7] != '-' || !digits_at(s, date_pos, 8))
+		return false;
+	if (len == 19 && ((s[10] != ' ' && s[10] != 'T') || s[13] != ':' || s[16] != ':' ||
+			  !digits_at(s, time_pos, 6)))
+		return false;
+	*matched = true;
+	int y = two(s) * 100 + two(s + 2), m = two(s + 5), d = two(s + 8), sod = 0;
+	if (len == 19) {
+		int h = two(s + 11), mi = two(s + 14), sec = two(s + 17);
+		if (h > 23 || mi > 59 || sec > 59)
+			return false;
+		sod = h * 3600 + mi * 60 + sec;
+	}
+	if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+		return false;
+	*out = (double)days_from_civil(y, m, d) * 86400.0 + sod + 0.0;
+	return true;
+}
+
 static bool parse_iso(const char *s, size_t len, double *out)
 {
+	bool matched;
+	bool ok = parse_iso_fixed(s, len, out, &matched);
+	if (matched)
+		return ok;
 	size_t i, end;
 	int y, m, d, sod = 0;
 	double frac = 0;
@@ -539,12 +593,19 @@ static void sort_doubles(double *v, size_t n, uint64_t *tmp)
  * counting, one pass instead of a sort. */
 #define COUNT_RANGE_MAX (1u << 24)
 
-static void count_integers(const double *v, size_t n, double lo, size_t range,
-			   uint32_t *counts, struct column_stats *st)
+static void count_integers(const double *num, size_t nrows, size_t n, double lo,
+			   size_t range, uint32_t *counts, struct column_stats *st, double *ss)
 {
 	memset(counts, 0, range * sizeof *counts);
-	for (size_t i = 0; i < n; i++)
-		counts[(size_t)(v[i] - lo)]++;
+	double mean = st->mean, sq = 0;
+	for (size_t i = 0; i < nrows; i++) {
+		double x = num[i];
+		if (isnan(x))
+			continue;
+		sq += (x - mean) * (x - mean);
+		counts[(size_t)(x - lo)]++;
+	}
+	*ss = sq;
 	size_t below = 0, lower_mid = (n - 1) / 2, upper_mid = n / 2;
 	double a = NAN, b = NAN;
 	st->distinct = 0;
@@ -560,6 +621,54 @@ static void count_integers(const double *v, size_t n, double lo, size_t range,
 		below += c;
 	}
 	st->median = (a + b) / 2;
+}
+
+/* Integers over a range of less than 2^32 (timestamps, amounts in cents,
+ * counters): sorted as 32-bit offsets from the minimum, two or three
+ * passes over half the bytes of a sort of doubles. Within +-2^53 the
+ * offsets and lo + offset are exact, so the values are the same. */
+#define KEY_BITS 12
+#define KEY_SIZE (1u << KEY_BITS)
+
+static void sort_offsets(const double *num, size_t nrows, double lo, double mean, double *ss,
+			 uint32_t *k, uint32_t *tmp)
+{
+	size_t (*hist)[KEY_SIZE] = xcalloc(3, sizeof *hist);
+	size_t n = 0;
+	double sq = 0;
+	for (size_t i = 0; i < nrows; i++) {
+		if (isnan(num[i]))
+			continue;
+		sq += (num[i] - mean) * (num[i] - mean);
+		uint32_t x = (uint32_t)(num[i] - lo);
+		k[n++] = x;
+		hist[0][x & (KEY_SIZE - 1)]++;
+		hist[1][(x >> KEY_BITS) & (KEY_SIZE - 1)]++;
+		hist[2][x >> (2 * KEY_BITS)]++;
+	}
+	for (unsigned b = 0; b < 3; b++) {
+		size_t *h = hist[b], sum = 0;
+		unsigned shift = KEY_BITS * b;
+		uint32_t mask = b < 2 ? KEY_SIZE - 1 : UINT32_MAX;
+		if (h[(k[0] >> shift) & mask] == n)
+			continue;
+		for (unsigned d = 0; d < KEY_SIZE; d++) {
+			size_t c = h[d];
+			h[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			tmp[h[(k[i] >> shift) & mask]++] = k[i];
+		memcpy(k, tmp, n * sizeof *k);
+	}
+	free(hist);
+	*ss = sq;
+}
+
+/* Whether x holds an integer (every double of magnitude 2^53 or more does). */
+static bool is_integral(double x)
+{
+	return fabs(x) >= 9007199254740992.0 || (double)(int64_t)x == x;
 }
 
 /* Scratch buffers are filled nearly whole, column after column: huge pages
@@ -593,42 +702,43 @@ struct frame_stats_scratch {
 static void numeric_stats(const struct frame *f, struct column *col, struct frame_stats_scratch *sc)
 {
 	struct column_stats *st = &col->stats;
-	if (!sc->v) {
-		sc->v = xmalloc((f->nrows ? f->nrows : 1) * sizeof *sc->v);
-		sc->tmp = xmalloc((f->nrows ? f->nrows : 1) * sizeof *sc->tmp);
-		advise_huge(sc->v, f->nrows * sizeof *sc->v);
-		advise_huge(sc->tmp, f->nrows * sizeof *sc->tmp);
-	}
-	double *v = sc->v;
+	const double *num = col->num;
 	size_t n = 0;
 	double sum = 0, lo = INFINITY, hi = -INFINITY;
-	bool integral = true;
+	bool integral = true, negzero = false;
 	for (size_t i = 0; i < f->nrows; i++) {
-		double x = col->num[i];
+		double x = num[i];
 		if (isnan(x))
 			continue;
-		v[n++] = x;
+		n++;
 		sum += x;
 		lo = x < lo ? x : lo;
 		hi = x > hi ? x : hi;
 		if (isinf(x))
 			st->infinite++;
-		else if (integral && x != floor(x))
+		else if (integral && !is_integral(x))
 			integral = false;
+		if (x == 0 && signbit(x))
+			negzero = true;
 	}
 	st->count = n;
 	st->missing = f->nrows - n;
 	st->min = st->max = st->mean = st->std = st->median = NAN;
 	if (n > 0) {
+		/* The squared deviations are summed in row order, during the
+		 * pass each way of finding the median makes anyway. */
+		double ss = 0;
 		st->mean = sum / (double)n;
-		if (n > 1) {
-			double ss = 0;
-			for (size_t i = 0; i < n; i++)
-				ss += (v[i] - st->mean) * (v[i] - st->mean);
-			st->std = sqrt(ss / (double)(n - 1));
-		}
 		st->min = lo;
 		st->max = hi;
+		bool exact = integral && !st->infinite && fabs(lo) <= 9007199254740992.0 &&
+			     fabs(hi) <= 9007199254740992.0;
+		if (!sc->v) {
+			sc->v = xmalloc((f->nrows ? f->nrows : 1) * sizeof *sc->v);
+			sc->tmp = xmalloc((f->nrows ? f->nrows : 1) * sizeof *sc->tmp);
+			advise_huge(sc->v, f->nrows * sizeof *sc->v);
+			advise_huge(sc->tmp, f->nrows * sizeof *sc->tmp);
+		}
 		if (integral && !st->infinite && hi - lo < (double)COUNT_RANGE_MAX &&
 		    hi - lo < 2.0 * (double)n + 65536) {
 			size_t range = (size_t)(hi - lo) + 1;
@@ -637,14 +747,33 @@ static void numeric_stats(const struct frame *f, struct column *col, struct fram
 				sc->counts = xmalloc(range * sizeof *sc->counts);
 				sc->ncounts = range;
 			}
-			count_integers(v, n, lo, range, sc->counts, st);
+			count_integers(num, f->nrows, n, lo, range, sc->counts, st, &ss);
+		} else if (exact && !negzero && hi - lo < 4294967296.0) {
+			/* (a sort of doubles orders -0 before 0, offsets do not) */
+			uint32_t *k = (uint32_t *)(void *)sc->v;
+			sort_offsets(num, f->nrows, lo, st->mean, &ss, k, (uint32_t *)(void *)sc->tmp);
+			double a = lo + (double)k[(n - 1) / 2], b = lo + (double)k[n / 2];
+			st->median = n % 2 ? b : (a + b) / 2;
+			st->distinct = 1;
+			for (size_t i = 1; i < n; i++)
+				st->distinct += k[i] != k[i - 1];
 		} else {
+			double *v = sc->v;
+			size_t m = 0;
+			for (size_t i = 0; i < f->nrows; i++) {
+				if (isnan(num[i]))
+					continue;
+				ss += (num[i] - st->mean) * (num[i] - st->mean);
+				v[m++] = num[i];
+			}
 			sort_doubles(v, n, sc->tmp);
 			st->median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 			st->distinct = 1;
 			for (size_t i = 1; i < n; i++)
 				st->distinct += v[i] != v[i - 1];
 		}
+		if (n > 1)
+			st->std = sqrt(ss / (double)(n - 1));
 	}
 	if (st->infinite)
 		st->std = NAN;
@@ -802,27 +931,56 @@ size_t frame_class_balance(const struct frame *f, size_t col, struct class_count
 		free(all);
 		free(counts);
 	} else {
-		double *v = xmalloc((f->nrows ? f->nrows : 1) * sizeof *v);
-		size_t n = 0;
+		size_t n = 0, k = 0;
+		double lo = INFINITY, hi = -INFINITY;
+		bool small = true;
 		for (size_t i = 0; i < f->nrows; i++) {
-			if (isnan(c->num[i]))
-				nmiss++;
-			else
-				v[n++] = c->num[i];
+			double x = c->num[i];
+			if (isnan(x))
+				continue;
+			n++;
+			lo = x < lo ? x : lo;
+			hi = x > hi ? x : hi;
+			if (small && (isinf(x) || !is_integral(x) || (x == 0 && signbit(x))))
+				small = false;
 		}
+		nmiss = f->nrows - n;
 		total = n;
-		uint64_t *tmp = xmalloc((n ? n : 1) * sizeof *tmp);
-		sort_doubles(v, n, tmp);
-		free(tmp);
-		struct value_count *runs = xmalloc((n ? n : 1) * sizeof *runs);
-		size_t k = 0;
-		for (size_t i = 0; i < n; i++) {
-			if (k && runs[k - 1].v == v[i]) {
-				runs[k - 1].count++;
-			} else {
-				runs[k].v = v[i];
-				runs[k++].count = 1;
+		struct value_count *runs;
+		if (n && small && fabs(lo) <= 9007199254740992.0 && fabs(hi) <= 9007199254740992.0 &&
+		    hi - lo < 65536) {
+			/* A label: a few small integers, counted instead of sorted
+			 * (the same runs, ascending; no -0 to tell from 0). */
+			size_t range = (size_t)(hi - lo) + 1;
+			size_t *counts = xcalloc(range, sizeof *counts);
+			for (size_t i = 0; i < f->nrows; i++)
+				if (!isnan(c->num[i]))
+					counts[(size_t)(c->num[i] - lo)]++;
+			runs = xmalloc(range * sizeof *runs);
+			for (size_t d = 0; d < range; d++)
+				if (counts[d]) {
+					runs[k].v = lo + (double)d;
+					runs[k++].count = counts[d];
+				}
+			free(counts);
+		} else {
+			double *v = xmalloc((n ? n : 1) * sizeof *v);
+			for (size_t i = 0, m = 0; i < f->nrows; i++)
+				if (!isnan(c->num[i]))
+					v[m++] = c->num[i];
+			uint64_t *tmp = xmalloc((n ? n : 1) * sizeof *tmp);
+			sort_doubles(v, n, tmp);
+			free(tmp);
+			runs = xmalloc((n ? n : 1) * sizeof *runs);
+			for (size_t i = 0; i < n; i++) {
+				if (k && runs[k - 1].v == v[i]) {
+					runs[k - 1].count++;
+				} else {
+					runs[k].v = v[i];
+					runs[k++].count = 1;
+				}
 			}
+			free(v);
 		}
 		/* Insertion by count keeps ascending value order among ties. */
 		for (size_t i = 0; i < k; i++) {
@@ -840,7 +998,6 @@ size_t frame_class_balance(const struct frame *f, size_t col, struct class_count
 				format_number(runs[i].v, out[j].label, sizeof out[j].label);
 		}
 		free(runs);
-		free(v);
 	}
 	for (size_t i = 0; i < nout; i++)
 		out[i].share = total ? (double)out[i].count / (double)total : 0;

@@ -108,7 +108,8 @@ size_t frame_class_balance(const struct frame *f, size_t col,
 			   struct class_count *out, size_t max, size_t *missing);
 
 /* A binary column named like a label (isFraud, is_fraud, fraud*, Class,
- * label, target), or -1. */
+ * label, target; in that order of preference, case ignored), or -1. Reads
+ * stats.distinct, so the stats must be computed (csv_load does). */
 int frame_guess_target(const struct frame *f);
 
 /* Parsing helpers shared with predict, which reads raw rows itself. */

@@ -270,19 +270,6 @@ void curve_free(struct curve *c)
 	memset(c, 0, sizeof *c);
 }
 
-static const char *op_text(enum cmp_op op)
-{
-	switch (op) {
-	case OP_GE: return ">=";
-	case OP_GT: return ">";
-	case OP_LE: return "<=";
-	case OP_LT: return "<";
-	case OP_EQ: return "==";
-	case OP_NE: return "!=";
-	}
-	return "?";
-}
-
 static bool op_holds(enum cmp_op op, double a, double b)
 {
 	switch (op) {
@@ -332,10 +319,10 @@ int gate_evaluate(const struct gate_condition *conds, size_t n,
 		check_init(g, conds[i].metric, conds[i].op, conds[i].value, v);
 		if (g->pass)
 			snprintf(g->why, sizeof g->why, "%s %.4g %s %g", g->metric, v,
-				 op_text(g->op), g->value);
+				 cmp_op_name(g->op), g->value);
 		else
 			snprintf(g->why, sizeof g->why, "%s %.4g is not %s %g", g->metric, v,
-				 op_text(g->op), g->value);
+				 cmp_op_name(g->op), g->value);
 	}
 
 	struct gate_check *tp = &out->checks[n];

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_num.h"
+#include "json.h"
 
 #define MODEL_FORMAT "fraudtree-model"
 
@@ -56,15 +56,9 @@ static int check_version(const cJSON *j, const char *origin, struct ft_err *err)
 
 struct model *model_parse(const char *text, const char *origin, struct ft_err *err)
 {
-	cJSON *j = cJSON_Parse(text);
-	if (!j) {
-		const char *at = cJSON_GetErrorPtr();
-		long line = 1;
-		for (const char *p = text; at && p < at && *p; p++)
-			line += *p == '\n';
-		ft_fail(err, FT_EINPUT, "%s:%ld: not valid JSON", origin, line);
+	cJSON *j = json_parse(text, origin, err);
+	if (!j)
 		return NULL;
-	}
 	struct model *m = xcalloc(1, sizeof *m);
 	if (!cJSON_IsObject(j)) {
 		ft_fail(err, FT_EINPUT, "%s: expected a JSON object", origin);

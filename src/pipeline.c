@@ -7,7 +7,14 @@
  * test; only the training set is resampled; tuning scores grid points on
  * validation; the gate looks at test metrics. The result owns everything it
  * points to, and the report built from it contains nothing that varies
- * between runs (no timings, no paths), so equal inputs give equal bytes. */
+ * between runs (no timings, no paths), so equal inputs give equal bytes.
+ *
+ * Time and memory: validation and test are transformed on a second thread
+ * while train is; random over- and undersampling rearrange the training
+ * matrix in place; that matrix is binned once for the grid and the final
+ * fit and freed as soon as it is binned; a run that owns its frame frees
+ * it once the splits are built. None of this changes a result (the unit
+ * tests hold each shortcut to the plain path). */
 #include "config.h"
 #include "pipeline.h"
 
@@ -215,8 +222,8 @@ static int apply_splits(struct pipeline_result *r, const struct frame *f,
 
 /* Random over- and undersampling choose samples from the labels alone, so
  * prep_resample run on the labels (with one constant feature) yields the
- * positions it would pick from the real matrix. Returns them (caller
- * frees), or NULL with *n = 0 when nothing changes. */
+ * positions it would pick from the real matrix. Returns them, *n of them
+ * (caller frees), or NULL with err. */
 static size_t *resample_picks(const struct dataset *train, const struct settings *s,
 			      size_t *n, struct ft_err *err)
 {

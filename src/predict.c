@@ -212,11 +212,9 @@ static void input_missing(struct piece *pc)
 		const char *s = pc->fields[i];
 		size_t n = pc->flens[i];
 		bool miss = n == 0 || frame_is_na_text(s, n, na, r->nna_values);
-		double v = 0;
-		if (!miss && in->type == COL_DATETIME)
-			miss = !parse_datetime(s, n, in->date_order, &v) || isnan(v);
-		else if (!miss && in->type == COL_NUMERIC)
-			miss = !parse_number(s, n, &v) || isnan(v);
+		double v;
+		if (!miss && in->type != COL_CATEGORICAL)
+			miss = !recipe_parse_value(in, s, n, &v);
 		pc->missing[i] = miss;
 	}
 }
@@ -448,6 +446,60 @@ static char detect_delim(const char *p, size_t n)
 	return cand[best];
 }
 
+/* A set of names that says whether an insertion was new. Headers are
+ * short, so a linear scan is enough. */
+struct name_set {
+	char **v;
+	size_t n;
+};
+
+static bool name_add(struct name_set *s, const char *name)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->v[i], name))
+			return false;
+	s->v = xreallocarray(s->v, s->n + 1, sizeof *s->v);
+	s->v[s->n++] = xstrdup(name);
+	return true;
+}
+
+static void name_set_free(struct name_set *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+}
+
+/* The column names the loader gives the same header (fraudtree(1)): an
+ * empty name becomes unnamed_N (N the 0-based column), a repeated one gets
+ * _1, _2... skipping names already taken; the recipe knows its inputs by
+ * these names. Caller frees each name and the array. */
+static char **frame_names(char *const *raw, size_t n)
+{
+	char **out = xcalloc(n ? n : 1, sizeof *out);
+	struct name_set all = { 0 }, used = { 0 };
+	for (size_t i = 0; i < n; i++)
+		name_add(&all, raw[i]);
+	for (size_t i = 0; i < n; i++) {
+		char *name = raw[i][0] ? xstrdup(raw[i]) : xasprintf("unnamed_%zu", i);
+		bool placed = name_add(&used, name);
+		for (unsigned k = 1; !placed; k++) {
+			char *cand = xasprintf("%s_%u", raw[i][0] ? raw[i] : name, k);
+			if (!name_add(&all, cand)) {       /* another column is called that */
+				free(cand);
+				continue;
+			}
+			free(name);
+			name = cand;
+			placed = name_add(&used, name);
+		}
+		out[i] = name;
+	}
+	name_set_free(&all);
+	name_set_free(&used);
+	return out;
+}
+
 /* Map recipe inputs to header columns; name every missing one. */
 static int map_header(struct predictor *pr, struct ft_err *err)
 {
@@ -455,15 +507,19 @@ static int map_header(struct predictor *pr, struct ft_err *err)
 	pr->input_col = xcalloc(r->ninputs + 1, sizeof *pr->input_col);
 	struct strbuf missing = { 0 };
 	size_t nmissing = 0;
+	char **names = frame_names(pr->names, pr->ncols);
 	for (size_t i = 0; i < r->ninputs; i++) {
 		size_t c = 0;
-		while (c < pr->ncols && strcmp(pr->names[c], r->inputs[i].name))
+		while (c < pr->ncols && strcmp(names[c], r->inputs[i].name))
 			c++;
 		if (c == pr->ncols)
 			sb_printf(&missing, "%s%s", nmissing++ ? ", " : "", r->inputs[i].name);
 		else
 			pr->input_col[i] = c;
 	}
+	for (size_t c = 0; c < pr->ncols; c++)
+		free(names[c]);
+	free(names);
 	if (nmissing) {
 		ft_fail(err, FT_EINPUT, "%s:1: missing required column%s: %s", pr->in_path,
 			nmissing > 1 ? "s" : "", missing.data);

@@ -20,7 +20,7 @@
 
 #include <cJSON.h>
 
-#include "json_num.h"
+#include "json.h"
 
 #define RECIPE_FORMAT 1
 #define ONEHOT_MAX_LEVELS 64
@@ -182,6 +182,22 @@ static size_t target_values(const struct column *c, size_t nrows, char **vals,
 	return n;
 }
 
+/* The first column whose name reads like a label (the names
+ * frame_guess_target looks for), whatever its values; -1 when none. */
+static int label_named_column(const struct frame *f)
+{
+	static const char *const exact[] = { "isfraud", "is_fraud", "class", "label", "target" };
+	for (size_t i = 0; i < f->ncols; i++) {
+		const char *n = f->cols[i].name;
+		if (!strncasecmp(n, "fraud", 5))
+			return (int)i;
+		for (size_t k = 0; k < sizeof exact / sizeof exact[0]; k++)
+			if (!strcasecmp(n, exact[k]))
+				return (int)i;
+	}
+	return -1;
+}
+
 int prep_target(const struct frame *f, const struct settings *s,
 		struct target_info *out, struct ft_err *err)
 {
@@ -195,10 +211,21 @@ int prep_target(const struct frame *f, const struct settings *s,
 				       s->target, f->path ? f->path : "the data");
 	} else {
 		col = frame_guess_target(f);
-		if (col < 0)
+		if (col < 0) {
+			/* Say why a column named like a label was passed over: a
+			 * constant isFraud is a different problem from none. */
+			int near = label_named_column(f);
+			if (near >= 0)
+				return ft_fail(err, FT_EINPUT,
+					       "%s: %s is named like a label but has %zu distinct "
+					       "value%s; a binary target is needed (set target)",
+					       f->path ? f->path : "data", f->cols[near].name,
+					       f->cols[near].stats.distinct,
+					       f->cols[near].stats.distinct == 1 ? "" : "s");
 			return ft_fail(err, FT_EINPUT,
 				       "%s: no binary column named like a label (isFraud, Class, "
 				       "label...); set target", f->path ? f->path : "data");
+		}
 	}
 	const struct column *c = &f->cols[col];
 	if (c->type == COL_DATETIME)
@@ -491,7 +518,16 @@ static const char *input_kind_label(enum col_type t)
 /* Fit one numeric or datetime input: its fill value, and in *nmissing how
  * many training rows miss it. Fails (with err) on a constant that is not a
  * value of the column's type. */
-static int fit_numeric(struct recipe_input *in, const struct column *c,
+/* Features are floats: a training value beyond the float range (inf,
+ * 1e400, 1e300) would reach the tree as infinity, where no threshold can
+ * separate it. Said here, with the file and line, instead of deep inside
+ * the fit. */
+static bool feature_finite(double x)
+{
+	return isfinite((float)x);
+}
+
+static int fit_numeric(struct recipe_input *in, const struct frame *f, const struct column *c,
 		       const struct impute_spec *spec, const char *key,
 		       const size_t *rows, size_t n, size_t *nmissing, struct ft_err *err)
 {
@@ -499,8 +535,18 @@ static int fit_numeric(struct recipe_input *in, const struct column *c,
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++) {
 		double x = c->num[rows[i]];
-		if (!isnan(x))
-			v[m++] = x;
+		if (isnan(x))
+			continue;
+		if (!feature_finite(x)) {
+			free(v);
+			return ft_fail(err, FT_EINPUT, "%s:%lu: %s: %g is out of the range a feature "
+				       "can hold (magnitude above 3.4e38); add it to na_values "
+				       "(--na-values) or fix the data",
+				       f->path ? f->path : "data",
+				       f->row_line ? (unsigned long)f->row_line[rows[i]] : 0UL,
+				       c->name, x);
+		}
+		v[m++] = x;
 	}
 	*nmissing = n - m;
 	in->impute = spec->strategy;
@@ -510,7 +556,7 @@ static int fit_numeric(struct recipe_input *in, const struct column *c,
 		bool ok = parse_number(txt, strlen(txt), &d);
 		if (!ok && c->type == COL_DATETIME)
 			ok = parse_datetime(txt, strlen(txt), c->date_order, &d);
-		if (!ok || !isfinite(d)) {
+		if (!ok || !feature_finite(d)) {
 			free(v);
 			return ft_fail(err, FT_EINPUT, "%s: constant:%s is not a %s value for "
 				       "column %s", key, txt, c->type == COL_DATETIME ?
@@ -678,6 +724,9 @@ struct recipe *prep_fit(const struct frame *f, const struct settings *s,
 			add_drop(r, c->name, why);
 			continue;
 		}
+		if (why)
+			add_note(r, xasprintf("kept %s although it is %s (drop_suggested is false)",
+					      c->name, why));
 		const struct column_setting *cs = settings_column(s, c->name);
 		struct recipe_input *in = &r->inputs[r->ninputs];
 		memset(in, 0, sizeof *in);
@@ -707,7 +756,7 @@ struct recipe *prep_fit(const struct frame *f, const struct settings *s,
 					     cs && cs->has_encode ? cs->encode : s->encode_default,
 					     train_rows, ntrain, &nmissing, err);
 		else
-			rc = fit_numeric(in, c, spec, key, train_rows, ntrain, &nmissing, err);
+			rc = fit_numeric(in, f, c, spec, key, train_rows, ntrain, &nmissing, err);
 		free(key);
 		r->ninputs++;   /* counted even on failure so recipe_free frees it */
 		if (rc < 0) {
@@ -808,6 +857,16 @@ static size_t table_find(const struct level_table *t, const char *s, size_t n, s
 		h = (h + 1) & t->mask;
 	}
 	return none;
+}
+
+bool recipe_parse_value(const struct recipe_input *in, const char *s, size_t len,
+			double *out)
+{
+	bool ok = in->type == COL_DATETIME ?
+		parse_datetime(s, len, in->date_order, out) ||
+		(in->date_order != DATE_ISO && parse_datetime(s, len, DATE_ISO, out)) :
+		parse_number(s, len, out);
+	return ok && !isnan(*out);
 }
 
 struct recipe_row_ctx *recipe_row_ctx_new(const struct recipe *r)
@@ -933,13 +992,8 @@ void recipe_apply_row(struct recipe_row_ctx *c, const char *const *fields,
 				table_find(&c->tables[i], s, len, in->nlevels);
 		} else {
 			double v = NAN;
-			if (!miss) {
-				bool ok = in->type == COL_DATETIME ?
-					parse_datetime(s, len, in->date_order, &v) :
-					parse_number(s, len, &v);
-				if (!ok || isnan(v))
-					miss = true;
-			}
+			if (!miss && !recipe_parse_value(in, s, len, &v))
+				miss = true;
 			c->val[i] = miss ? in->fill_value : v;
 		}
 		c->missing[i] = miss;
@@ -997,10 +1051,7 @@ static void input_values(const struct recipe_row_ctx *ctx, size_t input, const s
 		double *lv = xcalloc(c->nlevels, sizeof *lv);
 		for (uint32_t k = 0; k < c->nlevels; k++) {
 			const char *t = c->levels[k];
-			bool ok = in->type == COL_DATETIME ?
-				parse_datetime(t, strlen(t), in->date_order, &lv[k]) :
-				parse_number(t, strlen(t), &lv[k]);
-			if (!ok)
+			if (!recipe_parse_value(in, t, strlen(t), &lv[k]))
 				lv[k] = NAN;
 		}
 		for (size_t i = 0; i < n; i++) {

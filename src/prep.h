@@ -7,6 +7,7 @@
 #ifndef FT_PREP_H
 #define FT_PREP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -111,6 +112,13 @@ struct recipe_row_ctx *recipe_row_ctx_new(const struct recipe *r);
 void recipe_row_ctx_free(struct recipe_row_ctx *c);
 void recipe_apply_row(struct recipe_row_ctx *c, const char *const *fields,
 		      const size_t *lens, float *x);
+
+/* The number a raw cell of a numeric or datetime input stands for; false
+ * when the text is not one (the recipe then imputes). A datetime input
+ * reads dates in its training order (M/D/Y or D/M/Y) and, being
+ * unambiguous, ISO 8601 as well. */
+bool recipe_parse_value(const struct recipe_input *in, const char *s, size_t len,
+			double *out);
 
 /* JSON form (inside model.json). recipe_from_json validates everything and
  * names the offending key. */

@@ -32,7 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "json_num.h"
+#include "json.h"
 #include "sha256.h"
 
 #define MANIFEST_FORMAT "fraudtree-manifest"
@@ -83,15 +83,16 @@ bool registry_group_valid(const char *name)
 		return false;
 	if (!isalnum((unsigned char)name[0]) || !isalnum((unsigned char)name[n - 1]))
 		return false;
-	/* Hyphens may only sit between alphanumerics; at most 63 alphanumerics. */
-	size_t alnum = 0;
+	/* Hyphens may only sit between alphanumerics. The pattern alone would
+	 * allow any number of them; the length limit (as in the hosted
+	 * registry the pattern comes from) keeps names within the 63
+	 * characters every reader's buffer holds. */
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)name[i];
 		if (c > 127 || (!isalnum(c) && c != '-'))
 			return false;
-		alnum += c != '-';
 	}
-	return alnum <= 63;
+	return true;
 }
 
 /* A directory entry that names a version: 1..999999999, no leading zero. */
@@ -365,15 +366,9 @@ static int j_format_version(const cJSON *o, int major_known, int *major, int *mi
 
 static cJSON *parse_object(const char *text, const char *path, struct ft_err *err)
 {
-	cJSON *j = cJSON_Parse(text);
-	if (!j) {
-		const char *at = cJSON_GetErrorPtr();
-		long line = 1;
-		for (const char *p = text; at && p < at && *p; p++)
-			line += *p == '\n';
-		ft_fail(err, FT_EINPUT, "%s:%ld: not valid JSON", path, line);
+	cJSON *j = json_parse(text, path, err);
+	if (!j)
 		return NULL;
-	}
 	if (!cJSON_IsObject(j)) {
 		cJSON_Delete(j);
 		ft_fail(err, FT_EINPUT, "%s: expected a JSON object", path);
@@ -443,28 +438,10 @@ static void manifest_free(struct registry_manifest *m)
 	memset(m, 0, sizeof *m);
 }
 
-static const char *op_text(enum cmp_op op)
-{
-	static const char *const text[] = { ">=", ">", "<=", "<", "==", "!=" };
-	return (unsigned)op < 6 ? text[op] : "?";
-}
-
 static bool op_valid(const char *s)
 {
-	for (int i = 0; i < 6; i++)
-		if (!strcmp(s, op_text((enum cmp_op)i)))
-			return true;
-	return false;
-}
-
-/* Exact, so a manifest's figures equal the evaluation's to the last bit;
- * JSON has no NaN, so a value that is not a number is null. */
-static void add_number(cJSON *o, const char *key, double v)
-{
-	if (isfinite(v))
-		json_add_num(o, key, v);
-	else
-		cJSON_AddNullToObject(o, key);
+	enum cmp_op op;
+	return cmp_op_parse(s, &op);
 }
 
 static cJSON *manifest_json(const char *group, int version, const char *created,
@@ -492,9 +469,9 @@ static cJSON *manifest_json(const char *group, int version, const char *created,
 		const struct gate_check *g = &a->gate->checks[i];
 		cJSON *c = cJSON_CreateObject();
 		cJSON_AddStringToObject(c, "metric", g->metric ? g->metric : "");
-		cJSON_AddStringToObject(c, "op", op_text(g->op));
-		add_number(c, "value", g->value);
-		add_number(c, "actual", g->actual);
+		cJSON_AddStringToObject(c, "op", cmp_op_name(g->op));
+		json_add_num(c, "value", g->value);
+		json_add_num(c, "actual", g->actual);
 		cJSON_AddBoolToObject(c, "passed", g->pass);
 		cJSON_AddStringToObject(c, "why", g->why);
 		cJSON_AddItemToArray(conds, c);
@@ -514,7 +491,7 @@ static cJSON *manifest_json(const char *group, int version, const char *created,
 		cJSON_AddItemToObject(mj, "positives", json_uint(m.positives));
 		cJSON_AddItemToObject(mj, "negatives", json_uint(m.negatives));
 		for (size_t i = 0; i < NMETRICS; i++)
-			add_number(mj, metric_fields[i].name, *metric_at(&m, i));
+			json_add_num(mj, metric_fields[i].name, *metric_at(&m, i));
 		cJSON *cm = cJSON_AddObjectToObject(mj, "confusion_matrix");
 		for (size_t i = 0; i < 4; i++)
 			cJSON_AddItemToObject(cm, count_fields[i].name, json_uint(*count_at(&m, i)));
@@ -709,6 +686,11 @@ static int check_version(const char *root, const char *group, int version,
 	char *path = xasprintf("%s/manifest.json", dir);
 	int rc = -1;
 	char *text = NULL;
+	struct stat st;
+	if (lstat(dir, &st) < 0 && errno == ENOENT) {
+		ft_fail(err, FT_EINPUT, "%s: no such version", dir);
+		goto out;
+	}
 	if (!is_dir(dir)) {
 		ft_fail(err, FT_EINPUT, "%s: not a directory", dir);
 		goto out;
@@ -934,7 +916,8 @@ static void read_audit(const char *gdir, struct registry_event **out, size_t *n,
 		return;
 	}
 	struct ft_err e2;
-	char *text = read_regular(path, NULL, &e2);
+	size_t len;
+	char *text = read_regular(path, &len, &e2);
 	if (!text) {
 		problem_from_err(probs, path, &e2);
 		free(path);
@@ -942,14 +925,19 @@ static void read_audit(const char *gdir, struct registry_event **out, size_t *n,
 	}
 	size_t cap = 0;
 	long lineno = 0;
-	for (char *line = text; *line;) {
-		char *nl = strchr(line, '\n');
+	/* By length, not as one C string: a NUL byte (a torn write on some
+	 * file systems) spoils its own line only. */
+	for (char *line = text, *end = text + len; line < end;) {
+		char *nl = memchr(line, '\n', (size_t)(end - line));
 		if (nl)
 			*nl = '\0';
+		size_t linelen = (size_t)((nl ? nl : end) - line);
 		lineno++;
-		if (!blank(line)) {
-			char where[600];
-			snprintf(where, sizeof where, "%s:%ld", path, lineno);
+		char where[600];
+		snprintf(where, sizeof where, "%s:%ld", path, lineno);
+		if (strlen(line) != linelen) {
+			problem_add(probs, where, "contains a NUL byte");
+		} else if (!blank(line)) {
 			struct registry_event ev;
 			if (parse_event(line, where, &ev, &e2) < 0) {
 				const char *why = e2.msg + strlen(where);

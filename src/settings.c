@@ -8,8 +8,9 @@
  * column name so settings_to_json is deterministic and round-trips exactly. */
 #include "config.h"
 #include "settings.h"
-#include "json_num.h"
+#include "json.h"
 #include "metrics.h"
+#include "registry.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -262,22 +263,6 @@ static bool name_in(const char *s, const char *const *list, size_t n)
 }
 
 #define NAME_IN(s, list) name_in((s), (list), sizeof (list) / sizeof (list)[0])
-
-static bool valid_group(const char *g)
-{
-	/* [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}: alphanumerics joined by dashes,
-	 * starting and ending with an alphanumeric, at most 63 of them. */
-	size_t alnum = 0;
-	if (!isalnum((unsigned char)g[0]))
-		return false;
-	for (const char *p = g; *p; p++) {
-		if (isalnum((unsigned char)*p) && (unsigned char)*p < 128)
-			alnum++;
-		else if (*p != '-')
-			return false;
-	}
-	return alnum <= 63 && g[strlen(g) - 1] != '-';
-}
 
 /* ------------------------------------------------------- init and free */
 
@@ -911,9 +896,9 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 	case KEY_REGISTRY_GROUP:
 		if (!(str = get_string(v, "a group name", w)))
 			return -1;
-		if (!valid_group(str))
+		if (!registry_group_valid(str))
 			return bad(w, v, "a group name of letters, digits and inner dashes "
-				   "(at most 63 letters and digits)");
+				   "(at most 63 characters)");
 		free(s->group);
 		s->group = xstrdup(str);
 		return 0;

@@ -27,9 +27,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_num.h"
+#include "json.h"
 
-#define TREE_MAX_BINS 256
+/* Bins a uint8 column holds, and the most a uint16 column holds. */
+#define TREE_NARROW_BINS 256
+#define TREE_MAX_BINS 65535
+/* max_bins 0 (automatic): exact thresholds below this many training rows
+ * while a feature has at most TREE_MAX_BINS distinct values, otherwise
+ * TREE_NARROW_BINS quantile bins. */
+#define TREE_AUTO_EXACT_ROWS 200000
 #define TREE_DEPTH_LIMIT 1000
 #define TREE_MAX_NODES (1u << 26)
 /* Bin edges of a feature with many distinct values come from this many
@@ -157,23 +163,27 @@ static void pool_run(struct pool *pl, bool parallel, void (*fn)(void *, size_t),
 }
 
 /* ---------------------------------------------------------------------
- * Binning: every feature becomes a column of bin numbers (uint8), built
- * once per fit. Bin b of feature j holds the training values in
+ * Binning: every feature becomes a column of bin numbers, built once per
+ * fit: uint8 while every feature has at most TREE_NARROW_BINS bins, else
+ * uint16. Bin b of feature j holds the training values in
  * (edge[b-1], edge[b]]; lo/hi record the smallest and largest of them so a
- * split between bins becomes a real threshold. */
+ * split between bins becomes a real threshold. A feature gets one bin per
+ * distinct value while it has at most `exact` of them (the search is then
+ * exact on it), else `quantiles` quantile bins. */
 
 struct binning {
-	uint8_t *B;          /* column-major, B[j * n + i] */
+	void *B;             /* column-major, B[j * n + i], uint8_t or uint16_t */
+	bool wide;           /* B holds uint16_t */
 	int *nbins;          /* per feature */
 	size_t *off;         /* histogram offset of each feature */
 	size_t totbins;
-	float *lo, *hi;      /* [j * TREE_MAX_BINS + b] */
+	float **lo, **hi;    /* per feature, nbins[j] values each */
 	size_t *bad_row;     /* per feature: first non-finite row, or SIZE_MAX */
 };
 
 struct bin_job {
 	const struct dataset *d;
-	int max_bins;
+	int exact, quantiles;    /* see above; both <= TREE_NARROW_BINS unless wide */
 	struct binning *bn;
 	const struct ft_progress *prog;
 };
@@ -237,12 +247,14 @@ static uint32_t value_key(float v)
 	return u;
 }
 
-/* First pass over feature j: while it has at most max_bins distinct
- * values, give each value an id in order of first appearance (a small
- * hash table), written to col. Returns the number of distinct values, or
- * -1 when there are more. On a non-finite value sets bad_row and returns 0. */
+/* First pass over feature j: while it has at most max_bins (<=
+ * TREE_NARROW_BINS) distinct values, give each value an id in order of
+ * first appearance (a small hash table), written to col. Returns the
+ * number of distinct values, or -1 when there are more (the rows after
+ * that point are not checked). On a non-finite value sets bad_row and
+ * returns 0. */
 static int feature_ids(const float *x, size_t n, int max_bins, uint8_t *col,
-		       float vals[TREE_MAX_BINS], size_t *bad_row)
+		       float vals[TREE_NARROW_BINS], size_t *bad_row)
 {
 	enum { SLOTS = 1024 };
 	uint32_t key[SLOTS];
@@ -273,11 +285,11 @@ static int feature_ids(const float *x, size_t n, int max_bins, uint8_t *col,
 	return nd;
 }
 
-/* Up to max_bins - 1 quantile edges of feature j from a fixed-seed sample
- * of its values (all finite: feature_ids checked the rows it saw, and the
- * assignment pass checks the rest before any edge is used). */
-static int feature_edges(const float *x, size_t n, int max_bins, size_t j,
-			 float edge[TREE_MAX_BINS])
+/* Up to max_bins - 1 quantile edges of feature j (edge has room for
+ * max_bins - 1) from a fixed-seed sample of its values (all finite:
+ * feature_ids checked the rows it saw, and the assignment pass checks the
+ * rest before any edge is used). */
+static int feature_edges(const float *x, size_t n, int max_bins, size_t j, float *edge)
 {
 	size_t m = n <= EDGE_SAMPLE ? n : EDGE_SAMPLE;
 	float *s = xmalloc(m * sizeof *s);
@@ -325,61 +337,65 @@ static int cmp_float(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static void bin_feature(void *ctx, size_t j)
+/* Number of the ascending v[0..m) below x. */
+static size_t count_below(const float *v, size_t m, float x)
 {
-	struct bin_job *job = ctx;
-	const struct dataset *d = job->d;
-	struct binning *bn = job->bn;
-	size_t n = d->n;
-	const float *x = d->X + j * n;
-	uint8_t *col = bn->B + j * n;
-	float *lo = bn->lo + j * TREE_MAX_BINS, *hi = bn->hi + j * TREE_MAX_BINS;
-	float vals[TREE_MAX_BINS];
-
-	bn->bad_row[j] = SIZE_MAX;
-	bn->nbins[j] = 1;
-	if (ft_cancelled(job->prog))
-		return;   /* the caller checks again before using any bin */
-	int nd = feature_ids(x, n, job->max_bins, col, vals, &bn->bad_row[j]);
-	if (bn->bad_row[j] != SIZE_MAX)
-		return;
-	if (nd > 0) {
-		/* Few values: one bin per value, ids renumbered by rank. */
-		float sorted[TREE_MAX_BINS];
-		uint8_t rank[TREE_MAX_BINS];
-		memcpy(sorted, vals, (size_t)nd * sizeof *vals);
-		qsort(sorted, (size_t)nd, sizeof *sorted, cmp_float);
-		for (int a = 0; a < nd; a++) {
-			int lo_i = 0, hi_i = nd - 1;
-			while (lo_i < hi_i) {
-				int mid = (lo_i + hi_i) / 2;
-				if (sorted[mid] < vals[a])
-					lo_i = mid + 1;
-				else
-					hi_i = mid;
-			}
-			rank[a] = (uint8_t)lo_i;
-		}
-		for (size_t i = 0; i < n; i++)
-			col[i] = rank[col[i]];
-		for (int b = 0; b < nd; b++)
-			lo[b] = hi[b] = sorted[b];
-		bn->nbins[j] = nd;
-		return;
+	size_t lo = 0, hi = m;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
+	return lo;
+}
 
-	float edge[TREE_MAX_BINS];
-	int ne = feature_edges(x, n, job->max_bins, j, edge);
+/* Few values (nd from feature_ids): one bin per value, ids renumbered by
+ * rank; col8 holds the ids, col16 (when not NULL) receives the bins. */
+static void bin_by_value(struct binning *bn, size_t j, size_t n, const float *vals, int nd,
+			 uint8_t *col8, uint16_t *col16)
+{
+	float sorted[TREE_NARROW_BINS];
+	uint8_t rank[TREE_NARROW_BINS];
+	memcpy(sorted, vals, (size_t)nd * sizeof *vals);
+	qsort(sorted, (size_t)nd, sizeof *sorted, cmp_float);
+	for (int a = 0; a < nd; a++)
+		rank[a] = (uint8_t)count_below(sorted, (size_t)nd, vals[a]);
+	if (col16)
+		for (size_t i = 0; i < n; i++)
+			col16[i] = rank[col8[i]];
+	else
+		for (size_t i = 0; i < n; i++)
+			col8[i] = rank[col8[i]];
+	bn->lo[j] = xmalloc((size_t)nd * sizeof **bn->lo);
+	bn->hi[j] = xmalloc((size_t)nd * sizeof **bn->hi);
+	for (int b = 0; b < nd; b++)
+		bn->lo[j][b] = bn->hi[j][b] = sorted[b];
+	bn->nbins[j] = nd;
+}
+
+/* Many values, narrow column: quantile bins. */
+static void bin_narrow_quantiles(const struct bin_job *job, size_t j, uint8_t *col)
+{
+	struct binning *bn = job->bn;
+	size_t n = job->d->n;
+	const float *x = job->d->X + j * n;
+	float edge[TREE_NARROW_BINS];
+	int ne = feature_edges(x, n, job->quantiles, j, edge);
+	float *lo = xmalloc(TREE_NARROW_BINS * sizeof *lo);
+	float *hi = xmalloc(TREE_NARROW_BINS * sizeof *hi);
+	bn->lo[j] = lo;
+	bn->hi[j] = hi;
 	/* Padded with +inf, "number of edges below v" is a fixed 8-step
 	 * search without branches; eight rows at a time keep the loads busy. */
-	for (int k = ne; k < TREE_MAX_BINS; k++)
+	for (int k = ne; k < TREE_NARROW_BINS; k++)
 		edge[k] = INFINITY;
-	for (int b = 0; b < TREE_MAX_BINS; b++) {
+	for (int b = 0; b < TREE_NARROW_BINS; b++) {
 		lo[b] = INFINITY;
 		hi[b] = -INFINITY;
 	}
-	size_t i = 0;
-	for (; i < n; i += 8) {
+	for (size_t i = 0; i < n; i += 8) {
 		unsigned b[8] = { 0 };
 		float v[8];
 		size_t len = n - i < 8 ? n - i : 8;
@@ -409,11 +425,166 @@ static void bin_feature(void *ctx, size_t j)
 	bn->nbins[j] = ne + 1;
 }
 
-static void binning_free(struct binning *bn)
+/* Rows of x (finite) in ascending order of value: a stable LSD radix sort
+ * (11 + 11 + 10 bits) of the float keys with their row numbers; key and
+ * row receive the result. */
+static void sort_rows(const float *x, size_t n, uint32_t *key, uint32_t *row)
+{
+	uint32_t *ka = xmalloc(n * sizeof *ka), *ra = xmalloc(n * sizeof *ra);
+	for (size_t i = 0; i < n; i++) {
+		ka[i] = float_key(x[i]);
+		ra[i] = (uint32_t)i;
+	}
+	static const int shift[3] = { 0, 11, 22 };
+	uint32_t *ks = ka, *rs = ra, *kd = key, *rd = row;
+	for (int pass = 0; pass < 3; pass++) {
+		size_t count[2048] = { 0 };
+		int sh = shift[pass];
+		for (size_t k = 0; k < n; k++)
+			count[(ks[k] >> sh) & 2047]++;
+		size_t sum = 0;
+		for (int c = 0; c < 2048; c++) {
+			size_t t = count[c];
+			count[c] = sum;
+			sum += t;
+		}
+		for (size_t k = 0; k < n; k++) {
+			size_t to = count[(ks[k] >> sh) & 2047]++;
+			kd[to] = ks[k];
+			rd[to] = rs[k];
+		}
+		uint32_t *t = ks;
+		ks = kd;
+		kd = t;
+		t = rs;
+		rs = rd;
+		rd = t;
+	}
+	/* an odd number of passes leaves the result in key/row */
+	free(ka);
+	free(ra);
+}
+
+/* Many values, wide column: the sorted distinct values become the bins
+ * while there are at most job->exact of them, else quantile edges do. */
+static void bin_wide(const struct bin_job *job, size_t j, uint16_t *col)
+{
+	struct binning *bn = job->bn;
+	size_t n = job->d->n;
+	const float *x = job->d->X + j * n;
+	for (size_t i = 0; i < n; i++) {
+		if (!finite_float(x[i])) {
+			bn->bad_row[j] = i;
+			return;
+		}
+	}
+	uint32_t *key = xmalloc(n * sizeof *key), *row = xmalloc(n * sizeof *row);
+	sort_rows(x, n, key, row);
+	size_t nd = 1;
+	for (size_t k = 1; k < n; k++)
+		nd += key_float(key[k]) != key_float(key[k - 1]);
+	if (nd <= (size_t)job->exact) {
+		float *lo = xmalloc(nd * sizeof *lo), *hi = xmalloc(nd * sizeof *hi);
+		size_t b = 0;
+		lo[0] = hi[0] = key_float(key[0]);
+		for (size_t k = 0; k < n; k++) {
+			float v = key_float(key[k]);
+			if (v != hi[b])
+				lo[++b] = v;
+			hi[b] = v;
+			col[row[k]] = (uint16_t)b;
+		}
+		bn->lo[j] = lo;
+		bn->hi[j] = hi;
+		bn->nbins[j] = (int)nd;
+		free(key);
+		free(row);
+		return;
+	}
+	free(key);
+	free(row);
+	float *edge = xmalloc((size_t)job->quantiles * sizeof *edge);
+	size_t ne = (size_t)feature_edges(x, n, job->quantiles, j, edge);
+	float *lo = xmalloc((ne + 1) * sizeof *lo), *hi = xmalloc((ne + 1) * sizeof *hi);
+	for (size_t b = 0; b <= ne; b++) {
+		lo[b] = INFINITY;
+		hi[b] = -INFINITY;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t b = count_below(edge, ne, x[i]);
+		col[i] = (uint16_t)b;
+		if (x[i] < lo[b])
+			lo[b] = x[i];
+		if (x[i] > hi[b])
+			hi[b] = x[i];
+	}
+	free(edge);
+	bn->lo[j] = lo;
+	bn->hi[j] = hi;
+	bn->nbins[j] = (int)ne + 1;
+}
+
+static void bin_feature(void *ctx, size_t j)
+{
+	struct bin_job *job = ctx;
+	struct binning *bn = job->bn;
+	size_t n = job->d->n;
+	float vals[TREE_NARROW_BINS];
+
+	bn->bad_row[j] = SIZE_MAX;
+	bn->nbins[j] = 1;
+	if (ft_cancelled(job->prog))
+		return;   /* the caller checks again before using any bin */
+	int few = job->exact < TREE_NARROW_BINS ? job->exact : TREE_NARROW_BINS;
+	if (!bn->wide) {
+		uint8_t *col = (uint8_t *)bn->B + j * n;
+		int nd = feature_ids(job->d->X + j * n, n, few, col, vals, &bn->bad_row[j]);
+		if (bn->bad_row[j] != SIZE_MAX)
+			return;
+		if (nd > 0)
+			bin_by_value(bn, j, n, vals, nd, col, NULL);
+		else
+			bin_narrow_quantiles(job, j, col);
+		return;
+	}
+	uint16_t *col = (uint16_t *)bn->B + j * n;
+	uint8_t *ids = xmalloc(n);
+	int nd = feature_ids(job->d->X + j * n, n, few, ids, vals, &bn->bad_row[j]);
+	if (bn->bad_row[j] == SIZE_MAX) {
+		if (nd > 0)
+			bin_by_value(bn, j, n, vals, nd, ids, col);
+		else
+			bin_wide(job, j, col);
+	}
+	free(ids);
+}
+
+/* Wide columns whose features all ended up with few bins go back to uint8,
+ * so the histogram loops read half the bytes. */
+static void binning_narrow(struct binning *bn, size_t n, size_t nf)
+{
+	for (size_t j = 0; j < nf; j++)
+		if (bn->nbins[j] > TREE_NARROW_BINS)
+			return;
+	const uint16_t *w = bn->B;
+	uint8_t *b = xmalloc(n * nf);
+	for (size_t k = 0; k < n * nf; k++)
+		b[k] = (uint8_t)w[k];
+	free(bn->B);
+	bn->B = b;
+	bn->wide = false;
+}
+
+static void binning_free(struct binning *bn, size_t nf)
 {
 	free(bn->B);
 	free(bn->nbins);
 	free(bn->off);
+	if (bn->lo)
+		for (size_t j = 0; j < nf; j++) {
+			free(bn->lo[j]);
+			free(bn->hi[j]);
+		}
 	free(bn->lo);
 	free(bn->hi);
 	free(bn->bad_row);
@@ -518,12 +689,21 @@ static void hist_build(const struct fit *f, size_t j, const struct rec *r,
 		       struct hbin *h)
 {
 	int nb = f->bn->nbins[j];
-	const uint8_t *col = f->bn->B + j * f->n;
 	const uint32_t *idx = f->idx;
 	const uint8_t *y = f->y;
 
 	memset(h, 0, (size_t)nb * sizeof *h);
-	if (f->w) {
+	if (f->bn->wide) {
+		const uint16_t *col = (const uint16_t *)f->bn->B + j * f->n;
+		for (size_t k = r->start; k < r->end; k++) {
+			uint32_t i = idx[k];
+			struct hbin *hb = &h[col[i]];
+			hb->n[y[i]]++;
+			if (f->w)
+				hb->w[y[i]] += f->w[i];
+		}
+	} else if (f->w) {
+		const uint8_t *col = (const uint8_t *)f->bn->B + j * f->n;
 		for (size_t k = r->start; k < r->end; k++) {
 			uint32_t i = idx[k];
 			struct hbin *hb = &h[col[i]];
@@ -531,15 +711,17 @@ static void hist_build(const struct fit *f, size_t j, const struct rec *r,
 			hb->w[y[i]] += f->w[i];
 		}
 	} else {
+		const uint8_t *col = (const uint8_t *)f->bn->B + j * f->n;
 		for (size_t k = r->start; k < r->end; k++) {
 			uint32_t i = idx[k];
 			h[col[i]].n[y[i]]++;
 		}
+	}
+	if (!f->w)
 		for (int b = 0; b < nb; b++) {
 			h[b].w[0] = h[b].n[0];
 			h[b].w[1] = h[b].n[1];
 		}
-	}
 }
 
 /* dst = parent - small; dst may be parent. A class absent from a bin gets
@@ -556,59 +738,138 @@ static void hist_sub(const struct fit *f, size_t j, const struct hbin *parent,
 	}
 }
 
-/* Best split of node r on feature j: the largest proxy
- * -(w_right * impurity_right + w_left * impurity_left), first one wins. */
+/* A feature's histogram pays off on a node unless the feature has many
+ * more bins than the node has samples; then the node's samples are sorted
+ * by bin instead (sparse_scan). Monotone in the node's size, so a child
+ * that wants a histogram has a parent that built one. */
+static bool hist_dense(const struct fit *f, size_t j, const struct rec *r)
+{
+	size_t nb = (size_t)f->bn->nbins[j];
+	return nb <= TREE_NARROW_BINS || nb <= 2 * (r->end - r->start);
+}
+
+/* The running left side of a scan over a node's bins in ascending order. */
+struct scan {
+	double cw[2];
+	uint64_t cn[2];
+	int prev;            /* last non-empty bin added, -1 before the first */
+};
+
+/* Offer the split just before non-empty bin b (left = bins up to
+ * s->prev), then add b to the left side; false once the right side is
+ * too small for any later split. The largest proxy
+ * -(w_right * impurity_right + w_left * impurity_left) wins, first one on
+ * ties. */
+static inline bool scan_bin(const struct fit *f, size_t j, const struct rec *r,
+			    struct scan *s, int b, const struct hbin *hb, struct cand *out)
+{
+	if (s->prev >= 0) {
+		uint64_t msl = f->p->min_samples_leaf;
+		uint64_t nl = s->cn[0] + s->cn[1], nr = r->n[0] + r->n[1] - nl;
+		if (nr < msl)
+			return false;
+		double wl = s->cw[0] + s->cw[1], wr = r->w[0] + r->w[1] - wl;
+		if (nl >= msl && wl > 0.0 && wr > 0.0) {
+			enum criterion crit = f->p->criterion;
+			double il = impurity_of(crit, s->cw[0], s->cw[1]);
+			double ir = impurity_of(crit, r->w[0] - s->cw[0], r->w[1] - s->cw[1]);
+			double proxy = -wr * ir - wl * il;
+			if (proxy > out->proxy) {
+				out->feature = (int)j;
+				out->bin = s->prev;
+				out->next_bin = b;
+				out->proxy = proxy;
+				out->wl[0] = s->cw[0];
+				out->wl[1] = s->cw[1];
+				out->nl[0] = s->cn[0];
+				out->nl[1] = s->cn[1];
+				out->imp_l = il;
+				out->imp_r = ir;
+			}
+		}
+	}
+	s->cw[0] += hb->w[0];
+	s->cw[1] += hb->w[1];
+	s->cn[0] += hb->n[0];
+	s->cn[1] += hb->n[1];
+	s->prev = b;
+	return true;
+}
+
+/* Best split of node r on feature j from its histogram h. */
 static void hist_scan(const struct fit *f, size_t j, const struct rec *r,
 		      const struct hbin *h, struct cand *out)
 {
 	int nb = f->bn->nbins[j];
-	enum criterion crit = f->p->criterion;
-	uint64_t msl = f->p->min_samples_leaf;
-	uint64_t ntot = r->n[0] + r->n[1];
-	double wtot = r->w[0] + r->w[1];
-	double cw0 = 0, cw1 = 0;
-	uint64_t cn0 = 0, cn1 = 0;
-	int prev = -1;
+	struct scan s = { .prev = -1 };
 
 	out->feature = -1;
 	out->proxy = -INFINITY;
 	for (int b = 0; b < nb; b++) {
 		if (h[b].n[0] + h[b].n[1] == 0)
 			continue;
-		if (prev >= 0) {
-			uint64_t nl = cn0 + cn1, nr = ntot - nl;
-			if (nr < msl)
-				break;
-			double wl = cw0 + cw1, wr = wtot - wl;
-			if (nl >= msl && wl > 0.0 && wr > 0.0) {
-				double il = impurity_of(crit, cw0, cw1);
-				double ir = impurity_of(crit, r->w[0] - cw0, r->w[1] - cw1);
-				double proxy = -wr * ir - wl * il;
-				if (proxy > out->proxy) {
-					out->feature = (int)j;
-					out->bin = prev;
-					out->next_bin = b;
-					out->proxy = proxy;
-					out->wl[0] = cw0;
-					out->wl[1] = cw1;
-					out->nl[0] = cn0;
-					out->nl[1] = cn1;
-					out->imp_l = il;
-					out->imp_r = ir;
-				}
-			}
-		}
-		cw0 += h[b].w[0];
-		cw1 += h[b].w[1];
-		cn0 += h[b].n[0];
-		cn1 += h[b].n[1];
-		prev = b;
+		if (!scan_bin(f, j, r, &s, b, &h[b], out))
+			break;
 	}
+}
+
+/* hist_scan without the histogram, for a node far smaller than feature
+ * j's (uint16) bin count: the node's samples are sorted by bin (stable
+ * radix sort, two bytes), and each bin's totals are summed in the same
+ * sample order a histogram would use, so the result is hist_scan's to the
+ * last bit. */
+static void sparse_scan(const struct fit *f, size_t j, const struct rec *r,
+			struct cand *out)
+{
+	const uint16_t *col = (const uint16_t *)f->bn->B + j * f->n;
+	size_t m = r->end - r->start;
+	uint32_t *a = xmalloc(2 * m * sizeof *a), *sorted = a + m;
+	const uint32_t *src = f->idx + r->start;
+	uint32_t *dst = a;
+
+	for (int shift = 0; shift < 16; shift += 8) {
+		size_t count[256] = { 0 };
+		for (size_t k = 0; k < m; k++)
+			count[(col[src[k]] >> shift) & 255]++;
+		size_t sum = 0;
+		for (int c = 0; c < 256; c++) {
+			size_t t = count[c];
+			count[c] = sum;
+			sum += t;
+		}
+		for (size_t k = 0; k < m; k++)
+			dst[count[(col[src[k]] >> shift) & 255]++] = src[k];
+		src = dst;
+		dst = sorted;
+	}
+
+	struct scan s = { .prev = -1 };
+	out->feature = -1;
+	out->proxy = -INFINITY;
+	for (size_t k = 0; k < m;) {
+		int b = col[src[k]];
+		struct hbin hb = { { 0.0, 0.0 }, { 0, 0 } };
+		for (; k < m && col[src[k]] == b; k++) {
+			uint32_t i = src[k];
+			hb.n[f->y[i]]++;
+			if (f->w)
+				hb.w[f->y[i]] += f->w[i];
+		}
+		if (!f->w) {
+			hb.w[0] = hb.n[0];
+			hb.w[1] = hb.n[1];
+		}
+		if (!scan_bin(f, j, r, &s, b, &hb, out))
+			break;
+	}
+	free(a);
 }
 
 /* One node's, or two sibling nodes', histograms and split search, one task
  * per feature. Targets with src < 0 are built from their samples; the
- * others are derived as parent - target[src]. */
+ * others are derived as parent - target[src]. A node's histogram of
+ * feature j is valid only where hist_dense holds for it (or a sibling
+ * derived from it needed it). */
 struct grow_job {
 	struct fit *f;
 	int nt;
@@ -624,17 +885,31 @@ static void grow_task(void *ctx, size_t j)
 	struct grow_job *g = ctx;
 	struct fit *f = g->f;
 	size_t off = f->bn->off[j];
+	bool dense[2];
 
 	for (int t = 0; t < g->nt; t++)
-		if (g->src[t] < 0)
-			hist_build(f, j, g->rec[t], g->buf[t] + off);
-	for (int t = 0; t < g->nt; t++)
+		dense[t] = hist_dense(f, j, g->rec[t]);
+	for (int t = 0; t < g->nt; t++) {
 		if (g->src[t] >= 0)
+			continue;
+		bool need = dense[t];
+		for (int u = 0; u < g->nt; u++)
+			need |= g->src[u] == t && dense[u];
+		if (need)
+			hist_build(f, j, g->rec[t], g->buf[t] + off);
+	}
+	for (int t = 0; t < g->nt; t++)
+		if (g->src[t] >= 0 && dense[t])
 			hist_sub(f, j, g->parent + off, g->buf[g->src[t]] + off,
 				 g->buf[t] + off);
-	for (int t = 0; t < g->nt; t++)
-		if (g->scan[t])
+	for (int t = 0; t < g->nt; t++) {
+		if (!g->scan[t])
+			continue;
+		if (dense[t])
 			hist_scan(f, j, g->rec[t], g->buf[t] + off, &f->cand[t][j]);
+		else
+			sparse_scan(f, j, g->rec[t], &f->cand[t][j]);
+	}
 }
 
 static void grow_run(struct fit *f, struct grow_job *g)
@@ -773,8 +1048,8 @@ static void rec_keep_or_release(struct fit *f, struct rec *r, struct hbin *buf)
 /* threshold between two bins, as sklearn's midpoint of adjacent values */
 static double split_threshold(const struct fit *f, const struct cand *sp)
 {
-	double a = f->bn->hi[(size_t)sp->feature * TREE_MAX_BINS + (size_t)sp->bin];
-	double b = f->bn->lo[(size_t)sp->feature * TREE_MAX_BINS + (size_t)sp->next_bin];
+	double a = f->bn->hi[sp->feature][sp->bin];
+	double b = f->bn->lo[sp->feature][sp->next_bin];
 	double t = a / 2.0 + b / 2.0;
 	if (t == b || isinf(t))
 		t = a;
@@ -784,18 +1059,30 @@ static double split_threshold(const struct fit *f, const struct cand *sp)
 static void split_node(struct fit *f, struct rec *p, struct rec child[2])
 {
 	const struct cand *sp = &p->sp;
-	const uint8_t *col = f->bn->B + (size_t)sp->feature * f->n;
-	uint8_t cut = (uint8_t)sp->bin;
+	size_t coloff = (size_t)sp->feature * f->n;
 	size_t wpos = p->start, nright = 0;
 
 	/* Stable partition: each side keeps ascending sample order, so the
 	 * column reads of later histogram builds move forward in memory. */
-	for (size_t k = p->start; k < p->end; k++) {
-		uint32_t i = f->idx[k];
-		if (col[i] <= cut)
-			f->idx[wpos++] = i;
-		else
-			f->tmp[nright++] = i;
+	if (f->bn->wide) {
+		const uint16_t *col = (const uint16_t *)f->bn->B + coloff;
+		for (size_t k = p->start; k < p->end; k++) {
+			uint32_t i = f->idx[k];
+			if (col[i] <= sp->bin)
+				f->idx[wpos++] = i;
+			else
+				f->tmp[nright++] = i;
+		}
+	} else {
+		const uint8_t *col = (const uint8_t *)f->bn->B + coloff;
+		uint8_t cut = (uint8_t)sp->bin;
+		for (size_t k = p->start; k < p->end; k++) {
+			uint32_t i = f->idx[k];
+			if (col[i] <= cut)
+				f->idx[wpos++] = i;
+			else
+				f->tmp[nright++] = i;
+		}
 	}
 	memcpy(f->idx + wpos, f->tmp, nright * sizeof *f->idx);
 
@@ -1067,6 +1354,13 @@ static void compute_importance(const struct tree_node *nodes, size_t nn,
 			imp[j] /= sum;
 }
 
+#define MAX_BINS_WHY "tree.max_bins: expected 0 (automatic) or an integer from 2 to 65535"
+
+static bool max_bins_ok(int max_bins)
+{
+	return max_bins == 0 || (max_bins >= 2 && max_bins <= TREE_MAX_BINS);
+}
+
 const char *tree_check_params(const struct tree_params *p)
 {
 	if (p->criterion != CRIT_GINI && p->criterion != CRIT_ENTROPY)
@@ -1089,8 +1383,8 @@ const char *tree_check_params(const struct tree_params *p)
 		return "tree.max_leaf_nodes: too large";
 	if (!(p->ccp_alpha >= 0.0) || isinf(p->ccp_alpha))
 		return "tree.ccp_alpha: expected a finite number >= 0";
-	if (p->max_bins < 2 || p->max_bins > TREE_MAX_BINS)
-		return "tree.max_bins: expected an integer from 2 to 256";
+	if (!max_bins_ok(p->max_bins))
+		return MAX_BINS_WHY;
 	if (p->threads < 0 || p->threads > 64)
 		return "tree.threads: expected an integer from 0 (all cores) to 64";
 	return NULL;
@@ -1120,7 +1414,7 @@ static int check_data(const struct dataset *d, struct ft_err *err)
 		return ft_fail(err, FT_EINPUT, "training data: no features");
 	if (d->n >= UINT32_MAX)
 		return ft_fail(err, FT_EINPUT, "training data: too many rows (%zu)", d->n);
-	if (d->nfeatures > INT32_MAX / TREE_MAX_BINS)
+	if (d->nfeatures > INT32_MAX / TREE_NARROW_BINS)
 		return ft_fail(err, FT_EINPUT, "training data: too many features (%zu)",
 			       d->nfeatures);
 	for (size_t i = 0; i < d->n; i++) {
@@ -1145,7 +1439,7 @@ void tree_bins_free(struct tree_bins *b)
 {
 	if (!b)
 		return;
-	binning_free(&b->bn);
+	binning_free(&b->bn, b->d->nfeatures);
 	free(b);
 }
 
@@ -1153,8 +1447,8 @@ struct tree_bins *tree_bins_new(const struct dataset *d, const char *const *feat
 				int max_bins, int threads, const struct ft_progress *prog,
 				struct ft_err *err)
 {
-	if (max_bins < 2 || max_bins > TREE_MAX_BINS) {
-		ft_fail(err, FT_EINPUT, "tree.max_bins: expected an integer from 2 to 256");
+	if (!max_bins_ok(max_bins)) {
+		ft_fail(err, FT_EINPUT, "%s", MAX_BINS_WHY);
 		return NULL;
 	}
 	if (check_data(d, err) < 0)
@@ -1164,16 +1458,23 @@ struct tree_bins *tree_bins_new(const struct dataset *d, const char *const *feat
 	b->d = d;
 	b->max_bins = max_bins;
 	struct binning *bn = &b->bn;
-	bn->B = xmalloc(d->n * nf);
+	struct bin_job bj = { .d = d, .exact = max_bins, .quantiles = max_bins, .bn = bn,
+			      .prog = prog };
+	if (max_bins == 0) {
+		bool small = d->n < TREE_AUTO_EXACT_ROWS;
+		bj.exact = small ? TREE_MAX_BINS : TREE_NARROW_BINS;
+		bj.quantiles = TREE_NARROW_BINS;
+	}
+	bn->wide = bj.exact > TREE_NARROW_BINS || bj.quantiles > TREE_NARROW_BINS;
+	bn->B = xmalloc(d->n * nf * (bn->wide ? sizeof(uint16_t) : 1));
 	bn->nbins = xcalloc(nf, sizeof *bn->nbins);
 	bn->off = xcalloc(nf, sizeof *bn->off);
-	bn->lo = xmalloc(nf * TREE_MAX_BINS * sizeof *bn->lo);
-	bn->hi = xmalloc(nf * TREE_MAX_BINS * sizeof *bn->hi);
+	bn->lo = xcalloc(nf, sizeof *bn->lo);
+	bn->hi = xcalloc(nf, sizeof *bn->hi);
 	bn->bad_row = xmalloc(nf * sizeof *bn->bad_row);
 
 	ft_progress_report(prog, "train", 0, d->n);
 	struct pool *pool = pool_new(threads > 0 ? threads : ft_threads());
-	struct bin_job bj = { .d = d, .max_bins = max_bins, .bn = bn, .prog = prog };
 	pool_run(pool, d->n * nf >= PARALLEL_MIN_WORK, bin_feature, &bj, nf);
 	pool_free(pool);
 	if (ft_cancelled(prog)) {
@@ -1189,6 +1490,8 @@ struct tree_bins *tree_bins_new(const struct dataset *d, const char *const *feat
 		bn->off[j] = bn->totbins;
 		bn->totbins += (size_t)bn->nbins[j];
 	}
+	if (bn->wide)
+		binning_narrow(bn, d->n, nf);
 	return b;
 fail:
 	tree_bins_free(b);
@@ -1638,7 +1941,7 @@ static int parse_params(const struct jctx *c, const cJSON *pj, struct tree_param
 	    jdouble(c, it, "tree.params.", "ccp_alpha", 0.0, &p->ccp_alpha) < 0)
 		return -1;
 	if (!(it = jget(c, pj, "max_bins", w)) ||
-	    jint(c, it, "tree.params.", "max_bins", 2, TREE_MAX_BINS, &v) < 0)
+	    jint(c, it, "tree.params.", "max_bins", 0, TREE_MAX_BINS, &v) < 0)
 		return -1;
 	p->max_bins = (int)v;
 	const char *why = tree_check_params(p);
@@ -1811,7 +2114,7 @@ struct tree *tree_from_json(const struct cJSON *j, size_t nfeatures,
 	if (!(it = jget(&c, j, "params", "tree.")) || parse_params(&c, it, &t->params) < 0)
 		goto fail;
 	if (!(it = jget(&c, j, "nfeatures", "tree.")) ||
-	    jint(&c, it, "tree.", "nfeatures", 1, INT32_MAX / TREE_MAX_BINS, &v) < 0)
+	    jint(&c, it, "tree.", "nfeatures", 1, INT32_MAX / TREE_NARROW_BINS, &v) < 0)
 		goto fail;
 	if ((size_t)v != nfeatures) {
 		ft_fail(err, FT_EINPUT, "%s: tree.nfeatures: %" PRId64 " does not match the recipe's %zu features",

@@ -3,10 +3,9 @@
  * The training data is binned once and every grid point fits on those
  * bins. Grid points are independent, so they run in parallel: each worker
  * takes the next point from a shared counter and fits its tree on one
- * thread. The
- * result of point k is written to row k only, and the best row is chosen
- * after every worker has joined, scanning in grid order; the outcome never
- * depends on thread timing. */
+ * thread. The result of point k is written to row k only, and the best row
+ * is chosen after every worker has joined, scanning in grid order; the
+ * outcome never depends on thread timing. */
 #include "config.h"
 #include "tune.h"
 

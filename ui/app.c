@@ -1,10 +1,13 @@
 /* app: the session state and its single background job.
  *
- * Invariants: at most one worker thread exists (job_running); while it runs
- * it owns the job struct except the atomics and `stage` (under job.lock),
- * and it reads a->frame only, which no one changes while a job runs (:open
- * refuses to start while a job is running). Everything else belongs to the
- * UI thread, which adopts results in app_poll_job. */
+ * Invariants: at most one live job exists (job_running). Its worker thread
+ * owns a context of its own (a->live) except the atomics and `stage` (under
+ * its lock); a->job is the UI thread's description of it (kind, start,
+ * path). A train or tune worker reads a->frame and holds it
+ * (app_frame_hold) until its context is freed. A cancelled job that has not
+ * stopped within ABANDON_AFTER becomes an orphan: the session goes on at
+ * once and the orphan is joined and freed when it finishes, so Esc gives
+ * control back promptly however long the engine takes to notice. */
 #include "config.h"
 #include "app.h"
 
@@ -15,19 +18,22 @@
 #include <time.h>
 
 #include "csv_load.h"
+#include "model.h"
 #include "tune.h"
 #include "util.h"
 
 #define HISTORY_MAX 20
+#define ABANDON_AFTER 0.05   /* seconds a cancelled job gets to stop */
 
 void app_init(struct app *a)
 {
 	memset(a, 0, sizeof *a);
 	settings_init(&a->settings);
-	pthread_mutex_init(&a->job.lock, NULL);
 	a->explain_row = -1;
 	a->color = true;
 }
+
+static void job_end(struct app *a, struct app_job *w);
 
 static void run_record_free(struct run_record *r)
 {
@@ -36,19 +42,14 @@ static void run_record_free(struct run_record *r)
 
 void app_free(struct app *a)
 {
-	if (a->job_running) {
-		atomic_store(&a->job.cancel, 1);
-		pthread_join(a->job.thread, NULL);
-		a->job_running = false;
-		frame_free(a->job.frame);
-		if (a->job.result) {
-			pipeline_result_free(a->job.result);
-			free(a->job.result);
-		}
-		free(a->job.path);
-		settings_free(&a->job.settings);
+	if (a->live) {
+		atomic_store(&a->live->cancel, 1);
+		job_end(a, a->live);
 	}
-	pthread_mutex_destroy(&a->job.lock);
+	for (size_t i = 0; i < a->norphans; i++)
+		job_end(a, a->orphans[i]);
+	free(a->orphans);
+	free(a->job.path);
 	if (a->result) {
 		pipeline_result_free(a->result);
 		free(a->result);
@@ -61,6 +62,7 @@ void app_free(struct app *a)
 	free(a->history);
 	free(a->registry_root);
 	free(a->pipeline_path);
+	free(a->pending_open);
 	memset(a, 0, sizeof *a);
 }
 
@@ -105,7 +107,12 @@ static void job_progress(void *ctx, const char *stage, uint64_t done, uint64_t t
 
 void app_job_progress(struct app *a, char *stage, size_t size, double *fraction)
 {
-	struct app_job *j = &a->job;
+	struct app_job *j = a->live;
+	if (!j) {
+		snprintf(stage, size, "%s", "");
+		*fraction = -1;
+		return;
+	}
 	pthread_mutex_lock(&j->lock);
 	snprintf(stage, size, "%s", j->stage);
 	uint64_t done = atomic_load(&j->progress_done), total = atomic_load(&j->progress_total);
@@ -131,6 +138,14 @@ static void *load_worker(void *arg)
 	return NULL;
 }
 
+static void *register_worker(void *arg)
+{
+	struct app_job *j = arg;
+	j->status = registry_publish(j->root, &j->publish, &j->version, &j->err);
+	atomic_store(&j->done, 1);
+	return NULL;
+}
+
 static void *train_worker(void *arg)
 {
 	struct app_job *j = arg;
@@ -146,29 +161,78 @@ static void *train_worker(void *arg)
 	return NULL;
 }
 
-static void job_reset(struct app_job *j, enum job_kind kind)
+/* A worker's own context; the caller fills its inputs and starts it. */
+static struct app_job *job_new(enum job_kind kind)
 {
-	j->kind = kind;
-	atomic_store(&j->cancel, 0);
-	atomic_store(&j->done, 0);
-	atomic_store(&j->progress_done, 0);
-	atomic_store(&j->progress_total, 0);
-	snprintf(j->stage, sizeof j->stage, "%s", kind == JOB_LOAD ? "load" : "prepare");
-	j->started = ft_now();
-	j->status = 0;
-	ft_err_clear(&j->err);
-	j->frame = NULL;
-	j->result = NULL;
-	j->path = NULL;
-	j->input = NULL;
+	struct app_job *w = xcalloc(1, sizeof *w);
+	pthread_mutex_init(&w->lock, NULL);
+	w->kind = kind;
+	snprintf(w->stage, sizeof w->stage, "%s", kind == JOB_LOAD ? "load" : "prepare");
+	w->started = ft_now();
+	return w;
+}
+
+/* Free a context whose thread never started, or was joined. */
+static void job_free(struct app_job *w)
+{
+	frame_free(w->frame);
+	if (w->result) {
+		pipeline_result_free(w->result);
+		free(w->result);
+	}
+	free(w->path);
+	settings_free(&w->settings);
+	free(w->root);
+	free((char *)w->publish.group);
+	free((char *)w->publish.description);
+	free((char *)w->publish.model_json);
+	free((char *)w->publish.evaluation_json);
+	free((char *)w->publish.pipeline_json);
+	pthread_mutex_destroy(&w->lock);
+	free(w);
+}
+
+/* Join a started worker (it must have finished or been told to stop),
+ * let go of the frame it read, free what it left. */
+static void job_end(struct app *a, struct app_job *w)
+{
+	pthread_join(w->thread, NULL);
+	if (w->kind == JOB_TRAIN || w->kind == JOB_TUNE)
+		app_frame_release(a);
+	job_free(w);
+}
+
+/* Start w's thread; on success it is the live job. */
+static int job_start(struct app *a, struct app_job *w, void *(*run)(void *))
+{
+	bool reads_frame = w->kind == JOB_TRAIN || w->kind == JOB_TUNE;
+	if (reads_frame)
+		app_frame_hold(a);
+	if (pthread_create(&w->thread, NULL, run, w)) {
+		if (reads_frame)
+			app_frame_release(a);
+		job_free(w);
+		return -1;
+	}
+	a->live = w;
+	a->job.kind = w->kind;
+	a->job.started = w->started;
+	free(a->job.path);
+	a->job.path = w->path ? xstrdup(w->path) : NULL;
+	a->job_running = true;
+	a->cancel_at = 0;
+	return 0;
 }
 
 static int job_busy(struct app *a)
 {
 	if (!a->job_running)
 		return 0;
-	app_message(a, true, "busy: %s is running (Esc cancels it)",
-		    a->job.kind == JOB_LOAD ? "loading" : a->job.kind == JOB_TUNE ? "tuning" : "training");
+	if (a->job.kind == JOB_REGISTER)
+		app_message(a, true, "busy: registering the model (a moment)");
+	else
+		app_message(a, true, "busy: %s is running (Esc cancels it)",
+			    a->job.kind == JOB_LOAD ? "loading" : a->job.kind == JOB_TUNE ? "tuning" : "training");
 	return -1;
 }
 
@@ -176,19 +240,14 @@ int app_start_load(struct app *a, const char *path)
 {
 	if (job_busy(a))
 		return -1;
-	struct app_job *j = &a->job;
-	job_reset(j, JOB_LOAD);
-	j->path = xstrdup(path);
-	j->delimiter = a->delimiter;
-	settings_copy(&j->settings, &a->settings);
-	if (pthread_create(&j->thread, NULL, load_worker, j)) {
-		free(j->path);
-		j->path = NULL;
-		settings_free(&j->settings);
+	struct app_job *w = job_new(JOB_LOAD);
+	w->path = xstrdup(path);
+	w->delimiter = a->delimiter;
+	settings_copy(&w->settings, &a->settings);
+	if (job_start(a, w, load_worker)) {
 		app_message(a, true, "cannot start a thread to load %s", path);
 		return -1;
 	}
-	a->job_running = true;
 	app_message(a, false, "loading %s", path);
 	return 0;
 }
@@ -226,34 +285,65 @@ int app_start_train(struct app *a, bool tune)
 		app_message(a, true, "%s", err.msg);
 		return -1;
 	}
-	struct app_job *j = &a->job;
-	job_reset(j, tune ? JOB_TUNE : JOB_TRAIN);
-	j->input = a->frame;
-	settings_copy(&j->settings, &a->settings);
+	struct app_job *w = job_new(tune ? JOB_TUNE : JOB_TRAIN);
+	w->input = a->frame;
+	settings_copy(&w->settings, &a->settings);
 	if (tune) {
 		static const long depth[] = { 3, 5, 8, 12 }, split[] = { 2, 20, 100 };
-		if (!tune_wanted(&j->settings)) {
-			default_list(&j->settings.tune_max_depth, depth, 4);
-			default_list(&j->settings.tune_min_samples_split, split, 3);
+		if (!tune_wanted(&w->settings)) {
+			default_list(&w->settings.tune_max_depth, depth, 4);
+			default_list(&w->settings.tune_min_samples_split, split, 3);
 		}
 	} else {
-		app_clear_tune(&j->settings);
+		app_clear_tune(&w->settings);
 	}
-	if (pthread_create(&j->thread, NULL, train_worker, j)) {
-		settings_free(&j->settings);
+	if (job_start(a, w, train_worker)) {
 		app_message(a, true, "cannot start a training thread");
 		return -1;
 	}
-	a->job_running = true;
 	a->trained_version = a->settings_version;
 	app_message(a, false, "%s...", tune ? "tuning" : "training");
 	return 0;
 }
 
+int app_start_register(struct app *a, const char *group, const char *description)
+{
+	if (job_busy(a))
+		return -1;
+	const struct pipeline_result *r = a->result;
+	struct app_job *w = job_new(JOB_REGISTER);
+	snprintf(w->stage, sizeof w->stage, "%s", "register");
+	w->root = xstrdup(a->registry_root ? a->registry_root : "registry");
+	w->path = a->path ? xstrdup(a->path) : NULL;
+	w->publish = (struct registry_publish_args){
+		.group = xstrdup(group),
+		.description = description ? xstrdup(description) : NULL,
+		.model_json = model_to_text(r->recipe, r->tree, r->settings.threshold),
+		.evaluation_json = pipeline_report_json(r),
+		.pipeline_json = settings_to_json(&r->settings),
+		.gate = &r->gate,
+		.metrics = &r->test_metrics,
+		.data_path = w->path,
+		.data_rows = a->frame ? a->frame->nrows : 0,
+		.data_columns = a->frame ? a->frame->ncols : 0,
+	};
+	if (job_start(a, w, register_worker)) {
+		app_message(a, true, "cannot start a thread to register the model");
+		return -1;
+	}
+	app_message(a, false, "registering into %s...", group);
+	return 0;
+}
+
 void app_cancel_job(struct app *a)
 {
-	if (a->job_running) {
-		atomic_store(&a->job.cancel, 1);
+	if (a->job_running && a->job.kind == JOB_REGISTER) {
+		app_message(a, false, "registering cannot be cancelled; it takes a moment");
+		return;
+	}
+	if (a->job_running && !atomic_load(&a->live->cancel)) {
+		atomic_store(&a->live->cancel, 1);
+		a->cancel_at = ft_now();
 		app_message(a, false, "cancelling...");
 	}
 }
@@ -310,7 +400,6 @@ static void adopt_load(struct app *a, struct app_job *j)
 {
 	if (j->status) {
 		app_message(a, true, "%s", j->err.code == FT_ECANCELLED ? "loading cancelled" : j->err.msg);
-		free(j->path);
 		return;
 	}
 	bool discarded = a->result != NULL;
@@ -328,6 +417,8 @@ static void adopt_load(struct app *a, struct app_job *j)
 	free(a->path);
 	a->frame = j->frame;
 	a->path = j->path;
+	j->frame = NULL;
+	j->path = NULL;
 	a->explain_row = -1;
 	a->registry_version = 0;
 	if (!a->settings.target) {
@@ -358,6 +449,7 @@ static void adopt_train(struct app *a, struct app_job *j)
 		free(a->result);
 	}
 	a->result = j->result;
+	j->result = NULL;
 	a->result_saved = false;
 	a->registry_version = 0;
 	add_history(a, a->result, secs);
@@ -375,22 +467,95 @@ static void adopt_train(struct app *a, struct app_job *j)
 		    r->gate.pass ? "PASS" : "FAIL", *why ? ": " : "", why);
 }
 
+static const char *cancelled_text(enum job_kind kind)
+{
+	return kind == JOB_LOAD ? "loading cancelled"
+		: kind == JOB_TUNE ? "tuning cancelled" : "training cancelled";
+}
+
+static void adopt_register(struct app *a, struct app_job *j)
+{
+	if (j->status) {
+		app_message(a, true, "%s", j->err.msg);
+		return;
+	}
+	a->registry_version = j->version;
+	a->result_saved = true;
+	app_message(a, false, "registered %s/%d (PendingManualApproval)", j->publish.group,
+		    j->version);
+}
+
+/* Free the orphans that have finished; note how long the last one took to
+ * stop after it was told to. */
+static void reap_orphans(struct app *a)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < a->norphans; i++) {
+		struct app_job *w = a->orphans[i];
+		if (!atomic_load(&w->done)) {
+			a->orphans[k++] = w;
+			continue;
+		}
+		a->stopped_latency = ft_now() - w->cancelled;
+		a->stopped_kind = w->kind;
+		job_end(a, w);
+	}
+	a->norphans = k;
+}
+
+static bool orphan_reads_frame(const struct app *a)
+{
+	for (size_t i = 0; i < a->norphans; i++)
+		if (a->orphans[i]->kind == JOB_TRAIN || a->orphans[i]->kind == JOB_TUNE)
+			return true;
+	return false;
+}
+
+/* The live job is over for the session: forget its description. */
+static void job_close(struct app *a)
+{
+	a->live = NULL;
+	a->job_running = false;
+	a->job.kind = JOB_NONE;
+	free(a->job.path);
+	a->job.path = NULL;
+	if (a->cancel_at > 0) {
+		a->cancel_latency = ft_now() - a->cancel_at;
+		a->cancel_at = 0;
+	}
+}
+
 bool app_poll_job(struct app *a)
 {
-	if (!a->job_running || !atomic_load(&a->job.done))
+	reap_orphans(a);
+	if (!a->job_running)
 		return false;
-	struct app_job *j = &a->job;
-	pthread_join(j->thread, NULL);
-	a->job_running = false;
-	if (j->kind == JOB_LOAD)
-		adopt_load(a, j);
+	struct app_job *w = a->live;
+	if (!atomic_load(&w->done)) {
+		if (a->cancel_at <= 0 || ft_now() - a->cancel_at < ABANDON_AFTER)
+			return false;
+		/* told to stop and still busy: leave it to finish alone */
+		a->orphans = xreallocarray(a->orphans, a->norphans + 1, sizeof *a->orphans);
+		w->cancelled = a->cancel_at;
+		a->orphans[a->norphans++] = w;
+		job_close(a);
+		app_message(a, false, "%s", cancelled_text(w->kind));
+		return true;
+	}
+	/* a finished load replaces the frame an orphan may still be reading */
+	if (w->kind == JOB_LOAD && orphan_reads_frame(a))
+		return false;
+	pthread_join(w->thread, NULL);
+	if (w->kind == JOB_TRAIN || w->kind == JOB_TUNE)
+		app_frame_release(a);
+	job_close(a);
+	if (w->kind == JOB_LOAD)
+		adopt_load(a, w);
+	else if (w->kind == JOB_REGISTER)
+		adopt_register(a, w);
 	else
-		adopt_train(a, j);
-	settings_free(&j->settings);
-	j->frame = NULL;
-	j->result = NULL;
-	j->path = NULL;
-	j->kind = JOB_NONE;
+		adopt_train(a, w);
+	job_free(w);
 	return true;
 }
 

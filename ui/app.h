@@ -3,9 +3,12 @@
  * functions declared here (or their own state), so the worker thread and
  * the UI thread agree on who owns what.
  *
- * Threading: at most one background job (load, train or tune) at a time.
- * The worker owns `job` fields until it sets job.done; the UI thread polls
- * app_poll_job() between keys and adopts the result. */
+ * Threading: at most one live background job (load, train or tune) at a
+ * time. Its worker runs on a context of its own (`live`) and owns it until
+ * it sets done; `job` holds what the screens show of it (kind, started,
+ * path). The UI thread polls app_poll_job() between keys and adopts the
+ * result. A cancelled job that does not stop at once is left to finish on
+ * its own (an orphan), so control comes back without waiting for it. */
 #ifndef FT_APP_H
 #define FT_APP_H
 
@@ -16,6 +19,7 @@
 
 #include "frame.h"
 #include "pipeline.h"
+#include "registry.h"
 #include "settings.h"
 
 enum screen_id {
@@ -23,7 +27,7 @@ enum screen_id {
 	SCR_COUNT
 };
 
-enum job_kind { JOB_NONE, JOB_LOAD, JOB_TRAIN, JOB_TUNE };
+enum job_kind { JOB_NONE, JOB_LOAD, JOB_TRAIN, JOB_TUNE, JOB_REGISTER };
 
 struct app_job {
 	enum job_kind kind;
@@ -44,6 +48,14 @@ struct app_job {
 	pthread_mutex_t lock;      /* guards stage */
 	const struct frame *input; /* JOB_TRAIN / JOB_TUNE: the frame (immutable) */
 	char delimiter;            /* JOB_LOAD: 0 detects */
+	double cancelled;          /* orphans: ft_now() when told to stop */
+	/* JOB_REGISTER: what to publish (the strings are the job's; gate and
+	 * metrics point into a->result, which no one changes while it runs)
+	 * and the version it became. Not cancellable: a version appears whole
+	 * or not at all, and hashing the data is the only slow part. */
+	struct registry_publish_args publish;
+	char *root;
+	int version;
 };
 
 /* A trained run kept in the history list (Train screen). */
@@ -67,8 +79,11 @@ struct app {
 
 	enum screen_id screen;
 	void *screen_state[SCR_COUNT];   /* each screen's own state, owned by it */
-	struct app_job job;
+	struct app_job job;              /* what is shown of the live job */
 	bool job_running;
+	struct app_job *live;            /* the live job's worker context, NULL */
+	struct app_job **orphans;        /* cancelled jobs still stopping */
+	size_t norphans;
 
 	char message[512];               /* status line message */
 	bool message_error;
@@ -81,6 +96,14 @@ struct app {
 	unsigned long settings_version;  /* bumped by app_settings_changed */
 	unsigned long trained_version;   /* settings_version the model was trained from */
 	bool quit_requested;             /* :q with an unsaved model: the main loop asks */
+	char *pending_open;              /* :open with an unsaved model: the file to
+					  * load once the user confirms (main loop asks) */
+	double cancel_at;                /* ft_now() when the running job was told to
+					  * stop, 0 when it was not */
+	double cancel_latency;           /* seconds from cancel_at until the session
+					  * was free again; set when the job closes */
+	double stopped_latency;          /* seconds the last orphan took to stop */
+	enum job_kind stopped_kind;
 	char delimiter;                  /* --delimiter, 0 detects */
 	/* Screens may read a->frame from their own background threads (sorting,
 	 * searching, previews): they hold it while they do, so a newly loaded
@@ -97,6 +120,9 @@ void app_message(struct app *a, bool error, const char *fmt, ...)
 /* Background jobs. Starting fails (returns -1, message set) when one runs. */
 int app_start_load(struct app *a, const char *path);
 int app_start_train(struct app *a, bool tune);
+/* Register a->result (its gate must pass) into a->registry_root in the
+ * background; description may be NULL. */
+int app_start_register(struct app *a, const char *group, const char *description);
 void app_cancel_job(struct app *a);
 /* Adopt a finished job; true when something changed and the screen should
  * redraw. Called by the main loop several times a second. */

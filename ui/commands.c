@@ -111,6 +111,14 @@ static int cmd_open(struct app *a, int argc, char **argv)
 {
 	if (need_args(a, argc, 1, "open"))
 		return -1;
+	if (a->job_running)
+		return app_start_load(a, argv[1]);   /* says what is busy */
+	/* Loading closes the trained model: ask first, as quitting does. */
+	if (app_model_at_risk(a)) {
+		free(a->pending_open);
+		a->pending_open = xstrdup(argv[1]);
+		return 0;
+	}
 	return app_start_load(a, argv[1]);
 }
 
@@ -317,6 +325,11 @@ static int cmd_threshold(struct app *a, int argc, char **argv)
 		app_message(a, true, "threshold: expected a number in [0, 1], got '%s'", argv[1]);
 		return -1;
 	}
+	/* a registration in progress reads the model's gate */
+	if (a->job_running && a->job.kind == JOB_REGISTER) {
+		app_message(a, true, "busy: registering the model (a moment)");
+		return -1;
+	}
 	a->settings.threshold = t;
 	app_settings_changed(a);
 	if (!a->result) {
@@ -361,37 +374,11 @@ static int cmd_register(struct app *a, int argc, char **argv)
 		app_message(a, true, "this model is already version %d", a->registry_version);
 		return -1;
 	}
+	/* Hashing a large data file takes a while: the worker publishes. */
 	char *description = argc > 1 ? join_args(argc, argv, 1) : NULL;
-	char *model = model_to_text(r->recipe, r->tree, r->settings.threshold);
-	char *evaluation = pipeline_report_json(r);
-	char *pipeline = settings_to_json(&r->settings);
-	struct registry_publish_args args = {
-		.group = group_of(a),
-		.description = description,
-		.model_json = model,
-		.evaluation_json = evaluation,
-		.pipeline_json = pipeline,
-		.gate = &r->gate,
-		.metrics = &r->test_metrics,
-		.data_path = a->path,
-		.data_rows = a->frame ? a->frame->nrows : 0,
-		.data_columns = a->frame ? a->frame->ncols : 0,
-	};
-	int version = 0;
-	struct ft_err err;
-	int rc = registry_publish(a->registry_root, &args, &version, &err);
+	int rc = app_start_register(a, group_of(a), description);
 	free(description);
-	free(model);
-	free(evaluation);
-	free(pipeline);
-	if (rc) {
-		app_message(a, true, "%s", err.msg);
-		return -1;
-	}
-	a->registry_version = version;
-	a->result_saved = true;
-	app_message(a, false, "registered %s/%d (PendingManualApproval)", args.group, version);
-	return 0;
+	return rc;
 }
 
 static int set_status(struct app *a, int argc, char **argv, enum registry_status to)
@@ -640,7 +627,7 @@ static int cmd_quit_force(struct app *a, int argc, char **argv)
 #define A0 { ARG_NONE, ARG_NONE, ARG_NONE }
 
 static const struct command table[] = {
-	{ "open", "FILE", "load a CSV file (Esc cancels the load)", { ARG_FILE, ARG_NONE, ARG_NONE }, cmd_open },
+	{ "open", "FILE", "load a CSV file (asks first when that would lose a model; Esc cancels)", { ARG_FILE, ARG_NONE, ARG_NONE }, cmd_open },
 	{ "target", "COL", "use COL as the label", { ARG_COLUMN, ARG_NONE, ARG_NONE }, cmd_target },
 	{ "drop", "COL...", "never use these columns as features", { ARG_COLUMN, ARG_COLUMN, ARG_COLUMN }, cmd_drop },
 	{ "keep", "COL...", "use dropped columns as features again", { ARG_COLUMN, ARG_COLUMN, ARG_COLUMN }, cmd_keep },

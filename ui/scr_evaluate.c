@@ -8,9 +8,15 @@
  * row list, the columns shown) belongs to the result recorded in it; a
  * different result (a new training) drops the caches before use. The row
  * list is rebuilt whenever the split, cell or threshold it was made for
- * changes, so it always agrees with the matrix on screen. */
+ * changes, so it always agrees with the matrix on screen. The validation
+ * curves take a sort of the whole split (too slow for one key on a large
+ * file): a thread computes them from its own copy of the labels and
+ * probabilities and the screen adopts them if the result is still the one
+ * they were made for. */
 #include "config.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +30,20 @@
 #include "vm_eval.h"
 
 #define LIST_COLS 4
+
+/* Validation curves computed off the UI thread. */
+struct curve_task {
+	bool running;
+	pthread_t thread;
+	atomic_int done;
+	struct app *app;
+	double stamp;                 /* vm_result_stamp of the result they are for */
+	const struct pipeline_result *result;
+	uint8_t *y;
+	double *proba;
+	size_t n;
+	struct curve roc, pr;
+};
 
 struct eval_state {
 	/* The result the caches belong to. */
@@ -46,10 +66,70 @@ struct eval_state {
 
 	bool have_vcurves;            /* validation curves (test ones are in the result) */
 	struct curve vroc, vpr;
+	struct curve_task task;
 
 	int cols[LIST_COLS];          /* frame columns shown beside listed rows */
 	size_t ncols;
 };
+
+static void *curve_main(void *arg)
+{
+	struct curve_task *t = arg;
+	metrics_roc_curve(t->y, t->proba, t->n, &t->roc);
+	metrics_pr_curve(t->y, t->proba, t->n, &t->pr);
+	atomic_store(&t->done, 1);
+	app_wake(t->app);
+	return NULL;
+}
+
+/* Join a finished (or, with wait, any) curve task; adopt its curves when
+ * they belong to s's result. */
+static void curve_task_poll(struct eval_state *s, bool wait)
+{
+	struct curve_task *t = &s->task;
+	if (!t->running || (!wait && !atomic_load(&t->done)))
+		return;
+	pthread_join(t->thread, NULL);
+	t->running = false;
+	free(t->y);
+	free(t->proba);
+	t->y = NULL;
+	t->proba = NULL;
+	if (!s->have_vcurves && s->result && s->result == t->result && s->stamp == t->stamp) {
+		s->vroc = t->roc;
+		s->vpr = t->pr;
+		s->have_vcurves = true;
+	} else {
+		curve_free(&t->roc);
+		curve_free(&t->pr);
+	}
+	memset(&t->roc, 0, sizeof t->roc);
+	memset(&t->pr, 0, sizeof t->pr);
+}
+
+static void curve_task_start(struct app *a, struct eval_state *s, const struct pipeline_result *r)
+{
+	struct curve_task *t = &s->task;
+	if (t->running || !r->validation_proba || !r->validation.n)
+		return;
+	t->app = a;
+	t->result = r;
+	t->stamp = s->stamp;
+	t->n = r->validation.n;
+	t->y = xmalloc(t->n);
+	memcpy(t->y, r->validation.y, t->n);
+	t->proba = xmalloc(t->n * sizeof *t->proba);
+	memcpy(t->proba, r->validation_proba, t->n * sizeof *t->proba);
+	atomic_store(&t->done, 0);
+	if (pthread_create(&t->thread, NULL, curve_main, t)) {
+		/* no thread: compute here, slow but correct */
+		curve_main(t);
+		t->running = true;
+		curve_task_poll(s, false);
+		return;
+	}
+	t->running = true;
+}
 
 static void drop_caches(struct eval_state *s)
 {
@@ -156,17 +236,17 @@ static void refresh_list(struct eval_state *s, const struct pipeline_result *r)
 		s->sel = s->nlist ? s->nlist - 1 : 0;
 }
 
-static const struct curve *split_curve(struct eval_state *s, const struct pipeline_result *r)
+/* NULL while the validation curves are being computed. */
+static const struct curve *split_curve(struct app *a, struct eval_state *s,
+				       const struct pipeline_result *r)
 {
 	if (s->split == SPLIT_TEST)
 		return s->pr ? &r->pr : &r->roc;
-	if (!s->have_vcurves && r->validation_proba) {
-		metrics_roc_curve(r->validation.y, r->validation_proba, r->validation.n, &s->vroc);
-		metrics_pr_curve(r->validation.y, r->validation_proba, r->validation.n, &s->vpr);
-		s->have_vcurves = true;
-	}
-	if (!s->have_vcurves)
+	curve_task_poll(s, false);
+	if (!s->have_vcurves) {
+		curve_task_start(a, s, r);
 		return NULL;
+	}
 	return s->pr ? &s->vpr : &s->vroc;
 }
 
@@ -297,10 +377,10 @@ static int draw_warnings(WINDOW *win, int y, int w, int hmax, const struct metri
 	return used;
 }
 
-static void draw_curve(WINDOW *win, int y, int x, int pw, int ph, struct eval_state *s,
-		       const struct pipeline_result *r, const struct metrics *m)
+static void draw_curve(struct app *a, WINDOW *win, int y, int x, int pw, int ph,
+		       struct eval_state *s, const struct pipeline_result *r, const struct metrics *m)
 {
-	const struct curve *c = split_curve(s, r);
+	const struct curve *c = split_curve(a, s, r);
 	double mx, my;
 	if (s->pr) {
 		mx = m->recall;
@@ -334,6 +414,9 @@ static void draw_curve(WINDOW *win, int y, int x, int pw, int ph, struct eval_st
 			}
 		}
 	}
+	if (!c)
+		term_printf(win, y + 1 + ph / 2, x + 2, pw - 2, term_attr(ROLE_DIM),
+			    "computing the curve...");
 	wattrset(win, term_attr(ROLE_DIM));
 	mvwaddch(win, y + 1 + ph, x, ACS_LLCORNER);
 	mvwhline(win, y + 1 + ph, x + 1, ACS_HLINE, pw);
@@ -468,7 +551,7 @@ static void draw(struct app *a, WINDOW *win)
 	if (pw > 60)
 		pw = 60;
 	if (pw >= 16 && ph >= 3)
-		draw_curve(win, top, cx, pw, ph, s, r, m);
+		draw_curve(a, win, top, cx, pw, ph, s, r, m);
 	if (s->listing) {
 		draw_list(a, win, y + 1, w, h - y - 1, s);
 		return;
@@ -594,6 +677,7 @@ static void free_state(struct app *a)
 	struct eval_state *s = a->screen_state[SCR_EVALUATE];
 	if (!s)
 		return;
+	curve_task_poll(s, true);
 	drop_caches(s);
 	free(s);
 	a->screen_state[SCR_EVALUATE] = NULL;

@@ -187,7 +187,7 @@ static void draw_columns(struct app *a, struct prepare_state *s, WINDOW *w, int 
 		nw = width - 66 > 10 ? width - 66 : 10;
 	term_fill(w, 0, 0, term_attr(ROLE_HEADER) | A_REVERSE);
 	term_printf(w, 0, 0, width, term_attr(ROLE_HEADER) | A_REVERSE,
-		    " %-*s %-16s %-11s %8s %-15s %s", nw, "column", "role", "type", "missing",
+		    " %-*s %-16s %-11s %7s %-16s %s", nw, "column", "role", "type", "missing",
 		    "impute", "encode / parts");
 	int rows = height - 1;
 	if (s->cur >= f->ncols)
@@ -235,17 +235,18 @@ static void draw_columns(struct app *a, struct prepare_state *s, WINDOW *w, int 
 		x += 12;
 		char miss[24];
 		snprintf(miss, sizeof miss, "%zu", col->stats.missing);
-		term_put(w, y, x, 8, miss, col->stats.missing && !sel ? term_attr(ROLE_WARN) : base, true);
-		term_put(w, y, x + 8, 1, "", base, false);
-		x += 9;
+		term_put(w, y, x, 7, miss, col->stats.missing && !sel ? term_attr(ROLE_WARN) : base, true);
+		term_put(w, y, x + 7, 1, "", base, false);
+		x += 8;
 		char buf[64];
 		bool own;
 		if (feature && (int)c != tcol) {
 			impute_text(st, col, buf, sizeof buf, &own);
-			term_put(w, y, x, 15, col->stats.missing || own ? buf : "-",
+			/* 16 columns: "constant:missing" whole */
+			term_put(w, y, x, 16, col->stats.missing || own ? buf : "-",
 				 own ? base | A_BOLD : (sel ? base : term_attr(ROLE_DIM)), false);
-			term_put(w, y, x + 15, 1, "", base, false);
-			x += 16;
+			term_put(w, y, x + 16, 1, "", base, false);
+			x += 17;
 			encode_text(st, col, buf, sizeof buf, &own);
 			term_put(w, y, x, width - x, buf, own ? base | A_BOLD : base, false);
 		} else {
@@ -329,22 +330,22 @@ static void draw_bottom(struct app *a, struct prepare_state *s, WINDOW *w, int y
 		return;
 	}
 	const struct split_counts *c = &s->counts;
-	term_printf(w, y++, x0, pw, term_attr(ROLE_HEADER), "%-16s %8s %8s %8s",
+	term_printf(w, y++, x0, pw, term_attr(ROLE_HEADER), "%-15s %8s %8s %8s",
 		    s->preview_stale ? "(updating)" : "class counts",
 		    "legit", "fraud", "fraud %");
 	static const char *const names[] = { "train", "validation", "test untouched" };
 	for (int i = 0; i < SPLIT_COUNT; i++) {
 		size_t n0 = c->before[i][0], n1 = c->before[i][1];
-		term_printf(w, y++, x0, pw, A_NORMAL, "%-16s %8zu %8zu %7.2f%%", names[i], n0, n1,
+		term_printf(w, y++, x0, pw, A_NORMAL, "%-15s %8zu %8zu %7.2f%%", names[i], n0, n1,
 			    n0 + n1 ? 100.0 * (double)n1 / (double)(n0 + n1) : 0);
 	}
 	size_t n0 = c->train_after[0], n1 = c->train_after[1];
 	bool changed = st->resample != RESAMPLE_NONE;
 	term_printf(w, y++, x0, pw, changed ? term_attr(ROLE_GOOD) : term_attr(ROLE_DIM),
-		    "%-16s %8zu %8zu %7.2f%%", "train resampled", n0, n1,
+		    "%-15s %8zu %8zu %7.2f%%", "train resampled", n0, n1,
 		    n0 + n1 ? 100.0 * (double)n1 / (double)(n0 + n1) : 0);
 	if (st->resample == RESAMPLE_CLASS_WEIGHT)
-		term_printf(w, y++, x0, pw, A_NORMAL, "%-16s %8.3g %8.3g", "class weights",
+		term_printf(w, y++, x0, pw, A_NORMAL, "%-15s %8.3g %8.3g", "class weights",
 			    c->train_weight[0], c->train_weight[1]);
 }
 

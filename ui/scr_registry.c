@@ -42,6 +42,7 @@ struct reg_state {
 	char list_error[sizeof ((struct ft_err *)0)->msg];
 	uint64_t fingerprint;
 	bool loaded;
+	int shown_registration;               /* a->registry_version last selected */
 	size_t sel, top;
 
 	enum reg_pane pane;
@@ -197,6 +198,12 @@ static struct reg_state *get_state(struct app *a)
 		s = xcalloc(1, sizeof *s);
 		s->lines_for = SIZE_MAX;
 		a->screen_state[SCR_REGISTRY] = s;
+	}
+	/* Registration finishes in the background: once it has, show the
+	 * new version as a first look would. */
+	if (a->registry_version > 0 && a->registry_version != s->shown_registration) {
+		s->shown_registration = a->registry_version;
+		s->loaded = false;
 	}
 	if (!s->loaded || fingerprint(a, s) != s->fingerprint)
 		load(a, s);

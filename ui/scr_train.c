@@ -144,7 +144,7 @@ static void draw_summary(struct app *a, WINDOW *w, int x0, int width)
 {
 	int y = 0;
 	term_put(w, y++, x0, width, " last model", term_attr(ROLE_HEADER) | A_REVERSE, false);
-	if (a->job_running && a->job.kind != JOB_LOAD) {
+	if (a->job_running && (a->job.kind == JOB_TRAIN || a->job.kind == JOB_TUNE)) {
 		char stage[32];
 		double frac;
 		app_job_progress(a, stage, sizeof stage, &frac);

@@ -279,8 +279,10 @@ static void draw_outline_row(WINDOW *win, int y, int w, struct app *a, struct tr
 	int bar_w = bar_width(w);
 	int rule_w = w - STATS_TEXT_W - bar_w;
 	int indent = 2 * nd->depth;
-	if (indent > rule_w / 5)
-		indent = rule_w / 5;   /* deep nodes keep room for their rule */
+	/* Deep nodes keep room for their rule; a quarter of it still shows
+	 * depth 8 (the default max_depth) distinctly at 100 columns. */
+	if (indent > rule_w / 4)
+		indent = rule_w / 4;
 	vm_node_rule(t, r->recipe, parent, node, rule, sizeof rule);
 	int len = snprintf(text, sizeof text, "%s %s", leaf ? "   " : s->outline->open[node] ? "[-]" : "[+]",
 			   rule);

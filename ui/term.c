@@ -25,6 +25,7 @@ static volatile sig_atomic_t in_fatal, interrupted;
 static WINDOW *input;
 
 #define POLL_MS 80
+static int poll_ms = POLL_MS;
 
 static const int fatal_signals[] = {
 	SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTERM, SIGHUP, SIGQUIT
@@ -67,7 +68,16 @@ void term_set_input(WINDOW *w)
 {
 	input = w;
 	keypad(w, TRUE);
-	wtimeout(w, POLL_MS);
+	wtimeout(w, poll_ms);
+}
+
+void term_set_poll(int ms)
+{
+	int want = ms > 0 ? ms : POLL_MS;
+	if (want == poll_ms)
+		return;
+	poll_ms = want;
+	wtimeout(input ? input : stdscr, poll_ms);
 }
 
 int term_key(void)
@@ -81,17 +91,18 @@ int term_peek_key(void)
 	nodelay(w, TRUE);
 	int ch = wgetch(w);
 	nodelay(w, FALSE);
-	wtimeout(w, POLL_MS);
+	wtimeout(w, poll_ms);
 	return ch;
 }
 
+/* The allocator prints the message and aborts after this returns; the
+ * terminal must be back to normal first or the message is lost. */
 static void out_of_memory(void)
 {
 	if (!in_fatal) {
 		in_fatal = 1;
 		term_end();
 	}
-	fputs("fraudtree: out of memory\n", stderr);
 }
 
 static void setup_colors(void)

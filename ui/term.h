@@ -45,6 +45,10 @@ attr_t term_attr(enum term_role role);
 void term_set_input(WINDOW *w);
 int term_key(void);
 int term_peek_key(void);
+/* The poll interval term_key waits: ms > 0 sets it (shorter while a
+ * cancelled job is stopping, so it is adopted at once), 0 restores the
+ * default. */
+void term_set_poll(int ms);
 
 /* Ctrl-C: the first press is delivered to the main loop (true once per
  * press); a second one before the loop saw the first restores the terminal

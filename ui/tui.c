@@ -12,6 +12,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,7 +274,9 @@ static void draw_tabs(struct ui *u)
 
 static const char *model_state(const struct app *a, char *buf, size_t size)
 {
-	if (a->job_running && a->job.kind != JOB_LOAD)
+	if (a->job_running && a->job.kind == JOB_REGISTER)
+		snprintf(buf, size, "registering");
+	else if (a->job_running && a->job.kind != JOB_LOAD)
 		snprintf(buf, size, "%s", a->job.kind == JOB_TUNE ? "tuning" : "training");
 	else if (!a->result)
 		snprintf(buf, size, "no model");
@@ -300,34 +303,75 @@ static void draw_progress(struct ui *u, int y)
 	term_put(w, y, x + 1 + bw, 1, "]", A_NORMAL, false);
 	x += bw + 2;
 	char tail[96];
+	const char *esc = a->job.kind == JOB_REGISTER ? "" : "  Esc cancels";
 	if (frac >= 0)
-		snprintf(tail, sizeof tail, " %3d%%  %.1f s  Esc cancels", (int)(frac * 100), secs);
+		snprintf(tail, sizeof tail, " %3d%%  %.1f s%s", (int)(frac * 100), secs, esc);
 	else
-		snprintf(tail, sizeof tail, " %.1f s  Esc cancels", secs);
+		snprintf(tail, sizeof tail, " %.1f s%s", secs, esc);
 	term_printf(w, y, x, COLS - x, A_NORMAL, "%s", tail);
 }
 
+/* s cut to at most width columns, the cut marked. */
+static void clip_text(const char *s, int width, char *buf, size_t size)
+{
+	if (width < 2 || view_text_width(s) <= width) {
+		snprintf(buf, size, "%s", s);
+		return;
+	}
+	size_t n = view_text_fit(s, width - 1, NULL);
+	snprintf(buf, size, "%.*s%s", (int)n, s, term_utf8() ? "\xe2\x80\xa6" : "~");
+}
+
+/* File, size, target, model state and the gate (once there is a model),
+ * always all of them: the size gets terse and a long file or target name
+ * is cut rather than the gate pushed off the line. */
 static void draw_status(struct ui *u)
 {
 	struct app *a = &u->app;
 	WINDOW *w = u->bar;
 	term_fill(w, 0, 0, term_attr(ROLE_STATUS));
-	char model[48], line[512];
+	char model[48], size[64], name[256], target[256];
 	const char *file = a->path ? a->path : "(no file)";
 	if (a->job_running && a->job.kind == JOB_LOAD && a->job.path)
 		file = a->job.path;
 	const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
 	int tcol = app_target_col(a);
-	snprintf(line, sizeof line, " %s | %zu rows x %zu cols | target %s | %s",
-		 base, a->frame ? a->frame->nrows : 0, a->frame ? a->frame->ncols : 0,
-		 tcol >= 0 ? a->frame->cols[tcol].name : "(none)", model_state(a, model, sizeof model));
-	int x = term_printf(w, 0, 0, COLS, term_attr(ROLE_STATUS), "%s", line);
-	if (a->result && x < COLS - 14) {
-		x += term_printf(w, 0, x, COLS - x, term_attr(ROLE_STATUS), " | gate ");
-		term_printf(w, 0, x, COLS - x,
-			    (a->result->gate.pass ? term_attr(ROLE_GOOD) : term_attr(ROLE_BAD)) | A_REVERSE,
-			    " %s ", a->result->gate.pass ? "PASS" : "FAIL");
+	const char *tname = tcol >= 0 ? a->frame->cols[tcol].name : "(none)";
+	model_state(a, model, sizeof model);
+	size_t nrows = a->frame ? a->frame->nrows : 0, ncols = a->frame ? a->frame->ncols : 0;
+	snprintf(size, sizeof size, "%zu rows x %zu cols", nrows, ncols);
+	int gate_w = a->result ? 14 : 0;   /* " | gate " and " PASS " */
+	int fixed = gate_w + (int)(strlen(" ") + strlen(" | ") + strlen(" | target ") +
+				   strlen(" | ") + strlen(model));
+	int nw = view_text_width(base), tw = view_text_width(tname);
+	int room = COLS - fixed - (int)strlen(size);
+	if (nw + tw > room) {
+		snprintf(size, sizeof size, "%zu x %zu", nrows, ncols);
+		room = COLS - fixed - (int)strlen(size);
 	}
+	if (room < 2)
+		room = 2;
+	if (nw + tw > room) {
+		int half = room / 2;
+		if (tw <= half)
+			nw = room - tw;
+		else if (nw <= half)
+			tw = room - nw;
+		else {
+			nw = half;
+			tw = room - half;
+		}
+	}
+	clip_text(base, nw, name, sizeof name);
+	clip_text(tname, tw, target, sizeof target);
+	int x = term_printf(w, 0, 0, COLS, term_attr(ROLE_STATUS), " %s | %s | target %s | %s",
+			    name, size, target, model);
+	if (!a->result)
+		return;
+	x += term_printf(w, 0, x, COLS - x, term_attr(ROLE_STATUS), " | gate ");
+	term_printf(w, 0, x, COLS - x,
+		    (a->result->gate.pass ? term_attr(ROLE_GOOD) : term_attr(ROLE_BAD)) | A_REVERSE,
+		    " %s ", a->result->gate.pass ? "PASS" : "FAIL");
 }
 
 static void draw_message(struct ui *u)
@@ -342,9 +386,17 @@ static void draw_message(struct ui *u)
 		return;
 	}
 	curs_set(0);
-	if (a->quit_requested) {
-		term_put(w, 1, 0, COLS, "The trained model is neither registered nor saved. Quit anyway? (y/n)",
-			 term_attr(ROLE_WARN) | A_BOLD, false);
+	if (a->quit_requested || a->pending_open) {
+		char q[PATH_MAX + 96];
+		if (a->quit_requested)
+			snprintf(q, sizeof q, "The trained model is neither registered nor saved."
+				 " Quit anyway? (y/n)");
+		else {
+			const char *slash = strrchr(a->pending_open, '/');
+			snprintf(q, sizeof q, "The trained model is neither registered nor saved."
+				 " Open %s anyway? (y/n)", slash ? slash + 1 : a->pending_open);
+		}
+		term_put(w, 1, 0, COLS, q, term_attr(ROLE_WARN) | A_BOLD, false);
 		return;
 	}
 	if (a->job_running) {
@@ -476,6 +528,16 @@ static void handle_key(struct ui *u, int ch)
 			app_message(a, false, "quit cancelled");
 		return;
 	}
+	if (a->pending_open) {
+		char *path = a->pending_open;
+		a->pending_open = NULL;
+		if (ch == 'y' || ch == 'Y')
+			app_start_load(a, path);
+		else
+			app_message(a, false, "open cancelled; the model is kept");
+		free(path);
+		return;
+	}
 	if (u->help) {
 		help_key(u, ch);
 		return;
@@ -527,18 +589,47 @@ static void handle_key(struct ui *u, int ch)
 	}
 }
 
+/* Ctrl-C: close what is open, else stop the job, else quit, asking first
+ * (as q does) when that would lose a model; a second Ctrl-C at the
+ * question quits. */
 static void interrupt(struct ui *u)
 {
 	struct app *a = &u->app;
-	if (prompt_active())
+	if (prompt_active()) {
 		prompt_cancel(a);
-	else if (a->job_running)
+	} else if (a->pending_open) {
+		free(a->pending_open);
+		a->pending_open = NULL;
+		app_message(a, false, "open cancelled; the model is kept");
+	} else if (a->job_running) {
 		app_cancel_job(a);
-	else
+	} else if (app_model_at_risk(a) && !a->quit_requested) {
+		a->quit_requested = true;
+	} else {
 		a->quit = true;
+	}
 }
 
+#ifdef FT_TEST_HOOKS
+/* FRAUDTREE_FAULT=oom: the first key after the data has loaded runs out of
+ * memory, so tests can see the terminal restored on that path. */
+static void test_fault(const struct app *a)
+{
+	const char *f = getenv("FRAUDTREE_FAULT");
+	if (!f || strcmp(f, "oom") || !a->frame)
+		return;
+	volatile size_t huge = SIZE_MAX / 2;
+	free(xmalloc(huge));
+}
+#endif
+
 /* ---- entry ---- */
+
+static const char *job_name(enum job_kind kind)
+{
+	return kind == JOB_LOAD ? "load" : kind == JOB_TUNE ? "tune"
+		: kind == JOB_REGISTER ? "register" : "train";
+}
 
 int tui_main(int argc, char **argv)
 {
@@ -604,7 +695,23 @@ int tui_main(int argc, char **argv)
 			interrupt(u);
 			dirty = true;
 		}
-		if (app_poll_job(a) || a->job_running || app_take_wakeup(a))
+		enum job_kind kind = a->job.kind;
+		if (app_poll_job(a)) {
+			dirty = true;
+			if (a->cancel_latency > 0 && u->timing)
+				fprintf(u->timing, "cancel %s %.3f\n", job_name(kind),
+					a->cancel_latency * 1000.0);
+			a->cancel_latency = 0;
+		}
+		if (a->stopped_latency > 0) {
+			if (u->timing)
+				fprintf(u->timing, "stopped %s %.3f\n", job_name(a->stopped_kind),
+					a->stopped_latency * 1000.0);
+			a->stopped_latency = 0;
+		}
+		/* a job told to stop is adopted as soon as it has */
+		term_set_poll(a->job_running && a->cancel_at > 0 ? 5 : 0);
+		if (a->job_running || app_take_wakeup(a))
 			dirty = true;
 		if (dirty) {
 			draw_all(u);
@@ -616,6 +723,9 @@ int tui_main(int argc, char **argv)
 		if (ch == ERR)
 			continue;
 		double t0 = ft_now();
+#ifdef FT_TEST_HOOKS
+		test_fault(a);
+#endif
 		handle_key(u, ch);
 		if (!a->quit)
 			draw_all(u);

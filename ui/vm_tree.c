@@ -306,6 +306,25 @@ struct rules_ctx {
 	size_t n;
 };
 
+/* Whether step k of the path (the test from path[k-1] to path[k]) says
+ * nothing another step does not: the same feature tested the same way with
+ * a bound at least as tight ("x <= 600 and x <= 450" reads "x <= 450"). On
+ * a tie the later step stands. */
+static bool implied(const struct tree *t, const int32_t *path, size_t depth, size_t k)
+{
+	const struct tree_node *pk = &t->nodes[path[k - 1]];
+	bool left_k = pk->left == path[k];
+	for (size_t j = 1; j <= depth; j++) {
+		const struct tree_node *pj = &t->nodes[path[j - 1]];
+		if (j == k || pj->feature != pk->feature || (pj->left == path[j]) != left_k)
+			continue;
+		bool tighter = left_k ? pj->threshold < pk->threshold : pj->threshold > pk->threshold;
+		if (tighter || (pj->threshold == pk->threshold && j > k))
+			return true;
+	}
+	return false;
+}
+
 /* Recursion is bounded by the tree's depth, which the model format caps;
  * the explicit path array keeps the conditions in root-to-leaf order. */
 static void rules_walk(struct rules_ctx *c, int32_t node, size_t depth)
@@ -325,9 +344,13 @@ static void rules_walk(struct rules_ctx *c, int32_t node, size_t depth)
 	double p = tree_node_proba(leaf);
 	char rule[256];
 
+	bool first = true;
 	for (size_t k = 1; k <= depth; k++) {
+		if (implied(t, c->path, depth, k))
+			continue;
 		vm_node_rule(t, c->r, c->path[k - 1], c->path[k], rule, sizeof rule);
-		sb_printf(&sb, "%s%s", k == 1 ? "if " : " and ", rule);
+		sb_printf(&sb, "%s%s", first ? "if " : " and ", rule);
+		first = false;
 	}
 	sb_printf(&sb, "%sthen %s (p=%.2f, n=%llu)", depth ? " " : "always: ",
 		  p >= c->threshold ? c->positive : c->negative, p,

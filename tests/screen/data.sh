@@ -94,4 +94,17 @@ st_keys q
 st_exit_ok
 grep -q "column card_type" "$XDG_STATE_HOME/fraudtree/history" || {
 	echo "FAIL: command history not saved"; exit 1; }
+tmux -L "$ST_SOCK" kill-server
+
+# the next session recalls it with Up
+st_start 100 30 --registry "$REG"
+st_wait "loaded 20000 rows"
+st_keys :
+st_wait_cursor
+st_keys Up
+st_wait ":column card_type"
+st_keys Enter
+st_wait "column 7/14: card_type"
+st_keys q
+st_exit_ok
 echo "data screen: ok"

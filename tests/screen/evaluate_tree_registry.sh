@@ -39,6 +39,10 @@ st_keys c
 st_wait "PR test AUC"
 st_keys v
 st_wait "Confusion matrix (validation)"
+# the validation curve is computed in the background, then drawn
+st_wait "PR validation AUC"
+st_wait_gone "computing the curve"
+st_wait "recall (y: precision)"
 st_keys v c
 st_wait "Confusion matrix (test)"
 st_wait "ROC test AUC"

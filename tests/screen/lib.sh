@@ -44,8 +44,16 @@ stty -a | tr ' ;' '\n\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\
 echo "[modes]"
 sleep 600
 RUN
-	tmux -L "$ST_SOCK" -f /dev/null new-session -d -s main -x "$cols" -y "$lines" \
-		"sh '$ST_TMP/run.sh'" || { echo "cannot start tmux"; exit 99; }
+	# a server killed just before may still be going away on this socket
+	# ("server exited unexpectedly"): try again for a while
+	i=0
+	until tmux -L "$ST_SOCK" -f /dev/null new-session -d -s main -x "$cols" -y "$lines" \
+		"sh '$ST_TMP/run.sh'"; do
+		i=$((i + 1))
+		[ "$i" -lt 50 ] || { echo "cannot start tmux"; exit 99; }
+		tmux -L "$ST_SOCK" kill-server 2>/dev/null
+		sleep 0.1
+	done
 	tmux -L "$ST_SOCK" set-option -g status off >/dev/null
 }
 
@@ -104,6 +112,27 @@ st_absent() {
 		st_capture
 		exit 1
 	fi
+}
+
+# st_wait_line N REGEX [SECONDS]: until line N of the screen matches REGEX
+# (a redraw after a resize is not atomic, so never check a line just once).
+st_wait_line() {
+	limit=${3:-20}
+	i=0
+	while [ "$i" -lt $((limit * 10)) ]; do
+		if st_capture | sed -n "$1p" | grep -qE -- "$2"; then return 0; fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "FAIL: line $1 of the screen never matched: $2"
+	st_capture
+	exit 1
+}
+
+# st_pid: the workbench's process id inside the pane.
+st_pid() {
+	shell=$(tmux -L "$ST_SOCK" list-panes -t main -F '#{pane_pid}')
+	ps -o pid= --ppid "$shell" | tr -d ' ' | head -n 1
 }
 
 st_keys() {

@@ -16,4 +16,21 @@ st_wait "column 2/3: montant€"
 st_wait "missing   1 (25.0%)"
 st_keys q
 st_exit_ok
+tmux -L "$ST_SOCK" kill-server
+
+# a long file name and a long target name are cut (whole characters) so the
+# status bar still shows the model state and the gate at 80 columns
+LONG="$ST_TMP/transactions_de_d\303\251cembre_zone_europ\303\251enne_compl\303\250te.csv"
+LONG=$(printf "$LONG")
+{ head -n 1 "$SAMPLE" | sed 's/isFraud$/fraude_d\xc3\xa9clar\xc3\xa9e_apr\xc3\xa8s_enqu\xc3\xaate_du_service/'
+  sed 1d "$SAMPLE"; } >"$LONG"
+st_start 80 24 --registry "$REG" "$LONG"
+st_wait "loaded 20000 rows"
+st_wait_line 23 "^ transactions_d[^|]*… \| 20000 x 14 \| target fraude_d[^|]*… \| no model *$"
+st_cmd "train"
+st_wait_line 23 "^ tran[^|]*… \| 20000 x 14 \| target fra[^|]*… \| trained, not saved \| gate  (PASS|FAIL) *$"
+st_keys q
+st_wait "Quit anyway? (y/n)"
+st_keys y
+st_exit_ok
 echo "utf8: ok"

@@ -1,17 +1,19 @@
 #!/bin/sh
 # bad_inputs.sh: awkward and hostile inputs through the real binary. Each
-# case of tests/corpus/bad/EXPECTED is one line
-#     NAME <TAB> COMMAND <TAB> EXIT <TAB> STDERR-SUBSTRING
+# case of tests/corpus/bad/EXPECTED is one line of tab-separated fields
+#     NAME  COMMAND  EXIT  ERROR-SUBSTRING  [OUTPUT-SUBSTRING]
 # COMMAND is shell text run with these names set: $FT (the binary), $C (the
 # corpus directory), $W (a scratch directory holding the files made below),
-# $RUN (`fraudtree run --quiet --no-register`). EXIT is a status or a list
-# of allowed statuses ("0|1": the pipeline ran, the gate may go either way).
-# For EXIT 2 the output must hold the substring (it names the file and
+# $RUN (`fraudtree run --quiet --no-register`), and the helpers of lib.sh
+# below. EXIT is a status or a list of allowed ones ("0|1": the pipeline
+# ran and the gate may go either way; "0|1|2": working or a clear error).
+# When the case exits 2 its output must hold ERROR-SUBSTRING (the file and
 # line, or the setting; errors go to standard error, the problems `registry
-# verify` finds to standard output); for other statuses the substring, when
-# given, must be on standard output. Every case must also finish within a time limit,
-# without a signal and without a sanitizer report, and errors must read
-# "fraudtree: ...". Names listed in tests/corpus/bad/XFAIL are known bugs:
+# verify` finds to standard output) and errors must read "fraudtree: ...";
+# otherwise standard output must hold OUTPUT-SUBSTRING when given. "-"
+# stands for an empty ERROR-SUBSTRING (read collapses adjacent tabs).
+# Every case must finish within a time limit, without a signal and without
+# a sanitizer report. Names listed in tests/corpus/bad/XFAIL are known bugs:
 # their failure is reported but not counted, and their passing is (so the
 # list is kept short and honest).
 set -u
@@ -87,8 +89,9 @@ is_xfail() {
 }
 
 tab=$(printf '\t')
-while IFS="$tab" read -r name cmd want msg; do
+while IFS="$tab" read -r name cmd want msg outmsg; do
 	case $name in '' | '#'*) continue ;; esac
+	[ "$msg" = - ] && msg=
 	cases=$((cases + 1))
 	timeout 120 sh -c ". \"\$W/lib.sh\"; $cmd" >"$W/out" 2>"$W/err"
 	rc=$?
@@ -106,8 +109,8 @@ while IFS="$tab" read -r name cmd want msg; do
 		# registry verify lists the problems on standard output
 		[ -n "$msg" ] && ! cat "$W/err" "$W/out" | grep -qF -- "$msg" &&
 			why="output lacks: $msg"
-	elif [ -z "$why" ] && [ -n "$msg" ]; then
-		grep -qF -- "$msg" "$W/out" || why="stdout lacks: $msg"
+	elif [ -z "$why" ] && [ -n "${outmsg:-}" ]; then
+		grep -qF -- "$outmsg" "$W/out" || why="stdout lacks: $outmsg"
 	fi
 	if is_xfail "$name"; then
 		if [ -n "$why" ]; then

@@ -35,6 +35,18 @@ CSV
 expect 0 "$FT_BIN" predict "$T/model.json" "$T/in.csv"
 cmp "$T/out" "$T/want.csv" || fail "scored rows differ"
 
+# Columns are matched by the names the loader gives them: a repeated name
+# gets _1, an empty one unnamed_N. A model trained on such a header (inputs
+# amount_1 and unnamed_2) scores the same file.
+sed '0,/"name":\t"amount"/s//"name":\t"amount_1"/; 0,/"name":\t"card"/s//"name":\t"unnamed_2"/' \
+	"$T/model.json" >"$T/renamed.json"
+grep -q '"amount_1"' "$T/renamed.json" && grep -q '"unnamed_2"' "$T/renamed.json" ||
+	fail "renaming the fixture's inputs"
+printf 'amount,amount,,isFraud\n0,150,credit,1\n0,150,debit,0\n0,50,,1\n' >"$T/dup.csv"
+expect 0 "$FT_BIN" predict "$T/renamed.json" "$T/dup.csv"
+printf 'amount,amount,,isFraud,fraud_probability,prediction\n0,150,credit,1,0.75,1\n0,150,debit,0,0,0\n0,50,,1,0.1,0\n' >"$T/want_dup.csv"
+cmp "$T/out" "$T/want_dup.csv" || fail "repeated and empty header names"
+
 expect 0 "$FT_BIN" predict "$T/model.json" "$T/in.csv" --explain
 has "$T/out" "id,amount,card,isFraud,fraud_probability,prediction,decision_path"
 has "$T/out" "1,150,credit,1,0.75,1,amount=150 > 100; card!=debit -> fraud p=0.75"

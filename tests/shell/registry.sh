@@ -100,6 +100,16 @@ expect 2 "$FT_BIN" registry list --bogus
 expect 0 "$FT_BIN" registry --help
 [ ! -e "$T/x" ] || fail "something was written outside the registry"
 
+# Output that cannot be written (a full disk) is an error, not a silent success.
+if [ -c /dev/full ]; then
+	for verb in "list" "list fraud-group --json" "show fraud-group/1" "diff fraud-group/1 fraud-group/2"; do
+		# shellcheck disable=SC2086 # the verb's words are meant to split
+		"$FT_BIN" registry $verb --registry "$R" >/dev/full 2>"$T/err" &&
+			fail "registry $verb: exit 0 with the output lost"
+		has "$T/err" "No space left on device"
+	done
+fi
+
 # Modes: 0644 files and 0755 directories under umask 022; umask narrows them.
 [ "$(stat -c %a "$R/fraud-group/1")" = 755 ] || fail "version directory mode"
 [ "$(stat -c %a "$R/fraud-group/1/model.json")" = 644 ] || fail "file mode"

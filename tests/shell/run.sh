@@ -47,6 +47,9 @@ for key in '"binary_classification_metrics"' '"accuracy"' '"confusion_matrix"' \
 	grep -qF "$key" "$ev" || fail "evaluation.json lacks $key"
 done
 grep -q '"value":' "$ev" || fail "metrics are not {\"value\": x}"
+# The frame is freed before training; the report still describes the data.
+head -n 1 "$tmp/out" | grep -qxF "data: $data (5000 rows, 14 columns)" ||
+	fail "report does not describe the data: $(head -n 1 "$tmp/out")"
 # Timings vary between runs, so they stay out of the file.
 grep -qi 'seconds' "$ev" && fail "evaluation.json holds timings"
 [ "$(stat -c %a "$tmp/a")" = 755 ] || fail "--out directory mode is not 0755"

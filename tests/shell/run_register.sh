@@ -45,6 +45,9 @@ for f in model.json evaluation.json pipeline.json; do
 done
 grep -q 'PendingManualApproval' "$v/manifest.json" || fail "status not pending"
 grep -q 'first try' "$v/manifest.json" || fail "description not recorded"
+# The frame is freed before training; the manifest still counts its rows.
+tr -d ' \t\n' <"$v/manifest.json" | grep -q '"rows":5000,"columns":14' ||
+	fail "manifest does not record 5000 rows and 14 columns"
 
 # The environment names the registry too; numbers count up.
 FRAUDTREE_REGISTRY=$reg run 0 --quiet "$data"

@@ -68,6 +68,52 @@ static void test_round_trip(void **state)
 	free(text);
 }
 
+/* The threshold decides every prediction, so it must read back to the
+ * last bit: 0.1 + 0.2 is not 0.3, and a leaf whose probability is exactly
+ * 0.3 is legit under the first and fraud under the second. */
+static void test_exact_threshold(void **state)
+{
+	(void)state;
+	const double thresholds[] = { 0.1 + 0.2, 1.0 / 3.0, 0.7 - 1e-17, 5e-324 };
+	struct recipe *r = fixture_recipe();
+	struct tree *t = fixture_tree();
+	for (size_t i = 0; i < sizeof thresholds / sizeof thresholds[0]; i++) {
+		char *text = model_to_text(r, t, thresholds[i]);
+		struct ft_err err;
+		struct model *m = model_parse(text, "model.json", &err);
+		assert_non_null(m);
+		if (m->threshold != thresholds[i])
+			fail_msg("threshold %.17g read back as %.17g", thresholds[i], m->threshold);
+		model_free(m);
+		free(text);
+	}
+	recipe_free(r);
+	tree_free(t);
+}
+
+/* Text after the model is damage (a concatenation, a bad merge), and the
+ * line named is where the JSON stops. */
+static void test_trailing_text(void **state)
+{
+	(void)state;
+	char *text = fixture_model_text();
+	char *two = xasprintf("%s%s", text, text);
+	size_t lines = 0;
+	for (const char *p = text; *p; p++)
+		lines += *p == '\n';
+	char *where = xasprintf("model.json:%zu: not valid JSON", lines + 1);
+	expect_error(two, where);
+	char *tail = xasprintf("%s\n  \n", text);
+	struct ft_err err;
+	struct model *m = model_parse(tail, "model.json", &err);
+	assert_non_null(m);
+	model_free(m);
+	free(tail);
+	free(where);
+	free(two);
+	free(text);
+}
+
 static void test_versions(void **state)
 {
 	(void)state;
@@ -211,6 +257,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_exact_threshold),
+		cmocka_unit_test(test_trailing_text),
 		cmocka_unit_test(test_versions),
 		cmocka_unit_test(test_structure),
 		cmocka_unit_test(test_tree_validation),

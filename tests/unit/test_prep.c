@@ -229,6 +229,24 @@ static void test_target_detection(void **state)
 	assert_memory_equal(t.y, ((uint8_t[]){ 1, 0 }), 2);
 	target_info_free(&t);
 	target_info_free(NULL);
+
+	/* No target given: a constant isFraud is named as the reason nothing
+	 * was guessed; with no such name at all, the generic message. */
+	struct frame *g = frame_new(3, 2);
+	col_num(g, 0, "amount", (double[]){ 1, 2, 3 });
+	col_num(g, 1, "IsFraud", (double[]){ 0, 0, 0 });
+	struct settings u;
+	settings_init(&u);
+	assert_int_equal(prep_target(g, &u, &t, &err), -1);
+	assert_string_equal(err.msg, "t.csv: IsFraud is named like a label but has 1 distinct "
+			    "value; a binary target is needed (set target)");
+	free(g->cols[1].name);
+	g->cols[1].name = xstrdup("outcome");
+	assert_int_equal(prep_target(g, &u, &t, &err), -1);
+	assert_string_equal(err.msg, "t.csv: no binary column named like a label (isFraud, "
+			    "Class, label...); set target");
+	settings_free(&u);
+	frame_free(g);
 }
 
 static void test_suggest_drops(void **state)
@@ -397,6 +415,75 @@ static void test_imputation(void **state)
 	target_info_free(&t);
 	settings_free(&s);
 	frame_free(f);
+}
+
+/* Features are floats: a training value beyond their range (inf, 1e400,
+ * 1e300) is refused with the file, line and column; the same value in a
+ * row the recipe only applies to scores as a very large number. */
+static void test_out_of_range_values(void **state)
+{
+	(void)state;
+	struct frame *f = frame_new(6, 2);
+	f->row_line = xcalloc(6, sizeof *f->row_line);
+	for (size_t i = 0; i < 6; i++)
+		f->row_line[i] = (uint32_t)(i + 2);
+	col_num(f, 0, "amount", (double[]){ 1, 2, 1e300, 3, INFINITY, -1e39 });
+	col_num(f, 1, "y", (double[]){ 0, 1, 0, 1, 0, 1 });
+	struct settings s;
+	settings_init(&s);
+	set_ok(&s, "target=y");
+	struct target_info t;
+	struct ft_err err = {0};
+	assert_int_equal(prep_target(f, &s, &t, &err), 0);
+	static const struct { size_t rows[2]; const char *msg; } bad[] = {
+		{ { 0, 2 }, "t.csv:4: amount: 1e+300 is out of the range" },
+		{ { 4, 1 }, "t.csv:6: amount: inf is out of the range" },
+		{ { 1, 5 }, "t.csv:7: amount: -1e+39 is out of the range" },
+	};
+	for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+		assert_null(prep_fit(f, &s, &t, bad[k].rows, 2, &err));
+		assert_int_equal(err.code, FT_EINPUT);
+		if (strncmp(err.msg, bad[k].msg, strlen(bad[k].msg)))
+			fail_msg("got \"%s\", expected \"%s...\"", err.msg, bad[k].msg);
+	}
+	set_ok(&s, "impute.numeric=constant:1e39");
+	size_t ok_rows[] = { 0, 1, 3 };
+	assert_null(prep_fit(f, &s, &t, ok_rows, 3, &err));
+	set_ok(&s, "impute.numeric=median");
+	struct recipe *r = prep_fit(f, &s, &t, ok_rows, 3, &err);
+	assert_non_null(r);
+	struct dataset d;
+	size_t rest[] = { 2, 4 };
+	assert_int_equal(prep_apply(r, f, &t, rest, 2, &d, &err), 0);
+	assert_true(X(&d, 0, 1) == INFINITY);
+	dataset_free(&d);
+	recipe_free(r);
+	target_info_free(&t);
+	settings_free(&s);
+	frame_free(f);
+}
+
+/* Raw cells at predict time: a D/M/Y column also reads ISO dates (they
+ * cannot be misread), never the other slash order. */
+static void test_parse_value(void **state)
+{
+	(void)state;
+	struct recipe_input dmy = { .type = COL_DATETIME, .date_order = DATE_DMY };
+	double a = 0, b = 0, v;
+	const char *t1 = "25/12/2020 02:10", *t2 = "2020-12-25 02:10:00";
+	assert_true(recipe_parse_value(&dmy, t1, strlen(t1), &a));
+	assert_true(recipe_parse_value(&dmy, t2, strlen(t2), &b));
+	assert_true(a == b);
+	assert_true(a == 1608862200);
+	assert_false(recipe_parse_value(&dmy, "12/25/2020", 10, &v));
+	assert_false(recipe_parse_value(&dmy, "soon", 4, &v));
+	struct recipe_input iso = { .type = COL_DATETIME, .date_order = DATE_ISO };
+	assert_false(recipe_parse_value(&iso, t1, strlen(t1), &v));
+	struct recipe_input num = { .type = COL_NUMERIC };
+	assert_true(recipe_parse_value(&num, "1e3", 3, &v));
+	assert_true(v == 1000);
+	assert_false(recipe_parse_value(&num, "abc", 3, &v));
+	assert_false(recipe_parse_value(&num, "nan", 3, &v));
 }
 
 static int cmp_dbl(const void *a, const void *b)
@@ -635,6 +722,12 @@ static void test_drops_recorded(void **state)
 	assert_int_equal(r->nfeatures, 4);
 	assert_string_equal(r->features[0].name, "TransactionID");
 	assert_string_equal(r->features[3].name, "late");
+	/* Kept, but still suggested: the run says what it did not drop. */
+	assert_int_equal(r->nnotes, 3);
+	assert_string_equal(r->notes[1], "kept TransactionID although it is id-like "
+			    "(drop_suggested is false)");
+	assert_string_equal(r->notes[2], "kept const although it is constant "
+			    "(drop_suggested is false)");
 	recipe_free(r);
 	target_info_free(&t);
 	settings_free(&s);
@@ -1148,6 +1241,8 @@ int main(void)
 		cmocka_unit_test(test_target_detection),
 		cmocka_unit_test(test_suggest_drops),
 		cmocka_unit_test(test_imputation),
+		cmocka_unit_test(test_out_of_range_values),
+		cmocka_unit_test(test_parse_value),
 		cmocka_unit_test(test_median_matches_sort),
 		cmocka_unit_test(test_encoders),
 		cmocka_unit_test(test_missing_indicators),

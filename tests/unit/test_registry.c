@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 #include <dirent.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,8 +149,14 @@ static void test_group_names(void **state)
 	char toolong[65];
 	memset(toolong, 'a', 64);
 	toolong[64] = '\0';
+	/* 63 letters with a dash inside: the pattern's letter count allows it,
+	 * the 63-character limit does not. */
+	char dashed[65];
+	memset(dashed, 'b', 64);
+	dashed[1] = '-';
+	dashed[64] = '\0';
 	const char *bad[] = { "", "-a", "a-", "a/b", "..", ".", "a.b", "a b", "caf\xc3\xa9",
-			      ".lock", ".staging", "a_b", toolong, "1/../../etc" };
+			      ".lock", ".staging", "a_b", toolong, dashed, "1/../../etc" };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		assert_false(registry_group_valid(bad[i]));
 	assert_false(registry_group_valid(NULL));
@@ -455,6 +462,39 @@ static void test_resolve(void **state)
 	free(root);
 }
 
+/* The manifest's figures are the evaluation's, to the last bit (cJSON's
+ * own printer drops the 16th and 17th digits when it deems them close). */
+static void test_manifest_numbers_exact(void **state)
+{
+	struct fx *f = *state;
+	struct ft_err err;
+	struct metrics m = sample_metrics(12);
+	m.precision = 34.0 / 52.0;
+	m.log_loss = 0.1 + 0.2;
+	m.roc_auc = NAN;
+	struct gate_check check = { (char *)"recall", OP_GE, 0.1 + 0.2, 2.0 / 3.0, true,
+				    "recall 0.667 >= 0.3" };
+	struct gate_result gate = { true, &check, 1 };
+	struct registry_publish_args a = {
+		.group = "grp", .model_json = f->model, .evaluation_json = evaluation,
+		.pipeline_json = pipeline_a, .gate = &gate, .metrics = &m, .data_path = f->data,
+		.data_rows = 1, .data_columns = 3,
+	};
+	char *root = reg_root(f);
+	int v;
+	assert_int_equal(registry_publish(root, &a, &v, &err), 0);
+	struct registry_details d;
+	assert_int_equal(registry_show(root, "grp", v, &d, &err), 0);
+	assert_true(d.v.m.metrics.precision == 34.0 / 52.0);
+	assert_true(d.v.m.metrics.log_loss == 0.1 + 0.2);
+	assert_true(isnan(d.v.m.metrics.roc_auc));
+	assert_int_equal(d.v.m.ngate, 1);
+	assert_true(d.v.m.gate[0].value == 0.1 + 0.2);
+	assert_true(d.v.m.gate[0].actual == 2.0 / 3.0);
+	registry_details_free(&d);
+	free(root);
+}
+
 /* ---- damage ----------------------------------------------------------- */
 
 static void edit(const char *path, const char *from, const char *to);
@@ -504,6 +544,9 @@ static void test_status_follows_the_log(void **state)
 	assert_int_equal(n, 0);
 	registry_problems_free(p, n);
 	assert_int_equal(registry_resolve(root, "grp@approved", group, &v, &err), -1);
+	/* A number that was never registered is named as such. */
+	assert_int_equal(registry_set_status(root, "grp", 7, REG_APPROVED, "ok", "amy", &err), -1);
+	assert_non_null(strstr(err.msg, "grp/7: no such version"));
 	free(m2);
 	free(root);
 }
@@ -729,6 +772,28 @@ static void test_audit_damage(void **state)
 	assert_int_equal(registry_show(root, "g", 2, &d, &err), 0);
 	assert_int_equal(d.v.m.status, REG_PENDING);
 	registry_details_free(&d);
+
+	/* A NUL byte spoils its own line only: it is reported, and the lines
+	 * after it are still read (and checked). */
+	size_t nul_line = count_lines(audit) + 1;
+	FILE *fp = fopen(audit, "a");
+	assert_non_null(fp);
+	static const char torn[] = "{\"time\": \"x\", \"us\0er\"}\n";
+	fwrite(torn, 1, sizeof torn - 1, fp);
+	fputs("{\"time\": \"x\", \"user\": \"u\", \"event\": \"approved\", \"version\": 9,"
+	      " \"from\": \"PendingManualApproval\", \"to\": \"Approved\", \"reason\": \"r\"}\n", fp);
+	fclose(fp);
+	assert_int_equal(registry_verify(root, "g", &pr, &np, &err), 0);
+	bool nul = false, after = false;
+	for (size_t i = 0; i < np; i++) {
+		char *where = xasprintf("audit.jsonl:%zu", nul_line);
+		nul |= strstr(pr[i].path, where) && strstr(pr[i].reason, "NUL");
+		free(where);
+		after |= strstr(pr[i].reason, "version 9") != NULL;
+	}
+	assert_true(nul);
+	assert_true(after);
+	registry_problems_free(pr, np);
 	free(audit);
 	free(root);
 }
@@ -892,6 +957,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_status_transitions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_follows_the_log, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_manifest_numbers_exact, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_versions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_damage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_repair, setup, teardown),

@@ -339,13 +339,19 @@ static void test_set_errors(void **state)
 		  "--set gate: expected one of >=, >, <=, <, ==, !=, got \"=<\"");
 	set_fails("registry.group=-bad",
 		  "--set registry.group: expected a group name of letters, digits and inner dashes "
-		  "(at most 63 letters and digits), got \"-bad\"");
+		  "(at most 63 characters), got \"-bad\"");
 	set_fails("registry.group=a_b", "--set registry.group: expected a group name of letters, "
-		  "digits and inner dashes (at most 63 letters and digits), got \"a_b\"");
+		  "digits and inner dashes (at most 63 characters), got \"a_b\"");
 	set_fails("registry.group=a1234567890123456789012345678901234567890123456789012345678901234",
 		  "--set registry.group: expected a group name of letters, digits and inner dashes "
-		  "(at most 63 letters and digits), got "
+		  "(at most 63 characters), got "
 		  "\"a1234567890123456789012345678901234567890123456789012345...");
+	/* Dashes count: a name the registry would refuse after training is
+	 * refused here, before it (62 letters and 3 dashes). */
+	set_fails("registry.group=a---bcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghij",
+		  "--set registry.group: expected a group name of letters, digits and inner dashes "
+		  "(at most 63 characters), got "
+		  "\"a---bcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyza...");
 	set_fails("impute.numeric=constant:abc",
 		  "--set impute.numeric: expected constant:NUMBER for numeric columns, got "
 		  "\"constant:abc\"");

@@ -583,7 +583,9 @@ static void test_shared_bins(void **state)
 	p.max_bins = 16;
 	assert_null(tree_fit_binned(bins, NAMES, &p, NULL, &err));
 	assert_non_null(strstr(err.msg, "tree.max_bins: 16, but the data was binned with 256"));
-	assert_null(tree_bins_new(&d, NAMES, 300, 1, NULL, &err));
+	assert_null(tree_bins_new(&d, NAMES, 65536, 1, NULL, &err));
+	assert_non_null(strstr(err.msg, "tree.max_bins"));
+	assert_null(tree_bins_new(&d, NAMES, 1, 1, NULL, &err));
 	assert_non_null(strstr(err.msg, "tree.max_bins"));
 
 	free(direct);
@@ -630,6 +632,273 @@ static void test_binning(void **state)
 	dataset_free(&d);
 	free(x);
 	free(y);
+}
+
+/* Reference CART for the exact-threshold tests: at every node, every
+ * feature's rows sorted by value and every cut between two different
+ * values tried, straight from the definition (lowest feature, then lowest
+ * threshold on equal proxies; unit or small integer weights keep every
+ * sum exact, so the proxies match the tree's bit for bit). Appends nodes
+ * in preorder. */
+struct ref {
+	const struct dataset *d;
+	const struct tree_params *p;
+	struct exact_node *out;
+	size_t nout, cap;
+};
+
+static const float *ref_col;
+
+static int ref_cmp(const void *a, const void *b)
+{
+	float x = ref_col[*(const uint32_t *)a], y = ref_col[*(const uint32_t *)b];
+	return (x > y) - (x < y);
+}
+
+static double ref_gini(double w0, double w1)
+{
+	double w = w0 + w1;
+	return w > 0.0 ? 1.0 - (w0 * w0 + w1 * w1) / (w * w) : 0.0;
+}
+
+static void ref_grow(struct ref *rf, uint32_t *rows, size_t m, int depth)
+{
+	const struct dataset *d = rf->d;
+	double w[2] = { 0, 0 };
+	unsigned cnt[2] = { 0, 0 };
+	for (size_t k = 0; k < m; k++) {
+		cnt[d->y[rows[k]]]++;
+		w[d->y[rows[k]]] += d->w ? d->w[rows[k]] : 1.0;
+	}
+	assert_true(rf->nout < rf->cap);
+	size_t me = rf->nout++;
+	rf->out[me] = (struct exact_node){ -1, 0.0, cnt[0], cnt[1] };
+	size_t msl = rf->p->min_samples_leaf;
+	if ((rf->p->max_depth && depth >= rf->p->max_depth) || m < rf->p->min_samples_split ||
+	    m < 2 * msl || ref_gini(w[0], w[1]) <= 2.220446049250313e-16)
+		return;
+	int best_j = -1;
+	double best = -INFINITY, thr = 0.0;
+	for (size_t j = 0; j < d->nfeatures; j++) {
+		ref_col = d->X + j * d->n;
+		qsort(rows, m, sizeof *rows, ref_cmp);
+		double cw[2] = { 0, 0 };
+		size_t nl = 0;
+		for (size_t k = 0; k + 1 < m; k++) {
+			uint32_t i = rows[k];
+			cw[d->y[i]] += d->w ? d->w[i] : 1.0;
+			nl++;
+			float a = ref_col[i], b = ref_col[rows[k + 1]];
+			if (a == b)
+				continue;
+			if (m - nl < msl)
+				break;
+			double wl = cw[0] + cw[1], wr = w[0] + w[1] - wl;
+			if (nl < msl || wl <= 0.0 || wr <= 0.0)
+				continue;
+			double proxy = -wr * ref_gini(w[0] - cw[0], w[1] - cw[1]) -
+				       wl * ref_gini(cw[0], cw[1]);
+			if (proxy > best) {
+				best = proxy;
+				best_j = (int)j;
+				thr = (double)a / 2.0 + (double)b / 2.0;
+				if (thr == b)
+					thr = a;
+			}
+		}
+	}
+	if (best_j < 0)
+		return;
+	rf->out[me].feature = best_j;
+	rf->out[me].threshold = thr;
+	const float *x = d->X + (size_t)best_j * d->n;
+	uint32_t *left = xmalloc(m * sizeof *left), *right = xmalloc(m * sizeof *right);
+	size_t nl = 0, nr = 0;
+	for (size_t k = 0; k < m; k++) {
+		if ((double)x[rows[k]] <= thr)
+			left[nl++] = rows[k];
+		else
+			right[nr++] = rows[k];
+	}
+	ref_grow(rf, left, nl, depth + 1);
+	ref_grow(rf, right, nr, depth + 1);
+	free(left);
+	free(right);
+}
+
+/* The fitted tree, node for node, against the reference. */
+static void check_against_ref(const struct dataset *d, const struct tree_params *p)
+{
+	struct ref rf = { .d = d, .p = p, .cap = 2 * d->n };
+	rf.out = xcalloc(rf.cap, sizeof *rf.out);
+	uint32_t *rows = xmalloc(d->n * sizeof *rows);
+	for (size_t i = 0; i < d->n; i++)
+		rows[i] = (uint32_t)i;
+	ref_grow(&rf, rows, d->n, 0);
+	struct tree *t = fit(d, p);
+	assert_int_equal(t->nnodes, rf.nout);
+	for (size_t k = 0; k < rf.nout; k++) {
+		assert_int_equal(t->nodes[k].feature, rf.out[k].feature);
+		if (rf.out[k].feature >= 0 && t->nodes[k].threshold != rf.out[k].threshold)
+			fail_msg("node %zu: threshold %.17g, exact CART %.17g", k,
+				 t->nodes[k].threshold, rf.out[k].threshold);
+		assert_int_equal(t->nodes[k].count[0], rf.out[k].neg);
+		assert_int_equal(t->nodes[k].count[1], rf.out[k].pos);
+	}
+	tree_free(t);
+	free(rows);
+	free(rf.out);
+}
+
+/* 600 rows: feature 0 with 600 distinct values, feature 1 with about 300
+ * (0 written as both -0 and +0), feature 2 with 4; noisy labels, so the full tree reaches nodes of every
+ * size (histograms near the root, sorted samples further down). */
+static void make_continuous(struct dataset *d, size_t n, uint64_t seed, bool weights)
+{
+	struct ft_rng r;
+	rng_seed(&r, seed);
+	memset(d, 0, sizeof *d);
+	d->n = n;
+	d->nfeatures = 3;
+	d->X = xmalloc(3 * n * sizeof *d->X);
+	d->y = xmalloc(n);
+	for (size_t i = 0; i < n; i++) {
+		d->X[i] = (float)i / 7.0f - 40.0f;
+		d->X[n + i] = (float)rng_below(&r, 300) * 0.25f;
+		if (d->X[n + i] == 0.0f && i % 2)
+			d->X[n + i] = -0.0f;   /* one value with +0 */
+		d->X[2 * n + i] = (float)rng_below(&r, 4);
+	}
+	/* shuffle feature 0 so row order says nothing */
+	for (size_t i = n - 1; i > 0; i--) {
+		size_t k = rng_below(&r, i + 1);
+		float t = d->X[i];
+		d->X[i] = d->X[k];
+		d->X[k] = t;
+	}
+	for (size_t i = 0; i < n; i++) {
+		double z = 0.05 * d->X[i] + 0.03 * d->X[n + i] - 1.0 + 0.8 * rng_normal(&r);
+		d->y[i] = z > 0.0;
+	}
+	if (weights) {
+		d->w = xmalloc(n * sizeof *d->w);
+		for (size_t i = 0; i < n; i++)
+			d->w[i] = (double)(1 + rng_below(&r, 3));
+	}
+}
+
+static void test_exact_thresholds(void **state)
+{
+	(void)state;
+	/* 1000 distinct values, fraud from x = 2 up: the exact cut is 1.5,
+	 * inside the first of 256 quantile bins (about four values each). */
+	size_t n = 1000;
+	float *x = xmalloc(n * sizeof *x);
+	uint8_t *y = xmalloc(n);
+	for (size_t i = 0; i < n; i++) {
+		x[i] = (float)((i * 7919) % n);
+		y[i] = x[i] >= 2;
+	}
+	struct dataset d;
+	make1(&d, x, y, n);
+	struct tree_params p = defaults();
+	p.max_depth = 1;
+	struct tree *t = fit(&d, &p);
+	assert_int_equal(t->nnodes, 3);
+	assert_true(t->nodes[0].threshold != 1.5);       /* 256 bins cannot cut there */
+	assert_true(t->nodes[1].count[0] == 2 && t->nodes[1].count[1] > 0);
+	tree_free(t);
+	for (int mb = 0; mb <= 1000; mb += 1000) {       /* automatic, then explicit */
+		p.max_bins = mb;
+		t = fit(&d, &p);
+		assert_int_equal(t->nnodes, 3);
+		assert_true(t->nodes[0].threshold == 1.5);
+		assert_int_equal(t->nodes[1].count[0], 2);
+		assert_int_equal(t->nodes[1].count[1], 0);
+		assert_int_equal(t->nodes[2].count[0], 0);
+		assert_int_equal(t->nodes[2].count[1], 998);
+		tree_free(t);
+	}
+	/* 300 bins for 1000 values: quantile bins in a 16-bit column, still
+	 * real midpoints, and every row lands in the leaf that counted it */
+	p = defaults();
+	p.max_bins = 300;
+	for (size_t i = 0; i < n; i++)
+		d.y[i] = (i * 31) % 7 < 3;
+	t = fit(&d, &p);
+	assert_true(t->nnodes > 1);
+	uint64_t *hits = xcalloc(t->nnodes, sizeof *hits);
+	for (size_t i = 0; i < n; i++)
+		hits[tree_leaf(t, &x[i])]++;
+	for (size_t k = 0; k < t->nnodes; k++) {
+		if (t->nodes[k].left == TREE_LEAF)
+			assert_int_equal(hits[k], t->nodes[k].samples);
+		else
+			assert_true(t->nodes[k].threshold - floor(t->nodes[k].threshold) == 0.5);
+	}
+	free(hits);
+	tree_free(t);
+	dataset_free(&d);
+	free(x);
+	free(y);
+
+	/* the full tree and shallow ones, unit and integer weights, against
+	 * the reference, node for node */
+	for (int wt = 0; wt < 2; wt++) {
+		make_continuous(&d, 600, 5 + (uint64_t)wt, wt);
+		p = defaults();
+		p.max_bins = 0;
+		check_against_ref(&d, &p);
+		p.max_depth = 3;
+		check_against_ref(&d, &p);
+		p.max_depth = 0;
+		p.min_samples_leaf = 5;
+		check_against_ref(&d, &p);
+		dataset_free(&d);
+	}
+}
+
+static void test_exact_determinism(void **state)
+{
+	(void)state;
+	/* 60000 rows, values on a 0.001 grid (at most 6001 per feature): the
+	 * exact 16-bit path, on one thread and on two */
+	struct dataset d;
+	make_random(&d, 60000, 4, 21);
+	for (size_t i = 0; i < d.n * d.nfeatures; i++)
+		d.X[i] = roundf(d.X[i] * 1000.0f) / 1000.0f;
+	struct tree_params p = defaults();
+	p.max_bins = 0;
+	p.max_depth = 12;
+	char *a = fit_json(&d, &p, 1), *b = fit_json(&d, &p, 2);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	p.max_leaf_nodes = 40;
+	p.criterion = CRIT_ENTROPY;
+	a = fit_json(&d, &p, 1);
+	b = fit_json(&d, &p, 2);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	dataset_free(&d);
+
+	/* from 200000 rows on, automatic means 256 quantile bins */
+	make_random(&d, 200000, 2, 4);
+	p = defaults();
+	p.max_depth = 6;
+	struct tree *t256 = fit(&d, &p);
+	p.max_bins = 0;
+	struct tree *tauto = fit(&d, &p);
+	assert_int_equal(t256->nnodes, tauto->nnodes);
+	for (size_t k = 0; k < t256->nnodes; k++) {
+		assert_int_equal(t256->nodes[k].feature, tauto->nodes[k].feature);
+		assert_true(t256->nodes[k].threshold == tauto->nodes[k].threshold);
+		assert_int_equal(t256->nodes[k].samples, tauto->nodes[k].samples);
+	}
+	tree_free(t256);
+	tree_free(tauto);
+	dataset_free(&d);
 }
 
 static void test_json_round_trip(void **state)
@@ -799,8 +1068,14 @@ static void test_check_params(void **state)
 	p = defaults();
 	p.max_bins = 1;
 	assert_non_null(strstr(tree_check_params(&p), "tree.max_bins"));
-	p.max_bins = 257;
+	p.max_bins = 65536;
 	assert_non_null(strstr(tree_check_params(&p), "tree.max_bins"));
+	p.max_bins = -1;
+	assert_non_null(strstr(tree_check_params(&p), "tree.max_bins"));
+	p.max_bins = 0;
+	assert_null(tree_check_params(&p));
+	p.max_bins = 65535;
+	assert_null(tree_check_params(&p));
 	p = defaults();
 	p.ccp_alpha = -0.1;
 	assert_non_null(strstr(tree_check_params(&p), "tree.ccp_alpha"));
@@ -928,6 +1203,8 @@ int main(void)
 		cmocka_unit_test(test_determinism),
 		cmocka_unit_test(test_binning),
 		cmocka_unit_test(test_shared_bins),
+		cmocka_unit_test(test_exact_thresholds),
+		cmocka_unit_test(test_exact_determinism),
 		cmocka_unit_test(test_json_round_trip),
 		cmocka_unit_test(test_from_json_validation),
 		cmocka_unit_test(test_check_params),

@@ -273,6 +273,45 @@ static void test_rules(void **state)
 	vm_lines_free(lines, n);
 }
 
+/* A feature tested twice the same way on one path reads once, with the
+ * tighter bound; opposite directions both stay (they make a range).
+ *
+ *   0  TransactionAmt <= 600 ?
+ *   |-- 1  TransactionAmt <= 450 ?
+ *   |   |-- 2 leaf
+ *   |   `-- 3  TransactionAmt <= 500 ?
+ *   |       |-- 4 leaf
+ *   |       `-- 5 leaf
+ *   `-- 6 leaf                                              */
+static void test_rules_merge_bounds(void **state)
+{
+	(void)state;
+	struct tree_node n[7];
+	memset(n, 0, sizeof n);
+	int32_t kids[7][2] = { { 1, 6 }, { 2, 3 }, { TREE_LEAF, TREE_LEAF }, { 4, 5 },
+			       { TREE_LEAF, TREE_LEAF }, { TREE_LEAF, TREE_LEAF },
+			       { TREE_LEAF, TREE_LEAF } };
+	double thr[7] = { 600, 450, 0, 500, 0, 0, 0 };
+	for (int i = 0; i < 7; i++) {
+		bool leaf = kids[i][0] == TREE_LEAF;
+		n[i] = (struct tree_node){ .left = kids[i][0], .right = kids[i][1],
+					   .feature = leaf ? -1 : 0, .threshold = thr[i],
+					   .value = { 9, 1 }, .count = { 9, 1 }, .samples = 10 };
+	}
+	struct tree t = { .nodes = n, .nnodes = 7, .nfeatures = 1, .feature_names = names,
+			  .importance = importance };
+	size_t count;
+	char **lines = vm_tree_rules(&t, NULL, "fraud", "legit", 0.5, &count);
+	assert_int_equal(count, 4);
+	assert_string_equal(lines[0], "if TransactionAmt <= 450.00 then legit (p=0.10, n=10)");
+	assert_string_equal(lines[1],
+		"if TransactionAmt > 450.00 and TransactionAmt <= 500.00 then legit (p=0.10, n=10)");
+	assert_string_equal(lines[2],
+		"if TransactionAmt <= 600.00 and TransactionAmt > 500.00 then legit (p=0.10, n=10)");
+	assert_string_equal(lines[3], "if TransactionAmt > 600.00 then legit (p=0.10, n=10)");
+	vm_lines_free(lines, count);
+}
+
 static void test_row_value(void **state)
 {
 	(void)state;
@@ -333,6 +372,7 @@ int main(void)
 		cmocka_unit_test_setup(test_leaf_most_frauds, setup),
 		cmocka_unit_test_setup(test_leaf_errors, setup),
 		cmocka_unit_test_setup(test_rules, setup),
+		cmocka_unit_test_setup(test_rules_merge_bounds, setup),
 		cmocka_unit_test_setup(test_row_value, setup),
 		cmocka_unit_test(test_wrap),
 	};
