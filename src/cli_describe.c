@@ -457,8 +457,6 @@ int cli_describe(int argc, char **argv)
 			print_json(f, target, guessed);
 		else
 			print_table(f, target, guessed);
-		if (fflush(stdout) != 0 || ferror(stdout))
-			status = cli_errorf("describe: cannot write the output");
 	}
 	frame_free(f);
 	return status;

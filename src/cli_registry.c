@@ -491,13 +491,5 @@ int cli_registry(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return EXIT_ERROR;
 	}
-	int status = run_verb(cli_registry_root(a.registry), &a);
-	/* A listing that did not reach its reader (a full disk, a closed
-	 * pipe) is a failure, not a success with the output lost. */
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		int e = errno;
-		status = cli_errorf("registry: standard output: %s",
-				    strerror(e ? e : EIO));
-	}
-	return status;
+	return run_verb(cli_registry_root(a.registry), &a);
 }

@@ -521,7 +521,6 @@ static int run(const struct run_options *o)
 		printf("wrote %s/{model.json,evaluation.json,pipeline.json,rules.txt}\n",
 		       o->out_dir);
 done:
-	fflush(stdout);
 	free(t.model);
 	free(t.evaluation);
 	free(t.pipeline);

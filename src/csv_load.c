@@ -92,25 +92,6 @@ static void buf_free(void *p, size_t size)
 		munmap(p, size);
 }
 
-/* A buffer that will be written whole (a finished column) is asked to be
- * backed by huge pages: a 2 MB page costs one fault instead of 512, and as
- * every byte is used, no memory is wasted. Only the aligned interior. */
-static void advise_huge(void *p, size_t n)
-{
-#ifdef MADV_HUGEPAGE
-	const uintptr_t huge = 2u << 20;
-	if (n < 2 * huge)
-		return;
-	uintptr_t from = ((uintptr_t)p + huge - 1) & ~(huge - 1);
-	uintptr_t to = ((uintptr_t)p + n) & ~(huge - 1);
-	if (to > from)
-		madvise((void *)from, to - from, MADV_HUGEPAGE);
-#else
-	(void)p;
-	(void)n;
-#endif
-}
-
 /* A zeroed buffer of n bytes. Big hash tables are probed at random, so
  * they ask for huge pages (fewer TLB misses, the main cost of a probe). */
 static void *buf_zero(size_t n)
@@ -1324,18 +1305,65 @@ static int cmp_na(const void *pa, const void *pb)
 	return a->count != b->count ? (a->count > b->count ? -1 : 1) : 0;
 }
 
+/* One chunk's cells of a column, handed to join_pieces. */
+struct piece {
+	void *buf;
+	size_t bytes;               /* of cells */
+	size_t cap;                 /* the buffer's size, as buf_free wants it */
+};
+
+static size_t page_round(size_t n, size_t page)
+{
+	return (n + page - 1) / page * page;
+}
+
+/* The pieces one after another in a new mapping of `total` bytes; the
+ * pieces are consumed. Whole pages of mapped pieces are moved (mremap),
+ * not copied: a finished column then costs no freshly zeroed pages, only
+ * a shift of each piece by less than a page so that it lands on a page
+ * boundary, and a copy of that first partial page. */
+static void *join_pieces(struct piece *pc, size_t n, size_t total)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	char *r = map_anon(page_round(total ? total : 1, page));
+	size_t pos = 0;
+	for (size_t k = 0; k < n; k++) {
+		char *src = pc[k].buf;
+		size_t b = pc[k].bytes;
+		bool moved = false;
+		if (pc[k].cap >= BIG_BUFFER && b >= 2 * page) {
+			size_t head = pos % page ? page - pos % page : 0;
+			memcpy(r + pos, src, head);
+			memmove(src, src + head, b - head);
+			size_t whole = page_round(b - head, page), mapped = page_round(pc[k].cap, page);
+			if (mremap(src, whole, whole, MREMAP_MAYMOVE | MREMAP_FIXED, r + pos + head) != MAP_FAILED) {
+				if (mapped > whole)
+					munmap(src + whole, mapped - whole);
+				moved = true;
+			} else {
+				memcpy(r + pos + head, src, b - head);
+			}
+		} else if (b) {
+			memcpy(r + pos, src, b);
+		}
+		if (!moved)
+			buf_free(src, pc[k].cap);
+		pos += b;
+	}
+	return r;
+}
+
 static void join_column(struct loader *L, struct frame *f, const struct colplan *plan, size_t c)
 {
 	struct column *col = &f->cols[c];
 	col->type = plan[c].type;
 	col->date_order = plan[c].order;
 	col->wide_integers = plan[c].wide;
+	col->cells_mapped = true;
 	size_t *na = xcalloc(L->na.n, sizeof *na);
-	size_t row = 0;
+	struct piece *pc = xmalloc(L->nchunks * sizeof *pc);
 	if (col->type == COL_CATEGORICAL) {
 		struct dict g = { 0 };
-		col->codes = xmalloc((f->nrows ? f->nrows : 1) * sizeof *col->codes);
-		advise_huge(col->codes, f->nrows * sizeof *col->codes);
 		for (size_t k = 0; k < L->nchunks; k++) {
 			struct ccol *cc = &L->chunks[k].cols[c];
 			uint32_t *map = xmalloc((cc->dict.n ? cc->dict.n : 1) * sizeof *map);
@@ -1343,43 +1371,48 @@ static void join_column(struct loader *L, struct frame *f, const struct colplan 
 				map[i] = dict_move(&g, &cc->dict, i);
 			for (size_t i = 0; i < L->chunks[k].nrows; i++) {
 				uint32_t v = cc->codes[i];
-				col->codes[row++] = v == FRAME_NA_CODE ? v : map[v];
+				cc->codes[i] = v == FRAME_NA_CODE ? v : map[v];
 			}
 			free(map);
+			pc[k] = (struct piece){ cc->codes, L->chunks[k].nrows * sizeof *cc->codes,
+						cc->codes_cap * sizeof *cc->codes };
+			cc->codes = NULL;
+			cc->codes_cap = 0;
 			if (cc->na)
 				for (size_t t = 0; t < L->na.n; t++)
 					na[t] += cc->na[t];
 			ccol_free(cc);
 		}
+		col->codes = join_pieces(pc, L->nchunks, f->nrows * sizeof *col->codes);
 		col->nlevels = g.n;
 		col->levels = xmalloc((g.n ? g.n : 1) * sizeof *col->levels);
 		for (uint32_t i = 0; i < g.n; i++)
 			col->levels[i] = dict_text(&g, i);
 		dict_free(&g);
 	} else {
-		col->num = xmalloc((f->nrows ? f->nrows : 1) * sizeof *col->num);
-		advise_huge(col->num, f->nrows * sizeof *col->num);
 		for (size_t k = 0; k < L->nchunks; k++) {
 			struct ccol *cc = &L->chunks[k].cols[c];
 			size_t n = L->chunks[k].nrows;
 			if (cc->mode == M_UNSET) {
 				for (size_t i = 0; i < n; i++)
-					col->num[row + i] = NAN;
+					cc->vals[i] = NAN;
 			} else if (cc->mode == M_SLASH) {
 				bool ok;
 				for (size_t i = 0; i < n; i++)
-					col->num[row + i] = isnan(cc->vals[i]) ? NAN
+					cc->vals[i] = isnan(cc->vals[i]) ? NAN
 						: slash_unpacked_epoch(cc->vals[i], col->date_order, &ok);
-			} else {
-				memcpy(col->num + row, cc->vals, n * sizeof *col->num);
 			}
-			row += n;
+			pc[k] = (struct piece){ cc->vals, n * sizeof *cc->vals, cc->vals_cap * sizeof *cc->vals };
+			cc->vals = NULL;
+			cc->vals_cap = 0;
 			if (cc->na)
 				for (size_t t = 0; t < L->na.n; t++)
 					na[t] += cc->na[t];
 			ccol_free(cc);
 		}
+		col->num = join_pieces(pc, L->nchunks, f->nrows * sizeof *col->num);
 	}
+	free(pc);
 	for (size_t t = 0; t < L->na.n; t++)
 		col->nna += na[t] > 0;
 	col->na = xcalloc(col->nna ? col->nna : 1, sizeof *col->na);

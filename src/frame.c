@@ -35,8 +35,14 @@ void frame_free(struct frame *f)
 	for (size_t c = 0; c < f->ncols; c++) {
 		struct column *col = &f->cols[c];
 		free(col->name);
-		free(col->num);
-		free(col->codes);
+		if (col->cells_mapped) {
+			void *cells = col->num ? (void *)col->num : (void *)col->codes;
+			size_t size = f->nrows * (col->num ? sizeof *col->num : sizeof *col->codes);
+			munmap(cells, size ? size : 1);
+		} else {
+			free(col->num);
+			free(col->codes);
+		}
 		for (uint32_t i = 0; i < col->nlevels; i++)
 			free(col->levels[i]);
 		free(col->levels);

@@ -66,6 +66,9 @@ struct column {
 	struct na_token *na;         /* raw strings read as missing */
 	size_t nna;
 	struct column_stats stats;
+	bool cells_mapped;           /* num or codes is a page mapping made by
+	                                csv_load (frame_free unmaps it), not
+	                                malloc'd */
 };
 
 struct frame {

@@ -1,6 +1,7 @@
 /* main: dispatch to a verb, or open the workbench. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -32,20 +33,34 @@ static void usage(FILE *out)
 	      "See fraudtree(1), fraudtree-pipeline(5), fraudtree-registry(5).\n", out);
 }
 
+/* A report lost on a full disk or a closed pipe is an error, whatever the
+ * verb said: the caller must not believe output it never got. */
+static int finish_output(int status)
+{
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return status;
+	return cli_errorf("standard output: %s", errno ? strerror(errno) : "write error");
+}
+
 int main(int argc, char **argv)
 {
+	/* Reports go out in one write at the end, so a write error is seen
+	 * with its real cause by finish_output. */
+	static char outbuf[1 << 20];
+	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 	if (argc >= 2) {
 		if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 			usage(stdout);
-			return EXIT_OK;
+			return finish_output(EXIT_OK);
 		}
 		if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
 			printf("fraudtree %s\n", PACKAGE_VERSION);
-			return EXIT_OK;
+			return finish_output(EXIT_OK);
 		}
 		for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
 			if (!strcmp(argv[1], verbs[i].name))
-				return verbs[i].fn(argc - 1, argv + 1);
+				return finish_output(verbs[i].fn(argc - 1, argv + 1));
 	}
 	return tui_main(argc, argv);
 }

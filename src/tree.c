@@ -12,8 +12,10 @@
  * all features): the same stopping rules, the same proxy to rank splits,
  * the same weighted impurity decrease, depth-first growth or best-first
  * growth when max_leaf_nodes is set. Split candidates are bin boundaries;
- * a feature with at most max_bins distinct values gets one bin per value,
- * which makes the search exact on such data. */
+ * a feature with few enough distinct values gets one bin per value, which
+ * makes the search exact on it. Small nodes on a feature with many bins
+ * sort their samples by bin instead of filling a histogram, so exact
+ * search stays cheap as nodes shrink. */
 #include "config.h"
 #include "tree.h"
 
@@ -814,43 +816,57 @@ static void hist_scan(const struct fit *f, size_t j, const struct rec *r,
 }
 
 /* hist_scan without the histogram, for a node far smaller than feature
- * j's (uint16) bin count: the node's samples are sorted by bin (stable
- * radix sort, two bytes), and each bin's totals are summed in the same
- * sample order a histogram would use, so the result is hist_scan's to the
- * last bit. */
+ * j's (uint16) bin count: the node's samples are sorted by (bin, row) and
+ * each bin's totals are summed in row order, the order a histogram fills
+ * in (a node's rows are ascending: partitions are stable), so the result
+ * is hist_scan's to the last bit. */
 static void sparse_scan(const struct fit *f, size_t j, const struct rec *r,
 			struct cand *out)
 {
 	const uint16_t *col = (const uint16_t *)f->bn->B + j * f->n;
 	size_t m = r->end - r->start;
-	uint32_t *a = xmalloc(2 * m * sizeof *a), *sorted = a + m;
-	const uint32_t *src = f->idx + r->start;
-	uint32_t *dst = a;
+	uint64_t *key = xmalloc(2 * m * sizeof *key), *tmp = key + m;
 
-	for (int shift = 0; shift < 16; shift += 8) {
-		size_t count[256] = { 0 };
-		for (size_t k = 0; k < m; k++)
-			count[(col[src[k]] >> shift) & 255]++;
-		size_t sum = 0;
-		for (int c = 0; c < 256; c++) {
-			size_t t = count[c];
-			count[c] = sum;
-			sum += t;
+	for (size_t k = 0; k < m; k++) {
+		uint32_t i = f->idx[r->start + k];
+		key[k] = (uint64_t)col[i] << 32 | i;
+	}
+	if (m <= 32) {
+		for (size_t k = 1; k < m; k++) {
+			uint64_t v = key[k];
+			size_t q = k;
+			for (; q > 0 && key[q - 1] > v; q--)
+				key[q] = key[q - 1];
+			key[q] = v;
 		}
-		for (size_t k = 0; k < m; k++)
-			dst[count[(col[src[k]] >> shift) & 255]++] = src[k];
-		src = dst;
-		dst = sorted;
+	} else {
+		/* two stable byte passes over the bin; rows are already ascending */
+		for (int shift = 32; shift < 48; shift += 8) {
+			size_t count[256] = { 0 };
+			for (size_t k = 0; k < m; k++)
+				count[(key[k] >> shift) & 255]++;
+			size_t sum = 0;
+			for (int c = 0; c < 256; c++) {
+				size_t t = count[c];
+				count[c] = sum;
+				sum += t;
+			}
+			for (size_t k = 0; k < m; k++)
+				tmp[count[(key[k] >> shift) & 255]++] = key[k];
+			uint64_t *t = key;
+			key = tmp;
+			tmp = t;
+		}
 	}
 
 	struct scan s = { .prev = -1 };
 	out->feature = -1;
 	out->proxy = -INFINITY;
 	for (size_t k = 0; k < m;) {
-		int b = col[src[k]];
+		uint64_t b = key[k] >> 32;
 		struct hbin hb = { { 0.0, 0.0 }, { 0, 0 } };
-		for (; k < m && col[src[k]] == b; k++) {
-			uint32_t i = src[k];
+		for (; k < m && key[k] >> 32 == b; k++) {
+			uint32_t i = (uint32_t)key[k];
 			hb.n[f->y[i]]++;
 			if (f->w)
 				hb.w[f->y[i]] += f->w[i];
@@ -859,10 +875,10 @@ static void sparse_scan(const struct fit *f, size_t j, const struct rec *r,
 			hb.w[0] = hb.n[0];
 			hb.w[1] = hb.n[1];
 		}
-		if (!scan_bin(f, j, r, &s, b, &hb, out))
+		if (!scan_bin(f, j, r, &s, (int)b, &hb, out))
 			break;
 	}
-	free(a);
+	free(key < tmp ? key : tmp);
 }
 
 /* One node's, or two sibling nodes', histograms and split search, one task
@@ -1517,9 +1533,11 @@ struct tree *tree_fit_binned(const struct tree_bins *b, const char *const *featu
 			 .bn = &b->bn, .prog = prog, .best_first = p->max_leaf_nodes > 0 };
 	f.max_depth = p->max_depth > 0 ? p->max_depth : INT_MAX;
 	f.pool = pool_new(p->threads > 0 ? p->threads : ft_threads());
+	/* At least one: exact bins of many continuous features can make one
+	 * node's histograms a sizeable share of the budget on their own. */
 	f.max_kept = HIST_BUDGET / (b->bn.totbins * sizeof(struct hbin));
-	if (f.max_kept < 4)
-		f.max_kept = 4;
+	if (f.max_kept < 1)
+		f.max_kept = 1;
 	f.idx = xmalloc(d->n * sizeof *f.idx);
 	f.tmp = xmalloc(d->n * sizeof *f.tmp);
 	for (size_t i = 0; i < d->n; i++)

@@ -1,8 +1,13 @@
 /* tree: CART for a binary target over a float feature matrix.
  *
- * Split finding works on quantile histograms (at most tree_params.max_bins
- * bins per feature, built once per fit); thresholds are real feature values
- * midway between bin edges, so a row goes left when x <= threshold.
+ * Split finding works on histograms of binned training data, built once per
+ * fit. tree_params.max_bins M (2..65535): a feature with at most M distinct
+ * values gets one bin per value, which makes the search exact (the splits
+ * scikit-learn's exact search finds), one with more gets M quantile bins.
+ * M = 0 is automatic: exact while a feature has at most 65535 distinct
+ * values and the training set has fewer than 200,000 rows, else 256
+ * quantile bins. Thresholds are real feature values midway between the
+ * values of adjacent bins, so a row goes left when x <= threshold.
  * Same data + params = byte-identical model (no dependence on thread timing). */
 #ifndef FT_TREE_H
 #define FT_TREE_H

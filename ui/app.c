@@ -421,13 +421,28 @@ static void adopt_load(struct app *a, struct app_job *j)
 	j->path = NULL;
 	a->explain_row = -1;
 	a->registry_version = 0;
+	/* Another file may not have the previous file's label: guess again
+	 * (and forget its positive value) rather than keep a dead name. */
+	char *was = NULL;
+	if (a->settings.target && frame_find(a->frame, a->settings.target) < 0 &&
+	    frame_guess_target(a->frame) >= 0) {
+		was = a->settings.target;
+		a->settings.target = NULL;
+		free(a->settings.positive);
+		a->settings.positive = NULL;
+	}
 	if (!a->settings.target) {
 		int t = frame_guess_target(a->frame);
 		if (t >= 0)
 			a->settings.target = xstrdup(a->frame->cols[t].name);
 	}
 	app_settings_changed(a);
-	if (a->settings.target && frame_find(a->frame, a->settings.target) < 0)
+	if (was) {
+		app_message(a, false, "loaded %zu rows x %zu columns; '%s' is not a column here,"
+			    " so the target is now %s (guessed; :target changes it)",
+			    a->frame->nrows, a->frame->ncols, was, a->settings.target);
+		free(was);
+	} else if (a->settings.target && frame_find(a->frame, a->settings.target) < 0)
 		app_message(a, true, "loaded %zu rows x %zu columns, but target '%s' is not a column",
 			    a->frame->nrows, a->frame->ncols, a->settings.target);
 	else

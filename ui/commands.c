@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "model.h"
 #include "pipeline.h"
@@ -113,6 +114,11 @@ static int cmd_open(struct app *a, int argc, char **argv)
 		return -1;
 	if (a->job_running)
 		return app_start_load(a, argv[1]);   /* says what is busy */
+	/* A file that cannot be read is said so now, not after asking. */
+	if (access(argv[1], R_OK)) {
+		app_message(a, true, "%s: %s", argv[1], strerror(errno));
+		return -1;
+	}
 	/* Loading closes the trained model: ask first, as quitting does. */
 	if (app_model_at_risk(a)) {
 		free(a->pending_open);

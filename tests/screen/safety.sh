@@ -8,12 +8,18 @@
 
 OTHER="$ST_TMP/other.csv"
 head -n 2001 "$SAMPLE" >"$OTHER"
+RENAMED="$ST_TMP/renamed.csv"
+{ head -n 1 "$OTHER" | sed 's/isFraud$/fraud_label/'; sed 1d "$OTHER"; } >"$RENAMED"
 
 # :open with a trained, unsaved model asks; n keeps the model
 st_start 100 30 --registry "$REG"
 st_wait "loaded 20000 rows x 14 columns"
 st_cmd "train"
 st_wait "trained, not saved"
+# a file that cannot be read is refused at once, without the question
+st_cmd "open $ST_TMP/missing.csv"
+st_wait "missing.csv: No such file or directory"
+st_absent "anyway? (y/n)"
 st_cmd "open $OTHER"
 st_wait "Open other.csv anyway? (y/n)"
 st_wait "trained, not saved"
@@ -41,6 +47,12 @@ st_wait "saved the model's settings"
 st_cmd "open $SAMPLE"
 st_wait "transactions.csv | 20000 rows"
 st_absent "anyway? (y/n)"
+# a file without the current target's column gets a guessed target
+st_cmd "open $RENAMED"
+st_wait "'isFraud' is not a column here, so the target is now fraud_label"
+st_wait "target fraud_label"
+st_cmd "train"
+st_wait "trained, not saved"
 
 # Ctrl-C with an unsaved model asks like q; a second Ctrl-C quits
 st_cmd "train"
