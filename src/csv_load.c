@@ -892,10 +892,27 @@ static void put_line(struct chunk *ch, const struct line *ln)
 	ch->rec_line = ch->line;
 	if (!ch->reparse && ch->row == ch->cap)
 		chunk_grow(ch);
-	size_t n = ln->nf;
-	for (size_t i = 0; i + 1 < n; i++)
-		put_field(ch, i, fs[i], (size_t)(fs[i + 1] - 1 - fs[i]));
-	put_field(ch, n - 1, fs[n - 1], (size_t)(ln->e - fs[n - 1]));
+	size_t n = ln->nf, row = ch->row;
+	bool plain = !ch->reparse && !ch->L->na.typed;
+	for (size_t i = 0; i < n; i++) {
+		const char *s = fs[i];
+		size_t len = (size_t)((i + 1 < n ? fs[i + 1] - 1 : ln->e) - s);
+		/* The usual cell, a number in a numeric column, without the
+		 * general bookkeeping (put_field decides everything else; no
+		 * missing-value token is a number when plain). */
+		struct ccol *cc = &ch->cols[i];
+		if (plain && cc->mode == M_NUM && len) {
+			double v;
+			bool integer;
+			int digits;
+			if (parse_number_ex(s, len, &v, &integer, &digits) &&
+			    !(integer && digits > WIDE_DIGITS)) {
+				cc->vals[row] = v;
+				continue;
+			}
+		}
+		put_field(ch, i, s, len);
+	}
 	ch->field = n;
 	end_record(ch);
 }
@@ -1367,8 +1384,15 @@ static void join_column(struct loader *L, struct frame *f, const struct colplan 
 		for (size_t k = 0; k < L->nchunks; k++) {
 			struct ccol *cc = &L->chunks[k].cols[c];
 			uint32_t *map = xmalloc((cc->dict.n ? cc->dict.n : 1) * sizeof *map);
-			for (uint32_t i = 0; i < cc->dict.n; i++)
+			for (uint32_t i = 0; i < cc->dict.n; i++) {
+				/* An ID column's table is far bigger than the caches
+				 * (see flush_pending). */
+				const struct dict_entry *ahead = &cc->dict.ent[i + PREFETCH_AHEAD < cc->dict.n
+									? i + PREFETCH_AHEAD : i];
+				if (g.islots && ahead->by_value)
+					__builtin_prefetch(&g.islots[(uint32_t)mix64(ahead->off) & g.imask]);
 				map[i] = dict_move(&g, &cc->dict, i);
+			}
 			for (size_t i = 0; i < L->chunks[k].nrows; i++) {
 				uint32_t v = cc->codes[i];
 				cc->codes[i] = v == FRAME_NA_CODE ? v : map[v];

@@ -207,11 +207,12 @@ static bool parse_plain_decimal(const char *s, size_t len, double *out, bool *in
 	return true;
 }
 
-bool parse_number_ex(const char *s, size_t len, double *out, bool *integer,
-		     int *digits)
+/* Every other shape: blanks, '+', exponents, long mantissas, infinity.
+ * Kept out of line so that the common case pays for no more registers
+ * than it uses. */
+static bool __attribute__((noinline)) parse_general(const char *s, size_t len, double *out,
+						    bool *integer, int *digits)
 {
-	if (parse_plain_decimal(s, len, out, integer, digits))
-		return true;
 	size_t i = 0, end = len;
 	while (i < end && is_blank(s[i]))
 		i++;
@@ -302,6 +303,13 @@ bool parse_number_ex(const char *s, size_t len, double *out, bool *integer,
 	if (buf != small)
 		free(buf);
 	return true;
+}
+
+bool parse_number_ex(const char *s, size_t len, double *out, bool *integer,
+		     int *digits)
+{
+	return parse_plain_decimal(s, len, out, integer, digits) ||
+	       parse_general(s, len, out, integer, digits);
 }
 
 bool parse_number(const char *s, size_t len, double *out)

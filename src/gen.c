@@ -563,16 +563,8 @@ struct fd_sink {
 static int write_fd_sink(void *ctx, const char *buf, size_t len, struct ft_err *err)
 {
 	struct fd_sink *s = ctx;
-	while (len) {
-		ssize_t n = write(s->fd, buf, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return ft_fail(err, FT_EIO, "%s: %s", s->name, strerror(errno));
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
+	if (write_all(s->fd, buf, len) < 0)
+		return ft_fail(err, FT_EIO, "%s: %s", s->name, strerror(errno));
 	return 0;
 }
 

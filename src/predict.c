@@ -129,21 +129,6 @@ static void out_field(struct out *o, const char *s, size_t n, char delim)
 	o->p[o->len++] = QUOTE;
 }
 
-static int write_out(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* ---- explanation ------------------------------------------------------ */
 
 char *predict_explain(const struct model *m, const float *x, const bool *missing)
@@ -545,7 +530,7 @@ static int write_header(const struct predictor *pr, int fd, const char *out_name
 		out_put(&o, "decision_path", 13);
 	}
 	out_put(&o, "\n", 1);
-	int rc = write_out(fd, o.p, o.len);
+	int rc = write_all(fd, o.p, o.len);
 	free(o.p);
 	if (rc < 0)
 		return ft_fail(err, FT_EIO, "%s: %s", out_name, strerror(errno));
@@ -820,7 +805,7 @@ int predict_csv(const struct model *m, const char *in_path, int out_fd,
 				redo = true;
 				break;
 			}
-			if (write_out(out_fd, pc->out.p, pc->out.len) < 0) {
+			if (write_all(out_fd, pc->out.p, pc->out.len) < 0) {
 				ft_fail(err, FT_EIO, "%s: %s", out_name, strerror(errno));
 				goto out;
 			}

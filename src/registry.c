@@ -169,21 +169,6 @@ static int fsync_path(const char *path)
 	return rc;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Create dir/name with data, fsynced; 0644 before umask. */
 static int write_new_file(const char *dir, const char *name, const char *data,
 			  size_t len, struct ft_err *err)

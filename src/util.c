@@ -220,6 +220,22 @@ char *file_read_all(const char *path, size_t *len, struct ft_err *err)
 	return buf;
 }
 
+int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
 static void fsync_parent(const char *path)
 {
 	char *dir = xstrdup(path);
@@ -290,19 +306,10 @@ int file_write_atomic(const char *path, const void *data, size_t len,
 	struct out_file o;
 	if (out_open(&o, path, mode, err) < 0)
 		return -1;
-	const char *p = data;
-	size_t left = len;
-	while (left) {
-		ssize_t w = write(o.fd, p, left);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			ft_fail(err, FT_EIO, "%s: %s", path, strerror(errno));
-			out_commit(&o, false, NULL);
-			return -1;
-		}
-		p += w;
-		left -= (size_t)w;
+	if (write_all(o.fd, data, len) < 0) {
+		ft_fail(err, FT_EIO, "%s: %s", path, strerror(errno));
+		out_commit(&o, false, NULL);
+		return -1;
 	}
 	return out_commit(&o, true, err);
 }

@@ -73,6 +73,10 @@ void fmt_double(char buf[32], double v);
 /* Read a whole file into memory (NUL-terminated); caller frees. */
 char *file_read_all(const char *path, size_t *len, struct ft_err *err);
 
+/* write(2) until all `len` bytes are out, retrying on EINTR; -1 with errno
+ * set on failure. */
+int write_all(int fd, const void *data, size_t len);
+
 /* An output file that appears whole or not at all. out_open gives a
  * descriptor on a temporary file beside `path`, or on `path` itself when it
  * is a device or a pipe (renaming over /dev/null would replace the device);

@@ -438,8 +438,8 @@ static void adopt_load(struct app *a, struct app_job *j)
 	}
 	app_settings_changed(a);
 	if (was) {
-		app_message(a, false, "loaded %zu rows x %zu columns; '%s' is not a column here,"
-			    " so the target is now %s (guessed; :target changes it)",
+		app_message(a, false, "loaded %zu rows x %zu columns; no column %s, so the target"
+			    " is now %s (guessed)",
 			    a->frame->nrows, a->frame->ncols, was, a->settings.target);
 		free(was);
 	} else if (a->settings.target && frame_find(a->frame, a->settings.target) < 0)
