@@ -23,6 +23,7 @@ static const struct verb {
 static void usage(FILE *out)
 {
 	fputs("Usage: fraudtree [FILE.csv] [--pipeline P.json] [--registry DIR] [--target COL]\n"
+	      "                 [--set KEY=VALUE]... [--delimiter C] [--na-values LIST]\n"
 	      "       fraudtree VERB [OPTIONS]\n\n"
 	      "Without a verb, opens the workbench on FILE.csv (default: the bundled sample).\n\n"
 	      "Verbs:\n", out);
