@@ -384,20 +384,31 @@ static uint32_t dict_move(struct dict *to, const struct dict *from, uint32_t c)
 	return dict_intern(to, s, e->len, hash_bytes(s, e->len));
 }
 
-/* The text of code c; caller frees. */
-static char *dict_text(const struct dict *d, uint32_t c)
+/* The texts of all codes in one allocation (*block, *size; caller frees
+ * it, levels point into it): one allocation instead of one per level,
+ * which for an ID column is most of the cost of making its levels. */
+static void dict_texts(const struct dict *d, char **levels, char **block, size_t *size)
 {
-	const struct dict_entry *e = &d->ent[c];
-	if (e->by_value) {
-		char buf[24], *p = buf + sizeof buf;
-		uint64_t v = e->off;
-		*--p = '\0';
-		do
-			*--p = (char)('0' + v % 10);
-		while ((v /= 10));
-		return xstrdup(p);
+	size_t total = 0;
+	for (uint32_t c = 0; c < d->n; c++)
+		total += (size_t)d->ent[c].len + 1;
+	char *p = xmalloc(total ? total : 1);
+	*block = p;
+	*size = total;
+	for (uint32_t c = 0; c < d->n; c++) {
+		const struct dict_entry *e = &d->ent[c];
+		levels[c] = p;
+		if (e->by_value) {
+			/* by_value entries are canonical: len is their digit count */
+			uint64_t v = e->off;
+			for (size_t i = e->len; i-- > 0; v /= 10)
+				p[i] = (char)('0' + v % 10);
+		} else if (e->len) {
+			memcpy(p, d->arena + e->off, e->len);
+		}
+		p[e->len] = '\0';
+		p += e->len + 1;
 	}
-	return xstrndup(d->arena + e->off, e->len);
 }
 
 /* ---- per-chunk column buffers ---- */
@@ -817,8 +828,10 @@ static void report_progress(struct chunk *ch, size_t bytes)
 
 struct line {
 	const char *e, *next;       /* end of the text, start of the next line */
-	size_t nf;                  /* fields */
+	size_t nf;                  /* fields (when not plain: up to the quote) */
 	bool newline;               /* ends with a newline */
+	bool quote;                 /* not plain because field nf - 1 holds a
+	                               quote, and nothing else came before */
 };
 
 /* Where a plain line ends, at c (a byte the scan stopped on): a newline,
@@ -849,6 +862,7 @@ static bool scan_line(const char *p, const char *end, char delim, const char **f
 	size_t n = 0;
 	const char *q = p;
 	fs[n++] = p;
+	ln->quote = false;
 #ifdef __SSE2__
 	const __m128i vd = _mm_set1_epi8(delim), vq = _mm_set1_epi8(QUOTE);
 	const __m128i vr = _mm_set1_epi8('\r'), vn = _mm_set1_epi8('\n');
@@ -860,6 +874,7 @@ static bool scan_line(const char *p, const char *end, char delim, const char **f
 			const char *c = q + __builtin_ctz(m);
 			if (*c != delim) {
 				ln->nf = n;
+				ln->quote = *c == QUOTE;
 				return plain_end(c, end, ln);
 			}
 			if (n == max)
@@ -876,6 +891,7 @@ static bool scan_line(const char *p, const char *end, char delim, const char **f
 			fs[n++] = q + 1;
 		} else if (c == '\n' || c == '\r' || c == QUOTE) {
 			ln->nf = n;
+			ln->quote = c == QUOTE;
 			return plain_end(q, end, ln);
 		}
 	}
@@ -883,6 +899,23 @@ static bool scan_line(const char *p, const char *end, char delim, const char **f
 	ln->e = ln->next = end;
 	ln->newline = false;
 	return true;
+}
+
+/* A line scan_line stopped on a quote in field nf - 1: the fields before
+ * it are stored here and libcsv reads on from the start of that field. It
+ * reads a field start after a delimiter exactly as it reads one at the
+ * start of a record (only a CR or LF there would differ, and the scan
+ * stops on those first), so the record comes out as libcsv alone makes
+ * it. Returns where libcsv is to start. */
+static const char *put_prefix(struct chunk *ch, const struct line *ln)
+{
+	const char *const *fs = ch->fs;
+	if (!ch->reparse && ch->row == ch->cap)
+		chunk_grow(ch);
+	for (size_t i = 0; i + 1 < ln->nf; i++)
+		put_field(ch, i, fs[i], (size_t)(fs[i + 1] - 1 - fs[i]));
+	ch->field = ln->nf - 1;
+	return fs[ln->nf - 1];
 }
 
 /* Store a line split by scan_line (not empty). */
@@ -958,14 +991,17 @@ static void parse_chunk(struct chunk *ch)
 			p = ln.next;
 			continue;
 		}
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *next = nl ? nl + 1 : end;
+		const char *from = p;
 		if (between) {
 			ch->rec_line = ch->line;
 			ch->rec_start = p;
+			if (ln.quote && ln.nf > 1)
+				from = put_prefix(ch, &ln);
 		}
+		const char *nl = memchr(from, '\n', (size_t)(end - from));
+		const char *next = nl ? nl + 1 : end;
 		/* Long lines go in slices so cancellation stays quick. */
-		for (const char *s = p; s < next && !ch->failed;) {
+		for (const char *s = from; s < next && !ch->failed;) {
 			size_t n = (size_t)(next - s) < PROGRESS_STEP ? (size_t)(next - s) : PROGRESS_STEP;
 			if (csv_parse(&ch->parser, s, n, cb_field, cb_record, ch) != n) {
 				chunk_fail(ch, ch->rec_line, "%s", csv_strerror(csv_error(&ch->parser)));
@@ -1024,16 +1060,20 @@ static void reparse_chunk(struct chunk *ch)
 			}
 		}
 		struct line ln;
-		if (ch->parser.pstate == CSV_STATE_BETWEEN_ROWS &&
-		    scan_line(p, ch->end, L->delim, ch->fs, L->ncols, &ln)) {
-			if (ln.e > p)
-				put_line(ch, &ln);
-			p = ln.next;
-			continue;
+		const char *from = p;
+		if (ch->parser.pstate == CSV_STATE_BETWEEN_ROWS) {
+			if (scan_line(p, ch->end, L->delim, ch->fs, L->ncols, &ln)) {
+				if (ln.e > p)
+					put_line(ch, &ln);
+				p = ln.next;
+				continue;
+			}
+			if (ln.quote && ln.nf > 1)
+				from = put_prefix(ch, &ln);
 		}
-		const char *nl = memchr(p, '\n', (size_t)(ch->end - p));
+		const char *nl = memchr(from, '\n', (size_t)(ch->end - from));
 		const char *next = nl ? nl + 1 : ch->end;
-		csv_parse(&ch->parser, p, (size_t)(next - p), cb_field, cb_record, ch);
+		csv_parse(&ch->parser, from, (size_t)(next - from), cb_field, cb_record, ch);
 		p = next;
 	}
 	csv_fini(&ch->parser, cb_field, cb_record, ch);
@@ -1410,8 +1450,7 @@ static void join_column(struct loader *L, struct frame *f, const struct colplan 
 		col->codes = join_pieces(pc, L->nchunks, f->nrows * sizeof *col->codes);
 		col->nlevels = g.n;
 		col->levels = xmalloc((g.n ? g.n : 1) * sizeof *col->levels);
-		for (uint32_t i = 0; i < g.n; i++)
-			col->levels[i] = dict_text(&g, i);
+		dict_texts(&g, col->levels, &col->level_text, &col->level_text_size);
 		dict_free(&g);
 	} else {
 		for (size_t k = 0; k < L->nchunks; k++) {

@@ -43,8 +43,11 @@ void frame_free(struct frame *f)
 			free(col->num);
 			free(col->codes);
 		}
+		const char *lt = col->level_text;
 		for (uint32_t i = 0; i < col->nlevels; i++)
-			free(col->levels[i]);
+			if (!lt || col->levels[i] < lt || col->levels[i] >= lt + col->level_text_size)
+				free(col->levels[i]);
+		free(col->level_text);
 		free(col->levels);
 		for (size_t i = 0; i < col->nna; i++)
 			free(col->na[i].text);
@@ -679,6 +682,75 @@ static void sort_offsets(const double *num, size_t nrows, double lo, double mean
 	*ss = sq;
 }
 
+/* Columns of few distinct values (rates, scores, prices): each value
+ * counted in a small table that stays in cache, then only the distinct
+ * values sorted. The same order as a sort of all values (bit patterns,
+ * so -0 and 0 are kept apart as the sort keeps them, and counted as one
+ * value as the sort counts them). False, with nothing decided, as soon
+ * as there are more than FEW_MAX values. */
+#define FEW_MAX 4096
+#define FEW_SLOTS (2 * FEW_MAX)
+
+struct few_slot {
+	uint64_t key;               /* double_key of the value; 0 empty */
+	size_t count;
+};
+
+static int cmp_u64(const void *pa, const void *pb)
+{
+	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+	return (a > b) - (a < b);
+}
+
+static bool few_values(const double *num, size_t nrows, size_t n, struct few_slot *t,
+		       struct column_stats *st, double *ss)
+{
+	memset(t, 0, FEW_SLOTS * sizeof *t);
+	size_t distinct = 0;
+	double mean = st->mean, sq = 0;
+	for (size_t i = 0; i < nrows; i++) {
+		double x = num[i];
+		if (isnan(x))
+			continue;
+		sq += (x - mean) * (x - mean);
+		uint64_t k = double_key(x), h = k * UINT64_C(0x9E3779B97F4A7C15);
+		size_t j = (size_t)(h >> 51) & (FEW_SLOTS - 1);
+		while (t[j].key != k && t[j].key)
+			j = (j + 1) & (FEW_SLOTS - 1);
+		if (!t[j].key) {
+			if (++distinct > FEW_MAX)
+				return false;
+			t[j].key = k;
+		}
+		t[j].count++;
+	}
+	uint64_t keys[FEW_MAX];
+	size_t m = 0;
+	for (size_t j = 0; j < FEW_SLOTS; j++)
+		if (t[j].key)
+			keys[m++] = t[j].key;
+	qsort(keys, m, sizeof *keys, cmp_u64);
+	size_t below = 0, lower_mid = (n - 1) / 2, upper_mid = n / 2;
+	double a = NAN, b = NAN, prev = NAN;
+	st->distinct = 0;
+	for (size_t i = 0; i < m; i++) {
+		size_t j = (size_t)((keys[i] * UINT64_C(0x9E3779B97F4A7C15)) >> 51) & (FEW_SLOTS - 1);
+		while (t[j].key != keys[i])
+			j = (j + 1) & (FEW_SLOTS - 1);
+		double v = key_double(keys[i]);
+		st->distinct += !(v == prev);
+		prev = v;
+		if (isnan(a) && lower_mid < below + t[j].count)
+			a = v;
+		if (isnan(b) && upper_mid < below + t[j].count)
+			b = v;
+		below += t[j].count;
+	}
+	st->median = n % 2 ? b : (a + b) / 2;
+	*ss = sq;
+	return true;
+}
+
 /* Whether x holds an integer (every double of magnitude 2^53 or more does). */
 static bool is_integral(double x)
 {
@@ -709,6 +781,7 @@ static void advise_huge(void *p, size_t n)
 struct frame_stats_scratch {
 	double *v;
 	uint64_t *tmp;
+	struct few_slot *few;       /* FEW_SLOTS */
 	uint32_t *counts;
 	size_t ncounts;
 };
@@ -771,9 +844,11 @@ static void numeric_stats(const struct frame *f, struct column *col, struct fram
 			st->distinct = 1;
 			for (size_t i = 1; i < n; i++)
 				st->distinct += k[i] != k[i - 1];
-		} else {
+		} else if (!few_values(num, f->nrows, n, sc->few ? sc->few
+				       : (sc->few = xmalloc(FEW_SLOTS * sizeof *sc->few)), st, &ss)) {
 			double *v = sc->v;
 			size_t m = 0;
+			ss = 0;
 			for (size_t i = 0; i < f->nrows; i++) {
 				if (isnan(num[i]))
 					continue;
@@ -848,6 +923,7 @@ void frame_stats_scratch_free(struct frame_stats_scratch *sc)
 		return;
 	free(sc->v);
 	free(sc->tmp);
+	free(sc->few);
 	free(sc->counts);
 	free(sc);
 }

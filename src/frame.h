@@ -69,6 +69,11 @@ struct column {
 	bool cells_mapped;           /* num or codes is a page mapping made by
 	                                csv_load (frame_free unmaps it), not
 	                                malloc'd */
+	char *level_text;            /* when not NULL, one allocation holding
+	                                the texts of levels that point into it
+	                                (level_text_size bytes); levels outside
+	                                it are malloc'd one by one */
+	size_t level_text_size;
 };
 
 struct frame {

@@ -110,8 +110,26 @@ static double average_precision(const struct clf_curve *c)
 	return ap;
 }
 
-void metrics_compute(const uint8_t *y, const double *proba, size_t n,
-		     double threshold, struct metrics *m)
+void metrics_rates(struct metrics *m)
+{
+	const struct confusion *c = &m->cm;
+	double tp = (double)c->tp, fp = (double)c->fp, tn = (double)c->tn, fn = (double)c->fn;
+	m->accuracy = ratio(tp + tn, (double)m->n);
+	m->precision = ratio(tp, tp + fp);
+	m->recall = ratio(tp, tp + fn);
+	m->specificity = ratio(tn, tn + fp);
+	m->f1 = ratio(2 * tp, 2 * tp + fp + fn);
+	if (m->positives && m->negatives)
+		m->balanced_accuracy = (m->recall + m->specificity) / 2.0;
+	else
+		m->balanced_accuracy = m->positives ? m->recall : m->specificity;
+	double den = (tp + fp) * (tp + fn) * (tn + fp) * (tn + fn);
+	m->mcc = den > 0.0 ? (tp * tn - fp * fn) / sqrt(den) : 0.0;
+}
+
+/* Everything but the AUCs, which come from the sorted scores. */
+static void metrics_counts(const uint8_t *y, const double *proba, size_t n,
+			   double threshold, struct metrics *m)
 {
 	memset(m, 0, sizeof *m);
 	m->n = n;
@@ -135,30 +153,18 @@ void metrics_compute(const uint8_t *y, const double *proba, size_t n,
 		double q = 1.0 - p, s = q + p;
 		loss -= log((pos ? p : q) / s);
 	}
-	const struct confusion *c = &m->cm;
-	double tp = (double)c->tp, fp = (double)c->fp, tn = (double)c->tn, fn = (double)c->fn;
-	m->positives = c->tp + c->fn;
-	m->negatives = c->tn + c->fp;
-	m->accuracy = ratio(tp + tn, (double)n);
+	m->positives = m->cm.tp + m->cm.fn;
+	m->negatives = m->cm.tn + m->cm.fp;
 	m->baseline = ratio((double)(m->positives > m->negatives ? m->positives : m->negatives),
 			    (double)n);
-	m->precision = ratio(tp, tp + fp);
-	m->recall = ratio(tp, tp + fn);
-	m->specificity = ratio(tn, tn + fp);
-	m->f1 = ratio(2 * tp, 2 * tp + fp + fn);
-	if (m->positives && m->negatives)
-		m->balanced_accuracy = (m->recall + m->specificity) / 2.0;
-	else
-		m->balanced_accuracy = m->positives ? m->recall : m->specificity;
-	double den = (tp + fp) * (tp + fn) * (tn + fp) * (tn + fn);
-	m->mcc = den > 0.0 ? (tp * tn - fp * fn) / sqrt(den) : 0.0;
+	metrics_rates(m);
 	m->log_loss = n ? loss / (double)n : 0.0;
+}
 
-	struct clf_curve cc;
-	clf_curve(y, proba, n, &cc);
-	m->roc_auc = roc_auc(&cc);
-	m->pr_auc = average_precision(&cc);
-	clf_curve_free(&cc);
+void metrics_compute(const uint8_t *y, const double *proba, size_t n,
+		     double threshold, struct metrics *m)
+{
+	metrics_evaluate(y, proba, n, threshold, m, NULL, NULL);
 }
 
 static const char *const metric_names[] = {
@@ -205,60 +211,84 @@ static void curve_alloc(struct curve *c, size_t n)
 /* sklearn's roc_curve(drop_intermediate=True): points on a straight line
  * between their neighbours are dropped; the first point is (0, 0) with
  * threshold max score + 1 (sklearn 1.2). */
-void metrics_roc_curve(const uint8_t *y, const double *proba, size_t n, struct curve *c)
+static void roc_curve(const struct clf_curve *cc, struct curve *c)
 {
-	struct clf_curve cc;
-	clf_curve(y, proba, n, &cc);
-	if (cc.n == 0) {
-		clf_curve_free(&cc);
+	if (cc->n == 0) {
 		curve_alloc(c, 0);
 		return;
 	}
-	size_t *keep = xmalloc(cc.n * sizeof *keep), nk = 0;
-	for (size_t k = 0; k < cc.n; k++) {
-		bool corner = cc.n <= 2 || k == 0 || k + 1 == cc.n ||
-			      cc.fps[k + 1] - 2 * cc.fps[k] + cc.fps[k - 1] != 0 ||
-			      cc.tps[k + 1] - 2 * cc.tps[k] + cc.tps[k - 1] != 0;
+	size_t *keep = xmalloc(cc->n * sizeof *keep), nk = 0;
+	for (size_t k = 0; k < cc->n; k++) {
+		bool corner = cc->n <= 2 || k == 0 || k + 1 == cc->n ||
+			      cc->fps[k + 1] - 2 * cc->fps[k] + cc->fps[k - 1] != 0 ||
+			      cc->tps[k + 1] - 2 * cc->tps[k] + cc->tps[k - 1] != 0;
 		if (corner)
 			keep[nk++] = k;
 	}
-	double P = cc.tps[cc.n - 1], N = cc.fps[cc.n - 1];
+	double P = cc->tps[cc->n - 1], N = cc->fps[cc->n - 1];
 	curve_alloc(c, nk + 1);
 	c->x[0] = c->y[0] = 0.0;
-	c->threshold[0] = cc.thr[0] + 1.0;
+	c->threshold[0] = cc->thr[0] + 1.0;
 	for (size_t k = 0; k < nk; k++) {
-		c->x[k + 1] = ratio(cc.fps[keep[k]], N);
-		c->y[k + 1] = ratio(cc.tps[keep[k]], P);
-		c->threshold[k + 1] = cc.thr[keep[k]];
+		c->x[k + 1] = ratio(cc->fps[keep[k]], N);
+		c->y[k + 1] = ratio(cc->tps[keep[k]], P);
+		c->threshold[k + 1] = cc->thr[keep[k]];
 	}
 	free(keep);
-	clf_curve_free(&cc);
 }
 
 /* sklearn 1.2's precision_recall_curve: every distinct score as a
  * threshold, increasing; the last point is (recall 0, precision 1), given
  * threshold max score + 1. */
+static void pr_curve(const struct clf_curve *cc, struct curve *c)
+{
+	if (cc->n == 0) {
+		curve_alloc(c, 0);
+		return;
+	}
+	double P = cc->tps[cc->n - 1];
+	size_t last = cc->n - 1;
+	curve_alloc(c, last + 2);
+	for (size_t k = 0; k <= last; k++) {
+		size_t s = last - k;
+		c->x[k] = ratio(cc->tps[s], P);
+		c->y[k] = ratio(cc->tps[s], cc->tps[s] + cc->fps[s]);
+		c->threshold[k] = cc->thr[s];
+	}
+	c->x[last + 1] = 0.0;
+	c->y[last + 1] = 1.0;
+	c->threshold[last + 1] = cc->thr[0] + 1.0;
+}
+
+void metrics_roc_curve(const uint8_t *y, const double *proba, size_t n, struct curve *c)
+{
+	struct clf_curve cc;
+	clf_curve(y, proba, n, &cc);
+	roc_curve(&cc, c);
+	clf_curve_free(&cc);
+}
+
 void metrics_pr_curve(const uint8_t *y, const double *proba, size_t n, struct curve *c)
 {
 	struct clf_curve cc;
 	clf_curve(y, proba, n, &cc);
-	if (cc.n == 0) {
-		clf_curve_free(&cc);
-		curve_alloc(c, 0);
-		return;
-	}
-	double P = cc.tps[cc.n - 1];
-	size_t last = cc.n - 1;
-	curve_alloc(c, last + 2);
-	for (size_t k = 0; k <= last; k++) {
-		size_t s = last - k;
-		c->x[k] = ratio(cc.tps[s], P);
-		c->y[k] = ratio(cc.tps[s], cc.tps[s] + cc.fps[s]);
-		c->threshold[k] = cc.thr[s];
-	}
-	c->x[last + 1] = 0.0;
-	c->y[last + 1] = 1.0;
-	c->threshold[last + 1] = cc.thr[0] + 1.0;
+	pr_curve(&cc, c);
+	clf_curve_free(&cc);
+}
+
+/* One sort of the scores serves both AUCs and both curves. */
+void metrics_evaluate(const uint8_t *y, const double *proba, size_t n, double threshold,
+		      struct metrics *m, struct curve *roc, struct curve *pr)
+{
+	metrics_counts(y, proba, n, threshold, m);
+	struct clf_curve cc;
+	clf_curve(y, proba, n, &cc);
+	m->roc_auc = roc_auc(&cc);
+	m->pr_auc = average_precision(&cc);
+	if (roc)
+		roc_curve(&cc, roc);
+	if (pr)
+		pr_curve(&cc, pr);
 	clf_curve_free(&cc);
 }
 
@@ -270,19 +300,6 @@ void curve_free(struct curve *c)
 	memset(c, 0, sizeof *c);
 }
 
-static bool op_holds(enum cmp_op op, double a, double b)
-{
-	switch (op) {
-	case OP_GE: return a >= b;
-	case OP_GT: return a > b;
-	case OP_LE: return a <= b;
-	case OP_LT: return a < b;
-	case OP_EQ: return a == b;
-	case OP_NE: return a != b;
-	}
-	return false;
-}
-
 static void check_init(struct gate_check *g, const char *metric, enum cmp_op op,
 		       double value, double actual)
 {
@@ -290,7 +307,7 @@ static void check_init(struct gate_check *g, const char *metric, enum cmp_op op,
 	g->op = op;
 	g->value = value;
 	g->actual = actual;
-	g->pass = op_holds(op, actual, value);
+	g->pass = cmp_op_eval(op, actual, value);
 }
 
 int gate_evaluate(const struct gate_condition *conds, size_t n,

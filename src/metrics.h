@@ -29,6 +29,11 @@ struct metrics {
 void metrics_compute(const uint8_t *y, const double *proba, size_t n,
 		     double threshold, struct metrics *m);
 
+/* The ratios made from the confusion matrix (accuracy, precision, recall,
+ * specificity, f1, balanced_accuracy, mcc), from m->cm, m->n,
+ * m->positives and m->negatives, with metrics_compute's formulas. */
+void metrics_rates(struct metrics *m);
+
 /* Look a metric up by name ("accuracy", "recall", "pr_auc", "tp", ...).
  * Returns false for an unknown name. */
 bool metrics_lookup(const struct metrics *m, const char *name, double *out);
@@ -48,6 +53,11 @@ struct curve {
 void metrics_roc_curve(const uint8_t *y, const double *proba, size_t n, struct curve *c);
 void metrics_pr_curve(const uint8_t *y, const double *proba, size_t n, struct curve *c);
 void curve_free(struct curve *c);
+
+/* metrics_compute, and the ROC and PR curves (each skipped when NULL),
+ * from one sort of the scores. */
+void metrics_evaluate(const uint8_t *y, const double *proba, size_t n, double threshold,
+		      struct metrics *m, struct curve *roc, struct curve *pr);
 
 /* The gate: the user's conditions, plus two that always apply: at least one
  * true positive, and accuracy above the majority baseline. */

@@ -20,7 +20,6 @@
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>
-#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -150,19 +149,6 @@ static void note_recipe(struct pipeline_result *r, const struct frame *f)
 	}
 	for (size_t i = 0; i < rc->nnotes; i++)
 		add_note(r, "%s", rc->notes[i]);
-}
-
-/* The lists live as long as the result (the whole TUI session): keep them
- * at their exact lengths. */
-static void trim_split(struct split *sp)
-{
-	if (sp->ntrain)
-		sp->train = xreallocarray(sp->train, sp->ntrain, sizeof *sp->train);
-	if (sp->nvalidation)
-		sp->validation = xreallocarray(sp->validation, sp->nvalidation,
-					       sizeof *sp->validation);
-	if (sp->ntest)
-		sp->test = xreallocarray(sp->test, sp->ntest, sizeof *sp->test);
 }
 
 /* Validation and test are transformed on a second thread while the
@@ -354,7 +340,6 @@ static int prepare(const struct frame *f, struct frame **owned,
 
 	if (prep_split(&r->target, f->nrows, s, &r->split, err) < 0)
 		return -1;
-	trim_split(&r->split);
 	split_before_counts(&r->target, &r->split, &r->counts);
 	ft_progress_report(prog, "prepare", 2, STEPS);
 	if (check_cancel(prog, err) < 0)
@@ -451,10 +436,8 @@ static int evaluate(struct pipeline_result *r, struct ft_err *err)
 	bool threaded = ft_threads() > 1 &&
 		pthread_create(&tid, NULL, evaluate_validation, r) == 0;
 	tree_predict(r->tree, &r->test, r->test_proba);
-	metrics_compute(r->test.y, r->test_proba, r->test.n, s->threshold,
-			&r->test_metrics);
-	metrics_roc_curve(r->test.y, r->test_proba, r->test.n, &r->roc);
-	metrics_pr_curve(r->test.y, r->test_proba, r->test.n, &r->pr);
+	metrics_evaluate(r->test.y, r->test_proba, r->test.n, s->threshold,
+			 &r->test_metrics, &r->roc, &r->pr);
 	if (threaded)
 		pthread_join(tid, NULL);
 	else
@@ -668,15 +651,9 @@ static void threshold_cache_free(struct threshold_cache *c)
 	free(c);
 }
 
-/* metrics_compute's zero-division rule. */
-static double ratio(double a, double b)
-{
-	return b != 0.0 ? a / b : 0.0;
-}
-
 /* base holds this split's metrics at any threshold; the threshold-free
- * ones are kept, the others recomputed with metrics_compute's formulas
- * (the unit tests hold the two to bit-equal results). */
+ * ones are kept, the others recomputed by metrics_rates, as
+ * metrics_compute does (the unit tests hold the two to bit-equal results). */
 static void metrics_at(const struct score_steps *st, const struct metrics *base,
 		       double threshold, struct metrics *m)
 {
@@ -695,18 +672,7 @@ static void metrics_at(const struct score_steps *st, const struct metrics *base,
 	c->fp = lo ? st->fp[lo - 1] : 0;
 	c->fn = base->positives - c->tp;
 	c->tn = base->negatives - c->fp;
-	double tp = (double)c->tp, fp = (double)c->fp, tn = (double)c->tn, fn = (double)c->fn;
-	m->accuracy = ratio(tp + tn, (double)m->n);
-	m->precision = ratio(tp, tp + fp);
-	m->recall = ratio(tp, tp + fn);
-	m->specificity = ratio(tn, tn + fp);
-	m->f1 = ratio(2 * tp, 2 * tp + fp + fn);
-	if (m->positives && m->negatives)
-		m->balanced_accuracy = (m->recall + m->specificity) / 2.0;
-	else
-		m->balanced_accuracy = m->positives ? m->recall : m->specificity;
-	double den = (tp + fp) * (tp + fn) * (tn + fp) * (tn + fn);
-	m->mcc = den > 0.0 ? (tp * tn - fp * fn) / sqrt(den) : 0.0;
+	metrics_rates(m);
 }
 
 int pipeline_set_threshold(struct pipeline_result *r, double threshold, struct ft_err *err)

@@ -39,15 +39,6 @@ void dataset_free(struct dataset *d)
 	memset(d, 0, sizeof *d);
 }
 
-static int find_column(const struct frame *f, const char *name)
-{
-	for (size_t i = 0; i < f->ncols; i++)
-		if (strcmp(f->cols[i].name, name) == 0)
-			return (int)i;
-	return -1;
-}
-
-
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -205,7 +196,7 @@ int prep_target(const struct frame *f, const struct settings *s,
 	out->col = -1;
 	int col;
 	if (s->target) {
-		col = find_column(f, s->target);
+		col = frame_find(f, s->target);
 		if (col < 0)
 			return ft_fail(err, FT_EINPUT, "target: no column named '%s' in %s",
 				       s->target, f->path ? f->path : "the data");
@@ -331,6 +322,17 @@ size_t prep_suggest_drops(const struct frame *f, int target_col,
 
 /* ------------------------------------------------------------- recipe */
 
+/* Frees the members of one input, not the input itself. */
+static void recipe_input_free(struct recipe_input *in)
+{
+	free(in->name);
+	free(in->fill_level);
+	for (size_t k = 0; k < in->nlevels; k++)
+		free(in->levels[k]);
+	free(in->levels);
+	free(in->freq);
+}
+
 void recipe_free(struct recipe *r)
 {
 	if (!r)
@@ -341,15 +343,8 @@ void recipe_free(struct recipe *r)
 	for (size_t i = 0; i < r->nna_values; i++)
 		free(r->na_values[i]);
 	free(r->na_values);
-	for (size_t i = 0; i < r->ninputs; i++) {
-		struct recipe_input *in = &r->inputs[i];
-		free(in->name);
-		free(in->fill_level);
-		for (size_t k = 0; k < in->nlevels; k++)
-			free(in->levels[k]);
-		free(in->levels);
-		free(in->freq);
-	}
+	for (size_t i = 0; i < r->ninputs; i++)
+		recipe_input_free(&r->inputs[i]);
 	free(r->inputs);
 	for (size_t i = 0; i < r->nfeatures; i++)
 		free(r->features[i].name);
@@ -663,11 +658,11 @@ static void note_unmatched_settings(struct recipe *r, const struct frame *f,
 				    const struct settings *s)
 {
 	for (size_t i = 0; i < s->ndrop; i++)
-		if (find_column(f, s->drop[i]) < 0)
+		if (frame_find(f, s->drop[i]) < 0)
 			add_note(r, xasprintf("drop: no column named '%s'", s->drop[i]));
 	for (size_t i = 0; i < s->ncolumns; i++) {
 		const struct column_setting *cs = &s->columns[i];
-		int ci = find_column(f, cs->name);
+		int ci = frame_find(f, cs->name);
 		if (ci < 0) {
 			add_note(r, xasprintf("%s.columns.%s: no column named '%s'",
 					      cs->has_impute ? "impute" : cs->has_encode ?
@@ -766,12 +761,7 @@ struct recipe *prep_fit(const struct frame *f, const struct settings *s,
 		}
 		if (ntrain > 0 && nmissing == ntrain) {
 			r->ninputs--;
-			free(in->name);
-			free(in->fill_level);
-			for (size_t k = 0; k < in->nlevels; k++)
-				free(in->levels[k]);
-			free(in->levels);
-			free(in->freq);
+			recipe_input_free(in);
 			add_drop(r, c->name, "no values in the training split");
 			continue;
 		}
@@ -780,7 +770,7 @@ struct recipe *prep_fit(const struct frame *f, const struct settings *s,
 				s->datetime_default;
 			if (!in->datetime_parts && !(s->missing_indicators && nmissing)) {
 				r->ninputs--;
-				free(in->name);
+				recipe_input_free(in);
 				add_drop(r, c->name, "no datetime parts selected");
 				continue;
 			}
@@ -1016,38 +1006,94 @@ static size_t *map_codes(const struct recipe_row_ctx *ctx, size_t input, const s
 	return map;
 }
 
-/* One input's imputed values on the given rows of a frame column, whose
- * type may differ from the recipe's (the text then decides, as in
- * recipe_apply_row). */
-static void input_values(const struct recipe_row_ctx *ctx, size_t input, const struct column *c,
-			 const size_t *rows, size_t n, double *val, size_t *idx, bool *miss)
+/* One input's features as output columns of a column-major matrix of n
+ * rows: `cols[m]` is where feature `feats[m]` goes. */
+struct input_out {
+	const struct feature *const *feats;
+	float *const *cols;
+	size_t m;
+	size_t n;
+};
+
+/* A categorical input: each row's level index (nlevels when unseen) is
+ * found once, from the frame's codes mapped to recipe levels once per
+ * column (or from the text of a cell that is not categorical in f); every
+ * feature of the input is then filled in the same pass, one-hot columns
+ * by setting the one level a row holds. */
+static void apply_categorical(const struct recipe_row_ctx *ctx, size_t input,
+			      const struct column *c, const size_t *rows,
+			      const struct input_out *o)
 {
 	const struct recipe_input *in = &ctx->r->inputs[input];
-	if (in->type == COL_CATEGORICAL) {
-		if (c->type == COL_CATEGORICAL) {
-			size_t *map = map_codes(ctx, input, c);
-			for (size_t i = 0; i < n; i++) {
-				uint32_t code = c->codes[rows[i]];
-				miss[i] = code == FRAME_NA_CODE || code >= c->nlevels;
-				idx[i] = miss[i] ? ctx->fill_idx[input] : map[code];
-			}
-			free(map);
+	size_t nl = in->nlevels, n = o->n;
+	/* One-hot features form a chain per level: first[level] is the first
+	 * feature the level sets, next[m] the following one (SIZE_MAX ends).
+	 * Frequency and ordinal features become a value per level index
+	 * (table[m]); `plain` lists them and the missing indicators. */
+	float **table = xcalloc(o->m, sizeof *table);
+	size_t *first = xmalloc((nl + 1) * sizeof *first);
+	size_t *next = xmalloc(o->m * sizeof *next);
+	size_t *plain = xmalloc(o->m * sizeof *plain), nplain = 0;
+	for (size_t k = 0; k <= nl; k++)
+		first[k] = SIZE_MAX;
+	for (size_t m = o->m; m-- > 0;) {
+		const struct feature *ft = o->feats[m];
+		if (ft->kind == FEAT_ONEHOT) {
+			memset(o->cols[m], 0, n * sizeof *o->cols[m]);
+			next[m] = first[ft->level];
+			first[ft->level] = m;
+			continue;
+		}
+		plain[nplain++] = m;
+		if (ft->kind == FEAT_MISSING)
+			continue;
+		table[m] = xmalloc((nl + 1) * sizeof *table[m]);
+		for (size_t k = 0; k <= nl; k++)
+			table[m][k] = feature_value(in, ft, 0, k, false);
+	}
+	size_t *map = c->type == COL_CATEGORICAL ? map_codes(ctx, input, c) : NULL;
+	char buf[64];
+	for (size_t i = 0; i < n; i++) {
+		size_t idx;
+		bool miss;
+		if (map) {
+			uint32_t code = c->codes[rows[i]];
+			miss = code == FRAME_NA_CODE || code >= c->nlevels;
+			idx = miss ? ctx->fill_idx[input] : map[code];
 		} else {
-			char buf[64];
-			for (size_t i = 0; i < n; i++) {
-				double v = c->num[rows[i]];
-				miss[i] = isnan(v);
-				if (miss[i]) {
-					idx[i] = ctx->fill_idx[input];
-					continue;
-				}
+			double v = c->num[rows[i]];
+			miss = isnan(v);
+			if (miss) {
+				idx = ctx->fill_idx[input];
+			} else {
 				fmt_double(buf, v);
-				idx[i] = table_find(&ctx->tables[input], buf, strlen(buf), in->nlevels);
+				idx = table_find(&ctx->tables[input], buf, strlen(buf), nl);
 			}
 		}
-		return;
+		for (size_t m = first[idx]; m != SIZE_MAX; m = next[m])
+			o->cols[m][i] = 1.0f;
+		for (size_t p = 0; p < nplain; p++) {
+			size_t m = plain[p];
+			o->cols[m][i] = table[m] ? table[m][idx] : miss ? 1.0f : 0.0f;
+		}
 	}
+	free(map);
+	for (size_t m = 0; m < o->m; m++)
+		free(table[m]);
+	free(table);
+	free(plain);
+	free(next);
+	free(first);
+}
+
+/* A numeric or datetime input: the cells' values (NAN when missing) are
+ * gathered once into `raw`, then each feature is one pass over them. */
+static void apply_numeric(const struct recipe_input *in, const struct column *c,
+			  const size_t *rows, const struct input_out *o, double *raw)
+{
+	size_t n = o->n;
 	if (c->type == COL_CATEGORICAL) {
+		/* the text decides, as in recipe_apply_row */
 		double *lv = xcalloc(c->nlevels, sizeof *lv);
 		for (uint32_t k = 0; k < c->nlevels; k++) {
 			const char *t = c->levels[k];
@@ -1056,17 +1102,32 @@ static void input_values(const struct recipe_row_ctx *ctx, size_t input, const s
 		}
 		for (size_t i = 0; i < n; i++) {
 			uint32_t code = c->codes[rows[i]];
-			double v = code == FRAME_NA_CODE || code >= c->nlevels ? NAN : lv[code];
-			miss[i] = isnan(v);
-			val[i] = miss[i] ? in->fill_value : v;
+			raw[i] = code == FRAME_NA_CODE || code >= c->nlevels ? NAN : lv[code];
 		}
 		free(lv);
-		return;
+	} else {
+		for (size_t i = 0; i < n; i++)
+			raw[i] = c->num[rows[i]];
 	}
-	for (size_t i = 0; i < n; i++) {
-		double v = c->num[rows[i]];
-		miss[i] = isnan(v);
-		val[i] = miss[i] ? in->fill_value : v;
+	double fill = in->fill_value;
+	for (size_t m = 0; m < o->m; m++) {
+		enum feature_kind kind = o->feats[m]->kind;
+		float *col = o->cols[m];
+		switch (kind) {
+		case FEAT_NUMERIC:
+			for (size_t i = 0; i < n; i++)
+				col[i] = (float)(isnan(raw[i]) ? fill : raw[i]);
+			break;
+		case FEAT_MISSING:
+			for (size_t i = 0; i < n; i++)
+				col[i] = isnan(raw[i]) ? 1.0f : 0.0f;
+			break;
+		default:
+			for (size_t i = 0; i < n; i++)
+				col[i] = feature_value(in, o->feats[m], isnan(raw[i]) ? fill : raw[i],
+						       0, false);
+			break;
+		}
 	}
 }
 
@@ -1077,7 +1138,7 @@ int prep_apply(const struct recipe *r, const struct frame *f,
 	memset(d, 0, sizeof *d);
 	int *cols = xcalloc(r->ninputs, sizeof *cols);
 	for (size_t i = 0; i < r->ninputs; i++) {
-		cols[i] = find_column(f, r->inputs[i].name);
+		cols[i] = frame_find(f, r->inputs[i].name);
 		if (cols[i] < 0) {
 			free(cols);
 			return ft_fail(err, FT_EINPUT, "%s: no column '%s', which the model uses",
@@ -1096,25 +1157,33 @@ int prep_apply(const struct recipe *r, const struct frame *f,
 	}
 
 	struct recipe_row_ctx *ctx = recipe_row_ctx_new(r);
-	double *val = xcalloc(n, sizeof *val);
-	size_t *idx = xcalloc(n, sizeof *idx);
-	bool *miss = xcalloc(n, sizeof *miss);
+	const struct feature **feats = xcalloc(r->nfeatures + 1, sizeof *feats);
+	float **out = xcalloc(r->nfeatures + 1, sizeof *out);
+	double *raw = NULL;
 	for (size_t i = 0; i < r->ninputs; i++) {
-		input_values(ctx, i, &f->cols[cols[i]], rows, n, val, idx, miss);
 		/* an input's features need not be contiguous in a recipe read
 		 * from a file, so look at all of them */
-		for (size_t j = 0; j < r->nfeatures; j++) {
-			const struct feature *ft = &r->features[j];
-			if (ft->input != i)
-				continue;
-			float *col = d->X + j * n;
-			for (size_t k = 0; k < n; k++)
-				col[k] = feature_value(&r->inputs[i], ft, val[k], idx[k], miss[k]);
+		size_t m = 0;
+		for (size_t j = 0; j < r->nfeatures; j++)
+			if (r->features[j].input == i) {
+				feats[m] = &r->features[j];
+				out[m++] = d->X + j * n;
+			}
+		if (m == 0)
+			continue;
+		struct input_out o = { feats, out, m, n };
+		const struct column *c = &f->cols[cols[i]];
+		if (r->inputs[i].type == COL_CATEGORICAL) {
+			apply_categorical(ctx, i, c, rows, &o);
+		} else {
+			if (!raw)
+				raw = xmalloc((n ? n : 1) * sizeof *raw);
+			apply_numeric(&r->inputs[i], c, rows, &o, raw);
 		}
 	}
-	free(val);
-	free(idx);
-	free(miss);
+	free(raw);
+	free(out);
+	free(feats);
 	free(cols);
 	recipe_row_ctx_free(ctx);
 	return 0;
@@ -1540,6 +1609,9 @@ static void shuffle(size_t *v, size_t n, struct ft_rng *rng)
 	}
 }
 
+/* Each class's rows (ascending) are shuffled, class 0 first, and cut at
+ * the train and train + validation shares; the lists then come out in row
+ * order from one pass over a split mark per row, no sort needed. */
 int prep_split(const struct target_info *t, size_t nrows, const struct settings *s,
 	       struct split *out, struct ft_err *err)
 {
@@ -1547,25 +1619,22 @@ int prep_split(const struct target_info *t, size_t nrows, const struct settings 
 	double tr = s->split_train, va = s->split_validation, te = s->split_test;
 	if (!(tr >= 0 && va >= 0 && te >= 0) || fabs(tr + va + te - 1.0) > 1e-9)
 		return ft_fail(err, FT_EINPUT, "split: train + validation + test must sum to 1");
-	size_t *cls[2];
 	size_t ncls[2] = {0, 0};
 	for (size_t i = 0; i < nrows; i++)
 		if (t->y[i] <= 1)
 			ncls[t->y[i]]++;
-	if (ncls[0] + ncls[1] == 0)
+	size_t total = ncls[0] + ncls[1];
+	if (total == 0)
 		return ft_fail(err, FT_EINPUT, "split: no rows with a known target");
-	for (int k = 0; k < 2; k++) {
-		cls[k] = xmalloc(ncls[k] * sizeof *cls[k]);
-		ncls[k] = 0;
-	}
+	size_t *perm = xmalloc(total * sizeof *perm);
+	size_t *cls[2] = { perm, perm + ncls[0] };
+	size_t fill[2] = {0, 0};
 	for (size_t i = 0; i < nrows; i++)
 		if (t->y[i] <= 1)
-			cls[t->y[i]][ncls[t->y[i]]++] = i;
+			cls[t->y[i]][fill[t->y[i]]++] = i;
 
-	size_t total = ncls[0] + ncls[1];
-	out->train = xmalloc(total * sizeof *out->train);
-	out->validation = xmalloc(total * sizeof *out->validation);
-	out->test = xmalloc(total * sizeof *out->test);
+	enum { MARK_NONE, MARK_TRAIN, MARK_VALIDATION, MARK_TEST };
+	uint8_t *mark = xcalloc(nrows, 1);
 	struct ft_rng rng;
 	rng_seed(&rng, s->split_seed);
 	for (int k = 0; k < 2; k++) {
@@ -1579,17 +1648,22 @@ int prep_split(const struct target_info *t, size_t nrows, const struct settings 
 			b = n;
 		if (b < a)
 			b = a;
-		memcpy(out->train + out->ntrain, cls[k], a * sizeof *cls[k]);
+		for (size_t i = 0; i < n; i++)
+			mark[cls[k][i]] = i < a ? MARK_TRAIN : i < b ? MARK_VALIDATION : MARK_TEST;
 		out->ntrain += a;
-		memcpy(out->validation + out->nvalidation, cls[k] + a, (b - a) * sizeof *cls[k]);
 		out->nvalidation += b - a;
-		memcpy(out->test + out->ntest, cls[k] + b, (n - b) * sizeof *cls[k]);
 		out->ntest += n - b;
-		free(cls[k]);
 	}
-	qsort(out->train, out->ntrain, sizeof *out->train, cmp_size);
-	qsort(out->validation, out->nvalidation, sizeof *out->validation, cmp_size);
-	qsort(out->test, out->ntest, sizeof *out->test, cmp_size);
+	free(perm);
+	out->train = xmalloc(out->ntrain * sizeof *out->train);
+	out->validation = xmalloc(out->nvalidation * sizeof *out->validation);
+	out->test = xmalloc(out->ntest * sizeof *out->test);
+	size_t *list[] = { NULL, out->train, out->validation, out->test };
+	size_t got[4] = {0, 0, 0, 0};
+	for (size_t i = 0; i < nrows; i++)
+		if (mark[i] != MARK_NONE)
+			list[mark[i]][got[mark[i]]++] = i;
+	free(mark);
 	return 0;
 }
 

@@ -128,7 +128,8 @@ struct recipe *recipe_from_json(const struct cJSON *j, const char *origin,
 				struct ft_err *err);
 
 /* Stratified split of the rows with a known target into train / validation /
- * test index lists (frame rows, ascending), exact class shares. */
+ * test index lists (frame rows, ascending; each allocated at its length),
+ * exact class shares. */
 struct split {
 	size_t *train, *validation, *test;
 	size_t ntrain, nvalidation, ntest;

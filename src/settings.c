@@ -97,8 +97,8 @@ static const struct setting_key keys[KEY_COUNT] = {
 		"Grow best-first up to this many leaves; 0 means unlimited."},
 	[KEY_TREE_CCP_ALPHA] = {"tree.ccp_alpha", "number in [0, 1]",
 		"Minimal cost-complexity pruning strength; 0 keeps the full tree."},
-	[KEY_TREE_MAX_BINS] = {"tree.max_bins", "integer 2..256",
-		"Quantile bins per numeric feature when searching splits."},
+	[KEY_TREE_MAX_BINS] = {"tree.max_bins", "0 or integer 2..65535",
+		"Split candidates per feature: 0 = exact on small data, else quantile bins."},
 	[KEY_TREE_THREADS] = {"tree.threads", "integer 0..64",
 		"Worker threads for training; 0 uses every core."},
 	[KEY_TUNE_MAX_DEPTH] = {"tune.max_depth", "list of integers 0..1000",
@@ -321,7 +321,7 @@ void settings_init(struct settings *s)
 	s->tree.min_impurity_decrease = 0;
 	s->tree.max_leaf_nodes = 0;
 	s->tree.ccp_alpha = 0;
-	s->tree.max_bins = 256;
+	s->tree.max_bins = 0;
 	s->tree.threads = 0;
 	s->tune_objective = xstrdup("balanced_accuracy");
 	s->threshold = 0.5;
@@ -862,8 +862,11 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 	case KEY_TREE_CCP_ALPHA:
 		return get_number(v, 0, 1, false, "a number between 0 and 1", w, &s->tree.ccp_alpha);
 	case KEY_TREE_MAX_BINS:
-		if (get_integer(v, 2, 256, "an integer between 2 and 256", w, &l) < 0)
+		if (get_integer(v, 0, 65535, "0 (automatic) or an integer between 2 and 65535",
+				w, &l) < 0)
 			return -1;
+		if (l == 1)
+			return bad(w, v, "0 (automatic) or an integer between 2 and 65535");
 		s->tree.max_bins = (int)l;
 		return 0;
 	case KEY_TREE_THREADS:

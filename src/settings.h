@@ -43,7 +43,8 @@ struct tree_params {
 	double min_impurity_decrease;  /* >= 0 */
 	size_t max_leaf_nodes;         /* 0: unlimited, else best-first growth */
 	double ccp_alpha;              /* >= 0, 0: no pruning */
-	int max_bins;                  /* 2..256 quantile bins per feature */
+	int max_bins;                  /* 0: automatic (exact on small data), else
+	                                  2..65535 bins per feature (see tree.h) */
 	int threads;                   /* 0: all cores */
 };
 

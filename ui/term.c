@@ -14,10 +14,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <wchar.h>
 
 #include "util.h"
 #include "view.h"
+
+/* By its directory (this module's own header is term.h too), and last:
+ * it defines capability names such as `columns` as macros. */
+#include <ncursesw/term.h>
 
 static bool active, color, utf8;
 static attr_t attrs[ROLE_COUNT];
@@ -156,7 +161,16 @@ bool term_init(void)
 	utf8 = cs && (!strcmp(cs, "UTF-8") || !strcmp(cs, "utf8"));
 	if (!getenv("ESCDELAY"))
 		set_escdelay(25);
-	if (!initscr())
+	/* Probe the terminal description first: initscr would print its own
+	 * message and exit 1 on an unknown TERM, and a terminal that cannot
+	 * move the cursor (TERM=dumb) would only show garbage. */
+	int status;
+	if (setupterm(NULL, STDOUT_FILENO, &status) != OK)
+		return false;
+	const char *cup = tigetstr("cup");
+	bool addressable = cup && cup != (const char *)-1;
+	del_curterm(cur_term);
+	if (!addressable || !newterm(NULL, stdout, stdin))
 		return false;
 	active = true;
 	for (size_t i = 0; i < sizeof fatal_signals / sizeof fatal_signals[0]; i++)

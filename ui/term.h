@@ -29,7 +29,8 @@ enum term_role {
 
 /* Take the terminal: locale (LC_CTYPE only), curses, colours (off when
  * NO_COLOR is set and non-empty, or the terminal has none), crash-signal
- * handlers. Returns false (terminal untouched) when curses cannot start. */
+ * handlers. Returns false (terminal untouched) when curses cannot start:
+ * an unknown TERM, or a terminal that cannot address the cursor. */
 bool term_init(void);
 /* Give the terminal back; safe to call more than once and from the exit
  * paths installed by term_init. */

@@ -675,7 +675,11 @@ int tui_main(int argc, char **argv)
 		setvbuf(u->timing, NULL, _IOLBF, 0);
 
 	if (!term_init()) {
-		fputs("fraudtree: cannot initialise the terminal (is TERM set?)\n", stderr);
+		const char *term = getenv("TERM");
+		fprintf(stderr, "fraudtree: the workbench cannot drive the terminal '%s' (check TERM);"
+			" for batch work use `fraudtree run` (see fraudtree(1))\n", term ? term : "");
+		if (u->timing)
+			fclose(u->timing);
 		free(file);
 		app_free(a);
 		free(u);

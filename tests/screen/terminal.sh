@@ -16,6 +16,28 @@ grep -q "needs a terminal" "$ST_TMP/err" || { echo "FAIL: non-tty message"; cat 
 [ $? -eq 2 ] && grep -q "unknown option '--bogus'" "$ST_TMP/err" || {
 	echo "FAIL: unknown option"; cat "$ST_TMP/err"; exit 1; }
 
+# a terminal it cannot drive: a clear message and status 2, the tty as it was
+for t in nosuchterm dumb; do
+	cat >"$ST_TMP/term.sh" <<RUN
+TERM=$t '$FT_BIN' --registry '$REG'
+echo "[exit \$?]"
+stty -a | tr ' ;' '\n\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\n' ' '
+echo "[modes]"
+sleep 600
+RUN
+	i=0
+	until tmux -L "$ST_SOCK" -f /dev/null new-session -d -s main -x 100 -y 30 "sh '$ST_TMP/term.sh'"; do
+		i=$((i + 1))
+		[ "$i" -lt 50 ] || { echo "cannot start tmux"; exit 99; }
+		sleep 0.1
+	done
+	st_wait "[exit 2]"
+	st_wait "cannot drive the terminal '$t'"
+	st_wait "[modes]"
+	st_capture | grep -q "icanon echo" || { echo "FAIL: TERM=$t left the terminal raw"; st_capture; exit 1; }
+	tmux -L "$ST_SOCK" kill-server
+done
+
 # resizes: 100x30 -> 80x24 -> 40x10 (too small) -> 100x30
 st_start 100 30 --registry "$REG"
 st_wait "loaded 20000 rows x 14 columns"

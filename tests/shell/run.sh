@@ -2,34 +2,7 @@
 # fraudtree run: exit status, the files --out writes, the report's keys,
 # byte-identical reruns, reproduction from the written pipeline.json, clear
 # errors for bad settings, and a gate that refuses a model catching no fraud.
-set -u
-: "${FT_BIN:?}"
-tmp=$(mktemp -d) || exit 2
-trap 'rm -rf "$tmp"' EXIT INT TERM
-fails=0
-
-fail() {
-	echo "FAIL: $*" >&2
-	fails=$((fails + 1))
-}
-
-# run EXPECTED_STATUS ARGS...: stdout to $tmp/out, stderr to $tmp/err
-run() {
-	want=$1
-	shift
-	"$FT_BIN" run "$@" >"$tmp/out" 2>"$tmp/err"
-	got=$?
-	if [ "$got" -ne "$want" ]; then
-		fail "run $*: exit $got, expected $want"
-		sed 's/^/  | /' "$tmp/err" >&2
-	fi
-}
-
-data=$tmp/tx.csv
-if ! "$FT_BIN" gen --rows 5000 --seed 7 >"$data" 2>"$tmp/err"; then
-	echo "SKIP: fraudtree gen is not available" >&2
-	exit 77
-fi
+. "${FT_SRCDIR:?}/tests/shell/run-lib.sh"
 
 # A passing run writes the four files; the report carries the original keys.
 run 0 --no-register --out "$tmp/a" "$data"

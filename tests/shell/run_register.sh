@@ -3,33 +3,7 @@
 # version holds the same bytes --out wrote, numbers count up per group, a
 # failed gate writes nothing, and a registry that cannot be written is an
 # error (exit 2).
-set -u
-: "${FT_BIN:?}"
-tmp=$(mktemp -d) || exit 2
-trap 'rm -rf "$tmp"' EXIT INT TERM
-fails=0
-
-fail() {
-	echo "FAIL: $*" >&2
-	fails=$((fails + 1))
-}
-
-run() {
-	want=$1
-	shift
-	"$FT_BIN" run "$@" >"$tmp/out" 2>"$tmp/err"
-	got=$?
-	if [ "$got" -ne "$want" ]; then
-		fail "run $*: exit $got, expected $want"
-		sed 's/^/  | /' "$tmp/err" >&2
-	fi
-}
-
-data=$tmp/tx.csv
-if ! "$FT_BIN" gen --rows 5000 --seed 7 >"$data" 2>/dev/null; then
-	echo "SKIP: fraudtree gen is not available" >&2
-	exit 77
-fi
+. "${FT_SRCDIR:?}/tests/shell/run-lib.sh"
 reg=$tmp/reg
 group=fraud-detection-model-group
 

@@ -444,6 +444,46 @@ static void test_parallel_same_as_serial(void **state)
 	free(text);
 }
 
+/* Statistics of a file big enough to be cut into chunks, worked out by
+ * hand: row i holds i, i mod 7, (i mod 4) / 4 and 20000 i. */
+static void test_stats_by_hand(void **state)
+{
+	(void)state;
+	size_t n = 200000;
+	struct strbuf sb = { 0 };
+	sb_puts(&sb, "id,week,quarter,spread\n");
+	for (size_t i = 0; i < n; i++)
+		sb_printf(&sb, "%zu,%zu,%g,%zu\n", i, i % 7, (double)(i % 4) / 4, i * 20000);
+	assert_true(sb.len > 2u << 20);
+	struct ft_err err;
+	struct csv_options two = { .threads = 2 };
+	struct frame *f = load_opt(sb.data, sb.len, &two, &err);
+	assert_non_null(f);
+	assert_int_equal(f->nrows, n);
+	const struct column_stats *s = &f->cols[0].stats;
+	assert_true(s->mean == 99999.5 && s->median == 99999.5);
+	assert_int_equal(s->distinct, n);
+	assert_true(s->id_like);
+	/* 0, 1, 2 seen 28572 times, 3..6 28571: rows 99999 and 100000 of
+	 * the sorted column are both 3; the sum is 28571 * 21 + 3 */
+	s = &f->cols[1].stats;
+	assert_true(s->median == 3);
+	assert_true(s->mean == 599994.0 / 200000.0);
+	assert_int_equal(s->distinct, 7);
+	assert_true(s->min == 0 && s->max == 6);
+	/* 50000 each of 0, 0.25, 0.5, 0.75: the middle pair is 0.25, 0.5 */
+	s = &f->cols[2].stats;
+	assert_true(s->median == 0.375);
+	assert_int_equal(s->distinct, 4);
+	assert_true(s->mean == 0.375);
+	s = &f->cols[3].stats;
+	assert_true(s->median == 1999990000.0);
+	assert_true(s->max == 3999980000.0);
+	assert_int_equal(s->distinct, n);
+	frame_free(f);
+	sb_free(&sb);
+}
+
 static void test_parallel_error_line(void **state)
 {
 	(void)state;
@@ -564,6 +604,7 @@ int main(void)
 		cmocka_unit_test(test_blank_lines_and_one_column),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_parallel_same_as_serial),
+		cmocka_unit_test(test_stats_by_hand),
 		cmocka_unit_test(test_parallel_error_line),
 		cmocka_unit_test(test_progress_and_cancel),
 		cmocka_unit_test(test_many_columns_long_field),

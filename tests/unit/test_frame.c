@@ -319,6 +319,65 @@ static void test_sort_many(void **state)
 	frame_free(f);
 }
 
+/* Each way the median and distinct count are found, on values whose
+ * answers are worked out by hand: integers spread too wide to count,
+ * a few distinct fractions (where the order of -0 and 0 must be that of
+ * a sort), and more distinct fractions than a small table holds. */
+static void test_median_paths(void **state)
+{
+	(void)state;
+	struct frame *f = new_frame(5, 4);
+	/* sorted 0 3 7 5e6 3999999999: median 7; sum 4005000009 */
+	const double wide[] = { 5000000, 0, 3, 3999999999.0, 7 };
+	/* sorted -0 -0 0 0.25 0.5: the middle one is +0 */
+	const double zeros_pos[] = { 0.5, 0.0, -0.0, -0.0, 0.25 };
+	/* sorted -1.5 -0 -0 0 0.5: the middle one is -0 */
+	const double zeros_neg[] = { 0.5, -0.0, 0.0, -0.0, -1.5 };
+	/* sorted 10 30 2e6 2e6 (and a missing cell): median (30 + 2e6) / 2 */
+	const double wide_even[] = { 10, 2000000, NAN, 30, 2000000 };
+	set_numeric(f, 0, "wide", COL_NUMERIC, wide);
+	set_numeric(f, 1, "zeros_pos", COL_NUMERIC, zeros_pos);
+	set_numeric(f, 2, "zeros_neg", COL_NUMERIC, zeros_neg);
+	set_numeric(f, 3, "wide_even", COL_NUMERIC, wide_even);
+	frame_compute_stats(f, 2);
+	const struct column_stats *s = &f->cols[0].stats;
+	assert_true(s->median == 7);
+	assert_int_equal(s->distinct, 5);
+	assert_true(s->min == 0 && s->max == 3999999999.0);
+	assert_true(s->mean == 801000001.8);
+	assert_true(s->id_like);
+	s = &f->cols[1].stats;
+	assert_int_equal(s->distinct, 3);
+	assert_true(s->median == 0 && !signbit(s->median));
+	s = &f->cols[2].stats;
+	assert_int_equal(s->distinct, 3);
+	assert_true(s->median == 0 && signbit(s->median));
+	assert_true(s->min == -1.5);
+	s = &f->cols[3].stats;
+	assert_int_equal(s->count, 4);
+	assert_int_equal(s->distinct, 3);
+	assert_true(s->median == 1000015);
+	assert_false(s->id_like);
+	frame_free(f);
+
+	/* 5001 distinct halves i + 0.5 in a scrambled order */
+	size_t n = 5001;
+	f = new_frame(n, 1);
+	double *v = xmalloc(n * sizeof *v);
+	for (size_t i = 0; i < n; i++)
+		v[i] = (double)((i * 7919) % n) + 0.5;
+	set_numeric(f, 0, "halves", COL_NUMERIC, v);
+	frame_compute_stats(f, 1);
+	s = &f->cols[0].stats;
+	assert_int_equal(s->distinct, n);
+	assert_true(s->median == 2500.5);
+	assert_true(s->min == 0.5 && s->max == 5000.5);
+	assert_true(s->mean == 2500.5);
+	assert_false(s->id_like);
+	free(v);
+	frame_free(f);
+}
+
 static void test_categorical_stats(void **state)
 {
 	(void)state;
@@ -474,6 +533,7 @@ int main(void)
 		cmocka_unit_test(test_numeric_stats),
 		cmocka_unit_test(test_stats_edge_cases),
 		cmocka_unit_test(test_sort_many),
+		cmocka_unit_test(test_median_paths),
 		cmocka_unit_test(test_categorical_stats),
 		cmocka_unit_test(test_top_limit),
 		cmocka_unit_test(test_class_balance_and_target),

@@ -82,7 +82,7 @@ static void test_defaults(void **state)
 	assert_int_equal(s.tree.min_samples_split, 2);
 	assert_int_equal(s.tree.min_samples_leaf, 1);
 	assert_int_equal(s.tree.max_leaf_nodes, 0);
-	assert_int_equal(s.tree.max_bins, 256);
+	assert_int_equal(s.tree.max_bins, 0);
 	assert_int_equal(s.tree.threads, 0);
 	assert_true(s.tree.ccp_alpha == 0 && s.tree.min_impurity_decrease == 0);
 	assert_int_equal(s.tune_max_depth.n, 0);
@@ -320,8 +320,10 @@ static void test_set_errors(void **state)
 	set_fails("tree.max_leaf_nodes=1",
 		  "--set tree.max_leaf_nodes: expected 0 (unlimited) or an integer between 2 and "
 		  "1000000000, got 1");
-	set_fails("tree.max_bins=512",
-		  "--set tree.max_bins: expected an integer between 2 and 256, got 512");
+	set_fails("tree.max_bins=70000",
+		  "--set tree.max_bins: expected 0 (automatic) or an integer between 2 and 65535, got 70000");
+	set_fails("tree.max_bins=1",
+		  "--set tree.max_bins: expected 0 (automatic) or an integer between 2 and 65535, got 1");
 	set_fails("split.seed=-1",
 		  "--set split.seed: expected an integer between 0 and 9007199254740991, got -1");
 	set_fails("tune.max_depth=3,x",
