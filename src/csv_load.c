@@ -196,6 +196,7 @@ struct dict {
 		uint32_t code;      /* code + 1; 0 empty */
 	} *islots;
 	uint32_t imask, in;
+	uint32_t last;              /* code + 1 of the last text put_text met */
 };
 
 #define TAG(h) ((h) & UINT64_C(0xffffffff00000000))
@@ -586,8 +587,19 @@ static void put_text(struct ccol *cc, size_t row, const char *s, size_t len)
 			flush_pending(cc);
 		return;
 	}
+	/* Text columns repeat themselves from row to row (a product code, a
+	 * card type): the previous text is tried before hashing. */
+	struct dict *d = &cc->dict;
+	if (d->last) {
+		const struct dict_entry *e = &d->ent[d->last - 1];
+		if (e->len == len && (len == 0 || !memcmp(d->arena + e->off, s, len))) {
+			cc->codes[row] = d->last - 1;
+			return;
+		}
+	}
 	flush_pending(cc);
-	cc->codes[row] = dict_intern(&cc->dict, s, len, hash_bytes(s, len));
+	cc->codes[row] = dict_intern(d, s, len, hash_bytes(s, len));
+	d->last = cc->codes[row] + 1;
 }
 
 static void flush_chunk(struct chunk *ch)

@@ -26,7 +26,6 @@
 #define ONEHOT_MAX_LEVELS 64
 #define SMOTE_K 5
 #define SMOTE_MAX_REFERENCE 5000
-#define MISSING_IDX SIZE_MAX
 
 void dataset_free(struct dataset *d)
 {

@@ -1106,14 +1106,9 @@ int settings_load_json(struct settings *s, const char *text, const char *origin,
 
 int settings_load_file(struct settings *s, const char *path, struct ft_err *err)
 {
-	size_t len;
-	char *text = file_read_all(path, &len, err);
+	char *text = file_read_all(path, NULL, err);
 	if (!text)
 		return -1;
-	if (strlen(text) != len) {
-		free(text);
-		return ft_fail(err, FT_EINPUT, "%s: not a text file (NUL byte)", path);
-	}
 	int rc = settings_load_json(s, text, path, err);
 	free(text);
 	return rc;

@@ -179,7 +179,7 @@ void fmt_double(char buf[32], double v)
 	}
 }
 
-char *file_read_all(const char *path, size_t *len, struct ft_err *err)
+static char *read_whole(const char *path, size_t *len, bool text, struct ft_err *err)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
@@ -211,6 +211,18 @@ char *file_read_all(const char *path, size_t *len, struct ft_err *err)
 		}
 		if (r == 0)
 			break;
+		/* Text only: a NUL byte ends the read at once, so endless binary
+		 * input (/dev/zero) is an error, not a slow exhaustion of memory. */
+		const char *nul = text ? memchr(buf + n, '\0', (size_t)r) : NULL;
+		if (nul) {
+			size_t line = 1;
+			for (const char *p = buf; p < nul; p++)
+				line += *p == '\n';
+			ft_fail(err, FT_EINPUT, "%s:%zu: NUL byte: binary data, not text", path, line);
+			free(buf);
+			close(fd);
+			return NULL;
+		}
 		n += (size_t)r;
 	}
 	close(fd);
@@ -218,6 +230,16 @@ char *file_read_all(const char *path, size_t *len, struct ft_err *err)
 	if (len)
 		*len = n;
 	return buf;
+}
+
+char *file_read_all(const char *path, size_t *len, struct ft_err *err)
+{
+	return read_whole(path, len, true, err);
+}
+
+char *file_read_bytes(const char *path, size_t *len, struct ft_err *err)
+{
+	return read_whole(path, len, false, err);
 }
 
 int write_all(int fd, const void *data, size_t len)

@@ -70,8 +70,11 @@ void sb_free(struct strbuf *sb);
  * shortest form that round-trips; "nan"/"inf" never appear in files). */
 void fmt_double(char buf[32], double v);
 
-/* Read a whole file into memory (NUL-terminated); caller frees. */
+/* Read a whole text file into memory (NUL-terminated); caller frees. A NUL
+ * byte in the file is an error naming its line (FT_EINPUT). */
 char *file_read_all(const char *path, size_t *len, struct ft_err *err);
+/* The same for any bytes (NUL allowed, still NUL-terminated); caller frees. */
+char *file_read_bytes(const char *path, size_t *len, struct ft_err *err);
 
 /* write(2) until all `len` bytes are out, retrying on EINTR; -1 with errno
  * set on failure. */

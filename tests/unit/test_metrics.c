@@ -178,6 +178,43 @@ static void test_pr_curve(void **state)
 	curve_free(&c);
 }
 
+/* One sort serves the metrics and both curves: the same numbers, to the
+ * bit, as the three separate calls; a NULL curve is skipped. Tied scores
+ * (0.8) and a run of equal ones (0.5) make curve points merge. */
+static void test_evaluate_shares_sort(void **state)
+{
+	(void)state;
+	const uint8_t y[9] = { 1, 0, 0, 1, 1, 0, 1, 0, 0 };
+	const double p[9] = { 0.8, 0.8, 0.2, 0.5, 0.5, 0.5, 0.95, 0.1, 0.3 };
+	struct metrics a, b;
+	struct curve roc, pr, roc2, pr2;
+	metrics_evaluate(y, p, 9, 0.5, &a, &roc, &pr);
+	metrics_compute(y, p, 9, 0.5, &b);
+	metrics_roc_curve(y, p, 9, &roc2);
+	metrics_pr_curve(y, p, 9, &pr2);
+	assert_memory_equal(&a, &b, sizeof a);
+	assert_int_equal(roc.n, roc2.n);
+	assert_int_equal(pr.n, pr2.n);
+	assert_memory_equal(roc.x, roc2.x, roc.n * sizeof *roc.x);
+	assert_memory_equal(roc.y, roc2.y, roc.n * sizeof *roc.y);
+	assert_memory_equal(roc.threshold, roc2.threshold, roc.n * sizeof *roc.threshold);
+	assert_memory_equal(pr.x, pr2.x, pr.n * sizeof *pr.x);
+	assert_memory_equal(pr.y, pr2.y, pr.n * sizeof *pr.y);
+	assert_memory_equal(pr.threshold, pr2.threshold, pr.n * sizeof *pr.threshold);
+	/* 6 distinct scores: the PR curve has one point each, plus (0, 1) */
+	assert_int_equal(pr.n, 7);
+	NEAR(pr.threshold[6], 1.95);
+	curve_free(&roc);
+	curve_free(&pr);
+	curve_free(&roc2);
+	curve_free(&pr2);
+	metrics_evaluate(y, p, 9, 0.5, &a, NULL, NULL);
+	assert_memory_equal(&a, &b, sizeof a);
+	/* of the 4 x 5 (positive, negative) pairs, 0.95 wins 5, 0.8 wins 4 and
+	 * ties 1, each 0.5 wins 3 and ties 1 */
+	NEAR(a.roc_auc, (5 + 4.5 + 3.5 + 3.5) / 20.0);
+}
+
 static void test_lookup(void **state)
 {
 	(void)state;
@@ -288,6 +325,7 @@ int main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_roc_curve),
 		cmocka_unit_test(test_pr_curve),
+		cmocka_unit_test(test_evaluate_shares_sort),
 		cmocka_unit_test(test_lookup),
 		cmocka_unit_test(test_gate_pass_and_fail),
 		cmocka_unit_test(test_gate_builtin_checks),

@@ -830,6 +830,85 @@ static void test_apply_row_matches_frame(void **state)
 	frame_free(f);
 }
 
+/* prep_apply fills each input's features in one pass: a recipe read from a
+ * file may list them in any order, even twice, and a frame column may have
+ * another type than in training (its text then decides). Each cell must
+ * still be what recipe_apply_row makes of the row's text. */
+static void test_apply_any_order_and_type(void **state)
+{
+	(void)state;
+	struct frame *f = mixed_frame();
+	struct settings s;
+	settings_init(&s);
+	set_ok(&s, "missing_indicators=true");
+	set_ok(&s, "datetime.default=hour,day_of_week,day,month");
+	struct target_info t;
+	struct recipe *r = fit(f, &s, &t, 5);
+	/* reversed, then card=debit once more */
+	size_t nf = r->nfeatures;
+	int debit = feature_index(r, "card=debit");
+	assert_true(debit >= 0);
+	struct feature *fs = xcalloc(nf + 1, sizeof *fs);
+	for (size_t j = 0; j < nf; j++)
+		fs[j] = r->features[nf - 1 - j];
+	fs[nf] = r->features[debit];
+	fs[nf].name = xstrdup("card=debit (again)");
+	free(r->features);
+	r->features = fs;
+	r->nfeatures = nf + 1;
+
+	/* amount as text, card as numbers; when and risk as in training */
+	struct frame *g = frame_new(4, 4);
+	const char *amount[] = { "2", "lots", NULL, "1e3" };
+	col_cat(g, 0, "amount", amount);
+	col_num(g, 1, "card", (double[]){ 1, NAN, 2.5, 1 });
+	col_dt(g, 2, "when", (double[]){ 1709214300, NAN, 0, -43200 });
+	col_num(g, 3, "risk", (double[]){ 0.5, 0.75, NAN, 1 });
+	static const char *const text[4][4] = {
+		{ "2", "1", "2024-02-29 13:45:00", "0.5" },
+		{ "lots", "", "", "0.75" },
+		{ "", "2.5", "1970-01-01", "" },
+		{ "1e3", "1", "1969-12-31 12:00", "1" },
+	};
+	struct dataset d;
+	apply_all(r, g, NULL, &d);
+	assert_int_equal(d.nfeatures, nf + 1);
+	struct recipe_row_ctx *ctx = recipe_row_ctx_new(r);
+	float *x = xcalloc(r->nfeatures, sizeof *x);
+	for (size_t row = 0; row < 4; row++) {
+		const char *fields[4];
+		size_t lens[4];
+		for (size_t i = 0; i < r->ninputs; i++) {
+			size_t c = 0;
+			while (strcmp(g->cols[c].name, r->inputs[i].name) != 0)
+				c++;
+			fields[i] = text[row][c];
+			lens[i] = strlen(fields[i]);
+		}
+		recipe_apply_row(ctx, fields, lens, x);
+		for (size_t j = 0; j < r->nfeatures; j++)
+			if (x[j] != X(&d, j, row))
+				fail_msg("row %zu feature %s: %g from text, %g from the frame", row,
+					 r->features[j].name, (double)x[j], (double)X(&d, j, row));
+	}
+	/* worked out by hand: row 0 has amount 2, no card level, hour 13 */
+	assert_true(X(&d, (size_t)feature_index(r, "amount"), 0) == 2);
+	assert_true(X(&d, (size_t)feature_index(r, "amount"), 3) == 1000);
+	assert_true(X(&d, (size_t)feature_index(r, "amount_missing"), 1) == 1);
+	assert_true(X(&d, (size_t)feature_index(r, "card=debit (again)"), 1) == 1);
+	assert_true(X(&d, (size_t)feature_index(r, "card=debit (again)"), 0) == 0);
+	assert_true(X(&d, (size_t)feature_index(r, "card_missing"), 1) == 1);
+	assert_true(X(&d, (size_t)feature_index(r, "when.hour"), 0) == 13);
+	free(x);
+	recipe_row_ctx_free(ctx);
+	dataset_free(&d);
+	frame_free(g);
+	recipe_free(r);
+	target_info_free(&t);
+	settings_free(&s);
+	frame_free(f);
+}
+
 static char *recipe_text(const struct recipe *r)
 {
 	cJSON *j = recipe_to_json(r);
@@ -1249,6 +1328,7 @@ int main(void)
 		cmocka_unit_test(test_datetime_parts),
 		cmocka_unit_test(test_drops_recorded),
 		cmocka_unit_test(test_apply_row_matches_frame),
+		cmocka_unit_test(test_apply_any_order_and_type),
 		cmocka_unit_test(test_recipe_json),
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_resample_counts),
