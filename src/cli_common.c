@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <pthread.h>
 
@@ -24,6 +25,18 @@ int cli_errorf(const char *fmt, ...)
 	fputc('\n', stderr);
 	va_end(ap);
 	return EXIT_ERROR;
+}
+
+bool cli_parse_delimiter(const char *s, char *out)
+{
+	if (!strcasecmp(s, "tab") || !strcmp(s, "\\t")) {
+		*out = '\t';
+		return true;
+	}
+	if (strlen(s) != 1 || s[0] == '"' || s[0] == '\n' || s[0] == '\r')
+		return false;
+	*out = s[0];
+	return true;
 }
 
 struct cli_progress {

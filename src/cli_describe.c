@@ -365,17 +365,6 @@ static void print_json(const struct frame *f, int target, bool guessed)
 	cJSON_Delete(root);
 }
 
-static int parse_delimiter(const char *s, char *out)
-{
-	if (!strcmp(s, "tab") || !strcmp(s, "TAB") || !strcmp(s, "\\t"))
-		*out = '\t';
-	else if (strlen(s) == 1 && s[0] != '"' && s[0] != '\n' && s[0] != '\r')
-		*out = s[0];
-	else
-		return -1;
-	return 0;
-}
-
 int cli_describe(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -404,7 +393,7 @@ int cli_describe(int argc, char **argv)
 			na = cli_split_list(optarg, &nna);
 			break;
 		case 'd':
-			if (parse_delimiter(optarg, &opt.delimiter) < 0) {
+			if (!cli_parse_delimiter(optarg, &opt.delimiter)) {
 				cli_list_free(na);
 				return cli_errorf("describe: --delimiter wants one character (or 'tab'), not '%s'", optarg);
 			}

@@ -64,11 +64,9 @@ int cli_predict(int argc, char **argv)
 			   (v = option_value(argc, argv, &i, "--output"))) {
 			out = v;
 		} else if ((v = option_value(argc, argv, &i, "--delimiter"))) {
-			if (!strcmp(v, "\\t") || !strcmp(v, "tab"))
-				v = "\t";
-			if (strlen(v) != 1 || v[0] == '"' || v[0] == '\n' || v[0] == '\r')
-				return cli_errorf("predict: --delimiter: expected one character");
-			opt.delimiter = v[0];
+			if (!cli_parse_delimiter(v, &opt.delimiter))
+				return cli_errorf("predict: --delimiter: expected one character "
+						  "(or 'tab'), got '%s'", v);
 		} else if (s[0] == '-' && s[1]) {
 			return cli_errorf("predict: unknown option or missing value: %s (see --help)", s);
 		} else if (npos < 2) {

@@ -70,21 +70,9 @@ static void usage(FILE *out)
 	      "  --description TEXT   description recorded with the registered version\n"
 	      "  --na-values LIST     extra strings read as missing, comma-separated\n"
 	      "  --delimiter C        field delimiter (else detected among , ; TAB |)\n"
-	      "  --quiet              print only the outcome\n"
-	      "  --help               show this help\n\n"
+	      "  -q, --quiet          print only the outcome\n"
+	      "  -h, --help           show this help\n\n"
 	      "Exit status: 0 gate passed, 1 gate failed, 2 error.\n", out);
-}
-
-static int parse_delimiter(const char *s, char *out)
-{
-	if (!strcmp(s, "\\t") || !strcmp(s, "tab") || !strcmp(s, "TAB")) {
-		*out = '\t';
-		return 0;
-	}
-	if (strlen(s) != 1 || s[0] == '"' || s[0] == '\n' || s[0] == '\r')
-		return -1;
-	*out = s[0];
-	return 0;
 }
 
 static int parse_args(int argc, char **argv, struct run_options *o, bool *help)
@@ -109,7 +97,7 @@ static int parse_args(int argc, char **argv, struct run_options *o, bool *help)
 	opterr = 0;
 	optind = 1;
 	int c;
-	while ((c = getopt_long(argc, argv, ":q", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_PIPELINE: o->pipeline = optarg; break;
 		case OPT_SET:
@@ -122,14 +110,15 @@ static int parse_args(int argc, char **argv, struct run_options *o, bool *help)
 		case OPT_DESCRIPTION: o->description = optarg; break;
 		case OPT_NA_VALUES: o->na_values = optarg; break;
 		case OPT_DELIMITER:
-			if (parse_delimiter(optarg, &o->delimiter) < 0) {
-				cli_errorf("run: --delimiter: expected one character, got '%s'",
+			if (!cli_parse_delimiter(optarg, &o->delimiter)) {
+				cli_errorf("run: --delimiter: expected one character (or 'tab'), got '%s'",
 					   optarg);
 				return -1;
 			}
 			break;
 		case 'q':
 		case OPT_QUIET: o->quiet = true; break;
+		case 'h':
 		case OPT_HELP: *help = true; return 0;
 		case ':':
 			cli_errorf("run: %s: missing value (see fraudtree run --help)",

@@ -66,13 +66,39 @@ static void *map_anon(size_t n)
 	return p == MAP_FAILED ? xmalloc(SIZE_MAX) : p;
 }
 
+#define HUGE_PAGE (2u << 20)
+
+/* A mapping of n bytes that starts on a 2 MB boundary, its whole 2 MB
+ * pages asked to be huge: a chunk's column buffer is written from its
+ * start on, so one fault per 2 MB instead of 512 costs no memory but
+ * the unwritten rest of the last huge page touched. */
+static void *map_huge(size_t n)
+{
+#ifdef MADV_HUGEPAGE
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t len = (n + page - 1) / page * page, span = len + HUGE_PAGE;
+	char *p = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return xmalloc(SIZE_MAX);
+	char *a = (char *)(((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+	if (a > p)
+		munmap(p, (size_t)(a - p));
+	if (p + span > a + len)
+		munmap(a + len, (size_t)(p + span - (a + len)));
+	madvise(a, n & ~(size_t)(HUGE_PAGE - 1), MADV_HUGEPAGE);
+	return a;
+#else
+	return map_anon(n);
+#endif
+}
+
 /* Resize a buffer of `old` bytes (0: new) to `n` bytes. */
 static void *buf_resize(void *p, size_t old, size_t n)
 {
 	if (n < BIG_BUFFER && old < BIG_BUFFER)
 		return xrealloc(p, n);
 	if (old < BIG_BUFFER) {
-		void *q = map_anon(n);
+		void *q = n >= HUGE_PAGE ? map_huge(n) : map_anon(n);
 		if (old)
 			memcpy(q, p, old < n ? old : n);
 		free(p);
@@ -359,13 +385,40 @@ static uint32_t dict_intern_value(struct dict *d, uint64_t v, uint32_t digits)
 	return c;
 }
 
+/* Value of 8 decimal digits at s, or false: all 8 bytes checked and
+ * converted at once (little-endian byte order: s[0] is the low byte). */
+static bool eight_digits(const char *s, uint64_t *v)
+{
+	uint64_t x;
+	memcpy(&x, s, 8);
+	/* a digit is 0x30..0x39: high nibble 3, and still 3 after adding 6 */
+	if ((x & UINT64_C(0xF0F0F0F0F0F0F0F0)) != UINT64_C(0x3030303030303030) ||
+	    ((x + UINT64_C(0x0606060606060606)) & UINT64_C(0xF0F0F0F0F0F0F0F0)) !=
+		    UINT64_C(0x3030303030303030))
+		return false;
+	x -= UINT64_C(0x3030303030303030);
+	x = (x * 10 + (x >> 8)) & UINT64_C(0x00FF00FF00FF00FF);
+	x = (x * 100 + (x >> 16)) & UINT64_C(0x0000FFFF0000FFFF);
+	*v = (x * 10000 + (x >> 32)) & UINT64_C(0xFFFFFFFF);
+	return true;
+}
+
 /* Value of a canonical decimal integer, or false. */
 static bool canonical_integer(const char *s, size_t len, uint64_t *v)
 {
 	if (len == 0 || len > 19 || (s[0] == '0' && len > 1))
 		return false;
 	uint64_t x = 0;
-	for (size_t i = 0; i < len; i++) {
+	size_t i = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* ID and card numbers: 8 digits a step */
+	for (uint64_t part; i + 8 <= len; i += 8) {
+		if (!eight_digits(s + i, &part))
+			return false;
+		x = x * 100000000 + part;
+	}
+#endif
+	for (; i < len; i++) {
 		unsigned d = (unsigned char)s[i] - '0';
 		if (d > 9)
 			return false;

@@ -46,8 +46,83 @@ static int cmp_desc(const void *a, const void *b)
 	return (x < y) - (x > y);
 }
 
+/* Scores from a tree take few distinct values (one per leaf): counting
+ * each value's positives and negatives in a hash table and sorting only
+ * the distinct values gives the same curve as sorting every score. Gives
+ * up (false) past FEW_MAX distinct values, and on NaN or -0 (a sort
+ * groups -0 with +0), leaving those to the full sort. The table stays
+ * at most half full. */
+#define FEW_MAX 4096
+
+struct few_slot {
+	double s;
+	uint64_t pos, neg;
+	bool used;
+};
+
+static int cmp_slot_desc(const void *a, const void *b)
+{
+	double x = ((const struct few_slot *)a)->s, y = ((const struct few_slot *)b)->s;
+	return (x < y) - (x > y);
+}
+
+static bool clf_curve_few(const uint8_t *y, const double *proba, size_t n,
+			  struct clf_curve *c)
+{
+	size_t slots = 16;
+	while (slots < 2 * n && slots < 2 * FEW_MAX)
+		slots *= 2;
+	struct few_slot *t = xcalloc(slots, sizeof *t);
+	size_t distinct = 0;
+	for (size_t i = 0; i < n; i++) {
+		double v = proba[i];
+		if (isnan(v) || (v == 0 && signbit(v))) {
+			free(t);
+			return false;
+		}
+		uint64_t bits;
+		memcpy(&bits, &v, sizeof bits);
+		size_t h = (size_t)((bits * 0x9E3779B97F4A7C15ULL) >> 32) & (slots - 1);
+		while (t[h].used && t[h].s != v)
+			h = (h + 1) & (slots - 1);
+		if (!t[h].used) {
+			if (++distinct > slots / 2) {
+				free(t);
+				return false;
+			}
+			t[h].used = true;
+			t[h].s = v;
+		}
+		if (y[i])
+			t[h].pos++;
+		else
+			t[h].neg++;
+	}
+	size_t m = 0;
+	for (size_t h = 0; h < slots; h++)
+		if (t[h].used)
+			t[m++] = t[h];
+	qsort(t, m, sizeof *t, cmp_slot_desc);
+	c->tps = xmalloc((m ? m : 1) * sizeof *c->tps);
+	c->fps = xmalloc((m ? m : 1) * sizeof *c->fps);
+	c->thr = xmalloc((m ? m : 1) * sizeof *c->thr);
+	c->n = m;
+	double tp = 0, fp = 0;
+	for (size_t k = 0; k < m; k++) {
+		tp += (double)t[k].pos;
+		fp += (double)t[k].neg;
+		c->tps[k] = tp;
+		c->fps[k] = fp;
+		c->thr[k] = t[k].s;
+	}
+	free(t);
+	return true;
+}
+
 static void clf_curve(const uint8_t *y, const double *proba, size_t n, struct clf_curve *c)
 {
+	if (clf_curve_few(y, proba, n, c))
+		return;
 	struct scored *v = xmalloc((n ? n : 1) * sizeof *v);
 	for (size_t i = 0; i < n; i++) {
 		v[i].s = proba[i];

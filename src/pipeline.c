@@ -98,6 +98,17 @@ static void split_before_counts(const struct target_info *t, const struct split 
 	count_rows(t, sp->test, sp->ntest, c->before[SPLIT_TEST]);
 }
 
+/* prep_split sees labels, not the file: name the file in its errors
+ * ("data.csv: too few rows: ..."). Returns -1. */
+static int split_failed(const struct frame *f, struct ft_err *err)
+{
+	if (!err || !f->path)
+		return -1;
+	char msg[sizeof err->msg];
+	memcpy(msg, err->msg, sizeof msg);
+	return ft_fail(err, err->code, "%s: %s", f->path, msg);
+}
+
 int pipeline_preview(const struct frame *f, const struct settings *s,
 		     struct split_counts *out, struct ft_err *err)
 {
@@ -110,7 +121,7 @@ int pipeline_preview(const struct frame *f, const struct settings *s,
 		return -1;
 	if (prep_split(&t, f->nrows, s, &sp, err) < 0) {
 		target_info_free(&t);
-		return -1;
+		return split_failed(f, err);
 	}
 	split_before_counts(&t, &sp, out);
 
@@ -339,7 +350,7 @@ static int prepare(const struct frame *f, struct frame **owned,
 	ft_progress_report(prog, "prepare", 1, STEPS);
 
 	if (prep_split(&r->target, f->nrows, s, &r->split, err) < 0)
-		return -1;
+		return split_failed(f, err);
 	split_before_counts(&r->target, &r->split, &r->counts);
 	ft_progress_report(prog, "prepare", 2, STEPS);
 	if (check_cancel(prog, err) < 0)

@@ -1608,9 +1608,25 @@ static void shuffle(size_t *v, size_t n, struct ft_rng *rng)
 	}
 }
 
+/* Where a class of n rows is cut: rows [0, a) train, [a, b) validation,
+ * [b, n) test. */
+static void split_cuts(size_t n, double tr, double va, size_t *a, size_t *b)
+{
+	*a = (size_t)llround((double)n * tr);
+	*b = (size_t)llround((double)n * (tr + va));
+	if (*a > n)
+		*a = n;
+	if (*b > n)
+		*b = n;
+	if (*b < *a)
+		*b = *a;
+}
+
 /* Each class's rows (ascending) are shuffled, class 0 first, and cut at
  * the train and train + validation shares; the lists then come out in row
- * order from one pass over a split mark per row, no sort needed. */
+ * order from one pass over a split mark per row, no sort needed. A split
+ * given a share must get rows of both classes: without them the tree has
+ * nothing to learn from, or the metrics and the gate nothing to judge. */
 int prep_split(const struct target_info *t, size_t nrows, const struct settings *s,
 	       struct split *out, struct ft_err *err)
 {
@@ -1625,6 +1641,21 @@ int prep_split(const struct target_info *t, size_t nrows, const struct settings 
 	size_t total = ncls[0] + ncls[1];
 	if (total == 0)
 		return ft_fail(err, FT_EINPUT, "split: no rows with a known target");
+	static const char *const split_name[] = { "train", "validation", "test" };
+	static const char *const class_name[] = { "non-fraud", "fraud" };
+	const double share[] = { tr, va, te };
+	for (int k = 1; k >= 0; k--) {
+		size_t a, b;
+		split_cuts(ncls[k], tr, va, &a, &b);
+		const size_t got[] = { a, b - a, ncls[k] - b };
+		for (int sp = 0; sp < 3; sp++)
+			if (share[sp] > 0 && got[sp] == 0)
+				return ft_fail(err, FT_EINPUT,
+					       "too few rows: the %s split would have no %s rows "
+					       "(%zu %s row%s in all; each split needs at least "
+					       "one of each class)", split_name[sp], class_name[k],
+					       ncls[k], class_name[k], ncls[k] == 1 ? "" : "s");
+	}
 	size_t *perm = xmalloc(total * sizeof *perm);
 	size_t *cls[2] = { perm, perm + ncls[0] };
 	size_t fill[2] = {0, 0};
@@ -1639,14 +1670,8 @@ int prep_split(const struct target_info *t, size_t nrows, const struct settings 
 	for (int k = 0; k < 2; k++) {
 		size_t n = ncls[k];
 		shuffle(cls[k], n, &rng);
-		size_t a = (size_t)llround((double)n * tr);
-		size_t b = (size_t)llround((double)n * (tr + va));
-		if (a > n)
-			a = n;
-		if (b > n)
-			b = n;
-		if (b < a)
-			b = a;
+		size_t a, b;
+		split_cuts(n, tr, va, &a, &b);
 		for (size_t i = 0; i < n; i++)
 			mark[cls[k][i]] = i < a ? MARK_TRAIN : i < b ? MARK_VALIDATION : MARK_TEST;
 		out->ntrain += a;

@@ -7,10 +7,12 @@
  * - A version directory appears whole or not at all: it is written under
  *   GROUP/.staging/, every file fsynced, then renamed to its number.
  * - audit.jsonl is the record of status changes. A status change appends its
- *   line before rewriting the manifest; a registration renames its directory
- *   before appending. Each writer first repairs what an interrupted writer
- *   left behind (stale staging, a version without its "registered" line, a
- *   manifest whose status lags the log), so the two never disagree for long.
+ *   line before rewriting the manifest, and cuts the line off again if the
+ *   rewrite fails; a registration renames its directory before appending,
+ *   and back into staging if the append fails. Each writer first repairs
+ *   what an interrupted writer left behind (stale staging, a version without
+ *   its "registered" line, a manifest whose status lags the log), so the two
+ *   never disagree for long.
  * - Readers trust nothing: each file is size- and sha256-checked against the
  *   manifest and parsed with full validation before it is used. */
 #include "config.h"
@@ -983,7 +985,9 @@ static bool audit_registered(const struct registry_event *ev, size_t n, int vers
 }
 
 /* Append one line with a single write and fsync it. A torn last line left
- * by a crash is closed first so the new line stays readable. */
+ * by a crash is closed first so the new line stays readable. A write that
+ * fails (disk full) is cut back off, so a refused change leaves no half
+ * line behind. */
 static int audit_append(const char *gdir, const char *time_s, const char *user,
 			const char *event, int version, const char *from, const char *to,
 			const char *reason, struct ft_err *err)
@@ -1008,15 +1012,22 @@ static int audit_append(const char *gdir, const char *time_s, const char *user,
 	if (fd >= 0) {
 		struct stat st;
 		char last = '\n';
-		if (fstat(fd, &st) == 0 && st.st_size > 0 &&
-		    pread(fd, &last, 1, st.st_size - 1) != 1)
+		if (fstat(fd, &st) < 0)
+			st.st_size = -1;   /* unknown: nothing to cut back to */
+		if (st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) != 1)
 			last = '\n';
 		char *line = xasprintf("%s%s\n", last == '\n' ? "" : "\n", body);
 		if (write_all(fd, line, strlen(line)) == 0 && fsync(fd) == 0)
 			rc = 0;
+		int saved = errno;
+		if (rc < 0 && st.st_size >= 0 && ftruncate(fd, st.st_size) == 0)
+			fsync(fd);
 		free(line);
-		if (close(fd) < 0)
+		if (close(fd) < 0 && rc == 0) {
+			saved = errno;
 			rc = -1;
+		}
+		errno = saved;
 		if (rc == 0 && st.st_size == 0)
 			fsync_path(gdir);
 	}
@@ -1024,6 +1035,32 @@ static int audit_append(const char *gdir, const char *time_s, const char *user,
 		ft_fail(err, FT_EIO, "%s: %s", path, strerror(errno));
 	free(path);
 	cJSON_free(body);
+	return rc;
+}
+
+/* The length of audit.jsonl (0 when there is none yet), taken before a
+ * change appends its line so that the change can take the line back. */
+static off_t audit_length(const char *gdir)
+{
+	char *path = xasprintf("%s/audit.jsonl", gdir);
+	struct stat st;
+	off_t len = lstat(path, &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : 0;
+	free(path);
+	return len;
+}
+
+/* Cut audit.jsonl back to len and fsync it: the line of a change that
+ * failed after appending it must not be completed by the next repair. */
+static int audit_take_back(const char *gdir, off_t len, struct ft_err *err)
+{
+	char *path = xasprintf("%s/audit.jsonl", gdir);
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	int rc = fd >= 0 && ftruncate(fd, len) == 0 && fsync(fd) == 0 ? 0 : -1;
+	if (rc < 0)
+		ft_fail(err, FT_EIO, "%s: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	free(path);
 	return rc;
 }
 
@@ -1209,6 +1246,7 @@ int registry_publish(const char *root, const struct registry_publish_args *a,
 	char *staging_root = xasprintf("%s/.staging", gdir);
 	char *stage = NULL, *final = NULL;
 	int lock = -1, rc = -1;
+	bool placed = false;   /* stage renamed to final, not yet logged */
 	if (make_dirs(gdir, err) < 0)
 		goto out;
 	lock = group_lock(gdir, err);
@@ -1278,8 +1316,7 @@ int registry_publish(const char *root, const struct registry_publish_args *a,
 		ft_fail(err, FT_EIO, "%s: %s", final, strerror(errno));
 		goto out;
 	}
-	free(stage);
-	stage = NULL;
+	placed = true;
 	fault("after-rename");
 	if (fsync_path(gdir) < 0) {
 		ft_fail(err, FT_EIO, "%s: %s", gdir, strerror(errno));
@@ -1292,9 +1329,27 @@ int registry_publish(const char *root, const struct registry_publish_args *a,
 			 err) < 0)
 		goto out;
 	fault("after-audit");
+	placed = false;
+	free(stage);
+	stage = NULL;
 	*version_out = version;
 	rc = 0;
 out:
+	/* A registration refused after its rename must not turn up later as
+	 * a recovered version: it goes back to staging (which only the lock
+	 * holder writes) and is removed from there. */
+	if (placed && rename(final, stage) < 0) {
+		if (err) {
+			size_t len = strlen(err->msg);
+			snprintf(err->msg + len, sizeof err->msg - len,
+				 "; %s could not be withdrawn (%s) and is recorded at the next "
+				 "change to %s", final, strerror(errno), a->group);
+		}
+		free(stage);
+		stage = NULL;
+	} else if (placed) {
+		fsync_path(gdir);
+	}
 	if (stage)
 		remove_tree(stage);
 	if (lock >= 0)
@@ -1349,13 +1404,26 @@ int registry_set_status(const char *root, const char *group, int version,
 	}
 	char now[32];
 	utc_now(now);
+	off_t logged = audit_length(gdir);
 	if (audit_append(gdir, now, user, to == REG_APPROVED ? "approved" : "rejected", version,
 			 registry_status_name(c.m.status), registry_status_name(to), reason,
 			 err) < 0)
 		goto out;
 	fault("before-manifest");
-	if (manifest_set_status(root, group, version, to, err) < 0)
+	if (manifest_set_status(root, group, version, to, err) < 0) {
+		/* The caller is told the change failed, so it must not stay in
+		 * the log for the next repair to complete. A manifest already
+		 * renamed into place (only its directory's fsync failed) is
+		 * brought back to the log by that repair. */
+		struct ft_err e2;
+		if (audit_take_back(gdir, logged, &e2) < 0 && err) {
+			size_t len = strlen(err->msg);
+			snprintf(err->msg + len, sizeof err->msg - len,
+				 "; it could not be taken back from the log (%s), so it"
+				 " takes effect at the next change to %s", e2.msg, group);
+		}
 		goto out;
+	}
 	fault("after-manifest");
 	rc = 0;
 out:

@@ -23,6 +23,7 @@
 #include "settings.h"
 #include "tree.h"
 #include "util.h"
+#include "vm_tree.h"
 
 /* ---- argument checks and small pieces ---- */
 
@@ -488,7 +489,17 @@ static int cmd_export(struct app *a, int argc, char **argv)
 	const char *neg = r->target.negative ? r->target.negative : "legit";
 	char *text;
 	if (!strcmp(argv[1], "rules")) {
-		text = tree_export_rules(r->tree, pos, neg);
+		/* The rules as the Tree screen shows them: the data's own column
+		 * names and values, classes at the current threshold. */
+		size_t n;
+		char **lines = vm_tree_rules(r->tree, r->recipe, pos, neg,
+					     r->test_metrics.threshold, &n);
+		struct strbuf sb = { 0 };
+		sb_append(&sb, "", 0);
+		for (size_t i = 0; i < n; i++)
+			sb_printf(&sb, "%s\n", lines[i]);
+		vm_lines_free(lines, n);
+		text = sb.data;
 	} else if (!strcmp(argv[1], "text")) {
 		text = tree_export_text(r->tree, pos, neg);
 	} else {
@@ -652,7 +663,7 @@ static const struct command table[] = {
 	{ "reject", "VERSION REASON", "reject a registered version", { ARG_VERSION, ARG_TEXT, ARG_TEXT }, cmd_reject },
 	{ "save", "P.json", "write the pipeline settings (fraudtree run --pipeline reproduces the model)", { ARG_FILE, ARG_NONE, ARG_NONE }, cmd_save },
 	{ "load", "P.json", "read pipeline settings from a file", { ARG_FILE, ARG_NONE, ARG_NONE }, cmd_load },
-	{ "export", "rules|text FILE", "write the tree as rules or as indented text", { ARG_EXPORT, ARG_FILE, ARG_NONE }, cmd_export },
+	{ "export", "rules|text FILE", "write the Tree screen's rules, or the tree as indented text", { ARG_EXPORT, ARG_FILE, ARG_NONE }, cmd_export },
 	{ "sort", "COL [asc|desc]", "sort the Data grid by COL", { ARG_COLUMN, ARG_NONE, ARG_NONE }, cmd_sort },
 	{ "unsort", "", "show rows in file order", A0, cmd_unsort },
 	{ "search", "TEXT", "find the next row holding TEXT", { ARG_TEXT, ARG_TEXT, ARG_TEXT }, cmd_search },

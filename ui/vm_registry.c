@@ -119,7 +119,8 @@ char **vm_registry_details(const struct registry_details *d, size_t *n)
 		snprintf(cond, sizeof cond, "%s %s %g", or_unknown(g->metric), op_text(g->op), g->value);
 		add(&l, n, &cap, "  %s  %-18s %s", g->pass ? "pass" : "FAIL", cond, or_unknown(g->why));
 	}
-	add(&l, n, &cap, "audit history (%zu events):", d->nevents);
+	add(&l, n, &cap, "audit history (%zu event%s):", d->nevents,
+	    d->nevents == 1 ? "" : "s");
 	for (size_t i = 0; i < d->nevents; i++) {
 		const struct registry_event *e = &d->events[i];
 		bool has_from = e->from && *e->from;

@@ -73,6 +73,18 @@ st_wait "match 2/"
 st_keys r
 st_wait "Rules: "
 st_wait "if velocity_1h"
+n=$(st_capture | sed -n 's/^Rules: \([0-9]*\) leaves.*/\1/p')
+# :export rules writes what the screen shows: one line per leaf, in the
+# data's terms (card_type = debit, not the one-hot card_type=debit <= 0.50)
+st_cmd "export rules rules.txt"
+st_wait "rules written to rules.txt"
+[ "$(wc -l <"$ST_TMP/rules.txt")" -eq "$n" ] || {
+	echo "FAIL: $n leaves on screen, $(wc -l <"$ST_TMP/rules.txt") exported rules"; exit 1; }
+if grep -vqE '^if .* then [^ ]+ \(p=[0-9.]+, n=[0-9]+\)$' "$ST_TMP/rules.txt" ||
+   grep -qE '=[^ ]+ (<=|>) 0\.50' "$ST_TMP/rules.txt" ||
+   ! grep -qE ' (=|!=) [a-z]' "$ST_TMP/rules.txt"; then
+	echo "FAIL: exported rules are not the screen's"; head -3 "$ST_TMP/rules.txt"; exit 1
+fi
 st_keys r i
 st_wait "Feature importance:"
 st_keys i

@@ -6,7 +6,6 @@
 # Needs root and mount namespaces (unshare -m): the registry lives on a small
 # tmpfs mounted in a private namespace, so nothing outside this test sees it
 # and it disappears with the test. Skips (77) where that is impossible.
-# A known problem is reported as XFAIL; FT_FAULTS_STRICT=1 makes it fail.
 set -u
 : "${FT_BIN:?}" "${FT_SRCDIR:?}"
 
@@ -119,14 +118,7 @@ status=$("$FT_BIN" registry show g/1 --json --registry "$R" 2>/dev/null | tr -d 
 	grep -o '"status":"[A-Za-z]*"' | head -n 1)
 case $approved/$status in
 yes/*Approved* | no/*Pending*) ;;
-no/*Approved*)
-	# Known: the audit line is appended before the manifest is rewritten,
-	# and the repair completes the approval from the log.
-	if [ "${FT_FAULTS_STRICT:-}" = 1 ]; then
-		fail "an approval refused on a full disk took effect later"
-	else
-		echo "XFAIL: an approval refused on a full disk took effect later"
-	fi ;;
+no/*Approved*) fail "an approval refused on a full disk took effect later" ;;
 *) fail "version 1 status after the approval attempt ($approved): $status" ;;
 esac
 got=$(intact_versions | tr '\n' ' ')

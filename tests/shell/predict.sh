@@ -63,6 +63,16 @@ expect 0 "$FT_BIN" predict "$T/model.json" "$T/semi.csv"
 [ "$(cat "$T/out")" = "$(printf 'amount;card;fraud_probability;prediction\n150;credit;0.75;1')" ] ||
 	fail "semicolon output: $(cat "$T/out")"
 
+# --delimiter takes a tab as describe and run do.
+printf 'amount\tcard\n150\tcredit\n' >"$T/tab.tsv"
+for d in TAB tab '\t'; do
+	expect 0 "$FT_BIN" predict "$T/model.json" "$T/tab.tsv" --delimiter "$d"
+	[ "$(cat "$T/out")" = "$(printf 'amount\tcard\tfraud_probability\tprediction\n150\tcredit\t0.75\t1')" ] ||
+		fail "--delimiter $d output: $(cat "$T/out")"
+done
+expect 2 "$FT_BIN" predict "$T/model.json" "$T/tab.tsv" --delimiter tabs
+has "$T/err" "predict: --delimiter: expected one character (or 'tab'), got 'tabs'"
+
 # Errors name the file and the line; a failed -o leaves nothing behind.
 printf 'id,card\n1,debit\n' >"$T/nocol.csv"
 expect 2 "$FT_BIN" predict "$T/model.json" "$T/nocol.csv"

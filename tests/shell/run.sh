@@ -70,6 +70,22 @@ grep -q "^fraudtree: $tmp/missing.csv" "$tmp/err" || fail "missing file not name
 run 2 --no-register --bogus "$data"
 run 2 --no-register
 
+# -h is help, as for every verb, and the help lists the short options.
+run 0 -h
+grep -q '^Usage: fraudtree run' "$tmp/out" || fail "run -h printed no usage"
+grep -q -e '-q, --quiet' "$tmp/out" || fail "run --help does not mention -q"
+grep -q -e '-h, --help' "$tmp/out" || fail "run --help does not mention -h"
+
+# --delimiter takes a tab as every verb spells it; -q is --quiet.
+tr ',' '\t' <"$data" >"$tmp/data.tsv"
+for d in TAB tab '\t'; do
+	run 0 --no-register -q --delimiter "$d" "$tmp/data.tsv"
+	[ "$(cat "$tmp/out")" = "gate passed" ] || fail "--delimiter $d: $(cat "$tmp/out")"
+done
+run 2 --no-register --delimiter tabs "$tmp/data.tsv"
+grep -q "^fraudtree: run: --delimiter: .*'tabs'" "$tmp/err" ||
+	fail "bad --delimiter not named: $(cat "$tmp/err")"
+
 # An impossible condition fails the gate (exit 1) and says why; files are
 # still written for inspection.
 run 1 --no-register --set 'gate=[{"metric":"recall","op":">=","value":1.01}]' \

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -215,6 +216,51 @@ static void test_evaluate_shares_sort(void **state)
 	NEAR(a.roc_auc, (5 + 4.5 + 3.5 + 3.5) / 20.0);
 }
 
+/* ROC AUC is the share of (positive, negative) pairs ordered right, ties
+ * counting one half: checked pair by pair on scores with few distinct
+ * values (a tree's, counted per value) and on all-distinct scores (sorted
+ * one by one), with labels from a fixed pseudo-random sequence. */
+static double pair_auc(const uint8_t *y, const double *p, size_t n)
+{
+	double right = 0, pairs = 0;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < n; j++)
+			if (y[i] && !y[j]) {
+				pairs++;
+				right += p[i] > p[j] ? 1.0 : p[i] == p[j] ? 0.5 : 0.0;
+			}
+	return right / pairs;
+}
+
+static void test_auc_few_and_many_scores(void **state)
+{
+	(void)state;
+	enum { N = 6000 };
+	uint8_t *y = malloc(N);
+	double *few = malloc(N * sizeof *few), *many = malloc(N * sizeof *many);
+	uint64_t x = 88172645463325252ULL;
+	for (size_t i = 0; i < N; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		few[i] = (double)(x % 50) / 49.0;
+		many[i] = (double)i / N;
+		y[i] = (x >> 20) % 100 < 20 + (x % 50);   /* higher scores, more positives */
+	}
+	struct metrics m;
+	metrics_compute(y, few, N, 0.5, &m);
+	assert_true(fabs(m.roc_auc - pair_auc(y, few, N)) < 1e-12);
+	metrics_compute(y, many, N, 0.5, &m);
+	assert_true(fabs(m.roc_auc - pair_auc(y, many, N)) < 1e-12);
+	struct curve pr;
+	metrics_pr_curve(y, few, N, &pr);
+	assert_int_equal(pr.n, 51);   /* 50 distinct scores and the end point */
+	curve_free(&pr);
+	free(many);
+	free(few);
+	free(y);
+}
+
 static void test_lookup(void **state)
 {
 	(void)state;
@@ -326,6 +372,7 @@ int main(void)
 		cmocka_unit_test(test_roc_curve),
 		cmocka_unit_test(test_pr_curve),
 		cmocka_unit_test(test_evaluate_shares_sort),
+		cmocka_unit_test(test_auc_few_and_many_scores),
 		cmocka_unit_test(test_lookup),
 		cmocka_unit_test(test_gate_pass_and_fail),
 		cmocka_unit_test(test_gate_builtin_checks),

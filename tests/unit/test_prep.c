@@ -1106,6 +1106,62 @@ static void test_split(void **state)
 	settings_free(&s);
 }
 
+/* Labels with the first npos rows positive. */
+static struct target_info first_positive(size_t n, size_t npos)
+{
+	struct target_info t = {0};
+	t.y = xmalloc(n);
+	for (size_t i = 0; i < n; i++)
+		t.y[i] = i < npos;
+	return t;
+}
+
+/* A split with a share but no row of some class is refused with a
+ * message, rather than leaving the tree or the gate nothing to work on. */
+static void test_split_too_few_rows(void **state)
+{
+	(void)state;
+	struct settings s;
+	settings_init(&s);
+	struct split sp;
+	struct ft_err err = {0};
+	/* one row each: 1 * 0.6 rounds to 1 train row, 1 * 0.8 to 1, so
+	 * validation and test get none */
+	struct target_info t = first_positive(2, 1);
+	assert_int_equal(prep_split(&t, 2, &s, &sp, &err), -1);
+	assert_string_equal(err.msg, "too few rows: the validation split would have no fraud "
+			    "rows (1 fraud row in all; each split needs at least one of each class)");
+	target_info_free(&t);
+	/* 3 fraud rows: cuts at round(1.8) = 2 and round(2.4) = 2 */
+	t = first_positive(100, 3);
+	assert_int_equal(prep_split(&t, 100, &s, &sp, &err), -1);
+	assert_non_null(strstr(err.msg, "the validation split would have no fraud rows (3 fraud rows"));
+	/* with no validation share, 2 train and 1 test row are enough */
+	set_ok(&s, "split={\"train\": 0.8, \"validation\": 0, \"test\": 0.2}");
+	assert_int_equal(prep_split(&t, 100, &s, &sp, &err), 0);
+	assert_int_equal(sp.nvalidation, 0);
+	assert_int_equal(count_class(&t, sp.train, sp.ntrain, 1), 2);
+	assert_int_equal(count_class(&t, sp.test, sp.ntest, 1), 1);
+	split_free(&sp);
+	target_info_free(&t);
+	/* 5 fraud rows: 3 / 1 / 1 */
+	settings_free(&s);
+	settings_init(&s);
+	t = first_positive(100, 5);
+	assert_int_equal(prep_split(&t, 100, &s, &sp, &err), 0);
+	assert_int_equal(count_class(&t, sp.validation, sp.nvalidation, 1), 1);
+	assert_int_equal(count_class(&t, sp.test, sp.ntest, 1), 1);
+	split_free(&sp);
+	target_info_free(&t);
+	/* 2 non-fraud rows: cuts at round(1.2) = 1 and round(1.6) = 2 */
+	t = first_positive(100, 98);
+	assert_int_equal(prep_split(&t, 100, &s, &sp, &err), -1);
+	assert_string_equal(err.msg, "too few rows: the test split would have no non-fraud rows "
+			    "(2 non-fraud rows in all; each split needs at least one of each class)");
+	target_info_free(&t);
+	settings_free(&s);
+}
+
 /* ---------------------------------------------------------- resampling */
 
 /* 80 negatives, 20 positives; feature 0 = sample index, feature 1 = class
@@ -1331,6 +1387,7 @@ int main(void)
 		cmocka_unit_test(test_apply_any_order_and_type),
 		cmocka_unit_test(test_recipe_json),
 		cmocka_unit_test(test_split),
+		cmocka_unit_test(test_split_too_few_rows),
 		cmocka_unit_test(test_resample_counts),
 		cmocka_unit_test(test_undersample_keeps_rows),
 		cmocka_unit_test(test_oversample_copies),

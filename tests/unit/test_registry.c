@@ -10,10 +10,13 @@
 
 #include <cjson/cJSON.h>
 #include <dirent.h>
+#include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -862,6 +865,143 @@ static void test_repair(void **state)
 	free(root);
 }
 
+static size_t file_size(const char *path)
+{
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	return (size_t)st.st_size;
+}
+
+/* Let this process's writes grow files to at most `bytes` (RLIM_INFINITY to
+ * lift it): writes beyond fail with EFBIG as they would on a full disk. */
+static void limit_file_size(rlim_t bytes)
+{
+	struct rlimit rl;
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &rl), 0);
+	rl.rlim_cur = bytes;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &rl), 0);
+}
+
+/* A status change refused because a write failed leaves no trace: neither
+ * its audit line (whole or in part) nor a later repair may approve. */
+static void test_refused_change_leaves_no_trace(void **state)
+{
+	struct fx *f = *state;
+	struct ft_err err;
+	char *root = reg_root(f);
+	assert_int_equal(publish(f, "g", f->model, pipeline_a, NULL, &err), 1);
+	char *audit = reg_path(f, "g/audit.jsonl");
+	char *manifest = reg_path(f, "g/1/manifest.json");
+	char *before = file_read_all(audit, NULL, NULL);
+	size_t alen = strlen(before), mlen = file_size(manifest);
+	/* One line of about 150 bytes fits under the limit, the manifest
+	 * (over 1000 bytes) does not. */
+	assert_true(mlen > alen + 400);
+	void (*old)(int) = signal(SIGXFSZ, SIG_IGN);
+
+	/* The line is appended, the manifest write fails. */
+	limit_file_size(alen + 400);
+	assert_int_equal(registry_set_status(root, "g", 1, REG_APPROVED, "disk full", "bob", &err), -1);
+	limit_file_size(RLIM_INFINITY);
+	assert_non_null(strstr(err.msg, "manifest.json"));
+	assert_non_null(strstr(err.msg, strerror(EFBIG)));
+	char *after = file_read_all(audit, NULL, NULL);
+	assert_string_equal(after, before);
+	free(after);
+
+	/* The line itself is cut short. */
+	limit_file_size(alen + 40);
+	assert_int_equal(registry_set_status(root, "g", 1, REG_REJECTED, "disk full", "bob", &err), -1);
+	limit_file_size(RLIM_INFINITY);
+	assert_non_null(strstr(err.msg, "audit.jsonl"));
+	after = file_read_all(audit, NULL, NULL);
+	assert_string_equal(after, before);
+	free(after);
+	signal(SIGXFSZ, old);
+
+	/* The next writer's repair finds nothing to complete. */
+	assert_int_equal(publish(f, "g", f->model, pipeline_a, NULL, &err), 2);
+	struct registry_details d;
+	assert_int_equal(registry_show(root, "g", 1, &d, &err), 0);
+	assert_int_equal(d.v.m.status, REG_PENDING);
+	assert_int_equal(d.nevents, 1);
+	registry_details_free(&d);
+	assert_int_equal(count_lines(audit), 2);
+	struct registry_problem *pr;
+	size_t np;
+	assert_int_equal(registry_verify(root, "g", &pr, &np, &err), 0);
+	assert_int_equal(np, 0);
+	free(pr);
+	free(before);
+	free(manifest);
+	free(audit);
+	free(root);
+}
+
+/* A registration refused at its audit line is withdrawn: the number is
+ * free again and no repair brings the version back. */
+static void test_refused_registration_withdrawn(void **state)
+{
+	struct fx *f = *state;
+	struct ft_err err;
+	char *root = reg_root(f);
+	assert_int_equal(publish(f, "g", f->model, pipeline_a, NULL, &err), 1);
+	char *audit = reg_path(f, "g/audit.jsonl");
+	/* Grow the log past every file of a version, so that a limit at its
+	 * length lets the version be written and only the log line fail. */
+	size_t biggest = 0;
+	const char *names[] = { "g/1/model.json", "g/1/evaluation.json", "g/1/pipeline.json",
+				"g/1/manifest.json" };
+	for (size_t i = 0; i < 4; i++) {
+		char *p = reg_path(f, names[i]);
+		size_t n = file_size(p);
+		biggest = n > biggest ? n : biggest;
+		free(p);
+	}
+	for (int i = 0; file_size(audit) <= biggest + 200; i++) {
+		assert_true(i < 200);
+		assert_int_equal(registry_set_status(root, "g", 1, i % 2 ? REG_APPROVED : REG_REJECTED,
+						     "padding", "bob", &err), 0);
+	}
+	char *before = file_read_all(audit, NULL, NULL);
+	void (*old)(int) = signal(SIGXFSZ, SIG_IGN);
+	limit_file_size(strlen(before));
+	assert_int_equal(publish(f, "g", f->model, pipeline_a, NULL, &err), -1);
+	limit_file_size(RLIM_INFINITY);
+	signal(SIGXFSZ, old);
+	assert_non_null(strstr(err.msg, "audit.jsonl"));
+	char *after = file_read_all(audit, NULL, NULL);
+	assert_string_equal(after, before);
+	free(after);
+	struct stat st;
+	char *v2 = reg_path(f, "g/2");
+	assert_int_equal(lstat(v2, &st), -1);
+	char *staging = reg_path(f, "g/.staging");
+	DIR *d = opendir(staging);
+	assert_non_null(d);
+	struct dirent *e;
+	while ((e = readdir(d)))
+		assert_true(!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."));
+	closedir(d);
+
+	assert_int_equal(publish(f, "g", f->model, pipeline_b, NULL, &err), 2);
+	struct registry_details det;
+	assert_int_equal(registry_show(root, "g", 2, &det, &err), 0);
+	assert_int_equal(det.nevents, 1);
+	assert_null(strstr(det.events[0].reason, "recovered"));
+	registry_details_free(&det);
+	struct registry_problem *pr;
+	size_t np;
+	assert_int_equal(registry_verify(root, "g", &pr, &np, &err), 0);
+	assert_int_equal(np, 0);
+	free(pr);
+	free(staging);
+	free(v2);
+	free(before);
+	free(audit);
+	free(root);
+}
+
 static void test_concurrent_publish(void **state)
 {
 	struct fx *f = *state;
@@ -961,6 +1101,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_damaged_versions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_damage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_repair, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused_change_leaves_no_trace, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused_registration_withdrawn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_publish, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diff, setup, teardown),
 	};

@@ -137,6 +137,12 @@ static void test_details(void **state)
 		"  2026-11-27T08:00:00Z  bob  approved  PendingManualApproval -> Approved: \"looks good\"");
 	vm_lines_free(l, n);
 
+	/* One event: said in the singular. */
+	d.nevents = 1;
+	l = vm_registry_details(&d, &n);
+	assert_string_equal(l[n - 2], "audit history (1 event):");
+	vm_lines_free(l, n);
+
 	/* No description, no metrics, no events: those lines are left out. */
 	d.v.m.description = s_empty;
 	d.v.m.has_metrics = false;
