@@ -50,18 +50,21 @@ int main(int argc, char **argv)
 	 * with its real cause by finish_output. */
 	static char outbuf[1 << 20];
 	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
-	if (argc >= 2) {
-		if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-			usage(stdout);
-			return finish_output(EXIT_OK);
-		}
-		if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
-			printf("fraudtree %s\n", PACKAGE_VERSION);
-			return finish_output(EXIT_OK);
-		}
+	if (argc >= 2)
 		for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
 			if (!strcmp(argv[1], verbs[i].name))
 				return finish_output(verbs[i].fn(argc - 1, argv + 1));
+	/* The workbench's own help and version, wherever they stand
+	 * (`fraudtree data.csv --help` too). */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return finish_output(EXIT_OK);
+		}
+		if (!strcmp(argv[i], "--version") || !strcmp(argv[i], "-V")) {
+			printf("fraudtree %s\n", PACKAGE_VERSION);
+			return finish_output(EXIT_OK);
+		}
 	}
 	return tui_main(argc, argv);
 }

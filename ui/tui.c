@@ -202,13 +202,9 @@ static int setup_app(struct app *a, const struct options *o)
 		cli_list_free(v);
 	}
 	if (o->delimiter) {
-		const char *d = o->delimiter;
-		if (!strcmp(d, "\\t") || !strcasecmp(d, "tab"))
-			a->delimiter = '\t';
-		else if (strlen(d) == 1)
-			a->delimiter = d[0];
-		else {
-			fprintf(stderr, "fraudtree: --delimiter: expected one character, got '%s'\n", d);
+		if (!cli_parse_delimiter(o->delimiter, &a->delimiter)) {
+			fprintf(stderr, "fraudtree: --delimiter: expected one character (or 'tab'), got '%s'\n",
+				o->delimiter);
 			return 2;
 		}
 	}
