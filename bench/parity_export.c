@@ -214,14 +214,14 @@ static int prepare(const struct frame *f, const struct settings *s,
 	memset(&t, 0, sizeof t);
 	memset(&sp, 0, sizeof sp);
 	int rv = -1;
-	if (prep_target(f, s, &t, err) < 0 || prep_split(&t, f->nrows, s, &sp, err) < 0)
+	if (prep_target(f, s, &t, err) < 0 || prep_split(&t, f->nrows, s, NULL, &sp, err) < 0)
 		goto done;
-	*rc = prep_fit(f, s, &t, sp.train, sp.ntrain, err);
+	*rc = prep_fit(f, s, &t, sp.train, sp.ntrain, NULL, err);
 	if (!*rc)
 		goto done;
-	if (prep_apply(*rc, f, &t, sp.train, sp.ntrain, train, err) < 0 ||
-	    prep_apply(*rc, f, &t, sp.test, sp.ntest, test, err) < 0 ||
-	    prep_resample(train, s, err) < 0)
+	if (prep_apply(*rc, f, &t, sp.train, sp.ntrain, NULL, train, err) < 0 ||
+	    prep_apply(*rc, f, &t, sp.test, sp.ntest, NULL, test, err) < 0 ||
+	    prep_resample(train, s, NULL, err) < 0)
 		goto done;
 	rv = 0;
 done:

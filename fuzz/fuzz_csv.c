@@ -17,17 +17,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void write_all(int fd, const uint8_t *data, size_t size)
-{
-	while (size > 0) {
-		ssize_t w = write(fd, data, size);
-		if (w <= 0)
-			abort();
-		data += w;
-		size -= (size_t)w;
-	}
-}
-
 static void check_frame(const struct frame *f)
 {
 	char buf[128];
@@ -59,7 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int fd = memfd_create("fuzz.csv", 0);
 	if (fd < 0)
 		abort();
-	write_all(fd, data, size);
+	if (write_all(fd, data, size) < 0)
+		abort();
 	char path[64];
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 

@@ -8,6 +8,10 @@
  * validation; the gate looks at test metrics. The result owns everything it
  * points to, and the report built from it contains nothing that varies
  * between runs (no timings, no paths), so equal inputs give equal bytes.
+ * The cancel flag is watched inside each long step (split, recipe fit,
+ * transforms, resampling, binning, grid, fit), not only between them, so a
+ * cancelled run returns FT_ECANCELLED within milliseconds, having freed
+ * everything; watching it changes no result.
  *
  * Time and memory: validation and test are transformed on a second thread
  * while train is; random over- and undersampling rearrange the training
@@ -119,7 +123,7 @@ int pipeline_preview(const struct frame *f, const struct settings *s,
 	memset(&sp, 0, sizeof sp);
 	if (prep_target(f, s, &t, err) < 0)
 		return -1;
-	if (prep_split(&t, f->nrows, s, &sp, err) < 0) {
+	if (prep_split(&t, f->nrows, s, NULL, &sp, err) < 0) {
 		target_info_free(&t);
 		return split_failed(f, err);
 	}
@@ -138,7 +142,7 @@ int pipeline_preview(const struct frame *f, const struct settings *s,
 		d.y[i] = t.y[sp.train[i]];
 		d.rows[i] = sp.train[i];
 	}
-	int rc = prep_resample(&d, s, err);
+	int rc = prep_resample(&d, s, NULL, err);
 	if (rc == 0)
 		count_dataset(&d, out->train_after, out->train_weight);
 	dataset_free(&d);
@@ -170,6 +174,7 @@ struct apply_job {
 	const struct frame *f;
 	const struct target_info *t;
 	const struct split *sp;
+	const struct ft_progress *prog;
 	struct dataset *validation, *test;
 	int rc;
 	struct ft_err err;
@@ -179,18 +184,19 @@ static void *apply_eval_splits(void *arg)
 {
 	struct apply_job *j = arg;
 	j->rc = prep_apply(j->recipe, j->f, j->t, j->sp->validation, j->sp->nvalidation,
-			   j->validation, &j->err);
+			   j->prog, j->validation, &j->err);
 	if (j->rc == 0)
 		j->rc = prep_apply(j->recipe, j->f, j->t, j->sp->test, j->sp->ntest,
-				   j->test, &j->err);
+				   j->prog, j->test, &j->err);
 	return NULL;
 }
 
 static int apply_splits(struct pipeline_result *r, const struct frame *f,
-			struct dataset *train, struct ft_err *err)
+			const struct ft_progress *prog, struct dataset *train,
+			struct ft_err *err)
 {
 	struct apply_job job = {
-		.recipe = r->recipe, .f = f, .t = &r->target, .sp = &r->split,
+		.recipe = r->recipe, .f = f, .t = &r->target, .sp = &r->split, .prog = prog,
 		.validation = &r->validation, .test = &r->test,
 	};
 	ft_err_clear(&job.err);
@@ -198,7 +204,7 @@ static int apply_splits(struct pipeline_result *r, const struct frame *f,
 	bool threaded = ft_threads() > 1 &&
 		pthread_create(&tid, NULL, apply_eval_splits, &job) == 0;
 	int rc = prep_apply(r->recipe, f, &r->target, r->split.train, r->split.ntrain,
-			    train, err);
+			    prog, train, err);
 	if (threaded)
 		pthread_join(tid, NULL);
 	else if (rc == 0)
@@ -222,7 +228,7 @@ static int apply_splits(struct pipeline_result *r, const struct frame *f,
  * positions it would pick from the real matrix. Returns them, *n of them
  * (caller frees), or NULL with err. */
 static size_t *resample_picks(const struct dataset *train, const struct settings *s,
-			      size_t *n, struct ft_err *err)
+			      const struct ft_progress *prog, size_t *n, struct ft_err *err)
 {
 	struct dataset d;
 	memset(&d, 0, sizeof d);
@@ -236,7 +242,7 @@ static size_t *resample_picks(const struct dataset *train, const struct settings
 		d.rows[i] = i;
 	*n = 0;
 	size_t *picks = NULL;
-	if (prep_resample(&d, s, err) == 0) {
+	if (prep_resample(&d, s, prog, err) == 0) {
 		picks = d.rows;
 		d.rows = NULL;
 		*n = d.n;
@@ -249,8 +255,10 @@ static size_t *resample_picks(const struct dataset *train, const struct settings
  * would rebuild them, but in place: one column of scratch instead of a
  * second matrix. Growing, column j lands at or after its old place, so the
  * columns go last to first; shrinking, first to last. Either way a column
- * is copied out before anything overwrites it and is never read again. */
-static void gather_in_place(struct dataset *d, const size_t *picks, size_t m)
+ * is copied out before anything overwrites it and is never read again.
+ * Cancelled part way, d's matrix is left half moved: fit only to be freed. */
+static int gather_in_place(struct dataset *d, const size_t *picks, size_t m,
+			   const struct ft_progress *prog, struct ft_err *err)
 {
 	size_t n = d->n, nf = d->nfeatures;
 	/* Oversampling keeps every sample where it was and appends copies:
@@ -264,6 +272,10 @@ static void gather_in_place(struct dataset *d, const size_t *picks, size_t m)
 	if (m > n)
 		d->X = xreallocarray(d->X, m * nf, sizeof *d->X);
 	for (size_t k = 0; k < nf; k++) {
+		if (ft_cancelled(prog)) {
+			free(col);
+			return ft_fail(err, FT_ECANCELLED, "cancelled");
+		}
 		size_t j = m > n ? nf - 1 - k : k;
 		float *dst = d->X + j * m;
 		if (append) {
@@ -293,23 +305,24 @@ static void gather_in_place(struct dataset *d, const size_t *picks, size_t m)
 		d->w = w;
 	}
 	d->n = m;
+	return 0;
 }
 
-static int resample(struct dataset *train, const struct settings *s, struct ft_err *err)
+static int resample(struct dataset *train, const struct settings *s,
+		    const struct ft_progress *prog, struct ft_err *err)
 {
 	if (s->resample != RESAMPLE_OVER && s->resample != RESAMPLE_UNDER)
-		return prep_resample(train, s, err);
+		return prep_resample(train, s, prog, err);
 	size_t m;
-	size_t *picks = resample_picks(train, s, &m, err);
+	size_t *picks = resample_picks(train, s, prog, &m, err);
 	if (!picks)
 		return -1;
 	bool same = m == train->n;
 	for (size_t i = 0; same && i < m; i++)
 		same = picks[i] == i;
-	if (!same)
-		gather_in_place(train, picks, m);
+	int rc = same ? 0 : gather_in_place(train, picks, m, prog, err);
 	free(picks);
-	return 0;
+	return rc;
 }
 
 /* A frame is many small blocks (level texts, dictionaries) among large
@@ -330,6 +343,8 @@ static int prepare(const struct frame *f, struct frame **owned,
 	const struct settings *s = &r->settings;
 	enum { STEPS = 6 };
 	ft_progress_report(prog, "prepare", 0, STEPS);
+	if (check_cancel(prog, err) < 0)
+		return -1;
 	if (prep_target(f, s, &r->target, err) < 0)
 		return -1;
 	const char *target = f->cols[r->target.col].name;
@@ -349,14 +364,16 @@ static int prepare(const struct frame *f, struct frame **owned,
 		r->settings.positive = xstrdup(r->target.positive);
 	ft_progress_report(prog, "prepare", 1, STEPS);
 
-	if (prep_split(&r->target, f->nrows, s, &r->split, err) < 0)
-		return split_failed(f, err);
+	if (check_cancel(prog, err) < 0)
+		return -1;
+	if (prep_split(&r->target, f->nrows, s, prog, &r->split, err) < 0)
+		return err && err->code == FT_ECANCELLED ? -1 : split_failed(f, err);
 	split_before_counts(&r->target, &r->split, &r->counts);
 	ft_progress_report(prog, "prepare", 2, STEPS);
 	if (check_cancel(prog, err) < 0)
 		return -1;
 
-	r->recipe = prep_fit(f, s, &r->target, r->split.train, r->split.ntrain, err);
+	r->recipe = prep_fit(f, s, &r->target, r->split.train, r->split.ntrain, prog, err);
 	if (!r->recipe)
 		return -1;
 	note_recipe(r, f);
@@ -367,7 +384,7 @@ static int prepare(const struct frame *f, struct frame **owned,
 	if (check_cancel(prog, err) < 0)
 		return -1;
 
-	if (apply_splits(r, f, train, err) < 0)
+	if (apply_splits(r, f, prog, train, err) < 0)
 		return -1;
 	if (owned) {
 		frame_free(*owned);
@@ -378,7 +395,7 @@ static int prepare(const struct frame *f, struct frame **owned,
 	if (check_cancel(prog, err) < 0)
 		return -1;
 
-	if (resample(train, s, err) < 0)
+	if (resample(train, s, prog, err) < 0)
 		return -1;
 	count_dataset(train, r->counts.train_after, r->counts.train_weight);
 	if (s->resample == RESAMPLE_CLASS_WEIGHT)

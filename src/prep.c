@@ -26,6 +26,10 @@
 #define ONEHOT_MAX_LEVELS 64
 #define SMOTE_K 5
 #define SMOTE_MAX_REFERENCE 5000
+/* Rows between two looks at the cancel flag: well under a millisecond of
+ * work, and rare enough to cost nothing. */
+#define CANCEL_STRIDE 4096
+#define SMOTE_CANCEL_STRIDE 64      /* queries: each scans the reference set */
 
 void dataset_free(struct dataset *d)
 {
@@ -36,6 +40,12 @@ void dataset_free(struct dataset *d)
 	free(d->w);
 	free(d->rows);
 	memset(d, 0, sizeof *d);
+}
+
+/* Fails with FT_ECANCELLED; returns -1. */
+static int cancelled(struct ft_err *err)
+{
+	return ft_fail(err, FT_ECANCELLED, "cancelled");
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -680,7 +690,8 @@ static void note_unmatched_settings(struct recipe *r, const struct frame *f,
 
 struct recipe *prep_fit(const struct frame *f, const struct settings *s,
 			const struct target_info *t, const size_t *train_rows,
-			size_t ntrain, struct ft_err *err)
+			size_t ntrain, const struct ft_progress *prog,
+			struct ft_err *err)
 {
 	if (t->col < 0 || (size_t)t->col >= f->ncols) {
 		ft_fail(err, FT_EINTERNAL, "prep_fit: no target column");
@@ -702,6 +713,12 @@ struct recipe *prep_fit(const struct frame *f, const struct settings *s,
 
 	for (size_t ci = 0; ci < f->ncols; ci++) {
 		const struct column *c = &f->cols[ci];
+		if (ft_cancelled(prog)) {
+			free(sugg);
+			recipe_free(r);
+			cancelled(err);
+			return NULL;
+		}
 		if ((int)ci == t->col) {
 			add_drop(r, c->name, "target");
 			continue;
@@ -1018,10 +1035,10 @@ struct input_out {
  * found once, from the frame's codes mapped to recipe levels once per
  * column (or from the text of a cell that is not categorical in f); every
  * feature of the input is then filled in the same pass, one-hot columns
- * by setting the one level a row holds. */
-static void apply_categorical(const struct recipe_row_ctx *ctx, size_t input,
+ * by setting the one level a row holds. False when cancelled part way. */
+static bool apply_categorical(const struct recipe_row_ctx *ctx, size_t input,
 			      const struct column *c, const size_t *rows,
-			      const struct input_out *o)
+			      const struct input_out *o, const struct ft_progress *prog)
 {
 	const struct recipe_input *in = &ctx->r->inputs[input];
 	size_t nl = in->nlevels, n = o->n;
@@ -1052,7 +1069,12 @@ static void apply_categorical(const struct recipe_row_ctx *ctx, size_t input,
 	}
 	size_t *map = c->type == COL_CATEGORICAL ? map_codes(ctx, input, c) : NULL;
 	char buf[64];
+	bool stopped = false;
 	for (size_t i = 0; i < n; i++) {
+		if (i % CANCEL_STRIDE == 0 && ft_cancelled(prog)) {
+			stopped = true;
+			break;
+		}
 		size_t idx;
 		bool miss;
 		if (map) {
@@ -1083,12 +1105,15 @@ static void apply_categorical(const struct recipe_row_ctx *ctx, size_t input,
 	free(plain);
 	free(next);
 	free(first);
+	return !stopped;
 }
 
 /* A numeric or datetime input: the cells' values (NAN when missing) are
- * gathered once into `raw`, then each feature is one pass over them. */
-static void apply_numeric(const struct recipe_input *in, const struct column *c,
-			  const size_t *rows, const struct input_out *o, double *raw)
+ * gathered once into `raw`, then each feature is one pass over them.
+ * False when cancelled part way. */
+static bool apply_numeric(const struct recipe_input *in, const struct column *c,
+			  const size_t *rows, const struct input_out *o, double *raw,
+			  const struct ft_progress *prog)
 {
 	size_t n = o->n;
 	if (c->type == COL_CATEGORICAL) {
@@ -1110,6 +1135,8 @@ static void apply_numeric(const struct recipe_input *in, const struct column *c,
 	}
 	double fill = in->fill_value;
 	for (size_t m = 0; m < o->m; m++) {
+		if (ft_cancelled(prog))
+			return false;
 		enum feature_kind kind = o->feats[m]->kind;
 		float *col = o->cols[m];
 		switch (kind) {
@@ -1128,11 +1155,12 @@ static void apply_numeric(const struct recipe_input *in, const struct column *c,
 			break;
 		}
 	}
+	return true;
 }
 
 int prep_apply(const struct recipe *r, const struct frame *f,
 	       const struct target_info *t, const size_t *rows, size_t n,
-	       struct dataset *d, struct ft_err *err)
+	       const struct ft_progress *prog, struct dataset *d, struct ft_err *err)
 {
 	memset(d, 0, sizeof *d);
 	int *cols = xcalloc(r->ninputs, sizeof *cols);
@@ -1159,6 +1187,7 @@ int prep_apply(const struct recipe *r, const struct frame *f,
 	const struct feature **feats = xcalloc(r->nfeatures + 1, sizeof *feats);
 	float **out = xcalloc(r->nfeatures + 1, sizeof *out);
 	double *raw = NULL;
+	int rc = 0;
 	for (size_t i = 0; i < r->ninputs; i++) {
 		/* an input's features need not be contiguous in a recipe read
 		 * from a file, so look at all of them */
@@ -1172,12 +1201,18 @@ int prep_apply(const struct recipe *r, const struct frame *f,
 			continue;
 		struct input_out o = { feats, out, m, n };
 		const struct column *c = &f->cols[cols[i]];
+		bool done;
 		if (r->inputs[i].type == COL_CATEGORICAL) {
-			apply_categorical(ctx, i, c, rows, &o);
+			done = apply_categorical(ctx, i, c, rows, &o, prog);
 		} else {
 			if (!raw)
 				raw = xmalloc((n ? n : 1) * sizeof *raw);
-			apply_numeric(&r->inputs[i], c, rows, &o, raw);
+			done = apply_numeric(&r->inputs[i], c, rows, &o, raw, prog);
+		}
+		if (!done) {
+			rc = cancelled(err);
+			dataset_free(d);
+			break;
 		}
 	}
 	free(raw);
@@ -1185,7 +1220,7 @@ int prep_apply(const struct recipe *r, const struct frame *f,
 	free(feats);
 	free(cols);
 	recipe_row_ctx_free(ctx);
-	return 0;
+	return rc;
 }
 
 /* ---------------------------------------------------------------- JSON */
@@ -1598,14 +1633,18 @@ void split_free(struct split *sp)
 	memset(sp, 0, sizeof *sp);
 }
 
-static void shuffle(size_t *v, size_t n, struct ft_rng *rng)
+/* False when cancelled part way (v is then partly shuffled). */
+static bool shuffle(size_t *v, size_t n, struct ft_rng *rng, const struct ft_progress *prog)
 {
 	for (size_t i = n; i > 1; i--) {
+		if (i % CANCEL_STRIDE == 0 && ft_cancelled(prog))
+			return false;
 		size_t j = (size_t)rng_below(rng, i);
 		size_t t = v[i - 1];
 		v[i - 1] = v[j];
 		v[j] = t;
 	}
+	return true;
 }
 
 /* Where a class of n rows is cut: rows [0, a) train, [a, b) validation,
@@ -1628,12 +1667,14 @@ static void split_cuts(size_t n, double tr, double va, size_t *a, size_t *b)
  * given a share must get rows of both classes: without them the tree has
  * nothing to learn from, or the metrics and the gate nothing to judge. */
 int prep_split(const struct target_info *t, size_t nrows, const struct settings *s,
-	       struct split *out, struct ft_err *err)
+	       const struct ft_progress *prog, struct split *out, struct ft_err *err)
 {
 	memset(out, 0, sizeof *out);
 	double tr = s->split_train, va = s->split_validation, te = s->split_test;
 	if (!(tr >= 0 && va >= 0 && te >= 0) || fabs(tr + va + te - 1.0) > 1e-9)
 		return ft_fail(err, FT_EINPUT, "split: train + validation + test must sum to 1");
+	if (ft_cancelled(prog))
+		return cancelled(err);
 	size_t ncls[2] = {0, 0};
 	for (size_t i = 0; i < nrows; i++)
 		if (t->y[i] <= 1)
@@ -1669,7 +1710,12 @@ int prep_split(const struct target_info *t, size_t nrows, const struct settings 
 	rng_seed(&rng, s->split_seed);
 	for (int k = 0; k < 2; k++) {
 		size_t n = ncls[k];
-		shuffle(cls[k], n, &rng);
+		if (!shuffle(cls[k], n, &rng, prog)) {
+			free(mark);
+			free(perm);
+			memset(out, 0, sizeof *out);
+			return cancelled(err);
+		}
 		size_t a, b;
 		split_cuts(n, tr, va, &a, &b);
 		for (size_t i = 0; i < n; i++)
@@ -1679,6 +1725,11 @@ int prep_split(const struct target_info *t, size_t nrows, const struct settings 
 		out->ntest += n - b;
 	}
 	free(perm);
+	if (ft_cancelled(prog)) {
+		free(mark);
+		memset(out, 0, sizeof *out);
+		return cancelled(err);
+	}
 	out->train = xmalloc(out->ntrain * sizeof *out->train);
 	out->validation = xmalloc(out->nvalidation * sizeof *out->validation);
 	out->test = xmalloc(out->ntest * sizeof *out->test);
@@ -1694,20 +1745,25 @@ int prep_split(const struct target_info *t, size_t nrows, const struct settings 
 /* ---------------------------------------------------------- resampling */
 
 /* Replace d's samples by the list `pick` (indices into d, in the order
- * wanted, possibly repeated). */
-static void rebuild(struct dataset *d, const size_t *pick, size_t n)
+ * wanted, possibly repeated). Cancelled, d is left as it was. */
+static int rebuild(struct dataset *d, const size_t *pick, size_t n,
+		   const struct ft_progress *prog, struct ft_err *err)
 {
 	size_t nf = d->nfeatures;
 	float *X = xmalloc(n * nf * sizeof *X);
-	uint8_t *y = xmalloc(n);
-	size_t *rows = xmalloc(n * sizeof *rows);
-	double *w = d->w ? xmalloc(n * sizeof *w) : NULL;
 	for (size_t f = 0; f < nf; f++) {
+		if (ft_cancelled(prog)) {
+			free(X);
+			return cancelled(err);
+		}
 		const float *src = d->X + f * d->n;
 		float *dst = X + f * n;
 		for (size_t i = 0; i < n; i++)
 			dst[i] = src[pick[i]];
 	}
+	uint8_t *y = xmalloc(n);
+	size_t *rows = xmalloc(n * sizeof *rows);
+	double *w = d->w ? xmalloc(n * sizeof *w) : NULL;
 	for (size_t i = 0; i < n; i++) {
 		y[i] = d->y[pick[i]];
 		rows[i] = d->rows ? d->rows[pick[i]] : pick[i];
@@ -1723,6 +1779,7 @@ static void rebuild(struct dataset *d, const size_t *pick, size_t n)
 	d->rows = rows;
 	d->w = w;
 	d->n = n;
+	return 0;
 }
 
 /* SMOTE neighbour search: for each query (a minority sample used as a
@@ -1737,6 +1794,8 @@ struct knn_job {
 	const size_t *self;      /* per query: its index in ref, or SIZE_MAX */
 	size_t *out;             /* nq x k */
 	size_t begin, end;
+	const struct ft_progress *prog;
+	bool stopped;            /* cancelled before its last query */
 };
 
 static void *knn_worker(void *arg)
@@ -1746,6 +1805,10 @@ static void *knn_worker(void *arg)
 	float *dist = xmalloc(nref * sizeof *dist);
 	float *bestd = xmalloc(k * sizeof *bestd);
 	for (size_t q = job->begin; q < job->end; q++) {
+		if ((q - job->begin) % SMOTE_CANCEL_STRIDE == 0 && ft_cancelled(job->prog)) {
+			job->stopped = true;
+			break;
+		}
 		const float *x = job->query + q * job->nf;
 		memset(dist, 0, nref * sizeof *dist);
 		for (size_t f = 0; f < job->nf; f++) {
@@ -1778,7 +1841,8 @@ static void *knn_worker(void *arg)
 	return NULL;
 }
 
-static void knn_run(struct knn_job *proto, size_t nq)
+/* False when cancelled: some neighbour lists are then unset. */
+static bool knn_run(struct knn_job *proto, size_t nq)
 {
 	int nt = ft_threads();
 	if ((size_t)nt > nq)
@@ -1800,14 +1864,26 @@ static void knn_run(struct knn_job *proto, size_t nq)
 		else
 			knn_worker(&jobs[w]);   /* no thread to spare: do it here */
 	}
+	bool complete = true;
+	for (int w = 0; w < nt; w++)
+		complete = complete && !jobs[w].stopped;
 	free(started);
 	free(jobs);
 	free(th);
+	return complete;
 }
 
-static void smote(struct dataset *d, uint8_t minority, size_t nsynth, struct ft_rng *rng)
+/* Cancelled, d is left as it was. */
+static int smote(struct dataset *d, uint8_t minority, size_t nsynth, struct ft_rng *rng,
+		 const struct ft_progress *prog, struct ft_err *err)
 {
 	size_t nf = d->nfeatures, n = d->n, nmin = 0;
+	int rc = -1;
+	size_t *refs = NULL, *ref_of = NULL;
+	size_t *base = NULL, *qidx = NULL, *qmin = NULL, *nbr = NULL;
+	size_t *sa = NULL, *sb = NULL;
+	double *gap = NULL;
+	float *X = NULL;
 	for (size_t i = 0; i < n; i++)
 		nmin += d->y[i] == minority;
 	size_t *mins = xmalloc(nmin * sizeof *mins);
@@ -1820,6 +1896,8 @@ static void smote(struct dataset *d, uint8_t minority, size_t nsynth, struct ft_
 	 * dominates the distance; constant features drop out. */
 	double *scale = xcalloc(nf, sizeof *scale);
 	for (size_t f = 0; f < nf; f++) {
+		if (ft_cancelled(prog))
+			goto done;
 		const float *col = d->X + f * n;
 		double sum = 0, sq = 0;
 		for (size_t i = 0; i < n; i++)
@@ -1834,14 +1912,15 @@ static void smote(struct dataset *d, uint8_t minority, size_t nsynth, struct ft_
 	/* Reference set: every minority sample, or a random subset of them when
 	 * there are many (the neighbours are then approximate, the cost bounded). */
 	size_t nref = nmin;
-	size_t *refs = xmalloc(nmin * sizeof *refs);     /* ref index -> minority i */
-	size_t *ref_of = xmalloc(nmin * sizeof *ref_of); /* minority i -> ref index */
+	refs = xmalloc(nmin * sizeof *refs);     /* ref index -> minority i */
+	ref_of = xmalloc(nmin * sizeof *ref_of); /* minority i -> ref index */
 	for (size_t i = 0; i < nmin; i++) {
 		refs[i] = i;
 		ref_of[i] = SIZE_MAX;
 	}
 	if (nmin > SMOTE_MAX_REFERENCE) {
-		shuffle(refs, nmin, rng);
+		if (!shuffle(refs, nmin, rng, prog))
+			goto done;
 		nref = SMOTE_MAX_REFERENCE;
 		qsort(refs, nref, sizeof *refs, cmp_size);
 	}
@@ -1850,9 +1929,9 @@ static void smote(struct dataset *d, uint8_t minority, size_t nsynth, struct ft_
 
 	/* Draw every base first: only the minority samples actually used need
 	 * their neighbours. */
-	size_t *base = xmalloc(nsynth * sizeof *base);
-	size_t *qidx = xmalloc(nmin * sizeof *qidx);   /* minority i -> query index */
-	size_t *qmin = xmalloc(nmin * sizeof *qmin);   /* query index -> minority i */
+	base = xmalloc(nsynth * sizeof *base);
+	qidx = xmalloc(nmin * sizeof *qidx);   /* minority i -> query index */
+	qmin = xmalloc(nmin * sizeof *qmin);   /* query index -> minority i */
 	for (size_t i = 0; i < nmin; i++)
 		qidx[i] = SIZE_MAX;
 	for (size_t s = 0; s < nsynth; s++) {
@@ -1867,7 +1946,7 @@ static void smote(struct dataset *d, uint8_t minority, size_t nsynth, struct ft_
 		}
 
 	size_t k = nref > SMOTE_K ? SMOTE_K : (nref > 1 ? nref - 1 : 1);
-	size_t *nbr = xmalloc(nq * k * sizeof *nbr);
+	nbr = xmalloc(nq * k * sizeof *nbr);
 	if (nref > 1) {
 		float *refx = xmalloc(nref * nf * sizeof *refx);
 		float *qx = xmalloc(nq * nf * sizeof *qx);
@@ -1881,18 +1960,20 @@ static void smote(struct dataset *d, uint8_t minority, size_t nsynth, struct ft_
 		}
 		for (size_t q = 0; q < nq; q++)
 			self[q] = ref_of[qmin[q]];
-		struct knn_job proto = { refx, nref, nf, k, qx, self, nbr, 0, 0 };
-		knn_run(&proto, nq);
+		struct knn_job proto = { refx, nref, nf, k, qx, self, nbr, 0, 0, prog, false };
+		bool complete = knn_run(&proto, nq);
 		free(refx);
 		free(qx);
 		free(self);
+		if (!complete)
+			goto done;
 	}
 
 	/* Each synthetic sample: base a, one of its k neighbours b, a point
 	 * a + u (b - a) with u uniform in [0, 1). */
-	size_t *sa = xmalloc(nsynth * sizeof *sa);
-	size_t *sb = xmalloc(nsynth * sizeof *sb);
-	double *gap = xmalloc(nsynth * sizeof *gap);
+	sa = xmalloc(nsynth * sizeof *sa);
+	sb = xmalloc(nsynth * sizeof *sb);
+	gap = xmalloc(nsynth * sizeof *gap);
 	for (size_t s = 0; s < nsynth; s++) {
 		sa[s] = mins[base[s]];
 		sb[s] = sa[s];
@@ -1901,8 +1982,10 @@ static void smote(struct dataset *d, uint8_t minority, size_t nsynth, struct ft_
 		gap[s] = rng_uniform(rng);
 	}
 	size_t total = n + nsynth;
-	float *X = xmalloc(total * nf * sizeof *X);
+	X = xmalloc(total * nf * sizeof *X);
 	for (size_t f = 0; f < nf; f++) {
+		if (ft_cancelled(prog))
+			goto done;
 		const float *src = d->X + f * n;
 		float *dst = X + f * total;
 		memcpy(dst, src, n * sizeof *dst);
@@ -1913,6 +1996,7 @@ static void smote(struct dataset *d, uint8_t minority, size_t nsynth, struct ft_
 	}
 	free(d->X);
 	d->X = X;
+	X = NULL;
 	d->y = xrealloc(d->y, total);
 	memset(d->y + n, minority, nsynth);
 	size_t *rows = xmalloc(total * sizeof *rows);
@@ -1928,6 +2012,11 @@ static void smote(struct dataset *d, uint8_t minority, size_t nsynth, struct ft_
 			d->w[n + s] = 1;
 	}
 	d->n = total;
+	rc = 0;
+done:
+	if (rc < 0)
+		cancelled(err);
+	free(X);
 	free(sa);
 	free(sb);
 	free(gap);
@@ -1939,12 +2028,16 @@ static void smote(struct dataset *d, uint8_t minority, size_t nsynth, struct ft_
 	free(refs);
 	free(scale);
 	free(mins);
+	return rc;
 }
 
-int prep_resample(struct dataset *d, const struct settings *s, struct ft_err *err)
+int prep_resample(struct dataset *d, const struct settings *s,
+		  const struct ft_progress *prog, struct ft_err *err)
 {
 	if (s->resample == RESAMPLE_NONE)
 		return 0;
+	if (ft_cancelled(prog))
+		return cancelled(err);
 	double ratio = s->resample_ratio;
 	if (!(ratio > 0 && ratio <= 1))
 		return ft_fail(err, FT_EINPUT, "resample.ratio: must be in (0, 1]");
@@ -2005,11 +2098,11 @@ int prep_resample(struct dataset *d, const struct settings *s, struct ft_err *er
 		for (size_t i = 0; i < d->n; i++)
 			if (d->y[i] == minority || take[i])
 				pick[np++] = i;
-		rebuild(d, pick, np);
+		int rc = rebuild(d, pick, np, prog, err);
 		free(pick);
 		free(take);
 		free(maj);
-		return 0;
+		return rc;
 	}
 	case RESAMPLE_OVER:
 	case RESAMPLE_SMOTE: {
@@ -2017,10 +2110,8 @@ int prep_resample(struct dataset *d, const struct settings *s, struct ft_err *er
 		if (want <= nmin)
 			return 0;
 		size_t add = want - nmin;
-		if (s->resample == RESAMPLE_SMOTE) {
-			smote(d, minority, add, &rng);
-			return 0;
-		}
+		if (s->resample == RESAMPLE_SMOTE)
+			return smote(d, minority, add, &rng, prog, err);
 		size_t *mins = xmalloc(nmin * sizeof *mins);
 		size_t m = 0;
 		for (size_t i = 0; i < d->n; i++)
@@ -2031,10 +2122,10 @@ int prep_resample(struct dataset *d, const struct settings *s, struct ft_err *er
 			pick[i] = i;
 		for (size_t i = 0; i < add; i++)
 			pick[d->n + i] = mins[rng_below(&rng, nmin)];
-		rebuild(d, pick, d->n + add);
+		int rc = rebuild(d, pick, d->n + add, prog, err);
 		free(pick);
 		free(mins);
-		return 0;
+		return rc;
 	}
 	}
 	return 0;

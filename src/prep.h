@@ -93,17 +93,25 @@ struct recipe {
 	                                          replaced by frequency") */
 };
 
-/* Fit on the given training rows of f. Caller frees with recipe_free. */
+/* Fit on the given training rows of f. Caller frees with recipe_free.
+ *
+ * The functions below that take a `prog` (NULL for none) watch its cancel
+ * flag between columns and every few thousand rows; when it is raised they
+ * free what they built and fail with FT_ECANCELLED, leaving their output
+ * as on any other failure. Not cancelled, the result does not depend on
+ * prog. */
 struct recipe *prep_fit(const struct frame *f, const struct settings *s,
 			const struct target_info *t, const size_t *train_rows,
-			size_t ntrain, struct ft_err *err);
+			size_t ntrain, const struct ft_progress *prog,
+			struct ft_err *err);
 void recipe_free(struct recipe *r);
 
 /* Transform frame rows into d (allocates d->X, d->y, d->rows; w = NULL).
- * Columns are matched by name, so f need not be the frame it was fitted on. */
+ * Columns are matched by name, so f need not be the frame it was fitted on.
+ * On failure d is left empty. */
 int prep_apply(const struct recipe *r, const struct frame *f,
 	       const struct target_info *t, const size_t *rows, size_t n,
-	       struct dataset *d, struct ft_err *err);
+	       const struct ft_progress *prog, struct dataset *d, struct ft_err *err);
 
 /* One raw CSV row (fields by recipe input: fields[i] is the text of input i,
  * NULL or "" when absent) into x[0..nfeatures). Used by predict. */
@@ -135,11 +143,13 @@ struct split {
 	size_t ntrain, nvalidation, ntest;
 };
 int prep_split(const struct target_info *t, size_t nrows, const struct settings *s,
-	       struct split *out, struct ft_err *err);
+	       const struct ft_progress *prog, struct split *out, struct ft_err *err);
 void split_free(struct split *sp);
 
 /* Resample a training dataset in place (method and ratio from settings, seed
- * from split.seed). class_weight sets d->w instead of adding rows. */
-int prep_resample(struct dataset *d, const struct settings *s, struct ft_err *err);
+ * from split.seed). class_weight sets d->w instead of adding rows. When
+ * cancelled, d is left unchanged. */
+int prep_resample(struct dataset *d, const struct settings *s,
+		  const struct ft_progress *prog, struct ft_err *err);
 
 #endif

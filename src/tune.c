@@ -88,6 +88,13 @@ static void *tune_worker(void *arg)
 			job->failed[k] = true;
 			continue;
 		}
+		/* Scoring on validation is a pass the tree cannot interrupt. */
+		if (ft_cancelled(job->prog)) {
+			tree_free(t);
+			ft_fail(&job->errs[k], FT_ECANCELLED, "cancelled");
+			job->failed[k] = true;
+			continue;
+		}
 		tree_predict(t, job->validation, proba);
 		tree_free(t);
 		struct tune_row *r = &job->rows[k];

@@ -8,12 +8,16 @@
 #include "config.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 #include <cjson/cJSON.h>
 
@@ -579,13 +583,13 @@ static void check_same_as_plain(const char *const *assignments)
 	struct split sp;
 	struct dataset train, validation;
 	assert_int_equal(prep_target(f, &s, &t, &err), 0);
-	assert_int_equal(prep_split(&t, f->nrows, &s, &sp, &err), 0);
-	struct recipe *rc = prep_fit(f, &s, &t, sp.train, sp.ntrain, &err);
+	assert_int_equal(prep_split(&t, f->nrows, &s, NULL, &sp, &err), 0);
+	struct recipe *rc = prep_fit(f, &s, &t, sp.train, sp.ntrain, NULL, &err);
 	assert_non_null(rc);
-	assert_int_equal(prep_apply(rc, f, &t, sp.train, sp.ntrain, &train, &err), 0);
-	assert_int_equal(prep_apply(rc, f, &t, sp.validation, sp.nvalidation,
+	assert_int_equal(prep_apply(rc, f, &t, sp.train, sp.ntrain, NULL, &train, &err), 0);
+	assert_int_equal(prep_apply(rc, f, &t, sp.validation, sp.nvalidation, NULL,
 				    &validation, &err), 0);
-	assert_int_equal(prep_resample(&train, &s, &err), 0);
+	assert_int_equal(prep_resample(&train, &s, NULL, &err), 0);
 	size_t c[2];
 	count_y(&train, c);
 	assert_int_equal(c[0], r.counts.train_after[0]);
@@ -697,6 +701,98 @@ static void test_cancelled(void **state)
 	frame_free(f);
 }
 
+/* A run cancelled part way stops soon, whatever step it is in, and frees
+ * everything. The flag is raised from another thread after a short delay
+ * (landing in the split or the recipe), or by the progress callback when a
+ * given step begins (the transforms, SMOTE, the grid, the final fit), so
+ * every step is reached however fast the machine. The bound is loose on
+ * purpose: the sanitizer build is slow. A flag raised before the run stops
+ * it before any work. */
+struct cancel_job {
+	const struct frame *f;
+	const struct settings *s;
+	atomic_int cancel;
+	const char *at_stage;        /* raise when this stage reports at_done */
+	uint64_t at_done;
+	atomic_bool raised;
+	double raised_at, end;
+	int rc;
+	struct ft_err err;
+	struct pipeline_result r;
+};
+
+static void raise_cancel(struct cancel_job *j)
+{
+	if (atomic_exchange(&j->raised, true))
+		return;
+	j->raised_at = ft_now();
+	atomic_store(&j->cancel, 1);
+}
+
+static void cancel_at_step(void *ctx, const char *stage, uint64_t done, uint64_t total)
+{
+	(void)total;
+	struct cancel_job *j = ctx;
+	if (j->at_stage && !strcmp(stage, j->at_stage) && done >= j->at_done)
+		raise_cancel(j);
+}
+
+static void *cancel_job_run(void *arg)
+{
+	struct cancel_job *j = arg;
+	struct ft_progress prog = { .fn = cancel_at_step, .ctx = j, .cancel = &j->cancel };
+	ft_err_clear(&j->err);
+	j->rc = pipeline_run(j->f, j->s, &prog, &j->r, &j->err);
+	j->end = ft_now();
+	return NULL;
+}
+
+static void test_cancel_from_another_thread(void **state)
+{
+	(void)state;
+	const struct gen_spec big = { 1000000, 20000, true, 17 };
+	struct frame *f = make_frame(&big);
+	struct settings s;
+	settings_init(&s);
+	set(&s, "resample.method=smote");
+	set(&s, "tune.max_depth=[4,8]");
+	set(&s, "tune.min_samples_leaf=[1,20]");
+	static const struct { long delay_ms; const char *stage; uint64_t done; } when[] = {
+		{ 0, NULL, 0 }, { 5, NULL, 0 }, { 30, NULL, 0 },
+		{ -1, "prepare", 3 }, { -1, "prepare", 4 }, { -1, "tune", 0 },
+		{ -1, "train", 0 },
+	};
+	for (size_t k = 0; k < sizeof when / sizeof when[0]; k++) {
+		struct cancel_job *j = xcalloc(1, sizeof *j);
+		j->f = f;
+		j->s = &s;
+		j->at_stage = when[k].stage;
+		j->at_done = when[k].done;
+		atomic_init(&j->cancel, 0);
+		atomic_init(&j->raised, false);
+		if (when[k].delay_ms == 0)
+			raise_cancel(j);
+		pthread_t tid;
+		assert_int_equal(pthread_create(&tid, NULL, cancel_job_run, j), 0);
+		if (when[k].delay_ms > 0) {
+			struct timespec ts = { 0, when[k].delay_ms * 1000000L };
+			nanosleep(&ts, NULL);
+			raise_cancel(j);
+		}
+		pthread_join(tid, NULL);
+		assert_true(atomic_load(&j->raised));
+		assert_int_equal(j->rc, -1);
+		assert_int_equal(j->err.code, FT_ECANCELLED);
+		assert_true(j->end - j->raised_at < 1.0);
+		assert_null(j->r.tree);
+		assert_null(j->r.recipe);
+		pipeline_result_free(&j->r);
+		free(j);
+	}
+	settings_free(&s);
+	frame_free(f);
+}
+
 static void test_missing_target_rows_dropped(void **state)
 {
 	(void)state;
@@ -771,6 +867,7 @@ int main(void)
 		cmocka_unit_test(test_in_place_resampling_and_binned_fit),
 		cmocka_unit_test(test_run_owned),
 		cmocka_unit_test(test_cancelled),
+		cmocka_unit_test(test_cancel_from_another_thread),
 		cmocka_unit_test(test_missing_target_rows_dropped),
 		cmocka_unit_test(test_bad_settings_rejected),
 	};

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,7 +294,7 @@ static struct recipe *fit(const struct frame *f, const struct settings *s,
 	struct ft_err err = {0};
 	assert_int_equal(prep_target(f, s, t, &err), 0);
 	size_t *rows = all_rows(ntrain);
-	struct recipe *r = prep_fit(f, s, t, rows, ntrain, &err);
+	struct recipe *r = prep_fit(f, s, t, rows, ntrain, NULL, &err);
 	if (!r)
 		fail_msg("prep_fit: %s", err.msg);
 	free(rows);
@@ -305,7 +306,7 @@ static void apply_all(const struct recipe *r, const struct frame *f,
 {
 	struct ft_err err = {0};
 	size_t *rows = all_rows(f->nrows);
-	if (prep_apply(r, f, t, rows, f->nrows, d, &err) != 0)
+	if (prep_apply(r, f, t, rows, f->nrows, NULL, d, &err) != 0)
 		fail_msg("prep_apply: %s", err.msg);
 	free(rows);
 }
@@ -404,12 +405,12 @@ static void test_imputation(void **state)
 	struct ft_err err = {0};
 	assert_int_equal(prep_target(f, &s, &t, &err), 0);
 	size_t rows[] = { 0, 1, 2 };
-	assert_null(prep_fit(f, &s, &t, rows, 3, &err));
+	assert_null(prep_fit(f, &s, &t, rows, 3, NULL, &err));
 	assert_string_equal(err.msg, "impute.columns.amount: constant:abc is not a numeric value "
 			    "for column amount");
 	set_ok(&s, "impute.columns.amount=null");
 	set_ok(&s, "impute.columns.card=median");
-	assert_null(prep_fit(f, &s, &t, rows, 3, &err));
+	assert_null(prep_fit(f, &s, &t, rows, 3, NULL, &err));
 	assert_string_equal(err.msg, "impute.columns.card: median needs a numeric column; card "
 			    "is categorical");
 	target_info_free(&t);
@@ -441,20 +442,20 @@ static void test_out_of_range_values(void **state)
 		{ { 1, 5 }, "t.csv:7: amount: -1e+39 is out of the range" },
 	};
 	for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
-		assert_null(prep_fit(f, &s, &t, bad[k].rows, 2, &err));
+		assert_null(prep_fit(f, &s, &t, bad[k].rows, 2, NULL, &err));
 		assert_int_equal(err.code, FT_EINPUT);
 		if (strncmp(err.msg, bad[k].msg, strlen(bad[k].msg)))
 			fail_msg("got \"%s\", expected \"%s...\"", err.msg, bad[k].msg);
 	}
 	set_ok(&s, "impute.numeric=constant:1e39");
 	size_t ok_rows[] = { 0, 1, 3 };
-	assert_null(prep_fit(f, &s, &t, ok_rows, 3, &err));
+	assert_null(prep_fit(f, &s, &t, ok_rows, 3, NULL, &err));
 	set_ok(&s, "impute.numeric=median");
-	struct recipe *r = prep_fit(f, &s, &t, ok_rows, 3, &err);
+	struct recipe *r = prep_fit(f, &s, &t, ok_rows, 3, NULL, &err);
 	assert_non_null(r);
 	struct dataset d;
 	size_t rest[] = { 2, 4 };
-	assert_int_equal(prep_apply(r, f, &t, rest, 2, &d, &err), 0);
+	assert_int_equal(prep_apply(r, f, &t, rest, 2, NULL, &d, &err), 0);
 	assert_true(X(&d, 0, 1) == INFINITY);
 	dataset_free(&d);
 	recipe_free(r);
@@ -621,7 +622,7 @@ static void test_missing_indicators(void **state)
 	struct ft_err err = {0};
 	assert_int_equal(prep_target(f, &s, &t, &err), 0);
 	size_t rows[] = { 0, 1, 3, 4 };
-	struct recipe *r = prep_fit(f, &s, &t, rows, 4, &err);
+	struct recipe *r = prep_fit(f, &s, &t, rows, 4, NULL, &err);
 	assert_non_null(r);
 	assert_true(feature_index(r, "amount_missing") < 0);   /* amount misses in row 2 only */
 	assert_true(feature_index(r, "card_missing") >= 0);
@@ -820,7 +821,7 @@ static void test_apply_row_matches_frame(void **state)
 	struct ft_err err = {0};
 	size_t row0 = 0;
 	struct dataset e;
-	assert_int_equal(prep_apply(r, g, NULL, &row0, 1, &e, &err), -1);
+	assert_int_equal(prep_apply(r, g, NULL, &row0, 1, NULL, &e, &err), -1);
 	assert_string_equal(err.msg, "t.csv: no column 'card', which the model uses");
 	frame_free(g);
 	dataset_free(&d);
@@ -1047,7 +1048,7 @@ static void test_split(void **state)
 	settings_init(&s);
 	struct split sp, sp2;
 	struct ft_err err = {0};
-	assert_int_equal(prep_split(&t, 1000, &s, &sp, &err), 0);
+	assert_int_equal(prep_split(&t, 1000, &s, NULL, &sp, &err), 0);
 	assert_int_equal(sp.ntrain, 600);
 	assert_int_equal(sp.nvalidation, 200);
 	assert_int_equal(sp.ntest, 200);
@@ -1067,12 +1068,12 @@ static void test_split(void **state)
 		}
 	free(seen);
 	/* deterministic for a seed, different for another */
-	assert_int_equal(prep_split(&t, 1000, &s, &sp2, &err), 0);
+	assert_int_equal(prep_split(&t, 1000, &s, NULL, &sp2, &err), 0);
 	assert_memory_equal(sp.train, sp2.train, sp.ntrain * sizeof *sp.train);
 	assert_memory_equal(sp.test, sp2.test, sp.ntest * sizeof *sp.test);
 	split_free(&sp2);
 	set_ok(&s, "split.seed=43");
-	assert_int_equal(prep_split(&t, 1000, &s, &sp2, &err), 0);
+	assert_int_equal(prep_split(&t, 1000, &s, NULL, &sp2, &err), 0);
 	assert_int_equal(sp2.ntrain, 600);
 	assert_true(memcmp(sp.train, sp2.train, sp.ntrain * sizeof *sp.train) != 0);
 	split_free(&sp2);
@@ -1086,7 +1087,7 @@ static void test_split(void **state)
 		npos += t.y[i] == 1;
 	assert_int_equal(npos, 4);
 	set_ok(&s, "split={\"train\": 0.5, \"validation\": 0.25, \"test\": 0.25}");
-	assert_int_equal(prep_split(&t, 26, &s, &sp, &err), 0);
+	assert_int_equal(prep_split(&t, 26, &s, NULL, &sp, &err), 0);
 	/* negatives 17: round(8.5)=9, round(12.75)=13 -> 9/4/4; positives 4 -> 2/1/1 */
 	assert_int_equal(count_class(&t, sp.train, sp.ntrain, 0), 9);
 	assert_int_equal(count_class(&t, sp.validation, sp.nvalidation, 0), 4);
@@ -1099,7 +1100,7 @@ static void test_split(void **state)
 		assert_true(sp.train[i] >= 5);
 	split_free(&sp);
 	s.split_test = 0.5;   /* bypassing --set: prep_split still checks */
-	assert_int_equal(prep_split(&t, 26, &s, &sp, &err), -1);
+	assert_int_equal(prep_split(&t, 26, &s, NULL, &sp, &err), -1);
 	assert_string_equal(err.msg, "split: train + validation + test must sum to 1");
 	split_free(NULL);
 	target_info_free(&t);
@@ -1128,17 +1129,17 @@ static void test_split_too_few_rows(void **state)
 	/* one row each: 1 * 0.6 rounds to 1 train row, 1 * 0.8 to 1, so
 	 * validation and test get none */
 	struct target_info t = first_positive(2, 1);
-	assert_int_equal(prep_split(&t, 2, &s, &sp, &err), -1);
+	assert_int_equal(prep_split(&t, 2, &s, NULL, &sp, &err), -1);
 	assert_string_equal(err.msg, "too few rows: the validation split would have no fraud "
 			    "rows (1 fraud row in all; each split needs at least one of each class)");
 	target_info_free(&t);
 	/* 3 fraud rows: cuts at round(1.8) = 2 and round(2.4) = 2 */
 	t = first_positive(100, 3);
-	assert_int_equal(prep_split(&t, 100, &s, &sp, &err), -1);
+	assert_int_equal(prep_split(&t, 100, &s, NULL, &sp, &err), -1);
 	assert_non_null(strstr(err.msg, "the validation split would have no fraud rows (3 fraud rows"));
 	/* with no validation share, 2 train and 1 test row are enough */
 	set_ok(&s, "split={\"train\": 0.8, \"validation\": 0, \"test\": 0.2}");
-	assert_int_equal(prep_split(&t, 100, &s, &sp, &err), 0);
+	assert_int_equal(prep_split(&t, 100, &s, NULL, &sp, &err), 0);
 	assert_int_equal(sp.nvalidation, 0);
 	assert_int_equal(count_class(&t, sp.train, sp.ntrain, 1), 2);
 	assert_int_equal(count_class(&t, sp.test, sp.ntest, 1), 1);
@@ -1148,14 +1149,14 @@ static void test_split_too_few_rows(void **state)
 	settings_free(&s);
 	settings_init(&s);
 	t = first_positive(100, 5);
-	assert_int_equal(prep_split(&t, 100, &s, &sp, &err), 0);
+	assert_int_equal(prep_split(&t, 100, &s, NULL, &sp, &err), 0);
 	assert_int_equal(count_class(&t, sp.validation, sp.nvalidation, 1), 1);
 	assert_int_equal(count_class(&t, sp.test, sp.ntest, 1), 1);
 	split_free(&sp);
 	target_info_free(&t);
 	/* 2 non-fraud rows: cuts at round(1.2) = 1 and round(1.6) = 2 */
 	t = first_positive(100, 98);
-	assert_int_equal(prep_split(&t, 100, &s, &sp, &err), -1);
+	assert_int_equal(prep_split(&t, 100, &s, NULL, &sp, &err), -1);
 	assert_string_equal(err.msg, "too few rows: the test split would have no non-fraud rows "
 			    "(2 non-fraud rows in all; each split needs at least one of each class)");
 	target_info_free(&t);
@@ -1201,7 +1202,7 @@ static void resample(struct dataset *d, const char *method, const char *ratio)
 	free(a);
 	struct ft_err err = {0};
 	make_dataset(d);
-	if (prep_resample(d, &s, &err) != 0)
+	if (prep_resample(d, &s, NULL, &err) != 0)
 		fail_msg("%s: %s", method, err.msg);
 	settings_free(&s);
 }
@@ -1314,7 +1315,7 @@ static void test_smote_between_neighbours(void **state)
 	settings_init(&s);
 	set_ok(&s, "resample.method=smote");
 	struct ft_err err = {0};
-	assert_int_equal(prep_resample(&d, &s, &err), 0);
+	assert_int_equal(prep_resample(&d, &s, NULL, &err), 0);
 	assert_int_equal(d.n, 6);
 	assert_true(d.X[4] == 2 && d.X[5] == 2);
 	assert_int_equal(d.rows[4], SIZE_MAX);
@@ -1354,7 +1355,7 @@ static void test_resample_errors_and_seed(void **state)
 	set_ok(&s, "split.seed=7");
 	make_dataset(&e);
 	struct ft_err err = {0};
-	assert_int_equal(prep_resample(&e, &s, &err), 0);
+	assert_int_equal(prep_resample(&e, &s, NULL, &err), 0);
 	assert_int_equal(e.n, 40);
 	assert_true(memcmp(d.rows, e.rows, 40 * sizeof *d.rows) != 0);
 	dataset_free(&d);
@@ -1362,11 +1363,80 @@ static void test_resample_errors_and_seed(void **state)
 
 	make_dataset(&d);
 	memset(d.y, 0, d.n);
-	assert_int_equal(prep_resample(&d, &s, &err), -1);
+	assert_int_equal(prep_resample(&d, &s, NULL, &err), -1);
 	assert_string_equal(err.msg, "resample.method: undersample needs both classes in the "
 			    "training split, which has 100 and 0");
 	dataset_free(&d);
 	dataset_free(NULL);
+	settings_free(&s);
+}
+
+/* ---------------------------------------------------------- cancelling */
+
+/* A raised cancel flag stops every long step with FT_ECANCELLED, leaving
+ * no output behind (the sanitizer build sees any leak) and a dataset being
+ * resampled as it was; a flag that is present but not raised changes
+ * nothing. */
+static void test_cancelled(void **state)
+{
+	(void)state;
+	atomic_int flag;
+	atomic_init(&flag, 1);
+	const struct ft_progress prog = { .fn = NULL, .ctx = NULL, .cancel = &flag };
+	struct settings s;
+	settings_init(&s);
+	struct ft_err err = {0};
+
+	struct frame *f = mixed_frame();
+	struct target_info t;
+	assert_int_equal(prep_target(f, &s, &t, &err), 0);
+	struct split sp;
+	assert_int_equal(prep_split(&t, f->nrows, &s, &prog, &sp, &err), -1);
+	assert_int_equal(err.code, FT_ECANCELLED);
+	assert_null(sp.train);
+	assert_int_equal(sp.ntrain + sp.nvalidation + sp.ntest, 0);
+	size_t *rows = all_rows(f->nrows);
+	ft_err_clear(&err);
+	assert_null(prep_fit(f, &s, &t, rows, f->nrows, &prog, &err));
+	assert_int_equal(err.code, FT_ECANCELLED);
+	struct recipe *r = prep_fit(f, &s, &t, rows, f->nrows, NULL, &err);
+	assert_non_null(r);
+	struct dataset d;
+	ft_err_clear(&err);
+	assert_int_equal(prep_apply(r, f, &t, rows, f->nrows, &prog, &d, &err), -1);
+	assert_int_equal(err.code, FT_ECANCELLED);
+	assert_null(d.X);
+	assert_int_equal(d.n, 0);
+	recipe_free(r);
+	free(rows);
+	target_info_free(&t);
+	frame_free(f);
+
+	static const char *const methods[] = { "undersample", "oversample", "smote" };
+	for (size_t k = 0; k < sizeof methods / sizeof methods[0]; k++) {
+		char *a = xasprintf("resample.method=%s", methods[k]);
+		set_ok(&s, a);
+		free(a);
+		struct dataset plain, e;
+		make_dataset(&plain);
+		make_dataset(&e);
+		atomic_store(&flag, 1);
+		ft_err_clear(&err);
+		assert_int_equal(prep_resample(&e, &s, &prog, &err), -1);
+		assert_int_equal(err.code, FT_ECANCELLED);
+		assert_int_equal(e.n, plain.n);
+		assert_memory_equal(e.X, plain.X, plain.n * plain.nfeatures * sizeof *e.X);
+		assert_memory_equal(e.rows, plain.rows, plain.n * sizeof *e.rows);
+
+		atomic_store(&flag, 0);
+		assert_int_equal(prep_resample(&plain, &s, NULL, &err), 0);
+		assert_int_equal(prep_resample(&e, &s, &prog, &err), 0);
+		assert_int_equal(e.n, plain.n);
+		assert_memory_equal(e.X, plain.X, plain.n * plain.nfeatures * sizeof *e.X);
+		assert_memory_equal(e.y, plain.y, plain.n);
+		dataset_free(&plain);
+		dataset_free(&e);
+	}
 	settings_free(&s);
 }
 
@@ -1394,6 +1464,7 @@ int main(void)
 		cmocka_unit_test(test_smote_between_neighbours),
 		cmocka_unit_test(test_class_weight),
 		cmocka_unit_test(test_resample_errors_and_seed),
+		cmocka_unit_test(test_cancelled),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
