@@ -1935,7 +1935,13 @@ struct frame *csv_load(const char *path, const struct csv_options *opt, struct f
 	for (size_t k = 0; k < L.nchunks; k++)
 		nrows += L.chunks[k].nrows;
 	if (nrows == 0) {
-		ft_fail(err, FT_EINPUT, "%s:%zu: header only, no data rows", path, hline);
+		/* Classic Mac OS line ends read as one long header line: say so,
+		 * rather than "header only" about a file full of rows. */
+		if (m.size && !memchr(m.data, '\n', m.size) && memchr(m.data, '\r', m.size))
+			ft_fail(err, FT_EINPUT, "%s:1: lines end in a lone carriage return (CR); "
+				"convert them to newlines, e.g. tr '\\r' '\\n'", path);
+		else
+			ft_fail(err, FT_EINPUT, "%s:%zu: header only, no data rows", path, hline);
 		goto fail;
 	}
 
