@@ -381,19 +381,6 @@ static int set_status(const char *root, const struct args *a, enum registry_stat
 
 /* ---- diff ------------------------------------------------------------- */
 
-static const char *diff_kind_name(enum registry_diff_kind k)
-{
-	switch (k) {
-	case DIFF_STATUS: return "status";
-	case DIFF_SETTING: return "setting";
-	case DIFF_METRIC: return "metric";
-	case DIFF_CONFUSION: return "confusion";
-	case DIFF_DATA: return "data";
-	case DIFF_TREE: break;
-	}
-	return "tree";
-}
-
 static int diff(const char *root, const struct args *a)
 {
 	if (a->npos != 3)
@@ -411,7 +398,7 @@ static int diff(const char *root, const struct args *a)
 		cJSON *arr = cJSON_CreateArray();
 		for (size_t i = 0; i < n; i++) {
 			cJSON *o = cJSON_CreateObject();
-			cJSON_AddStringToObject(o, "kind", diff_kind_name(d[i].kind));
+			cJSON_AddStringToObject(o, "kind", registry_diff_kind_name(d[i].kind));
 			cJSON_AddStringToObject(o, "key", d[i].key);
 			cJSON_AddStringToObject(o, "a", d[i].a);
 			cJSON_AddStringToObject(o, "b", d[i].b);
@@ -425,7 +412,7 @@ static int diff(const char *root, const struct args *a)
 	} else {
 		printf("%s/%d -> %s/%d\n", ga, va, gb, vb);
 		for (size_t i = 0; i < n; i++) {
-			printf("%-10s %s: %s -> %s", diff_kind_name(d[i].kind), d[i].key, d[i].a, d[i].b);
+			printf("%-10s %s: %s -> %s", registry_diff_kind_name(d[i].kind), d[i].key, d[i].a, d[i].b);
 			if (d[i].has_delta)
 				printf(" (%+.6g)", d[i].delta);
 			putchar('\n');

@@ -67,6 +67,19 @@ const char *registry_status_name(enum registry_status s)
 	return "PendingManualApproval";
 }
 
+const char *registry_diff_kind_name(enum registry_diff_kind k)
+{
+	switch (k) {
+	case DIFF_STATUS: return "status";
+	case DIFF_SETTING: return "setting";
+	case DIFF_METRIC: return "metric";
+	case DIFF_CONFUSION: return "confusion";
+	case DIFF_DATA: return "data";
+	case DIFF_TREE: break;
+	}
+	return "tree";
+}
+
 bool registry_status_parse(const char *s, enum registry_status *out)
 {
 	static const enum registry_status all[] = { REG_PENDING, REG_APPROVED, REG_REJECTED };

@@ -202,6 +202,8 @@ void registry_events_free(struct registry_event *e, size_t n);
 enum registry_diff_kind {
 	DIFF_STATUS, DIFF_SETTING, DIFF_METRIC, DIFF_CONFUSION, DIFF_DATA, DIFF_TREE
 };
+/* "status", "setting", "metric", "confusion", "data", "tree". */
+const char *registry_diff_kind_name(enum registry_diff_kind k);
 
 /* One difference; `a` and `b` are display text ("(absent)" when one side
  * lacks the key). For numbers, has_delta is set and delta = b - a. */

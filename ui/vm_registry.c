@@ -133,19 +133,6 @@ char **vm_registry_details(const struct registry_details *d, size_t *n)
 	return l;
 }
 
-static const char *kind_name(enum registry_diff_kind k)
-{
-	switch (k) {
-	case DIFF_STATUS: return "status";
-	case DIFF_SETTING: return "setting";
-	case DIFF_METRIC: return "metric";
-	case DIFF_CONFUSION: return "confusion";
-	case DIFF_DATA: return "data";
-	case DIFF_TREE: return "tree";
-	}
-	return "?";
-}
-
 /* A number's text, rounded to four decimals unless it is an integer;
  * false when text is not a number. */
 static bool short_number(const char *text, char *buf, size_t size)
@@ -188,7 +175,7 @@ char **vm_registry_diff(const struct registry_diff_item *items, size_t nitems,
 			at = a;
 			bt = b;
 		}
-		add(&l, n, &cap, "  %-9s %s: %s -> %s%s", kind_name(it->kind), or_unknown(it->key),
+		add(&l, n, &cap, "  %-9s %s: %s -> %s%s", registry_diff_kind_name(it->kind), or_unknown(it->key),
 		    at, bt, delta);
 	}
 	return l;
