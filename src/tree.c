@@ -49,6 +49,10 @@
 /* Histograms kept for nodes waiting in the frontier; past this, a node's
  * histograms are rebuilt from its samples when it is split. */
 #define HIST_BUDGET ((size_t)256 << 20)
+/* Rows a loop over a large column handles between two looks at the cancel
+ * flag: a relaxed load per block costs nothing measurable, and a block
+ * takes well under a millisecond. */
+#define CANCEL_ROWS 65536
 
 /* ---------------------------------------------------------------------
  * A small pool of worker threads running "task 0..n-1" jobs. Which thread
@@ -188,7 +192,18 @@ struct bin_job {
 	int exact, quantiles;    /* see above; both <= TREE_NARROW_BINS unless wide */
 	struct binning *bn;
 	const struct ft_progress *prog;
+	atomic_bool stopped;     /* a task saw the cancel flag and left a feature unbinned */
 };
+
+/* True when the caller asked to stop; the feature being binned is then
+ * left incomplete, and `stopped` makes the caller discard every bin. */
+static bool bin_cancelled(struct bin_job *job)
+{
+	if (!ft_cancelled(job->prog))
+		return false;
+	atomic_store_explicit(&job->stopped, true, memory_order_relaxed);
+	return true;
+}
 
 static uint32_t float_key(float v)
 {
@@ -378,7 +393,7 @@ static void bin_by_value(struct binning *bn, size_t j, size_t n, const float *va
 }
 
 /* Many values, narrow column: quantile bins. */
-static void bin_narrow_quantiles(const struct bin_job *job, size_t j, uint8_t *col)
+static void bin_narrow_quantiles(struct bin_job *job, size_t j, uint8_t *col)
 {
 	struct binning *bn = job->bn;
 	size_t n = job->d->n;
@@ -398,6 +413,8 @@ static void bin_narrow_quantiles(const struct bin_job *job, size_t j, uint8_t *c
 		hi[b] = -INFINITY;
 	}
 	for (size_t i = 0; i < n; i += 8) {
+		if (i % CANCEL_ROWS == 0 && bin_cancelled(job))
+			return;
 		unsigned b[8] = { 0 };
 		float v[8];
 		size_t len = n - i < 8 ? n - i : 8;
@@ -429,8 +446,9 @@ static void bin_narrow_quantiles(const struct bin_job *job, size_t j, uint8_t *c
 
 /* Rows of x (finite) in ascending order of value: a stable LSD radix sort
  * (11 + 11 + 10 bits) of the float keys with their row numbers; key and
- * row receive the result. */
-static void sort_rows(const float *x, size_t n, uint32_t *key, uint32_t *row)
+ * row receive the result. False (result unusable) when cancelled. */
+static bool sort_rows(struct bin_job *job, const float *x, size_t n, uint32_t *key,
+		      uint32_t *row)
 {
 	uint32_t *ka = xmalloc(n * sizeof *ka), *ra = xmalloc(n * sizeof *ra);
 	for (size_t i = 0; i < n; i++) {
@@ -439,7 +457,8 @@ static void sort_rows(const float *x, size_t n, uint32_t *key, uint32_t *row)
 	}
 	static const int shift[3] = { 0, 11, 22 };
 	uint32_t *ks = ka, *rs = ra, *kd = key, *rd = row;
-	for (int pass = 0; pass < 3; pass++) {
+	bool ok = true;
+	for (int pass = 0; pass < 3 && (ok = !bin_cancelled(job)); pass++) {
 		size_t count[2048] = { 0 };
 		int sh = shift[pass];
 		for (size_t k = 0; k < n; k++)
@@ -465,11 +484,12 @@ static void sort_rows(const float *x, size_t n, uint32_t *key, uint32_t *row)
 	/* an odd number of passes leaves the result in key/row */
 	free(ka);
 	free(ra);
+	return ok;
 }
 
 /* Many values, wide column: the sorted distinct values become the bins
  * while there are at most job->exact of them, else quantile edges do. */
-static void bin_wide(const struct bin_job *job, size_t j, uint16_t *col)
+static void bin_wide(struct bin_job *job, size_t j, uint16_t *col)
 {
 	struct binning *bn = job->bn;
 	size_t n = job->d->n;
@@ -481,7 +501,11 @@ static void bin_wide(const struct bin_job *job, size_t j, uint16_t *col)
 		}
 	}
 	uint32_t *key = xmalloc(n * sizeof *key), *row = xmalloc(n * sizeof *row);
-	sort_rows(x, n, key, row);
+	if (!sort_rows(job, x, n, key, row)) {
+		free(key);
+		free(row);
+		return;
+	}
 	size_t nd = 1;
 	for (size_t k = 1; k < n; k++)
 		nd += key_float(key[k]) != key_float(key[k - 1]);
@@ -513,6 +537,8 @@ static void bin_wide(const struct bin_job *job, size_t j, uint16_t *col)
 		hi[b] = -INFINITY;
 	}
 	for (size_t i = 0; i < n; i++) {
+		if (i % CANCEL_ROWS == 0 && bin_cancelled(job))
+			break;
 		size_t b = count_below(edge, ne, x[i]);
 		col[i] = (uint16_t)b;
 		if (x[i] < lo[b])
@@ -535,8 +561,8 @@ static void bin_feature(void *ctx, size_t j)
 
 	bn->bad_row[j] = SIZE_MAX;
 	bn->nbins[j] = 1;
-	if (ft_cancelled(job->prog))
-		return;   /* the caller checks again before using any bin */
+	if (bin_cancelled(job))
+		return;
 	int few = job->exact < TREE_NARROW_BINS ? job->exact : TREE_NARROW_BINS;
 	if (!bn->wide) {
 		uint8_t *col = (uint8_t *)bn->B + j * n;
@@ -648,7 +674,21 @@ struct fit {
 	struct cand *cand[2];   /* per-feature candidates of two nodes */
 	uint64_t settled, reported;
 	const struct ft_progress *prog;
+	atomic_bool stopped;    /* a task saw the cancel flag: its results are incomplete */
 };
+
+/* Workers look at the cancel flag per feature and per block of rows; the
+ * first to see it raises `stopped`, which makes the fit discard the
+ * current node's search and fail with FT_ECANCELLED. */
+static bool fit_cancelled(struct fit *f)
+{
+	if (atomic_load_explicit(&f->stopped, memory_order_relaxed))
+		return true;
+	if (!ft_cancelled(f->prog))
+		return false;
+	atomic_store_explicit(&f->stopped, true, memory_order_relaxed);
+	return true;
+}
 
 static double impurity_of(enum criterion c, double w0, double w1)
 {
@@ -687,36 +727,43 @@ static void hist_release(struct fit *f, struct hbin *h)
 	f->spare[f->nspare++] = h;
 }
 
-static void hist_build(const struct fit *f, size_t j, const struct rec *r,
-		       struct hbin *h)
+/* Histogram of node r on feature j; false (h incomplete) when cancelled.
+ * Rows are added in node order whatever the blocks, so the sums do not
+ * depend on CANCEL_ROWS. */
+static bool hist_build(struct fit *f, size_t j, const struct rec *r, struct hbin *h)
 {
 	int nb = f->bn->nbins[j];
 	const uint32_t *idx = f->idx;
 	const uint8_t *y = f->y;
 
 	memset(h, 0, (size_t)nb * sizeof *h);
-	if (f->bn->wide) {
-		const uint16_t *col = (const uint16_t *)f->bn->B + j * f->n;
-		for (size_t k = r->start; k < r->end; k++) {
-			uint32_t i = idx[k];
-			struct hbin *hb = &h[col[i]];
-			hb->n[y[i]]++;
-			if (f->w)
+	for (size_t start = r->start; start < r->end; start += CANCEL_ROWS) {
+		size_t end = r->end - start > CANCEL_ROWS ? start + CANCEL_ROWS : r->end;
+		if (fit_cancelled(f))
+			return false;
+		if (f->bn->wide) {
+			const uint16_t *col = (const uint16_t *)f->bn->B + j * f->n;
+			for (size_t k = start; k < end; k++) {
+				uint32_t i = idx[k];
+				struct hbin *hb = &h[col[i]];
+				hb->n[y[i]]++;
+				if (f->w)
+					hb->w[y[i]] += f->w[i];
+			}
+		} else if (f->w) {
+			const uint8_t *col = (const uint8_t *)f->bn->B + j * f->n;
+			for (size_t k = start; k < end; k++) {
+				uint32_t i = idx[k];
+				struct hbin *hb = &h[col[i]];
+				hb->n[y[i]]++;
 				hb->w[y[i]] += f->w[i];
-		}
-	} else if (f->w) {
-		const uint8_t *col = (const uint8_t *)f->bn->B + j * f->n;
-		for (size_t k = r->start; k < r->end; k++) {
-			uint32_t i = idx[k];
-			struct hbin *hb = &h[col[i]];
-			hb->n[y[i]]++;
-			hb->w[y[i]] += f->w[i];
-		}
-	} else {
-		const uint8_t *col = (const uint8_t *)f->bn->B + j * f->n;
-		for (size_t k = r->start; k < r->end; k++) {
-			uint32_t i = idx[k];
-			h[col[i]].n[y[i]]++;
+			}
+		} else {
+			const uint8_t *col = (const uint8_t *)f->bn->B + j * f->n;
+			for (size_t k = start; k < end; k++) {
+				uint32_t i = idx[k];
+				h[col[i]].n[y[i]]++;
+			}
 		}
 	}
 	if (!f->w)
@@ -724,6 +771,7 @@ static void hist_build(const struct fit *f, size_t j, const struct rec *r,
 			h[b].w[0] = h[b].n[0];
 			h[b].w[1] = h[b].n[1];
 		}
+	return true;
 }
 
 /* dst = parent - small; dst may be parent. A class absent from a bin gets
@@ -904,6 +952,8 @@ static void grow_task(void *ctx, size_t j)
 	size_t off = f->bn->off[j];
 	bool dense[2];
 
+	if (fit_cancelled(f))
+		return;
 	for (int t = 0; t < g->nt; t++)
 		dense[t] = hist_dense(f, j, g->rec[t]);
 	for (int t = 0; t < g->nt; t++) {
@@ -912,8 +962,8 @@ static void grow_task(void *ctx, size_t j)
 		bool need = dense[t];
 		for (int u = 0; u < g->nt; u++)
 			need |= g->src[u] == t && dense[u];
-		if (need)
-			hist_build(f, j, g->rec[t], g->buf[t] + off);
+		if (need && !hist_build(f, j, g->rec[t], g->buf[t] + off))
+			return;
 	}
 	for (int t = 0; t < g->nt; t++)
 		if (g->src[t] >= 0 && dense[t])
@@ -929,13 +979,16 @@ static void grow_task(void *ctx, size_t j)
 	}
 }
 
-static void grow_run(struct fit *f, struct grow_job *g)
+/* False when cancelled: the job's candidates and histograms are then
+ * incomplete and must not be used. */
+static bool grow_run(struct fit *f, struct grow_job *g)
 {
 	size_t work = 0;
 	for (int t = 0; t < g->nt; t++)
 		if (g->src[t] < 0)
 			work += g->rec[t]->end - g->rec[t]->start;
 	pool_run(f->pool, work * f->nf >= PARALLEL_MIN_WORK, grow_task, g, f->nf);
+	return !atomic_load_explicit(&f->stopped, memory_order_relaxed);
 }
 
 /* sklearn's stopping rules that need no split search. */
@@ -1073,7 +1126,10 @@ static double split_threshold(const struct fit *f, const struct cand *sp)
 	return t;
 }
 
-static void split_node(struct fit *f, struct rec *p, struct rec child[2])
+/* Split p into child[0..1] and search the children; false when cancelled
+ * (the children are then unusable, their buffers back in the spare list,
+ * and the order of idx[p->start..p->end) is lost). */
+static bool split_node(struct fit *f, struct rec *p, struct rec child[2])
 {
 	const struct cand *sp = &p->sp;
 	size_t coloff = (size_t)sp->feature * f->n;
@@ -1081,24 +1137,35 @@ static void split_node(struct fit *f, struct rec *p, struct rec child[2])
 
 	/* Stable partition: each side keeps ascending sample order, so the
 	 * column reads of later histogram builds move forward in memory. */
-	if (f->bn->wide) {
-		const uint16_t *col = (const uint16_t *)f->bn->B + coloff;
-		for (size_t k = p->start; k < p->end; k++) {
-			uint32_t i = f->idx[k];
-			if (col[i] <= sp->bin)
-				f->idx[wpos++] = i;
-			else
-				f->tmp[nright++] = i;
+	for (size_t start = p->start; start < p->end; start += CANCEL_ROWS) {
+		size_t end = p->end - start > CANCEL_ROWS ? start + CANCEL_ROWS : p->end;
+		if (fit_cancelled(f)) {
+			if (p->hist) {
+				hist_release(f, p->hist);
+				p->hist = NULL;
+				f->kept--;
+			}
+			return false;
 		}
-	} else {
-		const uint8_t *col = (const uint8_t *)f->bn->B + coloff;
-		uint8_t cut = (uint8_t)sp->bin;
-		for (size_t k = p->start; k < p->end; k++) {
-			uint32_t i = f->idx[k];
-			if (col[i] <= cut)
-				f->idx[wpos++] = i;
-			else
-				f->tmp[nright++] = i;
+		if (f->bn->wide) {
+			const uint16_t *col = (const uint16_t *)f->bn->B + coloff;
+			for (size_t k = start; k < end; k++) {
+				uint32_t i = f->idx[k];
+				if (col[i] <= sp->bin)
+					f->idx[wpos++] = i;
+				else
+					f->tmp[nright++] = i;
+			}
+		} else {
+			const uint8_t *col = (const uint8_t *)f->bn->B + coloff;
+			uint8_t cut = (uint8_t)sp->bin;
+			for (size_t k = start; k < end; k++) {
+				uint32_t i = f->idx[k];
+				if (col[i] <= cut)
+					f->idx[wpos++] = i;
+				else
+					f->tmp[nright++] = i;
+			}
 		}
 	}
 	memcpy(f->idx + wpos, f->tmp, nright * sizeof *f->idx);
@@ -1157,8 +1224,11 @@ static void split_node(struct fit *f, struct rec *p, struct rec child[2])
 		}
 		hist_release(f, parent);
 	}
-	if (g.nt > 0)
-		grow_run(f, &g);
+	if (g.nt > 0 && !grow_run(f, &g)) {
+		for (int t = 0; t < g.nt; t++)
+			hist_release(f, g.buf[t]);
+		return false;
+	}
 	for (int t = 0; t < g.nt; t++) {
 		if (g.scan[t]) {
 			rec_choose(f, g.rec[t], f->cand[t]);
@@ -1167,6 +1237,7 @@ static void split_node(struct fit *f, struct rec *p, struct rec child[2])
 			hist_release(f, g.buf[t]);
 		}
 	}
+	return true;
 }
 
 static int grow(struct fit *f, struct ft_err *err)
@@ -1184,7 +1255,10 @@ static int grow(struct fit *f, struct ft_err *err)
 		struct grow_job g = { .f = f, .nt = 1, .rec = { &root },
 				      .buf = { hist_acquire(f) }, .src = { -1 },
 				      .scan = { true } };
-		grow_run(f, &g);
+		if (!grow_run(f, &g)) {
+			hist_release(f, g.buf[0]);
+			return ft_fail(err, FT_ECANCELLED, "training cancelled");
+		}
 		rec_choose(f, &root, f->cand[0]);
 		rec_keep_or_release(f, &root, g.buf[0]);
 	}
@@ -1195,7 +1269,7 @@ static int grow(struct fit *f, struct ft_err *err)
 
 	size_t splits_left = f->p->max_leaf_nodes ? f->p->max_leaf_nodes - 1 : SIZE_MAX;
 	while (f->nfront) {
-		if (ft_cancelled(f->prog))
+		if (fit_cancelled(f))
 			return ft_fail(err, FT_ECANCELLED, "training cancelled");
 		struct rec p = front_pop(f);
 		if (splits_left == 0) {
@@ -1204,7 +1278,8 @@ static int grow(struct fit *f, struct ft_err *err)
 		}
 		splits_left--;
 		struct rec child[2];
-		split_node(f, &p, child);
+		if (!split_node(f, &p, child))
+			return ft_fail(err, FT_ECANCELLED, "training cancelled");
 		/* Depth-first pushes the right child first so the left subtree
 		 * is grown first, as sklearn's stack does. */
 		for (int c = 1; c >= 0; c--) {
@@ -1477,6 +1552,7 @@ struct tree_bins *tree_bins_new(const struct dataset *d, const char *const *feat
 	struct binning *bn = &b->bn;
 	struct bin_job bj = { .d = d, .exact = max_bins, .quantiles = max_bins, .bn = bn,
 			      .prog = prog };
+	atomic_init(&bj.stopped, false);
 	if (max_bins == 0) {
 		bool small = d->n < TREE_AUTO_EXACT_ROWS;
 		bj.exact = small ? TREE_MAX_BINS : TREE_NARROW_BINS;
@@ -1494,7 +1570,7 @@ struct tree_bins *tree_bins_new(const struct dataset *d, const char *const *feat
 	struct pool *pool = pool_new(threads > 0 ? threads : ft_threads());
 	pool_run(pool, d->n * nf >= PARALLEL_MIN_WORK, bin_feature, &bj, nf);
 	pool_free(pool);
-	if (ft_cancelled(prog)) {
+	if (atomic_load_explicit(&bj.stopped, memory_order_relaxed) || ft_cancelled(prog)) {
 		ft_fail(err, FT_ECANCELLED, "training cancelled");
 		goto fail;
 	}
@@ -1532,6 +1608,7 @@ struct tree *tree_fit_binned(const struct tree_bins *b, const char *const *featu
 	const struct dataset *d = b->d;
 	struct fit f = { .p = p, .n = d->n, .nf = d->nfeatures, .y = d->y, .w = d->w,
 			 .bn = &b->bn, .prog = prog, .best_first = p->max_leaf_nodes > 0 };
+	atomic_init(&f.stopped, false);
 	f.max_depth = p->max_depth > 0 ? p->max_depth : INT_MAX;
 	f.pool = pool_new(p->threads > 0 ? p->threads : ft_threads());
 	/* At least one: exact bins of many continuous features can make one

@@ -45,8 +45,9 @@ struct tree {
  * leaves, out of d->n. feature_names may be NULL ("x0", "x1"...). Rows
  * must be finite, labels 0/1, weights finite and >= 0. Returns a tree the
  * caller frees with tree_free, or NULL with err (FT_EINPUT for bad
- * parameters or data, FT_ECANCELLED when cancelled: checked between nodes,
- * so within a few milliseconds on a million rows). */
+ * parameters or data, FT_ECANCELLED when cancelled: checked per feature
+ * and per block of rows while binning, searching and splitting a node, so
+ * within a few milliseconds on a million rows). */
 struct tree *tree_fit(const struct dataset *d, const char *const *feature_names,
 		      const struct tree_params *p, const struct ft_progress *prog,
 		      struct ft_err *err);

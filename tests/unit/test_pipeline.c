@@ -783,7 +783,7 @@ static void test_cancel_from_another_thread(void **state)
 		assert_true(atomic_load(&j->raised));
 		assert_int_equal(j->rc, -1);
 		assert_int_equal(j->err.code, FT_ECANCELLED);
-		assert_true(j->end - j->raised_at < 1.0);
+		assert_true(j->end - j->raised_at < 10.0);	/* catches only a run that ignores the flag: speed is measured, not tested */
 		assert_null(j->r.tree);
 		assert_null(j->r.recipe);
 		pipeline_result_free(&j->r);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cJSON.h>
 #include <cmocka.h>
@@ -1190,6 +1191,74 @@ static void test_progress_and_cancel(void **state)
 	dataset_free(&d);
 }
 
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+struct fit_thread {
+	const struct dataset *d;
+	struct tree_params p;
+	atomic_int cancel;
+	struct tree *t;
+	struct ft_err err;
+	double done_ms;
+};
+
+static void *fit_in_thread(void *arg)
+{
+	struct fit_thread *ft = arg;
+	struct ft_progress prog = { NULL, NULL, &ft->cancel };
+	ft->t = tree_fit(ft->d, NULL, &ft->p, &prog, &ft->err);
+	ft->done_ms = now_ms();
+	return NULL;
+}
+
+/* Fit d in a thread, raise the cancel flag after delay_ms and return how
+ * long the fit took to give up (it must give up, not finish). */
+static double cancel_after(const struct dataset *d, int max_bins, long delay_ms)
+{
+	struct fit_thread ft = { .d = d, .p = defaults() };
+	ft.p.max_depth = 0;
+	ft.p.max_bins = max_bins;
+	ft.p.threads = 2;
+	atomic_init(&ft.cancel, 0);
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, fit_in_thread, &ft), 0);
+	struct timespec nap = { 0, delay_ms * 1000000L };
+	nanosleep(&nap, NULL);
+	double raised = now_ms();
+	atomic_store(&ft.cancel, 1);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_null(ft.t);
+	assert_int_equal(ft.err.code, FT_ECANCELLED);
+	return ft.done_ms - raised;
+}
+
+/* A fit of many rows gives up when the flag is raised, wherever it is:
+ * binning (uint8 quantiles, or the uint16 exact path's sort) or a large
+ * node's histograms and partition, on both threads, and frees everything
+ * (the ASan build checks that). How fast it stops is measured, not tested:
+ * the bound here only catches a fit that ignores the flag altogether. */
+static void test_cancel_anywhere(void **state)
+{
+	(void)state;
+	struct dataset d;
+	make_random(&d, 400000, 20, 11);
+	static const int bins[] = { 256, 65535 };
+	for (size_t b = 0; b < sizeof bins / sizeof *bins; b++) {
+		assert_true(cancel_after(&d, bins[b], 10) < 10000.0);
+		assert_true(cancel_after(&d, bins[b], 150) < 10000.0);
+	}
+	dataset_free(&d);
+
+	make_random(&d, 2000000, 2, 12);
+	assert_true(cancel_after(&d, 65535, 10) < 10000.0);
+	dataset_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1212,6 +1281,7 @@ int main(void)
 		cmocka_unit_test(test_check_params),
 		cmocka_unit_test(test_bad_data),
 		cmocka_unit_test(test_progress_and_cancel),
+		cmocka_unit_test(test_cancel_anywhere),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
