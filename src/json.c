@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 #include <inttypes.h>
 #include <math.h>
+#include <string.h>
 #include <stdio.h>
 
 cJSON *json_num(double v)
@@ -37,6 +38,39 @@ cJSON *json_add_num(cJSON *obj, const char *key, double v)
 	cJSON *item = json_num(v);
 	cJSON_AddItemToObject(obj, key, item);
 	return item;
+}
+
+/* Turn every number item under j into raw text that reads back exactly. */
+static void exact_numbers(cJSON *j)
+{
+	for (cJSON *c = j->child; c; c = c->next) {
+		if (cJSON_IsNumber(c) && isfinite(c->valuedouble)) {
+			char buf[32];
+			fmt_double(buf, c->valuedouble);
+			size_t n = strlen(buf) + 1;
+			char *text = cJSON_malloc(n);
+			if (!text)
+				continue;   /* stays a number: printed, if less exactly */
+			memcpy(text, buf, n);
+			c->type = cJSON_Raw;
+			c->valuestring = text;
+		} else {
+			exact_numbers(c);
+		}
+	}
+}
+
+char *json_print(const cJSON *j)
+{
+	cJSON *copy = cJSON_Duplicate(j, true);
+	if (!copy)
+		return xstrdup("null");
+	exact_numbers(copy);
+	char *p = cJSON_Print(copy);
+	cJSON_Delete(copy);
+	char *s = xstrdup(p ? p : "null");
+	cJSON_free(p);
+	return s;
 }
 
 cJSON *json_parse(const char *text, const char *origin, struct ft_err *err)

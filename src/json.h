@@ -24,6 +24,11 @@ struct cJSON *json_uint(uint64_t v);
 /* cJSON_AddNumberToObject with an exact number; returns the item. */
 struct cJSON *json_add_num(struct cJSON *obj, const char *key, double v);
 
+/* Pretty-print j with every number exact (a parsed tree's numbers included,
+ * so reading a file and writing it back changes no bit of them). Caller
+ * frees. */
+char *json_print(const struct cJSON *j);
+
 /* Parse text holding one JSON value (and nothing after it but blanks);
  * NULL with "ORIGIN:LINE: not valid JSON" otherwise. The caller frees the
  * result with cJSON_Delete. */

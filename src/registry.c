@@ -510,9 +510,9 @@ static cJSON *manifest_json(const char *group, int version, const char *created,
 
 static char *json_text(const cJSON *j)
 {
-	char *p = cJSON_Print(j);
+	char *p = json_print(j);
 	char *s = xasprintf("%s\n", p);
-	cJSON_free(p);
+	free(p);
 	return s;
 }
 

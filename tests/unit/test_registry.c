@@ -495,6 +495,16 @@ static void test_manifest_numbers_exact(void **state)
 	assert_true(d.v.m.gate[0].value == 0.1 + 0.2);
 	assert_true(d.v.m.gate[0].actual == 2.0 / 3.0);
 	registry_details_free(&d);
+
+	/* Approving rewrites the manifest from its parsed form: no number may
+	 * lose a bit (cJSON's printer keeps 15 digits when they are "close"). */
+	assert_int_equal(registry_set_status(root, "grp", v, REG_APPROVED, "checked", "bob", &err), 0);
+	assert_int_equal(registry_show(root, "grp", v, &d, &err), 0);
+	assert_true(d.v.m.metrics.precision == 34.0 / 52.0);
+	assert_true(d.v.m.metrics.log_loss == 0.1 + 0.2);
+	assert_true(d.v.m.gate[0].value == 0.1 + 0.2);
+	assert_true(d.v.m.gate[0].actual == 2.0 / 3.0);
+	registry_details_free(&d);
 	free(root);
 }
 
