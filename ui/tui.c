@@ -218,7 +218,7 @@ static int setup_app(struct app *a, const struct options *o)
 
 /* ---- drawing ---- */
 
-static void layout(struct ui *u)
+static void delete_windows(struct ui *u)
 {
 	if (u->tabs)
 		delwin(u->tabs);
@@ -227,6 +227,11 @@ static void layout(struct ui *u)
 	if (u->bar)
 		delwin(u->bar);
 	u->tabs = u->body = u->bar = NULL;
+}
+
+static void layout(struct ui *u)
+{
+	delete_windows(u);
 	u->too_small = COLS < MIN_COLS || LINES < MIN_LINES;
 	clearok(curscr, TRUE);
 	if (u->too_small) {
@@ -738,12 +743,7 @@ int tui_main(int argc, char **argv)
 		if (screens[i]->free_state)
 			screens[i]->free_state(a);
 	prompt_end();
-	if (u->tabs)
-		delwin(u->tabs);
-	if (u->body)
-		delwin(u->body);
-	if (u->bar)
-		delwin(u->bar);
+	delete_windows(u);
 	term_end();
 	if (u->timing)
 		fclose(u->timing);
