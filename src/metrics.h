@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "settings.h"
+#include "util.h"
 
 struct confusion {
 	uint64_t tn, fp, fn, tp;
@@ -58,6 +58,20 @@ void curve_free(struct curve *c);
  * from one sort of the scores. */
 void metrics_evaluate(const uint8_t *y, const double *proba, size_t n, double threshold,
 		      struct metrics *m, struct curve *roc, struct curve *pr);
+
+/* The gate's comparisons: one name table (metrics.c) feeds parsing and
+ * printing; OP_COUNT bounds every loop over it. */
+enum cmp_op { OP_GE, OP_GT, OP_LE, OP_LT, OP_EQ, OP_NE, OP_COUNT };
+const char *cmp_op_name(enum cmp_op op);           /* ">=", ... ; "?" out of range */
+bool cmp_op_parse(const char *s, enum cmp_op *out);
+bool cmp_op_eval(enum cmp_op op, double a, double b);
+
+/* One condition of the gate, as the settings hold it. */
+struct gate_condition {
+	char *metric;        /* a metrics_lookup() name */
+	enum cmp_op op;
+	double value;
+};
 
 /* The gate: the user's conditions, plus two that always apply: at least one
  * true positive, and accuracy above the majority baseline. */
