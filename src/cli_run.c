@@ -111,7 +111,7 @@ static int parse_args(int argc, char **argv, struct run_options *o, bool *help)
 		case OPT_DESCRIPTION: o->description = optarg; break;
 		case OPT_NA_VALUES: o->na_values = optarg; break;
 		case OPT_DELIMITER:
-			if (!cli_parse_delimiter(optarg, &o->delimiter)) {
+			if (!options_parse_delimiter(optarg, &o->delimiter)) {
 				cli_errorf("run: --delimiter: expected one character (or 'tab'), got '%s'",
 					   optarg);
 				return -1;
@@ -151,17 +151,8 @@ static int resolve_settings(const struct run_options *o, struct settings *s,
 	for (size_t i = 0; i < o->nsets; i++)
 		if (settings_set(s, o->sets[i], err) < 0)
 			return -1;
-	if (o->na_values) {
-		/* Kept in the settings so pipeline.json reproduces the load. */
-		size_t n;
-		char **v = cli_split_list(o->na_values, &n);
-		for (size_t i = 0; i < n; i++) {
-			s->na_values = xreallocarray(s->na_values, s->nna_values + 1,
-						     sizeof *s->na_values);
-			s->na_values[s->nna_values++] = xstrdup(v[i]);
-		}
-		cli_list_free(v);
-	}
+	if (o->na_values)
+		options_add_na_values(s, o->na_values);
 	return settings_validate(s, err);
 }
 
@@ -436,7 +427,7 @@ static int publish(const struct run_options *o, const struct data_info *data,
 		   const struct pipeline_result *r, const struct run_texts *t,
 		   struct ft_err *err)
 {
-	const char *root = cli_registry_root(o->registry);
+	const char *root = options_registry_root(o->registry);
 	struct registry_publish_args a = {
 		.group = r->settings.group,
 		.description = o->description,

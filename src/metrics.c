@@ -805,6 +805,40 @@ void metrics_intervals(const struct metrics_bootstrap *b, struct metrics *m)
 	m->bootstrap_seed = b->seed;
 }
 
+static const char *const cmp_op_names[OP_COUNT] = {
+	[OP_GE] = ">=", [OP_GT] = ">", [OP_LE] = "<=", [OP_LT] = "<", [OP_EQ] = "==", [OP_NE] = "!=",
+};
+
+const char *cmp_op_name(enum cmp_op op)
+{
+	return (unsigned)op < OP_COUNT ? cmp_op_names[op] : "?";
+}
+
+bool cmp_op_parse(const char *s, enum cmp_op *out)
+{
+	for (int op = 0; op < OP_COUNT; op++) {
+		if (strcmp(s, cmp_op_names[op]) == 0) {
+			*out = (enum cmp_op)op;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool cmp_op_eval(enum cmp_op op, double a, double b)
+{
+	switch (op) {
+	case OP_GE: return a >= b;
+	case OP_GT: return a > b;
+	case OP_LE: return a <= b;
+	case OP_LT: return a < b;
+	case OP_EQ: return a == b;
+	case OP_NE: return a != b;
+	case OP_COUNT: break;
+	}
+	return false;
+}
+
 static void check_init(struct gate_check *g, const char *metric, enum cmp_op op,
 		       double value, double actual)
 {

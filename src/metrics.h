@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "settings.h"
+#include "util.h"
 
 struct confusion {
 	uint64_t tn, fp, fn, tp;
@@ -124,6 +124,20 @@ void metrics_bootstrap_free(struct metrics_bootstrap *b);
 /* Every interval of m (computed from the same rows at m->threshold):
  * Wilson for the proportions, the bootstrap for the rest. */
 void metrics_intervals(const struct metrics_bootstrap *b, struct metrics *m);
+
+/* The gate's comparisons: one name table (metrics.c) feeds parsing and
+ * printing; OP_COUNT bounds every loop over it. */
+enum cmp_op { OP_GE, OP_GT, OP_LE, OP_LT, OP_EQ, OP_NE, OP_COUNT };
+const char *cmp_op_name(enum cmp_op op);           /* ">=", ... ; "?" out of range */
+bool cmp_op_parse(const char *s, enum cmp_op *out);
+bool cmp_op_eval(enum cmp_op op, double a, double b);
+
+/* One condition of the gate, as the settings hold it. */
+struct gate_condition {
+	char *metric;        /* a metrics_lookup() name */
+	enum cmp_op op;
+	double value;
+};
 
 /* The gate: the user's conditions, plus two that always apply: at least one
  * true positive, and accuracy significantly above the majority baseline

@@ -10,7 +10,7 @@
 #include "settings.h"
 #include "json.h"
 #include "metrics.h"
-#include "registry.h"
+#include "registry_group.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -170,19 +170,6 @@ const char *criterion_name(enum criterion c)
 	return c == CRIT_ENTROPY ? "entropy" : "gini";
 }
 
-const char *cmp_op_name(enum cmp_op op)
-{
-	switch (op) {
-	case OP_GE: return ">=";
-	case OP_GT: return ">";
-	case OP_LE: return "<=";
-	case OP_LT: return "<";
-	case OP_EQ: return "==";
-	case OP_NE: return "!=";
-	}
-	return "?";
-}
-
 bool impute_parse(const char *s, struct impute_spec *out)
 {
 	static const enum impute_strategy plain[] = {
@@ -221,30 +208,6 @@ bool resample_parse(const char *s, enum resample_method *out)
 			*out = (enum resample_method)m;
 			return true;
 		}
-	}
-	return false;
-}
-
-bool cmp_op_parse(const char *s, enum cmp_op *out)
-{
-	for (int op = OP_GE; op <= OP_NE; op++) {
-		if (strcmp(s, cmp_op_name((enum cmp_op)op)) == 0) {
-			*out = (enum cmp_op)op;
-			return true;
-		}
-	}
-	return false;
-}
-
-bool cmp_op_eval(enum cmp_op op, double a, double b)
-{
-	switch (op) {
-	case OP_GE: return a >= b;
-	case OP_GT: return a > b;
-	case OP_LE: return a <= b;
-	case OP_LT: return a < b;
-	case OP_EQ: return a == b;
-	case OP_NE: return a != b;
 	}
 	return false;
 }
@@ -331,7 +294,7 @@ void settings_init(struct settings *s)
 	s->gate[0].metric = xstrdup("accuracy");
 	s->gate[0].op = OP_GE;
 	s->gate[0].value = 0.85;
-	s->group = xstrdup("fraud-detection-model-group");
+	s->group = xstrdup(REGISTRY_GROUP_DEFAULT);
 }
 
 void settings_free(struct settings *s)
