@@ -39,7 +39,6 @@
  * TREE_NARROW_BINS quantile bins. */
 #define TREE_AUTO_EXACT_ROWS 200000
 #define TREE_DEPTH_LIMIT 1000
-#define TREE_MAX_NODES (1u << 26)
 /* Bin edges of a feature with many distinct values come from this many
  * rows drawn with a fixed seed: plenty for 256 quantiles, cheap to sort. */
 #define EDGE_SAMPLE 200000
