@@ -42,7 +42,11 @@ struct pipeline_result {
 	double seconds[STAGE_COUNT];
 	char **notes; size_t nnotes;     /* what was decided for the user, one line each */
 	struct threshold_cache *thresholds;   /* private to pipeline_set_threshold */
+	struct metrics_bootstrap *test_bootstrap;   /* the test intervals' resamples */
 };
+
+/* Resamples of the test split's bootstrap; the seed is split.seed. */
+#define PIPELINE_BOOTSTRAP_RESAMPLES 1000
 
 /* Preview for the Prepare screen: class counts per split before and after
  * resampling, without fitting anything heavy. */
