@@ -17,6 +17,7 @@
 #include <float.h>
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,15 +243,39 @@ void metrics_compute(const uint8_t *y, const double *proba, size_t n,
 	metrics_evaluate(y, proba, n, threshold, m, NULL, NULL);
 }
 
+void metrics_add_amount(struct metrics *m, const uint8_t *y, const double *proba,
+			const double *amount, size_t n, const struct amount_costs *c,
+			double alert_rate)
+{
+	amount_compute(y, proba, amount, n, m->threshold, c, alert_rate, &m->amount);
+}
+
 static const char *const metric_names[] = {
 	"accuracy", "baseline", "precision", "recall", "specificity", "f1",
 	"balanced_accuracy", "mcc", "roc_auc", "pr_auc", "log_loss",
 	"tp", "fp", "tn", "fn", NULL
 };
 
+/* metric_names, then amount_names (the money and alert-rate figures),
+ * built once: both tables stay the one list of their names. */
+#define ALL_NAMES_MAX 64
+static const char *all_names[ALL_NAMES_MAX];
+static pthread_once_t all_names_once = PTHREAD_ONCE_INIT;
+
+static void all_names_build(void)
+{
+	size_t n = 0;
+	for (size_t k = 0; metric_names[k] && n + 1 < ALL_NAMES_MAX; k++)
+		all_names[n++] = metric_names[k];
+	for (const char *const *a = amount_names(); *a && n + 1 < ALL_NAMES_MAX; a++)
+		all_names[n++] = *a;
+	all_names[n] = NULL;
+}
+
 const char *const *metrics_names(void)
 {
-	return metric_names;
+	pthread_once(&all_names_once, all_names_build);
+	return all_names;
 }
 
 bool metrics_lookup(const struct metrics *m, const char *name, double *out)
@@ -266,13 +291,13 @@ bool metrics_lookup(const struct metrics *m, const char *name, double *out)
 			return true;
 		}
 	}
-	return false;
+	return amount_lookup(&m->amount, name, out);
 }
 
 bool metrics_higher_is_better(const char *name)
 {
 	return strcmp(name, "log_loss") != 0 && strcmp(name, "fp") != 0 &&
-	       strcmp(name, "fn") != 0;
+	       strcmp(name, "fn") != 0 && amount_higher_is_better(name);
 }
 
 static void curve_alloc(struct curve *c, size_t n)
@@ -393,8 +418,9 @@ int gate_evaluate(const struct gate_condition *conds, size_t n,
 		double v;
 		if (!metrics_lookup(m, conds[i].metric, &v)) {
 			struct strbuf known = { 0 };
-			for (size_t k = 0; metric_names[k]; k++)
-				sb_printf(&known, "%s%s", k ? ", " : "", metric_names[k]);
+			const char *const *names = metrics_names();
+			for (size_t k = 0; names[k]; k++)
+				sb_printf(&known, "%s%s", k ? ", " : "", names[k]);
 			ft_fail(err, FT_EINPUT, "gate[%zu].metric: unknown metric \"%s\" (known: %s)",
 				i, conds[i].metric, known.data);
 			sb_free(&known);

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "amount.h"
 #include "settings.h"
 
 struct confusion {
@@ -20,6 +21,7 @@ struct metrics {
 	double accuracy, baseline;     /* baseline: majority-class accuracy */
 	double precision, recall, specificity, f1, balanced_accuracy, mcc;
 	double roc_auc, pr_auc, log_loss;
+	struct amount_metrics amount;  /* zero until metrics_add_amount */
 };
 
 /* y in {0,1}, proba = predicted fraud probability; class = proba >= threshold.
@@ -33,6 +35,12 @@ void metrics_compute(const uint8_t *y, const double *proba, size_t n,
  * specificity, f1, balanced_accuracy, mcc), from m->cm, m->n,
  * m->positives and m->negatives, with metrics_compute's formulas. */
 void metrics_rates(struct metrics *m);
+
+/* The money and alert-rate figures (amount.h) of these scores at
+ * m->threshold, into m->amount; amount NULL counts every row 1. */
+void metrics_add_amount(struct metrics *m, const uint8_t *y, const double *proba,
+			const double *amount, size_t n, const struct amount_costs *c,
+			double alert_rate);
 
 /* Look a metric up by name ("accuracy", "recall", "pr_auc", "tp", ...).
  * Returns false for an unknown name. */
