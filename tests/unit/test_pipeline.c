@@ -510,6 +510,8 @@ static void check_threshold(struct pipeline_result *r, double t)
 			   r->validation.n, &r->settings.cost, r->settings.alert_rate);
 	metrics_add_amount(&m, r->test.y, r->test_proba, r->test.amount, r->test.n,
 			   &r->settings.cost, r->settings.alert_rate);
+	metrics_intervals(NULL, &v);
+	metrics_intervals(r->test_bootstrap, &m);
 	assert_memory_equal(&v, &r->validation_metrics, sizeof v);
 	assert_memory_equal(&m, &r->test_metrics, sizeof m);
 	struct gate_result g;

@@ -238,6 +238,12 @@ static void test_set_forms(void **state)
 	set_ok(&s, "gate=[{\"metric\": \"fn\", \"op\": \"<=\", \"value\": 3}]");
 	assert_int_equal(s.ngate, 1);
 	assert_int_equal(s.gate[0].op, OP_LE);
+	/* interval bounds */
+	set_ok(&s, "gate=recall.lower>=0.5,accuracy.lower>=0.85,f1.standard_deviation<0.1");
+	assert_int_equal(s.ngate, 3);
+	assert_string_equal(s.gate[0].metric, "recall.lower");
+	assert_string_equal(s.gate[2].metric, "f1.standard_deviation");
+	assert_int_equal(s.gate[2].op, OP_LT);
 	set_ok(&s, "gate=[]");
 	assert_int_equal(s.ngate, 0);
 	/* impute, encode, per column */
@@ -330,7 +336,7 @@ static void test_set_errors(void **state)
 		  "--set tune.max_depth: expected an integer between 0 and 1000, got \"x\"");
 	set_fails("tune.objective=speed",
 		  "--set tune.objective: expected accuracy|baseline|precision|recall|specificity|"
-		  "f1|balanced_accuracy|mcc|roc_auc|pr_auc|log_loss|amount_caught|amount_missed|"
+		  "f1|balanced_accuracy|mcc|roc_auc|pr_auc|log_loss|brier|amount_caught|amount_missed|"
 		  "amount_recall|alert_rate|net_savings|cost|precision_at_alert_rate|"
 		  "recall_at_alert_rate, got \"speed\"");
 	set_fails("gate=accuracy=>0.9",
@@ -338,9 +344,22 @@ static void test_set_errors(void **state)
 		  "NUMBER}, got \"accuracy=>0.9\"");
 	set_fails("gate=speed>=1", "--set gate: expected a metric name (accuracy, baseline, "
 		  "precision, recall, specificity, f1, balanced_accuracy, mcc, roc_auc, pr_auc, "
-		  "log_loss, tp, fp, tn, fn, amount_caught, amount_missed, amount_recall, "
-		  "alerts, alert_rate, net_savings, cost, precision_at_alert_rate, "
-		  "recall_at_alert_rate), got \"speed\"");
+		  "log_loss, brier, tp, fp, tn, fn, baseline_p_value, amount_caught, amount_missed, "
+		  "amount_recall, alerts, alert_rate, net_savings, cost, precision_at_alert_rate, "
+		  "recall_at_alert_rate; all but the counts, baseline_p_value and the amount "
+		  "figures also with .lower, .upper or .standard_deviation), got \"speed\"");
+	set_fails("gate=tp.lower>=1", "--set gate: expected a metric name (accuracy, baseline, "
+		  "precision, recall, specificity, f1, balanced_accuracy, mcc, roc_auc, pr_auc, "
+		  "log_loss, brier, tp, fp, tn, fn, baseline_p_value, amount_caught, amount_missed, "
+		  "amount_recall, alerts, alert_rate, net_savings, cost, precision_at_alert_rate, "
+		  "recall_at_alert_rate; all but the counts, baseline_p_value and the amount "
+		  "figures also with .lower, .upper or .standard_deviation), got \"tp.lower\"");
+	set_fails("gate=cost.lower>=1", "--set gate: expected a metric name (accuracy, baseline, "
+		  "precision, recall, specificity, f1, balanced_accuracy, mcc, roc_auc, pr_auc, "
+		  "log_loss, brier, tp, fp, tn, fn, baseline_p_value, amount_caught, amount_missed, "
+		  "amount_recall, alerts, alert_rate, net_savings, cost, precision_at_alert_rate, "
+		  "recall_at_alert_rate; all but the counts, baseline_p_value and the amount "
+		  "figures also with .lower, .upper or .standard_deviation), got \"cost.lower\"");
 	set_fails("gate=[{\"metric\": \"f1\", \"op\": \"=<\", \"value\": 1}]",
 		  "--set gate: expected one of >=, >, <=, <, ==, !=, got \"=<\"");
 	set_fails("registry.group=-bad",
@@ -677,7 +696,7 @@ static void test_money_keys(void **state)
 	set_fails("cost.alrt=1", "--set cost.alrt: unknown setting (did you mean cost.alert?)");
 	set_fails("tune.objective=alerts", "--set tune.objective: expected accuracy|baseline|"
 		  "precision|recall|specificity|f1|balanced_accuracy|mcc|roc_auc|pr_auc|log_loss|"
-		  "amount_caught|amount_missed|amount_recall|alert_rate|net_savings|cost|"
+		  "brier|amount_caught|amount_missed|amount_recall|alert_rate|net_savings|cost|"
 		  "precision_at_alert_rate|recall_at_alert_rate, got \"alerts\"");
 }
 
