@@ -25,7 +25,6 @@
 #include "vm_registry.h"
 #include "vm_tree.h"
 
-#define DEFAULT_GROUP "fraud-detection-model-group"
 
 struct reg_row {
 	size_t group;
@@ -65,12 +64,6 @@ static const char *root_of(const struct app *a)
 	return a->registry_root ? a->registry_root : "registry";
 }
 
-static const char *group_of(const struct app *a)
-{
-	if (a->result && a->result->settings.group)
-		return a->result->settings.group;
-	return a->settings.group ? a->settings.group : DEFAULT_GROUP;
-}
 
 /* Changes to the registry touch the root (new group), a group directory
  * (new version renamed in) or its audit log (every event): their sizes and
@@ -186,7 +179,7 @@ static void load(struct app *a, struct reg_state *s)
 			s->sel = i;
 			break;
 		}
-		if (first && s->rows[i].version >= 0 && !strcmp(s->groups[s->rows[i].group].name, group_of(a)))
+		if (first && s->rows[i].version >= 0 && !strcmp(s->groups[s->rows[i].group].name, app_group(a)))
 			s->sel = i;
 	}
 }
@@ -270,7 +263,7 @@ static int draw_gate(WINDOW *win, int y, int w, int hmax, struct app *a)
 	const struct gate_result *g = &r->gate;
 	if (a->registry_version > 0)
 		term_printf(win, y, 0, w, term_attr(ROLE_GOOD) | A_BOLD,
-			    "Registered %s/%d (the current model)   Gate: %s", group_of(a),
+			    "Registered %s/%d (the current model)   Gate: %s", app_group(a),
 			    a->registry_version, g->pass ? "PASS" : "FAIL");
 	else if (g->pass)
 		term_printf(win, y, 0, w, term_attr(ROLE_GOOD) | A_BOLD,
