@@ -304,18 +304,21 @@ void prompt_key(struct app *a, int ch)
 {
 	if (!P.active)
 		return;
-	if (ch & TERM_META) {
-		/* Alt-key: readline's meta bindings (M-b, M-f...) */
-		char seq[2] = { '\033', (char)(ch & 0xff) };
-		push(seq, 2);
-		ch = ERR;
-	}
 	switch (ch) {
-	case ERR:
+	case 27: {
+		/* a lone Esc cancels; Esc followed at once by a key is Alt-key */
+		int next = term_peek_key();
+		if (next == ERR) {
+			prompt_cancel(a);
+			return;
+		}
+		push("\033", 1);
+		if (next < 256) {
+			char c = (char)next;
+			push(&c, 1);
+		}
 		break;
-	case 27:
-		prompt_cancel(a);   /* a lone Esc */
-		return;
+	}
 	case KEY_LEFT: push("\002", 1); break;
 	case KEY_RIGHT: push("\006", 1); break;
 	case KEY_UP: push("\020", 1); break;

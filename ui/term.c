@@ -85,10 +85,11 @@ void term_set_poll(int ms)
 	wtimeout(input ? input : stdscr, poll_ms);
 }
 
-/* ESC was read: a lone Esc, Alt plus a key (ESC x), or an escape sequence
- * curses does not know (ESC [ ... final, ESC O x), which is swallowed whole
- * so its bytes never act as keys. The rest of a sequence arrives with its
- * start; a short wait covers a slow link. */
+/* ESC was read: a lone Esc, Esc then a key (Alt plus a key is the same
+ * bytes: the key is left for the next read, so the prompt can take it as
+ * Alt), or an escape sequence curses does not know (ESC [ ... final, ESC O
+ * x), which is swallowed whole so its bytes never act as keys. The rest of
+ * a sequence arrives with its start; a short wait covers a slow link. */
 static int after_escape(WINDOW *w)
 {
 	wtimeout(w, 10);
@@ -105,10 +106,8 @@ static int after_escape(WINDOW *w)
 	} else if (next == 'O') {
 		wgetch(w);
 		ch = ERR;
-	} else if (next >= 0x20 && next < 0x7f) {
-		ch = TERM_META | next;
 	} else {
-		ch = ERR;   /* ESC before a control key or a curses key */
+		ungetch(next);
 	}
 	wtimeout(w, poll_ms);
 	return ch;

@@ -44,9 +44,8 @@ attr_t term_attr(enum term_role role);
  * the poll interval and returns ERR when nothing came; term_peek_key
  * returns a key only if one is already waiting. */
 void term_set_input(WINDOW *w);
-/* Alt plus a printable key: TERM_META | key. Escape sequences curses does
- * not know are swallowed whole (term_key returns ERR for them). */
-#define TERM_META 0x10000
+/* Escape sequences curses does not know are swallowed whole (term_key
+ * returns ERR for them). */
 int term_key(void);
 int term_peek_key(void);
 /* The poll interval term_key waits: ms > 0 sets it (shorter while a
