@@ -15,6 +15,7 @@ int cli_gen(int argc, char **argv);
 int cli_run(int argc, char **argv);
 int cli_predict(int argc, char **argv);
 int cli_registry(int argc, char **argv);
+int cli_export(int argc, char **argv);
 
 /* "fraudtree: <msg>" on stderr; returns EXIT_ERROR. */
 int cli_error(const struct ft_err *err);
@@ -33,6 +34,15 @@ const char *cli_registry_root(const char *option);
  * double quote or a line break, or "tab" (any case) or "\t" for a tab.
  * False when s is none of these. */
 bool cli_parse_delimiter(const char *s, char *out);
+
+/* MODEL as predict, export and drift take it: GROUP/VERSION, GROUP@latest,
+ * GROUP@approved or a model.json path. Caller frees with model_free. */
+struct model;
+struct model *cli_model_load(const char *ref, const char *registry, struct ft_err *err);
+
+/* The value of option `name` at argv[*i] ("--name=V" or "--name V", which
+ * advances *i), or NULL when argv[*i] is not that option. */
+const char *cli_option_value(int argc, char **argv, int *i, const char *name);
 
 /* Split "a,b,c" into a NULL-terminated array; caller frees with cli_list_free. */
 char **cli_split_list(const char *s, size_t *n);
