@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 #include <pthread.h>
 #include <sys/stat.h>
@@ -28,18 +27,6 @@ int cli_errorf(const char *fmt, ...)
 	fputc('\n', stderr);
 	va_end(ap);
 	return EXIT_ERROR;
-}
-
-bool cli_parse_delimiter(const char *s, char *out)
-{
-	if (!strcasecmp(s, "tab") || !strcmp(s, "\\t")) {
-		*out = '\t';
-		return true;
-	}
-	if (strlen(s) != 1 || s[0] == '"' || s[0] == '\n' || s[0] == '\r')
-		return false;
-	*out = s[0];
-	return true;
 }
 
 struct cli_progress {
@@ -90,48 +77,6 @@ void cli_progress_fn(void *ctx, const char *stage, uint64_t done, uint64_t total
 	pthread_mutex_unlock(&p->lock);
 }
 
-const char *cli_registry_root(const char *option)
-{
-	if (option && *option)
-		return option;
-	const char *env = getenv("FRAUDTREE_REGISTRY");
-	if (env && *env)
-		return env;
-	return "registry";
-}
-
-char **cli_split_list(const char *s, size_t *n)
-{
-	size_t cap = 4, k = 0;
-	char **v = xmalloc(cap * sizeof *v);
-	const char *p = s;
-	for (;;) {
-		const char *comma = strchr(p, ',');
-		size_t len = comma ? (size_t)(comma - p) : strlen(p);
-		if (k + 2 > cap) {
-			cap *= 2;
-			v = xreallocarray(v, cap, sizeof *v);
-		}
-		v[k++] = xstrndup(p, len);
-		if (!comma)
-			break;
-		p = comma + 1;
-	}
-	v[k] = NULL;
-	if (n)
-		*n = k;
-	return v;
-}
-
-void cli_list_free(char **v)
-{
-	if (!v)
-		return;
-	for (char **p = v; *p; p++)
-		free(*p);
-	free(v);
-}
-
 /* What predict, export and drift accept for MODEL: a model.json path (a
  * name ending in .json, or a path to a regular file), else a registry
  * reference. */
@@ -147,7 +92,7 @@ struct model *cli_model_load(const char *ref, const char *registry, struct ft_er
 {
 	if (is_model_file(ref))
 		return model_load(ref, err);
-	const char *root = cli_registry_root(registry);
+	const char *root = options_registry_root(registry);
 	char group[REGISTRY_GROUP_MAX + 1];
 	int version;
 	return registry_resolve(root, ref, group, &version, err) < 0

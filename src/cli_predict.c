@@ -46,7 +46,7 @@ int cli_predict(int argc, char **argv)
 			   (v = cli_option_value(argc, argv, &i, "--output"))) {
 			out = v;
 		} else if ((v = cli_option_value(argc, argv, &i, "--delimiter"))) {
-			if (!cli_parse_delimiter(v, &opt.delimiter))
+			if (!options_parse_delimiter(v, &opt.delimiter))
 				return cli_errorf("predict: --delimiter: expected one character "
 						  "(or 'tab'), got '%s'", v);
 		} else if (s[0] == '-' && s[1]) {
