@@ -8,6 +8,7 @@
 #include "config.h"
 #include "condition.h"
 
+#include <cjson/cJSON.h>
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -101,6 +102,13 @@ void condition_fmt_threshold(char buf[32], double t)
 		snprintf(buf, 32, "%s", f < 0 ? "-inf" : "inf");
 		return;
 	}
+	/* plain digits for everyday magnitudes ("100", not "1e+02") */
+	if (f == 0 || (fabsf(f) >= 1e-4f && fabsf(f) < 1e15f))
+		for (int decimals = 0; decimals <= 20; decimals++) {
+			snprintf(buf, 32, "%.*f", decimals, (double)f);
+			if (strtof(buf, NULL) == f)
+				return;
+		}
 	for (int prec = 1; prec <= 9; prec++) {
 		snprintf(buf, 32, "%.*g", prec, (double)f);
 		if (strtof(buf, NULL) == f)
@@ -156,12 +164,19 @@ char *condition_text(const struct model *m, int32_t node, bool right)
 	const struct tree_node *nd = &m->tree->nodes[node];
 	size_t f = (size_t)nd->feature;
 	const struct recipe *r = m->recipe;
+	struct strbuf sb = { 0 };
+	char thr[32];
+	if (f >= r->nfeatures) {
+		/* a tree not made from this recipe: its own names */
+		condition_fmt_threshold(thr, nd->threshold);
+		sb_printf(&sb, "%s %s %s", f < m->tree->nfeatures ? m->tree->feature_names[f] : "?",
+			  right ? ">" : "<=", thr);
+		return sb.data;
+	}
 	const struct feature *ft = &r->features[f];
 	const struct recipe_input *in = &r->inputs[ft->input];
 	double t = nd->threshold;
 	bool unit = t >= 0 && t < 1;   /* splits a 0/1 feature */
-	struct strbuf sb = { 0 };
-	char thr[32];
 	switch (ft->kind) {
 	case FEAT_MISSING:
 		if (unit) {
@@ -202,4 +217,68 @@ char *condition_text(const struct model *m, int32_t node, bool right)
 	condition_fmt_threshold(thr, t);
 	sb_printf(&sb, "%s %s %s", ft->name, right ? ">" : "<=", thr);
 	return sb.data;
+}
+
+void condition_code(char buf[16], int32_t node)
+{
+	snprintf(buf, 16, "R%03d", (int)node);
+}
+
+struct cJSON *condition_reasons_json(const struct model *m)
+{
+	const struct tree *t = m->tree;
+	cJSON *a = cJSON_CreateArray();
+	int32_t *parent = xmalloc((t->nnodes + 1) * sizeof *parent);
+	for (size_t i = 0; i < t->nnodes; i++)
+		parent[i] = -1;
+	for (size_t p = 0; p < t->nnodes; p++)
+		if (t->nodes[p].left != TREE_LEAF) {
+			parent[t->nodes[p].left] = (int32_t)p;
+			parent[t->nodes[p].right] = (int32_t)p;
+		}
+	for (size_t i = 0; i < t->nnodes; i++) {
+		if (parent[i] < 0)
+			continue;
+		char code[16];
+		condition_code(code, (int32_t)i);
+		char *text = condition_text(m, parent[i], t->nodes[parent[i]].right == (int32_t)i);
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "code", code);
+		cJSON_AddNumberToObject(o, "node", (double)i);
+		cJSON_AddStringToObject(o, "text", text);
+		free(text);
+		cJSON_AddItemToArray(a, o);
+	}
+	free(parent);
+	return a;
+}
+
+size_t condition_reasons(const struct model *m, const float *x, size_t n,
+			 int32_t *path, size_t path_slots, int32_t *out)
+{
+	const struct tree *t = m->tree;
+	size_t len = tree_path(t, x, path, path_slots);
+	if (len > path_slots)
+		len = path_slots;
+	size_t k = 0;
+	/* selection by repeated scan: n and the depth are small */
+	while (k < n) {
+		size_t best = 0;
+		double best_gain = 0;
+		for (size_t i = 1; i < len; i++) {
+			double gain = tree_node_proba(&t->nodes[path[i]]) -
+				      tree_node_proba(&t->nodes[path[i - 1]]);
+			bool taken = false;
+			for (size_t j = 0; j < k && !taken; j++)
+				taken = out[j] == path[i];
+			if (!taken && gain > best_gain) {
+				best_gain = gain;
+				best = i;
+			}
+		}
+		if (!best)
+			break;
+		out[k++] = path[best];
+	}
+	return k;
 }

@@ -36,4 +36,21 @@ void condition_fmt_threshold(char buf[32], double t);
  * feature's value is above the threshold), in plain text. Caller frees. */
 char *condition_text(const struct model *m, int32_t node, bool right);
 
+/* Reason codes: every node but the root stands for the test on the edge
+ * that reaches it, coded "R" and its node id in at least three digits
+ * ("R017"), so a code never changes for a given model. */
+void condition_code(char buf[16], int32_t node);
+
+/* The table model.json carries: [{"code", "node", "text"}, ...] in node
+ * order, text as condition_text gives it. Caller frees with cJSON_Delete. */
+struct cJSON;
+struct cJSON *condition_reasons_json(const struct model *m);
+
+/* The codes of the at most n tests on x's path that raised the fraud
+ * probability most (child's minus parent's, positive only; ties: nearer the
+ * root first), in that order; returns how many. path (tree depth + 1
+ * slots) is scratch. */
+size_t condition_reasons(const struct model *m, const float *x, size_t n,
+			 int32_t *path, size_t path_slots, int32_t *out);
+
 #endif
