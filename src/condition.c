@@ -34,9 +34,8 @@ static char *unseen_text(const struct recipe_input *in)
 	}
 }
 
-float *condition_level_values(const struct model *m, size_t feature)
+float *condition_level_values(const struct recipe *r, const struct tree *t, size_t feature)
 {
-	const struct recipe *r = m->recipe;
 	if (feature >= r->nfeatures)
 		return NULL;
 	size_t input = r->features[feature].input;
@@ -120,20 +119,20 @@ static const char *const weekday[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat",
 
 /* "ProductCD in {C, H}" for the levels on the chosen side, or the other
  * side's list negated, or the feature and its number when both are long. */
-static void level_condition(struct strbuf *sb, const struct model *m, size_t f,
-			    double t, bool right)
+static void level_condition(struct strbuf *sb, const struct recipe *r, const struct tree *t,
+			    size_t f, double at, bool right)
 {
-	const struct recipe_input *in = &m->recipe->inputs[m->recipe->features[f].input];
-	float *v = condition_level_values(m, f);
+	const struct recipe_input *in = &r->inputs[r->features[f].input];
+	float *v = condition_level_values(r, t, f);
 	size_t n = in->nlevels, side = 0;
 	for (size_t k = 0; k < n; k++)
-		side += ((double)v[k] > t) == right;
-	bool unseen_here = ((double)v[n + 1] > t) == right;
+		side += ((double)v[k] > at) == right;
+	bool unseen_here = ((double)v[n + 1] > at) == right;
 	bool list_this = side <= LIST_MAX || n - side > LIST_MAX;
 	if (side == 0 || (!list_this && n - side == 0)) {
 		char thr[32];
-		condition_fmt_threshold(thr, t);
-		sb_printf(sb, "%s %s %s", m->recipe->features[f].name, right ? ">" : "<=", thr);
+		condition_fmt_threshold(thr, at);
+		sb_printf(sb, "%s %s %s", r->features[f].name, right ? ">" : "<=", thr);
 		free(v);
 		return;
 	}
@@ -141,7 +140,7 @@ static void level_condition(struct strbuf *sb, const struct model *m, size_t f,
 		sb_printf(sb, "%s in {", in->name);
 		bool first = true;
 		for (size_t k = 0; k < n; k++)
-			if (((double)v[k] > t) == right) {
+			if (((double)v[k] > at) == right) {
 				sb_printf(sb, "%s%s", first ? "" : ", ", in->levels[k]);
 				first = false;
 			}
@@ -150,7 +149,7 @@ static void level_condition(struct strbuf *sb, const struct model *m, size_t f,
 		sb_printf(sb, "%s not in {", in->name);
 		bool first = true;
 		for (size_t k = 0; k < n; k++)
-			if (((double)v[k] > t) != right) {
+			if (((double)v[k] > at) != right) {
 				sb_printf(sb, "%s%s", first ? "" : ", ", in->levels[k]);
 				first = false;
 			}
@@ -159,24 +158,23 @@ static void level_condition(struct strbuf *sb, const struct model *m, size_t f,
 	free(v);
 }
 
-char *condition_text(const struct model *m, int32_t node, bool right)
+char *condition_text(const struct recipe *r, const struct tree *t, int32_t node, bool right)
 {
-	const struct tree_node *nd = &m->tree->nodes[node];
+	const struct tree_node *nd = &t->nodes[node];
 	size_t f = (size_t)nd->feature;
-	const struct recipe *r = m->recipe;
 	struct strbuf sb = { 0 };
 	char thr[32];
 	if (f >= r->nfeatures) {
 		/* a tree not made from this recipe: its own names */
 		condition_fmt_threshold(thr, nd->threshold);
-		sb_printf(&sb, "%s %s %s", f < m->tree->nfeatures ? m->tree->feature_names[f] : "?",
+		sb_printf(&sb, "%s %s %s", f < t->nfeatures ? t->feature_names[f] : "?",
 			  right ? ">" : "<=", thr);
 		return sb.data;
 	}
 	const struct feature *ft = &r->features[f];
 	const struct recipe_input *in = &r->inputs[ft->input];
-	double t = nd->threshold;
-	bool unit = t >= 0 && t < 1;   /* splits a 0/1 feature */
+	double at = nd->threshold;
+	bool unit = at >= 0 && at < 1;   /* splits a 0/1 feature */
 	switch (ft->kind) {
 	case FEAT_MISSING:
 		if (unit) {
@@ -192,11 +190,11 @@ char *condition_text(const struct model *m, int32_t node, bool right)
 		break;
 	case FEAT_ORDINAL:
 	case FEAT_FREQUENCY:
-		level_condition(&sb, m, f, t, right);
+		level_condition(&sb, r, t, f, at, right);
 		return sb.data;
 	case FEAT_DT_DAY_OF_WEEK:
-		if (t >= 0 && t < 6) {
-			int cut = (int)floor(t);
+		if (at >= 0 && at < 6) {
+			int cut = (int)floor(at);
 			sb_printf(&sb, "%s in %s..%s", ft->name, weekday[right ? cut + 1 : 0],
 				  weekday[right ? 6 : cut]);
 			return sb.data;
@@ -206,15 +204,15 @@ char *condition_text(const struct model *m, int32_t node, bool right)
 	case FEAT_DT_DAY:
 	case FEAT_DT_MONTH:
 		/* whole numbers: "hour > 5" rather than "> 5.5" */
-		if (fabs(t) < 1e9) {
-			sb_printf(&sb, "%s %s %.0f", ft->name, right ? ">" : "<=", floor(t));
+		if (fabs(at) < 1e9) {
+			sb_printf(&sb, "%s %s %.0f", ft->name, right ? ">" : "<=", floor(at));
 			return sb.data;
 		}
 		break;
 	case FEAT_NUMERIC:
 		break;
 	}
-	condition_fmt_threshold(thr, t);
+	condition_fmt_threshold(thr, at);
 	sb_printf(&sb, "%s %s %s", ft->name, right ? ">" : "<=", thr);
 	return sb.data;
 }
@@ -224,9 +222,8 @@ void condition_code(char buf[16], int32_t node)
 	snprintf(buf, 16, "R%03d", (int)node);
 }
 
-struct cJSON *condition_reasons_json(const struct model *m)
+struct cJSON *condition_reasons_json(const struct recipe *r, const struct tree *t)
 {
-	const struct tree *t = m->tree;
 	cJSON *a = cJSON_CreateArray();
 	int32_t *parent = xmalloc((t->nnodes + 1) * sizeof *parent);
 	for (size_t i = 0; i < t->nnodes; i++)
@@ -241,7 +238,7 @@ struct cJSON *condition_reasons_json(const struct model *m)
 			continue;
 		char code[16];
 		condition_code(code, (int32_t)i);
-		char *text = condition_text(m, parent[i], t->nodes[parent[i]].right == (int32_t)i);
+		char *text = condition_text(r, t, parent[i], t->nodes[parent[i]].right == (int32_t)i);
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "code", code);
 		cJSON_AddNumberToObject(o, "node", (double)i);
@@ -253,10 +250,9 @@ struct cJSON *condition_reasons_json(const struct model *m)
 	return a;
 }
 
-size_t condition_reasons(const struct model *m, const float *x, size_t n,
+size_t condition_reasons(const struct recipe *r, const struct tree *t, const float *x, size_t n,
 			 int32_t *path, size_t path_slots, int32_t *out)
 {
-	const struct tree *t = m->tree;
 	size_t len = tree_path(t, x, path, path_slots);
 	if (len > path_slots)
 		len = path_slots;

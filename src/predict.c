@@ -265,7 +265,7 @@ static void piece_row(struct piece *pc, const char *raw, size_t rawlen)
 	o->p[o->len++] = pr->delim;
 	o->p[o->len++] = pr->leaf_flag[leaf] ? '1' : '0';
 	if (pr->nreasons) {
-		size_t k = condition_reasons(pr->m, pc->x, pr->nreasons, pc->path, pr->path_slots,
+		size_t k = condition_reasons(pr->m->recipe, pr->m->tree, pc->x, pr->nreasons, pc->path, pr->path_slots,
 					     pc->reason);
 		for (size_t i = 0; i < pr->nreasons; i++) {
 			out_put(o, &pr->delim, 1);
