@@ -18,6 +18,7 @@
 #include "csv_load.h"
 #include "explore.h"
 #include "frame.h"
+#include "json.h"
 #include "prep.h"
 #include "settings.h"
 
@@ -25,6 +26,7 @@
 #define VALUE_WIDTH_MAX 24
 #define SUMMARY_TOP 3
 #define BALANCE_MAX 10
+#define LEVELS_SHOWN 30   /* --by-target's table; the rest on one line */
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -291,9 +293,20 @@ static int by_target_compute(const struct frame *f, const char *target, const ch
 	if (rc < 0)
 		return -1;
 	bt->cols = xcalloc(f->ncols, sizeof *bt->cols);
+	size_t rows = 0, fraud = 0;
+	for (size_t r = 0; r < f->nrows; r++)
+		if (bt->target.y[r] <= 1) {
+			rows++;
+			fraud += bt->target.y[r];
+		}
 	for (size_t c = 0; c < f->ncols; c++) {
+		bt->cols[c].col = c;
+		bt->cols[c].rows = rows;
+		bt->cols[c].fraud = fraud;
 		if ((int)c == bt->target.col)
 			continue;
+		if (f->cols[c].type == COL_CATEGORICAL && f->cols[c].stats.id_like)
+			continue;   /* id-like: its values are not listed */
 		if (explore_column(f, c, bt->target.y, nbins, &bt->cols[c], err) < 0)
 			return -1;
 		if (bt->cols[c].kind == EXPLORE_LEVELS)
@@ -326,11 +339,10 @@ static void group_table(struct strbuf *out, const struct frame *f, const struct 
 {
 	char buf[256];
 	bool skip_empty = e->kind == EXPLORE_DATETIME;
-	size_t lw = text_width(head);
-	for (size_t i = 0; i <= n; i++) {
-		const struct explore_group *g = i < n ? &groups[i] : &e->missing;
-		if (i == n && g->rows == 0)
-			break;
+	size_t lw = text_width(head) > 10 ? text_width(head) : 10;   /* "(N more)" */
+	size_t measured = e->kind == EXPLORE_LEVELS && n > LEVELS_SHOWN ? LEVELS_SHOWN : n;
+	for (size_t i = 0; i <= measured; i++) {
+		const struct explore_group *g = i < measured ? &groups[i] : &e->missing;
 		struct strbuf l = { 0 };
 		put_visible(&l, explore_group_label(f, e, g, part, buf, sizeof buf), VALUE_WIDTH_MAX);
 		if (l.data && text_width(l.data) > lw)
@@ -340,14 +352,26 @@ static void group_table(struct strbuf *out, const struct frame *f, const struct 
 	sb_printf(out, "  %s", head);
 	pad_to(out, text_width(head), lw);
 	sb_puts(out, "        rows    share     fraud     rate   lift\n");
-	for (size_t i = 0; i <= n; i++) {
-		const struct explore_group *g = i < n ? &groups[i] : &e->missing;
-		if (i == n && g->rows == 0)
-			break;
-		if (skip_empty && g->rows == 0)
+	size_t shown = e->kind == EXPLORE_LEVELS && n > LEVELS_SHOWN ? LEVELS_SHOWN : n;
+	for (size_t i = 0; i < shown; i++) {
+		if (skip_empty && groups[i].rows == 0)
 			continue;
-		group_line(out, explore_group_label(f, e, g, part, buf, sizeof buf), lw, g, e);
+		group_line(out, explore_group_label(f, e, &groups[i], part, buf, sizeof buf), lw,
+			   &groups[i], e);
 	}
+	if (shown < n) {
+		struct explore_group rest = { 0 };
+		for (size_t i = shown; i < n; i++) {
+			rest.rows += groups[i].rows;
+			rest.fraud += groups[i].fraud;
+		}
+		char label[64];
+		snprintf(label, sizeof label, "(%zu more)", n - shown);
+		group_line(out, label, lw, &rest, e);
+	}
+	if (e->missing.rows)
+		group_line(out, explore_group_label(f, e, &e->missing, part, buf, sizeof buf), lw,
+			   &e->missing, e);
 }
 
 static void print_by_target(const struct frame *f, const struct by_target *bt,
@@ -386,6 +410,10 @@ static void print_by_target(const struct frame *f, const struct by_target *bt,
 		if (e->kind == EXPLORE_DATETIME)
 			sb_puts(&out, "; empty hours, days and months not shown");
 		sb_puts(&out, ")\n");
+		if (f->cols[c].type == COL_CATEGORICAL && f->cols[c].stats.id_like) {
+			sb_puts(&out, "  id-like (one value per row, or a wide integer): values not listed\n");
+			continue;
+		}
 		if (e->kind != EXPLORE_DATETIME) {
 			group_table(&out, f, e, e->groups, e->ngroups, EXPLORE_HOUR, "value");
 			continue;
@@ -398,7 +426,10 @@ static void print_by_target(const struct frame *f, const struct by_target *bt,
 		}
 	}
 	sb_puts(&out, "\nleakage hints:\n");
-	if (bt->hints.n == 0)
+	size_t legit = rows - fraud;
+	if (fraud < EXPLORE_HINT_MIN_CLASS || legit < EXPLORE_HINT_MIN_CLASS)
+		sb_printf(&out, "  none (they need %d rows of each class)\n", EXPLORE_HINT_MIN_CLASS);
+	else if (bt->hints.n == 0)
 		sb_puts(&out, "  none\n");
 	for (size_t i = 0; i < bt->hints.n; i++) {
 		sb_puts(&out, "  ");
@@ -463,23 +494,23 @@ static cJSON *groups_json(const struct frame *f, const struct explore_column *e,
 		if (e->kind == EXPLORE_LEVELS) {
 			add_string(o, "value", f->cols[e->col].levels[g->code]);
 		} else if (e->kind == EXPLORE_VALUES || e->kind == EXPLORE_DATETIME) {
-			cJSON_AddNumberToObject(o, "value", g->lo);
+			json_add_num(o, "value", g->lo);
 			if (e->kind == EXPLORE_DATETIME)
 				add_string(o, "label", explore_group_label(f, e, g, part, buf, sizeof buf));
 		} else {
 			if (isinf(g->lo))
 				cJSON_AddStringToObject(o, "lo", "-inf");
 			else
-				cJSON_AddNumberToObject(o, "lo", g->lo);
+				json_add_num(o, "lo", g->lo);
 			if (isinf(g->hi))
 				cJSON_AddStringToObject(o, "hi", "inf");
 			else
-				cJSON_AddNumberToObject(o, "hi", g->hi);
+				json_add_num(o, "hi", g->hi);
 			add_string(o, "label", explore_group_label(f, e, g, part, buf, sizeof buf));
 		}
 		cJSON_AddNumberToObject(o, "rows", (double)g->rows);
 		cJSON_AddNumberToObject(o, "fraud", (double)g->fraud);
-		add_number(o, "rate", explore_rate(g));
+		json_add_num(o, "rate", explore_rate(g));
 		cJSON_AddItemToArray(arr, o);
 	}
 	return arr;
@@ -498,9 +529,15 @@ static cJSON *by_target_json(const struct frame *f, const struct explore_column 
 	cJSON *m = cJSON_AddObjectToObject(o, "missing");
 	cJSON_AddNumberToObject(m, "rows", (double)e->missing.rows);
 	cJSON_AddNumberToObject(m, "fraud", (double)e->missing.fraud);
-	add_number(m, "rate", explore_rate(&e->missing));
+	json_add_num(m, "rate", explore_rate(&e->missing));
 	if (e->kind != EXPLORE_DATETIME) {
-		cJSON_AddItemToObject(o, "groups", groups_json(f, e, e->groups, e->ngroups, EXPLORE_HOUR));
+		/* one row per level of an id-like column says nothing and can
+		 * be millions of lines */
+		if (f->cols[e->col].type == COL_CATEGORICAL && f->cols[e->col].stats.id_like)
+			cJSON_AddStringToObject(o, "groups_omitted", "id-like");
+		else
+			cJSON_AddItemToObject(o, "groups", groups_json(f, e, e->groups, e->ngroups,
+								       EXPLORE_HOUR));
 		return o;
 	}
 	cJSON_AddBoolToObject(o, "has_time", e->has_time);
@@ -603,7 +640,7 @@ static void print_json(const struct frame *f, int target, bool guessed, const st
 			cJSON *o = cJSON_CreateObject();
 			add_string(o, "column", f->cols[h->col].name);
 			cJSON_AddStringToObject(o, "kind", explore_hint_kind_name(h->kind));
-			add_number(o, "score", h->score);
+			json_add_num(o, "score", h->score);
 			add_string(o, "reason", h->reason);
 			cJSON_AddItemToArray(hints, o);
 		}

@@ -106,6 +106,9 @@ enum explore_hint_kind {
  * chance (the class's share to the power of the group's rows). */
 #define EXPLORE_ONE_CLASS_CHANCE 1e-9
 
+/* Hints need this many rows of each class; below it they stay silent. */
+#define EXPLORE_HINT_MIN_CLASS 20
+
 struct explore_hint {
 	size_t col;
 	enum explore_hint_kind kind;
@@ -122,7 +125,8 @@ struct explore_hints {
 const char *explore_hint_kind_name(enum explore_hint_kind k);  /* "separates", ... */
 
 /* The data-only hints (HINT_SEPARATES, HINT_ONE_CLASS) for every column of
- * f except `skip` (the target; -1 for none), in column order. `prog` may
+ * f except `skip` (the target; -1 for none) and id-like ones (one row per
+ * value: no value is evidence), in column order. `prog` may
  * be NULL; a raised cancel flag stops with FT_ECANCELLED and out empty. */
 int explore_leakage(const struct frame *f, const uint8_t *y, int skip,
 		    const struct ft_progress *prog, struct explore_hints *out,
@@ -134,9 +138,10 @@ void explore_hints_free(struct explore_hints *h);   /* members only */
  * such as step, time, date, id, index. Returns a static reason, or NULL. */
 const char *explore_time_like(const struct frame *f, size_t col);
 
-/* A HINT_ROW_ORDER hint for column `col` found at `rank` (1 = most
- * important) among a trained tree's features; appended to out. */
-void explore_hint_row_order(const struct frame *f, size_t col, size_t rank,
-			    const char *why, struct explore_hints *out);
+/* A HINT_ROW_ORDER hint for column `col` (named `name`; the frame may be
+ * gone once a tree is trained) found at `rank` (1 = most important) among
+ * the tree's features, `why` from explore_time_like; appended to out. */
+void explore_hint_row_order(const char *name, size_t col, size_t rank, const char *why,
+			    struct explore_hints *out);
 
 #endif
