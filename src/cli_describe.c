@@ -687,12 +687,12 @@ int cli_describe(int argc, char **argv)
 			positive = optarg;
 			break;
 		case 'n':
-			cli_list_free(na);
-			na = cli_split_list(optarg, &nna);
+			options_list_free(na);
+			na = options_split_list(optarg, &nna);
 			break;
 		case 'd':
-			if (!cli_parse_delimiter(optarg, &opt.delimiter)) {
-				cli_list_free(na);
+			if (!options_parse_delimiter(optarg, &opt.delimiter)) {
+				options_list_free(na);
 				return cli_errorf("describe: --delimiter wants one character (or 'tab'), not '%s'", optarg);
 			}
 			break;
@@ -706,7 +706,7 @@ int cli_describe(int argc, char **argv)
 			char *end;
 			unsigned long v = strtoul(optarg, &end, 10);
 			if (*optarg < '0' || *optarg > '9' || *end || v < 1 || v > EXPLORE_BINS_MAX) {
-				cli_list_free(na);
+				options_list_free(na);
 				return cli_errorf("describe: --bins wants an integer from 1 to %d, not '%s'",
 						  EXPLORE_BINS_MAX, optarg);
 			}
@@ -715,16 +715,16 @@ int cli_describe(int argc, char **argv)
 		}
 		case OPT_SORT:
 			if (!explore_order_parse(optarg, &order)) {
-				cli_list_free(na);
+				options_list_free(na);
 				return cli_errorf("describe: --sort wants count, rate or value, not '%s'", optarg);
 			}
 			break;
 		case 'h':
-			cli_list_free(na);
+			options_list_free(na);
 			fputs(usage_text, stdout);
 			return EXIT_OK;
 		default:
-			cli_list_free(na);
+			options_list_free(na);
 			if (optopt == OPT_BINS || optopt == OPT_SORT || (optopt && strchr("tpnd", optopt)))
 				return cli_errorf("describe: option '%s' needs an argument (see --help)",
 						  argv[optind - 1]);
@@ -732,7 +732,7 @@ int cli_describe(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1) {
-		cli_list_free(na);
+		options_list_free(na);
 		return cli_errorf("describe: %s (usage: fraudtree describe FILE.csv [--target COL] [--json])",
 				  optind >= argc ? "no file given" : "one file at a time");
 	}
@@ -746,7 +746,7 @@ int cli_describe(int argc, char **argv)
 	ft_err_clear(&err);
 	struct frame *f = csv_load(path, &opt, &err);
 	cli_progress_free(bar);
-	cli_list_free(na);
+	options_list_free(na);
 	if (!f)
 		return cli_error(&err);
 	int target = -1;

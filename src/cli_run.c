@@ -8,6 +8,7 @@
 #include "config.h"
 #include "cli.h"
 
+#include <inttypes.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -110,7 +111,7 @@ static int parse_args(int argc, char **argv, struct run_options *o, bool *help)
 		case OPT_DESCRIPTION: o->description = optarg; break;
 		case OPT_NA_VALUES: o->na_values = optarg; break;
 		case OPT_DELIMITER:
-			if (!cli_parse_delimiter(optarg, &o->delimiter)) {
+			if (!options_parse_delimiter(optarg, &o->delimiter)) {
 				cli_errorf("run: --delimiter: expected one character (or 'tab'), got '%s'",
 					   optarg);
 				return -1;
@@ -150,17 +151,8 @@ static int resolve_settings(const struct run_options *o, struct settings *s,
 	for (size_t i = 0; i < o->nsets; i++)
 		if (settings_set(s, o->sets[i], err) < 0)
 			return -1;
-	if (o->na_values) {
-		/* Kept in the settings so pipeline.json reproduces the load. */
-		size_t n;
-		char **v = cli_split_list(o->na_values, &n);
-		for (size_t i = 0; i < n; i++) {
-			s->na_values = xreallocarray(s->na_values, s->nna_values + 1,
-						     sizeof *s->na_values);
-			s->na_values[s->nna_values++] = xstrdup(v[i]);
-		}
-		cli_list_free(v);
-	}
+	if (o->na_values)
+		options_add_na_values(s, o->na_values);
 	return settings_validate(s, err);
 }
 
@@ -245,29 +237,49 @@ static void print_tuning(const struct pipeline_result *r)
 		printf("  (best row shown; the whole table is in evaluation.json)\n");
 }
 
-static void print_metric(const char *name, double v, double t, const char *remark)
+/* name's validation and test values, and the test value's 95% interval
+ * when it has one. */
+static void print_metric(const struct pipeline_result *r, const char *name,
+			 const char *shown, const char *remark)
 {
-	printf("  %-20s %10.4f %10.4f%s\n", name, v, t, remark);
+	const struct metrics *v = &r->validation_metrics, *t = &r->test_metrics;
+	double a = 0, b = 0, lo, hi;
+	metrics_lookup(v, name, &a);
+	metrics_lookup(t, name, &b);
+	char key[64], iv[64] = "";
+	snprintf(key, sizeof key, "%s.lower", name);
+	if (metrics_lookup(t, key, &lo)) {
+		snprintf(key, sizeof key, "%s.upper", name);
+		metrics_lookup(t, key, &hi);
+		snprintf(iv, sizeof iv, "[%.4f, %.4f]", lo, hi);
+	}
+	printf("  %-20s %10.4f %10.4f  %-18s%s\n", shown, a, b, iv, remark);
 }
 
 static void print_metrics(const struct pipeline_result *r)
 {
-	const struct metrics *v = &r->validation_metrics, *t = &r->test_metrics;
-	printf("\nmetrics (threshold %g)  %10s %10s\n", r->settings.threshold,
-	       "validation", "test");
-	print_metric("accuracy", v->accuracy, t->accuracy,
-		     t->accuracy > t->baseline ? "" : "  <- does not beat the baseline");
-	print_metric("majority baseline", v->baseline, t->baseline, "");
-	print_metric("balanced_accuracy", v->balanced_accuracy, t->balanced_accuracy, "");
-	print_metric("precision", v->precision, t->precision, "");
-	print_metric("recall", v->recall, t->recall,
-		     t->cm.tp ? "" : "  <- no fraud caught");
-	print_metric("specificity", v->specificity, t->specificity, "");
-	print_metric("f1", v->f1, t->f1, "");
-	print_metric("mcc", v->mcc, t->mcc, "");
-	print_metric("roc_auc", v->roc_auc, t->roc_auc, "");
-	print_metric("pr_auc", v->pr_auc, t->pr_auc, "");
-	print_metric("log_loss", v->log_loss, t->log_loss, "");
+	const struct metrics *t = &r->test_metrics;
+	printf("\nmetrics (threshold %g)  %10s %10s  %-18s\n", r->settings.threshold,
+	       "validation", "test", "test 95% interval");
+	print_metric(r, "accuracy", "accuracy",
+		     t->baseline_p_value < METRICS_SIGNIFICANCE ? "" :
+		     "  <- does not beat the baseline significantly");
+	print_metric(r, "baseline", "majority baseline", "");
+	print_metric(r, "balanced_accuracy", "balanced_accuracy", "");
+	print_metric(r, "precision", "precision", "");
+	print_metric(r, "recall", "recall", t->cm.tp ? "" : "  <- no fraud caught");
+	print_metric(r, "specificity", "specificity", "");
+	print_metric(r, "f1", "f1", "");
+	print_metric(r, "mcc", "mcc", "");
+	print_metric(r, "roc_auc", "roc_auc", "");
+	print_metric(r, "pr_auc", "pr_auc", "");
+	print_metric(r, "log_loss", "log_loss", "");
+	print_metric(r, "brier", "brier", "");
+	printf("  baseline test: accuracy above the baseline with one-sided binomial p = %.2g"
+	       " (%s %g)\n", t->baseline_p_value,
+	       t->baseline_p_value < METRICS_SIGNIFICANCE ? "<" : "not <", METRICS_SIGNIFICANCE);
+	printf("  intervals: Wilson for proportions; stratified bootstrap (%zu resamples, "
+	       "seed %" PRIu64 ") for the rest\n", t->bootstrap_resamples, t->bootstrap_seed);
 }
 
 static void print_confusion(const struct pipeline_result *r)
@@ -415,7 +427,7 @@ static int publish(const struct run_options *o, const struct data_info *data,
 		   const struct pipeline_result *r, const struct run_texts *t,
 		   struct ft_err *err)
 {
-	const char *root = cli_registry_root(o->registry);
+	const char *root = options_registry_root(o->registry);
 	struct registry_publish_args a = {
 		.group = r->settings.group,
 		.description = o->description,

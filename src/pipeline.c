@@ -498,6 +498,7 @@ static void *evaluate_validation(void *arg)
 	tree_predict(r->tree, &r->validation, r->validation_proba);
 	metrics_compute(r->validation.y, r->validation_proba, r->validation.n,
 			r->settings.threshold, &r->validation_metrics);
+	metrics_intervals(NULL, &r->validation_metrics);
 	return NULL;
 }
 
@@ -511,8 +512,11 @@ static int evaluate(struct pipeline_result *r, struct ft_err *err)
 	bool threaded = ft_threads() > 1 &&
 		pthread_create(&tid, NULL, evaluate_validation, r) == 0;
 	tree_predict(r->tree, &r->test, r->test_proba);
-	metrics_evaluate(r->test.y, r->test_proba, r->test.n, s->threshold,
+	metrics_evaluate(r->test.y, r->test_proba, NULL, r->test.n, s->threshold,
 			 &r->test_metrics, &r->roc, &r->pr);
+	r->test_bootstrap = metrics_bootstrap_new(r->test.y, r->test_proba, NULL, r->test.n,
+						  PIPELINE_BOOTSTRAP_RESAMPLES, s->split_seed);
+	metrics_intervals(r->test_bootstrap, &r->test_metrics);
 	if (threaded)
 		pthread_join(tid, NULL);
 	else
@@ -767,6 +771,8 @@ int pipeline_set_threshold(struct pipeline_result *r, double threshold, struct f
 	struct metrics v, t;
 	metrics_at(&r->thresholds->validation, &r->validation_metrics, threshold, &v);
 	metrics_at(&r->thresholds->test, &r->test_metrics, threshold, &t);
+	metrics_intervals(NULL, &v);
+	metrics_intervals(r->test_bootstrap, &t);
 	memset(&g, 0, sizeof g);
 	if (gate_evaluate(r->settings.gate, r->settings.ngate, &t, &g, err) < 0)
 		return -1;
@@ -800,6 +806,7 @@ void pipeline_result_free(struct pipeline_result *r)
 	free(r->notes);
 	free(r->time_like);
 	threshold_cache_free(r->thresholds);
+	metrics_bootstrap_free(r->test_bootstrap);
 	memset(r, 0, sizeof *r);
 }
 
@@ -837,13 +844,25 @@ static cJSON *num_array(const double *v, size_t n)
 	return a;
 }
 
+/* Each figure as {"value"} and, when it has one, its interval as
+ * SageMaker's metric format spells it ("standard_deviation") with the 95%
+ * bounds beside. */
 static cJSON *metrics_json(const struct metrics *m)
 {
 	cJSON *o = cJSON_CreateObject();
-	for (const char *const *name = metrics_names(); *name; name++) {
+	size_t k = 0;
+	for (const char *const *name = metrics_names(); *name; name++, k++) {
 		double v;
-		if (metrics_lookup(m, *name, &v))
-			add_num(cJSON_AddObjectToObject(o, *name), "value", v);
+		if (!metrics_lookup(m, *name, &v))
+			continue;
+		cJSON *e = cJSON_AddObjectToObject(o, *name);
+		add_num(e, "value", v);
+		const struct metric_interval *iv = &m->interval[k];
+		if (iv->known) {
+			add_num(e, "standard_deviation", iv->standard_deviation);
+			add_num(e, "lower", iv->lower);
+			add_num(e, "upper", iv->upper);
+		}
 	}
 	if (!cJSON_GetObjectItemCaseSensitive(o, "baseline"))
 		add_num(cJSON_AddObjectToObject(o, "baseline"), "value", m->baseline);
@@ -856,6 +875,41 @@ static cJSON *metrics_json(const struct metrics *m)
 	cJSON *p1 = cJSON_AddObjectToObject(cm, "1");
 	add_count(p1, "0", m->cm.fp);
 	add_count(p1, "1", m->cm.tp);
+	return o;
+}
+
+static cJSON *uncertainty_json(const struct metrics *m)
+{
+	cJSON *o = cJSON_CreateObject();
+	add_num(o, "confidence", METRICS_CONFIDENCE);
+	cJSON_AddStringToObject(o, "proportions", "wilson");
+	cJSON *b = cJSON_AddObjectToObject(o, "bootstrap");
+	cJSON_AddStringToObject(b, "method", "stratified, percentile");
+	add_count(b, "resamples", m->bootstrap_resamples);
+	add_count(b, "seed", m->bootstrap_seed);
+	return o;
+}
+
+/* Mean probability against the observed rate, overall and per tenth. */
+static cJSON *calibration_json(const struct metrics *m)
+{
+	cJSON *o = cJSON_CreateObject();
+	add_num(o, "fraud_rate", m->n ? (double)m->positives / (double)m->n : 0.0);
+	add_num(o, "mean_probability", m->mean_probability);
+	add_num(o, "mean_score", m->mean_score);
+	add_num(o, "brier", m->brier);
+	cJSON *rel = cJSON_AddArrayToObject(o, "reliability");
+	for (int k = 0; k < METRICS_RELIABILITY_BINS; k++) {
+		const struct reliability_bin *b = &m->reliability[k];
+		cJSON *e = cJSON_CreateObject();
+		add_num(e, "from", (double)k / METRICS_RELIABILITY_BINS);
+		add_num(e, "to", (double)(k + 1) / METRICS_RELIABILITY_BINS);
+		add_count(e, "rows", b->n);
+		add_count(e, "frauds", b->positives);
+		add_num(e, "mean_probability", b->mean_probability);
+		add_num(e, "fraud_rate", b->n ? (double)b->positives / (double)b->n : 0.0);
+		cJSON_AddItemToArray(rel, e);
+	}
 	return o;
 }
 
@@ -1011,8 +1065,14 @@ char *pipeline_report_json(const struct pipeline_result *r)
 	const char *majority = r->test_metrics.positives > r->test_metrics.negatives ?
 		r->target.positive : r->target.negative;
 	cJSON_AddStringToObject(bl, "majority_class", majority ? majority : "");
+	cJSON_AddStringToObject(bl, "test", "one-sided exact binomial");
+	add_num(bl, "p_value", r->test_metrics.baseline_p_value);
+	add_num(bl, "significance", METRICS_SIGNIFICANCE);
+	cJSON_AddBoolToObject(bl, "beaten", r->test_metrics.baseline_p_value < METRICS_SIGNIFICANCE);
 	cJSON_AddItemToObject(root, "binary_classification_metrics",
 			      metrics_json(&r->test_metrics));
+	cJSON_AddItemToObject(root, "uncertainty", uncertainty_json(&r->test_metrics));
+	cJSON_AddItemToObject(root, "calibration", calibration_json(&r->test_metrics));
 	cJSON *val = cJSON_AddObjectToObject(root, "validation");
 	cJSON_AddItemToObject(val, "binary_classification_metrics",
 			      metrics_json(&r->validation_metrics));

@@ -8,6 +8,7 @@
 #include "prep.h"
 #include "settings.h"
 #include "tree.h"
+#include "tune.h"
 #include "util.h"
 
 enum split_id { SPLIT_TRAIN, SPLIT_VALIDATION, SPLIT_TEST, SPLIT_COUNT };
@@ -17,13 +18,6 @@ struct split_counts {
 	size_t before[SPLIT_COUNT][2];   /* [split][class] */
 	size_t train_after[2];
 	double train_weight[2];          /* class weights in use (1 when none) */
-};
-
-struct tune_row {
-	int max_depth;
-	size_t min_samples_split, min_samples_leaf;
-	double score;                    /* tune.objective on validation */
-	struct metrics validation;
 };
 
 enum pipeline_stage {
@@ -51,7 +45,11 @@ struct pipeline_result {
 	const char **time_like;          /* per recipe input: why it looks time-like
 	                                    (static, explore_time_like), or NULL */
 	struct threshold_cache *thresholds;   /* private to pipeline_set_threshold */
+	struct metrics_bootstrap *test_bootstrap;   /* the test intervals' resamples */
 };
+
+/* Resamples of the test split's bootstrap; the seed is split.seed. */
+#define PIPELINE_BOOTSTRAP_RESAMPLES 1000
 
 /* Preview for the Prepare screen: class counts per split before and after
  * resampling, without fitting anything heavy. */

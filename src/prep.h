@@ -84,6 +84,8 @@ struct feature {
 struct recipe {
 	char *target, *positive, *negative;
 	char **na_values; size_t nna_values;   /* user NA strings, for predict */
+	char delimiter;                        /* the training file's; 0: unknown
+	                                          (predict detects it) */
 	struct recipe_input *inputs; size_t ninputs;
 	struct feature *features; size_t nfeatures;
 	char **dropped; size_t ndropped;       /* every column not used, with reasons */

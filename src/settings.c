@@ -10,7 +10,7 @@
 #include "settings.h"
 #include "json.h"
 #include "metrics.h"
-#include "registry.h"
+#include "registry_group.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -108,8 +108,8 @@ static const struct setting_key keys[KEY_COUNT] = {
 	[KEY_TUNE_MIN_SAMPLES_LEAF] = {"tune.min_samples_leaf", "list of integers >= 1",
 		"Grid search values for tree.min_samples_leaf."},
 	[KEY_TUNE_OBJECTIVE] = {"tune.objective",
-		"accuracy|baseline|precision|recall|specificity|f1|balanced_accuracy|mcc|roc_auc|pr_auc|log_loss",
-		"Validation metric the grid search maximises (log_loss is minimised)."},
+		"accuracy|baseline|precision|recall|specificity|f1|balanced_accuracy|mcc|roc_auc|pr_auc|log_loss|brier",
+		"Validation metric the grid search maximises (log_loss and brier are minimised)."},
 	[KEY_THRESHOLD] = {"threshold", "number in [0, 1]",
 		"A row is flagged as fraud when its leaf's fraud probability is at least this."},
 	[KEY_GATE] = {"gate", "list of {metric, op, value}",
@@ -124,8 +124,9 @@ static const char *const namespaces[] = {
 	"registry", "impute.columns", "encode.columns", "datetime.columns",
 };
 
-/* Confusion-matrix cells: gate metrics, but not tuning objectives. */
-static const char *const count_names[] = { "tp", "fp", "tn", "fn" };
+/* Confusion-matrix cells and the baseline test: gate metrics, but not
+ * tuning objectives. */
+static const char *const count_names[] = { "tp", "fp", "tn", "fn", "baseline_p_value" };
 
 static const char *const dt_part_names[] = { "hour", "day_of_week", "day", "month" };
 
@@ -169,19 +170,6 @@ const char *criterion_name(enum criterion c)
 	return c == CRIT_ENTROPY ? "entropy" : "gini";
 }
 
-const char *cmp_op_name(enum cmp_op op)
-{
-	switch (op) {
-	case OP_GE: return ">=";
-	case OP_GT: return ">";
-	case OP_LE: return "<=";
-	case OP_LT: return "<";
-	case OP_EQ: return "==";
-	case OP_NE: return "!=";
-	}
-	return "?";
-}
-
 bool impute_parse(const char *s, struct impute_spec *out)
 {
 	static const enum impute_strategy plain[] = {
@@ -220,30 +208,6 @@ bool resample_parse(const char *s, enum resample_method *out)
 			*out = (enum resample_method)m;
 			return true;
 		}
-	}
-	return false;
-}
-
-bool cmp_op_parse(const char *s, enum cmp_op *out)
-{
-	for (int op = OP_GE; op <= OP_NE; op++) {
-		if (strcmp(s, cmp_op_name((enum cmp_op)op)) == 0) {
-			*out = (enum cmp_op)op;
-			return true;
-		}
-	}
-	return false;
-}
-
-bool cmp_op_eval(enum cmp_op op, double a, double b)
-{
-	switch (op) {
-	case OP_GE: return a >= b;
-	case OP_GT: return a > b;
-	case OP_LE: return a <= b;
-	case OP_LT: return a < b;
-	case OP_EQ: return a == b;
-	case OP_NE: return a != b;
 	}
 	return false;
 }
@@ -330,7 +294,7 @@ void settings_init(struct settings *s)
 	s->gate[0].metric = xstrdup("accuracy");
 	s->gate[0].op = OP_GE;
 	s->gate[0].value = 0.85;
-	s->group = xstrdup("fraud-detection-model-group");
+	s->group = xstrdup(REGISTRY_GROUP_DEFAULT);
 }
 
 void settings_free(struct settings *s)
@@ -639,10 +603,13 @@ static int get_int_list(const cJSON *v, long lo, long hi, const char *expected,
 	return 0;
 }
 
-/* The metrics module owns the list of names; counts_ok admits tp/fp/tn/fn. */
+/* The metrics module owns the list of names; counts_ok admits tp/fp/tn/fn,
+ * baseline_p_value and the interval parts ("recall.lower"). */
 static bool metric_known(const char *m, bool counts_ok)
 {
-	if (!counts_ok && NAME_IN(m, count_names))
+	if (counts_ok)
+		return metrics_name_known(m);
+	if (NAME_IN(m, count_names))
 		return false;
 	for (const char *const *n = metrics_names(); *n; n++)
 		if (!strcmp(*n, m))
@@ -675,7 +642,8 @@ static int get_gate(const cJSON *v, struct why *w, struct settings *s)
 			gate_free(g, n);
 			return bad(w, m, "a metric name (accuracy, baseline, precision, recall, "
 				   "specificity, f1, balanced_accuracy, mcc, roc_auc, pr_auc, "
-				   "log_loss, tp, fp, tn, fn)");
+				   "log_loss, brier, tp, fp, tn, fn, baseline_p_value; the "
+				   "non-counts also with .lower, .upper or .standard_deviation)");
 		}
 		if (!cmp_op_parse(op->valuestring, &g[n].op)) {
 			gate_free(g, n);
@@ -888,7 +856,7 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 			return -1;
 		if (!metric_known(str, false))
 			return bad(w, v, "one of accuracy, baseline, precision, recall, specificity, "
-				   "f1, balanced_accuracy, mcc, roc_auc, pr_auc, log_loss");
+				   "f1, balanced_accuracy, mcc, roc_auc, pr_auc, log_loss, brier");
 		free(s->tune_objective);
 		s->tune_objective = xstrdup(str);
 		return 0;
@@ -1178,7 +1146,7 @@ static cJSON *parse_gate_item(const char *text, size_t len)
 			endp++;
 		bool word = ml > 0;
 		for (size_t k = 0; k < ml; k++)
-			if (!isalnum((unsigned char)m[k]) && m[k] != '_')
+			if (!isalnum((unsigned char)m[k]) && m[k] != '_' && m[k] != '.')
 				word = false;
 		if (*num && !*endp && !errno && word) {
 			obj = cJSON_CreateObject();

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "metrics.h"
 #include "util.h"
 
 enum impute_strategy { IMPUTE_MEAN, IMPUTE_MEDIAN, IMPUTE_MOST_FREQUENT, IMPUTE_CONSTANT };
@@ -16,7 +17,6 @@ enum resample_method {
 	RESAMPLE_NONE, RESAMPLE_UNDER, RESAMPLE_OVER, RESAMPLE_SMOTE, RESAMPLE_CLASS_WEIGHT
 };
 enum criterion { CRIT_GINI, CRIT_ENTROPY };
-enum cmp_op { OP_GE, OP_GT, OP_LE, OP_LT, OP_EQ, OP_NE };
 
 /* Datetime parts, a bit set. */
 enum dt_part { DT_HOUR = 1, DT_DAY_OF_WEEK = 2, DT_DAY = 4, DT_MONTH = 8 };
@@ -46,12 +46,6 @@ struct tree_params {
 	int max_bins;                  /* 0: automatic (exact on small data), else
 	                                  2..65535 bins per feature (see tree.h) */
 	int threads;                   /* 0: all cores */
-};
-
-struct gate_condition {
-	char *metric;        /* a metrics_lookup() name */
-	enum cmp_op op;
-	double value;
 };
 
 struct int_list {
@@ -117,11 +111,8 @@ const char *impute_name(enum impute_strategy s);
 const char *encoding_name(enum encoding e);
 const char *resample_name(enum resample_method m);
 const char *criterion_name(enum criterion c);
-const char *cmp_op_name(enum cmp_op op);
 bool impute_parse(const char *s, struct impute_spec *out);   /* "constant:VALUE" too */
 bool encoding_parse(const char *s, enum encoding *out);
 bool resample_parse(const char *s, enum resample_method *out);
-bool cmp_op_parse(const char *s, enum cmp_op *out);
-bool cmp_op_eval(enum cmp_op op, double a, double b);
 
 #endif

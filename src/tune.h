@@ -7,11 +7,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "pipeline.h"
+#include "metrics.h"
 #include "prep.h"
 #include "settings.h"
 #include "tree.h"
 #include "util.h"
+
+/* One grid point and its score. */
+struct tune_row {
+	int max_depth;
+	size_t min_samples_split, min_samples_leaf;
+	double score;                    /* tune.objective on validation */
+	struct metrics validation;
+};
 
 /* True when any tune.* list is non-empty. */
 bool tune_wanted(const struct settings *s);

@@ -20,8 +20,8 @@
 #include <unistd.h>
 
 #include "app.h"
-#include "cli.h"
 #include "commands.h"
+#include "options.h"
 #include "prompt.h"
 #include "screen.h"
 #include "settings.h"
@@ -190,19 +190,10 @@ static int setup_app(struct app *a, const struct options *o)
 		free(a->settings.target);
 		a->settings.target = xstrdup(o->target);
 	}
-	if (o->na_values) {
-		size_t n;
-		char **v = cli_split_list(o->na_values, &n);
-		for (size_t i = 0; i < n; i++) {
-			a->settings.na_values = xreallocarray(a->settings.na_values,
-							      a->settings.nna_values + 1,
-							      sizeof *a->settings.na_values);
-			a->settings.na_values[a->settings.nna_values++] = xstrdup(v[i]);
-		}
-		cli_list_free(v);
-	}
+	if (o->na_values)
+		options_add_na_values(&a->settings, o->na_values);
 	if (o->delimiter) {
-		if (!cli_parse_delimiter(o->delimiter, &a->delimiter)) {
+		if (!options_parse_delimiter(o->delimiter, &a->delimiter)) {
 			fprintf(stderr, "fraudtree: --delimiter: expected one character (or 'tab'), got '%s'\n",
 				o->delimiter);
 			return 2;
@@ -212,7 +203,7 @@ static int setup_app(struct app *a, const struct options *o)
 		fprintf(stderr, "fraudtree: %s\n", err.msg);
 		return 2;
 	}
-	a->registry_root = xstrdup(cli_registry_root(o->registry));
+	a->registry_root = xstrdup(options_registry_root(o->registry));
 	return 0;
 }
 

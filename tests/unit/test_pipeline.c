@@ -506,6 +506,8 @@ static void check_threshold(struct pipeline_result *r, double t)
 	assert_int_equal(pipeline_set_threshold(r, t, &err), 0);
 	metrics_compute(r->validation.y, r->validation_proba, r->validation.n, t, &v);
 	metrics_compute(r->test.y, r->test_proba, r->test.n, t, &m);
+	metrics_intervals(NULL, &v);
+	metrics_intervals(r->test_bootstrap, &m);
 	assert_memory_equal(&v, &r->validation_metrics, sizeof v);
 	assert_memory_equal(&m, &r->test_metrics, sizeof m);
 	struct gate_result g;

@@ -238,6 +238,12 @@ static void test_set_forms(void **state)
 	set_ok(&s, "gate=[{\"metric\": \"fn\", \"op\": \"<=\", \"value\": 3}]");
 	assert_int_equal(s.ngate, 1);
 	assert_int_equal(s.gate[0].op, OP_LE);
+	/* interval bounds */
+	set_ok(&s, "gate=recall.lower>=0.5,accuracy.lower>=0.85,f1.standard_deviation<0.1");
+	assert_int_equal(s.ngate, 3);
+	assert_string_equal(s.gate[0].metric, "recall.lower");
+	assert_string_equal(s.gate[2].metric, "f1.standard_deviation");
+	assert_int_equal(s.gate[2].op, OP_LT);
 	set_ok(&s, "gate=[]");
 	assert_int_equal(s.ngate, 0);
 	/* impute, encode, per column */
@@ -330,13 +336,18 @@ static void test_set_errors(void **state)
 		  "--set tune.max_depth: expected an integer between 0 and 1000, got \"x\"");
 	set_fails("tune.objective=speed",
 		  "--set tune.objective: expected one of accuracy, baseline, precision, recall, "
-		  "specificity, f1, balanced_accuracy, mcc, roc_auc, pr_auc, log_loss, got \"speed\"");
+		  "specificity, f1, balanced_accuracy, mcc, roc_auc, pr_auc, log_loss, brier, got \"speed\"");
 	set_fails("gate=accuracy=>0.9",
 		  "--set gate: expected a list of {\"metric\": NAME, \"op\": \">=\", \"value\": "
 		  "NUMBER}, got \"accuracy=>0.9\"");
 	set_fails("gate=speed>=1", "--set gate: expected a metric name (accuracy, baseline, "
 		  "precision, recall, specificity, f1, balanced_accuracy, mcc, roc_auc, pr_auc, "
-		  "log_loss, tp, fp, tn, fn), got \"speed\"");
+		  "log_loss, brier, tp, fp, tn, fn, baseline_p_value; the non-counts also with "
+		  ".lower, .upper or .standard_deviation), got \"speed\"");
+	set_fails("gate=tp.lower>=1", "--set gate: expected a metric name (accuracy, baseline, "
+		  "precision, recall, specificity, f1, balanced_accuracy, mcc, roc_auc, pr_auc, "
+		  "log_loss, brier, tp, fp, tn, fn, baseline_p_value; the non-counts also with "
+		  ".lower, .upper or .standard_deviation), got \"tp.lower\"");
 	set_fails("gate=[{\"metric\": \"f1\", \"op\": \"=<\", \"value\": 1}]",
 		  "--set gate: expected one of >=, >, <=, <, ==, !=, got \"=<\"");
 	set_fails("registry.group=-bad",
