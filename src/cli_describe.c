@@ -41,7 +41,7 @@ static const char usage_text[] =
 	"missing), then the class balance of the target column. With a binary\n"
 	"target, --by-target adds where the fraud is: rows, frauds and fraud\n"
 	"rate per level, per value or bin, per hour, day of week and month,\n"
-	"and the leakage hints (--json always holds them).\n\n"
+	"and the leakage hints (to the table, or to --json).\n\n"
 	"  -t, --target COL       the label column (default: guessed from names\n"
 	"                         such as isFraud, Class, label, target)\n"
 	"  -p, --positive V       the target value that means fraud (default:\n"
@@ -759,19 +759,19 @@ int cli_describe(int argc, char **argv)
 		target = frame_guess_target(f);
 		guessed = target >= 0;
 	}
-	/* The figures need a binary target. Asked for, a target that is not
-	 * one is an error; in plain --json they are left out silently. */
+	/* The figures need a binary target: asked for (--by-target or
+	 * --positive), a target that is not one is an error. */
 	struct by_target bt;
 	memset(&bt, 0, sizeof bt);
 	bool have_bt = false;
-	if (status == EXIT_OK && (by_target || positive || (json && target >= 0))) {
-		if (target < 0 && (by_target || positive)) {
+	by_target |= positive != NULL;
+	if (status == EXIT_OK && by_target) {
+		if (target < 0)
 			status = cli_errorf("%s: --by-target needs a target column (--target COL)", path);
-		} else if (by_target_compute(f, target_name, positive, nbins, order, &bt, &err) == 0) {
+		else if (by_target_compute(f, target_name, positive, nbins, order, &bt, &err) == 0)
 			have_bt = true;
-		} else if (by_target || positive) {
+		else
 			status = cli_error(&err);
-		}
 	}
 	if (status == EXIT_OK) {
 		if (json) {
