@@ -20,9 +20,11 @@
 #include "csv_load.h"
 #include "model.h"
 #include "pipeline.h"
+#include "pipeline_publish.h"
 #include "registry.h"
 #include "settings.h"
 #include "tree.h"
+#include "tune.h"
 
 #define LABEL_WIDTH 12
 
@@ -51,7 +53,7 @@ static void catch_interrupt(void)
 struct run_options {
 	const char *pipeline;
 	char **sets; size_t nsets;
-	bool no_register, quiet;
+	bool no_register, quiet, tune;
 	const char *out_dir, *registry, *description, *na_values;
 	char delimiter;
 	const char *file;
@@ -66,6 +68,8 @@ static void usage(FILE *out)
 	      "  --set KEY=VALUE      override one setting; repeatable, applied in order\n"
 	      "  --out DIR            write model.json, evaluation.json, pipeline.json,\n"
 	      "                       rules.txt into DIR (created when missing)\n"
+	      "  --tune               grid-search the tree first: the tune.* lists, or\n"
+	      "                       when none is set the default grid (as the workbench)\n"
 	      "  --no-register        never register, even when the gate passes\n"
 	      "  --registry DIR       registry root (else $FRAUDTREE_REGISTRY, else ./registry)\n"
 	      "  --description TEXT   description recorded with the registered version\n"
@@ -80,12 +84,13 @@ static int parse_args(int argc, char **argv, struct run_options *o, bool *help)
 {
 	enum {
 		OPT_PIPELINE = 256, OPT_SET, OPT_NO_REGISTER, OPT_OUT, OPT_REGISTRY,
-		OPT_DESCRIPTION, OPT_NA_VALUES, OPT_DELIMITER, OPT_QUIET, OPT_HELP
+		OPT_DESCRIPTION, OPT_NA_VALUES, OPT_DELIMITER, OPT_QUIET, OPT_HELP, OPT_TUNE
 	};
 	static const struct option longopts[] = {
 		{ "pipeline", required_argument, NULL, OPT_PIPELINE },
 		{ "set", required_argument, NULL, OPT_SET },
 		{ "no-register", no_argument, NULL, OPT_NO_REGISTER },
+		{ "tune", no_argument, NULL, OPT_TUNE },
 		{ "out", required_argument, NULL, OPT_OUT },
 		{ "registry", required_argument, NULL, OPT_REGISTRY },
 		{ "description", required_argument, NULL, OPT_DESCRIPTION },
@@ -106,6 +111,7 @@ static int parse_args(int argc, char **argv, struct run_options *o, bool *help)
 			o->sets[o->nsets++] = optarg;
 			break;
 		case OPT_NO_REGISTER: o->no_register = true; break;
+		case OPT_TUNE: o->tune = true; break;
 		case OPT_OUT: o->out_dir = optarg; break;
 		case OPT_REGISTRY: o->registry = optarg; break;
 		case OPT_DESCRIPTION: o->description = optarg; break;
@@ -153,6 +159,8 @@ static int resolve_settings(const struct run_options *o, struct settings *s,
 			return -1;
 	if (o->na_values)
 		options_add_na_values(s, o->na_values);
+	if (o->tune)
+		tune_default_grid(s);
 	return settings_validate(s, err);
 }
 
@@ -424,25 +432,17 @@ static int write_out(const char *dir, const struct run_texts *t, struct ft_err *
 }
 
 static int publish(const struct run_options *o, const struct data_info *data,
-		   const struct pipeline_result *r, const struct run_texts *t,
-		   struct ft_err *err)
+		   const struct pipeline_result *r, struct ft_err *err)
 {
-	const char *root = options_registry_root(o->registry);
-	struct registry_publish_args a = {
-		.group = r->settings.group,
+	struct pipeline_publish_args a = {
+		.root = options_registry_root(o->registry),
 		.description = o->description,
-		.user = NULL,
-		.model_json = t->model,
-		.evaluation_json = t->evaluation,
-		.pipeline_json = t->pipeline,
-		.gate = &r->gate,
-		.metrics = &r->test_metrics,
 		.data_path = o->file,
 		.data_rows = data->nrows,
 		.data_columns = data->ncols,
 	};
 	int version = 0;
-	if (registry_publish(root, &a, &version, err) < 0)
+	if (pipeline_publish(r, &a, &version, err) < 0)
 		return -1;
 	printf("registered %s/%d (%s)\n", r->settings.group, version,
 	       registry_status_name(REG_PENDING));
@@ -514,7 +514,7 @@ static int run(const struct run_options *o)
 		if (o->no_register) {
 			if (!o->quiet)
 				printf("not registered (--no-register)\n");
-		} else if (publish(o, &data, &r, &t, &err) < 0) {
+		} else if (publish(o, &data, &r, &err) < 0) {
 			status = cli_error(&err);
 		}
 	}

@@ -24,6 +24,23 @@ bool tune_wanted(const struct settings *s)
 	       s->tune_min_samples_leaf.n;
 }
 
+static void set_list(struct int_list *l, const long *v, size_t n)
+{
+	free(l->v);
+	l->v = xmalloc(n * sizeof *l->v);
+	memcpy(l->v, v, n * sizeof *v);
+	l->n = n;
+}
+
+void tune_default_grid(struct settings *s)
+{
+	static const long depth[] = { 3, 5, 8, 12 }, split[] = { 2, 20, 100 };
+	if (tune_wanted(s))
+		return;
+	set_list(&s->tune_max_depth, depth, sizeof depth / sizeof depth[0]);
+	set_list(&s->tune_min_samples_split, split, sizeof split / sizeof split[0]);
+}
+
 static size_t dim(const struct int_list *l)
 {
 	return l->n ? l->n : 1;
