@@ -10,6 +10,7 @@
 
 #include <inttypes.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -290,6 +291,44 @@ static void print_metrics(const struct pipeline_result *r)
 	       "seed %" PRIu64 ") for the rest\n", t->bootstrap_resamples, t->bootstrap_seed);
 }
 
+/* Amounts print with cents: a whole-cent figure is what a fraud team
+ * reads; printf widens a field rather than cutting it. */
+static void print_amount_row(const char *name, double v, double t)
+{
+	printf("  %-24s %14.2f %14.2f\n", name, v, t);
+}
+
+static void print_decisions(const struct pipeline_result *r)
+{
+	const struct settings *s = &r->settings;
+	const struct amount_metrics *v = &r->validation_metrics.amount, *t = &r->test_metrics.amount;
+	if (t->unit)
+		printf("\ndecisions (no amount column: every fraud counts 1)\n");
+	else
+		printf("\ndecisions (amount: %s; cost.alert %g, cost.missed %g, cost.caught %g)\n",
+		       s->amount_column, s->cost.alert, s->cost.missed, s->cost.caught);
+	printf("  %-24s %14s %14s\n", "", "validation", "test");
+	printf("  %-24s %14" PRIu64 " %14" PRIu64 "\n", "alerts", v->alerts, t->alerts);
+	printf("  %-24s %14.4f %14.4f\n", "alert_rate", v->alert_rate, t->alert_rate);
+	print_amount_row("fraud amount", v->fraud_amount, t->fraud_amount);
+	print_amount_row("amount_caught", v->amount_caught, t->amount_caught);
+	print_amount_row("amount_missed", v->amount_missed, t->amount_missed);
+	printf("  %-24s %14.4f %14.4f\n", "amount_recall", v->amount_recall, t->amount_recall);
+	print_amount_row("cost", v->cost, t->cost);
+	print_amount_row("net_savings", v->net_savings, t->net_savings);
+	char rate[32];
+	fmt_double(rate, s->alert_rate);
+	printf("  at alert_rate %s (the top %g%% of rows by score; ties in expectation)\n",
+	       rate, 100.0 * s->alert_rate);
+	printf("  %-24s %14.4f %14.4f\n", "precision_at_alert_rate",
+	       v->precision_at_alert_rate, t->precision_at_alert_rate);
+	printf("  %-24s %14.4f %14.4f\n", "recall_at_alert_rate",
+	       v->recall_at_alert_rate, t->recall_at_alert_rate);
+	if (r->min_cost)
+		printf("  threshold %g: the least cost on validation (%.2f)\n", s->threshold,
+		       r->min_cost_validation);
+}
+
 static void print_confusion(const struct pipeline_result *r)
 {
 	const struct confusion *cm = &r->test_metrics.cm;
@@ -370,6 +409,7 @@ static void print_report(const struct data_info *data, const struct pipeline_res
 	print_notes(r);
 	print_tuning(r);
 	print_metrics(r);
+	print_decisions(r);
 	print_confusion(r);
 	print_tree(r);
 	print_gate(r);

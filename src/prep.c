@@ -39,6 +39,7 @@ void dataset_free(struct dataset *d)
 	free(d->y);
 	free(d->w);
 	free(d->rows);
+	free(d->amount);
 	memset(d, 0, sizeof *d);
 }
 

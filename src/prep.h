@@ -24,6 +24,8 @@ struct dataset {
 	double *w;         /* sample weights, NULL means all 1 */
 	size_t *rows;      /* frame row of each sample; SIZE_MAX for synthetic
 	                      (SMOTE) samples; oversampled copies repeat a row */
+	double *amount;    /* amount.column of each sample (the pipeline sets it
+	                      on validation and test); NULL: every row counts 1 */
 };
 void dataset_free(struct dataset *d);   /* frees members, not d itself */
 
