@@ -110,6 +110,7 @@ static int lex(const char *s, struct token **out, size_t *nout, struct ft_err *e
 		struct token *k = &t[n];
 		memset(k, 0, sizeof *k);
 		k->pos = char_pos(s, i);
+		size_t pos = k->pos;   /* k dies with t on an error */
 		unsigned char c = (unsigned char)s[i];
 		if (!c) {
 			k->kind = TOK_END;
@@ -129,7 +130,7 @@ static int lex(const char *s, struct token **out, size_t *nout, struct ft_err *e
 				if (d != '=') {
 					tokens_free(t, n);
 					return ft_fail(err, FT_EINPUT, "position %zu: '!' must be '!=' "
-						       "(use 'not' to negate)", k->pos);
+						       "(use 'not' to negate)", pos);
 				}
 				k->op = CMP_NE;
 				i += 2;
@@ -153,7 +154,7 @@ static int lex(const char *s, struct token **out, size_t *nout, struct ft_err *e
 				sb_free(&sb);
 				tokens_free(t, n);
 				return ft_fail(err, FT_EINPUT, "position %zu: the %s opened here is "
-					       "never closed", k->pos, c == '`' ? "backquote" : "quote");
+					       "never closed", pos, c == '`' ? "backquote" : "quote");
 			}
 			k->kind = c == '`' ? TOK_QUOTED_NAME : TOK_STRING;
 			k->text = sb.data ? sb.data : xstrdup("");
