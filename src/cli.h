@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 
+#include "options.h"
 #include "util.h"
 
 enum { EXIT_OK = 0, EXIT_GATE_FAILED = 1, EXIT_ERROR = 2 };
@@ -25,17 +26,5 @@ struct cli_progress;
 struct cli_progress *cli_progress_new(void);
 void cli_progress_free(struct cli_progress *p);   /* clears the line */
 void cli_progress_fn(void *ctx, const char *stage, uint64_t done, uint64_t total);
-
-/* Registry root: --registry DIR, else $FRAUDTREE_REGISTRY, else ./registry. */
-const char *cli_registry_root(const char *option);
-
-/* A --delimiter value, the same for every verb: one character other than a
- * double quote or a line break, or "tab" (any case) or "\t" for a tab.
- * False when s is none of these. */
-bool cli_parse_delimiter(const char *s, char *out);
-
-/* Split "a,b,c" into a NULL-terminated array; caller frees with cli_list_free. */
-char **cli_split_list(const char *s, size_t *n);
-void cli_list_free(char **v);
 
 #endif

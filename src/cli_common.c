@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 #include <pthread.h>
 
@@ -34,18 +33,6 @@ int cli_errorf(const char *fmt, ...)
 	va_end(ap);
 	print_error(buf);
 	return EXIT_ERROR;
-}
-
-bool cli_parse_delimiter(const char *s, char *out)
-{
-	if (!strcasecmp(s, "tab") || !strcmp(s, "\\t")) {
-		*out = '\t';
-		return true;
-	}
-	if (strlen(s) != 1 || s[0] == '"' || s[0] == '\n' || s[0] == '\r')
-		return false;
-	*out = s[0];
-	return true;
 }
 
 struct cli_progress {
@@ -94,46 +81,4 @@ void cli_progress_fn(void *ctx, const char *stage, uint64_t done, uint64_t total
 		p->shown = 1;
 	}
 	pthread_mutex_unlock(&p->lock);
-}
-
-const char *cli_registry_root(const char *option)
-{
-	if (option && *option)
-		return option;
-	const char *env = getenv("FRAUDTREE_REGISTRY");
-	if (env && *env)
-		return env;
-	return "registry";
-}
-
-char **cli_split_list(const char *s, size_t *n)
-{
-	size_t cap = 4, k = 0;
-	char **v = xmalloc(cap * sizeof *v);
-	const char *p = s;
-	for (;;) {
-		const char *comma = strchr(p, ',');
-		size_t len = comma ? (size_t)(comma - p) : strlen(p);
-		if (k + 2 > cap) {
-			cap *= 2;
-			v = xreallocarray(v, cap, sizeof *v);
-		}
-		v[k++] = xstrndup(p, len);
-		if (!comma)
-			break;
-		p = comma + 1;
-	}
-	v[k] = NULL;
-	if (n)
-		*n = k;
-	return v;
-}
-
-void cli_list_free(char **v)
-{
-	if (!v)
-		return;
-	for (char **p = v; *p; p++)
-		free(*p);
-	free(v);
 }

@@ -389,12 +389,12 @@ int cli_describe(int argc, char **argv)
 			target_name = optarg;
 			break;
 		case 'n':
-			cli_list_free(na);
-			na = cli_split_list(optarg, &nna);
+			options_list_free(na);
+			na = options_split_list(optarg, &nna);
 			break;
 		case 'd':
-			if (!cli_parse_delimiter(optarg, &opt.delimiter)) {
-				cli_list_free(na);
+			if (!options_parse_delimiter(optarg, &opt.delimiter)) {
+				options_list_free(na);
 				return cli_errorf("describe: --delimiter wants one character (or 'tab'), not '%s'", optarg);
 			}
 			break;
@@ -402,11 +402,11 @@ int cli_describe(int argc, char **argv)
 			json = true;
 			break;
 		case 'h':
-			cli_list_free(na);
+			options_list_free(na);
 			fputs(usage_text, stdout);
 			return EXIT_OK;
 		default:
-			cli_list_free(na);
+			options_list_free(na);
 			if (optopt && strchr("tnd", optopt))
 				return cli_errorf("describe: option '%s' needs an argument (see --help)",
 						  argv[optind - 1]);
@@ -414,7 +414,7 @@ int cli_describe(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1) {
-		cli_list_free(na);
+		options_list_free(na);
 		return cli_errorf("describe: %s (usage: fraudtree describe FILE.csv [--target COL] [--json])",
 				  optind >= argc ? "no file given" : "one file at a time");
 	}
@@ -428,7 +428,7 @@ int cli_describe(int argc, char **argv)
 	ft_err_clear(&err);
 	struct frame *f = csv_load(path, &opt, &err);
 	cli_progress_free(bar);
-	cli_list_free(na);
+	options_list_free(na);
 	if (!f)
 		return cli_error(&err);
 	int target = -1;

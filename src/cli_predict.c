@@ -64,7 +64,7 @@ int cli_predict(int argc, char **argv)
 			   (v = option_value(argc, argv, &i, "--output"))) {
 			out = v;
 		} else if ((v = option_value(argc, argv, &i, "--delimiter"))) {
-			if (!cli_parse_delimiter(v, &opt.delimiter))
+			if (!options_parse_delimiter(v, &opt.delimiter))
 				return cli_errorf("predict: --delimiter: expected one character "
 						  "(or 'tab'), got '%s'", v);
 		} else if (s[0] == '-' && s[1]) {
@@ -85,7 +85,7 @@ int cli_predict(int argc, char **argv)
 	if (is_model_file(pos[0])) {
 		m = model_load(pos[0], &err);
 	} else {
-		const char *root = cli_registry_root(registry);
+		const char *root = options_registry_root(registry);
 		char group[REGISTRY_GROUP_MAX + 1];
 		int version;
 		m = registry_load_ref(root, pos[0], group, &version, &err);

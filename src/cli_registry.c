@@ -507,5 +507,5 @@ int cli_registry(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return EXIT_ERROR;
 	}
-	return run_verb(cli_registry_root(a.registry), &a);
+	return run_verb(options_registry_root(a.registry), &a);
 }

@@ -8,7 +8,9 @@
 #include "config.h"
 #include "cli.h"
 
+#include <inttypes.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,9 +21,11 @@
 #include "csv_load.h"
 #include "model.h"
 #include "pipeline.h"
+#include "pipeline_publish.h"
 #include "registry.h"
 #include "settings.h"
 #include "tree.h"
+#include "tune.h"
 
 #define LABEL_WIDTH 12
 
@@ -50,7 +54,7 @@ static void catch_interrupt(void)
 struct run_options {
 	const char *pipeline;
 	char **sets; size_t nsets;
-	bool no_register, quiet;
+	bool no_register, quiet, tune;
 	const char *out_dir, *registry, *description, *na_values;
 	char delimiter;
 	const char *file;
@@ -65,6 +69,8 @@ static void usage(FILE *out)
 	      "  --set KEY=VALUE      override one setting; repeatable, applied in order\n"
 	      "  --out DIR            write model.json, evaluation.json, pipeline.json,\n"
 	      "                       rules.txt into DIR (created when missing)\n"
+	      "  --tune               grid-search the tree first: the tune.* lists, or\n"
+	      "                       when none is set the default grid (as the workbench)\n"
 	      "  --no-register        never register, even when the gate passes\n"
 	      "  --registry DIR       registry root (else $FRAUDTREE_REGISTRY, else ./registry)\n"
 	      "  --description TEXT   description recorded with the registered version\n"
@@ -79,12 +85,13 @@ static int parse_args(int argc, char **argv, struct run_options *o, bool *help)
 {
 	enum {
 		OPT_PIPELINE = 256, OPT_SET, OPT_NO_REGISTER, OPT_OUT, OPT_REGISTRY,
-		OPT_DESCRIPTION, OPT_NA_VALUES, OPT_DELIMITER, OPT_QUIET, OPT_HELP
+		OPT_DESCRIPTION, OPT_NA_VALUES, OPT_DELIMITER, OPT_QUIET, OPT_HELP, OPT_TUNE
 	};
 	static const struct option longopts[] = {
 		{ "pipeline", required_argument, NULL, OPT_PIPELINE },
 		{ "set", required_argument, NULL, OPT_SET },
 		{ "no-register", no_argument, NULL, OPT_NO_REGISTER },
+		{ "tune", no_argument, NULL, OPT_TUNE },
 		{ "out", required_argument, NULL, OPT_OUT },
 		{ "registry", required_argument, NULL, OPT_REGISTRY },
 		{ "description", required_argument, NULL, OPT_DESCRIPTION },
@@ -105,12 +112,13 @@ static int parse_args(int argc, char **argv, struct run_options *o, bool *help)
 			o->sets[o->nsets++] = optarg;
 			break;
 		case OPT_NO_REGISTER: o->no_register = true; break;
+		case OPT_TUNE: o->tune = true; break;
 		case OPT_OUT: o->out_dir = optarg; break;
 		case OPT_REGISTRY: o->registry = optarg; break;
 		case OPT_DESCRIPTION: o->description = optarg; break;
 		case OPT_NA_VALUES: o->na_values = optarg; break;
 		case OPT_DELIMITER:
-			if (!cli_parse_delimiter(optarg, &o->delimiter)) {
+			if (!options_parse_delimiter(optarg, &o->delimiter)) {
 				cli_errorf("run: --delimiter: expected one character (or 'tab'), got '%s'",
 					   optarg);
 				return -1;
@@ -150,17 +158,10 @@ static int resolve_settings(const struct run_options *o, struct settings *s,
 	for (size_t i = 0; i < o->nsets; i++)
 		if (settings_set(s, o->sets[i], err) < 0)
 			return -1;
-	if (o->na_values) {
-		/* Kept in the settings so pipeline.json reproduces the load. */
-		size_t n;
-		char **v = cli_split_list(o->na_values, &n);
-		for (size_t i = 0; i < n; i++) {
-			s->na_values = xreallocarray(s->na_values, s->nna_values + 1,
-						     sizeof *s->na_values);
-			s->na_values[s->nna_values++] = xstrdup(v[i]);
-		}
-		cli_list_free(v);
-	}
+	if (o->na_values)
+		options_add_na_values(s, o->na_values);
+	if (o->tune)
+		tune_default_grid(s);
 	return settings_validate(s, err);
 }
 
@@ -245,29 +246,87 @@ static void print_tuning(const struct pipeline_result *r)
 		printf("  (best row shown; the whole table is in evaluation.json)\n");
 }
 
-static void print_metric(const char *name, double v, double t, const char *remark)
+/* name's validation and test values, and the test value's 95% interval
+ * when it has one. */
+static void print_metric(const struct pipeline_result *r, const char *name,
+			 const char *shown, const char *remark)
 {
-	printf("  %-20s %10.4f %10.4f%s\n", name, v, t, remark);
+	const struct metrics *v = &r->validation_metrics, *t = &r->test_metrics;
+	double a = 0, b = 0, lo, hi;
+	metrics_lookup(v, name, &a);
+	metrics_lookup(t, name, &b);
+	char key[64], iv[64] = "";
+	snprintf(key, sizeof key, "%s.lower", name);
+	if (metrics_lookup(t, key, &lo)) {
+		snprintf(key, sizeof key, "%s.upper", name);
+		metrics_lookup(t, key, &hi);
+		snprintf(iv, sizeof iv, "[%.4f, %.4f]", lo, hi);
+	}
+	printf("  %-20s %10.4f %10.4f  %-18s%s\n", shown, a, b, iv, remark);
 }
 
 static void print_metrics(const struct pipeline_result *r)
 {
-	const struct metrics *v = &r->validation_metrics, *t = &r->test_metrics;
-	printf("\nmetrics (threshold %g)  %10s %10s\n", r->settings.threshold,
-	       "validation", "test");
-	print_metric("accuracy", v->accuracy, t->accuracy,
-		     t->accuracy > t->baseline ? "" : "  <- does not beat the baseline");
-	print_metric("majority baseline", v->baseline, t->baseline, "");
-	print_metric("balanced_accuracy", v->balanced_accuracy, t->balanced_accuracy, "");
-	print_metric("precision", v->precision, t->precision, "");
-	print_metric("recall", v->recall, t->recall,
-		     t->cm.tp ? "" : "  <- no fraud caught");
-	print_metric("specificity", v->specificity, t->specificity, "");
-	print_metric("f1", v->f1, t->f1, "");
-	print_metric("mcc", v->mcc, t->mcc, "");
-	print_metric("roc_auc", v->roc_auc, t->roc_auc, "");
-	print_metric("pr_auc", v->pr_auc, t->pr_auc, "");
-	print_metric("log_loss", v->log_loss, t->log_loss, "");
+	const struct metrics *t = &r->test_metrics;
+	printf("\nmetrics (threshold %g)  %10s %10s  %-18s\n", r->settings.threshold,
+	       "validation", "test", "test 95% interval");
+	print_metric(r, "accuracy", "accuracy",
+		     t->baseline_p_value < METRICS_SIGNIFICANCE ? "" :
+		     "  <- does not beat the baseline significantly");
+	print_metric(r, "baseline", "majority baseline", "");
+	print_metric(r, "balanced_accuracy", "balanced_accuracy", "");
+	print_metric(r, "precision", "precision", "");
+	print_metric(r, "recall", "recall", t->cm.tp ? "" : "  <- no fraud caught");
+	print_metric(r, "specificity", "specificity", "");
+	print_metric(r, "f1", "f1", "");
+	print_metric(r, "mcc", "mcc", "");
+	print_metric(r, "roc_auc", "roc_auc", "");
+	print_metric(r, "pr_auc", "pr_auc", "");
+	print_metric(r, "log_loss", "log_loss", "");
+	print_metric(r, "brier", "brier", "");
+	printf("  baseline test: accuracy above the baseline with one-sided binomial p = %.2g"
+	       " (%s %g)\n", t->baseline_p_value,
+	       t->baseline_p_value < METRICS_SIGNIFICANCE ? "<" : "not <", METRICS_SIGNIFICANCE);
+	printf("  intervals: Wilson for proportions; stratified bootstrap (%zu resamples, "
+	       "seed %" PRIu64 ") for the rest\n", t->bootstrap_resamples, t->bootstrap_seed);
+}
+
+/* Amounts print with cents: a whole-cent figure is what a fraud team
+ * reads; printf widens a field rather than cutting it. */
+static void print_amount_row(const char *name, double v, double t)
+{
+	printf("  %-24s %14.2f %14.2f\n", name, v, t);
+}
+
+static void print_decisions(const struct pipeline_result *r)
+{
+	const struct settings *s = &r->settings;
+	const struct amount_metrics *v = &r->validation_metrics.amount, *t = &r->test_metrics.amount;
+	if (t->unit)
+		printf("\ndecisions (no amount column: every fraud counts 1)\n");
+	else
+		printf("\ndecisions (amount: %s; cost.alert %g, cost.missed %g, cost.caught %g)\n",
+		       s->amount_column, s->cost.alert, s->cost.missed, s->cost.caught);
+	printf("  %-24s %14s %14s\n", "", "validation", "test");
+	printf("  %-24s %14" PRIu64 " %14" PRIu64 "\n", "alerts", v->alerts, t->alerts);
+	printf("  %-24s %14.4f %14.4f\n", "alert_rate", v->alert_rate, t->alert_rate);
+	print_amount_row("fraud amount", v->fraud_amount, t->fraud_amount);
+	print_amount_row("amount_caught", v->amount_caught, t->amount_caught);
+	print_amount_row("amount_missed", v->amount_missed, t->amount_missed);
+	printf("  %-24s %14.4f %14.4f\n", "amount_recall", v->amount_recall, t->amount_recall);
+	print_amount_row("cost", v->cost, t->cost);
+	print_amount_row("net_savings", v->net_savings, t->net_savings);
+	char rate[32];
+	fmt_double(rate, s->alert_rate);
+	printf("  at alert_rate %s (the top %g%% of rows by score; ties in expectation)\n",
+	       rate, 100.0 * s->alert_rate);
+	printf("  %-24s %14.4f %14.4f\n", "precision_at_alert_rate",
+	       v->precision_at_alert_rate, t->precision_at_alert_rate);
+	printf("  %-24s %14.4f %14.4f\n", "recall_at_alert_rate",
+	       v->recall_at_alert_rate, t->recall_at_alert_rate);
+	if (r->min_cost)
+		printf("  threshold %g: the least cost on validation (%.2f)\n", s->threshold,
+		       r->min_cost_validation);
 }
 
 static void print_confusion(const struct pipeline_result *r)
@@ -350,6 +409,7 @@ static void print_report(const struct data_info *data, const struct pipeline_res
 	print_notes(r);
 	print_tuning(r);
 	print_metrics(r);
+	print_decisions(r);
 	print_confusion(r);
 	print_tree(r);
 	print_gate(r);
@@ -412,25 +472,17 @@ static int write_out(const char *dir, const struct run_texts *t, struct ft_err *
 }
 
 static int publish(const struct run_options *o, const struct data_info *data,
-		   const struct pipeline_result *r, const struct run_texts *t,
-		   struct ft_err *err)
+		   const struct pipeline_result *r, struct ft_err *err)
 {
-	const char *root = cli_registry_root(o->registry);
-	struct registry_publish_args a = {
-		.group = r->settings.group,
+	struct pipeline_publish_args a = {
+		.root = options_registry_root(o->registry),
 		.description = o->description,
-		.user = NULL,
-		.model_json = t->model,
-		.evaluation_json = t->evaluation,
-		.pipeline_json = t->pipeline,
-		.gate = &r->gate,
-		.metrics = &r->test_metrics,
 		.data_path = o->file,
 		.data_rows = data->nrows,
 		.data_columns = data->ncols,
 	};
 	int version = 0;
-	if (registry_publish(root, &a, &version, err) < 0)
+	if (pipeline_publish(r, &a, &version, err) < 0)
 		return -1;
 	printf("registered %s/%d (%s)\n", r->settings.group, version,
 	       registry_status_name(REG_PENDING));
@@ -502,7 +554,7 @@ static int run(const struct run_options *o)
 		if (o->no_register) {
 			if (!o->quiet)
 				printf("not registered (--no-register)\n");
-		} else if (publish(o, &data, &r, &t, &err) < 0) {
+		} else if (publish(o, &data, &r, &err) < 0) {
 			status = cli_error(&err);
 		}
 	}

@@ -10,13 +10,23 @@
  *  - log loss clips probabilities to [eps, 1 - eps] with eps the float64
  *    machine epsilon (2.22e-16), sklearn 1.2's eps="auto" for float64.
  * Scores are grouped by equal value before any curve point is made, so
- * tied scores never depend on row order. */
+ * tied scores never depend on row order.
+ *
+ * Uncertainty: proportions get Wilson's score interval (statsmodels'
+ * proportion_confint(method="wilson")); F1, MCC, balanced accuracy, the
+ * AUCs, log loss and Brier score a stratified bootstrap (each resample
+ * keeps the split's class counts), percentile interval (numpy's linear
+ * percentile) and standard deviation with ddof = 1. "Beats the baseline"
+ * is a one-sided exact binomial test at METRICS_SIGNIFICANCE: a model
+ * whose correct rows are no more than a coin weighted with the baseline
+ * would give does not pass, however its accuracy compares. */
 #include "config.h"
 #include "metrics.h"
 
 #include <float.h>
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,18 +210,39 @@ void metrics_rates(struct metrics *m)
 		m->balanced_accuracy = m->positives ? m->recall : m->specificity;
 	double den = (tp + fp) * (tp + fn) * (tn + fp) * (tn + fn);
 	m->mcc = den > 0.0 ? (tp * tn - fp * fn) / sqrt(den) : 0.0;
+	m->baseline_p_value = m->n ? metrics_binomial_tail(c->tp + c->tn, m->n, m->baseline) : 1.0;
+}
+
+/* One row's log loss, clipped as sklearn clips. */
+static double row_loss(double p, bool pos)
+{
+	if (!(p >= DBL_EPSILON))
+		p = DBL_EPSILON;
+	if (p > 1.0 - DBL_EPSILON)
+		p = 1.0 - DBL_EPSILON;
+	double q = 1.0 - p, s = q + p;
+	return -log((pos ? p : q) / s);
+}
+
+static size_t reliability_bin_of(double p)
+{
+	if (!(p > 0.0))
+		return 0;
+	size_t k = (size_t)(p * METRICS_RELIABILITY_BINS);
+	return k >= METRICS_RELIABILITY_BINS ? METRICS_RELIABILITY_BINS - 1 : k;
 }
 
 /* Everything but the AUCs, which come from the sorted scores. */
-static void metrics_counts(const uint8_t *y, const double *proba, size_t n,
-			   double threshold, struct metrics *m)
+static void metrics_counts(const uint8_t *y, const double *score, const double *prob,
+			   size_t n, double threshold, struct metrics *m)
 {
 	memset(m, 0, sizeof *m);
 	m->n = n;
 	m->threshold = threshold;
-	double loss = 0.0;
+	double loss = 0.0, brier = 0.0, sum_score = 0.0, sum_prob = 0.0;
+	double rel_sum[METRICS_RELIABILITY_BINS] = { 0 };
 	for (size_t i = 0; i < n; i++) {
-		bool pos = y[i] != 0, pred = proba[i] >= threshold;
+		bool pos = y[i] != 0, pred = score[i] >= threshold;
 		if (pos && pred)
 			m->cm.tp++;
 		else if (pos)
@@ -220,59 +251,229 @@ static void metrics_counts(const uint8_t *y, const double *proba, size_t n,
 			m->cm.fp++;
 		else
 			m->cm.tn++;
-		double p = proba[i];
-		if (!(p >= DBL_EPSILON))
-			p = DBL_EPSILON;
-		if (p > 1.0 - DBL_EPSILON)
-			p = 1.0 - DBL_EPSILON;
-		double q = 1.0 - p, s = q + p;
-		loss -= log((pos ? p : q) / s);
+		double p = prob[i];
+		loss += row_loss(p, pos);
+		brier += ((pos ? 1.0 : 0.0) - p) * ((pos ? 1.0 : 0.0) - p);
+		sum_score += score[i];
+		sum_prob += p;
+		size_t b = reliability_bin_of(p);
+		m->reliability[b].n++;
+		m->reliability[b].positives += pos;
+		rel_sum[b] += p;
 	}
+	for (size_t b = 0; b < METRICS_RELIABILITY_BINS; b++)
+		m->reliability[b].mean_probability = ratio(rel_sum[b], (double)m->reliability[b].n);
 	m->positives = m->cm.tp + m->cm.fn;
 	m->negatives = m->cm.tn + m->cm.fp;
 	m->baseline = ratio((double)(m->positives > m->negatives ? m->positives : m->negatives),
 			    (double)n);
 	metrics_rates(m);
 	m->log_loss = n ? loss / (double)n : 0.0;
+	m->brier = n ? brier / (double)n : 0.0;
+	m->mean_score = n ? sum_score / (double)n : 0.0;
+	m->mean_probability = n ? sum_prob / (double)n : 0.0;
 }
 
 void metrics_compute(const uint8_t *y, const double *proba, size_t n,
 		     double threshold, struct metrics *m)
 {
-	metrics_evaluate(y, proba, n, threshold, m, NULL, NULL);
+	metrics_evaluate(y, proba, NULL, n, threshold, m, NULL, NULL);
+}
+
+void metrics_add_amount(struct metrics *m, const uint8_t *y, const double *proba,
+			const double *amount, size_t n, const struct amount_costs *c,
+			double alert_rate)
+{
+	amount_compute(y, proba, amount, n, m->threshold, c, alert_rate, &m->amount);
 }
 
 static const char *const metric_names[] = {
 	"accuracy", "baseline", "precision", "recall", "specificity", "f1",
-	"balanced_accuracy", "mcc", "roc_auc", "pr_auc", "log_loss",
-	"tp", "fp", "tn", "fn", NULL
+	"balanced_accuracy", "mcc", "roc_auc", "pr_auc", "log_loss", "brier",
+	"tp", "fp", "tn", "fn", "baseline_p_value", NULL
 };
+
+static const char *const interval_parts[] = { "lower", "upper", "standard_deviation", NULL };
+
+#define NBASE (sizeof metric_names / sizeof metric_names[0] - 1)
+
+/* metric_names, then amount_names (the money and alert-rate figures),
+ * built once: each table stays the one list of its names. */
+static const char *all_names[METRICS_MAX + 1];
+static pthread_once_t all_names_once = PTHREAD_ONCE_INIT;
+
+static void all_names_build(void)
+{
+	size_t n = 0;
+	for (size_t k = 0; metric_names[k] && n < METRICS_MAX; k++)
+		all_names[n++] = metric_names[k];
+	for (const char *const *a = amount_names(); *a && n < METRICS_MAX; a++)
+		all_names[n++] = *a;
+	all_names[n] = NULL;
+}
 
 const char *const *metrics_names(void)
 {
-	return metric_names;
+	pthread_once(&all_names_once, all_names_build);
+	return all_names;
+}
+
+const char *const *metrics_interval_parts(void)
+{
+	return interval_parts;
+}
+
+/* Index of name in metrics_names(), the name being the first len bytes;
+ * -1 when unknown. */
+static int metric_index(const char *name, size_t len)
+{
+	const char *const *names = metrics_names();
+	for (int k = 0; names[k]; k++)
+		if (strlen(names[k]) == len && !strncmp(names[k], name, len))
+			return k;
+	return -1;
+}
+
+/* Which figures carry an interval: every one but the counts, the p-value
+ * and the money figures (amount.h), which are sums over the rows. */
+static bool has_interval(const char *name)
+{
+	double unused;
+	struct amount_metrics none_amount = { 0 };
+	if (amount_lookup(&none_amount, name, &unused))
+		return false;
+	static const char *const none[] = { "tp", "fp", "tn", "fn", "baseline_p_value" };
+	for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
+		if (!strcmp(none[i], name))
+			return false;
+	return true;
+}
+
+/* Splits "recall.lower" into the metric's index and the part's (-1 for
+ * a plain name); false when either is unknown. */
+static bool parse_name(const char *name, int *metric, int *part)
+{
+	const char *dot = strchr(name, '.');
+	*part = -1;
+	*metric = metric_index(name, dot ? (size_t)(dot - name) : strlen(name));
+	if (*metric < 0)
+		return false;
+	if (!dot)
+		return true;
+	if (!has_interval(metrics_names()[*metric]))
+		return false;
+	for (int k = 0; interval_parts[k]; k++)
+		if (!strcmp(interval_parts[k], dot + 1))
+			*part = k;
+	return *part >= 0;
+}
+
+bool metrics_name_known(const char *name)
+{
+	int metric, part;
+	return parse_name(name, &metric, &part);
 }
 
 bool metrics_lookup(const struct metrics *m, const char *name, double *out)
 {
 	const double v[] = {
 		m->accuracy, m->baseline, m->precision, m->recall, m->specificity, m->f1,
-		m->balanced_accuracy, m->mcc, m->roc_auc, m->pr_auc, m->log_loss,
+		m->balanced_accuracy, m->mcc, m->roc_auc, m->pr_auc, m->log_loss, m->brier,
 		(double)m->cm.tp, (double)m->cm.fp, (double)m->cm.tn, (double)m->cm.fn,
+		m->baseline_p_value,
 	};
-	for (size_t k = 0; metric_names[k]; k++) {
-		if (strcmp(metric_names[k], name) == 0) {
-			*out = v[k];
-			return true;
-		}
+	_Static_assert(sizeof v / sizeof v[0] == sizeof metric_names / sizeof metric_names[0] - 1,
+		       "one value per metric name");
+	_Static_assert(NBASE <= METRICS_MAX, "METRICS_MAX holds every metric");
+	int metric, part;
+	if (!parse_name(name, &metric, &part))
+		return false;
+	if (part < 0 && (size_t)metric >= NBASE)
+		return amount_lookup(&m->amount, name, out);
+	if (part < 0) {
+		*out = v[metric];
+		return true;
 	}
-	return false;
+	const struct metric_interval *iv = &m->interval[metric];
+	if (!iv->known)
+		return false;
+	*out = part == 0 ? iv->lower : part == 1 ? iv->upper : iv->standard_deviation;
+	return true;
 }
 
 bool metrics_higher_is_better(const char *name)
 {
-	return strcmp(name, "log_loss") != 0 && strcmp(name, "fp") != 0 &&
-	       strcmp(name, "fn") != 0;
+	static const char *const lower_better[] = {
+		"log_loss", "brier", "fp", "fn", "baseline_p_value"
+	};
+	int metric, part;
+	if (!parse_name(name, &metric, &part))
+		return true;
+	if (part == 2)
+		return false;
+	for (size_t i = 0; i < sizeof lower_better / sizeof lower_better[0]; i++)
+		if (!strcmp(lower_better[i], metrics_names()[metric]))
+			return false;
+	return amount_higher_is_better(metrics_names()[metric]);
+}
+
+/* z for a two-sided METRICS_CONFIDENCE (0.95) interval. */
+#define Z95 1.959963984540054
+
+void metrics_wilson(uint64_t k, uint64_t n, struct metric_interval *out)
+{
+	out->known = true;
+	if (n == 0 || k > n) {
+		out->standard_deviation = 0.0;
+		out->lower = 0.0;
+		out->upper = 1.0;
+		return;
+	}
+	double nn = (double)n, p = (double)k / nn, z2 = Z95 * Z95;
+	double den = 1.0 + z2 / nn;
+	double center = (p + z2 / (2.0 * nn)) / den;
+	double half = Z95 / den * sqrt(p * (1.0 - p) / nn + z2 / (4.0 * nn * nn));
+	out->standard_deviation = sqrt(p * (1.0 - p) / nn);
+	out->lower = center - half < 0.0 || k == 0 ? 0.0 : center - half;
+	out->upper = center + half > 1.0 || k == n ? 1.0 : center + half;
+}
+
+static double log_pmf(uint64_t j, uint64_t n, double lp, double lq, double lnf)
+{
+	return lnf - lgamma((double)j + 1.0) - lgamma((double)(n - j) + 1.0) +
+	       (double)j * lp + (double)(n - j) * lq;
+}
+
+/* Terms shrink geometrically away from the mode, so each sum stops once
+ * a term no longer changes it. */
+double metrics_binomial_tail(uint64_t k, uint64_t n, double p)
+{
+	if (k == 0)
+		return 1.0;
+	if (k > n || !(p > 0.0))
+		return 0.0;
+	if (p >= 1.0)
+		return 1.0;
+	double lp = log(p), lq = log1p(-p), lnf = lgamma((double)n + 1.0);
+	double mode = floor(((double)n + 1.0) * p);
+	bool upper = (double)k > mode;
+	/* Sum the smaller side directly: the upper tail from k, or the lower
+	 * tail below k (then 1 minus it). */
+	uint64_t j = upper ? k : k - 1;
+	double first = log_pmf(j, n, lp, lq, lnf), sum = 0.0;
+	for (;;) {
+		double t = exp(log_pmf(j, n, lp, lq, lnf) - first);
+		sum += t;
+		if (t < sum * 1e-17)
+			break;
+		if (upper ? j == n : j == 0)
+			break;
+		j = upper ? j + 1 : j - 1;
+	}
+	double tail = exp(first + log(sum));
+	if (!upper)
+		tail = 1.0 - tail;
+	return tail < 0.0 ? 0.0 : tail > 1.0 ? 1.0 : tail;
 }
 
 static void curve_alloc(struct curve *c, size_t n)
@@ -352,12 +553,13 @@ void metrics_pr_curve(const uint8_t *y, const double *proba, size_t n, struct cu
 }
 
 /* One sort of the scores serves both AUCs and both curves. */
-void metrics_evaluate(const uint8_t *y, const double *proba, size_t n, double threshold,
-		      struct metrics *m, struct curve *roc, struct curve *pr)
+void metrics_evaluate(const uint8_t *y, const double *score, const double *prob,
+		      size_t n, double threshold, struct metrics *m, struct curve *roc,
+		      struct curve *pr)
 {
-	metrics_counts(y, proba, n, threshold, m);
+	metrics_counts(y, score, prob ? prob : score, n, threshold, m);
 	struct clf_curve cc;
-	clf_curve(y, proba, n, &cc);
+	clf_curve(y, score, n, &cc);
 	m->roc_auc = roc_auc(&cc);
 	m->pr_auc = average_precision(&cc);
 	if (roc)
@@ -375,6 +577,300 @@ void curve_free(struct curve *c)
 	memset(c, 0, sizeof *c);
 }
 
+/* ---- bootstrap ---------------------------------------------------------
+ * A resample is a count per bin and class: bins are the distinct
+ * (score, prob) pairs, score decreasing, so a resample costs one draw per
+ * row and any figure of it costs one pass over the bins. Resamples are
+ * kept when they fit in BOOT_KEEP counts, so moving the threshold re-reads
+ * them; otherwise they are drawn again from the same seed, giving the same
+ * counts. */
+#define BOOT_KEEP ((size_t)8 << 20)
+
+struct metrics_bootstrap {
+	size_t nbins, resamples;
+	uint64_t seed;
+	double *score, *prob;            /* per bin */
+	uint32_t *pos_bin, *neg_bin;     /* bin of each positive / negative row */
+	uint64_t npos, nneg;
+	uint32_t *kept;                  /* resamples x nbins x 2 (neg, pos), or NULL */
+	struct metric_interval fixed[4]; /* roc_auc, pr_auc, log_loss, brier */
+};
+
+struct boot_row {
+	double score, prob;
+	size_t row;
+};
+
+static int cmp_boot_row(const void *a, const void *b)
+{
+	const struct boot_row *x = a, *y = b;
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	if (x->prob != y->prob)
+		return x->prob > y->prob ? -1 : 1;
+	return (x->row > y->row) - (x->row < y->row);
+}
+
+/* Draws resample r's counts (the generator carries on from resample r-1). */
+static void boot_draw(const struct metrics_bootstrap *b, struct ft_rng *rng, uint32_t *c)
+{
+	memset(c, 0, 2 * b->nbins * sizeof *c);
+	for (uint64_t i = 0; i < b->nneg; i++)
+		c[2 * b->neg_bin[rng_below(rng, b->nneg)]]++;
+	for (uint64_t i = 0; i < b->npos; i++)
+		c[2 * b->pos_bin[rng_below(rng, b->npos)] + 1]++;
+}
+
+/* The threshold-free figures of one resample: AUCs from a curve built on
+ * the bins (equal scores merged), log loss and Brier from the bins. */
+static void boot_fixed(const struct metrics_bootstrap *b, const uint32_t *c,
+		       struct clf_curve *cc, double out[4])
+{
+	double tp = 0, fp = 0, loss = 0, brier = 0;
+	cc->n = 0;
+	for (size_t k = 0; k < b->nbins; k++) {
+		double neg = c[2 * k], pos = c[2 * k + 1], p = b->prob[k];
+		tp += pos;
+		fp += neg;
+		if (neg)
+			loss += neg * row_loss(p, false);
+		if (pos)
+			loss += pos * row_loss(p, true);
+		brier += neg * p * p + pos * (1.0 - p) * (1.0 - p);
+		if (k + 1 == b->nbins || b->score[k + 1] != b->score[k]) {
+			if (cc->n && cc->tps[cc->n - 1] == tp && cc->fps[cc->n - 1] == fp)
+				continue;   /* an empty bin adds no point */
+			cc->tps[cc->n] = tp;
+			cc->fps[cc->n] = fp;
+			cc->thr[cc->n] = b->score[k];
+			cc->n++;
+		}
+	}
+	double n = tp + fp;
+	out[0] = roc_auc(cc);
+	out[1] = average_precision(cc);
+	out[2] = n ? loss / n : 0.0;
+	out[3] = n ? brier / n : 0.0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Percentile interval (numpy's linear interpolation) and ddof = 1
+ * standard deviation of v[0..n); sorts v. */
+static void percentile_interval(double *v, size_t n, struct metric_interval *out)
+{
+	memset(out, 0, sizeof *out);
+	if (n == 0)
+		return;
+	out->known = true;
+	double mean = 0, ss = 0;
+	for (size_t i = 0; i < n; i++)
+		mean += v[i];
+	mean /= (double)n;
+	for (size_t i = 0; i < n; i++)
+		ss += (v[i] - mean) * (v[i] - mean);
+	out->standard_deviation = n > 1 ? sqrt(ss / (double)(n - 1)) : 0.0;
+	qsort(v, n, sizeof *v, cmp_double);
+	double alpha = (1.0 - METRICS_CONFIDENCE) / 2.0;
+	double q[2] = { alpha, 1.0 - alpha };
+	for (int s = 0; s < 2; s++) {
+		double at = q[s] * (double)(n - 1);
+		size_t lo = (size_t)floor(at);
+		size_t hi = lo + 1 < n ? lo + 1 : lo;
+		double x = v[lo] + (at - (double)lo) * (v[hi] - v[lo]);
+		if (s == 0)
+			out->lower = x;
+		else
+			out->upper = x;
+	}
+}
+
+struct metrics_bootstrap *metrics_bootstrap_new(const uint8_t *y, const double *score,
+						const double *prob, size_t n,
+						size_t resamples, uint64_t seed)
+{
+	if (!prob)
+		prob = score;
+	struct metrics_bootstrap *b = xcalloc(1, sizeof *b);
+	b->resamples = resamples;
+	b->seed = seed;
+	struct boot_row *r = xmalloc((n ? n : 1) * sizeof *r);
+	for (size_t i = 0; i < n; i++)
+		r[i] = (struct boot_row){ score[i], prob[i], i };
+	qsort(r, n, sizeof *r, cmp_boot_row);
+	b->score = xmalloc((n ? n : 1) * sizeof *b->score);
+	b->prob = xmalloc((n ? n : 1) * sizeof *b->prob);
+	uint32_t *bin = xmalloc((n ? n : 1) * sizeof *bin);
+	for (size_t i = 0; i < n; i++) {
+		if (i == 0 || r[i].score != r[i - 1].score || r[i].prob != r[i - 1].prob) {
+			b->score[b->nbins] = r[i].score;
+			b->prob[b->nbins] = r[i].prob;
+			b->nbins++;
+		}
+		bin[r[i].row] = (uint32_t)(b->nbins - 1);
+	}
+	free(r);
+	for (size_t i = 0; i < n; i++) {
+		if (y[i])
+			b->npos++;
+		else
+			b->nneg++;
+	}
+	b->pos_bin = xmalloc((b->npos ? b->npos : 1) * sizeof *b->pos_bin);
+	b->neg_bin = xmalloc((b->nneg ? b->nneg : 1) * sizeof *b->neg_bin);
+	for (size_t i = 0, ip = 0, in = 0; i < n; i++) {
+		if (y[i])
+			b->pos_bin[ip++] = bin[i];
+		else
+			b->neg_bin[in++] = bin[i];
+	}
+	free(bin);
+
+	size_t cells = 2 * (b->nbins ? b->nbins : 1);
+	bool keep = resamples && cells <= BOOT_KEEP / resamples;
+	if (keep)
+		b->kept = xmalloc(resamples * cells * sizeof *b->kept);
+	uint32_t *scratch = keep ? NULL : xmalloc(cells * sizeof *scratch);
+	struct clf_curve cc = {
+		.tps = xmalloc((b->nbins + 1) * sizeof *cc.tps),
+		.fps = xmalloc((b->nbins + 1) * sizeof *cc.fps),
+		.thr = xmalloc((b->nbins + 1) * sizeof *cc.thr),
+	};
+	double *v[4];
+	for (int f = 0; f < 4; f++)
+		v[f] = xmalloc((resamples ? resamples : 1) * sizeof *v[f]);
+	struct ft_rng rng;
+	rng_seed(&rng, seed);
+	for (size_t s = 0; s < resamples; s++) {
+		uint32_t *c = keep ? b->kept + s * cells : scratch;
+		boot_draw(b, &rng, c);
+		double out[4];
+		boot_fixed(b, c, &cc, out);
+		for (int f = 0; f < 4; f++)
+			v[f][s] = out[f];
+	}
+	for (int f = 0; f < 4; f++) {
+		percentile_interval(v[f], resamples, &b->fixed[f]);
+		free(v[f]);
+	}
+	clf_curve_free(&cc);
+	free(scratch);
+	return b;
+}
+
+void metrics_bootstrap_free(struct metrics_bootstrap *b)
+{
+	if (!b)
+		return;
+	free(b->score);
+	free(b->prob);
+	free(b->pos_bin);
+	free(b->neg_bin);
+	free(b->kept);
+	free(b);
+}
+
+void metrics_intervals(const struct metrics_bootstrap *b, struct metrics *m)
+{
+	const struct confusion *cm = &m->cm;
+	struct { const char *name; uint64_t k, n; } wilson[] = {
+		{ "accuracy", cm->tp + cm->tn, m->n },
+		{ "baseline", m->positives > m->negatives ? m->positives : m->negatives, m->n },
+		{ "precision", cm->tp, cm->tp + cm->fp },
+		{ "recall", cm->tp, cm->tp + cm->fn },
+		{ "specificity", cm->tn, cm->tn + cm->fp },
+	};
+	for (size_t i = 0; i < sizeof wilson / sizeof wilson[0]; i++)
+		metrics_wilson(wilson[i].k, wilson[i].n,
+			       &m->interval[metric_index(wilson[i].name, strlen(wilson[i].name))]);
+	if (!b || b->resamples == 0)
+		return;
+	static const char *const fixed[4] = { "roc_auc", "pr_auc", "log_loss", "brier" };
+	for (int f = 0; f < 4; f++)
+		m->interval[metric_index(fixed[f], strlen(fixed[f]))] = b->fixed[f];
+
+	/* F1, MCC and balanced accuracy at m's threshold. */
+	size_t cells = 2 * (b->nbins ? b->nbins : 1), above = 0;
+	while (above < b->nbins && b->score[above] >= m->threshold)
+		above++;
+	uint32_t *scratch = b->kept ? NULL : xmalloc(cells * sizeof *scratch);
+	double *v[3];
+	for (int f = 0; f < 3; f++)
+		v[f] = xmalloc(b->resamples * sizeof *v[f]);
+	struct ft_rng rng;
+	rng_seed(&rng, b->seed);
+	for (size_t s = 0; s < b->resamples; s++) {
+		const uint32_t *c = b->kept ? b->kept + s * cells : scratch;
+		if (!b->kept)
+			boot_draw(b, &rng, scratch);
+		struct metrics r;
+		memset(&r, 0, sizeof r);
+		for (size_t k = 0; k < b->nbins; k++) {
+			if (k < above) {
+				r.cm.fp += c[2 * k];
+				r.cm.tp += c[2 * k + 1];
+			} else {
+				r.cm.tn += c[2 * k];
+				r.cm.fn += c[2 * k + 1];
+			}
+		}
+		r.positives = r.cm.tp + r.cm.fn;
+		r.negatives = r.cm.tn + r.cm.fp;
+		r.n = r.positives + r.negatives;
+		metrics_rates(&r);
+		v[0][s] = r.f1;
+		v[1][s] = r.mcc;
+		v[2][s] = r.balanced_accuracy;
+	}
+	static const char *const moving[3] = { "f1", "mcc", "balanced_accuracy" };
+	for (int f = 0; f < 3; f++) {
+		percentile_interval(v[f], b->resamples, &m->interval[metric_index(moving[f],
+										   strlen(moving[f]))]);
+		free(v[f]);
+	}
+	free(scratch);
+	m->bootstrap_resamples = b->resamples;
+	m->bootstrap_seed = b->seed;
+}
+
+static const char *const cmp_op_names[OP_COUNT] = {
+	[OP_GE] = ">=", [OP_GT] = ">", [OP_LE] = "<=", [OP_LT] = "<", [OP_EQ] = "==", [OP_NE] = "!=",
+};
+
+const char *cmp_op_name(enum cmp_op op)
+{
+	return (unsigned)op < OP_COUNT ? cmp_op_names[op] : "?";
+}
+
+bool cmp_op_parse(const char *s, enum cmp_op *out)
+{
+	for (int op = 0; op < OP_COUNT; op++) {
+		if (strcmp(s, cmp_op_names[op]) == 0) {
+			*out = (enum cmp_op)op;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool cmp_op_eval(enum cmp_op op, double a, double b)
+{
+	switch (op) {
+	case OP_GE: return a >= b;
+	case OP_GT: return a > b;
+	case OP_LE: return a <= b;
+	case OP_LT: return a < b;
+	case OP_EQ: return a == b;
+	case OP_NE: return a != b;
+	case OP_COUNT: break;
+	}
+	return false;
+}
+
 static void check_init(struct gate_check *g, const char *metric, enum cmp_op op,
 		       double value, double actual)
 {
@@ -390,11 +886,13 @@ int gate_evaluate(const struct gate_condition *conds, size_t n,
 {
 	memset(out, 0, sizeof *out);
 	for (size_t i = 0; i < n; i++) {
-		double v;
-		if (!metrics_lookup(m, conds[i].metric, &v)) {
+		if (!metrics_name_known(conds[i].metric)) {
 			struct strbuf known = { 0 };
-			for (size_t k = 0; metric_names[k]; k++)
-				sb_printf(&known, "%s%s", k ? ", " : "", metric_names[k]);
+			const char *const *names = metrics_names();
+			for (size_t k = 0; names[k]; k++)
+				sb_printf(&known, "%s%s", k ? ", " : "", names[k]);
+			sb_printf(&known, "; any but the counts, baseline_p_value and the amount "
+				  "figures with .lower, .upper or .standard_deviation");
 			ft_fail(err, FT_EINPUT, "gate[%zu].metric: unknown metric \"%s\" (known: %s)",
 				i, conds[i].metric, known.data);
 			sb_free(&known);
@@ -407,9 +905,13 @@ int gate_evaluate(const struct gate_condition *conds, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		struct gate_check *g = &out->checks[i];
 		double v = 0;
-		metrics_lookup(m, conds[i].metric, &v);
+		bool known = metrics_lookup(m, conds[i].metric, &v);
 		check_init(g, conds[i].metric, conds[i].op, conds[i].value, v);
-		if (g->pass)
+		if (!known) {
+			g->pass = false;
+			snprintf(g->why, sizeof g->why, "%s is not known (no interval was computed)",
+				 g->metric);
+		} else if (g->pass)
 			snprintf(g->why, sizeof g->why, "%s %.4g %s %g", g->metric, v,
 				 cmp_op_name(g->op), g->value);
 		else
@@ -426,14 +928,17 @@ int gate_evaluate(const struct gate_condition *conds, size_t n,
 		snprintf(tp->why, sizeof tp->why, "no fraud caught (TP = 0)");
 
 	struct gate_check *base = &out->checks[n + 1];
-	check_init(base, "accuracy", OP_GT, m->baseline, m->accuracy);
+	check_init(base, "baseline_p_value", OP_LT, METRICS_SIGNIFICANCE, m->baseline_p_value);
 	if (base->pass)
-		snprintf(base->why, sizeof base->why, "accuracy %.4g beats the majority baseline %.4g",
-			 m->accuracy, m->baseline);
+		snprintf(base->why, sizeof base->why,
+			 "accuracy %.4g beats the majority baseline %.4g "
+			 "(one-sided binomial p = %.2g < %g)",
+			 m->accuracy, m->baseline, m->baseline_p_value, METRICS_SIGNIFICANCE);
 	else
 		snprintf(base->why, sizeof base->why,
-			 "accuracy %.4g does not beat the majority baseline %.4g",
-			 m->accuracy, m->baseline);
+			 "accuracy %.4g does not beat the majority baseline %.4g significantly "
+			 "(one-sided binomial p = %.2g, needs < %g)",
+			 m->accuracy, m->baseline, m->baseline_p_value, METRICS_SIGNIFICANCE);
 
 	for (size_t i = 0; i < out->nchecks; i++)
 		out->pass = out->pass && out->checks[i].pass;

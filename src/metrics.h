@@ -7,10 +7,32 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "settings.h"
+#include "amount.h"
+#include "util.h"
 
 struct confusion {
 	uint64_t tn, fp, fn, tp;
+};
+
+/* How far a figure could move: a 95% interval and a standard deviation.
+ * Proportions (accuracy, baseline, precision, recall, specificity) get
+ * Wilson's score interval and sqrt(p(1-p)/n); the other figures the
+ * percentile interval and standard deviation of a stratified bootstrap. */
+struct metric_interval {
+	bool known;
+	double standard_deviation, lower, upper;
+};
+
+#define METRICS_MAX 32          /* room for every metrics_names() entry */
+#define METRICS_RELIABILITY_BINS 10
+#define METRICS_CONFIDENCE 0.95
+#define METRICS_SIGNIFICANCE 0.05
+
+/* One bin of the reliability table: probabilities in [k/10, (k+1)/10)
+ * (the last bin includes 1). */
+struct reliability_bin {
+	uint64_t n, positives;
+	double mean_probability;    /* 0 when n == 0 */
 };
 
 struct metrics {
@@ -19,28 +41,63 @@ struct metrics {
 	double threshold;
 	double accuracy, baseline;     /* baseline: majority-class accuracy */
 	double precision, recall, specificity, f1, balanced_accuracy, mcc;
-	double roc_auc, pr_auc, log_loss;
+	double roc_auc, pr_auc, log_loss, brier;
+	/* One-sided exact binomial test of "accuracy > baseline": the chance
+	 * of at least this many correct rows if each were right with the
+	 * baseline's probability. 1 when n == 0. */
+	double baseline_p_value;
+	double mean_score, mean_probability;   /* over the rows */
+	struct reliability_bin reliability[METRICS_RELIABILITY_BINS];
+	/* interval[k] belongs to metrics_names()[k]; set by metrics_intervals. */
+	struct metric_interval interval[METRICS_MAX];
+	size_t bootstrap_resamples;             /* 0: no bootstrap done */
+	uint64_t bootstrap_seed;
+	struct amount_metrics amount;  /* zero until metrics_add_amount */
 };
 
 /* y in {0,1}, proba = predicted fraud probability; class = proba >= threshold.
  * Zero denominators give 0; roc_auc and pr_auc (average precision, step
  * sum) are 0 when y has a single class; log_loss clips to [eps, 1 - eps],
- * eps = DBL_EPSILON (scikit-learn 1.2's "auto" for float64). */
+ * eps = DBL_EPSILON (scikit-learn 1.2's "auto" for float64). No intervals
+ * (every interval[k].known is false). */
 void metrics_compute(const uint8_t *y, const double *proba, size_t n,
 		     double threshold, struct metrics *m);
 
 /* The ratios made from the confusion matrix (accuracy, precision, recall,
- * specificity, f1, balanced_accuracy, mcc), from m->cm, m->n,
- * m->positives and m->negatives, with metrics_compute's formulas. */
+ * specificity, f1, balanced_accuracy, mcc) and the baseline test, from
+ * m->cm, m->n, m->positives and m->negatives, with metrics_compute's
+ * formulas. Leaves the intervals alone. */
 void metrics_rates(struct metrics *m);
 
-/* Look a metric up by name ("accuracy", "recall", "pr_auc", "tp", ...).
- * Returns false for an unknown name. */
+/* The money and alert-rate figures (amount.h) of these scores at
+ * m->threshold, into m->amount; amount NULL counts every row 1. */
+void metrics_add_amount(struct metrics *m, const uint8_t *y, const double *proba,
+			const double *amount, size_t n, const struct amount_costs *c,
+			double alert_rate);
+
+/* Look a metric up by name ("accuracy", "recall", "pr_auc", "tp", ...),
+ * or one of its interval's parts: "recall.lower", "recall.upper",
+ * "recall.standard_deviation". Returns false for an unknown name, and for
+ * a part the metric does not have (counts have no interval; a part whose
+ * interval was not computed reads false too). */
 bool metrics_lookup(const struct metrics *m, const char *name, double *out);
-/* Every name metrics_lookup accepts, NULL-terminated. */
+/* Whether name is a metric or a metric's interval part ("f1.lower"),
+ * whatever any particular metrics hold. */
+bool metrics_name_known(const char *name);
+/* Every plain name metrics_lookup accepts, NULL-terminated. */
 const char *const *metrics_names(void);
-/* True when a larger value is better (false for log_loss, fp, fn). */
+/* The interval parts: "lower", "upper", "standard_deviation", NULL. */
+const char *const *metrics_interval_parts(void);
+/* True when a larger value is better (false for log_loss, brier, fp, fn,
+ * baseline_p_value; for an interval part, that of its metric, except
+ * standard_deviation). */
 bool metrics_higher_is_better(const char *name);
+
+/* Wilson's score interval for k successes in n at METRICS_CONFIDENCE;
+ * n == 0 gives [0, 1] and standard deviation 0. */
+void metrics_wilson(uint64_t k, uint64_t n, struct metric_interval *out);
+/* P(X >= k) for X ~ Binomial(n, p), exact to rounding (log space). */
+double metrics_binomial_tail(uint64_t k, uint64_t n, double p);
 
 /* Points as scikit-learn 1.2 returns them: ROC with drop_intermediate,
  * starting at (0, 0); PR by increasing threshold, ending at (recall 0,
@@ -55,12 +112,44 @@ void metrics_pr_curve(const uint8_t *y, const double *proba, size_t n, struct cu
 void curve_free(struct curve *c);
 
 /* metrics_compute, and the ROC and PR curves (each skipped when NULL),
- * from one sort of the scores. */
-void metrics_evaluate(const uint8_t *y, const double *proba, size_t n, double threshold,
-		      struct metrics *m, struct curve *roc, struct curve *pr);
+ * from one sort of the scores. score is what the threshold reads and the
+ * curves rank by; prob (NULL: score) is the calibrated probability that
+ * log loss, Brier score and the reliability table read. */
+void metrics_evaluate(const uint8_t *y, const double *score, const double *prob,
+		      size_t n, double threshold, struct metrics *m, struct curve *roc,
+		      struct curve *pr);
+
+/* Stratified bootstrap of a split's scores: `resamples` resamples, each
+ * drawing as many positives and negatives as the split holds, with
+ * replacement, from a generator seeded with seed. Rows are grouped by
+ * distinct (score, prob) pair first, so a tree's scores cost a few bins.
+ * Caller frees with metrics_bootstrap_free. */
+struct metrics_bootstrap;
+struct metrics_bootstrap *metrics_bootstrap_new(const uint8_t *y, const double *score,
+						const double *prob, size_t n,
+						size_t resamples, uint64_t seed);
+void metrics_bootstrap_free(struct metrics_bootstrap *b);
+/* Every interval of m (computed from the same rows at m->threshold):
+ * Wilson for the proportions, the bootstrap for the rest. */
+void metrics_intervals(const struct metrics_bootstrap *b, struct metrics *m);
+
+/* The gate's comparisons: one name table (metrics.c) feeds parsing and
+ * printing; OP_COUNT bounds every loop over it. */
+enum cmp_op { OP_GE, OP_GT, OP_LE, OP_LT, OP_EQ, OP_NE, OP_COUNT };
+const char *cmp_op_name(enum cmp_op op);           /* ">=", ... ; "?" out of range */
+bool cmp_op_parse(const char *s, enum cmp_op *out);
+bool cmp_op_eval(enum cmp_op op, double a, double b);
+
+/* One condition of the gate, as the settings hold it. */
+struct gate_condition {
+	char *metric;        /* a metrics_lookup() name */
+	enum cmp_op op;
+	double value;
+};
 
 /* The gate: the user's conditions, plus two that always apply: at least one
- * true positive, and accuracy above the majority baseline. */
+ * true positive, and accuracy significantly above the majority baseline
+ * (baseline_p_value < METRICS_SIGNIFICANCE). */
 struct gate_check {
 	char *metric;        /* owned */
 	enum cmp_op op;

@@ -24,6 +24,7 @@
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -335,6 +336,71 @@ static void release_free_pages(void)
 #endif
 }
 
+/* amount.column: the named column (numeric, not the target), else a
+ * guess by name unless it is false; the choice is recorded in the
+ * resolved settings so pipeline.json reproduces the run. */
+static int resolve_amount(const struct frame *f, struct pipeline_result *r,
+			  struct ft_err *err)
+{
+	struct settings *s = &r->settings;
+	r->amount_col = -1;
+	if (s->amount_none)
+		return 0;
+	if (s->amount_column) {
+		int c = frame_find(f, s->amount_column);
+		if (c < 0)
+			return ft_fail(err, FT_EINPUT, "%s: amount.column: no column named \"%s\"",
+				       f->path ? f->path : "data", s->amount_column);
+		if (f->cols[c].type != COL_NUMERIC)
+			return ft_fail(err, FT_EINPUT, "%s: amount.column: %s is %s, not numeric",
+				       f->path ? f->path : "data", s->amount_column,
+				       col_type_name(f->cols[c].type));
+		if (c == r->target.col)
+			return ft_fail(err, FT_EINPUT, "%s: amount.column: %s is the target",
+				       f->path ? f->path : "data", s->amount_column);
+		r->amount_col = c;
+		return 0;
+	}
+	r->amount_col = amount_guess_column(f, r->target.col);
+	if (r->amount_col < 0) {
+		s->amount_none = true;
+		add_note(r, "amount: no column named like an amount; every fraud counts 1 "
+			 "(set amount.column)");
+		return 0;
+	}
+	s->amount_column = xstrdup(f->cols[r->amount_col].name);
+	add_note(r, "amount: %s (guessed from its name)", s->amount_column);
+	return 0;
+}
+
+static double *split_amounts(const struct frame *f, int col, const struct dataset *d,
+			     size_t *missing)
+{
+	double *a = xmalloc((d->n ? d->n : 1) * sizeof *a);
+	for (size_t i = 0; i < d->n; i++) {
+		double v = d->rows && d->rows[i] != SIZE_MAX ? f->cols[col].num[d->rows[i]] : NAN;
+		if (!isfinite(v)) {
+			v = 0;
+			if (d->y[i])
+				(*missing)++;
+		}
+		a[i] = v;
+	}
+	return a;
+}
+
+static void gather_amounts(const struct frame *f, struct pipeline_result *r)
+{
+	if (r->amount_col < 0)
+		return;
+	size_t missing = 0;
+	r->validation.amount = split_amounts(f, r->amount_col, &r->validation, &missing);
+	r->test.amount = split_amounts(f, r->amount_col, &r->test, &missing);
+	if (missing)
+		add_note(r, "amount: %zu fraud row%s of validation and test without an amount "
+			 "(counted 0)", missing, missing == 1 ? "" : "s");
+}
+
 /* owned: the frame is freed here once no split needs it (*owned = NULL). */
 static int prepare(const struct frame *f, struct frame **owned,
 		   const struct ft_progress *prog, struct pipeline_result *r,
@@ -356,6 +422,8 @@ static int prepare(const struct frame *f, struct frame **owned,
 	if (r->target.missing)
 		add_note(r, "dropped %zu row%s with a missing target", r->target.missing,
 			 r->target.missing == 1 ? "" : "s");
+	if (resolve_amount(f, r, err) < 0)
+		return -1;
 	/* Record what was resolved so pipeline.json reproduces this run even if
 	 * detection rules change. */
 	if (!r->settings.target)
@@ -386,6 +454,7 @@ static int prepare(const struct frame *f, struct frame **owned,
 
 	if (apply_splits(r, f, prog, train, err) < 0)
 		return -1;
+	gather_amounts(f, r);
 	if (owned) {
 		frame_free(*owned);
 		*owned = NULL;
@@ -443,6 +512,8 @@ static int tune(const struct ft_progress *prog, struct pipeline_result *r,
 	return 0;
 }
 
+static int set_threshold(struct pipeline_result *r, double threshold, struct ft_err *err);
+
 /* Validation is scored on a second thread while this one scores test;
  * each side writes only its own fields. */
 static void *evaluate_validation(void *arg)
@@ -451,6 +522,7 @@ static void *evaluate_validation(void *arg)
 	tree_predict(r->tree, &r->validation, r->validation_proba);
 	metrics_compute(r->validation.y, r->validation_proba, r->validation.n,
 			r->settings.threshold, &r->validation_metrics);
+	metrics_intervals(NULL, &r->validation_metrics);
 	return NULL;
 }
 
@@ -464,12 +536,41 @@ static int evaluate(struct pipeline_result *r, struct ft_err *err)
 	bool threaded = ft_threads() > 1 &&
 		pthread_create(&tid, NULL, evaluate_validation, r) == 0;
 	tree_predict(r->tree, &r->test, r->test_proba);
-	metrics_evaluate(r->test.y, r->test_proba, r->test.n, s->threshold,
+	metrics_evaluate(r->test.y, r->test_proba, NULL, r->test.n, s->threshold,
 			 &r->test_metrics, &r->roc, &r->pr);
+	r->test_bootstrap = metrics_bootstrap_new(r->test.y, r->test_proba, NULL, r->test.n,
+						  PIPELINE_BOOTSTRAP_RESAMPLES, s->split_seed);
+	metrics_intervals(r->test_bootstrap, &r->test_metrics);
 	if (threaded)
 		pthread_join(tid, NULL);
 	else
 		evaluate_validation(r);
+	struct amount_steps *vs = amount_steps_new(r->validation.y, r->validation_proba,
+						   r->validation.amount, r->validation.n);
+	struct amount_steps *ts = amount_steps_new(r->test.y, r->test_proba, r->test.amount,
+						   r->test.n);
+	amount_risk_curve(ts, &r->risk);
+	amount_at(vs, s->threshold, &s->cost, s->alert_rate, &r->validation_metrics.amount);
+	amount_at(ts, s->threshold, &s->cost, s->alert_rate, &r->test_metrics.amount);
+	double cost = 0, thr = amount_min_cost_threshold(vs, &s->cost, &cost);
+	amount_steps_free(vs);
+	amount_steps_free(ts);
+	if (s->threshold_min_cost) {
+		if (r->validation.n == 0)
+			return ft_fail(err, FT_EINPUT, "threshold: min_cost needs a validation "
+				       "split (split.validation is 0)");
+		if (set_threshold(r, thr, err) < 0)
+			return -1;
+		r->min_cost = true;
+		r->min_cost_validation = cost;
+		char tb[32];
+		fmt_double(tb, thr);
+		add_note(r, "threshold: %s has the least cost on validation (%.2f); on test: "
+			 "cost %.2f, net savings %.2f, %" PRIu64 " alerts", tb, cost,
+			 r->test_metrics.amount.cost, r->test_metrics.amount.net_savings,
+			 r->test_metrics.amount.alerts);
+		return 0;
+	}
 	return gate_evaluate(s->gate, s->ngate, &r->test_metrics, &r->gate, err);
 }
 
@@ -587,6 +688,7 @@ struct score_steps {
 
 struct threshold_cache {
 	struct score_steps validation, test;
+	struct amount_steps *amount_validation, *amount_test;
 };
 
 static int by_score_desc(const void *a, const void *b)
@@ -676,13 +778,16 @@ static void threshold_cache_free(struct threshold_cache *c)
 		return;
 	steps_free(&c->validation);
 	steps_free(&c->test);
+	amount_steps_free(c->amount_validation);
+	amount_steps_free(c->amount_test);
 	free(c);
 }
 
 /* base holds this split's metrics at any threshold; the threshold-free
  * ones are kept, the others recomputed by metrics_rates, as
  * metrics_compute does (the unit tests hold the two to bit-equal results). */
-static void metrics_at(const struct score_steps *st, const struct metrics *base,
+static void metrics_at(const struct score_steps *st, const struct amount_steps *am,
+		       const struct settings *s, const struct metrics *base,
 		       double threshold, struct metrics *m)
 {
 	size_t lo = 0, hi = st->n;   /* how many distinct scores are >= threshold */
@@ -701,9 +806,19 @@ static void metrics_at(const struct score_steps *st, const struct metrics *base,
 	c->fn = base->positives - c->tp;
 	c->tn = base->negatives - c->fp;
 	metrics_rates(m);
+	amount_at(am, threshold, &s->cost, s->alert_rate, &m->amount);
 }
 
 int pipeline_set_threshold(struct pipeline_result *r, double threshold, struct ft_err *err)
+{
+	if (set_threshold(r, threshold, err) < 0)
+		return -1;
+	r->settings.threshold_min_cost = false;
+	r->min_cost = false;
+	return 0;
+}
+
+static int set_threshold(struct pipeline_result *r, double threshold, struct ft_err *err)
 {
 	if (!(threshold >= 0.0 && threshold <= 1.0))
 		return ft_fail(err, FT_EINPUT, "threshold: expected a number in [0, 1]");
@@ -714,11 +829,19 @@ int pipeline_set_threshold(struct pipeline_result *r, double threshold, struct f
 		steps_build(&r->thresholds->validation, r->tree, r->validation.y,
 			    r->validation_proba, r->validation.n);
 		steps_build(&r->thresholds->test, r->tree, r->test.y, r->test_proba, r->test.n);
+		r->thresholds->amount_validation = amount_steps_new(r->validation.y,
+			r->validation_proba, r->validation.amount, r->validation.n);
+		r->thresholds->amount_test = amount_steps_new(r->test.y, r->test_proba,
+							      r->test.amount, r->test.n);
 	}
 	struct gate_result g;
 	struct metrics v, t;
-	metrics_at(&r->thresholds->validation, &r->validation_metrics, threshold, &v);
-	metrics_at(&r->thresholds->test, &r->test_metrics, threshold, &t);
+	metrics_at(&r->thresholds->validation, r->thresholds->amount_validation, &r->settings,
+		   &r->validation_metrics, threshold, &v);
+	metrics_at(&r->thresholds->test, r->thresholds->amount_test, &r->settings,
+		   &r->test_metrics, threshold, &t);
+	metrics_intervals(NULL, &v);
+	metrics_intervals(r->test_bootstrap, &t);
 	memset(&g, 0, sizeof g);
 	if (gate_evaluate(r->settings.gate, r->settings.ngate, &t, &g, err) < 0)
 		return -1;
@@ -751,6 +874,8 @@ void pipeline_result_free(struct pipeline_result *r)
 		free(r->notes[i]);
 	free(r->notes);
 	threshold_cache_free(r->thresholds);
+	amount_risk_free(&r->risk);
+	metrics_bootstrap_free(r->test_bootstrap);
 	memset(r, 0, sizeof *r);
 }
 
@@ -788,13 +913,25 @@ static cJSON *num_array(const double *v, size_t n)
 	return a;
 }
 
+/* Each figure as {"value"} and, when it has one, its interval as
+ * SageMaker's metric format spells it ("standard_deviation") with the 95%
+ * bounds beside. */
 static cJSON *metrics_json(const struct metrics *m)
 {
 	cJSON *o = cJSON_CreateObject();
-	for (const char *const *name = metrics_names(); *name; name++) {
+	size_t k = 0;
+	for (const char *const *name = metrics_names(); *name; name++, k++) {
 		double v;
-		if (metrics_lookup(m, *name, &v))
-			add_num(cJSON_AddObjectToObject(o, *name), "value", v);
+		if (!metrics_lookup(m, *name, &v))
+			continue;
+		cJSON *e = cJSON_AddObjectToObject(o, *name);
+		add_num(e, "value", v);
+		const struct metric_interval *iv = &m->interval[k];
+		if (iv->known) {
+			add_num(e, "standard_deviation", iv->standard_deviation);
+			add_num(e, "lower", iv->lower);
+			add_num(e, "upper", iv->upper);
+		}
 	}
 	if (!cJSON_GetObjectItemCaseSensitive(o, "baseline"))
 		add_num(cJSON_AddObjectToObject(o, "baseline"), "value", m->baseline);
@@ -807,6 +944,41 @@ static cJSON *metrics_json(const struct metrics *m)
 	cJSON *p1 = cJSON_AddObjectToObject(cm, "1");
 	add_count(p1, "0", m->cm.fp);
 	add_count(p1, "1", m->cm.tp);
+	return o;
+}
+
+static cJSON *uncertainty_json(const struct metrics *m)
+{
+	cJSON *o = cJSON_CreateObject();
+	add_num(o, "confidence", METRICS_CONFIDENCE);
+	cJSON_AddStringToObject(o, "proportions", "wilson");
+	cJSON *b = cJSON_AddObjectToObject(o, "bootstrap");
+	cJSON_AddStringToObject(b, "method", "stratified, percentile");
+	add_count(b, "resamples", m->bootstrap_resamples);
+	add_count(b, "seed", m->bootstrap_seed);
+	return o;
+}
+
+/* Mean probability against the observed rate, overall and per tenth. */
+static cJSON *calibration_json(const struct metrics *m)
+{
+	cJSON *o = cJSON_CreateObject();
+	add_num(o, "fraud_rate", m->n ? (double)m->positives / (double)m->n : 0.0);
+	add_num(o, "mean_probability", m->mean_probability);
+	add_num(o, "mean_score", m->mean_score);
+	add_num(o, "brier", m->brier);
+	cJSON *rel = cJSON_AddArrayToObject(o, "reliability");
+	for (int k = 0; k < METRICS_RELIABILITY_BINS; k++) {
+		const struct reliability_bin *b = &m->reliability[k];
+		cJSON *e = cJSON_CreateObject();
+		add_num(e, "from", (double)k / METRICS_RELIABILITY_BINS);
+		add_num(e, "to", (double)(k + 1) / METRICS_RELIABILITY_BINS);
+		add_count(e, "rows", b->n);
+		add_count(e, "frauds", b->positives);
+		add_num(e, "mean_probability", b->mean_probability);
+		add_num(e, "fraud_rate", b->n ? (double)b->positives / (double)b->n : 0.0);
+		cJSON_AddItemToArray(rel, e);
+	}
 	return o;
 }
 
@@ -957,13 +1129,35 @@ char *pipeline_report_json(const struct pipeline_result *r)
 	add_count(tg, "rows_missing_target", r->target.missing);
 
 	add_num(root, "threshold", r->settings.threshold);
+	cJSON *th = cJSON_AddObjectToObject(root, "threshold_choice");
+	cJSON_AddStringToObject(th, "method", r->min_cost ? "min_cost" : "fixed");
+	if (r->min_cost)
+		add_num(th, "validation_cost", r->min_cost_validation);
+	cJSON *am = cJSON_AddObjectToObject(root, "amount");
+	if (r->settings.amount_column && !r->settings.amount_none)
+		cJSON_AddStringToObject(am, "column", r->settings.amount_column);
+	else
+		cJSON_AddNullToObject(am, "column");
+	add_num(am, "fraud_amount_test", r->test_metrics.amount.fraud_amount);
+	add_num(am, "fraud_amount_validation", r->validation_metrics.amount.fraud_amount);
+	cJSON *co = cJSON_AddObjectToObject(am, "cost");
+	add_num(co, "alert", r->settings.cost.alert);
+	add_num(co, "missed", r->settings.cost.missed);
+	add_num(co, "caught", r->settings.cost.caught);
+	add_num(am, "alert_rate", r->settings.alert_rate);
 	cJSON *bl = cJSON_AddObjectToObject(root, "baseline");
 	add_num(bl, "accuracy", r->test_metrics.baseline);
 	const char *majority = r->test_metrics.positives > r->test_metrics.negatives ?
 		r->target.positive : r->target.negative;
 	cJSON_AddStringToObject(bl, "majority_class", majority ? majority : "");
+	cJSON_AddStringToObject(bl, "test", "one-sided exact binomial");
+	add_num(bl, "p_value", r->test_metrics.baseline_p_value);
+	add_num(bl, "significance", METRICS_SIGNIFICANCE);
+	cJSON_AddBoolToObject(bl, "beaten", r->test_metrics.baseline_p_value < METRICS_SIGNIFICANCE);
 	cJSON_AddItemToObject(root, "binary_classification_metrics",
 			      metrics_json(&r->test_metrics));
+	cJSON_AddItemToObject(root, "uncertainty", uncertainty_json(&r->test_metrics));
+	cJSON_AddItemToObject(root, "calibration", calibration_json(&r->test_metrics));
 	cJSON *val = cJSON_AddObjectToObject(root, "validation");
 	cJSON_AddItemToObject(val, "binary_classification_metrics",
 			      metrics_json(&r->validation_metrics));
@@ -972,6 +1166,11 @@ char *pipeline_report_json(const struct pipeline_result *r)
 	cJSON *curves = cJSON_AddObjectToObject(root, "curves");
 	cJSON_AddItemToObject(curves, "roc", curve_json(&r->roc, "fpr", "tpr"));
 	cJSON_AddItemToObject(curves, "pr", curve_json(&r->pr, "recall", "precision"));
+	cJSON *risk = cJSON_AddObjectToObject(curves, "risk");
+	cJSON_AddItemToObject(risk, "alert_rate", num_array(r->risk.alert_rate, r->risk.n));
+	cJSON_AddItemToObject(risk, "recall", num_array(r->risk.recall, r->risk.n));
+	cJSON_AddItemToObject(risk, "amount_recall", num_array(r->risk.amount_recall, r->risk.n));
+	cJSON_AddItemToObject(risk, "threshold", num_array(r->risk.threshold, r->risk.n));
 	cJSON_AddItemToObject(root, "gate", gate_json(&r->gate));
 	cJSON_AddItemToObject(root, "tuning", tuning_json(r));
 	if (r->tree)

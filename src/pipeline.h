@@ -8,6 +8,7 @@
 #include "prep.h"
 #include "settings.h"
 #include "tree.h"
+#include "tune.h"
 #include "util.h"
 
 enum split_id { SPLIT_TRAIN, SPLIT_VALIDATION, SPLIT_TEST, SPLIT_COUNT };
@@ -17,13 +18,6 @@ struct split_counts {
 	size_t before[SPLIT_COUNT][2];   /* [split][class] */
 	size_t train_after[2];
 	double train_weight[2];          /* class weights in use (1 when none) */
-};
-
-struct tune_row {
-	int max_depth;
-	size_t min_samples_split, min_samples_leaf;
-	double score;                    /* tune.objective on validation */
-	struct metrics validation;
 };
 
 enum pipeline_stage {
@@ -48,7 +42,15 @@ struct pipeline_result {
 	double seconds[STAGE_COUNT];
 	char **notes; size_t nnotes;     /* what was decided for the user, one line each */
 	struct threshold_cache *thresholds;   /* private to pipeline_set_threshold */
+	int amount_col;                  /* frame column of amount.column, -1: none */
+	struct amount_risk risk;         /* on test, at every distinct score */
+	bool min_cost;                   /* the threshold was chosen by least cost */
+	double min_cost_validation;      /* its cost on validation */
+	struct metrics_bootstrap *test_bootstrap;   /* the test intervals' resamples */
 };
+
+/* Resamples of the test split's bootstrap; the seed is split.seed. */
+#define PIPELINE_BOOTSTRAP_RESAMPLES 1000
 
 /* Preview for the Prepare screen: class counts per split before and after
  * resampling, without fitting anything heavy. */
@@ -70,7 +72,8 @@ int pipeline_run_owned(struct frame *f, const struct settings *s,
 		       const struct ft_progress *prog, struct pipeline_result *out,
 		       struct ft_err *err);
 
-/* Move the decision threshold: recompute both metric sets and the gate.
+/* Move the decision threshold: recompute both metric sets (their money
+ * figures too) and the gate; a threshold set here is no longer "min_cost".
  * The scores are sorted once, on the first call; later calls cost a
  * binary search per split, whatever the number of rows. */
 int pipeline_set_threshold(struct pipeline_result *r, double threshold, struct ft_err *err);

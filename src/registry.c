@@ -120,25 +120,6 @@ bool registry_status_parse(const char *s, enum registry_status *out)
 	return false;
 }
 
-bool registry_group_valid(const char *name)
-{
-	size_t n = name ? strlen(name) : 0;
-	if (n == 0 || n > REGISTRY_GROUP_MAX)
-		return false;
-	if (!isalnum((unsigned char)name[0]) || !isalnum((unsigned char)name[n - 1]))
-		return false;
-	/* Hyphens may only sit between alphanumerics. The pattern alone would
-	 * allow any number of them; the length limit (as in the hosted
-	 * registry the pattern comes from) keeps names within the 63
-	 * characters every reader's buffer holds. */
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)name[i];
-		if (c > 127 || (!isalnum(c) && c != '-'))
-			return false;
-	}
-	return true;
-}
-
 /* A directory entry that names a version: 1..999999999, no leading zero. */
 static int version_from_name(const char *s)
 {
@@ -676,9 +657,11 @@ static const struct {
 };
 enum { NMETRICS = sizeof metric_fields / sizeof metric_fields[0] };
 
+/* The offsets come from offsetof() of members of those types, so the
+ * addresses are aligned; the void * step says so to -Wcast-align. */
 static double *metric_at(struct metrics *m, size_t i)
 {
-	return (double *)((char *)m + metric_fields[i].offset);
+	return (double *)(void *)((char *)m + metric_fields[i].offset);
 }
 
 static const struct {
@@ -693,7 +676,7 @@ static const struct {
 
 static uint64_t *count_at(struct metrics *m, size_t i)
 {
-	return (uint64_t *)((char *)m + count_fields[i].offset);
+	return (uint64_t *)(void *)((char *)m + count_fields[i].offset);
 }
 
 static void manifest_free(struct registry_manifest *m)

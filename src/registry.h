@@ -23,11 +23,11 @@
 
 #include "metrics.h"
 #include "model.h"
+#include "registry_group.h"
 #include "util.h"
 
 #define REGISTRY_FORMAT_MAJOR 1
 #define REGISTRY_FORMAT_MINOR 0
-#define REGISTRY_GROUP_MAX 63          /* characters in a group name */
 #define REGISTRY_VERSION_MAX 999999999
 
 enum registry_status {
@@ -37,9 +37,6 @@ enum registry_status {
 };
 const char *registry_status_name(enum registry_status s);
 bool registry_status_parse(const char *s, enum registry_status *out);
-
-/* [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62} */
-bool registry_group_valid(const char *name);
 
 /* The user recorded in manifests and the audit log: $USER, else the
  * password database, else "unknown". Returns buf. */

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "amount.h"
+#include "metrics.h"
 #include "util.h"
 
 enum impute_strategy { IMPUTE_MEAN, IMPUTE_MEDIAN, IMPUTE_MOST_FREQUENT, IMPUTE_CONSTANT };
@@ -16,7 +18,6 @@ enum resample_method {
 	RESAMPLE_NONE, RESAMPLE_UNDER, RESAMPLE_OVER, RESAMPLE_SMOTE, RESAMPLE_CLASS_WEIGHT
 };
 enum criterion { CRIT_GINI, CRIT_ENTROPY };
-enum cmp_op { OP_GE, OP_GT, OP_LE, OP_LT, OP_EQ, OP_NE };
 
 /* Datetime parts, a bit set. */
 enum dt_part { DT_HOUR = 1, DT_DAY_OF_WEEK = 2, DT_DAY = 4, DT_MONTH = 8 };
@@ -48,12 +49,6 @@ struct tree_params {
 	int threads;                   /* 0: all cores */
 };
 
-struct gate_condition {
-	char *metric;        /* a metrics_lookup() name */
-	enum cmp_op op;
-	double value;
-};
-
 struct int_list {
 	long *v;
 	size_t n;
@@ -80,6 +75,11 @@ struct settings {
 	struct int_list tune_max_depth, tune_min_samples_split, tune_min_samples_leaf;
 	char *tune_objective;           /* default balanced_accuracy */
 	double threshold;               /* default 0.5 */
+	bool threshold_min_cost;        /* threshold = "min_cost": chosen on validation */
+	char *amount_column;            /* amount.column; NULL: guess */
+	bool amount_none;               /* amount.column = false: every fraud counts 1 */
+	struct amount_costs cost;       /* cost.alert 0, cost.missed 1, cost.caught 0 */
+	double alert_rate;              /* review capacity, default 0.01 */
 	struct gate_condition *gate; size_t ngate;   /* default accuracy >= 0.85 */
 	char *group;                    /* registry.group */
 };
@@ -117,11 +117,8 @@ const char *impute_name(enum impute_strategy s);
 const char *encoding_name(enum encoding e);
 const char *resample_name(enum resample_method m);
 const char *criterion_name(enum criterion c);
-const char *cmp_op_name(enum cmp_op op);
 bool impute_parse(const char *s, struct impute_spec *out);   /* "constant:VALUE" too */
 bool encoding_parse(const char *s, enum encoding *out);
 bool resample_parse(const char *s, enum resample_method *out);
-bool cmp_op_parse(const char *s, enum cmp_op *out);
-bool cmp_op_eval(enum cmp_op op, double a, double b);
 
 #endif

@@ -7,14 +7,27 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "pipeline.h"
+#include "metrics.h"
 #include "prep.h"
 #include "settings.h"
 #include "tree.h"
 #include "util.h"
 
+/* One grid point and its score. */
+struct tune_row {
+	int max_depth;
+	size_t min_samples_split, min_samples_leaf;
+	double score;                    /* tune.objective on validation */
+	struct metrics validation;
+};
+
 /* True when any tune.* list is non-empty. */
 bool tune_wanted(const struct settings *s);
+
+/* The grid searched when tuning is asked for and no tune.* list is set:
+ * tune.max_depth 3,5,8,12 x tune.min_samples_split 2,20,100. Fills those
+ * two lists when every tune.* list is empty; leaves s alone otherwise. */
+void tune_default_grid(struct settings *s);
 
 /* Number of grid points (a dimension whose list is empty contributes the
  * base tree setting alone). */

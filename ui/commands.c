@@ -359,7 +359,7 @@ static const char *group_of(const struct app *a)
 {
 	if (a->result && a->result->settings.group)
 		return a->result->settings.group;
-	return a->settings.group ? a->settings.group : "fraud-detection-model-group";
+	return a->settings.group ? a->settings.group : REGISTRY_GROUP_DEFAULT;
 }
 
 static int cmd_register(struct app *a, int argc, char **argv)

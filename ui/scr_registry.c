@@ -25,7 +25,6 @@
 #include "vm_registry.h"
 #include "vm_tree.h"
 
-#define DEFAULT_GROUP "fraud-detection-model-group"
 
 struct reg_row {
 	size_t group;
@@ -69,7 +68,7 @@ static const char *group_of(const struct app *a)
 {
 	if (a->result && a->result->settings.group)
 		return a->result->settings.group;
-	return a->settings.group ? a->settings.group : DEFAULT_GROUP;
+	return a->settings.group ? a->settings.group : REGISTRY_GROUP_DEFAULT;
 }
 
 /* Changes to the registry touch the root (new group), a group directory

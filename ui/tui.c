@@ -20,8 +20,8 @@
 #include <unistd.h>
 
 #include "app.h"
-#include "cli.h"
 #include "commands.h"
+#include "options.h"
 #include "prompt.h"
 #include "screen.h"
 #include "settings.h"
@@ -88,15 +88,15 @@ static int usage_error(const char *what, const char *arg)
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	static const struct {
+	const struct {
 		const char *name;
-		size_t offset;
+		const char **slot;
 	} opts[] = {
-		{ "--pipeline", offsetof(struct options, pipeline) },
-		{ "--registry", offsetof(struct options, registry) },
-		{ "--target", offsetof(struct options, target) },
-		{ "--delimiter", offsetof(struct options, delimiter) },
-		{ "--na-values", offsetof(struct options, na_values) },
+		{ "--pipeline", &o->pipeline },
+		{ "--registry", &o->registry },
+		{ "--target", &o->target },
+		{ "--delimiter", &o->delimiter },
+		{ "--na-values", &o->na_values },
 	};
 	o->sets = xcalloc((size_t)argc + 1, sizeof *o->sets);
 	for (int i = 1; i < argc; i++) {
@@ -119,7 +119,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		const char **slot = NULL;
 		for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++)
 			if (strlen(opts[k].name) == nlen && !strncmp(arg, opts[k].name, nlen)) {
-				slot = (const char **)((char *)o + opts[k].offset);
+				slot = opts[k].slot;
 				known = true;
 			}
 		if (nlen == 5 && !strncmp(arg, "--set", 5))
@@ -190,19 +190,10 @@ static int setup_app(struct app *a, const struct options *o)
 		free(a->settings.target);
 		a->settings.target = xstrdup(o->target);
 	}
-	if (o->na_values) {
-		size_t n;
-		char **v = cli_split_list(o->na_values, &n);
-		for (size_t i = 0; i < n; i++) {
-			a->settings.na_values = xreallocarray(a->settings.na_values,
-							      a->settings.nna_values + 1,
-							      sizeof *a->settings.na_values);
-			a->settings.na_values[a->settings.nna_values++] = xstrdup(v[i]);
-		}
-		cli_list_free(v);
-	}
+	if (o->na_values)
+		options_add_na_values(&a->settings, o->na_values);
 	if (o->delimiter) {
-		if (!cli_parse_delimiter(o->delimiter, &a->delimiter)) {
+		if (!options_parse_delimiter(o->delimiter, &a->delimiter)) {
 			fprintf(stderr, "fraudtree: --delimiter: expected one character (or 'tab'), got '%s'\n",
 				o->delimiter);
 			return 2;
@@ -212,7 +203,7 @@ static int setup_app(struct app *a, const struct options *o)
 		fprintf(stderr, "fraudtree: %s\n", err.msg);
 		return 2;
 	}
-	a->registry_root = xstrdup(cli_registry_root(o->registry));
+	a->registry_root = xstrdup(options_registry_root(o->registry));
 	return 0;
 }
 

@@ -26,7 +26,7 @@ run() {
 }
 
 data=$tmp/tx.csv
-if ! "$FT_BIN" gen --rows 5000 --seed 7 >"$data" 2>"$tmp/err"; then
+if ! "$FT_BIN" gen --rows 5000 --seed 7 --fraud-rate 0.1 >"$data" 2>"$tmp/err"; then
 	echo "SKIP: fraudtree gen is not available" >&2
 	exit 77
 fi

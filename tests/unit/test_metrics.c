@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -189,7 +190,7 @@ static void test_evaluate_shares_sort(void **state)
 	const double p[9] = { 0.8, 0.8, 0.2, 0.5, 0.5, 0.5, 0.95, 0.1, 0.3 };
 	struct metrics a, b;
 	struct curve roc, pr, roc2, pr2;
-	metrics_evaluate(y, p, 9, 0.5, &a, &roc, &pr);
+	metrics_evaluate(y, p, NULL, 9, 0.5, &a, &roc, &pr);
 	metrics_compute(y, p, 9, 0.5, &b);
 	metrics_roc_curve(y, p, 9, &roc2);
 	metrics_pr_curve(y, p, 9, &pr2);
@@ -209,7 +210,7 @@ static void test_evaluate_shares_sort(void **state)
 	curve_free(&pr);
 	curve_free(&roc2);
 	curve_free(&pr2);
-	metrics_evaluate(y, p, 9, 0.5, &a, NULL, NULL);
+	metrics_evaluate(y, p, NULL, 9, 0.5, &a, NULL, NULL);
 	assert_memory_equal(&a, &b, sizeof a);
 	/* of the 4 x 5 (positive, negative) pairs, 0.95 wins 5, 0.8 wins 4 and
 	 * ties 1, each 0.5 wins 3 and ties 1 */
@@ -277,7 +278,27 @@ static void test_lookup(void **state)
 	size_t k = 0;
 	for (const char *const *n = metrics_names(); *n; n++, k++)
 		assert_true(metrics_lookup(&m, *n, &v));
-	assert_int_equal(k, 15);
+	size_t na = 0;
+	for (const char *const *a = amount_names(); *a; a++)
+		na++;
+	assert_int_equal(k, 17 + na);
+	/* interval parts: known names, readable only once computed */
+	assert_true(metrics_name_known("recall.lower"));
+	assert_true(metrics_name_known("roc_auc.standard_deviation"));
+	assert_false(metrics_name_known("tp.lower"));
+	assert_false(metrics_name_known("recall.middle"));
+	assert_false(metrics_name_known("recall."));
+	assert_false(metrics_name_known(".lower"));
+	assert_false(metrics_lookup(&m, "recall.lower", &v));
+	metrics_intervals(NULL, &m);
+	assert_true(metrics_lookup(&m, "recall.lower", &v));
+	assert_true(v < 0.75);
+	assert_false(metrics_lookup(&m, "f1.lower", &v));   /* needs the bootstrap */
+	assert_false(metrics_higher_is_better("recall.standard_deviation"));
+	assert_true(metrics_higher_is_better("recall.lower"));
+	assert_false(metrics_higher_is_better("brier"));
+	assert_false(metrics_name_known("net_savings.lower"));   /* sums: no interval */
+	assert_true(metrics_name_known("net_savings"));
 	assert_false(metrics_higher_is_better("log_loss"));
 	assert_false(metrics_higher_is_better("fp"));
 	assert_true(metrics_higher_is_better("pr_auc"));
@@ -294,12 +315,15 @@ static void test_gate_pass_and_fail(void **state)
 	char acc[] = "accuracy", rec[] = "recall";
 	struct gate_condition ok[2] = { { acc, OP_GE, 0.6 }, { rec, OP_GT, 0.7 } };
 	assert_int_equal(gate_evaluate(ok, 2, &m, &g, &err), 0);
-	assert_true(g.pass);
 	assert_int_equal(g.nchecks, 4);
 	assert_string_equal(g.checks[0].metric, "accuracy");
 	assert_string_equal(g.checks[0].why, "accuracy 0.625 >= 0.6");
+	assert_true(g.checks[0].pass && g.checks[1].pass);
 	assert_string_equal(g.checks[2].metric, "tp");
-	assert_true(g.checks[3].pass);
+	assert_true(g.checks[2].pass);
+	/* 5 of 8 right against a 0.5 baseline is chance (p = 0.36): no pass */
+	assert_false(g.checks[3].pass);
+	assert_false(g.pass);
 	gate_result_free(&g);
 
 	struct gate_condition bad[1] = { { acc, OP_GE, 0.85 } };
@@ -309,7 +333,7 @@ static void test_gate_pass_and_fail(void **state)
 	assert_string_equal(g.checks[0].why, "accuracy 0.625 is not >= 0.85");
 	NEAR(g.checks[0].actual, 0.625);
 	assert_true(g.checks[1].pass);
-	assert_true(g.checks[2].pass);
+	assert_false(g.checks[2].pass);
 	gate_result_free(&g);
 }
 
@@ -333,7 +357,8 @@ static void test_gate_builtin_checks(void **state)
 	assert_string_equal(g.checks[1].why, "no fraud caught (TP = 0)");
 	assert_false(g.checks[2].pass);
 	assert_string_equal(g.checks[2].why,
-			    "accuracy 0.999 does not beat the majority baseline 0.999");
+			    "accuracy 0.999 does not beat the majority baseline 0.999 significantly "
+			    "(one-sided binomial p = 0.74, needs < 0.05)");
 	assert_false(g.pass);
 	gate_result_free(&g);
 
@@ -360,6 +385,227 @@ static void test_gate_unknown_metric(void **state)
 	gate_result_free(&g);
 }
 
+/* Against statsmodels 0.13's proportion_confint(method="wilson"). */
+static void test_wilson(void **state)
+{
+	(void)state;
+	static const struct { uint64_t k, n; double lo, hi; } cases[] = {
+		{ 47, 66, 0.59362750591353441, 0.80728050020193287 },
+		{ 0, 10, 0, 0.27753279986288926 },
+		{ 10, 10, 0.72246720013711063, 1 },
+		{ 3946, 4000, 0.9824283037500674, 0.98963815792905319 },
+		{ 1, 200, 0.00088316871560097966, 0.027773704397892937 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct metric_interval iv;
+		metrics_wilson(cases[i].k, cases[i].n, &iv);
+		assert_true(iv.known);
+		assert_true(fabs(iv.lower - cases[i].lo) < 1e-12);
+		assert_true(fabs(iv.upper - cases[i].hi) < 1e-12);
+		double p = (double)cases[i].k / (double)cases[i].n;
+		assert_true(fabs(iv.standard_deviation - sqrt(p * (1 - p) / (double)cases[i].n)) < 1e-15);
+	}
+	struct metric_interval none;
+	metrics_wilson(0, 0, &none);
+	assert_true(none.lower == 0 && none.upper == 1 && none.standard_deviation == 0);
+}
+
+/* Against scipy 1.10's binom.sf(k - 1, n, p). */
+static void test_binomial_tail(void **state)
+{
+	(void)state;
+	static const struct { uint64_t k, n; double p, want; } cases[] = {
+		{ 3946, 4000, 0.9795, 0.00058421312300864655 },
+		{ 7, 10, 0.5, 0.171875 },
+		{ 190, 200, 0.9, 0.0080712499551027078 },
+		{ 0, 5, 0.3, 1 },
+		{ 999990, 1000000, 0.99998, 0.010811137202282557 },
+		{ 3, 10, 0.5, 0.9453125 },     /* below the mode: 1 - P(X <= 2) */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		double got = metrics_binomial_tail(cases[i].k, cases[i].n, cases[i].p);
+		assert_true(fabs(got - cases[i].want) <= 1e-9 * cases[i].want);
+	}
+	assert_true(metrics_binomial_tail(11, 10, 0.5) == 0);
+	assert_true(metrics_binomial_tail(10, 10, 1.0) == 1);
+	assert_true(metrics_binomial_tail(1, 10, 0.0) == 0);
+}
+
+/* The baseline is beaten only significantly: 70 of 100 right against a
+ * 0.65 baseline is not enough (p = 0.16), 80 of 100 is (p = 0.0007). */
+static void test_baseline_significance(void **state)
+{
+	(void)state;
+	struct metrics m;
+	memset(&m, 0, sizeof m);
+	m.cm = (struct confusion){ .tn = 60, .fp = 5, .fn = 25, .tp = 10 };
+	m.n = 100;
+	m.positives = 35;
+	m.negatives = 65;
+	m.baseline = 0.65;
+	metrics_rates(&m);
+	assert_true(m.accuracy > m.baseline);
+	assert_true(m.baseline_p_value > 0.05);
+	struct gate_result g;
+	struct ft_err err;
+	assert_int_equal(gate_evaluate(NULL, 0, &m, &g, &err), 0);
+	assert_false(g.pass);
+	assert_string_equal(g.checks[1].metric, "baseline_p_value");
+	gate_result_free(&g);
+	m.cm = (struct confusion){ .tn = 62, .fp = 3, .fn = 17, .tp = 18 };
+	metrics_rates(&m);
+	assert_true(m.baseline_p_value < 0.001);
+	assert_int_equal(gate_evaluate(NULL, 0, &m, &g, &err), 0);
+	assert_true(g.pass);
+	gate_result_free(&g);
+}
+
+static void fill_scores(uint8_t *y, double *p, size_t n, uint64_t seed)
+{
+	struct ft_rng rng;
+	rng_seed(&rng, seed);
+	for (size_t i = 0; i < n; i++) {
+		y[i] = rng_uniform(&rng) < 0.2;
+		/* eight distinct scores, informative */
+		p[i] = (double)((y[i] ? 3 : 0) + rng_below(&rng, 5)) / 8.0;
+	}
+}
+
+/* Same rows and seed, same intervals; each interval holds its figure
+ * (for this well-behaved sample) and the bootstrap ones are recorded. */
+static void test_bootstrap(void **state)
+{
+	(void)state;
+	enum { N = 400 };
+	uint8_t y[N];
+	double p[N];
+	fill_scores(y, p, N, 3);
+	struct metrics a, b;
+	metrics_compute(y, p, N, 0.5, &a);
+	metrics_compute(y, p, N, 0.5, &b);
+	struct metrics_bootstrap *ba = metrics_bootstrap_new(y, p, NULL, N, 1000, 42);
+	struct metrics_bootstrap *bb = metrics_bootstrap_new(y, p, NULL, N, 1000, 42);
+	metrics_intervals(ba, &a);
+	metrics_intervals(bb, &b);
+	assert_memory_equal(&a, &b, sizeof a);
+	assert_int_equal(a.bootstrap_resamples, 1000);
+	assert_int_equal(a.bootstrap_seed, 42);
+	const char *const checked[] = {
+		"accuracy", "precision", "recall", "specificity", "f1", "mcc",
+		"balanced_accuracy", "roc_auc", "pr_auc", "log_loss", "brier"
+	};
+	for (size_t i = 0; i < sizeof checked / sizeof checked[0]; i++) {
+		double v, lo, hi, sd;
+		char key[64];
+		assert_true(metrics_lookup(&a, checked[i], &v));
+		snprintf(key, sizeof key, "%s.lower", checked[i]);
+		assert_true(metrics_lookup(&a, key, &lo));
+		snprintf(key, sizeof key, "%s.upper", checked[i]);
+		assert_true(metrics_lookup(&a, key, &hi));
+		snprintf(key, sizeof key, "%s.standard_deviation", checked[i]);
+		assert_true(metrics_lookup(&a, key, &sd));
+		assert_true(lo <= v && v <= hi);
+		assert_true(lo < hi && sd > 0);
+		/* roughly normal here: the 95% width is about 4 sd */
+		assert_true(hi - lo > 2.5 * sd && hi - lo < 5.5 * sd);
+	}
+	assert_false(metrics_lookup(&a, "tp.lower", &(double){ 0 }));
+	/* another seed moves the bootstrap bounds, not the Wilson ones */
+	struct metrics_bootstrap *bc = metrics_bootstrap_new(y, p, NULL, N, 1000, 7);
+	metrics_intervals(bc, &b);
+	assert_true(a.interval[5].lower != b.interval[5].lower ||
+		    a.interval[5].upper != b.interval[5].upper);
+	assert_true(a.interval[0].lower == b.interval[0].lower);
+	metrics_bootstrap_free(ba);
+	metrics_bootstrap_free(bb);
+	metrics_bootstrap_free(bc);
+	metrics_bootstrap_free(NULL);
+}
+
+/* A perfect ranking stays perfect in every stratified resample, and with
+ * one class the AUCs are 0 in every resample, never NaN. */
+static void test_bootstrap_degenerate(void **state)
+{
+	(void)state;
+	uint8_t y[6] = { 0, 0, 0, 1, 1, 1 };
+	double p[6] = { 0.1, 0.2, 0.3, 0.7, 0.8, 0.9 };
+	struct metrics m;
+	metrics_compute(y, p, 6, 0.5, &m);
+	struct metrics_bootstrap *b = metrics_bootstrap_new(y, p, NULL, 6, 200, 1);
+	metrics_intervals(b, &m);
+	double lo, hi;
+	assert_true(metrics_lookup(&m, "roc_auc.lower", &lo) && lo == 1.0);
+	assert_true(metrics_lookup(&m, "f1.upper", &hi) && hi == 1.0);
+	metrics_bootstrap_free(b);
+	uint8_t z[3] = { 0, 0, 0 };
+	metrics_compute(z, p, 3, 0.5, &m);
+	b = metrics_bootstrap_new(z, p, NULL, 3, 50, 1);
+	metrics_intervals(b, &m);
+	assert_true(metrics_lookup(&m, "roc_auc.upper", &hi) && hi == 0.0);
+	assert_true(metrics_lookup(&m, "recall.upper", &hi) && hi == 1.0);
+	metrics_bootstrap_free(b);
+	b = metrics_bootstrap_new(NULL, NULL, NULL, 0, 10, 1);
+	metrics_compute(NULL, NULL, 0, 0.5, &m);
+	metrics_intervals(b, &m);
+	metrics_bootstrap_free(b);
+}
+
+/* A gate condition on a bound reads the interval; without intervals the
+ * condition fails and says why rather than reading 0. */
+static void test_gate_on_bounds(void **state)
+{
+	(void)state;
+	struct metrics m;
+	struct gate_result g;
+	struct ft_err err;
+	metrics_compute(Y8, P8, 8, 0.5, &m);
+	char lower[] = "recall.lower";
+	struct gate_condition c = { lower, OP_GE, 0.5 };
+	assert_int_equal(gate_evaluate(&c, 1, &m, &g, &err), 0);
+	assert_false(g.checks[0].pass);
+	assert_string_equal(g.checks[0].why, "recall.lower is not known (no interval was computed)");
+	gate_result_free(&g);
+	metrics_intervals(NULL, &m);
+	/* recall 3/4: Wilson [0.301, 0.954] */
+	assert_int_equal(gate_evaluate(&c, 1, &m, &g, &err), 0);
+	assert_false(g.checks[0].pass);
+	c.value = 0.3;
+	gate_result_free(&g);
+	assert_int_equal(gate_evaluate(&c, 1, &m, &g, &err), 0);
+	assert_true(g.checks[0].pass);
+	gate_result_free(&g);
+}
+
+/* Probabilities apart from scores: the threshold and the curves read the
+ * score, log loss, Brier score and the reliability table the probability. */
+static void test_score_and_probability(void **state)
+{
+	(void)state;
+	uint8_t y[4] = { 0, 1, 0, 1 };
+	double score[4] = { 0.2, 0.6, 0.6, 0.9 };
+	double prob[4] = { 0.02, 0.1, 0.1, 0.5 };
+	struct metrics a, b;
+	metrics_evaluate(y, score, prob, 4, 0.5, &a, NULL, NULL);
+	metrics_compute(y, score, 4, 0.5, &b);
+	assert_int_equal(a.cm.tp, 2);
+	assert_int_equal(a.cm.fp, 1);
+	assert_true(a.roc_auc == b.roc_auc);
+	assert_true(a.log_loss != b.log_loss);
+	double brier = (0.02 * 0.02 + 0.9 * 0.9 + 0.1 * 0.1 + 0.5 * 0.5) / 4;
+	assert_true(fabs(a.brier - brier) < 1e-15);
+	assert_true(fabs(a.mean_probability - 0.18) < 1e-15);
+	assert_true(fabs(a.mean_score - 0.575) < 1e-15);
+	assert_int_equal(a.reliability[0].n, 1);
+	assert_int_equal(a.reliability[1].n, 2);
+	assert_int_equal(a.reliability[1].positives, 1);
+	assert_int_equal(a.reliability[5].n, 1);
+	assert_true(fabs(a.reliability[1].mean_probability - 0.1) < 1e-15);
+	double one = 1.0;
+	uint8_t pos = 1;
+	metrics_evaluate(&pos, &one, &one, 1, 0.5, &a, NULL, NULL);
+	assert_int_equal(a.reliability[9].n, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -377,6 +623,13 @@ int main(void)
 		cmocka_unit_test(test_gate_pass_and_fail),
 		cmocka_unit_test(test_gate_builtin_checks),
 		cmocka_unit_test(test_gate_unknown_metric),
+		cmocka_unit_test(test_wilson),
+		cmocka_unit_test(test_binomial_tail),
+		cmocka_unit_test(test_baseline_significance),
+		cmocka_unit_test(test_bootstrap),
+		cmocka_unit_test(test_bootstrap_degenerate),
+		cmocka_unit_test(test_gate_on_bounds),
+		cmocka_unit_test(test_score_and_probability),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
