@@ -323,8 +323,8 @@ static int make_dirs(const char *path, struct ft_err *err)
 /* Remove `name` from dfd: a directory with what it holds, anything else
  * (a link included) by unlinking the name itself. Links are never followed
  * and a directory is only entered through O_NOFOLLOW, so whatever a link
- * points to is untouched. Nesting beyond what a stage can hold is left for
- * verify to report rather than walked without bound. */
+ * points to is untouched. Nesting deeper than 32 levels (a stage has one)
+ * is left for verify to report rather than walked without bound. */
 static void remove_at(int dfd, const char *name, int depth)
 {
 	struct stat st;
@@ -334,7 +334,7 @@ static void remove_at(int dfd, const char *name, int depth)
 		unlinkat(dfd, name, 0);
 		return;
 	}
-	if (depth >= 4)
+	if (depth >= 32)
 		return;
 	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
