@@ -36,7 +36,7 @@ enum key_id {
 	KEY_TREE_THREADS,
 	KEY_TUNE_MAX_DEPTH, KEY_TUNE_MIN_SAMPLES_SPLIT, KEY_TUNE_MIN_SAMPLES_LEAF,
 	KEY_TUNE_OBJECTIVE,
-	KEY_THRESHOLD, KEY_GATE, KEY_REGISTRY_GROUP,
+	KEY_THRESHOLD, KEY_THRESHOLD_ON, KEY_GATE, KEY_REGISTRY_GROUP,
 	KEY_COUNT
 };
 
@@ -112,6 +112,8 @@ static const struct setting_key keys[KEY_COUNT] = {
 		"Validation metric the grid search maximises (log_loss and brier are minimised)."},
 	[KEY_THRESHOLD] = {"threshold", "number in [0, 1]",
 		"A row is flagged as fraud when its leaf's fraud probability is at least this."},
+	[KEY_THRESHOLD_ON] = {"threshold_on", "score|probability",
+		"What the threshold reads: the leaf's score (its fraud share in the resampled rows) or its probability (corrected to the real class prior)."},
 	[KEY_GATE] = {"gate", "list of {metric, op, value}",
 		"Conditions on test metrics a model must meet to be registered (op: >= > <= < == !=)."},
 	[KEY_REGISTRY_GROUP] = {"registry.group", "name matching [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}",
@@ -163,6 +165,26 @@ const char *resample_name(enum resample_method m)
 	case RESAMPLE_CLASS_WEIGHT: return "class_weight";
 	}
 	return "?";
+}
+
+static const char *const threshold_on_names[THRESHOLD_ON_COUNT] = {
+	[THRESHOLD_ON_SCORE] = "score", [THRESHOLD_ON_PROBABILITY] = "probability",
+};
+
+const char *threshold_on_name(enum threshold_on t)
+{
+	return (unsigned)t < THRESHOLD_ON_COUNT ? threshold_on_names[t] : "?";
+}
+
+bool threshold_on_parse(const char *s, enum threshold_on *out)
+{
+	for (int t = 0; t < THRESHOLD_ON_COUNT; t++) {
+		if (strcmp(s, threshold_on_names[t]) == 0) {
+			*out = (enum threshold_on)t;
+			return true;
+		}
+	}
+	return false;
 }
 
 const char *criterion_name(enum criterion c)
@@ -786,6 +808,12 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 		if (!resample_parse(str, &s->resample))
 			return bad(w, v, "none, undersample, oversample, smote or class_weight");
 		return 0;
+	case KEY_THRESHOLD_ON:
+		if (!(str = get_string(v, "score or probability", w)))
+			return -1;
+		if (!threshold_on_parse(str, &s->threshold_on))
+			return bad(w, v, "score or probability");
+		return 0;
 	case KEY_RESAMPLE_RATIO:
 		return get_number(v, 0, 1, true, "a number greater than 0 and at most 1", w,
 				  &s->resample_ratio);
@@ -1103,7 +1131,7 @@ static bool is_text_key(enum key_id id)
 	case KEY_TARGET: case KEY_POSITIVE: case KEY_IMPUTE_NUMERIC:
 	case KEY_IMPUTE_CATEGORICAL: case KEY_IMPUTE_COLUMN: case KEY_ENCODE_DEFAULT:
 	case KEY_ENCODE_COLUMN: case KEY_RESAMPLE_METHOD: case KEY_TREE_CRITERION:
-	case KEY_TUNE_OBJECTIVE: case KEY_REGISTRY_GROUP:
+	case KEY_TUNE_OBJECTIVE: case KEY_REGISTRY_GROUP: case KEY_THRESHOLD_ON:
 		return true;
 	default:
 		return false;
@@ -1458,6 +1486,7 @@ char *settings_to_json(const struct settings *s)
 				s->tune_objective ? s->tune_objective : "balanced_accuracy");
 
 	cJSON_AddItemToObject(root, "threshold", json_num(s->threshold));
+	cJSON_AddStringToObject(root, "threshold_on", threshold_on_name(s->threshold_on));
 	cJSON *gate = cJSON_AddArrayToObject(root, "gate");
 	for (size_t i = 0; i < s->ngate; i++) {
 		cJSON *g = cJSON_CreateObject();

@@ -66,7 +66,8 @@ struct tune_job {
 static void *tune_worker(void *arg)
 {
 	struct tune_job *job = arg;
-	double *proba = xmalloc(job->validation->n * sizeof *proba);
+	double *proba = xmalloc((job->validation->n ? job->validation->n : 1) * sizeof *proba);
+	double *prob = xmalloc((job->validation->n ? job->validation->n : 1) * sizeof *prob);
 	struct ft_progress quiet = {
 		.fn = NULL, .ctx = NULL, .cancel = job->prog ? job->prog->cancel : NULL
 	};
@@ -95,20 +96,23 @@ static void *tune_worker(void *arg)
 			job->failed[k] = true;
 			continue;
 		}
-		tree_predict(t, job->validation, proba);
+		tree_predict_both(t, job->validation, proba, prob);
 		tree_free(t);
 		struct tune_row *r = &job->rows[k];
 		r->max_depth = p.max_depth;
 		r->min_samples_split = p.min_samples_split;
 		r->min_samples_leaf = p.min_samples_leaf;
-		metrics_compute(job->validation->y, proba, job->validation->n,
-				job->s->threshold, &r->validation);
+		metrics_evaluate(job->validation->y,
+				 job->s->threshold_on == THRESHOLD_ON_PROBABILITY ? prob : proba,
+				 prob, job->validation->n, job->s->threshold, &r->validation,
+				 NULL, NULL);
 		if (!metrics_lookup(&r->validation, job->s->tune_objective, &r->score))
 			r->score = NAN;
 		size_t d = atomic_fetch_add(&job->done, 1) + 1;
 		ft_progress_report(job->prog, "tune", d, job->npoints);
 	}
 	free(proba);
+	free(prob);
 	return NULL;
 }
 

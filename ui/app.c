@@ -318,7 +318,8 @@ int app_start_register(struct app *a, const char *group, const char *description
 	w->publish = (struct registry_publish_args){
 		.group = xstrdup(group),
 		.description = description ? xstrdup(description) : NULL,
-		.model_json = model_to_text(r->recipe, r->tree, r->settings.threshold),
+		.model_json = model_to_text(r->recipe, r->tree, r->settings.threshold,
+					    r->settings.threshold_on),
 		.evaluation_json = pipeline_report_json(r),
 		.pipeline_json = settings_to_json(&r->settings),
 		.gate = &r->gate,

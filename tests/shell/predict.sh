@@ -21,16 +21,16 @@ lines",1
 8,100,prepaid,0
 CSV
 cat >"$T/want.csv" <<'CSV'
-id,amount,card,isFraud,fraud_probability,prediction
-1,150,credit,1,0.75,1
-2,50,debit,0,0.1,0
-3,200,debit,0,0,0
-4,,,1,0.1,0
-5,NA,cash,0,0.1,0
-6,101,"de""bit",0,0.75,1
+id,amount,card,isFraud,fraud_score,fraud_probability,prediction
+1,150,credit,1,0.75,0.75,1
+2,50,debit,0,0.1,0.1,0
+3,200,debit,0,0,0,0
+4,,,1,0.1,0.1,0
+5,NA,cash,0,0.1,0.1,0
+6,101,"de""bit",0,0.75,0.75,1
 7,101,"two
-lines",1,0.75,1
-8,100,prepaid,0,0.1,0
+lines",1,0.75,0.75,1
+8,100,prepaid,0,0.1,0.1,0
 CSV
 expect 0 "$FT_BIN" predict "$T/model.json" "$T/in.csv"
 cmp "$T/out" "$T/want.csv" || fail "scored rows differ"
@@ -44,15 +44,15 @@ grep -q '"amount_1"' "$T/renamed.json" && grep -q '"unnamed_2"' "$T/renamed.json
 	fail "renaming the fixture's inputs"
 printf 'amount,amount,,isFraud\n0,150,credit,1\n0,150,debit,0\n0,50,,1\n' >"$T/dup.csv"
 expect 0 "$FT_BIN" predict "$T/renamed.json" "$T/dup.csv"
-printf 'amount,amount,,isFraud,fraud_probability,prediction\n0,150,credit,1,0.75,1\n0,150,debit,0,0,0\n0,50,,1,0.1,0\n' >"$T/want_dup.csv"
+printf 'amount,amount,,isFraud,fraud_score,fraud_probability,prediction\n0,150,credit,1,0.75,0.75,1\n0,150,debit,0,0,0,0\n0,50,,1,0.1,0.1,0\n' >"$T/want_dup.csv"
 cmp "$T/out" "$T/want_dup.csv" || fail "repeated and empty header names"
 
 expect 0 "$FT_BIN" predict "$T/model.json" "$T/in.csv" --explain
-has "$T/out" "id,amount,card,isFraud,fraud_probability,prediction,decision_path"
-has "$T/out" "1,150,credit,1,0.75,1,amount=150 > 100; card!=debit -> fraud p=0.75"
-has "$T/out" "3,200,debit,0,0,0,amount=200 > 100; card=debit -> legit p=0"
-has "$T/out" "4,,,1,0.1,0,amount=50 (imputed) <= 100 -> legit p=0.1"
-has "$T/out" "5,NA,cash,0,0.1,0,amount=50 (imputed) <= 100 -> legit p=0.1"
+has "$T/out" "id,amount,card,isFraud,fraud_score,fraud_probability,prediction,decision_path"
+has "$T/out" "1,150,credit,1,0.75,0.75,1,amount=150 > 100; card!=debit -> fraud p=0.75"
+has "$T/out" "3,200,debit,0,0,0,0,amount=200 > 100; card=debit -> legit p=0"
+has "$T/out" "4,,,1,0.1,0.1,0,amount=50 (imputed) <= 100 -> legit p=0.1"
+has "$T/out" "5,NA,cash,0,0.1,0.1,0,amount=50 (imputed) <= 100 -> legit p=0.1"
 
 # -o writes the file whole; CRLF input and a semicolon delimiter work.
 expect 0 "$FT_BIN" predict "$T/model.json" "$T/in.csv" -o "$T/scored.csv"
@@ -60,14 +60,14 @@ cmp "$T/scored.csv" "$T/want.csv" || fail "-o output differs"
 has "$T/err" "8 rows scored, 3 flagged"
 printf 'amount;card\r\n150;credit\r\n' >"$T/semi.csv"
 expect 0 "$FT_BIN" predict "$T/model.json" "$T/semi.csv"
-[ "$(cat "$T/out")" = "$(printf 'amount;card;fraud_probability;prediction\n150;credit;0.75;1')" ] ||
+[ "$(cat "$T/out")" = "$(printf 'amount;card;fraud_score;fraud_probability;prediction\n150;credit;0.75;0.75;1')" ] ||
 	fail "semicolon output: $(cat "$T/out")"
 
 # --delimiter takes a tab as describe and run do.
 printf 'amount\tcard\n150\tcredit\n' >"$T/tab.tsv"
 for d in TAB tab '\t'; do
 	expect 0 "$FT_BIN" predict "$T/model.json" "$T/tab.tsv" --delimiter "$d"
-	[ "$(cat "$T/out")" = "$(printf 'amount\tcard\tfraud_probability\tprediction\n150\tcredit\t0.75\t1')" ] ||
+	[ "$(cat "$T/out")" = "$(printf 'amount\tcard\tfraud_score\tfraud_probability\tprediction\n150\tcredit\t0.75\t0.75\t1')" ] ||
 		fail "--delimiter $d output: $(cat "$T/out")"
 done
 expect 2 "$FT_BIN" predict "$T/model.json" "$T/tab.tsv" --delimiter tabs
@@ -121,7 +121,7 @@ gen_big() {
 BEGIN {
 	srand(7);
 	print "id,note,amount,card,isFraud" > IN;
-	print "id,note,amount,card,isFraud,fraud_probability,prediction" > EXP;
+	print "id,note,amount,card,isFraud,fraud_score,fraud_probability,prediction" > EXP;
 	split("credit debit prepaid", cards, " ");
 	for (i = 1; i <= N; i++) {
 		amt = int(rand() * 20000) / 100;
@@ -133,7 +133,7 @@ BEGIN {
 		else if (amt > 100) { p = "0"; y = 0 }
 		else { p = "0.1"; y = 0 }
 		print i "," ni "," amt "," card "," (i % 2) > IN;
-		print i "," no "," amt "," card "," (i % 2) "," p "," y > EXP;
+		print i "," no "," amt "," card "," (i % 2) "," p "," p "," y > EXP;
 	}
 }'
 }
@@ -154,5 +154,5 @@ has "$T/err" "big.csv:200202: expected 5 fields, found 3"
 "$FT_BIN" run --registry "$R" --set registry.group=real "$T/tx.csv" >/dev/null 2>&1 || exit 0
 expect 0 "$FT_BIN" predict real/1 "$T/tx.csv" --registry "$R" --explain
 [ "$(wc -l <"$T/out")" = 2001 ] || fail "not every row scored"
-has "$T/out" "fraud_probability,prediction,decision_path"
+has "$T/out" "fraud_score,fraud_probability,prediction,decision_path"
 exit 0
