@@ -10,6 +10,7 @@
 
 #include <inttypes.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,9 +21,11 @@
 #include "csv_load.h"
 #include "model.h"
 #include "pipeline.h"
+#include "pipeline_publish.h"
 #include "registry.h"
 #include "settings.h"
 #include "tree.h"
+#include "tune.h"
 
 #define LABEL_WIDTH 12
 
@@ -51,7 +54,7 @@ static void catch_interrupt(void)
 struct run_options {
 	const char *pipeline;
 	char **sets; size_t nsets;
-	bool no_register, quiet;
+	bool no_register, quiet, tune;
 	const char *out_dir, *registry, *description, *na_values;
 	char delimiter;
 	const char *file;
@@ -66,6 +69,8 @@ static void usage(FILE *out)
 	      "  --set KEY=VALUE      override one setting; repeatable, applied in order\n"
 	      "  --out DIR            write model.json, evaluation.json, pipeline.json,\n"
 	      "                       rules.txt into DIR (created when missing)\n"
+	      "  --tune               grid-search the tree first: the tune.* lists, or\n"
+	      "                       when none is set the default grid (as the workbench)\n"
 	      "  --no-register        never register, even when the gate passes\n"
 	      "  --registry DIR       registry root (else $FRAUDTREE_REGISTRY, else ./registry)\n"
 	      "  --description TEXT   description recorded with the registered version\n"
@@ -80,12 +85,13 @@ static int parse_args(int argc, char **argv, struct run_options *o, bool *help)
 {
 	enum {
 		OPT_PIPELINE = 256, OPT_SET, OPT_NO_REGISTER, OPT_OUT, OPT_REGISTRY,
-		OPT_DESCRIPTION, OPT_NA_VALUES, OPT_DELIMITER, OPT_QUIET, OPT_HELP
+		OPT_DESCRIPTION, OPT_NA_VALUES, OPT_DELIMITER, OPT_QUIET, OPT_HELP, OPT_TUNE
 	};
 	static const struct option longopts[] = {
 		{ "pipeline", required_argument, NULL, OPT_PIPELINE },
 		{ "set", required_argument, NULL, OPT_SET },
 		{ "no-register", no_argument, NULL, OPT_NO_REGISTER },
+		{ "tune", no_argument, NULL, OPT_TUNE },
 		{ "out", required_argument, NULL, OPT_OUT },
 		{ "registry", required_argument, NULL, OPT_REGISTRY },
 		{ "description", required_argument, NULL, OPT_DESCRIPTION },
@@ -106,6 +112,7 @@ static int parse_args(int argc, char **argv, struct run_options *o, bool *help)
 			o->sets[o->nsets++] = optarg;
 			break;
 		case OPT_NO_REGISTER: o->no_register = true; break;
+		case OPT_TUNE: o->tune = true; break;
 		case OPT_OUT: o->out_dir = optarg; break;
 		case OPT_REGISTRY: o->registry = optarg; break;
 		case OPT_DESCRIPTION: o->description = optarg; break;
@@ -153,6 +160,8 @@ static int resolve_settings(const struct run_options *o, struct settings *s,
 			return -1;
 	if (o->na_values)
 		options_add_na_values(s, o->na_values);
+	if (o->tune)
+		tune_default_grid(s);
 	return settings_validate(s, err);
 }
 
@@ -285,6 +294,44 @@ static void print_metrics(const struct pipeline_result *r)
 	       "seed %" PRIu64 ") for the rest\n", t->bootstrap_resamples, t->bootstrap_seed);
 }
 
+/* Amounts print with cents: a whole-cent figure is what a fraud team
+ * reads; printf widens a field rather than cutting it. */
+static void print_amount_row(const char *name, double v, double t)
+{
+	printf("  %-24s %14.2f %14.2f\n", name, v, t);
+}
+
+static void print_decisions(const struct pipeline_result *r)
+{
+	const struct settings *s = &r->settings;
+	const struct amount_metrics *v = &r->validation_metrics.amount, *t = &r->test_metrics.amount;
+	if (t->unit)
+		printf("\ndecisions (no amount column: every fraud counts 1)\n");
+	else
+		printf("\ndecisions (amount: %s; cost.alert %g, cost.missed %g, cost.caught %g)\n",
+		       s->amount_column, s->cost.alert, s->cost.missed, s->cost.caught);
+	printf("  %-24s %14s %14s\n", "", "validation", "test");
+	printf("  %-24s %14" PRIu64 " %14" PRIu64 "\n", "alerts", v->alerts, t->alerts);
+	printf("  %-24s %14.4f %14.4f\n", "alert_rate", v->alert_rate, t->alert_rate);
+	print_amount_row("fraud amount", v->fraud_amount, t->fraud_amount);
+	print_amount_row("amount_caught", v->amount_caught, t->amount_caught);
+	print_amount_row("amount_missed", v->amount_missed, t->amount_missed);
+	printf("  %-24s %14.4f %14.4f\n", "amount_recall", v->amount_recall, t->amount_recall);
+	print_amount_row("cost", v->cost, t->cost);
+	print_amount_row("net_savings", v->net_savings, t->net_savings);
+	char rate[32];
+	fmt_double(rate, s->alert_rate);
+	printf("  at alert_rate %s (the top %g%% of rows by score; ties in expectation)\n",
+	       rate, 100.0 * s->alert_rate);
+	printf("  %-24s %14.4f %14.4f\n", "precision_at_alert_rate",
+	       v->precision_at_alert_rate, t->precision_at_alert_rate);
+	printf("  %-24s %14.4f %14.4f\n", "recall_at_alert_rate",
+	       v->recall_at_alert_rate, t->recall_at_alert_rate);
+	if (r->min_cost)
+		printf("  threshold %g: the least cost on validation (%.2f)\n", s->threshold,
+		       r->min_cost_validation);
+}
+
 static void print_confusion(const struct pipeline_result *r)
 {
 	const struct confusion *cm = &r->test_metrics.cm;
@@ -365,6 +412,7 @@ static void print_report(const struct data_info *data, const struct pipeline_res
 	print_notes(r);
 	print_tuning(r);
 	print_metrics(r);
+	print_decisions(r);
 	print_confusion(r);
 	print_tree(r);
 	print_gate(r);
@@ -427,25 +475,17 @@ static int write_out(const char *dir, const struct run_texts *t, struct ft_err *
 }
 
 static int publish(const struct run_options *o, const struct data_info *data,
-		   const struct pipeline_result *r, const struct run_texts *t,
-		   struct ft_err *err)
+		   const struct pipeline_result *r, struct ft_err *err)
 {
-	const char *root = options_registry_root(o->registry);
-	struct registry_publish_args a = {
-		.group = r->settings.group,
+	struct pipeline_publish_args a = {
+		.root = options_registry_root(o->registry),
 		.description = o->description,
-		.user = NULL,
-		.model_json = t->model,
-		.evaluation_json = t->evaluation,
-		.pipeline_json = t->pipeline,
-		.gate = &r->gate,
-		.metrics = &r->test_metrics,
 		.data_path = o->file,
 		.data_rows = data->nrows,
 		.data_columns = data->ncols,
 	};
 	int version = 0;
-	if (registry_publish(root, &a, &version, err) < 0)
+	if (pipeline_publish(r, &a, &version, err) < 0)
 		return -1;
 	printf("registered %s/%d (%s)\n", r->settings.group, version,
 	       registry_status_name(REG_PENDING));
@@ -495,7 +535,8 @@ static int run(const struct run_options *o)
 	}
 
 	struct run_texts t = {
-		.model = model_to_text(r.recipe, r.tree, r.settings.threshold, r.settings.threshold_on),
+		.model = model_to_text(r.recipe, r.tree, r.settings.threshold,
+				       r.settings.threshold_on),
 		.evaluation = pipeline_report_json(&r),
 		.pipeline = settings_to_json(&r.settings),
 		.rules = tree_export_text(r.tree, r.target.positive, r.target.negative),
@@ -517,7 +558,7 @@ static int run(const struct run_options *o)
 		if (o->no_register) {
 			if (!o->quiet)
 				printf("not registered (--no-register)\n");
-		} else if (publish(o, &data, &r, &t, &err) < 0) {
+		} else if (publish(o, &data, &r, &err) < 0) {
 			status = cli_error(&err);
 		}
 	}

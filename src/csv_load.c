@@ -21,6 +21,7 @@
  * file and the line a record starts on; every path out frees what it made. */
 #include "config.h"
 #include "csv_load.h"
+#include "csv_dialect.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -38,16 +39,12 @@
 #include <emmintrin.h>
 #endif
 
-#define QUOTE '"'
+#define QUOTE CSV_QUOTE
 #define WIDE_DIGITS 15          /* more integer digits than a double holds exactly */
 #define PROGRESS_STEP (1u << 20)
 #define MIN_CHUNK (1u << 20)
-#define SAMPLE_RECORDS 1000
-#define DETECT_RECORDS 20
 #define PENDING_MAX 256
 #define PREFETCH_AHEAD 12
-#define NUL_PRESCAN (64u << 10)
-#define NUL_MESSAGE "NUL byte in the data (a binary file?)"
 
 /* libcsv's parser state between records (ROW_NOT_BEGUN in libcsv 3). */
 #define CSV_STATE_BETWEEN_ROWS 0
@@ -130,74 +127,6 @@ static void *buf_zero(size_t n)
 		madvise(p, n, MADV_HUGEPAGE);
 #endif
 	return p;
-}
-
-/* ---- missing-value strings ---- */
-
-struct na_set {
-	const char **text;
-	size_t *len;
-	size_t n, maxlen;
-	uint64_t lens[256];         /* by first byte: bit L set if a token of
-	                               length L (63: any longer) starts so */
-	uint64_t last[256];         /* the same by last byte */
-	bool typed;                 /* some token reads as a number or a date:
-	                               cells are then looked up before parsing */
-};
-
-static void na_set_init(struct na_set *s, const char *const *extra, size_t nextra)
-{
-	size_t cap = frame_na_ndefaults + nextra;
-	s->text = xmalloc(cap * sizeof *s->text);
-	s->len = xmalloc(cap * sizeof *s->len);
-	s->n = s->maxlen = 0;
-	s->typed = false;
-	memset(s->lens, 0, sizeof s->lens);
-	memset(s->last, 0, sizeof s->last);
-	for (size_t i = 0; i < cap; i++) {
-		const char *t = i < frame_na_ndefaults ? frame_na_defaults[i]
-						       : extra[i - frame_na_ndefaults];
-		size_t len = strlen(t), j;
-		for (j = 0; j < s->n; j++)
-			if (s->len[j] == len && !memcmp(s->text[j], t, len))
-				break;
-		if (j < s->n)
-			continue;
-		s->text[s->n] = t;
-		s->len[s->n++] = len;
-		if (len > s->maxlen)
-			s->maxlen = len;
-		if (len) {
-			uint64_t bit = UINT64_C(1) << (len < 63 ? len : 63);
-			s->lens[(unsigned char)t[0]] |= bit;
-			s->last[(unsigned char)t[len - 1]] |= bit;
-		}
-		double v;
-		struct slash_date sd;
-		if (parse_number(t, len, &v) || parse_datetime(t, len, DATE_ISO, &v) ||
-		    parse_slash_date(t, len, &sd))
-			s->typed = true;
-	}
-}
-
-static void na_set_free(struct na_set *s)
-{
-	free(s->text);
-	free(s->len);
-}
-
-/* Index of the token equal to the cell, or -1. The empty token is first. */
-static inline int na_lookup(const struct na_set *s, const char *p, size_t len)
-{
-	if (len == 0)
-		return 0;
-	unsigned bit = len < 63 ? (unsigned)len : 63;
-	if (len > s->maxlen || !((s->lens[(unsigned char)p[0]] & s->last[(unsigned char)p[len - 1]]) >> bit & 1))
-		return -1;
-	for (size_t i = 1; i < s->n; i++)
-		if (s->len[i] == len && !memcmp(s->text[i], p, len))
-			return (int)i;
-	return -1;
 }
 
 /* ---- string dictionary (open addressing, codes in first-seen order) ----
@@ -522,7 +451,7 @@ struct loader {
 	size_t size;
 	char delim;
 	size_t ncols;
-	struct na_set na;
+	struct csv_na na;
 	size_t est_record;          /* average record length in the sample */
 	struct chunk *chunks;
 	size_t nchunks;
@@ -723,7 +652,7 @@ static void put_field(struct chunk *ch, size_t col, const char *s, size_t len)
 	if (ch->reparse) {
 		if (!ch->text_mask[col])
 			return;
-		if (na_lookup(&L->na, s, len) >= 0)
+		if (csv_na_lookup(&L->na, s, len) >= 0)
 			cc->codes[row] = FRAME_NA_CODE;
 		else
 			put_text(cc, row, s, len);
@@ -735,13 +664,13 @@ static void put_field(struct chunk *ch, size_t col, const char *s, size_t len)
 		return;
 	}
 	if (cc->mode == M_TEXT) {
-		if ((na = na_lookup(&L->na, s, len)) >= 0)
+		if ((na = csv_na_lookup(&L->na, s, len)) >= 0)
 			put_na(ch, cc, row, na);
 		else
 			put_text(cc, row, s, len);
 		return;
 	}
-	if (len == 0 || (L->na.typed && (na = na_lookup(&L->na, s, len)) >= 0)) {
+	if (len == 0 || (L->na.typed && (na = csv_na_lookup(&L->na, s, len)) >= 0)) {
 		put_na(ch, cc, row, len == 0 ? 0 : na);
 		return;
 	}
@@ -750,7 +679,7 @@ static void put_field(struct chunk *ch, size_t col, const char *s, size_t len)
 	enum cmode m = read_cell(cc->mode, s, len, &v, &sd, &cc->wide);
 	/* No missing-value token reads as a number or a date (else they were
 	 * looked up above): only text can be one. */
-	if (m == M_TEXT && !L->na.typed && (na = na_lookup(&L->na, s, len)) >= 0) {
+	if (m == M_TEXT && !L->na.typed && (na = csv_na_lookup(&L->na, s, len)) >= 0) {
 		put_na(ch, cc, row, na);
 		return;
 	}
@@ -781,8 +710,9 @@ static void start_field(struct chunk *ch, const char *s, size_t len)
 static void end_record(struct chunk *ch)
 {
 	if (ch->field != ch->L->ncols) {
-		chunk_fail(ch, ch->rec_line, "expected %zu field%s, found %zu", ch->L->ncols,
-			   ch->L->ncols == 1 ? "" : "s", ch->field);
+		char msg[80];
+		csv_fields_message(msg, sizeof msg, ch->L->ncols, ch->field);
+		chunk_fail(ch, ch->rec_line, "%s", msg);
 	} else if (!ch->reparse) {
 		ch->row_line[ch->row] = (uint32_t)ch->rec_line;
 		ch->nrows++;
@@ -807,63 +737,6 @@ static void cb_record(int c, void *data)
 	ch->rec_line = ch->line;
 }
 
-static int no_space(unsigned char c)
-{
-	(void)c;
-	return 0;
-}
-
-static int parser_init(struct csv_parser *p, char delim)
-{
-	if (csv_init(p, CSV_STRICT_FINI) != 0)
-		return -1;
-	csv_set_delim(p, (unsigned char)delim);
-	csv_set_quote(p, QUOTE);
-	/* Keep blanks: pandas keeps them in text, numbers tolerate them. */
-	csv_set_space_func(p, no_space);
-	return 0;
-}
-
-/* Whether the text from p (the start of a record, on `line`) to the end of
- * the file leaves a quoted field open, and the line that field began on:
- * libcsv's rules in miniature (a quote only opens a field at its start). */
-static bool open_quote(const char *p, const char *end, char delim, size_t line, size_t *qline_out)
-{
-	enum { F_START, F_PLAIN, F_QUOTED, F_QSEEN } st = F_START;
-	size_t qline = line;
-	for (; p < end; p++) {
-		char c = *p;
-		switch (st) {
-		case F_START:
-			if (c == QUOTE) {
-				st = F_QUOTED;
-				qline = line;
-			} else if (c != delim && c != '\n' && c != '\r') {
-				st = F_PLAIN;
-			}
-			break;
-		case F_PLAIN:
-			if (c == delim || c == '\n' || c == '\r')
-				st = F_START;
-			break;
-		case F_QUOTED:
-			if (c == QUOTE)
-				st = F_QSEEN;
-			break;
-		case F_QSEEN:
-			if (c == delim || c == '\n' || c == '\r')
-				st = F_START;
-			else
-				st = F_QUOTED;
-			break;
-		}
-		if (c == '\n')
-			line++;
-	}
-	*qline_out = qline;
-	return st == F_QUOTED;
-}
-
 /* Parsed text is not needed until a possible second pass (which maps it
  * back in from the page cache): dropping it keeps the resident set near
  * the size of the typed columns. */
@@ -878,8 +751,6 @@ static void drop_pages(const struct chunk *ch, const char *upto)
 		madvise((void *)from, to - from, MADV_DONTNEED);
 }
 
-static size_t line_of_offset(const char *data, size_t off);
-
 static void report_progress(struct chunk *ch, size_t bytes)
 {
 	struct loader *L = ch->L;
@@ -891,88 +762,13 @@ static void report_progress(struct chunk *ch, size_t bytes)
 		atomic_store(&L->stop, 1);
 }
 
-struct line {
-	const char *e, *next;       /* end of the text, start of the next line */
-	size_t nf;                  /* fields (when not plain: up to the quote) */
-	bool newline;               /* ends with a newline */
-	bool quote;                 /* not plain because field nf - 1 holds a
-	                               quote, and nothing else came before */
-};
-
-/* Where a plain line ends, at c (a byte the scan stopped on): a newline,
- * or CR LF, or a CR that ends the data. */
-static bool plain_end(const char *c, const char *end, struct line *ln)
-{
-	if (*c == '\n') {
-		ln->e = c;
-		ln->next = c + 1;
-		ln->newline = true;
-		return true;
-	}
-	if (*c != '\r' || (c + 1 < end && c[1] != '\n'))
-		return false;      /* a quote or a lone CR: libcsv's business */
-	ln->e = c;
-	ln->next = c + 1 < end ? c + 2 : end;
-	ln->newline = c + 1 < end;
-	return true;
-}
-
-/* Split the line at p into at most max fields (their starts in fs) in one
- * pass, 16 bytes at a time where the machine allows. False when the line
- * is not plain (a quote, a lone CR, too many fields): libcsv reads those.
- * For plain lines the split is what libcsv gives. */
-static bool scan_line(const char *p, const char *end, char delim, const char **fs, size_t max,
-		      struct line *ln)
-{
-	size_t n = 0;
-	const char *q = p;
-	fs[n++] = p;
-	ln->quote = false;
-#ifdef __SSE2__
-	const __m128i vd = _mm_set1_epi8(delim), vq = _mm_set1_epi8(QUOTE);
-	const __m128i vr = _mm_set1_epi8('\r'), vn = _mm_set1_epi8('\n');
-	for (; q + 16 <= end; q += 16) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)q);
-		__m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, vd), _mm_cmpeq_epi8(x, vq)),
-					   _mm_or_si128(_mm_cmpeq_epi8(x, vr), _mm_cmpeq_epi8(x, vn)));
-		for (unsigned m = (unsigned)_mm_movemask_epi8(hit); m; m &= m - 1) {
-			const char *c = q + __builtin_ctz(m);
-			if (*c != delim) {
-				ln->nf = n;
-				ln->quote = *c == QUOTE;
-				return plain_end(c, end, ln);
-			}
-			if (n == max)
-				return false;
-			fs[n++] = c + 1;
-		}
-	}
-#endif
-	for (; q < end; q++) {
-		char c = *q;
-		if (c == delim) {
-			if (n == max)
-				return false;
-			fs[n++] = q + 1;
-		} else if (c == '\n' || c == '\r' || c == QUOTE) {
-			ln->nf = n;
-			ln->quote = c == QUOTE;
-			return plain_end(q, end, ln);
-		}
-	}
-	ln->nf = n;
-	ln->e = ln->next = end;
-	ln->newline = false;
-	return true;
-}
-
 /* A line scan_line stopped on a quote in field nf - 1: the fields before
  * it are stored here and libcsv reads on from the start of that field. It
  * reads a field start after a delimiter exactly as it reads one at the
  * start of a record (only a CR or LF there would differ, and the scan
  * stops on those first), so the record comes out as libcsv alone makes
  * it. Returns where libcsv is to start. */
-static const char *put_prefix(struct chunk *ch, const struct line *ln)
+static const char *put_prefix(struct chunk *ch, const struct csv_line *ln)
 {
 	const char *const *fs = ch->fs;
 	if (!ch->reparse && ch->row == ch->cap)
@@ -984,7 +780,7 @@ static const char *put_prefix(struct chunk *ch, const struct line *ln)
 }
 
 /* Store a line split by scan_line (not empty). */
-static void put_line(struct chunk *ch, const struct line *ln)
+static void put_line(struct chunk *ch, const struct csv_line *ln)
 {
 	const char *const *fs = ch->fs;
 	ch->rec_line = ch->line;
@@ -1022,22 +818,20 @@ static void parse_chunk(struct chunk *ch)
 	ch->row = 0;
 	ch->field = 0;
 	ch->line = 0;
-	if (parser_init(&ch->parser, L->delim) != 0) {
+	if (csv_parser_init(&ch->parser, L->delim) != 0) {
 		chunk_fail(ch, 0, "out of memory");
 		return;
 	}
 	ch->parser_ready = true;
 	if (!ch->fs)
 		ch->fs = xmalloc(L->ncols * sizeof *ch->fs);
-	const char *checked = p;
+	/* NUL bytes are looked for a step ahead and reported when the line
+	 * holding one is reached: errors come in file order. */
+	const char *checked = p, *nul = NULL;
 	while (p < end && !ch->failed) {
-		if (p >= checked) {
+		if (!nul && p >= checked) {
 			size_t n = (size_t)(end - p) < PROGRESS_STEP ? (size_t)(end - p) : PROGRESS_STEP;
-			const char *z = memchr(p, '\0', n);
-			if (z) {
-				chunk_fail(ch, ch->line + line_of_offset(p, (size_t)(z - p)) - 1, NUL_MESSAGE);
-				return;
-			}
+			nul = memchr(p, '\0', n);
 			checked = p + n;
 		}
 		if ((size_t)(p - reported) >= PROGRESS_STEP) {
@@ -1048,8 +842,12 @@ static void parse_chunk(struct chunk *ch)
 				return;
 		}
 		bool between = ch->parser.pstate == CSV_STATE_BETWEEN_ROWS;
-		struct line ln;
-		if (between && scan_line(p, end, L->delim, ch->fs, L->ncols, &ln)) {
+		struct csv_line ln;
+		if (between && csv_scan_line(p, end, L->delim, ch->fs, L->ncols, &ln)) {
+			if (nul && nul < ln.next) {
+				chunk_fail(ch, ch->line, CSV_NUL_MESSAGE);
+				return;
+			}
 			if (ln.e > p)
 				put_line(ch, &ln);
 			ch->line += ln.newline;
@@ -1065,6 +863,10 @@ static void parse_chunk(struct chunk *ch)
 		}
 		const char *nl = memchr(from, '\n', (size_t)(end - from));
 		const char *next = nl ? nl + 1 : end;
+		if (nul && nul < next) {
+			chunk_fail(ch, ch->line, CSV_NUL_MESSAGE);
+			return;
+		}
 		/* Long lines go in slices so cancellation stays quick. */
 		for (const char *s = from; s < next && !ch->failed;) {
 			size_t n = (size_t)(next - s) < PROGRESS_STEP ? (size_t)(next - s) : PROGRESS_STEP;
@@ -1093,8 +895,8 @@ static void parse_chunk(struct chunk *ch)
 			return;
 		}
 		size_t qline;
-		if (open_quote(ch->rec_start, end, L->delim, ch->rec_line, &qline))
-			chunk_fail(ch, qline, "unterminated quoted field (the quote opens on this line)");
+		if (csv_open_quote(ch->rec_start, end, L->delim, ch->rec_line, &qline))
+			chunk_fail(ch, qline, CSV_UNTERMINATED_MESSAGE);
 		else
 			csv_fini(&ch->parser, cb_field, cb_record, ch);
 	}
@@ -1108,7 +910,7 @@ static void reparse_chunk(struct chunk *ch)
 {
 	struct loader *L = ch->L;
 	ch->field = ch->row = ch->line = 0;
-	if (parser_init(&ch->parser, L->delim) != 0) {
+	if (csv_parser_init(&ch->parser, L->delim) != 0) {
 		chunk_fail(ch, 0, "out of memory");
 		return;
 	}
@@ -1124,10 +926,10 @@ static void reparse_chunk(struct chunk *ch)
 				return;
 			}
 		}
-		struct line ln;
+		struct csv_line ln;
 		const char *from = p;
 		if (ch->parser.pstate == CSV_STATE_BETWEEN_ROWS) {
-			if (scan_line(p, ch->end, L->delim, ch->fs, L->ncols, &ln)) {
+			if (csv_scan_line(p, ch->end, L->delim, ch->fs, L->ncols, &ln)) {
 				if (ln.e > p)
 					put_line(ch, &ln);
 				p = ln.next;
@@ -1204,111 +1006,6 @@ static void free_chunks(struct loader *L)
 }
 
 /* ---- the header and the shape of the file ---- */
-
-struct header {
-	char **names;
-	size_t n, cap;
-	bool done;
-};
-
-static void hdr_field(void *s, size_t len, void *data)
-{
-	struct header *h = data;
-	if (h->done)
-		return;
-	if (h->n == h->cap) {
-		h->cap = h->cap ? h->cap * 2 : 16;
-		h->names = xreallocarray(h->names, h->cap, sizeof *h->names);
-	}
-	h->names[h->n++] = xstrndup(len ? s : "", len);
-}
-
-static void hdr_record(int c, void *data)
-{
-	struct header *h = data;
-	(void)c;
-	h->done = true;
-}
-
-/* Pick the delimiter among , ; TAB | : the one seen most in the header that
- * every sampled record repeats as often; failing that the most seen. Also
- * measures the average record length to size the chunk buffers. */
-static char detect_delimiter(const char *p, const char *end, size_t *avg_record)
-{
-	static const char cand[] = { ',', ';', '\t', '|' };
-	size_t head[4] = { 0 }, cur[4] = { 0 }, records = 0;
-	bool consistent[4] = { true, true, true, true }, inq = false, any = false;
-	const char *start = p;
-	for (; p < end && records < SAMPLE_RECORDS; p++) {
-		char c = *p;
-		if (c == QUOTE) {
-			inq = !inq;
-		} else if (!inq && c == '\n') {
-			if (any) {
-				for (int i = 0; i < 4; i++) {
-					if (records == 0)
-						head[i] = cur[i];
-					else if (records < DETECT_RECORDS && cur[i] != head[i])
-						consistent[i] = false;
-					cur[i] = 0;
-				}
-				records++;
-			}
-			any = false;
-		} else if (!inq) {
-			if (c != '\r')
-				any = true;
-			for (int i = 0; i < 4; i++)
-				cur[i] += c == cand[i];
-		}
-	}
-	if (records == 0)
-		for (int i = 0; i < 4; i++)
-			head[i] = cur[i];
-	*avg_record = records ? (size_t)(p - start) / records : (size_t)(p - start) + 1;
-	if (*avg_record == 0)
-		*avg_record = 1;
-	int best = -1;
-	for (int pass = 0; pass < 2 && best < 0; pass++)
-		for (int i = 0; i < 4; i++)
-			if (head[i] && (pass || consistent[i]) && (best < 0 || head[i] > head[best]))
-				best = i;
-	return best < 0 ? ',' : cand[best];
-}
-
-/* Names as the frame shows them: empty ones become unnamed_N (N the 0-based
- * column), repeats get _1, _2... never colliding with another name. */
-static char **unique_names(char **raw, size_t n)
-{
-	char **out = xcalloc(n, sizeof *out);
-	struct dict all = { 0 }, used = { 0 };
-	for (size_t i = 0; i < n; i++)
-		dict_intern(&all, raw[i], strlen(raw[i]), hash_bytes(raw[i], strlen(raw[i])));
-	for (size_t i = 0; i < n; i++) {
-		char *name = raw[i][0] ? xstrdup(raw[i]) : xasprintf("unnamed_%zu", i);
-		size_t len = strlen(name);
-		uint32_t before = used.n;
-		dict_intern(&used, name, len, hash_bytes(name, len));
-		for (unsigned k = 1; used.n == before; k++) {
-			char *cand = xasprintf("%s_%u", raw[i][0] ? raw[i] : name, k);
-			size_t cl = strlen(cand);
-			uint32_t nall = all.n;
-			uint64_t h = hash_bytes(cand, cl);
-			dict_intern(&all, cand, cl, h);
-			if (all.n == nall) {      /* another column is called that */
-				free(cand);
-				continue;
-			}
-			free(name);
-			name = cand;
-			dict_intern(&used, name, cl, h);
-		}
-		out[i] = name;
-	}
-	dict_free(&all);
-	dict_free(&used);
-	return out;
-}
 
 /* ---- deciding types and joining chunks ---- */
 
@@ -1628,16 +1325,6 @@ struct count_job {
 	atomic_size_t next;
 };
 
-static size_t count_quotes(const char *p, const char *end)
-{
-	size_t n = 0;
-	while ((p = memchr(p, QUOTE, (size_t)(end - p)))) {
-		n++;
-		p++;
-	}
-	return n;
-}
-
 static void *count_worker(void *arg)
 {
 	struct count_job *job = arg;
@@ -1645,7 +1332,7 @@ static void *count_worker(void *arg)
 		size_t k = atomic_fetch_add(&job->next, 1);
 		if (k >= job->nseg)
 			break;
-		job->quotes[k] = count_quotes(job->data + job->bound[k], job->data + job->bound[k + 1]);
+		job->quotes[k] = csv_count_quotes(job->data + job->bound[k], job->data + job->bound[k + 1]);
 	}
 	return NULL;
 }
@@ -1687,7 +1374,7 @@ static size_t split_points(struct loader *L, size_t d0, size_t *starts, size_t w
 				break;
 			}
 			if (by_parity)
-				par += count_quotes(p, nl);
+				par += csv_count_quotes(p, nl);
 			p = nl + 1;
 			if (par % 2 == 0)
 				break;
@@ -1718,17 +1405,6 @@ static void make_chunks(struct loader *L, const size_t *starts, size_t n)
 }
 
 /* ---- the file ---- */
-
-static size_t line_of_offset(const char *data, size_t off)
-{
-	size_t line = 1;
-	const char *p = data, *end = data + off;
-	while ((p = memchr(p, '\n', (size_t)(end - p)))) {
-		line++;
-		p++;
-	}
-	return line;
-}
 
 struct mapped {
 	const char *data;
@@ -1788,55 +1464,12 @@ static void unmap_file(struct mapped *m)
 	memset(m, 0, sizeof *m);
 }
 
-/* Parse the header record at p; returns the offset after its last line. */
-static int read_header(struct loader *L, size_t p, size_t *after, size_t *hline,
-		       struct header *h, struct ft_err *err)
-{
-	struct csv_parser parser;
-	if (parser_init(&parser, L->delim) != 0)
-		return ft_fail(err, FT_ENOMEM, "%s: out of memory", L->path);
-	size_t line = 1, first_line = 0;
-	const char *d = L->data, *end = L->data + L->size, *rec = NULL;
-	const char *q = d + p;
-	while (q < end && !h->done) {
-		const char *nl = memchr(q, '\n', (size_t)(end - q));
-		const char *next = nl ? nl + 1 : end;
-		if (parser.pstate == CSV_STATE_BETWEEN_ROWS) {
-			first_line = line;
-			rec = q;
-		}
-		if (csv_parse(&parser, q, (size_t)(next - q), hdr_field, hdr_record, h) !=
-		    (size_t)(next - q)) {
-			csv_free(&parser);
-			return ft_fail(err, FT_ENOMEM, "%s:%zu: %s", L->path, line,
-				       csv_strerror(csv_error(&parser)));
-		}
-		if (nl)
-			line++;
-		q = next;
-	}
-	size_t qline;
-	if (!h->done && rec && open_quote(rec, end, L->delim, first_line, &qline)) {
-		csv_free(&parser);
-		return ft_fail(err, FT_EINPUT, "%s:%zu: unterminated quoted field (the quote opens on this line)",
-			       L->path, qline);
-	}
-	if (!h->done)
-		csv_fini(&parser, hdr_field, hdr_record, h);
-	csv_free(&parser);
-	if (h->n == 0)
-		return ft_fail(err, FT_EINPUT, "%s:1: empty file (no header line)", L->path);
-	*after = (size_t)(q - d);
-	*hline = first_line;
-	return 0;
-}
-
 struct frame *csv_load(const char *path, const struct csv_options *opt, struct ft_err *err)
 {
 	static const struct csv_options defaults = { 0 };
 	if (!opt)
 		opt = &defaults;
-	if (opt->delimiter == '"' || opt->delimiter == '\n' || opt->delimiter == '\r') {
+	if (opt->delimiter && !csv_delimiter_valid(opt->delimiter)) {
 		ft_fail(err, FT_EINPUT, "%s: the delimiter cannot be a quote or a line end", path);
 		return NULL;
 	}
@@ -1851,38 +1484,23 @@ struct frame *csv_load(const char *path, const struct csv_options *opt, struct f
 	L.threads = opt->threads > 0 ? opt->threads : ft_threads();
 	if (L.threads > 64)
 		L.threads = 64;
-	na_set_init(&L.na, opt->na_values, opt->nna_values);
-	struct header h = { 0 };
+	csv_na_init(&L.na, opt->na_values, opt->nna_values);
+	struct csv_header h = { 0 };
 	struct frame *f = NULL;
 	struct colplan *plan = NULL;
 	char **names = NULL;
 	size_t *starts = NULL;
 
-	/* Binary files show a NUL early; the rest is checked as it is parsed. */
-	size_t pre = m.size < NUL_PRESCAN ? m.size : NUL_PRESCAN;
-	const char *nul = memchr(m.data, '\0', pre);
-	if (nul) {
-		ft_fail(err, FT_EINPUT, "%s:%zu: " NUL_MESSAGE, path,
-			line_of_offset(m.data, (size_t)(nul - m.data)));
-		goto fail;
-	}
-	size_t d0 = 0, hline = 0;
-	if (m.size >= 3 && !memcmp(m.data, "\xEF\xBB\xBF", 3))
-		d0 = 3;
-	size_t avg;
-	L.delim = detect_delimiter(m.data + d0, m.data + m.size, &avg);
+	size_t d0 = csv_bom(m.data, m.size), avg;
+	L.delim = csv_detect_delimiter(m.data + d0, m.data + m.size, &avg);
 	if (opt->delimiter)
 		L.delim = opt->delimiter;
 	L.est_record = avg;
-	if (read_header(&L, d0, &d0, &hline, &h, err) < 0)
+	if (csv_header_read(path, m.data, m.size, d0, true, L.delim, &h, err) != 0)
 		goto fail;
 	L.ncols = h.n;
-	if (d0 > pre && (nul = memchr(m.data + pre, '\0', d0 - pre))) {
-		ft_fail(err, FT_EINPUT, "%s:%zu: " NUL_MESSAGE, path,
-			line_of_offset(m.data, (size_t)(nul - m.data)));
-		goto fail;
-	}
-	size_t first_data_line = line_of_offset(m.data, d0);
+	d0 = h.end;
+	size_t first_data_line = h.next_line;
 
 	size_t want = 1;
 	if (L.threads > 1 && m.size - d0 > 2 * MIN_CHUNK) {
@@ -1935,13 +1553,7 @@ struct frame *csv_load(const char *path, const struct csv_options *opt, struct f
 	for (size_t k = 0; k < L.nchunks; k++)
 		nrows += L.chunks[k].nrows;
 	if (nrows == 0) {
-		/* Classic Mac OS line ends read as one long header line: say so,
-		 * rather than "header only" about a file full of rows. */
-		if (m.size && !memchr(m.data, '\n', m.size) && memchr(m.data, '\r', m.size))
-			ft_fail(err, FT_EINPUT, "%s:1: lines end in a lone carriage return (CR); "
-				"convert them to newlines, e.g. tr '\\r' '\\n'", path);
-		else
-			ft_fail(err, FT_EINPUT, "%s:%zu: header only, no data rows", path, hline);
+		ft_fail(err, FT_EINPUT, "%s:%zu: " CSV_HEADER_ONLY_MESSAGE, path, h.line);
 		goto fail;
 	}
 
@@ -1968,7 +1580,7 @@ struct frame *csv_load(const char *path, const struct csv_options *opt, struct f
 	f->nrows = nrows;
 	f->ncols = L.ncols;
 	f->cols = xcalloc(L.ncols, sizeof *f->cols);
-	names = unique_names(h.names, h.n);
+	names = csv_unique_names(h.raw, h.n, NULL);
 	for (size_t c = 0; c < L.ncols; c++)
 		f->cols[c].name = names[c];
 	free(names);
@@ -1989,23 +1601,19 @@ struct frame *csv_load(const char *path, const struct csv_options *opt, struct f
 		goto fail;
 	}
 	ft_progress_report(&opt->progress, "load", L.size, L.size);
-	for (size_t i = 0; i < h.n; i++)
-		free(h.names[i]);
-	free(h.names);
+	csv_header_free(&h);
 	free(plan);
 	free(starts);
-	na_set_free(&L.na);
+	csv_na_free(&L.na);
 	return f;
 
 fail:
 	frame_free(f);
 	free_chunks(&L);
 	unmap_file(&m);
-	for (size_t i = 0; i < h.n; i++)
-		free(h.names[i]);
-	free(h.names);
+	csv_header_free(&h);
 	free(plan);
 	free(starts);
-	na_set_free(&L.na);
+	csv_na_free(&L.na);
 	return NULL;
 }

@@ -26,6 +26,7 @@
 #include <float.h>
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,6 +280,13 @@ void metrics_compute(const uint8_t *y, const double *proba, size_t n,
 	metrics_evaluate(y, proba, NULL, n, threshold, m, NULL, NULL);
 }
 
+void metrics_add_amount(struct metrics *m, const uint8_t *y, const double *proba,
+			const double *amount, size_t n, const struct amount_costs *c,
+			double alert_rate)
+{
+	amount_compute(y, proba, amount, n, m->threshold, c, alert_rate, &m->amount);
+}
+
 static const char *const metric_names[] = {
 	"accuracy", "baseline", "precision", "recall", "specificity", "f1",
 	"balanced_accuracy", "mcc", "roc_auc", "pr_auc", "log_loss", "brier",
@@ -287,9 +295,27 @@ static const char *const metric_names[] = {
 
 static const char *const interval_parts[] = { "lower", "upper", "standard_deviation", NULL };
 
+#define NBASE (sizeof metric_names / sizeof metric_names[0] - 1)
+
+/* metric_names, then amount_names (the money and alert-rate figures),
+ * built once: each table stays the one list of its names. */
+static const char *all_names[METRICS_MAX + 1];
+static pthread_once_t all_names_once = PTHREAD_ONCE_INIT;
+
+static void all_names_build(void)
+{
+	size_t n = 0;
+	for (size_t k = 0; metric_names[k] && n < METRICS_MAX; k++)
+		all_names[n++] = metric_names[k];
+	for (const char *const *a = amount_names(); *a && n < METRICS_MAX; a++)
+		all_names[n++] = *a;
+	all_names[n] = NULL;
+}
+
 const char *const *metrics_names(void)
 {
-	return metric_names;
+	pthread_once(&all_names_once, all_names_build);
+	return all_names;
 }
 
 const char *const *metrics_interval_parts(void)
@@ -297,20 +323,25 @@ const char *const *metrics_interval_parts(void)
 	return interval_parts;
 }
 
-/* Index of name in metric_names, the name being the first len bytes;
+/* Index of name in metrics_names(), the name being the first len bytes;
  * -1 when unknown. */
 static int metric_index(const char *name, size_t len)
 {
-	for (int k = 0; metric_names[k]; k++)
-		if (strlen(metric_names[k]) == len && !strncmp(metric_names[k], name, len))
+	const char *const *names = metrics_names();
+	for (int k = 0; names[k]; k++)
+		if (strlen(names[k]) == len && !strncmp(names[k], name, len))
 			return k;
 	return -1;
 }
 
-/* Which figures carry an interval: every one but the counts and the
- * p-value. */
+/* Which figures carry an interval: every one but the counts, the p-value
+ * and the money figures (amount.h), which are sums over the rows. */
 static bool has_interval(const char *name)
 {
+	double unused;
+	struct amount_metrics none_amount = { 0 };
+	if (amount_lookup(&none_amount, name, &unused))
+		return false;
 	static const char *const none[] = { "tp", "fp", "tn", "fn", "baseline_p_value" };
 	for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
 		if (!strcmp(none[i], name))
@@ -329,7 +360,7 @@ static bool parse_name(const char *name, int *metric, int *part)
 		return false;
 	if (!dot)
 		return true;
-	if (!has_interval(metric_names[*metric]))
+	if (!has_interval(metrics_names()[*metric]))
 		return false;
 	for (int k = 0; interval_parts[k]; k++)
 		if (!strcmp(interval_parts[k], dot + 1))
@@ -353,11 +384,12 @@ bool metrics_lookup(const struct metrics *m, const char *name, double *out)
 	};
 	_Static_assert(sizeof v / sizeof v[0] == sizeof metric_names / sizeof metric_names[0] - 1,
 		       "one value per metric name");
-	_Static_assert(sizeof metric_names / sizeof metric_names[0] - 1 <= METRICS_MAX,
-		       "METRICS_MAX holds every metric");
+	_Static_assert(NBASE <= METRICS_MAX, "METRICS_MAX holds every metric");
 	int metric, part;
 	if (!parse_name(name, &metric, &part))
 		return false;
+	if (part < 0 && (size_t)metric >= NBASE)
+		return amount_lookup(&m->amount, name, out);
 	if (part < 0) {
 		*out = v[metric];
 		return true;
@@ -380,9 +412,9 @@ bool metrics_higher_is_better(const char *name)
 	if (part == 2)
 		return false;
 	for (size_t i = 0; i < sizeof lower_better / sizeof lower_better[0]; i++)
-		if (!strcmp(lower_better[i], metric_names[metric]))
+		if (!strcmp(lower_better[i], metrics_names()[metric]))
 			return false;
-	return true;
+	return amount_higher_is_better(metrics_names()[metric]);
 }
 
 /* z for a two-sided METRICS_CONFIDENCE (0.95) interval. */
@@ -856,10 +888,11 @@ int gate_evaluate(const struct gate_condition *conds, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		if (!metrics_name_known(conds[i].metric)) {
 			struct strbuf known = { 0 };
-			for (size_t k = 0; metric_names[k]; k++)
-				sb_printf(&known, "%s%s", k ? ", " : "", metric_names[k]);
-			sb_printf(&known, "; any but the counts and baseline_p_value with "
-				  ".lower, .upper or .standard_deviation");
+			const char *const *names = metrics_names();
+			for (size_t k = 0; names[k]; k++)
+				sb_printf(&known, "%s%s", k ? ", " : "", names[k]);
+			sb_printf(&known, "; any but the counts, baseline_p_value and the amount "
+				  "figures with .lower, .upper or .standard_deviation");
 			ft_fail(err, FT_EINPUT, "gate[%zu].metric: unknown metric \"%s\" (known: %s)",
 				i, conds[i].metric, known.data);
 			sb_free(&known);

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "amount.h"
 #include "util.h"
 
 struct confusion {
@@ -51,6 +52,7 @@ struct metrics {
 	struct metric_interval interval[METRICS_MAX];
 	size_t bootstrap_resamples;             /* 0: no bootstrap done */
 	uint64_t bootstrap_seed;
+	struct amount_metrics amount;  /* zero until metrics_add_amount */
 };
 
 /* y in {0,1}, proba = predicted fraud probability; class = proba >= threshold.
@@ -66,6 +68,12 @@ void metrics_compute(const uint8_t *y, const double *proba, size_t n,
  * m->cm, m->n, m->positives and m->negatives, with metrics_compute's
  * formulas. Leaves the intervals alone. */
 void metrics_rates(struct metrics *m);
+
+/* The money and alert-rate figures (amount.h) of these scores at
+ * m->threshold, into m->amount; amount NULL counts every row 1. */
+void metrics_add_amount(struct metrics *m, const uint8_t *y, const double *proba,
+			const double *amount, size_t n, const struct amount_costs *c,
+			double alert_rate);
 
 /* Look a metric up by name ("accuracy", "recall", "pr_auc", "tp", ...),
  * or one of its interval's parts: "recall.lower", "recall.upper",

@@ -24,6 +24,7 @@
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -344,6 +345,71 @@ static void release_free_pages(void)
 #endif
 }
 
+/* amount.column: the named column (numeric, not the target), else a
+ * guess by name unless it is false; the choice is recorded in the
+ * resolved settings so pipeline.json reproduces the run. */
+static int resolve_amount(const struct frame *f, struct pipeline_result *r,
+			  struct ft_err *err)
+{
+	struct settings *s = &r->settings;
+	r->amount_col = -1;
+	if (s->amount_none)
+		return 0;
+	if (s->amount_column) {
+		int c = frame_find(f, s->amount_column);
+		if (c < 0)
+			return ft_fail(err, FT_EINPUT, "%s: amount.column: no column named \"%s\"",
+				       f->path ? f->path : "data", s->amount_column);
+		if (f->cols[c].type != COL_NUMERIC)
+			return ft_fail(err, FT_EINPUT, "%s: amount.column: %s is %s, not numeric",
+				       f->path ? f->path : "data", s->amount_column,
+				       col_type_name(f->cols[c].type));
+		if (c == r->target.col)
+			return ft_fail(err, FT_EINPUT, "%s: amount.column: %s is the target",
+				       f->path ? f->path : "data", s->amount_column);
+		r->amount_col = c;
+		return 0;
+	}
+	r->amount_col = amount_guess_column(f, r->target.col);
+	if (r->amount_col < 0) {
+		s->amount_none = true;
+		add_note(r, "amount: no column named like an amount; every fraud counts 1 "
+			 "(set amount.column)");
+		return 0;
+	}
+	s->amount_column = xstrdup(f->cols[r->amount_col].name);
+	add_note(r, "amount: %s (guessed from its name)", s->amount_column);
+	return 0;
+}
+
+static double *split_amounts(const struct frame *f, int col, const struct dataset *d,
+			     size_t *missing)
+{
+	double *a = xmalloc((d->n ? d->n : 1) * sizeof *a);
+	for (size_t i = 0; i < d->n; i++) {
+		double v = d->rows && d->rows[i] != SIZE_MAX ? f->cols[col].num[d->rows[i]] : NAN;
+		if (!isfinite(v)) {
+			v = 0;
+			if (d->y[i])
+				(*missing)++;
+		}
+		a[i] = v;
+	}
+	return a;
+}
+
+static void gather_amounts(const struct frame *f, struct pipeline_result *r)
+{
+	if (r->amount_col < 0)
+		return;
+	size_t missing = 0;
+	r->validation.amount = split_amounts(f, r->amount_col, &r->validation, &missing);
+	r->test.amount = split_amounts(f, r->amount_col, &r->test, &missing);
+	if (missing)
+		add_note(r, "amount: %zu fraud row%s of validation and test without an amount "
+			 "(counted 0)", missing, missing == 1 ? "" : "s");
+}
+
 /* owned: the frame is freed here once no split needs it (*owned = NULL). */
 static int prepare(const struct frame *f, struct frame **owned,
 		   const struct ft_progress *prog, struct pipeline_result *r,
@@ -365,6 +431,8 @@ static int prepare(const struct frame *f, struct frame **owned,
 	if (r->target.missing)
 		add_note(r, "dropped %zu row%s with a missing target", r->target.missing,
 			 r->target.missing == 1 ? "" : "s");
+	if (resolve_amount(f, r, err) < 0)
+		return -1;
 	/* Record what was resolved so pipeline.json reproduces this run even if
 	 * detection rules change. */
 	if (!r->settings.target)
@@ -395,6 +463,7 @@ static int prepare(const struct frame *f, struct frame **owned,
 
 	if (apply_splits(r, f, prog, train, err) < 0)
 		return -1;
+	gather_amounts(f, r);
 	if (owned) {
 		frame_free(*owned);
 		*owned = NULL;
@@ -452,6 +521,7 @@ static int tune(const struct ft_progress *prog, struct pipeline_result *r,
 	return 0;
 }
 
+<<<<<<< HEAD
 /* Each row's score and probability; with threshold.on = probability the
  * threshold reads the probability, so *decide holds that. */
 static void score_split(const struct pipeline_result *r, const struct dataset *d,
@@ -464,6 +534,9 @@ static void score_split(const struct pipeline_result *r, const struct dataset *d
 		memcpy(score, *prob, d->n * sizeof *score);
 	*decide = score;
 }
+=======
+static int set_threshold(struct pipeline_result *r, double threshold, struct ft_err *err);
+>>>>>>> main
 
 /* Validation is scored on a second thread while this one scores test;
  * each side writes only its own fields. */
@@ -530,6 +603,32 @@ static int evaluate(struct pipeline_result *r, struct ft_err *err)
 		pthread_join(tid, NULL);
 	else
 		evaluate_validation(r);
+	struct amount_steps *vs = amount_steps_new(r->validation.y, r->validation_proba,
+						   r->validation.amount, r->validation.n);
+	struct amount_steps *ts = amount_steps_new(r->test.y, r->test_proba, r->test.amount,
+						   r->test.n);
+	amount_risk_curve(ts, &r->risk);
+	amount_at(vs, s->threshold, &s->cost, s->alert_rate, &r->validation_metrics.amount);
+	amount_at(ts, s->threshold, &s->cost, s->alert_rate, &r->test_metrics.amount);
+	double cost = 0, thr = amount_min_cost_threshold(vs, &s->cost, &cost);
+	amount_steps_free(vs);
+	amount_steps_free(ts);
+	if (s->threshold_min_cost) {
+		if (r->validation.n == 0)
+			return ft_fail(err, FT_EINPUT, "threshold: min_cost needs a validation "
+				       "split (split.validation is 0)");
+		if (set_threshold(r, thr, err) < 0)
+			return -1;
+		r->min_cost = true;
+		r->min_cost_validation = cost;
+		char tb[32];
+		fmt_double(tb, thr);
+		add_note(r, "threshold: %s has the least cost on validation (%.2f); on test: "
+			 "cost %.2f, net savings %.2f, %" PRIu64 " alerts", tb, cost,
+			 r->test_metrics.amount.cost, r->test_metrics.amount.net_savings,
+			 r->test_metrics.amount.alerts);
+		return 0;
+	}
 	return gate_evaluate(s->gate, s->ngate, &r->test_metrics, &r->gate, err);
 }
 
@@ -646,7 +745,12 @@ struct score_steps {
 };
 
 struct threshold_cache {
+<<<<<<< HEAD
 	struct score_steps train, validation, test;
+=======
+	struct score_steps validation, test;
+	struct amount_steps *amount_validation, *amount_test;
+>>>>>>> main
 };
 
 static int by_score_desc(const void *a, const void *b)
@@ -775,13 +879,16 @@ static void threshold_cache_free(struct threshold_cache *c)
 	steps_free(&c->train);
 	steps_free(&c->validation);
 	steps_free(&c->test);
+	amount_steps_free(c->amount_validation);
+	amount_steps_free(c->amount_test);
 	free(c);
 }
 
 /* base holds this split's metrics at any threshold; the threshold-free
  * ones are kept, the others recomputed by metrics_rates, as
  * metrics_compute does (the unit tests hold the two to bit-equal results). */
-static void metrics_at(const struct score_steps *st, const struct metrics *base,
+static void metrics_at(const struct score_steps *st, const struct amount_steps *am,
+		       const struct settings *s, const struct metrics *base,
 		       double threshold, struct metrics *m)
 {
 	size_t lo = 0, hi = st->n;   /* how many distinct scores are >= threshold */
@@ -800,9 +907,19 @@ static void metrics_at(const struct score_steps *st, const struct metrics *base,
 	c->fn = base->positives - c->tp;
 	c->tn = base->negatives - c->fp;
 	metrics_rates(m);
+	amount_at(am, threshold, &s->cost, s->alert_rate, &m->amount);
 }
 
 int pipeline_set_threshold(struct pipeline_result *r, double threshold, struct ft_err *err)
+{
+	if (set_threshold(r, threshold, err) < 0)
+		return -1;
+	r->settings.threshold_min_cost = false;
+	r->min_cost = false;
+	return 0;
+}
+
+static int set_threshold(struct pipeline_result *r, double threshold, struct ft_err *err)
 {
 	if (!(threshold >= 0.0 && threshold <= 1.0))
 		return ft_fail(err, FT_EINPUT, "threshold: expected a number in [0, 1]");
@@ -810,6 +927,7 @@ int pipeline_set_threshold(struct pipeline_result *r, double threshold, struct f
 		return ft_fail(err, FT_EINTERNAL, "threshold: no fitted model");
 	if (!r->thresholds) {
 		r->thresholds = xcalloc(1, sizeof *r->thresholds);
+<<<<<<< HEAD
 		steps_build(&r->thresholds->validation, r->tree, r->settings.threshold_on,
 			    r->validation.y, r->validation_proba, r->validation.n);
 		steps_build(&r->thresholds->test, r->tree, r->settings.threshold_on, r->test.y,
@@ -822,6 +940,22 @@ int pipeline_set_threshold(struct pipeline_result *r, double threshold, struct f
 	metrics_at(&r->thresholds->validation, &r->validation_metrics, threshold, &v);
 	metrics_at(&r->thresholds->test, &r->test_metrics, threshold, &t);
 	metrics_intervals(NULL, &tr);
+=======
+		steps_build(&r->thresholds->validation, r->tree, r->validation.y,
+			    r->validation_proba, r->validation.n);
+		steps_build(&r->thresholds->test, r->tree, r->test.y, r->test_proba, r->test.n);
+		r->thresholds->amount_validation = amount_steps_new(r->validation.y,
+			r->validation_proba, r->validation.amount, r->validation.n);
+		r->thresholds->amount_test = amount_steps_new(r->test.y, r->test_proba,
+							      r->test.amount, r->test.n);
+	}
+	struct gate_result g;
+	struct metrics v, t;
+	metrics_at(&r->thresholds->validation, r->thresholds->amount_validation, &r->settings,
+		   &r->validation_metrics, threshold, &v);
+	metrics_at(&r->thresholds->test, r->thresholds->amount_test, &r->settings,
+		   &r->test_metrics, threshold, &t);
+>>>>>>> main
 	metrics_intervals(NULL, &v);
 	metrics_intervals(r->test_bootstrap, &t);
 	memset(&g, 0, sizeof g);
@@ -859,6 +993,7 @@ void pipeline_result_free(struct pipeline_result *r)
 		free(r->notes[i]);
 	free(r->notes);
 	threshold_cache_free(r->thresholds);
+	amount_risk_free(&r->risk);
 	metrics_bootstrap_free(r->test_bootstrap);
 	memset(r, 0, sizeof *r);
 }
@@ -1113,6 +1248,22 @@ char *pipeline_report_json(const struct pipeline_result *r)
 	add_count(tg, "rows_missing_target", r->target.missing);
 
 	add_num(root, "threshold", r->settings.threshold);
+	cJSON *th = cJSON_AddObjectToObject(root, "threshold_choice");
+	cJSON_AddStringToObject(th, "method", r->min_cost ? "min_cost" : "fixed");
+	if (r->min_cost)
+		add_num(th, "validation_cost", r->min_cost_validation);
+	cJSON *am = cJSON_AddObjectToObject(root, "amount");
+	if (r->settings.amount_column && !r->settings.amount_none)
+		cJSON_AddStringToObject(am, "column", r->settings.amount_column);
+	else
+		cJSON_AddNullToObject(am, "column");
+	add_num(am, "fraud_amount_test", r->test_metrics.amount.fraud_amount);
+	add_num(am, "fraud_amount_validation", r->validation_metrics.amount.fraud_amount);
+	cJSON *co = cJSON_AddObjectToObject(am, "cost");
+	add_num(co, "alert", r->settings.cost.alert);
+	add_num(co, "missed", r->settings.cost.missed);
+	add_num(co, "caught", r->settings.cost.caught);
+	add_num(am, "alert_rate", r->settings.alert_rate);
 	cJSON *bl = cJSON_AddObjectToObject(root, "baseline");
 	add_num(bl, "accuracy", r->test_metrics.baseline);
 	const char *majority = r->test_metrics.positives > r->test_metrics.negatives ?
@@ -1139,6 +1290,11 @@ char *pipeline_report_json(const struct pipeline_result *r)
 	cJSON *curves = cJSON_AddObjectToObject(root, "curves");
 	cJSON_AddItemToObject(curves, "roc", curve_json(&r->roc, "fpr", "tpr"));
 	cJSON_AddItemToObject(curves, "pr", curve_json(&r->pr, "recall", "precision"));
+	cJSON *risk = cJSON_AddObjectToObject(curves, "risk");
+	cJSON_AddItemToObject(risk, "alert_rate", num_array(r->risk.alert_rate, r->risk.n));
+	cJSON_AddItemToObject(risk, "recall", num_array(r->risk.recall, r->risk.n));
+	cJSON_AddItemToObject(risk, "amount_recall", num_array(r->risk.amount_recall, r->risk.n));
+	cJSON_AddItemToObject(risk, "threshold", num_array(r->risk.threshold, r->risk.n));
 	cJSON_AddItemToObject(root, "gate", gate_json(&r->gate));
 	cJSON_AddItemToObject(root, "tuning", tuning_json(r));
 	if (r->tree)

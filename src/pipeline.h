@@ -47,6 +47,10 @@ struct pipeline_result {
 	double seconds[STAGE_COUNT];
 	char **notes; size_t nnotes;     /* what was decided for the user, one line each */
 	struct threshold_cache *thresholds;   /* private to pipeline_set_threshold */
+	int amount_col;                  /* frame column of amount.column, -1: none */
+	struct amount_risk risk;         /* on test, at every distinct score */
+	bool min_cost;                   /* the threshold was chosen by least cost */
+	double min_cost_validation;      /* its cost on validation */
 	struct metrics_bootstrap *test_bootstrap;   /* the test intervals' resamples */
 };
 
@@ -73,7 +77,8 @@ int pipeline_run_owned(struct frame *f, const struct settings *s,
 		       const struct ft_progress *prog, struct pipeline_result *out,
 		       struct ft_err *err);
 
-/* Move the decision threshold: recompute both metric sets and the gate.
+/* Move the decision threshold: recompute both metric sets (their money
+ * figures too) and the gate; a threshold set here is no longer "min_cost".
  * The scores are sorted once, on the first call; later calls cost a
  * binary search per split, whatever the number of rows. */
 int pipeline_set_threshold(struct pipeline_result *r, double threshold, struct ft_err *err);

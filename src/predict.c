@@ -21,6 +21,8 @@
  * the longest record. */
 #include "config.h"
 #include "predict.h"
+#include "csv_dialect.h"
+#include "strmap.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -34,7 +36,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define QUOTE '"'
+#define QUOTE CSV_QUOTE
 #define CSV_BETWEEN_ROWS 0      /* libcsv's pstate between records */
 #define CSV_IN_QUOTED 2         /* libcsv's pstate inside a field (quoted if .quoted) */
 enum { BLOCK = 4 << 20, MAX_PIECES = 16 };
@@ -59,12 +61,14 @@ struct piece {
 	bool open_record;              /* ended inside a record */
 	bool failed;
 	uint64_t fail_line;
+	struct csv_quote_scan quotes;  /* the open record, for an unterminated quote */
 	char fail_msg[160];
 
 	struct csv_parser parser;
 	bool parser_ready;
 	struct recipe_row_ctx *ctx;
 	const char **col;              /* ncols field pointers of the current row */
+	const char **fs;               /* field starts of a plain line */
 	size_t *len;
 	size_t *off;                   /* libcsv path: offsets into rowbuf */
 	struct out rowbuf;
@@ -85,7 +89,13 @@ struct predictor {
 	size_t *input_col;             /* recipe input -> CSV column */
 	char **leaf_text;              /* per node: score, delimiter, probability */
 	size_t *leaf_len;
+<<<<<<< HEAD
 	bool *leaf_flag;               /* what the threshold reads >= threshold */
+=======
+	bool *leaf_flag;               /* probability >= threshold */
+	size_t header_line;
+	struct out head;               /* the output's header, until written */
+>>>>>>> main
 };
 
 /* ---- output ----------------------------------------------------------- */
@@ -135,19 +145,22 @@ char *predict_explain(const struct model *m, const float *x, const bool *missing
 {
 	const struct tree *t = m->tree;
 	const struct recipe *r = m->recipe;
-	int32_t path[512];
-	size_t n = tree_path(t, x, path, sizeof path / sizeof path[0]);
 	struct strbuf sb = { 0 };
 	sb_puts(&sb, "");
-	for (size_t i = 0; i + 1 < n; i++) {
-		const struct tree_node *nd = &t->nodes[path[i]];
+	/* Walked, not copied into a path array: any depth a model file holds
+	 * is explained (the text is the path, one step per level). */
+	int32_t at = 0;
+	size_t steps = 0;
+	for (; t->nnodes && t->nodes[at].left != TREE_LEAF; steps++) {
+		const struct tree_node *nd = &t->nodes[at];
 		size_t f = (size_t)nd->feature;
 		bool left = (double)x[f] <= nd->threshold;
+		at = left ? nd->left : nd->right;
 		const char *name = t->feature_names[f];
 		enum feature_kind kind = f < r->nfeatures ? r->features[f].kind : FEAT_NUMERIC;
 		const char *imputed = missing && f < r->nfeatures && kind != FEAT_MISSING &&
 				      missing[r->features[f].input] ? " (imputed)" : "";
-		if (i)
+		if (steps)
 			sb_puts(&sb, "; ");
 		if (kind == FEAT_ONEHOT && nd->threshold >= 0 && nd->threshold < 1) {
 			/* "card=debit" or "card!=debit": what the row's category was. */
@@ -163,12 +176,18 @@ char *predict_explain(const struct model *m, const float *x, const bool *missing
 				  left ? "<=" : ">", nd->threshold);
 		}
 	}
+<<<<<<< HEAD
 	const struct tree_node *leaf = &t->nodes[n ? path[n - 1] : 0];
 	double p = tree_node_proba(leaf);
 	sb_printf(&sb, "%s-> %s p=%.3g", n > 1 ? " " : "",
 		  model_leaf_decision(m, leaf) >= m->threshold ? "fraud" : "legit", p);
 	if (t->probability_odds != 1.0)
 		sb_printf(&sb, " probability=%.3g", tree_node_probability(t, leaf));
+=======
+	double p = t->nnodes ? tree_node_proba(&t->nodes[at]) : 0;
+	sb_printf(&sb, "%s-> %s p=%.3g", steps ? " " : "",
+		  p >= m->threshold ? "fraud" : "legit", p);
+>>>>>>> main
 	return sb.data;
 }
 
@@ -216,7 +235,9 @@ static void piece_row(struct piece *pc, const char *raw, size_t rawlen)
 	if (pc->failed)
 		return;
 	if (pc->nfield != pr->ncols) {
-		piece_fail(pc, pc->rec_line, "expected %zu fields, found %zu", pr->ncols, pc->nfield);
+		char msg[80];
+		csv_fields_message(msg, sizeof msg, pr->ncols, pc->nfield);
+		piece_fail(pc, pc->rec_line, "%s", msg);
 		return;
 	}
 	const struct recipe *r = pr->m->recipe;
@@ -280,12 +301,6 @@ static void cb_row(int c, void *data)
 	pc->rec_line = pc->line;
 }
 
-static int no_space(unsigned char c)
-{
-	(void)c;
-	return 0;
-}
-
 static void piece_init(struct piece *pc, struct predictor *pr)
 {
 	memset(pc, 0, sizeof *pc);
@@ -305,10 +320,7 @@ static void piece_reset(struct piece *pc)
 {
 	if (pc->parser_ready)
 		csv_free(&pc->parser);
-	pc->parser_ready = csv_init(&pc->parser, CSV_STRICT_FINI) == 0;
-	csv_set_delim(&pc->parser, (unsigned char)pc->pr->delim);
-	csv_set_quote(&pc->parser, QUOTE);
-	csv_set_space_func(&pc->parser, no_space);
+	pc->parser_ready = csv_parser_init(&pc->parser, pc->pr->delim) == 0;
 	pc->out.len = 0;
 	pc->rows = pc->flagged = 0;
 	pc->line = pc->rec_line = 0;
@@ -322,6 +334,7 @@ static void piece_free(struct piece *pc)
 	if (pc->parser_ready)
 		csv_free(&pc->parser);
 	free(pc->col);
+	free(pc->fs);
 	free(pc->len);
 	free(pc->off);
 	free(pc->fields);
@@ -341,44 +354,53 @@ static void *piece_run(void *arg)
 	struct predictor *pr = pc->pr;
 	const char *p = pc->begin, *end = pc->end;
 	char delim = pr->delim;
+	if (!pc->fs)
+		pc->fs = xcalloc(pr->ncols, sizeof *pc->fs);
 	if (!pc->parser_ready) {
 		piece_fail(pc, pc->line, "out of memory");
 		return NULL;
 	}
+	/* The loader's order of errors: a NUL byte is reported when the line
+	 * holding it is reached. */
+	const char *nul = memchr(p, '\0', (size_t)(end - p));
 	while (p < end && !pc->failed) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *next = nl ? nl + 1 : end;
-		const char *e = nl ? nl : end;
-		if (e > p && e[-1] == '\r')
-			e--;
-		bool between = pc->parser.pstate == CSV_BETWEEN_ROWS;
-		if (between && (nl || pc->last) && !memchr(p, QUOTE, (size_t)(e - p)) &&
-		    !memchr(p, '\r', (size_t)(e - p))) {
-			if (e > p) {
+		bool between = pc->parser.pstate == CSV_BETWEEN_ROWS && pc->nfield == 0;
+		struct csv_line ln;
+		if (between && csv_scan_line(p, end, delim, pc->fs, pr->ncols, &ln) &&
+		    (ln.newline || pc->last)) {
+			if (nul && nul < ln.next) {
+				piece_fail(pc, pc->line, CSV_NUL_MESSAGE);
+				break;
+			}
+			if (ln.e > p) {
 				pc->rec_line = pc->line;
-				pc->nfield = 0;
-				for (const char *s = p;;) {
-					const char *d = memchr(s, delim, (size_t)(e - s));
-					const char *fe = d ? d : e;
-					if (pc->nfield < pr->ncols) {
-						pc->col[pc->nfield] = s;
-						pc->len[pc->nfield] = (size_t)(fe - s);
-					}
-					pc->nfield++;
-					if (!d)
-						break;
-					s = d + 1;
+				for (size_t k = 0; k < ln.nf; k++) {
+					pc->col[k] = pc->fs[k];
+					pc->len[k] = (size_t)((k + 1 < ln.nf ? pc->fs[k + 1] - 1 : ln.e) -
+							      pc->fs[k]);
 				}
-				piece_row(pc, p, (size_t)(e - p));
+				pc->nfield = ln.nf;
+				piece_row(pc, p, (size_t)(ln.e - p));
 				pc->nfield = 0;
 			}
-		} else {
-			if (between)
-				pc->rec_line = pc->line;
-			if (csv_parse(&pc->parser, p, (size_t)(next - p), cb_field, cb_row, pc) !=
-			    (size_t)(next - p))
-				piece_fail(pc, pc->rec_line, "%s", csv_strerror(csv_error(&pc->parser)));
+			pc->line += ln.newline;
+			p = ln.next;
+			continue;
 		}
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *next = nl ? nl + 1 : end;
+		if (nul && nul < next) {
+			piece_fail(pc, pc->line, CSV_NUL_MESSAGE);
+			break;
+		}
+		if (between) {
+			pc->rec_line = pc->line;
+			csv_quote_start(&pc->quotes, (size_t)pc->line);
+		}
+		csv_quote_feed(&pc->quotes, p, next, delim);
+		if (csv_parse(&pc->parser, p, (size_t)(next - p), cb_field, cb_row, pc) !=
+		    (size_t)(next - p))
+			piece_fail(pc, pc->rec_line, "%s", csv_strerror(csv_error(&pc->parser)));
 		if (nl)
 			pc->line++;
 		p = next;
@@ -390,181 +412,87 @@ static void *piece_run(void *arg)
 			pc->open_record = true;
 			return NULL;
 		}
-		/* libcsv only reports this in its strict mode, which would also
-		 * refuse stray quotes the loader accepts. */
-		if ((pc->parser.pstate == CSV_IN_QUOTED && pc->parser.quoted) ||
-		    csv_fini(&pc->parser, cb_field, cb_row, pc) != 0)
-			piece_fail(pc, pc->rec_line,
-				   "unterminated quoted field (the record starts on this line)");
+		size_t qline;
+		if (csv_quote_open(&pc->quotes, &qline))
+			piece_fail(pc, qline, CSV_UNTERMINATED_MESSAGE);
+		else
+			csv_fini(&pc->parser, cb_field, cb_row, pc);
 	}
 	return NULL;
 }
 
 /* ---- header ----------------------------------------------------------- */
 
-static void hdr_field(void *s, size_t n, void *data)
-{
-	struct predictor *pr = data;
-	pr->names = xreallocarray(pr->names, pr->ncols + 1, sizeof *pr->names);
-	pr->names[pr->ncols++] = xstrndup(s ? s : "", n);
-}
-
-static void hdr_row(int c, void *data)
-{
-	(void)c;
-	(void)data;
-}
-
-/* The delimiter the header line uses most, outside quotes. */
-static char detect_delim(const char *p, size_t n)
-{
-	static const char cand[] = { ',', ';', '\t', '|' };
-	size_t count[4] = { 0 };
-	bool q = false;
-	for (size_t i = 0; i < n && (q || (p[i] != '\n' && p[i] != '\r')); i++) {
-		if (p[i] == QUOTE)
-			q = !q;
-		for (int k = 0; k < 4 && !q; k++)
-			count[k] += p[i] == cand[k];
-	}
-	int best = 0;
-	for (int k = 1; k < 4; k++)
-		if (count[k] > count[best])
-			best = k;
-	return cand[best];
-}
-
-/* A set of names that says whether an insertion was new. Headers are
- * short, so a linear scan is enough. */
-struct name_set {
-	char **v;
-	size_t n;
-};
-
-static bool name_add(struct name_set *s, const char *name)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (!strcmp(s->v[i], name))
-			return false;
-	s->v = xreallocarray(s->v, s->n + 1, sizeof *s->v);
-	s->v[s->n++] = xstrdup(name);
-	return true;
-}
-
-static void name_set_free(struct name_set *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-}
-
-/* The column names the loader gives the same header (fraudtree(1)): an
- * empty name becomes unnamed_N (N the 0-based column), a repeated one gets
- * _1, _2... skipping names already taken; the recipe knows its inputs by
- * these names. Caller frees each name and the array. */
-static char **frame_names(char *const *raw, size_t n)
-{
-	char **out = xcalloc(n ? n : 1, sizeof *out);
-	struct name_set all = { 0 }, used = { 0 };
-	for (size_t i = 0; i < n; i++)
-		name_add(&all, raw[i]);
-	for (size_t i = 0; i < n; i++) {
-		char *name = raw[i][0] ? xstrdup(raw[i]) : xasprintf("unnamed_%zu", i);
-		bool placed = name_add(&used, name);
-		for (unsigned k = 1; !placed; k++) {
-			char *cand = xasprintf("%s_%u", raw[i][0] ? raw[i] : name, k);
-			if (!name_add(&all, cand)) {       /* another column is called that */
-				free(cand);
-				continue;
-			}
-			free(name);
-			name = cand;
-			placed = name_add(&used, name);
-		}
-		out[i] = name;
-	}
-	name_set_free(&all);
-	name_set_free(&used);
-	return out;
-}
-
-/* Map recipe inputs to header columns; name every missing one. */
+/* Map recipe inputs to header columns, by the names the loader gives the
+ * same header; name every missing one. */
 static int map_header(struct predictor *pr, struct ft_err *err)
 {
 	const struct recipe *r = pr->m->recipe;
 	pr->input_col = xcalloc(r->ninputs + 1, sizeof *pr->input_col);
 	struct strbuf missing = { 0 };
 	size_t nmissing = 0;
-	char **names = frame_names(pr->names, pr->ncols);
-	for (size_t i = 0; i < r->ninputs; i++) {
-		size_t c = 0;
-		while (c < pr->ncols && strcmp(names[c], r->inputs[i].name))
-			c++;
-		if (c == pr->ncols)
-			sb_printf(&missing, "%s%s", nmissing++ ? ", " : "", r->inputs[i].name);
-		else
-			pr->input_col[i] = c;
-	}
-	for (size_t c = 0; c < pr->ncols; c++)
+	char **names = csv_unique_names(pr->names, pr->ncols, NULL);
+	struct strmap cols = { 0 };
+	for (size_t c = 0; c < pr->ncols; c++) {
+		strmap_add(&cols, names[c], strlen(names[c]), c, NULL);
 		free(names[c]);
+	}
 	free(names);
+	for (size_t i = 0; i < r->ninputs; i++) {
+		const char *want = r->inputs[i].name;
+		if (!strmap_get(&cols, want, strlen(want), &pr->input_col[i]))
+			sb_printf(&missing, "%s%s", nmissing++ ? ", " : "", want);
+	}
+	strmap_free(&cols);
 	if (nmissing) {
-		ft_fail(err, FT_EINPUT, "%s:1: missing required column%s: %s", pr->in_path,
-			nmissing > 1 ? "s" : "", missing.data);
+		ft_fail(err, FT_EINPUT, "%s:%zu: missing required column%s: %s", pr->in_path,
+			pr->header_line, nmissing > 1 ? "s" : "", missing.data);
 		sb_free(&missing);
 		return -1;
 	}
 	return 0;
 }
 
-static int write_header(const struct predictor *pr, int fd, const char *out_name,
-			struct ft_err *err)
+/* The output's header line, kept until the first rows go out: a file that
+ * fails before any row is scored writes nothing. */
+static void make_header(struct predictor *pr)
 {
-	struct out o = { 0 };
+	struct out *o = &pr->head;
 	for (size_t c = 0; c < pr->ncols; c++) {
-		out_field(&o, pr->names[c], strlen(pr->names[c]), pr->delim);
-		out_put(&o, &pr->delim, 1);
+		out_field(o, pr->names[c], strlen(pr->names[c]), pr->delim);
+		out_put(o, &pr->delim, 1);
 	}
+<<<<<<< HEAD
 	out_put(&o, "fraud_score", 11);
 	out_put(&o, &pr->delim, 1);
 	out_put(&o, "fraud_probability", 17);
 	out_put(&o, &pr->delim, 1);
 	out_put(&o, "prediction", 10);
+=======
+	out_put(o, "fraud_probability", 17);
+	out_put(o, &pr->delim, 1);
+	out_put(o, "prediction", 10);
+>>>>>>> main
 	if (pr->explain) {
-		out_put(&o, &pr->delim, 1);
-		out_put(&o, "decision_path", 13);
+		out_put(o, &pr->delim, 1);
+		out_put(o, "decision_path", 13);
 	}
-	out_put(&o, "\n", 1);
-	int rc = write_all(fd, o.p, o.len);
-	free(o.p);
-	if (rc < 0)
-		return ft_fail(err, FT_EIO, "%s: %s", out_name, strerror(errno));
-	return 0;
+	out_put(o, "\n", 1);
 }
 
 /* ---- cutting blocks --------------------------------------------------- */
-
-static size_t count_quotes(const char *p, const char *end)
-{
-	size_t n = 0;
-	while (p < end && (p = memchr(p, QUOTE, (size_t)(end - p)))) {
-		n++;
-		p++;
-	}
-	return n;
-}
 
 /* Just after the last newline in [p, end) with even quote parity from p,
  * or NULL. */
 static const char *last_boundary(const char *p, const char *end)
 {
-	size_t q = count_quotes(p, end);
+	size_t q = csv_count_quotes(p, end);
 	const char *e = end;
 	while (e > p) {
 		const char *nl = memrchr(p, '\n', (size_t)(e - p));
 		if (!nl)
 			return NULL;
-		q -= count_quotes(nl + 1, e);
+		q -= csv_count_quotes(nl + 1, e);
 		if (q % 2 == 0)
 			return nl + 1;
 		e = nl;
@@ -599,6 +527,7 @@ static void predictor_free(struct predictor *pr)
 	free(pr->leaf_text);
 	free(pr->leaf_len);
 	free(pr->leaf_flag);
+	free(pr->head.p);
 }
 
 struct reader {
@@ -637,51 +566,31 @@ static void reader_consume(struct reader *rd, size_t n)
 	rd->len -= n;
 }
 
-/* Read the header record; returns the number of lines it took. */
+/* Read the header record (the buffer grows until it holds it); returns
+ * the number of lines it took in *lines. */
 static int read_header(struct predictor *pr, struct reader *rd, const struct predict_options *opt,
 		       uint64_t *lines, struct ft_err *err)
 {
 	if (reader_fill(rd, BLOCK, pr->in_path, err) < 0)
 		return -1;
-	if (rd->len >= 3 && !memcmp(rd->buf, "\xef\xbb\xbf", 3))
-		reader_consume(rd, 3);
-	pr->delim = opt && opt->delimiter ? opt->delimiter : detect_delim(rd->buf, rd->len);
-	struct csv_parser p;
-	if (csv_init(&p, CSV_STRICT_FINI) != 0)
-		return ft_fail(err, FT_ENOMEM, "out of memory");
-	csv_set_delim(&p, (unsigned char)pr->delim);
-	csv_set_quote(&p, QUOTE);
-	csv_set_space_func(&p, no_space);
-	size_t pos = 0;
-	*lines = 0;
-	int rc = 0;
-	for (;;) {
-		if (pos == rd->len) {
-			if (rd->eof)
-				break;
-			if (reader_fill(rd, rd->cap * 2, pr->in_path, err) < 0) {
-				rc = -1;
-				break;
-			}
-			continue;
-		}
-		const char *nl = memchr(rd->buf + pos, '\n', rd->len - pos);
-		size_t next = nl ? (size_t)(nl - rd->buf) + 1 : rd->len;
-		csv_parse(&p, rd->buf + pos, next - pos, hdr_field, hdr_row, pr);
-		pos = next;
-		if (nl)
-			++*lines;
-		if (pr->ncols && p.pstate == CSV_BETWEEN_ROWS)
-			break;
-	}
-	if (rc == 0 && p.pstate != CSV_BETWEEN_ROWS)
-		csv_fini(&p, hdr_field, hdr_row, pr);
-	csv_free(&p);
+	size_t bom = csv_bom(rd->buf, rd->len);
+	char delim = opt && opt->delimiter ? opt->delimiter : pr->m->recipe->delimiter;
+	if (!delim)
+		delim = csv_detect_delimiter(rd->buf + bom, rd->buf + rd->len, NULL);
+	pr->delim = delim;
+	struct csv_header h;
+	int rc;
+	while ((rc = csv_header_read(pr->in_path, rd->buf, rd->len, bom, rd->eof, delim, &h, err)) ==
+	       CSV_HEADER_MORE)
+		if (reader_fill(rd, rd->cap * 2, pr->in_path, err) < 0)
+			return -1;
 	if (rc < 0)
 		return -1;
-	if (pr->ncols == 0)
-		return ft_fail(err, FT_EINPUT, "%s:1: no header row", pr->in_path);
-	reader_consume(rd, pos);
+	pr->names = h.raw;
+	pr->ncols = h.n;
+	pr->header_line = h.line;
+	*lines = h.next_line - 1;
+	reader_consume(rd, h.end);
 	return 0;
 }
 
@@ -719,11 +628,12 @@ int predict_csv(const struct model *m, const char *in_path, int out_fd,
 	pthread_t tids[MAX_PIECES];
 	int rc = -1;
 	uint64_t lines = 0;   /* lines before the current block */
+	uint64_t rows = 0, flagged = 0;
 	bool sequential = false;
 
-	if (read_header(&pr, &rd, opt, &lines, err) < 0 || map_header(&pr, err) < 0 ||
-	    write_header(&pr, out_fd, out_name, err) < 0)
+	if (read_header(&pr, &rd, opt, &lines, err) < 0 || map_header(&pr, err) < 0)
 		goto out;
+	make_header(&pr);
 	const struct tree *t = m->tree;
 	pr.leaf_text = xcalloc(t->nnodes, sizeof *pr.leaf_text);
 	pr.leaf_len = xcalloc(t->nnodes, sizeof *pr.leaf_len);
@@ -775,9 +685,9 @@ int predict_csv(const struct model *m, const char *in_path, int out_fd,
 					const char *target = start + used * (k + 1) / np;
 					if (target < b)
 						target = b;
-					parity += count_quotes(b, target);
+					parity += csv_count_quotes(b, target);
 					e = next_boundary(target, stop, parity);
-					parity += count_quotes(target, e);
+					parity += csv_count_quotes(target, e);
 				}
 				struct piece *pc = &pieces[k];
 				piece_reset(pc);
@@ -810,14 +720,19 @@ int predict_csv(const struct model *m, const char *in_path, int out_fd,
 				redo = true;
 				break;
 			}
+			if (pc->rows && pr.head.len) {
+				if (write_all(out_fd, pr.head.p, pr.head.len) < 0) {
+					ft_fail(err, FT_EIO, "%s: %s", out_name, strerror(errno));
+					goto out;
+				}
+				pr.head.len = 0;
+			}
 			if (write_all(out_fd, pc->out.p, pc->out.len) < 0) {
 				ft_fail(err, FT_EIO, "%s: %s", out_name, strerror(errno));
 				goto out;
 			}
-			if (stats) {
-				stats->rows += pc->rows;
-				stats->flagged += pc->flagged;
-			}
+			rows += pc->rows;
+			flagged += pc->flagged;
 			if (!sequential)
 				lines += pc->line;
 			else
@@ -846,7 +761,15 @@ int predict_csv(const struct model *m, const char *in_path, int out_fd,
 		if (rd.eof && (rd.len == 0 || sequential) && !redo)
 			break;
 	}
+	if (rows == 0) {
+		ft_fail(err, FT_EINPUT, "%s:%zu: " CSV_HEADER_ONLY_MESSAGE, in_path, pr.header_line);
+		goto out;
+	}
 	rc = 0;
+	if (stats) {
+		stats->rows = rows;
+		stats->flagged = flagged;
+	}
 out:
 	for (size_t i = 0; i < npieces; i++)
 		piece_free(&pieces[i]);

@@ -39,6 +39,7 @@ void dataset_free(struct dataset *d)
 	free(d->y);
 	free(d->w);
 	free(d->rows);
+	free(d->amount);
 	memset(d, 0, sizeof *d);
 }
 
@@ -701,6 +702,7 @@ struct recipe *prep_fit(const struct frame *f, const struct settings *s,
 	r->target = xstrdup(f->cols[t->col].name);
 	r->positive = xstrdup(t->positive);
 	r->negative = xstrdup(t->negative);
+	r->delimiter = f->delimiter;
 	r->nna_values = s->nna_values;
 	r->na_values = s->nna_values ? xcalloc(s->nna_values, sizeof *r->na_values) : NULL;
 	for (size_t i = 0; i < s->nna_values; i++)
@@ -1252,6 +1254,8 @@ struct cJSON *recipe_to_json(const struct recipe *r)
 	cJSON_AddStringToObject(j, "positive", r->positive);
 	cJSON_AddStringToObject(j, "negative", r->negative);
 	cJSON_AddItemToObject(j, "na_values", strv_json(r->na_values, r->nna_values));
+	if (r->delimiter)
+		cJSON_AddStringToObject(j, "delimiter", (char[]){ r->delimiter, 0 });
 	cJSON *inputs = cJSON_AddArrayToObject(j, "inputs");
 	for (size_t i = 0; i < r->ninputs; i++) {
 		const struct recipe_input *in = &r->inputs[i];
@@ -1532,6 +1536,17 @@ struct recipe *recipe_from_json(const struct cJSON *j, const char *origin,
 	r->negative = xstrdup(s);
 	if (jstrv(&c, j, "recipe", "na_values", &r->na_values, &r->nna_values) < 0)
 		goto fail;
+	/* The delimiter predict reads with (models written before it was
+	 * recorded have none: predict detects it). */
+	const cJSON *dj = cJSON_GetObjectItemCaseSensitive(j, "delimiter");
+	if (dj) {
+		if (!cJSON_IsString(dj) || strlen(dj->valuestring) != 1 ||
+		    strchr("\"\r\n", dj->valuestring[0])) {
+			jfail(&c, "recipe.delimiter", "expected one character other than a quote or a line end");
+			goto fail;
+		}
+		r->delimiter = dj->valuestring[0];
+	}
 
 	if (!(arr = jget(&c, j, "recipe", "inputs", path, sizeof path)))
 		goto fail;

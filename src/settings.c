@@ -36,7 +36,12 @@ enum key_id {
 	KEY_TREE_THREADS,
 	KEY_TUNE_MAX_DEPTH, KEY_TUNE_MIN_SAMPLES_SPLIT, KEY_TUNE_MIN_SAMPLES_LEAF,
 	KEY_TUNE_OBJECTIVE,
+<<<<<<< HEAD
 	KEY_THRESHOLD, KEY_THRESHOLD_ON, KEY_GATE, KEY_REGISTRY_GROUP,
+=======
+	KEY_THRESHOLD, KEY_GATE, KEY_REGISTRY_GROUP,
+	KEY_AMOUNT_COLUMN, KEY_COST_ALERT, KEY_COST_MISSED, KEY_COST_CAUGHT, KEY_ALERT_RATE,
+>>>>>>> main
 	KEY_COUNT
 };
 
@@ -108,27 +113,51 @@ static const struct setting_key keys[KEY_COUNT] = {
 	[KEY_TUNE_MIN_SAMPLES_LEAF] = {"tune.min_samples_leaf", "list of integers >= 1",
 		"Grid search values for tree.min_samples_leaf."},
 	[KEY_TUNE_OBJECTIVE] = {"tune.objective",
+<<<<<<< HEAD
 		"accuracy|baseline|precision|recall|specificity|f1|balanced_accuracy|mcc|roc_auc|pr_auc|log_loss|brier",
 		"Validation metric the grid search maximises (log_loss and brier are minimised)."},
 	[KEY_THRESHOLD] = {"threshold", "number in [0, 1]",
 		"A row is flagged as fraud when its leaf's fraud probability is at least this."},
 	[KEY_THRESHOLD_ON] = {"threshold_on", "score|probability",
 		"What the threshold reads: the leaf's score (its fraud share in the resampled rows) or its probability (corrected to the real class prior)."},
+=======
+		"accuracy|baseline|precision|recall|specificity|f1|balanced_accuracy|mcc|roc_auc|pr_auc|log_loss|brier|"
+		"amount_caught|amount_missed|amount_recall|alert_rate|net_savings|cost|"
+		"precision_at_alert_rate|recall_at_alert_rate",
+		"Validation metric the grid search maximises (log_loss, brier, cost, amount_missed and alert_rate are minimised)."},
+	[KEY_THRESHOLD] = {"threshold", "number in [0, 1] | min_cost",
+		"A row is flagged as fraud when its leaf's fraud probability is at least this; "
+		"min_cost picks the least costly threshold on validation."},
+>>>>>>> main
 	[KEY_GATE] = {"gate", "list of {metric, op, value}",
 		"Conditions on test metrics a model must meet to be registered (op: >= > <= < == !=)."},
 	[KEY_REGISTRY_GROUP] = {"registry.group", "name matching [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}",
 		"Model group the registered versions belong to."},
+	[KEY_AMOUNT_COLUMN] = {"amount.column", "column name | null | false",
+		"Numeric column holding each transaction's amount; null guesses one named like "
+		"amount, amt or TransactionAmt; false: none, every fraud counts 1."},
+	[KEY_COST_ALERT] = {"cost.alert", "number >= 0",
+		"Cost of reviewing one alert (a flagged row), in the amount's unit."},
+	[KEY_COST_MISSED] = {"cost.missed", "number >= 0",
+		"Share of a missed fraud's amount that is lost (1: all of it)."},
+	[KEY_COST_CAUGHT] = {"cost.caught", "number >= 0",
+		"Share of a caught fraud's amount still lost (0: none of it)."},
+	[KEY_ALERT_RATE] = {"alert_rate", "number in (0, 1]",
+		"Review capacity: share of rows, highest scores first, that precision_at_alert_rate "
+		"and recall_at_alert_rate look at."},
 };
 
 /* Namespaces: JSON objects whose members are keys. */
 static const char *const namespaces[] = {
 	"impute", "encode", "datetime", "split", "resample", "tree", "tune",
-	"registry", "impute.columns", "encode.columns", "datetime.columns",
+	"registry", "amount", "cost", "impute.columns", "encode.columns", "datetime.columns",
 };
 
-/* Confusion-matrix cells and the baseline test: gate metrics, but not
- * tuning objectives. */
-static const char *const count_names[] = { "tp", "fp", "tn", "fn", "baseline_p_value" };
+/* Confusion-matrix cells, the baseline test and the alert count: gate
+ * metrics, but not tuning objectives. */
+static const char *const count_names[] = {
+	"tp", "fp", "tn", "fn", "baseline_p_value", "alerts"
+};
 
 static const char *const dt_part_names[] = { "hour", "day_of_week", "day", "month" };
 
@@ -311,6 +340,11 @@ void settings_init(struct settings *s)
 	s->tree.threads = 0;
 	s->tune_objective = xstrdup("balanced_accuracy");
 	s->threshold = 0.5;
+	s->threshold_min_cost = false;
+	s->cost.alert = 0;
+	s->cost.missed = 1;
+	s->cost.caught = 0;
+	s->alert_rate = 0.01;
 	s->ngate = 1;
 	s->gate = xcalloc(1, sizeof *s->gate);
 	s->gate[0].metric = xstrdup("accuracy");
@@ -336,6 +370,7 @@ void settings_free(struct settings *s)
 	free(s->tune_objective);
 	gate_free(s->gate, s->ngate);
 	free(s->group);
+	free(s->amount_column);
 	memset(s, 0, sizeof *s);
 }
 
@@ -386,6 +421,7 @@ void settings_copy(struct settings *dst, const struct settings *src)
 		}
 	}
 	dst->group = dup_or_null(src->group);
+	dst->amount_column = dup_or_null(src->amount_column);
 }
 
 /* ----------------------------------------------------- column overrides */
@@ -469,7 +505,7 @@ static void describe_value(const cJSON *v, char *buf, size_t size)
 }
 
 struct why {
-	char msg[512];
+	char msg[900];
 };
 
 static int bad(struct why *w, const cJSON *v, const char *expected)
@@ -662,10 +698,17 @@ static int get_gate(const cJSON *v, struct why *w, struct settings *s)
 		}
 		if (!metric_known(m->valuestring, true)) {
 			gate_free(g, n);
-			return bad(w, m, "a metric name (accuracy, baseline, precision, recall, "
-				   "specificity, f1, balanced_accuracy, mcc, roc_auc, pr_auc, "
-				   "log_loss, brier, tp, fp, tn, fn, baseline_p_value; the "
-				   "non-counts also with .lower, .upper or .standard_deviation)");
+			struct strbuf known = { 0 };
+			for (const char *const *k = metrics_names(); *k; k++)
+				sb_printf(&known, "%s%s", k == metrics_names() ? "" : ", ", *k);
+			char *expected_name = xasprintf("a metric name (%s; all but the counts, "
+							"baseline_p_value and the amount figures also "
+							"with .lower, .upper or .standard_deviation)",
+							known.data);
+			sb_free(&known);
+			int rc = bad(w, m, expected_name);
+			free(expected_name);
+			return rc;
 		}
 		if (!cmp_op_parse(op->valuestring, &g[n].op)) {
 			gate_free(g, n);
@@ -883,13 +926,44 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 		if (!(str = get_string(v, "a metric name", w)))
 			return -1;
 		if (!metric_known(str, false))
-			return bad(w, v, "one of accuracy, baseline, precision, recall, specificity, "
-				   "f1, balanced_accuracy, mcc, roc_auc, pr_auc, log_loss, brier");
+			return bad(w, v, keys[KEY_TUNE_OBJECTIVE].values);
 		free(s->tune_objective);
 		s->tune_objective = xstrdup(str);
 		return 0;
 	case KEY_THRESHOLD:
-		return get_number(v, 0, 1, false, "a number between 0 and 1", w, &s->threshold);
+		if (cJSON_IsString(v) && strcmp(v->valuestring, "min_cost") == 0) {
+			s->threshold_min_cost = true;
+			return 0;
+		}
+		if (get_number(v, 0, 1, false, "a number between 0 and 1 or \"min_cost\"", w,
+			       &s->threshold) < 0)
+			return -1;
+		s->threshold_min_cost = false;
+		return 0;
+	case KEY_AMOUNT_COLUMN:
+		if (cJSON_IsNull(v) || cJSON_IsFalse(v)) {
+			free(s->amount_column);
+			s->amount_column = NULL;
+			s->amount_none = cJSON_IsFalse(v);
+			return 0;
+		}
+		if (!(str = get_string(v, "a column name, null or false", w)))
+			return -1;
+		if (!str[0])
+			return bad(w, v, "a column name, null or false");
+		free(s->amount_column);
+		s->amount_column = xstrdup(str);
+		s->amount_none = false;
+		return 0;
+	case KEY_COST_ALERT:
+	case KEY_COST_MISSED:
+	case KEY_COST_CAUGHT:
+		return get_number(v, 0, 1e300, false, "a finite number >= 0", w,
+				  id == KEY_COST_ALERT ? &s->cost.alert :
+				  id == KEY_COST_MISSED ? &s->cost.missed : &s->cost.caught);
+	case KEY_ALERT_RATE:
+		return get_number(v, 0, 1, true, "a number greater than 0 and at most 1", w,
+				  &s->alert_rate);
 	case KEY_GATE:
 		return get_gate(v, w, s);
 	case KEY_REGISTRY_GROUP:
@@ -1131,7 +1205,11 @@ static bool is_text_key(enum key_id id)
 	case KEY_TARGET: case KEY_POSITIVE: case KEY_IMPUTE_NUMERIC:
 	case KEY_IMPUTE_CATEGORICAL: case KEY_IMPUTE_COLUMN: case KEY_ENCODE_DEFAULT:
 	case KEY_ENCODE_COLUMN: case KEY_RESAMPLE_METHOD: case KEY_TREE_CRITERION:
+<<<<<<< HEAD
 	case KEY_TUNE_OBJECTIVE: case KEY_REGISTRY_GROUP: case KEY_THRESHOLD_ON:
+=======
+	case KEY_TUNE_OBJECTIVE: case KEY_REGISTRY_GROUP: case KEY_AMOUNT_COLUMN:
+>>>>>>> main
 		return true;
 	default:
 		return false;
@@ -1201,7 +1279,8 @@ static cJSON *set_value(enum key_id id, const char *text)
 	}
 	cJSON *v = cJSON_ParseWithOpts(text, NULL, true);
 	bool names = id == KEY_NA_VALUES || id == KEY_DROP;
-	if (v && ((is_text_key(id) && !cJSON_IsString(v) && !cJSON_IsNull(v)) ||
+	if (v && ((is_text_key(id) && !cJSON_IsString(v) && !cJSON_IsNull(v) &&
+		   !(id == KEY_AMOUNT_COLUMN && cJSON_IsFalse(v))) ||
 		  (names && !cJSON_IsArray(v)))) {
 		/* target=123 names a column "123", na_values=-999 a string */
 		cJSON_Delete(v);
@@ -1485,8 +1564,25 @@ char *settings_to_json(const struct settings *s)
 	cJSON_AddStringToObject(tu, "objective",
 				s->tune_objective ? s->tune_objective : "balanced_accuracy");
 
+<<<<<<< HEAD
 	cJSON_AddItemToObject(root, "threshold", json_num(s->threshold));
 	cJSON_AddStringToObject(root, "threshold_on", threshold_on_name(s->threshold_on));
+=======
+	if (s->threshold_min_cost)
+		cJSON_AddStringToObject(root, "threshold", "min_cost");
+	else
+		cJSON_AddItemToObject(root, "threshold", json_num(s->threshold));
+	cJSON_AddItemToObject(root, "alert_rate", json_num(s->alert_rate));
+	cJSON *am = cJSON_AddObjectToObject(root, "amount");
+	if (s->amount_none)
+		cJSON_AddFalseToObject(am, "column");
+	else
+		cJSON_AddItemToObject(am, "column", json_str_or_null(s->amount_column));
+	cJSON *co = cJSON_AddObjectToObject(root, "cost");
+	cJSON_AddItemToObject(co, "alert", json_num(s->cost.alert));
+	cJSON_AddItemToObject(co, "missed", json_num(s->cost.missed));
+	cJSON_AddItemToObject(co, "caught", json_num(s->cost.caught));
+>>>>>>> main
 	cJSON *gate = cJSON_AddArrayToObject(root, "gate");
 	for (size_t i = 0; i < s->ngate; i++) {
 		cJSON *g = cJSON_CreateObject();

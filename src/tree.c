@@ -1838,7 +1838,7 @@ static void leaf_label(struct strbuf *sb, const struct tree *t, const struct tre
 	double p = tree_node_proba(nd);
 	sb_printf(sb, "%s (p=%.2f", fraud ? pos : neg, fraud ? p : 1.0 - p);
 	if (t->probability_odds != 1.0)
-		sb_printf(sb, ", probability %.3g", tree_node_probability(t, nd));
+		sb_printf(sb, ", fraud probability %.3g", tree_node_probability(t, nd));
 	uint64_t real = nd->real[0] + nd->real[1];
 	sb_printf(sb, ", n=%" PRIu64, real);
 	if (nd->samples > real)

@@ -24,6 +24,23 @@ bool tune_wanted(const struct settings *s)
 	       s->tune_min_samples_leaf.n;
 }
 
+static void set_list(struct int_list *l, const long *v, size_t n)
+{
+	free(l->v);
+	l->v = xmalloc(n * sizeof *l->v);
+	memcpy(l->v, v, n * sizeof *v);
+	l->n = n;
+}
+
+void tune_default_grid(struct settings *s)
+{
+	static const long depth[] = { 3, 5, 8, 12 }, split[] = { 2, 20, 100 };
+	if (tune_wanted(s))
+		return;
+	set_list(&s->tune_max_depth, depth, sizeof depth / sizeof depth[0]);
+	set_list(&s->tune_min_samples_split, split, sizeof split / sizeof split[0]);
+}
+
 static size_t dim(const struct int_list *l)
 {
 	return l->n ? l->n : 1;
@@ -102,10 +119,27 @@ static void *tune_worker(void *arg)
 		r->max_depth = p.max_depth;
 		r->min_samples_split = p.min_samples_split;
 		r->min_samples_leaf = p.min_samples_leaf;
+<<<<<<< HEAD
 		metrics_evaluate(job->validation->y,
 				 job->s->threshold_on == THRESHOLD_ON_PROBABILITY ? prob : proba,
 				 prob, job->validation->n, job->s->threshold, &r->validation,
 				 NULL, NULL);
+=======
+		/* threshold = min_cost: each point at its own least costly one */
+		double thr = job->s->threshold;
+		if (job->s->threshold_min_cost) {
+			struct amount_steps *st = amount_steps_new(job->validation->y, proba,
+								   job->validation->amount,
+								   job->validation->n);
+			thr = amount_min_cost_threshold(st, &job->s->cost, NULL);
+			amount_steps_free(st);
+		}
+		metrics_compute(job->validation->y, proba, job->validation->n, thr,
+				&r->validation);
+		metrics_add_amount(&r->validation, job->validation->y, proba,
+				   job->validation->amount, job->validation->n, &job->s->cost,
+				   job->s->alert_rate);
+>>>>>>> main
 		if (!metrics_lookup(&r->validation, job->s->tune_objective, &r->score))
 			r->score = NAN;
 		size_t d = atomic_fetch_add(&job->done, 1) + 1;

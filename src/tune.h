@@ -24,6 +24,11 @@ struct tune_row {
 /* True when any tune.* list is non-empty. */
 bool tune_wanted(const struct settings *s);
 
+/* The grid searched when tuning is asked for and no tune.* list is set:
+ * tune.max_depth 3,5,8,12 x tune.min_samples_split 2,20,100. Fills those
+ * two lists when every tune.* list is empty; leaves s alone otherwise. */
+void tune_default_grid(struct settings *s);
+
 /* Number of grid points (a dimension whose list is empty contributes the
  * base tree setting alone). */
 size_t tune_grid_size(const struct settings *s);

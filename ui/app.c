@@ -141,7 +141,7 @@ static void *load_worker(void *arg)
 static void *register_worker(void *arg)
 {
 	struct app_job *j = arg;
-	j->status = registry_publish(j->root, &j->publish, &j->version, &j->err);
+	j->status = pipeline_publish(j->published, &j->publish, &j->version, &j->err);
 	atomic_store(&j->done, 1);
 	return NULL;
 }
@@ -185,9 +185,6 @@ static void job_free(struct app_job *w)
 	free(w->root);
 	free((char *)w->publish.group);
 	free((char *)w->publish.description);
-	free((char *)w->publish.model_json);
-	free((char *)w->publish.evaluation_json);
-	free((char *)w->publish.pipeline_json);
 	pthread_mutex_destroy(&w->lock);
 	free(w);
 }
@@ -263,15 +260,6 @@ void app_clear_tune(struct settings *s)
 	}
 }
 
-static void default_list(struct int_list *l, const long *v, size_t n)
-{
-	if (l->n)
-		return;
-	l->v = xmalloc(n * sizeof *l->v);
-	memcpy(l->v, v, n * sizeof *v);
-	l->n = n;
-}
-
 int app_start_train(struct app *a, bool tune)
 {
 	if (job_busy(a))
@@ -288,15 +276,10 @@ int app_start_train(struct app *a, bool tune)
 	struct app_job *w = job_new(tune ? JOB_TUNE : JOB_TRAIN);
 	w->input = a->frame;
 	settings_copy(&w->settings, &a->settings);
-	if (tune) {
-		static const long depth[] = { 3, 5, 8, 12 }, split[] = { 2, 20, 100 };
-		if (!tune_wanted(&w->settings)) {
-			default_list(&w->settings.tune_max_depth, depth, 4);
-			default_list(&w->settings.tune_min_samples_split, split, 3);
-		}
-	} else {
+	if (tune)
+		tune_default_grid(&w->settings);
+	else
 		app_clear_tune(&w->settings);
-	}
 	if (job_start(a, w, train_worker)) {
 		app_message(a, true, "cannot start a training thread");
 		return -1;
@@ -310,20 +293,15 @@ int app_start_register(struct app *a, const char *group, const char *description
 {
 	if (job_busy(a))
 		return -1;
-	const struct pipeline_result *r = a->result;
 	struct app_job *w = job_new(JOB_REGISTER);
 	snprintf(w->stage, sizeof w->stage, "%s", "register");
 	w->root = xstrdup(a->registry_root ? a->registry_root : "registry");
 	w->path = a->path ? xstrdup(a->path) : NULL;
-	w->publish = (struct registry_publish_args){
+	w->published = a->result;
+	w->publish = (struct pipeline_publish_args){
+		.root = w->root,
 		.group = xstrdup(group),
 		.description = description ? xstrdup(description) : NULL,
-		.model_json = model_to_text(r->recipe, r->tree, r->settings.threshold,
-					    r->settings.threshold_on),
-		.evaluation_json = pipeline_report_json(r),
-		.pipeline_json = settings_to_json(&r->settings),
-		.gate = &r->gate,
-		.metrics = &r->test_metrics,
 		.data_path = w->path,
 		.data_rows = a->frame ? a->frame->nrows : 0,
 		.data_columns = a->frame ? a->frame->ncols : 0,

@@ -19,6 +19,7 @@
 
 #include "frame.h"
 #include "pipeline.h"
+#include "pipeline_publish.h"
 #include "registry.h"
 #include "settings.h"
 
@@ -49,11 +50,12 @@ struct app_job {
 	const struct frame *input; /* JOB_TRAIN / JOB_TUNE: the frame (immutable) */
 	char delimiter;            /* JOB_LOAD: 0 detects */
 	double cancelled;          /* orphans: ft_now() when told to stop */
-	/* JOB_REGISTER: what to publish (the strings are the job's; gate and
-	 * metrics point into a->result, which no one changes while it runs)
-	 * and the version it became. Not cancellable: a version appears whole
-	 * or not at all, and hashing the data is the only slow part. */
-	struct registry_publish_args publish;
+	/* JOB_REGISTER: what to publish (the strings are the job's; the run
+	 * is a->result, which no one changes while it runs) and the version
+	 * it became. Not cancellable: a version appears whole or not at all,
+	 * and hashing the data is the only slow part. */
+	struct pipeline_publish_args publish;
+	const struct pipeline_result *published;
 	char *root;
 	int version;
 };

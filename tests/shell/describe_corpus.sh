@@ -124,5 +124,46 @@ for seed in 1 2 3 4 5 6 7 8; do
 	[ "$rc" -eq 0 ] || [ "$rc" -eq 2 ] || fail "random$seed.csv: exit $rc"
 done
 
+# predict reads files by the same rules (one CSV dialect): for every file
+# of both corpora and the big cases above, predict with a model whose one
+# input is the file's first column fails exactly as describe does (same
+# message, same line), or scores as many rows as describe counts.
+cat >"$tmp/model.in" <<'EOF_MODEL'
+{"format":"fraudtree-model","format_version":"1.0","recipe":{"format":1,"target":"isFraud","positive":"1","negative":"0","na_values":[],"inputs":[{"name":"@NAME@","type":"numeric","impute":"median","fill_value":50,"missing_indicator":false}],"features":[{"name":"@NAME@","input":0,"kind":"numeric"}],"dropped":[],"notes":[]},"tree":{"params":{"criterion":"gini","max_depth":0,"min_samples_split":2,"min_samples_leaf":1,"min_impurity_decrease":0,"max_leaf_nodes":0,"ccp_alpha":0,"max_bins":256},"nfeatures":1,"feature_names":["@NAME@"],"nodes":[{"left":1,"right":2,"feature":0,"threshold":100,"value":[105,25],"count":[105,25],"impurity":0.3106508875739644,"samples":130,"depth":0},{"left":-1,"right":-1,"feature":-1,"threshold":0,"value":[90,10],"count":[90,10],"impurity":0.17999999999999994,"samples":100,"depth":1},{"left":-1,"right":-1,"feature":-1,"threshold":0,"value":[15,15],"count":[15,15],"impurity":0.5,"samples":30,"depth":1}]},"threshold":0.5}
+EOF_MODEL
+first_column() {
+	awk 'NR == 1 { sub(/^\357\273\277/, "") } /^[\r]*$/ { next }
+		{ sub(/\r.*/, ""); n = split($0, f, /[,;\t|]/); v = f[1]; gsub(/"/, "", v)
+		  print (v == "" ? "unnamed_0" : v); exit }' "$1"
+}
+for f in "$corpus"/*.csv "$FT_SRCDIR"/tests/corpus/bad/*.csv "$tmp"/*.csv; do
+	[ -r "$f" ] || continue
+	checks=$((checks + 1))
+	name=$(first_column "$f")
+	sed "s/@NAME@/$name/g" "$tmp/model.in" >"$tmp/model.json"
+	timeout 60 "$FT_BIN" describe --json "$f" >"$tmp/d.out" 2>"$tmp/d.err"
+	drc=$?
+	rm -f "$tmp/p.csv"
+	timeout 60 "$FT_BIN" predict "$tmp/model.json" "$f" -o "$tmp/p.csv" >/dev/null 2>"$tmp/p.err"
+	prc=$?
+	case ${f##*/} in random*)
+		# the first column's name is random bytes: only same-name files count
+		grep -q "missing required column" "$tmp/p.err" && continue ;;
+	esac
+	if [ "$drc" -eq 2 ]; then
+		if [ "$prc" -ne 2 ] || ! cmp -s "$tmp/d.err" "$tmp/p.err"; then
+			fail "${f##*/}: predict (exit $prc: $(head -c 200 "$tmp/p.err")) differs from describe ($(head -c 200 "$tmp/d.err"))"
+		fi
+		[ -e "$tmp/p.csv" ] && fail "${f##*/}: predict left output on an error"
+	elif [ "$drc" -eq 0 ]; then
+		rows=$(tr -d ' \t\n' <"$tmp/d.out" | sed -n 's/.*"rows":\([0-9]*\).*/\1/p')
+		[ "$prc" -eq 0 ] || fail "${f##*/}: describe reads it, predict exits $prc: $(head -c 200 "$tmp/p.err")"
+		grep -q ": $rows rows scored" "$tmp/p.err" ||
+			fail "${f##*/}: describe counts $rows rows, predict says $(head -c 200 "$tmp/p.err")"
+	else
+		fail "${f##*/}: describe exit $drc"
+	fi
+done
+
 echo "$checks checks, $fails failed"
 [ "$fails" -eq 0 ]

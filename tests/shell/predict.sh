@@ -92,7 +92,7 @@ expect 2 "$FT_BIN" predict "$T/model.json" "$T/none.csv"
 has "$T/err" "none.csv"
 : >"$T/empty.csv"
 expect 2 "$FT_BIN" predict "$T/model.json" "$T/empty.csv"
-has "$T/err" "no header row"
+has "$T/err" "empty.csv:1: empty file (no header line)"
 expect 2 "$FT_BIN" predict "$T/model.json"
 expect 2 "$FT_BIN" predict "$T/model.json" "$T/in.csv" --bogus
 
@@ -147,6 +147,72 @@ done
 printf '1,x,5\n' >>"$T/big.csv"
 expect 2 "$FT_BIN" predict "$T/model.json" "$T/big.csv"
 has "$T/err" "big.csv:200202: expected 5 fields, found 3"
+
+# Files predict refused nowhere else (one CSV dialect with the loader):
+# lone-CR line ends, a NUL byte, a header without rows. Each fails with the
+# loader's message and line, and writes nothing to standard output.
+printf 'id,amount,card\r1,150,credit\r2,50,debit\r' >"$T/cr.csv"
+expect 2 "$FT_BIN" predict "$T/model.json" "$T/cr.csv"
+has "$T/err" "cr.csv:1: lines end in a lone carriage return"
+printf 'id,amount,card\n1,150,credit\n2,50,de\000bit\n3,5,debit\n' >"$T/nul.csv"
+expect 2 "$FT_BIN" predict "$T/model.json" "$T/nul.csv"
+has "$T/err" "nul.csv:3: NUL byte in the data"
+[ -s "$T/out" ] && fail "output written for a file with a NUL byte"
+printf 'id,amount,card\n' >"$T/head.csv"
+expect 2 "$FT_BIN" predict "$T/model.json" "$T/head.csv"
+has "$T/err" "head.csv:1: header only, no data rows"
+[ -s "$T/out" ] && fail "output written for a header-only file"
+
+# The delimiter is found by the loader's rule: ';' seen most in the header
+# but not repeated by the rows loses to ','.
+printf 'a;b;c;d,amount,card\nx,150,credit\ny,50,debit\n' >"$T/semi_name.csv"
+expect 0 "$FT_BIN" predict "$T/model.json" "$T/semi_name.csv"
+has "$T/out" "a;b;c;d,amount,card,fraud_probability,prediction"
+has "$T/out" "x,150,credit,0.75,1"
+# A model records its training file's delimiter and predict uses it (unless
+# --delimiter says otherwise): here ',' and ';' tie, so detection would say ','.
+sed 's/"na_values":\t\[\],/"na_values":\t[],\n\t\t"delimiter":\t";",/; 0,/"name":\t"card"/s//"name":\t"card,x"/' \
+	"$T/model.json" >"$T/semi_model.json"
+grep -q '"delimiter":' "$T/semi_model.json" || fail "adding a delimiter to the fixture"
+printf 'amount;card,x\n150;credit,1\n50;debit,2\n' >"$T/semi_rec.csv"
+expect 0 "$FT_BIN" predict "$T/semi_model.json" "$T/semi_rec.csv"
+has "$T/out" "amount;card,x;fraud_probability;prediction"
+has "$T/out" "150;credit,1;0.75;1"
+expect 2 "$FT_BIN" predict "$T/semi_model.json" "$T/semi_rec.csv" --delimiter ,
+has "$T/err" "semi_rec.csv:1: missing required columns: amount, card,x"
+
+# --explain on a tree deeper than any fixed path buffer (600 levels).
+# deep_model D FILE: a valid model whose tree is a chain D splits deep on amount
+deep_model() {
+	awk -v D="$1" 'function node(l, r, f, t, a, b, d) {
+		n = a + b; g = 1 - (a / n) ^ 2 - (b / n) ^ 2
+		printf "%s{\"left\":%d,\"right\":%d,\"feature\":%d,\"threshold\":%s,\"value\":[%d,%d],\"count\":[%d,%d],\"impurity\":%.17g,\"samples\":%d,\"depth\":%d}", (nn++ ? "," : ""), l, r, f, t, a, b, a, b, g, n, d }
+	BEGIN {
+		printf "{\"format\":\"fraudtree-model\",\"format_version\":\"1.0\",\"recipe\":{\"format\":1,\"target\":\"isFraud\",\"positive\":\"1\",\"negative\":\"0\",\"na_values\":[],"
+		printf "\"inputs\":[{\"name\":\"amount\",\"type\":\"numeric\",\"impute\":\"median\",\"fill_value\":50,\"missing_indicator\":false}],"
+		printf "\"features\":[{\"name\":\"amount\",\"input\":0,\"kind\":\"numeric\"}],\"dropped\":[],\"notes\":[]},"
+		printf "\"tree\":{\"params\":{\"criterion\":\"gini\",\"max_depth\":0,\"min_samples_split\":2,\"min_samples_leaf\":1,\"min_impurity_decrease\":0,\"max_leaf_nodes\":0,\"ccp_alpha\":0,\"max_bins\":256},"
+		printf "\"nfeatures\":1,\"feature_names\":[\"amount\"],\"nodes\":["
+		for (i = 0; i < D; i++) {
+			node(2 * i + 1, 2 * i + 2, 0, i + 0.5, D - i + 1, 1, i)
+			node(-1, -1, -1, 0, 1, 0, i + 1)
+		}
+		node(-1, -1, -1, 0, 1, 1, D)
+		print "]},\"threshold\":0.5}" }' >"$2"
+}
+deep_model 600 "$T/deep.json"
+printf 'amount\n100000\n3\n' >"$T/deep.csv"
+expect 0 "$FT_BIN" predict "$T/deep.json" "$T/deep.csv" --explain
+[ "$(awk -F'; ' 'NR == 2 { print NF }' "$T/out")" = 600 ] || fail "a 600-step path is not explained whole"
+has "$T/out" "amount=100000 > 599.5 -> fraud p=0.5"
+has "$T/out" "3,0,0,amount=3 > 0.5; amount=3 > 1.5; amount=3 > 2.5; amount=3 <= 3.5 -> legit p=0"
+
+# Thousands of columns of one name, and of distinct names: the header is
+# matched with hashing (tests/unit/test_csv.c bounds the work).
+awk 'BEGIN { for (c = 0; c < 4000; c++) printf "x,"; print "amount,card";
+	for (c = 0; c < 4000; c++) printf "1,"; print "150,credit" }' >"$T/same.csv"
+expect 0 "$FT_BIN" predict "$T/model.json" "$T/same.csv"
+has "$T/out" "150,credit,0.75,1"
 
 # A real model from a pipeline run, when one can register: every row of its
 # own data is scored, and each probability is one of the tree's leaves.

@@ -106,6 +106,18 @@ else
 	fail "gen --fraud-rate 0.001 failed"
 fi
 
+# --tune searches the workbench's default grid when no tune.* list is set
+# (4 depths x 3 split sizes), writes that grid into pipeline.json so the
+# file alone reproduces the model, and keeps the user's lists when set.
+run_either --no-register --tune --out "$tmp/t" "$data"
+grep -q '^tuning (12 grid points' "$tmp/out" || fail "--tune did not search 12 points: $(grep tuning "$tmp/out")"
+tr -d ' \n' <"$tmp/t/pipeline.json" | grep -q '"max_depth":\[3,5,8,12\],"min_samples_split":\[2,20,100\]' ||
+	fail "pipeline.json lacks the default grid"
+run_either --no-register --quiet --pipeline "$tmp/t/pipeline.json" --out "$tmp/t2" "$data"
+cmp -s "$tmp/t/model.json" "$tmp/t2/model.json" || fail "--tune's pipeline.json does not reproduce its model"
+run_either --no-register --tune --set tune.min_samples_leaf=1,7 "$data"
+grep -q '^tuning (2 grid points' "$tmp/out" || fail "--tune replaced the user's grid: $(grep tuning "$tmp/out")"
+
 # The bundled sample runs as shipped (its gate outcome is its own business).
 sample=${FT_SRCDIR:-.}/data/transactions.csv
 if [ -f "$sample" ] && [ "$(wc -l <"$sample")" -gt 1000 ]; then

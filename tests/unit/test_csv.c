@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "csv_dialect.h"
 #include "csv_load.h"
 
 /* Write text to a fresh file; returns its name (caller frees, unlinks). */
@@ -387,6 +388,86 @@ static void test_errors(void **state)
 	assert_string_equal(err.msg, ".: is a directory");
 }
 
+/* Errors come in file order, whatever their kind: a ragged row before a
+ * NUL byte is the error; lone-CR line ends after the header are refused
+ * at line 1 rather than dropping the rest of the line. */
+static void test_error_order_and_line_ends(void **state)
+{
+	(void)state;
+	expect_error("a,b\n1,2,3\n4,\0\n", 14, FT_EINPUT, ":2: expected 2 fields, found 3");
+	expect_error("a,b\n1,2\n4,\0\n5,6,7\n", 18, FT_EINPUT, ":3: NUL byte");
+	const char *t = "a,b\r1,2\r3,4\r";
+	expect_error(t, strlen(t), FT_EINPUT, ":1: lines end in a lone carriage return");
+	t = "a,b\r1,2\n3,4\n";
+	expect_error(t, strlen(t), FT_EINPUT, ":1: lines end in a lone carriage return");
+	/* A CR that ends the file after the header is only a header. */
+	expect_error("a,b\r", 4, FT_EINPUT, ":1: header only");
+}
+
+/* The header reader asks for more text until the record (and the byte
+ * after a CR ending it) is whole; then it says where the data begins. */
+static void test_header_read(void **state)
+{
+	(void)state;
+	struct csv_header h;
+	struct ft_err err;
+	const char *t = "\n\"x\ny\",b\r\n1,2\n";
+	size_t cut = strlen("\n\"x\ny\",b\r");
+	assert_int_equal(csv_header_read("f", t, 3, 0, false, ',', &h, &err), CSV_HEADER_MORE);
+	assert_int_equal(csv_header_read("f", t, cut, 0, false, ',', &h, &err), CSV_HEADER_MORE);
+	assert_int_equal(csv_header_read("f", t, strlen(t), 0, false, ',', &h, &err), 0);
+	assert_int_equal(h.n, 2);
+	assert_string_equal(h.raw[0], "x\ny");
+	assert_string_equal(h.raw[1], "b");
+	assert_int_equal(h.line, 2);
+	assert_int_equal(h.end, cut + 1);
+	assert_int_equal(h.next_line, 4);
+	csv_header_free(&h);
+	/* A line of commas longer than any table: refused before it costs a
+	 * name per field. */
+	size_t n = (size_t)CSV_MAX_COLUMNS + 10;
+	char *commas = xmalloc(n + 1);
+	memset(commas, ',', n);
+	commas[n] = '\n';
+	assert_int_equal(csv_header_read("f", commas, n + 1, 0, true, ',', &h, &err), -1);
+	assert_non_null(strstr(err.msg, "f:1: more than 1000000 columns"));
+	free(commas);
+}
+
+/* Name repairs, and the work they cost: 20,000 columns of one name (the
+ * loader once tried _1, _2... from 1 for each: 2e8 lookups) cost a few
+ * lookups each. */
+static void test_unique_names(void **state)
+{
+	(void)state;
+	char a[] = "a", empty[] = "", a_1[] = "a_1", unnamed_2[] = "unnamed_2";
+	char *raw[] = { a, a, empty, a_1, a, unnamed_2, empty };
+	char **u = csv_unique_names(raw, 7, NULL);
+	const char *want[] = { "a", "a_2", "unnamed_2", "a_1", "a_3", "unnamed_2_1", "unnamed_6" };
+	for (size_t i = 0; i < 7; i++) {
+		assert_string_equal(u[i], want[i]);
+		free(u[i]);
+	}
+	free(u);
+	size_t n = 20000;
+	char x[] = "x", x_1[] = "x_1";
+	char **same = xmalloc(n * sizeof *same);
+	for (size_t i = 0; i < n; i++)
+		same[i] = i % 2 ? x : x_1;
+	uint64_t probes;
+	u = csv_unique_names(same, n, &probes);
+	assert_string_equal(u[0], "x_1");
+	assert_string_equal(u[1], "x");
+	assert_string_equal(u[2], "x_1_1");
+	assert_string_equal(u[3], "x_2");
+	if (probes > 20 * n)
+		fail_msg("%llu hash probes for %zu names", (unsigned long long)probes, n);
+	for (size_t i = 0; i < n; i++)
+		free(u[i]);
+	free(u);
+	free(same);
+}
+
 /* A file big enough to be cut into chunks on several threads. */
 static char *big_text(size_t rows, size_t *len, size_t bad_row)
 {
@@ -603,6 +684,9 @@ int main(void)
 		cmocka_unit_test(test_bytes_kept),
 		cmocka_unit_test(test_blank_lines_and_one_column),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_error_order_and_line_ends),
+		cmocka_unit_test(test_header_read),
+		cmocka_unit_test(test_unique_names),
 		cmocka_unit_test(test_parallel_same_as_serial),
 		cmocka_unit_test(test_stats_by_hand),
 		cmocka_unit_test(test_parallel_error_line),

@@ -278,7 +278,10 @@ static void test_lookup(void **state)
 	size_t k = 0;
 	for (const char *const *n = metrics_names(); *n; n++, k++)
 		assert_true(metrics_lookup(&m, *n, &v));
-	assert_int_equal(k, 17);
+	size_t na = 0;
+	for (const char *const *a = amount_names(); *a; a++)
+		na++;
+	assert_int_equal(k, 17 + na);
 	/* interval parts: known names, readable only once computed */
 	assert_true(metrics_name_known("recall.lower"));
 	assert_true(metrics_name_known("roc_auc.standard_deviation"));
@@ -294,6 +297,8 @@ static void test_lookup(void **state)
 	assert_false(metrics_higher_is_better("recall.standard_deviation"));
 	assert_true(metrics_higher_is_better("recall.lower"));
 	assert_false(metrics_higher_is_better("brier"));
+	assert_false(metrics_name_known("net_savings.lower"));   /* sums: no interval */
+	assert_true(metrics_name_known("net_savings"));
 	assert_false(metrics_higher_is_better("log_loss"));
 	assert_false(metrics_higher_is_better("fp"));
 	assert_true(metrics_higher_is_better("pr_auc"));

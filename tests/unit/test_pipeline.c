@@ -506,6 +506,10 @@ static void check_threshold(struct pipeline_result *r, double t)
 	assert_int_equal(pipeline_set_threshold(r, t, &err), 0);
 	metrics_compute(r->validation.y, r->validation_proba, r->validation.n, t, &v);
 	metrics_compute(r->test.y, r->test_proba, r->test.n, t, &m);
+	metrics_add_amount(&v, r->validation.y, r->validation_proba, r->validation.amount,
+			   r->validation.n, &r->settings.cost, r->settings.alert_rate);
+	metrics_add_amount(&m, r->test.y, r->test_proba, r->test.amount, r->test.n,
+			   &r->settings.cost, r->settings.alert_rate);
 	metrics_intervals(NULL, &v);
 	metrics_intervals(r->test_bootstrap, &m);
 	assert_memory_equal(&v, &r->validation_metrics, sizeof v);
@@ -591,6 +595,11 @@ static void check_same_as_plain(const char *const *assignments)
 	assert_int_equal(prep_apply(rc, f, &t, sp.train, sp.ntrain, NULL, &train, &err), 0);
 	assert_int_equal(prep_apply(rc, f, &t, sp.validation, sp.nvalidation, NULL,
 				    &validation, &err), 0);
+	if (r.validation.amount) {
+		validation.amount = xmalloc(validation.n * sizeof *validation.amount);
+		memcpy(validation.amount, r.validation.amount,
+		       validation.n * sizeof *validation.amount);
+	}
 	assert_int_equal(prep_resample(&train, &s, NULL, &err), 0);
 	size_t c[2];
 	count_y(&train, c);

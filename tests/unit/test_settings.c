@@ -335,19 +335,31 @@ static void test_set_errors(void **state)
 	set_fails("tune.max_depth=3,x",
 		  "--set tune.max_depth: expected an integer between 0 and 1000, got \"x\"");
 	set_fails("tune.objective=speed",
-		  "--set tune.objective: expected one of accuracy, baseline, precision, recall, "
-		  "specificity, f1, balanced_accuracy, mcc, roc_auc, pr_auc, log_loss, brier, got \"speed\"");
+		  "--set tune.objective: expected accuracy|baseline|precision|recall|specificity|"
+		  "f1|balanced_accuracy|mcc|roc_auc|pr_auc|log_loss|brier|amount_caught|amount_missed|"
+		  "amount_recall|alert_rate|net_savings|cost|precision_at_alert_rate|"
+		  "recall_at_alert_rate, got \"speed\"");
 	set_fails("gate=accuracy=>0.9",
 		  "--set gate: expected a list of {\"metric\": NAME, \"op\": \">=\", \"value\": "
 		  "NUMBER}, got \"accuracy=>0.9\"");
 	set_fails("gate=speed>=1", "--set gate: expected a metric name (accuracy, baseline, "
 		  "precision, recall, specificity, f1, balanced_accuracy, mcc, roc_auc, pr_auc, "
-		  "log_loss, brier, tp, fp, tn, fn, baseline_p_value; the non-counts also with "
-		  ".lower, .upper or .standard_deviation), got \"speed\"");
+		  "log_loss, brier, tp, fp, tn, fn, baseline_p_value, amount_caught, amount_missed, "
+		  "amount_recall, alerts, alert_rate, net_savings, cost, precision_at_alert_rate, "
+		  "recall_at_alert_rate; all but the counts, baseline_p_value and the amount "
+		  "figures also with .lower, .upper or .standard_deviation), got \"speed\"");
 	set_fails("gate=tp.lower>=1", "--set gate: expected a metric name (accuracy, baseline, "
 		  "precision, recall, specificity, f1, balanced_accuracy, mcc, roc_auc, pr_auc, "
-		  "log_loss, brier, tp, fp, tn, fn, baseline_p_value; the non-counts also with "
-		  ".lower, .upper or .standard_deviation), got \"tp.lower\"");
+		  "log_loss, brier, tp, fp, tn, fn, baseline_p_value, amount_caught, amount_missed, "
+		  "amount_recall, alerts, alert_rate, net_savings, cost, precision_at_alert_rate, "
+		  "recall_at_alert_rate; all but the counts, baseline_p_value and the amount "
+		  "figures also with .lower, .upper or .standard_deviation), got \"tp.lower\"");
+	set_fails("gate=cost.lower>=1", "--set gate: expected a metric name (accuracy, baseline, "
+		  "precision, recall, specificity, f1, balanced_accuracy, mcc, roc_auc, pr_auc, "
+		  "log_loss, brier, tp, fp, tn, fn, baseline_p_value, amount_caught, amount_missed, "
+		  "amount_recall, alerts, alert_rate, net_savings, cost, precision_at_alert_rate, "
+		  "recall_at_alert_rate; all but the counts, baseline_p_value and the amount "
+		  "figures also with .lower, .upper or .standard_deviation), got \"cost.lower\"");
 	set_fails("gate=[{\"metric\": \"f1\", \"op\": \"=<\", \"value\": 1}]",
 		  "--set gate: expected one of >=, >, <=, <, ==, !=, got \"=<\"");
 	set_fails("registry.group=-bad",
@@ -382,7 +394,8 @@ static void test_set_errors(void **state)
 	set_fails("tree=3", "--set tree: expected an object, got 3");
 	set_fails("tree={\"depth\": 3}",
 		  "--set tree.depth: unknown setting (did you mean tree.max_depth?)");
-	set_fails("threshold=2", "--set threshold: expected a number between 0 and 1, got 2");
+	set_fails("threshold=2", "--set threshold: expected a number between 0 and 1 or "
+		  "\"min_cost\", got 2");
 	set_fails("target=", "--set target: expected a column name or null, got \"\"");
 }
 
@@ -622,6 +635,71 @@ static void test_round_trip(void **state)
 	settings_free(&a);
 }
 
+/* amount.column, cost.*, alert_rate, threshold = "min_cost": set, printed,
+ * read back, refused with their words. */
+static void test_money_keys(void **state)
+{
+	(void)state;
+	struct settings a, b;
+	struct ft_err err = {0};
+	settings_init(&a);
+	assert_null(a.amount_column);
+	assert_false(a.amount_none);
+	assert_true(a.cost.alert == 0 && a.cost.missed == 1 && a.cost.caught == 0);
+	assert_true(a.alert_rate == 0.01);
+	assert_false(a.threshold_min_cost);
+	set_ok(&a, "threshold=min_cost");
+	set_ok(&a, "amount.column=123");        /* a column named "123" */
+	assert_string_equal(a.amount_column, "123");
+	set_ok(&a, "cost.alert=2.5");
+	set_ok(&a, "cost={\"missed\": 0.9, \"caught\": 0.05}");
+	set_ok(&a, "alert_rate=0.005");
+	set_ok(&a, "tune.objective=net_savings");
+	set_ok(&a, "gate=alerts<=500,net_savings>0");
+	assert_true(a.threshold_min_cost);
+	char *text = settings_to_json(&a);
+	assert_non_null(strstr(text, "\"threshold\": \"min_cost\""));
+	assert_non_null(strstr(text, "\"cost\": {\n    \"alert\": 2.5,\n    \"missed\": 0.9,\n"
+			       "    \"caught\": 0.05\n  }"));
+	settings_init(&b);
+	assert_int_equal(settings_load_json(&b, text, "rt.json", &err), 0);
+	assert_same(&a, &b);
+	assert_true(b.threshold_min_cost && b.alert_rate == 0.005 && b.cost.alert == 2.5);
+	free(text);
+	settings_free(&b);
+	/* false: no amount column; null: guess again; a number: min_cost off */
+	set_ok(&a, "amount.column=false");
+	assert_true(a.amount_none);
+	assert_null(a.amount_column);
+	text = settings_to_json(&a);
+	assert_non_null(strstr(text, "\"amount\": {\n    \"column\": false\n  }"));
+	settings_init(&b);
+	assert_int_equal(settings_load_json(&b, text, "rt.json", &err), 0);
+	assert_true(b.amount_none);
+	free(text);
+	settings_free(&b);
+	set_ok(&a, "amount.column=null");
+	assert_false(a.amount_none);
+	set_ok(&a, "threshold=0.25");
+	assert_false(a.threshold_min_cost);
+	settings_free(&a);
+
+	set_fails("threshold=cheapest", "--set threshold: expected a number between 0 and 1 or "
+		  "\"min_cost\", got \"cheapest\"");
+	set_fails("cost.alert=-1", "--set cost.alert: expected a finite number >= 0, got -1");
+	set_fails("cost.missed=inf", "--set cost.missed: expected a finite number >= 0, "
+		  "got \"inf\"");
+	set_fails("alert_rate=0", "--set alert_rate: expected a number greater than 0 and at "
+		  "most 1, got 0");
+	set_fails("amount.column=", "--set amount.column: expected a column name, null or "
+		  "false, got \"\"");
+	set_fails("cost.alrt=1", "--set cost.alrt: unknown setting (did you mean cost.alert?)");
+	set_fails("tune.objective=alerts", "--set tune.objective: expected accuracy|baseline|"
+		  "precision|recall|specificity|f1|balanced_accuracy|mcc|roc_auc|pr_auc|log_loss|"
+		  "brier|amount_caught|amount_missed|amount_recall|alert_rate|net_savings|cost|"
+		  "precision_at_alert_rate|recall_at_alert_rate, got \"alerts\"");
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -701,6 +779,7 @@ int main(void)
 		cmocka_unit_test(test_json_errors),
 		cmocka_unit_test(test_validate),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_money_keys),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_shipped_files),
 	};

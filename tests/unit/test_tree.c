@@ -1304,7 +1304,7 @@ static void test_real_counts_and_probability(void **state)
 	}
 	char *rules = tree_export_rules(t, "fraud", "legit");
 	assert_non_null(strstr(rules, "synthetic)"));
-	assert_non_null(strstr(rules, "probability "));
+	assert_non_null(strstr(rules, "fraud probability "));
 	free(rules);
 	tree_free(t);
 
