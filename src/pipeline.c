@@ -521,8 +521,7 @@ static int tune(const struct ft_progress *prog, struct pipeline_result *r,
 	return 0;
 }
 
-<<<<<<< HEAD
-/* Each row's score and probability; with threshold.on = probability the
+/* Each row's score and probability; with threshold_on = probability the
  * threshold reads the probability, so *decide holds that. */
 static void score_split(const struct pipeline_result *r, const struct dataset *d,
 			double **decide, double **prob)
@@ -534,9 +533,8 @@ static void score_split(const struct pipeline_result *r, const struct dataset *d
 		memcpy(score, *prob, d->n * sizeof *score);
 	*decide = score;
 }
-=======
+
 static int set_threshold(struct pipeline_result *r, double threshold, struct ft_err *err);
->>>>>>> main
 
 /* Validation is scored on a second thread while this one scores test;
  * each side writes only its own fields. */
@@ -745,12 +743,8 @@ struct score_steps {
 };
 
 struct threshold_cache {
-<<<<<<< HEAD
 	struct score_steps train, validation, test;
-=======
-	struct score_steps validation, test;
 	struct amount_steps *amount_validation, *amount_test;
->>>>>>> main
 };
 
 static int by_score_desc(const void *a, const void *b)
@@ -907,7 +901,8 @@ static void metrics_at(const struct score_steps *st, const struct amount_steps *
 	c->fn = base->positives - c->tp;
 	c->tn = base->negatives - c->fp;
 	metrics_rates(m);
-	amount_at(am, threshold, &s->cost, s->alert_rate, &m->amount);
+	if (am)   /* the training split has no amounts */
+		amount_at(am, threshold, &s->cost, s->alert_rate, &m->amount);
 }
 
 int pipeline_set_threshold(struct pipeline_result *r, double threshold, struct ft_err *err)
@@ -927,35 +922,24 @@ static int set_threshold(struct pipeline_result *r, double threshold, struct ft_
 		return ft_fail(err, FT_EINTERNAL, "threshold: no fitted model");
 	if (!r->thresholds) {
 		r->thresholds = xcalloc(1, sizeof *r->thresholds);
-<<<<<<< HEAD
 		steps_build(&r->thresholds->validation, r->tree, r->settings.threshold_on,
 			    r->validation.y, r->validation_proba, r->validation.n);
 		steps_build(&r->thresholds->test, r->tree, r->settings.threshold_on, r->test.y,
 			    r->test_proba, r->test.n);
 		steps_from_leaves(&r->thresholds->train, r->tree, r->settings.threshold_on);
-	}
-	struct gate_result g;
-	struct metrics tr, v, t;
-	metrics_at(&r->thresholds->train, &r->train_metrics, threshold, &tr);
-	metrics_at(&r->thresholds->validation, &r->validation_metrics, threshold, &v);
-	metrics_at(&r->thresholds->test, &r->test_metrics, threshold, &t);
-	metrics_intervals(NULL, &tr);
-=======
-		steps_build(&r->thresholds->validation, r->tree, r->validation.y,
-			    r->validation_proba, r->validation.n);
-		steps_build(&r->thresholds->test, r->tree, r->test.y, r->test_proba, r->test.n);
 		r->thresholds->amount_validation = amount_steps_new(r->validation.y,
 			r->validation_proba, r->validation.amount, r->validation.n);
 		r->thresholds->amount_test = amount_steps_new(r->test.y, r->test_proba,
 							      r->test.amount, r->test.n);
 	}
 	struct gate_result g;
-	struct metrics v, t;
+	struct metrics tr, v, t;
+	metrics_at(&r->thresholds->train, NULL, &r->settings, &r->train_metrics, threshold, &tr);
 	metrics_at(&r->thresholds->validation, r->thresholds->amount_validation, &r->settings,
 		   &r->validation_metrics, threshold, &v);
 	metrics_at(&r->thresholds->test, r->thresholds->amount_test, &r->settings,
 		   &r->test_metrics, threshold, &t);
->>>>>>> main
+	metrics_intervals(NULL, &tr);
 	metrics_intervals(NULL, &v);
 	metrics_intervals(r->test_bootstrap, &t);
 	memset(&g, 0, sizeof g);

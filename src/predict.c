@@ -89,13 +89,9 @@ struct predictor {
 	size_t *input_col;             /* recipe input -> CSV column */
 	char **leaf_text;              /* per node: score, delimiter, probability */
 	size_t *leaf_len;
-<<<<<<< HEAD
 	bool *leaf_flag;               /* what the threshold reads >= threshold */
-=======
-	bool *leaf_flag;               /* probability >= threshold */
 	size_t header_line;
 	struct out head;               /* the output's header, until written */
->>>>>>> main
 };
 
 /* ---- output ----------------------------------------------------------- */
@@ -176,18 +172,12 @@ char *predict_explain(const struct model *m, const float *x, const bool *missing
 				  left ? "<=" : ">", nd->threshold);
 		}
 	}
-<<<<<<< HEAD
-	const struct tree_node *leaf = &t->nodes[n ? path[n - 1] : 0];
-	double p = tree_node_proba(leaf);
-	sb_printf(&sb, "%s-> %s p=%.3g", n > 1 ? " " : "",
-		  model_leaf_decision(m, leaf) >= m->threshold ? "fraud" : "legit", p);
-	if (t->probability_odds != 1.0)
-		sb_printf(&sb, " probability=%.3g", tree_node_probability(t, leaf));
-=======
-	double p = t->nnodes ? tree_node_proba(&t->nodes[at]) : 0;
+	const struct tree_node *leaf = t->nnodes ? &t->nodes[at] : NULL;
+	double p = leaf ? tree_node_proba(leaf) : 0;
 	sb_printf(&sb, "%s-> %s p=%.3g", steps ? " " : "",
-		  p >= m->threshold ? "fraud" : "legit", p);
->>>>>>> main
+		  leaf && model_leaf_decision(m, leaf) >= m->threshold ? "fraud" : "legit", p);
+	if (leaf && t->probability_odds != 1.0)
+		sb_printf(&sb, " probability=%.3g", tree_node_probability(t, leaf));
 	return sb.data;
 }
 
@@ -462,17 +452,11 @@ static void make_header(struct predictor *pr)
 		out_field(o, pr->names[c], strlen(pr->names[c]), pr->delim);
 		out_put(o, &pr->delim, 1);
 	}
-<<<<<<< HEAD
-	out_put(&o, "fraud_score", 11);
-	out_put(&o, &pr->delim, 1);
-	out_put(&o, "fraud_probability", 17);
-	out_put(&o, &pr->delim, 1);
-	out_put(&o, "prediction", 10);
-=======
+	out_put(o, "fraud_score", 11);
+	out_put(o, &pr->delim, 1);
 	out_put(o, "fraud_probability", 17);
 	out_put(o, &pr->delim, 1);
 	out_put(o, "prediction", 10);
->>>>>>> main
 	if (pr->explain) {
 		out_put(o, &pr->delim, 1);
 		out_put(o, "decision_path", 13);

@@ -24,16 +24,13 @@ struct dataset {
 	double *w;         /* sample weights, NULL means all 1 */
 	size_t *rows;      /* frame row of each sample; SIZE_MAX for synthetic
 	                      (SMOTE) samples; oversampled copies repeat a row */
-<<<<<<< HEAD
 	size_t nsynthetic; /* the last nsynthetic samples are what resampling
 	                      added (SMOTE points, oversampled copies); the
 	                      others are real rows of the split */
 	size_t prior[2];   /* class counts of the split before resampling, set
 	                      by prep_resample; {0, 0}: those of the samples */
-=======
 	double *amount;    /* amount.column of each sample (the pipeline sets it
 	                      on validation and test); NULL: every row counts 1 */
->>>>>>> main
 };
 void dataset_free(struct dataset *d);   /* frees members, not d itself */
 

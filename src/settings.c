@@ -36,12 +36,8 @@ enum key_id {
 	KEY_TREE_THREADS,
 	KEY_TUNE_MAX_DEPTH, KEY_TUNE_MIN_SAMPLES_SPLIT, KEY_TUNE_MIN_SAMPLES_LEAF,
 	KEY_TUNE_OBJECTIVE,
-<<<<<<< HEAD
 	KEY_THRESHOLD, KEY_THRESHOLD_ON, KEY_GATE, KEY_REGISTRY_GROUP,
-=======
-	KEY_THRESHOLD, KEY_GATE, KEY_REGISTRY_GROUP,
 	KEY_AMOUNT_COLUMN, KEY_COST_ALERT, KEY_COST_MISSED, KEY_COST_CAUGHT, KEY_ALERT_RATE,
->>>>>>> main
 	KEY_COUNT
 };
 
@@ -113,22 +109,15 @@ static const struct setting_key keys[KEY_COUNT] = {
 	[KEY_TUNE_MIN_SAMPLES_LEAF] = {"tune.min_samples_leaf", "list of integers >= 1",
 		"Grid search values for tree.min_samples_leaf."},
 	[KEY_TUNE_OBJECTIVE] = {"tune.objective",
-<<<<<<< HEAD
-		"accuracy|baseline|precision|recall|specificity|f1|balanced_accuracy|mcc|roc_auc|pr_auc|log_loss|brier",
-		"Validation metric the grid search maximises (log_loss and brier are minimised)."},
-	[KEY_THRESHOLD] = {"threshold", "number in [0, 1]",
-		"A row is flagged as fraud when its leaf's fraud probability is at least this."},
-	[KEY_THRESHOLD_ON] = {"threshold_on", "score|probability",
-		"What the threshold reads: the leaf's score (its fraud share in the resampled rows) or its probability (corrected to the real class prior)."},
-=======
 		"accuracy|baseline|precision|recall|specificity|f1|balanced_accuracy|mcc|roc_auc|pr_auc|log_loss|brier|"
 		"amount_caught|amount_missed|amount_recall|alert_rate|net_savings|cost|"
 		"precision_at_alert_rate|recall_at_alert_rate",
 		"Validation metric the grid search maximises (log_loss, brier, cost, amount_missed and alert_rate are minimised)."},
 	[KEY_THRESHOLD] = {"threshold", "number in [0, 1] | min_cost",
-		"A row is flagged as fraud when its leaf's fraud probability is at least this; "
+		"A row is flagged as fraud when its leaf's score (or probability, see threshold_on) is at least this; "
 		"min_cost picks the least costly threshold on validation."},
->>>>>>> main
+	[KEY_THRESHOLD_ON] = {"threshold_on", "score|probability",
+		"What the threshold reads: the leaf's score (its fraud share in the resampled rows) or its probability (corrected to the real class prior)."},
 	[KEY_GATE] = {"gate", "list of {metric, op, value}",
 		"Conditions on test metrics a model must meet to be registered (op: >= > <= < == !=)."},
 	[KEY_REGISTRY_GROUP] = {"registry.group", "name matching [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}",
@@ -1205,11 +1194,8 @@ static bool is_text_key(enum key_id id)
 	case KEY_TARGET: case KEY_POSITIVE: case KEY_IMPUTE_NUMERIC:
 	case KEY_IMPUTE_CATEGORICAL: case KEY_IMPUTE_COLUMN: case KEY_ENCODE_DEFAULT:
 	case KEY_ENCODE_COLUMN: case KEY_RESAMPLE_METHOD: case KEY_TREE_CRITERION:
-<<<<<<< HEAD
-	case KEY_TUNE_OBJECTIVE: case KEY_REGISTRY_GROUP: case KEY_THRESHOLD_ON:
-=======
 	case KEY_TUNE_OBJECTIVE: case KEY_REGISTRY_GROUP: case KEY_AMOUNT_COLUMN:
->>>>>>> main
+	case KEY_THRESHOLD_ON:
 		return true;
 	default:
 		return false;
@@ -1564,14 +1550,11 @@ char *settings_to_json(const struct settings *s)
 	cJSON_AddStringToObject(tu, "objective",
 				s->tune_objective ? s->tune_objective : "balanced_accuracy");
 
-<<<<<<< HEAD
-	cJSON_AddItemToObject(root, "threshold", json_num(s->threshold));
-	cJSON_AddStringToObject(root, "threshold_on", threshold_on_name(s->threshold_on));
-=======
 	if (s->threshold_min_cost)
 		cJSON_AddStringToObject(root, "threshold", "min_cost");
 	else
 		cJSON_AddItemToObject(root, "threshold", json_num(s->threshold));
+	cJSON_AddStringToObject(root, "threshold_on", threshold_on_name(s->threshold_on));
 	cJSON_AddItemToObject(root, "alert_rate", json_num(s->alert_rate));
 	cJSON *am = cJSON_AddObjectToObject(root, "amount");
 	if (s->amount_none)
@@ -1582,7 +1565,6 @@ char *settings_to_json(const struct settings *s)
 	cJSON_AddItemToObject(co, "alert", json_num(s->cost.alert));
 	cJSON_AddItemToObject(co, "missed", json_num(s->cost.missed));
 	cJSON_AddItemToObject(co, "caught", json_num(s->cost.caught));
->>>>>>> main
 	cJSON *gate = cJSON_AddArrayToObject(root, "gate");
 	for (size_t i = 0; i < s->ngate; i++) {
 		cJSON *g = cJSON_CreateObject();

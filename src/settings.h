@@ -79,15 +79,12 @@ struct settings {
 	struct int_list tune_max_depth, tune_min_samples_split, tune_min_samples_leaf;
 	char *tune_objective;           /* default balanced_accuracy */
 	double threshold;               /* default 0.5 */
-<<<<<<< HEAD
 	enum threshold_on threshold_on; /* default score */
-=======
 	bool threshold_min_cost;        /* threshold = "min_cost": chosen on validation */
 	char *amount_column;            /* amount.column; NULL: guess */
 	bool amount_none;               /* amount.column = false: every fraud counts 1 */
 	struct amount_costs cost;       /* cost.alert 0, cost.missed 1, cost.caught 0 */
 	double alert_rate;              /* review capacity, default 0.01 */
->>>>>>> main
 	struct gate_condition *gate; size_t ngate;   /* default accuracy >= 0.85 */
 	char *group;                    /* registry.group */
 };

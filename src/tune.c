@@ -119,27 +119,23 @@ static void *tune_worker(void *arg)
 		r->max_depth = p.max_depth;
 		r->min_samples_split = p.min_samples_split;
 		r->min_samples_leaf = p.min_samples_leaf;
-<<<<<<< HEAD
-		metrics_evaluate(job->validation->y,
-				 job->s->threshold_on == THRESHOLD_ON_PROBABILITY ? prob : proba,
-				 prob, job->validation->n, job->s->threshold, &r->validation,
-				 NULL, NULL);
-=======
+		/* what the threshold reads: the score, or the probability */
+		const double *decide = job->s->threshold_on == THRESHOLD_ON_PROBABILITY ?
+			prob : proba;
 		/* threshold = min_cost: each point at its own least costly one */
 		double thr = job->s->threshold;
 		if (job->s->threshold_min_cost) {
-			struct amount_steps *st = amount_steps_new(job->validation->y, proba,
+			struct amount_steps *st = amount_steps_new(job->validation->y, decide,
 								   job->validation->amount,
 								   job->validation->n);
 			thr = amount_min_cost_threshold(st, &job->s->cost, NULL);
 			amount_steps_free(st);
 		}
-		metrics_compute(job->validation->y, proba, job->validation->n, thr,
-				&r->validation);
-		metrics_add_amount(&r->validation, job->validation->y, proba,
+		metrics_evaluate(job->validation->y, decide, prob, job->validation->n, thr,
+				 &r->validation, NULL, NULL);
+		metrics_add_amount(&r->validation, job->validation->y, decide,
 				   job->validation->amount, job->validation->n, &job->s->cost,
 				   job->s->alert_rate);
->>>>>>> main
 		if (!metrics_lookup(&r->validation, job->s->tune_objective, &r->score))
 			r->score = NAN;
 		size_t d = atomic_fetch_add(&job->done, 1) + 1;

@@ -167,8 +167,8 @@ has "$T/err" "head.csv:1: header only, no data rows"
 # but not repeated by the rows loses to ','.
 printf 'a;b;c;d,amount,card\nx,150,credit\ny,50,debit\n' >"$T/semi_name.csv"
 expect 0 "$FT_BIN" predict "$T/model.json" "$T/semi_name.csv"
-has "$T/out" "a;b;c;d,amount,card,fraud_probability,prediction"
-has "$T/out" "x,150,credit,0.75,1"
+has "$T/out" "a;b;c;d,amount,card,fraud_score,fraud_probability,prediction"
+has "$T/out" "x,150,credit,0.75,0.75,1"
 # A model records its training file's delimiter and predict uses it (unless
 # --delimiter says otherwise): here ',' and ';' tie, so detection would say ','.
 sed 's/"na_values":\t\[\],/"na_values":\t[],\n\t\t"delimiter":\t";",/; 0,/"name":\t"card"/s//"name":\t"card,x"/' \
@@ -176,8 +176,8 @@ sed 's/"na_values":\t\[\],/"na_values":\t[],\n\t\t"delimiter":\t";",/; 0,/"name"
 grep -q '"delimiter":' "$T/semi_model.json" || fail "adding a delimiter to the fixture"
 printf 'amount;card,x\n150;credit,1\n50;debit,2\n' >"$T/semi_rec.csv"
 expect 0 "$FT_BIN" predict "$T/semi_model.json" "$T/semi_rec.csv"
-has "$T/out" "amount;card,x;fraud_probability;prediction"
-has "$T/out" "150;credit,1;0.75;1"
+has "$T/out" "amount;card,x;fraud_score;fraud_probability;prediction"
+has "$T/out" "150;credit,1;0.75;0.75;1"
 expect 2 "$FT_BIN" predict "$T/semi_model.json" "$T/semi_rec.csv" --delimiter ,
 has "$T/err" "semi_rec.csv:1: missing required columns: amount, card,x"
 
@@ -205,14 +205,14 @@ printf 'amount\n100000\n3\n' >"$T/deep.csv"
 expect 0 "$FT_BIN" predict "$T/deep.json" "$T/deep.csv" --explain
 [ "$(awk -F'; ' 'NR == 2 { print NF }' "$T/out")" = 600 ] || fail "a 600-step path is not explained whole"
 has "$T/out" "amount=100000 > 599.5 -> fraud p=0.5"
-has "$T/out" "3,0,0,amount=3 > 0.5; amount=3 > 1.5; amount=3 > 2.5; amount=3 <= 3.5 -> legit p=0"
+has "$T/out" "3,0,0,0,amount=3 > 0.5; amount=3 > 1.5; amount=3 > 2.5; amount=3 <= 3.5 -> legit p=0"
 
 # Thousands of columns of one name, and of distinct names: the header is
 # matched with hashing (tests/unit/test_csv.c bounds the work).
 awk 'BEGIN { for (c = 0; c < 4000; c++) printf "x,"; print "amount,card";
 	for (c = 0; c < 4000; c++) printf "1,"; print "150,credit" }' >"$T/same.csv"
 expect 0 "$FT_BIN" predict "$T/model.json" "$T/same.csv"
-has "$T/out" "150,credit,0.75,1"
+has "$T/out" "150,credit,0.75,0.75,1"
 
 # A real model from a pipeline run, when one can register: every row of its
 # own data is scored, and each probability is one of the tree's leaves.
