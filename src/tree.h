@@ -113,7 +113,9 @@ size_t tree_leaves(const struct tree *t);
  * by weight (ties: negative), p = that class's weighted share, n = real
  * training rows, "+N synthetic" the samples resampling added; a resampled
  * tree shows the fraud probability too ("fraud (p=0.83, fraud
- * probability 0.12, n=22 +531 synthetic)"). Caller frees. */
+ * probability 0.12, n=22 +531 synthetic)"). A line deeper than 32 levels
+ * keeps 32 bars and says its depth ("[depth 40] |--- ..."), so the text is
+ * at most a bounded number of bytes per node. Caller frees. */
 char *tree_export_text(const struct tree *t, const char *positive_name,
 		       const char *negative_name);
 /* One "if A and B then fraud (p=0.83, n=212)" line per leaf, in tree
