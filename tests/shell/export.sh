@@ -51,7 +51,7 @@ for name in $MODELS; do
 		# .import names the table as given; the query quotes it as an identifier
 		sqlite3 -csv "$T/db" <"$T/$name.sql" >"$T/s-$name.csv" 2>"$T/s.err" ||
 			{ cat "$T/s.err" >&2; fail "sqlite3 rejects the $name query"; }
-		awk -F, '{ print $(NF - 2) "|" $NF }' "$T/s-$name.csv" >"$T/got-$name"
+		awk -F, '{ print $(NF - 3) "|" $NF }' "$T/s-$name.csv" >"$T/got-$name"
 		same_rows "$T/want-$name" "$T/got-$name" "sqlite, $name model, table $table"
 	done
 	# every input column comes back first, in the table's order
@@ -105,8 +105,8 @@ if [ -z "${SKIP_SQLITE:-}" ]; then
 	sqlite3 "$T/db" ".import --csv '$T/q.csv' transactions" || fail "import odd"
 	sqlite3 -csv "$T/db" <"$T/out" >"$T/sq.csv" || fail "sqlite3 rejects the odd query"
 	# one value holds a line break: compare the last three columns by record
-	awk -F, 'NR > 1 && NF >= 3 { print $(NF - 2) "|" $NF }' "$T/pq.csv" >"$T/wq"
-	awk -F, 'NF >= 3 { print $(NF - 2) "|" $NF }' "$T/sq.csv" >"$T/gq"
+	awk -F, 'NR > 1 && NF >= 4 { print $(NF - 3) "|" $NF }' "$T/pq.csv" >"$T/wq"
+	awk -F, 'NF >= 4 { print $(NF - 3) "|" $NF }' "$T/sq.csv" >"$T/gq"
 	same_rows "$T/wq" "$T/gq" "sqlite, odd categories"
 fi
 
