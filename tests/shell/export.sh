@@ -135,16 +135,16 @@ has "$T/fx.flat" '{"code":"R004","node":4,"text":"card = debit"}'
 printf 'amount,card\n150,credit\n200,debit\n50,debit\n,\n' >"$T/fx.csv"
 expect 0 "$FT_BIN" predict "$T/fx.json" "$T/fx.csv" --reasons 2 --leaf
 cat >"$T/fx.want" <<'CSV'
-amount,card,fraud_leaf,fraud_probability,prediction,reason_1,reason_2
-150,credit,3,0.75,1,R002,R003
-200,debit,4,0,0,R002,
-50,debit,1,0.1,0,,
-,,1,0.1,0,,
+amount,card,fraud_leaf,fraud_score,fraud_probability,prediction,reason_1,reason_2
+150,credit,3,0.75,0.75,1,R002,R003
+200,debit,4,0,0,0,R002,
+50,debit,1,0.1,0.1,0,,
+,,1,0.1,0.1,0,,
 CSV
 cmp "$T/out" "$T/fx.want" || { cat "$T/out" >&2; fail "reason codes"; }
 # the biggest rise first: 0.19 -> 0.5 beats 0.5 -> 0.75
 expect 0 "$FT_BIN" predict "$T/fx.json" "$T/fx.csv" --reasons 1
-has "$T/out" "150,credit,0.75,1,R002"
+has "$T/out" "150,credit,0.75,0.75,1,R002"
 for bad in 0 65 -1 x 1.5 ''; do
 	expect 2 "$FT_BIN" predict "$T/fx.json" "$T/fx.csv" --reasons "$bad"
 	has "$T/err" "--reasons: expected a whole number from 1 to 64"
