@@ -15,11 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "condition.h"
 #include "json.h"
 
 #define MODEL_FORMAT "fraudtree-model"
 
-char *model_to_text(const struct recipe *r, const struct tree *t, double threshold)
+char *model_to_text(const struct recipe *r, const struct tree *t, double threshold,
+		    enum threshold_on on)
 {
 	char fv[16];
 	snprintf(fv, sizeof fv, "%d.%d", MODEL_FORMAT_MAJOR, MODEL_FORMAT_MINOR);
@@ -28,7 +30,11 @@ char *model_to_text(const struct recipe *r, const struct tree *t, double thresho
 	cJSON_AddStringToObject(j, "format_version", fv);
 	cJSON_AddItemToObject(j, "recipe", recipe_to_json(r));
 	cJSON_AddItemToObject(j, "tree", tree_to_json(t));
+	/* Derived from the tree, written for readers outside fraudtree (the
+	 * codes predict --reasons gives); model_parse does not read it back. */
+	cJSON_AddItemToObject(j, "reason_codes", condition_reasons_json(r, t));
 	json_add_num(j, "threshold", threshold);
+	cJSON_AddStringToObject(j, "threshold_on", threshold_on_name(on));
 	char *p = cJSON_Print(j);
 	cJSON_Delete(j);
 	char *s = xasprintf("%s\n", p);
@@ -42,10 +48,8 @@ static int check_version(const cJSON *j, const char *origin, struct ft_err *err)
 	if (!cJSON_IsString(format) || strcmp(format->valuestring, MODEL_FORMAT))
 		return ft_fail(err, FT_EINPUT, "%s: format: expected \"%s\"", origin, MODEL_FORMAT);
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "format_version");
-	int major, minor, used = 0;
-	if (!cJSON_IsString(v) ||
-	    sscanf(v->valuestring, "%d.%d%n", &major, &minor, &used) != 2 ||
-	    v->valuestring[used] != '\0' || major < 0 || minor < 0)
+	int major, minor;
+	if (!cJSON_IsString(v) || !json_format_version_parse(v->valuestring, &major, &minor))
 		return ft_fail(err, FT_EINPUT, "%s: format_version: expected \"MAJOR.MINOR\"", origin);
 	if (major != MODEL_FORMAT_MAJOR)
 		return ft_fail(err, FT_EINPUT,
@@ -82,6 +86,14 @@ struct model *model_parse(const char *text, const char *origin, struct ft_err *e
 		goto fail;
 	}
 	m->threshold = th->valuedouble;
+	/* Files from before threshold_on: the score, as then. */
+	const cJSON *on = cJSON_GetObjectItemCaseSensitive(j, "threshold_on");
+	m->threshold_on = THRESHOLD_ON_SCORE;
+	if (on && (!cJSON_IsString(on) || !threshold_on_parse(on->valuestring, &m->threshold_on))) {
+		ft_fail(err, FT_EINPUT, "%s: threshold_on: expected \"score\" or \"probability\"",
+			origin);
+		goto fail;
+	}
 	m->recipe = recipe_from_json(rj, origin, err);
 	if (!m->recipe)
 		goto fail;
@@ -106,6 +118,12 @@ fail:
 	cJSON_Delete(j);
 	model_free(m);
 	return NULL;
+}
+
+double model_leaf_decision(const struct model *m, const struct tree_node *leaf)
+{
+	return m->threshold_on == THRESHOLD_ON_PROBABILITY ?
+		tree_node_probability(m->tree, leaf) : tree_node_proba(leaf);
 }
 
 struct model *model_load(const char *path, struct ft_err *err)

@@ -33,7 +33,7 @@ static struct {
 	size_t qhead, qlen;
 	bool finished;
 	char *line;           /* the finished line (readline's malloc) or NULL */
-	char matches[512];    /* completion candidates on show */
+	char matches[8192];   /* completion candidates on show */
 	char *history_path;
 	FILE *devnull;
 	char **cands; size_t ncands, cand_next;
@@ -308,7 +308,11 @@ void prompt_key(struct app *a, int ch)
 	case 27: {
 		/* a lone Esc cancels; Esc followed at once by a key is Alt-key */
 		int next = term_peek_key();
-		if (next == ERR) {
+		if (next == ERR || next >= 256) {
+			/* Esc, then a curses key (Home, F1...): the key is the
+			 * screen's once the prompt has closed */
+			if (next != ERR)
+				ungetch(next);
 			prompt_cancel(a);
 			return;
 		}
@@ -343,13 +347,16 @@ void prompt_key(struct app *a, int ch)
 		finish(a, P.line);
 }
 
+const char *prompt_matches(void)
+{
+	return P.active ? P.matches : "";
+}
+
 void prompt_draw(WINDOW *w, int y)
 {
 	if (!P.active)
 		return;
 	int width = getmaxx(w);
-	if (P.matches[0] && y > 0)
-		term_put(w, y - 1, 0, width, P.matches, term_attr(ROLE_KEY), false);
 	const char *buf = rl_line_buffer ? rl_line_buffer : "";
 	int lw = view_text_width(P.label);
 	int avail = width - lw - 1;
