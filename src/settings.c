@@ -100,7 +100,7 @@ static const struct setting_key keys[KEY_COUNT] = {
 		"Minimal cost-complexity pruning strength; 0 keeps the full tree."},
 	[KEY_TREE_MAX_BINS] = {"tree.max_bins", "0 or integer 2..65535",
 		"Split candidates per feature: 0 = exact on small data, else quantile bins."},
-	[KEY_TREE_THREADS] = {"tree.threads", "integer 0..64",
+	[KEY_TREE_THREADS] = {"tree.threads", "integer 0.." FT_STR(FT_THREADS_MAX),
 		"Worker threads for training; 0 uses every core."},
 	[KEY_TUNE_MAX_DEPTH] = {"tune.max_depth", "list of integers 0..1000",
 		"Grid search values for tree.max_depth; empty means not tuned."},
@@ -870,7 +870,7 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 		s->tree.max_bins = (int)l;
 		return 0;
 	case KEY_TREE_THREADS:
-		if (get_integer(v, 0, 64, "an integer between 0 and 64", w, &l) < 0)
+		if (get_integer(v, 0, FT_THREADS_MAX, "an integer between 0 and " FT_STR(FT_THREADS_MAX), w, &l) < 0)
 			return -1;
 		s->tree.threads = (int)l;
 		return 0;
