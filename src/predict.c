@@ -39,7 +39,7 @@
 #define QUOTE CSV_QUOTE
 #define CSV_BETWEEN_ROWS 0      /* libcsv's pstate between records */
 #define CSV_IN_QUOTED 2         /* libcsv's pstate inside a field (quoted if .quoted) */
-enum { BLOCK = 4 << 20, MAX_PIECES = 16 };
+enum { BLOCK = CSV_DETECT_BYTES, MAX_PIECES = 16 };
 
 struct out {
 	char *p;
@@ -426,18 +426,18 @@ static int map_header(struct predictor *pr, struct ft_err *err)
 	struct strbuf missing = { 0 };
 	size_t nmissing = 0;
 	char **names = csv_unique_names(pr->names, pr->ncols, NULL);
-	struct strmap cols = { 0 };
-	for (size_t c = 0; c < pr->ncols; c++) {
+	struct strmap cols = { .borrow = true };
+	for (size_t c = 0; c < pr->ncols; c++)
 		strmap_add(&cols, names[c], strlen(names[c]), c, NULL);
-		free(names[c]);
-	}
-	free(names);
 	for (size_t i = 0; i < r->ninputs; i++) {
 		const char *want = r->inputs[i].name;
 		if (!strmap_get(&cols, want, strlen(want), &pr->input_col[i]))
 			sb_printf(&missing, "%s%s", nmissing++ ? ", " : "", want);
 	}
 	strmap_free(&cols);
+	for (size_t c = 0; c < pr->ncols; c++)
+		free(names[c]);
+	free(names);
 	if (nmissing) {
 		ft_fail(err, FT_EINPUT, "%s:%zu: missing required column%s: %s", pr->in_path,
 			pr->header_line, nmissing > 1 ? "s" : "", missing.data);
@@ -571,9 +571,16 @@ static int read_header(struct predictor *pr, struct reader *rd, const struct pre
 	struct csv_header h;
 	int rc;
 	while ((rc = csv_header_read(pr->in_path, rd->buf, rd->len, bom, rd->eof, delim, &h, err)) ==
-	       CSV_HEADER_MORE)
-		if (reader_fill(rd, rd->cap * 2, pr->in_path, err) < 0)
-			return -1;
+	       CSV_HEADER_MORE) {
+		/* Read on to the next line end before parsing again: a long
+		 * header line is parsed about once, not once per doubling. */
+		size_t scanned;
+		do {
+			scanned = rd->len;
+			if (reader_fill(rd, rd->cap * 2, pr->in_path, err) < 0)
+				return -1;
+		} while (!rd->eof && !memchr(rd->buf + scanned, '\n', rd->len - scanned));
+	}
 	if (rc < 0)
 		return -1;
 	pr->names = h.raw;
