@@ -2142,6 +2142,8 @@ int prep_resample(struct dataset *d, const struct settings *s,
 		free(mins);
 		return rc;
 	}
+	case RESAMPLE_COUNT:
+		break;
 	}
 	return 0;
 }

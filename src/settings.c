@@ -162,26 +162,24 @@ const char *impute_name(enum impute_strategy s)
 	return "?";
 }
 
+static const char *const encoding_names[ENC_COUNT] = {
+	[ENC_ONEHOT] = "onehot", [ENC_FREQUENCY] = "frequency", [ENC_ORDINAL] = "ordinal",
+};
+
 const char *encoding_name(enum encoding e)
 {
-	switch (e) {
-	case ENC_ONEHOT: return "onehot";
-	case ENC_FREQUENCY: return "frequency";
-	case ENC_ORDINAL: return "ordinal";
-	}
-	return "?";
+	return (unsigned)e < ENC_COUNT ? encoding_names[e] : "?";
 }
+
+static const char *const resample_names[RESAMPLE_COUNT] = {
+	[RESAMPLE_NONE] = "none", [RESAMPLE_UNDER] = "undersample",
+	[RESAMPLE_OVER] = "oversample", [RESAMPLE_SMOTE] = "smote",
+	[RESAMPLE_CLASS_WEIGHT] = "class_weight",
+};
 
 const char *resample_name(enum resample_method m)
 {
-	switch (m) {
-	case RESAMPLE_NONE: return "none";
-	case RESAMPLE_UNDER: return "undersample";
-	case RESAMPLE_OVER: return "oversample";
-	case RESAMPLE_SMOTE: return "smote";
-	case RESAMPLE_CLASS_WEIGHT: return "class_weight";
-	}
-	return "?";
+	return (unsigned)m < RESAMPLE_COUNT ? resample_names[m] : "?";
 }
 
 const char *criterion_name(enum criterion c)
@@ -211,8 +209,8 @@ bool impute_parse(const char *s, struct impute_spec *out)
 
 bool encoding_parse(const char *s, enum encoding *out)
 {
-	for (int e = ENC_ONEHOT; e <= ENC_ORDINAL; e++) {
-		if (strcmp(s, encoding_name((enum encoding)e)) == 0) {
+	for (int e = 0; e < ENC_COUNT; e++) {
+		if (strcmp(s, encoding_names[e]) == 0) {
 			*out = (enum encoding)e;
 			return true;
 		}
@@ -222,8 +220,8 @@ bool encoding_parse(const char *s, enum encoding *out)
 
 bool resample_parse(const char *s, enum resample_method *out)
 {
-	for (int m = RESAMPLE_NONE; m <= RESAMPLE_CLASS_WEIGHT; m++) {
-		if (strcmp(s, resample_name((enum resample_method)m)) == 0) {
+	for (int m = 0; m < RESAMPLE_COUNT; m++) {
+		if (strcmp(s, resample_names[m]) == 0) {
 			*out = (enum resample_method)m;
 			return true;
 		}
