@@ -21,6 +21,8 @@
  * the longest record. */
 #include "config.h"
 #include "predict.h"
+
+#include "condition.h"
 #include "csv_dialect.h"
 #include "strmap.h"
 
@@ -77,6 +79,7 @@ struct piece {
 	size_t *flens;
 	bool *missing;                 /* by recipe input, for explanations */
 	float *x;
+	int32_t *path, *reason;        /* --reasons scratch */
 };
 
 struct predictor {
@@ -84,6 +87,9 @@ struct predictor {
 	const char *in_path;
 	bool explain;
 	bool leaf;
+	unsigned nreasons;
+	char (*code)[16];              /* reason code per node */
+	size_t path_slots;
 	char delim;
 	char **names;
 	size_t ncols;
@@ -258,6 +264,15 @@ static void piece_row(struct piece *pc, const char *raw, size_t rawlen)
 	out_reserve(o, 4);
 	o->p[o->len++] = pr->delim;
 	o->p[o->len++] = pr->leaf_flag[leaf] ? '1' : '0';
+	if (pr->nreasons) {
+		size_t k = condition_reasons(pr->m->recipe, pr->m->tree, pc->x, pr->nreasons, pc->path, pr->path_slots,
+					     pc->reason);
+		for (size_t i = 0; i < pr->nreasons; i++) {
+			out_put(o, &pr->delim, 1);
+			if (i < k)
+				out_put(o, pr->code[pc->reason[i]], strlen(pr->code[pc->reason[i]]));
+		}
+	}
 	if (pr->explain) {
 		input_missing(pc);
 		char *why = predict_explain(pr->m, pc->x, pc->missing);
@@ -308,6 +323,8 @@ static void piece_init(struct piece *pc, struct predictor *pr)
 	pc->missing = xcalloc(ni, sizeof *pc->missing);
 	pc->x = xcalloc(pr->m->recipe->nfeatures + 1, sizeof *pc->x);
 	pc->ctx = recipe_row_ctx_new(pr->m->recipe);
+	pc->path = xcalloc(pr->path_slots + 1, sizeof *pc->path);
+	pc->reason = xcalloc(pr->nreasons + 1, sizeof *pc->reason);
 }
 
 static void piece_reset(struct piece *pc)
@@ -335,6 +352,8 @@ static void piece_free(struct piece *pc)
 	free(pc->flens);
 	free(pc->missing);
 	free(pc->x);
+	free(pc->path);
+	free(pc->reason);
 	free(pc->out.p);
 	free(pc->rowbuf.p);
 	recipe_row_ctx_free(pc->ctx);
@@ -463,6 +482,11 @@ static void make_header(struct predictor *pr)
 	out_put(o, "fraud_probability", 17);
 	out_put(o, &pr->delim, 1);
 	out_put(o, "prediction", 10);
+	for (unsigned i = 0; i < pr->nreasons; i++) {
+		char name[32];
+		int n = snprintf(name, sizeof name, "%creason_%u", pr->delim, i + 1);
+		out_put(o, name, (size_t)n);
+	}
 	if (pr->explain) {
 		out_put(o, &pr->delim, 1);
 		out_put(o, "decision_path", 13);
@@ -517,6 +541,7 @@ static void predictor_free(struct predictor *pr)
 	free(pr->leaf_text);
 	free(pr->leaf_len);
 	free(pr->leaf_flag);
+	free(pr->code);
 	free(pr->head.p);
 }
 
@@ -621,6 +646,11 @@ int predict_csv(const struct model *m, const char *in_path, int out_fd,
 	pr.in_path = in_path;
 	pr.explain = opt && opt->explain;
 	pr.leaf = opt && opt->leaf;
+	pr.nreasons = opt ? opt->reasons : 0;
+	pr.path_slots = (size_t)tree_depth(m->tree) + 1;
+	pr.code = xcalloc(m->tree->nnodes + 1, sizeof *pr.code);
+	for (size_t i = 0; i < m->tree->nnodes; i++)
+		condition_code(pr.code[i], (int32_t)i);
 	struct piece pieces[MAX_PIECES];
 	size_t npieces = 0;
 	pthread_t tids[MAX_PIECES];
