@@ -323,7 +323,8 @@ static void apply(const uint8_t *op, struct strbuf *what)
 		snprintf(path, sizeof path, "%s/.staging/999-%02x", grp, op[2]);
 		mkdir(path, 0755);
 		snprintf(other, sizeof other, "%s/inner", path);
-		symlink(victim, other);
+		if (symlink(victim, other) < 0)
+			break;
 		sb_printf(what, " stage-with-link");
 		break;
 	}
