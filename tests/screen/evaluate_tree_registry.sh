@@ -153,6 +153,16 @@ st_keys n
 st_wait "nothing changed in the registry"
 grep -q '"best recall"' "$REG/fraud-detection-model-group/audit.jsonl" &&
 	{ echo "FAIL: approved without a y"; exit 1; }
+# a capital Y (Shift held, Caps Lock on) is not the explicit y either
+st_keys a
+st_wait "Approve fraud-detection-model-group/1, reason:"
+st_keys -l "best recall"
+st_keys Enter
+st_wait "PendingManualApproval -> Approved, reason"
+st_keys Y
+st_wait "nothing changed in the registry"
+grep -q '"best recall"' "$REG/fraud-detection-model-group/audit.jsonl" &&
+	{ echo "FAIL: approved with a capital Y"; exit 1; }
 st_keys a
 st_wait "Approve fraud-detection-model-group/1, reason:"
 st_keys -l "best recall"
