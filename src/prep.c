@@ -20,6 +20,7 @@
 
 #include <cJSON.h>
 
+#include "explore.h"
 #include "json.h"
 
 #define RECIPE_FORMAT 1
@@ -786,6 +787,14 @@ struct recipe *prep_fit(const struct frame *f, const struct settings *s,
 		if (c->type == COL_DATETIME) {
 			in->datetime_parts = cs && cs->has_datetime ? cs->datetime_parts :
 				s->datetime_default;
+			/* A date without a time of day has hour 0 in every row: by
+			 * default such a column gives the month instead. */
+			if (!(cs && cs->has_datetime) && (in->datetime_parts & DT_HOUR) &&
+			    !explore_has_time(f, ci, train_rows, ntrain)) {
+				in->datetime_parts = (in->datetime_parts & ~(unsigned)DT_HOUR) | DT_MONTH;
+				add_note(r, xasprintf("%s: no time of day in any training value; "
+						      "month instead of hour", c->name));
+			}
 			if (!in->datetime_parts && !(s->missing_indicators && nmissing)) {
 				r->ninputs--;
 				recipe_input_free(in);

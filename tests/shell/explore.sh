@@ -144,5 +144,30 @@ grep -q "leakage hint: amount" run.out && fail "run: a hint for amount"
 [ "$(grep -c 'leakage hint' run.out)" -eq 1 ] ||
 	fail "run on the sample: hints beyond velocity_1h: $(grep 'leakage hint' run.out)"
 
+# a date-only column (no time of day in any value) gives day_of_week and
+# month by default, never hour; one with times keeps hour
+awk 'BEGIN {
+	print "day,stamp,amount,label"
+	for (i = 0; i < 400; i++)
+		printf "2024-%02d-%02d,2024-01-01 %02d:30:00,%d,%d\n", i % 12 + 1, i % 28 + 1,
+			i % 24, (i * 37) % 100, ((i * 37) % 100 < 10)
+}' >dates.csv
+"$FT_BIN" run --no-register --out modeldir dates.csv >run.out 2>&1
+grep -q "^  - day: no time of day in any training value; month instead of hour" run.out ||
+	fail "no date-only note: $(grep -A8 notes run.out)"
+grep -q "stamp: no time of day" run.out && fail "stamp has times but was treated as date-only"
+model=modeldir/model.json
+if [ -f "$model" ]; then
+	grep -q '"day.hour"' "$model" && fail "date-only day has an hour feature"
+	grep -q '"day.month"' "$model" || fail "date-only day lacks its month feature"
+	grep -q '"day.day_of_week"' "$model" || fail "date-only day lacks day_of_week"
+	grep -q '"stamp.hour"' "$model" || fail "stamp lost its hour feature"
+else
+	fail "no model.json written: $(tail -n 3 run.out)"
+fi
+# asked for by name, hour stays
+"$FT_BIN" run --no-register --set 'datetime.columns.day=["hour"]' dates.csv >run.out 2>&1
+grep -q "day: no time of day" run.out && fail "an explicit datetime.columns.day was overridden"
+
 [ $fails -eq 0 ] || exit 1
 echo "explore: ok"
