@@ -169,5 +169,26 @@ fi
 "$FT_BIN" run --no-register --set 'datetime.columns.day=["hour"]' dates.csv >run.out 2>&1
 grep -q "day: no time of day" run.out && fail "an explicit datetime.columns.day was overridden"
 
+# ordinal encoding in the levels' natural order: the model keeps it (the
+# ordinal value is the level's place), predict reads it back
+awk 'BEGIN {
+	split("none|1 to 7|8 to 15|15 to 30|more than 30", b, "|")
+	print "band,amount,label"
+	for (i = 0; i < 500; i++) {
+		k = i % 5 + 1
+		printf "%s,%d,%d\n", b[k], (i * 37) % 100, (k <= 2)
+	}
+}' >bands.csv
+"$FT_BIN" run --registry reg --set encode.columns.band=ordinal bands.csv >run.out 2>&1 ||
+	fail "ordinal run: $(tail -n 3 run.out)"
+grep -q "band: ordinal in the levels' natural order (none < 1 to 7 < 8 to 15 < 15 to 30 < more than 30)" run.out ||
+	fail "no natural order note: $(grep -A10 notes run.out)"
+model=$(find reg -name model.json | head -n 1)
+tr -d ' \t\n' <"$model" | grep -q '"levels":\["none","1to7","8to15","15to30","morethan30"\]' ||
+	fail "model.json lacks the natural order"
+"$FT_BIN" predict --registry reg fraud-detection-model-group/1 bands.csv -o scored.csv >p.out 2>&1 ||
+	fail "predict with an ordinal model: $(cat p.out)"
+[ "$(wc -l <scored.csv)" -eq 501 ] || fail "predict scored $(wc -l <scored.csv) lines"
+
 [ $fails -eq 0 ] || exit 1
 echo "explore: ok"
