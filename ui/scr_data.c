@@ -24,6 +24,7 @@
 #include "filter.h"
 #include "prep.h"
 #include "prompt.h"
+#include "scr_data.h"
 #include "scr_freq.h"
 #include "term.h"
 #include "util.h"
@@ -95,6 +96,8 @@ struct data_state {
 	unsigned long hints_version;   /* ti_version they were started for */
 	/* the row filter: view lists the frame rows shown, in display order */
 	struct filter *filter;
+	uint8_t *rowset;           /* or shown rows by frame row (another screen's) */
+	char *rowset_label;
 	size_t *view, nview;
 	struct freq_sheet *freq;
 	const char **drop_why;     /* per column: prep_suggest_drops' reason */
@@ -109,6 +112,10 @@ static void clear_filter(struct data_state *s)
 {
 	filter_free(s->filter);
 	s->filter = NULL;
+	free(s->rowset);
+	s->rowset = NULL;
+	free(s->rowset_label);
+	s->rowset_label = NULL;
 	free(s->view);
 	s->view = NULL;
 	s->nview = 0;
@@ -127,6 +134,16 @@ static void clear_figures(struct data_state *s)
 		target_info_free(&s->ti);
 	s->ti_ok = false;
 	s->ti_version = 0;
+}
+
+static bool filtered(const struct data_state *s)
+{
+	return s->filter || s->rowset;
+}
+
+static const char *filter_label(const struct data_state *s)
+{
+	return s->filter ? filter_text(s->filter) : s->rowset_label ? s->rowset_label : "";
 }
 
 static struct data_state *state(struct app *a)
@@ -254,7 +271,7 @@ static void draw_filter_line(struct data_state *s, const struct frame *f, WINDOW
 {
 	char line[FILTER_TEXT_MAX + 256];
 	snprintf(line, sizeof line, " filter: %s | %zu of %zu rows | Esc clears; filters never "
-		 "change what is trained on", filter_text(s->filter), s->nview, f->nrows);
+		 "change what is trained on", filter_label(s), s->nview, f->nrows);
 	term_put(w, 0, 0, getmaxx(w), line, term_attr(ROLE_WARN) | A_REVERSE, false);
 }
 
@@ -650,7 +667,7 @@ static void draw(struct app *a, WINDOW *w)
 		return;
 	}
 	hints_poll(a, s);
-	if (s->filter) {
+	if (filtered(s)) {
 		draw_filter_line(s, a->frame, w);
 		WINDOW *below = derwin(w, h - 1, getmaxx(w), 1, 0);
 		if (below) {
@@ -715,14 +732,14 @@ static bool task_busy(struct app *a, struct data_state *s)
  * order). */
 static void rebuild_view(struct data_state *s, const struct frame *f)
 {
-	if (!s->filter)
+	if (!filtered(s))
 		return;
 	free(s->view);
 	s->view = xmalloc((f->nrows ? f->nrows : 1) * sizeof *s->view);
 	s->nview = 0;
 	for (size_t pos = 0; pos < f->nrows; pos++) {
 		size_t r = s->perm ? s->perm[pos] : pos;
-		if (filter_match(s->filter, f, r))
+		if (s->filter ? filter_match(s->filter, f, r) : s->rowset[r])
 			s->view[s->nview++] = r;
 	}
 }
@@ -834,7 +851,7 @@ static int scr_data_sort(struct app *a, int col, bool descending)
 		s->perm = NULL;
 		s->sort_col = -1;
 		s->cur = row;
-		if (s->filter) {
+		if (filtered(s)) {
 			rebuild_view(s, a->frame);
 			s->cur = 0;
 		}
@@ -869,7 +886,7 @@ static int scr_data_search(struct app *a, const char *text, bool forward)
 	struct data_state *s = state(a);
 	if (!a->frame || task_busy(a, s))
 		return -1;
-	if (s->filter) {
+	if (filtered(s)) {
 		app_message(a, true, "search looks at every row: clear the filter first (Esc)");
 		return -1;
 	}
@@ -914,7 +931,7 @@ static int scr_data_filter(struct app *a, const char *text)
 	if (!f)
 		return -1;
 	if (!text || !*text) {
-		if (!s->filter) {
+		if (!filtered(s)) {
 			app_message(a, false, "no filter");
 			return 0;
 		}
@@ -950,6 +967,30 @@ static int scr_data_filter(struct app *a, const char *text)
 	return 0;
 }
 
+int scr_data_show_rows(struct app *a, const size_t *rows, size_t n, const char *label)
+{
+	struct data_state *s = state(a);
+	const struct frame *f = a->frame;
+	if (!f)
+		return -1;
+	uint8_t *set = xcalloc(f->nrows ? f->nrows : 1, 1);
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++)
+		if (rows[i] < f->nrows && !set[rows[i]]) {
+			set[rows[i]] = 1;
+			kept++;
+		}
+	clear_filter(s);
+	s->rowset = set;
+	s->rowset_label = xstrdup(label);
+	rebuild_view(s, f);
+	s->cur = s->top = 0;
+	app_request_screen(a, SCR_DATA);
+	app_message(a, false, "%s: %zu rows in the grid, every column (Esc shows all rows)",
+		    label, kept);
+	return 0;
+}
+
 /* Jump to the row numbered `n` as the grid shows it (frame row + 1). */
 static int scr_data_goto(struct app *a, size_t n)
 {
@@ -967,7 +1008,7 @@ static int scr_data_goto(struct app *a, size_t n)
 			return 0;
 		}
 	app_message(a, true, "row %zu is not shown by the filter %s (Esc clears it)", n,
-		    filter_text(s->filter));
+		    filter_label(s));
 	return -1;
 }
 
@@ -1312,7 +1353,7 @@ static int key(struct app *a, int ch)
 	}
 	if (!f || !f->nrows || !f->ncols)
 		return KEY_UNHANDLED;
-	if (ch == 27 && s->filter && !a->job_running) {
+	if (ch == 27 && filtered(s) && !a->job_running) {
 		scr_data_filter(a, NULL);
 		return KEY_REDRAW;
 	}

@@ -2,10 +2,11 @@
 # Where the fraud is, on the Data screen, at 80x24 and 120x35: the
 # inspector's fraud rate per level, the frequency sheet (F: sort, search,
 # Enter filters the grid), the row filters (+ - m = and :filter, with
-# errors naming the position; Esc clears), :goto, the dropped-column mark
-# and a leakage hint. Figures are those of `describe --by-target` on the
-# sample (409 of 20000 rows are fraud, 2.04%; card_type: debit 13867 rows 2.03%; velocity_1h = 16: 21 rows,
-# all fraud).
+# errors naming the position; Esc clears), :goto, the dropped-column mark,
+# a leakage hint, and (at 120x35) a confusion cell's rows shown from the
+# Evaluate screen. Figures are those of `describe --by-target` on the
+# sample (409 of 20000 rows are fraud, 2.04%; card_type: debit 13867 rows,
+# 2.03%; velocity_1h = 16: 21 rows, all fraud).
 . "$FT_SRCDIR/tests/screen/lib.sh"
 
 for size in "80 24" "120 35"; do
@@ -86,7 +87,25 @@ for size in "80 24" "120 35"; do
 	st_wait_re "16 +21 +0.10% +21 +100.00%"
 	st_keys q
 	st_wait_gone "frequency of velocity_1h"
-	st_keys q
+
+	# from the Evaluate screen, a confusion cell's rows in the Data grid
+	if [ "$1" = 120 ]; then
+		st_keys 3 t
+		st_wait "trained, not saved" 120
+		st_keys 4
+		st_wait "D in Data"
+		st_keys D
+		st_wait_re "filter: Missed frauds \\(FN\\) rows of the test split at threshold 0.50 \\| [0-9]+ of 20000 rows"
+		st_wait "every column (Esc shows all rows)"
+		st_keys Escape
+		st_wait "filter cleared: all 20000 rows"
+		# the model is not saved: q asks, y quits
+		st_keys q
+		st_wait "(y/n)"
+		st_keys y
+	else
+		st_keys q
+	fi
 	st_exit_ok
 	tmux -L "$ST_SOCK" kill-server 2>/dev/null
 	ST_SOCK="ft-screen-$$-$1"

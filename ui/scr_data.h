@@ -1,0 +1,15 @@
+/* scr_data: what other screens may ask of the Data screen. */
+#ifndef FT_SCR_DATA_H
+#define FT_SCR_DATA_H
+
+#include <stddef.h>
+
+#include "app.h"
+
+/* Show only the given frame rows (any order, repeats and rows beyond the
+ * frame ignored) in the Data grid, with every column, under `label` in the
+ * filter line, and switch to the Data screen. Like any filter it only
+ * chooses what is shown; Esc clears it. */
+int scr_data_show_rows(struct app *a, const size_t *rows, size_t n, const char *label);
+
+#endif
