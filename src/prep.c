@@ -21,7 +21,6 @@
 
 #include <cJSON.h>
 
-#include "explore.h"
 #include "json.h"
 
 #define RECIPE_FORMAT 1
@@ -924,7 +923,7 @@ struct recipe *prep_fit(const struct frame *f, const struct settings *s,
 			/* A date without a time of day has hour 0 in every row: by
 			 * default such a column gives the month instead. */
 			if (!(cs && cs->has_datetime) && (in->datetime_parts & DT_HOUR) &&
-			    !explore_has_time(f, ci, train_rows, ntrain)) {
+			    !prep_has_time_of_day(f, ci, train_rows, ntrain)) {
 				in->datetime_parts = (in->datetime_parts & ~(unsigned)DT_HOUR) | DT_MONTH;
 				add_note(r, xasprintf("%s: no time of day in any training value; "
 						      "month instead of hour", c->name));
@@ -1080,6 +1079,21 @@ static void civil_from_days(int64_t z, int *month, int *day)
 	int64_t mp = (5 * doy + 2) / 153;
 	*day = (int)(doy - (153 * mp + 2) / 5 + 1);
 	*month = (int)(mp < 10 ? mp + 3 : mp - 9);
+}
+
+bool prep_has_time_of_day(const struct frame *f, size_t col, const size_t *rows, size_t n)
+{
+	const struct column *c = &f->cols[col];
+	if (c->type != COL_DATETIME)
+		return false;
+	if (!rows)
+		n = f->nrows;
+	for (size_t i = 0; i < n; i++) {
+		double t = c->num[rows ? rows[i] : i];
+		if (!isnan(t) && t - floor(t / 86400.0) * 86400.0 != 0.0)
+			return true;
+	}
+	return false;
 }
 
 float prep_datetime_part(enum feature_kind kind, double t)
