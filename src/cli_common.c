@@ -12,9 +12,18 @@
 
 #include "registry.h"
 
+/* Messages quote data (file names, column names, values): shown escaped,
+ * so that no message can move the cursor or forge a line. */
+static void print_error(const char *msg)
+{
+	char *shown = ft_escape_controls(msg);
+	fprintf(stderr, "fraudtree: %s\n", shown);
+	free(shown);
+}
+
 int cli_error(const struct ft_err *err)
 {
-	fprintf(stderr, "fraudtree: %s\n", err->msg[0] ? err->msg : "unknown error");
+	print_error(err->msg[0] ? err->msg : "unknown error");
 	return EXIT_ERROR;
 }
 
@@ -22,10 +31,10 @@ int cli_errorf(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("fraudtree: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char buf[2048];
+	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
+	print_error(buf);
 	return EXIT_ERROR;
 }
 
@@ -95,8 +104,9 @@ struct model *cli_model_load(const char *ref, const char *registry, struct ft_er
 	const char *root = options_registry_root(registry);
 	char group[REGISTRY_GROUP_MAX + 1];
 	int version;
-	return registry_resolve(root, ref, group, &version, err) < 0
-		       ? NULL : registry_load_model(root, group, version, err);
+	/* Resolved and loaded under one lock: GROUP@approved never yields a
+	 * version rejected in between. */
+	return registry_load_ref(root, ref, group, &version, err);
 }
 
 const char *cli_option_value(int argc, char **argv, int *i, const char *name)

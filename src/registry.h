@@ -149,6 +149,13 @@ void registry_versions_free(struct registry_version *v, size_t n);
 int registry_resolve(const char *root, const char *ref, char *group, int *version,
 		     struct ft_err *err);
 
+/* registry_resolve and registry_load_model under one shared lock, so that
+ * GROUP@approved never yields a version rejected between the two. group
+ * must hold REGISTRY_GROUP_MAX + 1 bytes; *version is the number loaded.
+ * Caller frees with model_free. */
+struct model *registry_load_ref(const char *root, const char *ref, char *group, int *version,
+				struct ft_err *err);
+
 struct registry_event {
 	char *time, *user, *event;     /* event: registered | approved | rejected */
 	int version;
@@ -189,7 +196,9 @@ struct model *registry_load_model(const char *root, const char *group, int versi
 				  struct ft_err *err);
 
 /* The audit log of a group, in file order; unreadable lines are skipped
- * (registry_verify reports them). Free with registry_events_free. */
+ * (registry_verify reports them). A log that cannot be read at all (a
+ * link, a pipe, a hard link...) is an error; none is an empty log. Free
+ * with registry_events_free. */
 int registry_audit(const char *root, const char *group, struct registry_event **out,
 		   size_t *n, struct ft_err *err);
 void registry_events_free(struct registry_event *e, size_t n);
