@@ -12,4 +12,9 @@
  * chooses what is shown; Esc clears it. */
 int scr_data_show_rows(struct app *a, const size_t *rows, size_t n, const char *label);
 
+/* The leakage hint of column col for the current target, or NULL (none,
+ * or not found yet: the first call starts the search in the background and
+ * the screen is redrawn when it is done). */
+const char *scr_data_hint(struct app *a, size_t col);
+
 #endif

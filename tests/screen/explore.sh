@@ -88,6 +88,16 @@ for size in "80 24" "120 35"; do
 	st_keys q
 	st_wait_gone "frequency of velocity_1h"
 
+	# the Prepare screen marks it too, with the reason for the selected one
+	st_keys 2
+	st_wait "feature, leak?"
+	st_keys /
+	st_keys -l "velocity"
+	st_keys Enter
+	st_wait "leakage hint: velocity_1h: the 21 rows"
+	st_keys 1
+	st_wait "column 12/14: velocity_1h"
+
 	# from the Evaluate screen, a confusion cell's rows in the Data grid
 	if [ "$1" = 120 ]; then
 		st_keys 3 t
