@@ -994,6 +994,15 @@ int scr_data_show_rows(struct app *a, const size_t *rows, size_t n, const char *
 	return 0;
 }
 
+bool scr_data_filtered(const struct app *a, size_t *shown)
+{
+	const struct data_state *s = a->screen_state[SCR_DATA];
+	if (!s || !filtered(s) || s->frame != a->frame)
+		return false;
+	*shown = s->nview;
+	return true;
+}
+
 const char *scr_data_hint(struct app *a, size_t col)
 {
 	if (!a->frame || col >= a->frame->ncols)

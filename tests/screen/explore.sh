@@ -46,6 +46,8 @@ for size in "80 24" "120 35"; do
 	# only frauds, only legitimate
 	st_keys +
 	st_wait "filter: isFraud = \"1\" | 409 of 20000 rows"
+	# the status bar counts the shown rows too
+	st_wait_re "transactions.csv \\| (409 of 20000 rows \\(filter\\) x 14 cols|409/20000 x 14) \\| target isFraud"
 	st_keys -
 	st_wait "filter: isFraud = \"0\" | 19591 of 20000 rows"
 	# missing in the selected column, then equal to the selected cell
