@@ -711,6 +711,7 @@ int cli_describe(int argc, char **argv)
 						  EXPLORE_BINS_MAX, optarg);
 			}
 			nbins = v;
+			by_target = true;
 			break;
 		}
 		case OPT_SORT:
@@ -718,6 +719,7 @@ int cli_describe(int argc, char **argv)
 				options_list_free(na);
 				return cli_errorf("describe: --sort wants count, rate or value, not '%s'", optarg);
 			}
+			by_target = true;
 			break;
 		case 'h':
 			options_list_free(na);

@@ -560,8 +560,14 @@ static void one_class_hint(const struct frame *f, size_t col, const struct explo
 			if (e.kind == EXPLORE_LEVELS)
 				sb_puts(&sb, "\"");
 		}
-		sb_printf(&sb, " are all %s (by chance: %.1e)", worst_fraud ? "fraud" : "legitimate",
-			  exp(worst_log));
+		/* below a double's range the chance is written as a power of ten */
+		double chance = exp(worst_log);
+		if (chance > 0)
+			sb_printf(&sb, " are all %s (by chance: %.1e)", worst_fraud ? "fraud" :
+				  "legitimate", chance);
+		else
+			sb_printf(&sb, " are all %s (by chance: about 1e%.0f)", worst_fraud ?
+				  "fraud" : "legitimate", worst_log / log(10));
 		if (ngroups > 1)
 			sb_printf(&sb, "; %zu such groups, %zu rows", ngroups, nrows);
 		add_hint(out, col, HINT_ONE_CLASS, exp(worst_log), sb.data);

@@ -220,6 +220,9 @@ static bool target_y(struct app *a, struct data_state *s)
 {
 	if (s->ti_version == a->settings_version + 1)
 		return s->ti_ok;
+	/* the hints thread reads ti.y: keep it until the thread is done */
+	if (s->task.running && s->task.kind == TASK_HINTS)
+		return s->ti_ok;
 	if (s->ti_ok)
 		target_info_free(&s->ti);
 	struct ft_err err;
@@ -846,7 +849,7 @@ static int scr_data_sort(struct app *a, int col, bool descending)
 	if (!a->frame || task_busy(a, s))
 		return -1;
 	if (col < 0) {
-		size_t row = a->frame->nrows ? row_at(s, s->cur) : 0;
+		size_t row = shown_rows(s, a->frame) ? row_at(s, s->cur) : 0;
 		free(s->perm);
 		s->perm = NULL;
 		s->sort_col = -1;
@@ -991,6 +994,25 @@ int scr_data_show_rows(struct app *a, const size_t *rows, size_t n, const char *
 	return 0;
 }
 
+bool scr_data_filtered(const struct app *a, size_t *shown)
+{
+	const struct data_state *s = a->screen_state[SCR_DATA];
+	if (!s || !filtered(s) || s->frame != a->frame)
+		return false;
+	*shown = s->nview;
+	return true;
+}
+
+const char *scr_data_hint(struct app *a, size_t col)
+{
+	if (!a->frame || col >= a->frame->ncols)
+		return NULL;
+	struct data_state *s = state(a);
+	hints_poll(a, s);
+	const struct explore_hint *h = column_hint(s, col);
+	return h ? h->reason : NULL;
+}
+
 /* Jump to the row numbered `n` as the grid shows it (frame row + 1). */
 static int scr_data_goto(struct app *a, size_t n)
 {
@@ -1028,6 +1050,16 @@ static int filter_class(struct app *a, bool fraud)
 	free(q);
 	free(v);
 	return rc;
+}
+
+/* The sheet's search text; looked up at answer time, as the sheet may
+ * have closed (a new file loaded) while the prompt was open. */
+static void freq_search_done(struct app *a, const char *line, void *ctx)
+{
+	(void)ctx;
+	struct data_state *s = state(a);
+	if (s->freq && line && *line)
+		freq_search(s->freq, a, line);
 }
 
 static int scr_data_freq(struct app *a, size_t col)
@@ -1342,6 +1374,10 @@ static int key(struct app *a, int ch)
 	if (s->freq) {
 		char *text = NULL;
 		enum freq_action act = freq_key(s->freq, a, ch, &text);
+		if (act == FREQ_SEARCH) {
+			prompt_begin(a, PROMPT_TEXT, "/", NULL, freq_search_done, NULL);
+			return KEY_REDRAW;
+		}
 		if (act != FREQ_STAY) {
 			freq_free(s->freq);
 			s->freq = NULL;

@@ -15,7 +15,6 @@
 
 #include "explore.h"
 #include "filter.h"
-#include "prompt.h"
 #include "screen.h"
 #include "term.h"
 #include "util.h"
@@ -275,10 +274,9 @@ static bool search_next(struct freq_sheet *fs, struct app *a)
 	return false;
 }
 
-static void search_done(struct app *a, const char *line, void *ctx)
+void freq_search(struct freq_sheet *fs, struct app *a, const char *line)
 {
-	struct freq_sheet *fs = ctx;
-	if (!line || !*line)
+	if (!line || !*line || !fs->nlines)
 		return;
 	free(fs->search);
 	fs->search = xstrdup(line);
@@ -351,8 +349,7 @@ enum freq_action freq_key(struct freq_sheet *fs, struct app *a, int ch, char **f
 		sort_lines(fs, EXPLORE_BY_VALUE);
 		return FREQ_STAY;
 	case '/':
-		prompt_begin(a, PROMPT_TEXT, "/", NULL, search_done, fs);
-		return FREQ_STAY;
+		return FREQ_SEARCH;
 	case 'n':
 		search_next(fs, a);
 		return FREQ_STAY;

@@ -26,10 +26,14 @@ void freq_set_note(struct freq_sheet *fs, const char *note);
 
 void freq_draw(struct freq_sheet *fs, const struct frame *f, WINDOW *w);
 
-enum freq_action { FREQ_STAY, FREQ_CLOSE, FREQ_FILTER };
+enum freq_action { FREQ_STAY, FREQ_CLOSE, FREQ_FILTER, FREQ_SEARCH };
 /* A key on the open sheet. FREQ_FILTER: *filter is the filter text of the
- * chosen group (caller frees); FREQ_CLOSE: the sheet is done. */
+ * chosen group (caller frees); FREQ_CLOSE: the sheet is done; FREQ_SEARCH:
+ * the caller asks for a search text and hands it to freq_search. */
 enum freq_action freq_key(struct freq_sheet *fs, struct app *a, int ch, char **filter);
+/* Move to the first line from the cursor on whose label holds text
+ * (ignoring case); says so when none does. */
+void freq_search(struct freq_sheet *fs, struct app *a, const char *text);
 
 /* The filter text that selects the rows of frame row `row`'s value in
  * column col ("`col` = \"text\"", "amt = 12.5", "col is missing"); caller

@@ -46,6 +46,8 @@ for size in "80 24" "120 35"; do
 	# only frauds, only legitimate
 	st_keys +
 	st_wait "filter: isFraud = \"1\" | 409 of 20000 rows"
+	# the status bar counts the shown rows too
+	st_wait_re "transactions.csv \\| (409 of 20000 rows \\(filter\\) x 14 cols|409/20000 x 14) \\| target isFraud"
 	st_keys -
 	st_wait "filter: isFraud = \"0\" | 19591 of 20000 rows"
 	# missing in the selected column, then equal to the selected cell
@@ -87,6 +89,16 @@ for size in "80 24" "120 35"; do
 	st_wait_re "16 +21 +0.10% +21 +100.00%"
 	st_keys q
 	st_wait_gone "frequency of velocity_1h"
+
+	# the Prepare screen marks it too, with the reason for the selected one
+	st_keys 2
+	st_wait "feature, leak?"
+	st_keys /
+	st_keys -l "velocity"
+	st_keys Enter
+	st_wait "leakage hint: velocity_1h: the 21 rows"
+	st_keys 1
+	st_wait "column 12/14: velocity_1h"
 
 	# from the Evaluate screen, a confusion cell's rows in the Data grid
 	if [ "$1" = 120 ]; then
