@@ -701,6 +701,57 @@ static bool natural_order(struct recipe_input *in)
 	return moved;
 }
 
+/* The place of an ordinal input's levels: the order ordinal.columns.<name>
+ * gives (every training level must be in it; listed levels the training
+ * split lacks are unseen ones), else the natural order, else by text. */
+static int order_levels(struct recipe *r, struct recipe_input *in,
+			const struct column_setting *cs, struct ft_err *err)
+{
+	const char *how = NULL;
+	if (cs && cs->has_ordinal) {
+		size_t *at = xcalloc(in->nlevels ? in->nlevels : 1, sizeof *at);
+		for (size_t k = 0; k < in->nlevels; k++) {
+			size_t j = 0;
+			while (j < cs->nordinal && strcmp(cs->ordinal[j], in->levels[k]))
+				j++;
+			if (j == cs->nordinal) {
+				free(at);
+				return ft_fail(err, FT_EINPUT, "ordinal.columns.%s: '%s' is a level of "
+					       "the training split and not in the list", in->name,
+					       in->levels[k]);
+			}
+			at[k] = j;
+		}
+		/* a stable selection by list position: few levels, no qsort context */
+		char **levels = xcalloc(in->nlevels ? in->nlevels : 1, sizeof *levels);
+		double *freq = xcalloc(in->nlevels ? in->nlevels : 1, sizeof *freq);
+		size_t out = 0;
+		for (size_t j = 0; j < cs->nordinal; j++)
+			for (size_t k = 0; k < in->nlevels; k++)
+				if (at[k] == j) {
+					levels[out] = in->levels[k];
+					freq[out++] = in->freq[k];
+				}
+		free(in->levels);
+		free(in->freq);
+		free(at);
+		in->levels = levels;
+		in->freq = freq;
+		how = "the order of ordinal.columns";
+	} else if (natural_order(in)) {
+		how = "the levels' natural order";
+	}
+	if (how) {
+		struct strbuf sb = { 0 };
+		for (size_t k = 0; k < in->nlevels && k < 6; k++)
+			sb_printf(&sb, "%s%s", k ? " < " : "", in->levels[k]);
+		add_note(r, xasprintf("%s: ordinal in %s (%s%s)", in->name, how,
+				      sb.data ? sb.data : "", in->nlevels > 6 ? " < ..." : ""));
+		sb_free(&sb);
+	}
+	return 0;
+}
+
 /* Fit one categorical input: the sorted training dictionary, its counts,
  * the fill level and the encoding (one-hot capped at ONEHOT_MAX_LEVELS). */
 static int fit_categorical(struct recipe *r, struct recipe_input *in, const struct column *c,
@@ -779,14 +830,6 @@ static int fit_categorical(struct recipe *r, struct recipe_input *in, const stru
 	free(lv);
 
 	in->encode = enc;
-	if (enc == ENC_ORDINAL && natural_order(in)) {
-		struct strbuf sb = { 0 };
-		for (size_t k = 0; k < in->nlevels && k < 6; k++)
-			sb_printf(&sb, "%s%s", k ? " < " : "", in->levels[k]);
-		add_note(r, xasprintf("%s: ordinal in the levels' natural order (%s%s)", c->name,
-				      sb.data, in->nlevels > 6 ? " < ..." : ""));
-		sb_free(&sb);
-	}
 	if (enc == ENC_ONEHOT && in->nlevels > ONEHOT_MAX_LEVELS) {
 		in->encode = ENC_FREQUENCY;
 		add_note(r, xasprintf("%s: %zu levels in training, one-hot replaced by frequency "
@@ -810,7 +853,8 @@ static void note_unmatched_settings(struct recipe *r, const struct frame *f,
 		if (ci < 0) {
 			add_note(r, xasprintf("%s.columns.%s: no column named '%s'",
 					      cs->has_impute ? "impute" : cs->has_encode ?
-					      "encode" : "datetime", cs->name, cs->name));
+					      "encode" : cs->has_datetime ? "datetime" : "ordinal",
+					      cs->name, cs->name));
 			continue;
 		}
 		enum col_type type = f->cols[ci].type;
@@ -820,6 +864,14 @@ static void note_unmatched_settings(struct recipe *r, const struct frame *f,
 		if (cs->has_datetime && type != COL_DATETIME)
 			add_note(r, xasprintf("datetime.columns.%s: ignored, %s is %s", cs->name,
 					      cs->name, input_kind_label(type)));
+		if (cs->has_ordinal && type != COL_CATEGORICAL)
+			add_note(r, xasprintf("ordinal.columns.%s: ignored, %s is %s", cs->name,
+					      cs->name, input_kind_label(type)));
+		else if (cs->has_ordinal && (cs->has_encode ? cs->encode : s->encode_default) !=
+			 ENC_ORDINAL)
+			add_note(r, xasprintf("ordinal.columns.%s: ignored, %s is not encoded as "
+					      "ordinal (encode.columns.%s=ordinal)", cs->name,
+					      cs->name, cs->name));
 	}
 }
 
@@ -898,10 +950,13 @@ struct recipe *prep_fit(const struct frame *f, const struct settings *s,
 			spec = &dt_median;
 			key = xstrdup("impute");
 		}
-		if (c->type == COL_CATEGORICAL)
+		if (c->type == COL_CATEGORICAL) {
 			rc = fit_categorical(r, in, c, spec, key,
 					     cs && cs->has_encode ? cs->encode : s->encode_default,
 					     train_rows, ntrain, &nmissing, err);
+			if (rc == 0 && in->encode == ENC_ORDINAL)
+				rc = order_levels(r, in, cs, err);
+		}
 		else
 			rc = fit_numeric(in, f, c, spec, key, train_rows, ntrain, &nmissing, err);
 		free(key);
