@@ -1171,25 +1171,6 @@ static cJSON *curve_json(const struct curve *c, const char *xname, const char *y
 	return o;
 }
 
-static cJSON *gate_json(const struct gate_result *g)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddBoolToObject(o, "pass", g->pass);
-	cJSON *checks = cJSON_AddArrayToObject(o, "checks");
-	for (size_t i = 0; i < g->nchecks; i++) {
-		const struct gate_check *c = &g->checks[i];
-		cJSON *e = cJSON_CreateObject();
-		cJSON_AddStringToObject(e, "metric", c->metric);
-		cJSON_AddStringToObject(e, "op", cmp_op_name(c->op));
-		add_num(e, "value", c->value);
-		add_num(e, "actual", c->actual);
-		cJSON_AddBoolToObject(e, "pass", c->pass);
-		cJSON_AddStringToObject(e, "reason", c->why);
-		cJSON_AddItemToArray(checks, e);
-	}
-	return o;
-}
-
 static cJSON *tuning_json(const struct pipeline_result *r)
 {
 	static const char *const shown[] = {
@@ -1328,7 +1309,7 @@ char *pipeline_report_json(const struct pipeline_result *r)
 	cJSON_AddItemToObject(risk, "recall", num_array(r->risk.recall, r->risk.n));
 	cJSON_AddItemToObject(risk, "amount_recall", num_array(r->risk.amount_recall, r->risk.n));
 	cJSON_AddItemToObject(risk, "threshold", num_array(r->risk.threshold, r->risk.n));
-	cJSON_AddItemToObject(root, "gate", gate_json(&r->gate));
+	cJSON_AddItemToObject(root, "gate", gate_to_json(&r->gate, GATE_JSON_REPORT));
 	cJSON_AddItemToObject(root, "tuning", tuning_json(r));
 	if (r->tree)
 		cJSON_AddItemToObject(root, "tree", tree_summary_json(r->tree));

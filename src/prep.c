@@ -2598,6 +2598,8 @@ int prep_resample_recipe(struct dataset *d, const struct settings *s,
 		free(mins);
 		return rc;
 	}
+	case RESAMPLE_COUNT:
+		break;
 	}
 	return 0;
 }

@@ -103,7 +103,7 @@ static const struct setting_key keys[KEY_COUNT] = {
 		"Minimal cost-complexity pruning strength; 0 keeps the full tree."},
 	[KEY_TREE_MAX_BINS] = {"tree.max_bins", "0 or integer 2..65535",
 		"Split candidates per feature: 0 = exact on small data, else quantile bins."},
-	[KEY_TREE_THREADS] = {"tree.threads", "integer 0..64",
+	[KEY_TREE_THREADS] = {"tree.threads", "integer 0.." FT_STR(FT_THREADS_MAX),
 		"Worker threads for training; 0 uses every core."},
 	[KEY_TUNE_MAX_DEPTH] = {"tune.max_depth", "list of integers 0..1000",
 		"Grid search values for tree.max_depth; empty means not tuned."},
@@ -167,26 +167,24 @@ const char *impute_name(enum impute_strategy s)
 	return "?";
 }
 
+static const char *const encoding_names[ENC_COUNT] = {
+	[ENC_ONEHOT] = "onehot", [ENC_FREQUENCY] = "frequency", [ENC_ORDINAL] = "ordinal",
+};
+
 const char *encoding_name(enum encoding e)
 {
-	switch (e) {
-	case ENC_ONEHOT: return "onehot";
-	case ENC_FREQUENCY: return "frequency";
-	case ENC_ORDINAL: return "ordinal";
-	}
-	return "?";
+	return (unsigned)e < ENC_COUNT ? encoding_names[e] : "?";
 }
+
+static const char *const resample_names[RESAMPLE_COUNT] = {
+	[RESAMPLE_NONE] = "none", [RESAMPLE_UNDER] = "undersample",
+	[RESAMPLE_OVER] = "oversample", [RESAMPLE_SMOTE] = "smote",
+	[RESAMPLE_CLASS_WEIGHT] = "class_weight",
+};
 
 const char *resample_name(enum resample_method m)
 {
-	switch (m) {
-	case RESAMPLE_NONE: return "none";
-	case RESAMPLE_UNDER: return "undersample";
-	case RESAMPLE_OVER: return "oversample";
-	case RESAMPLE_SMOTE: return "smote";
-	case RESAMPLE_CLASS_WEIGHT: return "class_weight";
-	}
-	return "?";
+	return (unsigned)m < RESAMPLE_COUNT ? resample_names[m] : "?";
 }
 
 static const char *const threshold_on_names[THRESHOLD_ON_COUNT] = {
@@ -236,8 +234,8 @@ bool impute_parse(const char *s, struct impute_spec *out)
 
 bool encoding_parse(const char *s, enum encoding *out)
 {
-	for (int e = ENC_ONEHOT; e <= ENC_ORDINAL; e++) {
-		if (strcmp(s, encoding_name((enum encoding)e)) == 0) {
+	for (int e = 0; e < ENC_COUNT; e++) {
+		if (strcmp(s, encoding_names[e]) == 0) {
 			*out = (enum encoding)e;
 			return true;
 		}
@@ -247,8 +245,8 @@ bool encoding_parse(const char *s, enum encoding *out)
 
 bool resample_parse(const char *s, enum resample_method *out)
 {
-	for (int m = RESAMPLE_NONE; m <= RESAMPLE_CLASS_WEIGHT; m++) {
-		if (strcmp(s, resample_name((enum resample_method)m)) == 0) {
+	for (int m = 0; m < RESAMPLE_COUNT; m++) {
+		if (strcmp(s, resample_names[m]) == 0) {
 			*out = (enum resample_method)m;
 			return true;
 		}
@@ -938,7 +936,7 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 		s->tree.max_bins = (int)l;
 		return 0;
 	case KEY_TREE_THREADS:
-		if (get_integer(v, 0, 64, "an integer between 0 and 64", w, &l) < 0)
+		if (get_integer(v, 0, FT_THREADS_MAX, "an integer between 0 and " FT_STR(FT_THREADS_MAX), w, &l) < 0)
 			return -1;
 		s->tree.threads = (int)l;
 		return 0;

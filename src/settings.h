@@ -13,9 +13,12 @@
 #include "util.h"
 
 enum impute_strategy { IMPUTE_MEAN, IMPUTE_MEDIAN, IMPUTE_MOST_FREQUENT, IMPUTE_CONSTANT };
-enum encoding { ENC_ONEHOT, ENC_FREQUENCY, ENC_ORDINAL };
+/* Each vocabulary below has one name table in settings.c, bounded by its
+ * _COUNT entry: parsing, printing, completion and cycling keys all walk it. */
+enum encoding { ENC_ONEHOT, ENC_FREQUENCY, ENC_ORDINAL, ENC_COUNT };
 enum resample_method {
-	RESAMPLE_NONE, RESAMPLE_UNDER, RESAMPLE_OVER, RESAMPLE_SMOTE, RESAMPLE_CLASS_WEIGHT
+	RESAMPLE_NONE, RESAMPLE_UNDER, RESAMPLE_OVER, RESAMPLE_SMOTE, RESAMPLE_CLASS_WEIGHT,
+	RESAMPLE_COUNT
 };
 enum criterion { CRIT_GINI, CRIT_ENTROPY };
 /* What the decision threshold reads: the leaf's score (its fraud share in
