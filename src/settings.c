@@ -30,6 +30,7 @@ enum key_id {
 	KEY_ENCODE_DEFAULT, KEY_ENCODE_COLUMN,
 	KEY_DATETIME_DEFAULT, KEY_DATETIME_COLUMN, KEY_ORDINAL_COLUMN,
 	KEY_SPLIT_TRAIN, KEY_SPLIT_VALIDATION, KEY_SPLIT_TEST, KEY_SPLIT_SEED,
+	KEY_SPLIT_METHOD, KEY_SPLIT_TIME_COLUMN, KEY_SPLIT_GAP_DAYS,
 	KEY_RESAMPLE_METHOD, KEY_RESAMPLE_RATIO,
 	KEY_TREE_CRITERION, KEY_TREE_MAX_DEPTH, KEY_TREE_MIN_SAMPLES_SPLIT,
 	KEY_TREE_MIN_SAMPLES_LEAF, KEY_TREE_MIN_IMPURITY_DECREASE,
@@ -84,6 +85,12 @@ static const struct setting_key keys[KEY_COUNT] = {
 		"Share of each class held out for the final evaluation and the gate."},
 	[KEY_SPLIT_SEED] = {"split.seed", "integer >= 0",
 		"Seed of the split, resampling and every other random choice."},
+	[KEY_SPLIT_METHOD] = {"split.method", "stratified|time",
+		"stratified: at random within each class; time: train earliest, then validation, then test."},
+	[KEY_SPLIT_TIME_COLUMN] = {"split.time_column", "column name | null",
+		"The time a time split orders rows by; null takes the first datetime column."},
+	[KEY_SPLIT_GAP_DAYS] = {"split.gap_days", "number >= 0",
+		"In a time split, rows within this many days after a split's last row are left out."},
 	[KEY_RESAMPLE_METHOD] = {"resample.method", "none|undersample|oversample|smote|class_weight",
 		"How the training split is rebalanced; validation and test are never touched."},
 	[KEY_RESAMPLE_RATIO] = {"resample.ratio", "number in (0, 1]",
@@ -185,6 +192,26 @@ static const char *const resample_names[RESAMPLE_COUNT] = {
 const char *resample_name(enum resample_method m)
 {
 	return (unsigned)m < RESAMPLE_COUNT ? resample_names[m] : "?";
+}
+
+static const char *const split_method_names[SPLIT_METHOD_COUNT] = {
+	[SPLIT_STRATIFIED] = "stratified", [SPLIT_TIME] = "time",
+};
+
+const char *split_method_name(enum split_method m)
+{
+	return (unsigned)m < SPLIT_METHOD_COUNT ? split_method_names[m] : "?";
+}
+
+bool split_method_parse(const char *s, enum split_method *out)
+{
+	for (int m = 0; m < SPLIT_METHOD_COUNT; m++) {
+		if (strcmp(s, split_method_names[m]) == 0) {
+			*out = (enum split_method)m;
+			return true;
+		}
+	}
+	return false;
 }
 
 static const char *const threshold_on_names[THRESHOLD_ON_COUNT] = {
@@ -351,6 +378,7 @@ void settings_free(struct settings *s)
 		return;
 	free(s->target);
 	free(s->positive);
+	free(s->split_time_column);
 	strv_free(s->na_values, s->nna_values);
 	strv_free(s->drop, s->ndrop);
 	free(s->impute_numeric.constant);
@@ -385,6 +413,7 @@ void settings_copy(struct settings *dst, const struct settings *src)
 {
 	*dst = *src;
 	dst->target = dup_or_null(src->target);
+	dst->split_time_column = dup_or_null(src->split_time_column);
 	dst->positive = dup_or_null(src->positive);
 	dst->na_values = strv_dup(src->na_values, src->nna_values);
 	dst->drop = strv_dup(src->drop, src->ndrop);
@@ -878,6 +907,28 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 		if (!resample_parse(str, &s->resample))
 			return bad(w, v, "none, undersample, oversample, smote or class_weight");
 		return 0;
+	case KEY_SPLIT_METHOD:
+		if (!(str = get_string(v, "stratified or time", w)))
+			return -1;
+		if (!split_method_parse(str, &s->split_method))
+			return bad(w, v, "stratified or time");
+		return 0;
+	case KEY_SPLIT_TIME_COLUMN:
+		if (cJSON_IsNull(v)) {
+			free(s->split_time_column);
+			s->split_time_column = NULL;
+			return 0;
+		}
+		if (!(str = get_string(v, "a column name or null", w)))
+			return -1;
+		if (!str[0])
+			return bad(w, v, "a column name or null");
+		free(s->split_time_column);
+		s->split_time_column = xstrdup(str);
+		return 0;
+	case KEY_SPLIT_GAP_DAYS:
+		return get_number(v, 0, 36500, false, "a number of days between 0 and 36500", w,
+				  &s->split_gap_days);
 	case KEY_THRESHOLD_ON:
 		if (!(str = get_string(v, "score or probability", w)))
 			return -1;
@@ -1238,7 +1289,7 @@ static bool is_text_key(enum key_id id)
 	case KEY_IMPUTE_CATEGORICAL: case KEY_IMPUTE_COLUMN: case KEY_ENCODE_DEFAULT:
 	case KEY_ENCODE_COLUMN: case KEY_RESAMPLE_METHOD: case KEY_TREE_CRITERION:
 	case KEY_TUNE_OBJECTIVE: case KEY_REGISTRY_GROUP: case KEY_AMOUNT_COLUMN:
-	case KEY_THRESHOLD_ON:
+	case KEY_THRESHOLD_ON: case KEY_SPLIT_METHOD: case KEY_SPLIT_TIME_COLUMN:
 		return true;
 	default:
 		return false;
@@ -1708,6 +1759,9 @@ static cJSON *settings_tree(const struct settings *s)
 	cJSON_AddItemToObject(sp, "validation", json_num(s->split_validation));
 	cJSON_AddItemToObject(sp, "test", json_num(s->split_test));
 	cJSON_AddItemToObject(sp, "seed", json_uint(s->split_seed));
+	cJSON_AddStringToObject(sp, "method", split_method_name(s->split_method));
+	cJSON_AddItemToObject(sp, "time_column", json_str_or_null(s->split_time_column));
+	cJSON_AddItemToObject(sp, "gap_days", json_num(s->split_gap_days));
 
 	cJSON *rs = cJSON_AddObjectToObject(root, "resample");
 	cJSON_AddStringToObject(rs, "method", resample_name(s->resample));
