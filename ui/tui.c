@@ -238,7 +238,9 @@ static void layout(struct ui *u)
 	term_set_input(u->bar);
 }
 
-static void draw_too_small(void)
+/* Too small for the screens; a question asked is still shown whole (it
+ * takes the next key), wrapped over the rows there are. */
+static void draw_too_small(const struct app *a)
 {
 	erase();
 	char line[96];
@@ -246,6 +248,16 @@ static void draw_too_small(void)
 	mvaddnstr(LINES / 2 - 1 > 0 ? LINES / 2 - 1 : 0, 0, line, COLS);
 	snprintf(line, sizeof line, "need %dx%d; q quits", MIN_COLS, MIN_LINES);
 	mvaddnstr(LINES / 2 > 0 ? LINES / 2 : 0, 0, line, COLS);
+	if (a->question && COLS > 0) {
+		const char *p = a->question->text;
+		for (int y = LINES / 2 + 2; *p && y < LINES; y++) {
+			size_t fit = view_text_fit(p, COLS, NULL);
+			if (!fit)
+				break;
+			mvaddnstr(y, 0, p, (int)fit);
+			p += fit;
+		}
+	}
 	refresh();
 }
 
@@ -619,7 +631,7 @@ static void draw_overlay(struct ui *u)
 static void draw_all(struct ui *u)
 {
 	if (u->too_small) {
-		draw_too_small();
+		draw_too_small(&u->app);
 		return;
 	}
 	struct app *a = &u->app;
