@@ -26,6 +26,7 @@
 #include "prompt.h"
 #include "screen.h"
 #include "settings.h"
+#include "scr_data.h"
 #include "term.h"
 #include "util.h"
 #include "view.h"
@@ -352,14 +353,22 @@ static void draw_status(struct ui *u)
 	const char *tname = tcol >= 0 ? a->frame->cols[tcol].name : "(none)";
 	model_state(a, model, sizeof model);
 	size_t nrows = a->frame ? a->frame->nrows : 0, ncols = a->frame ? a->frame->ncols : 0;
-	snprintf(size, sizeof size, "%zu rows x %zu cols", nrows, ncols);
+	size_t shown;
+	bool filtered = scr_data_filtered(a, &shown);   /* the Data grid's filter */
+	if (filtered)
+		snprintf(size, sizeof size, "%zu of %zu rows (filter) x %zu cols", shown, nrows, ncols);
+	else
+		snprintf(size, sizeof size, "%zu rows x %zu cols", nrows, ncols);
 	int gate_w = a->result ? 14 : 0;   /* " | gate " and " PASS " */
 	int fixed = gate_w + (int)(strlen(" ") + strlen(" | ") + strlen(" | target ") +
 				   strlen(" | ") + strlen(model));
 	int nw = view_text_width(base), tw = view_text_width(tname);
 	int room = COLS - fixed - (int)strlen(size);
 	if (nw + tw > room) {
-		snprintf(size, sizeof size, "%zu x %zu", nrows, ncols);
+		if (filtered)
+			snprintf(size, sizeof size, "%zu/%zu x %zu", shown, nrows, ncols);
+		else
+			snprintf(size, sizeof size, "%zu x %zu", nrows, ncols);
 		room = COLS - fixed - (int)strlen(size);
 	}
 	if (room < 2)
