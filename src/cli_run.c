@@ -235,10 +235,16 @@ static void print_tuning(const struct pipeline_result *r)
 	enum { SHOW_ALL = 24 };
 	if (!r->tune)
 		return;
-	printf("\ntuning (%zu grid points, validation %s)\n", r->ntune,
-	       r->settings.tune_objective);
-	printf("  %9s %17s %16s %12s\n", "max_depth", "min_samples_split",
-	       "min_samples_leaf", "score");
+	bool cv = r->settings.tune_cv > 0;
+	if (cv)
+		printf("\ntuning (%zu grid points, %d-fold cross-validation on train+validation, "
+		       "%s mean +/- sd)\n", r->ntune, r->settings.tune_cv,
+		       r->settings.tune_objective);
+	else
+		printf("\ntuning (%zu grid points, validation %s)\n", r->ntune,
+		       r->settings.tune_objective);
+	printf("  %9s %17s %16s %12s%s\n", "max_depth", "min_samples_split",
+	       "min_samples_leaf", cv ? "mean" : "score", cv ? "       sd" : "");
 	for (size_t k = 0; k < r->ntune; k++) {
 		if (r->ntune > SHOW_ALL && k != r->tune_best)
 			continue;
@@ -248,8 +254,11 @@ static void print_tuning(const struct pipeline_result *r)
 			snprintf(depth, sizeof depth, "%d", t->max_depth);
 		else
 			snprintf(depth, sizeof depth, "none");
-		printf("  %9s %17zu %16zu %12.4f%s\n", depth, t->min_samples_split,
-		       t->min_samples_leaf, t->score, k == r->tune_best ? "  * best" : "");
+		char sd[32] = "";
+		if (cv)
+			snprintf(sd, sizeof sd, " +/- %.4f", t->score_sd);
+		printf("  %9s %17zu %16zu %12.4f%s%s\n", depth, t->min_samples_split,
+		       t->min_samples_leaf, t->score, sd, k == r->tune_best ? "  * best" : "");
 	}
 	if (r->ntune > SHOW_ALL)
 		printf("  (best row shown; the whole table is in evaluation.json)\n");

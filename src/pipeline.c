@@ -562,7 +562,9 @@ static int prepare(const struct frame *f, struct frame **owned,
 	if (apply_splits(r, f, prog, train, err) < 0)
 		return -1;
 	gather_amounts(f, r);
-	if (owned) {
+	/* Cross-validated tuning fits a recipe per fold: the frame stays. */
+	bool cv = tune_wanted(s) && s->tune_cv > 0;
+	if (owned && !cv) {
 		frame_free(*owned);
 		*owned = NULL;
 		release_free_pages();
@@ -599,23 +601,55 @@ static const char **feature_names(const struct recipe *rc)
 	return names;
 }
 
-static int tune(const struct ft_progress *prog, struct pipeline_result *r,
-		const struct tree_bins *bins, const char *const *names, struct ft_err *err)
+/* Cross-validation folds train+validation: both splits' frame rows. */
+static struct tune_row *tune_cv(const struct frame *f, struct pipeline_result *r,
+				int workers, const struct ft_progress *prog, struct ft_err *err)
+{
+	const struct split *sp = &r->split;
+	size_t n = sp->ntrain + sp->nvalidation;
+	size_t *rows = xmalloc((n ? n : 1) * sizeof *rows);
+	if (sp->ntrain)
+		memcpy(rows, sp->train, sp->ntrain * sizeof *rows);
+	if (sp->nvalidation)
+		memcpy(rows + sp->ntrain, sp->validation, sp->nvalidation * sizeof *rows);
+	struct tune_row *t = tune_grid_cv(f, &r->target, rows, n, &r->settings, workers, prog,
+					  &r->ntune, &r->tune_best, err);
+	free(rows);
+	return t;
+}
+
+static int tune(const struct frame *f, const struct ft_progress *prog,
+		struct pipeline_result *r, const struct tree_bins *bins,
+		const char *const *names, struct ft_err *err)
 {
 	struct settings *s = &r->settings;
 	int workers = s->tree.threads > 0 ? s->tree.threads : ft_threads();
-	r->tune = tune_grid_binned(bins, names, &r->validation, s, workers, prog,
-				   &r->ntune, &r->tune_best, err);
+	if (s->tune_cv > 0)
+		r->tune = tune_cv(f, r, workers, prog, err);
+	else
+		r->tune = tune_grid_binned(bins, names, &r->validation, s, workers, prog,
+					   &r->ntune, &r->tune_best, err);
 	if (!r->tune)
 		return -1;
 	const struct tune_row *b = &r->tune[r->tune_best];
 	s->tree.max_depth = b->max_depth;
 	s->tree.min_samples_split = b->min_samples_split;
 	s->tree.min_samples_leaf = b->min_samples_leaf;
-	add_note(r, "tuned %zu grid point%s on validation %s: best max_depth=%d "
-		 "min_samples_split=%zu min_samples_leaf=%zu (%.4f)",
-		 r->ntune, r->ntune == 1 ? "" : "s", s->tune_objective, b->max_depth,
-		 b->min_samples_split, b->min_samples_leaf, b->score);
+	if (s->tune_cv > 0 && s->split_method == SPLIT_TIME)
+		add_note(r, "tune.cv: the folds mix times (stratified at random); only the "
+			 "test split keeps the time order");
+	if (s->tune_cv > 0)
+		add_note(r, "tuned %zu grid point%s by %d-fold cross-validation on "
+			 "train+validation %s: best max_depth=%d min_samples_split=%zu "
+			 "min_samples_leaf=%zu (mean %.4f, sd %.4f)",
+			 r->ntune, r->ntune == 1 ? "" : "s", s->tune_cv, s->tune_objective,
+			 b->max_depth, b->min_samples_split, b->min_samples_leaf, b->score,
+			 b->score_sd);
+	else
+		add_note(r, "tuned %zu grid point%s on validation %s: best max_depth=%d "
+			 "min_samples_split=%zu min_samples_leaf=%zu (%.4f)",
+			 r->ntune, r->ntune == 1 ? "" : "s", s->tune_objective, b->max_depth,
+			 b->min_samples_split, b->min_samples_leaf, b->score);
 	return 0;
 }
 
@@ -758,7 +792,9 @@ static int run(const struct frame *f, struct frame *owned, const struct settings
 	out->seconds[STAGE_PREPARE] = t1 - t0;
 
 	/* Parameters are refused before any binning work, as tree_fit does. */
-	if (tuning && tune_check(&out->settings, out->validation.n, err) < 0)
+	if (tuning && tune_check(&out->settings, out->settings.tune_cv > 0 ?
+				 out->split.ntrain + out->split.nvalidation : out->validation.n,
+				 err) < 0)
 		goto done;
 	const char *why = tuning ? NULL : tree_check_params(&out->settings.tree);
 	if (why) {
@@ -777,8 +813,13 @@ static int run(const struct frame *f, struct frame *owned, const struct settings
 	train.X = NULL;
 	double t2 = ft_now();
 
-	if (tuning && tune(prog, out, bins, names, err) < 0)
+	if (tuning && tune(f, prog, out, bins, names, err) < 0)
 		goto done;
+	if (owned && out->settings.tune_cv > 0) {
+		frame_free(owned);
+		owned = NULL;
+		release_free_pages();
+	}
 	double t3 = ft_now();
 	out->seconds[STAGE_TUNE] = t3 - t2;
 	if (check_cancel(prog, err) < 0)
@@ -1247,6 +1288,7 @@ static cJSON *tuning_json(const struct pipeline_result *r)
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "objective", r->settings.tune_objective);
 	add_count(o, "best", r->tune_best);
+	add_count(o, "cv", (uint64_t)r->settings.tune_cv);
 	cJSON *grid = cJSON_AddArrayToObject(o, "grid");
 	for (size_t k = 0; k < r->ntune; k++) {
 		const struct tune_row *t = &r->tune[k];
@@ -1255,6 +1297,13 @@ static cJSON *tuning_json(const struct pipeline_result *r)
 		add_count(e, "min_samples_split", t->min_samples_split);
 		add_count(e, "min_samples_leaf", t->min_samples_leaf);
 		add_num(e, "score", t->score);
+		if (r->settings.tune_cv > 0) {
+			/* the score is the mean over the folds */
+			add_num(e, "score_sd", t->score_sd);
+			add_count(e, "folds", (uint64_t)t->folds);
+			cJSON_AddItemToArray(grid, e);
+			continue;
+		}
 		cJSON *v = cJSON_AddObjectToObject(e, "validation");
 		for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
 			double x;

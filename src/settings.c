@@ -37,7 +37,7 @@ enum key_id {
 	KEY_TREE_MAX_LEAF_NODES, KEY_TREE_CCP_ALPHA, KEY_TREE_MAX_BINS,
 	KEY_TREE_THREADS,
 	KEY_TUNE_MAX_DEPTH, KEY_TUNE_MIN_SAMPLES_SPLIT, KEY_TUNE_MIN_SAMPLES_LEAF,
-	KEY_TUNE_OBJECTIVE,
+	KEY_TUNE_OBJECTIVE, KEY_TUNE_CV,
 	KEY_THRESHOLD, KEY_THRESHOLD_ON, KEY_GATE, KEY_REGISTRY_GROUP,
 	KEY_AMOUNT_COLUMN, KEY_COST_ALERT, KEY_COST_MISSED, KEY_COST_CAUGHT, KEY_ALERT_RATE,
 	KEY_COUNT
@@ -123,6 +123,8 @@ static const struct setting_key keys[KEY_COUNT] = {
 		"amount_caught|amount_missed|amount_recall|alert_rate|net_savings|cost|"
 		"precision_at_alert_rate|recall_at_alert_rate",
 		"Validation metric the grid search maximises (log_loss, brier, cost, amount_missed and alert_rate are minimised)."},
+	[KEY_TUNE_CV] = {"tune.cv", "0 or integer 2..100",
+		"Stratified k-fold cross-validation on train+validation for each grid point; 0 scores on the validation split."},
 	[KEY_THRESHOLD] = {"threshold", "number in [0, 1] | min_cost",
 		"A row is flagged as fraud when its leaf's score (or probability, see threshold_on) is at least this; "
 		"min_cost picks the least costly threshold on validation."},
@@ -1000,6 +1002,13 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 	case KEY_TUNE_MIN_SAMPLES_LEAF:
 		return get_int_list(v, 1, MAX_SAMPLES_LIMIT, "an integer between 1 and 1000000000",
 				    w, &s->tune_min_samples_leaf);
+	case KEY_TUNE_CV:
+		if (get_integer(v, 0, TUNE_CV_MAX, "0 or an integer between 2 and 100", w, &l) < 0)
+			return -1;
+		if (l == 1)
+			return bad(w, v, "0 or an integer between 2 and 100");
+		s->tune_cv = (int)l;
+		return 0;
 	case KEY_TUNE_OBJECTIVE:
 		if (!(str = get_string(v, "a metric name", w)))
 			return -1;
@@ -1785,6 +1794,7 @@ static cJSON *settings_tree(const struct settings *s)
 	cJSON_AddItemToObject(tu, "min_samples_leaf", json_int_list(&s->tune_min_samples_leaf));
 	cJSON_AddStringToObject(tu, "objective",
 				s->tune_objective ? s->tune_objective : "balanced_accuracy");
+	cJSON_AddItemToObject(tu, "cv", json_uint((uint64_t)s->tune_cv));
 
 	if (s->threshold_min_cost)
 		cJSON_AddStringToObject(root, "threshold", "min_cost");

@@ -51,6 +51,7 @@ struct column_setting {
 /* Limits checked when a setting is read, before any data is loaded. */
 #define TREE_MAX_NODES (1u << 26)      /* tree.max_leaf_nodes, and nodes a tree holds */
 #define TUNE_MAX_POINTS 10000u         /* points of the tune.* grid */
+#define TUNE_CV_MAX 100                /* folds of tune.cv */
 
 struct tree_params {
 	enum criterion criterion;
@@ -93,6 +94,7 @@ struct settings {
 	struct tree_params tree;
 	struct int_list tune_max_depth, tune_min_samples_split, tune_min_samples_leaf;
 	char *tune_objective;           /* default balanced_accuracy */
+	int tune_cv;                    /* folds of tune.cv; 0: the validation split */
 	double threshold;               /* default 0.5 */
 	enum threshold_on threshold_on; /* default score */
 	bool threshold_min_cost;        /* threshold = "min_cost": chosen on validation */

@@ -265,3 +265,184 @@ struct tune_row *tune_grid_binned(const struct tree_bins *train,
 	*best = b;
 	return job.rows;
 }
+
+void tune_cv_folds(const uint8_t *y, size_t n, int k, uint64_t seed, unsigned *fold)
+{
+	struct ft_rng rng;
+	rng_seed(&rng, seed);
+	size_t *pos = xmalloc((n ? n : 1) * sizeof *pos);
+	for (int c = 0; c < 2; c++) {
+		size_t m = 0;
+		for (size_t i = 0; i < n; i++)
+			if ((y[i] ? 1 : 0) == c)
+				pos[m++] = i;
+		/* Fisher-Yates, then deal in turn */
+		for (size_t i = m; i > 1; i--) {
+			size_t j = (size_t)rng_below(&rng, i);
+			size_t tmp = pos[i - 1];
+			pos[i - 1] = pos[j];
+			pos[j] = tmp;
+		}
+		for (size_t i = 0; i < m; i++)
+			fold[pos[i]] = (unsigned)(i % (size_t)k);
+	}
+	free(pos);
+}
+
+int tune_cv_fold_data(const struct frame *f, const struct target_info *t,
+		      const struct settings *s, const size_t *rows, const unsigned *fold,
+		      size_t n, unsigned k, const struct ft_progress *prog,
+		      struct recipe **recipe, struct dataset *train, struct dataset *held,
+		      struct ft_err *err)
+{
+	size_t *in = xmalloc((n ? n : 1) * sizeof *in);
+	size_t *out = xmalloc((n ? n : 1) * sizeof *out);
+	size_t nin = 0, nout = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (fold[i] == k)
+			out[nout++] = rows[i];
+		else
+			in[nin++] = rows[i];
+	}
+	memset(train, 0, sizeof *train);
+	memset(held, 0, sizeof *held);
+	*recipe = prep_fit(f, s, t, in, nin, prog, err);
+	int rc = -1;
+	if (!*recipe)
+		goto done;
+	if (prep_apply(*recipe, f, t, in, nin, prog, train, err) < 0 ||
+	    prep_apply(*recipe, f, t, out, nout, prog, held, err) < 0)
+		goto done;
+	train->prior[0] = train->prior[1] = 0;
+	for (size_t i = 0; i < train->n; i++)
+		train->prior[train->y[i] ? 1 : 0]++;
+	if (prep_resample_recipe(train, s, *recipe, prog, err) < 0)
+		goto done;
+	rc = 0;
+done:
+	if (rc < 0) {
+		dataset_free(train);
+		dataset_free(held);
+		recipe_free(*recipe);
+		*recipe = NULL;
+	}
+	free(in);
+	free(out);
+	return rc;
+}
+
+/* Progress of a whole cross-validation from one fold's grid. */
+struct cv_progress {
+	const struct ft_progress *outer;
+	size_t base, total;
+};
+
+static void cv_progress_fn(void *ctx, const char *stage, uint64_t done, uint64_t total)
+{
+	(void)stage;
+	(void)total;
+	const struct cv_progress *c = ctx;
+	ft_progress_report(c->outer, "tune", c->base + done, c->total);
+}
+
+struct tune_row *tune_grid_cv(const struct frame *f, const struct target_info *t,
+			      const size_t *rows, size_t n, const struct settings *s,
+			      int workers, const struct ft_progress *prog, size_t *nrows,
+			      size_t *best, struct ft_err *err)
+{
+	int k = s->tune_cv;
+	size_t npoints = tune_grid_size(s);
+	if (tune_check(s, n, err) < 0)
+		return NULL;
+	uint8_t *y = xmalloc(n ? n : 1);
+	size_t count[2] = { 0, 0 };
+	for (size_t i = 0; i < n; i++) {
+		y[i] = t->y[rows[i]] == 1;
+		count[y[i]]++;
+	}
+	if (count[0] < (size_t)k || count[1] < (size_t)k) {
+		free(y);
+		ft_fail(err, FT_EINPUT, "tune.cv: %d folds need at least %d rows of each "
+			"class in train+validation ('%s': %zu, '%s': %zu)", k, k,
+			t->negative, count[0], t->positive, count[1]);
+		return NULL;
+	}
+	unsigned *fold = xmalloc((n ? n : 1) * sizeof *fold);
+	tune_cv_folds(y, n, k, s->split_seed, fold);
+	free(y);
+
+	double *sum = xcalloc(npoints, sizeof *sum), *sq = xcalloc(npoints, sizeof *sq);
+	int *scored = xcalloc(npoints, sizeof *scored);
+	struct tune_row *out = xcalloc(npoints, sizeof *out);
+	const char **names = NULL;
+	bool ok = true;
+	for (int j = 0; j < k && ok; j++) {
+		struct recipe *rc;
+		struct dataset train, held;
+		ok = false;
+		if (ft_cancelled(prog)) {
+			ft_fail(err, FT_ECANCELLED, "cancelled");
+			break;
+		}
+		struct ft_progress quiet = { .cancel = prog ? prog->cancel : NULL };
+		if (tune_cv_fold_data(f, t, s, rows, fold, n, (unsigned)j, &quiet, &rc, &train,
+				      &held, err) < 0)
+			break;
+		names = xcalloc(rc->nfeatures + 1, sizeof *names);
+		for (size_t q = 0; q < rc->nfeatures; q++)
+			names[q] = rc->features[q].name;
+		struct cv_progress cp = { .outer = prog, .base = (size_t)j * npoints,
+					  .total = (size_t)k * npoints };
+		struct ft_progress fp = { .fn = prog && prog->fn ? cv_progress_fn : NULL,
+					  .ctx = &cp, .cancel = prog ? prog->cancel : NULL };
+		struct tune_row *fr = NULL;
+		size_t nr, b;
+		struct tree_bins *bins = tree_bins_new(&train, names, s->tree.max_bins, workers,
+						       &quiet, err);
+		if (bins) {
+			fr = tune_grid_binned(bins, names, &held, s, workers, &fp, &nr, &b, err);
+			tree_bins_free(bins);
+		}
+		if (fr) {
+			for (size_t p = 0; p < npoints; p++) {
+				out[p] = fr[p];
+				if (!isnan(fr[p].score)) {
+					sum[p] += fr[p].score;
+					sq[p] += fr[p].score * fr[p].score;
+					scored[p]++;
+				}
+			}
+			free(fr);
+			ok = true;
+		}
+		free(names);
+		names = NULL;
+		dataset_free(&train);
+		dataset_free(&held);
+		recipe_free(rc);
+	}
+	free(fold);
+	if (!ok) {
+		free(out);
+		out = NULL;
+	} else {
+		for (size_t p = 0; p < npoints; p++) {
+			int m = scored[p];
+			out[p].folds = m;
+			out[p].score = m ? sum[p] / m : NAN;
+			double var = m > 1 ? (sq[p] - sum[p] * sum[p] / m) / (m - 1) : 0;
+			out[p].score_sd = var > 0 ? sqrt(var) : 0;
+		}
+		bool higher = metrics_higher_is_better(s->tune_objective);
+		size_t b = 0;
+		for (size_t p = 1; p < npoints; p++)
+			if (better(out[p].score, out[b].score, higher))
+				b = p;
+		*nrows = npoints;
+		*best = b;
+	}
+	free(sum);
+	free(sq);
+	free(scored);
+	return out;
+}

@@ -17,8 +17,12 @@
 struct tune_row {
 	int max_depth;
 	size_t min_samples_split, min_samples_leaf;
-	double score;                    /* tune.objective on validation */
-	struct metrics validation;
+	double score;                    /* tune.objective on validation; with
+	                                    tune.cv, its mean over the folds */
+	double score_sd;                 /* tune.cv: sample sd over the folds
+	                                    (0 with one split or one fold scored) */
+	int folds;                       /* folds scored (0: the validation split) */
+	struct metrics validation;       /* tune.cv: the last fold's figures */
 };
 
 /* True when any tune.* list is non-empty. */
@@ -65,5 +69,35 @@ struct tune_row *tune_grid_binned(const struct tree_bins *train,
  * grid point's parameters, a non-empty validation split), so a caller can
  * make them before preparing the data: 0, or -1 with err (FT_EINPUT). */
 int tune_check(const struct settings *s, size_t nvalidation, struct ft_err *err);
+
+/* Stratified k-fold assignment of n labelled samples: within each class
+ * the samples are shuffled with `seed` and dealt to folds 0..k-1 in turn,
+ * so every fold holds floor or ceil of each class's n/k. fold[i] gets
+ * sample i's fold. Deterministic in (y, n, k, seed). */
+void tune_cv_folds(const uint8_t *y, size_t n, int k, uint64_t seed, unsigned *fold);
+
+/* Fold `k` of a cross-validation over frame rows rows[0..n) with fold
+ * assignment fold[0..n): the recipe is fitted on the rows of the other
+ * folds only (*recipe, caller frees), applied to them (train, then
+ * resampled as settings ask) and to the held-out rows (held, never
+ * resampled). 0, or -1 with err and nothing left allocated. */
+int tune_cv_fold_data(const struct frame *f, const struct target_info *t,
+		      const struct settings *s, const size_t *rows, const unsigned *fold,
+		      size_t n, unsigned k, const struct ft_progress *prog,
+		      struct recipe **recipe, struct dataset *train, struct dataset *held,
+		      struct ft_err *err);
+
+/* The grid scored by stratified s->tune_cv-fold cross-validation over
+ * frame rows rows[0..n) (train + validation, with labels in t): each
+ * fold's recipe fitted and resampling done on its training folds, every
+ * grid point fitted there and scored on the held-out fold. Rows come back
+ * in grid order with the mean and sd of the objective over the folds;
+ * *best is the first row with the best mean. Progress stage "tune": fits
+ * done / folds x points. Errors as tune_grid (FT_EINPUT when a class has
+ * fewer rows than folds). */
+struct tune_row *tune_grid_cv(const struct frame *f, const struct target_info *t,
+			      const size_t *rows, size_t n, const struct settings *s,
+			      int workers, const struct ft_progress *prog, size_t *nrows,
+			      size_t *best, struct ft_err *err);
 
 #endif

@@ -388,8 +388,10 @@ static void draw_tune(struct app *a, struct train_state *s, WINDOW *w, int y0, i
 	int tw = wide ? 58 : 47;
 	attr_t head = term_attr(ROLE_HEADER) | (s->focus == FOCUS_TUNE ? A_REVERSE : 0);
 	const char *obj = r->settings.tune_objective ? r->settings.tune_objective : "score";
+	/* cross-validated: the mean of the folds and its sd */
+	bool cv = r->settings.tune_cv > 0;
 	term_printf(w, y0, 0, tw, head, " %-3s %5s %6s %5s %-12.12s %7s %7s", "#", "depth", "split",
-		    "leaf", obj, "acc", wide ? "recall" : "");
+		    "leaf", obj, cv ? "+/- sd" : "acc", wide && !cv ? "recall" : "");
 	size_t rows = height > 1 ? (size_t)height - 1 : 1;
 	if (s->tune_cur >= r->ntune)
 		s->tune_cur = r->ntune ? r->ntune - 1 : 0;
@@ -401,7 +403,11 @@ static void draw_tune(struct app *a, struct train_state *s, WINDOW *w, int y0, i
 		const struct tune_row *t = &r->tune[i];
 		bool sel = s->focus == FOCUS_TUNE && i == s->tune_cur;
 		char line[160];
-		if (wide)
+		if (cv)
+			snprintf(line, sizeof line, " %-3zu %5d %6zu %5zu %12.4f %7.4f%s", i + 1,
+				 t->max_depth, t->min_samples_split, t->min_samples_leaf, t->score,
+				 t->score_sd, i == r->tune_best ? " *" : "");
+		else if (wide)
 			snprintf(line, sizeof line, " %-3zu %5d %6zu %5zu %12.4f %7.4f %7.4f%s", i + 1,
 				 t->max_depth, t->min_samples_split, t->min_samples_leaf, t->score,
 				 t->validation.accuracy, t->validation.recall, i == r->tune_best ? " *" : "");

@@ -352,6 +352,167 @@ static void test_tune_grid_order_and_best(void **state)
 	frame_free(f);
 }
 
+/* ---- cross-validated tuning ------------------------------------------- */
+
+static void test_cv_folds_stratified_disjoint(void **state)
+{
+	(void)state;
+	enum { N = 203, K = 5 };
+	uint8_t y[N];
+	size_t cls[2] = { 0, 0 };
+	for (size_t i = 0; i < N; i++) {
+		y[i] = i % 9 == 4;           /* 23 positives */
+		cls[y[i]]++;
+	}
+	unsigned fold[N], again[N], other[N];
+	tune_cv_folds(y, N, K, 42, fold);
+	tune_cv_folds(y, N, K, 42, again);
+	tune_cv_folds(y, N, K, 43, other);
+	assert_memory_equal(fold, again, sizeof fold);
+	assert_true(memcmp(fold, other, sizeof fold) != 0);
+	size_t count[K][2];
+	memset(count, 0, sizeof count);
+	for (size_t i = 0; i < N; i++) {
+		assert_true(fold[i] < K);    /* each sample in exactly one fold */
+		count[fold[i]][y[i]]++;
+	}
+	size_t total = 0;
+	for (int k = 0; k < K; k++)
+		for (int c = 0; c < 2; c++) {
+			/* every fold holds floor or ceil of each class's share */
+			assert_true(count[k][c] >= cls[c] / K);
+			assert_true(count[k][c] <= (cls[c] + K - 1) / K);
+			total += count[k][c];
+		}
+	assert_int_equal(total, N);
+}
+
+/* A card level seen only in the held-out fold: a recipe fitted on the
+ * training folds cannot know it; one fitted on every row would. */
+static void test_cv_recipe_fitted_on_training_folds(void **state)
+{
+	(void)state;
+	struct frame *f = make_frame(&usual);
+	struct settings s;
+	settings_init(&s);
+	struct target_info t;
+	struct ft_err err;
+	ft_err_clear(&err);
+	assert_int_equal(prep_target(f, &s, &t, &err), 0);
+	size_t n = f->nrows;
+	size_t *rows = xmalloc(n * sizeof *rows);
+	uint8_t *y = xmalloc(n);
+	unsigned *fold = xmalloc(n * sizeof *fold);
+	for (size_t i = 0; i < n; i++) {
+		rows[i] = i;
+		y[i] = t.y[i];
+	}
+	tune_cv_folds(y, n, 4, s.split_seed, fold);
+	struct column *card = &f->cols[COL_CARD];
+	card->levels = xreallocarray(card->levels, 4, sizeof *card->levels);
+	card->levels[3] = xstrdup("gift");
+	card->nlevels = 4;
+	for (size_t i = 0; i < n; i++)
+		if (fold[i] == 0 && i % 3 == 0)
+			card->codes[i] = 3;
+	frame_compute_stats(f, 1);
+
+	for (unsigned k = 0; k < 2; k++) {
+		struct recipe *rc;
+		struct dataset train, held;
+		assert_int_equal(tune_cv_fold_data(f, &t, &s, rows, fold, n, k, NULL, &rc,
+						   &train, &held, &err), 0);
+		bool knows_gift = false;
+		for (size_t j = 0; j < rc->nfeatures; j++)
+			if (!strcmp(rc->features[j].name, "card=gift"))
+				knows_gift = true;
+		for (size_t q = 0; q < rc->ninputs; q++)
+			if (!strcmp(rc->inputs[q].name, "card"))
+				for (size_t l = 0; l < rc->inputs[q].nlevels; l++)
+					if (!strcmp(rc->inputs[q].levels[l], "gift"))
+						knows_gift = true;
+		/* fold 0 holds every gift row: its recipe never saw one */
+		assert_true(knows_gift == (k != 0));
+		size_t nk = 0;
+		for (size_t i = 0; i < n; i++)
+			nk += fold[i] == k;
+		assert_int_equal(held.n, nk);
+		assert_int_equal(train.n, n - nk);
+		for (size_t i = 0; i < train.n; i++)
+			assert_true(fold[train.rows[i]] != k);
+		for (size_t i = 0; i < held.n; i++)
+			assert_true(fold[held.rows[i]] == k);
+		dataset_free(&train);
+		dataset_free(&held);
+		recipe_free(rc);
+	}
+	free(rows);
+	free(y);
+	free(fold);
+	target_info_free(&t);
+	settings_free(&s);
+	frame_free(f);
+}
+
+static void test_cv_tuning_mean_sd_deterministic(void **state)
+{
+	(void)state;
+	/* no signal: the folds disagree, so the sd is not 0 */
+	struct gen_spec noisy = { 2000, 100, false, 11 };
+	struct frame *f = make_frame(&noisy);
+	struct settings s;
+	settings_init(&s);
+	set(&s, "tune.max_depth=[1,3,6]");
+	set(&s, "tune.cv=4");
+	set(&s, "resample.method=smote");
+	struct pipeline_result r, r2;
+	run_ok(f, &s, &r);
+	run_ok(f, &s, &r2);
+	assert_int_equal(r.ntune, 3);
+	bool some_sd = false;
+	for (size_t k = 0; k < r.ntune; k++) {
+		assert_int_equal(r.tune[k].folds, 4);
+		assert_true(r.tune[k].score == r2.tune[k].score);
+		assert_true(r.tune[k].score_sd == r2.tune[k].score_sd);
+		assert_true(r.tune[k].score >= 0 && r.tune[k].score <= 1);
+		assert_true(r.tune[k].score <= r.tune[r.tune_best].score);
+		some_sd |= r.tune[k].score_sd > 0;
+	}
+	assert_true(some_sd);
+	assert_int_equal(r.settings.tree.max_depth, r.tune[r.tune_best].max_depth);
+	/* The mean is not one split's score: without tune.cv it differs. */
+	struct settings s0;
+	settings_copy(&s0, &s);
+	set(&s0, "tune.cv=0");
+	struct pipeline_result r0;
+	run_ok(f, &s0, &r0);
+	bool differs = false;
+	for (size_t k = 0; k < r0.ntune; k++)
+		differs |= r0.tune[k].score != r.tune[k].score;
+	assert_true(differs);
+	assert_int_equal(r0.tune[0].folds, 0);
+
+	/* tune.cv = 1 is refused; more folds than frauds too. */
+	struct ft_err err;
+	ft_err_clear(&err);
+	assert_true(settings_set(&s0, "tune.cv=1", &err) < 0);
+	set(&s0, "tune.cv=100");
+	struct gen_spec few = { 400, 20, true, 3 };
+	struct frame *g = make_frame(&few);
+	struct pipeline_result rf;
+	ft_err_clear(&err);
+	assert_true(pipeline_run(g, &s0, NULL, &rf, &err) < 0);
+	assert_non_null(strstr(err.msg, "tune.cv"));
+	frame_free(g);
+
+	pipeline_result_free(&r);
+	pipeline_result_free(&r2);
+	pipeline_result_free(&r0);
+	settings_free(&s);
+	settings_free(&s0);
+	frame_free(f);
+}
+
 /* ---- same data + settings = same bytes -------------------------------- */
 
 static void test_deterministic_model_and_report(void **state)
@@ -879,6 +1040,9 @@ int main(void)
 		cmocka_unit_test(test_run_owned),
 		cmocka_unit_test(test_cancelled),
 		cmocka_unit_test(test_cancel_from_another_thread),
+		cmocka_unit_test(test_cv_folds_stratified_disjoint),
+		cmocka_unit_test(test_cv_recipe_fitted_on_training_folds),
+		cmocka_unit_test(test_cv_tuning_mean_sd_deterministic),
 		cmocka_unit_test(test_missing_target_rows_dropped),
 		cmocka_unit_test(test_bad_settings_rejected),
 	};
