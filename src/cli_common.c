@@ -9,9 +9,18 @@
 #include <unistd.h>
 #include <pthread.h>
 
+/* Messages quote data (file names, column names, values): shown escaped,
+ * so that no message can move the cursor or forge a line. */
+static void print_error(const char *msg)
+{
+	char *shown = ft_escape_controls(msg);
+	fprintf(stderr, "fraudtree: %s\n", shown);
+	free(shown);
+}
+
 int cli_error(const struct ft_err *err)
 {
-	fprintf(stderr, "fraudtree: %s\n", err->msg[0] ? err->msg : "unknown error");
+	print_error(err->msg[0] ? err->msg : "unknown error");
 	return EXIT_ERROR;
 }
 
@@ -19,10 +28,10 @@ int cli_errorf(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("fraudtree: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char buf[2048];
+	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
+	print_error(buf);
 	return EXIT_ERROR;
 }
 

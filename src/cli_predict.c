@@ -88,8 +88,7 @@ int cli_predict(int argc, char **argv)
 		const char *root = options_registry_root(registry);
 		char group[REGISTRY_GROUP_MAX + 1];
 		int version;
-		m = registry_resolve(root, pos[0], group, &version, &err) < 0
-			    ? NULL : registry_load_model(root, group, version, &err);
+		m = registry_load_ref(root, pos[0], group, &version, &err);
 	}
 	if (!m)
 		return cli_error(&err);

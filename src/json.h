@@ -8,6 +8,7 @@
 #ifndef FT_JSON_H
 #define FT_JSON_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "util.h"
@@ -30,8 +31,20 @@ struct cJSON *json_add_num(struct cJSON *obj, const char *key, double v);
 char *json_print(const struct cJSON *j);
 
 /* Parse text holding one JSON value (and nothing after it but blanks);
- * NULL with "ORIGIN:LINE: not valid JSON" otherwise. The caller frees the
- * result with cJSON_Delete. */
+ * NULL with "ORIGIN:LINE: not valid JSON" otherwise. Stricter than JSON
+ * itself where readers disagree: a string holding \u0000 (which C readers
+ * cut short and others keep) and an object with the same key twice (first
+ * wins in some readers, last in others) are refused, naming the line or
+ * the key. The caller frees the result with cJSON_Delete. */
 struct cJSON *json_parse(const char *text, const char *origin, struct ft_err *err);
+
+/* The checks json_parse adds, for a reader that parses text itself:
+ * 0 when text (already parsed into root) has neither, else -1 with err. */
+int json_check_strict(const char *text, const struct cJSON *root, const char *origin,
+		      struct ft_err *err);
+
+/* A "MAJOR.MINOR" version string, digits only, no sign, blank or leading
+ * zero ("1.0", "2.13"; never " 1.0", "+1.0", "01.0", "1.0.0"). */
+bool json_format_version_parse(const char *s, int *major, int *minor);
 
 #endif

@@ -2,11 +2,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "tui.h"
+#include "util.h"
 
 static const struct verb {
 	const char *name;
@@ -44,6 +46,35 @@ static int finish_output(int status)
 	return cli_errorf("standard output: %s", errno ? strerror(errno) : "write error");
 }
 
+/* Ctrl-C, kill or a lost terminal in a verb: the output files being
+ * written are temporaries until their rename, so removing them leaves
+ * every OUT as it was. Then the signal ends the process as usual. */
+static void on_fatal(int sig)
+{
+	out_remove_temporaries();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* A closed pipe or a file size limit is a write error with a message and
+ * exit status 2 (write(2) returns EPIPE or EFBIG), never a silent death by
+ * SIGPIPE or SIGXFSZ that leaves half-done work behind. */
+static void setup_signals(bool verb)
+{
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);
+	if (!verb)
+		return;   /* the workbench owns its terminal's signals (ui/term.c) */
+	static const int fatal[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_fatal;
+		sigemptyset(&sa.sa_mask);
+		sigaction(fatal[i], &sa, NULL);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	/* Reports go out in one write at the end, so a write error is seen
@@ -52,8 +83,11 @@ int main(int argc, char **argv)
 	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 	if (argc >= 2)
 		for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
-			if (!strcmp(argv[1], verbs[i].name))
+			if (!strcmp(argv[1], verbs[i].name)) {
+				setup_signals(true);
 				return finish_output(verbs[i].fn(argc - 1, argv + 1));
+			}
+	setup_signals(false);
 	/* The workbench's own help and version, wherever they stand
 	 * (`fraudtree data.csv --help` too). */
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {

@@ -42,10 +42,8 @@ static int check_version(const cJSON *j, const char *origin, struct ft_err *err)
 	if (!cJSON_IsString(format) || strcmp(format->valuestring, MODEL_FORMAT))
 		return ft_fail(err, FT_EINPUT, "%s: format: expected \"%s\"", origin, MODEL_FORMAT);
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "format_version");
-	int major, minor, used = 0;
-	if (!cJSON_IsString(v) ||
-	    sscanf(v->valuestring, "%d.%d%n", &major, &minor, &used) != 2 ||
-	    v->valuestring[used] != '\0' || major < 0 || minor < 0)
+	int major, minor;
+	if (!cJSON_IsString(v) || !json_format_version_parse(v->valuestring, &major, &minor))
 		return ft_fail(err, FT_EINPUT, "%s: format_version: expected \"MAJOR.MINOR\"", origin);
 	if (major != MODEL_FORMAT_MAJOR)
 		return ft_fail(err, FT_EINPUT,

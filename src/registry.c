@@ -2,17 +2,27 @@
  * files (layout in registry.h, format in fraudtree-registry(5)).
  *
  * Invariants:
- * - Every change to a group happens under flock(GROUP/.lock), so version
- *   numbers are allocated once and audit lines never interleave.
+ * - Nothing below ROOT is reached through a link: every directory and file
+ *   is opened from its parent's descriptor with O_NOFOLLOW, files must be
+ *   regular with a single link, and clean-up unlinks names without ever
+ *   entering what a link points to (see "walking the registry").
+ * - Every change to a group happens under flock(GROUP/.lock, LOCK_EX), so
+ *   version numbers are allocated once and audit lines never interleave;
+ *   every reader holds it shared, so it never sees a change half made.
+ * - A version number is used once, ever: the next is one past both the
+ *   highest directory and the highest number the audit log names.
  * - A version directory appears whole or not at all: it is written under
  *   GROUP/.staging/, every file fsynced, then renamed to its number.
- * - audit.jsonl is the record of status changes. A status change appends its
+ * - audit.jsonl is the only record of status: a version's status is what
+ *   replaying its own lines gives (a registration is always
+ *   PendingManualApproval; lines left by an earlier holder of the number
+ *   make it damaged, not approved). The manifest's copy is for people and
+ *   is brought up to the log by every writer. A status change appends its
  *   line before rewriting the manifest, and cuts the line off again if the
  *   rewrite fails; a registration renames its directory before appending,
  *   and back into staging if the append fails. Each writer first repairs
- *   what an interrupted writer left behind (stale staging, a version without
- *   its "registered" line, a manifest whose status lags the log), so the two
- *   never disagree for long.
+ *   what an interrupted writer left behind (stale staging, a version
+ *   without its "registered" line, a lagging manifest, temporaries).
  * - Readers trust nothing: each file is size- and sha256-checked against the
  *   manifest and parsed with full validation before it is used. */
 #include "config.h"
@@ -24,6 +34,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -133,58 +144,143 @@ static bool blank(const char *s)
 	return true;
 }
 
-static bool is_dir(const char *path)
+/* ---- walking the registry by descriptor ------------------------------
+ *
+ * Below ROOT nothing is reached by path: each directory is opened from its
+ * parent's descriptor with O_NOFOLLOW | O_DIRECTORY and each file with
+ * O_NOFOLLOW, so a symbolic link planted anywhere under ROOT is refused,
+ * never followed, whoever owns it. A file the format expects must also be
+ * a regular file with one link: a hard link to a file elsewhere would let
+ * an append or a rewrite reach it. ROOT itself is the user's own path and
+ * is opened like any path they type. */
+
+static const char *kind_of(mode_t m)
 {
-	struct stat st;
-	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+	if (S_ISLNK(m))
+		return "a symbolic link";
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISFIFO(m))
+		return "a pipe";
+	if (S_ISSOCK(m))
+		return "a socket";
+	if (S_ISBLK(m) || S_ISCHR(m))
+		return "a device";
+	return "a regular file";
 }
 
-/* Read a regular file (never through a symlink) for checking. */
-static char *read_regular(const char *path, size_t *len, struct ft_err *err)
+/* Why the entry `name` in dfd cannot be used as a regular file (or a
+ * directory when want_dir), in words; NULL when it can, or is missing
+ * (*missing then set). */
+static const char *entry_problem(int dfd, const char *name, bool want_dir, bool *missing,
+				 char buf[96])
 {
 	struct stat st;
-	if (lstat(path, &st) < 0) {
-		ft_fail(err, FT_EINPUT, "%s: %s", path,
-			errno == ENOENT ? "missing" : strerror(errno));
-		return NULL;
+	*missing = false;
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		*missing = errno == ENOENT;
+		if (*missing)
+			return NULL;
+		snprintf(buf, 96, "%s", strerror(errno));
+		return buf;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		ft_fail(err, FT_EINPUT, "%s: not a regular file", path);
-		return NULL;
+	if (S_ISLNK(st.st_mode))
+		return "is a symbolic link; the registry never follows links";
+	if (want_dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) {
+		snprintf(buf, 96, "is %s, not %s", kind_of(st.st_mode),
+			 want_dir ? "a directory" : "a regular file");
+		return buf;
 	}
-	/* Bytes, not text: checksums cover every byte, and a NUL in the audit
-	 * log spoils only its own line. */
-	return file_read_bytes(path, len, err);
+	if (!want_dir && st.st_nlink > 1) {
+		snprintf(buf, 96, "has %ju hard links; a registry file must have exactly one",
+			 (uintmax_t)st.st_nlink);
+		return buf;
+	}
+	return NULL;
 }
 
-static int fsync_path(const char *path)
+/* Open the subdirectory `name` of dfd, never through a link. Errors name
+ * dpath/name; a missing one is FT_EINPUT with `missing_why`. */
+static int open_dir_at(int dfd, const char *dpath, const char *name, const char *missing_why,
+		       struct ft_err *err)
 {
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0)
+		return fd;
+	int saved = errno;
+	char buf[96];
+	bool missing;
+	const char *why = entry_problem(dfd, name, true, &missing, buf);
+	if (missing || (!why && saved == ENOENT))
+		return ft_fail(err, FT_EINPUT, "%s/%s: %s", dpath, name, missing_why);
+	return ft_fail(err, saved == EACCES ? FT_EIO : FT_EINPUT, "%s/%s: %s", dpath, name,
+		       why ? why : strerror(saved));
+}
+
+/* Open the regular file `name` of dfd for reading: never through a link,
+ * never a pipe (O_NONBLOCK: opening one does not wait for a writer), never
+ * a file with other names. */
+static int open_file_at(int dfd, const char *dpath, const char *name, struct ft_err *err)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	char buf[96];
+	bool missing;
+	if (fd < 0) {
+		int saved = errno;
+		const char *why = entry_problem(dfd, name, false, &missing, buf);
+		return ft_fail(err, FT_EINPUT, "%s/%s: %s", dpath, name,
+			       missing || saved == ENOENT ? "missing" : why ? why : strerror(saved));
+	}
+	struct stat st;
+	const char *why = NULL;
+	if (fstat(fd, &st) < 0) {
+		why = strerror(errno);
+	} else if (!S_ISREG(st.st_mode)) {
+		snprintf(buf, sizeof buf, "is %s, not a regular file", kind_of(st.st_mode));
+		why = buf;
+	} else if (st.st_nlink > 1) {
+		snprintf(buf, sizeof buf, "has %ju hard links; a registry file must have exactly one",
+			 (uintmax_t)st.st_nlink);
+		why = buf;
+	}
+	if (why) {
+		close(fd);
+		return ft_fail(err, FT_EINPUT, "%s/%s: %s", dpath, name, why);
+	}
+	return fd;
+}
+
+/* The bytes of dpath/name (NUL bytes kept: checksums cover every byte, and
+ * a NUL in the audit log spoils only its own line). Caller frees. */
+static char *read_at(int dfd, const char *dpath, const char *name, size_t *len,
+		     struct ft_err *err)
+{
+	int fd = open_file_at(dfd, dpath, name, err);
 	if (fd < 0)
-		return -1;
-	int rc = fsync(fd);
+		return NULL;
+	char *path = xasprintf("%s/%s", dpath, name);
+	char *text = fd_read_bytes(fd, path, len, err);
+	free(path);
 	close(fd);
-	return rc;
+	return text;
 }
 
-/* Create dir/name with data, fsynced; 0644 before umask. */
-static int write_new_file(const char *dir, const char *name, const char *data,
-			  size_t len, struct ft_err *err)
+/* Create dpath/name in dfd with data, fsynced; 0644 before umask. */
+static int write_new_at(int dfd, const char *dpath, const char *name, const char *data,
+			size_t len, struct ft_err *err)
 {
-	char *path = xasprintf("%s/%s", dir, name);
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	int rc = -1;
 	if (fd >= 0 && write_all(fd, data, len) == 0 && fsync(fd) == 0)
 		rc = 0;
 	if (rc < 0)
-		ft_fail(err, FT_EIO, "%s: %s", path, strerror(errno));
+		ft_fail(err, FT_EIO, "%s/%s: %s", dpath, name, strerror(errno));
 	if (fd >= 0 && close(fd) < 0 && rc == 0)
-		rc = ft_fail(err, FT_EIO, "%s: %s", path, strerror(errno));
-	free(path);
+		rc = ft_fail(err, FT_EIO, "%s/%s: %s", dpath, name, strerror(errno));
 	return rc;
 }
 
-/* mkdir -p with 0755 before umask. */
+/* mkdir -p with 0755 before umask: ROOT only (the user's own path). */
 static int make_dirs(const char *path, struct ft_err *err)
 {
 	char *p = xstrdup(path);
@@ -203,30 +299,192 @@ static int make_dirs(const char *path, struct ft_err *err)
 		}
 	}
 	free(p);
-	if (!is_dir(path))
-		return ft_fail(err, FT_EIO, "%s: not a directory", path);
 	return 0;
 }
 
-/* Remove a directory and the files in it (one level: what staging holds). */
-static void remove_tree(const char *path)
+/* Remove `name` from dfd: a directory with what it holds, anything else
+ * (a link included) by unlinking the name itself. Links are never followed
+ * and a directory is only entered through O_NOFOLLOW, so whatever a link
+ * points to is untouched. Nesting beyond what a stage can hold is left for
+ * verify to report rather than walked without bound. */
+static void remove_at(int dfd, const char *name, int depth)
 {
-	DIR *d = opendir(path);
-	if (d) {
-		struct dirent *e;
-		while ((e = readdir(d))) {
-			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-				continue;
-			char *sub = xasprintf("%s/%s", path, e->d_name);
-			if (is_dir(sub))
-				remove_tree(sub);
-			else
-				unlink(sub);
-			free(sub);
-		}
-		closedir(d);
+	struct stat st;
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return;
+	if (!S_ISDIR(st.st_mode)) {
+		unlinkat(dfd, name, 0);
+		return;
 	}
-	rmdir(path);
+	if (depth >= 4)
+		return;
+	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			remove_at(dirfd(d), e->d_name, depth + 1);
+	closedir(d);
+	unlinkat(dfd, name, AT_REMOVEDIR);
+}
+
+/* Entry names of an open directory (".", ".." left out), in directory
+ * order; the descriptor is not consumed. NULL-terminated; free with
+ * names_free. NULL on error (errno set). */
+static char **list_dir(int dfd, size_t *n)
+{
+	*n = 0;
+	int fd = dup(dfd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	rewinddir(d);
+	size_t cap = 16;
+	char **names = xmalloc(cap * sizeof *names);
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (*n + 1 >= cap) {
+			cap *= 2;
+			names = xreallocarray(names, cap, sizeof *names);
+		}
+		names[(*n)++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	names[*n] = NULL;
+	return names;
+}
+
+static void names_free(char **names)
+{
+	for (size_t i = 0; names && names[i]; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* An open group directory. */
+struct gdir {
+	int fd;                    /* ROOT/GROUP */
+	int lock;                  /* .lock, -1 when not locked */
+	char *path;                /* "ROOT/GROUP", for messages */
+	const char *root, *name;   /* borrowed */
+};
+
+static void gdir_close(struct gdir *g)
+{
+	if (g->lock >= 0)
+		close(g->lock);
+	if (g->fd >= 0)
+		close(g->fd);
+	free(g->path);
+	g->fd = g->lock = -1;
+	g->path = NULL;
+}
+
+/* Open ROOT/GROUP (creating both when asked) and lock it: exclusive for a
+ * writer, shared for a reader, so that a reader never sees a change half
+ * made. A reader that cannot create the lock file (a read-only registry)
+ * reads without it: no writer can be at work there either. */
+static int gdir_open(struct gdir *g, const char *root, const char *group, bool create,
+		     int lock_op, struct ft_err *err)
+{
+	g->fd = g->lock = -1;
+	g->root = root;
+	g->name = group;
+	g->path = xasprintf("%s/%s", root, group);
+	if (!registry_group_valid(group)) {
+		ft_fail(err, FT_EINPUT, "%s: not a valid group name", group);
+		goto fail;
+	}
+	if (create && make_dirs(root, err) < 0)
+		goto fail;
+	int rfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rfd < 0) {
+		ft_fail(err, errno == ENOENT ? FT_EINPUT : FT_EIO, "%s: %s", root,
+			errno == ENOENT ? "no registry here" : strerror(errno));
+		goto fail;
+	}
+	if (create && mkdirat(rfd, group, 0755) < 0 && errno != EEXIST) {
+		ft_fail(err, FT_EIO, "%s: %s", g->path, strerror(errno));
+		close(rfd);
+		goto fail;
+	}
+	g->fd = open_dir_at(rfd, root, group, "no such group", err);
+	close(rfd);
+	if (g->fd < 0)
+		goto fail;
+	if (!lock_op)
+		return 0;
+	bool writer = lock_op == LOCK_EX;
+	g->lock = openat(g->fd, ".lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+	if (g->lock < 0 && !writer && (errno == EACCES || errno == EROFS || errno == EPERM))
+		g->lock = openat(g->fd, ".lock", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	char buf[96];
+	bool missing;
+	const char *why = NULL;
+	if (g->lock < 0) {
+		int saved = errno;
+		if (!writer && saved == ENOENT)
+			return 0;
+		why = entry_problem(g->fd, ".lock", false, &missing, buf);
+		if (!why)
+			why = strerror(saved);
+	} else {
+		struct stat st;
+		if (fstat(g->lock, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink > 1)
+			why = entry_problem(g->fd, ".lock", false, &missing, buf);
+	}
+	if (why && !writer) {
+		/* verify reports it; writers refuse to work under it, so no
+		 * change can be under way for a reader to see half made. */
+		if (g->lock >= 0)
+			close(g->lock);
+		g->lock = -1;
+		return 0;
+	}
+	if (why) {
+		ft_fail(err, FT_EINPUT, "%s/.lock: %s", g->path, why);
+		goto fail;
+	}
+	while (flock(g->lock, lock_op) < 0) {
+		if (errno == EINTR)
+			continue;
+		ft_fail(err, FT_EIO, "%s/.lock: cannot lock: %s", g->path, strerror(errno));
+		goto fail;
+	}
+	return 0;
+fail:
+	gdir_close(g);
+	return -1;
+}
+
+/* Block the signals that end a program politely while a change is made
+ * whole: an approval interrupted by Ctrl-C is either not begun or done.
+ * (SIGKILL cannot be blocked: the audit line is the point of no return.) */
+static void hold_signals(sigset_t *old)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+static void release_signals(const sigset_t *old)
+{
+	pthread_sigmask(SIG_SETMASK, old, NULL);
 }
 
 /* ---- JSON field access with path-and-key errors ----------------------- */
@@ -329,8 +587,8 @@ static int j_format_version(const cJSON *o, int major_known, int *major, int *mi
 	char *s = NULL;
 	if (j_str(o, "format_version", &s, path, err) < 0)
 		return -1;
-	int a, b, used = 0;
-	bool ok = sscanf(s, "%d.%d%n", &a, &b, &used) == 2 && s[used] == '\0' && a >= 0 && b >= 0;
+	int a = 0, b = 0;
+	bool ok = json_format_version_parse(s, &a, &b);
 	int rc = 0;
 	if (!ok)
 		rc = ft_fail(err, FT_EINPUT, "%s: format_version: expected \"MAJOR.MINOR\", found \"%s\"",
@@ -654,39 +912,37 @@ struct checked {
 	char *pipeline_text;           /* when asked for */
 };
 
-static char *version_dir(const char *root, const char *group, int version)
+/* Open GROUP/N, never through a link; *vpath names it for messages. */
+static int open_version(const struct gdir *g, int version, char **vpath, struct ft_err *err)
 {
-	return xasprintf("%s/%s/%d", root, group, version);
+	char name[16];
+	snprintf(name, sizeof name, "%d", version);
+	*vpath = xasprintf("%s/%d", g->path, version);
+	return open_dir_at(g->fd, g->path, name, "no such version", err);
 }
 
 /* Check everything about a version: manifest, each file's size, sha256 and
  * JSON, and the model's structure. Errors name the file. */
-static int check_version(const char *root, const char *group, int version,
-			 struct checked *out, bool keep, struct ft_err *err)
+static int check_version(const struct gdir *g, int version, struct checked *out, bool keep,
+			 struct ft_err *err)
 {
 	memset(out, 0, sizeof *out);
-	char *dir = version_dir(root, group, version);
-	char *path = xasprintf("%s/manifest.json", dir);
+	char *dir = NULL, *path = NULL;
 	int rc = -1;
 	char *text = NULL;
-	struct stat st;
-	if (lstat(dir, &st) < 0 && errno == ENOENT) {
-		ft_fail(err, FT_EINPUT, "%s: no such version", dir);
+	int vfd = open_version(g, version, &dir, err);
+	if (vfd < 0)
 		goto out;
-	}
-	if (!is_dir(dir)) {
-		ft_fail(err, FT_EINPUT, "%s: not a directory", dir);
-		goto out;
-	}
-	text = read_regular(path, NULL, err);
-	if (!text || parse_manifest(text, path, group, version, &out->m, err) < 0)
+	path = xasprintf("%s/manifest.json", dir);
+	text = read_at(vfd, dir, "manifest.json", NULL, err);
+	if (!text || parse_manifest(text, path, g->name, version, &out->m, err) < 0)
 		goto out;
 	for (size_t i = 0; i < NFILES; i++) {
 		free(path);
 		free(text);
 		path = xasprintf("%s/%s", dir, version_files[i]);
 		size_t len;
-		text = read_regular(path, &len, err);
+		text = read_at(vfd, dir, version_files[i], &len, err);
 		if (!text)
 			goto out;
 		const struct registry_file_sum *fs = &out->m.files[i];
@@ -733,6 +989,8 @@ out:
 		free(out->pipeline_text);
 		out->pipeline_text = NULL;
 	}
+	if (vfd >= 0)
+		close(vfd);
 	free(text);
 	free(path);
 	free(dir);
@@ -746,34 +1004,30 @@ static void checked_free(struct checked *c)
 	free(c->pipeline_text);
 }
 
-/* Version numbers present in a group directory, ascending. */
-static int scan_versions(const char *gdir, int **out, size_t *n, struct ft_err *err)
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+/* Version numbers named in a group directory (whatever each entry is:
+ * a number taken by a link or a file is still taken), ascending. */
+static int scan_versions(const struct gdir *g, int **out, size_t *n, struct ft_err *err)
 {
 	*out = NULL;
 	*n = 0;
-	DIR *d = opendir(gdir);
-	if (!d)
-		return ft_fail(err, errno == ENOENT ? FT_EINPUT : FT_EIO, "%s: %s", gdir,
-			       errno == ENOENT ? "no such group" : strerror(errno));
-	size_t cap = 0;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		int v = version_from_name(e->d_name);
-		if (!v)
-			continue;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			*out = xreallocarray(*out, cap, sizeof **out);
-		}
-		(*out)[(*n)++] = v;
+	size_t nn;
+	char **names = list_dir(g->fd, &nn);
+	if (!names)
+		return ft_fail(err, FT_EIO, "%s: %s", g->path, strerror(errno));
+	*out = xcalloc(nn ? nn : 1, sizeof **out);
+	for (size_t i = 0; i < nn; i++) {
+		int v = version_from_name(names[i]);
+		if (v)
+			(*out)[(*n)++] = v;
 	}
-	closedir(d);
-	for (size_t i = 1; i < *n; i++)
-		for (size_t k = i; k > 0 && (*out)[k - 1] > (*out)[k]; k--) {
-			int t = (*out)[k];
-			(*out)[k] = (*out)[k - 1];
-			(*out)[k - 1] = t;
-		}
+	names_free(names);
+	qsort(*out, *n, sizeof **out, cmp_int);
 	return 0;
 }
 
@@ -838,6 +1092,11 @@ static int parse_event(const char *line, const char *where, struct registry_even
 		ft_fail(err, FT_EINPUT, "%s: event: unknown event \"%s\"", where, ev->event);
 		goto out;
 	}
+	if (reg && st != REG_PENDING) {
+		ft_fail(err, FT_EINPUT, "%s: to: a registration always goes to %s, not %s", where,
+			registry_status_name(REG_PENDING), ev->to);
+		goto out;
+	}
 	if (reg != (ev->from[0] == '\0')) {
 		ft_fail(err, FT_EINPUT, "%s: from: %s", where,
 			reg ? "a registration has no previous status" : "missing previous status");
@@ -885,23 +1144,57 @@ static void problem_from_err(struct problems *p, const char *fallback_path,
 	}
 }
 
+/* A group's audit log as read. */
+struct audit {
+	struct registry_event *ev;
+	size_t n;
+	int highest;        /* highest version any line names, readable or not */
+	char *problem;      /* why the log could not be read at all, or NULL */
+};
+
+static void audit_free(struct audit *a)
+{
+	registry_events_free(a->ev, a->n);
+	free(a->problem);
+	memset(a, 0, sizeof *a);
+}
+
+/* The number after "version": in a line that is not valid JSON, so that a
+ * damaged line still keeps its number from being handed out again. */
+static int version_in_text(const char *line)
+{
+	int best = 0;
+	for (const char *p = strstr(line, "\"version\""); p; p = strstr(p + 1, "\"version\"")) {
+		const char *q = p + 9;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (*q++ != ':')
+			continue;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		long v = 0;
+		while (*q >= '0' && *q <= '9' && v <= REGISTRY_VERSION_MAX)
+			v = v * 10 + (*q++ - '0');
+		if (v > best && v <= REGISTRY_VERSION_MAX)
+			best = (int)v;
+	}
+	return best;
+}
+
 /* Read GROUP/audit.jsonl (none is an empty log); lines that cannot be read
  * are skipped and, when probs is non-NULL, reported there. */
-static void read_audit(const char *gdir, struct registry_event **out, size_t *n,
-		       struct problems *probs)
+static void audit_read(const struct gdir *g, struct audit *a, struct problems *probs)
 {
-	*out = NULL;
-	*n = 0;
-	char *path = xasprintf("%s/audit.jsonl", gdir);
+	memset(a, 0, sizeof *a);
 	struct stat st;
-	if (lstat(path, &st) < 0 && errno == ENOENT) {
-		free(path);
+	if (fstatat(g->fd, "audit.jsonl", &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
 		return;
-	}
+	char *path = xasprintf("%s/audit.jsonl", g->path);
 	struct ft_err e2;
 	size_t len;
-	char *text = read_regular(path, &len, &e2);
+	char *text = read_at(g->fd, g->path, "audit.jsonl", &len, &e2);
 	if (!text) {
+		a->problem = xstrdup(e2.msg);
 		problem_from_err(probs, path, &e2);
 		free(path);
 		return;
@@ -918,6 +1211,9 @@ static void read_audit(const char *gdir, struct registry_event **out, size_t *n,
 		lineno++;
 		char where[600];
 		snprintf(where, sizeof where, "%s:%ld", path, lineno);
+		int named = version_in_text(line);
+		if (named > a->highest)
+			a->highest = named;
 		if (strlen(line) != linelen) {
 			problem_add(probs, where, "contains a NUL byte");
 		} else if (!blank(line)) {
@@ -930,11 +1226,13 @@ static void read_audit(const char *gdir, struct registry_event **out, size_t *n,
 					why += 3;
 				problem_add(probs, where, why);
 			} else {
-				if (*n == cap) {
+				if (a->n == cap) {
 					cap = cap ? cap * 2 : 16;
-					*out = xreallocarray(*out, cap, sizeof **out);
+					a->ev = xreallocarray(a->ev, cap, sizeof *a->ev);
 				}
-				(*out)[(*n)++] = ev;
+				if (ev.version > a->highest)
+					a->highest = ev.version;
+				a->ev[a->n++] = ev;
 			}
 		}
 		if (!nl)
@@ -950,39 +1248,79 @@ int registry_audit(const char *root, const char *group, struct registry_event **
 {
 	*out = NULL;
 	*n = 0;
-	if (!registry_group_valid(group))
-		return ft_fail(err, FT_EINPUT, "%s: not a valid group name", group);
-	char *gdir = xasprintf("%s/%s", root, group);
-	read_audit(gdir, out, n, NULL);
-	free(gdir);
+	struct gdir g;
+	if (gdir_open(&g, root, group, false, LOCK_SH, err) < 0)
+		return -1;
+	struct audit a;
+	audit_read(&g, &a, NULL);
+	gdir_close(&g);
+	if (a.problem) {
+		ft_fail(err, FT_EINPUT, "%s", a.problem);
+		audit_free(&a);
+		return -1;
+	}
+	*out = a.ev;
+	*n = a.n;
+	a.ev = NULL;
+	a.n = 0;
+	audit_free(&a);
 	return 0;
 }
 
-/* Status of a version according to the log: the last event's "to", and
- * whether it was registered at all. */
-static bool audit_status(const struct registry_event *ev, size_t n, int version,
-			 enum registry_status *st)
-{
-	bool found = false;
-	for (size_t i = 0; i < n; i++)
-		if (ev[i].version == version && registry_status_parse(ev[i].to, st))
-			found = true;
-	return found;
-}
+/* What the audit log says about one version, the only record of its
+ * status. The history must start with the version's own registration (the
+ * line's time and user are the manifest's created and user): lines left by
+ * a deleted version of the same number, or a directory copied in, never
+ * lend it a status. Changes that do not follow from the status before them
+ * are skipped (verify reports them). */
+struct history {
+	bool registered;        /* its first line is its own registration */
+	char foreign[240];      /* why its lines are not its own; "" when they are */
+	enum registry_status status;   /* PendingManualApproval without lines */
+};
 
-static bool audit_registered(const struct registry_event *ev, size_t n, int version)
+static void version_history(const struct audit *a, int version, const struct registry_manifest *m,
+			    struct history *h)
 {
-	for (size_t i = 0; i < n; i++)
-		if (ev[i].version == version && !strcmp(ev[i].event, "registered"))
-			return true;
-	return false;
+	memset(h, 0, sizeof *h);
+	h->status = REG_PENDING;
+	bool first = true;
+	for (size_t i = 0; i < a->n && !h->foreign[0]; i++) {
+		const struct registry_event *e = &a->ev[i];
+		if (e->version != version)
+			continue;
+		bool reg = !strcmp(e->event, "registered");
+		if (first && reg && !strcmp(e->time, m->created) && !strcmp(e->user, m->user)) {
+			h->registered = true;
+		} else if (first && reg) {
+			snprintf(h->foreign, sizeof h->foreign,
+				 "version %d: its audit history starts with a registration at %s, "
+				 "not this version's (created %s): the number was used before",
+				 version, e->time, m->created);
+		} else if (first) {
+			snprintf(h->foreign, sizeof h->foreign,
+				 "version %d: its audit history starts with \"%s\", not its registration",
+				 version, e->event);
+		} else if (reg) {
+			snprintf(h->foreign, sizeof h->foreign,
+				 "version %d: registered a second time at %s", version, e->time);
+		} else {
+			enum registry_status from, to;
+			if (registry_status_parse(e->from, &from) && from == h->status &&
+			    registry_status_parse(e->to, &to))
+				h->status = to;
+		}
+		first = false;
+	}
+	if (h->foreign[0])
+		h->status = REG_PENDING;
 }
 
 /* Append one line with a single write and fsync it. A torn last line left
  * by a crash is closed first so the new line stays readable. A write that
- * fails (disk full) is cut back off, so a refused change leaves no half
- * line behind. */
-static int audit_append(const char *gdir, const char *time_s, const char *user,
+ * fails (disk full, file size limit) is cut back off, so a refused change
+ * leaves no half line behind. */
+static int audit_append(const struct gdir *g, const char *time_s, const char *user,
 			const char *event, int version, const char *from, const char *to,
 			const char *reason, struct ft_err *err)
 {
@@ -1000,33 +1338,46 @@ static int audit_append(const char *gdir, const char *time_s, const char *user,
 	char *body = cJSON_PrintUnformatted(j);
 	cJSON_Delete(j);
 
-	char *path = xasprintf("%s/audit.jsonl", gdir);
-	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	char *path = xasprintf("%s/audit.jsonl", g->path);
+	int fd = openat(g->fd, "audit.jsonl",
+			O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
 	int rc = -1;
-	if (fd >= 0) {
-		struct stat st;
-		char last = '\n';
-		if (fstat(fd, &st) < 0)
-			st.st_size = -1;   /* unknown: nothing to cut back to */
-		if (st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) != 1)
-			last = '\n';
-		char *line = xasprintf("%s%s\n", last == '\n' ? "" : "\n", body);
-		if (write_all(fd, line, strlen(line)) == 0 && fsync(fd) == 0)
-			rc = 0;
+	struct stat st;
+	if (fd < 0) {
+		char buf[96];
+		bool missing;
 		int saved = errno;
-		if (rc < 0 && st.st_size >= 0 && ftruncate(fd, st.st_size) == 0)
-			fsync(fd);
-		free(line);
-		if (close(fd) < 0 && rc == 0) {
-			saved = errno;
-			rc = -1;
-		}
-		errno = saved;
-		if (rc == 0 && st.st_size == 0)
-			fsync_path(gdir);
+		const char *why = entry_problem(g->fd, "audit.jsonl", false, &missing, buf);
+		ft_fail(err, why ? FT_EINPUT : FT_EIO, "%s: %s", path, why ? why : strerror(saved));
+		goto out;
 	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink > 1) {
+		char buf[96];
+		bool missing;
+		const char *why = entry_problem(g->fd, "audit.jsonl", false, &missing, buf);
+		ft_fail(err, FT_EINPUT, "%s: %s", path, why ? why : "changed while it was opened");
+		close(fd);
+		goto out;
+	}
+	char last = '\n';
+	if (st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) != 1)
+		last = '\n';
+	char *line = xasprintf("%s%s\n", last == '\n' ? "" : "\n", body);
+	if (write_all(fd, line, strlen(line)) == 0 && fsync(fd) == 0)
+		rc = 0;
+	int saved = errno;
+	if (rc < 0 && ftruncate(fd, st.st_size) == 0)
+		fsync(fd);
+	free(line);
+	if (close(fd) < 0 && rc == 0) {
+		saved = errno;
+		rc = -1;
+	}
+	if (rc == 0 && st.st_size == 0)
+		fsync(g->fd);
 	if (rc < 0)
-		ft_fail(err, FT_EIO, "%s: %s", path, strerror(errno));
+		ft_fail(err, FT_EIO, "%s: %s", path, strerror(saved));
+out:
 	free(path);
 	cJSON_free(body);
 	return rc;
@@ -1034,145 +1385,166 @@ static int audit_append(const char *gdir, const char *time_s, const char *user,
 
 /* The length of audit.jsonl (0 when there is none yet), taken before a
  * change appends its line so that the change can take the line back. */
-static off_t audit_length(const char *gdir)
+static off_t audit_length(const struct gdir *g)
 {
-	char *path = xasprintf("%s/audit.jsonl", gdir);
 	struct stat st;
-	off_t len = lstat(path, &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : 0;
-	free(path);
-	return len;
+	return fstatat(g->fd, "audit.jsonl", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       S_ISREG(st.st_mode) ? st.st_size : 0;
 }
 
 /* Cut audit.jsonl back to len and fsync it: the line of a change that
  * failed after appending it must not be completed by the next repair. */
-static int audit_take_back(const char *gdir, off_t len, struct ft_err *err)
+static int audit_take_back(const struct gdir *g, off_t len, struct ft_err *err)
 {
-	char *path = xasprintf("%s/audit.jsonl", gdir);
-	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-	int rc = fd >= 0 && ftruncate(fd, len) == 0 && fsync(fd) == 0 ? 0 : -1;
+	int fd = openat(g->fd, "audit.jsonl", O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	int rc = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1 &&
+		 ftruncate(fd, len) == 0 && fsync(fd) == 0 ? 0 : -1;
 	if (rc < 0)
-		ft_fail(err, FT_EIO, "%s: %s", path, strerror(errno));
+		ft_fail(err, FT_EIO, "%s/audit.jsonl: %s", g->path, strerror(errno));
 	if (fd >= 0)
 		close(fd);
-	free(path);
 	return rc;
 }
 
 /* Rewrite a manifest's status atomically, keeping everything else. */
-static int manifest_set_status(const char *root, const char *group, int version,
-			       enum registry_status to, struct ft_err *err)
+static int manifest_set_status(const struct gdir *g, int version, enum registry_status to,
+			       struct ft_err *err)
 {
-	char *path = xasprintf("%s/%s/%d/manifest.json", root, group, version);
-	char *text = read_regular(path, NULL, err);
+	char *vpath;
+	int vfd = open_version(g, version, &vpath, err);
 	int rc = -1;
+	if (vfd < 0) {
+		free(vpath);
+		return -1;
+	}
+	char *path = xasprintf("%s/manifest.json", vpath);
+	char *text = read_at(vfd, vpath, "manifest.json", NULL, err);
 	if (text) {
 		cJSON *j = parse_object(text, path, err);
 		if (j) {
 			cJSON_ReplaceItemInObjectCaseSensitive(
 				j, "status", cJSON_CreateString(registry_status_name(to)));
 			char *out = json_text(j);
-			rc = file_write_atomic(path, out, strlen(out), 0644, err);
+			rc = file_write_atomic_at(vfd, vpath, "manifest.json", out, strlen(out), 0644, err);
 			free(out);
 			cJSON_Delete(j);
 		}
 	}
 	free(text);
 	free(path);
+	free(vpath);
+	close(vfd);
 	return rc;
 }
 
-/* ---- locking and repair ---------------------------------------------- */
+/* ---- repair ----------------------------------------------------------- */
 
-static int group_lock(const char *gdir, struct ft_err *err)
+/* A name out_open gives a temporary: "NAME.tmp.<16 hex digits>". */
+static bool is_temporary(const char *name)
 {
-	char *path = xasprintf("%s/.lock", gdir);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0) {
-		ft_fail(err, FT_EIO, "%s: %s", path, strerror(errno));
-		free(path);
-		return -1;
-	}
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno == EINTR)
-			continue;
-		ft_fail(err, FT_EIO, "%s: cannot lock: %s", path, strerror(errno));
-		close(fd);
-		free(path);
-		return -1;
-	}
-	free(path);
-	return fd;
+	const char *t = strstr(name, ".tmp.");
+	return t && t != name;
 }
 
-/* Under the lock: finish or undo what an interrupted writer left. Staging
- * directories are stale by definition (every writer holds the lock while it
- * stages); a version without its "registered" line gets one; a manifest
- * whose status lags the log (crash between the two writes) is brought up to
- * the log; leftover temporary manifests are removed. Damaged versions are
- * left for `verify` to report. */
-static int group_repair(const char *root, const char *group, struct ft_err *err)
+/* Under the exclusive lock: finish or undo what an interrupted writer left.
+ * Staging entries are stale by definition (every writer holds the lock
+ * while it stages) and are removed without following any link; a version
+ * without its "registered" line gets one (to PendingManualApproval, always:
+ * a status is only ever granted by an approval); a manifest whose status
+ * lags the log is brought up to it; leftover temporaries are removed.
+ * Links and foreign file types where the format expects a plain file or a
+ * directory stop every writer until someone looks at them. */
+static int group_repair(const struct gdir *g, struct audit *log, struct ft_err *err)
 {
-	char *gdir = xasprintf("%s/%s", root, group);
-	char *staging = xasprintf("%s/.staging", gdir);
-	DIR *d = opendir(staging);
-	if (d) {
-		struct dirent *e;
-		while ((e = readdir(d))) {
-			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-				continue;
-			char *sub = xasprintf("%s/%s", staging, e->d_name);
-			remove_tree(sub);
-			free(sub);
-		}
-		closedir(d);
+	static const char *const plain[] = { "group.json", "audit.jsonl" };
+	for (size_t i = 0; i < 2; i++) {
+		char buf[96];
+		bool missing;
+		const char *why = entry_problem(g->fd, plain[i], false, &missing, buf);
+		if (why)
+			return ft_fail(err, FT_EINPUT, "%s/%s: %s", g->path, plain[i], why);
 	}
-	free(staging);
+	int sfd = openat(g->fd, ".staging", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (sfd < 0 && errno != ENOENT) {
+		int saved = errno;
+		char buf[96];
+		bool missing;
+		const char *why = entry_problem(g->fd, ".staging", true, &missing, buf);
+		return ft_fail(err, FT_EINPUT, "%s/.staging: %s", g->path, why ? why : strerror(saved));
+	}
+	if (sfd >= 0) {
+		size_t ns;
+		char **stale = list_dir(sfd, &ns);
+		for (size_t i = 0; i < ns; i++)
+			remove_at(sfd, stale[i], 0);
+		names_free(stale);
+		close(sfd);
+	}
+	size_t nn;
+	char **names = list_dir(g->fd, &nn);
+	if (!names)
+		return ft_fail(err, FT_EIO, "%s: %s", g->path, strerror(errno));
+	for (size_t i = 0; i < nn; i++)
+		if (!strncmp(names[i], "group.json.tmp.", 15))
+			unlinkat(g->fd, names[i], 0);
+	names_free(names);
 
+	audit_read(g, log, NULL);
+	if (log->problem)
+		return ft_fail(err, FT_EINPUT, "%s", log->problem);
 	int *vers;
 	size_t nvers;
-	struct registry_event *ev;
-	size_t nev;
-	int rc = scan_versions(gdir, &vers, &nvers, err);
-	if (rc < 0) {
-		free(gdir);
+	if (scan_versions(g, &vers, &nvers, err) < 0)
 		return -1;
-	}
-	read_audit(gdir, &ev, &nev, NULL);
+	int rc = 0;
+	bool appended = false;
 	for (size_t i = 0; i < nvers && rc == 0; i++) {
-		char *vdir = version_dir(root, group, vers[i]);
-		DIR *vd = opendir(vdir);
-		if (vd) {
-			struct dirent *e;
-			while ((e = readdir(vd)))
-				if (!strncmp(e->d_name, "manifest.json.tmp.", 18)) {
-					char *tmp = xasprintf("%s/%s", vdir, e->d_name);
-					unlink(tmp);
-					free(tmp);
-				}
-			closedir(vd);
-		}
-		free(vdir);
-		char *mpath = xasprintf("%s/%s/%d/manifest.json", root, group, vers[i]);
+		char *vpath;
 		struct ft_err e2;
-		char *text = read_regular(mpath, NULL, &e2);
+		int vfd = open_version(g, vers[i], &vpath, &e2);
+		if (vfd < 0) {
+			free(vpath);
+			continue;   /* a link or a file: damaged, left for verify */
+		}
+		size_t nv;
+		char **entries = list_dir(vfd, &nv);
+		for (size_t k = 0; k < nv; k++)
+			if (!strncmp(entries[k], "manifest.json.tmp.", 18))
+				unlinkat(vfd, entries[k], 0);
+		names_free(entries);
+		char *mpath = xasprintf("%s/manifest.json", vpath);
+		char *text = read_at(vfd, vpath, "manifest.json", NULL, &e2);
+		close(vfd);
 		struct registry_manifest m;
-		if (text && parse_manifest(text, mpath, group, vers[i], &m, &e2) == 0) {
-			if (!audit_registered(ev, nev, vers[i]))
-				rc = audit_append(gdir, m.created, m.user, "registered", vers[i], NULL,
-						  registry_status_name(m.status),
+		if (text && parse_manifest(text, mpath, g->name, vers[i], &m, &e2) == 0) {
+			struct history h;
+			version_history(log, vers[i], &m, &h);
+			bool any = false;
+			for (size_t k = 0; k < log->n && !any; k++)
+				any = log->ev[k].version == vers[i];
+			if (!any) {
+				rc = audit_append(g, m.created, m.user, "registered", vers[i], NULL,
+						  registry_status_name(REG_PENDING),
 						  "recovered: the registration was interrupted before its audit line",
 						  err);
-			enum registry_status logged;
-			if (rc == 0 && audit_status(ev, nev, vers[i], &logged) && logged != m.status)
-				rc = manifest_set_status(root, group, vers[i], logged, err);
+				appended = true;
+				h.status = REG_PENDING;
+				h.registered = true;
+			}
+			if (rc == 0 && h.registered && !h.foreign[0] && h.status != m.status)
+				rc = manifest_set_status(g, vers[i], h.status, err);
 			manifest_free(&m);
 		}
 		free(text);
 		free(mpath);
+		free(vpath);
 	}
-	registry_events_free(ev, nev);
 	free(vers);
-	free(gdir);
+	if (rc == 0 && appended) {
+		audit_free(log);
+		audit_read(g, log, NULL);
+	}
 	return rc;
 }
 
@@ -1187,6 +1559,14 @@ static int check_publish_args(const struct registry_publish_args *a, struct ft_e
 			       a->group ? a->group : "");
 	if (!a->data_path || !*a->data_path)
 		return ft_fail(err, FT_EINPUT, "registry: the data path is required");
+	/* The gate is the registry's rule, not only its callers': a model
+	 * that failed it is never registered, whoever asks. */
+	bool failed = a->gate && !a->gate->pass;
+	for (size_t i = 0; a->gate && i < a->gate->nchecks; i++)
+		failed |= !a->gate->checks[i].pass;
+	if (failed)
+		return ft_fail(err, FT_EINPUT, "registry: the gate failed; a model that fails "
+			       "its gate is never registered");
 	const char *texts[NFILES] = { a->model_json, a->evaluation_json, a->pipeline_json };
 	for (size_t i = 0; i < NFILES; i++) {
 		if (!texts[i])
@@ -1199,29 +1579,42 @@ static int check_publish_args(const struct registry_publish_args *a, struct ft_e
 	return 0;
 }
 
-static int write_group_json(const char *gdir, const char *group, const char *description,
-			    struct ft_err *err)
+static int write_group_json(const struct gdir *g, const char *description, struct ft_err *err)
 {
-	char *path = xasprintf("%s/group.json", gdir);
 	struct stat st;
-	int rc = 0;
-	if (lstat(path, &st) < 0 && errno == ENOENT) {
-		char now[32], fv[16];
-		utc_now(now);
-		snprintf(fv, sizeof fv, "%d.%d", REGISTRY_FORMAT_MAJOR, REGISTRY_FORMAT_MINOR);
-		cJSON *j = cJSON_CreateObject();
-		cJSON_AddStringToObject(j, "format", GROUP_FORMAT);
-		cJSON_AddStringToObject(j, "format_version", fv);
-		cJSON_AddStringToObject(j, "name", group);
-		cJSON_AddStringToObject(j, "description", description ? description : "");
-		cJSON_AddStringToObject(j, "created", now);
-		char *text = json_text(j);
-		cJSON_Delete(j);
-		rc = file_write_atomic(path, text, strlen(text), 0644, err);
-		free(text);
-	}
-	free(path);
+	if (fstatat(g->fd, "group.json", &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
+		return 0;
+	char now[32], fv[16];
+	utc_now(now);
+	snprintf(fv, sizeof fv, "%d.%d", REGISTRY_FORMAT_MAJOR, REGISTRY_FORMAT_MINOR);
+	cJSON *j = cJSON_CreateObject();
+	cJSON_AddStringToObject(j, "format", GROUP_FORMAT);
+	cJSON_AddStringToObject(j, "format_version", fv);
+	cJSON_AddStringToObject(j, "name", g->name);
+	cJSON_AddStringToObject(j, "description", description ? description : "");
+	cJSON_AddStringToObject(j, "created", now);
+	char *text = json_text(j);
+	cJSON_Delete(j);
+	int rc = file_write_atomic_at(g->fd, g->path, "group.json", text, strlen(text), 0644, err);
+	free(text);
 	return rc;
+}
+
+/* Rename a stage to its number, never over anything already there. */
+static int place_version(int sfd, const char *stage, int gfd, const char *final)
+{
+#ifdef RENAME_NOREPLACE
+	if (renameat2(sfd, stage, gfd, final, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+#endif
+	struct stat st;
+	if (fstatat(gfd, final, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		errno = EEXIST;
+		return -1;
+	}
+	return renameat(sfd, stage, gfd, final);
 }
 
 int registry_publish(const char *root, const struct registry_publish_args *a,
@@ -1236,56 +1629,63 @@ int registry_publish(const char *root, const struct registry_publish_args *a,
 	char userbuf[128];
 	const char *user = a->user && *a->user ? a->user : registry_default_user(userbuf, sizeof userbuf);
 
-	char *gdir = xasprintf("%s/%s", root, a->group);
-	char *staging_root = xasprintf("%s/.staging", gdir);
-	char *stage = NULL, *final = NULL;
-	int lock = -1, rc = -1;
+	struct gdir g;
+	if (gdir_open(&g, root, a->group, true, LOCK_EX, err) < 0)
+		return -1;
+	sigset_t sigs;
+	hold_signals(&sigs);
+	char *staging = xasprintf("%s/.staging", g.path);
+	char stage[64] = "", final[16] = "";
+	char *stage_path = NULL;
+	int sfd = -1, stfd = -1, rc = -1;
 	bool placed = false;   /* stage renamed to final, not yet logged */
-	if (make_dirs(gdir, err) < 0)
-		goto out;
-	lock = group_lock(gdir, err);
-	if (lock < 0)
-		goto out;
+	struct audit log = { 0 };
 	fault("after-lock");
-	if (group_repair(root, a->group, err) < 0 ||
-	    write_group_json(gdir, a->group, a->description, err) < 0)
+	if (group_repair(&g, &log, err) < 0 || write_group_json(&g, a->description, err) < 0)
 		goto out;
 
+	/* A number is used once, ever: past every directory and every number
+	 * the log names, so that a deleted version's approval can never be
+	 * inherited by a new model. */
 	int *vers;
 	size_t nvers;
-	if (scan_versions(gdir, &vers, &nvers, err) < 0)
+	if (scan_versions(&g, &vers, &nvers, err) < 0)
 		goto out;
-	int version = nvers ? vers[nvers - 1] + 1 : 1;
+	int highest = nvers ? vers[nvers - 1] : 0;
 	free(vers);
-	if (version > REGISTRY_VERSION_MAX) {
-		ft_fail(err, FT_EINPUT, "%s: no version numbers left", gdir);
+	if (log.highest > highest)
+		highest = log.highest;
+	if (highest >= REGISTRY_VERSION_MAX) {
+		ft_fail(err, FT_EINPUT, "%s: no version numbers left", g.path);
 		goto out;
 	}
+	int version = highest + 1;
 
-	if (mkdir(staging_root, 0755) < 0 && errno != EEXIST) {
-		ft_fail(err, FT_EIO, "%s: %s", staging_root, strerror(errno));
+	if (mkdirat(g.fd, ".staging", 0755) < 0 && errno != EEXIST) {
+		ft_fail(err, FT_EIO, "%s: %s", staging, strerror(errno));
 		goto out;
 	}
-	if (!is_dir(staging_root)) {
-		ft_fail(err, FT_EIO, "%s: not a directory", staging_root);
+	sfd = open_dir_at(g.fd, g.path, ".staging", "missing", err);
+	if (sfd < 0)
+		goto out;
+	snprintf(stage, sizeof stage, "%ld-%016llx", (long)getpid(),
+		 (unsigned long long)ft_random64());
+	stage_path = xasprintf("%s/%s", staging, stage);
+	if (mkdirat(sfd, stage, 0755) < 0) {
+		ft_fail(err, FT_EIO, "%s: %s", stage_path, strerror(errno));
+		stage[0] = '\0';
 		goto out;
 	}
-	struct ft_rng rng;
-	rng_seed(&rng, (uint64_t)getpid() ^ ((uint64_t)time(NULL) << 20) ^
-			       (uint64_t)(ft_now() * 1e9));
-	stage = xasprintf("%s/%ld-%08llx", staging_root, (long)getpid(),
-			  (unsigned long long)(rng_next(&rng) & 0xffffffffu));
-	if (mkdir(stage, 0755) < 0) {
-		ft_fail(err, FT_EIO, "%s: %s", stage, strerror(errno));
+	stfd = open_dir_at(sfd, staging, stage, "missing", err);
+	if (stfd < 0)
 		goto out;
-	}
 	const char *texts[NFILES] = { a->model_json, a->evaluation_json, a->pipeline_json };
 	char shas[NFILES][65];
 	size_t sizes[NFILES];
 	for (size_t i = 0; i < NFILES; i++) {
 		sizes[i] = strlen(texts[i]);
 		sha256_hex(texts[i], sizes[i], shas[i]);
-		if (write_new_file(stage, version_files[i], texts[i], sizes[i], err) < 0)
+		if (write_new_at(stfd, stage_path, version_files[i], texts[i], sizes[i], err) < 0)
 			goto out;
 		if (i == 0)
 			fault("mid-staging");
@@ -1296,62 +1696,63 @@ int registry_publish(const char *root, const struct registry_publish_args *a,
 				  shas, sizes);
 	char *mtext = json_text(mj);
 	cJSON_Delete(mj);
-	int wrc = write_new_file(stage, "manifest.json", mtext, strlen(mtext), err);
+	int wrc = write_new_at(stfd, stage_path, "manifest.json", mtext, strlen(mtext), err);
 	free(mtext);
 	if (wrc < 0)
 		goto out;
-	if (fsync_path(stage) < 0) {
-		ft_fail(err, FT_EIO, "%s: %s", stage, strerror(errno));
+	if (fsync(stfd) < 0) {
+		ft_fail(err, FT_EIO, "%s: %s", stage_path, strerror(errno));
 		goto out;
 	}
 	fault("before-rename");
-	final = version_dir(root, a->group, version);
-	if (rename(stage, final) < 0) {
-		ft_fail(err, FT_EIO, "%s: %s", final, strerror(errno));
+	snprintf(final, sizeof final, "%d", version);
+	if (place_version(sfd, stage, g.fd, final) < 0) {
+		ft_fail(err, FT_EIO, "%s/%s: %s", g.path, final, strerror(errno));
 		goto out;
 	}
 	placed = true;
 	fault("after-rename");
-	if (fsync_path(gdir) < 0) {
-		ft_fail(err, FT_EIO, "%s: %s", gdir, strerror(errno));
+	if (fsync(g.fd) < 0) {
+		ft_fail(err, FT_EIO, "%s: %s", g.path, strerror(errno));
 		goto out;
 	}
 	fault("before-audit");
-	if (audit_append(gdir, created, user, "registered", version, NULL,
+	if (audit_append(&g, created, user, "registered", version, NULL,
 			 registry_status_name(REG_PENDING),
 			 a->description && *a->description ? a->description : "gate passed",
 			 err) < 0)
 		goto out;
 	fault("after-audit");
 	placed = false;
-	free(stage);
-	stage = NULL;
+	stage[0] = '\0';
 	*version_out = version;
 	rc = 0;
 out:
 	/* A registration refused after its rename must not turn up later as
 	 * a recovered version: it goes back to staging (which only the lock
 	 * holder writes) and is removed from there. */
-	if (placed && rename(final, stage) < 0) {
+	if (placed && renameat(g.fd, final, sfd, stage) < 0) {
 		if (err) {
 			size_t len = strlen(err->msg);
 			snprintf(err->msg + len, sizeof err->msg - len,
-				 "; %s could not be withdrawn (%s) and is recorded at the next "
-				 "change to %s", final, strerror(errno), a->group);
+				 "; %s/%s could not be withdrawn (%s) and is recorded at the next "
+				 "change to %s", g.path, final, strerror(errno), a->group);
 		}
-		free(stage);
-		stage = NULL;
+		stage[0] = '\0';
 	} else if (placed) {
-		fsync_path(gdir);
+		fsync(g.fd);
 	}
-	if (stage)
-		remove_tree(stage);
-	if (lock >= 0)
-		close(lock);
-	free(stage);
-	free(final);
-	free(staging_root);
-	free(gdir);
+	if (stfd >= 0)
+		close(stfd);
+	if (sfd >= 0 && stage[0])
+		remove_at(sfd, stage, 0);
+	if (sfd >= 0)
+		close(sfd);
+	audit_free(&log);
+	free(stage_path);
+	free(staging);
+	gdir_close(&g);
+	release_signals(&sigs);
 	return rc;
 }
 
@@ -1363,6 +1764,20 @@ static int check_ref(const char *group, int version, struct ft_err *err)
 		return ft_fail(err, FT_EINPUT, "%s: not a valid group name", group ? group : "");
 	if (version < 1 || version > REGISTRY_VERSION_MAX)
 		return ft_fail(err, FT_EINPUT, "%s/%d: versions are positive numbers", group, version);
+	return 0;
+}
+
+/* The status of an intact version, from the log; -1 with the reason when
+ * its history is not its own. */
+static int logged_status(const struct audit *log, const struct gdir *g, int version,
+			 const struct registry_manifest *m, enum registry_status *st,
+			 struct ft_err *err)
+{
+	struct history h;
+	version_history(log, version, m, &h);
+	if (h.foreign[0])
+		return ft_fail(err, FT_EINPUT, "%s/audit.jsonl: %s", g->path, h.foreign);
+	*st = h.status;
 	return 0;
 }
 
@@ -1380,37 +1795,45 @@ int registry_set_status(const char *root, const char *group, int version,
 	char userbuf[128];
 	if (!user || !*user)
 		user = registry_default_user(userbuf, sizeof userbuf);
-	char *gdir = xasprintf("%s/%s", root, group);
-	int rc = -1, lock = -1;
+	struct gdir g;
+	if (gdir_open(&g, root, group, false, LOCK_EX, err) < 0)
+		return -1;
+	sigset_t sigs;
+	hold_signals(&sigs);
+	int rc = -1;
 	struct checked c = { 0 };
-	if (!is_dir(gdir)) {
-		ft_fail(err, FT_EINPUT, "%s: no such group", gdir);
+	struct audit log = { 0 };
+	enum registry_status now_st = REG_PENDING;
+	if (group_repair(&g, &log, err) < 0 || check_version(&g, version, &c, false, err) < 0 ||
+	    logged_status(&log, &g, version, &c.m, &now_st, err) < 0)
+		goto out;
+	if (now_st == to) {
+		ft_fail(err, FT_EINPUT, "%s/%d: already %s", group, version, registry_status_name(to));
 		goto out;
 	}
-	lock = group_lock(gdir, err);
-	if (lock < 0 || group_repair(root, group, err) < 0)
-		goto out;
-	if (check_version(root, group, version, &c, false, err) < 0)
-		goto out;
-	if (c.m.status == to) {
-		ft_fail(err, FT_EINPUT, "%s/%d: already %s", group, version, registry_status_name(to));
+	bool gate_failed = !c.m.gate_pass;
+	for (size_t i = 0; i < c.m.ngate; i++)
+		gate_failed |= !c.m.gate[i].pass;
+	if (to == REG_APPROVED && gate_failed) {
+		ft_fail(err, FT_EINPUT, "%s/%d: its manifest says the gate failed; a version "
+			"that failed its gate cannot be approved", group, version);
 		goto out;
 	}
 	char now[32];
 	utc_now(now);
-	off_t logged = audit_length(gdir);
-	if (audit_append(gdir, now, user, to == REG_APPROVED ? "approved" : "rejected", version,
-			 registry_status_name(c.m.status), registry_status_name(to), reason,
+	off_t logged = audit_length(&g);
+	if (audit_append(&g, now, user, to == REG_APPROVED ? "approved" : "rejected", version,
+			 registry_status_name(now_st), registry_status_name(to), reason,
 			 err) < 0)
 		goto out;
 	fault("before-manifest");
-	if (manifest_set_status(root, group, version, to, err) < 0) {
+	if (manifest_set_status(&g, version, to, err) < 0) {
 		/* The caller is told the change failed, so it must not stay in
 		 * the log for the next repair to complete. A manifest already
 		 * renamed into place (only its directory's fsync failed) is
 		 * brought back to the log by that repair. */
 		struct ft_err e2;
-		if (audit_take_back(gdir, logged, &e2) < 0 && err) {
+		if (audit_take_back(&g, logged, &e2) < 0 && err) {
 			size_t len = strlen(err->msg);
 			snprintf(err->msg + len, sizeof err->msg - len,
 				 "; it could not be taken back from the log (%s), so it"
@@ -1422,9 +1845,9 @@ int registry_set_status(const char *root, const char *group, int version,
 	rc = 0;
 out:
 	checked_free(&c);
-	if (lock >= 0)
-		close(lock);
-	free(gdir);
+	audit_free(&log);
+	gdir_close(&g);
+	release_signals(&sigs);
 	return rc;
 }
 
@@ -1439,48 +1862,59 @@ void registry_versions_free(struct registry_version *v, size_t n)
 	free(v);
 }
 
-int registry_list_versions(const char *root, const char *group,
-			   struct registry_version **out, size_t *n, struct ft_err *err)
+/* Every version of an open (locked) group, each checked, its status from
+ * the log. A version whose log lines are not its own, or in a group whose
+ * log cannot be read, is damaged: nothing can vouch for its status. */
+static int list_versions_in(const struct gdir *g, const struct audit *log,
+			    struct registry_version **out, size_t *n, struct ft_err *err)
 {
-	*out = NULL;
-	*n = 0;
-	if (!registry_group_valid(group))
-		return ft_fail(err, FT_EINPUT, "%s: not a valid group name", group ? group : "");
-	char *gdir = xasprintf("%s/%s", root, group);
 	int *vers;
 	size_t nvers;
-	int rc = scan_versions(gdir, &vers, &nvers, err);
-	if (rc < 0) {
-		free(gdir);
+	*out = NULL;
+	*n = 0;
+	if (scan_versions(g, &vers, &nvers, err) < 0)
 		return -1;
-	}
-	/* The log is the record of status: a manifest that disagrees (a crash
-	 * between the two writes, or a hand edit) never decides what a reader
-	 * such as GROUP@approved sees. */
-	struct registry_event *ev;
-	size_t nev;
-	read_audit(gdir, &ev, &nev, NULL);
-	free(gdir);
 	*out = xcalloc(nvers ? nvers : 1, sizeof **out);
 	for (size_t i = 0; i < nvers; i++) {
 		struct registry_version *v = &(*out)[i];
 		struct checked c;
 		struct ft_err e2;
 		v->number = vers[i];
-		if (check_version(root, group, vers[i], &c, false, &e2) < 0) {
+		if (check_version(g, vers[i], &c, false, &e2) < 0) {
 			v->damaged = true;
 			v->problem = xstrdup(e2.msg);
-		} else {
-			v->m = c.m;
-			memset(&c.m, 0, sizeof c.m);
-			checked_free(&c);
-			audit_status(ev, nev, v->number, &v->m.status);
+			continue;
+		}
+		v->m = c.m;
+		memset(&c.m, 0, sizeof c.m);
+		checked_free(&c);
+		if (log->problem) {
+			v->damaged = true;
+			v->problem = xasprintf("its status cannot be read: %s", log->problem);
+		} else if (logged_status(log, g, v->number, &v->m, &v->m.status, &e2) < 0) {
+			v->damaged = true;
+			v->problem = xstrdup(e2.msg);
 		}
 	}
-	registry_events_free(ev, nev);
 	*n = nvers;
 	free(vers);
 	return 0;
+}
+
+int registry_list_versions(const char *root, const char *group,
+			   struct registry_version **out, size_t *n, struct ft_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	struct gdir g;
+	if (gdir_open(&g, root, group, false, LOCK_SH, err) < 0)
+		return -1;
+	struct audit log;
+	audit_read(&g, &log, NULL);
+	int rc = list_versions_in(&g, &log, out, n, err);
+	audit_free(&log);
+	gdir_close(&g);
+	return rc;
 }
 
 void registry_groups_free(struct registry_group *g, size_t n)
@@ -1495,15 +1929,16 @@ void registry_groups_free(struct registry_group *g, size_t n)
 }
 
 /* group.json: format, name matching the directory, description, created. */
-static int read_group_json(const char *gdir, const char *group, char **description,
-			   char **created, struct ft_err *err)
+static int read_group_json(const struct gdir *g, char **description, char **created,
+			   struct ft_err *err)
 {
-	char *path = xasprintf("%s/group.json", gdir);
-	char *text = read_regular(path, NULL, err);
+	char *path = xasprintf("%s/group.json", g->path);
+	char *text = read_at(g->fd, g->path, "group.json", NULL, err);
 	cJSON *j = text ? parse_object(text, path, err) : NULL;
 	int rc = -1;
 	char *format = NULL, *name = NULL;
 	int major, minor;
+	*description = *created = NULL;
 	if (!j)
 		goto out;
 	if (j_str(j, "format", &format, path, err) < 0 ||
@@ -1516,7 +1951,7 @@ static int read_group_json(const char *gdir, const char *group, char **descripti
 		ft_fail(err, FT_EINPUT, "%s: format: expected \"%s\"", path, GROUP_FORMAT);
 		goto out;
 	}
-	if (strcmp(name, group)) {
+	if (strcmp(name, g->name)) {
 		ft_fail(err, FT_EINPUT, "%s: name: \"%s\" does not match its directory", path, name);
 		goto out;
 	}
@@ -1541,36 +1976,45 @@ static int cmp_group(const void *a, const void *b)
 		      ((const struct registry_group *)b)->name);
 }
 
-/* Valid group names under root that are directories. */
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Entries of ROOT with a valid group name that are directories or links
+ * (a link is listed so that it can be reported, never followed), sorted.
+ * A missing ROOT is an empty registry. */
 static char **scan_groups(const char *root, size_t *n, struct ft_err *err)
 {
 	*n = 0;
-	DIR *d = opendir(root);
-	if (!d) {
+	int rfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rfd < 0) {
 		if (errno == ENOENT)
 			return xcalloc(1, sizeof(char *));
 		ft_fail(err, FT_EIO, "%s: %s", root, strerror(errno));
 		return NULL;
 	}
-	size_t cap = 8;
-	char **names = xmalloc(cap * sizeof *names);
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (!registry_group_valid(e->d_name))
-			continue;
-		char *p = xasprintf("%s/%s", root, e->d_name);
-		bool dir = is_dir(p);
-		free(p);
-		if (!dir)
-			continue;
-		if (*n + 1 >= cap) {
-			cap *= 2;
-			names = xreallocarray(names, cap, sizeof *names);
-		}
-		names[(*n)++] = xstrdup(e->d_name);
+	size_t nn;
+	char **names = list_dir(rfd, &nn);
+	if (!names) {
+		ft_fail(err, FT_EIO, "%s: %s", root, strerror(errno));
+		close(rfd);
+		return NULL;
 	}
-	closedir(d);
-	names[*n] = NULL;
+	size_t k = 0;
+	for (size_t i = 0; i < nn; i++) {
+		struct stat st;
+		if (registry_group_valid(names[i]) &&
+		    fstatat(rfd, names[i], &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    (S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode)))
+			names[k++] = names[i];
+		else
+			free(names[i]);
+	}
+	names[k] = NULL;
+	close(rfd);
+	*n = k;
+	qsort(names, k, sizeof *names, cmp_name);
 	return names;
 }
 
@@ -1585,31 +2029,46 @@ int registry_list_groups(const char *root, struct registry_group **out, size_t *
 		return -1;
 	*out = xcalloc(ng ? ng : 1, sizeof **out);
 	for (size_t i = 0; i < ng; i++) {
-		struct registry_group *g = &(*out)[i];
-		g->name = names[i];
-		char *gdir = xasprintf("%s/%s", root, g->name);
+		struct registry_group *gr = &(*out)[i];
+		gr->name = names[i];
 		struct ft_err e2;
-		if (read_group_json(gdir, g->name, &g->description, &g->created, &e2) < 0) {
-			g->problem = xstrdup(e2.msg);
-			g->description = xstrdup("");
-			g->created = xstrdup("");
+		struct gdir g;
+		if (gdir_open(&g, root, gr->name, false, LOCK_SH, &e2) < 0) {
+			gr->problem = xstrdup(e2.msg);
+			gr->description = xstrdup("");
+			gr->created = xstrdup("");
+			continue;
 		}
-		free(gdir);
+		if (read_group_json(&g, &gr->description, &gr->created, &e2) < 0) {
+			gr->problem = xstrdup(e2.msg);
+			gr->description = xstrdup("");
+			gr->created = xstrdup("");
+		}
+		struct audit log;
+		audit_read(&g, &log, NULL);
+		if (log.problem) {
+			char *both = gr->problem ? xasprintf("%s; %s", gr->problem, log.problem)
+						 : xstrdup(log.problem);
+			free(gr->problem);
+			gr->problem = both;
+		}
 		struct registry_version *v;
 		size_t nv;
-		if (registry_list_versions(root, g->name, &v, &nv, &e2) == 0) {
-			g->nversions = nv;
+		if (list_versions_in(&g, &log, &v, &nv, &e2) == 0) {
+			gr->nversions = nv;
 			for (size_t k = 0; k < nv; k++) {
 				if (v[k].damaged) {
-					g->ndamaged++;
+					gr->ndamaged++;
 					continue;
 				}
-				g->latest = v[k].number;
+				gr->latest = v[k].number;
 				if (v[k].m.status == REG_APPROVED)
-					g->approved = v[k].number;
+					gr->approved = v[k].number;
 			}
 			registry_versions_free(v, nv);
 		}
+		audit_free(&log);
+		gdir_close(&g);
 	}
 	free(names);
 	*n = ng;
@@ -1617,11 +2076,15 @@ int registry_list_groups(const char *root, struct registry_group **out, size_t *
 	return 0;
 }
 
-int registry_resolve(const char *root, const char *ref, char *group, int *version,
+/* "GROUP/N", "GROUP@latest", "GROUP@approved": the group, and the number
+ * (0 for the two names, with *approved telling which). */
+static int parse_ref(const char *ref, char *group, int *version, bool *approved,
 		     struct ft_err *err)
 {
 	const char *sep = strpbrk(ref, "/@");
 	size_t glen = sep ? (size_t)(sep - ref) : strlen(ref);
+	*version = 0;
+	*approved = false;
 	if (!sep || glen == 0 || glen > REGISTRY_GROUP_MAX)
 		return ft_fail(err, FT_EINPUT,
 			       "%s: expected GROUP/VERSION, GROUP@latest or GROUP@approved", ref);
@@ -1630,18 +2093,27 @@ int registry_resolve(const char *root, const char *ref, char *group, int *versio
 	if (!registry_group_valid(group))
 		return ft_fail(err, FT_EINPUT, "%s: not a valid group name", group);
 	if (*sep == '/') {
-		int v = version_from_name(sep + 1);
-		if (!v)
+		*version = version_from_name(sep + 1);
+		if (!*version)
 			return ft_fail(err, FT_EINPUT, "%s: versions are positive numbers", ref);
-		*version = v;
 		return 0;
 	}
-	bool approved = !strcmp(sep + 1, "approved");
-	if (!approved && strcmp(sep + 1, "latest"))
+	*approved = !strcmp(sep + 1, "approved");
+	if (!*approved && strcmp(sep + 1, "latest"))
 		return ft_fail(err, FT_EINPUT, "%s: expected @latest or @approved", ref);
+	return 0;
+}
+
+/* The highest intact (Approved, when asked) version of a locked group. */
+static int pick_version(const struct gdir *g, bool approved, int *version, struct ft_err *err)
+{
+	struct audit log;
+	audit_read(g, &log, NULL);
 	struct registry_version *v;
 	size_t n;
-	if (registry_list_versions(root, group, &v, &n, err) < 0)
+	int rc = list_versions_in(g, &log, &v, &n, err);
+	audit_free(&log);
+	if (rc < 0)
 		return -1;
 	*version = 0;
 	for (size_t i = 0; i < n; i++)
@@ -1649,9 +2121,46 @@ int registry_resolve(const char *root, const char *ref, char *group, int *versio
 			*version = v[i].number;
 	registry_versions_free(v, n);
 	if (!*version)
-		return ft_fail(err, FT_EINPUT, "%s/%s: no %s version", root, group,
+		return ft_fail(err, FT_EINPUT, "%s: no %s version", g->path,
 			       approved ? "approved" : "intact");
 	return 0;
+}
+
+int registry_resolve(const char *root, const char *ref, char *group, int *version,
+		     struct ft_err *err)
+{
+	bool approved;
+	if (parse_ref(ref, group, version, &approved, err) < 0)
+		return -1;
+	if (*version)
+		return 0;
+	struct gdir g;
+	if (gdir_open(&g, root, group, false, LOCK_SH, err) < 0)
+		return -1;
+	int rc = pick_version(&g, approved, version, err);
+	gdir_close(&g);
+	return rc;
+}
+
+struct model *registry_load_ref(const char *root, const char *ref, char *group, int *version,
+				struct ft_err *err)
+{
+	bool approved;
+	if (parse_ref(ref, group, version, &approved, err) < 0)
+		return NULL;
+	struct gdir g;
+	if (gdir_open(&g, root, group, false, LOCK_SH, err) < 0)
+		return NULL;
+	struct model *m = NULL;
+	struct checked c;
+	if ((*version || pick_version(&g, approved, version, err) == 0) &&
+	    check_version(&g, *version, &c, true, err) == 0) {
+		m = c.model;
+		c.model = NULL;
+		checked_free(&c);
+	}
+	gdir_close(&g);
+	return m;
 }
 
 /* ---- show ------------------------------------------------------------- */
@@ -1704,9 +2213,25 @@ int registry_show(const char *root, const char *group, int version,
 	memset(d, 0, sizeof *d);
 	if (check_ref(group, version, err) < 0)
 		return -1;
-	struct checked c;
-	if (check_version(root, group, version, &c, true, err) < 0)
+	struct gdir g;
+	if (gdir_open(&g, root, group, false, LOCK_SH, err) < 0)
 		return -1;
+	struct checked c;
+	struct audit log;
+	audit_read(&g, &log, NULL);
+	int rc = check_version(&g, version, &c, true, err);
+	if (rc == 0 && log.problem) {
+		rc = ft_fail(err, FT_EINPUT, "%s/%d: its status cannot be read: %s", g.path, version,
+			     log.problem);
+		checked_free(&c);
+	} else if (rc == 0 && (rc = logged_status(&log, &g, version, &c.m, &c.m.status, err)) < 0) {
+		checked_free(&c);
+	}
+	gdir_close(&g);
+	if (rc < 0) {
+		audit_free(&log);
+		return -1;
+	}
 	d->v.number = version;
 	d->v.m = c.m;
 	d->model = c.model;
@@ -1739,18 +2264,17 @@ int registry_show(const char *root, const char *group, int version,
 	cJSON_Delete(pj);
 	free(c.pipeline_text);
 
-	struct registry_event *ev;
-	size_t nev;
-	registry_audit(root, group, &ev, &nev, err);
-	audit_status(ev, nev, version, &d->v.m.status);
-	d->events = xcalloc(nev ? nev : 1, sizeof *d->events);
-	for (size_t i = 0; i < nev; i++) {
-		if (ev[i].version == version)
-			d->events[d->nevents++] = ev[i];
+	d->events = xcalloc(log.n ? log.n : 1, sizeof *d->events);
+	for (size_t i = 0; i < log.n; i++) {
+		if (log.ev[i].version == version)
+			d->events[d->nevents++] = log.ev[i];
 		else
-			event_free(&ev[i]);
+			event_free(&log.ev[i]);
 	}
-	free(ev);
+	free(log.ev);
+	log.ev = NULL;
+	log.n = 0;
+	audit_free(&log);
 	return 0;
 }
 
@@ -1759,12 +2283,17 @@ struct model *registry_load_model(const char *root, const char *group, int versi
 {
 	if (check_ref(group, version, err) < 0)
 		return NULL;
-	struct checked c;
-	if (check_version(root, group, version, &c, true, err) < 0)
+	struct gdir g;
+	if (gdir_open(&g, root, group, false, LOCK_SH, err) < 0)
 		return NULL;
-	struct model *m = c.model;
-	c.model = NULL;
-	checked_free(&c);
+	struct checked c;
+	struct model *m = NULL;
+	if (check_version(&g, version, &c, true, err) == 0) {
+		m = c.model;
+		c.model = NULL;
+		checked_free(&c);
+	}
+	gdir_close(&g);
 	return m;
 }
 
@@ -1886,85 +2415,179 @@ void registry_problems_free(struct registry_problem *p, size_t n)
 	free(p);
 }
 
+static bool problem_known(const struct problems *p, const char *path)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (!strcmp(p->v[i].path, path))
+			return true;
+	return false;
+}
+
+/* Links, hard links, foreign file types and leftover temporaries among the
+ * entries of dfd (dpath) that `skip` does not already account for. */
+static void verify_entries(int dfd, const char *dpath, bool version_dir, struct problems *p)
+{
+	size_t n;
+	char **names = list_dir(dfd, &n);
+	if (!names) {
+		problem_add(p, dpath, strerror(errno));
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *name = names[i];
+		char *path = xasprintf("%s/%s", dpath, name);
+		struct stat st;
+		bool version_named = !version_dir && version_from_name(name);
+		bool known = version_dir && (!strcmp(name, "manifest.json") ||
+					     !strcmp(name, "model.json") ||
+					     !strcmp(name, "evaluation.json") ||
+					     !strcmp(name, "pipeline.json"));
+		if (version_named || problem_known(p, path) ||
+		    fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			free(path);
+			continue;
+		}
+		char why[160] = "";
+		if (S_ISLNK(st.st_mode))
+			snprintf(why, sizeof why, "is a symbolic link; the registry never follows links");
+		else if (is_temporary(name))
+			snprintf(why, sizeof why, "leftover temporary file of an interrupted write "
+				 "(the next change to the group removes it)");
+		else if (S_ISREG(st.st_mode) && st.st_nlink > 1)
+			snprintf(why, sizeof why, "has %ju hard links; a registry file must have "
+				 "exactly one", (uintmax_t)st.st_nlink);
+		else if (known && !S_ISREG(st.st_mode))
+			snprintf(why, sizeof why, "is %s, not a regular file", kind_of(st.st_mode));
+		else if (version_dir && !known)
+			snprintf(why, sizeof why, "is not part of a version (%s)", kind_of(st.st_mode));
+		else if (!version_dir && !strcmp(name, ".lock") && !S_ISREG(st.st_mode))
+			snprintf(why, sizeof why, "is %s, not a regular file", kind_of(st.st_mode));
+		else if (!version_dir && !strcmp(name, ".staging") && !S_ISDIR(st.st_mode))
+			snprintf(why, sizeof why, "is %s, not a directory", kind_of(st.st_mode));
+		else if (!version_dir && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+			snprintf(why, sizeof why, "is %s, which a registry never holds",
+				 kind_of(st.st_mode));
+		if (why[0])
+			problem_add(p, path, why);
+		free(path);
+	}
+	names_free(names);
+}
+
 static void verify_group(const char *root, const char *group, struct problems *p)
 {
-	char *gdir = xasprintf("%s/%s", root, group);
+	struct gdir g;
 	struct ft_err e;
+	if (gdir_open(&g, root, group, false, LOCK_SH, &e) < 0) {
+		char *gp = xasprintf("%s/%s", root, group);
+		problem_from_err(p, gp, &e);
+		free(gp);
+		return;
+	}
 	char *desc = NULL, *created = NULL;
-	if (read_group_json(gdir, group, &desc, &created, &e) < 0) {
-		char *gj = xasprintf("%s/group.json", gdir);
+	if (read_group_json(&g, &desc, &created, &e) < 0) {
+		char *gj = xasprintf("%s/group.json", g.path);
 		problem_from_err(p, gj, &e);
 		free(gj);
 	}
 	free(desc);
 	free(created);
 
-	struct registry_event *ev;
-	size_t nev;
-	read_audit(gdir, &ev, &nev, p);
-	char *apath = xasprintf("%s/audit.jsonl", gdir);
+	struct audit log;
+	audit_read(&g, &log, p);
+	char *apath = xasprintf("%s/audit.jsonl", g.path);
+	verify_entries(g.fd, g.path, false, p);
+	int sfd = openat(g.fd, ".staging", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (sfd >= 0) {
+		/* Under the shared lock no writer is staging: all of it is stale. */
+		size_t ns;
+		char **stale = list_dir(sfd, &ns);
+		for (size_t i = 0; i < ns; i++) {
+			char *sp = xasprintf("%s/.staging/%s", g.path, stale[i]);
+			problem_add(p, sp, "stale staging entry of an interrupted registration "
+				    "(the next change to the group removes it)");
+			free(sp);
+		}
+		names_free(stale);
+		close(sfd);
+	}
 
 	int *vers = NULL;
 	size_t nvers = 0;
-	if (scan_versions(gdir, &vers, &nvers, &e) < 0)
-		problem_add(p, gdir, e.msg);
+	if (scan_versions(&g, &vers, &nvers, &e) < 0)
+		problem_add(p, g.path, e.msg);
 	for (size_t i = 0; i < nvers; i++) {
 		struct checked c;
-		char *vdir = version_dir(root, group, vers[i]);
-		if (check_version(root, group, vers[i], &c, false, &e) < 0) {
+		char *vdir = xasprintf("%s/%d", g.path, vers[i]);
+		if (check_version(&g, vers[i], &c, false, &e) < 0)
 			problem_from_err(p, vdir, &e);
+		char *vpath;
+		int vfd = open_version(&g, vers[i], &vpath, &e);
+		if (vfd >= 0) {
+			verify_entries(vfd, vpath, true, p);
+			close(vfd);
+		}
+		free(vpath);
+		if (!c.m.created) {
 			free(vdir);
 			continue;
 		}
-		enum registry_status logged;
-		char why[200];
-		if (!audit_registered(ev, nev, vers[i])) {
+		struct history h;
+		version_history(&log, vers[i], &c.m, &h);
+		char why[300];
+		if (h.foreign[0]) {
+			problem_add(p, apath, h.foreign);
+		} else if (!h.registered) {
 			snprintf(why, sizeof why,
 				 "version %d has no \"registered\" line (an interrupted "
 				 "registration; the next write to the group adds it)", vers[i]);
 			problem_add(p, apath, why);
-		} else if (audit_status(ev, nev, vers[i], &logged) && logged != c.m.status) {
+		} else if (h.status != c.m.status) {
 			snprintf(why, sizeof why, "status %s differs from the audit log's %s",
-				 registry_status_name(c.m.status), registry_status_name(logged));
+				 registry_status_name(c.m.status), registry_status_name(h.status));
 			char *mp = xasprintf("%s/manifest.json", vdir);
 			problem_add(p, mp, why);
 			free(mp);
+		}
+		bool gate_failed = !c.m.gate_pass;
+		for (size_t k = 0; k < c.m.ngate; k++)
+			gate_failed |= !c.m.gate[k].pass;
+		if (gate_failed && h.status == REG_APPROVED) {
+			snprintf(why, sizeof why, "version %d is Approved but its manifest says "
+				 "the gate failed", vers[i]);
+			problem_add(p, apath, why);
 		}
 		checked_free(&c);
 		free(vdir);
 	}
 	/* Each logged change must follow from the previous status of a version
 	 * that exists. */
-	for (size_t i = 0; i < nev; i++) {
+	for (size_t i = 0; i < log.n; i++) {
+		const struct registry_event *ev = &log.ev[i];
 		bool exists = false;
 		for (size_t k = 0; k < nvers && !exists; k++)
-			exists = vers[k] == ev[i].version;
+			exists = vers[k] == ev->version;
 		char why[200];
 		if (!exists) {
 			snprintf(why, sizeof why, "event for version %d, which does not exist",
-				 ev[i].version);
+				 ev->version);
 			problem_add(p, apath, why);
 			continue;
 		}
 		const char *prev = "";
 		for (size_t k = 0; k < i; k++)
-			if (ev[k].version == ev[i].version)
-				prev = ev[k].to;
-		if (strcmp(prev, ev[i].from)) {
+			if (log.ev[k].version == ev->version)
+				prev = log.ev[k].to;
+		if (strcmp(prev, ev->from)) {
 			snprintf(why, sizeof why, "version %d: %s event from \"%s\" but it was \"%s\"",
-				 ev[i].version, ev[i].event, ev[i].from, prev);
+				 ev->version, ev->event, ev->from, prev);
 			problem_add(p, apath, why);
 		}
 	}
 	free(apath);
 	free(vers);
-	registry_events_free(ev, nev);
-	free(gdir);
-}
-
-static int cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	audit_free(&log);
+	gdir_close(&g);
 }
 
 int registry_verify(const char *root, const char *group,
@@ -1972,16 +2595,17 @@ int registry_verify(const char *root, const char *group,
 {
 	*out = NULL;
 	*n = 0;
-	if (!is_dir(root))
+	struct stat st;
+	if (stat(root, &st) < 0 || !S_ISDIR(st.st_mode))
 		return ft_fail(err, FT_EINPUT, "%s: no registry here", root);
 	struct problems p = { 0 };
 	if (group) {
 		if (!registry_group_valid(group))
 			return ft_fail(err, FT_EINPUT, "%s: not a valid group name", group);
 		char *gdir = xasprintf("%s/%s", root, group);
-		bool ok = is_dir(gdir);
+		bool there = lstat(gdir, &st) == 0;
 		free(gdir);
-		if (!ok)
+		if (!there)
 			return ft_fail(err, FT_EINPUT, "%s/%s: no such group", root, group);
 		verify_group(root, group, &p);
 	} else {
@@ -1989,12 +2613,9 @@ int registry_verify(const char *root, const char *group,
 		char **names = scan_groups(root, &ng, err);
 		if (!names)
 			return -1;
-		qsort(names, ng, sizeof *names, cmp_name);
-		for (size_t i = 0; i < ng; i++) {
+		for (size_t i = 0; i < ng; i++)
 			verify_group(root, names[i], &p);
-			free(names[i]);
-		}
-		free(names);
+		names_free(names);
 	}
 	*out = p.v;
 	*n = p.n;

@@ -149,6 +149,13 @@ void registry_versions_free(struct registry_version *v, size_t n);
 int registry_resolve(const char *root, const char *ref, char *group, int *version,
 		     struct ft_err *err);
 
+/* registry_resolve and registry_load_model under one shared lock, so that
+ * GROUP@approved never yields a version rejected between the two. group
+ * must hold REGISTRY_GROUP_MAX + 1 bytes; *version is the number loaded.
+ * Caller frees with model_free. */
+struct model *registry_load_ref(const char *root, const char *ref, char *group, int *version,
+				struct ft_err *err);
+
 struct registry_event {
 	char *time, *user, *event;     /* event: registered | approved | rejected */
 	int version;

@@ -1112,6 +1112,10 @@ int settings_load_json(struct settings *s, const char *text, const char *origin,
 		cJSON_Delete(root);
 		return ft_fail(err, FT_EINPUT, "%s: expected a JSON object of settings", origin);
 	}
+	if (json_check_strict(text, root, origin, err) < 0) {
+		cJSON_Delete(root);
+		return -1;
+	}
 	/* Apply to a copy so that a failing file leaves s untouched. */
 	struct settings work;
 	settings_copy(&work, s);

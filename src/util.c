@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdatomic.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -179,21 +181,20 @@ void fmt_double(char buf[32], double v)
 	}
 }
 
-static char *read_whole(const char *path, size_t *len, bool text, struct ft_err *err)
+/* Read fd to its end; text: a NUL byte ends the read at once, so endless
+ * binary input (/dev/zero) is an error, not a slow exhaustion of memory. */
+static char *read_fd(int fd, const char *path, size_t *len, bool text, struct ft_err *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
 		ft_fail(err, FT_EIO, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	struct stat st;
-	if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
-		ft_fail(err, FT_EIO, "%s: %s", path,
-			S_ISDIR(st.st_mode) ? "is a directory" : strerror(errno));
-		close(fd);
+	if (S_ISDIR(st.st_mode)) {
+		ft_fail(err, FT_EIO, "%s: is a directory", path);
 		return NULL;
 	}
-	size_t cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096, n = 0;
+	size_t cap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 4096, n = 0;
 	char *buf = xmalloc(cap);
 	for (;;) {
 		if (n + 1 >= cap) {
@@ -206,13 +207,10 @@ static char *read_whole(const char *path, size_t *len, bool text, struct ft_err 
 				continue;
 			ft_fail(err, FT_EIO, "%s: %s", path, strerror(errno));
 			free(buf);
-			close(fd);
 			return NULL;
 		}
 		if (r == 0)
 			break;
-		/* Text only: a NUL byte ends the read at once, so endless binary
-		 * input (/dev/zero) is an error, not a slow exhaustion of memory. */
 		const char *nul = text ? memchr(buf + n, '\0', (size_t)r) : NULL;
 		if (nul) {
 			size_t line = 1;
@@ -220,15 +218,25 @@ static char *read_whole(const char *path, size_t *len, bool text, struct ft_err 
 				line += *p == '\n';
 			ft_fail(err, FT_EINPUT, "%s:%zu: NUL byte: binary data, not text", path, line);
 			free(buf);
-			close(fd);
 			return NULL;
 		}
 		n += (size_t)r;
 	}
-	close(fd);
 	buf[n] = '\0';
 	if (len)
 		*len = n;
+	return buf;
+}
+
+static char *read_whole(const char *path, size_t *len, bool text, struct ft_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ft_fail(err, FT_EIO, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	char *buf = read_fd(fd, path, len, text, err);
+	close(fd);
 	return buf;
 }
 
@@ -240,6 +248,11 @@ char *file_read_all(const char *path, size_t *len, struct ft_err *err)
 char *file_read_bytes(const char *path, size_t *len, struct ft_err *err)
 {
 	return read_whole(path, len, false, err);
+}
+
+char *fd_read_bytes(int fd, const char *name, size_t *len, struct ft_err *err)
+{
+	return read_fd(fd, name, len, false, err);
 }
 
 int write_all(int fd, const void *data, size_t len)
@@ -258,68 +271,245 @@ int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-static void fsync_parent(const char *path)
+uint64_t ft_random64(void)
 {
-	char *dir = xstrdup(path);
-	char *slash = strrchr(dir, '/');
-	if (slash)
-		*(slash == dir ? slash + 1 : slash) = '\0';
-	int dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
+	uint64_t v = 0;
+	if (getrandom(&v, sizeof v, 0) == (ssize_t)sizeof v)
+		return v;
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ssize_t r = read(fd, &v, sizeof v);
+		close(fd);
+		if (r == (ssize_t)sizeof v)
+			return v;
 	}
-	free(dir);
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	uint64_t x = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 30) ^ ((uint64_t)getpid() << 48);
+	struct ft_rng r;
+	rng_seed(&r, x);
+	return rng_next(&r);
 }
 
-int out_open(struct out_file *o, const char *path, unsigned mode, struct ft_err *err)
+/* Temporaries not yet renamed or removed, for out_remove_temporaries. A
+ * signal handler can only reach a global; each slot is claimed and
+ * released atomically, and its name is complete before it is published. */
+enum { TMP_SLOTS = 32 };
+static struct {
+	atomic_int state;          /* 0 free, 1 being filled or emptied, 2 live */
+	int dirfd;
+	char name[NAME_MAX + 1];
+} tmp_slots[TMP_SLOTS];
+
+static int tmp_claim(int dirfd, const char *name)
 {
-	struct stat st;
-	o->tmp = NULL;
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		o->fd = -1;
-		o->path = NULL;
-		return ft_fail(err, FT_EIO, "%s: is a directory", path);
+	if (strlen(name) > NAME_MAX)
+		return -1;
+	for (int i = 0; i < TMP_SLOTS; i++) {
+		int expect = 0;
+		if (atomic_compare_exchange_strong(&tmp_slots[i].state, &expect, 1)) {
+			tmp_slots[i].dirfd = dirfd;
+			strcpy(tmp_slots[i].name, name);
+			atomic_store(&tmp_slots[i].state, 2);
+			return i;
+		}
 	}
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		o->fd = open(path, O_WRONLY | O_CLOEXEC);
-	} else {
-		o->tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-		o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
+	return -1;   /* table full: still correct, only not cleaned by a signal */
+}
+
+static void tmp_release(int slot)
+{
+	if (slot >= 0) {
+		int expect = 2;
+		if (atomic_compare_exchange_strong(&tmp_slots[slot].state, &expect, 1))
+			atomic_store(&tmp_slots[slot].state, 0);
+	}
+}
+
+void out_remove_temporaries(void)
+{
+	for (int i = 0; i < TMP_SLOTS; i++) {
+		int expect = 2;
+		if (atomic_compare_exchange_strong(&tmp_slots[i].state, &expect, 1))
+			unlinkat(tmp_slots[i].dirfd, tmp_slots[i].name, 0);
+	}
+}
+
+static const char *mode_kind(mode_t m)
+{
+	if (S_ISLNK(m))
+		return "a symbolic link";
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISFIFO(m))
+		return "a pipe";
+	if (S_ISSOCK(m))
+		return "a socket";
+	if (S_ISBLK(m))
+		return "a block device";
+	if (S_ISCHR(m))
+		return "a character device";
+	return "a regular file";
+}
+
+static void out_reset(struct out_file *o)
+{
+	o->fd = -1;
+	o->dirfd = -1;
+	o->own_dirfd = false;
+	o->path = o->name = o->tmp = NULL;
+	o->slot = -1;
+}
+
+static void out_release(struct out_file *o)
+{
+	if (o->own_dirfd && o->dirfd >= 0)
+		close(o->dirfd);
+	free(o->path);
+	free(o->name);
+	free(o->tmp);
+	out_reset(o);
+}
+
+int out_open_at(struct out_file *o, int dirfd, const char *dirpath, const char *name,
+		unsigned mode, struct ft_err *err)
+{
+	out_reset(o);
+	char *path = !dirpath || !*dirpath ? xstrdup(name)
+		: dirpath[strlen(dirpath) - 1] == '/' ? xasprintf("%s%s", dirpath, name)
+		: xasprintf("%s/%s", dirpath, name);
+	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) {
+		ft_fail(err, FT_EINPUT, "%s: not a file name", path);
+		free(path);
+		return -1;
+	}
+	struct stat st;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (S_ISLNK(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode) ||
+		    S_ISSOCK(st.st_mode)) {
+			ft_fail(err, FT_EINPUT, "%s: is %s; %s", path, mode_kind(st.st_mode),
+				S_ISLNK(st.st_mode) ? "fraudtree never writes through a link (name its target)"
+						    : "expected a regular file, a pipe or a character device");
+			free(path);
+			return -1;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			/* A pipe or a terminal: written in place. O_NOFOLLOW and
+			 * the type check again close the gap since fstatat. */
+			o->fd = openat(dirfd, name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+			struct stat st2;
+			if (o->fd >= 0 && (fstat(o->fd, &st2) < 0 ||
+					   (!S_ISFIFO(st2.st_mode) && !S_ISCHR(st2.st_mode)))) {
+				close(o->fd);
+				o->fd = -1;
+				errno = EINVAL;
+			}
+			if (o->fd < 0) {
+				ft_fail(err, FT_EIO, "%s: %s", path, strerror(errno));
+				free(path);
+				return -1;
+			}
+			o->dirfd = dirfd;
+			o->path = path;
+			o->name = xstrdup(name);
+			return 0;
+		}
+	} else if (errno != ENOENT) {
+		ft_fail(err, FT_EIO, "%s: %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	/* A name no one can guess, created only if nothing is there: a planted
+	 * file or link at the temporary's name is never opened. */
+	size_t base = strlen(name);
+	if (base > NAME_MAX - 21)
+		base = NAME_MAX - 21;
+	for (int tries = 0; tries < 16; tries++) {
+		free(o->tmp);
+		o->tmp = xasprintf("%.*s.tmp.%016llx", (int)base, name,
+				   (unsigned long long)ft_random64());
+		o->fd = openat(dirfd, o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			       (mode_t)mode);
+		if (o->fd >= 0 || errno != EEXIST)
+			break;
 	}
 	if (o->fd < 0) {
 		ft_fail(err, FT_EIO, "%s: %s", path, strerror(errno));
 		free(o->tmp);
 		o->tmp = NULL;
-		o->path = NULL;
+		free(path);
 		return -1;
 	}
-	o->path = xstrdup(path);
+	o->slot = tmp_claim(dirfd, o->tmp);
+	o->dirfd = dirfd;
+	o->path = path;
+	o->name = xstrdup(name);
+	return 0;
+}
+
+int out_open(struct out_file *o, const char *path, unsigned mode, struct ft_err *err)
+{
+	out_reset(o);
+	const char *slash = strrchr(path, '/');
+	const char *name = slash ? slash + 1 : path;
+	if (!*name) {
+		struct stat st;
+		bool dir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+		return ft_fail(err, dir ? FT_EIO : FT_EINPUT, "%s: %s", path,
+			       dir ? "is a directory" : "not a file name");
+	}
+	/* The directory is the user's own path and is followed like any path
+	 * they type; only the file itself must not be a link. */
+	char *dir = slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		ft_fail(err, FT_EIO, "%s: %s", path, strerror(errno));
+		free(dir);
+		return -1;
+	}
+	int rc = out_open_at(o, dfd, slash ? dir : "", name, mode, err);
+	free(dir);
+	if (rc < 0) {
+		close(dfd);
+		return -1;
+	}
+	o->own_dirfd = true;
 	return 0;
 }
 
 int out_commit(struct out_file *o, bool ok, struct ft_err *err)
 {
 	int rc = 0;
-	if (o->fd < 0)
+	if (o->fd < 0) {
+		out_release(o);
 		return -1;
+	}
 	if (ok && o->tmp && fsync(o->fd) < 0)
 		rc = ft_fail(err, FT_EIO, "%s: %s", o->path, strerror(errno));
 	if (close(o->fd) < 0 && ok && rc == 0)
 		rc = ft_fail(err, FT_EIO, "%s: %s", o->path, strerror(errno));
+	o->fd = -1;
 	if (ok && rc == 0 && o->tmp) {
-		if (rename(o->tmp, o->path) < 0)
+		if (renameat(o->dirfd, o->tmp, o->dirfd, o->name) < 0)
 			rc = ft_fail(err, FT_EIO, "%s: %s", o->path, strerror(errno));
-		else
-			fsync_parent(o->path);
+		else if (fsync(o->dirfd) < 0 && errno != EINVAL && errno != EROFS)
+			rc = ft_fail(err, FT_EIO, "%s: %s", o->path, strerror(errno));
 	}
 	if (o->tmp && (!ok || rc < 0))
-		unlink(o->tmp);
-	free(o->tmp);
-	free(o->path);
-	o->fd = -1;
-	o->tmp = o->path = NULL;
+		unlinkat(o->dirfd, o->tmp, 0);
+	tmp_release(o->slot);
+	out_release(o);
 	return ok ? rc : -1;
+}
+
+static int write_through(struct out_file *o, const void *data, size_t len, struct ft_err *err)
+{
+	if (write_all(o->fd, data, len) < 0) {
+		ft_fail(err, FT_EIO, "%s: %s", o->path, strerror(errno));
+		out_commit(o, false, NULL);
+		return -1;
+	}
+	return out_commit(o, true, err);
 }
 
 int file_write_atomic(const char *path, const void *data, size_t len,
@@ -328,12 +518,88 @@ int file_write_atomic(const char *path, const void *data, size_t len,
 	struct out_file o;
 	if (out_open(&o, path, mode, err) < 0)
 		return -1;
-	if (write_all(o.fd, data, len) < 0) {
-		ft_fail(err, FT_EIO, "%s: %s", path, strerror(errno));
-		out_commit(&o, false, NULL);
+	return write_through(&o, data, len, err);
+}
+
+int file_write_atomic_at(int dirfd, const char *dirpath, const char *name,
+			 const void *data, size_t len, unsigned mode, struct ft_err *err)
+{
+	struct out_file o;
+	if (out_open_at(&o, dirfd, dirpath, name, mode, err) < 0)
 		return -1;
+	return write_through(&o, data, len, err);
+}
+
+/* Length of the valid UTF-8 sequence at s (1-4), its code point in *cp;
+ * 0 when the bytes are not UTF-8 (overlong, surrogate, cut short). */
+static size_t utf8_seq(const unsigned char *s, uint32_t *cp)
+{
+	unsigned char c = s[0];
+	size_t n;
+	uint32_t v, min;
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	} else if ((c & 0xe0) == 0xc0) {
+		n = 2, v = c & 0x1f, min = 0x80;
+	} else if ((c & 0xf0) == 0xe0) {
+		n = 3, v = c & 0x0f, min = 0x800;
+	} else if ((c & 0xf8) == 0xf0) {
+		n = 4, v = c & 0x07, min = 0x10000;
+	} else {
+		return 0;
 	}
-	return out_commit(&o, true, err);
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[i] & 0x3f);
+	}
+	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return 0;
+	*cp = v;
+	return n;
+}
+
+/* Code points that move or hide text without being seen: C1 controls,
+ * zero-width and direction marks, embeddings, overrides and isolates, the
+ * line and paragraph separators, the byte order mark. */
+static bool invisible_control(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0xad || (cp >= 0x200b && cp <= 0x200f) ||
+	       (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2069) ||
+	       cp == 0xfeff;
+}
+
+char *ft_escape_controls(const char *s)
+{
+	struct strbuf sb = { 0 };
+	sb_append(&sb, "", 0);
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	while (*p) {
+		uint32_t cp;
+		size_t n = utf8_seq(p, &cp);
+		if (n == 0) {
+			sb_printf(&sb, "\\x%02X", *p);
+			p++;
+			continue;
+		}
+		if (cp == '\n')
+			sb_puts(&sb, "\\n");
+		else if (cp == '\r')
+			sb_puts(&sb, "\\r");
+		else if (cp == '\t')
+			sb_puts(&sb, "\\t");
+		else if (cp == 0x1b)
+			sb_puts(&sb, "\\e");
+		else if (cp < 0x20 || cp == 0x7f)
+			sb_printf(&sb, "\\x%02X", (unsigned)cp);
+		else if (invisible_control(cp))
+			sb_printf(&sb, "\\u{%04X}", (unsigned)cp);
+		else
+			sb_append(&sb, (const char *)p, n);
+		p += n;
+	}
+	return sb.data;
 }
 
 double ft_now(void)

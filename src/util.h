@@ -80,23 +80,57 @@ char *file_read_bytes(const char *path, size_t *len, struct ft_err *err);
  * set on failure. */
 int write_all(int fd, const void *data, size_t len);
 
-/* An output file that appears whole or not at all. out_open gives a
- * descriptor on a temporary file beside `path`, or on `path` itself when it
- * is a device or a pipe (renaming over /dev/null would replace the device);
- * out_commit flushes and renames it into place (ok) or removes it (!ok).
- * out_commit always releases the struct; it returns -1 with err on failure. */
+/* Read an open descriptor to its end (NUL allowed, NUL-terminated); `name`
+ * is for messages. Caller frees. The descriptor stays open. */
+char *fd_read_bytes(int fd, const char *name, size_t *len, struct ft_err *err);
+
+/* 64 unpredictable bits (getrandom, else /dev/urandom, else the clock and
+ * the pid), for names that another user must not be able to guess. */
+uint64_t ft_random64(void);
+
+/* An output file that appears whole or not at all, never written through a
+ * link. out_open refuses a path that is a symbolic link, a directory or a
+ * block device or socket; it writes a character device or a pipe in place
+ * (renaming over /dev/null would replace the device), and anything else
+ * through a temporary "NAME.tmp.<16 random hex digits>" created beside it
+ * with O_EXCL | O_NOFOLLOW. out_commit flushes and renames the temporary
+ * into place (ok) or removes it (!ok); it always releases the struct and
+ * returns -1 with err on failure. out_open_at does the same for `name` in
+ * an open directory (dirpath is for messages; the descriptor is borrowed
+ * and must stay open until out_commit). */
 struct out_file {
 	int fd;
-	char *path;   /* owned copies */
-	char *tmp;    /* NULL when writing in place */
+	int dirfd;    /* holds path; owned unless borrowed */
+	bool own_dirfd;
+	char *path;   /* owned copy, for messages */
+	char *name;   /* the final name in dirfd */
+	char *tmp;    /* the temporary's name in dirfd, NULL when in place */
+	int slot;     /* in the table out_remove_temporaries reads, or -1 */
 };
 int out_open(struct out_file *o, const char *path, unsigned mode, struct ft_err *err);
+int out_open_at(struct out_file *o, int dirfd, const char *dirpath, const char *name,
+		unsigned mode, struct ft_err *err);
 int out_commit(struct out_file *o, bool ok, struct ft_err *err);
 
-/* Write `len` bytes to `path` atomically: temporary file in the same
- * directory, fsync, rename, fsync of the directory. `mode` before umask. */
+/* Remove every temporary that out_open made and out_commit has not yet
+ * renamed or removed. Async-signal-safe: the front end's SIGINT/SIGTERM
+ * handler calls it so that an interrupted writer leaves no OUT.tmp.*. */
+void out_remove_temporaries(void);
+
+/* Write `len` bytes to `path` (or to `name` in the open directory dirfd)
+ * atomically: temporary file as out_open makes it, fsync, rename, fsync of
+ * the directory. `mode` before umask. */
 int file_write_atomic(const char *path, const void *data, size_t len,
 		      unsigned mode, struct ft_err *err);
+int file_write_atomic_at(int dirfd, const char *dirpath, const char *name,
+			 const void *data, size_t len, unsigned mode, struct ft_err *err);
+
+/* Text from data (feature names, reasons, user names, descriptions) made
+ * safe to print on a terminal: control characters (C0, DEL, C1) and
+ * invisible direction/format marks become visible escapes (\n, \r, \t,
+ * \e, \xHH, \u{HHHH}); bytes that are not UTF-8 become \xHH. Everything
+ * else, including valid non-ASCII text, is kept. Caller frees. */
+char *ft_escape_controls(const char *s);
 
 /* Monotonic seconds, for stage timings. */
 double ft_now(void);

@@ -22,11 +22,17 @@ for point in after-lock mid-staging before-rename after-rename before-audit afte
 	esac
 	[ "$(grep -c PendingManualApproval "$T/out")" = $want ] || fail "$point: not $want versions"
 	[ ! -e "$R/g/3" ] || fail "$point: a version too many"
-	# Before the repair, verify names exactly the missing audit line.
+	# Before the repair, verify names exactly what was left: the missing
+	# audit line, or the stale stage.
 	case $point in
 	after-rename | before-audit)
 		expect 2 "$FT_BIN" registry verify --registry "$R"
 		has "$T/out" "version 2 has no \"registered\" line"
+		;;
+	mid-staging | before-rename)
+		expect 2 "$FT_BIN" registry verify --registry "$R"
+		has "$T/out" "stale staging entry"
+		[ "$(wc -l <"$T/out")" = 1 ] || fail "$point: verify says more: $(cat "$T/out")"
 		;;
 	*)
 		expect 0 "$FT_BIN" registry verify --registry "$R"

@@ -62,5 +62,5 @@ has "$T/err" "8 problems found"
 mkdir -p "$T/outside" && cp "$R/corpus/8/"* "$T/outside/"
 ln -s "$T/outside" "$R/corpus/9"
 expect 0 "$FT_BIN" registry list corpus --registry "$R"
-grep -q '^9  *DAMAGED .*not a directory' "$T/out" || fail "symlinked version"
+grep -q '^9  *DAMAGED .*9: is a symbolic link' "$T/out" || fail "symlinked version"
 exit 0
