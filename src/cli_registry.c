@@ -352,9 +352,11 @@ static int show(const char *root, const char *ref, bool json)
 		return cli_error(&err);
 	if (json) {
 		cJSON *o = details_json(&d);
+		cli_policy_flags_json(root, group, version, o);
 		print_json(o);
 	} else {
 		print_details(&d);
+		cli_policy_print_flags(root, group, version);
 	}
 	registry_details_free(&d);
 	return EXIT_OK;
@@ -470,6 +472,8 @@ static int run_verb(const char *root, const struct args *a)
 
 int cli_registry(int argc, char **argv)
 {
+	if (cli_policy_handles(argc, argv))
+		return cli_policy(argc, argv);
 	struct args a;
 	int rc = parse_args(argc, argv, &a);
 	if (rc)
