@@ -345,19 +345,31 @@ void cli_policy_flags_json(const char *root, const char *group, int version, cJS
 		free(lines);
 }
 
+/* The verb is the first word that is neither an option nor the value of
+ * one ("--registry DIR"). */
 bool cli_policy_handles(int argc, char **argv)
 {
-	if (argc < 2)
-		return false;
-	if (!strcmp(argv[1], "policy") || !strcmp(argv[1], "alias") ||
-	    !strcmp(argv[1], "compare"))
-		return true;
-	if (strcmp(argv[1], "approve"))
-		return false;
-	for (int i = 2; i < argc; i++)
+	static const char *const valued[] = {
+		"--registry", "--reason", "--user", "--gate", "--four-eyes", "--must-beat"
+	};
+	const char *verb = NULL;
+	bool promote = false;
+	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--promote"))
-			return true;
-	return false;
+			promote = true;
+		if (argv[i][0] == '-' && argv[i][1]) {
+			for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++)
+				if (!strcmp(argv[i], valued[k]))
+					i++;
+			continue;
+		}
+		if (!verb)
+			verb = argv[i];
+	}
+	if (!verb)
+		return false;
+	return !strcmp(verb, "policy") || !strcmp(verb, "alias") || !strcmp(verb, "compare") ||
+	       (!strcmp(verb, "approve") && promote);
 }
 
 int cli_policy(int argc, char **argv)
