@@ -2559,6 +2559,34 @@ static void verify_entries(int dfd, const char *dpath, bool version_dir, struct 
 	names_free(names);
 }
 
+/* The policy and aliases of group.json (read_group_json has read it). */
+static void verify_group_records(const struct gdir *g, struct problems *p)
+{
+	struct ft_err e;
+	cJSON *j = group_doc(g, &e);
+	if (!j)
+		return;
+	char *gj = xasprintf("%s/group.json", g->path);
+	struct registry_policy pol;
+	if (registry_policy_from_json(cJSON_GetObjectItemCaseSensitive(j, "policy"), gj, &pol,
+				      &e) < 0)
+		problem_from_err(p, gj, &e);
+	registry_policy_free(&pol);
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, "aliases"), *v;
+	if (a && !cJSON_IsObject(a))
+		problem_add(p, gj, "aliases: expected an object");
+	else if (a)
+		cJSON_ArrayForEach(v, a)
+			if (!registry_alias_valid(v->string) || !registry_alias_get(j, v->string)) {
+				char why[120];
+				snprintf(why, sizeof why, "aliases: %.40s: expected a name and a "
+					 "version number", v->string ? v->string : "");
+				problem_add(p, gj, why);
+			}
+	free(gj);
+	cJSON_Delete(j);
+}
+
 static void verify_group(const char *root, const char *group, struct problems *p)
 {
 	struct gdir g;
@@ -2574,6 +2602,8 @@ static void verify_group(const char *root, const char *group, struct problems *p
 		char *gj = xasprintf("%s/group.json", g.path);
 		problem_from_err(p, gj, &e);
 		free(gj);
+	} else {
+		verify_group_records(&g, p);
 	}
 	free(desc);
 	free(created);
