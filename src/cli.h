@@ -16,6 +16,7 @@ int cli_gen(int argc, char **argv);
 int cli_run(int argc, char **argv);
 int cli_predict(int argc, char **argv);
 int cli_registry(int argc, char **argv);
+int cli_export(int argc, char **argv);
 /* registry policy|alias|compare and approve --promote (cli_policy.c) */
 bool cli_policy_handles(int argc, char **argv);
 int cli_policy(int argc, char **argv);
@@ -34,5 +35,14 @@ struct cli_progress;
 struct cli_progress *cli_progress_new(void);
 void cli_progress_free(struct cli_progress *p);   /* clears the line */
 void cli_progress_fn(void *ctx, const char *stage, uint64_t done, uint64_t total);
+
+/* MODEL as predict, export and drift take it: GROUP/VERSION, GROUP@latest,
+ * GROUP@approved or a model.json path. Caller frees with model_free. */
+struct model;
+struct model *cli_model_load(const char *ref, const char *registry, struct ft_err *err);
+
+/* The value of option `name` at argv[*i] ("--name=V" or "--name V", which
+ * advances *i), or NULL when argv[*i] is not that option. */
+const char *cli_option_value(int argc, char **argv, int *i, const char *name);
 
 #endif

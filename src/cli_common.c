@@ -8,6 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <pthread.h>
+#include <sys/stat.h>
+
+#include "registry.h"
 
 /* Messages quote data (file names, column names, values): shown escaped,
  * so that no message can move the cursor or forge a line. */
@@ -81,4 +84,40 @@ void cli_progress_fn(void *ctx, const char *stage, uint64_t done, uint64_t total
 		p->shown = 1;
 	}
 	pthread_mutex_unlock(&p->lock);
+}
+
+/* What predict, export and drift accept for MODEL: a model.json path (a
+ * name ending in .json, or a path to a regular file), else a registry
+ * reference. */
+static bool is_model_file(const char *ref)
+{
+	struct stat st;
+	size_t n = strlen(ref);
+	return (n > 5 && !strcmp(ref + n - 5, ".json")) ||
+	       (strchr(ref, '/') && stat(ref, &st) == 0 && S_ISREG(st.st_mode));
+}
+
+struct model *cli_model_load(const char *ref, const char *registry, struct ft_err *err)
+{
+	if (is_model_file(ref))
+		return model_load(ref, err);
+	const char *root = options_registry_root(registry);
+	char group[REGISTRY_GROUP_MAX + 1];
+	int version;
+	/* resolved and loaded under one lock: GROUP@approved cannot change
+	 * between the two */
+	return registry_load_ref(root, ref, group, &version, err);
+}
+
+const char *cli_option_value(int argc, char **argv, int *i, const char *name)
+{
+	size_t n = strlen(name);
+	const char *s = argv[*i];
+	if (strncmp(s, name, n))
+		return NULL;
+	if (s[n] == '=')
+		return s + n + 1;
+	if (s[n] == '\0' && *i + 1 < argc)
+		return argv[++*i];
+	return NULL;
 }

@@ -19,31 +19,11 @@
 
 static const char usage_text[] =
 	"Usage: fraudtree predict GROUP/VERSION|GROUP@latest|GROUP@approved|MODEL.json FILE.csv\n"
-	"                         [-o OUT.csv] [--explain] [--delimiter C] [--registry DIR]\n"
+	"                         [-o OUT.csv] [--explain] [--leaf] [--delimiter C] [--registry DIR]\n"
 	"Scores raw rows with a registered model: writes the input columns, then\n"
-	"fraud_probability and prediction (and decision_path with --explain).\n"
+	"fraud_leaf (with --leaf), fraud_probability and prediction (and\n"
+	"decision_path with --explain).\n"
 	"Exit status: 0 success, 2 error.\n";
-
-static bool is_model_file(const char *ref)
-{
-	struct stat st;
-	size_t n = strlen(ref);
-	return (n > 5 && !strcmp(ref + n - 5, ".json")) ||
-	       (strchr(ref, '/') && stat(ref, &st) == 0 && S_ISREG(st.st_mode));
-}
-
-static const char *option_value(int argc, char **argv, int *i, const char *name)
-{
-	size_t n = strlen(name);
-	const char *s = argv[*i];
-	if (strncmp(s, name, n))
-		return NULL;
-	if (s[n] == '=')
-		return s + n + 1;
-	if (s[n] == '\0' && *i + 1 < argc)
-		return argv[++*i];
-	return NULL;
-}
 
 int cli_predict(int argc, char **argv)
 {
@@ -58,12 +38,14 @@ int cli_predict(int argc, char **argv)
 		}
 		if (!strcmp(s, "--explain")) {
 			opt.explain = true;
-		} else if ((v = option_value(argc, argv, &i, "--registry"))) {
+		} else if (!strcmp(s, "--leaf")) {
+			opt.leaf = true;
+		} else if ((v = cli_option_value(argc, argv, &i, "--registry"))) {
 			registry = v;
-		} else if ((v = option_value(argc, argv, &i, "-o")) ||
-			   (v = option_value(argc, argv, &i, "--output"))) {
+		} else if ((v = cli_option_value(argc, argv, &i, "-o")) ||
+			   (v = cli_option_value(argc, argv, &i, "--output"))) {
 			out = v;
-		} else if ((v = option_value(argc, argv, &i, "--delimiter"))) {
+		} else if ((v = cli_option_value(argc, argv, &i, "--delimiter"))) {
 			if (!options_parse_delimiter(v, &opt.delimiter))
 				return cli_errorf("predict: --delimiter: expected one character "
 						  "(or 'tab'), got '%s'", v);
@@ -81,15 +63,7 @@ int cli_predict(int argc, char **argv)
 	}
 
 	struct ft_err err;
-	struct model *m;
-	if (is_model_file(pos[0])) {
-		m = model_load(pos[0], &err);
-	} else {
-		const char *root = options_registry_root(registry);
-		char group[REGISTRY_GROUP_MAX + 1];
-		int version;
-		m = registry_load_ref(root, pos[0], group, &version, &err);
-	}
+	struct model *m = cli_model_load(pos[0], registry, &err);
 	if (!m)
 		return cli_error(&err);
 

@@ -19,6 +19,7 @@ static const struct verb {
 	{ "run", cli_run, "run [--pipeline P.json] [--set KEY=VALUE]... FILE.csv   the whole pipeline, headless" },
 	{ "predict", cli_predict, "predict GROUP/VERSION FILE.csv [-o OUT.csv] [--explain]   score raw rows" },
 	{ "registry", cli_registry, "registry list|show|approve|reject|diff|verify ...   the model registry" },
+	{ "export", cli_export, "export MODEL --format sql|dot|json [-o FILE]   the model outside fraudtree" },
 	{ "gen", cli_gen, "gen --rows N [--seed S] [--fraud-rate R]   synthetic transactions CSV on stdout" },
 };
 

@@ -83,6 +83,7 @@ struct predictor {
 	const struct model *m;
 	const char *in_path;
 	bool explain;
+	bool leaf;
 	char delim;
 	char **names;
 	size_t ncols;
@@ -246,6 +247,12 @@ static void piece_row(struct piece *pc, const char *raw, size_t rawlen)
 			out_field(o, pc->col[c], pc->len[c], pr->delim);
 			o->p[o->len++] = pr->delim;     /* out_field reserved room for it */
 		}
+	}
+	if (pr->leaf) {
+		char id[16];
+		int n = snprintf(id, sizeof id, "%d", (int)leaf);
+		out_put(o, id, (size_t)n);
+		out_put(o, &pr->delim, 1);
 	}
 	out_put(o, pr->leaf_text[leaf], pr->leaf_len[leaf]);
 	out_reserve(o, 4);
@@ -449,6 +456,10 @@ static void make_header(struct predictor *pr)
 		out_field(o, pr->names[c], strlen(pr->names[c]), pr->delim);
 		out_put(o, &pr->delim, 1);
 	}
+	if (pr->leaf) {
+		out_put(o, "fraud_leaf", 10);
+		out_put(o, &pr->delim, 1);
+	}
 	out_put(o, "fraud_probability", 17);
 	out_put(o, &pr->delim, 1);
 	out_put(o, "prediction", 10);
@@ -602,6 +613,7 @@ int predict_csv(const struct model *m, const char *in_path, int out_fd,
 	pr.m = m;
 	pr.in_path = in_path;
 	pr.explain = opt && opt->explain;
+	pr.leaf = opt && opt->leaf;
 	struct piece pieces[MAX_PIECES];
 	size_t npieces = 0;
 	pthread_t tids[MAX_PIECES];

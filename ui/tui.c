@@ -88,15 +88,15 @@ static int usage_error(const char *what, const char *arg)
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	static const struct {
+	const struct {
 		const char *name;
-		size_t offset;
+		const char **slot;
 	} opts[] = {
-		{ "--pipeline", offsetof(struct options, pipeline) },
-		{ "--registry", offsetof(struct options, registry) },
-		{ "--target", offsetof(struct options, target) },
-		{ "--delimiter", offsetof(struct options, delimiter) },
-		{ "--na-values", offsetof(struct options, na_values) },
+		{ "--pipeline", &o->pipeline },
+		{ "--registry", &o->registry },
+		{ "--target", &o->target },
+		{ "--delimiter", &o->delimiter },
+		{ "--na-values", &o->na_values },
 	};
 	o->sets = xcalloc((size_t)argc + 1, sizeof *o->sets);
 	for (int i = 1; i < argc; i++) {
@@ -119,7 +119,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		const char **slot = NULL;
 		for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++)
 			if (strlen(opts[k].name) == nlen && !strncmp(arg, opts[k].name, nlen)) {
-				slot = (const char **)((char *)o + opts[k].offset);
+				slot = opts[k].slot;
 				known = true;
 			}
 		if (nlen == 5 && !strncmp(arg, "--set", 5))

@@ -440,7 +440,8 @@ static void test_header_read(void **state)
 static void test_unique_names(void **state)
 {
 	(void)state;
-	char *raw[] = { "a", "a", "", "a_1", "a", "unnamed_2", "" };
+	char a[] = "a", empty[] = "", a_1[] = "a_1", unnamed_2[] = "unnamed_2";
+	char *raw[] = { a, a, empty, a_1, a, unnamed_2, empty };
 	char **u = csv_unique_names(raw, 7, NULL);
 	const char *want[] = { "a", "a_2", "unnamed_2", "a_1", "a_3", "unnamed_2_1", "unnamed_6" };
 	for (size_t i = 0; i < 7; i++) {
@@ -449,9 +450,10 @@ static void test_unique_names(void **state)
 	}
 	free(u);
 	size_t n = 20000;
+	char x[] = "x", x_1[] = "x_1";
 	char **same = xmalloc(n * sizeof *same);
 	for (size_t i = 0; i < n; i++)
-		same[i] = i % 2 ? "x" : "x_1";
+		same[i] = i % 2 ? x : x_1;
 	uint64_t probes;
 	u = csv_unique_names(same, n, &probes);
 	assert_string_equal(u[0], "x_1");
