@@ -324,9 +324,12 @@ static void print_decisions(const struct pipeline_result *r)
 	       v->precision_at_alert_rate, t->precision_at_alert_rate);
 	printf("  %-24s %14.4f %14.4f\n", "recall_at_alert_rate",
 	       v->recall_at_alert_rate, t->recall_at_alert_rate);
-	if (r->min_cost)
-		printf("  threshold %g: the least cost on validation (%.2f)\n", s->threshold,
+	if (r->min_cost) {
+		char tb[32];
+		fmt_double(tb, s->threshold);
+		printf("  threshold %s: the least cost on validation (%.2f)\n", tb,
 		       r->min_cost_validation);
+	}
 }
 
 static void print_confusion(const struct pipeline_result *r)

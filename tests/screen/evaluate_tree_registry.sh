@@ -42,10 +42,17 @@ st_wait "Confusion matrix (validation)"
 # the validation curve is computed in the background, then drawn
 st_wait "PR validation AUC"
 st_wait_gone "computing the curve"
-st_wait "recall (y: precision)"
+st_wait_re "0 recall +0\.5 +1"
+# the risk chart: recall of cases and of amount against the alert rate,
+# the threshold and the least costly one marked, axes labelled
 st_keys v c
 st_wait "Confusion matrix (test)"
+st_wait "Risk test"
+st_wait_re "0\.5 .*min cost [0-9]"
+st_wait_re "0 alerts +0\.5 +1"
+st_keys c
 st_wait "ROC test AUC"
+st_wait_re "0 FPR +0\.5 +1"
 
 # the missed frauds (FN is selected first); Enter on one explains it
 st_keys Enter
