@@ -11,6 +11,7 @@
 #include "json.h"
 #include "metrics.h"
 #include "registry_group.h"
+#include "frame.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -1289,51 +1290,173 @@ static cJSON *set_value(enum key_id id, const char *text)
 	return arr;
 }
 
-int settings_set(struct settings *s, const char *assignment, struct ft_err *err)
+/* Apply one "key=value" to s in place (s is a working copy: a failure may
+ * leave it half-changed). On failure *failed is the key (caller frees) and
+ * w->msg what was wrong. */
+static int set_one(struct settings *s, const char *assignment, struct why *w, char **failed)
 {
 	const char *eq = strchr(assignment, '=');
-	if (!eq || eq == assignment)
-		return ft_fail(err, FT_EINPUT, "--set %s: expected KEY=VALUE", assignment);
+	if (!eq || eq == assignment) {
+		*failed = xstrdup(assignment);
+		snprintf(w->msg, sizeof w->msg, "expected KEY=VALUE");
+		return -1;
+	}
 	char *key = xstrndup(assignment, (size_t)(eq - assignment));
 	const char *text = eq + 1;
-	struct why w = {{0}};
-	char *failed = NULL;
 	int rc;
-
 	if (is_namespace(key)) {
 		cJSON *v = cJSON_ParseWithOpts(text, NULL, true);
 		if (!v)
 			v = cJSON_CreateString(text);
-		struct settings work;
-		settings_copy(&work, s);
-		rc = apply_tree(&work, key, v, &w, &failed);
+		rc = apply_tree(s, key, v, w, failed);
 		cJSON_Delete(v);
-		if (rc == 0) {
-			settings_free(s);
-			*s = work;
-		} else {
-			settings_free(&work);
-		}
 	} else {
 		const char *column;
 		int id = find_key(key, &column);
 		if (id < 0) {
-			unknown_key(key, &w);
-			failed = xstrdup(key);
+			unknown_key(key, w);
+			*failed = xstrdup(key);
 			rc = -1;
 		} else {
 			cJSON *v = set_value((enum key_id)id, text);
-			rc = apply_key(s, (enum key_id)id, column, v, &w);
+			rc = apply_key(s, (enum key_id)id, column, v, w);
 			cJSON_Delete(v);
 			if (rc < 0)
-				failed = xstrdup(key);
+				*failed = xstrdup(key);
 		}
 	}
-	if (rc < 0)
-		ft_fail(err, FT_EINPUT, "--set %s: %s", failed, w.msg);
-	free(failed);
 	free(key);
 	return rc;
+}
+
+int settings_set(struct settings *s, const char *assignment, struct ft_err *err)
+{
+	struct why w = {{0}};
+	char *failed = NULL;
+	struct settings work;
+	settings_copy(&work, s);
+	int rc = set_one(&work, assignment, &w, &failed);
+	if (rc < 0) {
+		settings_free(&work);
+		if (!strchr(assignment, '=') || assignment[0] == '=')
+			ft_fail(err, FT_EINPUT, "--set %s: expected KEY=VALUE", assignment);
+		else
+			ft_fail(err, FT_EINPUT, "--set %s: %s", failed, w.msg);
+	} else {
+		settings_free(s);
+		*s = work;
+	}
+	free(failed);
+	return rc;
+}
+
+/* ------------------------------------------------- checks against data */
+
+static bool strv_has(char *const *v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i], name))
+			return true;
+	return false;
+}
+
+static bool impute_equal(const struct impute_spec *a, const struct impute_spec *b)
+{
+	if (a->strategy != b->strategy)
+		return false;
+	if (a->strategy != IMPUTE_CONSTANT)
+		return true;
+	return !strcmp(a->constant ? a->constant : "", b->constant ? b->constant : "");
+}
+
+/* The column named `name` of data, or a message "KEY: no column named ...". */
+static const struct column *data_column(const struct frame *data, const char *key,
+					const char *name, struct ft_err *err)
+{
+	int c = frame_find(data, name);
+	if (c < 0) {
+		ft_fail(err, FT_EINPUT, "%s: no column named '%s'", key, name);
+		return NULL;
+	}
+	return &data->cols[c];
+}
+
+/* What changed from `was` to `now` must make sense for the loaded data:
+ * the columns named exist, and each per-column choice fits the column's
+ * type. Entries that did not change are not re-checked, so settings read
+ * for another file do not block every later change. */
+static int check_against(const struct settings *was, const struct settings *now,
+			 const struct frame *data, struct ft_err *err)
+{
+	if (now->target && (!was->target || strcmp(was->target, now->target)) &&
+	    !data_column(data, "target", now->target, err))
+		return -1;
+	for (size_t i = 0; i < now->ndrop; i++)
+		if (!strv_has(was->drop, was->ndrop, now->drop[i]) &&
+		    !data_column(data, "drop", now->drop[i], err))
+			return -1;
+	for (size_t i = 0; i < now->ncolumns; i++) {
+		const struct column_setting *c = &now->columns[i];
+		const struct column_setting *o = settings_column(was, c->name);
+		bool imp = c->has_impute && !(o && o->has_impute && impute_equal(&o->impute, &c->impute));
+		bool enc = c->has_encode && !(o && o->has_encode && o->encode == c->encode);
+		bool dt = c->has_datetime && !(o && o->has_datetime &&
+					       o->datetime_parts == c->datetime_parts);
+		if (!imp && !enc && !dt)
+			continue;
+		const char *ns = imp ? "impute" : enc ? "encode" : "datetime";
+		char key[96];
+		snprintf(key, sizeof key, "%s.columns.%.60s", ns, c->name);
+		const struct column *col = data_column(data, key, c->name, err);
+		if (!col)
+			return -1;
+		if (imp && col->type == COL_CATEGORICAL &&
+		    (c->impute.strategy == IMPUTE_MEAN || c->impute.strategy == IMPUTE_MEDIAN))
+			return ft_fail(err, FT_EINPUT, "%s: %s is categorical: %s needs numbers"
+				       " (most_frequent or constant:VALUE)", key, c->name,
+				       impute_name(c->impute.strategy));
+		if (imp && col->type != COL_CATEGORICAL && c->impute.strategy == IMPUTE_CONSTANT) {
+			const char *t = c->impute.constant ? c->impute.constant : "";
+			char *end;
+			errno = 0;
+			double d = strtod(t, &end);
+			if (!*t || *end || errno || !isfinite(d))
+				return ft_fail(err, FT_EINPUT, "%s: %s is %s: the constant must be a"
+					       " number, got '%s'", key, c->name,
+					       col_type_name(col->type), t);
+		}
+		if (enc && col->type != COL_CATEGORICAL)
+			return ft_fail(err, FT_EINPUT, "%s: %s is %s: only categorical columns are"
+				       " encoded", key, c->name, col_type_name(col->type));
+		if (dt && col->type != COL_DATETIME)
+			return ft_fail(err, FT_EINPUT, "%s: %s is %s, not a datetime column", key,
+				       c->name, col_type_name(col->type));
+	}
+	return 0;
+}
+
+int settings_apply(struct settings *s, const char *const *assignments, size_t n,
+		   const struct frame *data, struct ft_err *err)
+{
+	struct settings work;
+	settings_copy(&work, s);
+	for (size_t i = 0; i < n; i++) {
+		struct why w = {{0}};
+		char *failed = NULL;
+		if (set_one(&work, assignments[i], &w, &failed) < 0) {
+			ft_fail(err, FT_EINPUT, "%s: %s", failed, w.msg);
+			free(failed);
+			settings_free(&work);
+			return -1;
+		}
+	}
+	if (settings_validate(&work, err) || (data && check_against(s, &work, data, err))) {
+		settings_free(&work);
+		return -1;
+	}
+	settings_free(s);
+	*s = work;
+	return 0;
 }
 
 int settings_validate(const struct settings *s, struct ft_err *err)
@@ -1467,7 +1590,7 @@ static void json_pretty(struct strbuf *sb, const cJSON *v, int depth, bool inlin
 	sb_printf(sb, "%*s%s", 2 * depth, "", obj ? "}" : "]");
 }
 
-char *settings_to_json(const struct settings *s)
+static cJSON *settings_tree(const struct settings *s)
 {
 	cJSON *root = cJSON_CreateObject();
 	cJSON_AddItemToObject(root, "target", json_str_or_null(s->target));
@@ -1550,10 +1673,91 @@ char *settings_to_json(const struct settings *s)
 	}
 	cJSON *reg = cJSON_AddObjectToObject(root, "registry");
 	cJSON_AddStringToObject(reg, "group", s->group ? s->group : "");
+	return root;
+}
 
+char *settings_to_json(const struct settings *s)
+{
+	cJSON *root = settings_tree(s);
 	struct strbuf sb = {0};
 	json_pretty(&sb, root, 0, false);
 	sb_puts(&sb, "\n");
 	cJSON_Delete(root);
 	return sb.data;
+}
+
+/* Leaves of a settings tree as "dotted.key" -> value; per-column objects
+ * and lists are leaves of their own ("impute.columns.amt", "gate"). */
+struct flat { char **keys; cJSON **vals; size_t n; };
+
+static void flatten(struct flat *f, const cJSON *v, const char *prefix)
+{
+	const cJSON *c;
+	cJSON_ArrayForEach(c, v) {
+		char *key = prefix ? xasprintf("%s.%s", prefix, c->string) : xstrdup(c->string);
+		if (cJSON_IsObject(c)) {
+			flatten(f, c, key);
+			free(key);
+			continue;
+		}
+		f->keys = xreallocarray(f->keys, f->n + 1, sizeof *f->keys);
+		f->vals = xreallocarray(f->vals, f->n + 1, sizeof *f->vals);
+		f->keys[f->n] = key;
+		f->vals[f->n++] = (cJSON *)c;
+	}
+}
+
+static const cJSON *flat_get(const struct flat *f, const char *key)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (!strcmp(f->keys[i], key))
+			return f->vals[i];
+	return NULL;
+}
+
+static void flat_add_key(char ***out, size_t *n, const char *key)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*out)[i], key))
+			return;
+	*out = xreallocarray(*out, *n + 1, sizeof **out);
+	(*out)[(*n)++] = xstrdup(key);
+}
+
+size_t settings_diff(const struct settings *a, const struct settings *b, bool skip_tune,
+		     char ***out_keys)
+{
+	cJSON *ta = settings_tree(a), *tb = settings_tree(b);
+	struct flat fa = {0}, fb = {0};
+	flatten(&fa, ta, NULL);
+	flatten(&fb, tb, NULL);
+	char **out = NULL;
+	size_t n = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		const struct flat *x = pass ? &fb : &fa, *y = pass ? &fa : &fb;
+		for (size_t i = 0; i < x->n; i++) {
+			if (skip_tune && !strncmp(x->keys[i], "tune.", 5))
+				continue;
+			const cJSON *other = flat_get(y, x->keys[i]);
+			if (!other || !cJSON_Compare(x->vals[i], other, true))
+				flat_add_key(&out, &n, x->keys[i]);
+		}
+	}
+	for (size_t i = 0; i < fa.n; i++)
+		free(fa.keys[i]);
+	for (size_t i = 0; i < fb.n; i++)
+		free(fb.keys[i]);
+	free(fa.keys);
+	free(fa.vals);
+	free(fb.keys);
+	free(fb.vals);
+	cJSON_Delete(ta);
+	cJSON_Delete(tb);
+	*out_keys = out;
+	return n;
+}
+
+void settings_diff_free(char **list, size_t n)
+{
+	strv_free(list, n);
 }

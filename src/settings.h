@@ -95,6 +95,25 @@ int settings_load_json(struct settings *s, const char *text, const char *origin,
 		       struct ft_err *err);
 /* Apply "a.b=value" (value parsed as JSON when it parses, else as a string). */
 int settings_set(struct settings *s, const char *assignment, struct ft_err *err);
+/* Apply n assignments ("key=value", read as --set reads them) as one
+ * change: every one is parsed, then settings_validate runs, then, when data
+ * is not NULL, what changed is checked against its columns (the target and
+ * dropped columns exist; a per-column choice fits the column's type: no
+ * mean for a categorical column, encodings only for categorical ones, parts
+ * only for datetime ones). Only then is s changed; on error s is untouched
+ * and err says "KEY: what was wrong" (no option syntax in it). */
+struct frame;
+int settings_apply(struct settings *s, const char *const *assignments, size_t n,
+		   const struct frame *data, struct ft_err *err);
+
+/* The keys (dotted, as settings_to_json spells them: "tree.max_depth",
+ * "impute.columns.amt", "gate") whose values differ between a and b, in
+ * key-table order; tune.* left out when skip_tune. Returns the count; free
+ * *keys with settings_diff_free. */
+size_t settings_diff(const struct settings *a, const struct settings *b, bool skip_tune,
+		     char ***keys);
+void settings_diff_free(char **keys, size_t n);
+
 /* Cross-field checks (shares sum to 1, ...); run after all merges. */
 int settings_validate(const struct settings *s, struct ft_err *err);
 /* The resolved settings as pretty JSON, every key present; caller frees. */

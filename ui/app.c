@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "csv_load.h"
+#include "pipeline.h"
 #include "model.h"
 #include "tune.h"
 #include "util.h"
@@ -29,6 +30,8 @@ void app_init(struct app *a)
 {
 	memset(a, 0, sizeof *a);
 	settings_init(&a->settings);
+	settings_init(&a->basis);
+	a->next_screen = SCR_COUNT;
 	a->explain_row = -1;
 	a->color = true;
 }
@@ -37,7 +40,24 @@ static void job_end(struct app *a, struct app_job *w);
 
 static void run_record_free(struct run_record *r)
 {
+	free(r->path);
 	settings_free(&r->settings);
+}
+
+static void question_free(struct app_question *q)
+{
+	if (!q)
+		return;
+	if (q->free_ctx)
+		q->free_ctx(q->ctx);
+	free(q);
+}
+
+static void strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 }
 
 void app_free(struct app *a)
@@ -62,7 +82,13 @@ void app_free(struct app *a)
 	free(a->history);
 	free(a->registry_root);
 	free(a->pipeline_path);
-	free(a->pending_open);
+	question_free(a->question);
+	settings_free(&a->basis);
+	strv_free(a->read_na, a->nread_na);
+	for (size_t i = 0; i < a->nundo; i++)
+		settings_free(&a->undo[i]);
+	for (size_t i = 0; i < a->nlog; i++)
+		free(a->log[i]);
 	memset(a, 0, sizeof *a);
 }
 
@@ -70,9 +96,219 @@ void app_message(struct app *a, bool error, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(a->message, sizeof a->message, fmt, ap);
+	char buf[4096];
+	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
+	char *text = xstrdup(buf);
+	snprintf(a->message, sizeof a->message, "%s", text);
 	a->message_error = error;
+	if (!*text || (a->nlog && !strcmp(a->log[a->nlog - 1] + 2, text))) {
+		free(text);
+		return;
+	}
+	if (a->nlog == APP_LOG_MAX) {
+		free(a->log[0]);
+		memmove(a->log, a->log + 1, (APP_LOG_MAX - 1) * sizeof *a->log);
+		a->nlog--;
+	}
+	a->log[a->nlog++] = xasprintf("%c %s", error ? '!' : ' ', text);
+	free(text);
+}
+
+void app_ask(struct app *a, void (*yes)(struct app *, void *), void *ctx,
+	     void (*free_ctx)(void *), const char *no_message, const char *fmt, ...)
+{
+	struct app_question *q = xcalloc(1, sizeof *q);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(q->text, sizeof q->text, fmt, ap);
+	va_end(ap);
+	q->yes = yes;
+	q->ctx = ctx;
+	q->free_ctx = free_ctx;
+	snprintf(q->no_message, sizeof q->no_message, "%s", no_message ? no_message : "cancelled");
+	question_free(a->question);
+	a->question = q;
+}
+
+void app_answer(struct app *a, bool yes)
+{
+	struct app_question *q = a->question;
+	if (!q)
+		return;
+	a->question = NULL;
+	if (yes)
+		q->yes(a, q->ctx);
+	else
+		app_message(a, false, "%s", q->no_message);
+	question_free(q);
+}
+
+void app_request_screen(struct app *a, enum screen_id id)
+{
+	if (id < SCR_COUNT)
+		a->next_screen = id;
+}
+
+static void undo_push(struct app *a);
+
+static struct gate_condition *gate_dup(const struct gate_condition *g, size_t n)
+{
+	struct gate_condition *c = n ? xcalloc(n, sizeof *c) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		c[i] = g[i];
+		c[i].metric = xstrdup(g[i].metric);
+	}
+	return c;
+}
+
+static void gate_put(struct settings *s, const struct gate_condition *g, size_t n)
+{
+	for (size_t i = 0; i < s->ngate; i++)
+		free(s->gate[i].metric);
+	free(s->gate);
+	s->gate = gate_dup(g, n);
+	s->ngate = n;
+}
+
+static bool gate_same(const struct settings *x, const struct settings *y)
+{
+	if (x->ngate != y->ngate)
+		return false;
+	for (size_t i = 0; i < x->ngate; i++)
+		if (strcmp(x->gate[i].metric, y->gate[i].metric) || x->gate[i].op != y->gate[i].op ||
+		    x->gate[i].value != y->gate[i].value)
+			return false;
+	return true;
+}
+
+/* Evaluate the current model at s's threshold and under s's gate. On
+ * error the model is as it was. */
+static int reevaluate(struct app *a, const struct settings *s, struct ft_err *err)
+{
+	struct pipeline_result *r = a->result;
+	if (!r || (r->settings.threshold == s->threshold && gate_same(&r->settings, s)))
+		return 0;
+	struct gate_condition *old = gate_dup(r->settings.gate, r->settings.ngate);
+	size_t nold = r->settings.ngate;
+	gate_put(&r->settings, s->gate, s->ngate);
+	int rc = pipeline_set_threshold(r, s->threshold, err);
+	if (rc)
+		gate_put(&r->settings, old, nold);
+	for (size_t i = 0; i < nold; i++)
+		free(old[i].metric);
+	free(old);
+	if (!rc) {
+		a->basis.threshold = s->threshold;
+		gate_put(&a->basis, s->gate, s->ngate);
+		a->result_saved = false;
+	}
+	return rc;
+}
+
+int app_set(struct app *a, const char *const *assignments, size_t n)
+{
+	struct ft_err err;
+	struct settings work;
+	settings_copy(&work, &a->settings);
+	if (settings_apply(&work, assignments, n, a->frame, &err)) {
+		settings_free(&work);
+		app_message(a, true, "%s", err.msg);
+		return -1;
+	}
+	bool moves_model = a->result && (work.threshold != a->result->settings.threshold ||
+					 !gate_same(&work, &a->result->settings));
+	if (moves_model && a->job_running && a->job.kind == JOB_REGISTER) {
+		settings_free(&work);
+		app_message(a, true, "busy: registering the model (a moment); nothing changed");
+		return -1;
+	}
+	if (moves_model && reevaluate(a, &work, &err)) {
+		settings_free(&work);
+		app_message(a, true, "%s", err.msg);
+		return -1;
+	}
+	undo_push(a);
+	a->settings = work;
+	app_settings_changed(a);
+	return 0;
+}
+
+static void undo_push(struct app *a)
+{
+	if (a->nundo == APP_UNDO_MAX) {
+		settings_free(&a->undo[0]);
+		memmove(a->undo, a->undo + 1, (APP_UNDO_MAX - 1) * sizeof *a->undo);
+		a->nundo--;
+	}
+	a->undo[a->nundo++] = a->settings;
+}
+
+int app_replace_settings(struct app *a, struct settings *s)
+{
+	struct ft_err err;
+	if (a->result && a->job_running && a->job.kind == JOB_REGISTER) {
+		app_message(a, true, "busy: registering the model (a moment); nothing changed");
+		return -1;
+	}
+	if (reevaluate(a, s, &err)) {
+		app_message(a, true, "%s", err.msg);
+		return -1;
+	}
+	undo_push(a);
+	a->settings = *s;
+	settings_init(s);
+	app_settings_changed(a);
+	return 0;
+}
+
+int app_undo(struct app *a)
+{
+	if (!a->nundo) {
+		app_message(a, true, "nothing to undo");
+		return -1;
+	}
+	struct settings *prev = &a->undo[a->nundo - 1];
+	struct ft_err err;
+	if (reevaluate(a, prev, &err)) {
+		app_message(a, true, "%s", err.msg);
+		return -1;
+	}
+	char **keys;
+	size_t n = settings_diff(&a->settings, prev, false, &keys);
+	struct strbuf sb = { 0 };
+	sb_append(&sb, "", 0);
+	for (size_t i = 0; i < n; i++)
+		sb_printf(&sb, "%s%s", i ? ", " : "", keys[i]);
+	settings_diff_free(keys, n);
+	settings_free(&a->settings);
+	a->settings = *prev;
+	a->nundo--;
+	app_settings_changed(a);
+	app_message(a, false, "undone: %s%s", n ? sb.data : "no setting changed",
+		    a->nundo ? "" : " (nothing more to undo)");
+	sb_free(&sb);
+	return 0;
+}
+
+size_t app_stale_keys(const struct app *a, char ***keys)
+{
+	*keys = NULL;
+	if (!a->result)
+		return 0;
+	return settings_diff(&a->settings, &a->basis, true, keys);
+}
+
+bool app_reread_needed(const struct app *a)
+{
+	if (!a->frame)
+		return false;
+	if (a->nread_na != a->settings.nna_values)
+		return true;
+	for (size_t i = 0; i < a->nread_na; i++)
+		if (strcmp(a->read_na[i], a->settings.na_values[i]))
+			return true;
+	return false;
 }
 
 void app_settings_changed(struct app *a)
@@ -337,6 +573,7 @@ static void add_history(struct app *a, const struct pipeline_result *r, double s
 	a->history = xreallocarray(a->history, a->nhistory + 1, sizeof *a->history);
 	struct run_record *h = &a->history[a->nhistory++];
 	memset(h, 0, sizeof *h);
+	h->path = a->path ? xstrdup(a->path) : NULL;
 	settings_copy(&h->settings, &r->settings);
 	h->test = r->test_metrics;
 	h->gate_pass = r->gate.pass;
@@ -400,6 +637,11 @@ static void adopt_load(struct app *a, struct app_job *j)
 	j->path = NULL;
 	a->explain_row = -1;
 	a->registry_version = 0;
+	strv_free(a->read_na, a->nread_na);
+	a->nread_na = j->settings.nna_values;
+	a->read_na = xcalloc(a->nread_na + 1, sizeof *a->read_na);
+	for (size_t i = 0; i < a->nread_na; i++)
+		a->read_na[i] = xstrdup(j->settings.na_values[i]);
 	/* Another file may not have the previous file's label: guess again
 	 * (and forget its positive value) rather than keep a dead name. */
 	char *was = NULL;
@@ -446,6 +688,35 @@ static void adopt_train(struct app *a, struct app_job *j)
 	j->result = NULL;
 	a->result_saved = false;
 	a->registry_version = 0;
+	/* What the model was trained with; after tuning, the parameters the
+	 * grid chose are the settings' own, so the panel shows them and the
+	 * next plain training rebuilds this model. */
+	settings_free(&a->basis);
+	settings_copy(&a->basis, &j->settings);
+	char adopted[160] = "";
+	if (j->kind == JOB_TUNE) {
+		const struct tree_params *tp = &a->result->settings.tree;
+		a->basis.tree.max_depth = tp->max_depth;
+		a->basis.tree.min_samples_split = tp->min_samples_split;
+		a->basis.tree.min_samples_leaf = tp->min_samples_leaf;
+		if (a->settings.tree.max_depth != tp->max_depth ||
+		    a->settings.tree.min_samples_split != tp->min_samples_split ||
+		    a->settings.tree.min_samples_leaf != tp->min_samples_leaf) {
+			a->settings.tree.max_depth = tp->max_depth;
+			a->settings.tree.min_samples_split = tp->min_samples_split;
+			a->settings.tree.min_samples_leaf = tp->min_samples_leaf;
+			app_settings_changed(a);
+		}
+		snprintf(adopted, sizeof adopted, "; adopted max_depth %d, min_samples_split %zu,"
+			 " min_samples_leaf %zu", tp->max_depth, tp->min_samples_split,
+			 tp->min_samples_leaf);
+	}
+	/* A threshold or gate moved while it trained applies to it at once. */
+	struct ft_err rerr;
+	if (reevaluate(a, &a->settings, &rerr) == 0) {
+		a->basis.threshold = a->settings.threshold;
+		gate_put(&a->basis, a->settings.gate, a->settings.ngate);
+	}
 	add_history(a, a->result, secs);
 	const struct pipeline_result *r = a->result;
 	const char *why = "";
@@ -454,11 +725,11 @@ static void adopt_train(struct app *a, struct app_job *j)
 			why = r->gate.checks[i].why;
 			break;
 		}
-	app_message(a, !r->gate.pass, "%s in %.2f s: %zu nodes, depth %d, test accuracy %.4f (baseline %.4f), gate %s%s%s",
+	app_message(a, !r->gate.pass, "%s in %.2f s: %zu nodes, depth %d, test accuracy %.4f (baseline %.4f), gate %s%s%s%s",
 		    j->kind == JOB_TUNE ? "tuned and trained" : "trained", secs,
 		    r->tree ? r->tree->nnodes : 0, r->tree ? tree_depth(r->tree) : 0,
 		    r->test_metrics.accuracy, r->test_metrics.baseline,
-		    r->gate.pass ? "PASS" : "FAIL", *why ? ": " : "", why);
+		    r->gate.pass ? "PASS" : "FAIL", *why ? ": " : "", why, adopted);
 }
 
 static const char *cancelled_text(enum job_kind kind)
@@ -553,13 +824,198 @@ bool app_poll_job(struct app *a)
 	return true;
 }
 
-void app_history_restore(struct app *a, size_t i)
+int app_history_restore(struct app *a, size_t i)
 {
-	if (i >= a->nhistory)
-		return;
-	settings_free(&a->settings);
-	settings_copy(&a->settings, &a->history[i].settings);
-	app_clear_tune(&a->settings);
-	app_settings_changed(a);
-	app_message(a, false, "settings of run %zu restored; t trains with them", i + 1);
+	if (i >= a->nhistory) {
+		app_message(a, true, "restore: expected a run number 1..%zu", a->nhistory);
+		return -1;
+	}
+	const struct run_record *h = &a->history[i];
+	if (!a->path || !h->path || strcmp(a->path, h->path)) {
+		const char *f = h->path ? strrchr(h->path, '/') : NULL;
+		app_message(a, true, "run %zu was trained on %s, not on the loaded file; nothing"
+			    " restored (:open it first)", i + 1, f ? f + 1 : h->path ? h->path : "?");
+		return -1;
+	}
+	struct settings s;
+	settings_copy(&s, &h->settings);
+	app_clear_tune(&s);
+	int rc = app_replace_settings(a, &s);
+	settings_free(&s);
+	if (rc)
+		return -1;
+	app_message(a, false, "settings of run %zu restored (u undoes); t trains with them", i + 1);
+	return 0;
+}
+
+/* ---- changes that commands and keys share ---- */
+
+char *app_quote(const char *s)
+{
+	struct strbuf sb = { 0 };
+	sb_puts(&sb, "\"");
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			sb_printf(&sb, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			sb_printf(&sb, "\\u%04x", (unsigned char)*s);
+		else
+			sb_append(&sb, s, 1);
+	}
+	sb_puts(&sb, "\"");
+	return sb.data;
+}
+
+int app_set1(struct app *a, const char *key, const char *value)
+{
+	char *assign = xasprintf("%s=%s", key, value);
+	const char *v[] = { assign };
+	int rc = app_set(a, v, 1);
+	free(assign);
+	return rc;
+}
+
+int app_set_target(struct app *a, const char *name)
+{
+	if (!a->frame) {
+		app_message(a, true, "no data loaded yet");
+		return -1;
+	}
+	char *was = a->settings.target ? xstrdup(a->settings.target) : NULL;
+	char *q = app_quote(name);
+	char *assign = xasprintf("target=%s", q);
+	const char *v[] = { assign, "positive=null" };
+	int rc = app_set(a, v, 2);
+	if (!rc)
+		app_message(a, false, "target is now %s (was %s; u undoes)", name, was ? was : "none");
+	free(assign);
+	free(q);
+	free(was);
+	return rc;
+}
+
+static bool strv_has(char *const *v, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i], s))
+			return true;
+	return false;
+}
+
+int app_drop(struct app *a, char *const *names, size_t n, bool drop)
+{
+	if (!a->frame) {
+		app_message(a, true, "no data loaded yet");
+		return -1;
+	}
+	const struct settings *st = &a->settings;
+	for (size_t i = 0; i < n; i++) {
+		bool dropped = strv_has(st->drop, st->ndrop, names[i]);
+		if (frame_find(a->frame, names[i]) < 0 && !(dropped && !drop)) {
+			app_message(a, true, "no column named '%s'; nothing changed", names[i]);
+			return -1;
+		}
+		if (!drop && !dropped) {
+			app_message(a, true, "%s is not in the drop list; nothing changed%s", names[i],
+				    st->drop_suggested
+				    ? " (suggested drops are kept with :set drop_suggested false)" : "");
+			return -1;
+		}
+	}
+	struct strbuf sb = { 0 }, shown = { 0 };
+	sb_puts(&sb, "drop=[");
+	sb_append(&shown, "", 0);
+	bool first = true;
+	size_t changed = 0;
+	for (size_t i = 0; i < st->ndrop; i++) {
+		if (!drop && strv_has(names, n, st->drop[i]))
+			continue;
+		char *q = app_quote(st->drop[i]);
+		sb_printf(&sb, "%s%s", first ? "" : ",", q);
+		free(q);
+		first = false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (drop && (strv_has(st->drop, st->ndrop, names[i]) || strv_has(names, i, names[i])))
+			continue;
+		if (!drop && strv_has(names, i, names[i]))
+			continue;
+		if (drop) {
+			char *q = app_quote(names[i]);
+			sb_printf(&sb, "%s%s", first ? "" : ",", q);
+			free(q);
+			first = false;
+		}
+		sb_printf(&shown, "%s%s", changed ? ", " : "", names[i]);
+		changed++;
+	}
+	sb_puts(&sb, "]");
+	int rc = 0;
+	if (!changed) {
+		app_message(a, false, "already dropped; nothing changed");
+	} else {
+		const char *v[] = { sb.data };
+		rc = app_set(a, v, 1);
+		if (!rc)
+			app_message(a, false, "%s %s%s (u undoes)", drop ? "dropped" : "kept", shown.data,
+				    drop ? "" : changed == 1 ? " as a feature" : " as features");
+	}
+	sb_free(&sb);
+	sb_free(&shown);
+	return rc;
+}
+
+int app_set_threshold(struct app *a, double t)
+{
+	char num[32];
+	if (!(t >= 0 && t <= 1)) {
+		app_message(a, true, "threshold: expected a number in [0, 1]");
+		return -1;
+	}
+	fmt_double(num, t);
+	if (app_set1(a, "threshold", num))
+		return -1;
+	if (!a->result) {
+		app_message(a, false, "threshold %s (used by the next training; u undoes)", num);
+		return 0;
+	}
+	app_message(a, !a->result->gate.pass, "threshold %s: test accuracy %.4f, recall %.4f,"
+		    " gate %s (u undoes)", num, a->result->test_metrics.accuracy,
+		    a->result->test_metrics.recall, a->result->gate.pass ? "PASS" : "FAIL");
+	return 0;
+}
+
+const char *app_group(const struct app *a)
+{
+	if (a->result && a->result->settings.group)
+		return a->result->settings.group;
+	return a->settings.group ? a->settings.group : REGISTRY_GROUP_DEFAULT;
+}
+
+int app_can_register(struct app *a)
+{
+	if (!a->result) {
+		app_message(a, true, "no trained model: press t on the Train screen or :train");
+		return -1;
+	}
+	const struct pipeline_result *r = a->result;
+	if (!r->gate.pass) {
+		const char *why = "";
+		for (size_t i = 0; i < r->gate.nchecks; i++)
+			if (!r->gate.checks[i].pass) {
+				why = r->gate.checks[i].why;
+				break;
+			}
+		app_message(a, true, "not registered: gate failed (%s)", why);
+		return -1;
+	}
+	if (a->registry_version) {
+		app_message(a, true, "this model is already version %d", a->registry_version);
+		return -1;
+	}
+	if (a->job_running) {
+		app_message(a, true, "busy: wait for the running job (Esc cancels it); nothing registered");
+		return -1;
+	}
+	return 0;
 }

@@ -28,6 +28,9 @@ enum screen_id {
 	SCR_COUNT
 };
 
+/* What covers the current screen, taking every key. */
+enum app_overlay { OVERLAY_NONE, OVERLAY_HELP, OVERLAY_LOG };
+
 enum job_kind { JOB_NONE, JOB_LOAD, JOB_TRAIN, JOB_TUNE, JOB_REGISTER };
 
 struct app_job {
@@ -60,14 +63,32 @@ struct app_job {
 	int version;
 };
 
-/* A trained run kept in the history list (Train screen). */
+/* A trained run kept in the history list (Train screen): what it was
+ * trained on and with (the settings hold target, resampling, threshold and
+ * gate), and what it scored. */
 struct run_record {
+	char *path;               /* the data file it was trained on */
 	struct settings settings;
 	struct metrics test;      /* copy of the test metrics */
 	bool gate_pass;
 	double seconds;
 	int nodes, depth;
 };
+
+struct app;
+
+/* A question the main loop shows on the message line; `y` runs yes, any
+ * other key says no_message. */
+struct app_question {
+	char text[1024];
+	void (*yes)(struct app *a, void *ctx);
+	void *ctx;
+	void (*free_ctx)(void *ctx);     /* may be NULL */
+	char no_message[160];
+};
+
+#define APP_UNDO_MAX 32
+#define APP_LOG_MAX 200
 
 struct app {
 	char *path;                      /* the loaded CSV, NULL before load */
@@ -97,9 +118,16 @@ struct app {
 	/* Added fields. */
 	unsigned long settings_version;  /* bumped by app_settings_changed */
 	unsigned long trained_version;   /* settings_version the model was trained from */
-	bool quit_requested;             /* :q with an unsaved model: the main loop asks */
-	char *pending_open;              /* :open with an unsaved model: the file to
-					  * load once the user confirms (main loop asks) */
+	enum app_overlay overlay;
+	struct app_question *question;   /* asked on the message line, NULL */
+	enum screen_id next_screen;      /* requested switch, SCR_COUNT: none */
+	/* What the current model was trained with (tune.* aside; threshold
+	 * and gate follow the model, which is re-evaluated when they move). */
+	struct settings basis;
+	/* na_values the loaded frame was read with. */
+	char **read_na; size_t nread_na;
+	struct settings undo[APP_UNDO_MAX]; size_t nundo;
+	char *log[APP_LOG_MAX]; size_t nlog;   /* every message, oldest first */
 	double cancel_at;                /* ft_now() when the running job was told to
 					  * stop, 0 when it was not */
 	double cancel_latency;           /* seconds from cancel_at until the session
@@ -116,8 +144,39 @@ struct app {
 
 void app_init(struct app *a);
 void app_free(struct app *a);
+/* Set the message line (and keep it whole in the message log). */
 void app_message(struct app *a, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Ask a yes/no question; replaces one already asked (its no_message is
+ * not shown). ctx is freed with free_ctx (may be NULL) once answered. */
+void app_ask(struct app *a, void (*yes)(struct app *, void *), void *ctx,
+	     void (*free_ctx)(void *), const char *no_message, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+/* Answer the open question. */
+void app_answer(struct app *a, bool yes);
+
+/* Ask the main loop to show screen id after the current key. */
+void app_request_screen(struct app *a, enum screen_id id);
+
+/* Change settings: the n assignments ("key=value") are applied as one
+ * change through settings_apply, checked against the loaded data. A moved
+ * threshold or gate re-evaluates the current model at once (no retrain).
+ * On error the message says why and nothing changed; on success the
+ * previous settings can be put back with app_undo. The caller says what
+ * changed. */
+int app_set(struct app *a, const char *const *assignments, size_t n);
+/* Replace a->settings with *s (taken over; s is left empty) as one
+ * undoable change, the model re-evaluated as app_set does. */
+int app_replace_settings(struct app *a, struct settings *s);
+/* Put back the settings before the last app_set; -1 when there is none. */
+int app_undo(struct app *a);
+/* The settings keys on which a->settings and the current model differ
+ * (0 when there is no model); free with settings_diff_free. */
+size_t app_stale_keys(const struct app *a, char ***keys);
+/* True when the loaded frame was read with other na_values than the
+ * settings now hold (the file must be read again). */
+bool app_reread_needed(const struct app *a);
 
 /* Background jobs. Starting fails (returns -1, message set) when one runs. */
 int app_start_load(struct app *a, const char *path);
@@ -157,11 +216,27 @@ bool app_wait_flag(const atomic_int *flag, double seconds);
 /* True once after each app_wake. */
 bool app_take_wakeup(struct app *a);
 
+/* Changes that commands and keys share; each checks everything first,
+ * says what it did (or why not) in the message line, and is undoable. */
+int app_set1(struct app *a, const char *key, const char *value);
+int app_set_target(struct app *a, const char *name);
+/* Drop (or keep again, drop false) the n columns. */
+int app_drop(struct app *a, char *const *names, size_t n, bool drop);
+/* Move the threshold; the model is re-evaluated at once. */
+int app_set_threshold(struct app *a, double t);
+/* A JSON string literal of s; caller frees. */
+char *app_quote(const char *s);
+/* The registry group the model goes to. */
+const char *app_group(const struct app *a);
+/* 0 when the model may be registered now, else -1 with the reason said. */
+int app_can_register(struct app *a);
+
 /* Empty the tune.* lists of s (a plain training run, or settings whose
  * tuned values are already adopted). */
 void app_clear_tune(struct settings *s);
 
-/* Put the settings of history entry i back as the current settings. */
-void app_history_restore(struct app *a, size_t i);
+/* Put the settings of history entry i back as the current settings;
+ * refused (-1, message set) for a run on another file. */
+int app_history_restore(struct app *a, size_t i);
 
 #endif

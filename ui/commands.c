@@ -1,9 +1,11 @@
-/* commands: the workbench's command table and its handlers.
+/* commands: the workbench's commands that belong to no one screen, and the
+ * lookup over them and every screen's own rows.
  *
- * Every handler changes the session through the same engine calls as the
- * command-line verbs (settings_set, pipeline_run, registry_publish...), sets
- * a->message to say what happened, and returns 0 or -1. Handlers never
- * draw: the main loop redraws after every command. */
+ * Every handler checks all of its arguments first, then changes the
+ * session in one step through app.h (app_set for settings, which goes
+ * through the engine's settings_apply), sets a->message to say what
+ * happened, and returns 0 or -1 with nothing changed. Handlers never draw
+ * and never switch screens themselves (app_request_screen). */
 #include "config.h"
 #include "commands.h"
 
@@ -13,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -23,6 +26,7 @@
 #include "settings.h"
 #include "tree.h"
 #include "util.h"
+#include "view.h"
 #include "vm_tree.h"
 
 /* ---- argument checks and small pieces ---- */
@@ -43,13 +47,19 @@ static int need_model(struct app *a)
 	return -1;
 }
 
-static int need_args(struct app *a, int argc, int min, const char *name)
+static int usage(struct app *a, const char *name)
 {
-	if (argc > min)
-		return 0;
 	const struct command *c = commands_find(name);
 	app_message(a, true, "usage: :%s %s", name, c ? c->args : "");
 	return -1;
+}
+
+/* At least min and at most max arguments after the name (max < 0: any). */
+static int need_args(struct app *a, int argc, int min, int max, const char *name)
+{
+	if (argc - 1 < min || (max >= 0 && argc - 1 > max))
+		return usage(a, name);
+	return 0;
 }
 
 static int column_arg(struct app *a, const char *name)
@@ -66,160 +76,146 @@ static int column_arg(struct app *a, const char *name)
 static char *join_args(int argc, char **argv, int from)
 {
 	struct strbuf sb = { 0 };
+	sb_append(&sb, "", 0);
 	for (int i = from; i < argc; i++) {
 		if (i > from)
 			sb_puts(&sb, " ");
 		sb_puts(&sb, argv[i]);
 	}
-	if (!sb.data)
-		return xstrdup("");
 	return sb.data;
 }
 
-static int apply_set(struct app *a, const char *key, const char *value)
+#define json_string app_quote
+
+/* "KEY=\"text\"" for a per-column key, the column name quoted as JSON. */
+static char *column_assign(const char *ns, const char *col, const char *value)
 {
-	struct ft_err err;
-	char *assign = xasprintf("%s=%s", key, value);
-	int rc = settings_set(&a->settings, assign, &err);
-	free(assign);
-	if (rc) {
-		app_message(a, true, "%s", err.msg);
-		return -1;
-	}
-	app_settings_changed(a);
-	return 0;
+	return xasprintf("%s.columns.%s=%s", ns, col, value);
 }
 
-/* A JSON string literal for s; caller frees. */
-static char *json_string(const char *s)
+/* Split "a,b c" (commas and/or blanks) into words; caller frees with
+ * commands_free_argv. */
+static char **split_list(const char *text, int *n)
 {
-	struct strbuf sb = { 0 };
-	sb_puts(&sb, "\"");
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			sb_printf(&sb, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			sb_printf(&sb, "\\u%04x", (unsigned char)*s);
-		else
-			sb_append(&sb, s, 1);
-	}
-	sb_puts(&sb, "\"");
-	return sb.data;
+	char *copy = xstrdup(text);
+	for (char *p = copy; *p; p++)
+		if (*p == ',')
+			*p = ' ';
+	char **w = commands_split(copy, n);
+	free(copy);
+	return w;
 }
 
 /* ---- handlers ---- */
 
-static int cmd_open(struct app *a, int argc, char **argv)
+static void open_yes(struct app *a, void *ctx)
 {
-	if (need_args(a, argc, 1, "open"))
-		return -1;
+	app_start_load(a, ctx);
+}
+
+static int open_file(struct app *a, const char *path)
+{
 	if (a->job_running)
-		return app_start_load(a, argv[1]);   /* says what is busy */
+		return app_start_load(a, path);   /* says what is busy */
 	/* A file that cannot be read is said so now, not after asking. */
-	if (access(argv[1], R_OK)) {
-		app_message(a, true, "%s: %s", argv[1], strerror(errno));
+	if (access(path, R_OK)) {
+		app_message(a, true, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	/* Loading closes the trained model: ask first, as quitting does. */
 	if (app_model_at_risk(a)) {
-		free(a->pending_open);
-		a->pending_open = xstrdup(argv[1]);
+		const char *slash = strrchr(path, '/');
+		app_ask(a, open_yes, xstrdup(path), free, "open cancelled; the model is kept",
+			"The trained model is neither registered nor saved. Open %s anyway? (y/n)",
+			slash ? slash + 1 : path);
 		return 0;
 	}
-	return app_start_load(a, argv[1]);
+	return app_start_load(a, path);
+}
+
+static int cmd_open(struct app *a, int argc, char **argv)
+{
+	if (need_args(a, argc, 1, 1, "open"))
+		return -1;
+	return open_file(a, argv[1]);
+}
+
+static int cmd_reload(struct app *a, int argc, char **argv)
+{
+	if (need_args(a, argc, 0, 0, "reload"))
+		return -1;
+	if (!a->path) {
+		app_message(a, true, "no file loaded yet: :open FILE");
+		return -1;
+	}
+	char *path = xstrdup(a->path);
+	int rc = open_file(a, path);
+	free(path);
+	return rc;
 }
 
 static int cmd_target(struct app *a, int argc, char **argv)
 {
-	if (need_args(a, argc, 1, "target"))
+	if (need_args(a, argc, 1, 1, "target"))
 		return -1;
 	if (column_arg(a, argv[1]) < 0)
 		return -1;
-	free(a->settings.target);
-	a->settings.target = xstrdup(argv[1]);
-	free(a->settings.positive);
-	a->settings.positive = NULL;
-	app_settings_changed(a);
-	app_message(a, false, "target is now %s", argv[1]);
-	return 0;
-}
-
-/* Index of name in the drop list, or -1. */
-static ssize_t drop_index(const struct settings *s, const char *name)
-{
-	for (size_t i = 0; i < s->ndrop; i++)
-		if (!strcmp(s->drop[i], name))
-			return (ssize_t)i;
-	return -1;
+	return app_set_target(a, argv[1]);
 }
 
 static int cmd_drop(struct app *a, int argc, char **argv)
 {
-	if (need_args(a, argc, 1, "drop"))
+	if (need_args(a, argc, 1, -1, "drop"))
 		return -1;
-	for (int i = 1; i < argc; i++)
-		if (column_arg(a, argv[i]) < 0)
-			return -1;
-	for (int i = 1; i < argc; i++) {
-		if (settings_is_dropped(&a->settings, argv[i]))
-			continue;
-		a->settings.drop = xreallocarray(a->settings.drop, a->settings.ndrop + 1,
-						 sizeof *a->settings.drop);
-		a->settings.drop[a->settings.ndrop++] = xstrdup(argv[i]);
-	}
-	app_settings_changed(a);
-	app_message(a, false, "dropped %d column%s", argc - 1, argc == 2 ? "" : "s");
-	return 0;
+	return app_drop(a, argv + 1, (size_t)argc - 1, true);
 }
 
 static int cmd_keep(struct app *a, int argc, char **argv)
 {
-	if (need_args(a, argc, 1, "keep"))
+	if (need_args(a, argc, 1, -1, "keep"))
 		return -1;
-	for (int i = 1; i < argc; i++) {
-		ssize_t found = drop_index(&a->settings, argv[i]);
-		if (found < 0)
-			continue;
-		size_t at = (size_t)found;
-		free(a->settings.drop[at]);
-		memmove(a->settings.drop + at, a->settings.drop + at + 1,
-			(a->settings.ndrop - at - 1) * sizeof *a->settings.drop);
-		a->settings.ndrop--;
-	}
-	app_settings_changed(a);
-	app_message(a, false, "kept %d column%s as features", argc - 1, argc == 2 ? "" : "s");
-	return 0;
+	return app_drop(a, argv + 1, (size_t)argc - 1, false);
 }
 
-static int column_setting(struct app *a, const char *ns, const char *col, const char *value)
+static int column_setting(struct app *a, const char *ns, const char *col, const char *value,
+			  const char *shown)
 {
 	if (column_arg(a, col) < 0)
 		return -1;
-	char *key = xasprintf("%s.columns.%s", ns, col);
-	int rc = apply_set(a, key, value);
-	free(key);
+	char *assign = column_assign(ns, col, value);
+	const char *v[] = { assign };
+	int rc = app_set(a, v, 1);
+	free(assign);
 	if (!rc)
-		app_message(a, false, "%s of %s: %s", ns, col, value);
+		app_message(a, false, "%s of %s: %s (u undoes)", ns, col, shown);
 	return rc;
 }
 
 static int cmd_impute(struct app *a, int argc, char **argv)
 {
-	if (need_args(a, argc, 2, "impute"))
+	if (need_args(a, argc, 2, 2, "impute"))
 		return -1;
-	return column_setting(a, "impute", argv[1], argv[2]);
+	char *q = strcmp(argv[2], "null") ? json_string(argv[2]) : xstrdup("null");
+	int rc = column_setting(a, "impute", argv[1], q,
+				strcmp(argv[2], "null") ? argv[2] : "the default");
+	free(q);
+	return rc;
 }
 
 static int cmd_encode(struct app *a, int argc, char **argv)
 {
-	if (need_args(a, argc, 2, "encode"))
+	if (need_args(a, argc, 2, 2, "encode"))
 		return -1;
-	return column_setting(a, "encode", argv[1], argv[2]);
+	char *q = strcmp(argv[2], "null") ? json_string(argv[2]) : xstrdup("null");
+	int rc = column_setting(a, "encode", argv[1], q,
+				strcmp(argv[2], "null") ? argv[2] : "the default");
+	free(q);
+	return rc;
 }
 
 static int cmd_datetime(struct app *a, int argc, char **argv)
 {
-	if (need_args(a, argc, 1, "datetime"))
+	if (need_args(a, argc, 1, -1, "datetime"))
 		return -1;
 	struct strbuf sb = { 0 };
 	sb_puts(&sb, "[");
@@ -229,90 +225,135 @@ static int cmd_datetime(struct app *a, int argc, char **argv)
 		free(q);
 	}
 	sb_puts(&sb, "]");
-	int rc = column_setting(a, "datetime", argv[1], sb.data);
+	char *shown = argc > 2 ? join_args(argc, argv, 2) : xstrdup("no parts");
+	int rc = column_setting(a, "datetime", argv[1], sb.data, shown);
+	free(shown);
 	sb_free(&sb);
 	return rc;
 }
 
 static int cmd_resample(struct app *a, int argc, char **argv)
 {
-	if (need_args(a, argc, 1, "resample"))
+	if (need_args(a, argc, 1, 2, "resample"))
 		return -1;
-	if (apply_set(a, "resample.method", argv[1]))
-		return -1;
-	if (argc > 2 && apply_set(a, "resample.ratio", argv[2]))
-		return -1;
-	app_message(a, false, "resampling: %s, ratio %g", resample_name(a->settings.resample),
-		    a->settings.resample_ratio);
-	return 0;
+	char *method = json_string(argv[1]);
+	char *m = xasprintf("resample.method=%s", method);
+	char *r = argc > 2 ? xasprintf("resample.ratio=%s", argv[2]) : NULL;
+	const char *v[] = { m, r };
+	int rc = app_set(a, v, r ? 2 : 1);
+	free(method);
+	free(m);
+	free(r);
+	if (!rc)
+		app_message(a, false, "resampling: %s, ratio %s (u undoes)",
+			    resample_name(a->settings.resample),
+			    view_num(a->settings.resample_ratio).s);
+	return rc;
 }
 
+/* :split TRAIN VALIDATION TEST [SEED]: blanks or commas between them, as
+ * every list the workbench reads. */
 static int cmd_split(struct app *a, int argc, char **argv)
 {
-	if (need_args(a, argc, 3, "split"))
-		return -1;
-	struct settings work;
-	settings_copy(&work, &a->settings);
-	static const char *const keys[] = { "split.train", "split.validation", "split.test", "split.seed" };
-	struct ft_err err;
-	for (int i = 1; i < argc && i <= 4; i++) {
-		char *assign = xasprintf("%s=%s", keys[i - 1], argv[i]);
-		int rc = settings_set(&work, assign, &err);
-		free(assign);
-		if (rc) {
-			settings_free(&work);
-			app_message(a, true, "%s", err.msg);
-			return -1;
-		}
+	char *text = join_args(argc, argv, 1);
+	int n;
+	char **w = split_list(text, &n);
+	free(text);
+	if (!w || n < 3 || n > 4) {
+		commands_free_argv(w);
+		return usage(a, "split");
 	}
-	if (settings_validate(&work, &err)) {
-		settings_free(&work);
-		app_message(a, true, "%s", err.msg);
-		return -1;
-	}
-	settings_free(&a->settings);
-	a->settings = work;
-	app_settings_changed(a);
-	app_message(a, false, "split %g / %g / %g, seed %llu", a->settings.split_train,
-		    a->settings.split_validation, a->settings.split_test,
-		    (unsigned long long)a->settings.split_seed);
-	return 0;
+	static const char *const keys[] = { "split.train", "split.validation", "split.test",
+					    "split.seed" };
+	char *assign[4];
+	for (int i = 0; i < n; i++)
+		assign[i] = xasprintf("%s=%s", keys[i], w[i]);
+	int rc = app_set(a, (const char *const *)assign, (size_t)n);
+	for (int i = 0; i < n; i++)
+		free(assign[i]);
+	commands_free_argv(w);
+	if (!rc)
+		app_message(a, false, "split %s / %s / %s, seed %llu (u undoes)",
+			    view_num(a->settings.split_train).s,
+			    view_num(a->settings.split_validation).s,
+			    view_num(a->settings.split_test).s,
+			    (unsigned long long)a->settings.split_seed);
+	return rc;
+}
+
+/* The tune.* lists read "3,5,8", "3 5 8" or the JSON form "[3, 5, 8]". */
+static char *tune_list_value(const char *value)
+{
+	const char *p = value;
+	while (*p == ' ')
+		p++;
+	if (*p == '[')
+		return xstrdup(value);
+	int n;
+	char **w = split_list(value, &n);
+	struct strbuf sb = { 0 };
+	sb_puts(&sb, "[");
+	for (int i = 0; w && i < n; i++)
+		sb_printf(&sb, "%s%s", i ? "," : "", w[i]);
+	sb_puts(&sb, "]");
+	commands_free_argv(w);
+	return sb.data;
 }
 
 static int cmd_set(struct app *a, int argc, char **argv)
 {
-	if (need_args(a, argc, 1, "set"))
+	if (need_args(a, argc, 1, -1, "set"))
 		return -1;
+	char *key, *value;
 	char *eq = strchr(argv[1], '=');
-	int rc;
 	if (eq && argc == 2) {
-		*eq = '\0';
-		rc = apply_set(a, argv[1], eq + 1);
-		*eq = '=';
+		key = xstrndup(argv[1], (size_t)(eq - argv[1]));
+		value = xstrdup(eq + 1);
 	} else {
-		if (need_args(a, argc, 2, "set"))
-			return -1;
-		char *value = join_args(argc, argv, 2);
-		rc = apply_set(a, argv[1], value);
-		free(value);
+		if (argc < 3) {
+			free(NULL);
+			return usage(a, "set");
+		}
+		key = xstrdup(argv[1]);
+		value = join_args(argc, argv, 2);
 	}
-	if (!rc)
-		app_message(a, false, "set %s", argv[1]);
+	if (!strncmp(key, "tune.", 5) && strcmp(key, "tune.objective")) {
+		char *list = tune_list_value(value);
+		free(value);
+		value = list;
+	}
+	bool reread = app_reread_needed(a);
+	int rc = app_set1(a, key, value);
+	if (!rc) {
+		if (!reread && app_reread_needed(a))
+			app_message(a, false, "set %s = %s; the file was read with other na_values:"
+				    " :reload reads it again with these (u undoes)", key, value);
+		else
+			app_message(a, false, "set %s = %s (u undoes)", key, value);
+	}
+	free(key);
+	free(value);
 	return rc;
 }
 
 static int cmd_train(struct app *a, int argc, char **argv)
 {
+	if (need_args(a, argc, 0, 0, argv[0]))
+		return -1;
 	return app_start_train(a, false);
 }
 
 static int cmd_tune(struct app *a, int argc, char **argv)
 {
+	if (need_args(a, argc, 0, 0, argv[0]))
+		return -1;
 	return app_start_train(a, true);
 }
 
 static int cmd_cancel(struct app *a, int argc, char **argv)
 {
+	(void)argc;
+	(void)argv;
 	if (!a->job_running) {
 		app_message(a, false, "nothing is running");
 		return 0;
@@ -323,142 +364,88 @@ static int cmd_cancel(struct app *a, int argc, char **argv)
 
 static int cmd_threshold(struct app *a, int argc, char **argv)
 {
-	if (need_args(a, argc, 1, "threshold"))
+	if (need_args(a, argc, 1, 1, "threshold"))
 		return -1;
 	char *end;
 	errno = 0;
 	double t = strtod(argv[1], &end);
-	if (errno || *end || !(t >= 0 && t <= 1)) {
+	if (errno || end == argv[1] || *end || !(t >= 0 && t <= 1)) {
 		app_message(a, true, "threshold: expected a number in [0, 1], got '%s'", argv[1]);
 		return -1;
 	}
-	/* a registration in progress reads the model's gate */
-	if (a->job_running && a->job.kind == JOB_REGISTER) {
-		app_message(a, true, "busy: registering the model (a moment)");
-		return -1;
-	}
-	a->settings.threshold = t;
-	app_settings_changed(a);
-	if (!a->result) {
-		app_message(a, false, "threshold %g (used by the next training)", t);
-		return 0;
-	}
-	struct ft_err err;
-	if (pipeline_set_threshold(a->result, t, &err)) {
-		app_message(a, true, "%s", err.msg);
-		return -1;
-	}
-	a->result_saved = false;
-	app_message(a, !a->result->gate.pass, "threshold %g: test accuracy %.4f, recall %.4f, gate %s", t,
-		    a->result->test_metrics.accuracy, a->result->test_metrics.recall,
-		    a->result->gate.pass ? "PASS" : "FAIL");
-	return 0;
-}
-
-static const char *group_of(const struct app *a)
-{
-	if (a->result && a->result->settings.group)
-		return a->result->settings.group;
-	return a->settings.group ? a->settings.group : REGISTRY_GROUP_DEFAULT;
+	return app_set_threshold(a, t);
 }
 
 static int cmd_register(struct app *a, int argc, char **argv)
 {
-	if (need_model(a))
+	if (app_can_register(a))
 		return -1;
-	const struct pipeline_result *r = a->result;
-	if (!r->gate.pass) {
-		const char *why = "the gate failed";
-		for (size_t i = 0; i < r->gate.nchecks; i++)
-			if (!r->gate.checks[i].pass) {
-				why = r->gate.checks[i].why;
-				break;
-			}
-		app_message(a, true, "not registered: gate failed (%s)", why);
-		return -1;
-	}
-	if (a->registry_version) {
-		app_message(a, true, "this model is already version %d", a->registry_version);
-		return -1;
-	}
 	/* Hashing a large data file takes a while: the worker publishes. */
 	char *description = argc > 1 ? join_args(argc, argv, 1) : NULL;
-	int rc = app_start_register(a, group_of(a), description);
+	int rc = app_start_register(a, app_group(a), description);
 	free(description);
 	return rc;
 }
 
-static int set_status(struct app *a, int argc, char **argv, enum registry_status to)
+static void save_yes(struct app *a, void *ctx)
 {
-	if (need_args(a, argc, 2, argv[0]))
-		return -1;
-	char group[REGISTRY_GROUP_MAX + 1];
-	int version;
-	struct ft_err err;
-	const char *ref = argv[1];
-	char *end;
-	long v = strtol(ref, &end, 10);
-	if (*ref && !*end && v > 0 && v <= REGISTRY_VERSION_MAX) {
-		snprintf(group, sizeof group, "%s", group_of(a));
-		version = (int)v;
-	} else if (registry_resolve(a->registry_root, ref, group, &version, &err)) {
-		app_message(a, true, "%s", err.msg);
-		return -1;
-	}
-	char *reason = join_args(argc, argv, 2);
-	int rc = registry_set_status(a->registry_root, group, version, to, reason, NULL, &err);
-	free(reason);
-	if (rc) {
-		app_message(a, true, "%s", err.msg);
-		return -1;
-	}
-	app_message(a, false, "%s/%d is now %s", group, version, registry_status_name(to));
-	return 0;
-}
-
-static int cmd_approve(struct app *a, int argc, char **argv)
-{
-	return set_status(a, argc, argv, REG_APPROVED);
-}
-
-static int cmd_reject(struct app *a, int argc, char **argv)
-{
-	return set_status(a, argc, argv, REG_REJECTED);
-}
-
-static int cmd_save(struct app *a, int argc, char **argv)
-{
-	const char *path = argc > 1 ? argv[1] : a->pipeline_path;
-	if (!path) {
-		app_message(a, true, "usage: :save P.json");
-		return -1;
-	}
-	/* The model's own settings when they are still current, so that
-	 * `fraudtree run --pipeline P.json` rebuilds exactly this model (the
-	 * tuned values are already adopted, so the grid is left out). */
-	bool of_model = a->result && a->trained_version == a->settings_version;
-	struct settings s;
-	settings_copy(&s, of_model ? &a->result->settings : &a->settings);
-	if (of_model)
-		app_clear_tune(&s);
-	char *json = settings_to_json(&s);
-	settings_free(&s);
+	const char *path = ctx;
+	char *json = settings_to_json(&a->settings);
 	struct ft_err err;
 	int rc = file_write_atomic(path, json, strlen(json), 0644, &err);
 	free(json);
 	if (rc) {
 		app_message(a, true, "%s", err.msg);
+		return;
+	}
+	char **keys;
+	size_t n = app_stale_keys(a, &keys);
+	if (!a->result) {
+		app_message(a, false, "saved the settings on screen to %s (no model trained yet)",
+			    path);
+	} else if (!n) {
+		a->result_saved = true;
+		app_message(a, false, "saved the settings on screen to %s; they match the model"
+			    " (fraudtree run --pipeline %s rebuilds it)", path, path);
+	} else {
+		struct strbuf sb = { 0 };
+		for (size_t i = 0; i < n; i++)
+			sb_printf(&sb, "%s%s", i ? ", " : "", keys[i]);
+		app_message(a, false, "saved the settings on screen to %s; they differ from the"
+			    " model's in %zu setting%s: %s", path, n, n == 1 ? "" : "s", sb.data);
+		sb_free(&sb);
+	}
+	settings_diff_free(keys, n);
+}
+
+static int cmd_save(struct app *a, int argc, char **argv)
+{
+	if (need_args(a, argc, 0, 1, "save"))
+		return -1;
+	const char *path = argc > 1 ? argv[1] : a->pipeline_path;
+	if (!path) {
+		app_message(a, true, "usage: :save P.json");
 		return -1;
 	}
-	if (of_model)
-		a->result_saved = true;
-	app_message(a, false, "saved %s settings to %s", of_model ? "the model's" : "the current", path);
+	struct stat st;
+	if (!lstat(path, &st)) {
+		if (!S_ISREG(st.st_mode)) {
+			app_message(a, true, "%s: not a regular file; nothing written", path);
+			return -1;
+		}
+		app_ask(a, save_yes, xstrdup(path), free, "not saved",
+			"%s exists. Overwrite it with the settings on screen? (y/n)", path);
+		return 0;
+	}
+	char *copy = xstrdup(path);
+	save_yes(a, copy);
+	free(copy);
 	return 0;
 }
 
 static int cmd_load(struct app *a, int argc, char **argv)
 {
-	if (need_args(a, argc, 1, "load"))
+	if (need_args(a, argc, 1, 1, "load"))
 		return -1;
 	struct settings s;
 	settings_init(&s);
@@ -468,21 +455,29 @@ static int cmd_load(struct app *a, int argc, char **argv)
 		app_message(a, true, "%s", err.msg);
 		return -1;
 	}
-	settings_free(&a->settings);
-	a->settings = s;
-	if (!a->settings.target && a->frame) {
+	if (!s.target && a->frame) {
 		int t = frame_guess_target(a->frame);
 		if (t >= 0)
-			a->settings.target = xstrdup(a->frame->cols[t].name);
+			s.target = xstrdup(a->frame->cols[t].name);
 	}
-	app_settings_changed(a);
-	app_message(a, false, "settings loaded from %s", argv[1]);
+	if (a->frame && s.target && frame_find(a->frame, s.target) < 0) {
+		app_message(a, true, "%s: target: no column named '%s' in the loaded file; nothing"
+			    " changed", argv[1], s.target);
+		settings_free(&s);
+		return -1;
+	}
+	int rc = app_replace_settings(a, &s);
+	settings_free(&s);
+	if (rc)
+		return -1;
+	app_message(a, false, "settings loaded from %s (u undoes)%s", argv[1],
+		    app_reread_needed(a) ? "; other na_values: :reload reads the file with them" : "");
 	return 0;
 }
 
 static int cmd_export(struct app *a, int argc, char **argv)
 {
-	if (need_args(a, argc, 2, "export") || need_model(a))
+	if (need_args(a, argc, 2, 2, "export") || need_model(a))
 		return -1;
 	const struct pipeline_result *r = a->result;
 	const char *pos = r->target.positive ? r->target.positive : "fraud";
@@ -517,102 +512,38 @@ static int cmd_export(struct app *a, int argc, char **argv)
 	return 0;
 }
 
-static int cmd_sort(struct app *a, int argc, char **argv)
+static int cmd_undo(struct app *a, int argc, char **argv)
 {
-	if (need_args(a, argc, 1, "sort"))
+	if (need_args(a, argc, 0, 0, "undo"))
 		return -1;
-	int c = column_arg(a, argv[1]);
-	if (c < 0)
-		return -1;
-	bool desc = argc > 2 && !strncasecmp(argv[2], "desc", 4);
-	return scr_data_sort(a, c, desc);
-}
-
-static int cmd_unsort(struct app *a, int argc, char **argv)
-{
-	if (need_frame(a))
-		return -1;
-	return scr_data_sort(a, -1, false);
-}
-
-static int cmd_search(struct app *a, int argc, char **argv)
-{
-	if (need_args(a, argc, 1, "search") || need_frame(a))
-		return -1;
-	char *text = join_args(argc, argv, 1);
-	int rc = scr_data_search(a, text, true);
-	free(text);
-	return rc;
-}
-
-static int cmd_next(struct app *a, int argc, char **argv)
-{
-	if (need_frame(a))
-		return -1;
-	return scr_data_search(a, NULL, true);
-}
-
-static int cmd_prev(struct app *a, int argc, char **argv)
-{
-	if (need_frame(a))
-		return -1;
-	return scr_data_search(a, NULL, false);
-}
-
-static int cmd_column(struct app *a, int argc, char **argv)
-{
-	if (need_args(a, argc, 1, "column"))
-		return -1;
-	int c = column_arg(a, argv[1]);
-	if (c < 0)
-		return -1;
-	return scr_data_select_column(a, c);
-}
-
-static int cmd_restore(struct app *a, int argc, char **argv)
-{
-	if (need_args(a, argc, 1, "restore"))
-		return -1;
-	long n = strtol(argv[1], NULL, 10);
-	if (n < 1 || (size_t)n > a->nhistory) {
-		app_message(a, true, "restore: expected a run number 1..%zu", a->nhistory);
-		return -1;
-	}
-	app_history_restore(a, (size_t)n - 1);
-	return 0;
-}
-
-static int cmd_adopt(struct app *a, int argc, char **argv)
-{
-	if (need_args(a, argc, 1, "adopt") || need_model(a))
-		return -1;
-	long n = strtol(argv[1], NULL, 10);
-	if (n < 1 || (size_t)n > a->result->ntune) {
-		app_message(a, true, "adopt: expected a tuning row 1..%zu", a->result->ntune);
-		return -1;
-	}
-	return scr_train_adopt(a, (size_t)n - 1);
+	return app_undo(a);
 }
 
 static int cmd_screen(struct app *a, int argc, char **argv)
 {
-	if (need_args(a, argc, 1, "screen"))
+	if (need_args(a, argc, 1, 1, "screen"))
 		return -1;
-	for (int i = 0; i < SCR_COUNT; i++) {
-		const struct screen_ops *s = screen_get((enum screen_id)i);
-		char num[4];
-		snprintf(num, sizeof num, "%d", i + 1);
-		if (!strcasecmp(argv[1], s->name) || !strcmp(argv[1], num)) {
-			screen_switch(a, (enum screen_id)i);
-			return 0;
-		}
+	enum screen_id id = screen_find(argv[1]);
+	if (id == SCR_COUNT) {
+		app_message(a, true, "no screen named '%s'", argv[1]);
+		return -1;
 	}
-	app_message(a, true, "no screen named '%s'", argv[1]);
-	return -1;
+	app_request_screen(a, id);
+	return 0;
+}
+
+static int cmd_messages(struct app *a, int argc, char **argv)
+{
+	if (need_args(a, argc, 0, 0, "messages"))
+		return -1;
+	a->overlay = OVERLAY_LOG;
+	return 0;
 }
 
 static int cmd_help(struct app *a, int argc, char **argv)
 {
+	if (need_args(a, argc, 0, 1, "help"))
+		return -1;
 	if (argc > 1) {
 		const struct command *c = commands_find(argv[1][0] == ':' ? argv[1] + 1 : argv[1]);
 		if (!c) {
@@ -622,14 +553,23 @@ static int cmd_help(struct app *a, int argc, char **argv)
 		app_message(a, false, ":%s %s  %s", c->name, c->args, c->help);
 		return 0;
 	}
-	app_message(a, false, "F1 or ? lists the keys of this screen and every command");
+	a->overlay = OVERLAY_HELP;
 	return 0;
+}
+
+static void quit_yes(struct app *a, void *ctx)
+{
+	(void)ctx;
+	a->quit = true;
 }
 
 static int cmd_quit(struct app *a, int argc, char **argv)
 {
+	(void)argc;
+	(void)argv;
 	if (app_model_at_risk(a))
-		a->quit_requested = true;
+		app_ask(a, quit_yes, NULL, NULL, "quit cancelled",
+			"The trained model is neither registered nor saved. Quit anyway? (y/n)");
 	else
 		a->quit = true;
 	return 0;
@@ -637,43 +577,40 @@ static int cmd_quit(struct app *a, int argc, char **argv)
 
 static int cmd_quit_force(struct app *a, int argc, char **argv)
 {
+	(void)argc;
+	(void)argv;
 	a->quit = true;
 	return 0;
 }
 
 #define A0 { ARG_NONE, ARG_NONE, ARG_NONE }
 
+/* The commands of every screen; each screen adds its own rows
+ * (screen_ops.commands). */
 static const struct command table[] = {
-	{ "open", "FILE", "load a CSV file (asks first when that would lose a model; Esc cancels)", { ARG_FILE, ARG_NONE, ARG_NONE }, cmd_open },
+	{ "open", "FILE", "load a CSV file (asks first when that would lose a model)", { ARG_FILE, ARG_NONE, ARG_NONE }, cmd_open },
+	{ "reload", "", "read the loaded file again (after :set na_values)", A0, cmd_reload },
 	{ "target", "COL", "use COL as the label", { ARG_COLUMN, ARG_NONE, ARG_NONE }, cmd_target },
 	{ "drop", "COL...", "never use these columns as features", { ARG_COLUMN, ARG_COLUMN, ARG_COLUMN }, cmd_drop },
 	{ "keep", "COL...", "use dropped columns as features again", { ARG_COLUMN, ARG_COLUMN, ARG_COLUMN }, cmd_keep },
-	{ "impute", "COL STRATEGY", "fill missing values of COL: mean, median, most_frequent, constant:V, null", { ARG_COLUMN, ARG_IMPUTE, ARG_NONE }, cmd_impute },
+	{ "impute", "COL STRATEGY", "fill missing values of COL: mean, median (numeric), most_frequent, constant:V, null", { ARG_COLUMN, ARG_IMPUTE, ARG_NONE }, cmd_impute },
 	{ "encode", "COL METHOD", "encode categorical COL: onehot, frequency, ordinal, null", { ARG_COLUMN, ARG_ENCODE, ARG_NONE }, cmd_encode },
 	{ "datetime", "COL [PART...]", "datetime parts of COL: hour day_of_week day month", { ARG_COLUMN, ARG_NONE, ARG_NONE }, cmd_datetime },
 	{ "resample", "METHOD [RATIO]", "rebalance training: none undersample oversample smote class_weight", { ARG_RESAMPLE, ARG_NONE, ARG_NONE }, cmd_resample },
-	{ "split", "TRAIN VALIDATION TEST [SEED]", "split shares (sum 1) and seed", A0, cmd_split },
+	{ "split", "TRAIN VALIDATION TEST [SEED]", "split shares (sum 1) and seed; blanks or commas between them", A0, cmd_split },
 	{ "set", "KEY VALUE", "set any pipeline setting (see fraudtree-pipeline(5))", { ARG_KEY, ARG_VALUE, ARG_NONE }, cmd_set },
+	{ "undo", "", "put back the settings before the last change (key u)", A0, cmd_undo },
 	{ "train", "", "train a tree with the current settings", A0, cmd_train },
 	{ "tune", "", "grid-search tune.* values, then train the best", A0, cmd_tune },
 	{ "cancel", "", "stop the running load, training or tuning", A0, cmd_cancel },
-	{ "threshold", "X", "move the decision threshold of the trained model", A0, cmd_threshold },
+	{ "threshold", "X", "move the decision threshold (the model is re-evaluated at once)", A0, cmd_threshold },
 	{ "register", "[DESCRIPTION]", "publish the model to the registry (gate must pass)", { ARG_TEXT, ARG_TEXT, ARG_TEXT }, cmd_register },
-	{ "approve", "VERSION REASON", "approve a registered version", { ARG_VERSION, ARG_TEXT, ARG_TEXT }, cmd_approve },
-	{ "reject", "VERSION REASON", "reject a registered version", { ARG_VERSION, ARG_TEXT, ARG_TEXT }, cmd_reject },
-	{ "save", "P.json", "write the pipeline settings (fraudtree run --pipeline reproduces the model)", { ARG_FILE, ARG_NONE, ARG_NONE }, cmd_save },
+	{ "save", "[P.json]", "write the settings on screen (asks before overwriting)", { ARG_FILE, ARG_NONE, ARG_NONE }, cmd_save },
 	{ "load", "P.json", "read pipeline settings from a file", { ARG_FILE, ARG_NONE, ARG_NONE }, cmd_load },
 	{ "export", "rules|text FILE", "write the Tree screen's rules, or the tree as indented text", { ARG_EXPORT, ARG_FILE, ARG_NONE }, cmd_export },
-	{ "sort", "COL [asc|desc]", "sort the Data grid by COL", { ARG_COLUMN, ARG_NONE, ARG_NONE }, cmd_sort },
-	{ "unsort", "", "show rows in file order", A0, cmd_unsort },
-	{ "search", "TEXT", "find the next row holding TEXT", { ARG_TEXT, ARG_TEXT, ARG_TEXT }, cmd_search },
-	{ "next", "", "repeat the last search forwards", A0, cmd_next },
-	{ "prev", "", "repeat the last search backwards", A0, cmd_prev },
-	{ "column", "COL", "inspect COL on the Data screen", { ARG_COLUMN, ARG_NONE, ARG_NONE }, cmd_column },
-	{ "restore", "N", "put back the settings of run N from the history", A0, cmd_restore },
-	{ "adopt", "N", "adopt the parameters of tuning row N", A0, cmd_adopt },
 	{ "screen", "NAME", "show a screen: data prepare train evaluate tree registry", A0, cmd_screen },
-	{ "help", "[CMD]", "show help for a command", { ARG_COMMAND, ARG_NONE, ARG_NONE }, cmd_help },
+	{ "messages", "", "every message of this session, whole", A0, cmd_messages },
+	{ "help", "[CMD]", "the help screen, or one command's usage", { ARG_COMMAND, ARG_NONE, ARG_NONE }, cmd_help },
 	{ "q", "", "quit (asks when a trained model is neither registered nor saved)", A0, cmd_quit },
 	{ "quit", "", "same as :q", A0, cmd_quit },
 	{ "q!", "", "quit without asking", A0, cmd_quit_force },
@@ -690,6 +627,12 @@ const struct command *commands_find(const char *name)
 	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
 		if (!strcmp(table[i].name, name))
 			return &table[i];
+	for (int s = 0; s < SCR_COUNT; s++) {
+		const struct screen_ops *ops = screen_get((enum screen_id)s);
+		for (size_t i = 0; i < ops->ncommands; i++)
+			if (!strcmp(ops->commands[i].name, name))
+				return &ops->commands[i];
+	}
 	return NULL;
 }
 
@@ -762,6 +705,9 @@ int commands_invoke(struct app *a, int argc, char **argv)
 		app_message(a, true, "unknown command ':%s' (F1 lists them)", argv[0]);
 		return -1;
 	}
+	/* what the line said before is not this command's answer */
+	a->message[0] = '\0';
+	a->message_error = false;
 	return c->run(a, argc, argv);
 }
 
@@ -777,12 +723,6 @@ static const char *after_words(const char *p, int n)
 	while (*p == ' ' || *p == '\t')
 		p++;
 	return p;
-}
-
-int commands_run(struct app *a, const char *name, const char *arg1, const char *arg2)
-{
-	char *argv[] = { (char *)name, (char *)arg1, (char *)arg2, NULL };
-	return commands_invoke(a, arg1 ? (arg2 ? 3 : 2) : 1, argv);
 }
 
 int commands_execute(struct app *a, const char *line)
@@ -813,4 +753,135 @@ int commands_execute(struct app *a, const char *line)
 	int rc = commands_invoke(a, argc, argv);
 	commands_free_argv(argv);
 	return rc;
+}
+
+/* ---- completion ---- */
+
+struct cands {
+	char **v;
+	size_t n;
+};
+
+static void cand_add(struct cands *c, const char *s)
+{
+	c->v = xreallocarray(c->v, c->n + 1, sizeof *c->v);
+	c->v[c->n++] = xstrdup(s);
+}
+
+/* Values listed as "a|b|c" in a setting's description; "<...>" and words
+ * with spaces are descriptions, not values. */
+static void cand_add_alternatives(struct cands *c, const char *values)
+{
+	const char *p = values;
+	if (!strncmp(p, "list of ", 8))
+		p += 8;
+	while (*p) {
+		size_t n = strcspn(p, "|");
+		if (n && !memchr(p, ' ', n) && !memchr(p, ':', n)) {
+			char *w = xstrndup(p, n);
+			cand_add(c, w);
+			free(w);
+		}
+		p += n;
+		if (*p == '|')
+			p++;
+	}
+}
+
+static void cand_columns(struct cands *c, const struct app *a)
+{
+	if (a && a->frame)
+		for (size_t i = 0; i < a->frame->ncols; i++)
+			cand_add(c, a->frame->cols[i].name);
+}
+
+static void cands_for(struct cands *c, const struct app *a, enum cmd_arg kind, const char *prev)
+{
+	size_t n;
+	switch (kind) {
+	case ARG_COMMAND: {
+		const struct command *t = commands_table(&n);
+		for (size_t i = 0; i < n; i++)
+			cand_add(c, t[i].name);
+		for (int s = 0; s < SCR_COUNT; s++) {
+			const struct screen_ops *ops = screen_get((enum screen_id)s);
+			for (size_t i = 0; i < ops->ncommands; i++)
+				cand_add(c, ops->commands[i].name);
+		}
+		break;
+	}
+	case ARG_COLUMN:
+		cand_columns(c, a);
+		break;
+	case ARG_IMPUTE:
+		cand_add(c, "mean"); cand_add(c, "median"); cand_add(c, "most_frequent");
+		cand_add(c, "constant:"); cand_add(c, "null");
+		break;
+	case ARG_ENCODE:
+		cand_add(c, "onehot"); cand_add(c, "frequency"); cand_add(c, "ordinal");
+		cand_add(c, "null");
+		break;
+	case ARG_RESAMPLE:
+		for (int m = 0; m <= RESAMPLE_CLASS_WEIGHT; m++)
+			cand_add(c, resample_name((enum resample_method)m));
+		break;
+	case ARG_EXPORT:
+		cand_add(c, "rules"); cand_add(c, "text");
+		break;
+	case ARG_KEY: {
+		const struct setting_key *k = settings_keys(&n);
+		for (size_t i = 0; i < n; i++) {
+			const char *lt = strchr(k[i].key, '<');
+			if (!lt) {
+				cand_add(c, k[i].key);
+				continue;
+			}
+			if (!a || !a->frame)
+				continue;
+			for (size_t col = 0; col < a->frame->ncols; col++) {
+				char *s = xasprintf("%.*s%s", (int)(lt - k[i].key), k[i].key,
+						    a->frame->cols[col].name);
+				cand_add(c, s);
+				free(s);
+			}
+		}
+		break;
+	}
+	case ARG_VALUE: {
+		if (!prev)
+			break;
+		const struct setting_key *k = settings_keys(&n);
+		for (size_t i = 0; i < n; i++) {
+			const char *lt = strchr(k[i].key, '<');
+			size_t plen = lt ? (size_t)(lt - k[i].key) : strlen(k[i].key) + 1;
+			if (lt ? !strncmp(prev, k[i].key, plen) : !strcmp(prev, k[i].key)) {
+				cand_add_alternatives(c, k[i].values);
+				break;
+			}
+		}
+		if (!strcmp(prev, "target"))
+			cand_columns(c, a);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+char **commands_complete(const struct app *a, const char *head, size_t *n, bool *files)
+{
+	while (*head == ' ' || *head == ':')
+		head++;
+	int argc = 0;
+	char **argv = commands_split(head, &argc);
+	enum cmd_arg kind = ARG_COMMAND;
+	if (argv && argc > 0)
+		kind = commands_arg_kind(argv[0], argc);
+	struct cands c = { 0 };
+	*files = kind == ARG_FILE;
+	if (argv && !*files)
+		cands_for(&c, a, kind, argc > 1 ? argv[argc - 1] : NULL);
+	commands_free_argv(argv);
+	*n = c.n;
+	return c.v;
 }

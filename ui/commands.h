@@ -1,40 +1,20 @@
-/* commands: the one table of workbench commands (tmux's cmd_entry). It
- * feeds the `:` command line, its Tab completion, the help screen and the
- * man page; every key action of every screen is one of these commands. */
+/* commands: the one table of workbench commands (tmux's cmd_entry): the
+ * rows that belong to no one screen, here, and each screen's own rows
+ * (screen_ops.commands). Together they feed the `:` command line, its Tab
+ * completion, the help screen and the man page. */
 #ifndef FT_COMMANDS_H
 #define FT_COMMANDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "app.h"
+#include "screen.h"
 
-/* What an argument position completes to. */
-enum cmd_arg {
-	ARG_NONE,
-	ARG_FILE,
-	ARG_COLUMN,
-	ARG_IMPUTE,
-	ARG_ENCODE,
-	ARG_RESAMPLE,
-	ARG_KEY,          /* a setting key */
-	ARG_VALUE,        /* a value of the key before it */
-	ARG_COMMAND,
-	ARG_EXPORT,       /* "rules" | "text" */
-	ARG_VERSION,
-	ARG_TEXT
-};
-
-struct command {
-	const char *name;
-	const char *args;     /* "COL STRATEGY", for usage lines */
-	const char *help;     /* one line */
-	enum cmd_arg complete[3];   /* per argument; the last one repeats */
-	/* argv[0] is the command name. Returns 0, or -1 with a message set. */
-	int (*run)(struct app *a, int argc, char **argv);
-};
-
+/* The rows of no one screen. */
 const struct command *commands_table(size_t *n);
-const struct command *commands_find(const char *name);   /* NULL if unknown */
+/* A command of the table or of any screen; NULL if unknown. */
+const struct command *commands_find(const char *name);
 
 /* Split a command line into words (double and single quotes group, a
  * backslash escapes); *argc receives the count. Caller frees with
@@ -45,13 +25,16 @@ void commands_free_argv(char **argv);
 /* Run a typed line ("target isFraud"; a leading ':' is allowed). Returns 0,
  * or -1 with a->message set to the error. */
 int commands_execute(struct app *a, const char *line);
-/* Run with ready words, argv[0] the command name (screens use this). */
+/* Run with ready words, argv[0] the command name. */
 int commands_invoke(struct app *a, int argc, char **argv);
-
-/* Run command `name` with up to two arguments (a NULL ends the list). */
-int commands_run(struct app *a, const char *name, const char *arg1, const char *arg2);
 
 /* What argument position `index` (1-based) of command `name` completes to. */
 enum cmd_arg commands_arg_kind(const char *name, int index);
+
+/* Completion candidates for the word after `head` (the line before it):
+ * command names, columns, setting keys and values... *files is set when
+ * file names should complete instead. Caller frees the list (each string
+ * and the array); *n receives the count. */
+char **commands_complete(const struct app *a, const char *head, size_t *n, bool *files);
 
 #endif

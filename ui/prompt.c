@@ -17,8 +17,6 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
-#include "commands.h"
-#include "settings.h"
 #include "term.h"
 #include "util.h"
 #include "view.h"
@@ -39,6 +37,7 @@ static struct {
 	char *history_path;
 	FILE *devnull;
 	char **cands; size_t ncands, cand_next;
+	prompt_complete_fn complete;
 } P;
 
 static void push(const char *bytes, size_t n)
@@ -94,101 +93,9 @@ static void cands_clear(void)
 	P.ncands = 0;
 }
 
-static void cand_add(const char *s)
+void prompt_set_completion(prompt_complete_fn fn)
 {
-	P.cands = xreallocarray(P.cands, P.ncands + 1, sizeof *P.cands);
-	P.cands[P.ncands++] = xstrdup(s);
-}
-
-/* Values listed as "a|b|c" in a setting's description; "<...>" and words
- * with spaces are descriptions, not values. */
-static void cand_add_alternatives(const char *values)
-{
-	const char *p = values;
-	if (!strncmp(p, "list of ", 8))
-		p += 8;
-	while (*p) {
-		size_t n = strcspn(p, "|");
-		if (n && !memchr(p, ' ', n) && !memchr(p, ':', n)) {
-			char *w = xstrndup(p, n);
-			cand_add(w);
-			free(w);
-		}
-		p += n;
-		if (*p == '|')
-			p++;
-	}
-}
-
-static void cands_for(enum cmd_arg kind, const char *prev)
-{
-	const struct app *a = P.app;
-	size_t n;
-	switch (kind) {
-	case ARG_COMMAND: {
-		const struct command *t = commands_table(&n);
-		for (size_t i = 0; i < n; i++)
-			cand_add(t[i].name);
-		break;
-	}
-	case ARG_COLUMN:
-		if (a && a->frame)
-			for (size_t i = 0; i < a->frame->ncols; i++)
-				cand_add(a->frame->cols[i].name);
-		break;
-	case ARG_IMPUTE:
-		cand_add("mean"); cand_add("median"); cand_add("most_frequent");
-		cand_add("constant:"); cand_add("null");
-		break;
-	case ARG_ENCODE:
-		cand_add("onehot"); cand_add("frequency"); cand_add("ordinal"); cand_add("null");
-		break;
-	case ARG_RESAMPLE:
-		cand_add("none"); cand_add("undersample"); cand_add("oversample");
-		cand_add("smote"); cand_add("class_weight");
-		break;
-	case ARG_EXPORT:
-		cand_add("rules"); cand_add("text");
-		break;
-	case ARG_KEY: {
-		const struct setting_key *k = settings_keys(&n);
-		for (size_t i = 0; i < n; i++) {
-			const char *lt = strchr(k[i].key, '<');
-			if (!lt) {
-				cand_add(k[i].key);
-				continue;
-			}
-			if (!a || !a->frame)
-				continue;
-			for (size_t c = 0; c < a->frame->ncols; c++) {
-				char *s = xasprintf("%.*s%s", (int)(lt - k[i].key), k[i].key,
-						    a->frame->cols[c].name);
-				cand_add(s);
-				free(s);
-			}
-		}
-		break;
-	}
-	case ARG_VALUE: {
-		if (!prev)
-			break;
-		const struct setting_key *k = settings_keys(&n);
-		for (size_t i = 0; i < n; i++) {
-			const char *lt = strchr(k[i].key, '<');
-			size_t plen = lt ? (size_t)(lt - k[i].key) : strlen(k[i].key) + 1;
-			if (lt ? !strncmp(prev, k[i].key, plen) : !strcmp(prev, k[i].key)) {
-				cand_add_alternatives(k[i].values);
-				break;
-			}
-		}
-		if (!strcmp(prev, "target") && a && a->frame)
-			for (size_t c = 0; c < a->frame->ncols; c++)
-				cand_add(a->frame->cols[c].name);
-		break;
-	}
-	default:
-		break;
-	}
+	P.complete = fn;
 }
 
 static char *cand_generator(const char *text, int state)
@@ -215,27 +122,17 @@ static char **complete(const char *text, int start, int end)
 {
 	(void)end;
 	rl_attempted_completion_over = 1;
-	if (P.kind != PROMPT_COMMAND)
+	if (P.kind != PROMPT_COMMAND || !P.complete)
 		return NULL;
 	char *head = xstrndup(rl_line_buffer, (size_t)start);
-	char *h = head;
-	while (*h == ' ' || *h == ':')
-		h++;
-	int argc = 0;
-	char **argv = commands_split(h, &argc);
-	enum cmd_arg kind = ARG_COMMAND;
-	if (argv && argc > 0)
-		kind = commands_arg_kind(argv[0], argc);
+	bool files = false;
 	cands_clear();
-	if (kind == ARG_FILE) {
-		rl_attempted_completion_over = 0;   /* readline's file names */
-	} else if (argv) {
-		cands_for(kind, argc > 1 ? argv[argc - 1] : NULL);
-	}
-	commands_free_argv(argv);
+	P.cands = P.complete(P.app, head, &P.ncands, &files);
 	free(head);
-	if (kind == ARG_FILE)
+	if (files) {
+		rl_attempted_completion_over = 0;   /* readline's file names */
 		return NULL;
+	}
 	return rl_completion_matches(text, cand_generator);
 }
 

@@ -21,6 +21,13 @@ enum prompt_kind {
  * the callback may open another prompt. */
 typedef void (*prompt_done_fn)(struct app *a, const char *line, void *ctx);
 
+/* Completion of the `:` command line: candidates for the word after head
+ * (the line before it), or *files set for file names; the list and its
+ * strings are the prompt's to free. */
+typedef char **(*prompt_complete_fn)(const struct app *a, const char *head, size_t *n,
+				     bool *files);
+void prompt_set_completion(prompt_complete_fn fn);
+
 /* Set readline up and read the history file ($XDG_STATE_HOME/fraudtree/
  * history, else ~/.local/state/fraudtree/history). */
 void prompt_init(void);

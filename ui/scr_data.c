@@ -17,7 +17,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "commands.h"
 #include "prompt.h"
 #include "term.h"
 #include "util.h"
@@ -492,7 +491,7 @@ static void task_poll(struct app *a, struct data_state *s)
 	t->needle = NULL;
 }
 
-int scr_data_sort(struct app *a, int col, bool descending)
+static int scr_data_sort(struct app *a, int col, bool descending)
 {
 	struct data_state *s = state(a);
 	if (!a->frame || task_busy(a, s))
@@ -520,17 +519,16 @@ int scr_data_sort(struct app *a, int col, bool descending)
 	return 0;
 }
 
-int scr_data_select_column(struct app *a, int col)
+static int scr_data_select_column(struct app *a, int col)
 {
 	struct data_state *s = state(a);
 	if (!a->frame || col < 0 || (size_t)col >= a->frame->ncols)
 		return -1;
 	s->col = (size_t)col;
-	screen_switch(a, SCR_DATA);
 	return 0;
 }
 
-int scr_data_search(struct app *a, const char *text, bool forward)
+static int scr_data_search(struct app *a, const char *text, bool forward)
 {
 	struct data_state *s = state(a);
 	if (!a->frame || task_busy(a, s))
@@ -555,7 +553,6 @@ int scr_data_search(struct app *a, const char *text, bool forward)
 		return -1;
 	}
 	app_message(a, false, "searching for %s...", s->search);
-	screen_switch(a, SCR_DATA);
 	app_wait_flag(&t->done, 0.015);
 	task_poll(a, s);
 	return 0;
@@ -564,16 +561,207 @@ int scr_data_search(struct app *a, const char *text, bool forward)
 static void search_done(struct app *a, const char *line, void *ctx)
 {
 	(void)ctx;
-	if (line && *line) {
-		commands_run(a, "search", line, NULL);
-	}
+	if (line && *line)
+		scr_data_search(a, line, true);
 }
 
-static int run(struct app *a, const char *name, const char *arg1, const char *arg2)
+/* ---- this screen's commands ---- */
+
+static int need_frame(struct app *a)
 {
-	commands_run(a, name, arg1, arg2);
+	if (a->frame)
+		return 0;
+	app_message(a, true, "no data loaded yet");
+	return -1;
+}
+
+static int column_of(struct app *a, const char *name)
+{
+	if (need_frame(a))
+		return -1;
+	int c = frame_find(a->frame, name);
+	if (c < 0)
+		app_message(a, true, "no column named '%s'", name);
+	return c;
+}
+
+static int cmd_sort(struct app *a, int argc, char **argv)
+{
+	if (argc < 2 || argc > 3) {
+		app_message(a, true, "usage: :sort COL [asc|desc]");
+		return -1;
+	}
+	int c = column_of(a, argv[1]);
+	if (c < 0)
+		return -1;
+	bool desc = false;
+	if (argc > 2) {
+		if (!strcmp(argv[2], "desc") || !strcmp(argv[2], "descending"))
+			desc = true;
+		else if (strcmp(argv[2], "asc") && strcmp(argv[2], "ascending")) {
+			app_message(a, true, "sort: expected asc or desc, got '%s'", argv[2]);
+			return -1;
+		}
+	}
+	app_request_screen(a, SCR_DATA);
+	return scr_data_sort(a, c, desc);
+}
+
+static int cmd_unsort(struct app *a, int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1) {
+		app_message(a, true, "usage: :unsort");
+		return -1;
+	}
+	if (need_frame(a))
+		return -1;
+	app_request_screen(a, SCR_DATA);
+	return scr_data_sort(a, -1, false);
+}
+
+static int cmd_search(struct app *a, int argc, char **argv)
+{
+	if (argc < 2) {
+		app_message(a, true, "usage: :search TEXT");
+		return -1;
+	}
+	if (need_frame(a))
+		return -1;
+	struct strbuf sb = { 0 };
+	for (int i = 1; i < argc; i++)
+		sb_printf(&sb, "%s%s", i > 1 ? " " : "", argv[i]);
+	app_request_screen(a, SCR_DATA);
+	int rc = scr_data_search(a, sb.data, true);
+	sb_free(&sb);
+	return rc;
+}
+
+static int cmd_next(struct app *a, int argc, char **argv)
+{
+	(void)argc;
+	if (need_frame(a))
+		return -1;
+	app_request_screen(a, SCR_DATA);
+	return scr_data_search(a, NULL, strcmp(argv[0], "prev") != 0);
+}
+
+static int cmd_column(struct app *a, int argc, char **argv)
+{
+	if (argc != 2) {
+		app_message(a, true, "usage: :column COL");
+		return -1;
+	}
+	int c = column_of(a, argv[1]);
+	if (c < 0)
+		return -1;
+	app_request_screen(a, SCR_DATA);
+	return scr_data_select_column(a, c);
+}
+
+static const struct command commands[] = {
+	{ "sort", "COL [asc|desc]", "sort the Data grid by COL", { ARG_COLUMN, ARG_NONE, ARG_NONE }, cmd_sort },
+	{ "unsort", "", "show rows in file order", { ARG_NONE, ARG_NONE, ARG_NONE }, cmd_unsort },
+	{ "search", "TEXT", "find the next row holding TEXT", { ARG_TEXT, ARG_TEXT, ARG_TEXT }, cmd_search },
+	{ "next", "", "repeat the last search forwards", { ARG_NONE, ARG_NONE, ARG_NONE }, cmd_next },
+	{ "prev", "", "repeat the last search backwards", { ARG_NONE, ARG_NONE, ARG_NONE }, cmd_next },
+	{ "column", "COL", "inspect COL on the Data screen", { ARG_COLUMN, ARG_NONE, ARG_NONE }, cmd_column },
+};
+
+/* ---- keys ---- */
+
+static const struct column *selected(struct app *a)
+{
+	struct data_state *s = state(a);
+	const struct frame *f = a->frame;
+	if (!f || !f->nrows || !f->ncols)
+		return NULL;
+	return &f->cols[s->col < f->ncols ? s->col : 0];
+}
+
+static int key_sort(struct app *a, int ch)
+{
+	(void)ch;
+	struct data_state *s = state(a);
+	const struct column *c = selected(a);
+	if (!c)
+		return KEY_HANDLED;
+	/* ascending, then descending, then file order */
+	if (s->sort_col == (int)s->col && !s->sort_desc)
+		scr_data_sort(a, (int)s->col, true);
+	else if (s->sort_col == (int)s->col)
+		scr_data_sort(a, -1, false);
+	else
+		scr_data_sort(a, (int)s->col, false);
 	return KEY_REDRAW;
 }
+
+static int key_find(struct app *a, int ch)
+{
+	(void)ch;
+	if (selected(a))
+		prompt_begin(a, PROMPT_TEXT, "/", NULL, search_done, NULL);
+	return KEY_REDRAW;
+}
+
+static int key_next(struct app *a, int ch)
+{
+	if (selected(a))
+		scr_data_search(a, NULL, ch == 'n');
+	return KEY_REDRAW;
+}
+
+static void target_yes(struct app *a, void *ctx)
+{
+	app_set_target(a, ctx);
+}
+
+/* Changing the label changes everything trained after: ask first. */
+static int key_target(struct app *a, int ch)
+{
+	(void)ch;
+	const struct column *c = selected(a);
+	if (!c)
+		return KEY_HANDLED;
+	if (a->settings.target && !strcmp(a->settings.target, c->name)) {
+		app_message(a, false, "%s is already the target", c->name);
+		return KEY_REDRAW;
+	}
+	app_ask(a, target_yes, xstrdup(c->name), free, "target unchanged",
+		"Make %s the target (now %s)? (y/n)", c->name,
+		a->settings.target ? a->settings.target : "none");
+	return KEY_REDRAW;
+}
+
+static int key_drop(struct app *a, int ch)
+{
+	(void)ch;
+	const struct column *c = selected(a);
+	if (!c)
+		return KEY_HANDLED;
+	char *names[] = { c->name };
+	app_drop(a, names, 1, !settings_is_dropped(&a->settings, c->name));
+	return KEY_REDRAW;
+}
+
+static int key_train_hint(struct app *a, int ch)
+{
+	(void)ch;
+	app_message(a, false, "t trains on the Train screen (3); L makes the selected column the target");
+	return KEY_REDRAW;
+}
+
+static const struct key_binding keys[] = {
+	{ { 0 }, "Up/Down j/k", "move between rows (PgUp/PgDn, Home/End, g/G)", KB_VIEW, NULL, NULL },
+	{ { 0 }, "Left/Right h/l", "select a column (0 first, $ last)", KB_VIEW, NULL, NULL },
+	{ { 's' }, "s", "sort by the column: ascending, descending, file order (:sort)", KB_VIEW, "sort", key_sort },
+	{ { '/' }, "/", "search values in every column (:search)", KB_VIEW, "search", key_find },
+	{ { 'n', 'N' }, "n / N", "next / previous match (:next, :prev)", KB_VIEW, "next", key_next },
+	{ { 'L' }, "L", "make the selected column the target (label); asks first (:target)", KB_ASK, "target", key_target },
+	{ { 'd' }, "d", "drop / keep the selected column (u undoes; :drop, :keep)", KB_SETTING, "drop", key_drop },
+	{ { 't', 'T' }, "t T", "say where training is (the Train screen)", KB_VIEW, NULL, key_train_hint },
+	{ { 0 }, NULL, NULL, KB_VIEW, NULL, NULL }
+};
 
 static int key(struct app *a, int ch)
 {
@@ -582,27 +770,9 @@ static int key(struct app *a, int ch)
 	if (!f || !f->nrows || !f->ncols)
 		return KEY_UNHANDLED;
 	size_t page = s->page > 1 ? (size_t)s->page : 10;
+	if (screen_list_key(ch, &s->cur, f->nrows, page))
+		return KEY_REDRAW;
 	switch (ch) {
-	case KEY_UP: case 'k':
-		if (s->cur > 0)
-			s->cur--;
-		return KEY_REDRAW;
-	case KEY_DOWN: case 'j':
-		if (s->cur + 1 < f->nrows)
-			s->cur++;
-		return KEY_REDRAW;
-	case KEY_PPAGE:
-		s->cur = s->cur > page ? s->cur - page : 0;
-		return KEY_REDRAW;
-	case KEY_NPAGE: case ' ':
-		s->cur = s->cur + page < f->nrows ? s->cur + page : f->nrows - 1;
-		return KEY_REDRAW;
-	case KEY_HOME: case 'g':
-		s->cur = 0;
-		return KEY_REDRAW;
-	case KEY_END: case 'G':
-		s->cur = f->nrows - 1;
-		return KEY_REDRAW;
 	case KEY_LEFT: case 'h':
 		if (s->col > 0)
 			s->col--;
@@ -617,46 +787,17 @@ static int key(struct app *a, int ch)
 	case '$':
 		s->col = f->ncols - 1;
 		return KEY_REDRAW;
-	case 's':
-		/* ascending, then descending, then file order */
-		if (s->sort_col == (int)s->col && !s->sort_desc)
-			return run(a, "sort", f->cols[s->col].name, "desc");
-		if (s->sort_col == (int)s->col)
-			return run(a, "unsort", NULL, NULL);
-		return run(a, "sort", f->cols[s->col].name, "asc");
-	case '/':
-		prompt_begin(a, PROMPT_TEXT, "/", NULL, search_done, NULL);
-		return KEY_REDRAW;
-	case 'n':
-		return run(a, "next", NULL, NULL);
-	case 'N':
-		return run(a, "prev", NULL, NULL);
-	case 't':
-		return run(a, "target", f->cols[s->col].name, NULL);
-	case 'd': {
-		const char *name = f->cols[s->col].name;
-		return run(a, settings_is_dropped(&a->settings, name) ? "keep" : "drop", name, NULL);
-	}
 	default:
-		return KEY_UNHANDLED;
+		return screen_dispatch(keys, a, ch);
 	}
 }
-
-static const struct key_help help[] = {
-	{ "Up/Down j/k", "move between rows (PgUp/PgDn, Home/End, g/G)" },
-	{ "Left/Right h/l", "select a column (0 first, $ last)" },
-	{ "s", "sort by the column: ascending, descending, file order (:sort)" },
-	{ "/", "search values in every column (:search)" },
-	{ "n / N", "next / previous match (:next, :prev)" },
-	{ "t", "make the selected column the target (:target)" },
-	{ "d", "drop / keep the selected column (:drop, :keep)" },
-	{ NULL, NULL }
-};
 
 const struct screen_ops scr_data_ops = {
 	.name = "Data",
 	.draw = draw,
 	.key = key,
 	.free_state = free_state,
-	.help = help,
+	.keys = keys,
+	.commands = commands,
+	.ncommands = sizeof commands / sizeof commands[0],
 };

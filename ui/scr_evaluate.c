@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands.h"
 #include "pipeline.h"
 #include "screen.h"
 #include "term.h"
@@ -674,20 +673,14 @@ static void draw(struct app *a, WINDOW *win)
 
 /* ---- keys ------------------------------------------------------------- */
 
-/* Through the `threshold` command, so the key and `:threshold X` agree.
- * The threshold moves the trained model and the settings together, so a
- * model that matched its settings still does. */
+/* Through app_set_threshold, as `:threshold X`: the settings and the
+ * model move together, so Train, Evaluate and :register agree. */
 static int move_threshold(struct app *a, double delta)
 {
 	double t = vm_threshold_step(current_threshold(a->result), delta);
 	if (t == current_threshold(a->result))
 		return KEY_HANDLED;
-	bool in_sync = a->trained_version == a->settings_version;
-	char verb[] = "threshold", value[32];
-	snprintf(value, sizeof value, "%.2f", t);
-	char *argv[] = { verb, value, NULL };
-	if (!commands_invoke(a, 2, argv) && in_sync)
-		a->trained_version = a->settings_version;
+	app_set_threshold(a, t);
 	return KEY_HANDLED | KEY_REDRAW;
 }
 
@@ -705,7 +698,7 @@ static int explain_selected(struct app *a, struct eval_state *s)
 	if (fr == SIZE_MAX || fr > (size_t)INT32_MAX)
 		return KEY_HANDLED;
 	a->explain_row = (int)fr;
-	screen_switch(a, SCR_TREE);
+	app_request_screen(a, SCR_TREE);
 	app_message(a, false, "explaining row #%zu (%s, p=%.4f)", fr + 1,
 		    vm_cell_title(s->cell), proba[si]);
 	return KEY_HANDLED | KEY_REDRAW;
@@ -801,16 +794,16 @@ static void free_state(struct app *a)
 	a->screen_state[SCR_EVALUATE] = NULL;
 }
 
-static const struct key_help help[] = {
-	{ "Left/Right", "threshold -/+ 0.01 (metrics and matrix update live)" },
-	{ "[ ]", "threshold -/+ 0.05" },
-	{ "Up/Down", "select a matrix cell (TN, FP, FN, TP); in the row list: move" },
-	{ "PgUp/PgDn Home/End", "move in the row list" },
-	{ "Enter", "list the selected cell's rows; on a row: explain it on Tree" },
-	{ "Esc", "close the row list" },
-	{ "v", "validation / test split" },
-	{ "c", "ROC / precision-recall curve" },
-	{ NULL, NULL }
+static const struct key_binding help[] = {
+	{ { 0 }, "Left/Right", "threshold -/+ 0.01 (metrics and matrix update live)", KB_SETTING, "threshold", NULL },
+	{ { '[', ']' }, "[ ]", "threshold -/+ 0.05 (u undoes)", KB_SETTING, "threshold", NULL },
+	{ { 0 }, "Up/Down", "select a matrix cell (TN, FP, FN, TP); in the row list: move", KB_VIEW, NULL, NULL },
+	{ { 0 }, "PgUp/PgDn Home/End", "move in the row list", KB_VIEW, NULL, NULL },
+	{ { 0 }, "Enter", "list the selected cell's rows; on a row: explain it on Tree", KB_VIEW, NULL, NULL },
+	{ { 0 }, "Esc", "close the row list", KB_VIEW, NULL, NULL },
+	{ { 0 }, "v", "validation / test split", KB_VIEW, NULL, NULL },
+	{ { 0 }, "c", "ROC / precision-recall curve", KB_VIEW, NULL, NULL },
+	{ { 0 }, NULL, NULL, KB_VIEW, NULL, NULL }
 };
 
 const struct screen_ops scr_evaluate_ops = {
@@ -820,5 +813,5 @@ const struct screen_ops scr_evaluate_ops = {
 	.enter = NULL,
 	.leave = NULL,
 	.free_state = free_state,
-	.help = help,
+	.keys = help,
 };

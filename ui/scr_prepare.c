@@ -13,8 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-#include "commands.h"
 #include "pipeline.h"
 #include "prep.h"
 #include "prompt.h"
@@ -48,6 +48,8 @@ struct preview_task {
 
 struct prepare_state {
 	size_t cur, top;
+	int page;                     /* rows of columns shown */
+	char find[128];               /* the last `/` text */
 	/* preview: what is shown, and for which frame and settings */
 	struct preview_task task;
 	const struct frame *frame;
@@ -192,6 +194,7 @@ static void draw_columns(struct app *a, struct prepare_state *s, WINDOW *w, int 
 	int rows = height - 1;
 	if (s->cur >= f->ncols)
 		s->cur = f->ncols ? f->ncols - 1 : 0;
+	s->page = rows;
 	if (s->cur < s->top)
 		s->top = s->cur;
 	if (rows > 0 && s->cur >= s->top + (size_t)rows)
@@ -379,10 +382,29 @@ static void draw(struct app *a, WINDOW *w)
 
 /* ---- keys ---- */
 
-static int run(struct app *a, const char *name, const char *arg1, const char *arg2)
+/* A per-column choice ("impute", "amt", "median"), undoable. */
+static int set_column(struct app *a, const char *ns, const char *col, const char *value)
 {
-	commands_run(a, name, arg1, arg2);
-	return KEY_REDRAW;
+	char *key = xasprintf("%s.columns.%s", ns, col);
+	char *q = strcmp(value, "null") && value[0] != '[' ? app_quote(value) : xstrdup(value);
+	int rc = app_set1(a, key, q);
+	if (!rc)
+		app_message(a, false, "%s of %s: %s (u undoes)", ns, col,
+			    strcmp(value, "null") ? value : "the default");
+	free(q);
+	free(key);
+	return rc;
+}
+
+/* What a menu row or a key chose: argv as a command line would say it. */
+static void apply_choice(struct app *a, int argc, char **argv)
+{
+	if (!strcmp(argv[0], "target"))
+		app_set_target(a, argv[1]);
+	else if (!strcmp(argv[0], "drop") || !strcmp(argv[0], "keep"))
+		app_drop(a, argv + 1, 1, !strcmp(argv[0], "drop"));
+	else if (argc > 2)
+		set_column(a, argv[0], argv[1], argv[2]);
 }
 
 static void cycle_impute(struct app *a, const struct column *c)
@@ -398,7 +420,7 @@ static void cycle_impute(struct app *a, const struct column *c)
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(buf, list[i]))
 			next = (i + 1) % n;
-	run(a, "impute", c->name, list[next]);
+	set_column(a, "impute", c->name, list[next]);
 }
 
 static void cycle_encode(struct app *a, const struct column *c)
@@ -416,7 +438,7 @@ static void cycle_encode(struct app *a, const struct column *c)
 	for (size_t i = 0; i < 3; i++)
 		if (!strcmp(buf, list[i]))
 			next = (i + 1) % 3;
-	run(a, "encode", c->name, list[next]);
+	set_column(a, "encode", c->name, list[next]);
 }
 
 static void cycle_parts(struct app *a, const struct column *c)
@@ -436,12 +458,15 @@ static void cycle_parts(struct app *a, const struct column *c)
 	for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
 		if (presets[i] == cur)
 			next = (i + 1) % (sizeof presets / sizeof presets[0]);
-	char *argv[6] = { (char *)"datetime", (char *)c->name };
-	int argc = 2;
+	struct strbuf sb = { 0 };
+	sb_puts(&sb, "[");
+	int k = 0;
 	for (int i = 0; i < 4; i++)
 		if (presets[next] & (1u << i))
-			argv[argc++] = (char *)names[i];
-	commands_invoke(a, argc, argv);
+			sb_printf(&sb, "%s\"%s\"", k++ ? "," : "", names[i]);
+	sb_puts(&sb, "]");
+	set_column(a, "datetime", c->name, sb.data);
+	sb_free(&sb);
 }
 
 static void menu_add(struct prepare_state *s, const char *label, const char *cmd,
@@ -485,40 +510,248 @@ static void open_menu(struct app *a, struct prepare_state *s)
 	s->menu_cur = 0;
 }
 
+/* The open menu takes every key (modal): it moves, chooses or closes;
+ * nothing else reaches the screen or the main loop. */
 static int menu_key(struct app *a, struct prepare_state *s, int ch)
 {
+	if (screen_list_key(ch, &s->menu_cur, s->nmenu, 5))
+		return KEY_HANDLED | KEY_REDRAW;
 	switch (ch) {
-	case KEY_UP: case 'k':
-		if (s->menu_cur > 0)
-			s->menu_cur--;
-		break;
-	case KEY_DOWN: case 'j':
-		if (s->menu_cur + 1 < s->nmenu)
-			s->menu_cur++;
-		break;
 	case '\r': case '\n': case KEY_ENTER: {
 		struct menu_item *m = &s->items[s->menu_cur];
-		commands_invoke(a, m->argc, m->argv);
+		apply_choice(a, m->argc, m->argv);
 		menu_clear(s);
 		break;
 	}
-	case 27: case 'q':
+	case 27: case 'q': case KEY_F(1):
 		menu_clear(s);
 		break;
 	default:
 		break;
 	}
-	return KEY_REDRAW;
+	return KEY_HANDLED | KEY_REDRAW;
+}
+
+static bool modal(struct app *a)
+{
+	struct prepare_state *s = a->screen_state[SCR_PREPARE];
+	return s && s->menu;
 }
 
 static void split_done(struct app *a, const char *line, void *ctx)
 {
+	(void)ctx;
 	if (!line || !*line)
 		return;
-	char *cmd = xasprintf("%s %s", (const char *)ctx, line);
-	commands_execute(a, cmd);
-	free(cmd);
+	/* the shares, and the seed when given: blanks or commas between */
+	char *copy = xstrdup(line);
+	for (char *p = copy; *p; p++)
+		if (*p == ',' || *p == '\t')
+			*p = ' ';
+	static const char *const keys[] = { "split.train", "split.validation", "split.test",
+					    "split.seed" };
+	char *assign[4];
+	size_t n = 0;
+	for (char *tok = strtok(copy, " "); tok; tok = strtok(NULL, " ")) {
+		if (n == 4) {
+			n++;
+			break;
+		}
+		assign[n] = xasprintf("%s=%s", keys[n], tok);
+		n++;
+	}
+	if (n < 3 || n > 4) {
+		app_message(a, true, "split: expected TRAIN VALIDATION TEST [SEED], got '%s';"
+			    " nothing changed", line);
+	} else if (!app_set(a, (const char *const *)assign, n)) {
+		char t[32], v[32], e[32];
+		fmt_double(t, a->settings.split_train);
+		fmt_double(v, a->settings.split_validation);
+		fmt_double(e, a->settings.split_test);
+		app_message(a, false, "split %s / %s / %s, seed %llu (u undoes)", t, v, e,
+			    (unsigned long long)a->settings.split_seed);
+	}
+	for (size_t i = 0; i < n && i < 4; i++)
+		free(assign[i]);
+	free(copy);
 }
+
+static void seed_done(struct app *a, const char *line, void *ctx)
+{
+	(void)ctx;
+	if (!line || !*line)
+		return;
+	if (!app_set1(a, "split.seed", line))
+		app_message(a, false, "split.seed = %s (u undoes)", line);
+}
+
+/* The next column (after the cursor, wrapping) whose name holds the text,
+ * ignoring case. */
+static void find_next(struct app *a, struct prepare_state *s, bool forward)
+{
+	const struct frame *f = a->frame;
+	if (!s->find[0]) {
+		app_message(a, true, "nothing to find yet: / finds a column by name");
+		return;
+	}
+	for (size_t k = 1; k <= f->ncols; k++) {
+		size_t i = forward ? (s->cur + k) % f->ncols : (s->cur + f->ncols - k) % f->ncols;
+		if (strcasestr(f->cols[i].name, s->find)) {
+			bool wrapped = forward ? i <= s->cur : i >= s->cur;
+			s->cur = i;
+			app_message(a, false, "%scolumn %zu of %zu: %s", wrapped && k > 1 ? "find wrapped: " : "",
+				    i + 1, f->ncols, f->cols[i].name);
+			return;
+		}
+	}
+	app_message(a, true, "no column name holds '%s'", s->find);
+}
+
+static void find_done(struct app *a, const char *line, void *ctx)
+{
+	(void)ctx;
+	struct prepare_state *s = state(a);
+	if (!line || !*line || !a->frame)
+		return;
+	snprintf(s->find, sizeof s->find, "%s", line);
+	find_next(a, s, true);
+}
+
+static int find_key(struct app *a, struct prepare_state *s, int ch)
+{
+	if (ch == '/')
+		prompt_begin(a, PROMPT_TEXT, "find column: ", NULL, find_done, NULL);
+	else
+		find_next(a, s, ch == 'n');
+	return KEY_HANDLED | KEY_REDRAW;
+}
+
+static const struct column *current(struct app *a)
+{
+	struct prepare_state *s = state(a);
+	const struct frame *f = a->frame;
+	if (!f || !f->ncols)
+		return NULL;
+	return &f->cols[s->cur < f->ncols ? s->cur : 0];
+}
+
+static void target_yes(struct app *a, void *ctx)
+{
+	app_set_target(a, ctx);
+}
+
+static int key_target(struct app *a, int ch)
+{
+	(void)ch;
+	const struct column *c = current(a);
+	if (!c)
+		return KEY_HANDLED;
+	if (a->settings.target && !strcmp(a->settings.target, c->name)) {
+		app_message(a, false, "%s is already the target", c->name);
+		return KEY_REDRAW;
+	}
+	app_ask(a, target_yes, xstrdup(c->name), free, "target unchanged",
+		"Make %s the target (now %s)? (y/n)", c->name,
+		a->settings.target ? a->settings.target : "none");
+	return KEY_REDRAW;
+}
+
+static int key_drop(struct app *a, int ch)
+{
+	(void)ch;
+	const struct column *c = current(a);
+	if (c) {
+		char *names[] = { c->name };
+		app_drop(a, names, 1, !settings_is_dropped(&a->settings, c->name));
+	}
+	return KEY_REDRAW;
+}
+
+static int key_cycle(struct app *a, int ch)
+{
+	const struct column *c = current(a);
+	if (!c)
+		return KEY_HANDLED;
+	if (ch == 'i')
+		cycle_impute(a, c);
+	else if (ch == 'e')
+		cycle_encode(a, c);
+	else
+		cycle_parts(a, c);
+	return KEY_REDRAW;
+}
+
+static int key_menu(struct app *a, int ch)
+{
+	(void)ch;
+	if (current(a))
+		open_menu(a, state(a));
+	return KEY_REDRAW;
+}
+
+static int key_method(struct app *a, int ch)
+{
+	(void)ch;
+	enum resample_method next = (enum resample_method)((a->settings.resample + 1) %
+							  (RESAMPLE_CLASS_WEIGHT + 1));
+	char *q = app_quote(resample_name(next));
+	if (!app_set1(a, "resample.method", q))
+		app_message(a, false, "resampling: %s (u undoes)", resample_name(next));
+	free(q);
+	return KEY_REDRAW;
+}
+
+static int key_ratio(struct app *a, int ch)
+{
+	double r = a->settings.resample_ratio + (ch == '+' ? 0.1 : -0.1);
+	r = r > 1 ? 1 : r < 0.1 ? 0.1 : r;
+	char buf[32];
+	snprintf(buf, sizeof buf, "%.2f", r);
+	if (!app_set1(a, "resample.ratio", buf))
+		app_message(a, false, "resampling ratio %s (u undoes)", buf);
+	return KEY_REDRAW;
+}
+
+static int key_split(struct app *a, int ch)
+{
+	const struct settings *st = &a->settings;
+	char buf[128], t[32], v[32], e[32];
+	if (ch == 'S') {
+		fmt_double(t, st->split_train);
+		fmt_double(v, st->split_validation);
+		fmt_double(e, st->split_test);
+		snprintf(buf, sizeof buf, "%s %s %s", t, v, e);
+		prompt_begin(a, PROMPT_TEXT, "split (train validation test [seed]): ", buf,
+			     split_done, NULL);
+	} else {
+		snprintf(buf, sizeof buf, "%llu", (unsigned long long)st->split_seed);
+		prompt_begin(a, PROMPT_TEXT, "seed: ", buf, seed_done, NULL);
+	}
+	return KEY_REDRAW;
+}
+
+static int key_train_hint(struct app *a, int ch)
+{
+	(void)ch;
+	app_message(a, false, "t trains on the Train screen (3); L makes the selected column the target");
+	return KEY_REDRAW;
+}
+
+static const struct key_binding keys[] = {
+	SCREEN_LIST_KEYS,
+	{ { '/' }, "/", "find a column by name (n / N: next, previous)", KB_VIEW, NULL, NULL },
+	{ { '\r', '\n', KEY_ENTER }, "Enter", "menu of what can be done with the column", KB_VIEW, NULL, key_menu },
+	{ { 'L' }, "L", "make the column the target (label); asks first (:target)", KB_ASK, "target", key_target },
+	{ { 'd' }, "d", "drop / keep the column (u undoes; :drop, :keep)", KB_SETTING, "drop", key_drop },
+	{ { 'i' }, "i", "cycle the imputation (u undoes; :impute COL STRATEGY)", KB_SETTING, "impute", key_cycle },
+	{ { 'e' }, "e", "cycle the encoding of a categorical column (:encode)", KB_SETTING, "encode", key_cycle },
+	{ { 'p' }, "p", "cycle the parts of a datetime column (:datetime)", KB_SETTING, "datetime", key_cycle },
+	{ { 'S', 'x' }, "S / x", "edit the split shares / the seed (:split, :set split.seed)", KB_SETTING, "split", key_split },
+	{ { 'm' }, "m", "cycle the resampling method (:resample)", KB_SETTING, "resample", key_method },
+	{ { '+', '-' }, "+ / -", "raise / lower the resampling ratio (:resample METHOD RATIO)", KB_SETTING, "resample", key_ratio },
+	{ { 't', 'T' }, "t T", "say where training is (the Train screen)", KB_VIEW, NULL, key_train_hint },
+	{ { 0 }, NULL, NULL, KB_VIEW, NULL, NULL }
+};
 
 static int key(struct app *a, int ch)
 {
@@ -528,82 +761,18 @@ static int key(struct app *a, int ch)
 		return KEY_UNHANDLED;
 	if (s->menu)
 		return menu_key(a, s, ch);
-	const struct column *c = &f->cols[s->cur < f->ncols ? s->cur : 0];
-	const struct settings *st = &a->settings;
-	char buf[64];
-	switch (ch) {
-	case KEY_UP: case 'k':
-		if (s->cur > 0)
-			s->cur--;
+	if (ch == '/' || ch == 'n' || ch == 'N')
+		return find_key(a, s, ch);
+	if (screen_list_key(ch, &s->cur, f->ncols, s->page > 1 ? (size_t)s->page : 10))
 		return KEY_REDRAW;
-	case KEY_DOWN: case 'j':
-		if (s->cur + 1 < f->ncols)
-			s->cur++;
-		return KEY_REDRAW;
-	case KEY_HOME: case 'g':
-		s->cur = 0;
-		return KEY_REDRAW;
-	case KEY_END: case 'G':
-		s->cur = f->ncols - 1;
-		return KEY_REDRAW;
-	case 't':
-		return run(a, "target", c->name, NULL);
-	case 'd':
-		return run(a, settings_is_dropped(st, c->name) ? "keep" : "drop", c->name, NULL);
-	case 'i':
-		cycle_impute(a, c);
-		return KEY_REDRAW;
-	case 'e':
-		cycle_encode(a, c);
-		return KEY_REDRAW;
-	case 'p':
-		cycle_parts(a, c);
-		return KEY_REDRAW;
-	case '\r': case '\n': case KEY_ENTER:
-		open_menu(a, s);
-		return KEY_REDRAW;
-	case 'r': {
-		enum resample_method next = (enum resample_method)((st->resample + 1) % 5);
-		return run(a, "resample", resample_name(next), NULL);
-	}
-	case '+': case '-': {
-		double r = st->resample_ratio + (ch == '+' ? 0.1 : -0.1);
-		r = r > 1 ? 1 : r < 0.1 ? 0.1 : r;
-		snprintf(buf, sizeof buf, "%.2f", r);
-		return run(a, "resample", resample_name(st->resample), buf);
-	}
-	case 'S':
-		snprintf(buf, sizeof buf, "%g %g %g", st->split_train, st->split_validation, st->split_test);
-		prompt_begin(a, PROMPT_TEXT, "split (train validation test): ", buf, split_done, (void *)"split");
-		return KEY_REDRAW;
-	case 'x': {
-		snprintf(buf, sizeof buf, "%llu", (unsigned long long)st->split_seed);
-		prompt_begin(a, PROMPT_TEXT, "seed: ", buf, split_done, (void *)"set split.seed");
-		return KEY_REDRAW;
-	}
-	default:
-		return KEY_UNHANDLED;
-	}
+	return screen_dispatch(keys, a, ch);
 }
-
-static const struct key_help help[] = {
-	{ "Up/Down j/k", "select a column" },
-	{ "Enter", "menu of what can be done with the column" },
-	{ "t", "make the column the target (:target)" },
-	{ "d", "drop / keep the column (:drop, :keep)" },
-	{ "i", "cycle the imputation (:impute COL STRATEGY)" },
-	{ "e", "cycle the encoding of a categorical column (:encode)" },
-	{ "p", "cycle the parts of a datetime column (:datetime)" },
-	{ "S / x", "edit the split shares / the seed (:split, :set split.seed)" },
-	{ "r", "cycle the resampling method (:resample)" },
-	{ "+ / -", "raise / lower the resampling ratio (:resample METHOD RATIO)" },
-	{ NULL, NULL }
-};
 
 const struct screen_ops scr_prepare_ops = {
 	.name = "Prepare",
 	.draw = draw,
 	.key = key,
 	.free_state = free_state,
-	.help = help,
+	.modal = modal,
+	.keys = keys,
 };

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "commands.h"
+#include <errno.h>
 #include "prompt.h"
 #include "registry.h"
 #include "screen.h"
@@ -64,12 +64,6 @@ static const char *root_of(const struct app *a)
 	return a->registry_root ? a->registry_root : "registry";
 }
 
-static const char *group_of(const struct app *a)
-{
-	if (a->result && a->result->settings.group)
-		return a->result->settings.group;
-	return a->settings.group ? a->settings.group : REGISTRY_GROUP_DEFAULT;
-}
 
 /* Changes to the registry touch the root (new group), a group directory
  * (new version renamed in) or its audit log (every event): their sizes and
@@ -185,7 +179,7 @@ static void load(struct app *a, struct reg_state *s)
 			s->sel = i;
 			break;
 		}
-		if (first && s->rows[i].version >= 0 && !strcmp(s->groups[s->rows[i].group].name, group_of(a)))
+		if (first && s->rows[i].version >= 0 && !strcmp(s->groups[s->rows[i].group].name, app_group(a)))
 			s->sel = i;
 	}
 }
@@ -296,7 +290,7 @@ static int draw_gate(WINDOW *win, int y, int w, int hmax, struct app *a)
 	const struct gate_result *g = &r->gate;
 	if (a->registry_version > 0)
 		term_printf(win, y, 0, w, term_attr(ROLE_GOOD) | A_BOLD,
-			    "Registered %s/%d (the current model)   Gate: %s", group_of(a),
+			    "Registered %s/%d (the current model)   Gate: %s", app_group(a),
 			    a->registry_version, g->pass ? "PASS" : "FAIL");
 	else if (g->pass)
 		term_printf(win, y, 0, w, term_attr(ROLE_GOOD) | A_BOLD,
@@ -422,36 +416,146 @@ static const struct registry_version *selected_version(const struct reg_state *s
 	return &s->versions[r->group][r->version];
 }
 
+struct status_change {
+	char *root;
+	char group[REGISTRY_GROUP_MAX + 1];
+	int version;
+	enum registry_status to;
+	char *reason;
+};
+
+static void status_change_free(void *p)
+{
+	struct status_change *c = p;
+	free(c->root);
+	free(c->reason);
+	free(c);
+}
+
+static void status_yes(struct app *a, void *ctx)
+{
+	struct status_change *c = ctx;
+	struct ft_err err;
+	if (registry_set_status(c->root, c->group, c->version, c->to, c->reason, NULL, &err)) {
+		app_message(a, true, "%s", err.msg);
+		return;
+	}
+	struct reg_state *s = a->screen_state[SCR_REGISTRY];
+	if (s)
+		s->loaded = false;
+	app_message(a, false, "%s/%d is now %s", c->group, c->version,
+		    registry_status_name(c->to));
+}
+
+/* A version's gate as one line: "PASS (accuracy 0.93 >= 0.85)". */
+static void gate_line(const struct registry_manifest *m, char *buf, size_t size)
+{
+	struct strbuf sb = { 0 };
+	sb_printf(&sb, "%s", m->gate_pass ? "PASS" : "FAIL");
+	for (size_t i = 0; i < m->ngate; i++) {
+		char actual[32], value[32];
+		fmt_double(actual, m->gate[i].actual);
+		fmt_double(value, m->gate[i].value);
+		sb_printf(&sb, "%s%s %s %s %s", i ? ", " : " (", m->gate[i].metric, actual,
+			  m->gate[i].op, value);
+	}
+	if (m->ngate)
+		sb_puts(&sb, ")");
+	snprintf(buf, size, "%s", sb.data);
+	sb_free(&sb);
+}
+
+/* Approve or reject REF ("3", "group/3", "group@latest") for reason:
+ * everything is checked first, then the question shows the version, the
+ * status change, the reason and the gate, and only `y` writes. */
+static int ask_status_change(struct app *a, const char *ref, const char *reason_in,
+			     enum registry_status to)
+{
+	const char *verb = to == REG_APPROVED ? "approving" : "rejecting";
+	char group[REGISTRY_GROUP_MAX + 1];
+	int version;
+	struct ft_err err;
+	char *end;
+	errno = 0;
+	long v = strtol(ref, &end, 10);
+	if (*ref && !*end && !errno && v > 0 && v <= REGISTRY_VERSION_MAX) {
+		snprintf(group, sizeof group, "%s", app_group(a));
+		version = (int)v;
+	} else if (registry_resolve(root_of(a), ref, group, &version, &err)) {
+		app_message(a, true, "%s; nothing changed", err.msg);
+		return -1;
+	}
+	const char *p = reason_in;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (!*p) {
+		app_message(a, true, "%s needs a reason; nothing changed", verb);
+		return -1;
+	}
+	struct registry_details d;
+	if (registry_show(root_of(a), group, version, &d, &err)) {
+		app_message(a, true, "%s; nothing changed", err.msg);
+		return -1;
+	}
+	enum registry_status from = d.v.m.status;
+	char gate[512];
+	gate_line(&d.v.m, gate, sizeof gate);
+	registry_details_free(&d);
+	if (from == to) {
+		app_message(a, true, "%s/%d is already %s; nothing changed", group, version,
+			    registry_status_name(to));
+		return -1;
+	}
+	struct status_change *c = xcalloc(1, sizeof *c);
+	c->root = xstrdup(root_of(a));
+	snprintf(c->group, sizeof c->group, "%s", group);
+	c->version = version;
+	c->to = to;
+	c->reason = xstrdup(p);
+	app_ask(a, status_yes, c, status_change_free, "nothing changed in the registry",
+		"%s %s/%d: %s -> %s, reason \"%s\", gate %s. Press y to confirm, any other key"
+		" cancels", to == REG_APPROVED ? "Approve" : "Reject", group, version,
+		registry_status_name(from), registry_status_name(to), p, gate);
+	return 0;
+}
+
+static int cmd_status(struct app *a, int argc, char **argv)
+{
+	bool approve = !strcmp(argv[0], "approve");
+	if (argc < 3) {
+		app_message(a, true, "usage: :%s VERSION REASON", argv[0]);
+		return -1;
+	}
+	struct strbuf sb = { 0 };
+	sb_append(&sb, "", 0);
+	for (int i = 2; i < argc; i++)
+		sb_printf(&sb, "%s%s", i > 2 ? " " : "", argv[i]);
+	int rc = ask_status_change(a, argv[1], sb.data, approve ? REG_APPROVED : REG_REJECTED);
+	sb_free(&sb);
+	return rc;
+}
+
 static void reason_done(struct app *a, const char *line, void *ctx)
 {
 	(void)ctx;
 	struct reg_state *s = a->screen_state[SCR_REGISTRY];
-	if (!line || !s)
-		return;
-	while (*line == ' ')
-		line++;
-	if (!*line) {
-		app_message(a, true, "%s needs a reason; nothing changed",
-			    s->action_approve ? "approving" : "rejecting");
+	if (!line || !s) {
+		app_message(a, false, "nothing changed in the registry");
 		return;
 	}
-	char verb[8], *reason = xstrdup(line);
-	snprintf(verb, sizeof verb, "%s", s->action_approve ? "approve" : "reject");
-	char *argv[] = { verb, s->action_ref, reason, NULL };
-	commands_invoke(a, 3, argv);
-	free(reason);
-	s->loaded = false;
+	ask_status_change(a, s->action_ref, line, s->action_approve ? REG_APPROVED : REG_REJECTED);
 }
 
 static void description_done(struct app *a, const char *line, void *ctx)
 {
 	(void)ctx;
-	if (!line)
+	if (!line) {
+		app_message(a, false, "not registered");
 		return;
-	char verb[] = "register", *description = xstrdup(line);
-	char *argv[] = { verb, description, NULL };
-	commands_invoke(a, *line ? 2 : 1, argv);
-	free(description);
+	}
+	if (app_can_register(a))
+		return;
+	app_start_register(a, app_group(a), *line ? line : NULL);
 	struct reg_state *s = a->screen_state[SCR_REGISTRY];
 	if (s)
 		s->loaded = false;
@@ -480,18 +584,10 @@ static int start_status_change(struct app *a, struct reg_state *s, bool approve)
 
 static int start_register(struct app *a)
 {
-	if (!a->result) {
-		app_message(a, true, "no model trained yet: press 3 to train one");
+	/* Refusals (no model, gate failed, already registered) come before
+	 * anything is asked. */
+	if (app_can_register(a))
 		return KEY_HANDLED | KEY_REDRAW;
-	}
-	/* Refusals (gate failed, already registered) come from the command
-	 * itself, before anything is asked. */
-	if (!a->result->gate.pass || a->registry_version > 0) {
-		char verb[] = "register";
-		char *argv[] = { verb, NULL };
-		commands_invoke(a, 1, argv);
-		return KEY_HANDLED | KEY_REDRAW;
-	}
 	prompt_begin(a, PROMPT_TEXT, "Register the current model, description (optional): ", NULL,
 		     description_done, NULL);
 	return KEY_HANDLED | KEY_REDRAW;
@@ -541,10 +637,72 @@ static void select_row(struct reg_state *s, size_t i)
 	free_lines(s);
 }
 
+static int key_mark(struct app *a, int ch)
+{
+	(void)ch;
+	struct reg_state *s = get_state(a);
+	const char *group;
+	const struct registry_version *v = selected_version(s, &group);
+	if (!v) {
+		app_message(a, true, "select a version to mark");
+		return KEY_HANDLED | KEY_REDRAW;
+	}
+	s->marked = true;
+	snprintf(s->mark_group, sizeof s->mark_group, "%s", group);
+	s->mark_version = v->number;
+	app_message(a, false, "marked %s/%d: select another version and press d to compare",
+		    group, v->number);
+	return KEY_HANDLED | KEY_REDRAW;
+}
+
+static int key_diff(struct app *a, int ch)
+{
+	(void)ch;
+	return show_diff(a, get_state(a));
+}
+
+static int key_approve(struct app *a, int ch)
+{
+	(void)ch;
+	return start_status_change(a, get_state(a), true);
+}
+
+static int key_reject(struct app *a, int ch)
+{
+	(void)ch;
+	return start_status_change(a, get_state(a), false);
+}
+
+static int key_register(struct app *a, int ch)
+{
+	(void)ch;
+	return start_register(a);
+}
+
+static const struct key_binding keys[] = {
+	{ { 0 }, "Up/Down j/k", "select a group or version (Home/End g/G: first, last)", KB_VIEW, NULL, NULL },
+	{ { 0 }, "PgUp/PgDn", "scroll the details", KB_VIEW, NULL, NULL },
+	{ { 'R' }, "R", "register the current model (only when its gate passes)", KB_REGISTRY, "register", key_register },
+	{ { 'a' }, "a", "approve the selected version: type a reason, then y confirms", KB_REGISTRY, "approve", key_approve },
+	{ { 'r' }, "r", "reject the selected version: type a reason, then y confirms", KB_REGISTRY, "reject", key_reject },
+	{ { 'm' }, "m", "mark a version to compare", KB_VIEW, NULL, key_mark },
+	{ { 'd' }, "d", "compare the selected version with the marked one (differences only)", KB_VIEW, NULL, key_diff },
+	{ { 0 }, "Esc", "back from the comparison; clear the mark", KB_VIEW, NULL, NULL },
+	{ { 0 }, NULL, NULL, KB_VIEW, NULL, NULL }
+};
+
+static const struct command commands[] = {
+	{ "approve", "VERSION REASON", "approve a registered version (shows the change, y confirms)", { ARG_VERSION, ARG_TEXT, ARG_TEXT }, cmd_status },
+	{ "reject", "VERSION REASON", "reject a registered version (shows the change, y confirms)", { ARG_VERSION, ARG_TEXT, ARG_TEXT }, cmd_status },
+};
+
 static int key(struct app *a, int ch)
 {
 	struct reg_state *s = get_state(a);
 	size_t page = s->pane_page > 1 ? (size_t)s->pane_page - 1 : 1;
+	int r = screen_dispatch(keys, a, ch);
+	if (r != KEY_UNHANDLED)
+		return r;
 
 	switch (ch) {
 	case KEY_UP: case 'k':
@@ -567,28 +725,6 @@ static int key(struct app *a, int ch)
 	case KEY_NPAGE:
 		s->scroll += page;
 		return KEY_HANDLED | KEY_REDRAW;
-	case 'm': {
-		const char *group;
-		const struct registry_version *v = selected_version(s, &group);
-		if (!v) {
-			app_message(a, true, "select a version to mark");
-			return KEY_HANDLED | KEY_REDRAW;
-		}
-		s->marked = true;
-		snprintf(s->mark_group, sizeof s->mark_group, "%s", group);
-		s->mark_version = v->number;
-		app_message(a, false, "marked %s/%d: select another version and press d to compare",
-			    group, v->number);
-		return KEY_HANDLED | KEY_REDRAW;
-	}
-	case 'd':
-		return show_diff(a, s);
-	case 'a':
-		return start_status_change(a, s, true);
-	case 'r':
-		return start_status_change(a, s, false);
-	case 'R':
-		return start_register(a);
 	case '\n': case '\r': case KEY_ENTER:
 		if (s->pane == PANE_DIFF) {
 			s->pane = PANE_DETAILS;
@@ -630,16 +766,6 @@ static void free_state(struct app *a)
 	a->screen_state[SCR_REGISTRY] = NULL;
 }
 
-static const struct key_help help[] = {
-	{ "Up/Down", "select a group or version (its details and audit history below)" },
-	{ "PgUp/PgDn", "scroll the details" },
-	{ "R", "register the current model (only when its gate passes)" },
-	{ "a / r", "approve / reject the selected version, with a reason" },
-	{ "m, then d", "mark a version, then compare another with it (differences only)" },
-	{ "Esc", "back from the comparison; clear the mark" },
-	{ NULL, NULL }
-};
-
 const struct screen_ops scr_registry_ops = {
 	.name = "Registry",
 	.draw = draw,
@@ -647,5 +773,7 @@ const struct screen_ops scr_registry_ops = {
 	.enter = enter,
 	.leave = NULL,
 	.free_state = free_state,
-	.help = help,
+	.keys = keys,
+	.commands = commands,
+	.ncommands = sizeof commands / sizeof commands[0],
 };

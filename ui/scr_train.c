@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands.h"
+#include <errno.h>
 #include "metrics.h"
 #include "prompt.h"
 #include "term.h"
@@ -317,8 +317,21 @@ static void draw(struct app *a, WINDOW *w)
 
 static int set(struct app *a, const char *key, const char *value)
 {
-	commands_run(a, "set", key, value);
+	if (!app_set1(a, key, value))
+		app_message(a, false, "set %s = %s (u undoes)", key, value);
 	return KEY_REDRAW;
+}
+
+static void set_threshold_text(struct app *a, const char *text)
+{
+	char *end;
+	errno = 0;
+	double t = strtod(text, &end);
+	if (errno || end == text || *end || !(t >= 0 && t <= 1)) {
+		app_message(a, true, "threshold: expected a number in [0, 1], got '%s'", text);
+		return;
+	}
+	app_set_threshold(a, t);
 }
 
 static size_t step_count(size_t v, int dir, size_t min)
@@ -372,8 +385,7 @@ static int adjust(struct app *a, enum param p, int dir)
 	case P_THRESHOLD: {
 		double v = st->threshold + dir * 0.05;
 		v = v < 0 ? 0 : v > 1 ? 1 : v;
-		snprintf(buf, sizeof buf, "%.2f", v);
-		commands_run(a, "threshold", buf, NULL);
+		app_set_threshold(a, round(v * 100) / 100);
 		return KEY_REDRAW;
 	}
 	default:
@@ -389,7 +401,7 @@ static void value_done(struct app *a, const char *line, void *ctx)
 		return;
 	enum param p = (enum param)(intptr_t)ctx;
 	if (p == P_THRESHOLD) {
-		commands_run(a, "threshold", line, NULL);
+		set_threshold_text(a, line);
 		return;
 	}
 	if (p == P_CLASS_WEIGHT) {
@@ -398,52 +410,105 @@ static void value_done(struct app *a, const char *line, void *ctx)
 		return;
 	}
 	if (p >= P_TUNE_DEPTH && p <= P_TUNE_LEAF) {
-		char *list = xasprintf("[%s]", line);
-		set(a, params[p].key, list);
-		free(list);
+		/* "3,5,8", "3 5 8" and the JSON form "[3, 5, 8]" all read */
+		const char *q = line;
+		while (*q == ' ')
+			q++;
+		struct strbuf sb = { 0 };
+		if (*q == '[') {
+			sb_puts(&sb, q);
+		} else {
+			sb_puts(&sb, "[");
+			bool sep = false, any = false;
+			for (; *q; q++) {
+				if (*q == ',' || *q == ' ' || *q == '\t') {
+					sep = any;
+					continue;
+				}
+				if (sep)
+					sb_puts(&sb, ",");
+				sep = false;
+				any = true;
+				sb_append(&sb, q, 1);
+			}
+			sb_puts(&sb, "]");
+		}
+		set(a, params[p].key, sb.data);
+		sb_free(&sb);
 		return;
 	}
 	set(a, params[p].key, line);
 }
 
-int scr_train_adopt(struct app *a, size_t i)
+static int train_adopt(struct app *a, size_t i)
 {
 	if (!a->result || i >= a->result->ntune)
 		return -1;
 	const struct tune_row *t = &a->result->tune[i];
-	char buf[32];
-	struct ft_err err;
-	struct settings work;
-	settings_copy(&work, &a->settings);
 	char *assign[3];
-	snprintf(buf, sizeof buf, "%d", t->max_depth);
-	assign[0] = xasprintf("tree.max_depth=%s", buf);
+	assign[0] = xasprintf("tree.max_depth=%d", t->max_depth);
 	assign[1] = xasprintf("tree.min_samples_split=%zu", t->min_samples_split);
 	assign[2] = xasprintf("tree.min_samples_leaf=%zu", t->min_samples_leaf);
-	int rc = 0;
-	for (int k = 0; k < 3 && !rc; k++)
-		rc = settings_set(&work, assign[k], &err);
+	int rc = app_set(a, (const char *const *)assign, 3);
 	for (int k = 0; k < 3; k++)
 		free(assign[k]);
-	if (rc) {
-		settings_free(&work);
-		app_message(a, true, "%s", err.msg);
+	if (rc)
 		return -1;
-	}
-	settings_free(&a->settings);
-	a->settings = work;
-	app_settings_changed(a);
-	app_message(a, false, "adopted row %zu: max_depth %d, min_samples_split %zu, min_samples_leaf %zu; t trains",
+	app_message(a, false, "adopted row %zu: max_depth %d, min_samples_split %zu, min_samples_leaf %zu; t trains (u undoes)",
 		    i + 1, t->max_depth, t->min_samples_split, t->min_samples_leaf);
 	return 0;
 }
+
+/* A run or tuning row number 1..n from text; -1 with the message said. */
+static long row_number(struct app *a, const char *what, const char *text, size_t n)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(text, &end, 10);
+	if (errno || end == text || *end || v < 1 || (size_t)v > n) {
+		if (n)
+			app_message(a, true, "%s: expected a number 1..%zu, got '%s'", what, n, text);
+		else
+			app_message(a, true, "%s: there is none yet", what);
+		return -1;
+	}
+	return v;
+}
+
+static int cmd_restore(struct app *a, int argc, char **argv)
+{
+	if (argc != 2) {
+		app_message(a, true, "usage: :restore N");
+		return -1;
+	}
+	long n = row_number(a, "restore: run", argv[1], a->nhistory);
+	if (n < 0)
+		return -1;
+	return app_history_restore(a, (size_t)n - 1);
+}
+
+static int cmd_adopt(struct app *a, int argc, char **argv)
+{
+	if (argc != 2) {
+		app_message(a, true, "usage: :adopt N");
+		return -1;
+	}
+	long n = row_number(a, "adopt: tuning row", argv[1], a->result ? a->result->ntune : 0);
+	if (n < 0)
+		return -1;
+	return train_adopt(a, (size_t)n - 1);
+}
+
+static const struct command commands[] = {
+	{ "restore", "N", "put back the settings of run N from the history (same file only)", { ARG_NONE, ARG_NONE, ARG_NONE }, cmd_restore },
+	{ "adopt", "N", "adopt the parameters of tuning row N", { ARG_NONE, ARG_NONE, ARG_NONE }, cmd_adopt },
+};
 
 static int list_key(struct app *a, struct train_state *s, int ch)
 {
 	bool hist = s->focus == FOCUS_HISTORY;
 	size_t *cur = hist ? &s->hist_cur : &s->tune_cur;
 	size_t n = hist ? a->nhistory : (a->result ? a->result->ntune : 0);
-	char num[24];
 	switch (ch) {
 	case KEY_UP: case 'k':
 		if (*cur > 0)
@@ -456,8 +521,10 @@ static int list_key(struct app *a, struct train_state *s, int ch)
 	case '\r': case '\n': case KEY_ENTER: {
 		if (!n)
 			return KEY_REDRAW;
-		snprintf(num, sizeof num, "%zu", *cur + 1);
-		commands_run(a, hist ? "restore" : "adopt", num, NULL);
+		if (hist)
+			app_history_restore(a, *cur);
+		else
+			train_adopt(a, *cur);
 		return KEY_REDRAW;
 	}
 	case 27:
@@ -475,10 +542,10 @@ static int key(struct app *a, int ch)
 	struct train_state *s = state(a);
 	switch (ch) {
 	case 't':
-		commands_execute(a, "train");
+		app_start_train(a, false);
 		return KEY_REDRAW;
 	case 'T':
-		commands_execute(a, "tune");
+		app_start_train(a, true);
 		return KEY_REDRAW;
 	case 'v':
 		s->focus = s->focus == FOCUS_PARAMS ? FOCUS_HISTORY
@@ -514,17 +581,17 @@ static int key(struct app *a, int ch)
 	}
 }
 
-static const struct key_help help[] = {
-	{ "Up/Down j/k", "select a parameter" },
-	{ "+/- Left/Right", "change it (:set KEY VALUE, :threshold X)" },
-	{ "Enter", "type a value (lists for tune.*: 3,5,8)" },
-	{ "t", "train with these settings (:train)" },
-	{ "T", "tune the grid, then train the best (:tune)" },
-	{ "v", "move between parameters, run history and tuning results" },
-	{ "Enter (history)", "restore that run's settings (:restore N)" },
-	{ "Enter (tuning)", "adopt that row's parameters (:adopt N)" },
-	{ "Esc", "cancel training or tuning" },
-	{ NULL, NULL }
+static const struct key_binding help[] = {
+	{ { 0 }, "Up/Down j/k", "select a parameter", KB_VIEW, NULL, NULL },
+	{ { 0 }, "+/- Left/Right", "change it (:set KEY VALUE, :threshold X)", KB_VIEW, NULL, NULL },
+	{ { 0 }, "Enter", "type a value (lists for tune.*: 3,5,8)", KB_VIEW, NULL, NULL },
+	{ { 't' }, "t", "train with these settings (:train)", KB_MODEL, "train", NULL },
+	{ { 'T' }, "T", "tune the grid, then train the best; the panel then shows the adopted values (:tune)", KB_MODEL, "tune", NULL },
+	{ { 0 }, "v", "move between parameters, run history and tuning results", KB_VIEW, NULL, NULL },
+	{ { 0 }, "Enter (history)", "restore that run's settings (:restore N)", KB_VIEW, NULL, NULL },
+	{ { 0 }, "Enter (tuning)", "adopt that row's parameters (:adopt N)", KB_VIEW, NULL, NULL },
+	{ { 0 }, "Esc", "cancel training or tuning", KB_VIEW, NULL, NULL },
+	{ { 0 }, NULL, NULL, KB_VIEW, NULL, NULL }
 };
 
 const struct screen_ops scr_train_ops = {
@@ -532,5 +599,7 @@ const struct screen_ops scr_train_ops = {
 	.draw = draw,
 	.key = key,
 	.free_state = free_state,
-	.help = help,
+	.keys = help,
+	.commands = commands,
+	.ncommands = sizeof commands / sizeof commands[0],
 };

@@ -693,20 +693,20 @@ static void free_state(struct app *a)
 	a->screen_state[SCR_TREE] = NULL;
 }
 
-static const struct key_help help[] = {
-	{ "Up/Down PgUp/PgDn", "move (j/k too)" },
-	{ "Right/Enter", "expand the node (Right on an open node: first child)" },
-	{ "Left", "collapse the node, or go to its parent" },
-	{ "e", "expand to depth 1, 2, ... 5, then everything (each press goes deeper)" },
-	{ "c", "collapse everything" },
-	{ "/ n N", "find a feature or value in the splits; next, previous match" },
-	{ "f", "jump to the leaf with the most frauds" },
-	{ "E", "jump to the leaf with the most test errors" },
-	{ "r", "rules view: one if/then line per leaf" },
-	{ "i", "feature importance chart" },
-	{ "x", "explain a row: its path, with its value at every split" },
-	{ "Esc", "back to the outline; leave explain mode" },
-	{ NULL, NULL }
+static const struct key_binding help[] = {
+	{ { 0 }, "Up/Down PgUp/PgDn", "move (j/k too)", KB_VIEW, NULL, NULL },
+	{ { 0 }, "Right/Enter", "expand the node (Right on an open node: first child)", KB_VIEW, NULL, NULL },
+	{ { 0 }, "Left", "collapse the node, or go to its parent", KB_VIEW, NULL, NULL },
+	{ { 0 }, "e", "expand to depth 1, 2, ... 5, then everything (each press goes deeper)", KB_VIEW, NULL, NULL },
+	{ { 0 }, "c", "collapse everything", KB_VIEW, NULL, NULL },
+	{ { 0 }, "/ n N", "find a feature or value in the splits; next, previous match", KB_VIEW, NULL, NULL },
+	{ { 0 }, "f", "jump to the leaf with the most frauds", KB_VIEW, NULL, NULL },
+	{ { 0 }, "E", "jump to the leaf with the most test errors", KB_VIEW, NULL, NULL },
+	{ { 0 }, "r", "rules view: one if/then line per leaf", KB_VIEW, NULL, NULL },
+	{ { 0 }, "i", "feature importance chart", KB_VIEW, NULL, NULL },
+	{ { 0 }, "x", "explain a row: its path, with its value at every split", KB_VIEW, NULL, NULL },
+	{ { 0 }, "Esc", "back to the outline; leave explain mode", KB_VIEW, NULL, NULL },
+	{ { 0 }, NULL, NULL, KB_VIEW, NULL, NULL }
 };
 
 const struct screen_ops scr_tree_ops = {
@@ -716,5 +716,5 @@ const struct screen_ops scr_tree_ops = {
 	.enter = enter,
 	.leave = NULL,
 	.free_state = free_state,
-	.help = help,
+	.keys = help,
 };

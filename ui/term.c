@@ -85,9 +85,43 @@ void term_set_poll(int ms)
 	wtimeout(input ? input : stdscr, poll_ms);
 }
 
+/* ESC was read: a lone Esc, Esc then a key (Alt plus a key is the same
+ * bytes: the key is left for the next read, so the prompt can take it as
+ * Alt), or an escape sequence curses does not know (ESC [ ... final, ESC O
+ * x), which is swallowed whole so its bytes never act as keys. The rest of
+ * a sequence arrives with its start; a short wait covers a slow link. */
+static int after_escape(WINDOW *w)
+{
+	wtimeout(w, 10);
+	int next = wgetch(w);
+	int ch = 27;
+	if (next == ERR) {
+		ch = 27;
+	} else if (next == '[') {
+		int c;
+		/* parameters and intermediates, then one final byte */
+		while ((c = wgetch(w)) != ERR && !(c >= 0x40 && c <= 0x7e))
+			;
+		ch = ERR;
+	} else if (next == 'O') {
+		wgetch(w);
+		ch = ERR;
+	} else {
+		ungetch(next);
+	}
+	wtimeout(w, poll_ms);
+	return ch;
+}
+
 int term_key(void)
 {
-	return wgetch(input ? input : stdscr);
+	WINDOW *w = input ? input : stdscr;
+	int ch = wgetch(w);
+	if (ch == 27)
+		return after_escape(w);
+	if (ch == 26 || ch == 28)
+		return ERR;   /* Ctrl-Z, Ctrl-\: raw mode reads them; they mean nothing here */
+	return ch;
 }
 
 int term_peek_key(void)
@@ -177,7 +211,10 @@ bool term_init(void)
 		signal(fatal_signals[i], fatal_signal);
 	signal(SIGINT, interrupt_signal);
 	ft_set_oom_hook(out_of_memory);
-	cbreak();
+	/* Raw, as htop and vim: Ctrl-S/Ctrl-Q do not stop output (no ixon),
+	 * Ctrl-C is a key (the main loop asks, as q does) and no signal
+	 * reaches the process group we were started from. */
+	raw();
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);

@@ -44,6 +44,8 @@ attr_t term_attr(enum term_role role);
  * the poll interval and returns ERR when nothing came; term_peek_key
  * returns a key only if one is already waiting. */
 void term_set_input(WINDOW *w);
+/* Escape sequences curses does not know are swallowed whole (term_key
+ * returns ERR for them). */
 int term_key(void);
 int term_peek_key(void);
 /* The poll interval term_key waits: ms > 0 sets it (shorter while a
@@ -51,9 +53,9 @@ int term_peek_key(void);
  * default. */
 void term_set_poll(int ms);
 
-/* Ctrl-C: the first press is delivered to the main loop (true once per
- * press); a second one before the loop saw the first restores the terminal
- * and ends the process. */
+/* SIGINT from outside (kill -INT; the keyboard's Ctrl-C is a key in raw
+ * mode): the first is delivered to the main loop (true once); a second one
+ * before the loop saw the first restores the terminal and ends the process. */
 bool term_take_interrupt(void);
 
 /* Text clipped and padded to exactly `width` columns at (y, x), by display

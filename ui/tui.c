@@ -9,6 +9,7 @@
 #include "tui.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stddef.h>
@@ -32,38 +33,39 @@
 #define MIN_COLS 80
 #define MIN_LINES 24
 
-static const struct screen_ops *const screens[SCR_COUNT] = {
-	[SCR_DATA] = &scr_data_ops,
-	[SCR_PREPARE] = &scr_prepare_ops,
-	[SCR_TRAIN] = &scr_train_ops,
-	[SCR_EVALUATE] = &scr_evaluate_ops,
-	[SCR_TREE] = &scr_tree_ops,
-	[SCR_REGISTRY] = &scr_registry_ops,
-};
-
 struct ui {
 	struct app app;
 	WINDOW *tabs, *body, *bar;
 	bool too_small;
-	bool help;
-	int help_scroll;
+	int overlay_scroll;
 	FILE *timing;
 };
 
-const struct screen_ops *screen_get(enum screen_id id)
+static const struct screen_ops *cur_screen(const struct app *a)
 {
-	return screens[id < SCR_COUNT ? id : SCR_DATA];
+	return screen_get(a->screen);
 }
 
-void screen_switch(struct app *a, enum screen_id id)
+/* Switch screens (leave/enter called); only the main loop does. */
+static void screen_switch(struct app *a, enum screen_id id)
 {
 	if (id >= SCR_COUNT || id == a->screen)
 		return;
-	if (screens[a->screen]->leave)
-		screens[a->screen]->leave(a);
+	const struct screen_ops *from = screen_get(a->screen), *to = screen_get(id);
+	if (from->leave)
+		from->leave(a);
 	a->screen = id;
-	if (screens[id]->enter)
-		screens[id]->enter(a);
+	if (to->enter)
+		to->enter(a);
+}
+
+/* Carry out a switch a command or a screen asked for. */
+static void take_screen_request(struct app *a)
+{
+	enum screen_id id = a->next_screen;
+	a->next_screen = SCR_COUNT;
+	if (id < SCR_COUNT)
+		screen_switch(a, id);
 }
 
 /* ---- options ---- */
@@ -256,7 +258,7 @@ static void draw_tabs(struct ui *u)
 	for (int i = 0; i < SCR_COUNT; i++) {
 		bool cur = (int)a->screen == i;
 		x += term_printf(w, 0, x, COLS - x, term_attr(cur ? ROLE_TAB_ACTIVE : ROLE_TAB),
-				 " %d %s ", i + 1, screens[i]->name);
+				 " %d %s ", i + 1, screen_get((enum screen_id)i)->name);
 	}
 	const char *hint = "F1 help  : command  q quit ";
 	int hw = (int)strlen(hint);
@@ -366,6 +368,47 @@ static void draw_status(struct ui *u)
 		    " %s ", a->result->gate.pass ? "PASS" : "FAIL");
 }
 
+/* The question takes the message line, and the rows above it when it is
+ * longer: a confirmation is never cut. */
+static void draw_question(struct ui *u)
+{
+	struct app *a = &u->app;
+	const char *q = a->question->text;
+	int width = COLS;
+	/* lines of at most width columns, broken at blanks */
+	const char *lines[16];
+	int lens[16], n = 0;
+	const char *p = q;
+	while (*p && n < 16) {
+		size_t fit = view_text_fit(p, width, NULL);
+		size_t cut = fit;
+		if (p[fit]) {
+			while (cut > 0 && p[cut] != ' ')
+				cut--;
+			if (!cut)
+				cut = fit;
+		}
+		lines[n] = p;
+		lens[n++] = (int)cut;
+		p += cut;
+		while (*p == ' ')
+			p++;
+	}
+	int body_h = getmaxy(u->body);
+	for (int i = 0; i < n; i++) {
+		char buf[1024];
+		snprintf(buf, sizeof buf, "%.*s", lens[i], lines[i]);
+		int row = i - (n - 1);   /* last line on the message line */
+		if (row == 0)
+			term_put(u->bar, 1, 0, width, buf, term_attr(ROLE_WARN) | A_BOLD, false);
+		else if (row == -1)
+			term_put(u->bar, 0, 0, width, buf, term_attr(ROLE_WARN) | A_BOLD, false);
+		else if (body_h + row + 1 >= 0)
+			term_put(u->body, body_h + row + 1, 0, width, buf,
+				 term_attr(ROLE_WARN) | A_BOLD, false);
+	}
+}
+
 static void draw_message(struct ui *u)
 {
 	struct app *a = &u->app;
@@ -378,17 +421,8 @@ static void draw_message(struct ui *u)
 		return;
 	}
 	curs_set(0);
-	if (a->quit_requested || a->pending_open) {
-		char q[PATH_MAX + 96];
-		if (a->quit_requested)
-			snprintf(q, sizeof q, "The trained model is neither registered nor saved."
-				 " Quit anyway? (y/n)");
-		else {
-			const char *slash = strrchr(a->pending_open, '/');
-			snprintf(q, sizeof q, "The trained model is neither registered nor saved."
-				 " Open %s anyway? (y/n)", slash ? slash + 1 : a->pending_open);
-		}
-		term_put(w, 1, 0, COLS, q, term_attr(ROLE_WARN) | A_BOLD, false);
+	if (a->question) {
+		draw_question(u);
 		return;
 	}
 	if (a->job_running) {
@@ -398,59 +432,139 @@ static void draw_message(struct ui *u)
 	term_put(w, 1, 0, COLS, a->message, a->message_error ? term_attr(ROLE_BAD) : A_NORMAL, false);
 }
 
-/* The keys of the current screen, the global keys, then every command. */
-static void draw_help(struct ui *u)
+struct lines {
+	char **v;
+	size_t n;
+};
+
+static void add_line(struct lines *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void add_line(struct lines *l, const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
+	l->v[l->n++] = xstrdup(buf);
+}
+
+/* A long line as several, broken at blanks, the rest indented. */
+static void add_wrapped(struct lines *l, const char *text, int width, int indent)
+{
+	const char *p = text;
+	bool first = true;
+	while (*p) {
+		int room = width - (first ? 0 : indent);
+		if (room < 10)
+			room = 10;
+		size_t fit = view_text_fit(p, room, NULL);
+		size_t cut = fit;
+		if (p[fit]) {
+			while (cut > 0 && p[cut] != ' ')
+				cut--;
+			if (!cut)
+				cut = fit;
+		}
+		add_line(l, "%*s%.*s", first ? 0 : indent, "", (int)cut, p);
+		p += cut;
+		while (*p == ' ')
+			p++;
+		first = false;
+	}
+}
+
+static void add_commands(struct lines *l, const struct command *c, size_t n, int width)
+{
+	for (size_t i = 0; i < n; i++) {
+		char usage[80], *row;
+		snprintf(usage, sizeof usage, ":%s %s", c[i].name, c[i].args);
+		row = xasprintf("  %-32s %s", usage, c[i].help);
+		add_wrapped(l, row, width, 35);
+		free(row);
+	}
+}
+
+static void help_lines(struct app *a, struct lines *l, int width)
+{
+	const struct screen_ops *s = cur_screen(a);
+	add_line(l, "#Keys on the %s screen", s->name);
+	for (const struct key_binding *k = s->keys; k && k->label; k++) {
+		char *row = xasprintf("  %-18s %s", k->label, k->what);
+		add_wrapped(l, row, width, 21);
+		free(row);
+	}
+	add_line(l, "%s", "");
+	add_line(l, "#Everywhere");
+	for (const struct key_binding *k = screen_global_keys(); k->label; k++) {
+		char *row = xasprintf("  %-18s %s", k->label, k->what);
+		add_wrapped(l, row, width, 21);
+		free(row);
+	}
+	if (s->ncommands) {
+		add_line(l, "%s", "");
+		add_line(l, "#Commands of the %s screen", s->name);
+		add_commands(l, s->commands, s->ncommands, width);
+	}
+	add_line(l, "%s", "");
+	add_line(l, "#Commands (type : then the command)");
+	size_t n;
+	const struct command *c = commands_table(&n);
+	add_commands(l, c, n, width);
+	for (int i = 0; i < SCR_COUNT; i++) {
+		const struct screen_ops *o = screen_get((enum screen_id)i);
+		if (o == s || !o->ncommands)
+			continue;
+		add_line(l, "%s", "");
+		add_line(l, "#Commands of the %s screen (they show it)", o->name);
+		add_commands(l, o->commands, o->ncommands, width);
+	}
+}
+
+static void log_lines(struct app *a, struct lines *l, int width)
+{
+	if (!a->nlog)
+		add_line(l, "  (no messages yet)");
+	for (size_t i = 0; i < a->nlog; i++)
+		add_wrapped(l, a->log[i], width, 2);
+}
+
+/* The help or the message log over the screen. */
+static void draw_overlay(struct ui *u)
 {
 	WINDOW *w = u->body;
 	struct app *a = &u->app;
 	int h = getmaxy(w), width = getmaxx(w);
-	static const struct key_help global[] = {
-		{ "1-6, Tab", "switch screen (Shift-Tab goes back)" },
-		{ ":", "command line (Tab completes, Up/Down history)" },
-		{ "F1, ?", "this help (any key closes it)" },
-		{ "Esc", "cancel the running job, close a prompt" },
-		{ "Ctrl-L", "redraw" },
-		{ "q", "quit" },
-		{ NULL, NULL }
-	};
-	size_t nlines = 0;
-	char **lines = NULL;
-#define ADD(...) do { lines = xreallocarray(lines, nlines + 1, sizeof *lines); \
-		lines[nlines++] = xasprintf(__VA_ARGS__); } while (0)
-	const struct screen_ops *s = screens[a->screen];
-	ADD("#Keys on the %s screen", s->name);
-	for (const struct key_help *k = s->help; k && k->keys; k++)
-		ADD("  %-16s %s", k->keys, k->what);
-	ADD("%s", "");
-	ADD("#Everywhere");
-	for (const struct key_help *k = global; k->keys; k++)
-		ADD("  %-16s %s", k->keys, k->what);
-	ADD("%s", "");
-	ADD("#Commands (type : then the command)");
-	size_t n;
-	const struct command *c = commands_table(&n);
-	for (size_t i = 0; i < n; i++) {
-		char usage[80];
-		snprintf(usage, sizeof usage, ":%s %s", c[i].name, c[i].args);
-		ADD("  %-32s %s", usage, c[i].help);
-	}
-#undef ADD
-	int max_scroll = (int)nlines - (h - 1);
-	if (u->help_scroll > max_scroll)
-		u->help_scroll = max_scroll > 0 ? max_scroll : 0;
-	term_put(w, 0, 0, width, " Help  (Up/Down/PgUp/PgDn scroll, any other key closes)",
-		 term_attr(ROLE_HEADER) | A_REVERSE, false);
+	struct lines l = { 0 };
+	if (a->overlay == OVERLAY_HELP)
+		help_lines(a, &l, width);
+	else
+		log_lines(a, &l, width);
+	int max_scroll = (int)l.n - (h - 1);
+	if (max_scroll < 0)
+		max_scroll = 0;
+	if (u->overlay_scroll > max_scroll)
+		u->overlay_scroll = max_scroll;
+	if (u->overlay_scroll < 0)
+		u->overlay_scroll = 0;
+	char title[160];
+	snprintf(title, sizeof title, " %s  (Up/Down PgUp/PgDn Home/End scroll; Esc, q or F1 closes;"
+		 " : types a command)", a->overlay == OVERLAY_HELP ? "Help" : "Messages");
+	term_put(w, 0, 0, width, title, term_attr(ROLE_HEADER) | A_REVERSE, false);
 	for (int y = 1; y < h; y++) {
-		size_t i = (size_t)(y - 1 + u->help_scroll);
-		if (i >= nlines)
+		size_t i = (size_t)(y - 1 + u->overlay_scroll);
+		if (i >= l.n)
 			break;
-		bool title = lines[i][0] == '#';
-		term_put(w, y, 0, width, title ? lines[i] + 1 : lines[i],
-			 title ? term_attr(ROLE_HEADER) : A_NORMAL, false);
+		bool head = l.v[i][0] == '#';
+		bool err = a->overlay == OVERLAY_LOG && l.v[i][0] == '!';
+		term_put(w, y, 0, width, head ? l.v[i] + 1 : l.v[i],
+			 head ? term_attr(ROLE_HEADER) : err ? term_attr(ROLE_BAD) : A_NORMAL, false);
 	}
-	for (size_t i = 0; i < nlines; i++)
-		free(lines[i]);
-	free(lines);
+	for (size_t i = 0; i < l.n; i++)
+		free(l.v[i]);
+	free(l.v);
 }
 
 static void draw_all(struct ui *u)
@@ -463,10 +577,10 @@ static void draw_all(struct ui *u)
 	werase(u->tabs);
 	draw_tabs(u);
 	werase(u->body);
-	if (u->help)
-		draw_help(u);
+	if (a->overlay != OVERLAY_NONE)
+		draw_overlay(u);
 	else
-		screens[a->screen]->draw(a, u->body);
+		cur_screen(a)->draw(a, u->body);
 	werase(u->bar);
 	draw_status(u);
 	draw_message(u);
@@ -485,14 +599,60 @@ static void command_done(struct app *a, const char *line, void *ctx)
 		commands_execute(a, line);
 }
 
-static void help_key(struct ui *u, int ch)
+static void open_overlay(struct ui *u, enum app_overlay o)
 {
+	u->app.overlay = o;
+	u->overlay_scroll = o == OVERLAY_LOG ? INT32_MAX / 2 : 0;   /* the log opens at its end */
+}
+
+/* The help and the message log take every key: they scroll, close on Esc,
+ * q or F1 (? too for the help), and `:` goes on to the command line as in
+ * less; nothing else reaches the screen below. */
+static void overlay_key(struct ui *u, int ch)
+{
+	struct app *a = &u->app;
+	int page = getmaxy(u->body) - 2;
 	switch (ch) {
-	case KEY_UP: case 'k': u->help_scroll = u->help_scroll > 0 ? u->help_scroll - 1 : 0; break;
-	case KEY_DOWN: case 'j': u->help_scroll++; break;
-	case KEY_PPAGE: u->help_scroll = u->help_scroll > 10 ? u->help_scroll - 10 : 0; break;
-	case KEY_NPAGE: case ' ': u->help_scroll += 10; break;
-	default: u->help = false; break;
+	case KEY_UP: case 'k': u->overlay_scroll--; break;
+	case KEY_DOWN: case 'j': u->overlay_scroll++; break;
+	case KEY_PPAGE: u->overlay_scroll -= page; break;
+	case KEY_NPAGE: case ' ': u->overlay_scroll += page; break;
+	case KEY_HOME: case 'g': u->overlay_scroll = 0; break;
+	case KEY_END: case 'G': u->overlay_scroll = INT32_MAX / 2; break;
+	case 27: case 'q': case 'Q': case KEY_F(1):
+		a->overlay = OVERLAY_NONE;
+		break;
+	case '?':
+		if (a->overlay == OVERLAY_HELP)
+			a->overlay = OVERLAY_NONE;
+		break;
+	case ':':
+		a->overlay = OVERLAY_NONE;
+		prompt_begin(a, PROMPT_COMMAND, ":", NULL, command_done, NULL);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Ctrl-C: close what is open, else stop the job, else quit, asking first
+ * (as q does) when that would lose a model; Ctrl-C at the question quits. */
+static void interrupt(struct ui *u)
+{
+	struct app *a = &u->app;
+	if (prompt_active()) {
+		prompt_cancel(a);
+	} else if (a->question) {
+		bool quitting = a->question->yes && strstr(a->question->text, "Quit anyway");
+		app_answer(a, false);
+		if (quitting)
+			a->quit = true;
+	} else if (a->overlay != OVERLAY_NONE) {
+		a->overlay = OVERLAY_NONE;
+	} else if (a->job_running) {
+		app_cancel_job(a);
+	} else {
+		commands_execute(a, "q");
 	}
 }
 
@@ -503,41 +663,38 @@ static void handle_key(struct ui *u, int ch)
 		layout(u);
 		return;
 	}
+	if (ch == 3) {   /* Ctrl-C, read as a key in raw mode */
+		interrupt(u);
+		return;
+	}
 	if (u->too_small) {
 		if (ch == 'q' || ch == 'Q')
-			a->quit = true;
+			commands_execute(a, "q");
+		else if (a->question)
+			app_answer(a, ch == 'y' || ch == 'Y');
 		return;
 	}
 	if (prompt_active()) {
 		prompt_key(a, ch);
 		return;
 	}
-	if (a->quit_requested) {
-		a->quit_requested = false;
-		if (ch == 'y' || ch == 'Y')
-			a->quit = true;
-		else
-			app_message(a, false, "quit cancelled");
+	/* A question takes the next key, whatever it is: only y says yes. */
+	if (a->question) {
+		app_answer(a, ch == 'y' || ch == 'Y');
 		return;
 	}
-	if (a->pending_open) {
-		char *path = a->pending_open;
-		a->pending_open = NULL;
-		if (ch == 'y' || ch == 'Y')
-			app_start_load(a, path);
-		else
-			app_message(a, false, "open cancelled; the model is kept");
-		free(path);
+	if (a->overlay != OVERLAY_NONE) {
+		overlay_key(u, ch);
 		return;
 	}
-	if (u->help) {
-		help_key(u, ch);
+	const struct screen_ops *scr = cur_screen(a);
+	if (scr->modal && scr->modal(a)) {
+		scr->key(a, ch);
 		return;
 	}
 	switch (ch) {
 	case KEY_F(1):
-		u->help = true;
-		u->help_scroll = 0;
+		open_overlay(u, OVERLAY_HELP);
 		return;
 	case ':':
 		prompt_begin(a, PROMPT_COMMAND, ":", NULL, command_done, NULL);
@@ -558,15 +715,17 @@ static void handle_key(struct ui *u, int ch)
 		}
 		break;
 	}
-	int r = screens[a->screen]->key(a, ch);
+	int r = scr->key(a, ch);
 	if (r & KEY_QUIT)
 		commands_execute(a, "q");
 	if (r != KEY_UNHANDLED)
 		return;
 	switch (ch) {
 	case '?':
-		u->help = true;
-		u->help_scroll = 0;
+		open_overlay(u, OVERLAY_HELP);
+		break;
+	case 'u':
+		commands_execute(a, "undo");
 		break;
 	case 'q':
 	case 'Q':
@@ -581,25 +740,9 @@ static void handle_key(struct ui *u, int ch)
 	}
 }
 
-/* Ctrl-C: close what is open, else stop the job, else quit, asking first
- * (as q does) when that would lose a model; a second Ctrl-C at the
- * question quits. */
-static void interrupt(struct ui *u)
+static char **complete_command(const struct app *a, const char *head, size_t *n, bool *files)
 {
-	struct app *a = &u->app;
-	if (prompt_active()) {
-		prompt_cancel(a);
-	} else if (a->pending_open) {
-		free(a->pending_open);
-		a->pending_open = NULL;
-		app_message(a, false, "open cancelled; the model is kept");
-	} else if (a->job_running) {
-		app_cancel_job(a);
-	} else if (app_model_at_risk(a) && !a->quit_requested) {
-		a->quit_requested = true;
-	} else {
-		a->quit = true;
-	}
+	return commands_complete(a, head, n, files);
 }
 
 #ifdef FT_TEST_HOOKS
@@ -679,11 +822,12 @@ int tui_main(int argc, char **argv)
 	}
 	a->color = term_color();
 	prompt_init();
+	prompt_set_completion(complete_command);
 	layout(u);
 	app_start_load(a, file);
 	free(file);
-	if (screens[a->screen]->enter)
-		screens[a->screen]->enter(a);
+	if (cur_screen(a)->enter)
+		cur_screen(a)->enter(a);
 
 	bool dirty = true;
 	while (!a->quit) {
@@ -722,17 +866,21 @@ int tui_main(int argc, char **argv)
 #ifdef FT_TEST_HOOKS
 		test_fault(a);
 #endif
+		enum app_overlay was = a->overlay;
 		handle_key(u, ch);
+		take_screen_request(a);
+		if (a->overlay != was && a->overlay != OVERLAY_NONE)
+			open_overlay(u, a->overlay);
 		if (!a->quit)
 			draw_all(u);
 		if (u->timing)
-			fprintf(u->timing, "%s %d %.3f\n", screens[a->screen]->name, ch,
+			fprintf(u->timing, "%s %d %.3f\n", cur_screen(a)->name, ch,
 				(ft_now() - t0) * 1000.0);
 	}
 
 	for (int i = 0; i < SCR_COUNT; i++)
-		if (screens[i]->free_state)
-			screens[i]->free_state(a);
+		if (screen_get((enum screen_id)i)->free_state)
+			screen_get((enum screen_id)i)->free_state(a);
 	prompt_end();
 	delete_windows(u);
 	term_end();

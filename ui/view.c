@@ -364,3 +364,10 @@ void view_heat_free(struct view_heat *h)
 	free(h->score);
 	memset(h, 0, sizeof *h);
 }
+
+struct view_num view_num(double v)
+{
+	struct view_num n;
+	fmt_double(n.s, v);
+	return n;
+}

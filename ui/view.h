@@ -64,4 +64,9 @@ void view_heatmap(const struct tune_row *rows, size_t n, bool higher_is_better,
 		  struct view_heat *out);
 void view_heat_free(struct view_heat *h);
 
+/* v as the shortest decimal that reads back as v (fmt_double), for
+ * printf: view_num(x).s. */
+struct view_num { char s[32]; };
+struct view_num view_num(double v);
+
 #endif

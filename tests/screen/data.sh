@@ -60,7 +60,7 @@ st_wait "hotmail found in row"
 # help: the keys of this screen and the command list
 st_keys F1
 st_wait "Keys on the Data screen"
-st_wait ":target COL"
+st_wait "the target (label); asks first (:target)"
 st_keys Escape
 st_wait_gone "Keys on the Data screen"
 

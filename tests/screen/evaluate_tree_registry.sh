@@ -109,17 +109,18 @@ st_wait "[+] all rows"
 # a gate this tree cannot meet: the Registry refuses, saying why
 st_cmd 'set gate [{"metric": "recall", "op": ">=", "value": 0.99}]'
 st_keys 6
-st_cmd "train"
 st_wait "Gate: FAIL"
 st_wait "FAIL  recall >= 0.99"
 st_keys R
 st_wait "not registered: gate failed"
 [ ! -d "$REG/fraud-detection-model-group/1" ] || { echo "FAIL: registered despite the gate"; exit 1; }
 
-# the default gate passes: register two versions
+# the default gate passes: a gate edit re-evaluates the current model at
+# once (no retraining), so the same model registers right away
 st_cmd 'set gate [{"metric": "accuracy", "op": ">=", "value": 0.85}]'
-st_cmd "train"
 st_wait "Gate: PASS"
+st_wait "gate  PASS"
+st_absent "training"
 st_keys R
 st_wait "description (optional)"
 st_keys -l "full depth"
@@ -147,11 +148,24 @@ st_keys Escape
 st_wait_gone "Differences fraud-detection-model-group"
 st_wait "fraud-detection-model-group/1  PendingManualApproval"
 
-# approve version 1 with a reason
+# approve version 1 with a reason: the confirmation shows the version, the
+# status change, the reason and the gate; any key but y changes nothing
 st_keys a
 st_wait "Approve fraud-detection-model-group/1, reason:"
 st_keys -l "best recall"
 st_keys Enter
+st_wait "PendingManualApproval -> Approved, reason"
+st_wait '"best recall", gate PASS (accuracy 0.9865 >= 0.85'
+st_keys n
+st_wait "nothing changed in the registry"
+grep -q '"best recall"' "$REG/fraud-detection-model-group/audit.jsonl" &&
+	{ echo "FAIL: approved without a y"; exit 1; }
+st_keys a
+st_wait "Approve fraud-detection-model-group/1, reason:"
+st_keys -l "best recall"
+st_keys Enter
+st_wait "PendingManualApproval -> Approved, reason"
+st_keys y
 st_wait "fraud-detection-model-group/1 is now Approved"
 st_wait "Approved  "
 grep -q '"best recall"' "$REG/fraud-detection-model-group/audit.jsonl" || {

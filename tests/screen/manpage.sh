@@ -1,11 +1,11 @@
 #!/bin/sh
-# Every workbench command in the one command table (ui/commands.c) is
+# Every workbench command (the rows of ui/commands.c and of each screen) is
 # documented in fraudtree(1), and the man page documents no command the
 # table lacks.
 : "${FT_SRCDIR:?FT_SRCDIR is not set}"
-table="$FT_SRCDIR/ui/commands.c"
+table="$FT_SRCDIR/ui/commands.c $FT_SRCDIR/ui/scr_*.c"
 man="$FT_SRCDIR/man/fraudtree.1"
-names=$(sed -n 's/^	{ "\([a-z!]*\)", ".*/\1/p' "$table")
+names=$(sed -n 's/^	{ "\([a-z!]*\)", ".*/\1/p' $table)
 [ -n "$names" ] || { echo "FAIL: no commands found in $table"; exit 1; }
 count=0
 status=0

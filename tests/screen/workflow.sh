@@ -18,9 +18,9 @@ st_keys i
 st_wait "impute of dist1: mean"
 st_wait_re "dist1 .* mean"
 # resampling changes the training counts only
-st_keys r
+st_keys m
 st_wait "resampling: undersample"
-st_keys r r r r
+st_keys m m m m
 st_wait "resampling: none"
 
 # Train: lower max_depth to 4 with -, then train
@@ -61,11 +61,13 @@ st_keys t
 st_wait "gate PASS"
 st_wait "trained, not saved"
 st_cmd "save pipeline.json"
-st_wait "saved the model's settings to pipeline.json"
+st_wait "saved the settings on screen to pipeline.json; they match the model"
 st_cmd "register depth 4, mean dist1"
 st_wait "registered fraud-detection-model-group/1 (PendingManualApproval)"
 st_wait "registered v1"
 st_cmd "approve 1 reviewed on the Evaluate screen"
+st_wait "PendingManualApproval -> Approved"
+st_keys y
 st_wait "fraud-detection-model-group/1 is now Approved"
 
 # the run history keeps both runs
