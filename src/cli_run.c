@@ -78,7 +78,8 @@ static void usage(FILE *out)
 	      "  --delimiter C        field delimiter (else detected among , ; TAB |)\n"
 	      "  -q, --quiet          print only the outcome\n"
 	      "  -h, --help           show this help\n\n"
-	      "Exit status: 0 gate passed, 1 gate failed, 2 error.\n", out);
+	      "Exit status: 0 gate passed, 1 gate failed (or the group's policy refused\n"
+	      "the registration), 2 error.\n", out);
 }
 
 static int parse_args(int argc, char **argv, struct run_options *o, bool *help)
@@ -558,7 +559,10 @@ static int run(const struct run_options *o)
 			if (!o->quiet)
 				printf("not registered (--no-register)\n");
 		} else if (publish(o, &data, &r, &err) < 0) {
+			/* refused by the group's policy: like a failed gate, not an error */
 			status = cli_error(&err);
+			if (err.code == FT_EREFUSED)
+				status = EXIT_GATE_FAILED;
 		}
 	}
 	if (o->out_dir && !o->quiet)

@@ -48,7 +48,7 @@ static int beats_champion(const struct pipeline_result *r, const char *root,
 			if (compare_beats(&res, why, sizeof why))
 				rc = 0;
 			else
-				ft_fail(err, FT_EINPUT, "%s/%s: refused by the group's policy: it must "
+				ft_fail(err, FT_EREFUSED, "%s/%s: refused by the group's policy: it must "
 					"beat %s on %zu rows: %s", root, group, cname, res.rows, why);
 			compare_result_free(&res);
 		}

@@ -1645,10 +1645,10 @@ static int policy_admits(const struct gdir *g, const struct metrics *m, struct f
 		return -1;
 	char why[300];
 	if (p.set && p.ngate && !m)
-		rc = ft_fail(err, FT_EINPUT, "%s: refused by the group's policy: no test metrics "
+		rc = ft_fail(err, FT_EREFUSED, "%s: refused by the group's policy: no test metrics "
 			     "to check it on", g->path);
 	else if (m && !registry_policy_admits(&p, m, why, sizeof why))
-		rc = ft_fail(err, FT_EINPUT, "%s: refused by the group's %s", g->path, why);
+		rc = ft_fail(err, FT_EREFUSED, "%s: refused by the group's %s", g->path, why);
 	registry_policy_free(&p);
 	return rc;
 }
@@ -1850,7 +1850,7 @@ static int four_eyes_refuses(const struct gdir *g, const struct registry_manifes
 	cJSON_Delete(j);
 	free(path);
 	if (rc == 0 && p.set && p.four_eyes && !strcmp(user, m->user))
-		rc = ft_fail(err, FT_EINPUT, "%s/%d: the group's policy wants four eyes: %s "
+		rc = ft_fail(err, FT_EREFUSED, "%s/%d: the group's policy wants four eyes: %s "
 			     "registered it, so another user must approve it", m->group, m->version,
 			     user);
 	registry_policy_free(&p);
@@ -2589,6 +2589,58 @@ static void verify_group_records(const struct gdir *g, struct problems *p)
 	cJSON_Delete(j);
 }
 
+static char *policy_summary(const struct registry_policy *p);
+
+/* group.json's policy and aliases are what the log's last policy and
+ * alias lines made them: a change killed between its audit line and its
+ * group.json (or a hand edit) shows here. */
+static void verify_records_logged(const struct gdir *g, const struct audit *log,
+				  struct problems *p)
+{
+	struct ft_err e;
+	cJSON *j = group_doc(g, &e);
+	if (!j)
+		return;
+	char *gj = xasprintf("%s/group.json", g->path);
+	struct registry_policy pol;
+	if (registry_policy_from_json(cJSON_GetObjectItemCaseSensitive(j, "policy"), gj, &pol,
+				      &e) == 0) {
+		const struct registry_event *last = NULL;
+		for (size_t i = 0; i < log->n; i++)
+			if (!strcmp(log->ev[i].event, "policy"))
+				last = &log->ev[i];
+		char *now = policy_summary(&pol);
+		if ((last || now) && (!last || !now || strcmp(last->to, now))) {
+			char why[300];
+			snprintf(why, sizeof why, "policy: \"%.100s\" differs from the audit log's "
+				 "last policy change \"%.100s\"", now ? now : "none",
+				 last ? last->to : "none");
+			problem_add(p, gj, why);
+		}
+		free(now);
+	}
+	registry_policy_free(&pol);
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, "aliases"), *v;
+	if (cJSON_IsObject(a)) {
+		cJSON_ArrayForEach(v, a) {
+			int logged = 0;
+			for (size_t i = 0; i < log->n; i++)
+				if (!strcmp(log->ev[i].event, "alias") && v->string &&
+				    !strcmp(log->ev[i].to, v->string))
+					logged = log->ev[i].version;
+			int held = registry_alias_get(j, v->string ? v->string : "");
+			if (held && logged != held) {
+				char why[200];
+				snprintf(why, sizeof why, "aliases: %.40s is %d, but the audit log "
+					 "last set it to %d", v->string, held, logged);
+				problem_add(p, gj, why);
+			}
+		}
+	}
+	free(gj);
+	cJSON_Delete(j);
+}
+
 static void verify_group(const char *root, const char *group, struct problems *p)
 {
 	struct gdir g;
@@ -2612,6 +2664,7 @@ static void verify_group(const char *root, const char *group, struct problems *p
 
 	struct audit log;
 	audit_read(&g, &log, p);
+	verify_records_logged(&g, &log, p);
 	char *apath = xasprintf("%s/audit.jsonl", g.path);
 	verify_entries(g.fd, g.path, false, p);
 	int sfd = openat(g.fd, ".staging", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -2893,6 +2946,7 @@ static int group_change(const char *root, const char *group, const char *key,
 	off_t logged = audit_length(&g);
 	if (audit_append(&g, now, user, event, version, from, to, reason, err) < 0)
 		goto out;
+	fault("group-after-audit");
 	if (file_write_atomic_at(g.fd, g.path, "group.json", text, strlen(text), 0644, err) < 0) {
 		struct ft_err e2;
 		audit_take_back(&g, logged, &e2);

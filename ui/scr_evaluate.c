@@ -361,6 +361,23 @@ static int draw_metrics(WINDOW *win, int y, int x0, int hmax, const struct metri
 			term_put(win, y + used, x0 + 1 + k * 26, 25, buf, at, false);
 		}
 	}
+	/* the decisions in money and review (amount.h), when there is room */
+	const struct amount_metrics *am = &m->amount;
+	char v[4][32];
+	snprintf(v[0], sizeof v[0], "%llu", (unsigned long long)am->alerts);
+	snprintf(v[1], sizeof v[1], "%.4f", am->alert_rate);
+	snprintf(v[2], sizeof v[2], fabs(am->net_savings) < 1e9 ? "%.2f" : "%.6g", am->net_savings);
+	snprintf(v[3], sizeof v[3], "%.4f", am->amount_recall);
+	const char *names[4] = { "alerts", "alert rate", "net savings",
+				 am->unit ? "frauds recall" : "amount recall" };
+	for (int row = 0; row < 2 && used < hmax; row++, used++) {
+		for (int k = 0; k < 2; k++) {
+			char buf[64];
+			int i = 2 * row + k;
+			snprintf(buf, sizeof buf, "%-13s %11s", names[i], v[i]);
+			term_put(win, y + used, x0 + 1 + k * 26, 25, buf, term_attr(ROLE_NORMAL), false);
+		}
+	}
 	return used;
 }
 

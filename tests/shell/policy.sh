@@ -51,7 +51,7 @@ grep -qxF '  gate       recall.lower>=0.99,alerts<=500' "$tmp/out" || fail "poli
 grep -qxF '  four-eyes  on' "$tmp/out" || fail "four-eyes not printed"
 grep -q '"event":"policy","version":0,"from":null,"to":"gate=recall.lower>=0.99,alerts<=500; four_eyes=on; must_beat=none","reason":"risk committee"' \
 	"$reg/g/audit.jsonl" || fail "the policy change is not audited"
-ft 2 run --registry "$reg" -q --set registry.group=g --set 'gate=accuracy>=0.5' "$data"
+ft 1 run --registry "$reg" -q --set registry.group=g --set 'gate=accuracy>=0.5' "$data"
 grep -q "^fraudtree: $reg/g: refused by the group's policy: recall.lower [0-9.]* is not >= 0.99$" \
 	"$tmp/err" || fail "the refusal does not name the condition: $(cat "$tmp/err")"
 [ -e "$reg/g/1" ] && fail "a refused registration wrote a version"
@@ -91,10 +91,21 @@ grep -q '"event":"alias","version":1,"from":null,"to":"champion"' "$reg/g/audit.
 	fail "the alias is not audited"
 ft 0 registry --registry "$reg" verify g
 
+# A policy change killed between its audit line and group.json: verify
+# says so (only with --enable-test-hooks builds, which honour fault points).
+cp -R "$reg" "$tmp/killed"
+FRAUDTREE_FAULT=group-after-audit "$FT_BIN" registry --registry "$tmp/killed" policy g \
+	--four-eyes off --reason "killed" >/dev/null 2>&1
+if [ $? -gt 128 ]; then
+	ft 2 registry --registry "$tmp/killed" verify g
+	grep -qF 'differs from the audit log'"'"'s last policy change' "$tmp/out" ||
+		fail "an interrupted policy change is not reported: $(cat "$tmp/out")"
+fi
+
 # Must beat the champion: a one-split tree does not.
 before=$(lines "$reg/g/audit.jsonl")
 ft 0 registry --registry "$reg" policy g --must-beat champion --reason "challengers" --user alice
-ft 2 run --registry "$reg" -q --set registry.group=g --set tree.max_depth=1 \
+ft 1 run --registry "$reg" -q --set registry.group=g --set tree.max_depth=1 \
 	--set 'gate=recall>=0.1' "$data"
 grep -q "refused by the group's policy: it must beat g@champion (g/1) on [0-9]* rows: neither its recall" \
 	"$tmp/err" || fail "must-beat: $(cat "$tmp/err")"
