@@ -19,10 +19,13 @@
 
 static const char usage_text[] =
 	"Usage: fraudtree predict GROUP/VERSION|GROUP@latest|GROUP@approved|MODEL.json FILE.csv\n"
-	"                         [-o OUT.csv] [--explain] [--leaf] [--delimiter C] [--registry DIR]\n"
+	"                         [-o OUT.csv] [--explain] [--leaf] [--reasons N]\n"
+	"                         [--delimiter C] [--registry DIR]\n"
 	"Scores raw rows with a registered model: writes the input columns, then\n"
 	"fraud_leaf (with --leaf), fraud_probability and prediction (and\n"
-	"decision_path with --explain).\n"
+	"decision_path with --explain); --reasons N adds reason_1..reason_N, the\n"
+	"codes (model.json's reason_codes) of the tests that raised the fraud\n"
+	"probability most.\n"
 	"Exit status: 0 success, 2 error.\n";
 
 int cli_predict(int argc, char **argv)
@@ -40,6 +43,14 @@ int cli_predict(int argc, char **argv)
 			opt.explain = true;
 		} else if (!strcmp(s, "--leaf")) {
 			opt.leaf = true;
+		} else if ((v = cli_option_value(argc, argv, &i, "--reasons"))) {
+			char *end;
+			errno = 0;
+			unsigned long n = strtoul(v, &end, 10);
+			if (end == v || *end || errno || n < 1 || n > 64 || v[0] == '-')
+				return cli_errorf("predict: --reasons: expected a whole number from 1 "
+						  "to 64, got '%s'", v);
+			opt.reasons = (unsigned)n;
 		} else if ((v = cli_option_value(argc, argv, &i, "--registry"))) {
 			registry = v;
 		} else if ((v = cli_option_value(argc, argv, &i, "-o")) ||

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "condition.h"
 
+#include <cjson/cJSON.h>
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -33,9 +34,8 @@ static char *unseen_text(const struct recipe_input *in)
 	}
 }
 
-float *condition_level_values(const struct model *m, size_t feature)
+float *condition_level_values(const struct recipe *r, const struct tree *t, size_t feature)
 {
-	const struct recipe *r = m->recipe;
 	if (feature >= r->nfeatures)
 		return NULL;
 	size_t input = r->features[feature].input;
@@ -101,6 +101,13 @@ void condition_fmt_threshold(char buf[32], double t)
 		snprintf(buf, 32, "%s", f < 0 ? "-inf" : "inf");
 		return;
 	}
+	/* plain digits for everyday magnitudes ("100", not "1e+02") */
+	if (f == 0 || (fabsf(f) >= 1e-4f && fabsf(f) < 1e15f))
+		for (int decimals = 0; decimals <= 20; decimals++) {
+			snprintf(buf, 32, "%.*f", decimals, (double)f);
+			if (strtof(buf, NULL) == f)
+				return;
+		}
 	for (int prec = 1; prec <= 9; prec++) {
 		snprintf(buf, 32, "%.*g", prec, (double)f);
 		if (strtof(buf, NULL) == f)
@@ -112,20 +119,20 @@ static const char *const weekday[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat",
 
 /* "ProductCD in {C, H}" for the levels on the chosen side, or the other
  * side's list negated, or the feature and its number when both are long. */
-static void level_condition(struct strbuf *sb, const struct model *m, size_t f,
-			    double t, bool right)
+static void level_condition(struct strbuf *sb, const struct recipe *r, const struct tree *t,
+			    size_t f, double at, bool right)
 {
-	const struct recipe_input *in = &m->recipe->inputs[m->recipe->features[f].input];
-	float *v = condition_level_values(m, f);
+	const struct recipe_input *in = &r->inputs[r->features[f].input];
+	float *v = condition_level_values(r, t, f);
 	size_t n = in->nlevels, side = 0;
 	for (size_t k = 0; k < n; k++)
-		side += ((double)v[k] > t) == right;
-	bool unseen_here = ((double)v[n + 1] > t) == right;
+		side += ((double)v[k] > at) == right;
+	bool unseen_here = ((double)v[n + 1] > at) == right;
 	bool list_this = side <= LIST_MAX || n - side > LIST_MAX;
 	if (side == 0 || (!list_this && n - side == 0)) {
 		char thr[32];
-		condition_fmt_threshold(thr, t);
-		sb_printf(sb, "%s %s %s", m->recipe->features[f].name, right ? ">" : "<=", thr);
+		condition_fmt_threshold(thr, at);
+		sb_printf(sb, "%s %s %s", r->features[f].name, right ? ">" : "<=", thr);
 		free(v);
 		return;
 	}
@@ -133,7 +140,7 @@ static void level_condition(struct strbuf *sb, const struct model *m, size_t f,
 		sb_printf(sb, "%s in {", in->name);
 		bool first = true;
 		for (size_t k = 0; k < n; k++)
-			if (((double)v[k] > t) == right) {
+			if (((double)v[k] > at) == right) {
 				sb_printf(sb, "%s%s", first ? "" : ", ", in->levels[k]);
 				first = false;
 			}
@@ -142,7 +149,7 @@ static void level_condition(struct strbuf *sb, const struct model *m, size_t f,
 		sb_printf(sb, "%s not in {", in->name);
 		bool first = true;
 		for (size_t k = 0; k < n; k++)
-			if (((double)v[k] > t) != right) {
+			if (((double)v[k] > at) != right) {
 				sb_printf(sb, "%s%s", first ? "" : ", ", in->levels[k]);
 				first = false;
 			}
@@ -151,17 +158,23 @@ static void level_condition(struct strbuf *sb, const struct model *m, size_t f,
 	free(v);
 }
 
-char *condition_text(const struct model *m, int32_t node, bool right)
+char *condition_text(const struct recipe *r, const struct tree *t, int32_t node, bool right)
 {
-	const struct tree_node *nd = &m->tree->nodes[node];
+	const struct tree_node *nd = &t->nodes[node];
 	size_t f = (size_t)nd->feature;
-	const struct recipe *r = m->recipe;
-	const struct feature *ft = &r->features[f];
-	const struct recipe_input *in = &r->inputs[ft->input];
-	double t = nd->threshold;
-	bool unit = t >= 0 && t < 1;   /* splits a 0/1 feature */
 	struct strbuf sb = { 0 };
 	char thr[32];
+	if (f >= r->nfeatures) {
+		/* a tree not made from this recipe: its own names */
+		condition_fmt_threshold(thr, nd->threshold);
+		sb_printf(&sb, "%s %s %s", f < t->nfeatures ? t->feature_names[f] : "?",
+			  right ? ">" : "<=", thr);
+		return sb.data;
+	}
+	const struct feature *ft = &r->features[f];
+	const struct recipe_input *in = &r->inputs[ft->input];
+	double at = nd->threshold;
+	bool unit = at >= 0 && at < 1;   /* splits a 0/1 feature */
 	switch (ft->kind) {
 	case FEAT_MISSING:
 		if (unit) {
@@ -177,11 +190,11 @@ char *condition_text(const struct model *m, int32_t node, bool right)
 		break;
 	case FEAT_ORDINAL:
 	case FEAT_FREQUENCY:
-		level_condition(&sb, m, f, t, right);
+		level_condition(&sb, r, t, f, at, right);
 		return sb.data;
 	case FEAT_DT_DAY_OF_WEEK:
-		if (t >= 0 && t < 6) {
-			int cut = (int)floor(t);
+		if (at >= 0 && at < 6) {
+			int cut = (int)floor(at);
 			sb_printf(&sb, "%s in %s..%s", ft->name, weekday[right ? cut + 1 : 0],
 				  weekday[right ? 6 : cut]);
 			return sb.data;
@@ -191,15 +204,77 @@ char *condition_text(const struct model *m, int32_t node, bool right)
 	case FEAT_DT_DAY:
 	case FEAT_DT_MONTH:
 		/* whole numbers: "hour > 5" rather than "> 5.5" */
-		if (fabs(t) < 1e9) {
-			sb_printf(&sb, "%s %s %.0f", ft->name, right ? ">" : "<=", floor(t));
+		if (fabs(at) < 1e9) {
+			sb_printf(&sb, "%s %s %.0f", ft->name, right ? ">" : "<=", floor(at));
 			return sb.data;
 		}
 		break;
 	case FEAT_NUMERIC:
 		break;
 	}
-	condition_fmt_threshold(thr, t);
+	condition_fmt_threshold(thr, at);
 	sb_printf(&sb, "%s %s %s", ft->name, right ? ">" : "<=", thr);
 	return sb.data;
+}
+
+void condition_code(char buf[16], int32_t node)
+{
+	snprintf(buf, 16, "R%03d", (int)node);
+}
+
+struct cJSON *condition_reasons_json(const struct recipe *r, const struct tree *t)
+{
+	cJSON *a = cJSON_CreateArray();
+	int32_t *parent = xmalloc((t->nnodes + 1) * sizeof *parent);
+	for (size_t i = 0; i < t->nnodes; i++)
+		parent[i] = -1;
+	for (size_t p = 0; p < t->nnodes; p++)
+		if (t->nodes[p].left != TREE_LEAF) {
+			parent[t->nodes[p].left] = (int32_t)p;
+			parent[t->nodes[p].right] = (int32_t)p;
+		}
+	for (size_t i = 0; i < t->nnodes; i++) {
+		if (parent[i] < 0)
+			continue;
+		char code[16];
+		condition_code(code, (int32_t)i);
+		char *text = condition_text(r, t, parent[i], t->nodes[parent[i]].right == (int32_t)i);
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "code", code);
+		cJSON_AddNumberToObject(o, "node", (double)i);
+		cJSON_AddStringToObject(o, "text", text);
+		free(text);
+		cJSON_AddItemToArray(a, o);
+	}
+	free(parent);
+	return a;
+}
+
+size_t condition_reasons(const struct recipe *r, const struct tree *t, const float *x, size_t n,
+			 int32_t *path, size_t path_slots, int32_t *out)
+{
+	size_t len = tree_path(t, x, path, path_slots);
+	if (len > path_slots)
+		len = path_slots;
+	size_t k = 0;
+	/* selection by repeated scan: n and the depth are small */
+	while (k < n) {
+		size_t best = 0;
+		double best_gain = 0;
+		for (size_t i = 1; i < len; i++) {
+			double gain = tree_node_proba(&t->nodes[path[i]]) -
+				      tree_node_proba(&t->nodes[path[i - 1]]);
+			bool taken = false;
+			for (size_t j = 0; j < k && !taken; j++)
+				taken = out[j] == path[i];
+			if (!taken && gain > best_gain) {
+				best_gain = gain;
+				best = i;
+			}
+		}
+		if (!best)
+			break;
+		out[k++] = path[best];
+	}
+	return k;
 }

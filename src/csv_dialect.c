@@ -41,6 +41,9 @@ char csv_detect_delimiter(const char *p, const char *end, size_t *avg_record)
 	size_t head[4] = { 0 }, cur[4] = { 0 }, records = 0;
 	bool consistent[4] = { true, true, true, true }, inq = false, any = false;
 	const char *start = p;
+	/* Every reader has this much at hand (predict reads in blocks). */
+	if ((size_t)(end - p) > CSV_DETECT_BYTES)
+		end = p + CSV_DETECT_BYTES;
 	for (; p < end && records < SAMPLE_RECORDS; p++) {
 		char c = *p;
 		if (c == CSV_QUOTE) {
@@ -296,21 +299,16 @@ void csv_header_free(struct csv_header *h)
 	memset(h, 0, sizeof *h);
 }
 
-/* The first of '\n' and '\r' in [p, end), or end; *nl and *cr cache the
- * next of each so a long header is searched once. */
-static const char *next_break(const char *p, const char *end, const char **nl, const char **cr)
+/* The first '\n' or '\r' in [p, lim), or lim: a header line is looked at
+ * one slice at a time, never searched to its end in one go (a 1 GB line
+ * fails on a limit after its first megabytes). */
+static const char *next_break(const char *p, const char *lim)
 {
-	if (*nl < p) {
-		*nl = memchr(p, '\n', (size_t)(end - p));
-		if (!*nl)
-			*nl = end;
-	}
-	if (*cr < p) {
-		*cr = memchr(p, '\r', (size_t)(end - p));
-		if (!*cr)
-			*cr = end;
-	}
-	return *nl < *cr ? *nl : *cr;
+	const char *nl = memchr(p, '\n', (size_t)(lim - p));
+	if (nl)
+		lim = nl;
+	const char *cr = memchr(p, '\r', (size_t)(lim - p));
+	return cr ? cr : lim;
 }
 
 int csv_header_read(const char *path, const char *data, size_t size, size_t start, bool eof,
@@ -322,14 +320,12 @@ int csv_header_read(const char *path, const char *data, size_t size, size_t star
 		return ft_fail(err, FT_ENOMEM, "%s: out of memory", path);
 	struct hdr_ctx c = { .h = h, .term = -1 };
 	const char *p = data + start, *end = data + size, *rec = NULL;
-	const char *nl = p - 1, *cr = p - 1;
 	size_t line = 1, rec_line = 1;
 	int rc = 0;
 	while (p < end && !c.done) {
-		const char *stop = next_break(p, end, &nl, &cr);
-		const char *next = stop < end ? stop + 1 : end;
-		if (next - p > HEADER_SLICE)
-			next = p + HEADER_SLICE;
+		const char *lim = (size_t)(end - p) > HEADER_SLICE ? p + HEADER_SLICE : end;
+		const char *stop = next_break(p, lim);
+		const char *next = stop < lim ? stop + 1 : lim;
 		if (memchr(p, '\0', (size_t)(next - p))) {
 			rc = ft_fail(err, FT_EINPUT, "%s:%zu: " CSV_NUL_MESSAGE, path, line);
 			goto out;
@@ -349,6 +345,10 @@ int csv_header_read(const char *path, const char *data, size_t size, size_t star
 				     CSV_MAX_COLUMNS);
 			goto out;
 		}
+		/* libcsv holds the field being read: a name past the limit is
+		 * refused after a slice, not after the whole line. */
+		if (parser.entry_pos > CSV_MAX_NAME)
+			c.too_long = true;
 		if (c.too_long) {
 			rc = ft_fail(err, FT_EINPUT, "%s:%zu: a column name longer than %u bytes "
 				     "(is the first line a header?)", path, rec_line, CSV_MAX_NAME);
@@ -385,8 +385,9 @@ int csv_header_read(const char *path, const char *data, size_t size, size_t star
 		}
 		csv_fini(&parser, hdr_field, hdr_record, &c);
 		if (c.too_many || c.too_long) {
-			rc = ft_fail(err, FT_EINPUT, "%s:%zu: %s", path, rec_line,
-				     c.too_many ? "too many columns" : "a column name is too long");
+			rc = ft_fail(err, FT_EINPUT, c.too_many ? "%s:%zu: more than %u columns"
+				     : "%s:%zu: a column name longer than %u bytes (is the first line a header?)",
+				     path, rec_line, c.too_many ? CSV_MAX_COLUMNS : CSV_MAX_NAME);
 			goto out;
 		}
 	}
@@ -413,8 +414,12 @@ char **csv_unique_names(char *const *raw, size_t n, uint64_t *probes)
 	/* all: every raw name and every name made; used: the names given;
 	 * next: per base name, the suffix to try first. A suffix refused once
 	 * stays refused (both sets only grow), so each base resumes where it
-	 * stopped and the whole costs O(n) lookups. */
-	struct strmap all = { 0 }, used = { 0 }, next = { 0 };
+	 * stopped and the whole costs O(n) lookups. all and used borrow their
+	 * keys (raw, out, and the refused names kept in spare until the end):
+	 * a long header is not copied twice more. */
+	struct strmap all = { .borrow = true }, used = { .borrow = true }, next = { 0 };
+	char **spare = NULL;
+	size_t nspare = 0, spare_cap = 0;
 	for (size_t i = 0; i < n; i++)
 		strmap_add(&all, raw[i], strlen(raw[i]), 0, NULL);
 	for (size_t i = 0; i < n; i++) {
@@ -430,9 +435,16 @@ char **csv_unique_names(char *const *raw, size_t n, uint64_t *probes)
 			for (;; ++*k) {
 				char *cand = xasprintf("%s_%zu", base, *k);
 				size_t cl = strlen(cand);
-				if (!strmap_add(&all, cand, cl, 0, NULL) ||
-				    !strmap_add(&used, cand, cl, i, NULL)) {
+				if (!strmap_add(&all, cand, cl, 0, NULL)) {
 					free(cand);
+					continue;
+				}
+				if (!strmap_add(&used, cand, cl, i, NULL)) {
+					if (nspare == spare_cap) {
+						spare_cap = spare_cap ? 2 * spare_cap : 16;
+						spare = xreallocarray(spare, spare_cap, sizeof *spare);
+					}
+					spare[nspare++] = cand;
 					continue;
 				}
 				free(name);
@@ -448,6 +460,9 @@ char **csv_unique_names(char *const *raw, size_t n, uint64_t *probes)
 	strmap_free(&all);
 	strmap_free(&used);
 	strmap_free(&next);
+	for (size_t i = 0; i < nspare; i++)
+		free(spare[i]);
+	free(spare);
 	return out;
 }
 

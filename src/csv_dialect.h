@@ -38,8 +38,9 @@ bool csv_delimiter_valid(char d);
 
 /* The delimiter among , ; TAB | : the one seen most in the header that
  * every sampled record repeats as often, failing that the most seen in the
- * header. Looks at up to 1000 records of [p, end); avg_record (may be NULL)
- * gets their average length. */
+ * header. Looks at up to 1000 records in the first CSV_DETECT_BYTES of
+ * [p, end); avg_record (may be NULL) gets their average length. */
+#define CSV_DETECT_BYTES (4u << 20)
 char csv_detect_delimiter(const char *p, const char *end, size_t *avg_record);
 
 /* Length of a UTF-8 byte order mark at p (0 or 3). */

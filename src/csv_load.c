@@ -1141,9 +1141,24 @@ static size_t page_round(size_t n, size_t page)
  * not copied: a finished column then costs no freshly zeroed pages, only
  * a shift of each piece by less than a page so that it lands on a page
  * boundary, and a copy of that first partial page. */
-static void *join_pieces(struct piece *pc, size_t n, size_t total)
+static void *join_pieces(struct piece *pc, size_t n, size_t total, bool *mapped_out)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	if (total < BIG_BUFFER) {
+		/* A short column in the heap: a page (and two system calls) per
+		 * column would make a wide file cost pages x columns. */
+		char *r = xmalloc(total ? total : 1);
+		size_t pos = 0;
+		for (size_t k = 0; k < n; k++) {
+			if (pc[k].bytes)
+				memcpy(r + pos, pc[k].buf, pc[k].bytes);
+			pos += pc[k].bytes;
+			buf_free(pc[k].buf, pc[k].cap);
+		}
+		*mapped_out = false;
+		return r;
+	}
+	*mapped_out = true;
 	char *r = map_anon(page_round(total ? total : 1, page));
 	size_t pos = 0;
 	for (size_t k = 0; k < n; k++) {
@@ -1178,7 +1193,6 @@ static void join_column(struct loader *L, struct frame *f, const struct colplan 
 	col->type = plan[c].type;
 	col->date_order = plan[c].order;
 	col->wide_integers = plan[c].wide;
-	col->cells_mapped = true;
 	size_t *na = xcalloc(L->na.n, sizeof *na);
 	struct piece *pc = xmalloc(L->nchunks * sizeof *pc);
 	if (col->type == COL_CATEGORICAL) {
@@ -1209,7 +1223,8 @@ static void join_column(struct loader *L, struct frame *f, const struct colplan 
 					na[t] += cc->na[t];
 			ccol_free(cc);
 		}
-		col->codes = join_pieces(pc, L->nchunks, f->nrows * sizeof *col->codes);
+		col->codes = join_pieces(pc, L->nchunks, f->nrows * sizeof *col->codes,
+					 &col->cells_mapped);
 		col->nlevels = g.n;
 		col->levels = xmalloc((g.n ? g.n : 1) * sizeof *col->levels);
 		dict_texts(&g, col->levels, &col->level_text, &col->level_text_size);
@@ -1235,7 +1250,8 @@ static void join_column(struct loader *L, struct frame *f, const struct colplan 
 					na[t] += cc->na[t];
 			ccol_free(cc);
 		}
-		col->num = join_pieces(pc, L->nchunks, f->nrows * sizeof *col->num);
+		col->num = join_pieces(pc, L->nchunks, f->nrows * sizeof *col->num,
+				       &col->cells_mapped);
 	}
 	free(pc);
 	for (size_t t = 0; t < L->na.n; t++)

@@ -91,7 +91,7 @@ static void put_node(struct strbuf *sb, const struct model *m, int32_t id, int d
 	sb_printf(sb, "\", fillcolor=\"%s\"];\n", inner_fill);
 	for (int side = 0; side < 2; side++) {
 		int32_t child = side ? nd->right : nd->left;
-		char *why = condition_text(m, id, side == 1);
+		char *why = condition_text(m->recipe, m->tree, id, side == 1);
 		sb_printf(sb, "  n%d -> n%d [label=\"", (int)id, (int)child);
 		put_dot_text(sb, why);
 		sb_puts(sb, "\"];\n");

@@ -514,7 +514,7 @@ static int put_node(struct gen *g, int32_t id, int depth, struct ft_err *err)
 		return 0;
 	}
 	size_t f = (size_t)nd->feature;
-	char *why = condition_text(g->m, id, false);
+	char *why = condition_text(g->m->recipe, g->m->tree, id, false);
 	sb_puts(sb, "CASE");
 	indent(sb, depth + 1);
 	put_comment(sb, why);
@@ -660,7 +660,7 @@ char *export_sql(const struct model *m, enum sql_dialect d, const char *table,
 		recipe_row_ctx_free(ctx);
 	}
 	for (size_t f = 0; f < r->nfeatures; f++)
-		g.levels[f] = condition_level_values(m, f);
+		g.levels[f] = condition_level_values(m->recipe, m->tree, f);
 	bool any = false;
 	for (size_t i = 0; i < t->nnodes; i++)
 		if (t->nodes[i].left != TREE_LEAF) {

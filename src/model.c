@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "condition.h"
 #include "json.h"
 
 #define MODEL_FORMAT "fraudtree-model"
@@ -28,6 +29,9 @@ char *model_to_text(const struct recipe *r, const struct tree *t, double thresho
 	cJSON_AddStringToObject(j, "format_version", fv);
 	cJSON_AddItemToObject(j, "recipe", recipe_to_json(r));
 	cJSON_AddItemToObject(j, "tree", tree_to_json(t));
+	/* Derived from the tree, written for readers outside fraudtree (the
+	 * codes predict --reasons gives); model_parse does not read it back. */
+	cJSON_AddItemToObject(j, "reason_codes", condition_reasons_json(r, t));
 	json_add_num(j, "threshold", threshold);
 	char *p = cJSON_Print(j);
 	cJSON_Delete(j);

@@ -21,6 +21,8 @@
  * the longest record. */
 #include "config.h"
 #include "predict.h"
+
+#include "condition.h"
 #include "csv_dialect.h"
 #include "strmap.h"
 
@@ -39,7 +41,7 @@
 #define QUOTE CSV_QUOTE
 #define CSV_BETWEEN_ROWS 0      /* libcsv's pstate between records */
 #define CSV_IN_QUOTED 2         /* libcsv's pstate inside a field (quoted if .quoted) */
-enum { BLOCK = 4 << 20, MAX_PIECES = 16 };
+enum { BLOCK = CSV_DETECT_BYTES, MAX_PIECES = 16 };
 
 struct out {
 	char *p;
@@ -77,6 +79,7 @@ struct piece {
 	size_t *flens;
 	bool *missing;                 /* by recipe input, for explanations */
 	float *x;
+	int32_t *path, *reason;        /* --reasons scratch */
 };
 
 struct predictor {
@@ -84,6 +87,9 @@ struct predictor {
 	const char *in_path;
 	bool explain;
 	bool leaf;
+	unsigned nreasons;
+	char (*code)[16];              /* reason code per node */
+	size_t path_slots;
 	char delim;
 	char **names;
 	size_t ncols;
@@ -258,6 +264,15 @@ static void piece_row(struct piece *pc, const char *raw, size_t rawlen)
 	out_reserve(o, 4);
 	o->p[o->len++] = pr->delim;
 	o->p[o->len++] = pr->leaf_flag[leaf] ? '1' : '0';
+	if (pr->nreasons) {
+		size_t k = condition_reasons(pr->m->recipe, pr->m->tree, pc->x, pr->nreasons, pc->path, pr->path_slots,
+					     pc->reason);
+		for (size_t i = 0; i < pr->nreasons; i++) {
+			out_put(o, &pr->delim, 1);
+			if (i < k)
+				out_put(o, pr->code[pc->reason[i]], strlen(pr->code[pc->reason[i]]));
+		}
+	}
 	if (pr->explain) {
 		input_missing(pc);
 		char *why = predict_explain(pr->m, pc->x, pc->missing);
@@ -308,6 +323,8 @@ static void piece_init(struct piece *pc, struct predictor *pr)
 	pc->missing = xcalloc(ni, sizeof *pc->missing);
 	pc->x = xcalloc(pr->m->recipe->nfeatures + 1, sizeof *pc->x);
 	pc->ctx = recipe_row_ctx_new(pr->m->recipe);
+	pc->path = xcalloc(pr->path_slots + 1, sizeof *pc->path);
+	pc->reason = xcalloc(pr->nreasons + 1, sizeof *pc->reason);
 }
 
 static void piece_reset(struct piece *pc)
@@ -335,6 +352,8 @@ static void piece_free(struct piece *pc)
 	free(pc->flens);
 	free(pc->missing);
 	free(pc->x);
+	free(pc->path);
+	free(pc->reason);
 	free(pc->out.p);
 	free(pc->rowbuf.p);
 	recipe_row_ctx_free(pc->ctx);
@@ -426,18 +445,18 @@ static int map_header(struct predictor *pr, struct ft_err *err)
 	struct strbuf missing = { 0 };
 	size_t nmissing = 0;
 	char **names = csv_unique_names(pr->names, pr->ncols, NULL);
-	struct strmap cols = { 0 };
-	for (size_t c = 0; c < pr->ncols; c++) {
+	struct strmap cols = { .borrow = true };
+	for (size_t c = 0; c < pr->ncols; c++)
 		strmap_add(&cols, names[c], strlen(names[c]), c, NULL);
-		free(names[c]);
-	}
-	free(names);
 	for (size_t i = 0; i < r->ninputs; i++) {
 		const char *want = r->inputs[i].name;
 		if (!strmap_get(&cols, want, strlen(want), &pr->input_col[i]))
 			sb_printf(&missing, "%s%s", nmissing++ ? ", " : "", want);
 	}
 	strmap_free(&cols);
+	for (size_t c = 0; c < pr->ncols; c++)
+		free(names[c]);
+	free(names);
 	if (nmissing) {
 		ft_fail(err, FT_EINPUT, "%s:%zu: missing required column%s: %s", pr->in_path,
 			pr->header_line, nmissing > 1 ? "s" : "", missing.data);
@@ -463,6 +482,11 @@ static void make_header(struct predictor *pr)
 	out_put(o, "fraud_probability", 17);
 	out_put(o, &pr->delim, 1);
 	out_put(o, "prediction", 10);
+	for (unsigned i = 0; i < pr->nreasons; i++) {
+		char name[32];
+		int n = snprintf(name, sizeof name, "%creason_%u", pr->delim, i + 1);
+		out_put(o, name, (size_t)n);
+	}
 	if (pr->explain) {
 		out_put(o, &pr->delim, 1);
 		out_put(o, "decision_path", 13);
@@ -517,6 +541,7 @@ static void predictor_free(struct predictor *pr)
 	free(pr->leaf_text);
 	free(pr->leaf_len);
 	free(pr->leaf_flag);
+	free(pr->code);
 	free(pr->head.p);
 }
 
@@ -571,9 +596,16 @@ static int read_header(struct predictor *pr, struct reader *rd, const struct pre
 	struct csv_header h;
 	int rc;
 	while ((rc = csv_header_read(pr->in_path, rd->buf, rd->len, bom, rd->eof, delim, &h, err)) ==
-	       CSV_HEADER_MORE)
-		if (reader_fill(rd, rd->cap * 2, pr->in_path, err) < 0)
-			return -1;
+	       CSV_HEADER_MORE) {
+		/* Read on to the next line end before parsing again: a long
+		 * header line is parsed about once, not once per doubling. */
+		size_t scanned;
+		do {
+			scanned = rd->len;
+			if (reader_fill(rd, rd->cap * 2, pr->in_path, err) < 0)
+				return -1;
+		} while (!rd->eof && !memchr(rd->buf + scanned, '\n', rd->len - scanned));
+	}
 	if (rc < 0)
 		return -1;
 	pr->names = h.raw;
@@ -614,6 +646,11 @@ int predict_csv(const struct model *m, const char *in_path, int out_fd,
 	pr.in_path = in_path;
 	pr.explain = opt && opt->explain;
 	pr.leaf = opt && opt->leaf;
+	pr.nreasons = opt ? opt->reasons : 0;
+	pr.path_slots = (size_t)tree_depth(m->tree) + 1;
+	pr.code = xcalloc(m->tree->nnodes + 1, sizeof *pr.code);
+	for (size_t i = 0; i < m->tree->nnodes; i++)
+		condition_code(pr.code[i], (int32_t)i);
 	struct piece pieces[MAX_PIECES];
 	size_t npieces = 0;
 	pthread_t tids[MAX_PIECES];

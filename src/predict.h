@@ -15,6 +15,7 @@
 struct predict_options {
 	char delimiter;          /* 0: detect from the header among , ; TAB | */
 	bool explain;            /* add a decision_path column */
+	unsigned reasons;        /* add reason_1..reason_N (condition_reasons) */
 	bool leaf;               /* add fraud_leaf (the leaf's node id) before
 	                            fraud_probability */
 	struct ft_progress progress;   /* stage "predict": bytes read / total */
@@ -27,7 +28,7 @@ struct predict_stats {
 
 /* Read in_path (header row first), write the scored CSV to out_fd: the
  * input columns re-quoted as needed, then fraud_leaf (with opt->leaf),
- * fraud_probability and prediction
+ * fraud_probability and prediction, then reason_1..reason_N
  * (and decision_path when explaining). out_name names out_fd in errors.
  * Errors: missing columns named, "FILE:LINE: expected N fields, found M". */
 int predict_csv(const struct model *m, const char *in_path, int out_fd,

@@ -95,7 +95,7 @@ static const struct setting_key keys[KEY_COUNT] = {
 		"Every leaf keeps at least this many samples."},
 	[KEY_TREE_MIN_IMPURITY_DECREASE] = {"tree.min_impurity_decrease", "number in [0, 1]",
 		"A split must lower the weighted impurity by at least this much."},
-	[KEY_TREE_MAX_LEAF_NODES] = {"tree.max_leaf_nodes", "0 or integer >= 2",
+	[KEY_TREE_MAX_LEAF_NODES] = {"tree.max_leaf_nodes", "0 or integer 2..67108864",
 		"Grow best-first up to this many leaves; 0 means unlimited."},
 	[KEY_TREE_CCP_ALPHA] = {"tree.ccp_alpha", "number in [0, 1]",
 		"Minimal cost-complexity pruning strength; 0 keeps the full tree."},
@@ -853,11 +853,11 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 		return get_number(v, 0, 1, false, "a number between 0 and 1", w,
 				  &s->tree.min_impurity_decrease);
 	case KEY_TREE_MAX_LEAF_NODES:
-		if (get_integer(v, 0, MAX_SAMPLES_LIMIT,
-				"0 (unlimited) or an integer between 2 and 1000000000", w, &l) < 0)
+		if (get_integer(v, 0, TREE_MAX_NODES,
+				"0 (unlimited) or an integer between 2 and 67108864", w, &l) < 0)
 			return -1;
 		if (l == 1)
-			return bad(w, v, "0 (unlimited) or an integer between 2 and 1000000000");
+			return bad(w, v, "0 (unlimited) or an integer between 2 and 67108864");
 		s->tree.max_leaf_nodes = (size_t)l;
 		return 0;
 	case KEY_TREE_CCP_ALPHA:
@@ -1472,6 +1472,19 @@ int settings_validate(const struct settings *s, struct ft_err *err)
 		return ft_fail(err, FT_EINPUT, "split.test: must be greater than 0");
 	bool tuning = s->tune_max_depth.n || s->tune_min_samples_split.n ||
 		s->tune_min_samples_leaf.n;
+	/* The grid's cost is known now: refuse it before any data is read. */
+	uint64_t points = 1;
+	const struct int_list *dims[] = { &s->tune_max_depth, &s->tune_min_samples_split,
+					  &s->tune_min_samples_leaf };
+	for (size_t i = 0; i < sizeof dims / sizeof dims[0]; i++) {
+		uint64_t d = dims[i]->n ? dims[i]->n : 1;
+		points = points > UINT64_MAX / d ? UINT64_MAX : points * d;
+	}
+	if (points > TUNE_MAX_POINTS)
+		return ft_fail(err, FT_EINPUT,
+			       "tune: the grid has %llu points (tune.max_depth x tune.min_samples_split "
+			       "x tune.min_samples_leaf), more than the %u allowed",
+			       (unsigned long long)points, TUNE_MAX_POINTS);
 	if (tuning && s->split_validation <= 0)
 		return ft_fail(err, FT_EINPUT,
 			       "split.validation: tuning needs a validation share greater than 0");

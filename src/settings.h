@@ -36,6 +36,10 @@ struct column_setting {
 	unsigned datetime_parts;  /* enum dt_part bits */
 };
 
+/* Limits checked when a setting is read, before any data is loaded. */
+#define TREE_MAX_NODES (1u << 26)      /* tree.max_leaf_nodes, and nodes a tree holds */
+#define TUNE_MAX_POINTS 10000u         /* points of the tune.* grid */
+
 struct tree_params {
 	enum criterion criterion;
 	int max_depth;                 /* 0: unlimited */

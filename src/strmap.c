@@ -12,14 +12,24 @@
 
 static uint64_t strmap_hash(const char *s, size_t n)
 {
-	/* FNV-1a widened, then a final avalanche so the low bits (the slot)
-	 * depend on every byte. */
-	uint64_t h = UINT64_C(0xcbf29ce484222325) ^ n;
+	/* Eight bytes a step, each step multiplied and folded; a final
+	 * avalanche so the low bits (the slot) depend on every byte. */
+	uint64_t h = UINT64_C(0x9E3779B97F4A7C15) ^ (n * UINT64_C(0xff51afd7ed558ccd));
+	while (n >= 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		h = (h ^ w) * UINT64_C(0xbf58476d1ce4e5b9);
+		h ^= h >> 29;
+		s += 8;
+		n -= 8;
+	}
+	uint64_t w = 0;
 	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * UINT64_C(0x100000001b3);
-	h ^= h >> 33;
-	h *= UINT64_C(0xff51afd7ed558ccd);
-	h ^= h >> 33;
+		w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+	h = (h ^ w) * UINT64_C(0x94d049bb133111eb);
+	h ^= h >> 31;
+	h *= UINT64_C(0xbf58476d1ce4e5b9);
+	h ^= h >> 32;
 	return h;
 }
 
@@ -27,8 +37,9 @@ void strmap_free(struct strmap *m)
 {
 	if (!m)
 		return;
-	for (size_t i = 0; i < m->n; i++)
-		free(m->entries[i].key);
+	if (!m->borrow)
+		for (size_t i = 0; i < m->n; i++)
+			free((char *)m->entries[i].key);
 	free(m->entries);
 	free(m->slots);
 	memset(m, 0, sizeof *m);
@@ -98,7 +109,7 @@ bool strmap_add(struct strmap *m, const char *key, size_t len, size_t value, siz
 		m->entries = xreallocarray(m->entries, m->cap, sizeof *m->entries);
 	}
 	struct strmap_entry *e = &m->entries[m->n];
-	e->key = xstrndup(key, len);
+	e->key = m->borrow ? key : xstrndup(key, len);
 	e->len = len;
 	e->value = value;
 	s->hash = h;

@@ -15,14 +15,17 @@ struct strmap {
 	} *slots;
 	size_t mask, n, cap;
 	struct strmap_entry {
-		char *key;              /* owned copy, NUL-terminated */
+		const char *key;        /* a copy the map owns, or borrowed */
 		size_t len, value;
 	} *entries;                 /* in insertion order */
 	uint64_t probes;            /* slots examined so far: lets tests bound
 	                               the work of a caller without timing it */
+	bool borrow;                /* keys are the caller's, kept alive by it
+	                               for the map's life: not copied */
 };
 
-/* An empty map is all zeros: `struct strmap m = { 0 };`. */
+/* An empty map is all zeros: `struct strmap m = { 0 };` (or with
+ * `.borrow = true`). */
 void strmap_free(struct strmap *m);
 
 /* The value stored for key, or false. */

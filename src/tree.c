@@ -39,7 +39,6 @@
  * TREE_NARROW_BINS quantile bins. */
 #define TREE_AUTO_EXACT_ROWS 200000
 #define TREE_DEPTH_LIMIT 1000
-#define TREE_MAX_NODES (1u << 26)
 /* Bin edges of a feature with many distinct values come from this many
  * rows drawn with a fixed seed: plenty for 256 quantiles, cheap to sort. */
 #define EDGE_SAMPLE 200000
@@ -1778,6 +1777,8 @@ static void leaf_label(struct strbuf *sb, const struct tree_node *nd,
 		  fraud ? p : 1.0 - p, nd->samples);
 }
 
+#define TEXT_MAX_INDENT 32
+
 char *tree_export_text(const struct tree *t, const char *positive_name,
 		       const char *negative_name)
 {
@@ -1791,8 +1792,13 @@ char *tree_export_text(const struct tree *t, const char *positive_name,
 	while (sp) {
 		struct item it = stack[--sp];
 		const struct tree_node *nd = &t->nodes[it.node];
-		for (int32_t k = 0; k < it.depth; k++)
+		/* Deep lines keep TEXT_MAX_INDENT bars and name their depth: the
+		 * text grows with the tree, not with the tree times its depth. */
+		int32_t bars = it.depth < TEXT_MAX_INDENT ? it.depth : TEXT_MAX_INDENT;
+		for (int32_t k = 0; k < bars; k++)
 			sb_puts(&sb, "|   ");
+		if (it.depth > TEXT_MAX_INDENT)
+			sb_printf(&sb, "[depth %d] ", (int)it.depth);
 		if (nd->left == TREE_LEAF) {
 			sb_puts(&sb, "|--- class: ");
 			leaf_label(&sb, nd, positive_name, negative_name);

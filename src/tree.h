@@ -89,7 +89,9 @@ size_t tree_leaves(const struct tree *t);
 /* sklearn-like text export ("|--- TransactionAmt >  412.50" ...
  * "|   |--- class: fraud (p=0.83, n=212)"); a leaf shows its majority class
  * by weight (ties: negative), p = that class's weighted share, n = training
- * rows. Caller frees. */
+ * rows. A line deeper than 32 levels keeps 32 bars and says its depth
+ * ("[depth 40] |--- ..."), so the text is at most a bounded number of
+ * bytes per node. Caller frees. */
 char *tree_export_text(const struct tree *t, const char *positive_name,
 		       const char *negative_name);
 /* One "if A and B then fraud (p=0.83, n=212)" line per leaf, in tree

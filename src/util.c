@@ -1,6 +1,9 @@
 /* util: see util.h. Allocation failure is the one condition that does not
  * come back as an error: the process cannot continue, so the installed hook
- * gets a chance to restore the terminal, then we abort. */
+ * gets a chance to restore the terminal, then the process ends with the
+ * status of every other error (2) and a message; never abort(), whose 134
+ * and core dump read as a crash. Nothing buffered is flushed: a report cut
+ * short must not look whole. */
 #include "config.h"
 #include "util.h"
 
@@ -64,7 +67,7 @@ static void *oom(void)
 	if (write(2, msg, sizeof msg - 1) < 0) {
 		/* nothing more can be done */
 	}
-	abort();
+	_exit(2);
 }
 
 void *xmalloc(size_t n)

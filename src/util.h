@@ -45,7 +45,8 @@ void ft_progress_report(const struct ft_progress *p, const char *stage,
 bool ft_cancelled(const struct ft_progress *p);
 
 /* Allocation that never returns NULL: on failure it calls the hook that the
- * front end installed (restore the terminal, save history) and aborts. */
+ * front end installed (restore the terminal, save history), says "fraudtree:
+ * out of memory" on standard error and ends the process with status 2. */
 void ft_set_oom_hook(void (*hook)(void));
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);

@@ -131,6 +131,54 @@ while IFS="$tab" read -r name cmd want msg outmsg; do
 	fi
 done <"$C/EXPECTED"
 
+# Unlimited depth on alternating labels: a tree 700 levels deep. Its text
+# form stays within a bounded size per node (it once repeated the full
+# indentation on every line: bytes = nodes x depth), and predict --explain
+# walks the whole path (a fixed 512-step buffer once crashed it).
+cases=$((cases + 1))
+awk 'BEGIN { print "amount,isFraud"; for (i = 0; i < 12000; i++) { a = i % 3000; print a "," a % 2 } }' >"$W/alt.csv"
+if ! $RUN --out "$W/alt" --set tree.max_depth=0 --set target=isFraud --set drop_suggested=false \
+	"$W/alt.csv" >/dev/null 2>"$W/err" && [ ! -f "$W/alt/rules.txt" ]; then
+	fails=$((fails + 1))
+	echo "FAIL deep tree: run: $(head -c 300 "$W/err")"
+else
+	nodes=$(grep -c '"left"' "$W/alt/model.json")
+	depth=$(grep -o '"depth":.[0-9]*' "$W/alt/model.json" | tr -dc '0-9\n' | sort -n | tail -1)
+	bytes=$(wc -c <"$W/alt/rules.txt")
+	if [ "$depth" -lt 512 ]; then
+		fails=$((fails + 1)); echo "FAIL deep tree: only $depth levels, the case needs >= 512"
+	fi
+	if [ "$bytes" -gt $((nodes * 300)) ]; then
+		fails=$((fails + 1)); echo "FAIL deep tree: rules.txt is $bytes bytes for $nodes nodes (depth $depth)"
+	fi
+	grep -q '^|   |   .*\[depth 600\] |--- ' "$W/alt/rules.txt" ||
+		{ fails=$((fails + 1)); echo "FAIL deep tree: rules.txt does not name deep levels"; }
+	timeout 120 "$FT" predict "$W/alt/model.json" "$W/alt.csv" --explain >"$W/out" 2>"$W/err"
+	rc=$?
+	if [ $rc -ne 0 ] || [ "$(wc -l <"$W/out")" -ne 12001 ]; then
+		fails=$((fails + 1)); echo "FAIL deep tree: predict --explain exit $rc: $(head -c 300 "$W/err")"
+	fi
+fi
+
+# Out of memory is an error like any other: exit 2 and a message, never
+# abort() (134, a core dump). Address-space limits cannot be used under
+# AddressSanitizer, which reserves terabytes of shadow memory.
+if nm "$FT" 2>/dev/null | grep -q __asan_init; then
+	echo "skip out-of-memory cases: $FT is built with AddressSanitizer"
+else
+	"$FT" gen --rows 200000 --seed 2 >"$W/g200k.csv" || exit 1
+	for verb in describe "run --quiet --no-register --registry $W/unused"; do
+		cases=$((cases + 1))
+		(ulimit -v 40000; exec $FT $verb "$W/g200k.csv") >"$W/out" 2>"$W/err"
+		rc=$?
+		if [ $rc -ne 2 ] || ! grep -q '^fraudtree: out of memory$' "$W/err"; then
+			fails=$((fails + 1))
+			echo "FAIL out of memory in $verb: exit $rc, stderr: $(head -c 300 "$W/err")"
+		fi
+		[ -s "$W/out" ] && { fails=$((fails + 1)); echo "FAIL out of memory in $verb: output written"; }
+	done
+fi
+
 echo "bad inputs: $cases cases, $fails failed, $known known failures"
 [ "$cases" -ge 60 ] || { echo "FAIL: fewer than 60 cases read"; exit 1; }
 [ "$fails" -eq 0 ]

@@ -122,4 +122,43 @@ expect 0 "$FT_BIN" export "$T/embedded.json" --format sql
 grep -v '^--' "$T/out" >"$T/c.sql"
 grep -v '^--' "$T/q.sql" >"$T/d.sql"
 cmp "$T/c.sql" "$T/d.sql" || fail "the JSON export's model is not the model"
+# ---- reason codes: the fixture's root has p = 25/130; amount > 100 leads
+# to p = 0.5 (node 2), then card != debit to 0.75 (node 3) or debit to 0
+# (node 4); amount <= 100 to 0.1 (node 1). Only rises are reasons.
+"$STRESS" model "$T/fx.json" || fail "fixture model"
+has "$T/fx.json" '"reason_codes":'
+tr -d '\t\n' <"$T/fx.json" >"$T/fx.flat"
+has "$T/fx.flat" '{"code":"R001","node":1,"text":"amount <= 100"}'
+has "$T/fx.flat" '{"code":"R002","node":2,"text":"amount > 100"}'
+has "$T/fx.flat" '{"code":"R003","node":3,"text":"card != debit"}'
+has "$T/fx.flat" '{"code":"R004","node":4,"text":"card = debit"}'
+printf 'amount,card\n150,credit\n200,debit\n50,debit\n,\n' >"$T/fx.csv"
+expect 0 "$FT_BIN" predict "$T/fx.json" "$T/fx.csv" --reasons 2 --leaf
+cat >"$T/fx.want" <<'CSV'
+amount,card,fraud_leaf,fraud_probability,prediction,reason_1,reason_2
+150,credit,3,0.75,1,R002,R003
+200,debit,4,0,0,R002,
+50,debit,1,0.1,0,,
+,,1,0.1,0,,
+CSV
+cmp "$T/out" "$T/fx.want" || { cat "$T/out" >&2; fail "reason codes"; }
+# the biggest rise first: 0.19 -> 0.5 beats 0.5 -> 0.75
+expect 0 "$FT_BIN" predict "$T/fx.json" "$T/fx.csv" --reasons 1
+has "$T/out" "150,credit,0.75,1,R002"
+for bad in 0 65 -1 x 1.5 ''; do
+	expect 2 "$FT_BIN" predict "$T/fx.json" "$T/fx.csv" --reasons "$bad"
+	has "$T/err" "--reasons: expected a whole number from 1 to 64"
+done
+# the JSON export carries the table, and every code predict gives is in it
+expect 0 "$FT_BIN" export "$T/onehot.json" --format json
+has "$T/out" '"reason_codes":'
+"$FT_BIN" predict "$T/onehot.json" "$T/base.csv" --reasons 3 -o "$T/r.csv" 2>/dev/null ||
+	fail "predict --reasons"
+tr -d '\t\n' <"$T/out" >"$T/flat"
+awk -F, 'NR > 1 { for (k = NF - 2; k <= NF; k++) if ($k != "") print $k }' "$T/r.csv" |
+	sort -u >"$T/codes"
+[ -s "$T/codes" ] || fail "no reasons at all on 1500 rows"
+while read -r code; do
+	grep -q "\"code\":\"$code\"" "$T/flat" || fail "$code is not in the export's reason_codes"
+done <"$T/codes"
 exit 0

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "csv_dialect.h"
@@ -434,6 +435,39 @@ static void test_header_read(void **state)
 	free(commas);
 }
 
+/* A header line longer than any name is refused after its first slices:
+ * the text past them is never read (here it cannot be: it is a page the
+ * process may not touch, so reading it would crash the test). */
+static void test_header_reads_a_bounded_prefix(void **state)
+{
+	(void)state;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t good = 3u << 20, size = good + (8u << 20);
+	size_t span = (size + page - 1) / page * page;
+	char *p = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(p != MAP_FAILED);
+	memset(p, 'a', good);
+	assert_int_equal(mprotect(p + good, span - good, PROT_NONE), 0);
+	struct csv_header h;
+	struct ft_err err;
+	assert_int_equal(csv_header_read("f", p, size, 0, true, ',', &h, &err), -1);
+	assert_non_null(strstr(err.msg, "f:1: a column name longer than 1048576 bytes"));
+	assert_int_equal(csv_detect_delimiter(p, p + good, NULL), ',');
+	munmap(p, span);
+}
+
+/* A short column lives in the heap: a page mapping per column made a
+ * 100,000-column file of 3 rows cost 400 MB of pages and 200,000 system
+ * calls. */
+static void test_short_columns_not_mapped(void **state)
+{
+	(void)state;
+	struct frame *f = load("a,b,c\n1,x,2020-01-01\n2,y,2020-01-02\n");
+	for (size_t c = 0; c < f->ncols; c++)
+		assert_false(f->cols[c].cells_mapped);
+	frame_free(f);
+}
+
 /* Name repairs, and the work they cost: 20,000 columns of one name (the
  * loader once tried _1, _2... from 1 for each: 2e8 lookups) cost a few
  * lookups each. */
@@ -687,6 +721,8 @@ int main(void)
 		cmocka_unit_test(test_error_order_and_line_ends),
 		cmocka_unit_test(test_header_read),
 		cmocka_unit_test(test_unique_names),
+		cmocka_unit_test(test_short_columns_not_mapped),
+		cmocka_unit_test(test_header_reads_a_bounded_prefix),
 		cmocka_unit_test(test_parallel_same_as_serial),
 		cmocka_unit_test(test_stats_by_hand),
 		cmocka_unit_test(test_parallel_error_line),

@@ -325,7 +325,10 @@ static void test_set_errors(void **state)
 		  "--set tree.min_samples_split: expected an integer between 2 and 1000000000, got 1");
 	set_fails("tree.max_leaf_nodes=1",
 		  "--set tree.max_leaf_nodes: expected 0 (unlimited) or an integer between 2 and "
-		  "1000000000, got 1");
+		  "67108864, got 1");
+	set_fails("tree.max_leaf_nodes=67108865",
+		  "--set tree.max_leaf_nodes: expected 0 (unlimited) or an integer between 2 and "
+		  "67108864, got 67108865");
 	set_fails("tree.max_bins=70000",
 		  "--set tree.max_bins: expected 0 (automatic) or an integer between 2 and 65535, got 70000");
 	set_fails("tree.max_bins=1",
