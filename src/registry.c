@@ -1857,6 +1857,21 @@ static int four_eyes_refuses(const struct gdir *g, const struct registry_manifes
 	return rc;
 }
 
+/* The champion stays Approved: rejecting it waits until the alias moves. */
+static int champion_refuses(const struct gdir *g, int version, struct ft_err *err)
+{
+	cJSON *j = group_doc(g, err);
+	if (!j)
+		return -1;
+	int champion = registry_alias_get(j, "champion");
+	cJSON_Delete(j);
+	if (champion == version)
+		return ft_fail(err, FT_EREFUSED, "%s/%d: is %s@champion; point the champion at "
+			       "another approved version (registry alias) before rejecting it",
+			       g->name, version, g->name);
+	return 0;
+}
+
 int registry_set_status(const char *root, const char *group, int version,
 			enum registry_status to, const char *reason,
 			const char *user, struct ft_err *err)
@@ -1891,6 +1906,8 @@ int registry_set_status(const char *root, const char *group, int version,
 	for (size_t i = 0; i < c.m.ngate; i++)
 		gate_failed |= !c.m.gate[i].pass;
 	if (to == REG_APPROVED && four_eyes_refuses(&g, &c.m, user, err) < 0)
+		goto out;
+	if (to == REG_REJECTED && champion_refuses(&g, version, err) < 0)
 		goto out;
 	if (to == REG_APPROVED && gate_failed) {
 		ft_fail(err, FT_EINPUT, "%s/%d: its manifest says the gate failed; a version "

@@ -89,6 +89,9 @@ ft 2 registry --registry "$reg" alias g latest 1 --reason r
 ft 2 registry --registry "$reg" alias g Champion 1 --reason r
 grep -q '"event":"alias","version":1,"from":null,"to":"champion"' "$reg/g/audit.jsonl" ||
 	fail "the alias is not audited"
+ft 2 registry --registry "$reg" reject g/1 --reason "no" --user bob
+grep -qF 'g/1: is g@champion; point the champion at another approved version' "$tmp/err" ||
+	fail "the champion was rejected: $(cat "$tmp/err")"
 ft 0 registry --registry "$reg" verify g
 
 # A policy change killed between its audit line and group.json: verify
