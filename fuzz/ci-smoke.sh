@@ -25,7 +25,7 @@ cd "$build"
 "$src/configure" -q CC="$CC" --enable-fuzzing --enable-test-hooks || exit 2
 jobs=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
 make -s -j"$jobs" fuzz/fuzz_csv fuzz/fuzz_settings fuzz/fuzz_model \
-	fuzz/fuzz_manifest fuzz/fuzz_audit || exit 2
+	fuzz/fuzz_manifest fuzz/fuzz_audit fuzz/fuzz_filter || exit 2
 set +e
 make -s fuzz-smoke FUZZ_SECONDS="${FUZZ_SECONDS:-12}"
 rc=$?

@@ -29,6 +29,7 @@ for t in "$@"; do
 	seeds=$here/corpus/$short
 	case $short in
 	csv) dict=$here/csv.dict; maxlen=65536 ;;
+	filter) dict=$here/filter.dict; maxlen=4200 ;;
 	*) dict=$here/json.dict; maxlen=16384 ;;
 	esac
 	mkdir -p "$work/$short/corpus" "$work/$short/crash"

@@ -1,8 +1,10 @@
 /* cli_describe: `fraudtree describe FILE.csv`, what the loader made of a
  * file: one line per column (type, missing, distinct, a summary, flags)
  * and the class balance of the target, as an aligned table or as JSON
- * (schema in fraudtree(1)). Everything shown comes from csv_load and the
- * statistics it computed; this file only formats. */
+ * (schema in fraudtree(1)); with a binary target, where the fraud is (the
+ * explore module's figures by value and its leakage hints). Everything
+ * shown comes from csv_load, prep_target and explore; this file only
+ * formats. */
 #include "config.h"
 #include "cli.h"
 
@@ -14,27 +16,54 @@
 #include <string.h>
 
 #include "csv_load.h"
+#include "explore.h"
 #include "frame.h"
+#include "json.h"
+#include "prep.h"
+#include "settings.h"
 
 #define NAME_WIDTH_MAX 32
 #define VALUE_WIDTH_MAX 24
 #define SUMMARY_TOP 3
 #define BALANCE_MAX 10
+#define LEVELS_SHOWN 30   /* --by-target's table; the rest on one line */
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 static const char usage_text[] =
-	"Usage: fraudtree describe FILE.csv [--target COL] [--na-values LIST]\n"
-	"                          [--delimiter C] [--json]\n"
+	"Usage: fraudtree describe FILE.csv [--target COL] [--positive V]\n"
+	"                          [--na-values LIST] [--delimiter C] [--json]\n"
+	"                          [--by-target [--bins N] [--sort ORDER]]\n"
 	"Show what fraudtree reads in FILE.csv: each column's type (numeric,\n"
 	"categorical, datetime), missing cells, distinct values, a summary and\n"
 	"flags (id-like, constant, wide integers, which strings were read as\n"
-	"missing), then the class balance of the target column.\n\n"
+	"missing), then the class balance of the target column. With a binary\n"
+	"target, --by-target adds where the fraud is: rows, frauds and fraud\n"
+	"rate per level, per value or bin, per hour, day of week and month,\n"
+	"and the leakage hints (to the table, or to --json).\n\n"
 	"  -t, --target COL       the label column (default: guessed from names\n"
 	"                         such as isFraud, Class, label, target)\n"
+	"  -p, --positive V       the target value that means fraud (default:\n"
+	"                         detected: 1, yes, true, fraud...)\n"
+	"  -b, --by-target        fraud figures by value and leakage hints\n"
+	"      --bins N           bins of a numeric column with more than " STR(EXPLORE_VALUES_MAX) "\n"
+	"                         distinct values (1-" STR(EXPLORE_BINS_MAX) ", default "
+	STR(EXPLORE_BINS_DEFAULT) ")\n"
+	"      --sort ORDER       levels by count (default), rate or value\n"
 	"  -n, --na-values LIST   comma-separated strings also read as missing\n"
 	"  -d, --delimiter C      field delimiter: , ; | or tab (default: detected)\n"
 	"  -j, --json             print JSON instead of the table\n"
 	"  -h, --help             show this help\n\n"
 	"Exit status: 0 success, 2 error. See fraudtree(1).\n";
+
+/* What --by-target (and --json) add: the figures of every column but the
+ * target, and the hints. */
+struct by_target {
+	struct target_info target;
+	struct explore_column *cols;   /* f->ncols entries; the target's is empty */
+	struct explore_hints hints;
+};
 
 /* Bytes safe to put on a terminal: control characters escaped. */
 static void put_visible(struct strbuf *sb, const char *s, size_t max)
@@ -237,6 +266,180 @@ static void print_table(const struct frame *f, int target, bool guessed)
 	free(cells);
 }
 
+static void by_target_free(struct by_target *bt, size_t ncols)
+{
+	if (!bt->cols && !bt->target.y)
+		return;
+	for (size_t c = 0; bt->cols && c < ncols; c++)
+		explore_column_free(&bt->cols[c]);
+	free(bt->cols);
+	explore_hints_free(&bt->hints);
+	target_info_free(&bt->target);
+}
+
+/* Resolve the target as `run` would and compute every column's figures
+ * and the hints. */
+static int by_target_compute(const struct frame *f, const char *target, const char *positive,
+			     size_t nbins, enum explore_order order, struct by_target *bt,
+			     struct ft_err *err)
+{
+	memset(bt, 0, sizeof *bt);
+	struct settings s;
+	settings_init(&s);
+	s.target = target ? xstrdup(target) : NULL;
+	s.positive = positive ? xstrdup(positive) : NULL;
+	int rc = prep_target(f, &s, &bt->target, err);
+	settings_free(&s);
+	if (rc < 0)
+		return -1;
+	bt->cols = xcalloc(f->ncols, sizeof *bt->cols);
+	size_t rows = 0, fraud = 0;
+	for (size_t r = 0; r < f->nrows; r++)
+		if (bt->target.y[r] <= 1) {
+			rows++;
+			fraud += bt->target.y[r];
+		}
+	for (size_t c = 0; c < f->ncols; c++) {
+		bt->cols[c].col = c;
+		bt->cols[c].rows = rows;
+		bt->cols[c].fraud = fraud;
+		if ((int)c == bt->target.col)
+			continue;
+		if (f->cols[c].type == COL_CATEGORICAL && f->cols[c].stats.id_like)
+			continue;   /* id-like: its values are not listed */
+		if (explore_column(f, c, bt->target.y, nbins, &bt->cols[c], err) < 0)
+			return -1;
+		if (bt->cols[c].kind == EXPLORE_LEVELS)
+			explore_sort(&bt->cols[c], order);   /* numbers stay in their order */
+	}
+	return explore_leakage(f, bt->target.y, bt->target.col, NULL, &bt->hints, err);
+}
+
+static void group_line(struct strbuf *out, const char *label, size_t lw,
+		       const struct explore_group *g, const struct explore_column *e)
+{
+	struct strbuf l = { 0 };
+	put_visible(&l, label, VALUE_WIDTH_MAX);
+	sb_printf(out, "  %s", l.data ? l.data : "");
+	pad_to(out, l.data ? text_width(l.data) : 0, lw);
+	double share = e->rows ? 100.0 * (double)g->rows / (double)e->rows : 0;
+	sb_printf(out, "  %10zu  %6.2f%%  %8zu", g->rows, share, g->fraud);
+	double rate = explore_rate(g), overall = (double)e->fraud / (double)e->rows;
+	if (isnan(rate))
+		sb_printf(out, "  %7s  %5s\n", "-", "-");
+	else
+		sb_printf(out, "  %6.2f%%  %5.2f\n", 100.0 * rate,
+			  overall > 0 ? rate / overall : 0.0);
+	sb_free(&l);
+}
+
+static void group_table(struct strbuf *out, const struct frame *f, const struct explore_column *e,
+			const struct explore_group *groups, size_t n, enum explore_part part,
+			const char *head)
+{
+	char buf[256];
+	bool skip_empty = e->kind == EXPLORE_DATETIME;
+	size_t lw = text_width(head) > 10 ? text_width(head) : 10;   /* "(N more)" */
+	size_t measured = e->kind == EXPLORE_LEVELS && n > LEVELS_SHOWN ? LEVELS_SHOWN : n;
+	for (size_t i = 0; i <= measured; i++) {
+		const struct explore_group *g = i < measured ? &groups[i] : &e->missing;
+		struct strbuf l = { 0 };
+		put_visible(&l, explore_group_label(f, e, g, part, buf, sizeof buf), VALUE_WIDTH_MAX);
+		if (l.data && text_width(l.data) > lw)
+			lw = text_width(l.data);
+		sb_free(&l);
+	}
+	sb_printf(out, "  %s", head);
+	pad_to(out, text_width(head), lw);
+	sb_puts(out, "        rows    share     fraud     rate   lift\n");
+	size_t shown = e->kind == EXPLORE_LEVELS && n > LEVELS_SHOWN ? LEVELS_SHOWN : n;
+	for (size_t i = 0; i < shown; i++) {
+		if (skip_empty && groups[i].rows == 0)
+			continue;
+		group_line(out, explore_group_label(f, e, &groups[i], part, buf, sizeof buf), lw,
+			   &groups[i], e);
+	}
+	if (shown < n) {
+		struct explore_group rest = { 0 };
+		for (size_t i = shown; i < n; i++) {
+			rest.rows += groups[i].rows;
+			rest.fraud += groups[i].fraud;
+		}
+		char label[64];
+		snprintf(label, sizeof label, "(%zu more)", n - shown);
+		group_line(out, label, lw, &rest, e);
+	}
+	if (e->missing.rows)
+		group_line(out, explore_group_label(f, e, &e->missing, part, buf, sizeof buf), lw,
+			   &e->missing, e);
+}
+
+static void print_by_target(const struct frame *f, const struct by_target *bt,
+			    enum explore_order order)
+{
+	static const char *const kind_text[] = {
+		[EXPLORE_LEVELS] = "levels", [EXPLORE_VALUES] = "values",
+		[EXPLORE_BINS] = "equal-width bins", [EXPLORE_DATETIME] = "datetime"
+	};
+	struct strbuf out = { 0 };
+	struct strbuf name = { 0 };
+	const struct target_info *t = &bt->target;
+	put_visible(&name, f->cols[t->col].name, NAME_WIDTH_MAX);
+	size_t rows = f->nrows - t->missing, fraud = 0;
+	for (size_t r = 0; r < f->nrows; r++)
+		fraud += t->y[r] == 1;
+	sb_printf(&out, "\nwhere the fraud is: %s = ", name.data);
+	sb_free(&name);
+	put_visible(&out, t->positive, VALUE_WIDTH_MAX);
+	sb_printf(&out, ", %zu of %zu rows (%.2f%%); lift is a value's fraud rate over that\n",
+		  fraud, rows, rows ? 100.0 * (double)fraud / (double)rows : 0.0);
+	for (size_t c = 0; c < f->ncols; c++) {
+		if ((int)c == t->col)
+			continue;
+		const struct explore_column *e = &bt->cols[c];
+		struct strbuf cn = { 0 };
+		put_visible(&cn, f->cols[c].name, NAME_WIDTH_MAX);
+		sb_printf(&out, "\n%s (%s", cn.data ? cn.data : "", col_type_name(f->cols[c].type));
+		if (e->kind != EXPLORE_DATETIME)
+			sb_printf(&out, ", %s", kind_text[e->kind]);
+		sb_free(&cn);
+		if (e->kind == EXPLORE_LEVELS)
+			sb_printf(&out, ", by %s", explore_order_name(order));
+		if (e->kind == EXPLORE_DATETIME && !e->has_time)
+			sb_puts(&out, "; no time of day in any value, so no hours");
+		if (e->kind == EXPLORE_DATETIME)
+			sb_puts(&out, "; empty hours, days and months not shown");
+		sb_puts(&out, ")\n");
+		if (f->cols[c].type == COL_CATEGORICAL && f->cols[c].stats.id_like) {
+			sb_puts(&out, "  id-like (one value per row, or a wide integer): values not listed\n");
+			continue;
+		}
+		if (e->kind != EXPLORE_DATETIME) {
+			group_table(&out, f, e, e->groups, e->ngroups, EXPLORE_HOUR, "value");
+			continue;
+		}
+		for (int p = 0; p < EXPLORE_PART_COUNT; p++) {
+			if (p == EXPLORE_HOUR && !e->has_time)
+				continue;
+			group_table(&out, f, e, e->part[p], e->npart[p], (enum explore_part)p,
+				    explore_part_name((enum explore_part)p));
+		}
+	}
+	sb_puts(&out, "\nleakage hints:\n");
+	size_t legit = rows - fraud;
+	if (fraud < EXPLORE_HINT_MIN_CLASS || legit < EXPLORE_HINT_MIN_CLASS)
+		sb_printf(&out, "  none (they need %d rows of each class)\n", EXPLORE_HINT_MIN_CLASS);
+	else if (bt->hints.n == 0)
+		sb_puts(&out, "  none\n");
+	for (size_t i = 0; i < bt->hints.n; i++) {
+		sb_puts(&out, "  ");
+		put_visible(&out, bt->hints.v[i].reason, 400);
+		sb_puts(&out, "\n");
+	}
+	fwrite(out.data, 1, out.len, stdout);
+	sb_free(&out);
+}
+
 /* JSON strings must be UTF-8: invalid bytes become U+FFFD. Caller frees. */
 static char *utf8_clean(const char *s)
 {
@@ -280,7 +483,71 @@ static void add_number(cJSON *obj, const char *key, double v)
 		cJSON_AddNullToObject(obj, key);
 }
 
-static void print_json(const struct frame *f, int target, bool guessed)
+static cJSON *groups_json(const struct frame *f, const struct explore_column *e,
+			  const struct explore_group *groups, size_t n, enum explore_part part)
+{
+	cJSON *arr = cJSON_CreateArray();
+	char buf[256];
+	for (size_t i = 0; i < n; i++) {
+		const struct explore_group *g = &groups[i];
+		cJSON *o = cJSON_CreateObject();
+		if (e->kind == EXPLORE_LEVELS) {
+			add_string(o, "value", f->cols[e->col].levels[g->code]);
+		} else if (e->kind == EXPLORE_VALUES || e->kind == EXPLORE_DATETIME) {
+			json_add_num(o, "value", g->lo);
+			if (e->kind == EXPLORE_DATETIME)
+				add_string(o, "label", explore_group_label(f, e, g, part, buf, sizeof buf));
+		} else {
+			if (isinf(g->lo))
+				cJSON_AddStringToObject(o, "lo", "-inf");
+			else
+				json_add_num(o, "lo", g->lo);
+			if (isinf(g->hi))
+				cJSON_AddStringToObject(o, "hi", "inf");
+			else
+				json_add_num(o, "hi", g->hi);
+			add_string(o, "label", explore_group_label(f, e, g, part, buf, sizeof buf));
+		}
+		cJSON_AddNumberToObject(o, "rows", (double)g->rows);
+		cJSON_AddNumberToObject(o, "fraud", (double)g->fraud);
+		json_add_num(o, "rate", explore_rate(g));
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+static cJSON *by_target_json(const struct frame *f, const struct explore_column *e)
+{
+	static const char *const kind_name[] = {
+		[EXPLORE_LEVELS] = "levels", [EXPLORE_VALUES] = "values",
+		[EXPLORE_BINS] = "bins", [EXPLORE_DATETIME] = "datetime"
+	};
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "kind", kind_name[e->kind]);
+	cJSON_AddNumberToObject(o, "rows", (double)e->rows);
+	cJSON_AddNumberToObject(o, "fraud", (double)e->fraud);
+	cJSON *m = cJSON_AddObjectToObject(o, "missing");
+	cJSON_AddNumberToObject(m, "rows", (double)e->missing.rows);
+	cJSON_AddNumberToObject(m, "fraud", (double)e->missing.fraud);
+	json_add_num(m, "rate", explore_rate(&e->missing));
+	if (e->kind != EXPLORE_DATETIME) {
+		/* one row per level of an id-like column says nothing and can
+		 * be millions of lines */
+		if (f->cols[e->col].type == COL_CATEGORICAL && f->cols[e->col].stats.id_like)
+			cJSON_AddStringToObject(o, "groups_omitted", "id-like");
+		else
+			cJSON_AddItemToObject(o, "groups", groups_json(f, e, e->groups, e->ngroups,
+								       EXPLORE_HOUR));
+		return o;
+	}
+	cJSON_AddBoolToObject(o, "has_time", e->has_time);
+	for (int p = 0; p < EXPLORE_PART_COUNT; p++)
+		cJSON_AddItemToObject(o, explore_part_name((enum explore_part)p),
+				      groups_json(f, e, e->part[p], e->npart[p], (enum explore_part)p));
+	return o;
+}
+
+static void print_json(const struct frame *f, int target, bool guessed, const struct by_target *bt)
 {
 	cJSON *root = cJSON_CreateObject();
 	add_string(root, "file", f->path);
@@ -336,6 +603,8 @@ static void print_json(const struct frame *f, int target, bool guessed)
 					frame_format_datetime(st->max, true, buf, sizeof buf));
 			}
 		}
+		if (bt && (int)c != bt->target.col)
+			cJSON_AddItemToObject(o, "by_target", by_target_json(f, &bt->cols[c]));
 		cJSON_AddItemToArray(cols, o);
 	}
 	if (target >= 0) {
@@ -356,6 +625,26 @@ static void print_json(const struct frame *f, int target, bool guessed)
 	} else {
 		cJSON_AddNullToObject(root, "class_balance");
 	}
+	if (bt) {
+		cJSON *t = cJSON_AddObjectToObject(root, "fraud");
+		add_string(t, "column", f->cols[bt->target.col].name);
+		add_string(t, "positive", bt->target.positive);
+		size_t fraud = 0;
+		for (size_t r = 0; r < f->nrows; r++)
+			fraud += bt->target.y[r] == 1;
+		cJSON_AddNumberToObject(t, "rows", (double)(f->nrows - bt->target.missing));
+		cJSON_AddNumberToObject(t, "fraud", (double)fraud);
+		cJSON *hints = cJSON_AddArrayToObject(root, "leakage_hints");
+		for (size_t i = 0; i < bt->hints.n; i++) {
+			const struct explore_hint *h = &bt->hints.v[i];
+			cJSON *o = cJSON_CreateObject();
+			add_string(o, "column", f->cols[h->col].name);
+			cJSON_AddStringToObject(o, "kind", explore_hint_kind_name(h->kind));
+			json_add_num(o, "score", h->score);
+			add_string(o, "reason", h->reason);
+			cJSON_AddItemToArray(hints, o);
+		}
+	}
 	char *text = cJSON_Print(root);
 	if (text) {
 		fputs(text, stdout);
@@ -367,26 +656,35 @@ static void print_json(const struct frame *f, int target, bool guessed)
 
 int cli_describe(int argc, char **argv)
 {
+	enum { OPT_BINS = 256, OPT_SORT };
 	static const struct option longopts[] = {
 		{ "target", required_argument, NULL, 't' },
+		{ "positive", required_argument, NULL, 'p' },
 		{ "na-values", required_argument, NULL, 'n' },
 		{ "delimiter", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "by-target", no_argument, NULL, 'b' },
+		{ "bins", required_argument, NULL, OPT_BINS },
+		{ "sort", required_argument, NULL, OPT_SORT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *target_name = NULL;
+	const char *target_name = NULL, *positive = NULL;
 	char **na = NULL;
-	size_t nna = 0;
-	bool json = false;
+	size_t nna = 0, nbins = EXPLORE_BINS_DEFAULT;
+	bool json = false, by_target = false;
+	enum explore_order order = EXPLORE_BY_COUNT;
 	struct csv_options opt = { 0 };
 	int ch, status = EXIT_OK;
 	optind = 0;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "t:n:d:jh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "t:p:n:d:jbh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 't':
 			target_name = optarg;
+			break;
+		case 'p':
+			positive = optarg;
 			break;
 		case 'n':
 			options_list_free(na);
@@ -401,13 +699,33 @@ int cli_describe(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'b':
+			by_target = true;
+			break;
+		case OPT_BINS: {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end || v < 1 || v > EXPLORE_BINS_MAX) {
+				options_list_free(na);
+				return cli_errorf("describe: --bins wants an integer from 1 to %d, not '%s'",
+						  EXPLORE_BINS_MAX, optarg);
+			}
+			nbins = v;
+			break;
+		}
+		case OPT_SORT:
+			if (!explore_order_parse(optarg, &order)) {
+				options_list_free(na);
+				return cli_errorf("describe: --sort wants count, rate or value, not '%s'", optarg);
+			}
+			break;
 		case 'h':
 			options_list_free(na);
 			fputs(usage_text, stdout);
 			return EXIT_OK;
 		default:
 			options_list_free(na);
-			if (optopt && strchr("tnd", optopt))
+			if (optopt == OPT_BINS || optopt == OPT_SORT || (optopt && strchr("tpnd", optopt)))
 				return cli_errorf("describe: option '%s' needs an argument (see --help)",
 						  argv[optind - 1]);
 			return cli_errorf("describe: unknown option '%s' (see --help)", argv[optind - 1]);
@@ -441,12 +759,30 @@ int cli_describe(int argc, char **argv)
 		target = frame_guess_target(f);
 		guessed = target >= 0;
 	}
-	if (status == EXIT_OK) {
-		if (json)
-			print_json(f, target, guessed);
+	/* The figures need a binary target: asked for (--by-target or
+	 * --positive), a target that is not one is an error. */
+	struct by_target bt;
+	memset(&bt, 0, sizeof bt);
+	bool have_bt = false;
+	by_target |= positive != NULL;
+	if (status == EXIT_OK && by_target) {
+		if (target < 0)
+			status = cli_errorf("%s: --by-target needs a target column (--target COL)", path);
+		else if (by_target_compute(f, target_name, positive, nbins, order, &bt, &err) == 0)
+			have_bt = true;
 		else
-			print_table(f, target, guessed);
+			status = cli_error(&err);
 	}
+	if (status == EXIT_OK) {
+		if (json) {
+			print_json(f, target, guessed, have_bt ? &bt : NULL);
+		} else {
+			print_table(f, target, guessed);
+			if (by_target)
+				print_by_target(f, &bt, order);
+		}
+	}
+	by_target_free(&bt, f->ncols);
 	frame_free(f);
 	return status;
 }

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "explore.h"
 #include "tune.h"
 
 #ifdef __GLIBC__
@@ -336,6 +337,44 @@ static void release_free_pages(void)
 #endif
 }
 
+/* The explore module's data hints as notes, and which inputs look
+ * time-like, for the row-order hint once the tree is trained (the frame
+ * may be gone by then). Cancellable; the hints' own progress is not
+ * reported (they are a small part of preparing). */
+static int note_leakage(const struct frame *f, const struct ft_progress *prog,
+			struct pipeline_result *r, struct ft_err *err)
+{
+	struct ft_progress quiet = { .cancel = prog ? prog->cancel : NULL };
+	struct explore_hints h;
+	if (explore_leakage(f, r->target.y, r->target.col, &quiet, &h, err) < 0)
+		return -1;
+	for (size_t i = 0; i < h.n; i++)
+		add_note(r, "leakage hint: %s", h.v[i].reason);
+	explore_hints_free(&h);
+	return 0;
+}
+
+/* After the fit: a time-like column among the top features. */
+static void note_row_order(struct pipeline_result *r)
+{
+	enum { TOP = 3 };
+	size_t top[TOP];
+	size_t n = pipeline_top_features(r->tree, top, TOP);
+	struct explore_hints h = { 0 };
+	bool *seen = xcalloc(r->recipe->ninputs + 1, sizeof *seen);
+	for (size_t i = 0; i < n; i++) {
+		size_t in = r->recipe->features[top[i]].input;
+		if (seen[in] || !r->time_like[in])
+			continue;
+		seen[in] = true;
+		explore_hint_row_order(r->recipe->inputs[in].name, in, i + 1, r->time_like[in], &h);
+	}
+	for (size_t i = 0; i < h.n; i++)
+		add_note(r, "leakage hint: %s", h.v[i].reason);
+	explore_hints_free(&h);
+	free(seen);
+}
+
 /* amount.column: the named column (numeric, not the target), else a
  * guess by name unless it is false; the choice is recorded in the
  * resolved settings so pipeline.json reproduces the run. */
@@ -422,6 +461,8 @@ static int prepare(const struct frame *f, struct frame **owned,
 	if (r->target.missing)
 		add_note(r, "dropped %zu row%s with a missing target", r->target.missing,
 			 r->target.missing == 1 ? "" : "s");
+	if (note_leakage(f, prog, r, err) < 0)
+		return -1;
 	if (resolve_amount(f, r, err) < 0)
 		return -1;
 	/* Record what was resolved so pipeline.json reproduces this run even if
@@ -445,6 +486,12 @@ static int prepare(const struct frame *f, struct frame **owned,
 	if (!r->recipe)
 		return -1;
 	note_recipe(r, f);
+	r->time_like = xcalloc(r->recipe->ninputs + 1, sizeof *r->time_like);
+	for (size_t i = 0; i < r->recipe->ninputs; i++) {
+		int col = frame_find(f, r->recipe->inputs[i].name);
+		if (col >= 0)
+			r->time_like[i] = explore_time_like(f, (size_t)col);
+	}
 	if (r->recipe->nfeatures == 0)
 		return ft_fail(err, FT_EINPUT, "%s: no feature columns left after drops",
 			       f->path ? f->path : "data");
@@ -634,6 +681,7 @@ static int run(const struct frame *f, struct frame *owned, const struct settings
 	out->tree = tree_fit_binned(bins, names, &out->settings.tree, prog, err);
 	if (!out->tree)
 		goto done;
+	note_row_order(out);
 	tree_bins_free(bins);
 	bins = NULL;
 	dataset_free(&train);
@@ -874,6 +922,7 @@ void pipeline_result_free(struct pipeline_result *r)
 	for (size_t i = 0; i < r->nnotes; i++)
 		free(r->notes[i]);
 	free(r->notes);
+	free(r->time_like);
 	threshold_cache_free(r->thresholds);
 	amount_risk_free(&r->risk);
 	metrics_bootstrap_free(r->test_bootstrap);

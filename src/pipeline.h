@@ -40,7 +40,10 @@ struct pipeline_result {
 	struct curve roc, pr;            /* on test */
 	struct gate_result gate;
 	double seconds[STAGE_COUNT];
-	char **notes; size_t nnotes;     /* what was decided for the user, one line each */
+	char **notes; size_t nnotes;     /* what was decided for the user, one line each,
+	                                    the leakage hints ("leakage hint: ...") included */
+	const char **time_like;          /* per recipe input: why it looks time-like
+	                                    (static, explore_time_like), or NULL */
 	struct threshold_cache *thresholds;   /* private to pipeline_set_threshold */
 	int amount_col;                  /* frame column of amount.column, -1: none */
 	struct amount_risk risk;         /* on test, at every distinct score */

@@ -939,7 +939,7 @@ static void civil_from_days(int64_t z, int *month, int *day)
 	*month = (int)(mp < 10 ? mp + 3 : mp - 9);
 }
 
-static float datetime_part(enum feature_kind kind, double t)
+float prep_datetime_part(enum feature_kind kind, double t)
 {
 	double days = floor(t / 86400.0);
 	double secs = t - days * 86400.0;
@@ -979,7 +979,7 @@ static float feature_value(const struct recipe_input *in, const struct feature *
 	case FEAT_DT_DAY_OF_WEEK:
 	case FEAT_DT_DAY:
 	case FEAT_DT_MONTH:
-		return datetime_part(ft->kind, val);
+		return prep_datetime_part(ft->kind, val);
 	case FEAT_MISSING:
 		return missing ? 1.0f : 0.0f;
 	}

@@ -132,6 +132,11 @@ void recipe_apply_row(struct recipe_row_ctx *c, const char *const *fields,
 bool recipe_parse_value(const struct recipe_input *in, const char *s, size_t len,
 			double *out);
 
+/* The value of a datetime part (FEAT_DT_HOUR 0-23, FEAT_DT_DAY_OF_WEEK
+ * Monday = 0, FEAT_DT_DAY 1-31, FEAT_DT_MONTH 1-12) of epoch seconds t,
+ * read in UTC; the one rule the recipe and the explore figures share. */
+float prep_datetime_part(enum feature_kind kind, double t);
+
 /* JSON form (inside model.json). recipe_from_json validates everything and
  * names the offending key. */
 struct cJSON;

@@ -496,7 +496,7 @@ static int cmd_export(struct app *a, int argc, char **argv)
 		vm_lines_free(lines, n);
 		text = sb.data;
 	} else if (!strcmp(argv[1], "text")) {
-		text = tree_export_text(r->tree, pos, neg);
+		text = vm_tree_text(r->tree, r->recipe, pos, neg, r->test_metrics.threshold);
 	} else {
 		app_message(a, true, "export: expected rules or text, got '%s'", argv[1]);
 		return -1;

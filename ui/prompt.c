@@ -33,7 +33,7 @@ static struct {
 	size_t qhead, qlen;
 	bool finished;
 	char *line;           /* the finished line (readline's malloc) or NULL */
-	char matches[512];    /* completion candidates on show */
+	char matches[8192];   /* completion candidates on show */
 	char *history_path;
 	FILE *devnull;
 	char **cands; size_t ncands, cand_next;
@@ -343,13 +343,16 @@ void prompt_key(struct app *a, int ch)
 		finish(a, P.line);
 }
 
+const char *prompt_matches(void)
+{
+	return P.active ? P.matches : "";
+}
+
 void prompt_draw(WINDOW *w, int y)
 {
 	if (!P.active)
 		return;
 	int width = getmaxx(w);
-	if (P.matches[0] && y > 0)
-		term_put(w, y - 1, 0, width, P.matches, term_attr(ROLE_KEY), false);
 	const char *buf = rl_line_buffer ? rl_line_buffer : "";
 	int lw = view_text_width(P.label);
 	int avail = width - lw - 1;

@@ -43,8 +43,11 @@ void prompt_begin(struct app *a, enum prompt_kind kind, const char *label,
 void prompt_key(struct app *a, int ch);
 /* Close the open prompt as if Esc was pressed. */
 void prompt_cancel(struct app *a);
-/* Draw the prompt on row y of w (and completion candidates on row y - 1
- * when there are any), leaving the cursor at the insertion point. */
+/* Draw the prompt on row y of w, leaving the cursor at the insertion
+ * point. */
 void prompt_draw(WINDOW *w, int y);
+/* The completion candidates on show, two blanks between them ("" when
+ * none); the caller lays them out (they wrap, never run off the edge). */
+const char *prompt_matches(void);
 
 #endif

@@ -27,6 +27,7 @@
 #include "term.h"
 #include "tree.h"
 #include "util.h"
+#include "view.h"
 #include "vm_eval.h"
 
 #define LIST_COLS 4
@@ -568,8 +569,8 @@ static void draw_list(struct app *a, WINDOW *win, int y, int w, int hmax, struct
 	if (hmax < 3)
 		return;
 	term_printf(win, y, 0, w, term_attr(ROLE_HEADER) | A_BOLD,
-		    "%s: %zu %s rows, threshold %.2f  Enter: explain  Esc: back",
-		    vm_cell_title(s->cell), s->nlist, split_name(s->split), current_threshold(r));
+		    "%s: %zu %s rows, threshold %s  Enter: explain  Esc: back",
+		    vm_cell_title(s->cell), s->nlist, split_name(s->split), view_num(current_threshold(r)).s);
 	/* Header: row, line, probability, then as many columns as fit. */
 	int colw = 16, x0 = 26;
 	size_t ncols = s->ncols;
@@ -631,7 +632,7 @@ static void draw(struct app *a, WINDOW *win)
 	int tx = term_printf(win, 0, 0, w, term_attr(ROLE_HEADER) | A_BOLD,
 			     "Confusion matrix (%s)", split_name(s->split)) + 3;
 	term_printf(win, 0, tx, w - tx, term_attr(ROLE_NORMAL),
-		    "threshold %.2f  n=%llu (%llu fraud)  Gate: %s", current_threshold(r),
+		    "threshold %s  n=%llu (%llu fraud)  Gate: %s", view_num(current_threshold(r)).s,
 		    (unsigned long long)m->n, (unsigned long long)m->positives,
 		    r->gate.pass ? "PASS" : "FAIL");
 	int y = 1;

@@ -22,6 +22,7 @@
 #include "screen.h"
 #include "term.h"
 #include "util.h"
+#include "view.h"
 #include "vm_registry.h"
 #include "vm_tree.h"
 
@@ -294,12 +295,12 @@ static int draw_gate(WINDOW *win, int y, int w, int hmax, struct app *a)
 			    a->registry_version, g->pass ? "PASS" : "FAIL");
 	else if (g->pass)
 		term_printf(win, y, 0, w, term_attr(ROLE_GOOD) | A_BOLD,
-			    "Gate: PASS  (current model, threshold %.2f)  R registers it",
-			    r->test_metrics.threshold);
+			    "Gate: PASS  (current model, threshold %s)  R registers it",
+			    view_num(r->test_metrics.threshold).s);
 	else
 		term_printf(win, y, 0, w, term_attr(ROLE_BAD) | A_BOLD,
-			    "Gate: FAIL  (current model, threshold %.2f)  it cannot be registered",
-			    r->test_metrics.threshold);
+			    "Gate: FAIL  (current model, threshold %s)  it cannot be registered",
+			    view_num(r->test_metrics.threshold).s);
 	used++;
 	for (size_t i = 0; i < g->nchecks && used < hmax; i++, used++) {
 		const struct gate_check *c = &g->checks[i];

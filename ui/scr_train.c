@@ -52,6 +52,11 @@ enum focus { FOCUS_PARAMS, FOCUS_HISTORY, FOCUS_TUNE };
 struct train_state {
 	int cur;
 	enum focus focus;
+	/* runs compared side by side (0-based), shown while compare is set */
+	bool compare;
+	size_t cmp_a, cmp_b;
+	bool marked;
+	size_t mark;
 	size_t hist_cur, tune_cur, tune_top, hist_top;
 	const struct pipeline_result *heat_of;
 	struct view_heat heat;
@@ -163,25 +168,85 @@ static void draw_summary(struct app *a, WINDOW *w, int x0, int width)
 		return;
 	}
 	const struct metrics *m = &r->test_metrics;
-	term_printf(w, y++, x0 + 1, width - 1, A_NORMAL, "tree       %zu nodes, %zu leaves, depth %d",
-		    r->tree->nnodes, tree_leaves(r->tree), tree_depth(r->tree));
+	char **stale;
+	size_t nstale = app_stale_keys(a, &stale);
+	if (nstale) {
+		/* the panel beside shows what the next training uses; say
+		 * plainly that this model was trained with something else */
+		struct strbuf sb = { 0 };
+		for (size_t i = 0; i < nstale; i++)
+			sb_printf(&sb, "%s%s", i ? ", " : "", stale[i]);
+		char *one = xasprintf("model is stale: %s changed", sb.data);
+		if (view_text_width(one) <= width - 1) {
+			term_put(w, y++, x0 + 1, width - 1, one, term_attr(ROLE_WARN) | A_BOLD, false);
+		} else {
+			term_printf(w, y++, x0 + 1, width - 1, term_attr(ROLE_WARN) | A_BOLD,
+				    "model is stale: %zu setting%s changed:", nstale,
+				    nstale == 1 ? "" : "s");
+			term_printf(w, y++, x0 + 3, width - 3, term_attr(ROLE_WARN), "%s", sb.data);
+		}
+		free(one);
+		sb_free(&sb);
+	}
+	settings_diff_free(stale, nstale);
+	char line[256];
+	snprintf(line, sizeof line, "tree       %zu nodes, %zu leaves, depth %d", r->tree->nnodes,
+		 tree_leaves(r->tree), tree_depth(r->tree));
+	if (view_text_width(line) > width - 1)
+		snprintf(line, sizeof line, "tree       depth %d, %zu nodes", tree_depth(r->tree),
+			 r->tree->nnodes);
+	term_put(w, y++, x0 + 1, width - 1, line, A_NORMAL, false);
 	term_printf(w, y++, x0 + 1, width - 1, A_NORMAL, "accuracy   %.4f  (baseline %.4f)", m->accuracy, m->baseline);
 	term_printf(w, y++, x0 + 1, width - 1, A_NORMAL, "precision  %.4f  recall %.4f", m->precision, m->recall);
 	term_printf(w, y++, x0 + 1, width - 1, A_NORMAL, "f1         %.4f  roc_auc %.4f", m->f1, m->roc_auc);
-	term_printf(w, y++, x0 + 1, width - 1, A_NORMAL, "test       TP %llu  FP %llu  FN %llu  TN %llu",
-		    (unsigned long long)m->cm.tp, (unsigned long long)m->cm.fp,
-		    (unsigned long long)m->cm.fn, (unsigned long long)m->cm.tn);
+	char cm[160];
+	snprintf(cm, sizeof cm, "test       TP %llu  FP %llu  FN %llu  TN %llu",
+		 (unsigned long long)m->cm.tp, (unsigned long long)m->cm.fp,
+		 (unsigned long long)m->cm.fn, (unsigned long long)m->cm.tn);
+	if (view_text_width(cm) <= width - 1) {
+		term_put(w, y++, x0 + 1, width - 1, cm, A_NORMAL, false);
+	} else {
+		/* narrow (80 columns): the matrix on two lines, never cut */
+		term_printf(w, y++, x0 + 1, width - 1, A_NORMAL, "test       TP %llu  FP %llu",
+			    (unsigned long long)m->cm.tp, (unsigned long long)m->cm.fp);
+		term_printf(w, y++, x0 + 1, width - 1, A_NORMAL, "           FN %llu  TN %llu",
+			    (unsigned long long)m->cm.fn, (unsigned long long)m->cm.tn);
+	}
 	term_printf(w, y, x0 + 1, width - 1, A_NORMAL, "gate       ");
 	term_printf(w, y++, x0 + 12, width - 12, r->gate.pass ? term_attr(ROLE_GOOD) : term_attr(ROLE_BAD),
 		    "%s", r->gate.pass ? "PASS" : "FAIL");
-	for (size_t i = 0; i < r->gate.nchecks && y < 14; i++)
-		term_printf(w, y++, x0 + 3, width - 3,
-			    r->gate.checks[i].pass ? term_attr(ROLE_DIM) : term_attr(ROLE_BAD),
-			    "%s %s", r->gate.checks[i].pass ? "ok " : "NO ", r->gate.checks[i].why);
+	/* each check whole, wrapped at blanks: its numbers are never cut */
+	for (size_t i = 0; i < r->gate.nchecks && y < P_COUNT + 1; i++) {
+		attr_t at = r->gate.checks[i].pass ? term_attr(ROLE_DIM) : term_attr(ROLE_BAD);
+		char *text = xasprintf("%s %s", r->gate.checks[i].pass ? "ok " : "NO ",
+				       r->gate.checks[i].why);
+		const char *p = text;
+		bool first = true;
+		while (*p && y < P_COUNT + 1) {
+			int room = width - (first ? 3 : 7);
+			size_t fit = view_text_fit(p, room, NULL), cut = fit;
+			if (p[fit] && y < P_COUNT) {
+				while (cut > 0 && p[cut] != ' ')
+					cut--;
+				if (!cut)
+					cut = fit;
+			} else if (p[fit]) {
+				cut = strlen(p);   /* the last row: term_put marks the cut */
+			}
+			char *piece = xstrndup(p, cut);
+			term_put(w, y++, x0 + (first ? 3 : 7), room, piece, at, false);
+			free(piece);
+			p += cut;
+			while (*p == ' ')
+				p++;
+			first = false;
+		}
+		free(text);
+	}
 	double total = 0;
 	for (int i = 0; i < STAGE_COUNT; i++)
 		total += r->seconds[i];
-	if (y < 14)
+	if (y < P_COUNT + 1)
 		term_printf(w, y++, x0 + 1, width - 1, term_attr(ROLE_DIM),
 			    "time       %.2f s (tune %.2f, train %.2f)", total, r->seconds[STAGE_TUNE],
 			    r->seconds[STAGE_TRAIN]);
@@ -191,11 +256,10 @@ static void draw_history(struct app *a, struct train_state *s, WINDOW *w, int y0
 {
 	int width = getmaxx(w);
 	attr_t head = term_attr(ROLE_HEADER) | (s->focus == FOCUS_HISTORY ? A_REVERSE : 0);
-	term_printf(w, y0, 0, width, head, " %-3s %-8s %5s %6s %5s %6s %7s %7s %7s %6s %4s %7s",
+	term_fill(w, y0, 0, s->focus == FOCUS_HISTORY ? head : A_NORMAL);
+	term_printf(w, y0, 0, width, head, " %-3s %-7s %5s %6s %5s %6s %6s %6s %6s %5s %4s %6s",
 		    "run", "crit", "depth", "split", "leaf", "nodes", "acc", "recall", "prec",
 		    "auc", "gate", "secs");
-	if (s->focus == FOCUS_HISTORY)
-		term_fill(w, y0, view_text_width(" run crit     depth  split  leaf  nodes     acc  recall    prec    auc gate    secs"), head);
 	if (!a->nhistory) {
 		term_put(w, y0 + 1, 1, width - 1, "no runs yet", term_attr(ROLE_DIM), false);
 		return;
@@ -211,13 +275,108 @@ static void draw_history(struct app *a, struct train_state *s, WINDOW *w, int y0
 		const struct run_record *h = &a->history[i];
 		bool sel = s->focus == FOCUS_HISTORY && i == s->hist_cur;
 		char line[256];
-		snprintf(line, sizeof line, " %-3zu %-8s %5d %6zu %5zu %6d %7.4f %7.4f %7.4f %6.3f %4s %7.2f",
+		snprintf(line, sizeof line, " %-3zu %-7s %5d %6zu %5zu %6d %6.4f %6.4f %6.4f %5.3f %4s %6.2f",
 			 i + 1, criterion_name(h->settings.tree.criterion), h->depth,
 			 h->settings.tree.min_samples_split, h->settings.tree.min_samples_leaf,
 			 h->nodes, h->test.accuracy, h->test.recall, h->test.precision,
 			 h->test.roc_auc, h->gate_pass ? "pass" : "FAIL", h->seconds);
 		term_put(w, y0 + 1 + (int)(i - s->hist_top), 0, width, line,
 			 sel ? term_attr(ROLE_SELECTED) : (h->gate_pass ? A_NORMAL : term_attr(ROLE_DIM)), false);
+	}
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = path ? strrchr(path, '/') : NULL;
+	return slash ? slash + 1 : path ? path : "?";
+}
+
+static void gate_text(const struct settings *st, char *buf, size_t size)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < st->ngate && o + 2 < size; i++) {
+		char v[32];
+		fmt_double(v, st->gate[i].value);
+		o += (size_t)snprintf(buf + o, size - o, "%s%s%s%s", i ? ", " : "", st->gate[i].metric,
+				      cmp_op_name(st->gate[i].op), v);
+	}
+}
+
+/* Two runs side by side: what they were trained on and with, what they
+ * scored, their confusion matrices, and the settings in which they
+ * differ. */
+static void draw_compare(struct app *a, struct train_state *s, WINDOW *w, int y0, int height)
+{
+	int width = getmaxx(w);
+	if (s->cmp_a >= a->nhistory || s->cmp_b >= a->nhistory) {
+		s->compare = false;
+		return;
+	}
+	const struct run_record *r[2] = { &a->history[s->cmp_a], &a->history[s->cmp_b] };
+	int lw = 12, cw = (width - lw - 2) / 2;
+	char title[2][32];
+	snprintf(title[0], sizeof title[0], "run %zu", s->cmp_a + 1);
+	snprintf(title[1], sizeof title[1], "run %zu", s->cmp_b + 1);
+	term_fill(w, y0, 0, term_attr(ROLE_HEADER) | A_REVERSE);
+	term_put(w, y0, 0, lw, " compare", term_attr(ROLE_HEADER) | A_REVERSE, false);
+	for (int k = 0; k < 2; k++)
+		term_put(w, y0, lw + 1 + k * (cw + 1), cw, title[k], term_attr(ROLE_HEADER) | A_REVERSE,
+			 false);
+	enum { R_FILE, R_TARGET, R_RESAMPLE, R_THRESHOLD, R_GATE, R_TREE, R_ACC, R_PR, R_AUC,
+	       R_TPFP, R_FNTN, R_COUNT };
+	static const char *const labels[R_COUNT] = { "file", "target", "resampling", "threshold",
+		"gate", "tree", "accuracy", "prec/recall", "f1/roc_auc", "TP / FP", "FN / TN" };
+	int y = y0 + 1;
+	for (int row = 0; row < R_COUNT && y < y0 + height; row++, y++) {
+		char cell[2][256];
+		for (int k = 0; k < 2; k++) {
+			const struct run_record *h = r[k];
+			const struct settings *st = &h->settings;
+			const struct metrics *m = &h->test;
+			char t[32];
+			switch (row) {
+			case R_FILE: snprintf(cell[k], sizeof cell[k], "%s", base_name(h->path)); break;
+			case R_TARGET: snprintf(cell[k], sizeof cell[k], "%s", st->target ? st->target : "-"); break;
+			case R_RESAMPLE:
+				fmt_double(t, st->resample_ratio);
+				snprintf(cell[k], sizeof cell[k], "%s%s%s", resample_name(st->resample),
+					 st->resample == RESAMPLE_NONE ? "" : ", ratio ",
+					 st->resample == RESAMPLE_NONE ? "" : t);
+				break;
+			case R_THRESHOLD: fmt_double(cell[k], st->threshold); break;
+			case R_GATE: {
+				char g[200];
+				gate_text(st, g, sizeof g);
+				snprintf(cell[k], sizeof cell[k], "%s %s", h->gate_pass ? "pass" : "FAIL", g);
+				break;
+			}
+			case R_TREE: snprintf(cell[k], sizeof cell[k], "%d nodes, depth %d", h->nodes, h->depth); break;
+			case R_ACC: snprintf(cell[k], sizeof cell[k], "%.4f (baseline %.4f)", m->accuracy, m->baseline); break;
+			case R_PR: snprintf(cell[k], sizeof cell[k], "%.4f / %.4f", m->precision, m->recall); break;
+			case R_AUC: snprintf(cell[k], sizeof cell[k], "%.4f / %.4f", m->f1, m->roc_auc); break;
+			case R_TPFP: snprintf(cell[k], sizeof cell[k], "%llu / %llu", (unsigned long long)m->cm.tp, (unsigned long long)m->cm.fp); break;
+			default: snprintf(cell[k], sizeof cell[k], "%llu / %llu", (unsigned long long)m->cm.fn, (unsigned long long)m->cm.tn); break;
+			}
+		}
+		bool differ = strcmp(cell[0], cell[1]) != 0;
+		term_put(w, y, 1, lw - 1, labels[row], term_attr(ROLE_DIM), false);
+		for (int k = 0; k < 2; k++)
+			term_put(w, y, lw + 1 + k * (cw + 1), cw, cell[k], differ ? A_BOLD : A_NORMAL, false);
+	}
+	if (y < y0 + height) {
+		char **keys;
+		size_t n = settings_diff(&r[0]->settings, &r[1]->settings, true, &keys);
+		struct strbuf sb = { 0 };
+		for (size_t i = 0; i < n; i++)
+			sb_printf(&sb, "%s%s", i ? ", " : "", keys[i]);
+		term_printf(w, y, 1, width - 1, term_attr(ROLE_WARN), "%zu setting%s differ%s%s", n,
+			    n == 1 ? "" : "s", n == 1 ? "s" : "", n ? ": " : "");
+		if (n)
+			term_printf(w, y, 1 + view_text_width("00 settings differ: "), width - 22,
+				    term_attr(ROLE_WARN), "%s", sb.data);
+		sb_free(&sb);
+		settings_diff_free(keys, n);
 	}
 }
 
@@ -307,7 +466,9 @@ static void draw(struct app *a, WINDOW *w)
 	if (bh < 2)
 		return;
 	bool have_tune = a->result && a->result->ntune;
-	if (have_tune && s->focus != FOCUS_HISTORY)
+	if (s->compare)
+		draw_compare(a, s, w, y0, bh);
+	else if (have_tune && s->focus != FOCUS_HISTORY)
 		draw_tune(a, s, w, y0, bh);
 	else
 		draw_history(a, s, w, y0, bh);
@@ -499,7 +660,30 @@ static int cmd_adopt(struct app *a, int argc, char **argv)
 	return train_adopt(a, (size_t)n - 1);
 }
 
+static int cmd_compare(struct app *a, int argc, char **argv)
+{
+	if (argc != 3) {
+		app_message(a, true, "usage: :compare N M");
+		return -1;
+	}
+	long x = row_number(a, "compare: run", argv[1], a->nhistory);
+	if (x < 0)
+		return -1;
+	long y = row_number(a, "compare: run", argv[2], a->nhistory);
+	if (y < 0)
+		return -1;
+	struct train_state *s = state(a);
+	s->compare = true;
+	s->cmp_a = (size_t)x - 1;
+	s->cmp_b = (size_t)y - 1;
+	s->focus = FOCUS_HISTORY;
+	app_request_screen(a, SCR_TRAIN);
+	app_message(a, false, "run %ld and run %ld side by side (Esc closes)", x, y);
+	return 0;
+}
+
 static const struct command commands[] = {
+	{ "compare", "N M", "runs N and M side by side: data, settings, metrics, confusion matrices", { ARG_NONE, ARG_NONE, ARG_NONE }, cmd_compare },
 	{ "restore", "N", "put back the settings of run N from the history (same file only)", { ARG_NONE, ARG_NONE, ARG_NONE }, cmd_restore },
 	{ "adopt", "N", "adopt the parameters of tuning row N", { ARG_NONE, ARG_NONE, ARG_NONE }, cmd_adopt },
 };
@@ -509,14 +693,27 @@ static int list_key(struct app *a, struct train_state *s, int ch)
 	bool hist = s->focus == FOCUS_HISTORY;
 	size_t *cur = hist ? &s->hist_cur : &s->tune_cur;
 	size_t n = hist ? a->nhistory : (a->result ? a->result->ntune : 0);
-	switch (ch) {
-	case KEY_UP: case 'k':
-		if (*cur > 0)
-			(*cur)--;
+	if (screen_list_key(ch, cur, n, 5))
 		return KEY_REDRAW;
-	case KEY_DOWN: case 'j':
-		if (*cur + 1 < n)
-			(*cur)++;
+	switch (ch) {
+	case 'm':
+		if (!hist || !n)
+			return KEY_UNHANDLED;
+		s->marked = true;
+		s->mark = *cur;
+		app_message(a, false, "marked run %zu: select another and press c to compare", *cur + 1);
+		return KEY_REDRAW;
+	case 'c':
+		if (!hist || !n)
+			return KEY_UNHANDLED;
+		if (!s->marked || s->mark == *cur) {
+			app_message(a, true, "mark a run with m first, then press c on another");
+			return KEY_REDRAW;
+		}
+		s->compare = true;
+		s->cmp_a = s->mark;
+		s->cmp_b = *cur;
+		app_message(a, false, "run %zu and run %zu side by side (Esc closes)", s->mark + 1, *cur + 1);
 		return KEY_REDRAW;
 	case '\r': case '\n': case KEY_ENTER: {
 		if (!n)
@@ -530,6 +727,10 @@ static int list_key(struct app *a, struct train_state *s, int ch)
 	case 27:
 		if (a->job_running)
 			return KEY_UNHANDLED;
+		if (s->compare) {
+			s->compare = false;
+			return KEY_REDRAW;
+		}
 		s->focus = FOCUS_PARAMS;
 		return KEY_REDRAW;
 	default:
@@ -588,7 +789,8 @@ static const struct key_binding help[] = {
 	{ { 't' }, "t", "train with these settings (:train)", KB_MODEL, "train", NULL },
 	{ { 'T' }, "T", "tune the grid, then train the best; the panel then shows the adopted values (:tune)", KB_MODEL, "tune", NULL },
 	{ { 0 }, "v", "move between parameters, run history and tuning results", KB_VIEW, NULL, NULL },
-	{ { 0 }, "Enter (history)", "restore that run's settings (:restore N)", KB_VIEW, NULL, NULL },
+	{ { 0 }, "Enter (history)", "restore that run's settings (:restore N; u undoes)", KB_VIEW, NULL, NULL },
+	{ { 0 }, "m, c (history)", "mark a run; compare the selected one with it side by side (:compare N M)", KB_VIEW, NULL, NULL },
 	{ { 0 }, "Enter (tuning)", "adopt that row's parameters (:adopt N)", KB_VIEW, NULL, NULL },
 	{ { 0 }, "Esc", "cancel training or tuning", KB_VIEW, NULL, NULL },
 	{ { 0 }, NULL, NULL, KB_VIEW, NULL, NULL }

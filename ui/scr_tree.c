@@ -24,12 +24,14 @@
 #include "term.h"
 #include "tree.h"
 #include "util.h"
+#include "view.h"
 #include "vm_eval.h"
 #include "vm_tree.h"
 
 enum tree_view { VIEW_OUTLINE, VIEW_RULES, VIEW_IMPORTANCE };
 
 struct tree_state {
+	int indent_step, indent_base;   /* outline: columns a level, first level indented */
 	/* The result everything below belongs to. */
 	const struct pipeline_result *result;
 	const struct tree *tree;
@@ -278,11 +280,16 @@ static void draw_outline_row(WINDOW *win, int y, int w, struct app *a, struct tr
 
 	int bar_w = bar_width(w);
 	int rule_w = w - STATS_TEXT_W - bar_w;
-	int indent = 2 * nd->depth;
-	/* Deep nodes keep room for their rule; a quarter of it still shows
-	 * depth 8 (the default max_depth) distinctly at 100 columns. */
-	if (indent > rule_w / 4)
-		indent = rule_w / 4;
+	/* Every level indents, however deep: the depth leads the row, and
+	 * when the levels do not fit, the indentation is counted from the
+	 * level the cursor's node needs ("<" marks rows shallower than it). */
+	char dl[8];
+	snprintf(dl, sizeof dl, "%3d ", (int)nd->depth);
+	term_put(win, y, 0, 4, dl, k == s->cur ? at : term_attr(ROLE_DIM), false);
+	int levels = s->indent_step ? (int)nd->depth - s->indent_base : 0;
+	int indent = 4 + (levels > 0 ? levels * s->indent_step : 0);
+	if (levels < 0)
+		term_put(win, y, 4, 1, "<", k == s->cur ? at : term_attr(ROLE_DIM), false);
 	vm_node_rule(t, r->recipe, parent, node, rule, sizeof rule);
 	int len = snprintf(text, sizeof text, "%s %s", leaf ? "   " : s->outline->open[node] ? "[-]" : "[+]",
 			   rule);
@@ -306,6 +313,48 @@ static void draw_outline_row(WINDOW *win, int y, int w, struct app *a, struct tr
 	term_put(win, y, rule_w, STATS_TEXT_W, stats, at, false);
 	term_bar(win, y, w - bar_w, bar_w, share, 1.0,
 		 k == s->cur ? at : term_attr(ROLE_BAR_POSITIVE));
+}
+
+/* The selected node's path from the root, its last steps kept when it is
+ * longer than the line (the cut marked at the start). */
+static void draw_breadcrumb(WINDOW *win, int y, int w, struct app *a, struct tree_state *s)
+{
+	const struct pipeline_result *r = a->result;
+	if (!s->outline->nrows)
+		return;
+	int32_t node = s->outline->rows[s->cur];
+	size_t n = 0;
+	for (int32_t p = node; p >= 0; p = s->outline->parent[p])
+		n++;
+	int32_t *path = xmalloc(n * sizeof *path);
+	size_t k = n;
+	for (int32_t p = node; p >= 0; p = s->outline->parent[p])
+		path[--k] = p;
+	struct strbuf sb = { 0 };
+	sb_puts(&sb, "path:");
+	char rule[256];
+	for (size_t i = 1; i < n; i++) {
+		vm_node_rule(r->tree, r->recipe, path[i - 1], path[i], rule, sizeof rule);
+		sb_printf(&sb, "%s %s", i > 1 ? " >" : "", rule);
+	}
+	if (n == 1)
+		sb_puts(&sb, " the root (all rows)");
+	free(path);
+	const char *text = sb.data;
+	if (view_text_width(text) > w) {
+		/* keep the end: where the node is matters most */
+		const char *p = text;
+		while (*p && view_text_width(p) > w - 7)
+			p++;
+		while (*p && (*p & 0xc0) == 0x80)
+			p++;
+		char *cut = xasprintf("path: %s%s", term_utf8() ? "\xe2\x80\xa6" : "~", p);
+		term_put(win, y, 0, w, cut, term_attr(ROLE_DIM), false);
+		free(cut);
+	} else {
+		term_put(win, y, 0, w, text, term_attr(ROLE_DIM), false);
+	}
+	sb_free(&sb);
 }
 
 static void draw_details(WINDOW *win, int y, int w, struct app *a, struct tree_state *s)
@@ -355,11 +404,11 @@ static int draw_explain_header(WINDOW *win, int y, int w, struct app *a, struct 
 static void draw_outline(WINDOW *win, int y0, int h, int w, struct app *a, struct tree_state *s)
 {
 	int stats_w = STATS_TEXT_W + bar_width(w);
-	term_put(win, y0, 0, w - stats_w, "    split (the test that leads to the node)",
+	term_put(win, y0, 0, w - stats_w, "dep split (the test that leads to the node)",
 		 term_attr(ROLE_HEADER), false);
 	term_put(win, y0, w - stats_w, stats_w, "samples fraud% impur. share", term_attr(ROLE_HEADER),
 		 false);
-	int rows = h - y0 - 2;
+	int rows = h - y0 - 3;
 	if (rows < 1)
 		rows = 1;
 	s->page = rows;
@@ -370,16 +419,25 @@ static void draw_outline(WINDOW *win, int y0, int h, int w, struct app *a, struc
 		s->top = s->cur - (size_t)rows + 1;
 	if (s->top + (size_t)rows > s->outline->nrows)
 		s->top = s->outline->nrows > (size_t)rows ? s->outline->nrows - (size_t)rows : 0;
+	/* two columns a level while the tree fits in half the rule's room,
+	 * else one; deeper still, counted from the cursor's level */
+	int rule_w = w - stats_w - 4;
+	int depth = tree_depth(a->result->tree);
+	s->indent_step = 2 * depth <= rule_w / 2 ? 2 : 1;
+	int fit = (rule_w / 2) / s->indent_step;
+	int cur_depth = s->outline->nrows ? (int)a->result->tree->nodes[s->outline->rows[s->cur]].depth : 0;
+	s->indent_base = depth > fit && cur_depth > fit - 2 ? cur_depth - (fit - 2) : 0;
 	for (int i = 0; i < rows && s->top + (size_t)i < s->outline->nrows; i++)
 		draw_outline_row(win, y0 + 1 + i, w, a, s, s->top + (size_t)i);
+	draw_breadcrumb(win, h - 2, w, a, s);
 	draw_details(win, h - 1, w, a, s);
 }
 
 static void draw_rules(WINDOW *win, int y0, int h, int w, struct app *a, struct tree_state *s)
 {
 	refresh_rules(s, a->result, w);
-	term_printf(win, y0, 0, w, term_attr(ROLE_HEADER), "Rules: %zu leaves at threshold %.2f (r: outline)",
-		    s->nleaf_rules, threshold_of(a->result));
+	term_printf(win, y0, 0, w, term_attr(ROLE_HEADER), "Rules: %zu leaves at threshold %s (r: outline)",
+		    s->nleaf_rules, view_num(threshold_of(a->result)).s);
 	int rows = h - y0 - 1;
 	s->page = rows;
 	if (s->scroll + (size_t)rows > s->nrules)
@@ -430,9 +488,9 @@ static void draw(struct app *a, WINDOW *win)
 	const struct tree *t = a->result->tree;
 	int y = 0;
 	term_printf(win, y++, 0, w, term_attr(ROLE_HEADER) | A_BOLD,
-		    "Tree: %zu nodes, %zu leaves, depth %d, %s   threshold %.2f",
+		    "Tree: %zu nodes, %zu leaves, depth %d, %s   threshold %s",
 		    t->nnodes, tree_leaves(t), tree_depth(t), criterion_name(t->params.criterion),
-		    threshold_of(a->result));
+		    view_num(threshold_of(a->result)).s);
 	y += draw_explain_header(win, y, w, a, s);
 	switch (s->view) {
 	case VIEW_RULES:
@@ -647,8 +705,8 @@ static int key(struct app *a, int ch)
 		refresh_errors(s, r);
 		int32_t worst = s->worst_leaf;
 		if (worst < 0) {
-			app_message(a, false, "no test row is misclassified at threshold %.2f",
-				    threshold_of(r));
+			app_message(a, false, "no test row is misclassified at threshold %s",
+				    view_num(threshold_of(r)).s);
 			return KEY_HANDLED | KEY_REDRAW;
 		}
 		go_to_node(s, worst);

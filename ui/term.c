@@ -269,6 +269,27 @@ static char *sanitize(const char *s, char *buf, size_t size)
 	return buf;
 }
 
+/* The bytes of clean that fit in width columns; when not all of it does,
+ * the last column is left for the mark (*cut set), so a cut text (a
+ * number above all) never passes for a whole one. */
+static size_t fit_marked(const char *clean, int width, int *cols, bool *cut)
+{
+	size_t bytes = view_text_fit(clean, width, cols);
+	*cut = clean[bytes] != '\0';
+	/* trailing blanks that do not fit are not text */
+	if (*cut && !clean[bytes + strspn(clean + bytes, " ")])
+		*cut = false;
+	if (*cut)
+		bytes = view_text_fit(clean, width - 1, cols);
+	return bytes;
+}
+
+static void put_mark(WINDOW *w, int *cols)
+{
+	waddstr(w, utf8 ? "\xe2\x80\xa6" : "~");
+	(*cols)++;
+}
+
 void term_put(WINDOW *w, int y, int x, int width, const char *s, attr_t attr, bool right)
 {
 	if (width <= 0)
@@ -276,13 +297,16 @@ void term_put(WINDOW *w, int y, int x, int width, const char *s, attr_t attr, bo
 	char clean[1024];
 	sanitize(s ? s : "", clean, sizeof clean);
 	int cols;
-	size_t bytes = view_text_fit(clean, width, &cols);
+	bool cut;
+	size_t bytes = fit_marked(clean, width, &cols, &cut);
 	wattrset(w, attr);
 	wmove(w, y, x);
 	if (right)
-		for (int i = cols; i < width; i++)
+		for (int i = cols + (cut ? 1 : 0); i < width; i++)
 			waddch(w, ' ');
 	waddnstr(w, clean, (int)bytes);
+	if (cut)
+		put_mark(w, &cols);
 	if (!right)
 		for (int i = cols; i < width; i++)
 			waddch(w, ' ');
@@ -300,9 +324,12 @@ int term_printf(WINDOW *w, int y, int x, int width, attr_t attr, const char *fmt
 		return 0;
 	sanitize(buf, clean, sizeof clean);
 	int cols;
-	size_t bytes = view_text_fit(clean, width, &cols);
+	bool cut;
+	size_t bytes = fit_marked(clean, width, &cols, &cut);
 	wattrset(w, attr);
 	mvwaddnstr(w, y, x, clean, (int)bytes);
+	if (cut)
+		put_mark(w, &cols);
 	wattrset(w, A_NORMAL);
 	return cols;
 }

@@ -59,9 +59,12 @@ void term_set_poll(int ms);
 bool term_take_interrupt(void);
 
 /* Text clipped and padded to exactly `width` columns at (y, x), by display
- * width (UTF-8 aware); `right` aligns right. Control bytes show as '?'. */
+ * width (UTF-8 aware); `right` aligns right. Control bytes show as '?'.
+ * Text that does not fit ends in a mark (an ellipsis, '~' without UTF-8):
+ * nothing, a number least of all, is ever cut silently. */
 void term_put(WINDOW *w, int y, int x, int width, const char *s, attr_t attr, bool right);
-/* Like term_put, printf-style, not padded: returns the columns written. */
+/* Like term_put (cut with the mark), printf-style, not padded: returns the
+ * columns written. */
 int term_printf(WINDOW *w, int y, int x, int width, attr_t attr, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
 /* A horizontal bar of `value / max` of `width` cells (eighth blocks in UTF-8

@@ -278,6 +278,13 @@ static const char *model_state(const struct app *a, char *buf, size_t size)
 		snprintf(buf, size, "registered v%d", a->registry_version);
 	else
 		snprintf(buf, size, "trained%s", a->result_saved ? ", saved" : ", not saved");
+	char **keys;
+	size_t n = app_stale_keys(a, &keys);
+	settings_diff_free(keys, n);
+	if (n && a->result && !(a->job_running && a->job.kind != JOB_LOAD)) {
+		size_t len = strlen(buf);
+		snprintf(buf + len, size - len, ", STALE");
+	}
 	return buf;
 }
 
@@ -368,70 +375,6 @@ static void draw_status(struct ui *u)
 		    " %s ", a->result->gate.pass ? "PASS" : "FAIL");
 }
 
-/* The question takes the message line, and the rows above it when it is
- * longer: a confirmation is never cut. */
-static void draw_question(struct ui *u)
-{
-	struct app *a = &u->app;
-	const char *q = a->question->text;
-	int width = COLS;
-	/* lines of at most width columns, broken at blanks */
-	const char *lines[16];
-	int lens[16], n = 0;
-	const char *p = q;
-	while (*p && n < 16) {
-		size_t fit = view_text_fit(p, width, NULL);
-		size_t cut = fit;
-		if (p[fit]) {
-			while (cut > 0 && p[cut] != ' ')
-				cut--;
-			if (!cut)
-				cut = fit;
-		}
-		lines[n] = p;
-		lens[n++] = (int)cut;
-		p += cut;
-		while (*p == ' ')
-			p++;
-	}
-	int body_h = getmaxy(u->body);
-	for (int i = 0; i < n; i++) {
-		char buf[1024];
-		snprintf(buf, sizeof buf, "%.*s", lens[i], lines[i]);
-		int row = i - (n - 1);   /* last line on the message line */
-		if (row == 0)
-			term_put(u->bar, 1, 0, width, buf, term_attr(ROLE_WARN) | A_BOLD, false);
-		else if (row == -1)
-			term_put(u->bar, 0, 0, width, buf, term_attr(ROLE_WARN) | A_BOLD, false);
-		else if (body_h + row + 1 >= 0)
-			term_put(u->body, body_h + row + 1, 0, width, buf,
-				 term_attr(ROLE_WARN) | A_BOLD, false);
-	}
-}
-
-static void draw_message(struct ui *u)
-{
-	struct app *a = &u->app;
-	WINDOW *w = u->bar;
-	wmove(w, 1, 0);
-	wclrtoeol(w);
-	if (prompt_active()) {
-		prompt_draw(w, 1);
-		curs_set(1);
-		return;
-	}
-	curs_set(0);
-	if (a->question) {
-		draw_question(u);
-		return;
-	}
-	if (a->job_running) {
-		draw_progress(u, 1);
-		return;
-	}
-	term_put(w, 1, 0, COLS, a->message, a->message_error ? term_attr(ROLE_BAD) : A_NORMAL, false);
-}
-
 struct lines {
 	char **v;
 	size_t n;
@@ -474,6 +417,103 @@ static void add_wrapped(struct lines *l, const char *text, int width, int indent
 			p++;
 		first = false;
 	}
+}
+
+/* The question takes the message line, and the rows above it when it is
+ * longer: a confirmation is never cut. */
+static void draw_question(struct ui *u)
+{
+	struct app *a = &u->app;
+	const char *q = a->question->text;
+	int width = COLS;
+	/* lines of at most width columns, broken at blanks */
+	const char *lines[16];
+	int lens[16], n = 0;
+	const char *p = q;
+	while (*p && n < 16) {
+		size_t fit = view_text_fit(p, width, NULL);
+		size_t cut = fit;
+		if (p[fit]) {
+			while (cut > 0 && p[cut] != ' ')
+				cut--;
+			if (!cut)
+				cut = fit;
+		}
+		lines[n] = p;
+		lens[n++] = (int)cut;
+		p += cut;
+		while (*p == ' ')
+			p++;
+	}
+	int body_h = getmaxy(u->body);
+	for (int i = 0; i < n; i++) {
+		char buf[1024];
+		snprintf(buf, sizeof buf, "%.*s", lens[i], lines[i]);
+		int row = i - (n - 1);   /* last line on the message line */
+		if (row == 0)
+			term_put(u->bar, 1, 0, width, buf, term_attr(ROLE_WARN) | A_BOLD, false);
+		else if (row == -1)
+			term_put(u->bar, 0, 0, width, buf, term_attr(ROLE_WARN) | A_BOLD, false);
+		else if (body_h + row + 1 >= 0)
+			term_put(u->body, body_h + row + 1, 0, width, buf,
+				 term_attr(ROLE_WARN) | A_BOLD, false);
+	}
+}
+
+/* Completion candidates above the command line, wrapped between words
+ * over as many rows as they need (at most a third of the screen; the last
+ * row then says how many more there are). */
+static void draw_matches(struct ui *u)
+{
+	const char *m = prompt_matches();
+	if (!*m)
+		return;
+	int width = COLS, max_rows = LINES / 3;
+	struct lines l = { 0 };
+	add_wrapped(&l, m, width, 0);
+	int body_h = getmaxy(u->body);
+	int rows = (int)l.n > max_rows ? max_rows : (int)l.n;
+	for (int i = 0; i < rows; i++) {
+		const char *text = l.v[i];
+		char more[64];
+		if (i == rows - 1 && (int)l.n > rows) {
+			size_t left = 0;
+			for (size_t k = (size_t)rows - 1; k < l.n; k++)
+				for (const char *p = l.v[k]; *p; p++)
+					left += p[0] != ' ' && (p[1] == ' ' || !p[1]);
+			snprintf(more, sizeof more, "... and %zu more (type to narrow)", left);
+			text = more;
+		}
+		int row = i - rows;   /* the last one right above the status bar */
+		term_put(u->body, body_h + row, 0, width, text, term_attr(ROLE_KEY) | A_REVERSE, false);
+	}
+	for (size_t i = 0; i < l.n; i++)
+		free(l.v[i]);
+	free(l.v);
+}
+
+static void draw_message(struct ui *u)
+{
+	struct app *a = &u->app;
+	WINDOW *w = u->bar;
+	wmove(w, 1, 0);
+	wclrtoeol(w);
+	if (prompt_active()) {
+		draw_matches(u);
+		prompt_draw(w, 1);
+		curs_set(1);
+		return;
+	}
+	curs_set(0);
+	if (a->question) {
+		draw_question(u);
+		return;
+	}
+	if (a->job_running) {
+		draw_progress(u, 1);
+		return;
+	}
+	term_put(w, 1, 0, COLS, a->message, a->message_error ? term_attr(ROLE_BAD) : A_NORMAL, false);
 }
 
 static void add_commands(struct lines *l, const struct command *c, size_t n, int width)
@@ -550,8 +590,8 @@ static void draw_overlay(struct ui *u)
 	if (u->overlay_scroll < 0)
 		u->overlay_scroll = 0;
 	char title[160];
-	snprintf(title, sizeof title, " %s  (Up/Down PgUp/PgDn Home/End scroll; Esc, q or F1 closes;"
-		 " : types a command)", a->overlay == OVERLAY_HELP ? "Help" : "Messages");
+	snprintf(title, sizeof title, " %s  (Up/Down PgUp/PgDn scroll; Esc, q, F1 close; : command)",
+		 a->overlay == OVERLAY_HELP ? "Help" : "Messages");
 	term_put(w, 0, 0, width, title, term_attr(ROLE_HEADER) | A_REVERSE, false);
 	for (int y = 1; y < h; y++) {
 		size_t i = (size_t)(y - 1 + u->overlay_scroll);

@@ -97,8 +97,10 @@ char **vm_registry_details(const struct registry_details *d, size_t *n)
 		const struct metrics *t = &m->metrics;
 		add(&l, n, &cap, "test: accuracy %.4f (baseline %.4f), recall %.4f, precision %.4f",
 		    t->accuracy, t->baseline, t->recall, t->precision);
-		add(&l, n, &cap, "      F1 %.4f, ROC AUC %.4f, PR AUC %.4f at threshold %.2f",
-		    t->f1, t->roc_auc, t->pr_auc, t->threshold);
+		char thr[32];
+		fmt_double(thr, t->threshold);
+		add(&l, n, &cap, "      F1 %.4f, ROC AUC %.4f, PR AUC %.4f at threshold %s",
+		    t->f1, t->roc_auc, t->pr_auc, thr);
 		add(&l, n, &cap, "      TN %llu  FP %llu  FN %llu  TP %llu", (unsigned long long)t->cm.tn,
 		    (unsigned long long)t->cm.fp, (unsigned long long)t->cm.fn,
 		    (unsigned long long)t->cm.tp);
@@ -115,8 +117,9 @@ char **vm_registry_details(const struct registry_details *d, size_t *n)
 	add(&l, n, &cap, "gate at registration: %s", m->gate_pass ? "PASS" : "FAIL");
 	for (size_t i = 0; i < m->ngate; i++) {
 		const struct registry_gate_check *g = &m->gate[i];
-		char cond[96];
-		snprintf(cond, sizeof cond, "%s %s %g", or_unknown(g->metric), op_text(g->op), g->value);
+		char cond[96], value[32];
+		fmt_double(value, g->value);
+		snprintf(cond, sizeof cond, "%s %s %s", or_unknown(g->metric), op_text(g->op), value);
 		add(&l, n, &cap, "  %s  %-18s %s", g->pass ? "pass" : "FAIL", cond, or_unknown(g->why));
 	}
 	add(&l, n, &cap, "audit history (%zu event%s):", d->nevents,
@@ -183,5 +186,7 @@ char **vm_registry_diff(const struct registry_diff_item *items, size_t nitems,
 
 void vm_gate_condition(const struct gate_check *c, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s %s %g", or_unknown(c->metric), cmp_op_name(c->op), c->value);
+	char value[32];
+	fmt_double(value, c->value);
+	snprintf(buf, size, "%s %s %s", or_unknown(c->metric), cmp_op_name(c->op), value);
 }

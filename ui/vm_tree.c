@@ -115,12 +115,38 @@ long vm_outline_row_of(const struct vm_outline *o, int32_t node)
 
 void vm_format_value(double v, char *buf, size_t size)
 {
-	double a = fabs(v);
+	/* A threshold that is a float (a value of the training data, as
+	 * the model compares floats) reads back from its shortest float
+	 * form: 0.695, not 0.6949999928474426. */
+	float f = (float)v;
+	if (isfinite(v) && (double)f == v) {
+		vm_format_float(f, buf, size);
+		return;
+	}
+	char exact[32];
+	fmt_double(exact, v);
+	snprintf(buf, size, "%s", exact);
+}
 
-	if (v == 0 || (a >= 0.01 && a < 1e7))
-		snprintf(buf, size, "%.2f", v);
-	else
-		snprintf(buf, size, "%.4g", v);
+void vm_format_float(float v, char *buf, size_t size)
+{
+	/* plain decimals while they stay short (450, 10.5, 0.695), else the
+	 * shortest %g (1e-07, 3.4e+38) */
+	double a = fabs((double)v);
+	if (v == 0 || (a >= 1e-4 && a < 1e15)) {
+		for (int dec = 0; dec <= 9; dec++) {
+			int n = snprintf(buf, size, "%.*f", dec, (double)v);
+			if (n > 16)
+				break;
+			if (strtof(buf, NULL) == v)
+				return;
+		}
+	}
+	for (int prec = 1; prec <= 9; prec++) {
+		snprintf(buf, size, "%.*g", prec, (double)v);
+		if (strtof(buf, NULL) == v)
+			return;
+	}
 }
 
 /* Up to three levels of an ordinal split's "<=" side, then a count. */
@@ -446,7 +472,7 @@ void vm_row_value(const struct recipe *r, const struct frame *f, size_t row,
 {
 	char xs[64];
 
-	vm_format_value(x, xs, sizeof xs);
+	vm_format_float(x, xs, sizeof xs);
 	if (!r || !f || feature < 0 || (size_t)feature >= r->nfeatures ||
 	    row >= f->nrows || r->features[feature].input >= r->ninputs) {
 		snprintf(buf, size, "%s", xs);
@@ -487,4 +513,48 @@ void vm_row_value(const struct recipe *r, const struct frame *f, size_t row,
 		snprintf(buf, size, "%s", raw);
 		break;
 	}
+}
+
+char *vm_tree_text(const struct tree *t, const struct recipe *r, const char *positive,
+		   const char *negative, double threshold)
+{
+	struct strbuf sb = { 0 };
+	sb_append(&sb, "", 0);
+	if (!t || !t->nnodes)
+		return sb.data;
+	struct item { int32_t node, parent, depth; };
+	struct item *stack = xmalloc((t->nnodes + 1) * sizeof *stack);
+	size_t sp = 0;
+	char rule[512];
+	const struct tree_node *root = &t->nodes[0];
+	if (root->left == TREE_LEAF) {
+		double p = tree_node_proba(root);
+		sb_printf(&sb, "class: %s (p=%.2f, n=%llu)\n", p >= threshold ? positive : negative,
+			  p, (unsigned long long)root->samples);
+		free(stack);
+		return sb.data;
+	}
+	stack[sp++] = (struct item){ root->right, 0, 0 };
+	stack[sp++] = (struct item){ root->left, 0, 0 };
+	while (sp) {
+		struct item it = stack[--sp];
+		const struct tree_node *nd = &t->nodes[it.node];
+		for (int32_t k = 0; k < it.depth; k++)
+			sb_puts(&sb, "|   ");
+		vm_node_rule(t, r, it.parent, it.node, rule, sizeof rule);
+		sb_printf(&sb, "|--- %s\n", rule);
+		if (nd->left == TREE_LEAF) {
+			double p = tree_node_proba(nd);
+			for (int32_t k = 0; k <= it.depth; k++)
+				sb_puts(&sb, "|   ");
+			sb_printf(&sb, "|--- class: %s (p=%.2f, n=%llu)\n",
+				  p >= threshold ? positive : negative, p,
+				  (unsigned long long)nd->samples);
+			continue;
+		}
+		stack[sp++] = (struct item){ nd->right, it.node, it.depth + 1 };
+		stack[sp++] = (struct item){ nd->left, it.node, it.depth + 1 };
+	}
+	free(stack);
+	return sb.data;
 }

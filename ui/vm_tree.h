@@ -36,14 +36,19 @@ void vm_outline_reveal(struct vm_outline *o, int32_t node);
 long vm_outline_row_of(const struct vm_outline *o, int32_t node);
 
 /* The test a sample passed to reach node from parent, in column terms:
- * "TransactionAmt <= 412.50", "card_type = debit", "email is missing".
+ * "TransactionAmt <= 412.5", "card_type = debit", "email is missing".
  * parent < 0 (the root) gives "all rows". recipe may be NULL: the tree's
  * feature names are used. */
 void vm_node_rule(const struct tree *t, const struct recipe *r, int32_t parent,
 		  int32_t node, char *buf, size_t size);
-/* Threshold as shown to people: two decimals, or 4 significant digits for
- * very small or very large values. */
+/* A threshold as shown to people: the shortest decimal that reads back as
+ * the very number the tree compares with (as a float when it is one, the
+ * model's rows being floats; else fmt_double), so a shown threshold never
+ * equals a row value it separates. */
 void vm_format_value(double v, char *buf, size_t size);
+/* A feature value (the model's floats) as the shortest decimal that reads
+ * back as the same float. */
+void vm_format_float(float v, char *buf, size_t size);
 
 /* Nodes whose rule contains query (case-insensitive), in preorder over the
  * whole tree whatever is folded. out needs room for t->nnodes. */
@@ -59,6 +64,12 @@ int32_t vm_leaf_most_frauds(const struct tree *t);
  * most errors (ties to the lower index), or -1 when there are none. */
 int32_t vm_leaf_errors(const struct tree *t, const struct dataset *d,
 		       const double *proba, double threshold, uint64_t *errors);
+
+/* The tree as indented text (export_text's layout), each branch in the
+ * data's own terms with its exact threshold, each leaf's class at the
+ * decision threshold, as the Tree screen shows them. Caller frees. */
+char *vm_tree_text(const struct tree *t, const struct recipe *r, const char *positive,
+		   const char *negative, double threshold);
 
 /* One "if A and B then fraud (p=0.83, n=212)" line per leaf, in outline
  * order; the class follows threshold. Caller frees each line and the

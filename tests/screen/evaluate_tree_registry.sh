@@ -26,15 +26,15 @@ st_keys 4
 st_wait "Confusion matrix (test)"
 st_wait "majority baseline"
 st_wait "ROC test AUC"
-st_wait "threshold 0.50"
+st_wait "threshold 0.5  "
 st_keys Right
-st_wait "threshold 0.51"
+st_wait "threshold 0.51  "
 st_keys '['
 st_wait "threshold 0.46"
 st_keys ']'
-st_wait "threshold 0.51"
+st_wait "threshold 0.51  "
 st_keys Left
-st_wait "threshold 0.50"
+st_wait "threshold 0.5  "
 st_keys c
 st_wait "PR test AUC"
 st_keys v

@@ -92,14 +92,14 @@ st_wait "undone: drop"
 # an escape sequence the terminal does not know is swallowed whole: its
 # [ would otherwise lower the threshold on the Evaluate screen
 st_keys 4
-st_wait "threshold 0.50"
+st_wait "threshold 0.5  "
 st_keys -l "$(printf '\033[57;5u')"
 sleep 0.3
-st_wait "threshold 0.50"
+st_wait "threshold 0.5  "
 st_keys ']'
-st_wait "threshold 0.55"
+st_wait "threshold 0.55  "
 st_keys u
-st_wait "threshold 0.50"
+st_wait "threshold 0.5  "
 
 st_keys q
 st_wait "Quit anyway? (y/n)"

@@ -108,16 +108,16 @@ static void test_rules_in_column_terms(void **state)
 	vm_node_rule(&tree, &recipe, -1, 0, buf, sizeof buf);
 	assert_string_equal(buf, "all rows");
 	vm_node_rule(&tree, &recipe, 0, 1, buf, sizeof buf);
-	assert_string_equal(buf, "TransactionAmt <= 412.50");
+	assert_string_equal(buf, "TransactionAmt <= 412.5");
 	vm_node_rule(&tree, &recipe, 0, 2, buf, sizeof buf);
-	assert_string_equal(buf, "TransactionAmt > 412.50");
+	assert_string_equal(buf, "TransactionAmt > 412.5");
 	vm_node_rule(&tree, &recipe, 2, 3, buf, sizeof buf);
 	assert_string_equal(buf, "card_type != debit");
 	vm_node_rule(&tree, &recipe, 2, 4, buf, sizeof buf);
 	assert_string_equal(buf, "card_type = debit");
 	/* Without a recipe the tree's own feature names are used. */
 	vm_node_rule(&tree, NULL, 2, 4, buf, sizeof buf);
-	assert_string_equal(buf, "card_type=debit > 0.50");
+	assert_string_equal(buf, "card_type=debit > 0.5");
 	/* A result too long for the buffer is cut, never overflows. */
 	vm_node_rule(&tree, &recipe, 0, 1, buf, 8);
 	assert_string_equal(buf, "Transac");
@@ -164,7 +164,7 @@ static void test_other_feature_kinds(void **state)
 	nd[0].feature = 2;
 	nd[0].threshold = 120.5;
 	vm_node_rule(&t, &r, 0, 2, buf, sizeof buf);
-	assert_string_equal(buf, "merchant frequency > 120.50");
+	assert_string_equal(buf, "merchant frequency > 120.5");
 }
 
 static void test_format_value(void **state)
@@ -172,15 +172,39 @@ static void test_format_value(void **state)
 	(void)state;
 	char buf[32];
 	vm_format_value(412.5, buf, sizeof buf);
-	assert_string_equal(buf, "412.50");
+	assert_string_equal(buf, "412.5");
 	vm_format_value(0, buf, sizeof buf);
-	assert_string_equal(buf, "0.00");
+	assert_string_equal(buf, "0");
 	vm_format_value(-3.25, buf, sizeof buf);
 	assert_string_equal(buf, "-3.25");
 	vm_format_value(0.00125, buf, sizeof buf);
 	assert_string_equal(buf, "0.00125");
 	vm_format_value(1.5e9, buf, sizeof buf);
-	assert_string_equal(buf, "1.5e+09");
+	assert_string_equal(buf, "1500000000");
+	/* seen: "device_risk > 0.81 [row: 0.81]" for 0.805, "C1 > 1.00" for
+	 * 0.9956: the shown threshold now separates the values */
+	vm_format_value(0.805, buf, sizeof buf);
+	assert_string_equal(buf, "0.805");
+	vm_format_value(0.9956, buf, sizeof buf);
+	assert_string_equal(buf, "0.9956");
+	double mid = ((double)0.8f + (double)0.81f) / 2;
+	vm_format_value(mid, buf, sizeof buf);
+	if ((double)(float)mid == mid)
+		assert_true((double)strtof(buf, NULL) == mid);
+	else
+		assert_true(strtod(buf, NULL) == mid);
+	double between = 0.1 + 0.2;   /* no float: every digit it needs */
+	vm_format_value(between, buf, sizeof buf);
+	assert_true(strtod(buf, NULL) == between);
+	vm_format_value(10.0, buf, sizeof buf);
+	assert_string_equal(buf, "10");
+	vm_format_value((double)0.695f, buf, sizeof buf);
+	assert_string_equal(buf, "0.695");
+	assert_true((double)strtof(buf, NULL) == (double)0.695f);
+	vm_format_float(0.81f, buf, sizeof buf);
+	assert_string_equal(buf, "0.81");
+	vm_format_float(1.0f / 3.0f, buf, sizeof buf);
+	assert_true(strtof(buf, NULL) == 1.0f / 3.0f);
 }
 
 static void test_search(void **state)
@@ -246,22 +270,42 @@ static void test_leaf_errors(void **state)
 	assert_int_equal(vm_leaf_errors(&tree, &d, proba, 0.5, NULL), -1);
 }
 
+/* :export text: the indented tree in the data's terms, exact thresholds,
+ * classes at the decision threshold (not by majority). */
+static void test_tree_text(void **state)
+{
+	(void)state;
+	char *text = vm_tree_text(&tree, &recipe, "fraud", "legit", 0.5);
+	assert_string_equal(text,
+		"|--- TransactionAmt <= 412.5\n"
+		"|   |--- class: legit (p=0.02, n=82)\n"
+		"|--- TransactionAmt > 412.5\n"
+		"|   |--- card_type != debit\n"
+		"|   |   |--- class: legit (p=0.11, n=9)\n"
+		"|   |--- card_type = debit\n"
+		"|   |   |--- class: fraud (p=0.78, n=9)\n");
+	free(text);
+	text = vm_tree_text(&tree, &recipe, "fraud", "legit", 0.1);
+	assert_non_null(strstr(text, "class: fraud (p=0.11, n=9)"));
+	free(text);
+}
+
 static void test_rules(void **state)
 {
 	(void)state;
 	size_t n;
 	char **lines = vm_tree_rules(&tree, &recipe, "fraud", "legit", 0.5, &n);
 	assert_int_equal(n, 3);
-	assert_string_equal(lines[0], "if TransactionAmt <= 412.50 then legit (p=0.02, n=82)");
+	assert_string_equal(lines[0], "if TransactionAmt <= 412.5 then legit (p=0.02, n=82)");
 	assert_string_equal(lines[1],
-		"if TransactionAmt > 412.50 and card_type != debit then legit (p=0.11, n=9)");
+		"if TransactionAmt > 412.5 and card_type != debit then legit (p=0.11, n=9)");
 	assert_string_equal(lines[2],
-		"if TransactionAmt > 412.50 and card_type = debit then fraud (p=0.78, n=9)");
+		"if TransactionAmt > 412.5 and card_type = debit then fraud (p=0.78, n=9)");
 	vm_lines_free(lines, n);
 	/* The class follows the threshold on screen. */
 	lines = vm_tree_rules(&tree, &recipe, "1", "0", 0.1, &n);
 	assert_string_equal(lines[1],
-		"if TransactionAmt > 412.50 and card_type != debit then 1 (p=0.11, n=9)");
+		"if TransactionAmt > 412.5 and card_type != debit then 1 (p=0.11, n=9)");
 	vm_lines_free(lines, n);
 	struct tree stump = tree;
 	struct tree_node leaf = nodes[1];
@@ -303,12 +347,12 @@ static void test_rules_merge_bounds(void **state)
 	size_t count;
 	char **lines = vm_tree_rules(&t, NULL, "fraud", "legit", 0.5, &count);
 	assert_int_equal(count, 4);
-	assert_string_equal(lines[0], "if TransactionAmt <= 450.00 then legit (p=0.10, n=10)");
+	assert_string_equal(lines[0], "if TransactionAmt <= 450 then legit (p=0.10, n=10)");
 	assert_string_equal(lines[1],
-		"if TransactionAmt > 450.00 and TransactionAmt <= 500.00 then legit (p=0.10, n=10)");
+		"if TransactionAmt > 450 and TransactionAmt <= 500 then legit (p=0.10, n=10)");
 	assert_string_equal(lines[2],
-		"if TransactionAmt <= 600.00 and TransactionAmt > 500.00 then legit (p=0.10, n=10)");
-	assert_string_equal(lines[3], "if TransactionAmt > 600.00 then legit (p=0.10, n=10)");
+		"if TransactionAmt <= 600 and TransactionAmt > 500 then legit (p=0.10, n=10)");
+	assert_string_equal(lines[3], "if TransactionAmt > 600 then legit (p=0.10, n=10)");
 	vm_lines_free(lines, count);
 }
 
@@ -331,7 +375,7 @@ static void test_row_value(void **state)
 	vm_row_value(&recipe, &f, 1, 1, 0.0f, buf, sizeof buf);
 	assert_string_equal(buf, "missing");
 	vm_row_value(&recipe, &f, 1, 0, 412.0f, buf, sizeof buf);
-	assert_string_equal(buf, "NA (filled 412.00)");
+	assert_string_equal(buf, "NA (filled 412)");
 	/* No frame: the feature value alone. */
 	vm_row_value(&recipe, NULL, 0, 0, 530.25f, buf, sizeof buf);
 	assert_string_equal(buf, "530.25");
@@ -372,6 +416,7 @@ int main(void)
 		cmocka_unit_test_setup(test_leaf_most_frauds, setup),
 		cmocka_unit_test_setup(test_leaf_errors, setup),
 		cmocka_unit_test_setup(test_rules, setup),
+		cmocka_unit_test_setup(test_tree_text, setup),
 		cmocka_unit_test_setup(test_rules_merge_bounds, setup),
 		cmocka_unit_test_setup(test_row_value, setup),
 		cmocka_unit_test(test_wrap),

@@ -1,0 +1,179 @@
+"""The peer of `fraudtree describe --by-target --json`: the fraud figures by
+value recomputed with pandas groupby, and compared figure by figure.
+
+    explore_pandas.py check FILE.csv OURS.json [--na-values LIST]
+    explore_pandas.py time FILE.csv TARGET POSITIVE [--na-values LIST]
+
+`check` reads the column types, date layouts, target and bins from
+OURS.json (what fraudtree decided), reads FILE.csv with pandas, and for
+every column compares rows, frauds and rate of every level / value / bin /
+hour / day of week / month and of the missing cells with a pandas groupby.
+Bins are rebuilt from the edges fraudtree printed and counted with pd.cut,
+so a value on an edge must land where pandas puts it. Prints how many
+figures agree; exit status 1 when one differs.
+
+`time` does the peer's work alone (read, then one groupby per column and
+datetime part) so bench-explore.sh can time both sides.
+"""
+import json
+import sys
+
+import numpy as np
+import pandas as pd
+
+
+def read(path, na_values):
+    # pandas 2 reads "None" as missing, as fraudtree does; 1.x does not
+    extra = ["None"] + ([v for v in na_values.split(",") if v] if na_values else [])
+    return pd.read_csv(path, dtype=str, keep_default_na=True, na_values=extra)
+
+
+def target_y(df, name, positive):
+    col = df[name]
+    known = col.notna()
+    try:
+        num = pd.to_numeric(col[known])
+        pos = float(positive)
+        y = (num == pos).astype(int)
+    except (ValueError, TypeError):
+        y = (col[known] == positive).astype(int)
+    return y
+
+
+def to_datetime(s, fmt):
+    if fmt == "iso":
+        return pd.to_datetime(s, errors="coerce")
+    return pd.to_datetime(s, errors="coerce", dayfirst=(fmt == "dmy"))
+
+
+def counts(keys, y):
+    g = pd.DataFrame({"k": keys, "y": y}).groupby("k", dropna=True)["y"].agg(["count", "sum"])
+    return {k: (int(r["count"]), int(r["sum"])) for k, r in g.iterrows()}
+
+
+class Checker:
+    def __init__(self):
+        self.checked = 0
+        self.bad = []
+
+    def same(self, where, ours, theirs):
+        self.checked += 1
+        if ours != theirs:
+            self.bad.append(f"{where}: fraudtree {ours}, pandas {theirs}")
+
+    def groups(self, where, ours_groups, key, theirs):
+        seen = set()
+        for g in ours_groups:
+            k = key(g)
+            seen.add(k)
+            rows, fraud = theirs.get(k, (0, 0))
+            self.same(f"{where} {k!r} rows", g["rows"], rows)
+            self.same(f"{where} {k!r} fraud", g["fraud"], fraud)
+            rate = fraud / rows if rows else None
+            self.same(f"{where} {k!r} rate", g["rate"], rate)
+        for k in theirs:
+            if k not in seen:
+                self.bad.append(f"{where}: pandas has {k!r}, fraudtree does not")
+
+
+def check(path, ours_path, na_values):
+    with open(ours_path, encoding="utf-8") as fh:
+        ours = json.load(fh)
+    df = read(path, na_values)
+    fraud = ours["fraud"]
+    y_known = target_y(df, fraud["column"], fraud["positive"])
+    df = df.loc[y_known.index]
+    y = y_known.values
+    ck = Checker()
+    ck.same("labelled rows", fraud["rows"], len(df))
+    ck.same("frauds", fraud["fraud"], int(y.sum()))
+    for col in ours["columns"]:
+        bt = col.get("by_target")
+        if bt is None:
+            continue
+        name = col["name"]
+        raw = df[name]
+        if col["type"] == "categorical":
+            vals = raw
+        elif col["type"] == "numeric":
+            vals = pd.to_numeric(raw, errors="coerce")
+        else:
+            vals = to_datetime(raw, col["date_format"])
+        miss = vals.isna().values
+        ck.same(f"{name} rows", bt["rows"], len(df))
+        ck.same(f"{name} missing rows", bt["missing"]["rows"], int(miss.sum()))
+        ck.same(f"{name} missing fraud", bt["missing"]["fraud"], int(y[miss].sum()))
+        kind = bt["kind"]
+        if kind == "levels" and "groups_omitted" in bt:
+            continue
+        if kind == "levels":
+            ck.groups(name, bt["groups"], lambda g: g["value"], counts(vals.values, y))
+        elif kind == "values":
+            ck.groups(name, bt["groups"], lambda g: float(g["value"]),
+                      counts(vals.astype(float).values, y))
+        elif kind == "bins":
+            def edge(v):
+                return {"-inf": -np.inf, "inf": np.inf}.get(v, v) if isinstance(v, str) else float(v)
+            groups = bt["groups"]
+            edges = [edge(g["lo"]) for g in groups] + [edge(groups[-1]["hi"])]
+            # [lo, hi) bins, the last one closed (numpy.histogram's rule):
+            # pd.cut leaves the top edge out, so it is put back by hand
+            cut = pd.cut(vals, bins=edges, right=False, labels=False)
+            cut[vals == edges[-1]] = len(groups) - 1
+            ck.groups(name, [dict(g, i=i) for i, g in enumerate(groups)], lambda g: g["i"],
+                      counts(cut.values, y))
+        else:
+            dt = vals.dt
+            parts = {"hour": dt.hour, "day_of_week": dt.dayofweek, "month": dt.month}
+            for part, keys in parts.items():
+                theirs = counts(keys.values, y)
+                ck.groups(f"{name}.{part}", bt[part], lambda g: float(g["value"]),
+                          {float(k): v for k, v in theirs.items()})
+            has_time = bool(((vals.dt.hour + vals.dt.minute + vals.dt.second) != 0).any())
+            ck.same(f"{name} has_time", bt["has_time"], has_time)
+    print(f"  {ck.checked} figures checked against pandas groupby, {len(ck.bad)} differ")
+    for b in ck.bad[:20]:
+        print("  DIFFERS:", b)
+    return 1 if ck.bad else 0
+
+
+def time_peer(path, target, positive, na_values):
+    df = read(path, na_values)
+    y = target_y(df, target, positive)
+    df = df.loc[y.index]
+    for name in df.columns:
+        if name == target:
+            continue
+        num = pd.to_numeric(df[name], errors="coerce")
+        if num.notna().sum() == df[name].notna().sum() and df[name].notna().any():
+            if num.nunique() > 20:
+                keys = pd.cut(num, bins=10, right=False, labels=False)
+            else:
+                keys = num
+            pd.DataFrame({"k": keys, "y": y}).groupby("k")["y"].agg(["count", "sum", "mean"])
+            continue
+        dt = pd.to_datetime(df[name], errors="coerce")
+        if dt.notna().sum() == df[name].notna().sum() and dt.notna().any():
+            for keys in (dt.dt.hour, dt.dt.dayofweek, dt.dt.month):
+                pd.DataFrame({"k": keys, "y": y}).groupby("k")["y"].agg(["count", "sum", "mean"])
+            continue
+        pd.DataFrame({"k": df[name], "y": y}).groupby("k")["y"].agg(["count", "sum", "mean"])
+    return 0
+
+
+def main(argv):
+    na = ""
+    if "--na-values" in argv:
+        i = argv.index("--na-values")
+        na = argv[i + 1]
+        del argv[i:i + 2]
+    if len(argv) == 4 and argv[1] == "check":
+        return check(argv[2], argv[3], na)
+    if len(argv) == 5 and argv[1] == "time":
+        return time_peer(argv[2], argv[3], argv[4], na)
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,148 @@
+#!/bin/sh
+# explore.sh: `fraudtree describe --by-target` as a person sees it: rows,
+# frauds and fraud rate per level, value, bin, day and month on a small
+# file worked out by hand; the JSON form; the leakage hints firing on a
+# planted leak and nowhere else, in describe and in run's notes (the
+# row-order hint too); option errors.
+set -u
+: "${FT_BIN:?}" "${FT_SRCDIR:?}"
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+cd "$tmp" || exit 1
+
+cat >s.csv <<'EOF'
+kind,amount,when,label
+a,10,2024-01-01,1
+a,20,2024-01-02,0
+b,30,2024-01-06,0
+b,,2024-01-07,0
+,50,,1
+c,60,2024-02-01,0
+EOF
+"$FT_BIN" describe --by-target s.csv >out 2>err || fail "exit $?: $(cat err)"
+sed -n '/^where the fraud is/,$p' out >got
+cat >want <<'EOF'
+where the fraud is: label = 1, 2 of 6 rows (33.33%); lift is a value's fraud rate over that
+
+kind (categorical, levels, by count)
+  value             rows    share     fraud     rate   lift
+  a                    2   33.33%         1   50.00%   1.50
+  b                    2   33.33%         0    0.00%   0.00
+  c                    1   16.67%         0    0.00%   0.00
+  (missing)            1   16.67%         1  100.00%   3.00
+
+amount (numeric, values)
+  value             rows    share     fraud     rate   lift
+  10                   1   16.67%         1  100.00%   3.00
+  20                   1   16.67%         0    0.00%   0.00
+  30                   1   16.67%         0    0.00%   0.00
+  50                   1   16.67%         1  100.00%   3.00
+  60                   1   16.67%         0    0.00%   0.00
+  (missing)            1   16.67%         0    0.00%   0.00
+
+when (datetime; no time of day in any value, so no hours; empty hours, days and months not shown)
+  day_of_week        rows    share     fraud     rate   lift
+  Monday                1   16.67%         1  100.00%   3.00
+  Tuesday               1   16.67%         0    0.00%   0.00
+  Thursday              1   16.67%         0    0.00%   0.00
+  Saturday              1   16.67%         0    0.00%   0.00
+  Sunday                1   16.67%         0    0.00%   0.00
+  (missing)             1   16.67%         1  100.00%   3.00
+  month             rows    share     fraud     rate   lift
+  January              4   66.67%         1   25.00%   0.75
+  February             1   16.67%         0    0.00%   0.00
+  (missing)            1   16.67%         1  100.00%   3.00
+
+leakage hints:
+  none (they need 20 rows of each class)
+EOF
+diff want got >d || fail "--by-target table differs: $(cat d)"
+
+# --sort rate: b and c (0%) after a (50%); ties by count, then first seen
+"$FT_BIN" describe --by-target --sort rate s.csv | sed -n '/^kind (/,/^$/p' | sed -n 3,5p | awk '{print $1}' | tr '\n' ' ' >got
+[ "$(cat got)" = "a b c " ] || fail "--sort rate: $(cat got)"
+
+# 3 bins over 10..60: [10, 26.67) [26.67, 43.33) [43.33, 60]
+"$FT_BIN" describe --by-target --bins 3 --target label s.csv >/dev/null || fail "--bins 3"
+
+# JSON: the figures, exact, and where they belong
+"$FT_BIN" describe --json s.csv | grep -q by_target && fail "plain --json has the figures"
+"$FT_BIN" describe --json --by-target s.csv >j.json || fail "--json exit $?"
+flat=$(tr -d ' \t\n' <j.json)
+case $flat in
+*'"by_target":{"kind":"levels","rows":6,"fraud":2,"missing":{"rows":1,"fraud":1,"rate":1},"groups":[{"value":"a","rows":2,"fraud":1,"rate":0.5}'*) ;;
+*) fail "--json lacks kind's figures" ;;
+esac
+case $flat in
+*'"day_of_week":[{"value":0,"label":"Monday","rows":1,"fraud":1,"rate":1}'*) ;;
+*) fail "--json lacks when's day_of_week" ;;
+esac
+case $flat in
+*'"fraud":{"column":"label","positive":"1","rows":6,"fraud":2},"leakage_hints":[]'*) ;;
+*) fail "--json lacks the fraud summary or the hints" ;;
+esac
+
+# a planted leak: 300 rows, 60 frauds; `status` is "refund" for 40 of
+# them and nothing else; `copy` is the label; `noise` and `big` are not
+awk 'BEGIN {
+	print "noise,copy,status,big,label"
+	for (i = 0; i < 300; i++) {
+		f = (i % 5 == 0)
+		printf "%d,%s,%s,%d,%d\n", (i * 7919) % 13, f ? "yes" : "no",
+			(f && i % 15 != 0) ? "refund" : "open", (i * 31) % 1000, f
+	}
+}' >leak.csv
+"$FT_BIN" describe --by-target leak.csv >out 2>err || fail "leak: exit $?: $(cat err)"
+sed -n '/^leakage hints/,$p' out >hints
+grep -q '^  copy: one split on it alone (copy = "yes" or not) reaches balanced accuracy 1.000' hints ||
+	fail "no separating hint for copy: $(cat hints)"
+grep -q '^  status: the 40 rows with status = "refund" are all fraud' hints ||
+	fail "no one-class hint for status: $(cat hints)"
+[ "$(wc -l <hints)" -eq 3 ] || fail "hints beyond the two planted: $(cat hints)"
+"$FT_BIN" describe --json -b leak.csv | tr -d ' \t\n' | grep -q '"kind":"one_class"' ||
+	fail "--json lacks the one_class hint"
+
+# errors: exit 2, one line, nothing on stdout
+err_case() {
+	want=$1
+	shift
+	"$FT_BIN" describe "$@" >o 2>e
+	rc=$?
+	[ $rc -eq 2 ] || fail "$*: exit $rc, wanted 2"
+	[ ! -s o ] || fail "$*: wrote to stdout"
+	[ "$(wc -l <e)" -eq 1 ] || fail "$*: $(wc -l <e) error lines"
+	grep -q -- "$want" e || fail "$*: '$(cat e)' lacks '$want'"
+}
+err_case "--bins wants an integer from 1 to 1000, not '0'" --by-target --bins 0 s.csv
+err_case "--bins wants an integer from 1 to 1000, not '12x'" --by-target --bins 12x s.csv
+err_case "--bins wants" --bins -3 s.csv
+err_case "--sort wants count, rate or value, not 'fraud'" --by-target --sort fraud s.csv
+err_case "positive: 'maybe' is not a value of label" --by-target --positive maybe s.csv
+err_case "target has 5 classes" --by-target --target amount s.csv
+printf 'a,b\n1,2\n3,4\n' >nolabel.csv
+err_case "needs a target column" --by-target nolabel.csv
+"$FT_BIN" describe --help | grep -q -- "--by-target" || fail "--help lacks --by-target"
+
+# run's notes: the same data hints; and a row-order column (`step` grows
+# with the row number, frauds only late: paysim's shape) among the top
+# features. `copy` and `status` are dropped so the tree uses step.
+"$FT_BIN" run --no-register --set 'drop=["copy","status"]' leak.csv >run.out 2>&1
+grep -q '^  - leakage hint: copy: one split on it alone' run.out || fail "run: no copy hint"
+grep -q '^  - leakage hint: status: the 40 rows' run.out || fail "run: no status hint"
+awk 'BEGIN {
+	print "step,amount,label"
+	for (i = 0; i < 600; i++)
+		printf "%d,%d,%d\n", int(i / 10), (i * 7919) % 500, (i >= 450 && i % 3 == 0)
+}' >steps.csv
+"$FT_BIN" run --no-register steps.csv >run.out 2>&1
+grep -q "^  - leakage hint: step: time-like (it grows with the row number) and the tree's feature number 1 by importance" run.out ||
+	fail "run: no row-order hint for step: $(grep -i hint run.out)"
+grep -q "leakage hint: amount" run.out && fail "run: a hint for amount"
+"$FT_BIN" run --no-register "$FT_SRCDIR/data/transactions.csv" >run.out 2>&1
+[ "$(grep -c 'leakage hint' run.out)" -eq 1 ] ||
+	fail "run on the sample: hints beyond velocity_1h: $(grep 'leakage hint' run.out)"
+
+[ $fails -eq 0 ] || exit 1
+echo "explore: ok"
