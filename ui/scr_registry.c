@@ -205,8 +205,8 @@ static struct reg_state *get_state(struct app *a)
 }
 
 /* How the version's gate and threshold differ from the group's policy and
- * the defaults (registry_version_flags), after its details, as `registry
- * show` prints them. */
+ * the defaults (registry_version_flags), as `registry show` prints them,
+ * under the version's title line. */
 static void add_flag_lines(struct reg_state *s, const char *root, const char *group,
 			   int version)
 {
@@ -215,16 +215,20 @@ static void add_flag_lines(struct reg_state *s, const char *root, const char *gr
 	ft_err_clear(&err);
 	size_t n = registry_version_flags(root, group, version, &flags, &err);
 	size_t extra = n == (size_t)-1 ? 1 : n + 1;
+	/* right under the version's title line, where an approver looks first */
+	size_t at = s->nlines ? 1 : 0;
 	s->lines = xreallocarray(s->lines, s->nlines + extra, sizeof *s->lines);
+	memmove(s->lines + at + extra, s->lines + at, (s->nlines - at) * sizeof *s->lines);
+	s->nlines += extra;
 	if (n == (size_t)-1) {
-		s->lines[s->nlines++] = xasprintf("flags: cannot be read: %s", err.msg);
+		s->lines[at] = xasprintf("flags: cannot be read: %s", err.msg);
 		return;
 	}
-	s->lines[s->nlines++] = xstrdup(n ? "flags (gate and threshold against the policy "
-					"and the defaults)" : "flags: none (gate and threshold meet "
-					"the policy and the defaults)");
+	s->lines[at] = xstrdup(n ? "flags (gate and threshold against the policy and the "
+			       "defaults)" : "flags: none (gate and threshold meet the policy "
+			       "and the defaults)");
 	for (size_t i = 0; i < n; i++) {
-		s->lines[s->nlines++] = xasprintf("  ! %s", flags[i]);
+		s->lines[at + 1 + i] = xasprintf("  ! %s", flags[i]);
 		free(flags[i]);
 	}
 	free(flags);

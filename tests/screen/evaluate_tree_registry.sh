@@ -128,7 +128,9 @@ st_keys Enter
 st_wait "Registered fraud-detection-model-group/1"
 st_wait "fraud-detection-model-group/1  PendingManualApproval"
 st_wait "description: full depth"
+st_wait "flags: none (gate and threshold meet the policy and the defaults)"
 st_cmd "set tree.max_depth 4"
+st_cmd 'set gate [{"metric": "accuracy", "op": ">=", "value": 0.8}]'
 st_cmd "train"
 st_wait "trained, not saved"
 st_wait "Gate: PASS"
@@ -137,6 +139,8 @@ st_wait "description (optional)"
 st_keys -l "depth 4"
 st_keys Enter
 st_wait "Registered fraud-detection-model-group/2"
+# version 2's gate was lowered in the session: the details flag it
+st_wait "! gate accuracy>=0.8 is weaker than the default accuracy>=0.85"
 
 # compare: mark version 2, select version 1, d shows the differences only
 st_keys End m
