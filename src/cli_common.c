@@ -104,8 +104,8 @@ struct model *cli_model_load(const char *ref, const char *registry, struct ft_er
 	const char *root = options_registry_root(registry);
 	char group[REGISTRY_GROUP_MAX + 1];
 	int version;
-	/* resolved and loaded under one lock: GROUP@approved cannot change
-	 * between the two */
+	/* Resolved and loaded under one lock: GROUP@approved never yields a
+	 * version rejected in between. */
 	return registry_load_ref(root, ref, group, &version, err);
 }
 

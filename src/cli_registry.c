@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,33 @@ static void fmt_metric(char *buf, size_t size, double v)
 		snprintf(buf, size, "%.4f", v);
 }
 
+/* One line of a table for people. Descriptions, reasons, user names,
+ * feature names and paths come from data: the whole line is shown with its
+ * control characters escaped (ft_escape_controls), so that none of them
+ * can clear the screen, move the cursor or forge another line. */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *line = NULL;
+	if (vasprintf(&line, fmt, ap) < 0)
+		line = NULL;
+	va_end(ap);
+	if (!line)
+		return;
+	size_t n = strlen(line);
+	bool nl = n && line[n - 1] == '\n';
+	if (nl)
+		line[n - 1] = '\0';
+	char *shown = ft_escape_controls(line);
+	fputs(shown, stdout);
+	if (nl)
+		putchar('\n');
+	free(shown);
+	free(line);
+}
+
 /* ---- list ------------------------------------------------------------- */
 
 /* Print a JSON document on standard output and free it. */
@@ -130,9 +158,9 @@ static int list_groups(const char *root, bool json)
 		}
 		print_json(arr);
 	} else if (n == 0) {
-		printf("no groups in %s\n", root);
+		say("no groups in %s\n", root);
 	} else {
-		printf("%-40s %8s %7s %8s  %s\n", "GROUP", "VERSIONS", "LATEST", "APPROVED",
+		say("%-40s %8s %7s %8s  %s\n", "GROUP", "VERSIONS", "LATEST", "APPROVED",
 		       "DESCRIPTION");
 		for (size_t i = 0; i < n; i++) {
 			char latest[16] = "-", approved[16] = "-";
@@ -140,13 +168,13 @@ static int list_groups(const char *root, bool json)
 				snprintf(latest, sizeof latest, "%d", g[i].latest);
 			if (g[i].approved)
 				snprintf(approved, sizeof approved, "%d", g[i].approved);
-			printf("%-40s %8zu %7s %8s  %s\n", g[i].name, g[i].nversions, latest, approved,
+			say("%-40s %8zu %7s %8s  %s\n", g[i].name, g[i].nversions, latest, approved,
 			       g[i].description);
 			if (g[i].ndamaged)
-				printf("  %zu DAMAGED version%s (see: fraudtree registry verify %s)\n",
+				say("  %zu DAMAGED version%s (see: fraudtree registry verify %s)\n",
 				       g[i].ndamaged, g[i].ndamaged > 1 ? "s" : "", g[i].name);
 			if (g[i].problem)
-				printf("  DAMAGED %s\n", g[i].problem);
+				say("  DAMAGED %s\n", g[i].problem);
 		}
 	}
 	registry_groups_free(g, n);
@@ -184,13 +212,13 @@ static int list_versions(const char *root, const char *group, bool json)
 		}
 		print_json(arr);
 	} else if (n == 0) {
-		printf("no versions in %s/%s\n", root, group);
+		say("no versions in %s/%s\n", root, group);
 	} else {
-		printf("%-8s %-22s %-21s %-8s %-8s %-12s %s\n", "VERSION", "STATUS", "CREATED",
+		say("%-8s %-22s %-21s %-8s %-8s %-12s %s\n", "VERSION", "STATUS", "CREATED",
 		       "ACCURACY", "RECALL", "DATA", "DESCRIPTION");
 		for (size_t i = 0; i < n; i++) {
 			if (v[i].damaged) {
-				printf("%-8d %-22s %s\n", v[i].number, "DAMAGED", v[i].problem);
+				say("%-8d %-22s %s\n", v[i].number, "DAMAGED", v[i].problem);
 				continue;
 			}
 			const struct registry_manifest *m = &v[i].m;
@@ -199,7 +227,7 @@ static int list_versions(const char *root, const char *group, bool json)
 				fmt_metric(acc, sizeof acc, m->metrics.accuracy);
 				fmt_metric(rec, sizeof rec, m->metrics.recall);
 			}
-			printf("%-8d %-22s %-21s %-8s %-8s %.12s %s\n", v[i].number,
+			say("%-8d %-22s %-21s %-8s %-8s %.12s %s\n", v[i].number,
 			       registry_status_name(m->status), m->created, acc, rec, m->data_sha256,
 			       m->description);
 		}
@@ -294,17 +322,17 @@ static cJSON *details_json(const struct registry_details *d)
 static void print_details(const struct registry_details *d)
 {
 	const struct registry_manifest *m = &d->v.m;
-	printf("%s/%d  %s\n", m->group, m->version, registry_status_name(m->status));
-	printf("created      %s by %s (%s)\n", m->created, m->user, m->program);
+	say("%s/%d  %s\n", m->group, m->version, registry_status_name(m->status));
+	say("created      %s by %s (%s)\n", m->created, m->user, m->program);
 	if (*m->description)
-		printf("description  %s\n", m->description);
-	printf("data         %s (%llu bytes, %llu rows, %llu columns)\n", m->data_path,
+		say("description  %s\n", m->description);
+	say("data         %s (%llu bytes, %llu rows, %llu columns)\n", m->data_path,
 	       (unsigned long long)m->data_size, (unsigned long long)m->data_rows,
 	       (unsigned long long)m->data_columns);
-	printf("data sha256  %s\n", m->data_sha256);
-	printf("gate         %s\n", m->gate_pass ? "passed" : "FAILED");
+	say("data sha256  %s\n", m->data_sha256);
+	say("gate         %s\n", m->gate_pass ? "passed" : "FAILED");
 	for (size_t i = 0; i < m->ngate; i++)
-		printf("  %-4s %s\n", m->gate[i].pass ? "ok" : "FAIL", m->gate[i].why);
+		say("  %-4s %s\n", m->gate[i].pass ? "ok" : "FAIL", m->gate[i].why);
 	if (m->has_metrics) {
 		const struct metrics *mt = &m->metrics;
 		char a[16], b[16], p[16], r[16], f[16], ra[16], pa[16], ba[16];
@@ -316,27 +344,27 @@ static void print_details(const struct registry_details *d)
 		fmt_metric(ra, sizeof ra, mt->roc_auc);
 		fmt_metric(pa, sizeof pa, mt->pr_auc);
 		fmt_metric(ba, sizeof ba, mt->balanced_accuracy);
-		printf("metrics      test split, %llu rows, threshold %g\n",
+		say("metrics      test split, %llu rows, threshold %g\n",
 		       (unsigned long long)mt->n, mt->threshold);
-		printf("  accuracy %s (baseline %s)  precision %s  recall %s  f1 %s\n", a, b, p, r, f);
-		printf("  balanced_accuracy %s  roc_auc %s  pr_auc %s\n", ba, ra, pa);
-		printf("confusion    %12s %12s\n", "predicted 0", "predicted 1");
-		printf("  actual 0   %12llu %12llu\n", (unsigned long long)mt->cm.tn,
+		say("  accuracy %s (baseline %s)  precision %s  recall %s  f1 %s\n", a, b, p, r, f);
+		say("  balanced_accuracy %s  roc_auc %s  pr_auc %s\n", ba, ra, pa);
+		say("confusion    %12s %12s\n", "predicted 0", "predicted 1");
+		say("  actual 0   %12llu %12llu\n", (unsigned long long)mt->cm.tn,
 		       (unsigned long long)mt->cm.fp);
-		printf("  actual 1   %12llu %12llu\n", (unsigned long long)mt->cm.fn,
+		say("  actual 1   %12llu %12llu\n", (unsigned long long)mt->cm.fn,
 		       (unsigned long long)mt->cm.tp);
 	}
-	printf("tree         %zu nodes, %zu leaves, depth %d, threshold %g\n", d->nodes,
+	say("tree         %zu nodes, %zu leaves, depth %d, threshold %g\n", d->nodes,
 	       d->leaves, d->depth, d->model->threshold);
 	for (size_t i = 0; i < d->ntop; i++)
-		printf("  %-40s %.4f\n", d->top[i].name, d->top[i].importance);
-	printf("settings\n");
+		say("  %-40s %.4f\n", d->top[i].name, d->top[i].importance);
+	say("settings\n");
 	for (size_t i = 0; i < d->nsettings; i++)
-		printf("  %s = %s\n", d->settings[i].key, d->settings[i].value);
-	printf("history\n");
+		say("  %s = %s\n", d->settings[i].key, d->settings[i].value);
+	say("history\n");
 	for (size_t i = 0; i < d->nevents; i++) {
 		const struct registry_event *e = &d->events[i];
-		printf("  %s  %-12s %-10s %s%s%s  %s\n", e->time, e->user, e->event, e->from,
+		say("  %s  %-12s %-10s %s%s%s  %s\n", e->time, e->user, e->event, e->from,
 		       *e->from ? " -> " : "", e->to, e->reason);
 	}
 }
@@ -377,7 +405,7 @@ static int set_status(const char *root, const struct args *a, enum registry_stat
 	if (registry_resolve(root, a->pos[1], group, &version, &err) < 0 ||
 	    registry_set_status(root, group, version, to, a->reason, a->user, &err) < 0)
 		return cli_error(&err);
-	printf("%s/%d: %s\n", group, version, registry_status_name(to));
+	say("%s/%d: %s\n", group, version, registry_status_name(to));
 	return EXIT_OK;
 }
 
@@ -410,14 +438,15 @@ static int diff(const char *root, const struct args *a)
 		}
 		print_json(arr);
 	} else if (n == 0) {
-		printf("%s/%d and %s/%d do not differ\n", ga, va, gb, vb);
+		say("%s/%d and %s/%d do not differ\n", ga, va, gb, vb);
 	} else {
-		printf("%s/%d -> %s/%d\n", ga, va, gb, vb);
+		say("%s/%d -> %s/%d\n", ga, va, gb, vb);
 		for (size_t i = 0; i < n; i++) {
-			printf("%-10s %s: %s -> %s", registry_diff_kind_name(d[i].kind), d[i].key, d[i].a, d[i].b);
+			char delta[48] = "";
 			if (d[i].has_delta)
-				printf(" (%+.6g)", d[i].delta);
-			putchar('\n');
+				snprintf(delta, sizeof delta, " (%+.6g)", d[i].delta);
+			say("%-10s %s: %s -> %s%s\n", registry_diff_kind_name(d[i].kind), d[i].key,
+			    d[i].a, d[i].b, delta);
 		}
 	}
 	registry_diff_free(d, n);
@@ -436,11 +465,11 @@ static int verify(const char *root, const struct args *a)
 	if (registry_verify(root, a->npos == 2 ? a->pos[1] : NULL, &p, &n, &err) < 0)
 		return cli_error(&err);
 	for (size_t i = 0; i < n; i++)
-		printf("%s: %s\n", p[i].path, p[i].reason);
+		say("%s: %s\n", p[i].path, p[i].reason);
 	registry_problems_free(p, n);
 	if (n)
 		return cli_errorf("registry: %zu problem%s found in %s", n, n > 1 ? "s" : "", root);
-	printf("%s: no problems found\n", root);
+	say("%s: no problems found\n", root);
 	return EXIT_OK;
 }
 

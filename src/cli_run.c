@@ -31,13 +31,17 @@
 
 /* Raised by the first Ctrl-C: the engine stops at its next check and the
  * run ends cleanly (progress line cleared, nothing half-written). A second
- * Ctrl-C kills as usual. A signal handler can only reach a global. */
+ * Ctrl-C kills as usual, after removing the temporaries of the files being
+ * written. A signal handler can only reach a global. */
 static atomic_int interrupted;
 
 static void on_interrupt(int sig)
 {
-	(void)sig;
-	atomic_store(&interrupted, 1);
+	if (atomic_exchange(&interrupted, 1)) {
+		out_remove_temporaries();
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
 }
 
 static void catch_interrupt(void)
@@ -45,7 +49,6 @@ static void catch_interrupt(void)
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_interrupt;
-	sa.sa_flags = SA_RESETHAND;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);

@@ -68,7 +68,11 @@ static void setup_signals(bool verb)
 		return;   /* the workbench owns its terminal's signals (ui/term.c) */
 	static const int fatal[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 	for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++) {
-		struct sigaction sa;
+		/* A signal ignored on entry (nohup, a background job of a
+		 * script) stays ignored, as the shell that set it meant. */
+		struct sigaction sa, old;
+		if (sigaction(fatal[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
 		memset(&sa, 0, sizeof sa);
 		sa.sa_handler = on_fatal;
 		sigemptyset(&sa.sa_mask);

@@ -69,6 +69,24 @@ static void fault(const char *point)
 #endif
 }
 
+/* FRAUDTREE_PAUSE=POINT:MS holds the process at POINT for MS milliseconds,
+ * so that tests can make a reader and a writer meet there. */
+static void pause_at(const char *point)
+{
+#ifdef FT_TEST_HOOKS
+	const char *want = getenv("FRAUDTREE_PAUSE");
+	size_t n = strlen(point);
+	if (want && !strncmp(want, point, n) && want[n] == ':') {
+		long ms = strtol(want + n + 1, NULL, 10);
+		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			continue;
+	}
+#else
+	(void)point;
+#endif
+}
+
 const char *registry_status_name(enum registry_status s)
 {
 	switch (s) {
@@ -306,8 +324,8 @@ static int make_dirs(const char *path, struct ft_err *err)
 /* Remove `name` from dfd: a directory with what it holds, anything else
  * (a link included) by unlinking the name itself. Links are never followed
  * and a directory is only entered through O_NOFOLLOW, so whatever a link
- * points to is untouched. Nesting beyond what a stage can hold is left for
- * verify to report rather than walked without bound. */
+ * points to is untouched. Nesting deeper than 32 levels (a stage has one)
+ * is left for verify to report rather than walked without bound. */
 static void remove_at(int dfd, const char *name, int depth)
 {
 	struct stat st;
@@ -317,7 +335,7 @@ static void remove_at(int dfd, const char *name, int depth)
 		unlinkat(dfd, name, 0);
 		return;
 	}
-	if (depth >= 4)
+	if (depth >= 32)
 		return;
 	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
@@ -2262,6 +2280,7 @@ struct model *registry_load_ref(const char *root, const char *ref, char *group, 
 		m = c.model;
 		c.model = NULL;
 		checked_free(&c);
+		pause_at("loaded");
 	}
 	gdir_close(&g);
 	return m;

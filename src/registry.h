@@ -197,7 +197,9 @@ struct model *registry_load_model(const char *root, const char *group, int versi
 				  struct ft_err *err);
 
 /* The audit log of a group, in file order; unreadable lines are skipped
- * (registry_verify reports them). Free with registry_events_free. */
+ * (registry_verify reports them). A log that cannot be read at all (a
+ * link, a pipe, a hard link...) is an error; none is an empty log. Free
+ * with registry_events_free. */
 int registry_audit(const char *root, const char *group, struct registry_event **out,
 		   size_t *n, struct ft_err *err);
 void registry_events_free(struct registry_event *e, size_t n);

@@ -374,8 +374,8 @@ static void out_release(struct out_file *o)
 	out_reset(o);
 }
 
-int out_open_at(struct out_file *o, int dirfd, const char *dirpath, const char *name,
-		unsigned mode, struct ft_err *err)
+static int open_out(struct out_file *o, int dirfd, const char *dirpath, const char *name,
+		    unsigned mode, bool in_place_ok, struct ft_err *err)
 {
 	out_reset(o);
 	char *path = !dirpath || !*dirpath ? xstrdup(name)
@@ -389,10 +389,11 @@ int out_open_at(struct out_file *o, int dirfd, const char *dirpath, const char *
 	struct stat st;
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		if (S_ISLNK(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode) ||
-		    S_ISSOCK(st.st_mode)) {
+		    S_ISSOCK(st.st_mode) || (!in_place_ok && !S_ISREG(st.st_mode))) {
 			ft_fail(err, FT_EINPUT, "%s: is %s; %s", path, mode_kind(st.st_mode),
 				S_ISLNK(st.st_mode) ? "fraudtree never writes through a link (name its target)"
-						    : "expected a regular file, a pipe or a character device");
+				: in_place_ok ? "expected a regular file, a pipe or a character device"
+					      : "expected a regular file");
 			free(path);
 			return -1;
 		}
@@ -450,6 +451,12 @@ int out_open_at(struct out_file *o, int dirfd, const char *dirpath, const char *
 	return 0;
 }
 
+int out_open_at(struct out_file *o, int dirfd, const char *dirpath, const char *name,
+		unsigned mode, struct ft_err *err)
+{
+	return open_out(o, dirfd, dirpath, name, mode, false, err);
+}
+
 int out_open(struct out_file *o, const char *path, unsigned mode, struct ft_err *err)
 {
 	out_reset(o);
@@ -470,7 +477,7 @@ int out_open(struct out_file *o, const char *path, unsigned mode, struct ft_err 
 		free(dir);
 		return -1;
 	}
-	int rc = out_open_at(o, dfd, slash ? dir : "", name, mode, err);
+	int rc = open_out(o, dfd, slash ? dir : "", name, mode, true, err);
 	free(dir);
 	if (rc < 0) {
 		close(dfd);

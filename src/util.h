@@ -99,7 +99,8 @@ uint64_t ft_random64(void);
  * into place (ok) or removes it (!ok); it always releases the struct and
  * returns -1 with err on failure. out_open_at does the same for `name` in
  * an open directory (dirpath is for messages; the descriptor is borrowed
- * and must stay open until out_commit). */
+ * and must stay open until out_commit), for files that must be regular
+ * (the registry's): anything else in name's place is refused. */
 struct out_file {
 	int fd;
 	int dirfd;    /* holds path; owned unless borrowed */

@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "json.h"
 #include "registry.h"
 #include "registry_fixture.h"
 #include "sha256.h"
@@ -1096,12 +1097,86 @@ static void test_diff(void **state)
 	free(root);
 }
 
+/* The engine's publish itself refuses a failed gate (whatever its caller
+ * checked), and a gate that says passed over a failed condition. */
+static void test_publish_refuses_failed_gate(void **state)
+{
+	struct fx *f = *state;
+	struct ft_err err;
+	struct gate_check check = { (char *)"accuracy", OP_GE, 0.85, 0.5, false,
+				    "accuracy 0.5 >= 0.85" };
+	struct gate_result gate = { false, &check, 1 };
+	struct registry_publish_args a = {
+		.group = "g", .user = "tester", .model_json = f->model,
+		.evaluation_json = evaluation, .pipeline_json = pipeline_a,
+		.gate = &gate, .data_path = f->data, .data_rows = 1, .data_columns = 1,
+	};
+	char *root = reg_root(f);
+	int version = -1;
+	assert_int_equal(registry_publish(root, &a, &version, &err), -1);
+	assert_non_null(strstr(err.msg, "gate failed"));
+	gate.pass = true;   /* the summary lies about its condition */
+	assert_int_equal(registry_publish(root, &a, &version, &err), -1);
+	struct stat st;
+	char *g = reg_path(f, "g");
+	assert_int_equal(lstat(g, &st), -1);
+	free(g);
+	free(root);
+}
+
+static void test_strict_json(void **state)
+{
+	(void)state;
+	struct ft_err err;
+	struct cJSON *j = json_parse("{\"a\": \"abc\\u0000/../x\"}", "t.json", &err);
+	assert_null(j);
+	assert_non_null(strstr(err.msg, "t.json:1: a string holds \\u0000"));
+	j = json_parse("{\"a\": 1,\n \"b\": {\"c\": 1, \"c\": 2}}", "t.json", &err);
+	assert_null(j);
+	assert_non_null(strstr(err.msg, "key \"c\" appears twice"));
+	/* An escaped backslash before u0000 is text, not a NUL. */
+	j = json_parse("{\"a\": \"x\\\\u0000\", \"b\": {\"a\": 1}}", "t.json", &err);
+	assert_non_null(j);
+	cJSON_Delete(j);
+	int a, b;
+	assert_true(json_format_version_parse("1.0", &a, &b) && a == 1 && b == 0);
+	assert_true(json_format_version_parse("2.13", &a, &b) && a == 2 && b == 13);
+	const char *loose[] = { " 1.0", "+1.0", "1.0 ", "01.0", "1.00", "1", "1.", ".1", "-1.0",
+				"1.0.0", "1e0.0", "", "1,0" };
+	for (size_t i = 0; i < sizeof loose / sizeof loose[0]; i++)
+		assert_false(json_format_version_parse(loose[i], &a, &b));
+}
+
+static void test_escape_controls(void **state)
+{
+	(void)state;
+	const struct { const char *in, *out; } cases[] = {
+		{ "plain text", "plain text" },
+		{ "\033[2J\033[31mFAKE\r", "\\e[2J\\e[31mFAKE\\r" },
+		{ "a\nb\tc\x01\x7f", "a\\nb\\tc\\x01\\x7F" },
+		{ "caf\xc3\xa9 \xe2\x82\xac", "caf\xc3\xa9 \xe2\x82\xac" },   /* UTF-8 kept */
+		{ "\xc2\x9b" "31m", "\\u{009B}31m" },                         /* C1 CSI */
+		{ "\x9b" "31m", "\\x9B31m" },                               /* raw 8-bit CSI */
+		{ "ok \xe2\x80\xae" "dessap", "ok \\u{202E}dessap" },       /* RTL override */
+		{ "\xc0\xaf", "\\xC0\\xAF" },                              /* overlong '/' */
+		{ "", "" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *got = ft_escape_controls(cases[i].in);
+		assert_string_equal(got, cases[i].out);
+		free(got);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_group_names),
 		cmocka_unit_test(test_status_names),
 		cmocka_unit_test(test_sha256),
+		cmocka_unit_test(test_strict_json),
+		cmocka_unit_test(test_escape_controls),
+		cmocka_unit_test_setup_teardown(test_publish_refuses_failed_gate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_publish_numbers_and_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_publish_refuses_bad_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_version_names, setup, teardown),
