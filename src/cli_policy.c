@@ -6,6 +6,7 @@
 #include "cli.h"
 
 #include <cjson/cJSON.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,32 @@ static const char policy_usage[] =
 	"CONDITIONS as --set gate= takes them: recall.lower>=0.5,alerts<=500 (none: no conditions).\n"
 	"Options: --registry DIR (else $FRAUDTREE_REGISTRY, else ./registry).\n"
 	"Exit status: 0 success (compare: whatever the verdict), 2 error.\n";
+
+/* A line for people with its data (reasons, user names, paths, version
+ * names) shown with control characters escaped (ft_escape_controls), so
+ * none of them can move the cursor or forge a line. */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *line = NULL;
+	if (vasprintf(&line, fmt, ap) < 0)
+		line = NULL;
+	va_end(ap);
+	if (!line)
+		return;
+	size_t n = strlen(line);
+	bool nl = n && line[n - 1] == '\n';
+	if (nl)
+		line[n - 1] = '\0';
+	char *shown = ft_escape_controls(line);
+	fputs(shown, stdout);
+	if (nl)
+		putchar('\n');
+	free(shown);
+	free(line);
+}
 
 struct popts {
 	const char *registry, *reason, *user, *gate, *four_eyes, *must_beat;
@@ -99,14 +126,14 @@ static bool on_off(const char *s, bool *out)
 static void print_policy(const char *group, const struct registry_policy *p)
 {
 	if (!p->set) {
-		printf("%s: no policy (a registration meets only its run's gate)\n", group);
+		say("%s: no policy (a registration meets only its run's gate)\n", group);
 		return;
 	}
 	char *gate = registry_policy_gate_text(p->gate, p->ngate);
-	printf("policy of %s (set by %s at %s: %s)\n", group, p->user, p->time, p->reason);
-	printf("  %-10s %s\n", "gate", gate);
-	printf("  %-10s %s\n", "four-eyes", p->four_eyes ? "on" : "off");
-	printf("  %-10s %s\n", "must-beat", p->must_beat_champion ? "champion" : "none");
+	say("policy of %s (set by %s at %s: %s)\n", group, p->user, p->time, p->reason);
+	say("  %-10s %s\n", "gate", gate);
+	say("  %-10s %s\n", "four-eyes", p->four_eyes ? "on" : "off");
+	say("  %-10s %s\n", "must-beat", p->must_beat_champion ? "champion" : "none");
 	free(gate);
 }
 
@@ -189,7 +216,7 @@ static int alias(const char *root, const struct popts *o)
 	} else if (registry_set_alias(root, group, name, version, o->reason, o->user, &err) < 0) {
 		rc = cli_error(&err);
 	} else {
-		printf("%s@%s: %s/%d\n", group, name, group, version);
+		say("%s@%s: %s/%d\n", group, name, group, version);
 	}
 	free(ref);
 	return rc;
@@ -207,16 +234,16 @@ static int approve_promote(const char *root, const struct popts *o)
 	if (registry_resolve(root, o->pos[1], group, &version, &err) < 0 ||
 	    registry_set_status(root, group, version, REG_APPROVED, o->reason, o->user, &err) < 0)
 		return cli_error(&err);
-	printf("%s/%d: %s\n", group, version, registry_status_name(REG_APPROVED));
+	say("%s/%d: %s\n", group, version, registry_status_name(REG_APPROVED));
 	if (registry_set_alias(root, group, "champion", version, o->reason, o->user, &err) < 0)
 		return cli_error(&err);
-	printf("%s@champion: %s/%d\n", group, group, version);
+	say("%s@champion: %s/%d\n", group, group, version);
 	return EXIT_OK;
 }
 
 static void print_confusion(const char *name, const struct confusion *c)
 {
-	printf("  %-4s TN %-8llu FP %-8llu FN %-8llu TP %llu\n", name,
+	say("  %-4s TN %-8llu FP %-8llu FN %-8llu TP %llu\n", name,
 	       (unsigned long long)c->tn, (unsigned long long)c->fp,
 	       (unsigned long long)c->fn, (unsigned long long)c->tp);
 }
@@ -253,16 +280,16 @@ static int compare(const char *root, const struct popts *o)
 		rc = cli_error(&err);
 		goto done;
 	}
-	printf("compare %s (A) and %s (B) on %s\n", name[0], name[1], o->pos[3]);
-	printf("  file sha256 %s: %s\n", r.file_sha256,
+	say("compare %s (A) and %s (B) on %s\n", name[0], name[1], o->pos[3]);
+	say("  file sha256 %s: %s\n", r.file_sha256,
 	       r.trained_on_file[0] || r.trained_on_file[1] ? "training data of "
 	       "a version" : "the training data of neither version");
-	printf("  rows: %zu (%s)\n", r.rows, r.rows_note);
+	say("  rows: %zu (%s)\n", r.rows, r.rows_note);
 	if (r.amount_column)
-		printf("  amount: %s\n", r.amount_column);
+		say("  amount: %s\n", r.amount_column);
 	else
-		printf("  amount: none (every fraud counts 1)\n");
-	printf("\n  %-24s %14s %14s %14s\n", "", "A", "B", "B - A");
+		say("  amount: none (every fraud counts 1)\n");
+	say("\n  %-24s %14s %14s %14s\n", "", "A", "B", "B - A");
 	static const char *const shown[] = {
 		"accuracy", "precision", "recall", "f1", "alerts", "alert_rate",
 		"amount_caught", "amount_missed", "amount_recall", "cost", "net_savings",
@@ -275,31 +302,31 @@ static int compare(const char *root, const struct popts *o)
 		bool money = !strncmp(shown[k], "amount_c", 8) || !strncmp(shown[k], "amount_m", 8) ||
 			!strcmp(shown[k], "cost") || !strcmp(shown[k], "net_savings");
 		if (!strcmp(shown[k], "alerts"))
-			printf("  %-24s %14.0f %14.0f %+14.0f\n", shown[k], va, vb, vb - va);
+			say("  %-24s %14.0f %14.0f %+14.0f\n", shown[k], va, vb, vb - va);
 		else if (money)
-			printf("  %-24s %14.2f %14.2f %+14.2f\n", shown[k], va, vb, vb - va);
+			say("  %-24s %14.2f %14.2f %+14.2f\n", shown[k], va, vb, vb - va);
 		else
-			printf("  %-24s %14.4f %14.4f %+14.4f\n", shown[k], va, vb, vb - va);
+			say("  %-24s %14.4f %14.4f %+14.4f\n", shown[k], va, vb, vb - va);
 	}
-	printf("\nconfusion matrices (threshold A %g, B %g)\n", m[0]->threshold, m[1]->threshold);
+	say("\nconfusion matrices (threshold A %g, B %g)\n", m[0]->threshold, m[1]->threshold);
 	print_confusion("A", &r.m[0].cm);
 	print_confusion("B", &r.m[1].cm);
-	printf("\nMcNemar's exact test (rows where the decisions differ)\n");
-	printf("  all rows:   B right, A wrong %llu; A right, B wrong %llu; p = %.4g\n",
+	say("\nMcNemar's exact test (rows where the decisions differ)\n");
+	say("  all rows:   B right, A wrong %llu; A right, B wrong %llu; p = %.4g\n",
 	       (unsigned long long)r.decisions.b, (unsigned long long)r.decisions.c,
 	       r.decisions.p);
-	printf("  fraud rows: B caught, A missed %llu; A caught, B missed %llu; p = %.4g\n",
+	say("  fraud rows: B caught, A missed %llu; A caught, B missed %llu; p = %.4g\n",
 	       (unsigned long long)r.frauds.b, (unsigned long long)r.frauds.c, r.frauds.p);
 	char why[400];
 	if (compare_beats(&r, why, sizeof why)) {
-		printf("\nverdict: B beats A: %s\n", why);
+		say("\nverdict: B beats A: %s\n", why);
 	} else {
 		char why_b[400];
 		compare_swap(&r);
 		if (compare_beats(&r, why_b, sizeof why_b))
-			printf("\nverdict: A beats B: %s\n", why_b);
+			say("\nverdict: A beats B: %s\n", why_b);
 		else
-			printf("\nverdict: neither beats the other; B: %s\n", why);
+			say("\nverdict: neither beats the other; B: %s\n", why);
 	}
 	compare_result_free(&r);
 done:
@@ -319,13 +346,13 @@ void cli_policy_print_flags(const char *root, const char *group, int version)
 	struct ft_err err;
 	size_t n = registry_version_flags(root, group, version, &lines, &err);
 	if (n == (size_t)-1) {
-		printf("flags        (cannot be read: %s)\n", err.msg);
+		say("flags        (cannot be read: %s)\n", err.msg);
 		return;
 	}
-	printf("flags        %s\n", n ? "how its gate and threshold differ from the policy "
+	say("flags        %s\n", n ? "how its gate and threshold differ from the policy "
 	       "and the defaults" : "none: its gate and threshold meet the policy and the defaults");
 	for (size_t i = 0; i < n; i++) {
-		printf("  ! %s\n", lines[i]);
+		say("  ! %s\n", lines[i]);
 		free(lines[i]);
 	}
 	free(lines);
