@@ -255,8 +255,10 @@ static void print_tuning(const struct pipeline_result *r)
 static void print_metric(const struct pipeline_result *r, const char *name,
 			 const char *shown, const char *remark)
 {
-	const struct metrics *v = &r->validation_metrics, *t = &r->test_metrics;
-	double a = 0, b = 0, lo, hi;
+	const struct metrics *tr = &r->train_metrics, *v = &r->validation_metrics,
+		*t = &r->test_metrics;
+	double x = 0, a = 0, b = 0, lo, hi;
+	metrics_lookup(tr, name, &x);
 	metrics_lookup(v, name, &a);
 	metrics_lookup(t, name, &b);
 	char key[64], iv[64] = "";
@@ -266,14 +268,15 @@ static void print_metric(const struct pipeline_result *r, const char *name,
 		metrics_lookup(t, key, &hi);
 		snprintf(iv, sizeof iv, "[%.4f, %.4f]", lo, hi);
 	}
-	printf("  %-20s %10.4f %10.4f  %-18s%s\n", shown, a, b, iv, remark);
+	printf("  %-20s %10.4f %10.4f %10.4f  %-18s%s\n", shown, x, a, b, iv, remark);
 }
 
 static void print_metrics(const struct pipeline_result *r)
 {
 	const struct metrics *t = &r->test_metrics;
-	printf("\nmetrics (threshold %g)  %10s %10s  %-18s\n", r->settings.threshold,
-	       "validation", "test", "test 95% interval");
+	printf("\nmetrics (threshold %g on the %s)\n  %-20s %10s %10s %10s  %-18s\n",
+	       r->settings.threshold, threshold_on_name(r->settings.threshold_on), "",
+	       "train", "validation", "test", "test 95% interval");
 	print_metric(r, "accuracy", "accuracy",
 		     t->baseline_p_value < METRICS_SIGNIFICANCE ? "" :
 		     "  <- does not beat the baseline significantly");
@@ -539,7 +542,8 @@ static int run(const struct run_options *o)
 	}
 
 	struct run_texts t = {
-		.model = model_to_text(r.recipe, r.tree, r.settings.threshold),
+		.model = model_to_text(r.recipe, r.tree, r.settings.threshold,
+				       r.settings.threshold_on),
 		.evaluation = pipeline_report_json(&r),
 		.pipeline = settings_to_json(&r.settings),
 		.rules = tree_export_text(r.tree, r.target.positive, r.target.negative),

@@ -676,7 +676,7 @@ char *export_sql(const struct model *m, enum sql_dialect d, const char *table,
 	sb_printf(sb, "-- fraudtree %s: %s as SQL (%s dialect).\n", PACKAGE_VERSION,
 		  origin ? origin : "model", dialect_names[d]);
 	sb_puts(sb, "-- Returns every column of the table, then fraud_leaf (the tree's leaf\n"
-		    "-- node id), fraud_probability and prediction (1: ");
+		    "-- node id), fraud_score, fraud_probability and prediction (1: ");
 	sb_printf(sb, "%s = ", r->target);
 	put_string(sb, r->positive);
 	sb_puts(sb, "),\n-- as fraudtree predict scores the same rows.\n");
@@ -696,17 +696,25 @@ char *export_sql(const struct model *m, enum sql_dialect d, const char *table,
 	sb_puts(sb, "-- Missing: NULL, an NA string, or no number (date) where one is expected;\n"
 		    "-- it takes the recipe's fitted fill. Numbers are compared as fraudtree's\n"
 		    "-- float features compare them, in double precision.\n");
-	sb_printf(sb, "-- Decision threshold on fraud_probability: %.17g.\n", m->threshold);
+	sb_printf(sb, "-- Decision threshold on fraud_%s: %.17g.\n",
+		  m->threshold_on == THRESHOLD_ON_PROBABILITY ? "probability" : "score",
+		  m->threshold);
 	sb_puts(sb, "SELECT s.*,\n  CASE s.fraud_leaf");
 	struct strbuf flagged = { 0 };
 	for (size_t i = 0; i < t->nnodes; i++) {
 		if (t->nodes[i].left != TREE_LEAF)
 			continue;
-		double p = tree_node_proba(&t->nodes[i]);
 		sb_printf(sb, "\n    WHEN %zu THEN ", i);
-		put_double(sb, p);
-		if (p >= m->threshold)
+		put_double(sb, tree_node_proba(&t->nodes[i]));
+		if (model_leaf_decision(m, &t->nodes[i]) >= m->threshold)
 			sb_printf(&flagged, "%s%zu", flagged.len ? ", " : "", i);
+	}
+	sb_puts(sb, "\n  END AS fraud_score,\n  CASE s.fraud_leaf");
+	for (size_t i = 0; i < t->nnodes; i++) {
+		if (t->nodes[i].left != TREE_LEAF)
+			continue;
+		sb_printf(sb, "\n    WHEN %zu THEN ", i);
+		put_double(sb, tree_node_probability(t, &t->nodes[i]));
 	}
 	sb_puts(sb, "\n  END AS fraud_probability,\n  ");
 	if (flagged.len)

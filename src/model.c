@@ -20,7 +20,8 @@
 
 #define MODEL_FORMAT "fraudtree-model"
 
-char *model_to_text(const struct recipe *r, const struct tree *t, double threshold)
+char *model_to_text(const struct recipe *r, const struct tree *t, double threshold,
+		    enum threshold_on on)
 {
 	char fv[16];
 	snprintf(fv, sizeof fv, "%d.%d", MODEL_FORMAT_MAJOR, MODEL_FORMAT_MINOR);
@@ -33,6 +34,7 @@ char *model_to_text(const struct recipe *r, const struct tree *t, double thresho
 	 * codes predict --reasons gives); model_parse does not read it back. */
 	cJSON_AddItemToObject(j, "reason_codes", condition_reasons_json(r, t));
 	json_add_num(j, "threshold", threshold);
+	cJSON_AddStringToObject(j, "threshold_on", threshold_on_name(on));
 	char *p = cJSON_Print(j);
 	cJSON_Delete(j);
 	char *s = xasprintf("%s\n", p);
@@ -84,6 +86,14 @@ struct model *model_parse(const char *text, const char *origin, struct ft_err *e
 		goto fail;
 	}
 	m->threshold = th->valuedouble;
+	/* Files from before threshold_on: the score, as then. */
+	const cJSON *on = cJSON_GetObjectItemCaseSensitive(j, "threshold_on");
+	m->threshold_on = THRESHOLD_ON_SCORE;
+	if (on && (!cJSON_IsString(on) || !threshold_on_parse(on->valuestring, &m->threshold_on))) {
+		ft_fail(err, FT_EINPUT, "%s: threshold_on: expected \"score\" or \"probability\"",
+			origin);
+		goto fail;
+	}
 	m->recipe = recipe_from_json(rj, origin, err);
 	if (!m->recipe)
 		goto fail;
@@ -108,6 +118,12 @@ fail:
 	cJSON_Delete(j);
 	model_free(m);
 	return NULL;
+}
+
+double model_leaf_decision(const struct model *m, const struct tree_node *leaf)
+{
+	return m->threshold_on == THRESHOLD_ON_PROBABILITY ?
+		tree_node_probability(m->tree, leaf) : tree_node_proba(leaf);
 }
 
 struct model *model_load(const char *path, struct ft_err *err)

@@ -15,10 +15,15 @@ struct model {
 	struct recipe *recipe;
 	struct tree *tree;
 	double threshold;
+	enum threshold_on threshold_on;   /* what the threshold reads */
 };
 
 /* Serialise (deterministic bytes for equal inputs); caller frees. */
-char *model_to_text(const struct recipe *r, const struct tree *t, double threshold);
+char *model_to_text(const struct recipe *r, const struct tree *t, double threshold,
+		    enum threshold_on on);
+/* The value model m's threshold reads for a leaf: its score or its
+ * probability. */
+double model_leaf_decision(const struct model *m, const struct tree_node *leaf);
 /* Parse and validate; origin names the file in errors. Caller frees with
  * model_free. */
 struct model *model_parse(const char *text, const char *origin, struct ft_err *err);

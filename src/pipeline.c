@@ -311,10 +311,16 @@ static int gather_in_place(struct dataset *d, const size_t *picks, size_t m,
 }
 
 static int resample(struct dataset *train, const struct settings *s,
-		    const struct ft_progress *prog, struct ft_err *err)
+		    const struct recipe *recipe, const struct ft_progress *prog,
+		    struct ft_err *err)
 {
+	size_t prior[2] = { 0, 0 };
+	for (size_t i = 0; i < train->n; i++)
+		prior[train->y[i] ? 1 : 0]++;
+	train->prior[0] = prior[0];
+	train->prior[1] = prior[1];
 	if (s->resample != RESAMPLE_OVER && s->resample != RESAMPLE_UNDER)
-		return prep_resample(train, s, prog, err);
+		return prep_resample_recipe(train, s, recipe, prog, err);
 	size_t m;
 	size_t *picks = resample_picks(train, s, prog, &m, err);
 	if (!picks)
@@ -322,7 +328,10 @@ static int resample(struct dataset *train, const struct settings *s,
 	bool same = m == train->n;
 	for (size_t i = 0; same && i < m; i++)
 		same = picks[i] == i;
+	size_t n = train->n;
 	int rc = same ? 0 : gather_in_place(train, picks, m, prog, err);
+	if (rc == 0 && m > n)
+		train->nsynthetic = m - n;   /* copies are appended (see gather_in_place) */
 	free(picks);
 	return rc;
 }
@@ -511,7 +520,7 @@ static int prepare(const struct frame *f, struct frame **owned,
 	if (check_cancel(prog, err) < 0)
 		return -1;
 
-	if (resample(train, s, prog, err) < 0)
+	if (resample(train, s, r->recipe, prog, err) < 0)
 		return -1;
 	count_dataset(train, r->counts.train_after, r->counts.train_weight);
 	if (s->resample == RESAMPLE_CLASS_WEIGHT)
@@ -559,6 +568,19 @@ static int tune(const struct ft_progress *prog, struct pipeline_result *r,
 	return 0;
 }
 
+/* Each row's score and probability; with threshold_on = probability the
+ * threshold reads the probability, so *decide holds that. */
+static void score_split(const struct pipeline_result *r, const struct dataset *d,
+			double **decide, double **prob)
+{
+	double *score = xmalloc((d->n ? d->n : 1) * sizeof *score);
+	*prob = xmalloc((d->n ? d->n : 1) * sizeof **prob);
+	tree_predict_both(r->tree, d, score, *prob);
+	if (r->settings.threshold_on == THRESHOLD_ON_PROBABILITY)
+		memcpy(score, *prob, d->n * sizeof *score);
+	*decide = score;
+}
+
 static int set_threshold(struct pipeline_result *r, double threshold, struct ft_err *err);
 
 /* Validation is scored on a second thread while this one scores test;
@@ -566,28 +588,62 @@ static int set_threshold(struct pipeline_result *r, double threshold, struct ft_
 static void *evaluate_validation(void *arg)
 {
 	struct pipeline_result *r = arg;
-	tree_predict(r->tree, &r->validation, r->validation_proba);
-	metrics_compute(r->validation.y, r->validation_proba, r->validation.n,
-			r->settings.threshold, &r->validation_metrics);
+	score_split(r, &r->validation, &r->validation_proba, &r->validation_probability);
+	metrics_evaluate(r->validation.y, r->validation_proba, r->validation_probability,
+			 r->validation.n, r->settings.threshold, &r->validation_metrics,
+			 NULL, NULL);
 	metrics_intervals(NULL, &r->validation_metrics);
 	return NULL;
+}
+
+/* The training split's figures from the leaves: each leaf's real rows
+ * score that leaf's values, so no training row needs to be kept. */
+static void evaluate_train(struct pipeline_result *r)
+{
+	const struct tree *t = r->tree;
+	size_t n = 0;
+	for (size_t k = 0; k < t->nnodes; k++)
+		if (t->nodes[k].left == TREE_LEAF)
+			n += t->nodes[k].real[0] + t->nodes[k].real[1];
+	uint8_t *y = xmalloc(n ? n : 1);
+	double *score = xmalloc((n ? n : 1) * sizeof *score);
+	double *prob = xmalloc((n ? n : 1) * sizeof *prob);
+	size_t i = 0;
+	for (size_t k = 0; k < t->nnodes; k++) {
+		const struct tree_node *nd = &t->nodes[k];
+		if (nd->left != TREE_LEAF)
+			continue;
+		double p = tree_node_probability(t, nd);
+		double sc = r->settings.threshold_on == THRESHOLD_ON_PROBABILITY ? p :
+			tree_node_proba(nd);
+		for (int c = 0; c < 2; c++)
+			for (uint64_t j = 0; j < nd->real[c]; j++, i++) {
+				y[i] = (uint8_t)c;
+				score[i] = sc;
+				prob[i] = p;
+			}
+	}
+	metrics_evaluate(y, score, prob, n, r->settings.threshold, &r->train_metrics, NULL, NULL);
+	metrics_intervals(NULL, &r->train_metrics);
+	free(y);
+	free(score);
+	free(prob);
 }
 
 static int evaluate(struct pipeline_result *r, struct ft_err *err)
 {
 	const struct settings *s = &r->settings;
-	r->validation_proba = xmalloc((r->validation.n ? r->validation.n : 1) *
-				      sizeof *r->validation_proba);
-	r->test_proba = xmalloc((r->test.n ? r->test.n : 1) * sizeof *r->test_proba);
 	pthread_t tid;
 	bool threaded = ft_threads() > 1 &&
 		pthread_create(&tid, NULL, evaluate_validation, r) == 0;
-	tree_predict(r->tree, &r->test, r->test_proba);
-	metrics_evaluate(r->test.y, r->test_proba, NULL, r->test.n, s->threshold,
+	score_split(r, &r->test, &r->test_proba, &r->test_probability);
+	metrics_evaluate(r->test.y, r->test_proba, r->test_probability, r->test.n, s->threshold,
 			 &r->test_metrics, &r->roc, &r->pr);
-	r->test_bootstrap = metrics_bootstrap_new(r->test.y, r->test_proba, NULL, r->test.n,
-						  PIPELINE_BOOTSTRAP_RESAMPLES, s->split_seed);
+	r->test_bootstrap = metrics_bootstrap_new(r->test.y, r->test_proba, r->test_probability,
+						  r->test.n, PIPELINE_BOOTSTRAP_RESAMPLES,
+						  s->split_seed);
 	metrics_intervals(r->test_bootstrap, &r->test_metrics);
+	evaluate_train(r);
 	if (threaded)
 		pthread_join(tid, NULL);
 	else
@@ -736,7 +792,7 @@ struct score_steps {
 };
 
 struct threshold_cache {
-	struct score_steps validation, test;
+	struct score_steps train, validation, test;
 	struct amount_steps *amount_validation, *amount_test;
 };
 
@@ -796,14 +852,15 @@ static bool steps_count(struct score_steps *st, const uint8_t *y, const double *
 /* Every score is some leaf's probability, so the steps are found among
  * the leaves' (a few hundred) rather than by sorting every sample; the
  * sort remains for scores that did not come from this tree. */
-static void steps_build(struct score_steps *st, const struct tree *t, const uint8_t *y,
-			const double *proba, size_t n)
+static void steps_build(struct score_steps *st, const struct tree *t, enum threshold_on on,
+			const uint8_t *y, const double *proba, size_t n)
 {
 	double *leaf = xmalloc((t->nnodes ? t->nnodes : 1) * sizeof *leaf);
 	size_t nleaf = 0;
 	for (size_t k = 0; k < t->nnodes; k++)
 		if (t->nodes[k].left == TREE_LEAF)
-			leaf[nleaf++] = tree_node_proba(&t->nodes[k]);
+			leaf[nleaf++] = on == THRESHOLD_ON_PROBABILITY ?
+				tree_node_probability(t, &t->nodes[k]) : tree_node_proba(&t->nodes[k]);
 	st->score = distinct_desc(leaf, nleaf, &st->n);
 	free(leaf);
 	st->tp = xmalloc((st->n ? st->n : 1) * sizeof *st->tp);
@@ -821,10 +878,48 @@ static void steps_build(struct score_steps *st, const struct tree *t, const uint
 	}
 }
 
+/* The training split's steps: each leaf's real rows at its value. */
+static void steps_from_leaves(struct score_steps *st, const struct tree *t,
+			      enum threshold_on on)
+{
+	double *leaf = xmalloc((t->nnodes ? t->nnodes : 1) * sizeof *leaf);
+	size_t nleaf = 0;
+	for (size_t k = 0; k < t->nnodes; k++)
+		if (t->nodes[k].left == TREE_LEAF)
+			leaf[nleaf++] = on == THRESHOLD_ON_PROBABILITY ?
+				tree_node_probability(t, &t->nodes[k]) : tree_node_proba(&t->nodes[k]);
+	st->score = distinct_desc(leaf, nleaf, &st->n);
+	free(leaf);
+	st->tp = xcalloc(st->n ? st->n : 1, sizeof *st->tp);
+	st->fp = xcalloc(st->n ? st->n : 1, sizeof *st->fp);
+	for (size_t k = 0; k < t->nnodes; k++) {
+		const struct tree_node *nd = &t->nodes[k];
+		if (nd->left != TREE_LEAF)
+			continue;
+		double v = on == THRESHOLD_ON_PROBABILITY ? tree_node_probability(t, nd) :
+			tree_node_proba(nd);
+		size_t lo = 0, hi = st->n;
+		while (hi - lo > 1) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (st->score[mid] >= v)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		st->tp[lo] += nd->real[1];
+		st->fp[lo] += nd->real[0];
+	}
+	for (size_t k = 1; k < st->n; k++) {
+		st->tp[k] += st->tp[k - 1];
+		st->fp[k] += st->fp[k - 1];
+	}
+}
+
 static void threshold_cache_free(struct threshold_cache *c)
 {
 	if (!c)
 		return;
+	steps_free(&c->train);
 	steps_free(&c->validation);
 	steps_free(&c->test);
 	amount_steps_free(c->amount_validation);
@@ -855,7 +950,8 @@ static void metrics_at(const struct score_steps *st, const struct amount_steps *
 	c->fn = base->positives - c->tp;
 	c->tn = base->negatives - c->fp;
 	metrics_rates(m);
-	amount_at(am, threshold, &s->cost, s->alert_rate, &m->amount);
+	if (am)   /* the training split has no amounts */
+		amount_at(am, threshold, &s->cost, s->alert_rate, &m->amount);
 }
 
 int pipeline_set_threshold(struct pipeline_result *r, double threshold, struct ft_err *err)
@@ -875,26 +971,31 @@ static int set_threshold(struct pipeline_result *r, double threshold, struct ft_
 		return ft_fail(err, FT_EINTERNAL, "threshold: no fitted model");
 	if (!r->thresholds) {
 		r->thresholds = xcalloc(1, sizeof *r->thresholds);
-		steps_build(&r->thresholds->validation, r->tree, r->validation.y,
-			    r->validation_proba, r->validation.n);
-		steps_build(&r->thresholds->test, r->tree, r->test.y, r->test_proba, r->test.n);
+		steps_build(&r->thresholds->validation, r->tree, r->settings.threshold_on,
+			    r->validation.y, r->validation_proba, r->validation.n);
+		steps_build(&r->thresholds->test, r->tree, r->settings.threshold_on, r->test.y,
+			    r->test_proba, r->test.n);
+		steps_from_leaves(&r->thresholds->train, r->tree, r->settings.threshold_on);
 		r->thresholds->amount_validation = amount_steps_new(r->validation.y,
 			r->validation_proba, r->validation.amount, r->validation.n);
 		r->thresholds->amount_test = amount_steps_new(r->test.y, r->test_proba,
 							      r->test.amount, r->test.n);
 	}
 	struct gate_result g;
-	struct metrics v, t;
+	struct metrics tr, v, t;
+	metrics_at(&r->thresholds->train, NULL, &r->settings, &r->train_metrics, threshold, &tr);
 	metrics_at(&r->thresholds->validation, r->thresholds->amount_validation, &r->settings,
 		   &r->validation_metrics, threshold, &v);
 	metrics_at(&r->thresholds->test, r->thresholds->amount_test, &r->settings,
 		   &r->test_metrics, threshold, &t);
+	metrics_intervals(NULL, &tr);
 	metrics_intervals(NULL, &v);
 	metrics_intervals(r->test_bootstrap, &t);
 	memset(&g, 0, sizeof g);
 	if (gate_evaluate(r->settings.gate, r->settings.ngate, &t, &g, err) < 0)
 		return -1;
 	r->settings.threshold = threshold;
+	r->train_metrics = tr;
 	r->validation_metrics = v;
 	r->test_metrics = t;
 	gate_result_free(&r->gate);
@@ -916,6 +1017,8 @@ void pipeline_result_free(struct pipeline_result *r)
 	dataset_free(&r->test);
 	free(r->validation_proba);
 	free(r->test_proba);
+	free(r->validation_probability);
+	free(r->test_probability);
 	curve_free(&r->roc);
 	curve_free(&r->pr);
 	gate_result_free(&r->gate);
@@ -1208,9 +1311,14 @@ char *pipeline_report_json(const struct pipeline_result *r)
 			      metrics_json(&r->test_metrics));
 	cJSON_AddItemToObject(root, "uncertainty", uncertainty_json(&r->test_metrics));
 	cJSON_AddItemToObject(root, "calibration", calibration_json(&r->test_metrics));
+	cJSON_AddStringToObject(root, "threshold_on", threshold_on_name(r->settings.threshold_on));
 	cJSON *val = cJSON_AddObjectToObject(root, "validation");
 	cJSON_AddItemToObject(val, "binary_classification_metrics",
 			      metrics_json(&r->validation_metrics));
+	cJSON *trn = cJSON_AddObjectToObject(root, "train");
+	cJSON_AddStringToObject(trn, "rows", "the real training rows the tree was grown on");
+	cJSON_AddItemToObject(trn, "binary_classification_metrics",
+			      metrics_json(&r->train_metrics));
 
 	cJSON_AddItemToObject(root, "splits", splits_json(r));
 	cJSON *curves = cJSON_AddObjectToObject(root, "curves");

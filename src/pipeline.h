@@ -35,8 +35,13 @@ struct pipeline_result {
 	struct tree *tree;
 	struct tune_row *tune; size_t ntune; size_t tune_best;
 	struct dataset validation, test; /* transformed, never resampled */
+	/* Per row: what the threshold reads (the score, or with threshold.on =
+	 * probability the probability), and the probability. */
 	double *validation_proba, *test_proba;
-	struct metrics validation_metrics, test_metrics;
+	double *validation_probability, *test_probability;
+	/* train: the real training rows the tree was grown on (synthetic
+	 * samples left out), from the leaves' real counts. */
+	struct metrics train_metrics, validation_metrics, test_metrics;
 	struct curve roc, pr;            /* on test */
 	struct gate_result gate;
 	double seconds[STAGE_COUNT];

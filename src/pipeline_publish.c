@@ -63,7 +63,8 @@ static int beats_champion(const struct pipeline_result *r, const char *root,
 int pipeline_publish(const struct pipeline_result *r, const struct pipeline_publish_args *a,
 		     int *version, struct ft_err *err)
 {
-	char *model = model_to_text(r->recipe, r->tree, r->settings.threshold);
+	char *model = model_to_text(r->recipe, r->tree, r->settings.threshold,
+				    r->settings.threshold_on);
 	char *evaluation = pipeline_report_json(r);
 	char *pipeline = settings_to_json(&r->settings);
 	int rc = -1;

@@ -94,9 +94,9 @@ struct predictor {
 	char **names;
 	size_t ncols;
 	size_t *input_col;             /* recipe input -> CSV column */
-	char **leaf_text;              /* formatted probability per node */
+	char **leaf_text;              /* per node: score, delimiter, probability */
 	size_t *leaf_len;
-	bool *leaf_flag;               /* probability >= threshold */
+	bool *leaf_flag;               /* what the threshold reads >= threshold */
 	size_t header_line;
 	struct out head;               /* the output's header, until written */
 };
@@ -179,9 +179,12 @@ char *predict_explain(const struct model *m, const float *x, const bool *missing
 				  left ? "<=" : ">", nd->threshold);
 		}
 	}
-	double p = t->nnodes ? tree_node_proba(&t->nodes[at]) : 0;
+	const struct tree_node *leaf = t->nnodes ? &t->nodes[at] : NULL;
+	double p = leaf ? tree_node_proba(leaf) : 0;
 	sb_printf(&sb, "%s-> %s p=%.3g", steps ? " " : "",
-		  p >= m->threshold ? "fraud" : "legit", p);
+		  leaf && model_leaf_decision(m, leaf) >= m->threshold ? "fraud" : "legit", p);
+	if (leaf && t->probability_odds != 1.0)
+		sb_printf(&sb, " probability=%.3g", tree_node_probability(t, leaf));
 	return sb.data;
 }
 
@@ -479,6 +482,8 @@ static void make_header(struct predictor *pr)
 		out_put(o, "fraud_leaf", 10);
 		out_put(o, &pr->delim, 1);
 	}
+	out_put(o, "fraud_score", 11);
+	out_put(o, &pr->delim, 1);
 	out_put(o, "fraud_probability", 17);
 	out_put(o, &pr->delim, 1);
 	out_put(o, "prediction", 10);
@@ -667,12 +672,12 @@ int predict_csv(const struct model *m, const char *in_path, int out_fd,
 	pr.leaf_len = xcalloc(t->nnodes, sizeof *pr.leaf_len);
 	pr.leaf_flag = xcalloc(t->nnodes, sizeof *pr.leaf_flag);
 	for (size_t i = 0; i < t->nnodes; i++) {
-		char buf[32];
-		double p = tree_node_proba(&t->nodes[i]);
-		fmt_double(buf, p);
-		pr.leaf_text[i] = xstrdup(buf);
-		pr.leaf_len[i] = strlen(buf);
-		pr.leaf_flag[i] = p >= m->threshold;
+		char score[32], prob[32];
+		fmt_double(score, tree_node_proba(&t->nodes[i]));
+		fmt_double(prob, tree_node_probability(t, &t->nodes[i]));
+		pr.leaf_text[i] = xasprintf("%s%c%s", score, pr.delim, prob);
+		pr.leaf_len[i] = strlen(pr.leaf_text[i]);
+		pr.leaf_flag[i] = model_leaf_decision(m, &t->nodes[i]) >= m->threshold;
 	}
 	int nthreads = ft_threads() < MAX_PIECES ? ft_threads() : MAX_PIECES;
 	for (int i = 0; i < nthreads; i++)

@@ -1805,6 +1805,8 @@ static int rebuild(struct dataset *d, const size_t *pick, size_t n,
 struct knn_job {
 	const float *ref;        /* nf x nref, feature-major, standardised */
 	size_t nref, nf, k;
+	const float *mismatch;   /* per feature: 0 for a numeric one (squared
+	                            difference), else what a differing value adds */
 	const float *query;      /* nq x nf, row-major */
 	const size_t *self;      /* per query: its index in ref, or SIZE_MAX */
 	size_t *out;             /* nq x k */
@@ -1828,7 +1830,12 @@ static void *knn_worker(void *arg)
 		memset(dist, 0, nref * sizeof *dist);
 		for (size_t f = 0; f < job->nf; f++) {
 			const float *col = job->ref + f * nref;
-			float xf = x[f];
+			float xf = x[f], miss = job->mismatch ? job->mismatch[f] : 0.0f;
+			if (miss != 0.0f) {
+				for (size_t r = 0; r < nref; r++)
+					dist[r] += xf != col[r] ? miss : 0.0f;
+				continue;
+			}
 			for (size_t r = 0; r < nref; r++) {
 				float diff = xf - col[r];
 				dist[r] += diff * diff;
@@ -1888,9 +1895,128 @@ static bool knn_run(struct knn_job *proto, size_t nq)
 	return complete;
 }
 
-/* Cancelled, d is left as it was. */
-static int smote(struct dataset *d, uint8_t minority, size_t nsynth, struct ft_rng *rng,
-		 const struct ft_progress *prog, struct ft_err *err)
+size_t *prep_categorical_groups(const struct recipe *r)
+{
+	size_t *g = xmalloc((r->nfeatures ? r->nfeatures : 1) * sizeof *g);
+	for (size_t f = 0; f < r->nfeatures; f++) {
+		const struct feature *ft = &r->features[f];
+		switch (ft->kind) {
+		case FEAT_ONEHOT:
+			g[f] = 2 * ft->input;          /* one column, many features */
+			break;
+		case FEAT_FREQUENCY: case FEAT_ORDINAL:
+			g[f] = 2 * ft->input;
+			break;
+		case FEAT_MISSING:
+			g[f] = 2 * ft->input + 1;      /* apart from the column's own code */
+			break;
+		default:
+			g[f] = PREP_NUMERIC;
+		}
+	}
+	return g;
+}
+
+/* SMOTE-NC's view of the features: the categorical columns (groups of
+ * features), each feature's place in its group, and the numeric features
+ * whose training values are all integers. */
+struct nc_types {
+	size_t ngroups;
+	size_t *group;           /* per feature: group index, or PREP_NUMERIC */
+	size_t *pos;             /* per feature: its place in the group */
+	size_t *size;            /* per group: how many features */
+	bool *integral;          /* per feature */
+};
+
+static void nc_types_free(struct nc_types *t)
+{
+	free(t->group);
+	free(t->pos);
+	free(t->size);
+	free(t->integral);
+}
+
+static void nc_types_init(struct nc_types *t, const struct dataset *d, const size_t *groups)
+{
+	size_t nf = d->nfeatures;
+	memset(t, 0, sizeof *t);
+	t->group = xmalloc((nf ? nf : 1) * sizeof *t->group);
+	t->pos = xcalloc(nf ? nf : 1, sizeof *t->pos);
+	t->size = xcalloc(nf ? nf : 1, sizeof *t->size);
+	t->integral = xcalloc(nf ? nf : 1, sizeof *t->integral);
+	for (size_t f = 0; f < nf; f++) {
+		t->group[f] = PREP_NUMERIC;
+		if (!groups || groups[f] == PREP_NUMERIC) {
+			const float *col = d->X + f * d->n;
+			bool whole = true;
+			for (size_t i = 0; i < d->n && whole; i++)
+				whole = col[i] == floorf(col[i]);
+			t->integral[f] = whole;
+			continue;
+		}
+		/* the groups of one column are adjacent features */
+		size_t g = t->ngroups;
+		for (size_t e = 0; e < f; e++)
+			if (groups[e] == groups[f] && t->group[e] != PREP_NUMERIC)
+				g = t->group[e];
+		if (g == t->ngroups)
+			t->ngroups++;
+		t->group[f] = g;
+		t->pos[f] = t->size[g]++;
+	}
+}
+
+/* The value of group g most frequent among the samples nb[0..k), ties to
+ * the smallest: for a one-hot group the place of the feature that is 1
+ * (size: none is), else the code itself. */
+static float nc_vote(const struct dataset *d, const struct nc_types *t, size_t g,
+		     const size_t *feats, const size_t *nb, size_t k)
+{
+	float best = 0;
+	size_t best_n = 0;
+	for (size_t a = 0; a < k; a++) {
+		float v = (float)t->size[g];
+		if (t->size[g] == 1) {
+			v = d->X[feats[0] * d->n + nb[a]];
+		} else {
+			for (size_t p = 0; p < t->size[g]; p++)
+				if (d->X[feats[p] * d->n + nb[a]] != 0.0f) {
+					v = (float)p;
+					break;
+				}
+		}
+		size_t c = 0;
+		for (size_t b = 0; b < k; b++) {
+			float w = (float)t->size[g];
+			if (t->size[g] == 1) {
+				w = d->X[feats[0] * d->n + nb[b]];
+			} else {
+				for (size_t p = 0; p < t->size[g]; p++)
+					if (d->X[feats[p] * d->n + nb[b]] != 0.0f) {
+						w = (float)p;
+						break;
+					}
+			}
+			c += w == v;
+		}
+		if (c > best_n || (c == best_n && v < best)) {
+			best = v;
+			best_n = c;
+		}
+	}
+	return best;
+}
+
+static int cmp_double_asc(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Cancelled, d is left as it was. groups: prep_categorical_groups's, or
+ * NULL when every feature is numeric (plain SMOTE, integers kept). */
+static int smote(struct dataset *d, const size_t *groups, uint8_t minority, size_t nsynth,
+		 struct ft_rng *rng, const struct ft_progress *prog, struct ft_err *err)
 {
 	size_t nf = d->nfeatures, n = d->n, nmin = 0;
 	int rc = -1;
@@ -1898,7 +2024,10 @@ static int smote(struct dataset *d, uint8_t minority, size_t nsynth, struct ft_r
 	size_t *base = NULL, *qidx = NULL, *qmin = NULL, *nbr = NULL;
 	size_t *sa = NULL, *sb = NULL;
 	double *gap = NULL;
-	float *X = NULL;
+	float *X = NULL, *mismatch = NULL, *cat = NULL;
+	size_t **gfeat = NULL;
+	struct nc_types ty;
+	nc_types_init(&ty, d, groups);
 	for (size_t i = 0; i < n; i++)
 		nmin += d->y[i] == minority;
 	size_t *mins = xmalloc(nmin * sizeof *mins);
@@ -1921,7 +2050,46 @@ static int smote(struct dataset *d, uint8_t minority, size_t nsynth, struct ft_r
 		for (size_t i = 0; i < n; i++)
 			sq += ((double)col[i] - mean) * ((double)col[i] - mean);
 		double sd = sqrt(sq / (double)n);
-		scale[f] = sd > 0 ? 1.0 / sd : 0;
+		scale[f] = sd > 0 && ty.group[f] == PREP_NUMERIC ? 1.0 / sd : 0;
+	}
+
+	/* SMOTE-NC: a differing categorical column adds the square of the
+	 * median, over the numeric features, of the minority rows' standard
+	 * deviation (in the scaled units); a one-hot column differs in two
+	 * features, so each carries half. */
+	if (ty.ngroups) {
+		double *sds = xmalloc((nf ? nf : 1) * sizeof *sds);
+		size_t nsd = 0;
+		for (size_t f = 0; f < nf; f++) {
+			if (ty.group[f] != PREP_NUMERIC || scale[f] == 0)
+				continue;
+			const float *col = d->X + f * n;
+			double sum = 0, sq = 0;
+			for (size_t i = 0; i < nmin; i++)
+				sum += col[mins[i]] * scale[f];
+			double mean = sum / (double)nmin;
+			for (size_t i = 0; i < nmin; i++) {
+				double v = col[mins[i]] * scale[f] - mean;
+				sq += v * v;
+			}
+			sds[nsd++] = sqrt(sq / (double)nmin);
+		}
+		double med = 1.0;
+		if (nsd) {
+			qsort(sds, nsd, sizeof *sds, cmp_double_asc);
+			med = nsd % 2 ? sds[nsd / 2] : (sds[nsd / 2 - 1] + sds[nsd / 2]) / 2.0;
+		}
+		free(sds);
+		mismatch = xcalloc(nf ? nf : 1, sizeof *mismatch);
+		for (size_t f = 0; f < nf; f++)
+			if (ty.group[f] != PREP_NUMERIC)
+				mismatch[f] = (float)(med * med / (ty.size[ty.group[f]] > 1 ? 2.0 : 1.0));
+		gfeat = xcalloc(ty.ngroups, sizeof *gfeat);
+		for (size_t g = 0; g < ty.ngroups; g++)
+			gfeat[g] = xmalloc(ty.size[g] * sizeof *gfeat[g]);
+		for (size_t f = 0; f < nf; f++)
+			if (ty.group[f] != PREP_NUMERIC)
+				gfeat[ty.group[f]][ty.pos[f]] = f;
 	}
 
 	/* Reference set: every minority sample, or a random subset of them when
@@ -1968,14 +2136,17 @@ static int smote(struct dataset *d, uint8_t minority, size_t nsynth, struct ft_r
 		size_t *self = xmalloc(nq * sizeof *self);
 		for (size_t f = 0; f < nf; f++) {
 			const float *col = d->X + f * n;
+			/* categorical codes are compared as they are */
+			double sc = mismatch && mismatch[f] != 0 ? 1.0 : scale[f];
 			for (size_t r = 0; r < nref; r++)
-				refx[f * nref + r] = (float)(col[mins[refs[r]]] * scale[f]);
+				refx[f * nref + r] = (float)(col[mins[refs[r]]] * sc);
 			for (size_t q = 0; q < nq; q++)
-				qx[q * nf + f] = (float)(col[mins[qmin[q]]] * scale[f]);
+				qx[q * nf + f] = (float)(col[mins[qmin[q]]] * sc);
 		}
 		for (size_t q = 0; q < nq; q++)
 			self[q] = ref_of[qmin[q]];
-		struct knn_job proto = { refx, nref, nf, k, qx, self, nbr, 0, 0, prog, false };
+		struct knn_job proto = { refx, nref, nf, k, mismatch, qx, self, nbr, 0, 0, prog,
+					 false };
 		bool complete = knn_run(&proto, nq);
 		free(refx);
 		free(qx);
@@ -1996,6 +2167,28 @@ static int smote(struct dataset *d, uint8_t minority, size_t nsynth, struct ft_r
 			sb[s] = mins[refs[nbr[qidx[base[s]] * k + (size_t)rng_below(rng, k)]]];
 		gap[s] = rng_uniform(rng);
 	}
+	/* Each categorical column of a synthetic row: the vote of its base's
+	 * neighbours (the base's own value when it has none). */
+	if (ty.ngroups) {
+		cat = xmalloc(nsynth * ty.ngroups * sizeof *cat);
+		size_t *nb = xmalloc(k * sizeof *nb);
+		for (size_t s = 0; s < nsynth; s++) {
+			if (s % 4096 == 0 && ft_cancelled(prog)) {
+				free(nb);
+				goto done;
+			}
+			size_t m = 1;
+			nb[0] = sa[s];
+			if (nref > 1) {
+				for (size_t j = 0; j < k; j++)
+					nb[j] = mins[refs[nbr[qidx[base[s]] * k + j]]];
+				m = k;
+			}
+			for (size_t g = 0; g < ty.ngroups; g++)
+				cat[s * ty.ngroups + g] = nc_vote(d, &ty, g, gfeat[g], nb, m);
+		}
+		free(nb);
+	}
 	size_t total = n + nsynth;
 	X = xmalloc(total * nf * sizeof *X);
 	for (size_t f = 0; f < nf; f++) {
@@ -2004,9 +2197,20 @@ static int smote(struct dataset *d, uint8_t minority, size_t nsynth, struct ft_r
 		const float *src = d->X + f * n;
 		float *dst = X + f * total;
 		memcpy(dst, src, n * sizeof *dst);
+		size_t g = ty.group[f];
+		if (g != PREP_NUMERIC) {
+			bool onehot = ty.size[g] > 1;
+			for (size_t s = 0; s < nsynth; s++) {
+				float v = cat[s * ty.ngroups + g];
+				dst[n + s] = onehot ? (v == (float)ty.pos[f] ? 1.0f : 0.0f) : v;
+			}
+			continue;
+		}
 		for (size_t s = 0; s < nsynth; s++) {
 			double xa = src[sa[s]], xb = src[sb[s]];
-			dst[n + s] = (float)(xa + gap[s] * (xb - xa));
+			double v = xa + gap[s] * (xb - xa);
+			/* between two integers, the nearest integer stays between them */
+			dst[n + s] = (float)(ty.integral[f] ? round(v) : v);
 		}
 	}
 	free(d->X);
@@ -2027,10 +2231,18 @@ static int smote(struct dataset *d, uint8_t minority, size_t nsynth, struct ft_r
 			d->w[n + s] = 1;
 	}
 	d->n = total;
+	d->nsynthetic += nsynth;
 	rc = 0;
 done:
 	if (rc < 0)
 		cancelled(err);
+	if (gfeat)
+		for (size_t g = 0; g < ty.ngroups; g++)
+			free(gfeat[g]);
+	free(gfeat);
+	free(cat);
+	free(mismatch);
+	nc_types_free(&ty);
 	free(X);
 	free(sa);
 	free(sb);
@@ -2049,6 +2261,13 @@ done:
 int prep_resample(struct dataset *d, const struct settings *s,
 		  const struct ft_progress *prog, struct ft_err *err)
 {
+	return prep_resample_recipe(d, s, NULL, prog, err);
+}
+
+int prep_resample_recipe(struct dataset *d, const struct settings *s,
+			 const struct recipe *r, const struct ft_progress *prog,
+			 struct ft_err *err)
+{
 	if (s->resample == RESAMPLE_NONE)
 		return 0;
 	if (ft_cancelled(prog))
@@ -2063,6 +2282,10 @@ int prep_resample(struct dataset *d, const struct settings *s,
 		return ft_fail(err, FT_EINPUT, "resample.method: %s needs both classes in the "
 			       "training split, which has %zu and %zu",
 			       resample_name(s->resample), cnt[0], cnt[1]);
+	if (d->prior[0] + d->prior[1] == 0) {
+		d->prior[0] = cnt[0];
+		d->prior[1] = cnt[1];
+	}
 	/* Ties: fraud (1) counts as the minority. */
 	uint8_t minority = cnt[1] <= cnt[0] ? 1 : 0, majority = 1 - minority;
 	size_t nmin = cnt[minority], nmaj = cnt[majority];
@@ -2125,8 +2348,12 @@ int prep_resample(struct dataset *d, const struct settings *s,
 		if (want <= nmin)
 			return 0;
 		size_t add = want - nmin;
-		if (s->resample == RESAMPLE_SMOTE)
-			return smote(d, minority, add, &rng, prog, err);
+		if (s->resample == RESAMPLE_SMOTE) {
+			size_t *groups = r ? prep_categorical_groups(r) : NULL;
+			int rc = smote(d, groups, minority, add, &rng, prog, err);
+			free(groups);
+			return rc;
+		}
 		size_t *mins = xmalloc(nmin * sizeof *mins);
 		size_t m = 0;
 		for (size_t i = 0; i < d->n; i++)
@@ -2138,6 +2365,8 @@ int prep_resample(struct dataset *d, const struct settings *s,
 		for (size_t i = 0; i < add; i++)
 			pick[d->n + i] = mins[rng_below(&rng, nmin)];
 		int rc = rebuild(d, pick, d->n + add, prog, err);
+		if (rc == 0)
+			d->nsynthetic += add;
 		free(pick);
 		free(mins);
 		return rc;

@@ -24,6 +24,11 @@ struct dataset {
 	double *w;         /* sample weights, NULL means all 1 */
 	size_t *rows;      /* frame row of each sample; SIZE_MAX for synthetic
 	                      (SMOTE) samples; oversampled copies repeat a row */
+	size_t nsynthetic; /* the last nsynthetic samples are what resampling
+	                      added (SMOTE points, oversampled copies); the
+	                      others are real rows of the split */
+	size_t prior[2];   /* class counts of the split before resampling, set
+	                      by prep_resample; {0, 0}: those of the samples */
 	double *amount;    /* amount.column of each sample (the pipeline sets it
 	                      on validation and test); NULL: every row counts 1 */
 };
@@ -157,8 +162,21 @@ void split_free(struct split *sp);
 
 /* Resample a training dataset in place (method and ratio from settings, seed
  * from split.seed). class_weight sets d->w instead of adding rows. When
- * cancelled, d is left unchanged. */
+ * cancelled, d is left unchanged. Every feature is taken as numeric. */
 int prep_resample(struct dataset *d, const struct settings *s,
 		  const struct ft_progress *prog, struct ft_err *err);
+/* The same, with the feature types of r (the recipe that made d), which
+ * SMOTE-NC needs: categorical features (one-hot, frequency, ordinal,
+ * missing indicators) take the most frequent value among the neighbours
+ * instead of being interpolated. r NULL is prep_resample. */
+int prep_resample_recipe(struct dataset *d, const struct settings *s,
+			 const struct recipe *r, const struct ft_progress *prog,
+			 struct ft_err *err);
+
+/* How SMOTE-NC sees each of r's features: PREP_NUMERIC, or the number of
+ * the categorical column it encodes (the one-hot features of one input
+ * share it). Caller frees; r->nfeatures entries. */
+#define PREP_NUMERIC SIZE_MAX
+size_t *prep_categorical_groups(const struct recipe *r);
 
 #endif

@@ -37,7 +37,7 @@ enum key_id {
 	KEY_TREE_THREADS,
 	KEY_TUNE_MAX_DEPTH, KEY_TUNE_MIN_SAMPLES_SPLIT, KEY_TUNE_MIN_SAMPLES_LEAF,
 	KEY_TUNE_OBJECTIVE,
-	KEY_THRESHOLD, KEY_GATE, KEY_REGISTRY_GROUP,
+	KEY_THRESHOLD, KEY_THRESHOLD_ON, KEY_GATE, KEY_REGISTRY_GROUP,
 	KEY_AMOUNT_COLUMN, KEY_COST_ALERT, KEY_COST_MISSED, KEY_COST_CAUGHT, KEY_ALERT_RATE,
 	KEY_COUNT
 };
@@ -115,8 +115,10 @@ static const struct setting_key keys[KEY_COUNT] = {
 		"precision_at_alert_rate|recall_at_alert_rate",
 		"Validation metric the grid search maximises (log_loss, brier, cost, amount_missed and alert_rate are minimised)."},
 	[KEY_THRESHOLD] = {"threshold", "number in [0, 1] | min_cost",
-		"A row is flagged as fraud when its leaf's fraud probability is at least this; "
+		"A row is flagged as fraud when its leaf's score (or probability, see threshold_on) is at least this; "
 		"min_cost picks the least costly threshold on validation."},
+	[KEY_THRESHOLD_ON] = {"threshold_on", "score|probability",
+		"What the threshold reads: the leaf's score (its fraud share in the resampled rows) or its probability (corrected to the real class prior)."},
 	[KEY_GATE] = {"gate", "list of {metric, op, value}",
 		"Conditions on test metrics a model must meet to be registered (op: >= > <= < == !=)."},
 	[KEY_REGISTRY_GROUP] = {"registry.group", "name matching [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}",
@@ -182,6 +184,26 @@ const char *resample_name(enum resample_method m)
 	case RESAMPLE_CLASS_WEIGHT: return "class_weight";
 	}
 	return "?";
+}
+
+static const char *const threshold_on_names[THRESHOLD_ON_COUNT] = {
+	[THRESHOLD_ON_SCORE] = "score", [THRESHOLD_ON_PROBABILITY] = "probability",
+};
+
+const char *threshold_on_name(enum threshold_on t)
+{
+	return (unsigned)t < THRESHOLD_ON_COUNT ? threshold_on_names[t] : "?";
+}
+
+bool threshold_on_parse(const char *s, enum threshold_on *out)
+{
+	for (int t = 0; t < THRESHOLD_ON_COUNT; t++) {
+		if (strcmp(s, threshold_on_names[t]) == 0) {
+			*out = (enum threshold_on)t;
+			return true;
+		}
+	}
+	return false;
 }
 
 const char *criterion_name(enum criterion c)
@@ -819,6 +841,12 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 		if (!resample_parse(str, &s->resample))
 			return bad(w, v, "none, undersample, oversample, smote or class_weight");
 		return 0;
+	case KEY_THRESHOLD_ON:
+		if (!(str = get_string(v, "score or probability", w)))
+			return -1;
+		if (!threshold_on_parse(str, &s->threshold_on))
+			return bad(w, v, "score or probability");
+		return 0;
 	case KEY_RESAMPLE_RATIO:
 		return get_number(v, 0, 1, true, "a number greater than 0 and at most 1", w,
 				  &s->resample_ratio);
@@ -1173,6 +1201,7 @@ static bool is_text_key(enum key_id id)
 	case KEY_IMPUTE_CATEGORICAL: case KEY_IMPUTE_COLUMN: case KEY_ENCODE_DEFAULT:
 	case KEY_ENCODE_COLUMN: case KEY_RESAMPLE_METHOD: case KEY_TREE_CRITERION:
 	case KEY_TUNE_OBJECTIVE: case KEY_REGISTRY_GROUP: case KEY_AMOUNT_COLUMN:
+	case KEY_THRESHOLD_ON:
 		return true;
 	default:
 		return false;
@@ -1666,6 +1695,7 @@ static cJSON *settings_tree(const struct settings *s)
 		cJSON_AddStringToObject(root, "threshold", "min_cost");
 	else
 		cJSON_AddItemToObject(root, "threshold", json_num(s->threshold));
+	cJSON_AddStringToObject(root, "threshold_on", threshold_on_name(s->threshold_on));
 	cJSON_AddItemToObject(root, "alert_rate", json_num(s->alert_rate));
 	cJSON *am = cJSON_AddObjectToObject(root, "amount");
 	if (s->amount_none)

@@ -18,6 +18,10 @@ enum resample_method {
 	RESAMPLE_NONE, RESAMPLE_UNDER, RESAMPLE_OVER, RESAMPLE_SMOTE, RESAMPLE_CLASS_WEIGHT
 };
 enum criterion { CRIT_GINI, CRIT_ENTROPY };
+/* What the decision threshold reads: the leaf's score (its fraud share in
+ * the resampled or weighted rows) or its probability (the score corrected
+ * to the real class prior). */
+enum threshold_on { THRESHOLD_ON_SCORE, THRESHOLD_ON_PROBABILITY, THRESHOLD_ON_COUNT };
 
 /* Datetime parts, a bit set. */
 enum dt_part { DT_HOUR = 1, DT_DAY_OF_WEEK = 2, DT_DAY = 4, DT_MONTH = 8 };
@@ -79,6 +83,7 @@ struct settings {
 	struct int_list tune_max_depth, tune_min_samples_split, tune_min_samples_leaf;
 	char *tune_objective;           /* default balanced_accuracy */
 	double threshold;               /* default 0.5 */
+	enum threshold_on threshold_on; /* default score */
 	bool threshold_min_cost;        /* threshold = "min_cost": chosen on validation */
 	char *amount_column;            /* amount.column; NULL: guess */
 	bool amount_none;               /* amount.column = false: every fraud counts 1 */
@@ -140,6 +145,8 @@ const char *impute_name(enum impute_strategy s);
 const char *encoding_name(enum encoding e);
 const char *resample_name(enum resample_method m);
 const char *criterion_name(enum criterion c);
+const char *threshold_on_name(enum threshold_on t);
+bool threshold_on_parse(const char *s, enum threshold_on *out);
 bool impute_parse(const char *s, struct impute_spec *out);   /* "constant:VALUE" too */
 bool encoding_parse(const char *s, enum encoding *out);
 bool resample_parse(const char *s, enum resample_method *out);

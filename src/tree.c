@@ -653,6 +653,7 @@ struct fit {
 	size_t n, nf;
 	const uint8_t *y;
 	const double *w;
+	size_t nreal;            /* samples below this index are real rows */
 	const struct binning *bn;
 	uint32_t *idx, *tmp;
 	struct pool *pool;
@@ -1038,6 +1039,17 @@ static int32_t node_add(struct fit *f, const struct rec *r)
 
 static void settle(struct fit *f, struct rec *r)
 {
+	/* A leaf's real rows, from its samples; internal nodes add their
+	 * children's once the tree is grown. */
+	struct tree_node *nd = &f->nodes[r->id];
+	if (f->nreal >= f->n) {
+		nd->real[0] = nd->count[0];
+		nd->real[1] = nd->count[1];
+	} else {
+		for (size_t i = r->start; i < r->end; i++)
+			if (f->idx[i] < f->nreal)
+				nd->real[f->y[f->idx[i]]]++;
+	}
 	if (r->hist) {
 		hist_release(f, r->hist);
 		r->hist = NULL;
@@ -1606,7 +1618,7 @@ struct tree *tree_fit_binned(const struct tree_bins *b, const char *const *featu
 	}
 	const struct dataset *d = b->d;
 	struct fit f = { .p = p, .n = d->n, .nf = d->nfeatures, .y = d->y, .w = d->w,
-			 .bn = &b->bn, .prog = prog, .best_first = p->max_leaf_nodes > 0 };
+			 .nreal = d->nsynthetic < d->n ? d->n - d->nsynthetic : 0, .bn = &b->bn, .prog = prog, .best_first = p->max_leaf_nodes > 0 };
 	atomic_init(&f.stopped, false);
 	f.max_depth = p->max_depth > 0 ? p->max_depth : INT_MAX;
 	f.pool = pool_new(p->threads > 0 ? p->threads : ft_threads());
@@ -1626,6 +1638,14 @@ struct tree *tree_fit_binned(const struct tree_bins *b, const char *const *featu
 	if (grow(&f, err) < 0) {
 		fit_free(&f);
 		return NULL;
+	}
+	/* Children come after their parent: sum the real rows upwards. */
+	for (size_t i = f.nnodes; i-- > 0;) {
+		struct tree_node *nd = &f.nodes[i];
+		if (nd->left == TREE_LEAF)
+			continue;
+		for (int c = 0; c < 2; c++)
+			nd->real[c] = f.nodes[nd->left].real[c] + f.nodes[nd->right].real[c];
 	}
 
 	size_t nn;
@@ -1651,6 +1671,10 @@ struct tree *tree_fit_binned(const struct tree_bins *b, const char *const *featu
 	t->importance = xcalloc(f.nf, sizeof *t->importance);
 	compute_importance(t->nodes, nn, f.nf, t->importance);
 	t->params = *p;
+	if (d->prior[0] + d->prior[1])
+		tree_set_prior(t, d->prior[0], d->prior[1]);
+	else
+		tree_set_prior(t, t->nodes[0].real[0], t->nodes[0].real[1]);
 	fit_free(&f);
 	return t;
 }
@@ -1702,6 +1726,44 @@ double tree_node_proba(const struct tree_node *n)
 {
 	double w = n->value[0] + n->value[1];
 	return w > 0.0 ? n->value[1] / w : 0.0;
+}
+
+double tree_node_probability(const struct tree *t, const struct tree_node *n)
+{
+	double c = t->probability_odds;
+	if (c == 1.0)
+		return tree_node_proba(n);
+	double a = c * n->value[1], w = a + n->value[0];
+	return w > 0.0 ? a / w : 0.0;
+}
+
+void tree_set_prior(struct tree *t, uint64_t neg, uint64_t pos)
+{
+	const struct tree_node *root = &t->nodes[0];
+	t->probability_odds = 1.0;
+	if (neg == 0 || pos == 0 || !(root->value[0] > 0.0) || !(root->value[1] > 0.0))
+		return;
+	double real = (double)pos / (double)neg, grown = root->value[1] / root->value[0];
+	if (real != grown)
+		t->probability_odds = real / grown;
+}
+
+void tree_predict_both(const struct tree *t, const struct dataset *d, double *score,
+		       double *prob)
+{
+	size_t n = d->n;
+	for (size_t i = 0; i < n; i++) {
+		int32_t k = 0;
+		while (t->nodes[k].left != TREE_LEAF) {
+			const struct tree_node *nd = &t->nodes[k];
+			k = (double)d->X[(size_t)nd->feature * n + i] <= nd->threshold
+				? nd->left : nd->right;
+		}
+		if (score)
+			score[i] = tree_node_proba(&t->nodes[k]);
+		if (prob)
+			prob[i] = tree_node_probability(t, &t->nodes[k]);
+	}
 }
 
 double tree_predict_row(const struct tree *t, const float *x)
@@ -1768,13 +1830,19 @@ static void fmt_threshold(char buf[48], double v)
 		snprintf(buf, 48, "%.3g", v);
 }
 
-static void leaf_label(struct strbuf *sb, const struct tree_node *nd,
+static void leaf_label(struct strbuf *sb, const struct tree *t, const struct tree_node *nd,
 		       const char *pos, const char *neg)
 {
 	bool fraud = nd->value[1] > nd->value[0];
 	double p = tree_node_proba(nd);
-	sb_printf(sb, "%s (p=%.2f, n=%" PRIu64 ")", fraud ? pos : neg,
-		  fraud ? p : 1.0 - p, nd->samples);
+	sb_printf(sb, "%s (p=%.2f", fraud ? pos : neg, fraud ? p : 1.0 - p);
+	if (t->probability_odds != 1.0)
+		sb_printf(sb, ", fraud probability %.3g", tree_node_probability(t, nd));
+	uint64_t real = nd->real[0] + nd->real[1];
+	sb_printf(sb, ", n=%" PRIu64, real);
+	if (nd->samples > real)
+		sb_printf(sb, " +%" PRIu64 " synthetic", nd->samples - real);
+	sb_puts(sb, ")");
 }
 
 #define TEXT_MAX_INDENT 32
@@ -1801,7 +1869,7 @@ char *tree_export_text(const struct tree *t, const char *positive_name,
 			sb_printf(&sb, "[depth %d] ", (int)it.depth);
 		if (nd->left == TREE_LEAF) {
 			sb_puts(&sb, "|--- class: ");
-			leaf_label(&sb, nd, positive_name, negative_name);
+			leaf_label(&sb, t, nd, positive_name, negative_name);
 			sb_puts(&sb, "\n");
 			continue;
 		}
@@ -1889,7 +1957,7 @@ char *tree_export_rules(const struct tree *t, const char *positive_name,
 			seen[j] = false;
 		}
 		sb_puts(&sb, nused ? " then " : "");
-		leaf_label(&sb, nd, positive_name, negative_name);
+		leaf_label(&sb, t, nd, positive_name, negative_name);
 		sb_puts(&sb, "\n");
 	}
 	free(stack);
@@ -1927,6 +1995,7 @@ struct cJSON *tree_to_json(const struct tree *t)
 	cJSON_AddItemToObject(pj, "ccp_alpha", json_num(p->ccp_alpha));
 	cJSON_AddItemToObject(pj, "max_bins", json_int(p->max_bins));
 	cJSON_AddItemToObject(o, "params", pj);
+	cJSON_AddItemToObject(o, "probability_odds", json_num(t->probability_odds));
 	cJSON_AddItemToObject(o, "nfeatures", json_uint(t->nfeatures));
 	cJSON *names = cJSON_CreateArray();
 	for (size_t j = 0; j < t->nfeatures; j++)
@@ -1948,6 +2017,11 @@ struct cJSON *tree_to_json(const struct tree *t)
 		cJSON_AddItemToArray(c, json_uint(nd->count[0]));
 		cJSON_AddItemToArray(c, json_uint(nd->count[1]));
 		cJSON_AddItemToObject(nj, "count", c);
+		cJSON *real = cJSON_CreateArray();
+		cJSON_AddItemToArray(real, json_uint(nd->real[0]));
+		cJSON_AddItemToArray(real, json_uint(nd->real[1]));
+		cJSON_AddItemToObject(nj, "real", real);
+		cJSON_AddItemToObject(nj, "probability", json_num(tree_node_probability(t, nd)));
 		cJSON_AddItemToObject(nj, "impurity", json_num(nd->impurity));
 		cJSON_AddItemToObject(nj, "samples", json_uint(nd->samples));
 		cJSON_AddItemToObject(nj, "depth", json_int(nd->depth));
@@ -2121,6 +2195,19 @@ static int parse_node(const struct jctx *c, const cJSON *nj, size_t i, size_t nn
 		return -1;
 	nd->count[0] = (uint64_t)pair[0];
 	nd->count[1] = (uint64_t)pair[1];
+	/* Files written before real counts were kept: every sample real. */
+	const cJSON *rj = cJSON_GetObjectItemCaseSensitive(nj, "real");
+	nd->real[0] = nd->count[0];
+	nd->real[1] = nd->count[1];
+	if (rj) {
+		if (parse_pair(c, rj, where, "real", true, pair) < 0)
+			return -1;
+		nd->real[0] = (uint64_t)pair[0];
+		nd->real[1] = (uint64_t)pair[1];
+		if (nd->real[0] > nd->count[0] || nd->real[1] > nd->count[1])
+			return ft_fail(c->err, FT_EINPUT, "%s: %sreal: more real rows than count",
+				       c->origin, where);
+	}
 	if (!(it = jget(c, nj, "impurity", where)) ||
 	    jdouble(c, it, where, "impurity", 0.0, &nd->impurity) < 0)
 		return -1;
@@ -2185,6 +2272,12 @@ static int check_structure(const struct jctx *c, const struct tree_node *nodes, 
 					     c->origin, i);
 				goto out;
 			}
+			if (nodes[nd->left].real[k] + nodes[nd->right].real[k] != nd->real[k]) {
+				rc = ft_fail(c->err, FT_EINPUT,
+					     "%s: tree.nodes[%d].real: children's real rows do not add up to it",
+					     c->origin, i);
+				goto out;
+			}
 		}
 	}
 	for (size_t i = 0; i < nn; i++) {
@@ -2215,6 +2308,16 @@ struct tree *tree_from_json(const struct cJSON *j, size_t nfeatures,
 	t = xcalloc(1, sizeof *t);
 	if (!(it = jget(&c, j, "params", "tree.")) || parse_params(&c, it, &t->params) < 0)
 		goto fail;
+	t->probability_odds = 1.0;
+	if ((it = cJSON_GetObjectItemCaseSensitive(j, "probability_odds"))) {
+		if (jdouble(&c, it, "tree.", "probability_odds", 0.0, &t->probability_odds) < 0)
+			goto fail;
+		if (!(t->probability_odds > 0.0) || !isfinite(t->probability_odds)) {
+			ft_fail(err, FT_EINPUT, "%s: tree.probability_odds: expected a finite number "
+				"above 0", origin);
+			goto fail;
+		}
+	}
 	if (!(it = jget(&c, j, "nfeatures", "tree.")) ||
 	    jint(&c, it, "tree.", "nfeatures", 1, INT32_MAX / TREE_NARROW_BINS, &v) < 0)
 		goto fail;
@@ -2261,6 +2364,21 @@ struct tree *tree_from_json(const struct cJSON *j, size_t nfeatures,
 	}
 	if (check_structure(&c, t->nodes, nn) < 0)
 		goto fail;
+	/* A written probability is derived data: it must be what the score
+	 * and probability_odds give, or the file was edited. */
+	k = 0;
+	cJSON_ArrayForEach(it, nodes) {
+		const cJSON *pj = cJSON_GetObjectItemCaseSensitive(it, "probability");
+		double want = tree_node_probability(t, &t->nodes[k]);
+		if (pj && (!cJSON_IsNumber(pj) || pj->valuedouble != want)) {
+			char buf[32];
+			fmt_double(buf, want);
+			ft_fail(err, FT_EINPUT, "%s: tree.nodes[%zu].probability: expected %s "
+				"(the score corrected by probability_odds)", origin, k, buf);
+			goto fail;
+		}
+		k++;
+	}
 	t->importance = xcalloc(nfeatures, sizeof *t->importance);
 	compute_importance(t->nodes, nn, nfeatures, t->importance);
 	return t;

@@ -30,6 +30,9 @@ struct tree_node {
 	double impurity;
 	uint64_t samples;        /* count[0] + count[1] */
 	int32_t depth;
+	uint64_t real[2];        /* of count, the rows of the training split itself:
+	                            what resampling added (synthetic or duplicated
+	                            samples) is count - real */
 };
 
 struct tree {
@@ -39,9 +42,17 @@ struct tree {
 	char **feature_names;        /* owned copies, nfeatures of them */
 	double *importance;          /* normalised impurity decrease, sums to 1 (or all 0) */
 	struct tree_params params;
+	/* A leaf's score is its fraud share in the rows it was grown on
+	 * (resampled or weighted); its probability is that share with the
+	 * odds multiplied by probability_odds, the training split's real
+	 * prior odds over the grown-on ones (Dal Pozzolo et al. 2015). 1 when
+	 * nothing was resampled, and then probability == score exactly. */
+	double probability_odds;
 };
 
-/* Fit. Progress stage "train" reports training rows settled in finished
+/* Fit. Samples at index d->n - d->nsynthetic and beyond are counted as
+ * synthetic (node.real leaves them out); probability_odds comes from
+ * d->prior (else the real rows' class counts). Progress stage "train" reports training rows settled in finished
  * leaves, out of d->n. feature_names may be NULL ("x0", "x1"...). Rows
  * must be finite, labels 0/1, weights finite and >= 0. Returns a tree the
  * caller frees with tree_free, or NULL with err (FT_EINPUT for bad
@@ -81,17 +92,30 @@ void tree_predict(const struct tree *t, const struct dataset *d, double *proba);
  * storing at most max entries. */
 size_t tree_path(const struct tree *t, const float *x, int32_t *path, size_t max);
 
-/* Leaf fraud probability of a node: value[1] / (value[0] + value[1]). */
+/* A node's score: value[1] / (value[0] + value[1]), the fraud share in
+ * the (resampled or weighted) rows it was grown on. */
 double tree_node_proba(const struct tree_node *n);
+/* A node's probability: the score corrected to the real class prior
+ * (t->probability_odds); equal to the score when that is 1. */
+double tree_node_probability(const struct tree *t, const struct tree_node *n);
+/* Set probability_odds from the training split's real class counts
+ * (before any resampling): (pos / neg) / (root's value[1] / value[0]);
+ * 1 when either side has no rows. */
+void tree_set_prior(struct tree *t, uint64_t neg, uint64_t pos);
+/* Scores and probabilities for all samples of d; either may be NULL. */
+void tree_predict_both(const struct tree *t, const struct dataset *d, double *score,
+		       double *prob);
 int tree_depth(const struct tree *t);
 size_t tree_leaves(const struct tree *t);
 
 /* sklearn-like text export ("|--- TransactionAmt >  412.50" ...
  * "|   |--- class: fraud (p=0.83, n=212)"); a leaf shows its majority class
- * by weight (ties: negative), p = that class's weighted share, n = training
- * rows. A line deeper than 32 levels keeps 32 bars and says its depth
- * ("[depth 40] |--- ..."), so the text is at most a bounded number of
- * bytes per node. Caller frees. */
+ * by weight (ties: negative), p = that class's weighted share, n = real
+ * training rows, "+N synthetic" the samples resampling added; a resampled
+ * tree shows the fraud probability too ("fraud (p=0.83, fraud
+ * probability 0.12, n=22 +531 synthetic)"). A line deeper than 32 levels
+ * keeps 32 bars and says its depth ("[depth 40] |--- ..."), so the text is
+ * at most a bounded number of bytes per node. Caller frees. */
 char *tree_export_text(const struct tree *t, const char *positive_name,
 		       const char *negative_name);
 /* One "if A and B then fraud (p=0.83, n=212)" line per leaf, in tree
@@ -100,8 +124,10 @@ char *tree_export_text(const struct tree *t, const char *positive_name,
 char *tree_export_rules(const struct tree *t, const char *positive_name,
 			const char *negative_name);
 
-/* JSON form (inside model.json): params, nfeatures, feature_names, nodes
- * (fixed key order, doubles via fmt_double). tree_from_json validates
+/* JSON form (inside model.json): params, probability_odds, nfeatures,
+ * feature_names, nodes (fixed key order, doubles via fmt_double; each node
+ * with its real counts and probability; a file without them reads as all
+ * real and uncorrected). tree_from_json validates
  * params, indices, cycles and shared children (each node reached once from
  * the root), leaves, features, finite thresholds, counts and depths, and
  * names the offending key ("model.json: tree.nodes[12].left: index 99 out

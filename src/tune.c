@@ -83,7 +83,8 @@ struct tune_job {
 static void *tune_worker(void *arg)
 {
 	struct tune_job *job = arg;
-	double *proba = xmalloc(job->validation->n * sizeof *proba);
+	double *proba = xmalloc((job->validation->n ? job->validation->n : 1) * sizeof *proba);
+	double *prob = xmalloc((job->validation->n ? job->validation->n : 1) * sizeof *prob);
 	struct ft_progress quiet = {
 		.fn = NULL, .ctx = NULL, .cancel = job->prog ? job->prog->cancel : NULL
 	};
@@ -112,24 +113,27 @@ static void *tune_worker(void *arg)
 			job->failed[k] = true;
 			continue;
 		}
-		tree_predict(t, job->validation, proba);
+		tree_predict_both(t, job->validation, proba, prob);
 		tree_free(t);
 		struct tune_row *r = &job->rows[k];
 		r->max_depth = p.max_depth;
 		r->min_samples_split = p.min_samples_split;
 		r->min_samples_leaf = p.min_samples_leaf;
+		/* what the threshold reads: the score, or the probability */
+		const double *decide = job->s->threshold_on == THRESHOLD_ON_PROBABILITY ?
+			prob : proba;
 		/* threshold = min_cost: each point at its own least costly one */
 		double thr = job->s->threshold;
 		if (job->s->threshold_min_cost) {
-			struct amount_steps *st = amount_steps_new(job->validation->y, proba,
+			struct amount_steps *st = amount_steps_new(job->validation->y, decide,
 								   job->validation->amount,
 								   job->validation->n);
 			thr = amount_min_cost_threshold(st, &job->s->cost, NULL);
 			amount_steps_free(st);
 		}
-		metrics_compute(job->validation->y, proba, job->validation->n, thr,
-				&r->validation);
-		metrics_add_amount(&r->validation, job->validation->y, proba,
+		metrics_evaluate(job->validation->y, decide, prob, job->validation->n, thr,
+				 &r->validation, NULL, NULL);
+		metrics_add_amount(&r->validation, job->validation->y, decide,
 				   job->validation->amount, job->validation->n, &job->s->cost,
 				   job->s->alert_rate);
 		if (!metrics_lookup(&r->validation, job->s->tune_objective, &r->score))
@@ -138,6 +142,7 @@ static void *tune_worker(void *arg)
 		ft_progress_report(job->prog, "tune", d, job->npoints);
 	}
 	free(proba);
+	free(prob);
 	return NULL;
 }
 

@@ -308,7 +308,11 @@ void prompt_key(struct app *a, int ch)
 	case 27: {
 		/* a lone Esc cancels; Esc followed at once by a key is Alt-key */
 		int next = term_peek_key();
-		if (next == ERR) {
+		if (next == ERR || next >= 256) {
+			/* Esc, then a curses key (Home, F1...): the key is the
+			 * screen's once the prompt has closed */
+			if (next != ERR)
+				ungetch(next);
 			prompt_cancel(a);
 			return;
 		}

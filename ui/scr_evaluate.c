@@ -722,37 +722,27 @@ static int explain_selected(struct app *a, struct eval_state *s)
 	return KEY_HANDLED | KEY_REDRAW;
 }
 
+/* The row list takes every key while it is open (modal): it moves, Enter
+ * explains, Esc or q closes. */
 static int list_key(struct eval_state *s, int ch)
 {
 	size_t page = s->page > 1 ? (size_t)s->page : 1;
+	if (screen_list_key(ch, &s->sel, s->nlist, page))
+		return KEY_HANDLED | KEY_REDRAW;
 	switch (ch) {
-	case KEY_UP:
-		if (s->sel)
-			s->sel--;
-		break;
-	case KEY_DOWN:
-		if (s->sel + 1 < s->nlist)
-			s->sel++;
-		break;
-	case KEY_PPAGE:
-		s->sel = s->sel > page ? s->sel - page : 0;
-		break;
-	case KEY_NPAGE:
-		s->sel = s->sel + page < s->nlist ? s->sel + page : (s->nlist ? s->nlist - 1 : 0);
-		break;
-	case KEY_HOME:
-		s->sel = 0;
-		break;
-	case KEY_END:
-		s->sel = s->nlist ? s->nlist - 1 : 0;
-		break;
-	case 27: case KEY_BACKSPACE: case 127: case 8:
+	case 27: case 'q': case KEY_BACKSPACE: case 127: case 8:
 		s->listing = false;
 		break;
 	default:
-		return KEY_UNHANDLED;
+		break;
 	}
 	return KEY_HANDLED | KEY_REDRAW;
+}
+
+static bool modal(struct app *a)
+{
+	struct eval_state *s = a->screen_state[SCR_EVALUATE];
+	return s && s->listing && a->result && a->result->tree;
 }
 
 static int key(struct app *a, int ch)
@@ -816,9 +806,9 @@ static const struct key_binding help[] = {
 	{ { 0 }, "Left/Right", "threshold -/+ 0.01 (metrics and matrix update live)", KB_SETTING, "threshold", NULL },
 	{ { '[', ']' }, "[ ]", "threshold -/+ 0.05 (u undoes)", KB_SETTING, "threshold", NULL },
 	{ { 0 }, "Up/Down", "select a matrix cell (TN, FP, FN, TP); in the row list: move", KB_VIEW, NULL, NULL },
-	{ { 0 }, "PgUp/PgDn Home/End", "move in the row list", KB_VIEW, NULL, NULL },
+	{ { 0 }, "PgUp/PgDn Home/End", "move in the row list (j/k, g/G too); while it is open it takes every key", KB_VIEW, NULL, NULL },
 	{ { 0 }, "Enter", "list the selected cell's rows; on a row: explain it on Tree", KB_VIEW, NULL, NULL },
-	{ { 0 }, "Esc", "close the row list", KB_VIEW, NULL, NULL },
+	{ { 0 }, "Esc, q", "close the row list", KB_VIEW, NULL, NULL },
 	{ { 0 }, "v", "validation / test split", KB_VIEW, NULL, NULL },
 	{ { 0 }, "c", "ROC / precision-recall curve", KB_VIEW, NULL, NULL },
 	{ { 0 }, NULL, NULL, KB_VIEW, NULL, NULL }
@@ -831,5 +821,6 @@ const struct screen_ops scr_evaluate_ops = {
 	.enter = NULL,
 	.leave = NULL,
 	.free_state = free_state,
+	.modal = modal,
 	.keys = help,
 };

@@ -11,18 +11,27 @@
  * process; a reader never trusts what it finds (registry.h validates). */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
-#include <errno.h>
+#include <cJSON.h>
+
 #include "prompt.h"
 #include "registry.h"
 #include "screen.h"
+#include "sha256.h"
 #include "term.h"
 #include "util.h"
 #include "view.h"
+#include "vm_eval.h"
 #include "vm_registry.h"
 #include "vm_tree.h"
 
@@ -58,6 +67,18 @@ struct reg_state {
 	/* The version an open approve/reject prompt is about. */
 	char action_ref[REGISTRY_GROUP_MAX + 16];
 	bool action_approve;
+
+	/* The read-only view of one version (Enter): every line of it, its
+	 * scroll position and the last `/` text. */
+	bool viewing;
+	char **view; size_t nview;
+	char **rows_w; size_t nrows_w;        /* view wrapped at wrap_w columns */
+	int wrap_w;
+	size_t view_top;
+	int view_page;
+	char view_title[REGISTRY_GROUP_MAX + 48];
+	char view_find[128];
+	char find[128];                       /* the last `/` text of the list */
 };
 
 static const char *root_of(const struct app *a)
@@ -354,11 +375,17 @@ static void draw_row(WINDOW *win, int y, int w, const struct reg_state *s, size_
 	term_put(win, y, 0, w, line, at, false);
 }
 
+static void draw_view(WINDOW *win, int h, int w, struct reg_state *s);
+
 static void draw(struct app *a, WINDOW *win)
 {
 	int h, w;
 	getmaxyx(win, h, w);
 	struct reg_state *s = get_state(a);
+	if (s->viewing) {
+		draw_view(win, h, w, s);
+		return;
+	}
 	int y = draw_gate(win, 0, w, h / 3, a) + 1;
 
 	if (s->list_error[0] && !s->nrows) {
@@ -407,6 +434,351 @@ static void draw(struct app *a, WINDOW *win)
 			at = term_attr(ROLE_BAD);
 		term_put(win, y + i, 0, w, line, at, false);
 	}
+}
+
+/* ---- the read-only view of a version ---------------------------------- */
+
+static const struct registry_version *selected_version(const struct reg_state *s,
+						       const char **group);
+
+static void wrapped_free(struct reg_state *s)
+{
+	for (size_t i = 0; i < s->nrows_w; i++)
+		free(s->rows_w[i]);
+	free(s->rows_w);
+	s->rows_w = NULL;
+	s->nrows_w = 0;
+	s->wrap_w = 0;
+}
+
+static void view_free(struct reg_state *s)
+{
+	for (size_t i = 0; i < s->nview; i++)
+		free(s->view[i]);
+	free(s->view);
+	s->view = NULL;
+	s->nview = 0;
+	s->viewing = false;
+	wrapped_free(s);
+}
+
+static void wrapped_add(struct reg_state *s, char *row)
+{
+	s->rows_w = xreallocarray(s->rows_w, s->nrows_w + 1, sizeof *s->rows_w);
+	s->rows_w[s->nrows_w++] = row;
+}
+
+/* The view's lines as rows of at most w columns: a long line (a rule, a
+ * list of features) goes on under itself, indented, never cut. */
+static void wrap_view(struct reg_state *s, int w)
+{
+	if (s->wrap_w == w)
+		return;
+	wrapped_free(s);
+	s->wrap_w = w;
+	for (size_t i = 0; i < s->nview; i++) {
+		const char *p = s->view[i];
+		bool head = p[0] == '#', first = true;
+		if (!*p || head) {
+			wrapped_add(s, xstrdup(p));
+			continue;
+		}
+		while (*p) {
+			int indent = first ? 0 : 6;
+			int room = w - indent > 10 ? w - indent : 10;
+			size_t fit = view_text_fit(p, room, NULL), cut = fit;
+			if (p[fit]) {
+				while (cut > 0 && p[cut] != ' ')
+					cut--;
+				if (!cut)
+					cut = fit;
+			}
+			wrapped_add(s, xasprintf("%*s%.*s", indent, "", (int)cut, p));
+			p += cut;
+			while (*p == ' ')
+				p++;
+			first = false;
+		}
+	}
+}
+
+static void view_add(struct reg_state *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void view_add(struct reg_state *s, const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	s->view = xreallocarray(s->view, s->nview + 1, sizeof *s->view);
+	s->view[s->nview++] = xstrdup(buf);
+}
+
+/* evaluation.json of a version, read without following links and checked
+ * against the sha256 its manifest records; NULL (and why) otherwise.
+ * Caller frees. */
+static char *read_evaluation(const char *root, const struct registry_details *d,
+			     char *why, size_t size)
+{
+	const char *want = NULL;
+	for (size_t i = 0; i < d->v.m.nfiles; i++)
+		if (!strcmp(d->v.m.files[i].name, "evaluation.json"))
+			want = d->v.m.files[i].sha256;
+	if (!want) {
+		snprintf(why, size, "the manifest lists no evaluation.json");
+		return NULL;
+	}
+	char ver[16];
+	snprintf(ver, sizeof ver, "%d", d->v.number);
+	int dir = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int gdir = dir < 0 ? -1 : openat(dir, d->v.m.group, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int vdir = gdir < 0 ? -1 : openat(gdir, ver, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = vdir < 0 ? -1 : openat(vdir, "evaluation.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int saved = errno;
+	if (vdir >= 0)
+		close(vdir);
+	if (gdir >= 0)
+		close(gdir);
+	if (dir >= 0)
+		close(dir);
+	if (fd < 0) {
+		snprintf(why, size, "evaluation.json: %s", strerror(saved));
+		return NULL;
+	}
+	struct stat st;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > 256L * 1024 * 1024) {
+		close(fd);
+		snprintf(why, size, "evaluation.json: not a regular file of a sane size");
+		return NULL;
+	}
+	char *text = xmalloc((size_t)st.st_size + 1);
+	size_t got = 0;
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, text + got, (size_t)st.st_size - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	text[got] = '\0';
+	char hex[65];
+	sha256_hex(text, got, hex);
+	if (got != (size_t)st.st_size || strcmp(hex, want)) {
+		free(text);
+		snprintf(why, size, "evaluation.json does not match its manifest checksum");
+		return NULL;
+	}
+	return text;
+}
+
+/* A curve of evaluation.json ("roc": fpr/tpr, "pr": recall/precision). */
+static bool curve_of(const cJSON *curves, const char *name, const char *xn, const char *yn,
+		     struct curve *c)
+{
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(curves, name);
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, xn);
+	const cJSON *y = cJSON_GetObjectItemCaseSensitive(o, yn);
+	int n = cJSON_GetArraySize(x);
+	if (!cJSON_IsArray(x) || !cJSON_IsArray(y) || n < 2 || cJSON_GetArraySize(y) != n)
+		return false;
+	c->n = (size_t)n;
+	c->x = xcalloc(c->n, sizeof *c->x);
+	c->y = xcalloc(c->n, sizeof *c->y);
+	c->threshold = NULL;
+	for (int i = 0; i < n; i++) {
+		c->x[i] = cJSON_GetArrayItem(x, i)->valuedouble;
+		c->y[i] = cJSON_GetArrayItem(y, i)->valuedouble;
+	}
+	return true;
+}
+
+static void view_curve(struct reg_state *s, const struct curve *c, const char *title)
+{
+	enum { PW = 40, PH = 8 };
+	struct vm_plot p;
+	vm_plot_curve(c, PW, PH, NAN, NAN, &p);
+	view_add(s, "  %s", title);
+	for (int row = 0; row < PH; row++) {
+		struct strbuf sb = { 0 };
+		sb_puts(&sb, row == 0 ? "  1 |" : row == PH - 1 ? "  0 |" : "    |");
+		for (int col = 0; col < PW; col++) {
+			uint8_t m = p.dots[row * PW + col];
+			if (term_utf8()) {
+				char u[4];
+				vm_braille_utf8(m, u);
+				sb_puts(&sb, u);
+			} else {
+				char ch = vm_plot_ascii(m);
+				sb_append(&sb, &ch, 1);
+			}
+		}
+		view_add(s, "%s", sb.data);
+		sb_free(&sb);
+	}
+	view_add(s, "     0%*s1", PW - 1, "");
+	vm_plot_free(&p);
+}
+
+/* Everything an approver decides on, read from the registry itself: the
+ * details (lineage, metrics, confusion matrix, gate, audit trail), the
+ * curves, the resolved settings, the rules and the tree. */
+static int open_view(struct app *a, struct reg_state *s)
+{
+	const char *group;
+	const struct registry_version *v = selected_version(s, &group);
+	if (!v) {
+		app_message(a, true, "select a version first (Up/Down)");
+		return KEY_HANDLED | KEY_REDRAW;
+	}
+	struct registry_details d;
+	struct ft_err err;
+	ft_err_clear(&err);
+	if (v->damaged || registry_show(root_of(a), group, v->number, &d, &err)) {
+		app_message(a, true, "%s/%d is damaged: %s", group, v->number,
+			    v->damaged && v->problem ? v->problem : err.msg);
+		return KEY_HANDLED | KEY_REDRAW;
+	}
+	view_free(s);
+	snprintf(s->view_title, sizeof s->view_title, "%s/%d", group, v->number);
+	size_t n;
+	char **lines = vm_registry_details(&d, &n);
+	for (size_t i = 0; i < n; i++)
+		view_add(s, "%s", lines[i]);
+	vm_lines_free(lines, n);
+
+	view_add(s, "%s", "");
+	view_add(s, "#Curves (test split)");
+	char why[256];
+	char *eval = read_evaluation(root_of(a), &d, why, sizeof why);
+	cJSON *root = eval ? cJSON_Parse(eval) : NULL;
+	const cJSON *curves = cJSON_GetObjectItemCaseSensitive(root, "curves");
+	struct curve roc = { 0 }, pr = { 0 };
+	if (curve_of(curves, "roc", "fpr", "tpr", &roc))
+		view_curve(s, &roc, "ROC: true positive rate (up) by false positive rate (across)");
+	else
+		view_add(s, "  no ROC curve: %s", eval ? "evaluation.json holds none" : why);
+	if (curve_of(curves, "pr", "recall", "precision", &pr))
+		view_curve(s, &pr, "precision (up) by recall (across)");
+	curve_free(&roc);
+	curve_free(&pr);
+	cJSON_Delete(root);
+	free(eval);
+
+	view_add(s, "%s", "");
+	view_add(s, "#Resolved settings (pipeline.json)");
+	for (size_t i = 0; i < d.nsettings; i++)
+		view_add(s, "  %s = %s", d.settings[i].key, d.settings[i].value);
+
+	if (d.model && d.model->tree) {
+		char **rules = vm_tree_rules(d.model->tree, d.model->recipe, "fraud", "legit",
+					     d.model->threshold, &n);
+		view_add(s, "%s", "");
+		view_add(s, "#Rules at threshold %s (%zu leaves)", view_num(d.model->threshold).s, n);
+		for (size_t i = 0; i < n; i++)
+			view_add(s, "  %s", rules[i]);
+		vm_lines_free(rules, n);
+		char *tree = vm_tree_text(d.model->tree, d.model->recipe, "fraud", "legit",
+					  d.model->threshold);
+		view_add(s, "%s", "");
+		view_add(s, "#Tree");
+		for (char *line = tree, *nl; *line; line = nl + 1) {
+			nl = strchr(line, '\n');
+			if (!nl) {
+				view_add(s, "  %s", line);
+				break;
+			}
+			view_add(s, "  %.*s", (int)(nl - line), line);
+		}
+		free(tree);
+	}
+	registry_details_free(&d);
+	s->viewing = true;
+	s->view_top = 0;
+	app_message(a, false, "%s, read-only: Up/Down PgUp/PgDn Home/End scroll, / finds, Esc closes",
+		    s->view_title);
+	return KEY_HANDLED | KEY_REDRAW;
+}
+
+static void draw_view(WINDOW *win, int h, int w, struct reg_state *s)
+{
+	term_fill(win, 0, 0, term_attr(ROLE_HEADER) | A_REVERSE);
+	term_printf(win, 0, 0, w, term_attr(ROLE_HEADER) | A_REVERSE,
+		    " %s (read-only: nothing here changes the registry; Esc closes)", s->view_title);
+	int rows = h - 1;
+	s->view_page = rows;
+	wrap_view(s, w);
+	if (s->nrows_w > (size_t)rows && s->view_top > s->nrows_w - (size_t)rows)
+		s->view_top = s->nrows_w - (size_t)rows;
+	if (s->nrows_w <= (size_t)rows)
+		s->view_top = 0;
+	for (int i = 0; i < rows && s->view_top + (size_t)i < s->nrows_w; i++) {
+		const char *line = s->rows_w[s->view_top + (size_t)i];
+		bool head = line[0] == '#';
+		attr_t at = head ? term_attr(ROLE_HEADER) | A_BOLD
+			: (strstr(line, "DAMAGED") || !strncmp(line, "  FAIL", 6)) ? term_attr(ROLE_BAD)
+			: term_attr(ROLE_NORMAL);
+		term_put(win, 1 + i, 0, w, head ? line + 1 : line, at, false);
+	}
+}
+
+static void view_find_next(struct app *a, struct reg_state *s, bool forward)
+{
+	if (!s->view_find[0]) {
+		app_message(a, true, "nothing to find yet: / finds text in the view");
+		return;
+	}
+	size_t n = s->nrows_w;
+	for (size_t k = 1; k <= n; k++) {
+		size_t i = forward ? (s->view_top + k) % n : (s->view_top + n - k) % n;
+		if (strcasestr(s->rows_w[i], s->view_find)) {
+			s->view_top = i;
+			app_message(a, false, "line %zu of %zu: %s", i + 1, n, s->view_find);
+			return;
+		}
+	}
+	app_message(a, true, "not found: %s", s->view_find);
+}
+
+static void view_find_done(struct app *a, const char *line, void *ctx)
+{
+	(void)ctx;
+	struct reg_state *s = a->screen_state[SCR_REGISTRY];
+	if (!s || !line || !*line || !s->viewing)
+		return;
+	snprintf(s->view_find, sizeof s->view_find, "%s", line);
+	view_find_next(a, s, true);
+}
+
+/* The view takes every key: it scrolls, finds and closes; no key of the
+ * Registry screen (approve, reject, register) reaches it. */
+static int view_key(struct app *a, struct reg_state *s, int ch)
+{
+	size_t page = s->view_page > 1 ? (size_t)s->view_page - 1 : 1;
+	if (screen_list_key(ch, &s->view_top, s->nrows_w, page))
+		return KEY_HANDLED | KEY_REDRAW;
+	switch (ch) {
+	case '/':
+		prompt_begin(a, PROMPT_TEXT, "find: ", NULL, view_find_done, NULL);
+		break;
+	case 'n': case 'N':
+		view_find_next(a, s, ch == 'n');
+		break;
+	case 27: case 'q': case KEY_BACKSPACE: case 127:
+		view_free(s);
+		app_message(a, false, "back to the registry");
+		break;
+	default:
+		break;
+	}
+	return KEY_HANDLED | KEY_REDRAW;
+}
+
+static bool modal(struct app *a)
+{
+	struct reg_state *s = a->screen_state[SCR_REGISTRY];
+	return s && s->viewing;
 }
 
 /* ---- keys ------------------------------------------------------------- */
@@ -678,6 +1050,63 @@ static int key_reject(struct app *a, int ch)
 	return start_status_change(a, get_state(a), false);
 }
 
+/* What a list row says, as the find matches it: the group, the version
+ * number, its status, creation time, figures and description. */
+static void row_text(const struct reg_state *s, size_t i, char *buf, size_t size)
+{
+	const struct reg_row *r = &s->rows[i];
+	const struct registry_group *g = &s->groups[r->group];
+	if (r->version < 0) {
+		snprintf(buf, size, "%s %s", g->name, g->description ? g->description : "");
+		return;
+	}
+	const struct registry_version *v = &s->versions[r->group][r->version];
+	char rest[400];
+	vm_version_line(v, rest, sizeof rest);
+	snprintf(buf, size, "%s/%d %s %s %s", g->name, v->number, rest,
+		 registry_status_name(v->m.status), v->m.description ? v->m.description : "");
+}
+
+static void find_next(struct app *a, struct reg_state *s, bool forward)
+{
+	if (!s->find[0]) {
+		app_message(a, true, "nothing to find yet: / finds a group or version");
+		return;
+	}
+	for (size_t k = 1; k <= s->nrows; k++) {
+		size_t i = forward ? (s->sel + k) % s->nrows : (s->sel + s->nrows - k) % s->nrows;
+		char text[1024];
+		row_text(s, i, text, sizeof text);
+		if (strcasestr(text, s->find)) {
+			select_row(s, i);
+			app_message(a, false, "row %zu of %zu: %s (n: next, N: previous)", i + 1,
+				    s->nrows, s->find);
+			return;
+		}
+	}
+	app_message(a, true, "no group or version holds '%s'", s->find);
+}
+
+static void find_done(struct app *a, const char *line, void *ctx)
+{
+	(void)ctx;
+	struct reg_state *s = a->screen_state[SCR_REGISTRY];
+	if (!s || !line || !*line)
+		return;
+	snprintf(s->find, sizeof s->find, "%s", line);
+	find_next(a, s, true);
+}
+
+static int key_find(struct app *a, int ch)
+{
+	struct reg_state *s = get_state(a);
+	if (ch == '/')
+		prompt_begin(a, PROMPT_TEXT, "find version: ", NULL, find_done, NULL);
+	else
+		find_next(a, s, ch == 'n');
+	return KEY_HANDLED | KEY_REDRAW;
+}
+
 static int key_register(struct app *a, int ch)
 {
 	(void)ch;
@@ -690,8 +1119,10 @@ static const struct key_binding keys[] = {
 	{ { 'R' }, "R", "register the current model (only when its gate passes)", KB_REGISTRY, "register", key_register },
 	{ { 'a' }, "a", "approve the selected version: type a reason, then y confirms", KB_REGISTRY, "approve", key_approve },
 	{ { 'r' }, "r", "reject the selected version: type a reason, then y confirms", KB_REGISTRY, "reject", key_reject },
+	{ { '/', 'n', 'N' }, "/ n N", "find a group or version (number, status, description); next, previous", KB_VIEW, NULL, key_find },
 	{ { 'm' }, "m", "mark a version to compare", KB_VIEW, NULL, key_mark },
 	{ { 'd' }, "d", "compare the selected version with the marked one (differences only)", KB_VIEW, NULL, key_diff },
+	{ { 0 }, "Enter", "open the selected version read-only: details, confusion matrix, curves, resolved settings, rules, tree, audit trail (/ finds, Esc closes)", KB_VIEW, NULL, NULL },
 	{ { 0 }, "Esc", "back from the comparison; clear the mark", KB_VIEW, NULL, NULL },
 	{ { 0 }, NULL, NULL, KB_VIEW, NULL, NULL }
 };
@@ -705,6 +1136,8 @@ static int key(struct app *a, int ch)
 {
 	struct reg_state *s = get_state(a);
 	size_t page = s->pane_page > 1 ? (size_t)s->pane_page - 1 : 1;
+	if (s->viewing)
+		return view_key(a, s, ch);
 	int r = screen_dispatch(keys, a, ch);
 	if (r != KEY_UNHANDLED)
 		return r;
@@ -734,8 +1167,9 @@ static int key(struct app *a, int ch)
 		if (s->pane == PANE_DIFF) {
 			s->pane = PANE_DETAILS;
 			free_lines(s);
+			return KEY_HANDLED | KEY_REDRAW;
 		}
-		return KEY_HANDLED | KEY_REDRAW;
+		return open_view(a, s);
 	case 27:
 		if (s->pane == PANE_DIFF) {
 			s->pane = PANE_DETAILS;
@@ -767,6 +1201,7 @@ static void free_state(struct app *a)
 		return;
 	free_listing(s);
 	free_lines(s);
+	view_free(s);
 	free(s);
 	a->screen_state[SCR_REGISTRY] = NULL;
 }
@@ -778,6 +1213,7 @@ const struct screen_ops scr_registry_ops = {
 	.enter = enter,
 	.leave = NULL,
 	.free_state = free_state,
+	.modal = modal,
 	.keys = keys,
 	.commands = commands,
 	.ncommands = sizeof commands / sizeof commands[0],

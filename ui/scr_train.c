@@ -759,13 +759,12 @@ static int key(struct app *a, int ch)
 	}
 	if (s->focus != FOCUS_PARAMS)
 		return list_key(a, s, ch);
+	size_t cur = (size_t)s->cur;
+	if (screen_list_key(ch, &cur, P_COUNT, 5)) {
+		s->cur = (int)cur;
+		return KEY_REDRAW;
+	}
 	switch (ch) {
-	case KEY_UP: case 'k':
-		s->cur = s->cur > 0 ? s->cur - 1 : 0;
-		return KEY_REDRAW;
-	case KEY_DOWN: case 'j':
-		s->cur = s->cur + 1 < P_COUNT ? s->cur + 1 : s->cur;
-		return KEY_REDRAW;
 	case '+': case '=': case KEY_RIGHT: case 'l':
 		return adjust(a, (enum param)s->cur, 1);
 	case '-': case KEY_LEFT: case 'h':
@@ -783,7 +782,7 @@ static int key(struct app *a, int ch)
 }
 
 static const struct key_binding help[] = {
-	{ { 0 }, "Up/Down j/k", "select a parameter", KB_VIEW, NULL, NULL },
+	{ { 0 }, "Up/Down j/k", "select a parameter, a run or a tuning row (PgUp/PgDn, Home/End, g/G)", KB_VIEW, NULL, NULL },
 	{ { 0 }, "+/- Left/Right", "change it (:set KEY VALUE, :threshold X)", KB_VIEW, NULL, NULL },
 	{ { 0 }, "Enter", "type a value (lists for tune.*: 3,5,8)", KB_VIEW, NULL, NULL },
 	{ { 't' }, "t", "train with these settings (:train)", KB_MODEL, "train", NULL },

@@ -729,7 +729,12 @@ static void handle_key(struct ui *u, int ch)
 	}
 	const struct screen_ops *scr = cur_screen(a);
 	if (scr->modal && scr->modal(a)) {
-		scr->key(a, ch);
+		/* a menu or list takes every key; : still reaches the command
+		 * line, as in less */
+		if (ch == ':')
+			prompt_begin(a, PROMPT_COMMAND, ":", NULL, command_done, NULL);
+		else
+			scr->key(a, ch);
 		return;
 	}
 	switch (ch) {

@@ -53,6 +53,31 @@ st_wait "nothing changed in the registry"
 grep -q '"rejected"' "$REG/fraud-detection-model-group/audit.jsonl" &&
 	{ echo "FAIL: rejected without a y"; exit 1; }
 
+# Enter opens the version read-only: what an approver decides on, and no
+# key of the Registry screen reaches it
+st_keys Enter
+st_wait "fraud-detection-model-group/1 (read-only"
+st_wait "TN "
+st_keys /
+st_keys -l "Resolved settings"
+st_keys Enter
+st_wait "tree.max_depth = "
+st_keys /
+st_keys -l "Rules at threshold"
+st_keys Enter
+st_wait_re "then (fraud|legit) \(p="
+st_keys /
+st_keys -l "Curves"
+st_keys Enter
+st_wait "ROC: true positive rate"
+st_keys a r R
+sleep 0.3
+st_absent "reason:"
+st_absent "description (optional)"
+st_keys Escape
+st_wait "back to the registry"
+st_wait "fraud-detection-model-group/1  PendingManualApproval"
+
 # Ctrl-S does not stop the output (no ixon): the next key still shows
 st_keys C-s
 st_keys 2

@@ -66,7 +66,7 @@ grep -q 'threshold: .* has the least cost on validation (.*); on test: cost .*, 
 grep -qF '"threshold": "min_cost"' "$tmp/m/pipeline.json" || fail "pipeline.json lost min_cost"
 grep -q '"method":[[:space:]]*"min_cost"' "$tmp/m/evaluation.json" ||
 	fail "evaluation.json lacks the method"
-grep -q '^	"threshold":	[0-9][0-9.e-]*$' "$tmp/m/model.json" || fail "model.json lacks the chosen threshold"
+grep -q '^	"threshold":	[0-9][0-9.e-]*,\?$' "$tmp/m/model.json" || fail "model.json lacks the chosen threshold"
 # ... and reproduces from the written pipeline.json
 run01 --no-register --pipeline "$tmp/m/pipeline.json" --out "$tmp/m2" "$data"
 cmp -s "$tmp/m/model.json" "$tmp/m2/model.json" || fail "min_cost does not reproduce"

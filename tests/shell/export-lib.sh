@@ -97,7 +97,7 @@ edges() {
 # leaves FILE.csv: "fraud_leaf|prediction" per row of a predict --leaf output
 # (the last three columns: no generated value holds a line break)
 leaves() {
-	awk -F, 'NR > 1 { print $(NF - 2) "|" $NF }' "$1"
+	awk -F, 'NR > 1 { print $(NF - 3) "|" $NF }' "$1"
 }
 
 # ordered FILE.sql: the query with its rows in the file's order (row_no)

@@ -51,7 +51,7 @@ for name in $MODELS; do
 		# .import names the table as given; the query quotes it as an identifier
 		sqlite3 -csv "$T/db" <"$T/$name.sql" >"$T/s-$name.csv" 2>"$T/s.err" ||
 			{ cat "$T/s.err" >&2; fail "sqlite3 rejects the $name query"; }
-		awk -F, '{ print $(NF - 2) "|" $NF }' "$T/s-$name.csv" >"$T/got-$name"
+		awk -F, '{ print $(NF - 3) "|" $NF }' "$T/s-$name.csv" >"$T/got-$name"
 		same_rows "$T/want-$name" "$T/got-$name" "sqlite, $name model, table $table"
 	done
 	# every input column comes back first, in the table's order
@@ -105,8 +105,8 @@ if [ -z "${SKIP_SQLITE:-}" ]; then
 	sqlite3 "$T/db" ".import --csv '$T/q.csv' transactions" || fail "import odd"
 	sqlite3 -csv "$T/db" <"$T/out" >"$T/sq.csv" || fail "sqlite3 rejects the odd query"
 	# one value holds a line break: compare the last three columns by record
-	awk -F, 'NR > 1 && NF >= 3 { print $(NF - 2) "|" $NF }' "$T/pq.csv" >"$T/wq"
-	awk -F, 'NF >= 3 { print $(NF - 2) "|" $NF }' "$T/sq.csv" >"$T/gq"
+	awk -F, 'NR > 1 && NF >= 4 { print $(NF - 3) "|" $NF }' "$T/pq.csv" >"$T/wq"
+	awk -F, 'NF >= 4 { print $(NF - 3) "|" $NF }' "$T/sq.csv" >"$T/gq"
 	same_rows "$T/wq" "$T/gq" "sqlite, odd categories"
 fi
 
@@ -135,16 +135,16 @@ has "$T/fx.flat" '{"code":"R004","node":4,"text":"card = debit"}'
 printf 'amount,card\n150,credit\n200,debit\n50,debit\n,\n' >"$T/fx.csv"
 expect 0 "$FT_BIN" predict "$T/fx.json" "$T/fx.csv" --reasons 2 --leaf
 cat >"$T/fx.want" <<'CSV'
-amount,card,fraud_leaf,fraud_probability,prediction,reason_1,reason_2
-150,credit,3,0.75,1,R002,R003
-200,debit,4,0,0,R002,
-50,debit,1,0.1,0,,
-,,1,0.1,0,,
+amount,card,fraud_leaf,fraud_score,fraud_probability,prediction,reason_1,reason_2
+150,credit,3,0.75,0.75,1,R002,R003
+200,debit,4,0,0,0,R002,
+50,debit,1,0.1,0.1,0,,
+,,1,0.1,0.1,0,,
 CSV
 cmp "$T/out" "$T/fx.want" || { cat "$T/out" >&2; fail "reason codes"; }
 # the biggest rise first: 0.19 -> 0.5 beats 0.5 -> 0.75
 expect 0 "$FT_BIN" predict "$T/fx.json" "$T/fx.csv" --reasons 1
-has "$T/out" "150,credit,0.75,1,R002"
+has "$T/out" "150,credit,0.75,0.75,1,R002"
 for bad in 0 65 -1 x 1.5 ''; do
 	expect 2 "$FT_BIN" predict "$T/fx.json" "$T/fx.csv" --reasons "$bad"
 	has "$T/err" "--reasons: expected a whole number from 1 to 64"

@@ -21,16 +21,16 @@ lines",1
 8,100,prepaid,0
 CSV
 cat >"$T/want.csv" <<'CSV'
-id,amount,card,isFraud,fraud_probability,prediction
-1,150,credit,1,0.75,1
-2,50,debit,0,0.1,0
-3,200,debit,0,0,0
-4,,,1,0.1,0
-5,NA,cash,0,0.1,0
-6,101,"de""bit",0,0.75,1
+id,amount,card,isFraud,fraud_score,fraud_probability,prediction
+1,150,credit,1,0.75,0.75,1
+2,50,debit,0,0.1,0.1,0
+3,200,debit,0,0,0,0
+4,,,1,0.1,0.1,0
+5,NA,cash,0,0.1,0.1,0
+6,101,"de""bit",0,0.75,0.75,1
 7,101,"two
-lines",1,0.75,1
-8,100,prepaid,0,0.1,0
+lines",1,0.75,0.75,1
+8,100,prepaid,0,0.1,0.1,0
 CSV
 expect 0 "$FT_BIN" predict "$T/model.json" "$T/in.csv"
 cmp "$T/out" "$T/want.csv" || fail "scored rows differ"
@@ -44,15 +44,15 @@ grep -q '"amount_1"' "$T/renamed.json" && grep -q '"unnamed_2"' "$T/renamed.json
 	fail "renaming the fixture's inputs"
 printf 'amount,amount,,isFraud\n0,150,credit,1\n0,150,debit,0\n0,50,,1\n' >"$T/dup.csv"
 expect 0 "$FT_BIN" predict "$T/renamed.json" "$T/dup.csv"
-printf 'amount,amount,,isFraud,fraud_probability,prediction\n0,150,credit,1,0.75,1\n0,150,debit,0,0,0\n0,50,,1,0.1,0\n' >"$T/want_dup.csv"
+printf 'amount,amount,,isFraud,fraud_score,fraud_probability,prediction\n0,150,credit,1,0.75,0.75,1\n0,150,debit,0,0,0,0\n0,50,,1,0.1,0.1,0\n' >"$T/want_dup.csv"
 cmp "$T/out" "$T/want_dup.csv" || fail "repeated and empty header names"
 
 expect 0 "$FT_BIN" predict "$T/model.json" "$T/in.csv" --explain
-has "$T/out" "id,amount,card,isFraud,fraud_probability,prediction,decision_path"
-has "$T/out" "1,150,credit,1,0.75,1,amount=150 > 100; card!=debit -> fraud p=0.75"
-has "$T/out" "3,200,debit,0,0,0,amount=200 > 100; card=debit -> legit p=0"
-has "$T/out" "4,,,1,0.1,0,amount=50 (imputed) <= 100 -> legit p=0.1"
-has "$T/out" "5,NA,cash,0,0.1,0,amount=50 (imputed) <= 100 -> legit p=0.1"
+has "$T/out" "id,amount,card,isFraud,fraud_score,fraud_probability,prediction,decision_path"
+has "$T/out" "1,150,credit,1,0.75,0.75,1,amount=150 > 100; card!=debit -> fraud p=0.75"
+has "$T/out" "3,200,debit,0,0,0,0,amount=200 > 100; card=debit -> legit p=0"
+has "$T/out" "4,,,1,0.1,0.1,0,amount=50 (imputed) <= 100 -> legit p=0.1"
+has "$T/out" "5,NA,cash,0,0.1,0.1,0,amount=50 (imputed) <= 100 -> legit p=0.1"
 
 # -o writes the file whole; CRLF input and a semicolon delimiter work.
 expect 0 "$FT_BIN" predict "$T/model.json" "$T/in.csv" -o "$T/scored.csv"
@@ -60,14 +60,14 @@ cmp "$T/scored.csv" "$T/want.csv" || fail "-o output differs"
 has "$T/err" "8 rows scored, 3 flagged"
 printf 'amount;card\r\n150;credit\r\n' >"$T/semi.csv"
 expect 0 "$FT_BIN" predict "$T/model.json" "$T/semi.csv"
-[ "$(cat "$T/out")" = "$(printf 'amount;card;fraud_probability;prediction\n150;credit;0.75;1')" ] ||
+[ "$(cat "$T/out")" = "$(printf 'amount;card;fraud_score;fraud_probability;prediction\n150;credit;0.75;0.75;1')" ] ||
 	fail "semicolon output: $(cat "$T/out")"
 
 # --delimiter takes a tab as describe and run do.
 printf 'amount\tcard\n150\tcredit\n' >"$T/tab.tsv"
 for d in TAB tab '\t'; do
 	expect 0 "$FT_BIN" predict "$T/model.json" "$T/tab.tsv" --delimiter "$d"
-	[ "$(cat "$T/out")" = "$(printf 'amount\tcard\tfraud_probability\tprediction\n150\tcredit\t0.75\t1')" ] ||
+	[ "$(cat "$T/out")" = "$(printf 'amount\tcard\tfraud_score\tfraud_probability\tprediction\n150\tcredit\t0.75\t0.75\t1')" ] ||
 		fail "--delimiter $d output: $(cat "$T/out")"
 done
 expect 2 "$FT_BIN" predict "$T/model.json" "$T/tab.tsv" --delimiter tabs
@@ -121,7 +121,7 @@ gen_big() {
 BEGIN {
 	srand(7);
 	print "id,note,amount,card,isFraud" > IN;
-	print "id,note,amount,card,isFraud,fraud_probability,prediction" > EXP;
+	print "id,note,amount,card,isFraud,fraud_score,fraud_probability,prediction" > EXP;
 	split("credit debit prepaid", cards, " ");
 	for (i = 1; i <= N; i++) {
 		amt = int(rand() * 20000) / 100;
@@ -133,7 +133,7 @@ BEGIN {
 		else if (amt > 100) { p = "0"; y = 0 }
 		else { p = "0.1"; y = 0 }
 		print i "," ni "," amt "," card "," (i % 2) > IN;
-		print i "," no "," amt "," card "," (i % 2) "," p "," y > EXP;
+		print i "," no "," amt "," card "," (i % 2) "," p "," p "," y > EXP;
 	}
 }'
 }
@@ -167,8 +167,8 @@ has "$T/err" "head.csv:1: header only, no data rows"
 # but not repeated by the rows loses to ','.
 printf 'a;b;c;d,amount,card\nx,150,credit\ny,50,debit\n' >"$T/semi_name.csv"
 expect 0 "$FT_BIN" predict "$T/model.json" "$T/semi_name.csv"
-has "$T/out" "a;b;c;d,amount,card,fraud_probability,prediction"
-has "$T/out" "x,150,credit,0.75,1"
+has "$T/out" "a;b;c;d,amount,card,fraud_score,fraud_probability,prediction"
+has "$T/out" "x,150,credit,0.75,0.75,1"
 # A model records its training file's delimiter and predict uses it (unless
 # --delimiter says otherwise): here ',' and ';' tie, so detection would say ','.
 sed 's/"na_values":\t\[\],/"na_values":\t[],\n\t\t"delimiter":\t";",/; 0,/"name":\t"card"/s//"name":\t"card,x"/' \
@@ -176,8 +176,8 @@ sed 's/"na_values":\t\[\],/"na_values":\t[],\n\t\t"delimiter":\t";",/; 0,/"name"
 grep -q '"delimiter":' "$T/semi_model.json" || fail "adding a delimiter to the fixture"
 printf 'amount;card,x\n150;credit,1\n50;debit,2\n' >"$T/semi_rec.csv"
 expect 0 "$FT_BIN" predict "$T/semi_model.json" "$T/semi_rec.csv"
-has "$T/out" "amount;card,x;fraud_probability;prediction"
-has "$T/out" "150;credit,1;0.75;1"
+has "$T/out" "amount;card,x;fraud_score;fraud_probability;prediction"
+has "$T/out" "150;credit,1;0.75;0.75;1"
 expect 2 "$FT_BIN" predict "$T/semi_model.json" "$T/semi_rec.csv" --delimiter ,
 has "$T/err" "semi_rec.csv:1: missing required columns: amount, card,x"
 
@@ -205,14 +205,14 @@ printf 'amount\n100000\n3\n' >"$T/deep.csv"
 expect 0 "$FT_BIN" predict "$T/deep.json" "$T/deep.csv" --explain
 [ "$(awk -F'; ' 'NR == 2 { print NF }' "$T/out")" = 600 ] || fail "a 600-step path is not explained whole"
 has "$T/out" "amount=100000 > 599.5 -> fraud p=0.5"
-has "$T/out" "3,0,0,amount=3 > 0.5; amount=3 > 1.5; amount=3 > 2.5; amount=3 <= 3.5 -> legit p=0"
+has "$T/out" "3,0,0,0,amount=3 > 0.5; amount=3 > 1.5; amount=3 > 2.5; amount=3 <= 3.5 -> legit p=0"
 
 # Thousands of columns of one name, and of distinct names: the header is
 # matched with hashing (tests/unit/test_csv.c bounds the work).
 awk 'BEGIN { for (c = 0; c < 4000; c++) printf "x,"; print "amount,card";
 	for (c = 0; c < 4000; c++) printf "1,"; print "150,credit" }' >"$T/same.csv"
 expect 0 "$FT_BIN" predict "$T/model.json" "$T/same.csv"
-has "$T/out" "150,credit,0.75,1"
+has "$T/out" "150,credit,0.75,0.75,1"
 
 # A real model from a pipeline run, when one can register: every row of its
 # own data is scored, and each probability is one of the tree's leaves.
@@ -220,5 +220,5 @@ has "$T/out" "150,credit,0.75,1"
 "$FT_BIN" run --registry "$R" --set registry.group=real "$T/tx.csv" >/dev/null 2>&1 || exit 0
 expect 0 "$FT_BIN" predict real/1 "$T/tx.csv" --registry "$R" --explain
 [ "$(wc -l <"$T/out")" = 2001 ] || fail "not every row scored"
-has "$T/out" "fraud_probability,prediction,decision_path"
+has "$T/out" "fraud_score,fraud_probability,prediction,decision_path"
 exit 0

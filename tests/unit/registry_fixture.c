@@ -50,6 +50,8 @@ static struct tree_node leaf(double neg, double pos, int depth)
 	double t = neg + pos;
 	n.impurity = t > 0 ? 1 - (neg / t) * (neg / t) - (pos / t) * (pos / t) : 0;
 	n.samples = (uint64_t)t;
+	n.real[0] = n.count[0];
+	n.real[1] = n.count[1];
 	return n;
 }
 
@@ -86,6 +88,7 @@ struct tree *fixture_tree(void)
 	t->params.min_samples_split = 2;
 	t->params.min_samples_leaf = 1;
 	t->params.max_bins = 256;
+	t->probability_odds = 1.0;
 	return t;
 }
 
@@ -93,7 +96,7 @@ char *fixture_model_text(void)
 {
 	struct recipe *r = fixture_recipe();
 	struct tree *t = fixture_tree();
-	char *s = model_to_text(r, t, 0.5);
+	char *s = model_to_text(r, t, 0.5, THRESHOLD_ON_SCORE);
 	recipe_free(r);
 	tree_free(t);
 	return s;

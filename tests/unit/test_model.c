@@ -51,7 +51,7 @@ static void test_round_trip(void **state)
 	assert_true(m->tree->nodes[0].threshold == 100);
 	assert_int_equal(m->tree->nodes[2].feature, 2);
 	/* Same bytes when written again: the format is deterministic. */
-	char *again = model_to_text(m->recipe, m->tree, m->threshold);
+	char *again = model_to_text(m->recipe, m->tree, m->threshold, m->threshold_on);
 	assert_string_equal(text, again);
 	assert_non_null(strstr(text, "\"format\":\t\"fraudtree-model\""));
 	assert_non_null(strstr(text, "\"format_version\":\t\"1.0\""));
@@ -78,7 +78,7 @@ static void test_exact_threshold(void **state)
 	struct recipe *r = fixture_recipe();
 	struct tree *t = fixture_tree();
 	for (size_t i = 0; i < sizeof thresholds / sizeof thresholds[0]; i++) {
-		char *text = model_to_text(r, t, thresholds[i]);
+		char *text = model_to_text(r, t, thresholds[i], THRESHOLD_ON_SCORE);
 		struct ft_err err;
 		struct model *m = model_parse(text, "model.json", &err);
 		assert_non_null(m);
@@ -146,9 +146,9 @@ static void test_structure(void **state)
 	expect_error("", "not valid JSON");
 	expect_error("{\"format\": \"fraudtree-model\",\n\"format_version\": \"1.0\",\n", ":3: not valid JSON");
 	expect_error("[1]", "object");
-	char *thr = replaced(text, "\n\t\"threshold\":\t0.5\n", "\n\t\"threshold\":\t1.5\n");
+	char *thr = replaced(text, "\n\t\"threshold\":\t0.5,\n", "\n\t\"threshold\":\t1.5,\n");
 	expect_error(thr, "threshold");
-	char *thr2 = replaced(text, "\n\t\"threshold\":\t0.5\n", "\n\t\"threshold\":\t\"0.5\"\n");
+	char *thr2 = replaced(text, "\n\t\"threshold\":\t0.5,\n", "\n\t\"threshold\":\t\"0.5\",\n");
 	expect_error(thr2, "threshold");
 	char *norecipe = replaced(text, "\n\t\"recipe\":", "\n\t\"recipes\":");
 	expect_error(norecipe, "recipe");
@@ -166,7 +166,7 @@ static char *model_with(void (*change)(struct recipe *r, struct tree *t))
 	struct recipe *r = fixture_recipe();
 	struct tree *t = fixture_tree();
 	change(r, t);
-	char *s = model_to_text(r, t, 0.5);
+	char *s = model_to_text(r, t, 0.5, THRESHOLD_ON_SCORE);
 	recipe_free(r);
 	tree_free(t);
 	return s;
@@ -253,6 +253,62 @@ static void test_load(void **state)
 	free(text);
 }
 
+/* Real counts, probabilities and threshold_on are checked as the rest;
+ * a file written before them reads as all real, uncorrected, on score. */
+static void test_real_and_probability(void **state)
+{
+	(void)state;
+	char *text = fixture_model_text();
+	/* the fixture: leaf 1 holds (90, 10): score and probability 0.1 */
+	char *prob = replaced(text, "\"probability\":\t0.1,", "\"probability\":\t0.2,");
+	expect_error(prob, "tree.nodes[1].probability: expected 0.1");
+	char *real = replaced(text, "\"real\":\t[90, 10]", "\"real\":\t[91, 10]");
+	expect_error(real, "more real rows than count");
+	char *sum = replaced(text, "\"real\":\t[90, 10]", "\"real\":\t[80, 10]");
+	expect_error(sum, "children's real rows do not add up");
+	char *odds = replaced(text, "\"probability_odds\":\t1,", "\"probability_odds\":\t0,");
+	expect_error(odds, "tree.probability_odds");
+	char *on = replaced(text, "\"threshold_on\":\t\"score\"", "\"threshold_on\":\t\"both\"");
+	expect_error(on, "threshold_on");
+
+	/* the same tree corrected: odds 1/3 make leaf 1's 0.1 into 1/28 */
+	char *third = replaced(text, "\"probability_odds\":\t1,", "\"probability_odds\":\t0.3333333333333333,");
+	struct ft_err err;
+	struct model *m = model_parse(third, "m.json", &err);
+	assert_null(m);   /* the written probabilities no longer match */
+
+	/* legacy: no real, no probability, no probability_odds, no threshold_on */
+	struct strbuf sb = { 0 };
+	for (const char *p = text; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p + 1) : strlen(p);
+		if (!strstr(p, "\"real\":") || strstr(p, "\"real\":") > p + len) {
+			if ((!strstr(p, "\"probability") || strstr(p, "\"probability") > p + len) &&
+			    (!strstr(p, "\"threshold_on\"") || strstr(p, "\"threshold_on\"") > p + len))
+				sb_printf(&sb, "%.*s", (int)len, p);
+		}
+		p += len;
+	}
+	/* the threshold line lost its follower: drop the comma */
+	char *legacy = replaced(sb.data, "\n\t\"threshold\":\t0.5,", "\n\t\"threshold\":\t0.5");
+	m = model_parse(legacy, "old.json", &err);
+	if (!m)
+		fail_msg("legacy model: %s", err.msg);
+	assert_true(m->tree->probability_odds == 1.0);
+	assert_int_equal(m->threshold_on, THRESHOLD_ON_SCORE);
+	assert_true(m->tree->nodes[1].real[0] == m->tree->nodes[1].count[0]);
+	model_free(m);
+	sb_free(&sb);
+	free(legacy);
+	free(third);
+	free(prob);
+	free(real);
+	free(sum);
+	free(odds);
+	free(on);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,6 +319,7 @@ int main(void)
 		cmocka_unit_test(test_structure),
 		cmocka_unit_test(test_tree_validation),
 		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_real_and_probability),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

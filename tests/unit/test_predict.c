@@ -95,7 +95,7 @@ static void check_settings(const char *const *sets, size_t nsets)
 		fail_msg("%s", err.msg);
 	write_split(f, &r.test);
 
-	char *text = model_to_text(r.recipe, r.tree, r.settings.threshold);
+	char *text = model_to_text(r.recipe, r.tree, r.settings.threshold, r.settings.threshold_on);
 	struct model *m = model_parse(text, "model.json", &err);
 	if (!m)
 		fail_msg("%s", err.msg);
@@ -121,6 +121,8 @@ static void check_settings(const char *const *sets, size_t nsets)
 		*nl = '\0';
 		char *pred = strrchr(p, ',');
 		*pred++ = '\0';
+		char *prob = strrchr(p, ',');
+		*prob++ = '\0';
 		char *proba = strrchr(p, ',');
 		*proba++ = '\0';
 		char *label = strrchr(p, ',');
@@ -129,6 +131,9 @@ static void check_settings(const char *const *sets, size_t nsets)
 		if (strtod(proba, NULL) != r.test_proba[i])
 			fail_msg("row %zu: predict gives %s, the pipeline %.17g", i, proba,
 				 r.test_proba[i]);
+		if (strtod(prob, NULL) != r.test_probability[i])
+			fail_msg("row %zu: predict's probability %s, the pipeline's %.17g", i, prob,
+				 r.test_probability[i]);
 		bool y = !strcmp(label, r.target.positive);
 		assert_int_equal(y, r.test.y[i]);
 		bool yhat = !strcmp(pred, "1");

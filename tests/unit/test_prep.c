@@ -1288,13 +1288,15 @@ static void test_smote_between_neighbours(void **state)
 		else
 			assert_true(a >= 53 && a <= 97);
 	}
-	/* they interpolate: most are not copies of a minority sample */
+	/* they interpolate: most are not copies of a minority sample; the
+	 * index feature holds integers, so they are rounded to integers */
 	size_t between = 0;
 	for (size_t i = 100; i < d.n; i++) {
 		float m = fmodf(X(&d, 0, i), 10);
 		between += m != 3 && m != 7;
+		assert_true(X(&d, 0, i) == floorf(X(&d, 0, i)));
 	}
-	assert_true(between > 50);
+	assert_true(between > 30);
 	struct dataset e;
 	resample(&e, "smote", "1");
 	assert_memory_equal(d.X, e.X, d.n * 2 * sizeof *d.X);   /* deterministic */
@@ -1319,6 +1321,84 @@ static void test_smote_between_neighbours(void **state)
 	assert_int_equal(d.n, 6);
 	assert_true(d.X[4] == 2 && d.X[5] == 2);
 	assert_int_equal(d.rows[4], SIZE_MAX);
+	dataset_free(&d);
+	settings_free(&s);
+}
+
+/* SMOTE-NC: one-hot, ordinal and missing-indicator features take the
+ * neighbours' most frequent value, never a blend; integer features stay
+ * integers; continuous ones stay within the minority's range. Features:
+ * 0 amount (continuous), 1 count (integers), 2-4 one-hot of a 3-level
+ * column, 5 an ordinal code, 6 amount's missing indicator. */
+static void test_smote_nc(void **state)
+{
+	(void)state;
+	enum { N = 200, NF = 7 };
+	struct recipe r;
+	memset(&r, 0, sizeof r);
+	struct feature feats[NF] = {
+		{ .kind = FEAT_NUMERIC, .input = 0 }, { .kind = FEAT_NUMERIC, .input = 1 },
+		{ .kind = FEAT_ONEHOT, .input = 2, .level = 0 },
+		{ .kind = FEAT_ONEHOT, .input = 2, .level = 1 },
+		{ .kind = FEAT_ONEHOT, .input = 2, .level = 2 },
+		{ .kind = FEAT_ORDINAL, .input = 3 }, { .kind = FEAT_MISSING, .input = 0 },
+	};
+	r.features = feats;
+	r.nfeatures = NF;
+	size_t *g = prep_categorical_groups(&r);
+	assert_true(g[0] == PREP_NUMERIC && g[1] == PREP_NUMERIC);
+	assert_true(g[2] == g[3] && g[3] == g[4] && g[4] != g[5] && g[6] != g[0]);
+	assert_true(g[6] != g[2] && g[6] != g[5]);
+	free(g);
+
+	struct dataset d;
+	memset(&d, 0, sizeof d);
+	d.n = N;
+	d.nfeatures = NF;
+	d.X = xcalloc(N * NF, sizeof *d.X);
+	d.y = xmalloc(N);
+	struct ft_rng rng;
+	rng_seed(&rng, 5);
+	for (size_t i = 0; i < N; i++) {
+		d.y[i] = i % 8 == 0;
+		d.X[0 * N + i] = (float)(rng_uniform(&rng) * 100);
+		d.X[1 * N + i] = (float)rng_below(&rng, 7);
+		/* the frauds' category is level 1, but for one of them */
+		size_t lv = d.y[i] ? (i == 8 ? 2 : 1) : rng_below(&rng, 3);
+		d.X[(2 + lv) * N + i] = 1;
+		d.X[5 * N + i] = (float)(d.y[i] ? 3 : rng_below(&rng, 5));
+		d.X[6 * N + i] = (float)(rng_below(&rng, 4) == 0);
+	}
+	struct settings s;
+	settings_init(&s);
+	set_ok(&s, "resample.method=smote");
+	struct ft_err err = {0};
+	assert_int_equal(prep_resample_recipe(&d, &s, &r, NULL, &err), 0);
+	assert_int_equal(d.n, 175 + 175);
+	assert_int_equal(d.nsynthetic, 150);
+	assert_int_equal(d.prior[0], 175);
+	assert_int_equal(d.prior[1], 25);
+	float lo = 1e9f, hi = -1e9f;
+	for (size_t i = 0; i < N; i++)
+		if (d.y[i]) {
+			lo = fminf(lo, X(&d, 0, i));
+			hi = fmaxf(hi, X(&d, 0, i));
+		}
+	size_t blended = 0;
+	for (size_t i = N; i < d.n; i++) {
+		assert_int_equal(d.y[i], 1);
+		float a = X(&d, 0, i);
+		assert_true(a >= lo && a <= hi);
+		blended += a != floorf(a);
+		assert_true(X(&d, 1, i) == floorf(X(&d, 1, i)));
+		float oh = X(&d, 2, i) + X(&d, 3, i) + X(&d, 4, i);
+		assert_true(oh == 1.0f);
+		/* the one fraud of level 2 has neighbours of level 1 only */
+		assert_true(X(&d, 3, i) == 1.0f);
+		assert_true(X(&d, 5, i) == 3.0f);
+		assert_true(X(&d, 6, i) == 0.0f || X(&d, 6, i) == 1.0f);
+	}
+	assert_true(blended > 100);   /* continuous values are interpolated */
 	dataset_free(&d);
 	settings_free(&s);
 }
@@ -1462,6 +1542,7 @@ int main(void)
 		cmocka_unit_test(test_undersample_keeps_rows),
 		cmocka_unit_test(test_oversample_copies),
 		cmocka_unit_test(test_smote_between_neighbours),
+		cmocka_unit_test(test_smote_nc),
 		cmocka_unit_test(test_class_weight),
 		cmocka_unit_test(test_resample_errors_and_seed),
 		cmocka_unit_test(test_cancelled),

@@ -1259,6 +1259,83 @@ static void test_cancel_anywhere(void **state)
 	dataset_free(&d);
 }
 
+/* Real rows and what resampling added: 4 real frauds among 20 rows, then
+ * 12 copies of them appended (oversampling to 16 vs 16). Every node's
+ * real counts are the rows below index n - nsynthetic; the leaves' score
+ * is the share in all 32 samples, the probability the share corrected to
+ * the real prior (4 vs 16): odds times (4/16)/(16/16). */
+static void test_real_counts_and_probability(void **state)
+{
+	(void)state;
+	enum { N = 32 };
+	float x[N];
+	uint8_t y[N];
+	for (size_t i = 0; i < 20; i++) {
+		y[i] = i < 4;
+		x[i] = i < 4 ? 10.0f + (float)i : (float)i;   /* frauds 10..13 */
+	}
+	for (size_t i = 20; i < N; i++) {
+		y[i] = 1;
+		x[i] = 10.0f + (float)((i - 20) % 4);
+	}
+	/* two legit rows among the frauds' values */
+	x[4] = 11.5f;
+	x[5] = 12.5f;
+	struct dataset d;
+	make1(&d, x, y, N);
+	d.nsynthetic = 12;
+	d.prior[0] = 16;
+	d.prior[1] = 4;
+	struct tree_params p = defaults();
+	p.max_depth = 1;
+	struct tree *t = fit(&d, &p);
+	const struct tree_node *root = &t->nodes[0];
+	assert_int_equal(root->count[1], 16);
+	assert_int_equal(root->real[0], 16);
+	assert_int_equal(root->real[1], 4);
+	assert_true(t->probability_odds == (4.0 / 16) / (16.0 / 16));
+	for (size_t k = 0; k < t->nnodes; k++) {
+		const struct tree_node *nd = &t->nodes[k];
+		assert_true(nd->real[0] <= nd->count[0] && nd->real[1] <= nd->count[1]);
+		double s = tree_node_proba(nd);
+		double odds = s / (1 - s) * 0.25;
+		if (s > 0 && s < 1)
+			assert_true(fabs(tree_node_probability(t, nd) - odds / (1 + odds)) < 1e-15);
+	}
+	char *rules = tree_export_rules(t, "fraud", "legit");
+	assert_non_null(strstr(rules, "synthetic)"));
+	assert_non_null(strstr(rules, "fraud probability "));
+	free(rules);
+	tree_free(t);
+
+	/* no resampling: probability is the score, bit for bit */
+	d.nsynthetic = 0;
+	d.prior[0] = d.prior[1] = 0;
+	t = fit(&d, &p);
+	assert_true(t->probability_odds == 1.0);
+	for (size_t k = 0; k < t->nnodes; k++) {
+		assert_true(tree_node_probability(t, &t->nodes[k]) == tree_node_proba(&t->nodes[k]));
+		assert_true(t->nodes[k].real[0] == t->nodes[k].count[0]);
+	}
+	rules = tree_export_rules(t, "fraud", "legit");
+	assert_null(strstr(rules, "synthetic"));
+	free(rules);
+	tree_free(t);
+
+	/* class weights: the probability is the unweighted share */
+	d.w = xmalloc(N * sizeof *d.w);
+	for (size_t i = 0; i < N; i++)
+		d.w[i] = y[i] ? 3.0 : 0.5;
+	t = fit(&d, &p);
+	for (size_t k = 0; k < t->nnodes; k++) {
+		const struct tree_node *nd = &t->nodes[k];
+		double share = (double)nd->count[1] / (double)(nd->count[0] + nd->count[1]);
+		assert_true(fabs(tree_node_probability(t, nd) - share) < 1e-12);
+	}
+	tree_free(t);
+	dataset_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1282,6 +1359,7 @@ int main(void)
 		cmocka_unit_test(test_bad_data),
 		cmocka_unit_test(test_progress_and_cancel),
 		cmocka_unit_test(test_cancel_anywhere),
+		cmocka_unit_test(test_real_counts_and_probability),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
