@@ -259,6 +259,18 @@ static void print_table(const struct frame *f, int target, bool guessed)
 		if (missing)
 			sb_printf(&out, "  missing%*s  %10zu\n", (int)(lw > 7 ? lw - 7 : 0), "", missing);
 	}
+	/* A random split of time-ordered rows overstates a model: say so. */
+	for (size_t c = 0; c < f->ncols; c++) {
+		if (f->cols[c].type != COL_DATETIME || (int)c == target)
+			continue;
+		struct strbuf tn = { 0 };
+		put_visible(&tn, f->cols[c].name, NAME_WIDTH_MAX);
+		sb_printf(&out, "\ntime: %s is a datetime column; run splits at random unless "
+			  "--set split.method=time (then train is the earliest rows, test the "
+			  "latest)\n", tn.data);
+		sb_free(&tn);
+		break;
+	}
 	fwrite(out.data, 1, out.len, stdout);
 	sb_free(&out);
 	for (size_t i = 0; i < n * 6; i++)

@@ -255,19 +255,11 @@ static cJSON *details_json(const struct registry_details *d)
 	cJSON_AddStringToObject(data, "sha256", m->data_sha256);
 	cJSON_AddNumberToObject(data, "rows", (double)m->data_rows);
 	cJSON_AddNumberToObject(data, "columns", (double)m->data_columns);
-	cJSON *gate = cJSON_AddObjectToObject(o, "gate");
-	cJSON_AddBoolToObject(gate, "passed", m->gate_pass);
-	cJSON *conds = cJSON_AddArrayToObject(gate, "conditions");
-	for (size_t i = 0; i < m->ngate; i++) {
-		cJSON *c = cJSON_CreateObject();
-		cJSON_AddStringToObject(c, "metric", m->gate[i].metric);
-		cJSON_AddStringToObject(c, "op", m->gate[i].op);
-		json_add_num(c, "value", m->gate[i].value);
-		json_add_num(c, "actual", m->gate[i].actual);
-		cJSON_AddBoolToObject(c, "passed", m->gate[i].pass);
-		cJSON_AddStringToObject(c, "why", m->gate[i].why);
-		cJSON_AddItemToArray(conds, c);
-	}
+	cJSON *gate = gate_json_new(m->gate_pass, GATE_JSON_MANIFEST);
+	for (size_t i = 0; i < m->ngate; i++)
+		gate_json_add(gate, GATE_JSON_MANIFEST, m->gate[i].metric, m->gate[i].op,
+			      m->gate[i].value, m->gate[i].actual, m->gate[i].pass, m->gate[i].why);
+	cJSON_AddItemToObject(o, "gate", gate);
 	if (m->has_metrics) {
 		const struct metrics *mt = &m->metrics;
 		cJSON *mj = cJSON_AddObjectToObject(o, "metrics");

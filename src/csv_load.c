@@ -973,12 +973,12 @@ static void *chunk_worker(void *arg)
 static void run_workers(struct loader *L)
 {
 	atomic_store(&L->next, 0);
-	pthread_t tid[64];
+	pthread_t tid[FT_THREADS_MAX];
 	int started = 0;
 	int n = L->threads;
 	if ((size_t)n > L->nchunks)
 		n = (int)L->nchunks;
-	for (int t = 1; t < n && t < 64; t++)
+	for (int t = 1; t < n && t < FT_THREADS_MAX; t++)
 		if (pthread_create(&tid[started], NULL, chunk_worker, L) == 0)
 			started++;
 	chunk_worker(L);
@@ -1320,9 +1320,9 @@ static void join_columns(struct loader *L, struct frame *f, const struct colplan
 	int n = L->threads;
 	if ((size_t)n > L->ncols)
 		n = (int)L->ncols;
-	pthread_t tid[64];
+	pthread_t tid[FT_THREADS_MAX];
 	int started = 0;
-	for (int t = 1; t < n && t < 64; t++)
+	for (int t = 1; t < n && t < FT_THREADS_MAX; t++)
 		if (pthread_create(&tid[started], NULL, join_worker, &job) == 0)
 			started++;
 	join_worker(&job);
@@ -1366,9 +1366,9 @@ static size_t split_points(struct loader *L, size_t d0, size_t *starts, size_t w
 	if (by_parity) {
 		struct count_job job = { .data = L->data, .bound = bound, .quotes = quotes, .nseg = want };
 		atomic_init(&job.next, 0);
-		pthread_t tid[64];
+		pthread_t tid[FT_THREADS_MAX];
 		int started = 0;
-		for (int t = 1; t < L->threads && t < 64; t++)
+		for (int t = 1; t < L->threads && t < FT_THREADS_MAX; t++)
 			if (pthread_create(&tid[started], NULL, count_worker, &job) == 0)
 				started++;
 		count_worker(&job);
@@ -1498,8 +1498,8 @@ struct frame *csv_load(const char *path, const struct csv_options *opt, struct f
 	atomic_init(&L.done, 0);
 	atomic_init(&L.stop, 0);
 	L.threads = opt->threads > 0 ? opt->threads : ft_threads();
-	if (L.threads > 64)
-		L.threads = 64;
+	if (L.threads > FT_THREADS_MAX)
+		L.threads = FT_THREADS_MAX;
 	csv_na_init(&L.na, opt->na_values, opt->nna_values);
 	struct csv_header h = { 0 };
 	struct frame *f = NULL;

@@ -966,9 +966,9 @@ void frame_compute_stats(struct frame *f, int threads)
 		threads = ft_threads();
 	if ((size_t)threads > f->ncols)
 		threads = (int)f->ncols;
-	pthread_t tid[64];
+	pthread_t tid[FT_THREADS_MAX];
 	int started = 0;
-	for (int t = 1; t < threads && t < 64; t++)
+	for (int t = 1; t < threads && t < FT_THREADS_MAX; t++)
 		if (pthread_create(&tid[started], NULL, stats_worker, &job) == 0)
 			started++;
 	stats_worker(&job);

@@ -31,6 +31,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
+#include "json.h"
 #include "util.h"
 
 static double ratio(double a, double b)
@@ -954,4 +957,43 @@ void gate_result_free(struct gate_result *g)
 	free(g->checks);
 	g->checks = NULL;
 	g->nchecks = 0;
+}
+
+static const struct {
+	const char *pass, *checks, *check_pass, *why;
+} gate_keys[GATE_JSON_COUNT] = {
+	[GATE_JSON_REPORT] = { "pass", "checks", "pass", "reason" },
+	[GATE_JSON_MANIFEST] = { "passed", "conditions", "passed", "why" },
+};
+
+cJSON *gate_json_new(bool pass, enum gate_json_form form)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddBoolToObject(o, gate_keys[form].pass, pass);
+	cJSON_AddArrayToObject(o, gate_keys[form].checks);
+	return o;
+}
+
+void gate_json_add(cJSON *gate, enum gate_json_form form, const char *metric,
+		   const char *op, double value, double actual, bool pass, const char *why)
+{
+	cJSON *e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "metric", metric ? metric : "");
+	cJSON_AddStringToObject(e, "op", op);
+	json_add_num(e, "value", value);
+	json_add_num(e, "actual", actual);
+	cJSON_AddBoolToObject(e, gate_keys[form].check_pass, pass);
+	cJSON_AddStringToObject(e, gate_keys[form].why, why ? why : "");
+	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(gate, gate_keys[form].checks), e);
+}
+
+cJSON *gate_to_json(const struct gate_result *g, enum gate_json_form form)
+{
+	cJSON *o = gate_json_new(g ? g->pass : true, form);
+	for (size_t i = 0; g && i < g->nchecks; i++) {
+		const struct gate_check *c = &g->checks[i];
+		gate_json_add(o, form, c->metric, cmp_op_name(c->op), c->value, c->actual,
+			      c->pass, c->why);
+	}
+	return o;
 }

@@ -167,4 +167,20 @@ int gate_evaluate(const struct gate_condition *conds, size_t n,
 		  const struct metrics *m, struct gate_result *out, struct ft_err *err);
 void gate_result_free(struct gate_result *g);
 
+/* The gate in files, one writer for both spellings that readers rely on:
+ *   GATE_JSON_REPORT    evaluation.json: {"pass", "checks": [{"metric", "op",
+ *                       "value", "actual", "pass", "reason"}]}
+ *   GATE_JSON_MANIFEST  manifest.json: {"passed", "conditions": [{"metric",
+ *                       "op", "value", "actual", "passed", "why"}]}
+ * gate_json_new makes the object with no checks, gate_json_add appends one
+ * (for a caller that holds checks in another shape), gate_to_json does both
+ * for a gate_result; g NULL gives a passed gate with no checks. Numbers are
+ * exact (json_num). The caller owns the returned object. */
+enum gate_json_form { GATE_JSON_REPORT, GATE_JSON_MANIFEST, GATE_JSON_COUNT };
+struct cJSON;
+struct cJSON *gate_json_new(bool pass, enum gate_json_form form);
+void gate_json_add(struct cJSON *gate, enum gate_json_form form, const char *metric,
+		   const char *op, double value, double actual, bool pass, const char *why);
+struct cJSON *gate_to_json(const struct gate_result *g, enum gate_json_form form);
+
 #endif

@@ -96,12 +96,31 @@ static void count_dataset(const struct dataset *d, size_t out[2], double weight[
 	}
 }
 
-static void split_before_counts(const struct target_info *t, const struct split *sp,
-				struct split_counts *c)
+/* A time as its column shows it: a date and time, or a number. */
+static void format_time(const struct frame *f, int col, double v, char out[40])
+{
+	if (isnan(v))
+		snprintf(out, 40, "-");
+	else if (f->cols[col].type == COL_DATETIME)
+		frame_format_datetime(v, true, out, 40);
+	else
+		fmt_double(out, v);
+}
+
+static void split_before_counts(const struct frame *f, const struct target_info *t,
+				const struct split *sp, struct split_counts *c)
 {
 	count_rows(t, sp->train, sp->ntrain, c->before[SPLIT_TRAIN]);
 	count_rows(t, sp->validation, sp->nvalidation, c->before[SPLIT_VALIDATION]);
 	count_rows(t, sp->test, sp->ntest, c->before[SPLIT_TEST]);
+	c->time_col = sp->time_col;
+	c->no_time = sp->no_time;
+	c->in_gap = sp->in_gap;
+	if (sp->time_col >= 0)
+		for (int k = 0; k < SPLIT_COUNT; k++) {
+			format_time(f, sp->time_col, sp->from[k], c->from[k]);
+			format_time(f, sp->time_col, sp->to[k], c->to[k]);
+		}
 }
 
 /* prep_split sees labels, not the file: name the file in its errors
@@ -125,11 +144,11 @@ int pipeline_preview(const struct frame *f, const struct settings *s,
 	memset(&sp, 0, sizeof sp);
 	if (prep_target(f, s, &t, err) < 0)
 		return -1;
-	if (prep_split(&t, f->nrows, s, NULL, &sp, err) < 0) {
+	if (prep_split_frame(f, &t, s, NULL, &sp, err) < 0) {
 		target_info_free(&t);
 		return split_failed(f, err);
 	}
-	split_before_counts(&t, &sp, out);
+	split_before_counts(f, &t, &sp, out);
 
 	/* Resampling decides counts from labels alone; one constant feature is
 	 * enough to let it run without transforming any real column. */
@@ -151,6 +170,32 @@ int pipeline_preview(const struct frame *f, const struct settings *s,
 	split_free(&sp);
 	target_info_free(&t);
 	return rc;
+}
+
+/* A time split says what each split covers; a random one says when the
+ * file has a time it ignored. */
+static void note_split(struct pipeline_result *r, const struct frame *f)
+{
+	static const char *const names[SPLIT_COUNT] = { "train", "validation", "test" };
+	const struct split_counts *c = &r->counts;
+	if (c->time_col >= 0) {
+		for (int k = 0; k < SPLIT_COUNT; k++) {
+			size_t n = c->before[k][0] + c->before[k][1];
+			add_note(r, "time split on %s: %s %s .. %s, %zu rows, fraud rate %.4g",
+				 f->cols[c->time_col].name, names[k], c->from[k], c->to[k], n,
+				 n ? (double)c->before[k][1] / (double)n : 0.0);
+		}
+		if (c->no_time || c->in_gap)
+			add_note(r, "time split: left out %zu row%s without a time and %zu in "
+				 "the %g-day gaps", c->no_time, c->no_time == 1 ? "" : "s",
+				 c->in_gap, r->settings.split_gap_days);
+		return;
+	}
+	int col = prep_time_column(f, &r->target, &r->settings);
+	if (col >= 0 && f->cols[col].type == COL_DATETIME)
+		add_note(r, "split: random (stratified), though %s is a datetime column: "
+			 "split.method=time tests on the latest rows instead",
+			 f->cols[col].name);
 }
 
 static void note_recipe(struct pipeline_result *r, const struct frame *f)
@@ -484,9 +529,15 @@ static int prepare(const struct frame *f, struct frame **owned,
 
 	if (check_cancel(prog, err) < 0)
 		return -1;
-	if (prep_split(&r->target, f->nrows, s, prog, &r->split, err) < 0)
+	if (prep_split_frame(f, &r->target, s, prog, &r->split, err) < 0)
 		return err && err->code == FT_ECANCELLED ? -1 : split_failed(f, err);
-	split_before_counts(&r->target, &r->split, &r->counts);
+	split_before_counts(f, &r->target, &r->split, &r->counts);
+	if (r->split.time_col >= 0 && !r->settings.split_time_column) {
+		r->settings.split_time_column = xstrdup(f->cols[r->split.time_col].name);
+		add_note(r, "split.time_column: %s (the first datetime column)",
+			 r->settings.split_time_column);
+	}
+	note_split(r, f);
 	ft_progress_report(prog, "prepare", 2, STEPS);
 	if (check_cancel(prog, err) < 0)
 		return -1;
@@ -1147,6 +1198,14 @@ static cJSON *splits_json(const struct pipeline_result *r)
 {
 	static const char *const keys[SPLIT_COUNT] = { "train", "validation", "test" };
 	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "method", split_method_name(r->settings.split_method));
+	if (r->counts.time_col >= 0) {
+		cJSON_AddStringToObject(o, "time_column", r->settings.split_time_column ?
+					r->settings.split_time_column : "");
+		add_num(o, "gap_days", r->settings.split_gap_days);
+		add_count(o, "rows_without_time", r->counts.no_time);
+		add_count(o, "rows_in_gaps", r->counts.in_gap);
+	}
 	for (int sp = 0; sp < SPLIT_COUNT; sp++) {
 		cJSON *s = cJSON_AddObjectToObject(o, keys[sp]);
 		const size_t *before = r->counts.before[sp];
@@ -1154,6 +1213,12 @@ static cJSON *splits_json(const struct pipeline_result *r)
 		cJSON_AddItemToObject(s, "before", class_counts_json(before));
 		cJSON_AddItemToObject(s, "after", class_counts_json(
 			sp == SPLIT_TRAIN ? r->counts.train_after : before));
+		size_t n = before[0] + before[1];
+		add_num(s, "fraud_rate", n ? (double)before[1] / (double)n : 0.0);
+		if (r->counts.time_col >= 0) {
+			cJSON_AddStringToObject(s, "from", r->counts.from[sp]);
+			cJSON_AddStringToObject(s, "to", r->counts.to[sp]);
+		}
 		if (sp == SPLIT_TRAIN) {
 			cJSON *w = cJSON_AddObjectToObject(s, "class_weight");
 			add_num(w, "0", r->counts.train_weight[0]);
@@ -1169,25 +1234,6 @@ static cJSON *curve_json(const struct curve *c, const char *xname, const char *y
 	cJSON_AddItemToObject(o, xname, num_array(c->x, c->n));
 	cJSON_AddItemToObject(o, yname, num_array(c->y, c->n));
 	cJSON_AddItemToObject(o, "threshold", num_array(c->threshold, c->n));
-	return o;
-}
-
-static cJSON *gate_json(const struct gate_result *g)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddBoolToObject(o, "pass", g->pass);
-	cJSON *checks = cJSON_AddArrayToObject(o, "checks");
-	for (size_t i = 0; i < g->nchecks; i++) {
-		const struct gate_check *c = &g->checks[i];
-		cJSON *e = cJSON_CreateObject();
-		cJSON_AddStringToObject(e, "metric", c->metric);
-		cJSON_AddStringToObject(e, "op", cmp_op_name(c->op));
-		add_num(e, "value", c->value);
-		add_num(e, "actual", c->actual);
-		cJSON_AddBoolToObject(e, "pass", c->pass);
-		cJSON_AddStringToObject(e, "reason", c->why);
-		cJSON_AddItemToArray(checks, e);
-	}
 	return o;
 }
 
@@ -1329,7 +1375,7 @@ char *pipeline_report_json(const struct pipeline_result *r)
 	cJSON_AddItemToObject(risk, "recall", num_array(r->risk.recall, r->risk.n));
 	cJSON_AddItemToObject(risk, "amount_recall", num_array(r->risk.amount_recall, r->risk.n));
 	cJSON_AddItemToObject(risk, "threshold", num_array(r->risk.threshold, r->risk.n));
-	cJSON_AddItemToObject(root, "gate", gate_json(&r->gate));
+	cJSON_AddItemToObject(root, "gate", gate_to_json(&r->gate, GATE_JSON_REPORT));
 	cJSON_AddItemToObject(root, "tuning", tuning_json(r));
 	if (r->tree)
 		cJSON_AddItemToObject(root, "tree", tree_summary_json(r->tree));

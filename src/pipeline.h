@@ -16,6 +16,11 @@ enum split_id { SPLIT_TRAIN, SPLIT_VALIDATION, SPLIT_TEST, SPLIT_COUNT };
 /* Class counts of each split before resampling, and of train after. */
 struct split_counts {
 	size_t before[SPLIT_COUNT][2];   /* [split][class] */
+	/* a time split: the column, each split's first and last time as the
+	 * column shows them, and the rows left out; time_col -1 otherwise */
+	int time_col;
+	char from[SPLIT_COUNT][40], to[SPLIT_COUNT][40];
+	size_t no_time, in_gap;
 	size_t train_after[2];
 	double train_weight[2];          /* class weights in use (1 when none) */
 };

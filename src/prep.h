@@ -155,9 +155,32 @@ struct recipe *recipe_from_json(const struct cJSON *j, const char *origin,
 struct split {
 	size_t *train, *validation, *test;
 	size_t ntrain, nvalidation, ntest;
+	/* A time split: the frame column it ordered by, each split's first and
+	 * last time (epoch seconds; a numeric column's own values), and the
+	 * rows it left out (missing time, or inside a gap). time_col -1: a
+	 * stratified split. */
+	int time_col;
+	double from[3], to[3];
+	size_t no_time, in_gap;
 };
 int prep_split(const struct target_info *t, size_t nrows, const struct settings *s,
 	       const struct ft_progress *prog, struct split *out, struct ft_err *err);
+
+/* The split settings ask for: prep_split for split.method = stratified;
+ * for time, rows with a target and a time sorted by time (ties by row),
+ * train the first split.train share, then validation, then test, each
+ * cut moved past rows of equal time so that every training row is
+ * earlier than every validation row, which is earlier than every test
+ * row; rows within split.gap_days after the last row of train (and of
+ * validation) are left out. The time column is split.time_column (a
+ * datetime column, or a numeric one read as seconds), else the first
+ * datetime column that is neither the target nor dropped. */
+int prep_split_frame(const struct frame *f, const struct target_info *t,
+		     const struct settings *s, const struct ft_progress *prog,
+		     struct split *out, struct ft_err *err);
+/* The frame column a time split would order by, or -1. */
+int prep_time_column(const struct frame *f, const struct target_info *t,
+		     const struct settings *s);
 void split_free(struct split *sp);
 
 /* Resample a training dataset in place (method and ratio from settings, seed

@@ -724,20 +724,7 @@ static cJSON *manifest_json(const char *group, int version, const char *created,
 	cJSON_AddStringToObject(j, "program", PACKAGE_NAME " " PACKAGE_VERSION);
 	cJSON_AddStringToObject(j, "description", a->description ? a->description : "");
 
-	cJSON *gate = cJSON_AddObjectToObject(j, "gate");
-	cJSON_AddBoolToObject(gate, "passed", a->gate ? a->gate->pass : true);
-	cJSON *conds = cJSON_AddArrayToObject(gate, "conditions");
-	for (size_t i = 0; a->gate && i < a->gate->nchecks; i++) {
-		const struct gate_check *g = &a->gate->checks[i];
-		cJSON *c = cJSON_CreateObject();
-		cJSON_AddStringToObject(c, "metric", g->metric ? g->metric : "");
-		cJSON_AddStringToObject(c, "op", cmp_op_name(g->op));
-		json_add_num(c, "value", g->value);
-		json_add_num(c, "actual", g->actual);
-		cJSON_AddBoolToObject(c, "passed", g->pass);
-		cJSON_AddStringToObject(c, "why", g->why);
-		cJSON_AddItemToArray(conds, c);
-	}
+	cJSON_AddItemToObject(j, "gate", gate_to_json(a->gate, GATE_JSON_MANIFEST));
 
 	cJSON *data = cJSON_AddObjectToObject(j, "data");
 	cJSON_AddStringToObject(data, "path", a->data_path);

@@ -30,6 +30,7 @@ enum key_id {
 	KEY_ENCODE_DEFAULT, KEY_ENCODE_COLUMN,
 	KEY_DATETIME_DEFAULT, KEY_DATETIME_COLUMN,
 	KEY_SPLIT_TRAIN, KEY_SPLIT_VALIDATION, KEY_SPLIT_TEST, KEY_SPLIT_SEED,
+	KEY_SPLIT_METHOD, KEY_SPLIT_TIME_COLUMN, KEY_SPLIT_GAP_DAYS,
 	KEY_RESAMPLE_METHOD, KEY_RESAMPLE_RATIO,
 	KEY_TREE_CRITERION, KEY_TREE_MAX_DEPTH, KEY_TREE_MIN_SAMPLES_SPLIT,
 	KEY_TREE_MIN_SAMPLES_LEAF, KEY_TREE_MIN_IMPURITY_DECREASE,
@@ -82,6 +83,12 @@ static const struct setting_key keys[KEY_COUNT] = {
 		"Share of each class held out for the final evaluation and the gate."},
 	[KEY_SPLIT_SEED] = {"split.seed", "integer >= 0",
 		"Seed of the split, resampling and every other random choice."},
+	[KEY_SPLIT_METHOD] = {"split.method", "stratified|time",
+		"stratified: at random within each class; time: train earliest, then validation, then test."},
+	[KEY_SPLIT_TIME_COLUMN] = {"split.time_column", "column name | null",
+		"The time a time split orders rows by; null takes the first datetime column."},
+	[KEY_SPLIT_GAP_DAYS] = {"split.gap_days", "number >= 0",
+		"In a time split, rows within this many days after a split's last row are left out."},
 	[KEY_RESAMPLE_METHOD] = {"resample.method", "none|undersample|oversample|smote|class_weight",
 		"How the training split is rebalanced; validation and test are never touched."},
 	[KEY_RESAMPLE_RATIO] = {"resample.ratio", "number in (0, 1]",
@@ -101,7 +108,7 @@ static const struct setting_key keys[KEY_COUNT] = {
 		"Minimal cost-complexity pruning strength; 0 keeps the full tree."},
 	[KEY_TREE_MAX_BINS] = {"tree.max_bins", "0 or integer 2..65535",
 		"Split candidates per feature: 0 = exact on small data, else quantile bins."},
-	[KEY_TREE_THREADS] = {"tree.threads", "integer 0..64",
+	[KEY_TREE_THREADS] = {"tree.threads", "integer 0.." FT_STR(FT_THREADS_MAX),
 		"Worker threads for training; 0 uses every core."},
 	[KEY_TUNE_MAX_DEPTH] = {"tune.max_depth", "list of integers 0..1000",
 		"Grid search values for tree.max_depth; empty means not tuned."},
@@ -164,26 +171,44 @@ const char *impute_name(enum impute_strategy s)
 	return "?";
 }
 
+static const char *const encoding_names[ENC_COUNT] = {
+	[ENC_ONEHOT] = "onehot", [ENC_FREQUENCY] = "frequency", [ENC_ORDINAL] = "ordinal",
+};
+
 const char *encoding_name(enum encoding e)
 {
-	switch (e) {
-	case ENC_ONEHOT: return "onehot";
-	case ENC_FREQUENCY: return "frequency";
-	case ENC_ORDINAL: return "ordinal";
-	}
-	return "?";
+	return (unsigned)e < ENC_COUNT ? encoding_names[e] : "?";
 }
+
+static const char *const resample_names[RESAMPLE_COUNT] = {
+	[RESAMPLE_NONE] = "none", [RESAMPLE_UNDER] = "undersample",
+	[RESAMPLE_OVER] = "oversample", [RESAMPLE_SMOTE] = "smote",
+	[RESAMPLE_CLASS_WEIGHT] = "class_weight",
+};
 
 const char *resample_name(enum resample_method m)
 {
-	switch (m) {
-	case RESAMPLE_NONE: return "none";
-	case RESAMPLE_UNDER: return "undersample";
-	case RESAMPLE_OVER: return "oversample";
-	case RESAMPLE_SMOTE: return "smote";
-	case RESAMPLE_CLASS_WEIGHT: return "class_weight";
+	return (unsigned)m < RESAMPLE_COUNT ? resample_names[m] : "?";
+}
+
+static const char *const split_method_names[SPLIT_METHOD_COUNT] = {
+	[SPLIT_STRATIFIED] = "stratified", [SPLIT_TIME] = "time",
+};
+
+const char *split_method_name(enum split_method m)
+{
+	return (unsigned)m < SPLIT_METHOD_COUNT ? split_method_names[m] : "?";
+}
+
+bool split_method_parse(const char *s, enum split_method *out)
+{
+	for (int m = 0; m < SPLIT_METHOD_COUNT; m++) {
+		if (strcmp(s, split_method_names[m]) == 0) {
+			*out = (enum split_method)m;
+			return true;
+		}
 	}
-	return "?";
+	return false;
 }
 
 static const char *const threshold_on_names[THRESHOLD_ON_COUNT] = {
@@ -233,8 +258,8 @@ bool impute_parse(const char *s, struct impute_spec *out)
 
 bool encoding_parse(const char *s, enum encoding *out)
 {
-	for (int e = ENC_ONEHOT; e <= ENC_ORDINAL; e++) {
-		if (strcmp(s, encoding_name((enum encoding)e)) == 0) {
+	for (int e = 0; e < ENC_COUNT; e++) {
+		if (strcmp(s, encoding_names[e]) == 0) {
 			*out = (enum encoding)e;
 			return true;
 		}
@@ -244,8 +269,8 @@ bool encoding_parse(const char *s, enum encoding *out)
 
 bool resample_parse(const char *s, enum resample_method *out)
 {
-	for (int m = RESAMPLE_NONE; m <= RESAMPLE_CLASS_WEIGHT; m++) {
-		if (strcmp(s, resample_name((enum resample_method)m)) == 0) {
+	for (int m = 0; m < RESAMPLE_COUNT; m++) {
+		if (strcmp(s, resample_names[m]) == 0) {
 			*out = (enum resample_method)m;
 			return true;
 		}
@@ -349,6 +374,7 @@ void settings_free(struct settings *s)
 		return;
 	free(s->target);
 	free(s->positive);
+	free(s->split_time_column);
 	strv_free(s->na_values, s->nna_values);
 	strv_free(s->drop, s->ndrop);
 	free(s->impute_numeric.constant);
@@ -383,6 +409,7 @@ void settings_copy(struct settings *dst, const struct settings *src)
 {
 	*dst = *src;
 	dst->target = dup_or_null(src->target);
+	dst->split_time_column = dup_or_null(src->split_time_column);
 	dst->positive = dup_or_null(src->positive);
 	dst->na_values = strv_dup(src->na_values, src->nna_values);
 	dst->drop = strv_dup(src->drop, src->ndrop);
@@ -841,6 +868,28 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 		if (!resample_parse(str, &s->resample))
 			return bad(w, v, "none, undersample, oversample, smote or class_weight");
 		return 0;
+	case KEY_SPLIT_METHOD:
+		if (!(str = get_string(v, "stratified or time", w)))
+			return -1;
+		if (!split_method_parse(str, &s->split_method))
+			return bad(w, v, "stratified or time");
+		return 0;
+	case KEY_SPLIT_TIME_COLUMN:
+		if (cJSON_IsNull(v)) {
+			free(s->split_time_column);
+			s->split_time_column = NULL;
+			return 0;
+		}
+		if (!(str = get_string(v, "a column name or null", w)))
+			return -1;
+		if (!str[0])
+			return bad(w, v, "a column name or null");
+		free(s->split_time_column);
+		s->split_time_column = xstrdup(str);
+		return 0;
+	case KEY_SPLIT_GAP_DAYS:
+		return get_number(v, 0, 36500, false, "a number of days between 0 and 36500", w,
+				  &s->split_gap_days);
 	case KEY_THRESHOLD_ON:
 		if (!(str = get_string(v, "score or probability", w)))
 			return -1;
@@ -899,7 +948,7 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 		s->tree.max_bins = (int)l;
 		return 0;
 	case KEY_TREE_THREADS:
-		if (get_integer(v, 0, 64, "an integer between 0 and 64", w, &l) < 0)
+		if (get_integer(v, 0, FT_THREADS_MAX, "an integer between 0 and " FT_STR(FT_THREADS_MAX), w, &l) < 0)
 			return -1;
 		s->tree.threads = (int)l;
 		return 0;
@@ -1201,7 +1250,7 @@ static bool is_text_key(enum key_id id)
 	case KEY_IMPUTE_CATEGORICAL: case KEY_IMPUTE_COLUMN: case KEY_ENCODE_DEFAULT:
 	case KEY_ENCODE_COLUMN: case KEY_RESAMPLE_METHOD: case KEY_TREE_CRITERION:
 	case KEY_TUNE_OBJECTIVE: case KEY_REGISTRY_GROUP: case KEY_AMOUNT_COLUMN:
-	case KEY_THRESHOLD_ON:
+	case KEY_THRESHOLD_ON: case KEY_SPLIT_METHOD: case KEY_SPLIT_TIME_COLUMN:
 		return true;
 	default:
 		return false;
@@ -1667,6 +1716,9 @@ static cJSON *settings_tree(const struct settings *s)
 	cJSON_AddItemToObject(sp, "validation", json_num(s->split_validation));
 	cJSON_AddItemToObject(sp, "test", json_num(s->split_test));
 	cJSON_AddItemToObject(sp, "seed", json_uint(s->split_seed));
+	cJSON_AddStringToObject(sp, "method", split_method_name(s->split_method));
+	cJSON_AddItemToObject(sp, "time_column", json_str_or_null(s->split_time_column));
+	cJSON_AddItemToObject(sp, "gap_days", json_num(s->split_gap_days));
 
 	cJSON *rs = cJSON_AddObjectToObject(root, "resample");
 	cJSON_AddStringToObject(rs, "method", resample_name(s->resample));

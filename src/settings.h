@@ -13,11 +13,17 @@
 #include "util.h"
 
 enum impute_strategy { IMPUTE_MEAN, IMPUTE_MEDIAN, IMPUTE_MOST_FREQUENT, IMPUTE_CONSTANT };
-enum encoding { ENC_ONEHOT, ENC_FREQUENCY, ENC_ORDINAL };
+/* Each vocabulary below has one name table in settings.c, bounded by its
+ * _COUNT entry: parsing, printing, completion and cycling keys all walk it. */
+enum encoding { ENC_ONEHOT, ENC_FREQUENCY, ENC_ORDINAL, ENC_COUNT };
 enum resample_method {
-	RESAMPLE_NONE, RESAMPLE_UNDER, RESAMPLE_OVER, RESAMPLE_SMOTE, RESAMPLE_CLASS_WEIGHT
+	RESAMPLE_NONE, RESAMPLE_UNDER, RESAMPLE_OVER, RESAMPLE_SMOTE, RESAMPLE_CLASS_WEIGHT,
+	RESAMPLE_COUNT
 };
 enum criterion { CRIT_GINI, CRIT_ENTROPY };
+/* How rows are dealt to train / validation / test: at random within each
+ * class, or in time order (train earliest). */
+enum split_method { SPLIT_STRATIFIED, SPLIT_TIME, SPLIT_METHOD_COUNT };
 /* What the decision threshold reads: the leaf's score (its fraud share in
  * the resampled or weighted rows) or its probability (the score corrected
  * to the real class prior). */
@@ -77,6 +83,9 @@ struct settings {
 	struct column_setting *columns; size_t ncolumns;
 	double split_train, split_validation, split_test;   /* 0.6 0.2 0.2 */
 	uint64_t split_seed;                                 /* 42 */
+	enum split_method split_method;                      /* default stratified */
+	char *split_time_column;        /* split.time_column; NULL: the first datetime column */
+	double split_gap_days;          /* rows this close after a split's end are left out */
 	enum resample_method resample;                       /* default none */
 	double resample_ratio;          /* minority/majority after resampling; default 1 */
 	struct tree_params tree;
@@ -146,6 +155,8 @@ const char *encoding_name(enum encoding e);
 const char *resample_name(enum resample_method m);
 const char *criterion_name(enum criterion c);
 const char *threshold_on_name(enum threshold_on t);
+const char *split_method_name(enum split_method m);
+bool split_method_parse(const char *s, enum split_method *out);
 bool threshold_on_parse(const char *s, enum threshold_on *out);
 bool impute_parse(const char *s, struct impute_spec *out);   /* "constant:VALUE" too */
 bool encoding_parse(const char *s, enum encoding *out);

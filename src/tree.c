@@ -1488,8 +1488,8 @@ const char *tree_check_params(const struct tree_params *p)
 		return "tree.ccp_alpha: expected a finite number >= 0";
 	if (!max_bins_ok(p->max_bins))
 		return MAX_BINS_WHY;
-	if (p->threads < 0 || p->threads > 64)
-		return "tree.threads: expected an integer from 0 (all cores) to 64";
+	if (p->threads < 0 || p->threads > FT_THREADS_MAX)
+		return "tree.threads: expected an integer from 0 (all cores) to " FT_STR(FT_THREADS_MAX);
 	return NULL;
 }
 

@@ -684,7 +684,7 @@ int ft_threads(void)
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	if (n < 1)
 		n = 1;
-	if (n > 64)
-		n = 64;
+	if (n > FT_THREADS_MAX)
+		n = FT_THREADS_MAX;
 	return (int)n;
 }

@@ -149,7 +149,14 @@ double rng_uniform(struct ft_rng *r);            /* [0, 1) */
 uint64_t rng_below(struct ft_rng *r, uint64_t n); /* [0, n), unbiased */
 double rng_normal(struct ft_rng *r);
 
-/* Number of worker threads to use (online CPUs, at least 1, at most 64). */
+/* The most threads any stage starts; also the upper bound of tree.threads.
+ * FT_STR(FT_THREADS_MAX) is its decimal text, for messages. */
+#define FT_THREADS_MAX 64
+#define FT_STR_(x) #x
+#define FT_STR(x) FT_STR_(x)
+
+/* Number of worker threads to use (online CPUs, at least 1, at most
+ * FT_THREADS_MAX). */
 int ft_threads(void);
 
 #endif

@@ -47,11 +47,26 @@ function layer(m,  base) {
 	if (base == "main" || base ~ /^cli/) return "cli"
 	return "engine"
 }
-function resolve(from, name,  dir) {
+# "a/./b/../c" -> "a/c"; "" when the path climbs out of the tree.
+function norm(p,  n, part, i, k, out) {
+	n = split(p, part, "/"); k = 0
+	for (i = 1; i <= n; i++) {
+		if (part[i] == "" || part[i] == ".") continue
+		if (part[i] == "..") { if (k == 0) return ""; k--; continue }
+		out[++k] = part[i]
+	}
+	p = ""
+	for (i = 1; i <= k; i++) p = p (i > 1 ? "/" : "") out[i]
+	return p
+}
+# Where the compiler finds a quoted include: the directory of the includer, then
+# the -I directories (src/, ui/) and the top of the tree (-I$(srcdir)).
+function resolve(from, name,  dir, c) {
 	dir = from; sub(/\/[^\/]*$/, "", dir)
-	if ((dir "/" name) in files) return dir "/" name
-	if (("src/" name) in files) return "src/" name
-	if (("ui/" name) in files) return "ui/" name
+	if ((c = norm(dir "/" name)) in files) return c
+	if ((c = norm("src/" name)) in files) return c
+	if ((c = norm("ui/" name)) in files) return c
+	if ((c = norm(name)) in files) return c
 	return ""
 }
 function fail(msg) { print "layers: " msg; bad = 1 }
@@ -59,10 +74,13 @@ $2 == "file" { files[$1] = 1; mods[module($1)] = 1; next }
 { from[NR] = $1; kind[NR] = $2; name[NR] = $3 }
 END {
 	for (i in from) {
+		c = ""
 		f = from[i]; m = module(f); l = layer(m)
 		if (kind[i] == "angle") {
 			if (l == "engine" && name[i] ~ /^(n?curses(w)?\/|readline\/|(n?curses|panel|menu|form|term)\.h$)/)
 				fail(f " includes <" name[i] ">: the engine never touches the terminal")
+			else if (l == "engine" && ((c = norm("ui/" name[i])) in files || (c = norm(name[i])) ~ /^ui\//))
+				fail(f " includes <" name[i] ">: the engine includes only the engine")
 			continue
 		}
 		t = resolve(f, name[i])

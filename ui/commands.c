@@ -818,11 +818,12 @@ static void cands_for(struct cands *c, const struct app *a, enum cmd_arg kind, c
 		cand_add(c, "constant:"); cand_add(c, "null");
 		break;
 	case ARG_ENCODE:
-		cand_add(c, "onehot"); cand_add(c, "frequency"); cand_add(c, "ordinal");
+		for (int e = 0; e < ENC_COUNT; e++)
+			cand_add(c, encoding_name((enum encoding)e));
 		cand_add(c, "null");
 		break;
 	case ARG_RESAMPLE:
-		for (int m = 0; m <= RESAMPLE_CLASS_WEIGHT; m++)
+		for (int m = 0; m < RESAMPLE_COUNT; m++)
 			cand_add(c, resample_name((enum resample_method)m));
 		break;
 	case ARG_EXPORT:

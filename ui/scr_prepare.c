@@ -430,15 +430,13 @@ static void cycle_encode(struct app *a, const struct column *c)
 			    col_type_name(c->type));
 		return;
 	}
-	static const char *const list[] = { "onehot", "frequency", "ordinal" };
 	char buf[32];
 	bool own;
 	encode_text(&a->settings, c, buf, sizeof buf, &own);
-	size_t next = 0;
-	for (size_t i = 0; i < 3; i++)
-		if (!strcmp(buf, list[i]))
-			next = (i + 1) % 3;
-	set_column(a, "encode", c->name, list[next]);
+	enum encoding cur, next = ENC_ONEHOT;
+	if (encoding_parse(buf, &cur))
+		next = (enum encoding)((cur + 1) % ENC_COUNT);
+	set_column(a, "encode", c->name, encoding_name(next));
 }
 
 static void cycle_parts(struct app *a, const struct column *c)
@@ -693,7 +691,7 @@ static int key_method(struct app *a, int ch)
 {
 	(void)ch;
 	enum resample_method next = (enum resample_method)((a->settings.resample + 1) %
-							  (RESAMPLE_CLASS_WEIGHT + 1));
+							  RESAMPLE_COUNT);
 	char *q = app_quote(resample_name(next));
 	if (!app_set1(a, "resample.method", q))
 		app_message(a, false, "resampling: %s (u undoes)", resample_name(next));

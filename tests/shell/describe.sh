@@ -36,6 +36,8 @@ note           categorical  3 (75.0%)         1  x 100.0%                       
 class balance of is_fraud (guessed from its name; --target to choose):
   0               3   75.00%
   1               1   25.00%
+
+time: when is a datetime column; run splits at random unless --set split.method=time (then train is the earliest rows, test the latest)
 EOF
 "$FT_BIN" describe small.csv >out 2>err
 rc=$?

@@ -54,6 +54,18 @@ expect uicircle 'circle: ui/'
 tree up 'src/prep.c=#include "view.h"' 'ui/view.h=#include <stddef.h>'
 expect up 'src/prep.c includes ui/view.h'
 
+# The same reached by a relative path, from the top of the tree, or with
+# angle brackets: each compiles, so each counts.
+tree up2 'src/prep.c=#include "../ui/view.h"' 'ui/view.h=#include <stddef.h>'
+expect up2 'src/prep.c includes ui/view.h'
+tree up3 'src/prep.h=#include "ui/view.h"' 'ui/view.h=#include <stddef.h>'
+expect up3 'src/prep.h includes ui/view.h'
+tree up4 'src/prep.c=#include <view.h>' 'ui/view.h=#include <stddef.h>'
+expect up4 'src/prep.c includes <view.h>'
+# A circle closed through "./" and "../src/".
+tree dots 'src/a.h=#include "./b.h"' 'src/b.h=#include "../src/a.h"'
+expect dots 'circle: src/a -> src/b -> src/a\|circle: src/b -> src/a -> src/b'
+
 # The engine including the terminal libraries.
 tree curses 'src/frame.c=#include <ncursesw/curses.h>'
 expect curses 'src/frame.c includes <ncursesw/curses.h>'

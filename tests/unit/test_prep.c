@@ -1163,6 +1163,91 @@ static void test_split_too_few_rows(void **state)
 	settings_free(&s);
 }
 
+/* A time split of rows not in time order: every training row is earlier
+ * than every validation row, earlier than every test row; equal times
+ * stay together; a gap leaves rows out; missing times are left out. */
+static void test_time_split(void **state)
+{
+	(void)state;
+	enum { N = 400 };
+	struct frame *f = frame_new(N, 2);
+	double tm[N], y[N];
+	struct ft_rng rng;
+	rng_seed(&rng, 9);
+	for (size_t i = 0; i < N; i++) {
+		/* shuffled days, several rows per day */
+		tm[i] = 86400.0 * (double)rng_below(&rng, 100);
+		y[i] = i % 10 == 0;
+	}
+	tm[5] = NAN;
+	col_dt(f, 0, "when", tm);
+	col_num(f, 1, "isFraud", y);
+	struct settings s;
+	settings_init(&s);
+	set_ok(&s, "target=isFraud");
+	set_ok(&s, "split.method=time");
+	struct target_info t;
+	struct ft_err err = {0};
+	assert_int_equal(prep_target(f, &s, &t, &err), 0);
+	for (int pass = 0; pass < 2; pass++) {
+		struct split sp;
+		if (prep_split_frame(f, &t, &s, NULL, &sp, &err) < 0)
+			fail_msg("time split: %s", err.msg);
+		assert_int_equal(sp.time_col, 0);
+		assert_int_equal(sp.no_time, 1);
+		double last[3] = { -1, -1, -1 }, first[3] = { 1e18, 1e18, 1e18 };
+		const size_t *l[3] = { sp.train, sp.validation, sp.test };
+		size_t n[3] = { sp.ntrain, sp.nvalidation, sp.ntest };
+		for (int k = 0; k < 3; k++) {
+			assert_true(n[k] > 0);
+			for (size_t i = 0; i < n[k]; i++) {
+				assert_true(l[k][i] != 5);
+				if (i)
+					assert_true(l[k][i] > l[k][i - 1]);   /* row order */
+				last[k] = fmax(last[k], tm[l[k][i]]);
+				first[k] = fmin(first[k], tm[l[k][i]]);
+			}
+			assert_true(sp.from[k] == first[k] && sp.to[k] == last[k]);
+		}
+		assert_true(last[0] < first[1] && last[1] < first[2]);
+		if (pass == 0) {
+			assert_int_equal(sp.in_gap, 0);
+			assert_int_equal(sp.ntrain + sp.nvalidation + sp.ntest, N - 1);
+			assert_true(sp.ntrain >= 239);
+		} else {
+			/* 3 days after train and after validation are left out */
+			assert_true(first[1] > last[0] + 3 * 86400.0);
+			assert_true(first[2] > last[1] + 3 * 86400.0);
+			assert_true(sp.in_gap > 0);
+			assert_int_equal(sp.ntrain + sp.nvalidation + sp.ntest + sp.in_gap, N - 1);
+		}
+		split_free(&sp);
+		set_ok(&s, "split.gap_days=3");
+	}
+	/* errors: no such column; a categorical or missing datetime column */
+	set_ok(&s, "split.time_column=nope");
+	struct split sp;
+	assert_int_equal(prep_split_frame(f, &t, &s, NULL, &sp, &err), -1);
+	assert_string_equal(err.msg, "split.time_column: no column named \"nope\"");
+	set_ok(&s, "split.time_column=isFraud");
+	assert_int_equal(prep_split_frame(f, &t, &s, NULL, &sp, &err), -1);
+	f->cols[0].type = COL_NUMERIC;   /* no datetime column left to guess */
+	set_ok(&s, "split.time_column=null");
+	assert_int_equal(prep_split_frame(f, &t, &s, NULL, &sp, &err), -1);
+	assert_non_null(strstr(err.msg, "time needs a datetime column"));
+	/* a numeric column named explicitly is read as seconds */
+	set_ok(&s, "split.time_column=when");
+	assert_int_equal(prep_split_frame(f, &t, &s, NULL, &sp, &err), 0);
+	split_free(&sp);
+	/* a gap so wide nothing is left for validation */
+	set_ok(&s, "split.gap_days=200");
+	assert_int_equal(prep_split_frame(f, &t, &s, NULL, &sp, &err), -1);
+	assert_non_null(strstr(err.msg, "too few rows"));
+	target_info_free(&t);
+	settings_free(&s);
+	frame_free(f);
+}
+
 /* ---------------------------------------------------------- resampling */
 
 /* 80 negatives, 20 positives; feature 0 = sample index, feature 1 = class
@@ -1543,6 +1628,7 @@ int main(void)
 		cmocka_unit_test(test_oversample_copies),
 		cmocka_unit_test(test_smote_between_neighbours),
 		cmocka_unit_test(test_smote_nc),
+		cmocka_unit_test(test_time_split),
 		cmocka_unit_test(test_class_weight),
 		cmocka_unit_test(test_resample_errors_and_seed),
 		cmocka_unit_test(test_cancelled),

@@ -728,6 +728,78 @@ static void test_names(void **state)
 	assert_string_equal(criterion_name(CRIT_ENTROPY), "entropy");
 }
 
+/* Each vocabulary's name table is the one list: every name parses back to
+ * its value, and the key table's documented values, the gate's help and
+ * the man page list exactly those names, so adding a value without them
+ * fails here instead of going stale. */
+static const struct setting_key *key_named(const char *name)
+{
+	size_t n;
+	const struct setting_key *k = settings_keys(&n);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(k[i].key, name))
+			return &k[i];
+	fail_msg("no key %s", name);
+	return NULL;
+}
+
+static void test_vocabularies(void **state)
+{
+	(void)state;
+	char *man = NULL;
+	const char *src = getenv("FT_SRCDIR");
+	if (src) {
+		struct ft_err err = {0};
+		char *path = xasprintf("%s/man/fraudtree-pipeline.5", src);
+		size_t len;
+		man = file_read_all(path, &len, &err);
+		free(path);
+		if (!man)
+			fail_msg("%s", err.msg);
+	}
+	struct strbuf rs = {0}, es = {0};
+	for (int m = 0; m < RESAMPLE_COUNT; m++) {
+		enum resample_method back;
+		const char *name = resample_name((enum resample_method)m);
+		assert_true(resample_parse(name, &back));
+		assert_int_equal(back, m);
+		sb_printf(&rs, "%s%s", m ? "|" : "", name);
+		if (man && !strstr(man, name))
+			fail_msg("fraudtree-pipeline(5) does not name resample.method %s", name);
+	}
+	assert_string_equal(resample_name(RESAMPLE_COUNT), "?");
+	assert_string_equal(key_named("resample.method")->values, rs.data);
+	for (int e = 0; e < ENC_COUNT; e++) {
+		enum encoding back;
+		const char *name = encoding_name((enum encoding)e);
+		assert_true(encoding_parse(name, &back));
+		assert_int_equal(back, e);
+		sb_printf(&es, "%s%s", e ? "|" : "", name);
+		if (man && !strstr(man, name))
+			fail_msg("fraudtree-pipeline(5) does not name encoding %s", name);
+	}
+	assert_string_equal(key_named("encode.default")->values, es.data);
+	sb_printf(&es, "|null");
+	assert_string_equal(key_named("encode.columns.<name>")->values, es.data);
+	struct strbuf ops = {0};
+	sb_puts(&ops, "(op:");
+	for (int op = 0; op < OP_COUNT; op++) {
+		enum cmp_op back;
+		const char *name = cmp_op_name((enum cmp_op)op);
+		assert_true(cmp_op_parse(name, &back));
+		assert_int_equal(back, op);
+		sb_printf(&ops, " %s", name);
+	}
+	sb_puts(&ops, ")");
+	if (!strstr(key_named("gate")->help, ops.data))
+		fail_msg("the gate's help does not say %s", ops.data);
+	assert_string_equal(cmp_op_name(OP_COUNT), "?");
+	sb_free(&ops);
+	sb_free(&rs);
+	sb_free(&es);
+	free(man);
+}
+
 /* The shipped files agree with the code: the man page names every key,
  * the example pipeline loads and passes the cross-field checks. */
 static void test_shipped_files(void **state)
@@ -784,6 +856,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_money_keys),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_vocabularies),
 		cmocka_unit_test(test_shipped_files),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
