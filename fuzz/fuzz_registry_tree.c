@@ -301,8 +301,9 @@ static void apply(const uint8_t *op, struct strbuf *what)
 			"s/\"version\":\t[0-9]*/\"version\":\t3/",
 		};
 		snprintf(path, sizeof path, "%s/%d/manifest.json", grp, 1 + op[2] % 3);
-		if (!parent_safe(path))
-			break;
+		struct stat st;
+		if (!parent_safe(path) || lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
+			break;   /* sed would wait forever on a pipe */
 		snprintf(cmd, sizeof cmd, "sed -i '%s' '%s' 2>/dev/null", edits[(op[2] >> 2) % 4],
 			 path);
 		if (system(cmd) == 0)
@@ -323,7 +324,8 @@ static void apply(const uint8_t *op, struct strbuf *what)
 		snprintf(path, sizeof path, "%s/.staging/999-%02x", grp, op[2]);
 		mkdir(path, 0755);
 		snprintf(other, sizeof other, "%s/inner", path);
-		symlink(victim, other);
+		if (symlink(victim, other) < 0)
+			break;
 		sb_printf(what, " stage-with-link");
 		break;
 	}

@@ -193,7 +193,10 @@ static void print_counts(const struct pipeline_result *r)
 	label(neg, r->target.negative);
 	label(pos, r->target.positive);
 	const struct split_counts *c = &r->counts;
-	printf("\nclass counts (%s: %s = fraud)\n", r->settings.target, pos);
+	char *target = ft_escape_controls(r->settings.target), *shown = ft_escape_controls(pos);
+	printf("\nclass counts (%s: %s = fraud)\n", target, shown);
+	free(target);
+	free(shown);
 	printf("  %-18s %12s %12s %10s\n", "", neg, pos, "fraud %");
 	struct {
 		const char *name;
@@ -221,8 +224,11 @@ static void print_notes(const struct pipeline_result *r)
 	if (!r->nnotes)
 		return;
 	printf("\nnotes\n");
-	for (size_t i = 0; i < r->nnotes; i++)
-		printf("  - %s\n", r->notes[i]);
+	for (size_t i = 0; i < r->nnotes; i++) {
+		char *shown = ft_escape_controls(r->notes[i]);   /* notes quote column names */
+		printf("  - %s\n", shown);
+		free(shown);
+	}
 }
 
 static void print_tuning(const struct pipeline_result *r)
@@ -311,9 +317,12 @@ static void print_decisions(const struct pipeline_result *r)
 	const struct amount_metrics *v = &r->validation_metrics.amount, *t = &r->test_metrics.amount;
 	if (t->unit)
 		printf("\ndecisions (no amount column: every fraud counts 1)\n");
-	else
+	else {
+		char *shown = ft_escape_controls(s->amount_column);   /* a column name */
 		printf("\ndecisions (amount: %s; cost.alert %g, cost.missed %g, cost.caught %g)\n",
-		       s->amount_column, s->cost.alert, s->cost.missed, s->cost.caught);
+		       shown, s->cost.alert, s->cost.missed, s->cost.caught);
+		free(shown);
+	}
 	printf("  %-24s %14s %14s\n", "", "validation", "test");
 	printf("  %-24s %14" PRIu64 " %14" PRIu64 "\n", "alerts", v->alerts, t->alerts);
 	printf("  %-24s %14.4f %14.4f\n", "alert_rate", v->alert_rate, t->alert_rate);
@@ -366,12 +375,16 @@ static void print_tree(const struct pipeline_result *r)
 	size_t top[5];
 	size_t n = pipeline_top_features(t, top, 5);
 	int width = 0;
+	char *shown[5];
 	for (size_t i = 0; i < n; i++) {
-		int len = (int)strlen(t->feature_names[top[i]]);
+		shown[i] = ft_escape_controls(t->feature_names[top[i]]);   /* names from data */
+		int len = (int)strlen(shown[i]);
 		width = len > width ? len : width;
 	}
-	for (size_t i = 0; i < n; i++)
-		printf("  %-*s %6.3f\n", width, t->feature_names[top[i]], t->importance[top[i]]);
+	for (size_t i = 0; i < n; i++) {
+		printf("  %-*s %6.3f\n", width, shown[i], t->importance[top[i]]);
+		free(shown[i]);
+	}
 }
 
 static void print_gate(const struct pipeline_result *r)

@@ -845,10 +845,20 @@ static void table_build(struct level_table *t, const char *const *levels, size_t
 		t->len[k] = strlen(levels[k]);
 		if (t->len[k] > t->maxlen)
 			t->maxlen = t->len[k];
+		/* A text already present keeps its first index (what table_find
+		 * returned before) and is not inserted again: repeated texts, such
+		 * as a --na-values list of one string many times, would otherwise
+		 * pile up on one probe chain and cost quadratic time. */
 		size_t h = (size_t)hash_bytes(levels[k], t->len[k]) & t->mask;
-		while (t->slot[h])
-			h = (h + 1) & t->mask;
-		t->slot[h] = (uint32_t)(k + 1);
+		bool seen = false;
+		while (t->slot[h] && !seen) {
+			size_t j = t->slot[h] - 1;
+			seen = t->len[j] == t->len[k] && memcmp(levels[j], levels[k], t->len[k]) == 0;
+			if (!seen)
+				h = (h + 1) & t->mask;
+		}
+		if (!seen)
+			t->slot[h] = (uint32_t)(k + 1);
 	}
 }
 

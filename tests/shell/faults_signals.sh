@@ -76,7 +76,7 @@ for sig in INT TERM HUP; do
 		2>/dev/null &
 	pid=$!
 	i=0
-	while [ $i -lt 100 ] && ! ls | grep -q "out-$sig.csv.tmp."; do
+	while [ $i -lt 300 ] && ! ls | grep -q "out-$sig.csv.tmp."; do
 		sleep 0.05
 		i=$((i + 1))
 	done
@@ -99,7 +99,7 @@ done
 "$FT_BIN" gen --rows 20000000 -o huge.csv 2>/dev/null &
 pid=$!
 i=0
-while [ $i -lt 100 ] && ! ls | grep -q 'huge.csv.tmp.'; do
+while [ $i -lt 300 ] && ! ls | grep -q 'huge.csv.tmp.'; do
 	sleep 0.05
 	i=$((i + 1))
 done

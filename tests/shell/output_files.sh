@@ -63,7 +63,7 @@ mkfifo "$tmp/in.fifo"
 "$FT_BIN" predict "$tmp/m/model.json" "$tmp/in.fifo" -o "$tmp/p3.csv" 2>/dev/null &
 pid=$!
 i=0
-while [ $i -lt 100 ] && ! ls "$tmp" | grep -q 'p3.csv.tmp.'; do
+while [ $i -lt 300 ] && ! ls "$tmp" | grep -q 'p3.csv.tmp.'; do
 	sleep 0.05
 	i=$((i + 1))
 done

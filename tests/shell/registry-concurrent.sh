@@ -60,13 +60,19 @@ wait $flipper
 [ $bad -eq 0 ] || fail "$bad of $runs verifies beside status changes found problems: $(cat "$T/vout")"
 expect 0 "$FT_BIN" registry approve calm/1 --reason "to be served" --registry "$R"
 printf 'amount,card\n1,debit\n' >"$T/in.csv"
-FRAUDTREE_PAUSE=loaded:1500 "$FT_BIN" predict calm@approved "$T/in.csv" --registry "$R" \
+FRAUDTREE_PAUSE=loaded:3000 "$FT_BIN" predict calm@approved "$T/in.csv" --registry "$R" \
 	>"$T/pout" 2>&1 &
 reader=$!
-sleep 0.4
+# Wait until the reader holds the group's lock (flock(1) cannot take it).
+i=0
+while [ $i -lt 100 ] && command -v flock >/dev/null 2>&1 &&
+	flock -n -x "$R/calm/.lock" true 2>/dev/null; do
+	sleep 0.02
+	i=$((i + 1))
+done
 "$FT_BIN" registry reject calm/1 --reason "while it is in use" --registry "$R" >/dev/null 2>&1 &
 writer=$!
-sleep 0.4
+sleep 0.5
 FRAUDTREE_FAULT=after-lock "$STRESS" publish "$T/probe" g "$T/data.csv" >/dev/null 2>&1
 if [ $? -gt 128 ]; then   # built with test hooks: the reader is still paused
 	kill -0 $reader 2>/dev/null || fail "predict did not pause at FRAUDTREE_PAUSE=loaded"

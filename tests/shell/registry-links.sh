@@ -149,6 +149,27 @@ has "$T/err" "$R/linked: is a symbolic link"
 [ ! -e "$T/elsewhere/3" ] || fail "registered through a linked group"
 rm "$R/linked"
 
+# ---- a registry owned by another user, root at work in it --------------
+# The owner plants links to a root-only directory; root's writers must not
+# touch it. Needs root and setpriv (util-linux); skipped otherwise.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 && id nobody >/dev/null 2>&1; then
+	RO=$T/other-owner
+	publish "$RO" g >/dev/null
+	mkdir -p "$T/rootonly/keep" && echo root >"$T/rootonly/keep/f" && chmod 700 "$T/rootonly"
+	chown -R nobody "$RO"
+	chmod 755 "$T"
+	as_owner() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
+	as_owner ln -s "$T/rootonly" "$RO/g/.staging/evil" || fail "owner: ln"
+	as_owner mkdir "$RO/g/.staging/1-x" && as_owner ln -s "$T/rootonly/keep" "$RO/g/.staging/1-x/k"
+	expect 0 "$FT_BIN" registry approve g/1 --reason "root approves" --registry "$RO"
+	[ -f "$T/rootonly/keep/f" ] || fail "root's approve deleted a root-only directory's contents"
+	as_owner sh -c "rmdir '$RO/g/.staging' 2>/dev/null; ln -s '$T/rootonly' '$RO/g/.staging'"
+	expect 2 "$FT_BIN" registry reject g/1 --reason "root rejects" --registry "$RO"
+	has "$T/err" "$RO/g/.staging: is a symbolic link"
+	[ -f "$T/rootonly/keep/f" ] || fail "root's reject deleted through a linked .staging"
+	chmod 700 "$T"
+fi
+
 # A version number taken by a file or a link is not handed out again.
 ln -s "$T/victim" "$R/g/3"
 [ "$(publish "$R" g)" = 4 ] || fail "the number of a link was handed out"

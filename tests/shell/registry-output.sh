@@ -56,6 +56,11 @@ sed "1s/TransactionAmt/\"Amt${ESC}[2J${ESC}[31mFAKE${CR}\"/" "$T/gen.csv" >"$T/e
 expect 0 "$FT_BIN" registry show e/1 --registry "$R"
 no_controls "$T/out"
 has "$T/out" 'Amt\e[2J\e[31mFAKE\r'
+# run's own report: the notes, the amount column it guessed, top features.
+"$FT_BIN" run --no-register "$T/esc.csv" >"$T/out" 2>&1
+[ $? -le 1 ] || fail "run --no-register on esc.csv: $(cat "$T/out")"
+no_controls "$T/out"
+[ "$(grep -c 'Amt\\e\[2J\\e\[31mFAKE\\r' "$T/out")" -ge 2 ] || fail "run report: $(cat "$T/out")"
 
 # ---- strict JSON: \u0000, duplicate keys, loose format_version --------
 # A group name holding \u0000 would be cut short to "abc" by a C reader.
