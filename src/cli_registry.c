@@ -32,6 +32,7 @@ static const char usage_text[] =
 	"       fraudtree registry reject GROUP/VERSION --reason TEXT [--user NAME]\n"
 	"       fraudtree registry diff GROUP/A GROUP/B [--json]\n"
 	"       fraudtree registry verify [GROUP]\n"
+	"       fraudtree registry card GROUP/VERSION [-o FILE] [--format html|md]\n"
 	"VERSION may also be @latest or @approved (GROUP@latest).\n"
 	"Options: --registry DIR (else $FRAUDTREE_REGISTRY, else ./registry).\n"
 	"Exit status: 0 success, 2 error or (verify) damage found.\n";
@@ -487,12 +488,14 @@ static int run_verb(const char *root, const struct args *a)
 		return diff(root, a);
 	if (!strcmp(verb, "verify"))
 		return verify(root, a);
-	return cli_errorf("registry: unknown command \"%s\" (list, show, approve, reject, diff, verify)",
+	return cli_errorf("registry: unknown command \"%s\" (list, show, approve, reject, diff, verify, card)",
 			  verb);
 }
 
 int cli_registry(int argc, char **argv)
 {
+	if (argc >= 2 && !strcmp(argv[1], "card"))
+		return cli_card(argc - 1, argv + 1);
 	if (cli_policy_handles(argc, argv))
 		return cli_policy(argc, argv);
 	struct args a;

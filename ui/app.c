@@ -182,24 +182,42 @@ static bool gate_same(const struct settings *x, const struct settings *y)
 	return true;
 }
 
+/* The threshold s asks of the model: its own number, or, for "min_cost",
+ * the one training chose. */
+static double wanted_threshold(const struct pipeline_result *r, const struct settings *s)
+{
+	return s->threshold_min_cost ? r->settings.threshold : s->threshold;
+}
+
+/* True when s asks the current model for another threshold or gate. */
+static bool moves_model(const struct app *a, const struct settings *s)
+{
+	const struct pipeline_result *r = a->result;
+	return r && (r->settings.threshold != wanted_threshold(r, s) || !gate_same(&r->settings, s));
+}
+
 /* Evaluate the current model at s's threshold and under s's gate. On
  * error the model is as it was. */
 static int reevaluate(struct app *a, const struct settings *s, struct ft_err *err)
 {
 	struct pipeline_result *r = a->result;
-	if (!r || (r->settings.threshold == s->threshold && gate_same(&r->settings, s)))
+	if (!moves_model(a, s))
 		return 0;
+	bool min_cost = r->settings.threshold_min_cost;
 	struct gate_condition *old = gate_dup(r->settings.gate, r->settings.ngate);
 	size_t nold = r->settings.ngate;
 	gate_put(&r->settings, s->gate, s->ngate);
-	int rc = pipeline_set_threshold(r, s->threshold, err);
+	int rc = pipeline_set_threshold(r, wanted_threshold(r, s), err);
 	if (rc)
 		gate_put(&r->settings, old, nold);
+	else if (s->threshold_min_cost && min_cost)
+		r->settings.threshold_min_cost = r->min_cost = true;   /* still the chosen one */
 	for (size_t i = 0; i < nold; i++)
 		free(old[i].metric);
 	free(old);
 	if (!rc) {
 		a->basis.threshold = s->threshold;
+		a->basis.threshold_min_cost = s->threshold_min_cost;
 		gate_put(&a->basis, s->gate, s->ngate);
 		a->result_saved = false;
 	}
@@ -216,14 +234,13 @@ int app_set(struct app *a, const char *const *assignments, size_t n)
 		app_message(a, true, "%s", err.msg);
 		return -1;
 	}
-	bool moves_model = a->result && (work.threshold != a->result->settings.threshold ||
-					 !gate_same(&work, &a->result->settings));
-	if (moves_model && a->job_running && a->job.kind == JOB_REGISTER) {
+	bool moves = moves_model(a, &work);
+	if (moves && a->job_running && a->job.kind == JOB_REGISTER) {
 		settings_free(&work);
 		app_message(a, true, "busy: registering the model (a moment); nothing changed");
 		return -1;
 	}
-	if (moves_model && reevaluate(a, &work, &err)) {
+	if (moves && reevaluate(a, &work, &err)) {
 		settings_free(&work);
 		app_message(a, true, "%s", err.msg);
 		return -1;
@@ -715,6 +732,7 @@ static void adopt_train(struct app *a, struct app_job *j)
 	struct ft_err rerr;
 	if (reevaluate(a, &a->settings, &rerr) == 0) {
 		a->basis.threshold = a->settings.threshold;
+		a->basis.threshold_min_cost = a->settings.threshold_min_cost;
 		gate_put(&a->basis, a->settings.gate, a->settings.ngate);
 	}
 	add_history(a, a->result, secs);

@@ -366,6 +366,13 @@ static int cmd_threshold(struct app *a, int argc, char **argv)
 {
 	if (need_args(a, argc, 1, 1, "threshold"))
 		return -1;
+	if (!strcmp(argv[1], "min_cost")) {
+		if (app_set1(a, "threshold", "\"min_cost\""))
+			return -1;
+		app_message(a, false, "threshold min_cost: the next training chooses it on the"
+			    " validation split (u undoes)");
+		return 0;
+	}
 	char *end;
 	errno = 0;
 	double t = strtod(argv[1], &end);
@@ -429,6 +436,11 @@ static int cmd_save(struct app *a, int argc, char **argv)
 	}
 	struct stat st;
 	if (!lstat(path, &st)) {
+		if (S_ISLNK(st.st_mode)) {
+			app_message(a, true, "%s: is a symbolic link; nothing is written through a"
+				    " link", path);
+			return -1;
+		}
 		if (!S_ISREG(st.st_mode)) {
 			app_message(a, true, "%s: not a regular file; nothing written", path);
 			return -1;
@@ -603,7 +615,7 @@ static const struct command table[] = {
 	{ "train", "", "train a tree with the current settings", A0, cmd_train },
 	{ "tune", "", "grid-search tune.* values, then train the best", A0, cmd_tune },
 	{ "cancel", "", "stop the running load, training or tuning", A0, cmd_cancel },
-	{ "threshold", "X", "move the decision threshold (the model is re-evaluated at once)", A0, cmd_threshold },
+	{ "threshold", "X|min_cost", "move the decision threshold (the model is re-evaluated at once)", A0, cmd_threshold },
 	{ "register", "[DESCRIPTION]", "publish the model to the registry (gate must pass)", { ARG_TEXT, ARG_TEXT, ARG_TEXT }, cmd_register },
 	{ "save", "[P.json]", "write the settings on screen (asks before overwriting)", { ARG_FILE, ARG_NONE, ARG_NONE }, cmd_save },
 	{ "load", "P.json", "read pipeline settings from a file", { ARG_FILE, ARG_NONE, ARG_NONE }, cmd_load },

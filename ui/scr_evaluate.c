@@ -348,7 +348,7 @@ static int draw_metrics(WINDOW *win, int y, int x0, int hmax, const struct metri
 		{ "ROC AUC", m->roc_auc }, { "PR AUC", m->pr_auc },
 		{ "beats baseline by", m->accuracy - m->baseline }, { "log loss", m->log_loss },
 	};
-	bool weak = m->cm.tp == 0 || m->accuracy <= m->baseline;
+	bool weak = m->cm.tp == 0 || !(m->baseline_p_value < METRICS_SIGNIFICANCE);
 	int used = 0;
 
 	for (int row = 0; row < METRIC_ROWS && used < hmax; row++, used++) {
@@ -362,6 +362,33 @@ static int draw_metrics(WINDOW *win, int y, int x0, int hmax, const struct metri
 			term_put(win, y + used, x0 + 1 + k * 26, 25, buf, at, false);
 		}
 	}
+	/* The 95% intervals of the figures an approver reads first, and the
+	 * calibration of the probability (the test split has them all). */
+	static const struct { const char *name, *shown; } iv[] = {
+		{ "recall", "recall" }, { "precision", "precision" },
+		{ "f1", "F1" }, { "roc_auc", "ROC AUC" },
+	};
+	for (size_t i = 0; i < sizeof iv / sizeof iv[0] && used < hmax; i += 2) {
+		char line[2][32] = { "", "" };
+		for (size_t k = 0; k < 2; k++) {
+			char key[40];
+			double lo, hi;
+			snprintf(key, sizeof key, "%s.lower", iv[i + k].name);
+			if (!metrics_lookup(m, key, &lo))
+				continue;
+			snprintf(key, sizeof key, "%s.upper", iv[i + k].name);
+			metrics_lookup(m, key, &hi);
+			snprintf(line[k], sizeof line[k], "%s [%.3f,%.3f]", iv[i + k].shown, lo, hi);
+		}
+		if (!line[0][0] && !line[1][0])
+			break;
+		term_printf(win, y + used++, x0 + 1, 51, term_attr(ROLE_DIM), "95%% %s  %s",
+			    line[0], line[1]);
+	}
+	if (used < hmax)
+		term_printf(win, y + used++, x0 + 1, 51, term_attr(ROLE_DIM),
+			    "Brier %.4f  mean probability %.4f, rate %.4f", m->brier,
+			    m->mean_probability, m->n ? (double)m->positives / (double)m->n : 0.0);
 	/* the decisions in money and review (amount.h), when there is room */
 	const struct amount_metrics *am = &m->amount;
 	char v[4][32];
@@ -389,10 +416,10 @@ static int draw_warnings(WINDOW *win, int y, int w, int hmax, const struct metri
 	if (m->cm.tp == 0 && used < hmax)
 		term_printf(win, y + used++, 1, w - 1, term_attr(ROLE_BAD) | A_BOLD,
 			    "WARNING: no fraud caught (TP = 0): this model misses every fraud");
-	if (m->accuracy <= m->baseline && used < hmax)
+	if (!(m->baseline_p_value < METRICS_SIGNIFICANCE) && used < hmax)
 		term_printf(win, y + used++, 1, w - 1, term_attr(ROLE_BAD) | A_BOLD,
-			    "WARNING: accuracy %.4f does not beat the majority baseline %.4f",
-			    m->accuracy, m->baseline);
+			    "WARNING: accuracy %.4f does not beat the majority baseline %.4f "
+			    "significantly (p = %.2g)", m->accuracy, m->baseline, m->baseline_p_value);
 	return used;
 }
 
@@ -655,7 +682,7 @@ static void draw(struct app *a, WINDOW *win)
 	 * room). The curve stands beside it, down to the hint line, or only
 	 * beside the matrix while the row list is open below. Wide terminals
 	 * show the other split's matrix and metrics at the right too. */
-	bool metrics = !s->listing || h - y >= METRIC_ROWS + 8;
+	bool metrics = !s->listing || h - y >= METRIC_ROWS + 11;
 	if (metrics)
 		y += draw_metrics(win, y, 0, h - y, m);
 	int block_w = LABEL_W + 2 * (cw + 1) + 1;

@@ -314,15 +314,15 @@ static void draw_bottom(struct app *a, struct prepare_state *s, WINDOW *w, int y
 	int lw = width >= 100 ? width / 2 - 1 : 36;
 	term_put(w, y0, 0, width, " split and resampling", term_attr(ROLE_HEADER) | A_REVERSE, false);
 	int y = y0 + 1;
-	term_printf(w, y++, 1, lw, A_NORMAL, "split    train %.2f  valid %.2f", st->split_train,
-		    st->split_validation);
-	term_printf(w, y++, 1, lw, A_NORMAL, "         test  %.2f", st->split_test);
+	term_printf(w, y++, 1, lw, A_NORMAL, "split    train %s  valid %s", view_num(st->split_train).s,
+		    view_num(st->split_validation).s);
+	term_printf(w, y++, 1, lw, A_NORMAL, "         test  %s", view_num(st->split_test).s);
 	term_printf(w, y++, 1, lw, A_NORMAL, "seed     %llu", (unsigned long long)st->split_seed);
-	term_printf(w, y++, 1, lw, A_NORMAL, "resample %s, ratio %.2f", resample_name(st->resample),
-		    st->resample_ratio);
+	term_printf(w, y++, 1, lw, A_NORMAL, "resample %s, ratio %s", resample_name(st->resample),
+		    view_num(st->resample_ratio).s);
 	term_printf(w, y++, 1, lw, A_NORMAL, "drop suggested columns: %s",
 		    st->drop_suggested ? "yes" : "no");
-	term_printf(w, y++, 1, lw, term_attr(ROLE_DIM), "S split  x seed  r method  +/- ratio");
+	term_printf(w, y++, 1, lw, term_attr(ROLE_DIM), "S split  x seed  m method  +/- ratio");
 
 	refresh_preview(a, s);
 	int x0 = lw + 2, pw = width - x0;

@@ -98,11 +98,11 @@ static void param_value(const struct settings *st, enum param p, char *buf, size
 	case P_MAX_DEPTH: snprintf(buf, size, "%d", t->max_depth); break;
 	case P_MIN_SPLIT: snprintf(buf, size, "%zu", t->min_samples_split); break;
 	case P_MIN_LEAF: snprintf(buf, size, "%zu", t->min_samples_leaf); break;
-	case P_MIN_IMPURITY: snprintf(buf, size, "%g", t->min_impurity_decrease); break;
+	case P_MIN_IMPURITY: snprintf(buf, size, "%s", view_num(t->min_impurity_decrease).s); break;
 	case P_MAX_LEAVES: snprintf(buf, size, "%zu", t->max_leaf_nodes); break;
-	case P_CCP_ALPHA: snprintf(buf, size, "%g", t->ccp_alpha); break;
+	case P_CCP_ALPHA: snprintf(buf, size, "%s", view_num(t->ccp_alpha).s); break;
 	case P_CLASS_WEIGHT: snprintf(buf, size, "%s", st->resample == RESAMPLE_CLASS_WEIGHT ? "balanced" : "none"); break;
-	case P_THRESHOLD: snprintf(buf, size, "%g", st->threshold); break;
+	case P_THRESHOLD: snprintf(buf, size, "%s", view_num(st->threshold).s); break;
 	case P_TUNE_DEPTH: list_text(&st->tune_max_depth, buf, size); break;
 	case P_TUNE_SPLIT: list_text(&st->tune_min_samples_split, buf, size); break;
 	case P_TUNE_LEAF: list_text(&st->tune_min_samples_leaf, buf, size); break;

@@ -105,6 +105,18 @@ static double threshold_of(const struct pipeline_result *r)
 	return r->test_metrics.threshold;
 }
 
+/* What the threshold reads for a node: its score or its probability. */
+static double decision_of(const struct pipeline_result *r, const struct tree_node *nd)
+{
+	return r->settings.threshold_on == THRESHOLD_ON_PROBABILITY ?
+		tree_node_probability(r->tree, nd) : tree_node_proba(nd);
+}
+
+static uint64_t real_rows(const struct tree_node *nd)
+{
+	return nd->real[0] + nd->real[1];
+}
+
 static void clamp_cursor(struct tree_state *s)
 {
 	if (s->cur >= s->outline->nrows)
@@ -302,13 +314,14 @@ static void draw_outline_row(WINDOW *win, int y, int w, struct app *a, struct tr
 	}
 	if (leaf && len > 0 && (size_t)len < sizeof text)
 		snprintf(text + len, sizeof text - (size_t)len, "  => %s",
-			 tree_node_proba(nd) >= threshold_of(r) ? "fraud" : "legit");
+			 decision_of(r, nd) >= threshold_of(r) ? "fraud" : "legit");
 	term_put(win, y, indent, rule_w - indent - 1, text, at, false);
 
-	double share = nd->samples ? (double)nd->count[1] / (double)nd->samples : 0;
+	/* Real rows of the training split, never the synthetic ones. */
+	double share = real_rows(nd) ? (double)nd->real[1] / (double)real_rows(nd) : 0;
 	char stats[64];
 	/* Rounding can leave a pure node's impurity a hair below zero. */
-	snprintf(stats, sizeof stats, "%7llu %5.1f%% %5.3f ", (unsigned long long)nd->samples,
+	snprintf(stats, sizeof stats, "%7llu %5.1f%% %5.3f ", (unsigned long long)real_rows(nd),
 		 100.0 * share, nd->impurity > 0 ? nd->impurity : 0.0);
 	term_put(win, y, rule_w, STATS_TEXT_W, stats, at, false);
 	term_bar(win, y, w - bar_w, bar_w, share, 1.0,
@@ -372,10 +385,17 @@ static void draw_details(WINDOW *win, int y, int w, struct app *a, struct tree_s
 			snprintf(err, sizeof err, "; %llu test error%s",
 				 (unsigned long long)s->errors[node], s->errors[node] == 1 ? "" : "s");
 	}
+	char synth[48] = "", prob[40] = "";
+	if (nd->samples > real_rows(nd))
+		snprintf(synth, sizeof synth, " (+%llu synthetic)",
+			 (unsigned long long)(nd->samples - real_rows(nd)));
+	if (r->tree->probability_odds != 1.0)
+		snprintf(prob, sizeof prob, " probability=%.3f", tree_node_probability(r->tree, nd));
 	term_printf(win, y, 0, w, term_attr(ROLE_DIM),
-		    "node %d (depth %d): %llu legit, %llu fraud; p=%.3f -> %s%s",
-		    (int)node, (int)nd->depth, (unsigned long long)nd->count[0],
-		    (unsigned long long)nd->count[1], p, p >= threshold_of(r) ? "fraud" : "legit", err);
+		    "node %d (depth %d): %llu legit, %llu fraud%s; p=%.3f%s -> %s%s",
+		    (int)node, (int)nd->depth, (unsigned long long)nd->real[0],
+		    (unsigned long long)nd->real[1], synth, p, prob,
+		    decision_of(r, nd) >= threshold_of(r) ? "fraud" : "legit", err);
 }
 
 static int draw_explain_header(WINDOW *win, int y, int w, struct app *a, struct tree_state *s)
@@ -406,7 +426,7 @@ static void draw_outline(WINDOW *win, int y0, int h, int w, struct app *a, struc
 	int stats_w = STATS_TEXT_W + bar_width(w);
 	term_put(win, y0, 0, w - stats_w, "dep split (the test that leads to the node)",
 		 term_attr(ROLE_HEADER), false);
-	term_put(win, y0, w - stats_w, stats_w, "samples fraud% impur. share", term_attr(ROLE_HEADER),
+	term_put(win, y0, w - stats_w, stats_w, "   rows fraud% impur. share", term_attr(ROLE_HEADER),
 		 false);
 	int rows = h - y0 - 3;
 	if (rows < 1)
@@ -696,9 +716,13 @@ static int key(struct app *a, int ch)
 		}
 		go_to_node(s, leaf);
 		const struct tree_node *nd = &r->tree->nodes[leaf];
-		app_message(a, false, "leaf %d: %llu frauds of %llu training samples (most frauds)",
-			    (int)leaf, (unsigned long long)nd->count[1],
-			    (unsigned long long)nd->samples);
+		char synth[48] = "";
+		if (nd->samples > real_rows(nd))
+			snprintf(synth, sizeof synth, " (+%llu synthetic)",
+				 (unsigned long long)(nd->samples - real_rows(nd)));
+		app_message(a, false, "leaf %d: %llu frauds of %llu training rows%s (most frauds)",
+			    (int)leaf, (unsigned long long)nd->real[1],
+			    (unsigned long long)real_rows(nd), synth);
 		return KEY_HANDLED | KEY_REDRAW;
 	}
 	case 'E': {
@@ -710,7 +734,7 @@ static int key(struct app *a, int ch)
 			return KEY_HANDLED | KEY_REDRAW;
 		}
 		go_to_node(s, worst);
-		bool says_fraud = tree_node_proba(&r->tree->nodes[worst]) >= threshold_of(r);
+		bool says_fraud = decision_of(r, &r->tree->nodes[worst]) >= threshold_of(r);
 		app_message(a, false, "leaf %d: %llu test rows misclassified (%s), the most of any leaf",
 			    (int)worst, (unsigned long long)s->errors[worst],
 			    says_fraud ? "false alarms" : "missed frauds");

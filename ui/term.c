@@ -240,9 +240,13 @@ attr_t term_attr(enum term_role role)
 	return role < ROLE_COUNT ? attrs[role] : A_NORMAL;
 }
 
-/* Copy s with control bytes and invalid sequences replaced by '?'. */
-static char *sanitize(const char *s, char *buf, size_t size)
+/* Copy s as the engine escapes text for terminals (ft_escape_controls:
+ * control characters and invisible marks as \n, \e, \u{200E}...), then
+ * with what the locale cannot show replaced by '?'. */
+static char *sanitize(const char *raw, char *buf, size_t size)
 {
+	char *escaped = ft_escape_controls(raw);
+	const char *s = escaped;
 	size_t len = strlen(s), o = 0;
 	mbstate_t st;
 	memset(&st, 0, sizeof st);
@@ -266,6 +270,7 @@ static char *sanitize(const char *s, char *buf, size_t size)
 		i += n;
 	}
 	buf[o] = '\0';
+	free(escaped);
 	return buf;
 }
 

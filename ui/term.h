@@ -59,7 +59,9 @@ void term_set_poll(int ms);
 bool term_take_interrupt(void);
 
 /* Text clipped and padded to exactly `width` columns at (y, x), by display
- * width (UTF-8 aware); `right` aligns right. Control bytes show as '?'.
+ * width (UTF-8 aware); `right` aligns right. Control characters show
+ * escaped (\n, \e, \u{202E}: ft_escape_controls), what the locale cannot
+ * show as '?'.
  * Text that does not fit ends in a mark (an ellipsis, '~' without UTF-8):
  * nothing, a number least of all, is ever cut silently. */
 void term_put(WINDOW *w, int y, int x, int width, const char *s, attr_t attr, bool right);

@@ -288,9 +288,9 @@ int32_t vm_leaf_most_frauds(const struct tree *t)
 	int32_t best = -1;
 
 	for (size_t i = 0; i < t->nnodes; i++) {
-		if (!is_leaf(t, (int32_t)i) || !t->nodes[i].count[1])
+		if (!is_leaf(t, (int32_t)i) || !t->nodes[i].real[1])
 			continue;
-		if (best < 0 || t->nodes[i].count[1] > t->nodes[best].count[1])
+		if (best < 0 || t->nodes[i].real[1] > t->nodes[best].real[1])
 			best = (int32_t)i;
 	}
 	return best;

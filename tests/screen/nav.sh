@@ -78,8 +78,15 @@ st_keys -l "pending"
 st_keys Enter
 st_wait "row 2 of 2: pending (n: next"
 st_wait "nav-group/1  PendingManualApproval"
-st_keys q
-st_wait "Quit anyway? (y/n)"
+# text from the data never drives the terminal: an escape sequence in a
+# value shows escaped, as the engine escapes it (ft_escape_controls)
+printf 'note,isFraud\n"a\033[31mred",0\nplain,1\nplain,0\n' >"$ST_TMP/ctl.csv"
+st_cmd "open $ST_TMP/ctl.csv"
+st_wait "anyway? (y/n)"
 st_keys y
+st_wait "loaded 3 rows x 2 columns"
+st_keys 1
+st_wait 'a\e[31m'
+st_keys q
 st_exit_ok
 echo "nav: ok"

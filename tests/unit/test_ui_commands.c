@@ -286,6 +286,17 @@ static void test_threshold_and_gate_follow_the_model(void **state)
 	assert_string_equal(keys[0], "tree.max_depth");
 	settings_diff_free(keys, n);
 	accepted(a, "undo");
+	/* a threshold chosen by training (min_cost) stays the model's when
+	 * another setting changes */
+	accepted(a, "threshold min_cost");
+	train(a, "train");
+	double chosen = a->result->settings.threshold;
+	assert_true(a->result->settings.threshold_min_cost);
+	accepted(a, "set tree.max_depth 4");
+	assert_true(a->result->settings.threshold == chosen);
+	assert_true(a->result->test_metrics.threshold == chosen);
+	accepted(a, "threshold 0.4");
+	assert_true(a->result->test_metrics.threshold == 0.4);
 }
 
 static void test_tune_adopts(void **state)
@@ -359,6 +370,16 @@ static void test_save_asks_and_says(void **state)
 	accepted(a, line);
 	app_answer(a, true);
 	assert_non_null(strstr(a->message, "differ from the model's in 1 setting: tree.max_depth"));
+	/* never through a link, never over a directory */
+	char *link = xasprintf("%s/link.json", f->dir), *cmd = xasprintf("save %s", link);
+	assert_int_equal(symlink(p, link), 0);
+	refused(a, cmd, "symbolic link");
+	assert_null(a->question);
+	free(cmd);
+	cmd = xasprintf("save %s", f->dir);
+	refused(a, cmd, "not a regular file");
+	free(cmd);
+	free(link);
 	free(line);
 	free(p);
 }

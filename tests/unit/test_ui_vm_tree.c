@@ -40,7 +40,7 @@ static void node(int i, int left, int right, int feature, double thr,
 	nodes[i] = (struct tree_node){
 		.left = left, .right = right, .feature = feature, .threshold = thr,
 		.value = { (double)neg, (double)pos }, .count = { neg, pos },
-		.samples = neg + pos, .depth = depth,
+		.samples = neg + pos, .depth = depth, .real = { neg, pos },
 	};
 }
 
@@ -231,11 +231,16 @@ static void test_leaf_most_frauds(void **state)
 {
 	(void)state;
 	assert_int_equal(vm_leaf_most_frauds(&tree), 4);
-	nodes[1].count[1] = 7;              /* a tie goes to the lower index */
+	nodes[1].real[1] = 7;               /* a tie goes to the lower index */
 	assert_int_equal(vm_leaf_most_frauds(&tree), 1);
+	/* real frauds count, not synthetic ones */
+	nodes[1].count[1] = 50;
+	assert_int_equal(vm_leaf_most_frauds(&tree), 1);
+	nodes[1].real[1] = 2;
+	assert_int_equal(vm_leaf_most_frauds(&tree), 4);
 	nodes[1].count[1] = 2;
 	struct tree_node clean[1] = { { .left = TREE_LEAF, .right = TREE_LEAF, .feature = -1,
-					.count = { 5, 0 } } };
+					.count = { 5, 0 }, .real = { 5, 0 } } };
 	struct tree t = { .nodes = clean, .nnodes = 1 };
 	assert_int_equal(vm_leaf_most_frauds(&t), -1);
 }
