@@ -12,7 +12,8 @@ if measure ours -a "0 1" -l "$log" -- "$FT_BIN" run --no-register \
 	--registry "$BENCH_TMP/run-registry" \
 	--set tree.max_depth=10 --set resample.method=oversample "$BENCH_DATA"; then
 	line "fraudtree run (depth 10, oversample)" "$ours_s" "$ours_kb"
-	echo "  $(rate "$BENCH_ROWS" "$ours_s") rows/s"
+	echo "  $(rate "$BENCH_ROWS" "$ours_s") rows/s, peak $(awk -v k="$ours_kb" -v n="$BENCH_ROWS" \
+		'BEGIN { if (k + 0 > 0) printf "%.0f", k * 1024 / n; else printf "-" }') bytes per row"
 	grep -i -m 3 -E 'accuracy|recall' "$log" | sed 's/^/  | /'
 else
 	echo "  ours: not available ($(tail -n 1 "$log" 2>/dev/null))"

@@ -723,6 +723,7 @@ int cli_describe(int argc, char **argv)
 						  EXPLORE_BINS_MAX, optarg);
 			}
 			nbins = v;
+			by_target = true;
 			break;
 		}
 		case OPT_SORT:
@@ -730,6 +731,7 @@ int cli_describe(int argc, char **argv)
 				options_list_free(na);
 				return cli_errorf("describe: --sort wants count, rate or value, not '%s'", optarg);
 			}
+			by_target = true;
 			break;
 		case 'h':
 			options_list_free(na);

@@ -196,17 +196,7 @@ static void explore_numeric(const struct frame *f, const struct column *c, const
 
 bool explore_has_time(const struct frame *f, size_t col, const size_t *rows, size_t n)
 {
-	const struct column *c = &f->cols[col];
-	if (c->type != COL_DATETIME)
-		return false;
-	if (!rows)
-		n = f->nrows;
-	for (size_t i = 0; i < n; i++) {
-		double t = c->num[rows ? rows[i] : i];
-		if (!isnan(t) && t - floor(t / 86400.0) * 86400.0 != 0.0)
-			return true;
-	}
-	return false;
+	return prep_has_time_of_day(f, col, rows, n);
 }
 
 static void explore_datetime(const struct frame *f, const struct column *c, const uint8_t *y,
@@ -235,9 +225,8 @@ static void explore_datetime(const struct frame *f, const struct column *c, cons
 			if (v >= 0 && (size_t)v < part_size[p])
 				count_row(&e->part[p][v], y[r]);
 		}
-		if (!e->has_time && t - floor(t / 86400.0) * 86400.0 != 0.0)
-			e->has_time = true;
 	}
+	e->has_time = prep_has_time_of_day(f, e->col, NULL, 0);
 }
 
 int explore_column(const struct frame *f, size_t col, const uint8_t *y, size_t nbins,
@@ -571,8 +560,14 @@ static void one_class_hint(const struct frame *f, size_t col, const struct explo
 			if (e.kind == EXPLORE_LEVELS)
 				sb_puts(&sb, "\"");
 		}
-		sb_printf(&sb, " are all %s (by chance: %.1e)", worst_fraud ? "fraud" : "legitimate",
-			  exp(worst_log));
+		/* below a double's range the chance is written as a power of ten */
+		double chance = exp(worst_log);
+		if (chance > 0)
+			sb_printf(&sb, " are all %s (by chance: %.1e)", worst_fraud ? "fraud" :
+				  "legitimate", chance);
+		else
+			sb_printf(&sb, " are all %s (by chance: about 1e%.0f)", worst_fraud ?
+				  "fraud" : "legitimate", worst_log / log(10));
 		if (ngroups > 1)
 			sb_printf(&sb, "; %zu such groups, %zu rows", ngroups, nrows);
 		add_hint(out, col, HINT_ONE_CLASS, exp(worst_log), sb.data);

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "prep.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -575,6 +576,182 @@ static int fit_numeric(struct recipe_input *in, const struct frame *f, const str
 	return 0;
 }
 
+static int cmp_text_ptr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The natural order of a level that reads as a number, a range or a
+ * bound ("3", "1 to 7", "more than 30", "under 6 months", "none"): its
+ * first number (zero for none, no, zero, never, new), nudged below by
+ * "less than", "under", "below", "up to" and above by "more than",
+ * "over", "above" or a trailing '+', in years when a unit (day, week,
+ * month, year) is named; then its second number (the end of a range).
+ * False when the text holds no number and is not a zero word. */
+struct natural_key {
+	double v, v2;
+};
+
+static bool natural_key(const char *text, struct natural_key *k)
+{
+	char low[256];
+	size_t n = 0;
+	for (const char *p = text; *p && n + 1 < sizeof low; p++)
+		low[n++] = (char)tolower((unsigned char)*p);
+	low[n] = '\0';
+	const char *p = low;
+	while (*p == ' ')
+		p++;
+	static const char *const zero[] = { "none", "no", "zero", "never", "new", "nil" };
+	double nums[2];
+	int nn = 0;
+	for (const char *q = p; *q && nn < 2;) {
+		if (isdigit((unsigned char)*q) || (*q == '.' && isdigit((unsigned char)q[1]))) {
+			char *end;
+			nums[nn++] = strtod(q, &end);
+			q = end;
+		} else {
+			q++;
+		}
+	}
+	if (nn == 0) {
+		for (size_t i = 0; i < sizeof zero / sizeof zero[0]; i++) {
+			size_t len = strlen(zero[i]);
+			if (strncmp(p, zero[i], len) == 0 && !isalpha((unsigned char)p[len])) {
+				k->v = 0;
+				k->v2 = -1;   /* before a plain 0 */
+				return true;
+			}
+		}
+		return false;
+	}
+	double scale = 1;
+	static const struct { const char *word; double years; } units[] = {
+		{ "day", 1 / 365.25 }, { "week", 7 / 365.25 }, { "month", 1.0 / 12 }, { "year", 1 }
+	};
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+		if (strstr(p, units[i].word)) {
+			scale = units[i].years;
+			break;
+		}
+	double nudge = 0;
+	static const char *const below[] = { "less than", "under", "below", "up to", "<" };
+	static const char *const above[] = { "more than", "over", "above", ">" };
+	for (size_t i = 0; i < sizeof below / sizeof below[0]; i++)
+		if (strncmp(p, below[i], strlen(below[i])) == 0)
+			nudge = -1;
+	for (size_t i = 0; i < sizeof above / sizeof above[0]; i++)
+		if (strncmp(p, above[i], strlen(above[i])) == 0)
+			nudge = 1;
+	if (n > 0 && low[n - 1] == '+')
+		nudge = 1;
+	double v = nums[0] * scale;
+	k->v = v + nudge * 1e-9 * (fabs(v) > 1 ? fabs(v) : 1);
+	k->v2 = (nn > 1 ? nums[1] : nums[0]) * scale;
+	return true;
+}
+
+struct natural_item {
+	struct natural_key key;
+	const char *text;
+	size_t index;
+};
+
+static int cmp_natural(const void *pa, const void *pb)
+{
+	const struct natural_item *a = pa, *b = pb;
+	if (a->key.v != b->key.v)
+		return a->key.v < b->key.v ? -1 : 1;
+	if (a->key.v2 != b->key.v2)
+		return a->key.v2 < b->key.v2 ? -1 : 1;
+	return strcmp(a->text, b->text);
+}
+
+/* An ordinal input's levels in their natural order when every level has
+ * one (the ordinal value is the level's index, so the dictionary itself is
+ * reordered); otherwise they stay sorted by text. Returns true when it
+ * reordered them. */
+static bool natural_order(struct recipe_input *in)
+{
+	if (in->nlevels < 2)
+		return false;
+	struct natural_item *it = xcalloc(in->nlevels, sizeof *it);
+	for (size_t k = 0; k < in->nlevels; k++) {
+		if (!natural_key(in->levels[k], &it[k].key)) {
+			free(it);
+			return false;
+		}
+		it[k].text = in->levels[k];
+		it[k].index = k;
+	}
+	qsort(it, in->nlevels, sizeof *it, cmp_natural);
+	char **levels = xcalloc(in->nlevels, sizeof *levels);
+	double *freq = xcalloc(in->nlevels, sizeof *freq);
+	bool moved = false;
+	for (size_t k = 0; k < in->nlevels; k++) {
+		levels[k] = in->levels[it[k].index];
+		freq[k] = in->freq[it[k].index];
+		moved |= it[k].index != k;
+	}
+	free(in->levels);
+	free(in->freq);
+	in->levels = levels;
+	in->freq = freq;
+	free(it);
+	return moved;
+}
+
+/* The place of an ordinal input's levels: the order ordinal.columns.<name>
+ * gives (every training level must be in it; listed levels the training
+ * split lacks are unseen ones), else the natural order, else by text. */
+static int order_levels(struct recipe *r, struct recipe_input *in,
+			const struct column_setting *cs, struct ft_err *err)
+{
+	const char *how = NULL;
+	if (cs && cs->has_ordinal) {
+		size_t *at = xcalloc(in->nlevels ? in->nlevels : 1, sizeof *at);
+		for (size_t k = 0; k < in->nlevels; k++) {
+			size_t j = 0;
+			while (j < cs->nordinal && strcmp(cs->ordinal[j], in->levels[k]))
+				j++;
+			if (j == cs->nordinal) {
+				free(at);
+				return ft_fail(err, FT_EINPUT, "ordinal.columns.%s: '%s' is a level of "
+					       "the training split and not in the list", in->name,
+					       in->levels[k]);
+			}
+			at[k] = j;
+		}
+		/* a stable selection by list position: few levels, no qsort context */
+		char **levels = xcalloc(in->nlevels ? in->nlevels : 1, sizeof *levels);
+		double *freq = xcalloc(in->nlevels ? in->nlevels : 1, sizeof *freq);
+		size_t out = 0;
+		for (size_t j = 0; j < cs->nordinal; j++)
+			for (size_t k = 0; k < in->nlevels; k++)
+				if (at[k] == j) {
+					levels[out] = in->levels[k];
+					freq[out++] = in->freq[k];
+				}
+		free(in->levels);
+		free(in->freq);
+		free(at);
+		in->levels = levels;
+		in->freq = freq;
+		how = "the order of ordinal.columns";
+	} else if (natural_order(in)) {
+		how = "the levels' natural order";
+	}
+	if (how) {
+		struct strbuf sb = { 0 };
+		for (size_t k = 0; k < in->nlevels && k < 6; k++)
+			sb_printf(&sb, "%s%s", k ? " < " : "", in->levels[k]);
+		add_note(r, xasprintf("%s: ordinal in %s (%s%s)", in->name, how,
+				      sb.data ? sb.data : "", in->nlevels > 6 ? " < ..." : ""));
+		sb_free(&sb);
+	}
+	return 0;
+}
+
 /* Fit one categorical input: the sorted training dictionary, its counts,
  * the fill level and the encoding (one-hot capped at ONEHOT_MAX_LEVELS). */
 static int fit_categorical(struct recipe *r, struct recipe_input *in, const struct column *c,
@@ -676,7 +853,8 @@ static void note_unmatched_settings(struct recipe *r, const struct frame *f,
 		if (ci < 0) {
 			add_note(r, xasprintf("%s.columns.%s: no column named '%s'",
 					      cs->has_impute ? "impute" : cs->has_encode ?
-					      "encode" : "datetime", cs->name, cs->name));
+					      "encode" : cs->has_datetime ? "datetime" : "ordinal",
+					      cs->name, cs->name));
 			continue;
 		}
 		enum col_type type = f->cols[ci].type;
@@ -686,6 +864,14 @@ static void note_unmatched_settings(struct recipe *r, const struct frame *f,
 		if (cs->has_datetime && type != COL_DATETIME)
 			add_note(r, xasprintf("datetime.columns.%s: ignored, %s is %s", cs->name,
 					      cs->name, input_kind_label(type)));
+		if (cs->has_ordinal && type != COL_CATEGORICAL)
+			add_note(r, xasprintf("ordinal.columns.%s: ignored, %s is %s", cs->name,
+					      cs->name, input_kind_label(type)));
+		else if (cs->has_ordinal && (cs->has_encode ? cs->encode : s->encode_default) !=
+			 ENC_ORDINAL)
+			add_note(r, xasprintf("ordinal.columns.%s: ignored, %s is not encoded as "
+					      "ordinal (encode.columns.%s=ordinal)", cs->name,
+					      cs->name, cs->name));
 	}
 }
 
@@ -764,10 +950,13 @@ struct recipe *prep_fit(const struct frame *f, const struct settings *s,
 			spec = &dt_median;
 			key = xstrdup("impute");
 		}
-		if (c->type == COL_CATEGORICAL)
+		if (c->type == COL_CATEGORICAL) {
 			rc = fit_categorical(r, in, c, spec, key,
 					     cs && cs->has_encode ? cs->encode : s->encode_default,
 					     train_rows, ntrain, &nmissing, err);
+			if (rc == 0 && in->encode == ENC_ORDINAL)
+				rc = order_levels(r, in, cs, err);
+		}
 		else
 			rc = fit_numeric(in, f, c, spec, key, train_rows, ntrain, &nmissing, err);
 		free(key);
@@ -786,6 +975,14 @@ struct recipe *prep_fit(const struct frame *f, const struct settings *s,
 		if (c->type == COL_DATETIME) {
 			in->datetime_parts = cs && cs->has_datetime ? cs->datetime_parts :
 				s->datetime_default;
+			/* A date without a time of day has hour 0 in every row: by
+			 * default such a column gives the month instead. */
+			if (!(cs && cs->has_datetime) && (in->datetime_parts & DT_HOUR) &&
+			    !prep_has_time_of_day(f, ci, train_rows, ntrain)) {
+				in->datetime_parts = (in->datetime_parts & ~(unsigned)DT_HOUR) | DT_MONTH;
+				add_note(r, xasprintf("%s: no time of day in any training value; "
+						      "month instead of hour", c->name));
+			}
 			if (!in->datetime_parts && !(s->missing_indicators && nmissing)) {
 				r->ninputs--;
 				recipe_input_free(in);
@@ -947,6 +1144,21 @@ static void civil_from_days(int64_t z, int *month, int *day)
 	int64_t mp = (5 * doy + 2) / 153;
 	*day = (int)(doy - (153 * mp + 2) / 5 + 1);
 	*month = (int)(mp < 10 ? mp + 3 : mp - 9);
+}
+
+bool prep_has_time_of_day(const struct frame *f, size_t col, const size_t *rows, size_t n)
+{
+	const struct column *c = &f->cols[col];
+	if (c->type != COL_DATETIME)
+		return false;
+	if (!rows)
+		n = f->nrows;
+	for (size_t i = 0; i < n; i++) {
+		double t = c->num[rows ? rows[i] : i];
+		if (!isnan(t) && t - floor(t / 86400.0) * 86400.0 != 0.0)
+			return true;
+	}
+	return false;
 }
 
 float prep_datetime_part(enum feature_kind kind, double t)
@@ -1479,10 +1691,25 @@ static int parse_input(const struct jctx *c, const cJSON *o, const char *base,
 			     "expected onehot, frequency or ordinal");
 	if (jstrv(c, o, base, "levels", &in->levels, &in->nlevels) < 0)
 		return -1;
-	for (size_t k = 1; k < in->nlevels; k++)
-		if (strcmp(in->levels[k - 1], in->levels[k]) >= 0)
+	/* ordinal levels are in their ordinal order (natural_order), the
+	 * others sorted; distinct either way */
+	if (in->encode != ENC_ORDINAL) {
+		for (size_t k = 1; k < in->nlevels; k++)
+			if (strcmp(in->levels[k - 1], in->levels[k]) >= 0)
+				return jfail(c, (snprintf(path, sizeof path, "%s.levels", base), path),
+					     "levels must be distinct and sorted");
+	} else if (in->nlevels > 1) {
+		char **sorted = xmalloc(in->nlevels * sizeof *sorted);
+		memcpy(sorted, in->levels, in->nlevels * sizeof *sorted);
+		qsort(sorted, in->nlevels, sizeof *sorted, cmp_text_ptr);
+		bool dup = false;
+		for (size_t k = 1; k < in->nlevels && !dup; k++)
+			dup = strcmp(sorted[k - 1], sorted[k]) == 0;
+		free(sorted);
+		if (dup)
 			return jfail(c, (snprintf(path, sizeof path, "%s.levels", base), path),
-				     "levels must be distinct and sorted");
+				     "levels must be distinct");
+	}
 	const cJSON *fq = jget(c, o, base, "frequency", path, sizeof path);
 	if (!fq)
 		return -1;

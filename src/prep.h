@@ -142,6 +142,11 @@ bool recipe_parse_value(const struct recipe_input *in, const char *s, size_t len
  * read in UTC; the one rule the recipe and the explore figures share. */
 float prep_datetime_part(enum feature_kind kind, double t);
 
+/* True when some non-missing value of datetime column `col` among `rows`
+ * (all rows when rows is NULL) has a time of day other than midnight: a
+ * column without one is date-only, and its default parts leave out hour. */
+bool prep_has_time_of_day(const struct frame *f, size_t col, const size_t *rows, size_t n);
+
 /* JSON form (inside model.json). recipe_from_json validates everything and
  * names the offending key. */
 struct cJSON;

@@ -27,6 +27,7 @@
  *   manifest and parsed with full validation before it is used. */
 #include "config.h"
 #include "registry.h"
+#include "strmap.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -2474,21 +2475,26 @@ int registry_diff(const char *root, const char *group_a, int version_a,
 	struct diffs d = { 0 };
 	diff_text(&d, DIFF_STATUS, "status", registry_status_name(a.v.m.status),
 		  registry_status_name(b.v.m.status));
+	/* Keys matched by hashing: two pipelines of 100,000 keys once took a
+	 * minute here. Each side's keys are unique (flattened JSON objects). */
+	struct strmap ka = { .borrow = true }, kb = { .borrow = true };
+	for (size_t i = 0; i < a.nsettings; i++)
+		strmap_add(&ka, a.settings[i].key, strlen(a.settings[i].key), i, NULL);
+	for (size_t k = 0; k < b.nsettings; k++)
+		strmap_add(&kb, b.settings[k].key, strlen(b.settings[k].key), k, NULL);
 	for (size_t i = 0; i < a.nsettings; i++) {
-		const char *other = "(absent)";
-		for (size_t k = 0; k < b.nsettings; k++)
-			if (!strcmp(a.settings[i].key, b.settings[k].key))
-				other = b.settings[k].value;
-		diff_text(&d, DIFF_SETTING, a.settings[i].key, a.settings[i].value, other);
+		size_t k;
+		const char *key = a.settings[i].key;
+		const char *other = strmap_get(&kb, key, strlen(key), &k) ? b.settings[k].value
+									  : "(absent)";
+		diff_text(&d, DIFF_SETTING, key, a.settings[i].value, other);
 	}
-	for (size_t k = 0; k < b.nsettings; k++) {
-		bool found = false;
-		for (size_t i = 0; i < a.nsettings && !found; i++)
-			found = !strcmp(a.settings[i].key, b.settings[k].key);
-		if (!found)
+	for (size_t k = 0; k < b.nsettings; k++)
+		if (!strmap_get(&ka, b.settings[k].key, strlen(b.settings[k].key), NULL))
 			diff_add(&d, DIFF_SETTING, b.settings[k].key, "(absent)", b.settings[k].value,
 				 false, 0);
-	}
+	strmap_free(&ka);
+	strmap_free(&kb);
 	if (a.v.m.has_metrics && b.v.m.has_metrics) {
 		for (size_t i = 0; i < NMETRICS; i++)
 			diff_num(&d, DIFF_METRIC, metric_fields[i].name, *metric_at(&a.v.m.metrics, i),

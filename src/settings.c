@@ -28,7 +28,7 @@ enum key_id {
 	KEY_MISSING_INDICATORS,
 	KEY_IMPUTE_NUMERIC, KEY_IMPUTE_CATEGORICAL, KEY_IMPUTE_COLUMN,
 	KEY_ENCODE_DEFAULT, KEY_ENCODE_COLUMN,
-	KEY_DATETIME_DEFAULT, KEY_DATETIME_COLUMN,
+	KEY_DATETIME_DEFAULT, KEY_DATETIME_COLUMN, KEY_ORDINAL_COLUMN,
 	KEY_SPLIT_TRAIN, KEY_SPLIT_VALIDATION, KEY_SPLIT_TEST, KEY_SPLIT_SEED,
 	KEY_SPLIT_METHOD, KEY_SPLIT_TIME_COLUMN, KEY_SPLIT_GAP_DAYS,
 	KEY_RESAMPLE_METHOD, KEY_RESAMPLE_RATIO,
@@ -75,6 +75,8 @@ static const struct setting_key keys[KEY_COUNT] = {
 		"Parts extracted from datetime columns (UTC; day_of_week 0 = Monday)."},
 	[KEY_DATETIME_COLUMN] = {"datetime.columns.<name>", "list of hour|day_of_week|day|month|null",
 		"Parts extracted from one datetime column."},
+	[KEY_ORDINAL_COLUMN] = {"ordinal.columns.<name>", "list of text|null",
+		"Levels of one ordinal-encoded column, lowest first (default: natural, else by text)."},
 	[KEY_SPLIT_TRAIN] = {"split.train", "number in [0, 1]",
 		"Share of each class used for training; the three shares sum to 1."},
 	[KEY_SPLIT_VALIDATION] = {"split.validation", "number in [0, 1]",
@@ -148,6 +150,7 @@ static const struct setting_key keys[KEY_COUNT] = {
 static const char *const namespaces[] = {
 	"impute", "encode", "datetime", "split", "resample", "tree", "tune",
 	"registry", "amount", "cost", "impute.columns", "encode.columns", "datetime.columns",
+	"ordinal", "ordinal.columns",
 };
 
 /* Confusion-matrix cells, the baseline test and the alert count: gate
@@ -325,6 +328,7 @@ static void columns_free(struct column_setting *c, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(c[i].name);
 		free(c[i].impute.constant);
+		strv_free(c[i].ordinal, c[i].nordinal);
 	}
 	free(c);
 }
@@ -423,6 +427,8 @@ void settings_copy(struct settings *dst, const struct settings *src)
 			dst->columns[i].name = xstrdup(src->columns[i].name);
 			dst->columns[i].impute.constant =
 				dup_or_null(src->columns[i].impute.constant);
+			dst->columns[i].ordinal = strv_dup(src->columns[i].ordinal,
+							   src->columns[i].nordinal);
 		}
 	}
 	int_list_copy(&dst->tune_max_depth, &src->tune_max_depth);
@@ -488,10 +494,11 @@ static void column_prune(struct settings *s, const char *name)
 	if (!found)
 		return;
 	struct column_setting *c = &s->columns[i];
-	if (c->has_impute || c->has_encode || c->has_datetime)
+	if (c->has_impute || c->has_encode || c->has_datetime || c->has_ordinal)
 		return;
 	free(c->name);
 	free(c->impute.constant);
+	strv_free(c->ordinal, c->nordinal);
 	memmove(c, c + 1, (s->ncolumns - i - 1) * sizeof *c);
 	s->ncolumns--;
 }
@@ -847,6 +854,38 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 			c->has_datetime = true;
 			return 0;
 		}
+	case KEY_ORDINAL_COLUMN:
+		if (cJSON_IsNull(v)) {
+			if ((c = (struct column_setting *)settings_column(s, column))) {
+				c->has_ordinal = false;
+				strv_free(c->ordinal, c->nordinal);
+				c->ordinal = NULL;
+				c->nordinal = 0;
+				column_prune(s, column);
+			}
+			return 0;
+		} else {
+			char **list = NULL;
+			size_t n = 0;
+			if (get_string_list(v, w, &list, &n) < 0)
+				return -1;
+			for (size_t i = 0; i < n; i++)
+				for (size_t j = 0; j < i; j++)
+					if (strcmp(list[i], list[j]) == 0) {
+						strv_free(list, n);
+						return bad(w, v, "a list of distinct levels");
+					}
+			if (n == 0) {
+				strv_free(list, n);
+				return bad(w, v, "a list of the levels, lowest first (or null)");
+			}
+			c = settings_column_mut(s, column);
+			strv_free(c->ordinal, c->nordinal);
+			c->ordinal = list;
+			c->nordinal = n;
+			c->has_ordinal = true;
+			return 0;
+		}
 	case KEY_SPLIT_TRAIN:
 	case KEY_SPLIT_VALIDATION:
 	case KEY_SPLIT_TEST:
@@ -1036,6 +1075,7 @@ static int find_key(const char *key, const char **column)
 		{"impute.columns.", KEY_IMPUTE_COLUMN},
 		{"encode.columns.", KEY_ENCODE_COLUMN},
 		{"datetime.columns.", KEY_DATETIME_COLUMN},
+		{"ordinal.columns.", KEY_ORDINAL_COLUMN},
 	};
 	*column = NULL;
 	for (size_t i = 0; i < sizeof percol / sizeof percol[0]; i++) {
@@ -1234,7 +1274,7 @@ static bool is_list_key(enum key_id id)
 {
 	switch (id) {
 	case KEY_NA_VALUES: case KEY_DROP: case KEY_DATETIME_DEFAULT:
-	case KEY_DATETIME_COLUMN: case KEY_TUNE_MAX_DEPTH:
+	case KEY_DATETIME_COLUMN: case KEY_ORDINAL_COLUMN: case KEY_TUNE_MAX_DEPTH:
 	case KEY_TUNE_MIN_SAMPLES_SPLIT: case KEY_TUNE_MIN_SAMPLES_LEAF:
 	case KEY_GATE:
 		return true;
@@ -1480,9 +1520,10 @@ static int check_against(const struct settings *was, const struct settings *now,
 		bool enc = c->has_encode && !(o && o->has_encode && o->encode == c->encode);
 		bool dt = c->has_datetime && !(o && o->has_datetime &&
 					       o->datetime_parts == c->datetime_parts);
-		if (!imp && !enc && !dt)
+		bool ord = c->has_ordinal && !(o && o->has_ordinal);
+		if (!imp && !enc && !dt && !ord)
 			continue;
-		const char *ns = imp ? "impute" : enc ? "encode" : "datetime";
+		const char *ns = imp ? "impute" : enc ? "encode" : dt ? "datetime" : "ordinal";
 		char key[96];
 		snprintf(key, sizeof key, "%s.columns.%.60s", ns, c->name);
 		const struct column *col = data_column(data, key, c->name, err);
@@ -1701,6 +1742,7 @@ static cJSON *settings_tree(const struct settings *s)
 	cJSON *dt = cJSON_AddObjectToObject(root, "datetime");
 	cJSON_AddItemToObject(dt, "default", json_parts(s->datetime_default));
 	cJSON *dtc = cJSON_AddObjectToObject(dt, "columns");
+	cJSON *ordc = cJSON_AddObjectToObject(cJSON_AddObjectToObject(root, "ordinal"), "columns");
 	for (size_t i = 0; i < s->ncolumns; i++) {
 		const struct column_setting *c = &s->columns[i];
 		if (c->has_impute)
@@ -1709,6 +1751,8 @@ static cJSON *settings_tree(const struct settings *s)
 			cJSON_AddStringToObject(encc, c->name, encoding_name(c->encode));
 		if (c->has_datetime)
 			cJSON_AddItemToObject(dtc, c->name, json_parts(c->datetime_parts));
+		if (c->has_ordinal)
+			cJSON_AddItemToObject(ordc, c->name, json_strv(c->ordinal, c->nordinal));
 	}
 
 	cJSON *sp = cJSON_AddObjectToObject(root, "split");

@@ -44,6 +44,8 @@ struct column_setting {
 	struct impute_spec impute;
 	enum encoding encode;
 	unsigned datetime_parts;  /* enum dt_part bits */
+	bool has_ordinal;         /* ordinal.columns.<name>: its levels in order */
+	char **ordinal; size_t nordinal;
 };
 
 /* Limits checked when a setting is read, before any data is loaded. */

@@ -756,6 +756,13 @@ int commands_execute(struct app *a, const char *line)
 		free(v);
 		return rc;
 	}
+	/* :filter takes its expression verbatim too: its quotes and
+	 * backquotes are the filter language's (src/filter.h) */
+	if (!strncmp(line, "filter", 6) && (line[6] == ' ' || line[6] == '\t')) {
+		const char *expr = after_words(line, 1);
+		char *argv[] = { (char *)"filter", (char *)expr, NULL };
+		return commands_invoke(a, *expr ? 2 : 1, argv);
+	}
 	int argc;
 	char **argv = commands_split(line, &argc);
 	if (!argv) {

@@ -1,11 +1,14 @@
 /* scr_data: the Data screen: the rows in a scrollable grid, an inspector
  * for the selected column (statistics, missing tokens, a histogram or top
- * values) and the class balance of the target.
+ * values with their fraud rates, a leakage hint) and the class balance of
+ * the target; row filters and the frequency sheet (scr_freq) over it.
  *
  * Invariants: only visible rows are ever formatted; column widths come from
  * a fixed-size sample, computed once per frame; sorting builds a row
  * permutation (display position -> frame row), never a copy of the data.
- * The state is rebuilt whenever a->frame changes (compared by pointer). */
+ * The state is rebuilt whenever a->frame changes (compared by pointer).
+ * A filter narrows the display order to the rows it matches (view);
+ * it only chooses what is shown, never what is trained on. */
 #include "config.h"
 #include "screen.h"
 
@@ -17,7 +20,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "explore.h"
+#include "filter.h"
+#include "prep.h"
 #include "prompt.h"
+#include "scr_data.h"
+#include "scr_freq.h"
 #include "term.h"
 #include "util.h"
 #include "view.h"
@@ -31,7 +39,7 @@
 
 /* Sorting and searching a large frame take longer than a key may, so they
  * run on a background thread; one at a time, adopted when done. */
-enum task_kind { TASK_SORT, TASK_SEARCH };
+enum task_kind { TASK_SORT, TASK_SEARCH, TASK_HINTS };
 
 struct data_task {
 	struct app *app;
@@ -48,6 +56,9 @@ struct data_task {
 	bool forward;
 	size_t *out_perm;          /* sort result */
 	size_t out_pos, out_col;   /* search result */
+	const uint8_t *y;          /* hints: the target per row (kept alive) */
+	int skip;                  /* hints: the target column */
+	struct explore_hints out_hints;
 };
 
 struct data_state {
@@ -63,14 +74,77 @@ struct data_state {
 	char *search;
 	/* inspector cache */
 	int hist_col, hist_bins;
-	size_t hist[HIST_BINS], hist_max;
+	size_t hist[HIST_BINS], hist_max, hist_fraud[HIST_BINS];
+	unsigned long hist_version;
 	int bal_col;
 	unsigned long bal_version;
 	struct class_count bal[BALANCE_MAX];
 	size_t nbal, bal_missing;
+	/* the target as 0/1 per row, for fraud figures (ti_ok false: none) */
+	struct target_info ti;
+	bool ti_ok;
+	unsigned long ti_version;
+	/* fraud figures of the selected column, for the inspector */
+	struct explore_column fig;
+	int fig_col;
+	int fig_bins;
+	unsigned long fig_version;
+	bool fig_by_rate;          /* top values by fraud rate instead of count */
+	/* leakage hints of the frame and target (computed in the background) */
+	struct explore_hints hints;
+	bool hints_done;
+	unsigned long hints_version;   /* ti_version they were started for */
+	/* the row filter: view lists the frame rows shown, in display order */
+	struct filter *filter;
+	uint8_t *rowset;           /* or shown rows by frame row (another screen's) */
+	char *rowset_label;
+	size_t *view, nview;
+	struct freq_sheet *freq;
+	const char **drop_why;     /* per column: prep_suggest_drops' reason */
+	unsigned long drop_version;
 };
 
 static void task_poll(struct app *a, struct data_state *s);
+static void hints_poll(struct app *a, struct data_state *s);
+static const struct explore_hint *column_hint(const struct data_state *s, size_t col);
+
+static void clear_filter(struct data_state *s)
+{
+	filter_free(s->filter);
+	s->filter = NULL;
+	free(s->rowset);
+	s->rowset = NULL;
+	free(s->rowset_label);
+	s->rowset_label = NULL;
+	free(s->view);
+	s->view = NULL;
+	s->nview = 0;
+}
+
+static void clear_figures(struct data_state *s)
+{
+	explore_column_free(&s->fig);
+	s->fig_col = -1;
+	explore_hints_free(&s->hints);
+	s->hints_done = false;
+	free(s->drop_why);
+	s->drop_why = NULL;
+	s->drop_version = 0;
+	if (s->ti_ok)
+		target_info_free(&s->ti);
+	s->ti_ok = false;
+	s->ti_version = 0;
+}
+
+static bool filtered(const struct data_state *s)
+{
+	return s->filter || s->rowset;
+}
+
+static const char *filter_label(const struct data_state *s)
+{
+	return s->filter ? filter_text(s->filter) : s->rowset_label ? s->rowset_label : "";
+}
 
 static struct data_state *state(struct app *a)
 {
@@ -80,6 +154,7 @@ static struct data_state *state(struct app *a)
 		s->sort_col = -1;
 		s->hist_col = -1;
 		s->bal_col = -2;
+		s->fig_col = -1;
 		a->screen_state[SCR_DATA] = s;
 	}
 	task_poll(a, s);
@@ -92,6 +167,10 @@ static struct data_state *state(struct app *a)
 		s->top = s->cur = s->left = s->col = 0;
 		s->hist_col = -1;
 		s->bal_col = -2;
+		clear_figures(s);
+		clear_filter(s);
+		freq_free(s->freq);
+		s->freq = NULL;
 		s->frame = a->frame;
 		if (a->frame) {
 			s->widths = xcalloc(a->frame->ncols ? a->frame->ncols : 1, sizeof *s->widths);
@@ -111,6 +190,10 @@ static void free_state(struct app *a)
 		free(s->task.out_perm);
 		free(s->task.needle);
 	}
+	explore_hints_free(&s->task.out_hints);
+	clear_figures(s);
+	clear_filter(s);
+	freq_free(s->freq);
 	free(s->widths);
 	free(s->perm);
 	free(s->search);
@@ -120,7 +203,57 @@ static void free_state(struct app *a)
 
 static size_t row_at(const struct data_state *s, size_t pos)
 {
+	if (s->view)
+		return s->view[pos];
 	return s->perm ? s->perm[pos] : pos;
+}
+
+/* Rows in the display order: all of them, or the filter's. */
+static size_t shown_rows(const struct data_state *s, const struct frame *f)
+{
+	return s->view ? s->nview : f->nrows;
+}
+
+/* The target as 0/1 per row for the current settings, recomputed when they
+ * change; false when there is no binary target. */
+static bool target_y(struct app *a, struct data_state *s)
+{
+	if (s->ti_version == a->settings_version + 1)
+		return s->ti_ok;
+	/* the hints thread reads ti.y: keep it until the thread is done */
+	if (s->task.running && s->task.kind == TASK_HINTS)
+		return s->ti_ok;
+	if (s->ti_ok)
+		target_info_free(&s->ti);
+	struct ft_err err;
+	s->ti_ok = prep_target(a->frame, &a->settings, &s->ti, &err) == 0;
+	s->ti_version = a->settings_version + 1;
+	explore_column_free(&s->fig);
+	s->fig_col = -1;
+	return s->ti_ok;
+}
+
+/* Why the column is not trained on, or NULL: listed in drop, or a drop
+ * the recipe makes unasked (prep_suggest_drops: id-like, constant...). */
+static const char *drop_reason(struct app *a, struct data_state *s, size_t col)
+{
+	const struct frame *f = a->frame;
+	if (settings_is_dropped(&a->settings, f->cols[col].name))
+		return "listed in drop";
+	if (!a->settings.drop_suggested)
+		return NULL;
+	if (s->drop_version != a->settings_version + 1) {
+		free(s->drop_why);
+		s->drop_why = xcalloc(f->ncols ? f->ncols : 1, sizeof *s->drop_why);
+		size_t n = prep_suggest_drops(f, app_target_col(a), NULL, 0);
+		struct drop_suggestion *d = xcalloc(n ? n : 1, sizeof *d);
+		n = prep_suggest_drops(f, app_target_col(a), d, n);
+		for (size_t i = 0; i < n; i++)
+			s->drop_why[d[i].col] = d[i].reason;
+		free(d);
+		s->drop_version = a->settings_version + 1;
+	}
+	return s->drop_why[col];
 }
 
 static int digits(size_t n)
@@ -135,12 +268,23 @@ static int digits(size_t n)
 
 /* ---- drawing ---- */
 
+/* The filter line over the grid: what is shown, and that training is not
+ * affected. */
+static void draw_filter_line(struct data_state *s, const struct frame *f, WINDOW *w)
+{
+	char line[FILTER_TEXT_MAX + 256];
+	snprintf(line, sizeof line, " filter: %s | %zu of %zu rows | Esc clears; filters never "
+		 "change what is trained on", filter_label(s), s->nview, f->nrows);
+	term_put(w, 0, 0, getmaxx(w), line, term_attr(ROLE_WARN) | A_REVERSE, false);
+}
+
 static void draw_grid(struct app *a, struct data_state *s, WINDOW *w, int height)
 {
 	const struct frame *f = a->frame;
 	int width = getmaxx(w);
 	int rnw = digits(f->nrows) + 1;
 	int tcol = app_target_col(a);
+	size_t nshown = shown_rows(s, f);
 	s->page = height - 1 > 1 ? height - 1 : 1;
 	if (s->cur < s->top)
 		s->top = s->cur;
@@ -174,14 +318,22 @@ static void draw_grid(struct app *a, struct data_state *s, WINDOW *w, int height
 		char name[160];
 		const char *arrow = !term_utf8() ? (s->sort_desc ? "v" : "^")
 				  : s->sort_desc ? "\u2193" : "\u2191";
-		snprintf(name, sizeof name, "%s%s", f->cols[c].name, (int)c == s->sort_col ? arrow : "");
+		/* a column the next training leaves out reads "-name", dim */
+		bool dropped = (int)c != tcol && drop_reason(a, s, c);
+		if (dropped && c != s->col)
+			at = term_attr(ROLE_DIM);
+		snprintf(name, sizeof name, "%s%s%s", dropped ? "-" : "", f->cols[c].name,
+			 (int)c == s->sort_col ? arrow : "");
 		bool num = f->cols[c].type == COL_NUMERIC;
 		term_put(w, 0, x, cw, name, at, num);
 		x += cw + 1;
 	}
 	const char *na = term_utf8() ? "\u00b7" : "NA";
 	char buf[256], rn[32];
-	for (int y = 1; y <= s->page && s->top + (size_t)(y - 1) < f->nrows; y++) {
+	if (s->view && !s->nview)
+		term_put(w, 2, 2, width - 2, "no row matches the filter (Esc clears it)",
+			 term_attr(ROLE_DIM), false);
+	for (int y = 1; y <= s->page && s->top + (size_t)(y - 1) < nshown; y++) {
 		size_t pos = s->top + (size_t)(y - 1);
 		size_t r = row_at(s, pos);
 		bool sel = pos == s->cur;
@@ -256,6 +408,94 @@ static void draw_stats(struct app *a, struct data_state *s, WINDOW *w, int y0, i
 		term_printf(w, y++, 0, width, A_NORMAL, "median    %s", med);
 }
 
+/* The fraud figures of the selected column, or NULL without a binary
+ * target; cached until the column or the settings change. */
+static const struct explore_column *figures(struct app *a, struct data_state *s)
+{
+	if (!target_y(a, s) || (int)s->col == s->ti.col)
+		return NULL;
+	if (s->fig_col != (int)s->col) {
+		explore_column_free(&s->fig);
+		if (explore_column(a->frame, s->col, s->ti.y, EXPLORE_BINS_DEFAULT, &s->fig, NULL) < 0)
+			return NULL;
+		s->fig_col = (int)s->col;
+		explore_sort(&s->fig, s->fig_by_rate ? EXPLORE_BY_RATE : EXPLORE_BY_COUNT);
+	}
+	return &s->fig;
+}
+
+/* A categorical column: its levels with rows, fraud rate and a bar of the
+ * rate, the overall rate marked '|' in every bar. */
+static void draw_levels(struct data_state *s, const struct explore_column *e, WINDOW *w,
+			int y0, int x0, int width, int h)
+{
+	/* as a percentage the way describe computes it, so both print the same */
+	double pct = e->rows ? 100.0 * (double)e->fraud / (double)e->rows : 0;
+	double overall = pct / 100;
+	if (width >= 25 + 8 * s->fig_by_rate)
+		term_printf(w, y0, x0, width, term_attr(ROLE_HEADER), "top values%s (fraud |%.2f%%)",
+			    s->fig_by_rate ? " by rate" : "", pct);
+	else
+		term_printf(w, y0, x0, width, term_attr(ROLE_HEADER), "%s fraud |%.2f%%",
+			    s->fig_by_rate ? "by rate," : "values,", pct);
+	double max = overall;
+	for (size_t i = 0; i < e->ngroups; i++) {
+		double r = explore_rate(&e->groups[i]);
+		if (!isnan(r) && r > max)
+			max = r;
+	}
+	if (max <= 0)
+		max = 1;
+	int lw = width * 2 / 5, y = y0 + 1;
+	for (size_t i = 0; i <= e->ngroups && y < y0 + h; i++) {
+		const struct explore_group *g = i < e->ngroups ? &e->groups[i] : &e->missing;
+		if (!g->rows)
+			continue;
+		const char *label = i < e->ngroups ? s->frame->cols[e->col].levels[g->code] : "(missing)";
+		term_put(w, y, x0, lw, label, i < e->ngroups ? A_NORMAL : term_attr(ROLE_MISSING), false);
+		char tail[48];
+		double r = explore_rate(g);
+		snprintf(tail, sizeof tail, " %zu %6.2f%%", g->rows, 100 * r);
+		int tw = (int)strlen(tail);
+		int bw = width - lw - tw - 1;
+		if (bw > 2) {
+			term_bar(w, y, x0 + lw + 1, bw, r, max, term_attr(ROLE_BAR_POSITIVE));
+			int mark = (int)lround(overall / max * bw);
+			if (mark < bw)
+				term_put(w, y, x0 + lw + 1 + mark, 1, "|", term_attr(ROLE_KEY), false);
+		}
+		term_put(w, y, x0 + width - tw, tw, tail, r > overall ? term_attr(ROLE_WARN) :
+			 term_attr(ROLE_DIM), true);
+		y++;
+	}
+}
+
+/* Under a histogram: each bin's fraud rate as a block (full = the highest
+ * rate), '-' where the bin is empty; a bin above the overall rate in the
+ * fraud colour. */
+static void draw_rate_line(struct data_state *s, WINDOW *w, int y, int x0, int bins,
+			   double overall)
+{
+	static const char *const blocks[] = {
+		"\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587", "\u2588"
+	};
+	double max = 0;
+	for (int b = 0; b < bins; b++)
+		if (s->hist[b] && (double)s->hist_fraud[b] / (double)s->hist[b] > max)
+			max = (double)s->hist_fraud[b] / (double)s->hist[b];
+	for (int b = 0; b < bins; b++) {
+		if (!s->hist[b]) {
+			term_put(w, y, x0 + b, 1, " ", A_NORMAL, false);
+			continue;
+		}
+		double r = (double)s->hist_fraud[b] / (double)s->hist[b];
+		int level = max > 0 ? (int)lround(r / max * 7) : 0;
+		const char *cell = term_utf8() ? blocks[level] : r > overall ? "+" : ".";
+		term_put(w, y, x0 + b, 1, cell, r > overall ? term_attr(ROLE_BAR_POSITIVE) :
+			 term_attr(ROLE_DIM), false);
+	}
+}
+
 static void draw_chart(struct app *a, struct data_state *s, WINDOW *w, int y0, int x0, int width)
 {
 	const struct frame *f = a->frame;
@@ -263,6 +503,11 @@ static void draw_chart(struct app *a, struct data_state *s, WINDOW *w, int y0, i
 	int h = INSPECT_H - 1;
 	if (width < 8)
 		return;
+	const struct explore_column *e = figures(a, s);
+	if (c->type == COL_CATEGORICAL && e) {
+		draw_levels(s, e, w, y0, x0, width, h);
+		return;
+	}
 	if (c->type == COL_CATEGORICAL) {
 		term_put(w, y0, x0, width, "top values", term_attr(ROLE_HEADER), false);
 		size_t top = c->stats.ntop ? c->stats.top[0].count : 0;
@@ -284,16 +529,26 @@ static void draw_chart(struct app *a, struct data_state *s, WINDOW *w, int y0, i
 		return;
 	/* columns of a vertical histogram, one bin per cell */
 	int bins = width < HIST_BINS ? width : HIST_BINS;
-	if (s->hist_col != (int)s->col || s->hist_bins != bins) {
-		s->hist_max = view_histogram(f, s->col, (size_t)bins, s->hist);
+	bool split = e != NULL;
+	if (s->hist_col != (int)s->col || s->hist_bins != bins ||
+	    s->hist_version != s->ti_version) {
+		s->hist_max = view_histogram_split(f, s->col, (size_t)bins, split ? s->ti.y : NULL,
+						   s->hist, s->hist_fraud);
 		s->hist_col = (int)s->col;
 		s->hist_bins = bins;
+		s->hist_version = s->ti_version;
 	}
 	char lo[40], hi[40];
 	fmt_value(c, c->stats.min, lo, sizeof lo);
 	fmt_value(c, c->stats.max, hi, sizeof hi);
-	term_printf(w, y0, x0, width, term_attr(ROLE_HEADER), "histogram (%d bins)", bins);
-	int rows = h - 2;
+	double pct = split && e->rows ? 100.0 * (double)e->fraud / (double)e->rows : 0;
+	double overall = pct / 100;
+	if (split)
+		term_printf(w, y0, x0, width, term_attr(ROLE_HEADER), "histogram (%d bins), fraud "
+			    "rate below (overall %.2f%%; F: all bins)", bins, pct);
+	else
+		term_printf(w, y0, x0, width, term_attr(ROLE_HEADER), "histogram (%d bins)", bins);
+	int rows = h - 2 - split;
 	static const char *const blocks[] = {
 		" ", "\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587", "\u2588"
 	};
@@ -309,7 +564,9 @@ static void draw_chart(struct app *a, struct data_state *s, WINDOW *w, int y0, i
 			term_put(w, y0 + 1 + r, x0 + b, 1, cell, term_attr(ROLE_BAR), false);
 		}
 	}
-	int ly = y0 + 1 + rows;
+	if (split)
+		draw_rate_line(s, w, y0 + 1 + rows, x0, bins, overall);
+	int ly = y0 + 1 + rows + split;
 	term_put(w, ly, x0, width, lo, term_attr(ROLE_DIM), false);
 	int hw = view_text_width(hi);
 	if (hw < width - view_text_width(lo) - 1)
@@ -351,9 +608,20 @@ static void draw_inspector(struct app *a, struct data_state *s, WINDOW *w, int y
 	const struct frame *f = a->frame;
 	int width = getmaxx(w);
 	const struct column *c = &f->cols[s->col];
-	char title[256];
-	snprintf(title, sizeof title, " column %zu/%zu: %s", s->col + 1, f->ncols, c->name);
-	term_put(w, y0, 0, width, title, term_attr(ROLE_HEADER) | A_REVERSE, false);
+	char title[1024];
+	const char *dropped = (int)s->col != app_target_col(a) ? drop_reason(a, s, s->col) : NULL;
+	const struct explore_hint *hint = column_hint(s, s->col);
+	int n = snprintf(title, sizeof title, " column %zu/%zu: %s%s%s%s", s->col + 1, f->ncols,
+			 c->name, dropped ? " (not trained on: " : "", dropped ? dropped : "",
+			 dropped ? ")" : "");
+	if (hint && n > 0 && (size_t)n < sizeof title) {
+		/* the hint begins with the column's name: say it once */
+		const char *why = strncmp(hint->reason, c->name, strlen(c->name)) == 0 ?
+			hint->reason + strlen(c->name) + 2 : hint->reason;
+		snprintf(title + n, sizeof title - (size_t)n, "  leakage hint: %s", why);
+	}
+	term_put(w, y0, 0, width, title, hint ? term_attr(ROLE_WARN) | A_REVERSE :
+		 term_attr(ROLE_HEADER) | A_REVERSE, false);
 	int left = width >= 100 ? 38 : 32;
 	int right = width >= 100 ? 34 : 26;
 	int mid = width - left - right - 2;
@@ -397,6 +665,21 @@ static void draw(struct app *a, WINDOW *w)
 		term_put(w, 1, 2, getmaxx(w) - 4, "The file has no data rows.", term_attr(ROLE_WARN), false);
 		return;
 	}
+	if (s->freq) {
+		freq_draw(s->freq, a->frame, w);
+		return;
+	}
+	hints_poll(a, s);
+	if (filtered(s)) {
+		draw_filter_line(s, a->frame, w);
+		WINDOW *below = derwin(w, h - 1, getmaxx(w), 1, 0);
+		if (below) {
+			draw_grid(a, s, below, h - 1 - INSPECT_H);
+			draw_inspector(a, s, below, h - 1 - INSPECT_H);
+			delwin(below);
+			return;
+		}
+	}
 	draw_grid(a, s, w, h - INSPECT_H);
 	draw_inspector(a, s, w, h - INSPECT_H);
 }
@@ -408,6 +691,9 @@ static void *task_main(void *arg)
 	struct data_task *t = arg;
 	if (t->kind == TASK_SORT) {
 		view_sort_perm(t->frame, t->col, t->descending, t->out_perm);
+	} else if (t->kind == TASK_HINTS) {
+		if (explore_leakage(t->frame, t->y, t->skip, NULL, &t->out_hints, NULL) < 0)
+			memset(&t->out_hints, 0, sizeof t->out_hints);
 	} else {
 		t->out_pos = view_search(t->frame, t->perm, t->from, t->needle, t->forward,
 					 &t->out_col);
@@ -440,8 +726,25 @@ static bool task_busy(struct app *a, struct data_state *s)
 {
 	if (!s->task.running)
 		return false;
-	app_message(a, true, "busy: still %s", s->task.kind == TASK_SORT ? "sorting" : "searching");
+	app_message(a, true, "busy: still %s", s->task.kind == TASK_SORT ? "sorting" :
+		    s->task.kind == TASK_HINTS ? "looking for leakage hints" : "searching");
 	return true;
+}
+
+/* The filter's rows in the current display order (the sort's or file
+ * order). */
+static void rebuild_view(struct data_state *s, const struct frame *f)
+{
+	if (!filtered(s))
+		return;
+	free(s->view);
+	s->view = xmalloc((f->nrows ? f->nrows : 1) * sizeof *s->view);
+	s->nview = 0;
+	for (size_t pos = 0; pos < f->nrows; pos++) {
+		size_t r = s->perm ? s->perm[pos] : pos;
+		if (s->filter ? filter_match(s->filter, f, r) : s->rowset[r])
+			s->view[s->nview++] = r;
+	}
 }
 
 static void adopt_sort(struct app *a, struct data_state *s, struct data_task *t)
@@ -454,6 +757,7 @@ static void adopt_sort(struct app *a, struct data_state *s, struct data_task *t)
 	s->col = t->col;
 	s->cur = 0;
 	s->top = 0;
+	rebuild_view(s, a->frame);
 	app_message(a, false, "sorted by %s, %s (missing last)", a->frame->cols[t->col].name,
 		    t->descending ? "descending" : "ascending");
 }
@@ -472,6 +776,51 @@ static void adopt_search(struct app *a, struct data_state *s, struct data_task *
 	s->col = col;
 }
 
+static void adopt_hints(struct data_state *s, struct data_task *t)
+{
+	/* the target may have changed while they were computed: then the
+	 * next draw starts over */
+	if (s->ti_ok && t->y == s->ti.y) {
+		explore_hints_free(&s->hints);
+		s->hints = t->out_hints;
+		memset(&t->out_hints, 0, sizeof t->out_hints);
+		s->hints_done = true;
+	}
+}
+
+/* Start the leakage hints of the frame and target in the background once
+ * per target; the inspector shows them when they are in. */
+static void hints_poll(struct app *a, struct data_state *s)
+{
+	if (!target_y(a, s)) {
+		explore_hints_free(&s->hints);
+		s->hints_done = false;
+		return;
+	}
+	if (s->hints_done && s->hints_version == s->ti_version)
+		return;
+	if (s->task.running)
+		return;
+	struct data_task *t = &s->task;
+	t->kind = TASK_HINTS;
+	t->y = s->ti.y;
+	t->skip = s->ti.col;
+	memset(&t->out_hints, 0, sizeof t->out_hints);
+	s->hints_version = s->ti_version;
+	s->hints_done = false;
+	task_start(a, s);
+}
+
+static const struct explore_hint *column_hint(const struct data_state *s, size_t col)
+{
+	if (!s->hints_done)
+		return NULL;
+	for (size_t i = 0; i < s->hints.n; i++)
+		if (s->hints.v[i].col == col)
+			return &s->hints.v[i];
+	return NULL;
+}
+
 static void task_poll(struct app *a, struct data_state *s)
 {
 	struct data_task *t = &s->task;
@@ -482,9 +831,12 @@ static void task_poll(struct app *a, struct data_state *s)
 	if (t->frame == a->frame) {
 		if (t->kind == TASK_SORT)
 			adopt_sort(a, s, t);
+		else if (t->kind == TASK_HINTS)
+			adopt_hints(s, t);
 		else
 			adopt_search(a, s, t);
 	}
+	explore_hints_free(&t->out_hints);
 	free(t->out_perm);
 	t->out_perm = NULL;
 	free(t->needle);
@@ -497,11 +849,15 @@ static int scr_data_sort(struct app *a, int col, bool descending)
 	if (!a->frame || task_busy(a, s))
 		return -1;
 	if (col < 0) {
-		size_t row = a->frame->nrows ? row_at(s, s->cur) : 0;
+		size_t row = shown_rows(s, a->frame) ? row_at(s, s->cur) : 0;
 		free(s->perm);
 		s->perm = NULL;
 		s->sort_col = -1;
 		s->cur = row;
+		if (filtered(s)) {
+			rebuild_view(s, a->frame);
+			s->cur = 0;
+		}
 		app_message(a, false, "file order");
 		return 0;
 	}
@@ -533,6 +889,10 @@ static int scr_data_search(struct app *a, const char *text, bool forward)
 	struct data_state *s = state(a);
 	if (!a->frame || task_busy(a, s))
 		return -1;
+	if (filtered(s)) {
+		app_message(a, true, "search looks at every row: clear the filter first (Esc)");
+		return -1;
+	}
 	if (text) {
 		free(s->search);
 		s->search = xstrdup(text);
@@ -563,6 +923,154 @@ static void search_done(struct app *a, const char *line, void *ctx)
 	(void)ctx;
 	if (line && *line)
 		scr_data_search(a, line, true);
+}
+
+/* Show only the rows matching `text` (NULL or "" clears the filter). The
+ * cursor stays on its row when that row is still shown. */
+static int scr_data_filter(struct app *a, const char *text)
+{
+	struct data_state *s = state(a);
+	const struct frame *f = a->frame;
+	if (!f)
+		return -1;
+	if (!text || !*text) {
+		if (!filtered(s)) {
+			app_message(a, false, "no filter");
+			return 0;
+		}
+		size_t row = s->nview ? row_at(s, s->cur) : 0;
+		clear_filter(s);
+		s->cur = 0;
+		for (size_t pos = 0; pos < f->nrows; pos++)
+			if (row_at(s, pos) == row) {
+				s->cur = pos;
+				break;
+			}
+		app_message(a, false, "filter cleared: all %zu rows", f->nrows);
+		return 0;
+	}
+	struct ft_err err;
+	struct filter *flt = filter_parse(text, f, &err);
+	if (!flt) {
+		app_message(a, true, "filter: %s", err.msg);
+		return -1;
+	}
+	size_t row = shown_rows(s, f) ? row_at(s, s->cur) : 0;
+	clear_filter(s);
+	s->filter = flt;
+	rebuild_view(s, f);
+	s->cur = s->top = 0;
+	for (size_t pos = 0; pos < s->nview; pos++)
+		if (s->view[pos] == row) {
+			s->cur = pos;
+			break;
+		}
+	app_message(a, false, "filter %s: %zu of %zu rows (training still uses every row)",
+		    filter_text(flt), s->nview, f->nrows);
+	return 0;
+}
+
+int scr_data_show_rows(struct app *a, const size_t *rows, size_t n, const char *label)
+{
+	struct data_state *s = state(a);
+	const struct frame *f = a->frame;
+	if (!f)
+		return -1;
+	uint8_t *set = xcalloc(f->nrows ? f->nrows : 1, 1);
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++)
+		if (rows[i] < f->nrows && !set[rows[i]]) {
+			set[rows[i]] = 1;
+			kept++;
+		}
+	clear_filter(s);
+	s->rowset = set;
+	s->rowset_label = xstrdup(label);
+	rebuild_view(s, f);
+	s->cur = s->top = 0;
+	app_request_screen(a, SCR_DATA);
+	app_message(a, false, "%s: %zu rows in the grid, every column (Esc shows all rows)",
+		    label, kept);
+	return 0;
+}
+
+bool scr_data_filtered(const struct app *a, size_t *shown)
+{
+	const struct data_state *s = a->screen_state[SCR_DATA];
+	if (!s || !filtered(s) || s->frame != a->frame)
+		return false;
+	*shown = s->nview;
+	return true;
+}
+
+const char *scr_data_hint(struct app *a, size_t col)
+{
+	if (!a->frame || col >= a->frame->ncols)
+		return NULL;
+	struct data_state *s = state(a);
+	hints_poll(a, s);
+	const struct explore_hint *h = column_hint(s, col);
+	return h ? h->reason : NULL;
+}
+
+/* Jump to the row numbered `n` as the grid shows it (frame row + 1). */
+static int scr_data_goto(struct app *a, size_t n)
+{
+	struct data_state *s = state(a);
+	const struct frame *f = a->frame;
+	if (n < 1 || n > f->nrows) {
+		app_message(a, true, "goto: rows are numbered 1 to %zu", f->nrows);
+		return -1;
+	}
+	size_t count = shown_rows(s, f);
+	for (size_t pos = 0; pos < count; pos++)
+		if (row_at(s, pos) == n - 1) {
+			s->cur = pos;
+			app_message(a, false, "row %zu", n);
+			return 0;
+		}
+	app_message(a, true, "row %zu is not shown by the filter %s (Esc clears it)", n,
+		    filter_label(s));
+	return -1;
+}
+
+/* The rows of one class of the target: `target = "value"`. */
+static int filter_class(struct app *a, bool fraud)
+{
+	struct data_state *s = state(a);
+	if (!target_y(a, s)) {
+		app_message(a, true, "no binary target: press L on the label column");
+		return -1;
+	}
+	char *q = filter_quote_column(a->frame->cols[s->ti.col].name);
+	char *v = filter_quote_value(fraud ? s->ti.positive : s->ti.negative);
+	char *text = xasprintf("%s = %s", q, v);
+	int rc = scr_data_filter(a, text);
+	free(text);
+	free(q);
+	free(v);
+	return rc;
+}
+
+/* The sheet's search text; looked up at answer time, as the sheet may
+ * have closed (a new file loaded) while the prompt was open. */
+static void freq_search_done(struct app *a, const char *line, void *ctx)
+{
+	(void)ctx;
+	struct data_state *s = state(a);
+	if (s->freq && line && *line)
+		freq_search(s->freq, a, line);
+}
+
+static int scr_data_freq(struct app *a, size_t col)
+{
+	struct data_state *s = state(a);
+	freq_free(s->freq);
+	s->freq = freq_open(a, col, target_y(a, s) ? s->ti.y : NULL);
+	const struct explore_hint *h = column_hint(s, col);
+	if (s->freq && h)
+		freq_set_note(s->freq, h->reason);
+	return s->freq ? 0 : -1;
 }
 
 /* ---- this screen's commands ---- */
@@ -659,7 +1167,52 @@ static int cmd_column(struct app *a, int argc, char **argv)
 	return scr_data_select_column(a, c);
 }
 
+static int cmd_filter(struct app *a, int argc, char **argv)
+{
+	if (need_frame(a))
+		return -1;
+	app_request_screen(a, SCR_DATA);
+	return scr_data_filter(a, argc > 1 ? argv[1] : NULL);
+}
+
+static int cmd_goto(struct app *a, int argc, char **argv)
+{
+	if (argc != 2) {
+		app_message(a, true, "usage: :goto ROW");
+		return -1;
+	}
+	if (need_frame(a))
+		return -1;
+	char *end;
+	unsigned long long n = strtoull(argv[1], &end, 10);
+	if (argv[1][0] < '0' || argv[1][0] > '9' || *end) {
+		app_message(a, true, "goto: '%s' is not a row number", argv[1]);
+		return -1;
+	}
+	app_request_screen(a, SCR_DATA);
+	return scr_data_goto(a, (size_t)n);
+}
+
+static int cmd_freq(struct app *a, int argc, char **argv)
+{
+	if (argc > 2) {
+		app_message(a, true, "usage: :freq [COL]");
+		return -1;
+	}
+	if (need_frame(a))
+		return -1;
+	int c = argc > 1 ? column_of(a, argv[1]) : (int)state(a)->col;
+	if (c < 0 || (size_t)c >= a->frame->ncols)
+		return -1;
+	app_request_screen(a, SCR_DATA);
+	state(a)->col = (size_t)c;
+	return scr_data_freq(a, (size_t)c);
+}
+
 static const struct command commands[] = {
+	{ "filter", "[EXPR]", "show only the rows where EXPR holds (no EXPR: all rows)", { ARG_TEXT, ARG_TEXT, ARG_TEXT }, cmd_filter },
+	{ "goto", "ROW", "move the Data grid's cursor to row number ROW", { ARG_NONE, ARG_NONE, ARG_NONE }, cmd_goto },
+	{ "freq", "[COL]", "frequency sheet of COL: rows and fraud rate per value", { ARG_COLUMN, ARG_NONE, ARG_NONE }, cmd_freq },
 	{ "sort", "COL [asc|desc]", "sort the Data grid by COL", { ARG_COLUMN, ARG_NONE, ARG_NONE }, cmd_sort },
 	{ "unsort", "", "show rows in file order", { ARG_NONE, ARG_NONE, ARG_NONE }, cmd_unsort },
 	{ "search", "TEXT", "find the next row holding TEXT", { ARG_TEXT, ARG_TEXT, ARG_TEXT }, cmd_search },
@@ -744,6 +1297,51 @@ static int key_drop(struct app *a, int ch)
 	return KEY_REDRAW;
 }
 
+static int key_freq(struct app *a, int ch)
+{
+	(void)ch;
+	if (selected(a))
+		scr_data_freq(a, state(a)->col);
+	return KEY_REDRAW;
+}
+
+static int key_filter(struct app *a, int ch)
+{
+	struct data_state *s = state(a);
+	const struct column *c = selected(a);
+	if (!c)
+		return KEY_HANDLED;
+	if (ch == '+' || ch == '-') {
+		filter_class(a, ch == '+');
+		return KEY_REDRAW;
+	}
+	if (!shown_rows(s, a->frame)) {
+		app_message(a, true, "no row under the cursor");
+		return KEY_REDRAW;
+	}
+	char *text;
+	if (ch == 'm') {
+		char *q = filter_quote_column(c->name);
+		text = xasprintf("%s is missing", q);
+		free(q);
+	} else {
+		text = freq_equals_filter(a->frame, s->col, row_at(s, s->cur));
+	}
+	scr_data_filter(a, text);
+	free(text);
+	return KEY_REDRAW;
+}
+
+static int key_order(struct app *a, int ch)
+{
+	(void)ch;
+	struct data_state *s = state(a);
+	s->fig_by_rate = !s->fig_by_rate;
+	s->fig_col = -1;   /* sorted anew at the next draw */
+	app_message(a, false, "inspector: top values by %s", s->fig_by_rate ? "fraud rate" : "count");
+	return KEY_REDRAW;
+}
+
 static int key_train_hint(struct app *a, int ch)
 {
 	(void)ch;
@@ -760,6 +1358,12 @@ static const struct key_binding keys[] = {
 	{ { 'L' }, "L", "make the selected column the target (label); asks first (:target)", KB_ASK, "target", key_target },
 	{ { 'd' }, "d", "drop / keep the selected column (u undoes; :drop, :keep)", KB_SETTING, "drop", key_drop },
 	{ { 't', 'T' }, "t T", "say where training is (the Train screen)", KB_VIEW, NULL, key_train_hint },
+	{ { 'F' }, "F", "frequency sheet of the column: rows and fraud rate per value (:freq)", KB_VIEW, "freq", key_freq },
+	{ { '+', '-' }, "+ / -", "show only fraud / only legitimate rows (:filter)", KB_VIEW, "filter", key_filter },
+	{ { 'm' }, "m", "show only rows missing the selected column (:filter)", KB_VIEW, "filter", key_filter },
+	{ { '=' }, "=", "show only rows equal to the selected cell (:filter)", KB_VIEW, "filter", key_filter },
+	{ { 0 }, "Esc", "clear the filter (filters never change what is trained on)", KB_VIEW, NULL, NULL },
+	{ { 'o' }, "o", "inspector: top values by count or by fraud rate", KB_VIEW, NULL, key_order },
 	{ { 0 }, NULL, NULL, KB_VIEW, NULL, NULL }
 };
 
@@ -767,10 +1371,31 @@ static int key(struct app *a, int ch)
 {
 	struct data_state *s = state(a);
 	const struct frame *f = a->frame;
+	if (s->freq) {
+		char *text = NULL;
+		enum freq_action act = freq_key(s->freq, a, ch, &text);
+		if (act == FREQ_SEARCH) {
+			prompt_begin(a, PROMPT_TEXT, "/", NULL, freq_search_done, NULL);
+			return KEY_REDRAW;
+		}
+		if (act != FREQ_STAY) {
+			freq_free(s->freq);
+			s->freq = NULL;
+		}
+		if (act == FREQ_FILTER)
+			scr_data_filter(a, text);
+		free(text);
+		return KEY_REDRAW;
+	}
 	if (!f || !f->nrows || !f->ncols)
 		return KEY_UNHANDLED;
+	if (ch == 27 && filtered(s) && !a->job_running) {
+		scr_data_filter(a, NULL);
+		return KEY_REDRAW;
+	}
 	size_t page = s->page > 1 ? (size_t)s->page : 10;
-	if (screen_list_key(ch, &s->cur, f->nrows, page))
+	size_t count = shown_rows(s, f);
+	if (count && screen_list_key(ch, &s->cur, count, page))
 		return KEY_REDRAW;
 	switch (ch) {
 	case KEY_LEFT: case 'h':
@@ -792,11 +1417,18 @@ static int key(struct app *a, int ch)
 	}
 }
 
+static bool modal(struct app *a)
+{
+	struct data_state *s = a->screen_state[SCR_DATA];
+	return s && s->freq;
+}
+
 const struct screen_ops scr_data_ops = {
 	.name = "Data",
 	.draw = draw,
 	.key = key,
 	.free_state = free_state,
+	.modal = modal,
 	.keys = keys,
 	.commands = commands,
 	.ncommands = sizeof commands / sizeof commands[0],

@@ -24,6 +24,7 @@
 
 #include "pipeline.h"
 #include "screen.h"
+#include "scr_data.h"
 #include "term.h"
 #include "tree.h"
 #include "util.h"
@@ -712,7 +713,7 @@ static void draw(struct app *a, WINDOW *win)
 	}
 	if (y + 1 < h)
 		term_printf(win, h - 1, 0, w, term_attr(ROLE_DIM),
-			    "Left/Right threshold 0.01  [ ] 0.05  Up/Down cell  Enter rows  v split  "
+			    "Left/Right threshold 0.01  [ ] 0.05  Up/Down cell  Enter rows  D in Data  v split  "
 			    "c curve/risk");
 }
 
@@ -746,6 +747,29 @@ static int explain_selected(struct app *a, struct eval_state *s)
 	app_request_screen(a, SCR_TREE);
 	app_message(a, false, "explaining row #%zu (%s, p=%.4f)", fr + 1,
 		    vm_cell_title(s->cell), proba[si]);
+	return KEY_HANDLED | KEY_REDRAW;
+}
+
+/* The selected cell's rows in the Data grid with every column (the row
+ * list here shows only the top features). */
+static int show_in_data(struct app *a, struct eval_state *s)
+{
+	const double *proba;
+	const struct metrics *m;
+	const struct dataset *d = split_data(a->result, s->split, &proba, &m);
+	refresh_list(s, a->result);
+	size_t *rows = xmalloc((s->nlist ? s->nlist : 1) * sizeof *rows);
+	size_t n = 0;
+	for (size_t i = 0; i < s->nlist; i++) {
+		size_t fr = d->rows ? d->rows[s->list[i]] : s->list[i];
+		if (fr != SIZE_MAX)
+			rows[n++] = fr;
+	}
+	char label[128];
+	snprintf(label, sizeof label, "%s rows of the %s split at threshold %.2f",
+		 vm_cell_title(s->cell), split_name(s->split), current_threshold(a->result));
+	scr_data_show_rows(a, rows, n, label);
+	free(rows);
 	return KEY_HANDLED | KEY_REDRAW;
 }
 
@@ -796,6 +820,8 @@ static int key(struct app *a, int ch)
 			s->pr = true;
 		}
 		return KEY_HANDLED | KEY_REDRAW;
+	case 'D':
+		return show_in_data(a, s);
 	case '\n': case '\r': case KEY_ENTER:
 		if (s->listing)
 			return explain_selected(a, s);
@@ -838,6 +864,7 @@ static const struct key_binding help[] = {
 	{ { 0 }, "Esc, q", "close the row list", KB_VIEW, NULL, NULL },
 	{ { 0 }, "v", "validation / test split", KB_VIEW, NULL, NULL },
 	{ { 0 }, "c", "ROC / precision-recall curve", KB_VIEW, NULL, NULL },
+	{ { 0 }, "D", "the selected cell's rows in the Data grid, every column (Esc there shows all)", KB_VIEW, NULL, NULL },
 	{ { 0 }, NULL, NULL, KB_VIEW, NULL, NULL }
 };
 

@@ -18,6 +18,7 @@
 #include "pipeline.h"
 #include "prep.h"
 #include "prompt.h"
+#include "scr_data.h"
 #include "term.h"
 #include "util.h"
 #include "view.h"
@@ -225,6 +226,10 @@ static void draw_columns(struct app *a, struct prepare_state *s, WINDOW *w, int 
 			snprintf(role, sizeof role, "feature");
 			feature = true;
 		}
+		if (feature && scr_data_hint(a, c)) {
+			snprintf(role, sizeof role, "feature, leak?");
+			rattr = sel ? base : term_attr(ROLE_WARN);
+		}
 		int x = 0;
 		term_put(w, y, x, 1, "", base, false);
 		term_put(w, y, 1, nw, col->name, base | (sel ? A_BOLD : 0), false);
@@ -374,7 +379,16 @@ static void draw(struct app *a, WINDOW *w)
 		return;
 	}
 	int h = getmaxy(w);
-	draw_columns(a, s, w, h - BOTTOM_H);
+	/* the selected column's leakage hint, whole, over the bottom panel */
+	const char *hint = s->cur < a->frame->ncols ? scr_data_hint(a, s->cur) : NULL;
+	if (hint && h - BOTTOM_H > 3) {
+		char line[1024];
+		snprintf(line, sizeof line, " leakage hint: %s", hint);
+		draw_columns(a, s, w, h - BOTTOM_H - 1);
+		term_put(w, h - BOTTOM_H - 1, 0, getmaxx(w), line, term_attr(ROLE_WARN), false);
+	} else {
+		draw_columns(a, s, w, h - BOTTOM_H);
+	}
 	draw_bottom(a, s, w, h - BOTTOM_H);
 	if (s->menu)
 		draw_menu(s, w);

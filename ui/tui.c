@@ -26,6 +26,7 @@
 #include "prompt.h"
 #include "screen.h"
 #include "settings.h"
+#include "scr_data.h"
 #include "term.h"
 #include "util.h"
 #include "view.h"
@@ -237,7 +238,9 @@ static void layout(struct ui *u)
 	term_set_input(u->bar);
 }
 
-static void draw_too_small(void)
+/* Too small for the screens; a question asked is still shown whole (it
+ * takes the next key), wrapped over the rows there are. */
+static void draw_too_small(const struct app *a)
 {
 	erase();
 	char line[96];
@@ -245,6 +248,16 @@ static void draw_too_small(void)
 	mvaddnstr(LINES / 2 - 1 > 0 ? LINES / 2 - 1 : 0, 0, line, COLS);
 	snprintf(line, sizeof line, "need %dx%d; q quits", MIN_COLS, MIN_LINES);
 	mvaddnstr(LINES / 2 > 0 ? LINES / 2 : 0, 0, line, COLS);
+	if (a->question && COLS > 0) {
+		const char *p = a->question->text;
+		for (int y = LINES / 2 + 2; *p && y < LINES; y++) {
+			size_t fit = view_text_fit(p, COLS, NULL);
+			if (!fit)
+				break;
+			mvaddnstr(y, 0, p, (int)fit);
+			p += fit;
+		}
+	}
 	refresh();
 }
 
@@ -340,14 +353,22 @@ static void draw_status(struct ui *u)
 	const char *tname = tcol >= 0 ? a->frame->cols[tcol].name : "(none)";
 	model_state(a, model, sizeof model);
 	size_t nrows = a->frame ? a->frame->nrows : 0, ncols = a->frame ? a->frame->ncols : 0;
-	snprintf(size, sizeof size, "%zu rows x %zu cols", nrows, ncols);
+	size_t shown;
+	bool filtered = scr_data_filtered(a, &shown);   /* the Data grid's filter */
+	if (filtered)
+		snprintf(size, sizeof size, "%zu of %zu rows (filter) x %zu cols", shown, nrows, ncols);
+	else
+		snprintf(size, sizeof size, "%zu rows x %zu cols", nrows, ncols);
 	int gate_w = a->result ? 14 : 0;   /* " | gate " and " PASS " */
 	int fixed = gate_w + (int)(strlen(" ") + strlen(" | ") + strlen(" | target ") +
 				   strlen(" | ") + strlen(model));
 	int nw = view_text_width(base), tw = view_text_width(tname);
 	int room = COLS - fixed - (int)strlen(size);
 	if (nw + tw > room) {
-		snprintf(size, sizeof size, "%zu x %zu", nrows, ncols);
+		if (filtered)
+			snprintf(size, sizeof size, "%zu/%zu x %zu", shown, nrows, ncols);
+		else
+			snprintf(size, sizeof size, "%zu x %zu", nrows, ncols);
 		room = COLS - fixed - (int)strlen(size);
 	}
 	if (room < 2)
@@ -610,7 +631,7 @@ static void draw_overlay(struct ui *u)
 static void draw_all(struct ui *u)
 {
 	if (u->too_small) {
-		draw_too_small();
+		draw_too_small(&u->app);
 		return;
 	}
 	struct app *a = &u->app;

@@ -177,8 +177,16 @@ void view_sort_perm(const struct frame *f, size_t col, bool descending, size_t *
 
 size_t view_histogram(const struct frame *f, size_t col, size_t nbins, size_t *counts)
 {
+	return view_histogram_split(f, col, nbins, NULL, counts, NULL);
+}
+
+size_t view_histogram_split(const struct frame *f, size_t col, size_t nbins, const uint8_t *y,
+			    size_t *counts, size_t *fraud)
+{
 	const struct column *c = &f->cols[col];
 	memset(counts, 0, nbins * sizeof *counts);
+	if (fraud)
+		memset(fraud, 0, nbins * sizeof *fraud);
 	if (c->type == COL_CATEGORICAL || nbins == 0 || c->stats.count == 0)
 		return 0;
 	double lo = c->stats.min, hi = c->stats.max, span = hi - lo;
@@ -190,6 +198,8 @@ size_t view_histogram(const struct frame *f, size_t col, size_t nbins, size_t *c
 		if (b >= nbins)
 			b = nbins - 1;
 		counts[b]++;
+		if (fraud && y && y[r] == 1)
+			fraud[b]++;
 	}
 	size_t top = 0;
 	for (size_t b = 0; b < nbins; b++)

@@ -35,6 +35,10 @@ void view_sort_perm(const struct frame *f, size_t col, bool descending, size_t *
  * in `nbins` equal bins (the maximum falls in the last bin); missing cells
  * are skipped. Returns the largest bin count. */
 size_t view_histogram(const struct frame *f, size_t col, size_t nbins, size_t *counts);
+/* The same bins, and in fraud[b] the rows of bin b whose y is 1 (y per
+ * frame row: 0, 1, 255 unknown; fraud may be NULL). */
+size_t view_histogram_split(const struct frame *f, size_t col, size_t nbins, const uint8_t *y,
+			    size_t *counts, size_t *fraud);
 
 /* The next display position after `from` (wrapping; `forward` false
  * searches backwards) whose row holds `needle` in any column: categories by

@@ -94,8 +94,13 @@ st_keys 3
 st_wait "parameters (+/- change"
 st_wait_re "TP [0-9]+  FP [0-9]+  FN [0-9]+  TN $tn"
 no_cut_number
+# a question stays on screen in a terminal too small for the screens (it
+# takes the next key, so it must be seen)
 st_keys q
 st_wait "Quit anyway? (y/n)"
+st_resize 60 12
+st_wait "Terminal too small: 60x12"
+st_wait "The trained model is neither registered nor saved"
 st_keys y
 st_exit_ok
 echo "layout: ok"

@@ -317,6 +317,28 @@ static void test_leakage(void **state)
 	unload(&l);
 }
 
+/* A chance below a double's range is still written, as a power of ten. */
+static void test_tiny_chance(void **state)
+{
+	(void)state;
+	struct strbuf sb = { 0 };
+	sb_puts(&sb, "flag,label\n");
+	for (int i = 0; i < 3000; i++)   /* 1500 frauds, 1200 of them flagged */
+		sb_printf(&sb, "%s,%d\n", i % 2 == 0 && i < 2400 ? "yes" : "no", i % 2 == 0);
+	struct loaded l;
+	load_text(&l, sb.data, "label");
+	sb_free(&sb);
+	struct explore_hints h;
+	assert_int_equal(explore_leakage(l.f, l.t.y, l.t.col, NULL, &h, NULL), 0);
+	const struct explore_hint *f = need_hint(&h, l.f, "flag");
+	assert_int_equal(f->kind, HINT_ONE_CLASS);
+	/* 0.5^1200 = 10^-361.2 */
+	assert_non_null(strstr(f->reason, "the 1200 rows with flag = \"yes\" are all fraud "
+			       "(by chance: about 1e-361)"));
+	explore_hints_free(&h);
+	unload(&l);
+}
+
 static void test_time_like(void **state)
 {
 	(void)state;
@@ -366,6 +388,7 @@ int main(void)
 		cmocka_unit_test(test_infinite_values),
 		cmocka_unit_test(test_datetime),
 		cmocka_unit_test(test_leakage),
+		cmocka_unit_test(test_tiny_chance),
 		cmocka_unit_test(test_time_like),
 		cmocka_unit_test(test_names),
 	};

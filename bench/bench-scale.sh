@@ -1,0 +1,38 @@
+#!/bin/sh
+# bench-scale.sh: how `fraudtree run` (depth 10, oversample) grows with the
+# data: the same pipeline on BENCH_ROWS/10 and BENCH_ROWS generated rows,
+# each stage's seconds side by side with their ratio (10x the rows should
+# cost at most about 11x in every stage), and the peak memory in bytes per
+# row at both sizes. No peer: this measures fraudtree against itself.
+set -u
+. "$BENCH_DIR/common.sh"
+small=$((BENCH_ROWS / 10))
+[ "$small" -ge 1000 ] || { echo "  skipped: BENCH_ROWS too small"; exit 0; }
+"$FT_BIN" gen --rows "$small" --seed 1 >"$BENCH_TMP/scale-small.csv" || exit 1
+
+for size in small big; do
+	if [ $size = small ]; then data=$BENCH_TMP/scale-small.csv rows=$small
+	else data=$BENCH_DATA rows=$BENCH_ROWS; fi
+	if ! measure $size -n 1 -a "0 1" -l "$BENCH_TMP/scale-$size.log" -- "$FT_BIN" run --no-register \
+		--registry "$BENCH_TMP/scale-registry" --set tree.max_depth=10 \
+		--set resample.method=oversample "$data"; then
+		echo "  $size: failed ($(tail -n 1 "$BENCH_TMP/scale-$size.log" 2>/dev/null))"
+		exit 0
+	fi
+	eval "${size}_rows=$rows"
+done
+printf '  %-10s %12s %12s %8s\n' stage "$small_rows rows" "$big_rows rows" ratio
+for stage in load prepare tune train evaluate; do
+	a=$(awk -v s="$stage" '$1 == s { print $2; exit }' "$BENCH_TMP/scale-small.log")
+	b=$(awk -v s="$stage" '$1 == s { print $2; exit }' "$BENCH_TMP/scale-big.log")
+	printf '  %-10s %12s %12s %8s\n' "$stage" "${a:--}" "${b:--}" "$(ratio "${b:--}" "${a:--}")"
+done
+printf '  %-10s %12s %12s %8s\n' "total" "$small_s" "$big_s" "$(ratio "$big_s" "$small_s")"
+for size in small big; do
+	eval "kb=\$${size}_kb rows=\$${size}_rows"
+	case $kb in
+	-) echo "  peak memory at $rows rows: not measured" ;;
+	*) echo "  peak memory at $rows rows: $(mb "$kb") MiB, $(awk -v k="$kb" -v n="$rows" \
+		'BEGIN { printf "%.0f", k * 1024 / n }') bytes per row" ;;
+	esac
+done
