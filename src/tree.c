@@ -2312,9 +2312,10 @@ struct tree *tree_from_json(const struct cJSON *j, size_t nfeatures,
 	if ((it = cJSON_GetObjectItemCaseSensitive(j, "probability_odds"))) {
 		if (jdouble(&c, it, "tree.", "probability_odds", 0.0, &t->probability_odds) < 0)
 			goto fail;
-		if (!(t->probability_odds > 0.0) || !isfinite(t->probability_odds)) {
-			ft_fail(err, FT_EINPUT, "%s: tree.probability_odds: expected a finite number "
-				"above 0", origin);
+		/* a prior odds ratio of a split of at most 2^53 rows each way */
+		if (!(t->probability_odds >= 1e-16 && t->probability_odds <= 1e16)) {
+			ft_fail(err, FT_EINPUT, "%s: tree.probability_odds: expected a number "
+				"from 1e-16 to 1e16", origin);
 			goto fail;
 		}
 	}

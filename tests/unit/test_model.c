@@ -268,6 +268,9 @@ static void test_real_and_probability(void **state)
 	expect_error(sum, "children's real rows do not add up");
 	char *odds = replaced(text, "\"probability_odds\":\t1,", "\"probability_odds\":\t0,");
 	expect_error(odds, "tree.probability_odds");
+	char *huge = replaced(text, "\"probability_odds\":\t1,", "\"probability_odds\":\t1e308,");
+	expect_error(huge, "tree.probability_odds: expected a number from 1e-16 to 1e16");
+	free(huge);
 	char *on = replaced(text, "\"threshold_on\":\t\"score\"", "\"threshold_on\":\t\"both\"");
 	expect_error(on, "threshold_on");
 
