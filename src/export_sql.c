@@ -109,10 +109,13 @@ static void put_value(struct strbuf *sb, float v)
 /* A comment that cannot end early. */
 static void put_comment(struct strbuf *sb, const char *text)
 {
+	/* PostgreSQL nests block comments: a slash-star left whole would open a
+	 * comment that never closes, a star-slash would close ours early. Break
+	 * both, so that names from the data can never leave the comment. */
 	sb_puts(sb, "/* ");
 	for (const char *p = text; *p; p++) {
 		sb_append(sb, p, 1);
-		if (p[0] == '*' && p[1] == '/')
+		if ((p[0] == '*' && p[1] == '/') || (p[0] == '/' && p[1] == '*'))
 			sb_puts(sb, " ");
 	}
 	sb_puts(sb, " */");

@@ -347,9 +347,29 @@ bool app_model_at_risk(const struct app *a)
 	return a->result && !a->result_saved;
 }
 
+#ifdef FT_TEST_HOOKS
+/* FRAUDTREE_PAUSE=STAGE:MS holds each progress step of STAGE (load, say)
+ * for MS milliseconds, so that a test can press a key while the job is
+ * surely still running, however fast the machine. */
+static void test_pause(const char *stage)
+{
+	const char *want = getenv("FRAUDTREE_PAUSE");
+	size_t n = strlen(stage);
+	if (!want || strncmp(want, stage, n) || want[n] != ':')
+		return;
+	long ms = strtol(want + n + 1, NULL, 10);
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) < 0)
+		continue;
+}
+#endif
+
 static void job_progress(void *ctx, const char *stage, uint64_t done, uint64_t total)
 {
 	struct app_job *j = ctx;
+#ifdef FT_TEST_HOOKS
+	test_pause(stage);
+#endif
 	pthread_mutex_lock(&j->lock);
 	if (strcmp(j->stage, stage))
 		snprintf(j->stage, sizeof j->stage, "%s", stage);

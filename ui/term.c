@@ -274,6 +274,12 @@ static char *sanitize(const char *raw, char *buf, size_t size)
 	return buf;
 }
 
+/* Characters that a number's text is made of (ASCII: one column each). */
+static bool number_char(char c)
+{
+	return (c >= '0' && c <= '9') || c == '.' || c == ',';
+}
+
 /* The bytes of clean that fit in width columns; when not all of it does,
  * the last column is left for the mark (*cut set), so a cut text (a
  * number above all) never passes for a whole one. */
@@ -284,8 +290,16 @@ static size_t fit_marked(const char *clean, int width, int *cols, bool *cut)
 	/* trailing blanks that do not fit are not text */
 	if (*cut && !clean[bytes + strspn(clean + bytes, " ")])
 		*cut = false;
-	if (*cut)
+	if (*cut) {
 		bytes = view_text_fit(clean, width - 1, cols);
+		/* never a number's first digits: when the cut falls inside one
+		 * ("0.9795" as "0.9…"), the whole number goes behind the mark */
+		if (bytes > 0 && number_char(clean[bytes]) && number_char(clean[bytes - 1]))
+			while (bytes > 0 && number_char(clean[bytes - 1])) {
+				bytes--;
+				(*cols)--;
+			}
+	}
 	return bytes;
 }
 

@@ -732,7 +732,7 @@ static void handle_key(struct ui *u, int ch)
 		if (ch == 'q' || ch == 'Q')
 			commands_execute(a, "q");
 		else if (a->question)
-			app_answer(a, ch == 'y' || ch == 'Y');
+			app_answer(a, ch == 'y');
 		return;
 	}
 	if (prompt_active()) {
@@ -741,7 +741,7 @@ static void handle_key(struct ui *u, int ch)
 	}
 	/* A question takes the next key, whatever it is: only y says yes. */
 	if (a->question) {
-		app_answer(a, ch == 'y' || ch == 'Y');
+		app_answer(a, ch == 'y');
 		return;
 	}
 	if (a->overlay != OVERLAY_NONE) {

@@ -164,6 +164,16 @@ st_keys n
 st_wait "nothing changed in the registry"
 grep -q '"best recall"' "$REG/fraud-detection-model-group/audit.jsonl" &&
 	{ echo "FAIL: approved without a y"; exit 1; }
+# a capital Y (Shift held, Caps Lock on) is not the explicit y either
+st_keys a
+st_wait "Approve fraud-detection-model-group/1, reason:"
+st_keys -l "best recall"
+st_keys Enter
+st_wait "PendingManualApproval -> Approved, reason"
+st_keys Y
+st_wait "nothing changed in the registry"
+grep -q '"best recall"' "$REG/fraud-detection-model-group/audit.jsonl" &&
+	{ echo "FAIL: approved with a capital Y"; exit 1; }
 st_keys a
 st_wait "Approve fraud-detection-model-group/1, reason:"
 st_keys -l "best recall"
@@ -172,6 +182,12 @@ st_wait "PendingManualApproval -> Approved, reason"
 st_keys y
 st_wait "fraud-detection-model-group/1 is now Approved"
 st_wait "Approved  "
+# at 80 columns the gate lines are cut, but never inside a number (the
+# baseline's 0.9795 once showed as "0.9…")
+st_wait "beats the majority baseline"
+if st_capture | grep -E '[0-9.](…|~)'; then
+	echo "FAIL: a number is cut on the Registry screen"; st_capture; exit 1
+fi
 grep -q '"best recall"' "$REG/fraud-detection-model-group/audit.jsonl" || {
 	echo "FAIL: approval reason not in the audit log"; exit 1; }
 

@@ -74,15 +74,22 @@ BIG="$ST_TMP/big.csv"
 "$FT_BIN" gen --rows 300000 --seed 7 >"$BIG" || { echo "FAIL: gen"; exit 1; }
 LOG="$ST_TMP/keys.log"
 FRAUDTREE_KEY_TIMING=$LOG; export FRAUDTREE_KEY_TIMING
+# 300,000 rows load in a fraction of a second: with test hooks each 1 MiB
+# step of a load is held 100 ms, so the Esc below surely meets a running load
+FRAUDTREE_PAUSE=load:100; export FRAUDTREE_PAUSE
 st_start 100 30 --registry "$REG" "$BIG" \
 	--set 'tune.max_depth=[4,6,8,10,12,14,16,18,20]' \
 	--set 'tune.min_samples_split=[2,5,10,20,50]'
-st_wait " load "
-st_keys Escape
-st_wait "loading cancelled" 30
-st_wait "0 rows x 0 cols"
-grep -q '^cancel load ' "$LOG" || { echo "FAIL: no cancel line for the load"; cat "$LOG"; exit 1; }
-st_cmd "open $BIG"
+if grep -q '^#define FT_TEST_HOOKS 1' "${FT_BUILDDIR:-.}/config.h" 2>/dev/null; then
+	st_wait " load "
+	st_keys Escape
+	st_wait "loading cancelled" 30
+	st_wait "0 rows x 0 cols"
+	grep -q '^cancel load ' "$LOG" || { echo "FAIL: no cancel line for the load"; cat "$LOG"; exit 1; }
+	st_cmd "open $BIG"
+else
+	echo "cancelling a load is checked only with test hooks (a load can end before any key)"
+fi
 st_wait "loaded 300000 rows" 60
 st_keys 3
 st_wait "tune objective"
@@ -108,7 +115,7 @@ st_wait "registered v1"
 st_keys q
 st_exit_ok
 tmux -L "$ST_SOCK" kill-server
-unset FRAUDTREE_KEY_TIMING
+unset FRAUDTREE_KEY_TIMING FRAUDTREE_PAUSE
 
 # Out of memory (a test-only fault, FRAUDTREE_FAULT=oom, makes the first
 # key after loading fail to allocate): the terminal is restored and the
