@@ -18,6 +18,7 @@ int cli_predict(int argc, char **argv);
 int cli_registry(int argc, char **argv);
 int cli_export(int argc, char **argv);
 int cli_card(int argc, char **argv);        /* registry card */
+int cli_drift(int argc, char **argv);
 
 /* "fraudtree: <msg>" on stderr; returns EXIT_ERROR. */
 int cli_error(const struct ft_err *err);
