@@ -18,6 +18,7 @@ int cli_predict(int argc, char **argv);
 int cli_registry(int argc, char **argv);
 int cli_export(int argc, char **argv);
 int cli_card(int argc, char **argv);        /* registry card */
+int cli_drift(int argc, char **argv);
 /* registry policy|alias|compare and approve --promote (cli_policy.c) */
 bool cli_policy_handles(int argc, char **argv);
 int cli_policy(int argc, char **argv);

@@ -565,7 +565,7 @@ static int run(const struct run_options *o)
 
 	struct run_texts t = {
 		.model = model_to_text(r.recipe, r.tree, r.settings.threshold,
-				       r.settings.threshold_on),
+				       r.settings.threshold_on, r.reference),
 		.evaluation = pipeline_report_json(&r),
 		.pipeline = settings_to_json(&r.settings),
 		.rules = tree_export_text(r.tree, r.target.positive, r.target.negative),

@@ -125,7 +125,7 @@ char *export_dot(const struct model *m, int max_depth, const char *title)
 char *export_json(const struct model *m)
 {
 	/* model.json's own bytes (numbers exact), not a reprint */
-	char *text = model_to_text(m->recipe, m->tree, m->threshold, m->threshold_on);
+	char *text = model_to_text(m->recipe, m->tree, m->threshold, m->threshold_on, m->reference);
 	size_t n = strlen(text);
 	while (n && text[n - 1] == '\n')
 		text[--n] = '\0';

@@ -20,6 +20,7 @@ static const struct verb {
 	{ "predict", cli_predict, "predict GROUP/VERSION FILE.csv [-o OUT.csv] [--explain]   score raw rows" },
 	{ "registry", cli_registry, "registry list|show|approve|reject|diff|verify ...   the model registry" },
 	{ "export", cli_export, "export MODEL --format sql|dot|json [-o FILE]   the model outside fraudtree" },
+	{ "drift", cli_drift, "drift MODEL FILE.csv [--json]   is FILE still like the training data? (PSI)" },
 	{ "gen", cli_gen, "gen --rows N [--seed S] [--fraud-rate R]   synthetic transactions CSV on stdout" },
 };
 

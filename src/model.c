@@ -21,7 +21,7 @@
 #define MODEL_FORMAT "fraudtree-model"
 
 char *model_to_text(const struct recipe *r, const struct tree *t, double threshold,
-		    enum threshold_on on)
+		    enum threshold_on on, const struct reference *ref)
 {
 	char fv[16];
 	snprintf(fv, sizeof fv, "%d.%d", MODEL_FORMAT_MAJOR, MODEL_FORMAT_MINOR);
@@ -35,6 +35,8 @@ char *model_to_text(const struct recipe *r, const struct tree *t, double thresho
 	cJSON_AddItemToObject(j, "reason_codes", condition_reasons_json(r, t));
 	json_add_num(j, "threshold", threshold);
 	cJSON_AddStringToObject(j, "threshold_on", threshold_on_name(on));
+	if (ref)
+		cJSON_AddItemToObject(j, "reference", reference_to_json(ref));
 	char *p = cJSON_Print(j);
 	cJSON_Delete(j);
 	char *s = xasprintf("%s\n", p);
@@ -112,6 +114,13 @@ struct model *model_parse(const char *text, const char *origin, struct ft_err *e
 				m->tree->feature_names[i], m->recipe->features[i].name);
 			goto fail;
 		}
+	/* Files from before the reference distributions load without them. */
+	const cJSON *ref = cJSON_GetObjectItemCaseSensitive(j, "reference");
+	if (ref) {
+		m->reference = reference_from_json(ref, m->recipe, origin, err);
+		if (!m->reference)
+			goto fail;
+	}
 	cJSON_Delete(j);
 	return m;
 fail:
@@ -142,5 +151,6 @@ void model_free(struct model *m)
 		return;
 	recipe_free(m->recipe);
 	tree_free(m->tree);
+	reference_free(m->reference);
 	free(m);
 }

@@ -5,6 +5,7 @@
 #define FT_MODEL_H
 
 #include "prep.h"
+#include "reference.h"
 #include "tree.h"
 #include "util.h"
 
@@ -16,11 +17,14 @@ struct model {
 	struct tree *tree;
 	double threshold;
 	enum threshold_on threshold_on;   /* what the threshold reads */
+	struct reference *reference;      /* the training distributions; NULL in
+	                                     files written before them */
 };
 
-/* Serialise (deterministic bytes for equal inputs); caller frees. */
+/* Serialise (deterministic bytes for equal inputs); ref (may be NULL)
+ * adds the "reference" distributions. Caller frees. */
 char *model_to_text(const struct recipe *r, const struct tree *t, double threshold,
-		    enum threshold_on on);
+		    enum threshold_on on, const struct reference *ref);
 /* The value model m's threshold reads for a leaf: its score or its
  * probability. */
 double model_leaf_decision(const struct model *m, const struct tree_node *leaf);

@@ -546,6 +546,7 @@ static int prepare(const struct frame *f, struct frame **owned,
 	if (!r->recipe)
 		return -1;
 	note_recipe(r, f);
+	r->reference = reference_fit(f, r->recipe, r->split.train, r->split.ntrain);
 	r->time_like = xcalloc(r->recipe->ninputs + 1, sizeof *r->time_like);
 	for (size_t i = 0; i < r->recipe->ninputs; i++) {
 		int col = frame_find(f, r->recipe->inputs[i].name);
@@ -829,6 +830,7 @@ static int run(const struct frame *f, struct frame *owned, const struct settings
 	out->tree = tree_fit_binned(bins, names, &out->settings.tree, prog, err);
 	if (!out->tree)
 		goto done;
+	reference_set_score(out->reference, out->tree);
 	note_row_order(out);
 	tree_bins_free(bins);
 	bins = NULL;
@@ -1104,6 +1106,7 @@ void pipeline_result_free(struct pipeline_result *r)
 	split_free(&r->split);
 	recipe_free(r->recipe);
 	tree_free(r->tree);
+	reference_free(r->reference);
 	free(r->tune);
 	dataset_free(&r->validation);
 	dataset_free(&r->test);

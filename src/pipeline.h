@@ -6,6 +6,7 @@
 #include "frame.h"
 #include "metrics.h"
 #include "prep.h"
+#include "reference.h"
 #include "settings.h"
 #include "tree.h"
 #include "tune.h"
@@ -38,6 +39,7 @@ struct pipeline_result {
 	struct split_counts counts;
 	struct recipe *recipe;
 	struct tree *tree;
+	struct reference *reference;     /* the training split's distributions */
 	struct tune_row *tune; size_t ntune; size_t tune_best;
 	struct dataset validation, test; /* transformed, never resampled */
 	/* Per row: what the threshold reads (the score, or with threshold.on =

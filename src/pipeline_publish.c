@@ -64,7 +64,7 @@ int pipeline_publish(const struct pipeline_result *r, const struct pipeline_publ
 		     int *version, struct ft_err *err)
 {
 	char *model = model_to_text(r->recipe, r->tree, r->settings.threshold,
-				    r->settings.threshold_on);
+				    r->settings.threshold_on, r->reference);
 	char *evaluation = pipeline_report_json(r);
 	char *pipeline = settings_to_json(&r->settings);
 	int rc = -1;

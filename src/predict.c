@@ -80,6 +80,7 @@ struct piece {
 	bool *missing;                 /* by recipe input, for explanations */
 	float *x;
 	int32_t *path, *reason;        /* --reasons scratch */
+	uint64_t *counts;              /* the tally's counters for this piece */
 };
 
 struct predictor {
@@ -99,6 +100,7 @@ struct predictor {
 	bool *leaf_flag;               /* what the threshold reads >= threshold */
 	size_t header_line;
 	struct out head;               /* the output's header, until written */
+	struct predict_tally *tally;
 };
 
 /* ---- output ----------------------------------------------------------- */
@@ -205,21 +207,26 @@ static void piece_fail(struct piece *pc, uint64_t line, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Which raw inputs of the current row were missing, by the recipe's rules
- * (empty, an NA string, or no number or date where one was expected). */
+enum predict_cell predict_cell_kind(const struct recipe *r, size_t i, const char *s, size_t n,
+				    double *v)
+{
+	const char *const *na = (const char *const *)r->na_values;
+	if (n == 0 || frame_is_na_text(s, n, na, r->nna_values))
+		return PREDICT_CELL_NA;
+	const struct recipe_input *in = &r->inputs[i];
+	if (in->type != COL_CATEGORICAL && !recipe_parse_value(in, s, n, v))
+		return PREDICT_CELL_UNPARSED;
+	return PREDICT_CELL_VALUE;
+}
+
+/* Which raw inputs of the current row were missing, for explanations. */
 static void input_missing(struct piece *pc)
 {
 	const struct recipe *r = pc->pr->m->recipe;
-	const char *const *na = (const char *const *)r->na_values;
 	for (size_t i = 0; i < r->ninputs; i++) {
-		const struct recipe_input *in = &r->inputs[i];
-		const char *s = pc->fields[i];
-		size_t n = pc->flens[i];
-		bool miss = n == 0 || frame_is_na_text(s, n, na, r->nna_values);
 		double v;
-		if (!miss && in->type != COL_CATEGORICAL)
-			miss = !recipe_parse_value(in, s, n, &v);
-		pc->missing[i] = miss;
+		pc->missing[i] = predict_cell_kind(r, i, pc->fields[i], pc->flens[i], &v) !=
+				 PREDICT_CELL_VALUE;
 	}
 }
 
@@ -240,11 +247,17 @@ static void piece_row(struct piece *pc, const char *raw, size_t rawlen)
 	const struct recipe *r = pr->m->recipe;
 	for (size_t i = 0; i < r->ninputs; i++) {
 		size_t c = pr->input_col[i];
-		pc->fields[i] = pc->col[c];
-		pc->flens[i] = pc->len[c];
+		pc->fields[i] = c == SIZE_MAX ? NULL : pc->col[c];
+		pc->flens[i] = c == SIZE_MAX ? 0 : pc->len[c];
 	}
 	recipe_apply_row(pc->ctx, pc->fields, pc->flens, pc->x);
 	int32_t leaf = tree_leaf(pr->m->tree, pc->x);
+	if (pr->tally) {
+		pr->tally->row(pr->tally->ctx, pc->counts, pc->fields, pc->flens, leaf);
+		pc->flagged += pr->leaf_flag[leaf];
+		pc->rows++;
+		return;
+	}
 	struct out *o = &pc->out;
 	if (raw) {
 		out_reserve(o, rawlen + 1);
@@ -328,6 +341,14 @@ static void piece_init(struct piece *pc, struct predictor *pr)
 	pc->ctx = recipe_row_ctx_new(pr->m->recipe);
 	pc->path = xcalloc(pr->path_slots + 1, sizeof *pc->path);
 	pc->reason = xcalloc(pr->nreasons + 1, sizeof *pc->reason);
+	if (pr->tally)
+		pc->counts = xcalloc(pr->tally->ncounts + 1, sizeof *pc->counts);
+}
+
+static void piece_clear_counts(struct piece *pc)
+{
+	if (pc->counts)
+		memset(pc->counts, 0, pc->pr->tally->ncounts * sizeof *pc->counts);
 }
 
 static void piece_reset(struct piece *pc)
@@ -337,6 +358,7 @@ static void piece_reset(struct piece *pc)
 	pc->parser_ready = csv_parser_init(&pc->parser, pc->pr->delim) == 0;
 	pc->out.len = 0;
 	pc->rows = pc->flagged = 0;
+	piece_clear_counts(pc);
 	pc->line = pc->rec_line = 0;
 	pc->open_record = false;
 	pc->nfield = 0;
@@ -357,6 +379,7 @@ static void piece_free(struct piece *pc)
 	free(pc->x);
 	free(pc->path);
 	free(pc->reason);
+	free(pc->counts);
 	free(pc->out.p);
 	free(pc->rowbuf.p);
 	recipe_row_ctx_free(pc->ctx);
@@ -451,15 +474,24 @@ static int map_header(struct predictor *pr, struct ft_err *err)
 	struct strmap cols = { .borrow = true };
 	for (size_t c = 0; c < pr->ncols; c++)
 		strmap_add(&cols, names[c], strlen(names[c]), c, NULL);
+	bool absent_ok = pr->tally && pr->tally->absent_ok;
 	for (size_t i = 0; i < r->ninputs; i++) {
 		const char *want = r->inputs[i].name;
-		if (!strmap_get(&cols, want, strlen(want), &pr->input_col[i]))
+		if (strmap_get(&cols, want, strlen(want), &pr->input_col[i]))
+			continue;
+		pr->input_col[i] = SIZE_MAX;
+		if (!absent_ok)
 			sb_printf(&missing, "%s%s", nmissing++ ? ", " : "", want);
 	}
 	strmap_free(&cols);
-	for (size_t c = 0; c < pr->ncols; c++)
-		free(names[c]);
-	free(names);
+	if (pr->tally) {
+		pr->tally->columns = names;
+		pr->tally->ncolumns = pr->ncols;
+	} else {
+		for (size_t c = 0; c < pr->ncols; c++)
+			free(names[c]);
+		free(names);
+	}
 	if (nmissing) {
 		ft_fail(err, FT_EINPUT, "%s:%zu: missing required column%s: %s", pr->in_path,
 			pr->header_line, nmissing > 1 ? "s" : "", missing.data);
@@ -652,6 +684,12 @@ int predict_csv(const struct model *m, const char *in_path, int out_fd,
 	pr.explain = opt && opt->explain;
 	pr.leaf = opt && opt->leaf;
 	pr.nreasons = opt ? opt->reasons : 0;
+	pr.tally = opt ? opt->tally : NULL;
+	if (pr.tally) {
+		pr.tally->columns = NULL;
+		pr.tally->ncolumns = 0;
+		pr.tally->total = xcalloc(pr.tally->ncounts + 1, sizeof *pr.tally->total);
+	}
 	pr.path_slots = (size_t)tree_depth(m->tree) + 1;
 	pr.code = xcalloc(m->tree->nnodes + 1, sizeof *pr.code);
 	for (size_t i = 0; i < m->tree->nnodes; i++)
@@ -698,6 +736,7 @@ int predict_csv(const struct model *m, const char *in_path, int out_fd,
 			pc->last = rd.eof;
 			pc->out.len = 0;
 			pc->rows = pc->flagged = 0;
+			piece_clear_counts(pc);
 			piece_run(pc);
 			used = rd.len;
 		} else {
@@ -753,14 +792,17 @@ int predict_csv(const struct model *m, const char *in_path, int out_fd,
 				redo = true;
 				break;
 			}
-			if (pc->rows && pr.head.len) {
+			if (pr.tally) {
+				for (size_t c = 0; c < pr.tally->ncounts; c++)
+					pr.tally->total[c] += pc->counts[c];
+			} else if (pc->rows && pr.head.len) {
 				if (write_all(out_fd, pr.head.p, pr.head.len) < 0) {
 					ft_fail(err, FT_EIO, "%s: %s", out_name, strerror(errno));
 					goto out;
 				}
 				pr.head.len = 0;
 			}
-			if (write_all(out_fd, pc->out.p, pc->out.len) < 0) {
+			if (!pr.tally && write_all(out_fd, pc->out.p, pc->out.len) < 0) {
 				ft_fail(err, FT_EIO, "%s: %s", out_name, strerror(errno));
 				goto out;
 			}

@@ -96,7 +96,7 @@ char *fixture_model_text(void)
 {
 	struct recipe *r = fixture_recipe();
 	struct tree *t = fixture_tree();
-	char *s = model_to_text(r, t, 0.5, THRESHOLD_ON_SCORE);
+	char *s = model_to_text(r, t, 0.5, THRESHOLD_ON_SCORE, NULL);
 	recipe_free(r);
 	tree_free(t);
 	return s;

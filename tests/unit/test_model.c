@@ -51,7 +51,7 @@ static void test_round_trip(void **state)
 	assert_true(m->tree->nodes[0].threshold == 100);
 	assert_int_equal(m->tree->nodes[2].feature, 2);
 	/* Same bytes when written again: the format is deterministic. */
-	char *again = model_to_text(m->recipe, m->tree, m->threshold, m->threshold_on);
+	char *again = model_to_text(m->recipe, m->tree, m->threshold, m->threshold_on, m->reference);
 	assert_string_equal(text, again);
 	assert_non_null(strstr(text, "\"format\":\t\"fraudtree-model\""));
 	assert_non_null(strstr(text, "\"format_version\":\t\"1.0\""));
@@ -78,7 +78,7 @@ static void test_exact_threshold(void **state)
 	struct recipe *r = fixture_recipe();
 	struct tree *t = fixture_tree();
 	for (size_t i = 0; i < sizeof thresholds / sizeof thresholds[0]; i++) {
-		char *text = model_to_text(r, t, thresholds[i], THRESHOLD_ON_SCORE);
+		char *text = model_to_text(r, t, thresholds[i], THRESHOLD_ON_SCORE, NULL);
 		struct ft_err err;
 		struct model *m = model_parse(text, "model.json", &err);
 		assert_non_null(m);
@@ -166,7 +166,7 @@ static char *model_with(void (*change)(struct recipe *r, struct tree *t))
 	struct recipe *r = fixture_recipe();
 	struct tree *t = fixture_tree();
 	change(r, t);
-	char *s = model_to_text(r, t, 0.5, THRESHOLD_ON_SCORE);
+	char *s = model_to_text(r, t, 0.5, THRESHOLD_ON_SCORE, NULL);
 	recipe_free(r);
 	tree_free(t);
 	return s;

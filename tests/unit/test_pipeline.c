@@ -528,8 +528,8 @@ static void test_deterministic_model_and_report(void **state)
 	struct pipeline_result a, b;
 	run_ok(f, &s, &a);
 	run_ok(f, &s, &b);
-	char *ma = model_to_text(a.recipe, a.tree, a.settings.threshold, a.settings.threshold_on);
-	char *mb = model_to_text(b.recipe, b.tree, b.settings.threshold, b.settings.threshold_on);
+	char *ma = model_to_text(a.recipe, a.tree, a.settings.threshold, a.settings.threshold_on, a.reference);
+	char *mb = model_to_text(b.recipe, b.tree, b.settings.threshold, b.settings.threshold_on, b.reference);
 	char *ea = pipeline_report_json(&a), *eb = pipeline_report_json(&b);
 	assert_string_equal(ma, mb);
 	assert_string_equal(ea, eb);
@@ -834,8 +834,8 @@ static void test_run_owned(void **state)
 	struct ft_err err;
 	ft_err_clear(&err);
 	assert_int_equal(pipeline_run_owned(make_frame(&usual), &s, NULL, &b, &err), 0);
-	char *ma = model_to_text(a.recipe, a.tree, a.settings.threshold, a.settings.threshold_on);
-	char *mb = model_to_text(b.recipe, b.tree, b.settings.threshold, b.settings.threshold_on);
+	char *ma = model_to_text(a.recipe, a.tree, a.settings.threshold, a.settings.threshold_on, a.reference);
+	char *mb = model_to_text(b.recipe, b.tree, b.settings.threshold, b.settings.threshold_on, b.reference);
 	char *ea = pipeline_report_json(&a), *eb = pipeline_report_json(&b);
 	assert_string_equal(ma, mb);
 	assert_string_equal(ea, eb);

@@ -95,7 +95,7 @@ static void check_settings(const char *const *sets, size_t nsets)
 		fail_msg("%s", err.msg);
 	write_split(f, &r.test);
 
-	char *text = model_to_text(r.recipe, r.tree, r.settings.threshold, r.settings.threshold_on);
+	char *text = model_to_text(r.recipe, r.tree, r.settings.threshold, r.settings.threshold_on, r.reference);
 	struct model *m = model_parse(text, "model.json", &err);
 	if (!m)
 		fail_msg("%s", err.msg);

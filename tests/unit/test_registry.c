@@ -614,7 +614,7 @@ static char *model_with_tree(void (*change)(struct tree *t))
 	struct recipe *r = fixture_recipe();
 	struct tree *t = fixture_tree();
 	change(t);
-	char *s = model_to_text(r, t, 0.5, THRESHOLD_ON_SCORE);
+	char *s = model_to_text(r, t, 0.5, THRESHOLD_ON_SCORE, NULL);
 	recipe_free(r);
 	tree_free(t);
 	return s;

@@ -1,0 +1,200 @@
+/* cli_drift: `fraudtree drift MODEL FILE.csv [--json]`. MODEL is resolved
+ * as predict resolves it; FILE.csv is read as predict reads it. Exit 0
+ * when every PSI is under DRIFT_ACT_PSI and no column is missing, 1
+ * otherwise, 2 on an error. */
+#include "config.h"
+#include "cli.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drift.h"
+#include "json.h"
+
+static const char usage_text[] =
+	"Usage: fraudtree drift GROUP/VERSION|GROUP@latest|GROUP@approved|MODEL.json FILE.csv\n"
+	"                       [--json] [--delimiter C] [--registry DIR]\n"
+	"Compare a file with the training split the model keeps a picture of: missing,\n"
+	"extra and type-changed columns, unseen categories, and the population stability\n"
+	"index (PSI) per column and on the score (watch from 0.1, act from 0.25).\n"
+	"Exit status: 0 stable, 1 a PSI of 0.25 or more or a missing column, 2 error.\n";
+
+/* A PSI as people read it: four decimals. */
+static double psi_shown(double psi)
+{
+	return round(psi * 1e4) / 1e4;
+}
+
+static void pct(char buf[40], double share)
+{
+	fmt_double(buf, round(share * 1000) / 10);
+	strcat(buf, "%");
+}
+
+/* A table line without the padding after its last column. */
+static void print_trimmed(char *line)
+{
+	size_t n = strlen(line);
+	while (n && line[n - 1] == ' ')
+		n--;
+	printf("%.*s\n", (int)n, line);
+}
+
+static void print_text(const struct drift_report *r, const char *ref, const char *path)
+{
+	printf("drift of %s (%llu rows) from %s (%llu training rows)\n\n", path,
+	       (unsigned long long)r->rows, ref, (unsigned long long)r->train_rows);
+	size_t w = strlen("column");
+	for (size_t i = 0; i < r->ncols; i++)
+		if (strlen(r->cols[i].name) > w)
+			w = strlen(r->cols[i].name);
+	if (w > 40)
+		w = 40;
+	printf("%-*s  %-11s  %8s  %-6s  %-17s  %s\n", (int)w, "column", "type", "psi", "level",
+	       "missing train/now", "note");
+	for (size_t i = 0; i < r->ncols; i++) {
+		const struct drift_column *c = &r->cols[i];
+		char psi[32] = "-", mt[40], mn[40], miss[90] = "-", note[96] = "";
+		if (!c->absent) {
+			fmt_double(psi, psi_shown(c->psi));
+			pct(mt, c->missing_train);
+			pct(mn, c->missing_now);
+			snprintf(miss, sizeof miss, "%s/%s", mt, mn);
+			if (c->now)
+				snprintf(note, sizeof note, "type changed: now %s", c->now);
+			else if (c->unseen > 0) {
+				char u[40];
+				pct(u, c->unseen);
+				snprintf(note, sizeof note, "unseen categories %s", u);
+			}
+		} else {
+			snprintf(note, sizeof note, "missing from the file");
+		}
+		char line[512];
+		snprintf(line, sizeof line, "%-*.*s  %-11s  %8s  %-6s  %-17s  %s", (int)w, (int)w,
+			 c->name, c->type, psi, drift_level_names[c->level], miss, note);
+		print_trimmed(line);
+	}
+	char psi[32];
+	fmt_double(psi, psi_shown(r->score_psi));
+	char line[160];
+	snprintf(line, sizeof line, "%-*s  %-11s  %8s  %s", (int)w, "(score)", "", psi,
+		 drift_level_names[r->score_level]);
+	print_trimmed(line);
+	if (r->nextra) {
+		printf("\nextra columns (not in the training file):");
+		for (size_t i = 0; i < r->nextra; i++)
+			printf("%s %s", i ? "," : "", r->extra[i]);
+		printf("\n");
+	}
+	printf("\n%s\n", r->worst == DRIFT_ACT ? "drift: act (a PSI of 0.25 or more, or a missing column)" :
+	       r->worst == DRIFT_WATCH ? "drift: watch (a PSI of 0.1 or more)" : "drift: stable");
+}
+
+static void print_json(const struct drift_report *r, const char *ref, const char *path)
+{
+	cJSON *j = cJSON_CreateObject();
+	cJSON_AddStringToObject(j, "model", ref);
+	cJSON_AddStringToObject(j, "file", path);
+	cJSON_AddItemToObject(j, "rows", json_uint(r->rows));
+	cJSON_AddItemToObject(j, "train_rows", json_uint(r->train_rows));
+	cJSON *cols = cJSON_AddArrayToObject(j, "columns");
+	for (size_t i = 0; i < r->ncols; i++) {
+		const struct drift_column *c = &r->cols[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "name", c->name);
+		cJSON_AddStringToObject(o, "type", c->type);
+		cJSON_AddBoolToObject(o, "missing_column", c->absent);
+		if (!c->absent) {
+			json_add_num(o, "psi", c->psi);
+			json_add_num(o, "missing_train", c->missing_train);
+			json_add_num(o, "missing_now", c->missing_now);
+			if (c->unseen >= 0)
+				json_add_num(o, "unseen", c->unseen);
+			else
+				cJSON_AddItemToObject(o, "unparsed", json_uint(c->unparsed));
+			if (c->now)
+				cJSON_AddStringToObject(o, "type_now", c->now);
+			else
+				cJSON_AddNullToObject(o, "type_now");
+		}
+		cJSON_AddStringToObject(o, "level", drift_level_names[c->level]);
+		cJSON_AddItemToArray(cols, o);
+	}
+	cJSON *extra = cJSON_AddArrayToObject(j, "extra_columns");
+	for (size_t i = 0; i < r->nextra; i++)
+		cJSON_AddItemToArray(extra, cJSON_CreateString(r->extra[i]));
+	cJSON *score = cJSON_AddObjectToObject(j, "score");
+	json_add_num(score, "psi", r->score_psi);
+	cJSON_AddStringToObject(score, "level", drift_level_names[r->score_level]);
+	cJSON_AddStringToObject(j, "level", drift_level_names[r->worst]);
+	char *s = cJSON_Print(j);
+	cJSON_Delete(j);
+	printf("%s\n", s);
+	cJSON_free(s);
+}
+
+int cli_drift(int argc, char **argv)
+{
+	const char *registry = NULL, *pos[2] = { NULL, NULL };
+	size_t npos = 0;
+	bool json = false;
+	char delimiter = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *s = argv[i], *v;
+		if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
+			fputs(usage_text, stdout);
+			return EXIT_OK;
+		}
+		if (!strcmp(s, "--json")) {
+			json = true;
+		} else if ((v = cli_option_value(argc, argv, &i, "--registry"))) {
+			registry = v;
+		} else if ((v = cli_option_value(argc, argv, &i, "--delimiter"))) {
+			if (!options_parse_delimiter(v, &delimiter))
+				return cli_errorf("drift: --delimiter: expected one character "
+						  "(or 'tab'), got '%s'", v);
+		} else if (s[0] == '-' && s[1]) {
+			return cli_errorf("drift: unknown option or missing value: %s (see --help)", s);
+		} else if (npos < 2) {
+			pos[npos++] = s;
+		} else {
+			return cli_errorf("drift: too many arguments (see --help)");
+		}
+	}
+	if (npos != 2) {
+		fputs(usage_text, stderr);
+		return EXIT_ERROR;
+	}
+	struct ft_err err;
+	struct model *m = cli_model_load(pos[0], registry, &err);
+	if (!m)
+		return cli_error(&err);
+	if (!m->reference) {
+		model_free(m);
+		return cli_errorf("drift: %s: the model has no reference distributions (it was "
+				  "trained before fraudtree kept them); retrain it to measure drift",
+				  pos[0]);
+	}
+	struct cli_progress *bar = cli_progress_new();
+	struct ft_progress prog = { .fn = cli_progress_fn, .ctx = bar };
+	struct drift_report r;
+	int rc = drift_csv(m, pos[1], delimiter, &prog, &r, &err);
+	cli_progress_free(bar);
+	int status;
+	if (rc < 0) {
+		status = cli_error(&err);
+	} else {
+		if (json)
+			print_json(&r, pos[0], pos[1]);
+		else
+			print_text(&r, pos[0], pos[1]);
+		status = r.worst == DRIFT_ACT ? EXIT_GATE_FAILED : EXIT_OK;
+	}
+	drift_report_free(&r);
+	model_free(m);
+	return status;
+}
