@@ -582,18 +582,22 @@ void curve_free(struct curve *c)
 
 /* ---- bootstrap ---------------------------------------------------------
  * A resample is a count per bin and class: bins are the distinct
- * (score, prob) pairs, score decreasing, so a resample costs one draw per
- * row and any figure of it costs one pass over the bins. Resamples are
- * kept when they fit in BOOT_KEEP counts, so moving the threshold re-reads
- * them; otherwise they are drawn again from the same seed, giving the same
- * counts. */
+ * (score, prob) pairs, score decreasing. Drawing a class's rows with
+ * replacement and counting them per bin is, in distribution, one
+ * multinomial draw of the class's row count over its per-bin counts, so a
+ * resample is drawn as a chain of binomials (bin k gets Binomial(rows left,
+ * its share of what is left)) and costs a pass over the bins, not one draw
+ * per row. Any figure of a resample costs one pass over the bins too.
+ * Resamples are kept when they fit in BOOT_KEEP counts, so moving the
+ * threshold re-reads them; otherwise they are drawn again from the same
+ * seed, giving the same counts. */
 #define BOOT_KEEP ((size_t)8 << 20)
 
 struct metrics_bootstrap {
 	size_t nbins, resamples;
 	uint64_t seed;
 	double *score, *prob;            /* per bin */
-	uint32_t *pos_bin, *neg_bin;     /* bin of each positive / negative row */
+	uint32_t *hist;                  /* nbins x 2 (neg, pos): the split's rows */
 	uint64_t npos, nneg;
 	uint32_t *kept;                  /* resamples x nbins x 2 (neg, pos), or NULL */
 	struct metric_interval fixed[4]; /* roc_auc, pr_auc, log_loss, brier */
@@ -614,14 +618,29 @@ static int cmp_boot_row(const void *a, const void *b)
 	return (x->row > y->row) - (x->row < y->row);
 }
 
+/* Multinomial draw of n rows over the bins' counts h (stride 2), into c
+ * (same stride); the counts of h sum to n. */
+static void boot_class(const struct metrics_bootstrap *b, struct ft_rng *rng,
+		       const uint32_t *h, uint64_t n, uint32_t *c)
+{
+	uint64_t left = n, mass = n;
+	for (size_t k = 0; k < b->nbins && left; k++) {
+		uint64_t w = h[2 * k];
+		if (w == 0)
+			continue;
+		uint64_t got = w >= mass ? left : rng_binomial(rng, left, (double)w / (double)mass);
+		c[2 * k] = (uint32_t)got;
+		left -= got;
+		mass -= w;
+	}
+}
+
 /* Draws resample r's counts (the generator carries on from resample r-1). */
 static void boot_draw(const struct metrics_bootstrap *b, struct ft_rng *rng, uint32_t *c)
 {
 	memset(c, 0, 2 * b->nbins * sizeof *c);
-	for (uint64_t i = 0; i < b->nneg; i++)
-		c[2 * b->neg_bin[rng_below(rng, b->nneg)]]++;
-	for (uint64_t i = 0; i < b->npos; i++)
-		c[2 * b->pos_bin[rng_below(rng, b->npos)] + 1]++;
+	boot_class(b, rng, b->hist, b->nneg, c);
+	boot_class(b, rng, b->hist + 1, b->npos, c + 1);
 }
 
 /* The threshold-free figures of one resample: AUCs from a curve built on
@@ -707,14 +726,14 @@ struct metrics_bootstrap *metrics_bootstrap_new(const uint8_t *y, const double *
 	qsort(r, n, sizeof *r, cmp_boot_row);
 	b->score = xmalloc((n ? n : 1) * sizeof *b->score);
 	b->prob = xmalloc((n ? n : 1) * sizeof *b->prob);
-	uint32_t *bin = xmalloc((n ? n : 1) * sizeof *bin);
+	b->hist = xcalloc(2 * (n ? n : 1), sizeof *b->hist);
 	for (size_t i = 0; i < n; i++) {
 		if (i == 0 || r[i].score != r[i - 1].score || r[i].prob != r[i - 1].prob) {
 			b->score[b->nbins] = r[i].score;
 			b->prob[b->nbins] = r[i].prob;
 			b->nbins++;
 		}
-		bin[r[i].row] = (uint32_t)(b->nbins - 1);
+		b->hist[2 * (b->nbins - 1) + (y[r[i].row] ? 1 : 0)]++;
 	}
 	free(r);
 	for (size_t i = 0; i < n; i++) {
@@ -723,15 +742,6 @@ struct metrics_bootstrap *metrics_bootstrap_new(const uint8_t *y, const double *
 		else
 			b->nneg++;
 	}
-	b->pos_bin = xmalloc((b->npos ? b->npos : 1) * sizeof *b->pos_bin);
-	b->neg_bin = xmalloc((b->nneg ? b->nneg : 1) * sizeof *b->neg_bin);
-	for (size_t i = 0, ip = 0, in = 0; i < n; i++) {
-		if (y[i])
-			b->pos_bin[ip++] = bin[i];
-		else
-			b->neg_bin[in++] = bin[i];
-	}
-	free(bin);
 
 	size_t cells = 2 * (b->nbins ? b->nbins : 1);
 	bool keep = resamples && cells <= BOOT_KEEP / resamples;
@@ -771,8 +781,7 @@ void metrics_bootstrap_free(struct metrics_bootstrap *b)
 		return;
 	free(b->score);
 	free(b->prob);
-	free(b->pos_bin);
-	free(b->neg_bin);
+	free(b->hist);
 	free(b->kept);
 	free(b);
 }

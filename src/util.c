@@ -679,6 +679,62 @@ double rng_normal(struct ft_rng *r)
 	return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
 }
 
+/* Gamma(a, 1) for a >= 1: Marsaglia and Tsang's squeeze method. */
+static double rng_gamma(struct ft_rng *r, double a)
+{
+	double d = a - 1.0 / 3.0, c = 1.0 / sqrt(9.0 * d);
+	for (;;) {
+		double x = rng_normal(r), v = 1.0 + c * x;
+		if (v <= 0.0)
+			continue;
+		v = v * v * v;
+		double u = rng_uniform(r);
+		if (u < 1.0 - 0.0331 * x * x * x * x)
+			return d * v;
+		if (u > 0.0 && log(u) < 0.5 * x * x + d * (1.0 - v + log(v)))
+			return d * v;
+	}
+}
+
+/* Binomial(n, p), exact in distribution. While n * p is large, Knuth's
+ * split (TAOCP 3.4.1): the a-th smallest of n uniforms is Beta(a, n+1-a),
+ * and the count below p lies wholly on one side of it; then inversion,
+ * whose expected steps are about n * p. */
+uint64_t rng_binomial(struct ft_rng *r, uint64_t n, double p)
+{
+	uint64_t k = 0;
+	for (;;) {
+		if (n == 0 || p <= 0.0)
+			return k;
+		if (p >= 1.0)
+			return k + n;
+		if ((double)n * (p < 0.5 ? p : 1.0 - p) < 16.0)
+			break;
+		uint64_t a = 1 + n / 2, b = n + 1 - a;
+		double ga = rng_gamma(r, (double)a), gb = rng_gamma(r, (double)b);
+		double x = ga / (ga + gb);
+		if (x >= p) {
+			n = a - 1;
+			p = p / x;
+		} else {
+			k += a;
+			n = b - 1;
+			p = (p - x) / (1.0 - x);
+		}
+	}
+	/* inversion on the rarer outcome */
+	double pm = p < 0.5 ? p : 1.0 - p;
+	double q = 1.0 - pm, s = pm / q, m = (double)(n + 1) * s;
+	double f = pow(q, (double)n), u = rng_uniform(r);
+	uint64_t x = 0;
+	while (u > f && x < n) {
+		u -= f;
+		x++;
+		f *= m / (double)x - s;
+	}
+	return k + (p < 0.5 ? x : n - x);
+}
+
 int ft_threads(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);

@@ -148,6 +148,7 @@ uint64_t rng_next(struct ft_rng *r);
 double rng_uniform(struct ft_rng *r);            /* [0, 1) */
 uint64_t rng_below(struct ft_rng *r, uint64_t n); /* [0, n), unbiased */
 double rng_normal(struct ft_rng *r);
+uint64_t rng_binomial(struct ft_rng *r, uint64_t n, double p); /* exact in distribution */
 
 /* The most threads any stage starts; also the upper bound of tree.threads.
  * FT_STR(FT_THREADS_MAX) is its decimal text, for messages. */

@@ -522,6 +522,38 @@ static void test_bootstrap(void **state)
 	metrics_bootstrap_free(NULL);
 }
 
+/* The bootstrap draws its counts as chained binomials: each draw stays in
+ * [0, n), and over many draws the mean and variance are n p and n p (1 - p)
+ * on both the inversion (small n p) and the split (large n p) paths. */
+static void test_binomial(void **state)
+{
+	(void)state;
+	static const struct { uint64_t n; double p; } cases[] = {
+		{ 1, 0.5 }, { 10, 0.03 }, { 40, 0.2 }, { 40, 0.97 }, { 1000, 0.5 },
+		{ 2000000, 0.001 }, { 2000000, 0.3 }, { 2000000, 0.9999 }, { 5000000000ull, 0.25 },
+	};
+	struct ft_rng rng;
+	rng_seed(&rng, 11);
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		enum { DRAWS = 20000 };
+		double n = (double)cases[c].n, p = cases[c].p, sum = 0, ss = 0;
+		for (int i = 0; i < DRAWS; i++) {
+			uint64_t k = rng_binomial(&rng, cases[c].n, p);
+			assert_true(k <= cases[c].n);
+			sum += (double)k;
+			ss += (double)k * (double)k;
+		}
+		double mean = sum / DRAWS, var = ss / DRAWS - mean * mean;
+		double want = n * p, wvar = n * p * (1 - p);
+		/* 5 standard errors of the mean; variance within 10% */
+		assert_true(fabs(mean - want) < 5.0 * sqrt(wvar / DRAWS) + 1e-9);
+		assert_true(fabs(var - wvar) < 0.1 * wvar + 1e-9);
+	}
+	assert_int_equal(rng_binomial(&rng, 0, 0.5), 0);
+	assert_int_equal(rng_binomial(&rng, 7, 0.0), 0);
+	assert_int_equal(rng_binomial(&rng, 7, 1.0), 7);
+}
+
 /* A perfect ranking stays perfect in every stratified resample, and with
  * one class the AUCs are 0 in every resample, never NaN. */
 static void test_bootstrap_degenerate(void **state)
@@ -628,6 +660,7 @@ int main(void)
 		cmocka_unit_test(test_baseline_significance),
 		cmocka_unit_test(test_bootstrap),
 		cmocka_unit_test(test_bootstrap_degenerate),
+		cmocka_unit_test(test_binomial),
 		cmocka_unit_test(test_gate_on_bounds),
 		cmocka_unit_test(test_score_and_probability),
 	};
