@@ -54,25 +54,132 @@ static int by_score_desc(const void *a, const void *b)
 	return (x < y) - (x > y);
 }
 
-struct amount_steps *amount_steps_new(const uint8_t *y, const double *score,
-				      const double *amount, size_t n)
+/* Prefix sums of the per-score counts, for binary searches. */
+static void steps_sums(struct amount_steps *st)
 {
-	struct scored_row *v = xmalloc((n ? n : 1) * sizeof *v);
-	for (size_t i = 0; i < n; i++) {
-		double a = amount ? amount[i] : 1.0;
-		v[i].s = score[i];
-		v[i].a = isfinite(a) ? a : 0.0;
-		v[i].y = y[i] ? 1 : 0;
+	size_t cap = st->n ? st->n : 1;
+	st->cum_rows = xmalloc(cap * sizeof *st->cum_rows);
+	st->cum_pos = xmalloc(cap * sizeof *st->cum_pos);
+	st->cum_amt = xmalloc(cap * sizeof *st->cum_amt);
+	uint64_t rows = 0, pos = 0;
+	double amt = 0;
+	for (size_t j = 0; j < st->n; j++) {
+		rows += st->pos[j] + st->neg[j];
+		pos += st->pos[j];
+		amt += st->amt[j];
+		st->cum_rows[j] = rows;
+		st->cum_pos[j] = pos;
+		st->cum_amt[j] = amt;
 	}
-	qsort(v, n, sizeof *v, by_score_desc);
-	struct amount_steps *st = xcalloc(1, sizeof *st);
-	size_t cap = n ? n : 1;
+}
+
+static void steps_alloc(struct amount_steps *st, size_t cap)
+{
+	cap = cap ? cap : 1;
 	st->score = xmalloc(cap * sizeof *st->score);
 	st->pos = xcalloc(cap, sizeof *st->pos);
 	st->neg = xcalloc(cap, sizeof *st->neg);
 	st->amt = xcalloc(cap, sizeof *st->amt);
+}
+
+static double amount_of(const double *amount, size_t i)
+{
+	double a = amount ? amount[i] : 1.0;
+	return isfinite(a) ? a : 0.0;
+}
+
+/* A tree's scores take one value per leaf: each value's rows are counted
+ * in a hash table (in row order) and only the distinct values sorted.
+ * Gives up (false) past FEW_MAX values, on NaN and on -0 (which equals
+ * +0 but hashes apart), leaving those to the full sort. */
+#define FEW_MAX 8192
+
+struct few_slot {
+	double s, amt;
+	uint64_t pos, neg;
+	bool used;
+};
+
+static int by_slot_desc(const void *a, const void *b)
+{
+	double x = ((const struct few_slot *)a)->s, y = ((const struct few_slot *)b)->s;
+	return (x < y) - (x > y);
+}
+
+static bool steps_few(struct amount_steps *st, const uint8_t *y, const double *score,
+		      const double *amount, size_t n)
+{
+	size_t slots = 16;
+	while (slots < 2 * n && slots < 2 * FEW_MAX)
+		slots *= 2;
+	struct few_slot *t = xcalloc(slots, sizeof *t);
+	size_t distinct = 0;
+	for (size_t i = 0; i < n; i++) {
+		double v = score[i];
+		if (isnan(v) || (v == 0 && signbit(v))) {
+			free(t);
+			return false;
+		}
+		uint64_t bits;
+		memcpy(&bits, &v, sizeof bits);
+		size_t h = (size_t)((bits * 0x9E3779B97F4A7C15ULL) >> 32) & (slots - 1);
+		while (t[h].used && t[h].s != v)
+			h = (h + 1) & (slots - 1);
+		if (!t[h].used) {
+			if (++distinct > slots / 2) {
+				free(t);
+				return false;
+			}
+			t[h].used = true;
+			t[h].s = v;
+		}
+		if (y[i]) {
+			double a = amount_of(amount, i);
+			t[h].pos++;
+			t[h].amt += a;
+			st->positives++;
+			st->fraud_amount += a;
+		} else {
+			t[h].neg++;
+		}
+	}
+	size_t m = 0;
+	for (size_t h = 0; h < slots; h++)
+		if (t[h].used)
+			t[m++] = t[h];
+	qsort(t, m, sizeof *t, by_slot_desc);
+	steps_alloc(st, m);
+	for (size_t k = 0; k < m; k++) {
+		st->score[k] = t[k].s;
+		st->pos[k] = t[k].pos;
+		st->neg[k] = t[k].neg;
+		st->amt[k] = t[k].amt;
+	}
+	st->n = m;
+	free(t);
+	return true;
+}
+
+struct amount_steps *amount_steps_new(const uint8_t *y, const double *score,
+				      const double *amount, size_t n)
+{
+	struct amount_steps *st = xcalloc(1, sizeof *st);
 	st->rows = n;
 	st->unit = amount == NULL;
+	if (steps_few(st, y, score, amount, n)) {
+		steps_sums(st);
+		return st;
+	}
+	st->positives = 0;
+	st->fraud_amount = 0;
+	struct scored_row *v = xmalloc((n ? n : 1) * sizeof *v);
+	for (size_t i = 0; i < n; i++) {
+		v[i].s = score[i];
+		v[i].a = amount_of(amount, i);
+		v[i].y = y[i] ? 1 : 0;
+	}
+	qsort(v, n, sizeof *v, by_score_desc);
+	steps_alloc(st, n);
 	for (size_t i = 0; i < n; i++) {
 		if (i == 0 || v[i].s != v[i - 1].s) {
 			st->score[st->n] = v[i].s;
@@ -89,19 +196,7 @@ struct amount_steps *amount_steps_new(const uint8_t *y, const double *score,
 		}
 	}
 	free(v);
-	st->cum_rows = xmalloc(cap * sizeof *st->cum_rows);
-	st->cum_pos = xmalloc(cap * sizeof *st->cum_pos);
-	st->cum_amt = xmalloc(cap * sizeof *st->cum_amt);
-	uint64_t rows = 0, pos = 0;
-	double amt = 0;
-	for (size_t j = 0; j < st->n; j++) {
-		rows += st->pos[j] + st->neg[j];
-		pos += st->pos[j];
-		amt += st->amt[j];
-		st->cum_rows[j] = rows;
-		st->cum_pos[j] = pos;
-		st->cum_amt[j] = amt;
-	}
+	steps_sums(st);
 	return st;
 }
 

@@ -18,6 +18,14 @@ int cli_predict(int argc, char **argv);
 int cli_registry(int argc, char **argv);
 int cli_export(int argc, char **argv);
 int cli_card(int argc, char **argv);        /* registry card */
+/* registry policy|alias|compare and approve --promote (cli_policy.c) */
+bool cli_policy_handles(int argc, char **argv);
+int cli_policy(int argc, char **argv);
+/* registry show's lines on how a version differs from the group's policy
+ * and the defaults: printed, or added to its JSON as "flags". */
+void cli_policy_print_flags(const char *root, const char *group, int version);
+struct cJSON;
+void cli_policy_flags_json(const char *root, const char *group, int version, struct cJSON *o);
 
 /* "fraudtree: <msg>" on stderr; returns EXIT_ERROR. */
 int cli_error(const struct ft_err *err);

@@ -373,9 +373,11 @@ static int show(const char *root, const char *ref, bool json)
 		return cli_error(&err);
 	if (json) {
 		cJSON *o = details_json(&d);
+		cli_policy_flags_json(root, group, version, o);
 		print_json(o);
 	} else {
 		print_details(&d);
+		cli_policy_print_flags(root, group, version);
 	}
 	registry_details_free(&d);
 	return EXIT_OK;
@@ -494,6 +496,8 @@ int cli_registry(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "card"))
 		return cli_card(argc - 1, argv + 1);
+	if (cli_policy_handles(argc, argv))
+		return cli_policy(argc, argv);
 	struct args a;
 	int rc = parse_args(argc, argv, &a);
 	if (rc)

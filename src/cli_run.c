@@ -81,7 +81,8 @@ static void usage(FILE *out)
 	      "  --delimiter C        field delimiter (else detected among , ; TAB |)\n"
 	      "  -q, --quiet          print only the outcome\n"
 	      "  -h, --help           show this help\n\n"
-	      "Exit status: 0 gate passed, 1 gate failed, 2 error.\n", out);
+	      "Exit status: 0 gate passed, 1 gate failed (or the group's policy refused\n"
+	      "the registration), 2 error.\n", out);
 }
 
 static int parse_args(int argc, char **argv, struct run_options *o, bool *help)
@@ -339,9 +340,12 @@ static void print_decisions(const struct pipeline_result *r)
 	       v->precision_at_alert_rate, t->precision_at_alert_rate);
 	printf("  %-24s %14.4f %14.4f\n", "recall_at_alert_rate",
 	       v->recall_at_alert_rate, t->recall_at_alert_rate);
-	if (r->min_cost)
-		printf("  threshold %g: the least cost on validation (%.2f)\n", s->threshold,
+	if (r->min_cost) {
+		char tb[32];
+		fmt_double(tb, s->threshold);
+		printf("  threshold %s: the least cost on validation (%.2f)\n", tb,
 		       r->min_cost_validation);
+	}
 }
 
 static void print_confusion(const struct pipeline_result *r)
@@ -575,7 +579,10 @@ static int run(const struct run_options *o)
 			if (!o->quiet)
 				printf("not registered (--no-register)\n");
 		} else if (publish(o, &data, &r, &err) < 0) {
+			/* refused by the group's policy: like a failed gate, not an error */
 			status = cli_error(&err);
+			if (err.code == FT_EREFUSED)
+				status = EXIT_GATE_FAILED;
 		}
 	}
 	if (o->out_dir && !o->quiet)

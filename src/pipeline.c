@@ -707,6 +707,7 @@ static int evaluate(struct pipeline_result *r, struct ft_err *err)
 	amount_at(vs, s->threshold, &s->cost, s->alert_rate, &r->validation_metrics.amount);
 	amount_at(ts, s->threshold, &s->cost, s->alert_rate, &r->test_metrics.amount);
 	double cost = 0, thr = amount_min_cost_threshold(vs, &s->cost, &cost);
+	r->cost_optimal_threshold = thr;
 	amount_steps_free(vs);
 	amount_steps_free(ts);
 	if (s->threshold_min_cost) {

@@ -58,6 +58,7 @@ struct pipeline_result {
 	int amount_col;                  /* frame column of amount.column, -1: none */
 	struct amount_risk risk;         /* on test, at every distinct score */
 	bool min_cost;                   /* the threshold was chosen by least cost */
+	double cost_optimal_threshold;   /* least cost on validation, whatever is used */
 	double min_cost_validation;      /* its cost on validation */
 	struct metrics_bootstrap *test_bootstrap;   /* the test intervals' resamples */
 };

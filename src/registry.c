@@ -47,6 +47,7 @@
 #include <unistd.h>
 
 #include "json.h"
+#include "registry_policy.h"
 #include "sha256.h"
 
 #define MANIFEST_FORMAT "fraudtree-manifest"
@@ -1058,6 +1059,12 @@ void registry_events_free(struct registry_event *e, size_t n)
 	free(e);
 }
 
+/* A change to the group (policy, alias) rather than to a version's status. */
+static bool group_event(const char *event)
+{
+	return !strcmp(event, "policy") || !strcmp(event, "alias");
+}
+
 static int parse_event(const char *line, const char *where, struct registry_event *ev,
 		       struct ft_err *err)
 {
@@ -1078,6 +1085,23 @@ static int parse_event(const char *line, const char *where, struct registry_even
 	const cJSON *from = j_field(j, "from", where, err);
 	if (!from)
 		goto out;
+	if (group_event(ev->event)) {
+		/* a group's policy or alias: from and to are what it was and became */
+		if (!cJSON_IsNull(from) && !cJSON_IsString(from)) {
+			ft_fail(err, FT_EINPUT, "%s: from: expected text or null", where);
+			goto out;
+		}
+		ev->from = xstrdup(cJSON_IsString(from) ? from->valuestring : "");
+		if (!(v >= 0 && v <= REGISTRY_VERSION_MAX && v == floor(v)) ||
+		    (v == 0) != !strcmp(ev->event, "policy")) {
+			ft_fail(err, FT_EINPUT, "%s: version: expected %s", where,
+				strcmp(ev->event, "policy") ? "a positive whole number" : "0");
+			goto out;
+		}
+		ev->version = (int)v;
+		rc = 0;
+		goto out;
+	}
 	if (cJSON_IsNull(from))
 		ev->from = xstrdup("");
 	else if (cJSON_IsString(from) && registry_status_parse(from->valuestring, &st))
@@ -1295,7 +1319,7 @@ static void version_history(const struct audit *a, int version, const struct reg
 	bool first = true;
 	for (size_t i = 0; i < a->n && !h->foreign[0]; i++) {
 		const struct registry_event *e = &a->ev[i];
-		if (e->version != version)
+		if (e->version != version || group_event(e->event))
 			continue;
 		bool reg = !strcmp(e->event, "registered");
 		if (first && reg && !strcmp(e->time, m->created) && !strcmp(e->user, m->user)) {
@@ -1608,6 +1632,33 @@ static int write_group_json(const struct gdir *g, const char *description, struc
 	return rc;
 }
 
+static cJSON *group_doc(const struct gdir *g, struct ft_err *err);
+
+/* The group's policy (group.json) on the test metrics of a registration,
+ * checked under the lock, whatever gate the run itself applied. */
+static int policy_admits(const struct gdir *g, const struct metrics *m, struct ft_err *err)
+{
+	cJSON *j = group_doc(g, err);
+	if (!j)
+		return -1;
+	char *path = xasprintf("%s/group.json", g->path);
+	struct registry_policy p;
+	int rc = registry_policy_from_json(cJSON_GetObjectItemCaseSensitive(j, "policy"), path,
+					   &p, err);
+	cJSON_Delete(j);
+	free(path);
+	if (rc < 0)
+		return -1;
+	char why[300];
+	if (p.set && p.ngate && !m)
+		rc = ft_fail(err, FT_EREFUSED, "%s: refused by the group's policy: no test metrics "
+			     "to check it on", g->path);
+	else if (m && !registry_policy_admits(&p, m, why, sizeof why))
+		rc = ft_fail(err, FT_EREFUSED, "%s: refused by the group's %s", g->path, why);
+	registry_policy_free(&p);
+	return rc;
+}
+
 /* Rename a stage to its number, never over anything already there. */
 static int place_version(int sfd, const char *stage, int gfd, const char *final)
 {
@@ -1650,6 +1701,8 @@ int registry_publish(const char *root, const struct registry_publish_args *a,
 	struct audit log = { 0 };
 	fault("after-lock");
 	if (group_repair(&g, &log, err) < 0 || write_group_json(&g, a->description, err) < 0)
+		goto out;
+	if (policy_admits(&g, a->metrics, err) < 0)
 		goto out;
 
 	/* A number is used once, ever: past every directory and every number
@@ -1789,6 +1842,42 @@ static int logged_status(const struct audit *log, const struct gdir *g, int vers
 	return 0;
 }
 
+/* A policy with four_eyes on: the approver is not the registrant. */
+static int four_eyes_refuses(const struct gdir *g, const struct registry_manifest *m,
+			     const char *user, struct ft_err *err)
+{
+	cJSON *j = group_doc(g, err);
+	if (!j)
+		return -1;
+	char *path = xasprintf("%s/group.json", g->path);
+	struct registry_policy p;
+	int rc = registry_policy_from_json(cJSON_GetObjectItemCaseSensitive(j, "policy"), path,
+					   &p, err);
+	cJSON_Delete(j);
+	free(path);
+	if (rc == 0 && p.set && p.four_eyes && !strcmp(user, m->user))
+		rc = ft_fail(err, FT_EREFUSED, "%s/%d: the group's policy wants four eyes: %s "
+			     "registered it, so another user must approve it", m->group, m->version,
+			     user);
+	registry_policy_free(&p);
+	return rc;
+}
+
+/* The champion stays Approved: rejecting it waits until the alias moves. */
+static int champion_refuses(const struct gdir *g, int version, struct ft_err *err)
+{
+	cJSON *j = group_doc(g, err);
+	if (!j)
+		return -1;
+	int champion = registry_alias_get(j, "champion");
+	cJSON_Delete(j);
+	if (champion == version)
+		return ft_fail(err, FT_EREFUSED, "%s/%d: is %s@champion; point the champion at "
+			       "another approved version (registry alias) before rejecting it",
+			       g->name, version, g->name);
+	return 0;
+}
+
 int registry_set_status(const char *root, const char *group, int version,
 			enum registry_status to, const char *reason,
 			const char *user, struct ft_err *err)
@@ -1822,6 +1911,10 @@ int registry_set_status(const char *root, const char *group, int version,
 	bool gate_failed = !c.m.gate_pass;
 	for (size_t i = 0; i < c.m.ngate; i++)
 		gate_failed |= !c.m.gate[i].pass;
+	if (to == REG_APPROVED && four_eyes_refuses(&g, &c.m, user, err) < 0)
+		goto out;
+	if (to == REG_REJECTED && champion_refuses(&g, version, err) < 0)
+		goto out;
 	if (to == REG_APPROVED && gate_failed) {
 		ft_fail(err, FT_EINPUT, "%s/%d: its manifest says the gate failed; a version "
 			"that failed its gate cannot be approved", group, version);
@@ -2084,10 +2177,11 @@ int registry_list_groups(const char *root, struct registry_group **out, size_t *
 	return 0;
 }
 
-/* "GROUP/N", "GROUP@latest", "GROUP@approved": the group, and the number
- * (0 for the two names, with *approved telling which). */
-static int parse_ref(const char *ref, char *group, int *version, bool *approved,
-		     struct ft_err *err)
+/* "GROUP/N", "GROUP@latest", "GROUP@approved", "GROUP@ALIAS": the group,
+ * and the number (0 for latest and approved, with *approved telling which;
+ * an alias is looked up in group.json). */
+static int parse_ref(const char *root, const char *ref, char *group, int *version,
+		     bool *approved, struct ft_err *err)
 {
 	const char *sep = strpbrk(ref, "/@");
 	size_t glen = sep ? (size_t)(sep - ref) : strlen(ref);
@@ -2095,7 +2189,8 @@ static int parse_ref(const char *ref, char *group, int *version, bool *approved,
 	*approved = false;
 	if (!sep || glen == 0 || glen > REGISTRY_GROUP_MAX)
 		return ft_fail(err, FT_EINPUT,
-			       "%s: expected GROUP/VERSION, GROUP@latest or GROUP@approved", ref);
+			       "%s: expected GROUP/VERSION, GROUP@latest, GROUP@approved or "
+			       "GROUP@ALIAS", ref);
 	memcpy(group, ref, glen);
 	group[glen] = '\0';
 	if (!registry_group_valid(group))
@@ -2107,8 +2202,15 @@ static int parse_ref(const char *ref, char *group, int *version, bool *approved,
 		return 0;
 	}
 	*approved = !strcmp(sep + 1, "approved");
-	if (!*approved && strcmp(sep + 1, "latest"))
-		return ft_fail(err, FT_EINPUT, "%s: expected @latest or @approved", ref);
+	if (*approved || !strcmp(sep + 1, "latest"))
+		return 0;
+	if (!registry_alias_valid(sep + 1))
+		return ft_fail(err, FT_EINPUT, "%s: expected @latest, @approved or an alias", ref);
+	if (registry_get_alias(root, group, sep + 1, version, err) < 0)
+		return -1;
+	if (!*version)
+		return ft_fail(err, FT_EINPUT, "%s: no version is %s@%s (set it with registry "
+			       "alias)", ref, group, sep + 1);
 	return 0;
 }
 
@@ -2138,7 +2240,7 @@ int registry_resolve(const char *root, const char *ref, char *group, int *versio
 		     struct ft_err *err)
 {
 	bool approved;
-	if (parse_ref(ref, group, version, &approved, err) < 0)
+	if (parse_ref(root, ref, group, version, &approved, err) < 0)
 		return -1;
 	if (*version)
 		return 0;
@@ -2154,7 +2256,7 @@ struct model *registry_load_ref(const char *root, const char *ref, char *group, 
 				struct ft_err *err)
 {
 	bool approved;
-	if (parse_ref(ref, group, version, &approved, err) < 0)
+	if (parse_ref(root, ref, group, version, &approved, err) < 0)
 		return NULL;
 	struct gdir g;
 	if (gdir_open(&g, root, group, false, LOCK_SH, err) < 0)
@@ -2488,6 +2590,86 @@ static void verify_entries(int dfd, const char *dpath, bool version_dir, struct 
 	names_free(names);
 }
 
+/* The policy and aliases of group.json (read_group_json has read it). */
+static void verify_group_records(const struct gdir *g, struct problems *p)
+{
+	struct ft_err e;
+	cJSON *j = group_doc(g, &e);
+	if (!j)
+		return;
+	char *gj = xasprintf("%s/group.json", g->path);
+	struct registry_policy pol;
+	if (registry_policy_from_json(cJSON_GetObjectItemCaseSensitive(j, "policy"), gj, &pol,
+				      &e) < 0)
+		problem_from_err(p, gj, &e);
+	registry_policy_free(&pol);
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, "aliases"), *v;
+	if (a && !cJSON_IsObject(a))
+		problem_add(p, gj, "aliases: expected an object");
+	else if (a)
+		cJSON_ArrayForEach(v, a)
+			if (!registry_alias_valid(v->string) || !registry_alias_get(j, v->string)) {
+				char why[120];
+				snprintf(why, sizeof why, "aliases: %.40s: expected a name and a "
+					 "version number", v->string ? v->string : "");
+				problem_add(p, gj, why);
+			}
+	free(gj);
+	cJSON_Delete(j);
+}
+
+static char *policy_summary(const struct registry_policy *p);
+
+/* group.json's policy and aliases are what the log's last policy and
+ * alias lines made them: a change killed between its audit line and its
+ * group.json (or a hand edit) shows here. */
+static void verify_records_logged(const struct gdir *g, const struct audit *log,
+				  struct problems *p)
+{
+	struct ft_err e;
+	cJSON *j = group_doc(g, &e);
+	if (!j)
+		return;
+	char *gj = xasprintf("%s/group.json", g->path);
+	struct registry_policy pol;
+	if (registry_policy_from_json(cJSON_GetObjectItemCaseSensitive(j, "policy"), gj, &pol,
+				      &e) == 0) {
+		const struct registry_event *last = NULL;
+		for (size_t i = 0; i < log->n; i++)
+			if (!strcmp(log->ev[i].event, "policy"))
+				last = &log->ev[i];
+		char *now = policy_summary(&pol);
+		if ((last || now) && (!last || !now || strcmp(last->to, now))) {
+			char why[300];
+			snprintf(why, sizeof why, "policy: \"%.100s\" differs from the audit log's "
+				 "last policy change \"%.100s\"", now ? now : "none",
+				 last ? last->to : "none");
+			problem_add(p, gj, why);
+		}
+		free(now);
+	}
+	registry_policy_free(&pol);
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, "aliases"), *v;
+	if (cJSON_IsObject(a)) {
+		cJSON_ArrayForEach(v, a) {
+			int logged = 0;
+			for (size_t i = 0; i < log->n; i++)
+				if (!strcmp(log->ev[i].event, "alias") && v->string &&
+				    !strcmp(log->ev[i].to, v->string))
+					logged = log->ev[i].version;
+			int held = registry_alias_get(j, v->string ? v->string : "");
+			if (held && logged != held) {
+				char why[200];
+				snprintf(why, sizeof why, "aliases: %.40s is %d, but the audit log "
+					 "last set it to %d", v->string, held, logged);
+				problem_add(p, gj, why);
+			}
+		}
+	}
+	free(gj);
+	cJSON_Delete(j);
+}
+
 static void verify_group(const char *root, const char *group, struct problems *p)
 {
 	struct gdir g;
@@ -2503,12 +2685,15 @@ static void verify_group(const char *root, const char *group, struct problems *p
 		char *gj = xasprintf("%s/group.json", g.path);
 		problem_from_err(p, gj, &e);
 		free(gj);
+	} else {
+		verify_group_records(&g, p);
 	}
 	free(desc);
 	free(created);
 
 	struct audit log;
 	audit_read(&g, &log, p);
+	verify_records_logged(&g, &log, p);
 	char *apath = xasprintf("%s/audit.jsonl", g.path);
 	verify_entries(g.fd, g.path, false, p);
 	int sfd = openat(g.fd, ".staging", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -2578,6 +2763,8 @@ static void verify_group(const char *root, const char *group, struct problems *p
 	 * that exists. */
 	for (size_t i = 0; i < log.n; i++) {
 		const struct registry_event *ev = &log.ev[i];
+		if (group_event(ev->event))
+			continue;
 		bool exists = false;
 		for (size_t k = 0; k < nvers && !exists; k++)
 			exists = vers[k] == ev->version;
@@ -2590,7 +2777,7 @@ static void verify_group(const char *root, const char *group, struct problems *p
 		}
 		const char *prev = "";
 		for (size_t k = 0; k < i; k++)
-			if (log.ev[k].version == ev->version)
+			if (log.ev[k].version == ev->version && !group_event(log.ev[k].event))
 				prev = log.ev[k].to;
 		if (strcmp(prev, ev->from)) {
 			snprintf(why, sizeof why, "version %d: %s event from \"%s\" but it was \"%s\"",
@@ -2634,4 +2821,276 @@ int registry_verify(const char *root, const char *group,
 	*out = p.v;
 	*n = p.n;
 	return 0;
+}
+
+/* ---- the group's policy and aliases (registry_policy.h) ---------------
+ * group.json holds them beside its name; every change is audited like an
+ * approval (the audit line first, then group.json rewritten atomically,
+ * both under the group lock), as event "policy" (version 0) or "alias"
+ * (the version it now names), from and to saying what changed. */
+
+/* group.json of an open group, parsed; NULL with err. */
+static cJSON *group_doc(const struct gdir *g, struct ft_err *err)
+{
+	char *path = xasprintf("%s/group.json", g->path);
+	char *text = read_at(g->fd, g->path, "group.json", NULL, err);
+	cJSON *j = text ? parse_object(text, path, err) : NULL;
+	free(text);
+	free(path);
+	return j;
+}
+
+/* Open a group for reading its records; *absent when it (or ROOT) does not
+ * exist yet, which is no policy and no alias rather than an error. */
+static int group_open_records(struct gdir *g, const char *root, const char *group,
+			      bool *absent, struct ft_err *err)
+{
+	*absent = false;
+	if (!registry_group_valid(group))
+		return ft_fail(err, FT_EINPUT, "%s: not a valid group name", group);
+	struct stat st;
+	char *gpath = xasprintf("%s/%s", root, group);
+	bool missing = lstat(gpath, &st) < 0 && errno == ENOENT;
+	free(gpath);
+	if (missing) {
+		*absent = true;
+		return 0;
+	}
+	if (gdir_open(g, root, group, false, LOCK_SH, err) < 0)
+		return -1;
+	if (fstatat(g->fd, "group.json", &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) {
+		gdir_close(g);
+		*absent = true;
+	}
+	return 0;
+}
+
+int registry_get_policy(const char *root, const char *group, struct registry_policy *out,
+			struct ft_err *err)
+{
+	memset(out, 0, sizeof *out);
+	struct gdir g;
+	bool absent;
+	if (group_open_records(&g, root, group, &absent, err) < 0)
+		return -1;
+	if (absent)
+		return 0;
+	cJSON *j = group_doc(&g, err);
+	int rc = -1;
+	if (j) {
+		char *path = xasprintf("%s/group.json", g.path);
+		rc = registry_policy_from_json(cJSON_GetObjectItemCaseSensitive(j, "policy"), path,
+					       out, err);
+		free(path);
+		cJSON_Delete(j);
+	}
+	gdir_close(&g);
+	return rc;
+}
+
+int registry_get_alias(const char *root, const char *group, const char *name, int *version,
+		       struct ft_err *err)
+{
+	*version = 0;
+	if (!registry_alias_valid(name))
+		return ft_fail(err, FT_EINPUT, "%s: not an alias name ([a-z][a-z0-9_-]{0,31})", name);
+	struct gdir g;
+	bool absent;
+	if (group_open_records(&g, root, group, &absent, err) < 0)
+		return -1;
+	if (absent)
+		return 0;
+	cJSON *j = group_doc(&g, err);
+	if (j)
+		*version = registry_alias_get(j, name);
+	cJSON_Delete(j);
+	gdir_close(&g);
+	return j ? 0 : -1;
+}
+
+/* Under the group lock (the group made when missing): audit the change,
+ * then set group.json's member `key` (its member `sub`, when not NULL) to
+ * value (taken). */
+static int group_change(const char *root, const char *group, const char *key,
+			const char *sub, cJSON *value, const char *event, int version, const char *from, const char *to,
+			const char *reason, const char *user, struct ft_err *err)
+{
+	if (!registry_group_valid(group)) {
+		cJSON_Delete(value);
+		return ft_fail(err, FT_EINPUT, "%s: not a valid group name", group);
+	}
+	if (!reason || blank(reason)) {
+		cJSON_Delete(value);
+		return ft_fail(err, FT_EINPUT, "%s: a reason is required", group);
+	}
+	char userbuf[128];
+	if (!user || !*user)
+		user = registry_default_user(userbuf, sizeof userbuf);
+	struct gdir g;
+	if (gdir_open(&g, root, group, true, LOCK_EX, err) < 0) {
+		cJSON_Delete(value);
+		return -1;
+	}
+	sigset_t sigs;
+	hold_signals(&sigs);
+	int rc = -1;
+	struct audit log = { 0 };
+	cJSON *j = NULL;
+	char *text = NULL;
+	if (group_repair(&g, &log, err) < 0 || write_group_json(&g, NULL, err) < 0 ||
+	    !(j = group_doc(&g, err)))
+		goto out;
+	if (version) {
+		struct checked c = { 0 };
+		enum registry_status st = REG_PENDING;
+		int vr = check_version(&g, version, &c, false, err);
+		if (vr == 0)
+			vr = logged_status(&log, &g, version, &c.m, &st, err);
+		checked_free(&c);
+		if (vr < 0)
+			goto out;
+		if (!strcmp(event, "alias") && !strcmp(to, "champion") && st != REG_APPROVED) {
+			ft_fail(err, FT_EINPUT, "%s/%d: is %s; only an approved version can be "
+				"the champion", group, version, registry_status_name(st));
+			goto out;
+		}
+	}
+	cJSON *into = j;
+	if (sub) {
+		into = cJSON_GetObjectItemCaseSensitive(j, key);
+		if (!cJSON_IsObject(into)) {
+			cJSON_DeleteItemFromObjectCaseSensitive(j, key);
+			into = cJSON_AddObjectToObject(j, key);
+		}
+	}
+	const char *member = sub ? sub : key;
+	if (cJSON_GetObjectItemCaseSensitive(into, member))
+		cJSON_ReplaceItemInObjectCaseSensitive(into, member, value);
+	else
+		cJSON_AddItemToObject(into, member, value);
+	value = NULL;
+	text = json_text(j);
+	char now[32];
+	utc_now(now);
+	off_t logged = audit_length(&g);
+	if (audit_append(&g, now, user, event, version, from, to, reason, err) < 0)
+		goto out;
+	fault("group-after-audit");
+	if (file_write_atomic_at(g.fd, g.path, "group.json", text, strlen(text), 0644, err) < 0) {
+		struct ft_err e2;
+		audit_take_back(&g, logged, &e2);
+		goto out;
+	}
+	rc = 0;
+out:
+	cJSON_Delete(value);
+	cJSON_Delete(j);
+	free(text);
+	audit_free(&log);
+	gdir_close(&g);
+	release_signals(&sigs);
+	return rc;
+}
+
+/* "gate=recall.lower>=0.5; four_eyes=on; must_beat=champion" */
+static char *policy_summary(const struct registry_policy *p)
+{
+	if (!p->set)
+		return NULL;
+	char *gate = registry_policy_gate_text(p->gate, p->ngate);
+	char *s = xasprintf("gate=%s; four_eyes=%s; must_beat=%s", gate,
+			    p->four_eyes ? "on" : "off", p->must_beat_champion ? "champion" : "none");
+	free(gate);
+	return s;
+}
+
+int registry_set_policy(const char *root, const char *group, const struct registry_policy *p,
+			const char *reason, const char *user, struct ft_err *err)
+{
+	struct registry_policy old, now;
+	if (registry_get_policy(root, group, &old, err) < 0)
+		return -1;
+	char userbuf[128], when[32];
+	if (!user || !*user)
+		user = registry_default_user(userbuf, sizeof userbuf);
+	utc_now(when);
+	registry_policy_copy(&now, p);
+	now.set = true;
+	free(now.reason);
+	free(now.user);
+	free(now.time);
+	now.reason = xstrdup(reason ? reason : "");
+	now.user = xstrdup(user);
+	now.time = xstrdup(when);
+	char *from = policy_summary(&old), *to = policy_summary(&now);
+	int rc = group_change(root, group, "policy", NULL, registry_policy_to_json(&now), "policy",
+			      0, from, to, reason, user, err);
+	free(from);
+	free(to);
+	registry_policy_free(&old);
+	registry_policy_free(&now);
+	return rc;
+}
+
+int registry_set_alias(const char *root, const char *group, const char *name, int version,
+		       const char *reason, const char *user, struct ft_err *err)
+{
+	if (!registry_alias_valid(name))
+		return ft_fail(err, FT_EINPUT, "%s: not an alias name ([a-z][a-z0-9_-]{0,31})", name);
+	if (!strcmp(name, "latest") || !strcmp(name, "approved"))
+		return ft_fail(err, FT_EINPUT, "%s: reserved (GROUP@%s is computed)", name, name);
+	if (check_ref(group, version, err) < 0)
+		return -1;
+	int before;
+	if (registry_get_alias(root, group, name, &before, err) < 0)
+		return -1;
+	if (before == version)
+		return ft_fail(err, FT_EINPUT, "%s@%s: already %s/%d", group, name, group, version);
+	char *from = before ? xasprintf("%s=%d", name, before) : NULL;
+	char *to = xstrdup(name);
+	int rc = group_change(root, group, "aliases", name, cJSON_CreateNumber(version), "alias",
+			      version, from, to, reason, user, err);
+	free(from);
+	free(to);
+	return rc;
+}
+
+char *registry_read_pipeline(const char *root, const char *group, int version,
+			     struct ft_err *err)
+{
+	if (check_ref(group, version, err) < 0)
+		return NULL;
+	struct gdir g;
+	if (gdir_open(&g, root, group, false, LOCK_SH, err) < 0)
+		return NULL;
+	struct checked c = { 0 };
+	char *text = NULL;
+	if (check_version(&g, version, &c, true, err) == 0) {
+		text = c.pipeline_text;
+		c.pipeline_text = NULL;
+	}
+	checked_free(&c);
+	gdir_close(&g);
+	return text;
+}
+
+size_t registry_version_flags(const char *root, const char *group, int version, char ***out,
+			      struct ft_err *err)
+{
+	*out = NULL;
+	struct registry_policy p;
+	if (registry_get_policy(root, group, &p, err) < 0)
+		return (size_t)-1;
+	char *text = registry_read_pipeline(root, group, version, err);
+	if (!text) {
+		registry_policy_free(&p);
+		return (size_t)-1;
+	}
+	cJSON *j = cJSON_Parse(text);
+	size_t n = registry_policy_flags(&p, cJSON_GetObjectItemCaseSensitive(j, "gate"),
+					 cJSON_GetObjectItemCaseSensitive(j, "threshold"), out);
+	cJSON_Delete(j);
+	free(text);
+	registry_policy_free(&p);
+	return n;
 }

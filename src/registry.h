@@ -24,6 +24,7 @@
 #include "metrics.h"
 #include "model.h"
 #include "registry_group.h"
+#include "registry_policy.h"
 #include "util.h"
 
 #define REGISTRY_FORMAT_MAJOR 1
@@ -239,5 +240,35 @@ struct registry_problem {
 int registry_verify(const char *root, const char *group,
 		    struct registry_problem **out, size_t *n, struct ft_err *err);
 void registry_problems_free(struct registry_problem *p, size_t n);
+
+/* ---- Policy and aliases (group.json; registry_policy.h) --------------- */
+
+/* The group's policy; out->set is false when it has none (a group that
+ * does not exist yet has none). Free with registry_policy_free. */
+int registry_get_policy(const char *root, const char *group, struct registry_policy *out,
+			struct ft_err *err);
+/* Replace the policy (p's gate, four_eyes, must_beat; the reason, user
+ * and time recorded are these), audited as event "policy". Creates the
+ * group when it does not exist. From then on every registration must meet
+ * its gate (refused naming the condition), and with four_eyes an approval
+ * by the registrant is refused. */
+int registry_set_policy(const char *root, const char *group, const struct registry_policy *p,
+			const char *reason, const char *user, struct ft_err *err);
+/* The version an alias names, 0 when none. */
+int registry_get_alias(const char *root, const char *group, const char *name, int *version,
+		       struct ft_err *err);
+/* Point an alias at an intact version ("champion": an Approved one),
+ * audited as event "alias". GROUP@NAME then resolves to it. */
+int registry_set_alias(const char *root, const char *group, const char *name, int version,
+		       const char *reason, const char *user, struct ft_err *err);
+/* Every way the version's gate and threshold differ from the group's
+ * policy and from the defaults, one line each (registry_policy_flags);
+ * (size_t)-1 with err when the version cannot be read. Caller frees each
+ * line and *out. */
+size_t registry_version_flags(const char *root, const char *group, int version, char ***out,
+			      struct ft_err *err);
+/* An intact version's pipeline.json text; caller frees. */
+char *registry_read_pipeline(const char *root, const char *group, int version,
+			     struct ft_err *err);
 
 #endif

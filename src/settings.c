@@ -135,11 +135,11 @@ static const struct setting_key keys[KEY_COUNT] = {
 	[KEY_AMOUNT_COLUMN] = {"amount.column", "column name | null | false",
 		"Numeric column holding each transaction's amount; null guesses one named like "
 		"amount, amt or TransactionAmt; false: none, every fraud counts 1."},
-	[KEY_COST_ALERT] = {"cost.alert", "number >= 0",
+	[KEY_COST_ALERT] = {"cost.alert", "number in [0, 1e12]",
 		"Cost of reviewing one alert (a flagged row), in the amount's unit."},
-	[KEY_COST_MISSED] = {"cost.missed", "number >= 0",
+	[KEY_COST_MISSED] = {"cost.missed", "number in [0, 1e12]",
 		"Share of a missed fraud's amount that is lost (1: all of it)."},
-	[KEY_COST_CAUGHT] = {"cost.caught", "number >= 0",
+	[KEY_COST_CAUGHT] = {"cost.caught", "number in [0, 1e12]",
 		"Share of a caught fraud's amount still lost (0: none of it)."},
 	[KEY_ALERT_RATE] = {"alert_rate", "number in (0, 1]",
 		"Review capacity: share of rows, highest scores first, that precision_at_alert_rate "
@@ -1036,7 +1036,8 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 	case KEY_COST_ALERT:
 	case KEY_COST_MISSED:
 	case KEY_COST_CAUGHT:
-		return get_number(v, 0, 1e300, false, "a finite number >= 0", w,
+		/* bounded so that a cost times a billion rows stays finite */
+		return get_number(v, 0, 1e12, false, "a number between 0 and 1e12", w,
 				  id == KEY_COST_ALERT ? &s->cost.alert :
 				  id == KEY_COST_MISSED ? &s->cost.missed : &s->cost.caught);
 	case KEY_ALERT_RATE:

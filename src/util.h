@@ -16,7 +16,8 @@ enum ft_code {
 	FT_EIO,         /* the system refused (open, write, rename...) */
 	FT_ECANCELLED,  /* the caller's cancel flag was raised */
 	FT_ENOMEM,
-	FT_EINTERNAL
+	FT_EINTERNAL,
+	FT_EREFUSED     /* a rule the user set refused it (a group's policy) */
 };
 
 /* Where a failure happened and why, in one line ("data.csv:12: expected 5

@@ -15,6 +15,7 @@
  * they were made for. */
 #include "config.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -54,6 +55,7 @@ struct eval_state {
 
 	enum split_id split;          /* SPLIT_TEST or SPLIT_VALIDATION */
 	bool pr;                      /* precision-recall curve instead of ROC */
+	bool risk;                    /* the risk chart instead of either */
 	enum vm_cell cell;            /* selected matrix cell */
 
 	bool listing;                 /* the cell's rows are shown */
@@ -388,6 +390,23 @@ static int draw_metrics(WINDOW *win, int y, int x0, int hmax, const struct metri
 		term_printf(win, y + used++, x0 + 1, 51, term_attr(ROLE_DIM),
 			    "Brier %.4f  mean probability %.4f, rate %.4f", m->brier,
 			    m->mean_probability, m->n ? (double)m->positives / (double)m->n : 0.0);
+	/* the decisions in money and review (amount.h), when there is room */
+	const struct amount_metrics *am = &m->amount;
+	char v[4][32];
+	snprintf(v[0], sizeof v[0], "%llu", (unsigned long long)am->alerts);
+	snprintf(v[1], sizeof v[1], "%.4f", am->alert_rate);
+	snprintf(v[2], sizeof v[2], fabs(am->net_savings) < 1e9 ? "%.2f" : "%.6g", am->net_savings);
+	snprintf(v[3], sizeof v[3], "%.4f", am->amount_recall);
+	const char *names[4] = { "alerts", "alert rate", "net savings",
+				 am->unit ? "frauds recall" : "amount recall" };
+	for (int row = 0; row < 2 && used < hmax; row++, used++) {
+		for (int k = 0; k < 2; k++) {
+			char buf[64];
+			int i = 2 * row + k;
+			snprintf(buf, sizeof buf, "%-13s %11s", names[i], v[i]);
+			term_put(win, y + used, x0 + 1 + k * 26, 25, buf, term_attr(ROLE_NORMAL), false);
+		}
+	}
 	return used;
 }
 
@@ -405,6 +424,118 @@ static int draw_warnings(WINDOW *win, int y, int w, int hmax, const struct metri
 	return used;
 }
 
+/* The frame of a unit-square plot whose area starts at (y + 1, x + 1):
+ * the x axis with ticks at 0, 0.5 and 1, their labels below and the x
+ * name after the 0 when it fits; the y axis with a tick at 0.5 and the
+ * labels 1 and 0 just left of it (the one free column). */
+static void draw_axes(WINDOW *win, int y, int x, int pw, int ph, const char *xname)
+{
+	int mid = (pw - 1) / 2;
+	wattrset(win, term_attr(ROLE_DIM));
+	mvwaddch(win, y + 1 + ph, x, ACS_LLCORNER);
+	mvwhline(win, y + 1 + ph, x + 1, ACS_HLINE, pw);
+	mvwaddch(win, y + 1 + ph, x + 1 + mid, ACS_BTEE);
+	mvwaddch(win, y + 1 + ph, x + pw, ACS_BTEE);
+	if (ph >= 5)
+		mvwaddch(win, y + 1 + (ph - 1) / 2, x, ACS_LTEE);
+	wattrset(win, A_NORMAL);
+	if (mid >= 4) {
+		int right = pw - mid - 3 > 0 ? pw - mid - 3 : 0;
+		term_printf(win, y + 2 + ph, x, pw + 1, term_attr(ROLE_DIM), "0%*s0.5%*s1",
+			    mid - 1, "", right, "");
+		int nl = (int)strlen(xname);
+		if (nl + 3 < mid - 1)
+			term_printf(win, y + 2 + ph, x + 2, nl + 1, term_attr(ROLE_DIM), "%s", xname);
+		else if (nl + 3 < right)
+			term_printf(win, y + 2 + ph, x + mid + 4, nl + 1, term_attr(ROLE_DIM), "%s",
+				    xname);
+	}
+	term_printf(win, y + 1, x - 1, 1, term_attr(ROLE_DIM), "1");
+	term_printf(win, y + ph, x - 1, 1, term_attr(ROLE_DIM), "0");
+}
+
+/* The risk-curve point of the rows a threshold flags: the last point
+ * whose threshold is at least t (the first, none flagged, otherwise). */
+static size_t risk_point(const struct amount_risk *k, double t)
+{
+	size_t at = 0;
+	for (size_t i = 1; i < k->n; i++)
+		if (k->threshold[i] >= t)
+			at = i;
+	return at;
+}
+
+/* Rattle's risk chart, on test: recall of the frauds and of their amount
+ * against the share of rows flagged (highest scores first), the current
+ * threshold marked with a dot and the least costly one (on validation)
+ * with a diamond. */
+static void draw_risk(WINDOW *win, int y, int x, int pw, int ph, const struct pipeline_result *r)
+{
+	const struct amount_risk *k = &r->risk;
+	double t = r->settings.threshold;
+	ph--;   /* the legend takes the last line */
+	if (ph < 3)
+		return;
+	size_t now = risk_point(k, t), best = risk_point(k, r->cost_optimal_threshold);
+	bool unit = r->test_metrics.amount.unit;
+	term_printf(win, y, x, pw + 1, term_attr(ROLE_HEADER), "Risk test  y: recall%s",
+		    unit ? "" : ", amount recall (dim)");
+	struct curve cases = { k->n, k->alert_rate, k->recall, k->threshold };
+	struct curve money = { k->n, k->alert_rate, k->amount_recall, k->threshold };
+	struct vm_plot pc, pm, pb;
+	bool have = k->n > 0;
+	vm_plot_curve(have ? &cases : NULL, pw, ph, have ? k->alert_rate[now] : NAN,
+		      have ? k->recall[now] : NAN, &pc);
+	vm_plot_curve(have && !unit ? &money : NULL, pw, ph, NAN, NAN, &pm);
+	vm_plot_curve(NULL, pw, ph, have ? k->alert_rate[best] : NAN,
+		      have ? k->recall[best] : NAN, &pb);
+	bool utf8 = term_utf8();
+	for (int row = 0; row < ph; row++) {
+		wattrset(win, term_attr(ROLE_DIM));
+		mvwaddch(win, y + 1 + row, x, ACS_VLINE);
+		for (int col = 0; col < pw; col++) {
+			uint8_t mc = pc.dots[row * pw + col], mm = pm.dots[row * pw + col];
+			const char *glyph = NULL;
+			if (row == pb.mark_row && col == pb.mark_col) {
+				wattrset(win, term_attr(ROLE_GOOD) | A_BOLD);
+				glyph = utf8 ? "\xe2\x97\x86" : "$";
+			} else if (row == pc.mark_row && col == pc.mark_col) {
+				wattrset(win, term_attr(ROLE_WARN) | A_BOLD);
+				glyph = utf8 ? "\xe2\x97\x8f" : "@";
+			}
+			if (glyph) {
+				mvwaddstr(win, y + 1 + row, x + 1 + col, glyph);
+				continue;
+			}
+			uint8_t mask = mc ? mc : mm;
+			wattrset(win, term_attr(mc ? ROLE_BAR_POSITIVE : ROLE_DIM));
+			if (utf8 && mask) {
+				char b[4];
+				vm_braille_utf8(mask, b);
+				mvwaddstr(win, y + 1 + row, x + 1 + col, b);
+			} else {
+				mvwaddch(win, y + 1 + row, x + 1 + col,
+					 (chtype)(mc ? vm_plot_ascii(mc) : mm ? '.' : ' '));
+			}
+		}
+	}
+	draw_axes(win, y, x, pw, ph, pw >= 40 ? "alert rate" : "alerts");
+	char tb[32], bb[32];
+	fmt_double(tb, t);
+	fmt_double(bb, r->cost_optimal_threshold);
+	const char *dot = utf8 ? "\xe2\x97\x8f" : "@", *diamond = utf8 ? "\xe2\x97\x86" : "$";
+	int full = (int)(strlen(tb) + strlen(bb)) + 28;
+	if (pw + 1 >= full)
+		term_printf(win, y + 3 + ph, x, pw + 1, term_attr(ROLE_DIM),
+			    "%s threshold %s  %s min cost %s", dot, tb, diamond, bb);
+	else
+		term_printf(win, y + 3 + ph, x, pw + 1, term_attr(ROLE_DIM), "%s%s %smin cost %s",
+			    dot, tb, diamond, bb);
+	vm_plot_free(&pc);
+	vm_plot_free(&pm);
+	vm_plot_free(&pb);
+}
+
 static void draw_curve(struct app *a, WINDOW *win, int y, int x, int pw, int ph,
 		       struct eval_state *s, const struct pipeline_result *r, const struct metrics *m)
 {
@@ -418,8 +549,13 @@ static void draw_curve(struct app *a, WINDOW *win, int y, int x, int pw, int ph,
 		mx = neg ? (double)m->cm.fp / (double)neg : 0;
 		my = m->recall;
 	}
-	term_printf(win, y, x, pw + 1, term_attr(ROLE_HEADER), "%s %s AUC %.3f",
-		    s->pr ? "PR" : "ROC", split_name(s->split), s->pr ? m->pr_auc : m->roc_auc);
+	if (s->risk) {
+		draw_risk(win, y, x, pw, ph, r);
+		return;
+	}
+	term_printf(win, y, x, pw + 1, term_attr(ROLE_HEADER), "%s %s AUC %.3f  y: %s",
+		    s->pr ? "PR" : "ROC", split_name(s->split), s->pr ? m->pr_auc : m->roc_auc,
+		    s->pr ? "precision" : "TPR");
 	struct vm_plot p;
 	vm_plot_curve(c, pw, ph, mx, my, &p);
 	bool utf8 = term_utf8();
@@ -445,16 +581,7 @@ static void draw_curve(struct app *a, WINDOW *win, int y, int x, int pw, int ph,
 	if (!c)
 		term_printf(win, y + 1 + ph / 2, x + 2, pw - 2, term_attr(ROLE_DIM),
 			    "computing the curve...");
-	wattrset(win, term_attr(ROLE_DIM));
-	mvwaddch(win, y + 1 + ph, x, ACS_LLCORNER);
-	mvwhline(win, y + 1 + ph, x + 1, ACS_HLINE, pw);
-	wattrset(win, A_NORMAL);
-	/* "0   FPR (y: TPR)   1" under the axis, the name centred. */
-	const char *name = s->pr ? "recall (y: precision)" : "FPR (y: TPR)";
-	int nw = (int)strlen(name), gap = pw + 1 - 2 - nw;
-	if (gap >= 2)
-		term_printf(win, y + 2 + ph, x, pw + 1, term_attr(ROLE_DIM), "0%*s%s%*s1",
-			    gap / 2, "", name, gap - gap / 2, "");
+	draw_axes(win, y, x, pw, ph, s->pr ? "recall" : "FPR");
 	vm_plot_free(&p);
 }
 
@@ -586,7 +713,8 @@ static void draw(struct app *a, WINDOW *win)
 	}
 	if (y + 1 < h)
 		term_printf(win, h - 1, 0, w, term_attr(ROLE_DIM),
-			    "Left/Right threshold 0.01  [ ] 0.05  Up/Down cell  Enter rows  D in Data  v split  c curve");
+			    "Left/Right threshold 0.01  [ ] 0.05  Up/Down cell  Enter rows  D in Data  v split  "
+			    "c curve/risk");
 }
 
 /* ---- keys ------------------------------------------------------------- */
@@ -682,8 +810,15 @@ static int key(struct app *a, int ch)
 		s->split = s->split == SPLIT_TEST ? SPLIT_VALIDATION : SPLIT_TEST;
 		s->sel = s->top = 0;
 		return KEY_HANDLED | KEY_REDRAW;
-	case 'c':
-		s->pr = !s->pr;
+	case 'c':   /* ROC, precision-recall, risk chart, ROC... */
+		if (s->risk) {
+			s->risk = false;
+		} else if (s->pr) {
+			s->pr = false;
+			s->risk = true;
+		} else {
+			s->pr = true;
+		}
 		return KEY_HANDLED | KEY_REDRAW;
 	case 'D':
 		return show_in_data(a, s);

@@ -225,6 +225,36 @@ static struct reg_state *get_state(struct app *a)
 	return s;
 }
 
+/* How the version's gate and threshold differ from the group's policy and
+ * the defaults (registry_version_flags), as `registry show` prints them,
+ * under the version's title line. */
+static void add_flag_lines(struct reg_state *s, const char *root, const char *group,
+			   int version)
+{
+	char **flags;
+	struct ft_err err;
+	ft_err_clear(&err);
+	size_t n = registry_version_flags(root, group, version, &flags, &err);
+	size_t extra = n == (size_t)-1 ? 1 : n + 1;
+	/* right under the version's title line, where an approver looks first */
+	size_t at = s->nlines ? 1 : 0;
+	s->lines = xreallocarray(s->lines, s->nlines + extra, sizeof *s->lines);
+	memmove(s->lines + at + extra, s->lines + at, (s->nlines - at) * sizeof *s->lines);
+	s->nlines += extra;
+	if (n == (size_t)-1) {
+		s->lines[at] = xasprintf("flags: cannot be read: %s", err.msg);
+		return;
+	}
+	s->lines[at] = xstrdup(n ? "flags (gate and threshold against the policy and the "
+			       "defaults)" : "flags: none (gate and threshold meet the policy "
+			       "and the defaults)");
+	for (size_t i = 0; i < n; i++) {
+		s->lines[at + 1 + i] = xasprintf("  ! %s", flags[i]);
+		free(flags[i]);
+	}
+	free(flags);
+}
+
 static void build_group_lines(struct reg_state *s, const struct registry_group *g)
 {
 	s->lines = xcalloc(4, sizeof *s->lines);
@@ -262,6 +292,7 @@ static void refresh_details(struct app *a, struct reg_state *s)
 		} else {
 			s->lines = vm_registry_details(&d, &s->nlines);
 			registry_details_free(&d);
+			add_flag_lines(s, root_of(a), g->name, v->number);
 		}
 	}
 	s->lines_for = s->sel;

@@ -42,10 +42,17 @@ st_wait "Confusion matrix (validation)"
 # the validation curve is computed in the background, then drawn
 st_wait "PR validation AUC"
 st_wait_gone "computing the curve"
-st_wait "recall (y: precision)"
+st_wait_re "0 recall +0\.5 +1"
+# the risk chart: recall of cases and of amount against the alert rate,
+# the threshold and the least costly one marked, axes labelled
 st_keys v c
 st_wait "Confusion matrix (test)"
+st_wait "Risk test"
+st_wait_re "0\.5 .*min cost [0-9]"
+st_wait_re "0 alerts +0\.5 +1"
+st_keys c
 st_wait "ROC test AUC"
+st_wait_re "0 FPR +0\.5 +1"
 
 # the missed frauds (FN is selected first); Enter on one explains it
 st_keys Enter
@@ -121,7 +128,9 @@ st_keys Enter
 st_wait "Registered fraud-detection-model-group/1"
 st_wait "fraud-detection-model-group/1  PendingManualApproval"
 st_wait "description: full depth"
+st_wait "flags: none (gate and threshold meet the policy and the defaults)"
 st_cmd "set tree.max_depth 4"
+st_cmd 'set gate [{"metric": "accuracy", "op": ">=", "value": 0.8}]'
 st_cmd "train"
 st_wait "trained, not saved"
 st_wait "Gate: PASS"
@@ -130,6 +139,8 @@ st_wait "description (optional)"
 st_keys -l "depth 4"
 st_keys Enter
 st_wait "Registered fraud-detection-model-group/2"
+# version 2's gate was lowered in the session: the details flag it
+st_wait "! gate accuracy>=0.8 is weaker than the default accuracy>=0.85"
 
 # compare: mark version 2, select version 1, d shows the differences only
 st_keys End m

@@ -106,7 +106,7 @@ run 2 --no-register --set amount.column=isFraud "$data"
 grep -qxF "fraudtree: $data: amount.column: isFraud is the target" "$tmp/err" ||
 	fail "target as amount column: $(cat "$tmp/err")"
 run 2 --no-register --set cost.alert=-1 "$data"
-grep -qxF 'fraudtree: --set cost.alert: expected a finite number >= 0, got -1' "$tmp/err" ||
+grep -qxF 'fraudtree: --set cost.alert: expected a number between 0 and 1e12, got -1' "$tmp/err" ||
 	fail "negative cost: $(cat "$tmp/err")"
 run 2 --no-register --set threshold=min_cost --set split.validation=0 --set split.train=0.8 "$data"
 grep -qF 'threshold: min_cost needs a validation split' "$tmp/err" ||

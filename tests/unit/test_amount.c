@@ -233,6 +233,67 @@ static void test_risk_curve(void **state)
 	amount_steps_free(NULL);
 }
 
+/* Many distinct scores (the full sort) and few (counted by value) give
+ * what a plain count over the rows gives, -0 and +0 as one score. */
+static void brute(const uint8_t *y, const double *s, const double *a, size_t n, double t,
+		  uint64_t *alerts, double *caught)
+{
+	*alerts = 0;
+	*caught = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] >= t) {
+			(*alerts)++;
+			if (y[i])
+				*caught += a[i];
+		}
+	}
+}
+
+static void test_many_and_few_scores(void **state)
+{
+	(void)state;
+	enum { N = 30000 };
+	uint8_t *y = malloc(N);
+	double *s = malloc(N * sizeof *s), *few = malloc(N * sizeof *few), *a = malloc(N * sizeof *a);
+	uint64_t r = 12345;
+	for (size_t i = 0; i < N; i++) {
+		r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+		s[i] = (double)(r >> 11) / 9007199254740992.0;
+		few[i] = floor(s[i] * 50) / 50;
+		if (i % 1000 == 0)
+			few[i] = -0.0;
+		y[i] = (r >> 7) % 10 == 0;
+		a[i] = (double)((r >> 20) % 1000) / 4;   /* quarters: sums are exact */
+	}
+	struct amount_costs c = { 1, 1, 0 };
+	const double *sets[2] = { s, few };
+	for (int k = 0; k < 2; k++) {
+		struct amount_steps *st = amount_steps_new(y, sets[k], a, N);
+		for (double t = 0; t <= 1.0; t += 0.0625) {
+			struct amount_metrics m;
+			amount_at(st, t, &c, 0.01, &m);
+			uint64_t alerts;
+			double caught;
+			brute(y, sets[k], a, N, t, &alerts, &caught);
+			assert_int_equal(m.alerts, alerts);
+			assert_true(m.amount_caught == caught);
+		}
+		struct amount_risk risk;
+		amount_risk_curve(st, &risk);
+		/* -0 and 0 are one score: 51 values (0..0.98) plus the origin */
+		if (k == 1)
+			assert_int_equal(risk.n, 51);
+		else
+			assert_int_equal(risk.n, N + 1);
+		amount_risk_free(&risk);
+		amount_steps_free(st);
+	}
+	free(y);
+	free(s);
+	free(few);
+	free(a);
+}
+
 static void test_names_and_lookup(void **state)
 {
 	(void)state;
@@ -322,6 +383,7 @@ int main(void)
 		cmocka_unit_test(test_unit_amounts_and_missing),
 		cmocka_unit_test(test_min_cost_threshold),
 		cmocka_unit_test(test_risk_curve),
+		cmocka_unit_test(test_many_and_few_scores),
 		cmocka_unit_test(test_names_and_lookup),
 		cmocka_unit_test(test_guess_column),
 	};
