@@ -51,6 +51,10 @@ struct data_task {
 	size_t col;
 	bool descending;
 	const size_t *perm;        /* search: the display order (kept alive) */
+	size_t nperm;              /* search: rows in perm */
+	size_t *own_perm;          /* search: a filtered display order, copied,
+	                              as the filter may change meanwhile */
+	unsigned long view_gen;    /* search: the display order it ran on */
 	char *needle;
 	size_t from;
 	bool forward;
@@ -99,6 +103,7 @@ struct data_state {
 	uint8_t *rowset;           /* or shown rows by frame row (another screen's) */
 	char *rowset_label;
 	size_t *view, nview;
+	unsigned long view_gen;    /* bumped whenever the display order changes */
 	struct freq_sheet *freq;
 	const char **drop_why;     /* per column: prep_suggest_drops' reason */
 	unsigned long drop_version;
@@ -119,6 +124,7 @@ static void clear_filter(struct data_state *s)
 	free(s->view);
 	s->view = NULL;
 	s->nview = 0;
+	s->view_gen++;
 }
 
 static void clear_figures(struct data_state *s)
@@ -189,6 +195,7 @@ static void free_state(struct app *a)
 		pthread_join(s->task.thread, NULL);
 		free(s->task.out_perm);
 		free(s->task.needle);
+		free(s->task.own_perm);
 	}
 	explore_hints_free(&s->task.out_hints);
 	clear_figures(s);
@@ -695,7 +702,7 @@ static void *task_main(void *arg)
 		if (explore_leakage(t->frame, t->y, t->skip, NULL, &t->out_hints, NULL) < 0)
 			memset(&t->out_hints, 0, sizeof t->out_hints);
 	} else {
-		t->out_pos = view_search(t->frame, t->perm, t->from, t->needle, t->forward,
+		t->out_pos = view_search(t->frame, t->perm, t->nperm, t->from, t->needle, t->forward,
 					 &t->out_col);
 	}
 	atomic_store(&t->done, 1);
@@ -737,6 +744,7 @@ static void rebuild_view(struct data_state *s, const struct frame *f)
 {
 	if (!filtered(s))
 		return;
+	s->view_gen++;
 	free(s->view);
 	s->view = xmalloc((f->nrows ? f->nrows : 1) * sizeof *s->view);
 	s->nview = 0;
@@ -765,8 +773,16 @@ static void adopt_sort(struct app *a, struct data_state *s, struct data_task *t)
 static void adopt_search(struct app *a, struct data_state *s, struct data_task *t)
 {
 	size_t pos = t->out_pos, col = t->out_col;
+	if (t->view_gen != s->view_gen) {
+		app_message(a, true, "the rows shown changed during the search: search again (n)");
+		return;
+	}
 	if (pos == SIZE_MAX) {
-		app_message(a, true, "not found: %s", t->needle);
+		if (filtered(s))
+			app_message(a, true, "not found among the %zu filtered rows: %s", s->nview,
+				    t->needle);
+		else
+			app_message(a, true, "not found: %s", t->needle);
 		return;
 	}
 	bool wrapped = t->forward ? pos <= t->from : pos >= t->from;
@@ -841,6 +857,8 @@ static void task_poll(struct app *a, struct data_state *s)
 	t->out_perm = NULL;
 	free(t->needle);
 	t->needle = NULL;
+	free(t->own_perm);
+	t->own_perm = NULL;
 }
 
 static int scr_data_sort(struct app *a, int col, bool descending)
@@ -889,10 +907,6 @@ static int scr_data_search(struct app *a, const char *text, bool forward)
 	struct data_state *s = state(a);
 	if (!a->frame || task_busy(a, s))
 		return -1;
-	if (filtered(s)) {
-		app_message(a, true, "search looks at every row: clear the filter first (Esc)");
-		return -1;
-	}
 	if (text) {
 		free(s->search);
 		s->search = xstrdup(text);
@@ -903,7 +917,21 @@ static int scr_data_search(struct app *a, const char *text, bool forward)
 	}
 	struct data_task *t = &s->task;
 	t->kind = TASK_SEARCH;
-	t->perm = s->perm;
+	/* with a filter on, only its rows (the view) are searched */
+	t->nperm = shown_rows(s, a->frame);
+	t->own_perm = NULL;
+	if (s->view) {
+		t->own_perm = xmalloc((t->nperm ? t->nperm : 1) * sizeof *t->own_perm);
+		memcpy(t->own_perm, s->view, t->nperm * sizeof *t->own_perm);
+	}
+	t->perm = s->view ? t->own_perm : s->perm;
+	t->view_gen = s->view_gen;
+	if (s->view && !s->nview) {
+		free(t->own_perm);
+		t->own_perm = NULL;
+		app_message(a, true, "not found: no row matches the filter");
+		return -1;
+	}
 	t->needle = xstrdup(s->search);
 	t->from = s->cur;
 	t->forward = forward;

@@ -216,10 +216,12 @@ static bool contains_nocase(const char *hay, const char *needle, size_t nlen)
 	return nlen == 0;
 }
 
-size_t view_search(const struct frame *f, const size_t *perm, size_t from,
+size_t view_search(const struct frame *f, const size_t *perm, size_t n, size_t from,
 		   const char *needle, bool forward, size_t *col)
 {
-	size_t n = f->nrows, nlen = strlen(needle);
+	size_t nlen = strlen(needle);
+	if (!perm)
+		n = f->nrows;
 	if (n == 0 || nlen == 0)
 		return SIZE_MAX;
 	double num;

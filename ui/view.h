@@ -43,9 +43,10 @@ size_t view_histogram_split(const struct frame *f, size_t col, size_t nbins, con
 /* The next display position after `from` (wrapping; `forward` false
  * searches backwards) whose row holds `needle` in any column: categories by
  * case-insensitive substring, numbers by equal value when the needle is a
- * number. perm may be NULL (file order). Returns SIZE_MAX when no row
+ * number. perm lists the n frame rows in display order (a filter's rows
+ * only, say); NULL means every row in file order and n is ignored. Returns SIZE_MAX when no row
  * matches; *col receives the first matching column. */
-size_t view_search(const struct frame *f, const size_t *perm, size_t from,
+size_t view_search(const struct frame *f, const size_t *perm, size_t n, size_t from,
 		   const char *needle, bool forward, size_t *col);
 
 /* A bar of `value / max` of `width` cells drawn with the eighth blocks

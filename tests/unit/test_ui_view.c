@@ -171,19 +171,25 @@ static void test_search(void **state)
 	struct frame *f = load_text("name,amount\nAlice,5\nbob,7\nALINA,5\ncarol,9\n");
 	size_t col = 99;
 	/* case-insensitive substring of categories, forward from row 0 */
-	assert_int_equal(view_search(f, NULL, 0, "ali", true, &col), 2);
+	assert_int_equal(view_search(f, NULL, 0, 0, "ali", true, &col), 2);
 	assert_int_equal(col, 0);
 	/* wraps around to row 0 */
-	assert_int_equal(view_search(f, NULL, 2, "ali", true, &col), 0);
+	assert_int_equal(view_search(f, NULL, 0, 2, "ali", true, &col), 0);
 	/* backwards */
-	assert_int_equal(view_search(f, NULL, 0, "ali", false, &col), 2);
+	assert_int_equal(view_search(f, NULL, 0, 0, "ali", false, &col), 2);
 	/* a number matches equal numeric cells */
-	assert_int_equal(view_search(f, NULL, 0, "9", true, &col), 3);
+	assert_int_equal(view_search(f, NULL, 0, 0, "9", true, &col), 3);
 	assert_int_equal(col, 1);
-	assert_int_equal(view_search(f, NULL, 0, "zzz", true, &col), SIZE_MAX);
+	assert_int_equal(view_search(f, NULL, 0, 0, "zzz", true, &col), SIZE_MAX);
 	/* with a permutation, positions are display positions */
 	size_t perm[] = { 3, 2, 1, 0 };
-	assert_int_equal(view_search(f, perm, 0, "bob", true, &col), 2);
+	assert_int_equal(view_search(f, perm, 4, 0, "bob", true, &col), 2);
+	/* a filtered display order: only its rows are looked at (ALINA is
+	 * not among them, so "ali" finds Alice, wrapping to its position) */
+	size_t shown[] = { 0, 3 };
+	assert_int_equal(view_search(f, shown, 2, 0, "ali", true, &col), 0);
+	assert_int_equal(view_search(f, shown, 2, 0, "bob", true, &col), SIZE_MAX);
+	assert_int_equal(view_search(f, shown, 2, 0, "carol", true, &col), 1);
 	frame_free(f);
 }
 
