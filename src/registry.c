@@ -70,22 +70,9 @@ static void fault(const char *point)
 #endif
 }
 
-/* FRAUDTREE_PAUSE=POINT:MS holds the process at POINT for MS milliseconds,
- * so that tests can make a reader and a writer meet there. */
 static void pause_at(const char *point)
 {
-#ifdef FT_TEST_HOOKS
-	const char *want = getenv("FRAUDTREE_PAUSE");
-	size_t n = strlen(point);
-	if (want && !strncmp(want, point, n) && want[n] == ':') {
-		long ms = strtol(want + n + 1, NULL, 10);
-		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-			continue;
-	}
-#else
-	(void)point;
-#endif
+	ft_test_pause(point);
 }
 
 const char *registry_status_name(enum registry_status s)

@@ -13,6 +13,8 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
+#include <signal.h>
 #include <string.h>
 #include <stdatomic.h>
 #include <sys/random.h>
@@ -294,6 +296,25 @@ uint64_t ft_random64(void)
 	return rng_next(&r);
 }
 
+/* FRAUDTREE_PAUSE=POINT:MS holds the process at POINT for MS milliseconds
+ * (test builds only), so that tests can make a reader and a writer, or a
+ * signal and a window, meet there. */
+void ft_test_pause(const char *point)
+{
+#ifdef FT_TEST_HOOKS
+	const char *want = getenv("FRAUDTREE_PAUSE");
+	size_t n = strlen(point);
+	if (want && !strncmp(want, point, n) && want[n] == ':') {
+		long ms = strtol(want + n + 1, NULL, 10);
+		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			continue;
+	}
+#else
+	(void)point;
+#endif
+}
+
 /* Temporaries not yet renamed or removed, for out_remove_temporaries. A
  * signal handler can only reach a global; each slot is claimed and
  * released atomically, and its name is complete before it is published. */
@@ -428,6 +449,15 @@ static int open_out(struct out_file *o, int dirfd, const char *dirpath, const ch
 	size_t base = strlen(name);
 	if (base > NAME_MAX - 21)
 		base = NAME_MAX - 21;
+	/* The fatal signals wait while the temporary exists but is not yet in
+	 * the table, so Ctrl-C or kill can never strand it there. */
+	sigset_t fatal, saved;
+	sigemptyset(&fatal);
+	sigaddset(&fatal, SIGINT);
+	sigaddset(&fatal, SIGTERM);
+	sigaddset(&fatal, SIGHUP);
+	sigaddset(&fatal, SIGQUIT);
+	pthread_sigmask(SIG_BLOCK, &fatal, &saved);
 	for (int tries = 0; tries < 16; tries++) {
 		free(o->tmp);
 		o->tmp = xasprintf("%.*s.tmp.%016llx", (int)base, name,
@@ -438,13 +468,17 @@ static int open_out(struct out_file *o, int dirfd, const char *dirpath, const ch
 			break;
 	}
 	if (o->fd < 0) {
-		ft_fail(err, FT_EIO, "%s: %s", path, strerror(errno));
+		int e = errno;
+		pthread_sigmask(SIG_SETMASK, &saved, NULL);
+		ft_fail(err, FT_EIO, "%s: %s", path, strerror(e));
 		free(o->tmp);
 		o->tmp = NULL;
 		free(path);
 		return -1;
 	}
+	ft_test_pause("out-temporary");
 	o->slot = tmp_claim(dirfd, o->tmp);
+	pthread_sigmask(SIG_SETMASK, &saved, NULL);
 	o->dirfd = dirfd;
 	o->path = path;
 	o->name = xstrdup(name);

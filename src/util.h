@@ -120,6 +120,9 @@ int out_commit(struct out_file *o, bool ok, struct ft_err *err);
  * handler calls it so that an interrupted writer leaves no OUT.tmp.*. */
 void out_remove_temporaries(void);
 
+/* Test builds: FRAUDTREE_PAUSE=POINT:MS sleeps MS ms at POINT; else nothing. */
+void ft_test_pause(const char *point);
+
 /* Write `len` bytes to `path` (or to `name` in the open directory dirfd)
  * atomically: temporary file as out_open makes it, fsync, rename, fsync of
  * the directory. `mode` before umask. */
