@@ -443,8 +443,8 @@ static void drift_progress(void *ctx, const char *stage, uint64_t done, uint64_t
 	job_progress(ctx, "drift", done, total);
 }
 
-/* "act: TransactionAmt, score" or "stable": the level and what reached it
- * (at most three names). Caller frees. */
+/* "act (TransactionAmt, the score)" or "stable": the level and what
+ * reached it (at most three names). Caller frees. */
 static char *drift_summary(const struct drift_report *r)
 {
 	struct strbuf sb = { 0 };
@@ -457,13 +457,15 @@ static char *drift_summary(const struct drift_report *r)
 			continue;
 		if (n < 3) {
 			char *name = ft_escape_controls(score ? "the score" : r->cols[i].name);
-			sb_printf(&sb, "%s%s", n ? ", " : ": ", name);
+			sb_printf(&sb, "%s%s", n ? ", " : " (", name);
 			free(name);
 		}
 		n++;
 	}
 	if (n > 3)
 		sb_printf(&sb, " and %zu more", n - 3);
+	if (n)
+		sb_puts(&sb, ")");
 	return sb.data;
 }
 
@@ -928,8 +930,8 @@ static void adopt_drift(struct app *a, struct app_job *j)
 	a->report.seq++;
 	snprintf(a->report.title, sizeof a->report.title, "drift against %s/%d", j->group,
 		 j->version);
-	app_message(a, false, "drift of %s against %s/%d: %s%s", j->path, j->group, j->version,
-		    j->summary, a->screen == SCR_REGISTRY ? " (Esc closes the table)"
+	app_message(a, false, "drift %s: %s against %s/%d%s", j->summary, j->path, j->group,
+		    j->version, a->screen == SCR_REGISTRY ? " (Esc closes the table)"
 		    : " (the table is on the Registry screen)");
 }
 

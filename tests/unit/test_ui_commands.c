@@ -554,7 +554,7 @@ static void test_card_and_drift(void **state)
 	refused(a, "card", "busy");                   /* one job at a time */
 	wait_job(a);
 	assert_false(a->message_error);
-	assert_non_null(strstr(a->message, ": stable"));
+	assert_non_null(strstr(a->message, "drift stable: "));
 	assert_non_null(a->report.text);
 	assert_non_null(strstr(a->report.text, "drift: stable"));
 	assert_non_null(strstr(a->report.text, "TransactionAmt "));
@@ -564,7 +564,7 @@ static void test_card_and_drift(void **state)
 	line = xasprintf("drift %s", shifted);
 	accepted(a, line);
 	wait_job(a);
-	assert_non_null(strstr(a->message, ": act: TransactionAmt"));
+	assert_non_null(strstr(a->message, "drift act (TransactionAmt): "));
 	assert_int_equal(a->report.seq, seq + 1);
 	assert_non_null(strstr(a->report.text, "drift: act"));
 	free(line);
