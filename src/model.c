@@ -17,6 +17,7 @@
 
 #include "condition.h"
 #include "json.h"
+#include "recipe_json.h"
 
 #define MODEL_FORMAT "fraudtree-model"
 

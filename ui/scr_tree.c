@@ -20,6 +20,7 @@
 
 #include "pipeline.h"
 #include "prompt.h"
+#include "recipe_apply.h"
 #include "screen.h"
 #include "term.h"
 #include "tree.h"
@@ -154,7 +155,7 @@ static void compute_explain(struct tree_state *s, struct app *a)
 	struct dataset d = { 0 };
 	struct ft_err err;
 	ft_err_clear(&err);
-	if (prep_apply(r->recipe, a->frame, &r->target, &row, 1, NULL, &d, &err)) {
+	if (recipe_apply(r->recipe, a->frame, &r->target, &row, 1, NULL, &d, &err)) {
 		snprintf(s->explain_error, sizeof s->explain_error, "%s", err.msg);
 		return;
 	}

@@ -9,7 +9,8 @@
 #include <stdint.h>
 
 #include "frame.h"
-#include "prep.h"
+#include "dataset.h"
+#include "recipe.h"
 #include "tree.h"
 
 /* Fold state of every node and the visible nodes in display order
