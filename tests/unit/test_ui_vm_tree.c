@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <math.h>
@@ -28,6 +29,7 @@
 #include "model.h"
 #include "pipeline.h"
 #include "predict.h"
+#include "recipe_apply.h"
 #include "vm_tree.h"
 
 static struct tree_node nodes[5];
@@ -208,7 +210,7 @@ static void check_explain_matches_predict(const char *const *sets, size_t nsets)
 			want[k] = c + 1;
 		}
 		struct dataset d = { 0 };
-		if (prep_apply(r.recipe, f, &r.target, &row, 1, NULL, &d, &err))
+		if (recipe_apply(r.recipe, f, &r.target, &row, 1, NULL, &d, &err))
 			fail_msg("%s", err.msg);
 		assert_int_equal(d.n, 1);
 		char **lines;
