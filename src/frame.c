@@ -976,14 +976,9 @@ void frame_compute_stats(struct frame *f, int threads)
 		threads = ft_threads();
 	if ((size_t)threads > f->ncols)
 		threads = (int)f->ncols;
-	pthread_t tid[FT_THREADS_MAX];
-	int started = 0;
-	for (int t = 1; t < threads && t < FT_THREADS_MAX; t++)
-		if (pthread_create(&tid[started], NULL, stats_worker, &job) == 0)
-			started++;
-	stats_worker(&job);
-	for (int t = 0; t < started; t++)
-		pthread_join(tid[t], NULL);
+	if (threads > FT_THREADS_MAX)
+		threads = FT_THREADS_MAX;
+	ft_parallel(stats_worker, &job, 0, threads > 1 ? (size_t)threads : 1);
 }
 
 /* ---- labels ---- */

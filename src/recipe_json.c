@@ -103,103 +103,31 @@ struct cJSON *recipe_to_json(const struct recipe *r)
 	return j;
 }
 
-/* Reading: every accessor names the full key path on failure. */
-struct jctx {
-	const char *origin;
-	struct ft_err *err;
-};
-
-static int jfail(const struct jctx *c, const char *path, const char *what)
+/* Reading: every failure names the full key path (json_reader). An index
+ * into a list of `limit` entries. */
+static int get_index(const struct json_reader *c, const cJSON *o, const char *base,
+		     const char *key, size_t limit, size_t *out)
 {
-	return ft_fail(c->err, FT_EINPUT, "%s: %s: %s", c->origin, path, what);
-}
-
-static const cJSON *jget(const struct jctx *c, const cJSON *o, const char *base,
-			 const char *key, char *path, size_t pathsz)
-{
-	snprintf(path, pathsz, "%s%s%s", base, base[0] ? "." : "", key);
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-	if (!v)
-		jfail(c, path, "missing");
-	return v;
-}
-
-static const char *jstring(const struct jctx *c, const cJSON *o, const char *base,
-			   const char *key)
-{
-	char path[300];
-	const cJSON *v = jget(c, o, base, key, path, sizeof path);
-	if (!v)
-		return NULL;
-	if (!cJSON_IsString(v)) {
-		jfail(c, path, "expected a string");
-		return NULL;
-	}
-	return v->valuestring;
-}
-
-static int jnumber(const struct jctx *c, const cJSON *o, const char *base, const char *key,
-		   double *out)
-{
-	char path[300];
-	const cJSON *v = jget(c, o, base, key, path, sizeof path);
-	if (!v)
+	char what[80];
+	snprintf(what, sizeof what, "an integer in [0, %zu)", limit);
+	int64_t v;
+	if (json_get_integer(c, o, base, key, 0, (int64_t)limit - 1, NULL, what, &v) < 0)
 		return -1;
-	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
-		return jfail(c, path, "expected a number");
-	*out = v->valuedouble;
+	*out = (size_t)v;
 	return 0;
 }
 
-static int jindex(const struct jctx *c, const cJSON *o, const char *base, const char *key,
-		  size_t limit, size_t *out)
-{
-	double d;
-	if (jnumber(c, o, base, key, &d) < 0)
-		return -1;
-	if (d < 0 || d != floor(d) || d >= (double)limit) {
-		char path[300], what[80];
-		snprintf(path, sizeof path, "%s.%s", base, key);
-		snprintf(what, sizeof what, "expected an integer in [0, %zu)", limit);
-		return jfail(c, path, what);
-	}
-	*out = (size_t)d;
-	return 0;
-}
-
-static int jstrv(const struct jctx *c, const cJSON *o, const char *base, const char *key,
-		 char ***out, size_t *n)
-{
-	char path[300];
-	const cJSON *v = jget(c, o, base, key, path, sizeof path);
-	if (!v)
-		return -1;
-	if (!cJSON_IsArray(v))
-		return jfail(c, path, "expected a list of strings");
-	size_t cnt = (size_t)cJSON_GetArraySize(v), i = 0;
-	*out = xcalloc(cnt, sizeof **out);
-	*n = 0;
-	const cJSON *e;
-	cJSON_ArrayForEach(e, v) {
-		if (!cJSON_IsString(e))
-			return jfail(c, path, "expected a list of strings");
-		(*out)[i++] = xstrdup(e->valuestring);
-		*n = i;
-	}
-	return 0;
-}
-
-static int parse_input(const struct jctx *c, const cJSON *o, const char *base,
+static int parse_input(const struct json_reader *c, const cJSON *o, const char *base,
 		       struct recipe_input *in)
 {
 	char path[300];
 	if (!cJSON_IsObject(o))
-		return jfail(c, base, "expected an object");
+		return json_fail(c, base, "expected an object");
 	const char *s;
-	if (!(s = jstring(c, o, base, "name")))
+	if (!(s = json_get_string(c, o, base, "name")))
 		return -1;
 	in->name = xstrdup(s);
-	if (!(s = jstring(c, o, base, "type")))
+	if (!(s = json_get_string(c, o, base, "type")))
 		return -1;
 	if (strcmp(s, "numeric") == 0)
 		in->type = COL_NUMERIC;
@@ -208,70 +136,67 @@ static int parse_input(const struct jctx *c, const cJSON *o, const char *base,
 	else if (strcmp(s, "datetime") == 0)
 		in->type = COL_DATETIME;
 	else
-		return jfail(c, (snprintf(path, sizeof path, "%s.type", base), path),
+		return json_fail(c, json_key(path, sizeof path, base, "type"),
 			     "expected numeric, categorical or datetime");
-	if (!(s = jstring(c, o, base, "impute")))
+	if (!(s = json_get_string(c, o, base, "impute")))
 		return -1;
 	int st;
 	for (st = IMPUTE_MEAN; st <= IMPUTE_CONSTANT; st++)
 		if (strcmp(s, impute_name((enum impute_strategy)st)) == 0)
 			break;
 	if (st > IMPUTE_CONSTANT)
-		return jfail(c, (snprintf(path, sizeof path, "%s.impute", base), path),
+		return json_fail(c, json_key(path, sizeof path, base, "impute"),
 			     "expected mean, median, most_frequent or constant");
 	in->impute = (enum impute_strategy)st;
-	const cJSON *mi = jget(c, o, base, "missing_indicator", path, sizeof path);
-	if (!mi)
+	if (json_get_bool(c, o, base, "missing_indicator", &in->missing_indicator) < 0)
 		return -1;
-	if (!cJSON_IsBool(mi))
-		return jfail(c, path, "expected true or false");
-	in->missing_indicator = cJSON_IsTrue(mi);
 
 	if (in->type == COL_DATETIME) {
-		if (!(s = jstring(c, o, base, "date_order")))
+		if (!(s = json_get_string(c, o, base, "date_order")))
 			return -1;
 		size_t k;
 		for (k = 0; k < 3; k++)
 			if (strcmp(s, order_names[k]) == 0)
 				break;
 		if (k == 3)
-			return jfail(c, (snprintf(path, sizeof path, "%s.date_order", base), path),
+			return json_fail(c, json_key(path, sizeof path, base, "date_order"),
 				     "expected iso, mdy or dmy");
 		in->date_order = (enum date_order)k;
-		const cJSON *p = jget(c, o, base, "datetime_parts", path, sizeof path);
+		const cJSON *p = json_member(c, o, base, "datetime_parts");
 		if (!p)
 			return -1;
+		json_key(path, sizeof path, base, "datetime_parts");
 		if (!cJSON_IsArray(p))
-			return jfail(c, path, "expected a list of hour, day_of_week, day, month");
+			return json_fail(c, path, "expected a list of hour, day_of_week, day, month");
 		const cJSON *e;
 		cJSON_ArrayForEach(e, p) {
 			for (k = 0; k < 4; k++)
 				if (cJSON_IsString(e) && strcmp(e->valuestring, dt_suffix[k]) == 0)
 					break;
 			if (k == 4)
-				return jfail(c, path, "expected a list of hour, day_of_week, day, month");
+				return json_fail(c, path, "expected a list of hour, day_of_week, day, month");
 			in->datetime_parts |= 1u << k;
 		}
 	}
 	if (in->type != COL_CATEGORICAL)
-		return jnumber(c, o, base, "fill_value", &in->fill_value);
+		return json_get_number(c, o, base, "fill_value", 0, NULL, &in->fill_value);
 
-	if (!(s = jstring(c, o, base, "fill_level")))
+	if (!(s = json_get_string(c, o, base, "fill_level")))
 		return -1;
 	in->fill_level = xstrdup(s);
-	if (!(s = jstring(c, o, base, "encode")))
+	if (!(s = json_get_string(c, o, base, "encode")))
 		return -1;
 	if (!encoding_parse(s, &in->encode))
-		return jfail(c, (snprintf(path, sizeof path, "%s.encode", base), path),
+		return json_fail(c, json_key(path, sizeof path, base, "encode"),
 			     "expected onehot, frequency or ordinal");
-	if (jstrv(c, o, base, "levels", &in->levels, &in->nlevels) < 0)
+	if (json_get_strings(c, o, base, "levels", &in->levels, &in->nlevels) < 0)
 		return -1;
 	/* ordinal levels are in their ordinal order (natural_order), the
 	 * others sorted; distinct either way */
 	if (in->encode != ENC_ORDINAL) {
 		for (size_t k = 1; k < in->nlevels; k++)
 			if (strcmp(in->levels[k - 1], in->levels[k]) >= 0)
-				return jfail(c, (snprintf(path, sizeof path, "%s.levels", base), path),
+				return json_fail(c, json_key(path, sizeof path, base, "levels"),
 					     "levels must be distinct and sorted");
 	} else if (in->nlevels > 1) {
 		char **sorted = xmalloc(in->nlevels * sizeof *sorted);
@@ -282,20 +207,21 @@ static int parse_input(const struct jctx *c, const cJSON *o, const char *base,
 			dup = strcmp(sorted[k - 1], sorted[k]) == 0;
 		free(sorted);
 		if (dup)
-			return jfail(c, (snprintf(path, sizeof path, "%s.levels", base), path),
+			return json_fail(c, json_key(path, sizeof path, base, "levels"),
 				     "levels must be distinct");
 	}
-	const cJSON *fq = jget(c, o, base, "frequency", path, sizeof path);
+	const cJSON *fq = json_member(c, o, base, "frequency");
 	if (!fq)
 		return -1;
+	json_key(path, sizeof path, base, "frequency");
 	if (!cJSON_IsArray(fq) || (size_t)cJSON_GetArraySize(fq) != in->nlevels)
-		return jfail(c, path, "expected one count per level");
+		return json_fail(c, path, "expected one count per level");
 	in->freq = xcalloc(in->nlevels, sizeof *in->freq);
 	size_t k = 0;
 	const cJSON *e;
 	cJSON_ArrayForEach(e, fq) {
 		if (!cJSON_IsNumber(e) || !(e->valuedouble >= 0) || !isfinite(e->valuedouble))
-			return jfail(c, path, "expected one count (a number >= 0) per level");
+			return json_fail(c, path, "expected one count (a number >= 0) per level");
 		in->freq[k++] = e->valuedouble;
 	}
 	return 0;
@@ -319,7 +245,7 @@ static bool kind_fits(enum feature_kind k, const struct recipe_input *in)
 struct recipe *recipe_from_json(const struct cJSON *j, const char *origin,
 				struct ft_err *err)
 {
-	struct jctx c = { origin, err };
+	struct json_reader c = { .origin = origin, .err = err };
 	char path[300];
 	struct recipe *r = xcalloc(1, sizeof *r);
 	const char *s;
@@ -328,25 +254,25 @@ struct recipe *recipe_from_json(const struct cJSON *j, const char *origin,
 	size_t i;
 
 	if (!cJSON_IsObject(j)) {
-		jfail(&c, "recipe", "expected an object");
+		json_fail(&c, "recipe", "expected an object");
 		goto fail;
 	}
-	if (jnumber(&c, j, "recipe", "format", &fmt) < 0)
+	if (json_get_number(&c, j, "recipe", "format", 0, NULL, &fmt) < 0)
 		goto fail;
 	if (fmt != RECIPE_FORMAT) {
-		jfail(&c, "recipe.format", "unsupported format (this program reads format 1)");
+		json_fail(&c, "recipe.format", "unsupported format (this program reads format 1)");
 		goto fail;
 	}
-	if (!(s = jstring(&c, j, "recipe", "target")))
+	if (!(s = json_get_string(&c, j, "recipe", "target")))
 		goto fail;
 	r->target = xstrdup(s);
-	if (!(s = jstring(&c, j, "recipe", "positive")))
+	if (!(s = json_get_string(&c, j, "recipe", "positive")))
 		goto fail;
 	r->positive = xstrdup(s);
-	if (!(s = jstring(&c, j, "recipe", "negative")))
+	if (!(s = json_get_string(&c, j, "recipe", "negative")))
 		goto fail;
 	r->negative = xstrdup(s);
-	if (jstrv(&c, j, "recipe", "na_values", &r->na_values, &r->nna_values) < 0)
+	if (json_get_strings(&c, j, "recipe", "na_values", &r->na_values, &r->nna_values) < 0)
 		goto fail;
 	/* The delimiter predict reads with (models written before it was
 	 * recorded have none: predict detects it). */
@@ -354,18 +280,14 @@ struct recipe *recipe_from_json(const struct cJSON *j, const char *origin,
 	if (dj) {
 		if (!cJSON_IsString(dj) || strlen(dj->valuestring) != 1 ||
 		    strchr("\"\r\n", dj->valuestring[0])) {
-			jfail(&c, "recipe.delimiter", "expected one character other than a quote or a line end");
+			json_fail(&c, "recipe.delimiter", "expected one character other than a quote or a line end");
 			goto fail;
 		}
 		r->delimiter = dj->valuestring[0];
 	}
 
-	if (!(arr = jget(&c, j, "recipe", "inputs", path, sizeof path)))
+	if (!(arr = json_get_array(&c, j, "recipe", "inputs", NULL)))
 		goto fail;
-	if (!cJSON_IsArray(arr)) {
-		jfail(&c, path, "expected a list");
-		goto fail;
-	}
 	r->inputs = xcalloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof *r->inputs);
 	i = 0;
 	cJSON_ArrayForEach(e, arr) {
@@ -377,12 +299,8 @@ struct recipe *recipe_from_json(const struct cJSON *j, const char *origin,
 		i++;
 	}
 
-	if (!(arr = jget(&c, j, "recipe", "features", path, sizeof path)))
+	if (!(arr = json_get_array(&c, j, "recipe", "features", NULL)))
 		goto fail;
-	if (!cJSON_IsArray(arr)) {
-		jfail(&c, path, "expected a list");
-		goto fail;
-	}
 	r->features = xcalloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof *r->features);
 	i = 0;
 	cJSON_ArrayForEach(e, arr) {
@@ -390,16 +308,16 @@ struct recipe *recipe_from_json(const struct cJSON *j, const char *origin,
 		snprintf(base, sizeof base, "recipe.features[%zu]", i);
 		struct feature *ft = &r->features[i];
 		if (!cJSON_IsObject(e)) {
-			jfail(&c, base, "expected an object");
+			json_fail(&c, base, "expected an object");
 			goto fail;
 		}
-		if (!(s = jstring(&c, e, base, "name")))
+		if (!(s = json_get_string(&c, e, base, "name")))
 			goto fail;
 		ft->name = xstrdup(s);
 		r->nfeatures = ++i;
-		if (jindex(&c, e, base, "input", r->ninputs, &ft->input) < 0)
+		if (get_index(&c, e, base, "input", r->ninputs, &ft->input) < 0)
 			goto fail;
-		if (!(s = jstring(&c, e, base, "kind")))
+		if (!(s = json_get_string(&c, e, base, "kind")))
 			goto fail;
 		size_t k;
 		for (k = 0; k < sizeof kind_names / sizeof kind_names[0]; k++)
@@ -407,40 +325,36 @@ struct recipe *recipe_from_json(const struct cJSON *j, const char *origin,
 				break;
 		snprintf(path, sizeof path, "%s.kind", base);
 		if (k == sizeof kind_names / sizeof kind_names[0]) {
-			jfail(&c, path, "unknown feature kind");
+			json_fail(&c, path, "unknown feature kind");
 			goto fail;
 		}
 		ft->kind = (enum feature_kind)k;
 		const struct recipe_input *in = &r->inputs[ft->input];
 		if (!kind_fits(ft->kind, in)) {
-			jfail(&c, path, "does not fit the type of its input");
+			json_fail(&c, path, "does not fit the type of its input");
 			goto fail;
 		}
 		if (ft->kind == FEAT_ONEHOT &&
-		    jindex(&c, e, base, "level", in->nlevels, &ft->level) < 0)
+		    get_index(&c, e, base, "level", in->nlevels, &ft->level) < 0)
 			goto fail;
 	}
 
-	if (!(arr = jget(&c, j, "recipe", "dropped", path, sizeof path)))
+	if (!(arr = json_get_array(&c, j, "recipe", "dropped", NULL)))
 		goto fail;
-	if (!cJSON_IsArray(arr)) {
-		jfail(&c, path, "expected a list");
-		goto fail;
-	}
 	i = 0;
 	cJSON_ArrayForEach(e, arr) {
 		char base[64];
 		snprintf(base, sizeof base, "recipe.dropped[%zu]", i++);
 		const char *col, *why;
 		if (!cJSON_IsObject(e)) {
-			jfail(&c, base, "expected an object");
+			json_fail(&c, base, "expected an object");
 			goto fail;
 		}
-		if (!(col = jstring(&c, e, base, "column")) || !(why = jstring(&c, e, base, "reason")))
+		if (!(col = json_get_string(&c, e, base, "column")) || !(why = json_get_string(&c, e, base, "reason")))
 			goto fail;
 		recipe_add_drop(r, col, why);
 	}
-	if (jstrv(&c, j, "recipe", "notes", &r->notes, &r->nnotes) < 0)
+	if (json_get_strings(&c, j, "recipe", "notes", &r->notes, &r->nnotes) < 0)
 		goto fail;
 	return r;
 fail:

@@ -783,6 +783,41 @@ uint64_t rng_binomial(struct ft_rng *r, uint64_t n, double p)
 	return k + (p < 0.5 ? x : n - x);
 }
 
+void ft_parallel(void *(*fn)(void *), void *items, size_t size, size_t n)
+{
+	if (n == 0)
+		return;
+	pthread_t local[FT_THREADS_MAX];
+	pthread_t *tid = n <= FT_THREADS_MAX ? local : xcalloc(n, sizeof *tid);
+	bool local_flags[FT_THREADS_MAX];
+	bool *started = n <= FT_THREADS_MAX ? local_flags : xcalloc(n, sizeof *started);
+	char *base = items;
+	for (size_t k = 1; k < n; k++)
+		started[k] = pthread_create(&tid[k], NULL, fn, base + k * size) == 0;
+	fn(base);
+	for (size_t k = 1; k < n; k++) {
+		if (started[k])
+			pthread_join(tid[k], NULL);
+		else
+			fn(base + k * size);   /* no thread to spare: run it here */
+	}
+	if (tid != local)
+		free(tid);
+	if (started != local_flags)
+		free(started);
+}
+
+static void *task_run(void *arg)
+{
+	struct ft_task *t = arg;
+	return t->run(t->arg);
+}
+
+void ft_run_tasks(struct ft_task *tasks, size_t n)
+{
+	ft_parallel(task_run, tasks, sizeof *tasks, n);
+}
+
 int ft_threads(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
