@@ -150,7 +150,10 @@ static void check_training_rows(const char *const *sets, size_t nsets)
 			rc = &m->reference->cols[i];
 			at = i;
 		}
-	assert_non_null(rc);
+	if (!rc) {
+		fail_msg("the model has no card_type input");
+		return;
+	}
 	double want = 0;
 	for (size_t k = 0; k <= rc->ncategories + 1; k++) {
 		double e = k < rc->ncategories + 1 ? rc->share[k] : rc->missing;
