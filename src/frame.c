@@ -123,13 +123,23 @@ const char *col_type_name(enum col_type t)
 	return "unknown";
 }
 
+/* Whether [s, s + len) is the NUL-terminated text t. Every cell of a file
+ * passes here once per NA string: the first byte rejects almost all of
+ * them before t is measured. */
+static bool text_is(const char *t, const char *s, size_t len)
+{
+	if (len && t[0] != s[0])
+		return false;
+	return strlen(t) == len && !memcmp(t, s, len);
+}
+
 bool frame_is_na_text(const char *s, size_t len, const char *const *extra, size_t nextra)
 {
 	for (size_t i = 0; i < frame_na_ndefaults; i++)
-		if (strlen(frame_na_defaults[i]) == len && !memcmp(frame_na_defaults[i], s, len))
+		if (text_is(frame_na_defaults[i], s, len))
 			return true;
 	for (size_t i = 0; i < nextra; i++)
-		if (strlen(extra[i]) == len && !memcmp(extra[i], s, len))
+		if (text_is(extra[i], s, len))
 			return true;
 	return false;
 }

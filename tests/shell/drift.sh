@@ -75,6 +75,15 @@ awk -F, -v OFS=, 'NR > 1 { $3 = "high" } { print }' "$T/train.csv" >"$T/text.csv
 expect 1 "$FT_BIN" drift "$M" "$T/text.csv"
 has "$T/out" "type changed: now text"
 has "$T/out" "type changed: risk (now text)"
+# a categorical column that holds only numbers now; one cell of text
+# among them is not a change of type
+awk -F, -v OFS=, 'NR > 1 { $4 = NR % 7 } { print }' "$T/train.csv" >"$T/numbers.csv"
+expect 1 "$FT_BIN" drift "$M" "$T/numbers.csv"
+has "$T/out" "type changed: card (now numbers)"
+awk -F, -v OFS=, 'NR > 1 { $4 = (NR == 2000 ? "credit" : NR % 7) } { print }' "$T/train.csv" \
+	>"$T/mostly.csv"
+expect 1 "$FT_BIN" drift "$M" "$T/mostly.csv"
+lacks "$T/out" "type changed"
 
 # ---- bad files fail as predict fails them
 printf 'id,amount,risk,card,isFraud\n1,5,0.1,credit,0\n2,5,0.1\n' >"$T/bad.csv"
