@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "condition.h"
 #include "csv_load.h"
@@ -416,10 +417,14 @@ static char *date_range(const struct registry_manifest *mf, const struct model *
 	char hex[65];
 	uint64_t size;
 	struct ft_err err;
-	if (!mf->data_path || !*mf->data_path ||
-	    sha256_file(mf->data_path, hex, &size, &err) < 0)
+	struct stat st;
+	if (!mf->data_path || !*mf->data_path || stat(mf->data_path, &st))
 		return xstrdup("unknown (the data file is not there any more)");
-	if (strcmp(hex, mf->data_sha256))
+	/* a FIFO or a device in its place would be read for ever */
+	if (!S_ISREG(st.st_mode))
+		return xstrdup("unknown (the data path is not a regular file now)");
+	if ((uint64_t)st.st_size != mf->data_size ||
+	    sha256_file(mf->data_path, hex, &size, &err) < 0 || strcmp(hex, mf->data_sha256))
 		return xstrdup("unknown (the data file has changed since training)");
 	struct csv_options opt = { 0 };
 	opt.na_values = (const char *const *)m->recipe->na_values;

@@ -1242,6 +1242,17 @@ static int cmd_drift(struct app *a, int argc, char **argv)
 		app_message(a, true, "usage: :drift FILE.csv");
 		return -1;
 	}
+	/* A FIFO or a device would hold the worker in open() for good: only
+	 * a regular file (or a link to one) is read. */
+	struct stat st;
+	if (stat(argv[1], &st)) {
+		app_message(a, true, "%s: %s", argv[1], strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		app_message(a, true, "%s: not a regular file; drift reads a CSV file", argv[1]);
+		return -1;
+	}
 	const char *group;
 	const struct registry_version *v = action_version(a, &group);
 	if (!v)

@@ -133,4 +133,9 @@ has "$T/out" "unknown (the data file has changed since training)"
 rm "$T/train.csv"
 expect 0 "$FT_BIN" registry card $G/1 --registry "$R"
 has "$T/out" "unknown (the data file is not there any more)"
+# a FIFO in its place is not waited on
+mkfifo "$T/train.csv"
+expect 0 timeout 20 "$FT_BIN" registry card $G/1 --registry "$R"
+has "$T/out" "unknown (the data path is not a regular file now)"
+rm "$T/train.csv"
 exit 0
