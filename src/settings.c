@@ -91,7 +91,7 @@ static const struct setting_key keys[KEY_COUNT] = {
 		"The time a time split orders rows by; null takes the first datetime column."},
 	[KEY_SPLIT_GAP_DAYS] = {"split.gap_days", "number >= 0",
 		"In a time split, rows within this many days after a split's last row are left out."},
-	[KEY_RESAMPLE_METHOD] = {"resample.method", "none|undersample|oversample|smote|class_weight",
+	[KEY_RESAMPLE_METHOD] = {"resample.method", RESAMPLE_NAMES("|"),
 		"How the training split is rebalanced; validation and test are never touched."},
 	[KEY_RESAMPLE_RATIO] = {"resample.ratio", "number in (0, 1]",
 		"Minority/majority ratio after resampling (class_weight: weight ratio target)."},

@@ -18,10 +18,15 @@ enum impute_strategy {
 /* Each vocabulary below has one name table in settings.c, bounded by its
  * _COUNT entry: parsing, printing, completion and cycling keys all walk it. */
 enum encoding { ENC_ONEHOT, ENC_FREQUENCY, ENC_ORDINAL, ENC_COUNT };
+/* Resampling methods; resample_name reads settings.c's table, and
+ * RESAMPLE_NAMES(SEP) is the same names in enum order joined by SEP, for
+ * help texts built at compile time (test_settings checks they agree). */
 enum resample_method {
 	RESAMPLE_NONE, RESAMPLE_UNDER, RESAMPLE_OVER, RESAMPLE_SMOTE, RESAMPLE_CLASS_WEIGHT,
 	RESAMPLE_COUNT
 };
+#define RESAMPLE_NAMES(sep) "none" sep "undersample" sep "oversample" sep "smote" \
+	sep "class_weight"
 enum criterion { CRIT_GINI, CRIT_ENTROPY };
 /* How rows are dealt to train / validation / test: at random within each
  * class, or in time order (train earliest). */

@@ -872,6 +872,12 @@ static void test_messages_list_the_tables(void **state)
 		assert_int_equal(back, k);
 	}
 	assert_string_equal(joined, DT_PART_NAMES("|"));
+	joined[0] = '\0';
+	for (int k = 0; k < RESAMPLE_COUNT; k++) {
+		strcat(joined, k ? "|" : "");
+		strcat(joined, resample_name((enum resample_method)k));
+	}
+	assert_string_equal(joined, RESAMPLE_NAMES("|"));
 	for (int k = 0; k < IMPUTE_COUNT; k++) {
 		enum impute_strategy st;
 		assert_true(impute_strategy_parse(impute_name((enum impute_strategy)k), &st));
