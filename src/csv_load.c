@@ -18,7 +18,11 @@
  * parser, which started right, says so), so the result never depends on it.
  *
  * Invariants: no cell keeps a pointer into the file; every error names the
- * file and the line a record starts on; every path out frees what it made. */
+ * file and the line a record starts on; every path out frees what it made.
+ *
+ * Why one file: the chunk, reparse and join stages share the loader's
+ * private state (struct loader); apart they would need it in a header.
+ */
 #include "config.h"
 #include "csv_load.h"
 #include "csv_dialect.h"

@@ -5,7 +5,11 @@
  * definitions of "number", "date" and "missing"; csv_load calls the same
  * code, so raw text read later (predict) is judged exactly as at load time.
  * Statistics are a pure function of the cells: same frame, same numbers,
- * whatever the thread count. */
+ * whatever the thread count.
+ *
+ * Why one file: the cell rules (number, date, missing) and the statistics
+ * computed from them must stay one definition for the loader and predict.
+ */
 #include "config.h"
 #include "frame.h"
 

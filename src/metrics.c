@@ -19,7 +19,12 @@
  * percentile) and standard deviation with ddof = 1. "Beats the baseline"
  * is a one-sided exact binomial test at METRICS_SIGNIFICANCE: a model
  * whose correct rows are no more than a coin weighted with the baseline
- * would give does not pass, however its accuracy compares. */
+ * would give does not pass, however its accuracy compares.
+ *
+ * Why one file: the metric table, the formulas, the bootstrap and the gate
+ * read the same struct metrics layout and table; it is just over the
+ * limit.
+ */
 #include "config.h"
 #include "metrics.h"
 

@@ -18,7 +18,12 @@
  * matrix in place; that matrix is binned once for the grid and the final
  * fit and freed as soon as it is binned; a run that owns its frame frees
  * it once the splits are built. None of this changes a result (the unit
- * tests hold each shortcut to the plain path). */
+ * tests hold each shortcut to the plain path).
+ *
+ * Why one file: the stages run in order on one pipeline_result whose
+ * fields only this file writes; the reports (notes, evaluation.json) read
+ * the same private helpers.
+ */
 #include "config.h"
 #include "pipeline.h"
 

@@ -24,7 +24,12 @@
  *   what an interrupted writer left behind (stale staging, a version
  *   without its "registered" line, a lagging manifest, temporaries).
  * - Readers trust nothing: each file is size- and sha256-checked against the
- *   manifest and parsed with full validation before it is used. */
+ *   manifest and parsed with full validation before it is used.
+ *
+ * Why one file: every function here works under the group lock and through
+ * the same descriptor walk; split, the lock and the no-link rule would
+ * have to be shared across files as a looser interface.
+ */
 #include "config.h"
 #include "registry.h"
 #include "strmap.h"

@@ -5,7 +5,11 @@
  * messages, settings_to_json, completion and the man page. Every change
  * goes through apply_key(), so a file and --set accept the same values and
  * reject them with the same words. Per-column overrides are kept sorted by
- * column name so settings_to_json is deterministic and round-trips exactly. */
+ * column name so settings_to_json is deterministic and round-trips exactly.
+ *
+ * Why one file: the key table and apply_key are the one place every
+ * setting is defined; cutting it would split a key from its check.
+ */
 #include "config.h"
 #include "settings.h"
 #include "json.h"

@@ -8,7 +8,11 @@
  * key here and a typed command do exactly the same thing. The listing is
  * re-read whenever the registry changes on disk (any group's audit log or
  * directory, or the root itself), including changes made by another
- * process; a reader never trusts what it finds (registry.h validates). */
+ * process; a reader never trusts what it finds (registry.h validates).
+ *
+ * Why one file: one screen's state (groups, versions, details, diff, card,
+ * drift) shared by its key handler and drawing.
+ */
 #include "config.h"
 
 #include <errno.h>
