@@ -2,6 +2,7 @@
  * kind of error, and the settings_to_json round trip. */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -794,6 +795,17 @@ static void test_vocabularies(void **state)
 	if (!strstr(key_named("gate")->help, ops.data))
 		fail_msg("the gate's help does not say %s", ops.data);
 	assert_string_equal(cmp_op_name(OP_COUNT), "?");
+	/* every name a gate or tune.objective accepts is in the reference;
+	 * names are matched whole, with the man page's hyphens unescaped */
+	for (const char *const *m = metrics_names(); man && *m; m++) {
+		bool found = false;
+		size_t n = strlen(*m);
+		for (const char *at = strstr(man, *m); at && !found; at = strstr(at + 1, *m))
+			found = (at == man || !(isalnum((unsigned char)at[-1]) || at[-1] == '_')) &&
+				!(isalnum((unsigned char)at[n]) || at[n] == '_');
+		if (!found)
+			fail_msg("fraudtree-pipeline(5) does not name metric %s", *m);
+	}
 	sb_free(&ops);
 	sb_free(&rs);
 	sb_free(&es);
