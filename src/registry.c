@@ -75,14 +75,23 @@ static void pause_at(const char *point)
 	ft_test_pause(point);
 }
 
+static const struct {
+	const char *name, *brief;
+} status_table[REG_STATUS_COUNT] = {
+	[REG_PENDING] = { "PendingManualApproval", "Pending" },
+	[REG_APPROVED] = { "Approved", "Approved" },
+	[REG_REJECTED] = { "Rejected", "Rejected" },
+};
+
+/* Out of range reads as pending: the status a version starts with. */
 const char *registry_status_name(enum registry_status s)
 {
-	switch (s) {
-	case REG_APPROVED: return "Approved";
-	case REG_REJECTED: return "Rejected";
-	case REG_PENDING: break;
-	}
-	return "PendingManualApproval";
+	return status_table[(unsigned)s < REG_STATUS_COUNT ? s : REG_PENDING].name;
+}
+
+const char *registry_status_short(enum registry_status s)
+{
+	return (unsigned)s < REG_STATUS_COUNT ? status_table[s].brief : "?";
 }
 
 const char *registry_diff_kind_name(enum registry_diff_kind k)
@@ -100,10 +109,9 @@ const char *registry_diff_kind_name(enum registry_diff_kind k)
 
 bool registry_status_parse(const char *s, enum registry_status *out)
 {
-	static const enum registry_status all[] = { REG_PENDING, REG_APPROVED, REG_REJECTED };
-	for (size_t i = 0; i < 3; i++)
-		if (s && !strcmp(s, registry_status_name(all[i]))) {
-			*out = all[i];
+	for (int k = 0; k < REG_STATUS_COUNT; k++)
+		if (s && !strcmp(s, status_table[k].name)) {
+			*out = (enum registry_status)k;
 			return true;
 		}
 	return false;

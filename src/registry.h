@@ -31,12 +31,17 @@
 #define REGISTRY_FORMAT_MINOR 0
 #define REGISTRY_VERSION_MAX 999999999
 
+/* A version's status; registry.c's table holds each one's name (as the
+ * files and the command line spell it) and its short form for narrow
+ * columns. REG_STATUS_COUNT bounds every loop. */
 enum registry_status {
 	REG_PENDING,       /* "PendingManualApproval" */
 	REG_APPROVED,      /* "Approved" */
-	REG_REJECTED       /* "Rejected" */
+	REG_REJECTED,      /* "Rejected" */
+	REG_STATUS_COUNT
 };
 const char *registry_status_name(enum registry_status s);
+const char *registry_status_short(enum registry_status s);   /* "Pending", ... */
 bool registry_status_parse(const char *s, enum registry_status *out);
 
 /* The user recorded in manifests and the audit log: $USER, else the

@@ -818,6 +818,21 @@ void ft_run_tasks(struct ft_task *tasks, size_t n)
 	ft_parallel(task_run, tasks, sizeof *tasks, n);
 }
 
+const char *ft_names_text(char *buf, size_t size, const char *const *names, size_t n,
+			  const char *last)
+{
+	size_t total = n + (last != NULL), o = 0;
+	buf[0] = '\0';
+	for (size_t k = 0; k < total && o < size; k++) {
+		const char *sep = k == 0 ? "" : k + 1 == total ? " or " : ", ";
+		int w = snprintf(buf + o, size - o, "%s%s", sep, k < n ? names[k] : last);
+		if (w < 0)
+			break;
+		o += (size_t)w;
+	}
+	return buf;
+}
+
 int ft_threads(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);

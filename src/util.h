@@ -166,6 +166,11 @@ bool rng_shuffle(struct ft_rng *r, size_t *v, size_t n, const struct ft_progress
  * FT_THREADS_MAX). */
 int ft_threads(void);
 
+/* A vocabulary's names for a message, "a, b, c or d" (with `last`, when
+ * not NULL, as the final choice: "a, b or null"), into buf; returns buf. */
+const char *ft_names_text(char *buf, size_t size, const char *const *names, size_t n,
+			  const char *last);
+
 /* The engine's one way to fan work out to threads: fn(items + k * size)
  * for each k in [0, n), item 0 on the calling thread and each other item
  * on a thread of its own; an item whose thread cannot start runs on the

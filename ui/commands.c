@@ -607,7 +607,7 @@ static const struct command table[] = {
 	{ "keep", "COL...", "use dropped columns as features again", { ARG_COLUMN, ARG_COLUMN, ARG_COLUMN }, cmd_keep },
 	{ "impute", "COL STRATEGY", "fill missing values of COL: mean, median (numeric), most_frequent, constant:V, null", { ARG_COLUMN, ARG_IMPUTE, ARG_NONE }, cmd_impute },
 	{ "encode", "COL METHOD", "encode categorical COL: onehot, frequency, ordinal, null", { ARG_COLUMN, ARG_ENCODE, ARG_NONE }, cmd_encode },
-	{ "datetime", "COL [PART...]", "datetime parts of COL: hour day_of_week day month", { ARG_COLUMN, ARG_NONE, ARG_NONE }, cmd_datetime },
+	{ "datetime", "COL [PART...]", "datetime parts of COL: " DT_PART_NAMES(" "), { ARG_COLUMN, ARG_NONE, ARG_NONE }, cmd_datetime },
 	{ "resample", "METHOD [RATIO]", "rebalance training: none undersample oversample smote class_weight", { ARG_RESAMPLE, ARG_NONE, ARG_NONE }, cmd_resample },
 	{ "split", "TRAIN VALIDATION TEST [SEED]", "split shares (sum 1) and seed; blanks or commas between them", A0, cmd_split },
 	{ "set", "KEY VALUE", "set any pipeline setting (see fraudtree-pipeline(5))", { ARG_KEY, ARG_VALUE, ARG_NONE }, cmd_set },

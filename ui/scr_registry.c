@@ -351,6 +351,7 @@ static attr_t status_attr(const struct registry_version *v)
 	case REG_APPROVED: return term_attr(ROLE_GOOD);
 	case REG_REJECTED: return term_attr(ROLE_BAD);
 	case REG_PENDING: return term_attr(ROLE_WARN);
+	case REG_STATUS_COUNT: break;
 	}
 	return term_attr(ROLE_NORMAL);
 }

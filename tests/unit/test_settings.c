@@ -843,6 +843,43 @@ static void test_shipped_files(void **state)
 	settings_free(&s);
 }
 
+/* The messages that list a vocabulary read its table: a method added to
+ * the table is offered without anyone retyping a list. */
+static void test_messages_list_the_tables(void **state)
+{
+	(void)state;
+	struct settings s;
+	settings_init(&s);
+	struct ft_err err;
+	assert_int_equal(settings_set(&s, "resample.method=sideways", &err), -1);
+	for (int k = 0; k < RESAMPLE_COUNT; k++)
+		if (!strstr(err.msg, resample_name((enum resample_method)k)))
+			fail_msg("%s: does not offer %s", err.msg, resample_name((enum resample_method)k));
+	assert_int_equal(settings_set(&s, "encode.default=binary", &err), -1);
+	for (int k = 0; k < ENC_COUNT; k++)
+		assert_non_null(strstr(err.msg, encoding_name((enum encoding)k)));
+	assert_int_equal(settings_set(&s, "datetime.default=[\"week\"]", &err), -1);
+	for (unsigned k = 0; k < DT_PART_COUNT; k++)
+		assert_non_null(strstr(err.msg, datetime_part_name(k)));
+
+	/* DT_PART_NAMES, the compile-time form for help texts, is the table */
+	char joined[200] = "";
+	for (unsigned k = 0; k < DT_PART_COUNT; k++) {
+		strcat(joined, k ? "|" : "");
+		strcat(joined, datetime_part_name(k));
+		unsigned back;
+		assert_true(datetime_part_parse(datetime_part_name(k), &back));
+		assert_int_equal(back, k);
+	}
+	assert_string_equal(joined, DT_PART_NAMES("|"));
+	for (int k = 0; k < IMPUTE_COUNT; k++) {
+		enum impute_strategy st;
+		assert_true(impute_strategy_parse(impute_name((enum impute_strategy)k), &st));
+		assert_int_equal(st, k);
+	}
+	settings_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -850,6 +887,7 @@ int main(void)
 		cmocka_unit_test(test_key_table_matches_json),
 		cmocka_unit_test(test_set_forms),
 		cmocka_unit_test(test_set_errors),
+		cmocka_unit_test(test_messages_list_the_tables),
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_json_errors),
 		cmocka_unit_test(test_validate),
