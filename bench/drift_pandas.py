@@ -5,10 +5,11 @@
       shares of its scores on the training split (not timed)
   drift_pandas.py measure MODEL.json PEER.pkl FILE OUT.json
       read FILE with pandas; bin every input of MODEL.json's reference as
-      fraudtree does (a number x in bin k when e[k-1] < x <= e[k], its
-      categories, "other", missing); score the rows with the tree and bin
-      the scores; the population stability index of each against the
-      training shares, every share raised to at least 1e-4. Writes
+      fraudtree does (a number x in bin k when e[k-1] < x <= e[k]; a
+      category in its own bin, "other", unseen (never in the training
+      split) or missing); score the rows with the tree and bin the scores;
+      the population stability index of each against the training
+      shares, every share raised to at least 1e-4. Writes
       {"columns": {name: psi}, "score": psi} to OUT.json.
 """
 import json
@@ -38,7 +39,7 @@ def numbers(s, is_datetime):
     return pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
 
 
-def column_psi(ref, kind, s, n):
+def column_psi(ref, kind, levels, s, n):
     if ref["kind"] == "bins":
         edges = np.asarray(ref["edges"], dtype=float)
         v = numbers(s, kind == "datetime")
@@ -51,9 +52,11 @@ def column_psi(ref, kind, s, n):
         missing = s.isna()
         counts = s[~missing].astype(str).value_counts()
         listed = [counts.get(c, 0) / n for c in ref["categories"]]
-        other = ((~missing).sum() - sum(counts.get(c, 0) for c in ref["categories"])) / n
-        actual = listed + [other, missing.sum() / n]
-        expected = list(ref["shares"]) + [ref["other"], ref["missing"]]
+        # categories the training split never had: a bin of share 0 there
+        unseen = counts[~counts.index.isin(levels)].sum() / n
+        other = ((~missing).sum() - sum(counts.get(c, 0) for c in ref["categories"])) / n - unseen
+        actual = listed + [other, missing.sum() / n, unseen]
+        expected = list(ref["shares"]) + [ref["other"], ref["missing"], 0]
     return psi(expected, actual)
 
 
@@ -79,6 +82,7 @@ def main():
         model = json.load(f)
     reference = model["reference"]
     kind = {i["name"]: i["type"] for i in model["recipe"]["inputs"]}
+    levels = {i["name"]: i.get("levels", []) for i in model["recipe"]["inputs"]}
     with open(sys.argv[3], "rb") as f:
         m, values, shares = pickle.load(f)
     # categories as the text they are ("3", not 3.0 beside a missing cell)
@@ -87,7 +91,8 @@ def main():
     out = {"columns": {}, "score": None}
     for ref in reference["columns"]:
         if ref["name"] in df.columns:
-            out["columns"][ref["name"]] = column_psi(ref, kind[ref["name"]], df[ref["name"]], n)
+            out["columns"][ref["name"]] = column_psi(ref, kind[ref["name"]], levels[ref["name"]],
+                                                  df[ref["name"]], n)
     scores = m.predict_proba(sk_common.features(df))[:, 1]
     out["score"] = psi(list(shares), score_shares(values, scores))
     with open(sys.argv[5], "w") as f:

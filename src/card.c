@@ -409,7 +409,10 @@ static const char css[] =
 	"@page{size:A4;margin:14mm}"
 	"@media print{body{max-width:none;padding:0;font-size:10pt}.wide{overflow:visible}"
 	".tree svg{max-width:100%;height:auto}h2{break-after:avoid}"
-	"table,.tree{break-inside:avoid}}";
+	"table,.tree{break-inside:avoid}"
+	/* a long list goes on over the page under its heading, whole rows,
+	 * its column titles repeated */
+	"table.stack{break-inside:auto}tr{break-inside:avoid}}";
 
 /* The data's date range: only from the very file trained on. */
 static char *date_range(const struct registry_manifest *mf, const struct model *m)

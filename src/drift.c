@@ -162,14 +162,26 @@ static void measure_column(struct drift_column *dc, const struct reference_colum
 			   const uint64_t *k, uint64_t rows)
 {
 	size_t nb = rc->numeric ? rc->nedges + 1 : rc->ncategories + 1;
-	double *e = xcalloc(nb + 1, sizeof *e), *a = xcalloc(nb + 1, sizeof *a);
+	double *e = xcalloc(nb + 2, sizeof *e), *a = xcalloc(nb + 2, sizeof *a);
 	for (size_t b = 0; b < nb; b++) {
 		e[b] = rc->share[b];
 		a[b] = (double)k[b] / (double)rows;
 	}
 	e[nb] = rc->missing;
 	a[nb] = (double)k[nb] / (double)rows;
-	dc->psi = drift_psi(e, a, nb + 1);
+	size_t nbins = nb + 1;
+	if (!rc->numeric) {
+		/* Categories never seen in training are a bin of their own, of
+		 * share 0 in training (the recipe's levels are every training
+		 * category), not part of "other": a file of new categories only
+		 * is as far from the training data as can be. */
+		uint64_t unseen = k[nb + 1];
+		a[nb - 1] = (double)(k[nb - 1] - unseen) / (double)rows;
+		e[nb + 1] = 0;
+		a[nb + 1] = (double)unseen / (double)rows;
+		nbins++;
+	}
+	dc->psi = drift_psi(e, a, nbins);
 	dc->level = drift_level_of(dc->psi);
 	dc->missing_train = rc->missing;
 	dc->missing_now = a[nb];

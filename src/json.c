@@ -206,6 +206,9 @@ const char *json_key(char *buf, size_t size, const char *base, const char *name)
 }
 
 static int vfail(const struct json_reader *r, const char *key, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+static int vfail(const struct json_reader *r, const char *key, const char *fmt, va_list ap)
 {
 	char text[sizeof r->err->msg];
 	vsnprintf(text, sizeof text, fmt, ap);

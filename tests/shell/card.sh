@@ -114,6 +114,11 @@ EOF
 		grep -q '<pre id="out">FITS' "$T/fit-$w.out" ||
 			fail "at $w px: $(grep -o '<pre id="out">[^<]*' "$T/fit-$w.out")"
 	done
+	# printed: A4 pages (595 x 842 points)
+	browse --no-pdf-header-footer --print-to-pdf="$T/card.pdf" "file://$C" >/dev/null 2>&1 ||
+		fail "chromium --print-to-pdf"
+	grep -aq 'MediaBox \[0 0 59[45][.0-9]* 84[12][.0-9]*\]' "$T/card.pdf" ||
+		fail "the printed card is not on A4: $(grep -ao 'MediaBox \[[^]]*\]' "$T/card.pdf" | head -n 1)"
 else
 	echo "skip: chromium is not installed (.ci/run installs it); HTML checked as text only"
 fi
