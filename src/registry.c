@@ -1104,13 +1104,17 @@ struct audit {
 	struct registry_event *ev;
 	size_t n;
 	int highest;        /* highest version any line names, readable or not */
+	long highest_line;  /* the first line naming it, 0 when none does */
 	char *problem;      /* why the log could not be read at all, or NULL */
+	char *bad;          /* "PATH:LINE: why" of the first unreadable line, or NULL */
+	size_t nbad;        /* unreadable lines */
 };
 
 static void audit_free(struct audit *a)
 {
 	registry_events_free(a->ev, a->n);
 	free(a->problem);
+	free(a->bad);
 	memset(a, 0, sizeof *a);
 }
 
@@ -1134,6 +1138,35 @@ static int version_in_text(const char *line)
 			best = (int)v;
 	}
 	return best;
+}
+
+/* An unreadable line: counted, and the first one kept for readers that
+ * show one line per group (registry list). */
+static void audit_bad(struct audit *a, const char *where, const char *why)
+{
+	if (a->nbad++ == 0)
+		a->bad = xasprintf("%s: %s", where, why);
+}
+
+/* Whether the group has no version numbers left: the highest number its
+ * log or its directories name is the last one. Such a number can only come
+ * from a hand edit or a copy, but a number is never used twice, so the
+ * group takes no more versions and every reader says so: *where is the
+ * line or directory that names it, *why the reason (both freed by the
+ * caller, NULL when numbers are left). */
+static bool numbers_used_up(const struct gdir *g, const struct audit *a, int highest_dir,
+			    char **where, char **why)
+{
+	*where = *why = NULL;
+	if (a->highest >= REGISTRY_VERSION_MAX)
+		*where = xasprintf("%s/audit.jsonl:%ld", g->path, a->highest_line);
+	else if (highest_dir >= REGISTRY_VERSION_MAX)
+		*where = xasprintf("%s/%d", g->path, highest_dir);
+	else
+		return false;
+	*why = xasprintf("names version %d, the last number a version can have: no version "
+			 "numbers left (register into a new group)", REGISTRY_VERSION_MAX);
+	return true;
 }
 
 /* Read GROUP/audit.jsonl (none is an empty log); lines that cannot be read
@@ -1167,10 +1200,13 @@ static void audit_read(const struct gdir *g, struct audit *a, struct problems *p
 		char where[600];
 		snprintf(where, sizeof where, "%s:%ld", path, lineno);
 		int named = version_in_text(line);
-		if (named > a->highest)
+		if (named > a->highest) {
 			a->highest = named;
+			a->highest_line = lineno;
+		}
 		if (strlen(line) != linelen) {
 			problem_add(probs, where, "contains a NUL byte");
+			audit_bad(a, where, "contains a NUL byte");
 		} else if (!blank(line)) {
 			struct registry_event ev;
 			if (parse_event(line, where, &ev, &e2) < 0) {
@@ -1180,13 +1216,16 @@ static void audit_read(const struct gdir *g, struct audit *a, struct problems *p
 				if (!strncmp(why, "1: ", 3))
 					why += 3;
 				problem_add(probs, where, why);
+				audit_bad(a, where, why);
 			} else {
 				if (a->n == cap) {
 					cap = cap ? cap * 2 : 16;
 					a->ev = xreallocarray(a->ev, cap, sizeof *a->ev);
 				}
-				if (ev.version > a->highest)
+				if (ev.version > a->highest) {
 					a->highest = ev.version;
+					a->highest_line = lineno;
+				}
 				a->ev[a->n++] = ev;
 			}
 		}
@@ -1637,12 +1676,15 @@ int registry_publish(const char *root, const struct registry_publish_args *a,
 		goto out;
 	int highest = nvers ? vers[nvers - 1] : 0;
 	free(vers);
-	if (log.highest > highest)
-		highest = log.highest;
-	if (highest >= REGISTRY_VERSION_MAX) {
-		ft_fail(err, FT_EINPUT, "%s: no version numbers left", g.path);
+	char *used_where, *used_why;
+	if (numbers_used_up(&g, &log, highest, &used_where, &used_why)) {
+		ft_fail(err, FT_EINPUT, "%s: %s", used_where, used_why);
+		free(used_where);
+		free(used_why);
 		goto out;
 	}
+	if (log.highest > highest)
+		highest = log.highest;
 	int version = highest + 1;
 
 	if (mkdirat(g.fd, ".staging", 0755) < 0 && errno != EEXIST) {
@@ -2043,6 +2085,18 @@ static char **scan_groups(const char *root, size_t *n, struct ft_err *err)
 	return names;
 }
 
+/* Adds msg (taken over) to what registry list shows for the group. */
+static void group_problem(struct registry_group *gr, char *msg)
+{
+	if (gr->problem) {
+		char *both = xasprintf("%s; %s", gr->problem, msg);
+		free(msg);
+		msg = both;
+	}
+	free(gr->problem);
+	gr->problem = msg;
+}
+
 int registry_list_groups(const char *root, struct registry_group **out, size_t *n,
 			 struct ft_err *err)
 {
@@ -2071,12 +2125,11 @@ int registry_list_groups(const char *root, struct registry_group **out, size_t *
 		}
 		struct audit log;
 		audit_read(&g, &log, NULL);
-		if (log.problem) {
-			char *both = gr->problem ? xasprintf("%s; %s", gr->problem, log.problem)
-						 : xstrdup(log.problem);
-			free(gr->problem);
-			gr->problem = both;
-		}
+		if (log.problem)
+			group_problem(gr, xstrdup(log.problem));
+		else if (log.nbad)
+			group_problem(gr, xasprintf("%s (%zu unreadable line%s in all)", log.bad,
+						    log.nbad, log.nbad > 1 ? "s" : ""));
 		struct registry_version *v;
 		size_t nv;
 		if (list_versions_in(&g, &log, &v, &nv, &e2) == 0) {
@@ -2089,6 +2142,13 @@ int registry_list_groups(const char *root, struct registry_group **out, size_t *
 				gr->latest = v[k].number;
 				if (v[k].m.status == REG_APPROVED)
 					gr->approved = v[k].number;
+			}
+			char *used_where, *used_why;
+			if (numbers_used_up(&g, &log, nv ? v[nv - 1].number : 0, &used_where,
+					    &used_why)) {
+				group_problem(gr, xasprintf("%s: %s", used_where, used_why));
+				free(used_where);
+				free(used_why);
 			}
 			registry_versions_free(v, nv);
 		}
@@ -2463,6 +2523,55 @@ static bool problem_known(const struct problems *p, const char *path)
 	return false;
 }
 
+/* What a group directory holds besides its version directories. */
+static bool group_entry(const char *name)
+{
+	return !strcmp(name, "group.json") || !strcmp(name, "audit.jsonl") ||
+	       !strcmp(name, ".lock") || !strcmp(name, ".staging");
+}
+
+/* Entries of ROOT that cannot be groups: a directory under a name no group
+ * can have, a link, a pipe, a device or a socket. Regular files (notes
+ * beside the groups) and hidden entries (.git, .gitignore: a registry kept
+ * in git) are the owner's; a link under a group's name is reported with
+ * that group. */
+static void verify_root(const char *root, struct problems *p)
+{
+	int rfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rfd < 0)
+		return;
+	size_t n;
+	char **names = list_dir(rfd, &n);
+	if (!names) {
+		problem_add(p, root, strerror(errno));
+		close(rfd);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+		if (fstatat(rfd, names[i], &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		bool named = registry_group_valid(names[i]);
+		if ((named && (S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode))) ||
+		    names[i][0] == '.' || S_ISREG(st.st_mode))
+			continue;
+		char *path = xasprintf("%s/%s", root, names[i]);
+		char why[160];
+		if (S_ISLNK(st.st_mode))
+			snprintf(why, sizeof why, "is a symbolic link; the registry never follows links");
+		else if (S_ISDIR(st.st_mode))
+			snprintf(why, sizeof why, "is a directory that cannot be a group (a group's "
+				 "name is 1 to 63 letters and digits with inner dashes)");
+		else
+			snprintf(why, sizeof why, "is %s, which a registry never holds",
+				 kind_of(st.st_mode));
+		problem_add(p, path, why);
+		free(path);
+	}
+	names_free(names);
+	close(rfd);
+}
+
 /* Links, hard links, foreign file types and leftover temporaries among the
  * entries of dfd (dpath) that `skip` does not already account for. */
 static void verify_entries(int dfd, const char *dpath, bool version_dir, struct problems *p)
@@ -2507,6 +2616,11 @@ static void verify_entries(int dfd, const char *dpath, bool version_dir, struct 
 		else if (!version_dir && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
 			snprintf(why, sizeof why, "is %s, which a registry never holds",
 				 kind_of(st.st_mode));
+		else if (!version_dir && !group_entry(name))
+			snprintf(why, sizeof why, name[strspn(name, "0123456789")] ?
+				 "is %s that is not part of a group" :
+				 "is %s named like a version, but versions are 1 to 999999999 "
+				 "without leading zeros", kind_of(st.st_mode));
 		if (why[0])
 			problem_add(p, path, why);
 		free(path);
@@ -2639,6 +2753,12 @@ static void verify_group(const char *root, const char *group, struct problems *p
 	size_t nvers = 0;
 	if (scan_versions(&g, &vers, &nvers, &e) < 0)
 		problem_add(p, g.path, e.msg);
+	char *used_where, *used_why;
+	if (numbers_used_up(&g, &log, nvers ? vers[nvers - 1] : 0, &used_where, &used_why)) {
+		problem_add(p, used_where, used_why);
+		free(used_where);
+		free(used_why);
+	}
 	for (size_t i = 0; i < nvers; i++) {
 		struct checked c;
 		char *vdir = xasprintf("%s/%d", g.path, vers[i]);
@@ -2738,6 +2858,7 @@ int registry_verify(const char *root, const char *group,
 		char **names = scan_groups(root, &ng, err);
 		if (!names)
 			return -1;
+		verify_root(root, &p);
 		for (size_t i = 0; i < ng; i++)
 			verify_group(root, names[i], &p);
 		names_free(names);
