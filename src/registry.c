@@ -1807,24 +1807,81 @@ static int logged_status(const struct audit *log, const struct gdir *g, int vers
 	return 0;
 }
 
-/* A policy with four_eyes on: the approver is not the registrant. */
-static int four_eyes_refuses(const struct gdir *g, const struct registry_manifest *m,
-			     const char *user, struct ft_err *err)
+/* A policy as an audit line's from/to summary gives it ("gate=...;
+ * four_eyes=on; must_beat=none"); an empty summary is no policy. */
+static int policy_from_summary(const char *text, struct registry_policy *p,
+			       struct ft_err *err)
+{
+	memset(p, 0, sizeof *p);
+	if (!text || !*text)
+		return 0;
+	p->set = true;
+	const char *g = strstr(text, "gate="), *semi = g ? strchr(g, ';') : NULL;
+	if (!g || !semi)
+		return ft_fail(err, FT_EINPUT, "policy \"%.60s\": not a policy summary", text);
+	char *gate = xstrndup(g + 5, (size_t)(semi - g - 5));
+	int rc = registry_policy_parse_gate(gate, p, err);
+	free(gate);
+	p->four_eyes = strstr(text, "four_eyes=on") != NULL;
+	p->must_beat_champion = strstr(text, "must_beat=champion") != NULL;
+	return rc;
+}
+
+/* An approval answers to every policy the group has had since the version
+ * was registered, not only today's: lowering the policy (by anyone, the
+ * registrant too) after a registration never lowers what that version must
+ * meet. Four-eyes holds when any of them wanted it, and every one's gate
+ * must hold on the version's test metrics. */
+static int policy_refuses_approval(const struct gdir *g, const struct audit *log,
+				   const struct registry_manifest *m, const char *user,
+				   struct ft_err *err)
 {
 	cJSON *j = group_doc(g, err);
 	if (!j)
 		return -1;
 	char *path = xasprintf("%s/group.json", g->path);
-	struct registry_policy p;
+	struct registry_policy now;
 	int rc = registry_policy_from_json(cJSON_GetObjectItemCaseSensitive(j, "policy"), path,
-					   &p, err);
+					   &now, err);
 	cJSON_Delete(j);
 	free(path);
-	if (rc == 0 && p.set && p.four_eyes && !strcmp(user, m->user))
-		rc = ft_fail(err, FT_EREFUSED, "%s/%d: the group's policy wants four eyes: %s "
-			     "registered it, so another user must approve it", m->group, m->version,
-			     user);
-	registry_policy_free(&p);
+	if (rc < 0)
+		return -1;
+	/* the policies in force since the registration: each later change's
+	 * "from", then today's */
+	size_t since = log->n;
+	for (size_t i = 0; i < log->n; i++)
+		if (log->ev[i].version == m->version && !strcmp(log->ev[i].event, "registered")) {
+			since = i;
+			break;
+		}
+	for (size_t i = since; rc == 0 && i <= log->n; i++) {
+		struct registry_policy was;
+		bool current = i == log->n;
+		if (!current && strcmp(log->ev[i].event, "policy"))
+			continue;
+		if (current)
+			was = now;
+		else if (policy_from_summary(log->ev[i].from, &was, err) < 0) {
+			rc = -1;
+			break;
+		}
+		const char *when = current ? "the group's policy" : "the group's policy when it was registered or since";
+		char why[300];
+		if (was.set && was.four_eyes && !strcmp(user, m->user))
+			rc = ft_fail(err, FT_EREFUSED, "%s/%d: %s wants four eyes: %s registered it, "
+				     "so another user must approve it", m->group, m->version, when, user);
+		else if (was.set && was.ngate && !m->has_metrics)
+			rc = ft_fail(err, FT_EREFUSED, "%s/%d: %s has a gate and the version has no "
+				     "test metrics to check it on", m->group, m->version, when);
+		else if (was.set && m->has_metrics &&
+			 !registry_policy_admits(&was, &m->metrics, why, sizeof why))
+			rc = ft_fail(err, FT_EREFUSED, "%s/%d: refused by %s: %s", m->group, m->version,
+				     when, why);
+		if (!current)
+			registry_policy_free(&was);
+	}
+	registry_policy_free(&now);
 	return rc;
 }
 
@@ -1876,7 +1933,7 @@ int registry_set_status(const char *root, const char *group, int version,
 	bool gate_failed = !c.m.gate_pass;
 	for (size_t i = 0; i < c.m.ngate; i++)
 		gate_failed |= !c.m.gate[i].pass;
-	if (to == REG_APPROVED && four_eyes_refuses(&g, &c.m, user, err) < 0)
+	if (to == REG_APPROVED && policy_refuses_approval(&g, &log, &c.m, user, err) < 0)
 		goto out;
 	if (to == REG_REJECTED && champion_refuses(&g, version, err) < 0)
 		goto out;
