@@ -2500,6 +2500,41 @@ static void diff_text(struct diffs *d, enum registry_diff_kind kind, const char 
 		diff_add(d, kind, key, a, b, false, 0);
 }
 
+/* Keys matched by hashing: two pipelines of 100,000 keys once took a
+ * minute here. Each side's keys are unique (flattened JSON objects). */
+static void diff_settings(struct diffs *d, const struct registry_setting *a, size_t na,
+			  const struct registry_setting *b, size_t nb, uint64_t *probes)
+{
+	struct strmap ka = { .borrow = true }, kb = { .borrow = true };
+	for (size_t i = 0; i < na; i++)
+		strmap_add(&ka, a[i].key, strlen(a[i].key), i, NULL);
+	for (size_t k = 0; k < nb; k++)
+		strmap_add(&kb, b[k].key, strlen(b[k].key), k, NULL);
+	for (size_t i = 0; i < na; i++) {
+		size_t k;
+		const char *key = a[i].key;
+		const char *other = strmap_get(&kb, key, strlen(key), &k) ? b[k].value : "(absent)";
+		diff_text(d, DIFF_SETTING, key, a[i].value, other);
+	}
+	for (size_t k = 0; k < nb; k++)
+		if (!strmap_get(&ka, b[k].key, strlen(b[k].key), NULL))
+			diff_add(d, DIFF_SETTING, b[k].key, "(absent)", b[k].value, false, 0);
+	if (probes)
+		*probes = ka.probes + kb.probes;
+	strmap_free(&ka);
+	strmap_free(&kb);
+}
+
+void registry_diff_settings(const struct registry_setting *a, size_t na,
+			    const struct registry_setting *b, size_t nb,
+			    struct registry_diff_item **out, size_t *n, uint64_t *probes)
+{
+	struct diffs d = { 0 };
+	diff_settings(&d, a, na, b, nb, probes);
+	*out = d.v;
+	*n = d.n;
+}
+
 int registry_diff(const char *root, const char *group_a, int version_a,
 		  const char *group_b, int version_b,
 		  struct registry_diff_item **out, size_t *n, struct ft_err *err)
@@ -2516,26 +2551,7 @@ int registry_diff(const char *root, const char *group_a, int version_a,
 	struct diffs d = { 0 };
 	diff_text(&d, DIFF_STATUS, "status", registry_status_name(a.v.m.status),
 		  registry_status_name(b.v.m.status));
-	/* Keys matched by hashing: two pipelines of 100,000 keys once took a
-	 * minute here. Each side's keys are unique (flattened JSON objects). */
-	struct strmap ka = { .borrow = true }, kb = { .borrow = true };
-	for (size_t i = 0; i < a.nsettings; i++)
-		strmap_add(&ka, a.settings[i].key, strlen(a.settings[i].key), i, NULL);
-	for (size_t k = 0; k < b.nsettings; k++)
-		strmap_add(&kb, b.settings[k].key, strlen(b.settings[k].key), k, NULL);
-	for (size_t i = 0; i < a.nsettings; i++) {
-		size_t k;
-		const char *key = a.settings[i].key;
-		const char *other = strmap_get(&kb, key, strlen(key), &k) ? b.settings[k].value
-									  : "(absent)";
-		diff_text(&d, DIFF_SETTING, key, a.settings[i].value, other);
-	}
-	for (size_t k = 0; k < b.nsettings; k++)
-		if (!strmap_get(&ka, b.settings[k].key, strlen(b.settings[k].key), NULL))
-			diff_add(&d, DIFF_SETTING, b.settings[k].key, "(absent)", b.settings[k].value,
-				 false, 0);
-	strmap_free(&ka);
-	strmap_free(&kb);
+	diff_settings(&d, a.settings, a.nsettings, b.settings, b.nsettings, NULL);
 	if (a.v.m.has_metrics && b.v.m.has_metrics) {
 		for (size_t i = 0; i < NMETRICS; i++)
 			diff_num(&d, DIFF_METRIC, metric_fields[i].name, *metric_at(&a.v.m.metrics, i),
