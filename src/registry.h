@@ -233,6 +233,14 @@ int registry_diff(const char *root, const char *group_a, int version_a,
 		  struct registry_diff_item **out, size_t *n, struct ft_err *err);
 void registry_diff_free(struct registry_diff_item *d, size_t n);
 
+/* The settings part of registry_diff: a's keys in order (b's value or
+ * "(absent)"), then the keys only b has. When probes is non-NULL it gets
+ * the hash slots examined, so a test can bound the work without timing
+ * it. *out is freed with registry_diff_free. */
+void registry_diff_settings(const struct registry_setting *a, size_t na,
+			    const struct registry_setting *b, size_t nb,
+			    struct registry_diff_item **out, size_t *n, uint64_t *probes);
+
 struct registry_problem {
 	char *path;                /* as built from ROOT */
 	char *reason;

@@ -686,13 +686,31 @@ uint64_t rng_next(struct ft_rng *r)
 	return result;
 }
 
+/* Step i (n down to 2) swaps v[i - 1] with v[j], j drawn below i. j
+ * depends on the generator only, never on v, so each step's j is drawn
+ * AHEAD steps early and its cache line fetched while the swaps before it
+ * run: on 10 million rows the swaps otherwise wait on memory one at a time
+ * (about 3x slower, and growing faster than n). The draws and the swaps
+ * keep their order, so the permutation is the one plain Fisher-Yates
+ * gives for the same seed. */
 bool rng_shuffle(struct ft_rng *r, size_t *v, size_t n, const struct ft_progress *prog)
 {
-	enum { STRIDE = 4096 };   /* swaps between two looks at the cancel flag */
-	for (size_t i = n; i > 1; i--) {
+	enum { STRIDE = 4096,     /* swaps between two looks at the cancel flag */
+	       AHEAD = 32 };
+	size_t ahead[AHEAD];      /* ahead[k % AHEAD]: j of step n - k */
+	for (size_t k = 0; k < AHEAD && n - k > 1; k++) {
+		ahead[k] = (size_t)rng_below(r, n - k);
+		__builtin_prefetch(&v[ahead[k]], 1);
+	}
+	for (size_t i = n, k = 0; i > 1; i--, k++) {
 		if (i % STRIDE == 0 && ft_cancelled(prog))
 			return false;
-		size_t j = (size_t)rng_below(r, i);
+		size_t slot = k % AHEAD;
+		size_t j = ahead[slot];
+		if (i > AHEAD + 1) {
+			ahead[slot] = (size_t)rng_below(r, i - AHEAD);
+			__builtin_prefetch(&v[ahead[slot]], 1);
+		}
 		size_t t = v[i - 1];
 		v[i - 1] = v[j];
 		v[j] = t;

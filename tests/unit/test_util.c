@@ -114,10 +114,41 @@ static void test_shuffle(void **state)
 	free(w);
 }
 
+/* The shuffle draws its swaps ahead of time; the permutation must still
+ * be plain Fisher-Yates' for the seed (models depend on it), at every
+ * length around the look-ahead. */
+static void test_shuffle_is_fisher_yates(void **state)
+{
+	(void)state;
+	static const size_t lengths[] = { 0, 1, 2, 3, 31, 32, 33, 34, 35, 64, 65, 4097, 100000 };
+	for (size_t l = 0; l < sizeof lengths / sizeof *lengths; l++) {
+		size_t n = lengths[l];
+		size_t *v = malloc((n + 1) * sizeof *v), *w = malloc((n + 1) * sizeof *w);
+		for (size_t i = 0; i < n; i++)
+			v[i] = w[i] = i * 3 + 1;
+		struct ft_rng a, b;
+		rng_seed(&a, 42 + n);
+		rng_seed(&b, 42 + n);
+		assert_true(rng_shuffle(&a, v, n, NULL));
+		for (size_t i = n; i > 1; i--) {
+			size_t j = (size_t)rng_below(&b, i), t = w[i - 1];
+			w[i - 1] = w[j];
+			w[j] = t;
+		}
+		if (n)
+			assert_memory_equal(v, w, n * sizeof *v);
+		/* and the generator is left where plain Fisher-Yates leaves it */
+		assert_true(rng_next(&a) == rng_next(&b));
+		free(v);
+		free(w);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_each_item_runs_once),
+		cmocka_unit_test(test_shuffle_is_fisher_yates),
 		cmocka_unit_test(test_shared_queue),
 		cmocka_unit_test(test_tasks),
 		cmocka_unit_test(test_shuffle),
