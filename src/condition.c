@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "recipe_apply.h"
 #include "util.h"
 
 /* Level lists longer than this are named by their count instead. */

@@ -28,6 +28,7 @@
 
 #include "condition.h"
 #include "frame.h"
+#include "recipe_apply.h"
 
 static const char *const dialect_names[SQL_DIALECT_COUNT] = {
 	[SQL_SQLITE] = "sqlite", [SQL_POSTGRES] = "postgres", [SQL_ANSI] = "ansi",

@@ -5,7 +5,10 @@
 
 #include "frame.h"
 #include "metrics.h"
-#include "prep.h"
+#include "dataset.h"
+#include "recipe.h"
+#include "split.h"
+#include "target.h"
 #include "reference.h"
 #include "settings.h"
 #include "tree.h"

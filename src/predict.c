@@ -24,6 +24,7 @@
 
 #include "condition.h"
 #include "csv_dialect.h"
+#include "recipe_apply.h"
 #include "strmap.h"
 
 #include <csv.h>

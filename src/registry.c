@@ -494,122 +494,43 @@ static void release_signals(const sigset_t *old)
 	pthread_sigmask(SIG_SETMASK, old, NULL);
 }
 
-/* ---- JSON field access with path-and-key errors ----------------------- */
+/* ---- JSON fields the registry's files hold beyond json.c's --------------- */
 
-static const cJSON *j_field(const cJSON *o, const char *key, const char *path,
-			    struct ft_err *err)
+/* A count: a whole number from 0 to 2^53 (what a double holds exactly). */
+static int get_count(const struct json_reader *r, const cJSON *o, const char *base,
+		     const char *key, uint64_t *out)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-	if (!v)
-		ft_fail(err, FT_EINPUT, "%s: %s: missing", path, key);
-	return v;
-}
-
-static int j_str(const cJSON *o, const char *key, char **out, const char *path,
-		 struct ft_err *err)
-{
-	const cJSON *v = j_field(o, key, path, err);
-	if (!v)
+	static const char what[] = "a whole number >= 0";
+	int64_t v;
+	if (json_get_integer(r, o, base, key, 0, INT64_C(9007199254740992), what, what, &v) < 0)
 		return -1;
-	if (!cJSON_IsString(v))
-		return ft_fail(err, FT_EINPUT, "%s: %s: expected a string", path, key);
-	*out = xstrdup(v->valuestring);
+	*out = (uint64_t)v;
 	return 0;
 }
 
-static int j_num(const cJSON *o, const char *key, double *out, const char *path,
-		 struct ft_err *err)
+/* A number in a manifest: null stands for a figure that has none (NAN). */
+static int get_figure(const struct json_reader *r, const cJSON *o, const char *base,
+		      const char *key, double *out)
 {
-	const cJSON *v = j_field(o, key, path, err);
-	if (!v)
-		return -1;
-	if (cJSON_IsNull(v)) {
-		*out = NAN;
-		return 0;
-	}
-	if (!cJSON_IsNumber(v))
-		return ft_fail(err, FT_EINPUT, "%s: %s: expected a number", path, key);
-	*out = v->valuedouble;
-	return 0;
+	return json_get_number(r, o, base, key, JSON_NULL_NAN | JSON_INFINITE_OK, NULL, out);
 }
 
-static int j_u64(const cJSON *o, const char *key, uint64_t *out, const char *path,
-		 struct ft_err *err)
+static int get_sha(const struct json_reader *r, const cJSON *o, const char *base,
+		   const char *key, char out[65])
 {
-	const cJSON *v = j_field(o, key, path, err);
-	if (!v)
-		return -1;
-	if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 9007199254740992.0 ||
-	    v->valuedouble != floor(v->valuedouble))
-		return ft_fail(err, FT_EINPUT, "%s: %s: expected a whole number >= 0", path, key);
-	*out = (uint64_t)v->valuedouble;
-	return 0;
-}
-
-static int j_bool(const cJSON *o, const char *key, bool *out, const char *path,
-		  struct ft_err *err)
-{
-	const cJSON *v = j_field(o, key, path, err);
-	if (!v)
-		return -1;
-	if (!cJSON_IsBool(v))
-		return ft_fail(err, FT_EINPUT, "%s: %s: expected true or false", path, key);
-	*out = cJSON_IsTrue(v);
-	return 0;
-}
-
-static int j_sha(const cJSON *o, const char *key, char out[65], const char *path,
-		 struct ft_err *err)
-{
-	char *s = NULL;
-	if (j_str(o, key, &s, path, err) < 0)
+	const char *s = json_get_string(r, o, base, key);
+	if (!s)
 		return -1;
 	bool ok = strlen(s) == 64;
 	for (size_t i = 0; ok && i < 64; i++)
 		ok = isdigit((unsigned char)s[i]) || (s[i] >= 'a' && s[i] <= 'f');
-	if (ok)
-		memcpy(out, s, 65);
-	free(s);
-	if (!ok)
-		return ft_fail(err, FT_EINPUT, "%s: %s: expected 64 lowercase hex digits",
-			       path, key);
+	if (!ok) {
+		char k[300];
+		return json_fail(r, json_key(k, sizeof k, base, key),
+				 "expected 64 lowercase hex digits");
+	}
+	memcpy(out, s, 65);
 	return 0;
-}
-
-static const cJSON *j_object(const cJSON *o, const char *key, const char *path,
-			     struct ft_err *err)
-{
-	const cJSON *v = j_field(o, key, path, err);
-	if (v && !cJSON_IsObject(v)) {
-		ft_fail(err, FT_EINPUT, "%s: %s: expected an object", path, key);
-		return NULL;
-	}
-	return v;
-}
-
-/* "MAJOR.MINOR" with a known MAJOR (a newer minor is fine). */
-static int j_format_version(const cJSON *o, int major_known, int *major, int *minor,
-			    const char *path, struct ft_err *err)
-{
-	char *s = NULL;
-	if (j_str(o, "format_version", &s, path, err) < 0)
-		return -1;
-	int a = 0, b = 0;
-	bool ok = json_format_version_parse(s, &a, &b);
-	int rc = 0;
-	if (!ok)
-		rc = ft_fail(err, FT_EINPUT, "%s: format_version: expected \"MAJOR.MINOR\", found \"%s\"",
-			     path, s);
-	else if (a != major_known)
-		rc = ft_fail(err, FT_EINPUT,
-			     "%s: format_version %s is not supported (this program reads %d.x)",
-			     path, s, major_known);
-	free(s);
-	if (rc == 0) {
-		*major = a;
-		*minor = b;
-	}
-	return rc;
 }
 
 static cJSON *parse_object(const char *text, const char *path, struct ft_err *err)
@@ -754,32 +675,34 @@ static char *json_text(const cJSON *j)
 static int parse_gate(const cJSON *j, struct registry_manifest *m, const char *path,
 		      struct ft_err *err)
 {
-	const cJSON *gate = j_object(j, "gate", path, err);
-	if (!gate || j_bool(gate, "passed", &m->gate_pass, path, err) < 0)
+	struct json_reader r = { .origin = path, .err = err };
+	const cJSON *gate = json_get_object(&r, j, NULL, "gate");
+	if (!gate || json_get_bool(&r, gate, "gate", "passed", &m->gate_pass) < 0)
 		return -1;
-	const cJSON *conds = j_field(gate, "conditions", path, err);
+	const cJSON *conds = json_get_array(&r, gate, "gate", "conditions", "an array");
 	if (!conds)
 		return -1;
-	if (!cJSON_IsArray(conds))
-		return ft_fail(err, FT_EINPUT, "%s: gate.conditions: expected an array", path);
 	size_t n = (size_t)cJSON_GetArraySize(conds);
 	m->gate = xcalloc(n ? n : 1, sizeof *m->gate);
 	const cJSON *c;
 	cJSON_ArrayForEach(c, conds) {
 		struct registry_gate_check *g = &m->gate[m->ngate++];
-		char where[300];
-		snprintf(where, sizeof where, "%s: gate.conditions[%zu]", path, m->ngate - 1);
+		char base[64];
+		snprintf(base, sizeof base, "gate.conditions[%zu]", m->ngate - 1);
 		if (!cJSON_IsObject(c))
-			return ft_fail(err, FT_EINPUT, "%s: expected an object", where);
-		if (j_str(c, "metric", &g->metric, where, err) < 0 ||
-		    j_str(c, "op", &g->op, where, err) < 0 ||
-		    j_num(c, "value", &g->value, where, err) < 0 ||
-		    j_num(c, "actual", &g->actual, where, err) < 0 ||
-		    j_bool(c, "passed", &g->pass, where, err) < 0 ||
-		    j_str(c, "why", &g->why, where, err) < 0)
+			return json_fail(&r, base, "expected an object");
+		if (json_get_text(&r, c, base, "metric", &g->metric) < 0 ||
+		    json_get_text(&r, c, base, "op", &g->op) < 0 ||
+		    get_figure(&r, c, base, "value", &g->value) < 0 ||
+		    get_figure(&r, c, base, "actual", &g->actual) < 0 ||
+		    json_get_bool(&r, c, base, "passed", &g->pass) < 0 ||
+		    json_get_text(&r, c, base, "why", &g->why) < 0)
 			return -1;
-		if (!op_valid(g->op))
-			return ft_fail(err, FT_EINPUT, "%s: op: unknown operator \"%s\"", where, g->op);
+		if (!op_valid(g->op)) {
+			char k[80];
+			return json_fail(&r, json_key(k, sizeof k, base, "op"),
+					 "unknown operator \"%s\"", g->op);
+		}
 	}
 	return 0;
 }
@@ -787,30 +710,30 @@ static int parse_gate(const cJSON *j, struct registry_manifest *m, const char *p
 static int parse_metrics(const cJSON *j, struct registry_manifest *m, const char *path,
 			 struct ft_err *err)
 {
+	struct json_reader r = { .origin = path, .err = err };
 	const cJSON *mj = cJSON_GetObjectItemCaseSensitive(j, "metrics");
 	if (!mj)
 		return 0;
-	char where[300];
-	snprintf(where, sizeof where, "%s: metrics", path);
 	if (!cJSON_IsObject(mj))
-		return ft_fail(err, FT_EINPUT, "%s: expected an object", where);
-	if (j_u64(mj, "n", &m->metrics.n, where, err) < 0 ||
-	    j_u64(mj, "positives", &m->metrics.positives, where, err) < 0 ||
-	    j_u64(mj, "negatives", &m->metrics.negatives, where, err) < 0)
+		return json_fail(&r, "metrics", "expected an object");
+	if (get_count(&r, mj, "metrics", "n", &m->metrics.n) < 0 ||
+	    get_count(&r, mj, "metrics", "positives", &m->metrics.positives) < 0 ||
+	    get_count(&r, mj, "metrics", "negatives", &m->metrics.negatives) < 0)
 		return -1;
 	for (size_t i = 0; i < NMETRICS; i++)
-		if (j_num(mj, metric_fields[i].name, metric_at(&m->metrics, i), where, err) < 0)
+		if (get_figure(&r, mj, "metrics", metric_fields[i].name,
+			       metric_at(&m->metrics, i)) < 0)
 			return -1;
-	snprintf(where, sizeof where, "%s: metrics.confusion_matrix", path);
-	const cJSON *cm = j_object(mj, "confusion_matrix", path, err);
+	const char *where = "metrics.confusion_matrix";
+	const cJSON *cm = json_get_object(&r, mj, "metrics", "confusion_matrix");
 	if (!cm)
 		return -1;
 	for (size_t i = 0; i < 4; i++)
-		if (j_u64(cm, count_fields[i].name, count_at(&m->metrics, i), where, err) < 0)
+		if (get_count(&r, cm, where, count_fields[i].name, count_at(&m->metrics, i)) < 0)
 			return -1;
 	const struct confusion *c = &m->metrics.cm;
 	if (c->tn + c->fp + c->fn + c->tp != m->metrics.n)
-		return ft_fail(err, FT_EINPUT, "%s: confusion matrix does not add up to n", where);
+		return json_fail(&r, where, "confusion matrix does not add up to n");
 	m->has_metrics = true;
 	return 0;
 }
@@ -827,21 +750,22 @@ static int parse_manifest(const char *text, const char *path, const char *group,
 	int rc = -1;
 	char *format = NULL, *status = NULL;
 	double ver;
-	if (j_str(j, "format", &format, path, err) < 0)
+	struct json_reader r = { .origin = path, .err = err };
+	if (json_get_text(&r, j, NULL, "format", &format) < 0)
 		goto out;
 	if (strcmp(format, MANIFEST_FORMAT)) {
 		ft_fail(err, FT_EINPUT, "%s: format: expected \"%s\"", path, MANIFEST_FORMAT);
 		goto out;
 	}
-	if (j_format_version(j, REGISTRY_FORMAT_MAJOR, &m->format_major, &m->format_minor,
-			     path, err) < 0 ||
-	    j_str(j, "group", &m->group, path, err) < 0 ||
-	    j_num(j, "version", &ver, path, err) < 0 ||
-	    j_str(j, "status", &status, path, err) < 0 ||
-	    j_str(j, "created", &m->created, path, err) < 0 ||
-	    j_str(j, "user", &m->user, path, err) < 0 ||
-	    j_str(j, "program", &m->program, path, err) < 0 ||
-	    j_str(j, "description", &m->description, path, err) < 0)
+	if (json_get_format_version(&r, j, REGISTRY_FORMAT_MAJOR, &m->format_major,
+				    &m->format_minor) < 0 ||
+	    json_get_text(&r, j, NULL, "group", &m->group) < 0 ||
+	    get_figure(&r, j, NULL, "version", &ver) < 0 ||
+	    json_get_text(&r, j, NULL, "status", &status) < 0 ||
+	    json_get_text(&r, j, NULL, "created", &m->created) < 0 ||
+	    json_get_text(&r, j, NULL, "user", &m->user) < 0 ||
+	    json_get_text(&r, j, NULL, "program", &m->program) < 0 ||
+	    json_get_text(&r, j, NULL, "description", &m->description) < 0)
 		goto out;
 	if (strcmp(m->group, group)) {
 		ft_fail(err, FT_EINPUT, "%s: group: \"%s\" does not match its directory", path, m->group);
@@ -858,31 +782,29 @@ static int parse_manifest(const char *text, const char *path, const char *group,
 	}
 	if (parse_gate(j, m, path, err) < 0)
 		goto out;
-	const cJSON *data = j_object(j, "data", path, err);
-	char where[300];
-	snprintf(where, sizeof where, "%s: data", path);
-	if (!data || j_str(data, "path", &m->data_path, where, err) < 0 ||
-	    j_u64(data, "size", &m->data_size, where, err) < 0 ||
-	    j_sha(data, "sha256", m->data_sha256, where, err) < 0 ||
-	    j_u64(data, "rows", &m->data_rows, where, err) < 0 ||
-	    j_u64(data, "columns", &m->data_columns, where, err) < 0)
+	const cJSON *data = json_get_object(&r, j, NULL, "data");
+	if (!data || json_get_text(&r, data, "data", "path", &m->data_path) < 0 ||
+	    get_count(&r, data, "data", "size", &m->data_size) < 0 ||
+	    get_sha(&r, data, "data", "sha256", m->data_sha256) < 0 ||
+	    get_count(&r, data, "data", "rows", &m->data_rows) < 0 ||
+	    get_count(&r, data, "data", "columns", &m->data_columns) < 0)
 		goto out;
 	if (parse_metrics(j, m, path, err) < 0)
 		goto out;
-	const cJSON *files = j_object(j, "files", path, err);
+	const cJSON *files = json_get_object(&r, j, NULL, "files");
 	if (!files)
 		goto out;
 	m->files = xcalloc(NFILES, sizeof *m->files);
 	for (size_t i = 0; i < NFILES; i++) {
-		snprintf(where, sizeof where, "%s: files", path);
-		const cJSON *f = j_object(files, version_files[i], where, err);
+		const cJSON *f = json_get_object(&r, files, "files", version_files[i]);
 		if (!f)
 			goto out;
 		struct registry_file_sum *fs = &m->files[m->nfiles++];
 		fs->name = xstrdup(version_files[i]);
-		snprintf(where, sizeof where, "%s: files.%s", path, version_files[i]);
-		if (j_sha(f, "sha256", fs->sha256, where, err) < 0 ||
-		    j_u64(f, "size", &fs->size, where, err) < 0)
+		char base[64];
+		json_key(base, sizeof base, "files", version_files[i]);
+		if (get_sha(&r, f, base, "sha256", fs->sha256) < 0 ||
+		    get_count(&r, f, base, "size", &fs->size) < 0)
 			goto out;
 	}
 	if (cJSON_GetArraySize(files) != NFILES) {
@@ -1069,14 +991,15 @@ static int parse_event(const char *line, const char *where, struct registry_even
 	int rc = -1;
 	double v;
 	enum registry_status st;
-	if (j_str(j, "time", &ev->time, where, err) < 0 ||
-	    j_str(j, "user", &ev->user, where, err) < 0 ||
-	    j_str(j, "event", &ev->event, where, err) < 0 ||
-	    j_num(j, "version", &v, where, err) < 0 ||
-	    j_str(j, "to", &ev->to, where, err) < 0 ||
-	    j_str(j, "reason", &ev->reason, where, err) < 0)
+	struct json_reader r = { .origin = where, .err = err };
+	if (json_get_text(&r, j, NULL, "time", &ev->time) < 0 ||
+	    json_get_text(&r, j, NULL, "user", &ev->user) < 0 ||
+	    json_get_text(&r, j, NULL, "event", &ev->event) < 0 ||
+	    get_figure(&r, j, NULL, "version", &v) < 0 ||
+	    json_get_text(&r, j, NULL, "to", &ev->to) < 0 ||
+	    json_get_text(&r, j, NULL, "reason", &ev->reason) < 0)
 		goto out;
-	const cJSON *from = j_field(j, "from", where, err);
+	const cJSON *from = json_member(&r, j, NULL, "from");
 	if (!from)
 		goto out;
 	if (group_event(ev->event)) {
@@ -2036,11 +1959,12 @@ static int read_group_json(const struct gdir *g, char **description, char **crea
 	*description = *created = NULL;
 	if (!j)
 		goto out;
-	if (j_str(j, "format", &format, path, err) < 0 ||
-	    j_format_version(j, REGISTRY_FORMAT_MAJOR, &major, &minor, path, err) < 0 ||
-	    j_str(j, "name", &name, path, err) < 0 ||
-	    j_str(j, "description", description, path, err) < 0 ||
-	    j_str(j, "created", created, path, err) < 0)
+	struct json_reader r = { .origin = path, .err = err };
+	if (json_get_text(&r, j, NULL, "format", &format) < 0 ||
+	    json_get_format_version(&r, j, REGISTRY_FORMAT_MAJOR, &major, &minor) < 0 ||
+	    json_get_text(&r, j, NULL, "name", &name) < 0 ||
+	    json_get_text(&r, j, NULL, "description", description) < 0 ||
+	    json_get_text(&r, j, NULL, "created", created) < 0)
 		goto out;
 	if (strcmp(format, GROUP_FORMAT)) {
 		ft_fail(err, FT_EINPUT, "%s: format: expected \"%s\"", path, GROUP_FORMAT);

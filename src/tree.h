@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "prep.h"
+#include "dataset.h"
 #include "settings.h"
 #include "util.h"
 

@@ -16,6 +16,8 @@
 #include <string.h>
 
 #include "metrics.h"
+#include "recipe_apply.h"
+#include "resample.h"
 #include "tree.h"
 
 bool tune_wanted(const struct settings *s)
@@ -306,17 +308,17 @@ int tune_cv_fold_data(const struct frame *f, const struct target_info *t,
 	}
 	memset(train, 0, sizeof *train);
 	memset(held, 0, sizeof *held);
-	*recipe = prep_fit(f, s, t, in, nin, prog, err);
+	*recipe = recipe_fit(f, s, t, in, nin, prog, err);
 	int rc = -1;
 	if (!*recipe)
 		goto done;
-	if (prep_apply(*recipe, f, t, in, nin, prog, train, err) < 0 ||
-	    prep_apply(*recipe, f, t, out, nout, prog, held, err) < 0)
+	if (recipe_apply(*recipe, f, t, in, nin, prog, train, err) < 0 ||
+	    recipe_apply(*recipe, f, t, out, nout, prog, held, err) < 0)
 		goto done;
 	train->prior[0] = train->prior[1] = 0;
 	for (size_t i = 0; i < train->n; i++)
 		train->prior[train->y[i] ? 1 : 0]++;
-	if (prep_resample_recipe(train, s, *recipe, prog, err) < 0)
+	if (resample_apply(train, s, *recipe, prog, err) < 0)
 		goto done;
 	rc = 0;
 done:

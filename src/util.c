@@ -686,6 +686,20 @@ uint64_t rng_next(struct ft_rng *r)
 	return result;
 }
 
+bool rng_shuffle(struct ft_rng *r, size_t *v, size_t n, const struct ft_progress *prog)
+{
+	enum { STRIDE = 4096 };   /* swaps between two looks at the cancel flag */
+	for (size_t i = n; i > 1; i--) {
+		if (i % STRIDE == 0 && ft_cancelled(prog))
+			return false;
+		size_t j = (size_t)rng_below(r, i);
+		size_t t = v[i - 1];
+		v[i - 1] = v[j];
+		v[j] = t;
+	}
+	return true;
+}
+
 double rng_uniform(struct ft_rng *r)
 {
 	return (double)(rng_next(r) >> 11) * 0x1.0p-53;

@@ -152,6 +152,9 @@ double rng_uniform(struct ft_rng *r);            /* [0, 1) */
 uint64_t rng_below(struct ft_rng *r, uint64_t n); /* [0, n), unbiased */
 double rng_normal(struct ft_rng *r);
 uint64_t rng_binomial(struct ft_rng *r, uint64_t n, double p); /* exact in distribution */
+/* Fisher-Yates shuffle of v[0..n), looking at prog's cancel flag every few
+ * thousand swaps; false when cancelled part way (v is then partly shuffled). */
+bool rng_shuffle(struct ft_rng *r, size_t *v, size_t n, const struct ft_progress *prog);
 
 /* The most threads any stage starts; also the upper bound of tree.threads.
  * FT_STR(FT_THREADS_MAX) is its decimal text, for messages. */

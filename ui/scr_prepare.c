@@ -16,7 +16,7 @@
 #include <strings.h>
 
 #include "pipeline.h"
-#include "prep.h"
+#include "recipe.h"
 #include "prompt.h"
 #include "scr_data.h"
 #include "term.h"
@@ -110,7 +110,7 @@ static const char *suggestion(struct app *a, struct prepare_state *s, size_t col
 		free(s->sugg);
 		s->nsugg = 0;
 		s->sugg = xcalloc(a->frame->ncols ? a->frame->ncols : 1, sizeof *s->sugg);
-		s->nsugg = prep_suggest_drops(a->frame, t, s->sugg, a->frame->ncols);
+		s->nsugg = recipe_suggest_drops(a->frame, t, s->sugg, a->frame->ncols);
 		s->sugg_frame = a->frame;
 		s->sugg_target = t;
 	}

@@ -283,7 +283,7 @@ static const char *model_state(const struct app *a, char *buf, size_t size)
 {
 	if (a->job_running && a->job.kind == JOB_REGISTER)
 		snprintf(buf, size, "registering");
-	else if (a->job_running && a->job.kind != JOB_LOAD)
+	else if (a->job_running && (a->job.kind == JOB_TRAIN || a->job.kind == JOB_TUNE))
 		snprintf(buf, size, "%s", a->job.kind == JOB_TUNE ? "tuning" : "training");
 	else if (!a->result)
 		snprintf(buf, size, "no model");
@@ -294,7 +294,8 @@ static const char *model_state(const struct app *a, char *buf, size_t size)
 	char **keys;
 	size_t n = app_stale_keys(a, &keys);
 	settings_diff_free(keys, n);
-	if (n && a->result && !(a->job_running && a->job.kind != JOB_LOAD)) {
+	if (n && a->result && !(a->job_running && (a->job.kind == JOB_TRAIN ||
+						    a->job.kind == JOB_TUNE))) {
 		size_t len = strlen(buf);
 		snprintf(buf + len, size - len, ", STALE");
 	}
@@ -829,7 +830,8 @@ static void test_fault(const struct app *a)
 static const char *job_name(enum job_kind kind)
 {
 	return kind == JOB_LOAD ? "load" : kind == JOB_TUNE ? "tune"
-		: kind == JOB_REGISTER ? "register" : "train";
+		: kind == JOB_REGISTER ? "register" : kind == JOB_DRIFT ? "drift"
+		: kind == JOB_CARD ? "card" : "train";
 }
 
 int tui_main(int argc, char **argv)

@@ -58,6 +58,7 @@ has "$T/out" "drift: act"
 cut -d, -f1,2,4,5 "$T/train.csv" >"$T/norisk.csv"
 expect 1 "$FT_BIN" drift "$M" "$T/norisk.csv"
 has "$T/out" "missing from the file"
+has "$T/out" "missing columns (the model reads them): risk"
 expect 1 "$FT_BIN" drift "$M" "$T/norisk.csv" --json
 has "$T/out" '"missing_column":	true'
 awk -F, -v OFS=, '{ print $0, (NR == 1 ? "note" : "x" NR) }' "$T/train.csv" >"$T/extra.csv"
@@ -68,10 +69,12 @@ has "$T/out" "extra columns (not in the training file): note"
 awk -F, -v OFS=, 'NR > 1 && NR % 4 == 0 { $4 = "prepaid" } { print }' "$T/train.csv" \
 	>"$T/unseen.csv"
 expect 1 "$FT_BIN" drift "$M" "$T/unseen.csv"
-has "$T/out" "unseen categories 25%"
+grep -Eq '^card +categorical +[0-9.]+ +act +25% ' "$T/out" || { cat "$T/out" >&2; fail "card: no unseen 25%"; }
+grep -Eq '^amount +numeric +[0-9.]+ +stable +- ' "$T/out" || fail "amount: an unseen share"
 awk -F, -v OFS=, 'NR > 1 { $3 = "high" } { print }' "$T/train.csv" >"$T/text.csv"
 expect 1 "$FT_BIN" drift "$M" "$T/text.csv"
 has "$T/out" "type changed: now text"
+has "$T/out" "type changed: risk (now text)"
 
 # ---- bad files fail as predict fails them
 printf 'id,amount,risk,card,isFraud\n1,5,0.1,credit,0\n2,5,0.1\n' >"$T/bad.csv"

@@ -645,6 +645,42 @@ struct damage_case {
 	const char *reason;    /* expected in the problem's text */
 };
 
+/* A damaged field inside an object is named by its whole key path, as
+ * every other reader of fraudtree's files names it. */
+static void test_damaged_field_names_its_path(void **state)
+{
+	struct fx *f = *state;
+	struct ft_err err;
+	char *root = reg_root(f);
+	for (int i = 1; i <= 3; i++)
+		assert_int_equal(publish(f, "g", f->model, pipeline_a, NULL, &err), i);
+	char *p = reg_path(f, "g/1/manifest.json");
+	edit(p, "\"passed\":\ttrue", "\"passed\":\t1");
+	free(p);
+	p = reg_path(f, "g/2/manifest.json");
+	edit(p, "\"sha256\":\t\"", "\"sha256\":\t\"x");
+	free(p);
+	p = reg_path(f, "g/3/manifest.json");
+	edit(p, "\"why\":", "\"because\":");
+	free(p);
+	static const char *const want[] = {
+		"g/1/manifest.json: gate.passed: expected true or false",
+		"g/2/manifest.json: data.sha256: expected 64 lowercase hex digits",
+		"g/3/manifest.json: gate.conditions[0].why: missing",
+	};
+	struct registry_version *v;
+	size_t nv;
+	assert_int_equal(registry_list_versions(root, "g", &v, &nv, &err), 0);
+	assert_int_equal(nv, 3);
+	for (size_t i = 0; i < nv; i++) {
+		assert_true(v[i].damaged);
+		if (!strstr(v[i].problem, want[i]))
+			fail_msg("%s: expected \"%s\"", v[i].problem, want[i]);
+	}
+	registry_versions_free(v, nv);
+	free(root);
+}
+
 static void test_damaged_versions(void **state)
 {
 	struct fx *f = *state;
@@ -1184,6 +1220,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_follows_the_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_manifest_numbers_exact, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_damaged_field_names_its_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_versions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_damage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_repair, setup, teardown),
