@@ -13,6 +13,7 @@
 
 #include "model.h"
 #include "predict.h"
+#include "recipe_apply.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -79,11 +80,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	use_model(m, data, size);
 
-	char *again = model_to_text(m->recipe, m->tree, m->threshold, m->threshold_on);
+	char *again = model_to_text(m->recipe, m->tree, m->threshold, m->threshold_on, m->reference);
 	struct model *m2 = model_parse(again, "model.json", &err);
 	if (!m2)
 		abort();   /* what we write we must read back */
-	char *third = model_to_text(m2->recipe, m2->tree, m2->threshold, m2->threshold_on);
+	char *third = model_to_text(m2->recipe, m2->tree, m2->threshold, m2->threshold_on, m2->reference);
 	if (strcmp(again, third) != 0)
 		abort();
 	free(third);

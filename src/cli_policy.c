@@ -61,15 +61,15 @@ struct popts {
 
 static int parse(int argc, char **argv, struct popts *o)
 {
-	static const struct { const char *name; size_t off; } valued[] = {
-		{ "--registry", offsetof(struct popts, registry) },
-		{ "--reason", offsetof(struct popts, reason) },
-		{ "--user", offsetof(struct popts, user) },
-		{ "--gate", offsetof(struct popts, gate) },
-		{ "--four-eyes", offsetof(struct popts, four_eyes) },
-		{ "--must-beat", offsetof(struct popts, must_beat) },
-	};
 	memset(o, 0, sizeof *o);
+	const struct { const char *name; const char **dst; } valued[] = {
+		{ "--registry", &o->registry },
+		{ "--reason", &o->reason },
+		{ "--user", &o->user },
+		{ "--gate", &o->gate },
+		{ "--four-eyes", &o->four_eyes },
+		{ "--must-beat", &o->must_beat },
+	};
 	for (int i = 1; i < argc; i++) {
 		const char *s = argv[i];
 		if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
@@ -85,7 +85,7 @@ static int parse(int argc, char **argv, struct popts *o)
 			size_t n = strlen(valued[k].name);
 			if (strncmp(s, valued[k].name, n) || (s[n] != '=' && s[n] != '\0'))
 				continue;
-			const char **dst = (const char **)((char *)o + valued[k].off);
+			const char **dst = valued[k].dst;
 			if (s[n] == '=') {
 				*dst = s + n + 1;
 			} else if (i + 1 < argc) {

@@ -6,7 +6,7 @@
  * input in order, then the score:
  *   numeric:     bins (nedges + 1), missing, unparsed
  *   categorical: categories, other, missing, unseen, cells that read as
- *                numbers
+ *                numbers (counted only while all have), present cells
  *   score:       one per reference score, one for any other score
  * Shares are counts over the file's rows. */
 #include "config.h"
@@ -101,8 +101,12 @@ static void drift_row(const void *vctx, uint64_t *counts, const char *const *fie
 		if (cat == rc->ncategories &&
 		    !level_known(c->levels[i], r->inputs[i].nlevels, fields[i], lens[i]))
 			k[nc + 1]++;
+		/* Cells that read as numbers matter only while every one has:
+		 * after the first that does not, this thread stops parsing. */
 		double x;
-		k[nc + 2] += parse_number(fields[i], lens[i], &x);
+		if (k[nc + 2] == k[nc + 3])
+			k[nc + 2] += parse_number(fields[i], lens[i], &x);
+		k[nc + 3]++;
 	}
 	counts[c->score_off + c->score_bin[leaf]]++;
 }
@@ -128,7 +132,7 @@ static void ctx_init(struct drift_ctx *c, const struct model *m)
 	for (size_t i = 0; i < r->ninputs; i++) {
 		const struct reference_column *rc = &c->ref->cols[i];
 		c->off[i] = n;
-		n += rc->numeric ? rc->nedges + 3 : rc->ncategories + 4;
+		n += rc->numeric ? rc->nedges + 3 : rc->ncategories + 5;
 		if (!rc->numeric) {
 			const struct recipe_input *in = &r->inputs[i];
 			c->levels[i] = xcalloc(in->nlevels + 1, sizeof *c->levels[i]);
@@ -158,14 +162,26 @@ static void measure_column(struct drift_column *dc, const struct reference_colum
 			   const uint64_t *k, uint64_t rows)
 {
 	size_t nb = rc->numeric ? rc->nedges + 1 : rc->ncategories + 1;
-	double *e = xcalloc(nb + 1, sizeof *e), *a = xcalloc(nb + 1, sizeof *a);
+	double *e = xcalloc(nb + 2, sizeof *e), *a = xcalloc(nb + 2, sizeof *a);
 	for (size_t b = 0; b < nb; b++) {
 		e[b] = rc->share[b];
 		a[b] = (double)k[b] / (double)rows;
 	}
 	e[nb] = rc->missing;
 	a[nb] = (double)k[nb] / (double)rows;
-	dc->psi = drift_psi(e, a, nb + 1);
+	size_t nbins = nb + 1;
+	if (!rc->numeric) {
+		/* Categories never seen in training are a bin of their own, of
+		 * share 0 in training (the recipe's levels are every training
+		 * category), not part of "other": a file of new categories only
+		 * is as far from the training data as can be. */
+		uint64_t unseen = k[nb + 1];
+		a[nb - 1] = (double)(k[nb - 1] - unseen) / (double)rows;
+		e[nb + 1] = 0;
+		a[nb + 1] = (double)unseen / (double)rows;
+		nbins++;
+	}
+	dc->psi = drift_psi(e, a, nbins);
 	dc->level = drift_level_of(dc->psi);
 	dc->missing_train = rc->missing;
 	dc->missing_now = a[nb];

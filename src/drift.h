@@ -10,8 +10,9 @@
  * each raised to at least DRIFT_EPSILON so that an empty bin counts as a
  * small share instead of dividing by zero. The bins: a numeric column's
  * quantile bins and missing; a categorical column's categories, "other"
- * and missing; the score's distinct values (and any score the reference
- * does not know). */
+ * (categories of the training data beyond the kept ones), unseen (never in
+ * the training data: a share of 0 there) and missing; the score's
+ * distinct values (and any score the reference does not know). */
 #ifndef FT_DRIFT_H
 #define FT_DRIFT_H
 

@@ -201,9 +201,13 @@ bool json_format_version_parse(const char *s, int *major, int *minor)
 const char *json_key(char *buf, size_t size, const char *base, const char *name)
 {
 	bool b = base && base[0], n = name && name[0];
-	snprintf(buf, size, "%s%s%s", b ? base : "", b && n ? "." : "", n ? name : "");
+	bool dot = b && n && base[strlen(base) - 1] != '.';
+	snprintf(buf, size, "%s%s%s", b ? base : "", dot ? "." : "", n ? name : "");
 	return buf;
 }
+
+static int vfail(const struct json_reader *r, const char *key, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
 static int vfail(const struct json_reader *r, const char *key, const char *fmt, va_list ap)
 {

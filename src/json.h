@@ -61,7 +61,8 @@ struct json_reader {
 	bool echo;
 };
 
-/* "base.name", or whichever of the two is non-empty, into buf; returns buf. */
+/* "base.name" (no second dot when base already ends in one), or whichever
+ * of the two is non-empty, into buf; returns buf. */
 const char *json_key(char *buf, size_t size, const char *base, const char *name);
 
 /* Fail with "ORIGIN: KEY: " and the printf text. */

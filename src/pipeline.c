@@ -18,14 +18,18 @@
  * matrix in place; that matrix is binned once for the grid and the final
  * fit and freed as soon as it is binned; a run that owns its frame frees
  * it once the splits are built. None of this changes a result (the unit
- * tests hold each shortcut to the plain path). */
+ * tests hold each shortcut to the plain path).
+ *
+ * Why one file: the stages run in order on one pipeline_result whose
+ * fields only this file writes; the reports (notes, evaluation.json) read
+ * the same private helpers.
+ */
 #include "config.h"
 #include "pipeline.h"
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -215,7 +219,7 @@ static void note_recipe(struct pipeline_result *r, const struct frame *f)
 
 /* Validation and test are transformed on a second thread while the
  * calling thread transforms train: the recipe, frame and target are only
- * read. */
+ * read, and each side writes only its own fields. */
 struct apply_job {
 	const struct recipe *recipe;
 	const struct frame *f;
@@ -225,6 +229,9 @@ struct apply_job {
 	struct dataset *validation, *test;
 	int rc;
 	struct ft_err err;
+	struct dataset *train;     /* the calling thread's part */
+	int train_rc;
+	struct ft_err *train_err;
 };
 
 static void *apply_eval_splits(void *arg)
@@ -238,24 +245,26 @@ static void *apply_eval_splits(void *arg)
 	return NULL;
 }
 
+static void *apply_train_split(void *arg)
+{
+	struct apply_job *j = arg;
+	j->train_rc = recipe_apply(j->recipe, j->f, j->t, j->sp->train, j->sp->ntrain,
+				   j->prog, j->train, j->train_err);
+	return NULL;
+}
+
 static int apply_splits(struct pipeline_result *r, const struct frame *f,
 			const struct ft_progress *prog, struct dataset *train,
 			struct ft_err *err)
 {
 	struct apply_job job = {
 		.recipe = r->recipe, .f = f, .t = &r->target, .sp = &r->split, .prog = prog,
-		.validation = &r->validation, .test = &r->test,
+		.validation = &r->validation, .test = &r->test, .train = train, .train_err = err,
 	};
 	ft_err_clear(&job.err);
-	pthread_t tid;
-	bool threaded = ft_threads() > 1 &&
-		pthread_create(&tid, NULL, apply_eval_splits, &job) == 0;
-	int rc = recipe_apply(r->recipe, f, &r->target, r->split.train, r->split.ntrain,
-			    prog, train, err);
-	if (threaded)
-		pthread_join(tid, NULL);
-	else if (rc == 0)
-		apply_eval_splits(&job);
+	struct ft_task parts[] = { { apply_train_split, &job }, { apply_eval_splits, &job } };
+	ft_run_tasks(parts, 2);
+	int rc = job.train_rc;
 	/* Errors in split order, whatever the thread timing. */
 	if (rc < 0)
 		return -1;
@@ -686,12 +695,12 @@ static void evaluate_train(struct pipeline_result *r)
 	free(prob);
 }
 
-static int evaluate(struct pipeline_result *r, struct ft_err *err)
+/* Test (with its intervals) and train, while validation is scored on the
+ * other thread. */
+static void *evaluate_test_train(void *arg)
 {
+	struct pipeline_result *r = arg;
 	const struct settings *s = &r->settings;
-	pthread_t tid;
-	bool threaded = ft_threads() > 1 &&
-		pthread_create(&tid, NULL, evaluate_validation, r) == 0;
 	score_split(r, &r->test, &r->test_proba, &r->test_probability);
 	metrics_evaluate(r->test.y, r->test_proba, r->test_probability, r->test.n, s->threshold,
 			 &r->test_metrics, &r->roc, &r->pr);
@@ -700,10 +709,14 @@ static int evaluate(struct pipeline_result *r, struct ft_err *err)
 						  s->split_seed);
 	metrics_intervals(r->test_bootstrap, &r->test_metrics);
 	evaluate_train(r);
-	if (threaded)
-		pthread_join(tid, NULL);
-	else
-		evaluate_validation(r);
+	return NULL;
+}
+
+static int evaluate(struct pipeline_result *r, struct ft_err *err)
+{
+	const struct settings *s = &r->settings;
+	struct ft_task parts[] = { { evaluate_test_train, r }, { evaluate_validation, r } };
+	ft_run_tasks(parts, 2);
 	struct amount_steps *vs = amount_steps_new(r->validation.y, r->validation_proba,
 						   r->validation.amount, r->validation.n);
 	struct amount_steps *ts = amount_steps_new(r->test.y, r->test_proba, r->test.amount,

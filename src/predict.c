@@ -31,7 +31,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -697,7 +696,6 @@ int predict_csv(const struct model *m, const char *in_path, int out_fd,
 		condition_code(pr.code[i], (int32_t)i);
 	struct piece pieces[MAX_PIECES];
 	size_t npieces = 0;
-	pthread_t tids[MAX_PIECES];
 	int rc = -1;
 	uint64_t lines = 0;   /* lines before the current block */
 	uint64_t rows = 0, flagged = 0;
@@ -769,16 +767,7 @@ int predict_csv(const struct model *m, const char *in_path, int out_fd,
 				pc->last = rd.eof && k + 1 == np;
 				b = e;
 			}
-			bool running[MAX_PIECES] = { false };
-			for (size_t k = 1; k < np; k++) {
-				running[k] = pthread_create(&tids[k], NULL, piece_run, &pieces[k]) == 0;
-				if (!running[k])
-					piece_run(&pieces[k]);
-			}
-			piece_run(&pieces[0]);
-			for (size_t k = 1; k < np; k++)
-				if (running[k])
-					pthread_join(tids[k], NULL);
+			ft_parallel(piece_run, pieces, sizeof *pieces, np);
 		}
 		/* Check in order; write what is proven right. */
 		bool redo = false;

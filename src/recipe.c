@@ -134,8 +134,8 @@ static void add_feature(struct recipe *r, char *name, size_t input,
 	ft->level = level;
 }
 
-static const char *const dt_suffix[] = { "hour", "day_of_week", "day", "month" };
-static const enum feature_kind dt_kind[] = {
+/* The feature of each datetime part (settings.h's bit order). */
+static const enum feature_kind dt_kind[DT_PART_COUNT] = {
 	FEAT_DT_HOUR, FEAT_DT_DAY_OF_WEEK, FEAT_DT_DAY, FEAT_DT_MONTH
 };
 
@@ -148,9 +148,9 @@ static void add_input_features(struct recipe *r, size_t idx)
 		add_feature(r, xstrdup(in->name), idx, FEAT_NUMERIC, 0);
 		break;
 	case COL_DATETIME:
-		for (unsigned p = 0; p < 4; p++)
+		for (unsigned p = 0; p < DT_PART_COUNT; p++)
 			if (in->datetime_parts & (1u << p))
-				add_feature(r, xasprintf("%s.%s", in->name, dt_suffix[p]), idx,
+				add_feature(r, xasprintf("%s.%s", in->name, datetime_part_name(p)), idx,
 					    dt_kind[p], 0);
 		break;
 	case COL_CATEGORICAL:
@@ -246,6 +246,7 @@ static double numeric_fill(enum impute_strategy st, double *v, size_t n)
 	}
 	case IMPUTE_MEDIAN:
 	case IMPUTE_CONSTANT:
+	case IMPUTE_COUNT:
 		break;
 	}
 	return median(v, n);

@@ -17,8 +17,6 @@
 
 #define RECIPE_FORMAT 1
 
-static const char *const dt_suffix[] = { "hour", "day_of_week", "day", "month" };
-
 static int cmp_text_ptr(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -74,9 +72,9 @@ struct cJSON *recipe_to_json(const struct recipe *r)
 		}
 		if (in->type == COL_DATETIME) {
 			cJSON *p = cJSON_AddArrayToObject(o, "datetime_parts");
-			for (unsigned b = 0; b < 4; b++)
+			for (unsigned b = 0; b < DT_PART_COUNT; b++)
 				if (in->datetime_parts & (1u << b))
-					cJSON_AddItemToArray(p, cJSON_CreateString(dt_suffix[b]));
+					cJSON_AddItemToArray(p, cJSON_CreateString(datetime_part_name(b)));
 		}
 		cJSON_AddBoolToObject(o, "missing_indicator", in->missing_indicator);
 		cJSON_AddItemToArray(inputs, o);
@@ -140,14 +138,11 @@ static int parse_input(const struct json_reader *c, const cJSON *o, const char *
 			     "expected numeric, categorical or datetime");
 	if (!(s = json_get_string(c, o, base, "impute")))
 		return -1;
-	int st;
-	for (st = IMPUTE_MEAN; st <= IMPUTE_CONSTANT; st++)
-		if (strcmp(s, impute_name((enum impute_strategy)st)) == 0)
-			break;
-	if (st > IMPUTE_CONSTANT)
-		return json_fail(c, json_key(path, sizeof path, base, "impute"),
-			     "expected mean, median, most_frequent or constant");
-	in->impute = (enum impute_strategy)st;
+	char list[160];
+	if (!impute_strategy_parse(s, &in->impute))
+		return json_fail(c, json_key(path, sizeof path, base, "impute"), "expected %s",
+				 ft_names_text(list, sizeof list, impute_names_table(),
+					       IMPUTE_COUNT, NULL));
 	if (json_get_bool(c, o, base, "missing_indicator", &in->missing_indicator) < 0)
 		return -1;
 
@@ -166,16 +161,15 @@ static int parse_input(const struct json_reader *c, const cJSON *o, const char *
 		if (!p)
 			return -1;
 		json_key(path, sizeof path, base, "datetime_parts");
+		static const char parts[] = "a list of " DT_PART_NAMES(", ");
 		if (!cJSON_IsArray(p))
-			return json_fail(c, path, "expected a list of hour, day_of_week, day, month");
+			return json_expected(c, path, p, parts);
 		const cJSON *e;
 		cJSON_ArrayForEach(e, p) {
-			for (k = 0; k < 4; k++)
-				if (cJSON_IsString(e) && strcmp(e->valuestring, dt_suffix[k]) == 0)
-					break;
-			if (k == 4)
-				return json_fail(c, path, "expected a list of hour, day_of_week, day, month");
-			in->datetime_parts |= 1u << k;
+			unsigned part;
+			if (!cJSON_IsString(e) || !datetime_part_parse(e->valuestring, &part))
+				return json_expected(c, path, e, parts);
+			in->datetime_parts |= 1u << part;
 		}
 	}
 	if (in->type != COL_CATEGORICAL)
@@ -187,8 +181,9 @@ static int parse_input(const struct json_reader *c, const cJSON *o, const char *
 	if (!(s = json_get_string(c, o, base, "encode")))
 		return -1;
 	if (!encoding_parse(s, &in->encode))
-		return json_fail(c, json_key(path, sizeof path, base, "encode"),
-			     "expected onehot, frequency or ordinal");
+		return json_fail(c, json_key(path, sizeof path, base, "encode"), "expected %s",
+				 ft_names_text(list, sizeof list, encoding_names_table(),
+					       ENC_COUNT, NULL));
 	if (json_get_strings(c, o, base, "levels", &in->levels, &in->nlevels) < 0)
 		return -1;
 	/* ordinal levels are in their ordinal order (natural_order), the

@@ -24,7 +24,12 @@
  *   what an interrupted writer left behind (stale staging, a version
  *   without its "registered" line, a lagging manifest, temporaries).
  * - Readers trust nothing: each file is size- and sha256-checked against the
- *   manifest and parsed with full validation before it is used. */
+ *   manifest and parsed with full validation before it is used.
+ *
+ * Why one file: every function here works under the group lock and through
+ * the same descriptor walk; split, the lock and the no-link rule would
+ * have to be shared across files as a looser interface.
+ */
 #include "config.h"
 #include "registry.h"
 #include "strmap.h"
@@ -75,14 +80,23 @@ static void pause_at(const char *point)
 	ft_test_pause(point);
 }
 
+static const struct {
+	const char *name, *brief;
+} status_table[REG_STATUS_COUNT] = {
+	[REG_PENDING] = { "PendingManualApproval", "Pending" },
+	[REG_APPROVED] = { "Approved", "Approved" },
+	[REG_REJECTED] = { "Rejected", "Rejected" },
+};
+
+/* Out of range reads as pending: the status a version starts with. */
 const char *registry_status_name(enum registry_status s)
 {
-	switch (s) {
-	case REG_APPROVED: return "Approved";
-	case REG_REJECTED: return "Rejected";
-	case REG_PENDING: break;
-	}
-	return "PendingManualApproval";
+	return status_table[(unsigned)s < REG_STATUS_COUNT ? s : REG_PENDING].name;
+}
+
+const char *registry_status_short(enum registry_status s)
+{
+	return (unsigned)s < REG_STATUS_COUNT ? status_table[s].brief : "?";
 }
 
 const char *registry_diff_kind_name(enum registry_diff_kind k)
@@ -100,10 +114,9 @@ const char *registry_diff_kind_name(enum registry_diff_kind k)
 
 bool registry_status_parse(const char *s, enum registry_status *out)
 {
-	static const enum registry_status all[] = { REG_PENDING, REG_APPROVED, REG_REJECTED };
-	for (size_t i = 0; i < 3; i++)
-		if (s && !strcmp(s, registry_status_name(all[i]))) {
-			*out = all[i];
+	for (int k = 0; k < REG_STATUS_COUNT; k++)
+		if (s && !strcmp(s, status_table[k].name)) {
+			*out = (enum registry_status)k;
 			return true;
 		}
 	return false;
@@ -1098,13 +1111,17 @@ struct audit {
 	struct registry_event *ev;
 	size_t n;
 	int highest;        /* highest version any line names, readable or not */
+	long highest_line;  /* the first line naming it, 0 when none does */
 	char *problem;      /* why the log could not be read at all, or NULL */
+	char *bad;          /* "PATH:LINE: why" of the first unreadable line, or NULL */
+	size_t nbad;        /* unreadable lines */
 };
 
 static void audit_free(struct audit *a)
 {
 	registry_events_free(a->ev, a->n);
 	free(a->problem);
+	free(a->bad);
 	memset(a, 0, sizeof *a);
 }
 
@@ -1128,6 +1145,35 @@ static int version_in_text(const char *line)
 			best = (int)v;
 	}
 	return best;
+}
+
+/* An unreadable line: counted, and the first one kept for readers that
+ * show one line per group (registry list). */
+static void audit_bad(struct audit *a, const char *where, const char *why)
+{
+	if (a->nbad++ == 0)
+		a->bad = xasprintf("%s: %s", where, why);
+}
+
+/* Whether the group has no version numbers left: the highest number its
+ * log or its directories name is the last one. Such a number can only come
+ * from a hand edit or a copy, but a number is never used twice, so the
+ * group takes no more versions and every reader says so: *where is the
+ * line or directory that names it, *why the reason (both freed by the
+ * caller, NULL when numbers are left). */
+static bool numbers_used_up(const struct gdir *g, const struct audit *a, int highest_dir,
+			    char **where, char **why)
+{
+	*where = *why = NULL;
+	if (a->highest >= REGISTRY_VERSION_MAX)
+		*where = xasprintf("%s/audit.jsonl:%ld", g->path, a->highest_line);
+	else if (highest_dir >= REGISTRY_VERSION_MAX)
+		*where = xasprintf("%s/%d", g->path, highest_dir);
+	else
+		return false;
+	*why = xasprintf("names version %d, the last number a version can have: no version "
+			 "numbers left (register into a new group)", REGISTRY_VERSION_MAX);
+	return true;
 }
 
 /* Read GROUP/audit.jsonl (none is an empty log); lines that cannot be read
@@ -1161,10 +1207,13 @@ static void audit_read(const struct gdir *g, struct audit *a, struct problems *p
 		char where[600];
 		snprintf(where, sizeof where, "%s:%ld", path, lineno);
 		int named = version_in_text(line);
-		if (named > a->highest)
+		if (named > a->highest) {
 			a->highest = named;
+			a->highest_line = lineno;
+		}
 		if (strlen(line) != linelen) {
 			problem_add(probs, where, "contains a NUL byte");
+			audit_bad(a, where, "contains a NUL byte");
 		} else if (!blank(line)) {
 			struct registry_event ev;
 			if (parse_event(line, where, &ev, &e2) < 0) {
@@ -1174,13 +1223,16 @@ static void audit_read(const struct gdir *g, struct audit *a, struct problems *p
 				if (!strncmp(why, "1: ", 3))
 					why += 3;
 				problem_add(probs, where, why);
+				audit_bad(a, where, why);
 			} else {
 				if (a->n == cap) {
 					cap = cap ? cap * 2 : 16;
 					a->ev = xreallocarray(a->ev, cap, sizeof *a->ev);
 				}
-				if (ev.version > a->highest)
+				if (ev.version > a->highest) {
 					a->highest = ev.version;
+					a->highest_line = lineno;
+				}
 				a->ev[a->n++] = ev;
 			}
 		}
@@ -1631,12 +1683,15 @@ int registry_publish(const char *root, const struct registry_publish_args *a,
 		goto out;
 	int highest = nvers ? vers[nvers - 1] : 0;
 	free(vers);
-	if (log.highest > highest)
-		highest = log.highest;
-	if (highest >= REGISTRY_VERSION_MAX) {
-		ft_fail(err, FT_EINPUT, "%s: no version numbers left", g.path);
+	char *used_where, *used_why;
+	if (numbers_used_up(&g, &log, highest, &used_where, &used_why)) {
+		ft_fail(err, FT_EINPUT, "%s: %s", used_where, used_why);
+		free(used_where);
+		free(used_why);
 		goto out;
 	}
+	if (log.highest > highest)
+		highest = log.highest;
 	int version = highest + 1;
 
 	if (mkdirat(g.fd, ".staging", 0755) < 0 && errno != EEXIST) {
@@ -1759,24 +1814,81 @@ static int logged_status(const struct audit *log, const struct gdir *g, int vers
 	return 0;
 }
 
-/* A policy with four_eyes on: the approver is not the registrant. */
-static int four_eyes_refuses(const struct gdir *g, const struct registry_manifest *m,
-			     const char *user, struct ft_err *err)
+/* A policy as an audit line's from/to summary gives it ("gate=...;
+ * four_eyes=on; must_beat=none"); an empty summary is no policy. */
+static int policy_from_summary(const char *text, struct registry_policy *p,
+			       struct ft_err *err)
+{
+	memset(p, 0, sizeof *p);
+	if (!text || !*text)
+		return 0;
+	p->set = true;
+	const char *g = strstr(text, "gate="), *semi = g ? strchr(g, ';') : NULL;
+	if (!g || !semi)
+		return ft_fail(err, FT_EINPUT, "policy \"%.60s\": not a policy summary", text);
+	char *gate = xstrndup(g + 5, (size_t)(semi - g - 5));
+	int rc = registry_policy_parse_gate(gate, p, err);
+	free(gate);
+	p->four_eyes = strstr(text, "four_eyes=on") != NULL;
+	p->must_beat_champion = strstr(text, "must_beat=champion") != NULL;
+	return rc;
+}
+
+/* An approval answers to every policy the group has had since the version
+ * was registered, not only today's: lowering the policy (by anyone, the
+ * registrant too) after a registration never lowers what that version must
+ * meet. Four-eyes holds when any of them wanted it, and every one's gate
+ * must hold on the version's test metrics. */
+static int policy_refuses_approval(const struct gdir *g, const struct audit *log,
+				   const struct registry_manifest *m, const char *user,
+				   struct ft_err *err)
 {
 	cJSON *j = group_doc(g, err);
 	if (!j)
 		return -1;
 	char *path = xasprintf("%s/group.json", g->path);
-	struct registry_policy p;
+	struct registry_policy now;
 	int rc = registry_policy_from_json(cJSON_GetObjectItemCaseSensitive(j, "policy"), path,
-					   &p, err);
+					   &now, err);
 	cJSON_Delete(j);
 	free(path);
-	if (rc == 0 && p.set && p.four_eyes && !strcmp(user, m->user))
-		rc = ft_fail(err, FT_EREFUSED, "%s/%d: the group's policy wants four eyes: %s "
-			     "registered it, so another user must approve it", m->group, m->version,
-			     user);
-	registry_policy_free(&p);
+	if (rc < 0)
+		return -1;
+	/* the policies in force since the registration: each later change's
+	 * "from", then today's */
+	size_t since = log->n;
+	for (size_t i = 0; i < log->n; i++)
+		if (log->ev[i].version == m->version && !strcmp(log->ev[i].event, "registered")) {
+			since = i;
+			break;
+		}
+	for (size_t i = since; rc == 0 && i <= log->n; i++) {
+		struct registry_policy was;
+		bool current = i == log->n;
+		if (!current && strcmp(log->ev[i].event, "policy"))
+			continue;
+		if (current)
+			was = now;
+		else if (policy_from_summary(log->ev[i].from, &was, err) < 0) {
+			rc = -1;
+			break;
+		}
+		const char *when = current ? "the group's policy" : "the group's policy when it was registered or since";
+		char why[300];
+		if (was.set && was.four_eyes && !strcmp(user, m->user))
+			rc = ft_fail(err, FT_EREFUSED, "%s/%d: %s wants four eyes: %s registered it, "
+				     "so another user must approve it", m->group, m->version, when, user);
+		else if (was.set && was.ngate && !m->has_metrics)
+			rc = ft_fail(err, FT_EREFUSED, "%s/%d: %s has a gate and the version has no "
+				     "test metrics to check it on", m->group, m->version, when);
+		else if (was.set && m->has_metrics &&
+			 !registry_policy_admits(&was, &m->metrics, why, sizeof why))
+			rc = ft_fail(err, FT_EREFUSED, "%s/%d: refused by %s: %s", m->group, m->version,
+				     when, why);
+		if (!current)
+			registry_policy_free(&was);
+	}
+	registry_policy_free(&now);
 	return rc;
 }
 
@@ -1828,7 +1940,7 @@ int registry_set_status(const char *root, const char *group, int version,
 	bool gate_failed = !c.m.gate_pass;
 	for (size_t i = 0; i < c.m.ngate; i++)
 		gate_failed |= !c.m.gate[i].pass;
-	if (to == REG_APPROVED && four_eyes_refuses(&g, &c.m, user, err) < 0)
+	if (to == REG_APPROVED && policy_refuses_approval(&g, &log, &c.m, user, err) < 0)
 		goto out;
 	if (to == REG_REJECTED && champion_refuses(&g, version, err) < 0)
 		goto out;
@@ -2037,6 +2149,18 @@ static char **scan_groups(const char *root, size_t *n, struct ft_err *err)
 	return names;
 }
 
+/* Adds msg (taken over) to what registry list shows for the group. */
+static void group_problem(struct registry_group *gr, char *msg)
+{
+	if (gr->problem) {
+		char *both = xasprintf("%s; %s", gr->problem, msg);
+		free(msg);
+		msg = both;
+	}
+	free(gr->problem);
+	gr->problem = msg;
+}
+
 int registry_list_groups(const char *root, struct registry_group **out, size_t *n,
 			 struct ft_err *err)
 {
@@ -2065,12 +2189,11 @@ int registry_list_groups(const char *root, struct registry_group **out, size_t *
 		}
 		struct audit log;
 		audit_read(&g, &log, NULL);
-		if (log.problem) {
-			char *both = gr->problem ? xasprintf("%s; %s", gr->problem, log.problem)
-						 : xstrdup(log.problem);
-			free(gr->problem);
-			gr->problem = both;
-		}
+		if (log.problem)
+			group_problem(gr, xstrdup(log.problem));
+		else if (log.nbad)
+			group_problem(gr, xasprintf("%s (%zu unreadable line%s in all)", log.bad,
+						    log.nbad, log.nbad > 1 ? "s" : ""));
 		struct registry_version *v;
 		size_t nv;
 		if (list_versions_in(&g, &log, &v, &nv, &e2) == 0) {
@@ -2083,6 +2206,13 @@ int registry_list_groups(const char *root, struct registry_group **out, size_t *
 				gr->latest = v[k].number;
 				if (v[k].m.status == REG_APPROVED)
 					gr->approved = v[k].number;
+			}
+			char *used_where, *used_why;
+			if (numbers_used_up(&g, &log, nv ? v[nv - 1].number : 0, &used_where,
+					    &used_why)) {
+				group_problem(gr, xasprintf("%s: %s", used_where, used_why));
+				free(used_where);
+				free(used_why);
 			}
 			registry_versions_free(v, nv);
 		}
@@ -2415,6 +2545,41 @@ static void diff_text(struct diffs *d, enum registry_diff_kind kind, const char 
 		diff_add(d, kind, key, a, b, false, 0);
 }
 
+/* Keys matched by hashing: two pipelines of 100,000 keys once took a
+ * minute here. Each side's keys are unique (flattened JSON objects). */
+static void diff_settings(struct diffs *d, const struct registry_setting *a, size_t na,
+			  const struct registry_setting *b, size_t nb, uint64_t *probes)
+{
+	struct strmap ka = { .borrow = true }, kb = { .borrow = true };
+	for (size_t i = 0; i < na; i++)
+		strmap_add(&ka, a[i].key, strlen(a[i].key), i, NULL);
+	for (size_t k = 0; k < nb; k++)
+		strmap_add(&kb, b[k].key, strlen(b[k].key), k, NULL);
+	for (size_t i = 0; i < na; i++) {
+		size_t k;
+		const char *key = a[i].key;
+		const char *other = strmap_get(&kb, key, strlen(key), &k) ? b[k].value : "(absent)";
+		diff_text(d, DIFF_SETTING, key, a[i].value, other);
+	}
+	for (size_t k = 0; k < nb; k++)
+		if (!strmap_get(&ka, b[k].key, strlen(b[k].key), NULL))
+			diff_add(d, DIFF_SETTING, b[k].key, "(absent)", b[k].value, false, 0);
+	if (probes)
+		*probes = ka.probes + kb.probes;
+	strmap_free(&ka);
+	strmap_free(&kb);
+}
+
+void registry_diff_settings(const struct registry_setting *a, size_t na,
+			    const struct registry_setting *b, size_t nb,
+			    struct registry_diff_item **out, size_t *n, uint64_t *probes)
+{
+	struct diffs d = { 0 };
+	diff_settings(&d, a, na, b, nb, probes);
+	*out = d.v;
+	*n = d.n;
+}
+
 int registry_diff(const char *root, const char *group_a, int version_a,
 		  const char *group_b, int version_b,
 		  struct registry_diff_item **out, size_t *n, struct ft_err *err)
@@ -2431,26 +2596,7 @@ int registry_diff(const char *root, const char *group_a, int version_a,
 	struct diffs d = { 0 };
 	diff_text(&d, DIFF_STATUS, "status", registry_status_name(a.v.m.status),
 		  registry_status_name(b.v.m.status));
-	/* Keys matched by hashing: two pipelines of 100,000 keys once took a
-	 * minute here. Each side's keys are unique (flattened JSON objects). */
-	struct strmap ka = { .borrow = true }, kb = { .borrow = true };
-	for (size_t i = 0; i < a.nsettings; i++)
-		strmap_add(&ka, a.settings[i].key, strlen(a.settings[i].key), i, NULL);
-	for (size_t k = 0; k < b.nsettings; k++)
-		strmap_add(&kb, b.settings[k].key, strlen(b.settings[k].key), k, NULL);
-	for (size_t i = 0; i < a.nsettings; i++) {
-		size_t k;
-		const char *key = a.settings[i].key;
-		const char *other = strmap_get(&kb, key, strlen(key), &k) ? b.settings[k].value
-									  : "(absent)";
-		diff_text(&d, DIFF_SETTING, key, a.settings[i].value, other);
-	}
-	for (size_t k = 0; k < b.nsettings; k++)
-		if (!strmap_get(&ka, b.settings[k].key, strlen(b.settings[k].key), NULL))
-			diff_add(&d, DIFF_SETTING, b.settings[k].key, "(absent)", b.settings[k].value,
-				 false, 0);
-	strmap_free(&ka);
-	strmap_free(&kb);
+	diff_settings(&d, a.settings, a.nsettings, b.settings, b.nsettings, NULL);
 	if (a.v.m.has_metrics && b.v.m.has_metrics) {
 		for (size_t i = 0; i < NMETRICS; i++)
 			diff_num(&d, DIFF_METRIC, metric_fields[i].name, *metric_at(&a.v.m.metrics, i),
@@ -2493,6 +2639,55 @@ static bool problem_known(const struct problems *p, const char *path)
 		if (!strcmp(p->v[i].path, path))
 			return true;
 	return false;
+}
+
+/* What a group directory holds besides its version directories. */
+static bool group_entry(const char *name)
+{
+	return !strcmp(name, "group.json") || !strcmp(name, "audit.jsonl") ||
+	       !strcmp(name, ".lock") || !strcmp(name, ".staging");
+}
+
+/* Entries of ROOT that cannot be groups: a directory under a name no group
+ * can have, a link, a pipe, a device or a socket. Regular files (notes
+ * beside the groups) and hidden entries (.git, .gitignore: a registry kept
+ * in git) are the owner's; a link under a group's name is reported with
+ * that group. */
+static void verify_root(const char *root, struct problems *p)
+{
+	int rfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rfd < 0)
+		return;
+	size_t n;
+	char **names = list_dir(rfd, &n);
+	if (!names) {
+		problem_add(p, root, strerror(errno));
+		close(rfd);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+		if (fstatat(rfd, names[i], &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		bool named = registry_group_valid(names[i]);
+		if ((named && (S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode))) ||
+		    names[i][0] == '.' || S_ISREG(st.st_mode))
+			continue;
+		char *path = xasprintf("%s/%s", root, names[i]);
+		char why[160];
+		if (S_ISLNK(st.st_mode))
+			snprintf(why, sizeof why, "is a symbolic link; the registry never follows links");
+		else if (S_ISDIR(st.st_mode))
+			snprintf(why, sizeof why, "is a directory that cannot be a group (a group's "
+				 "name is 1 to 63 letters and digits with inner dashes)");
+		else
+			snprintf(why, sizeof why, "is %s, which a registry never holds",
+				 kind_of(st.st_mode));
+		problem_add(p, path, why);
+		free(path);
+	}
+	names_free(names);
+	close(rfd);
 }
 
 /* Links, hard links, foreign file types and leftover temporaries among the
@@ -2539,6 +2734,11 @@ static void verify_entries(int dfd, const char *dpath, bool version_dir, struct 
 		else if (!version_dir && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
 			snprintf(why, sizeof why, "is %s, which a registry never holds",
 				 kind_of(st.st_mode));
+		else if (!version_dir && !group_entry(name))
+			snprintf(why, sizeof why, name[strspn(name, "0123456789")] ?
+				 "is %s that is not part of a group" :
+				 "is %s named like a version, but versions are 1 to 999999999 "
+				 "without leading zeros", kind_of(st.st_mode));
 		if (why[0])
 			problem_add(p, path, why);
 		free(path);
@@ -2671,6 +2871,12 @@ static void verify_group(const char *root, const char *group, struct problems *p
 	size_t nvers = 0;
 	if (scan_versions(&g, &vers, &nvers, &e) < 0)
 		problem_add(p, g.path, e.msg);
+	char *used_where, *used_why;
+	if (numbers_used_up(&g, &log, nvers ? vers[nvers - 1] : 0, &used_where, &used_why)) {
+		problem_add(p, used_where, used_why);
+		free(used_where);
+		free(used_why);
+	}
 	for (size_t i = 0; i < nvers; i++) {
 		struct checked c;
 		char *vdir = xasprintf("%s/%d", g.path, vers[i]);
@@ -2770,6 +2976,7 @@ int registry_verify(const char *root, const char *group,
 		char **names = scan_groups(root, &ng, err);
 		if (!names)
 			return -1;
+		verify_root(root, &p);
 		for (size_t i = 0; i < ng; i++)
 			verify_group(root, names[i], &p);
 		names_free(names);

@@ -8,7 +8,6 @@
 #include "resample.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,28 +138,16 @@ static bool knn_run(struct knn_job *proto, size_t nq)
 	if ((size_t)nt > nq)
 		nt = nq ? (int)nq : 1;
 	struct knn_job *jobs = xcalloc((size_t)nt, sizeof *jobs);
-	pthread_t *th = xcalloc((size_t)nt, sizeof *th);
-	bool *started = xcalloc((size_t)nt, sizeof *started);
 	for (int w = 0; w < nt; w++) {
 		jobs[w] = *proto;
 		jobs[w].begin = nq * (size_t)w / (size_t)nt;
 		jobs[w].end = nq * (size_t)(w + 1) / (size_t)nt;
-		if (w > 0)
-			started[w] = pthread_create(&th[w], NULL, knn_worker, &jobs[w]) == 0;
 	}
-	knn_worker(&jobs[0]);
-	for (int w = 1; w < nt; w++) {
-		if (started[w])
-			pthread_join(th[w], NULL);
-		else
-			knn_worker(&jobs[w]);   /* no thread to spare: do it here */
-	}
+	ft_parallel(knn_worker, jobs, sizeof *jobs, (size_t)nt);
 	bool complete = true;
 	for (int w = 0; w < nt; w++)
 		complete = complete && !jobs[w].stopped;
-	free(started);
 	free(jobs);
-	free(th);
 	return complete;
 }
 

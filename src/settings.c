@@ -5,7 +5,11 @@
  * messages, settings_to_json, completion and the man page. Every change
  * goes through apply_key(), so a file and --set accept the same values and
  * reject them with the same words. Per-column overrides are kept sorted by
- * column name so settings_to_json is deterministic and round-trips exactly. */
+ * column name so settings_to_json is deterministic and round-trips exactly.
+ *
+ * Why one file: the key table and apply_key are the one place every
+ * setting is defined; cutting it would split a key from its check.
+ */
 #include "config.h"
 #include "settings.h"
 #include "json.h"
@@ -71,9 +75,9 @@ static const struct setting_key keys[KEY_COUNT] = {
 		"How categorical columns become numbers; one-hot falls back to frequency above 64 levels."},
 	[KEY_ENCODE_COLUMN] = {"encode.columns.<name>", "onehot|frequency|ordinal|null",
 		"Encoding for one categorical column."},
-	[KEY_DATETIME_DEFAULT] = {"datetime.default", "list of hour|day_of_week|day|month",
+	[KEY_DATETIME_DEFAULT] = {"datetime.default", "list of " DT_PART_NAMES("|"),
 		"Parts extracted from datetime columns (UTC; day_of_week 0 = Monday)."},
-	[KEY_DATETIME_COLUMN] = {"datetime.columns.<name>", "list of hour|day_of_week|day|month|null",
+	[KEY_DATETIME_COLUMN] = {"datetime.columns.<name>", "list of " DT_PART_NAMES("|") "|null",
 		"Parts extracted from one datetime column."},
 	[KEY_ORDINAL_COLUMN] = {"ordinal.columns.<name>", "list of text|null",
 		"Levels of one ordinal-encoded column, lowest first (default: natural, else by text)."},
@@ -91,7 +95,7 @@ static const struct setting_key keys[KEY_COUNT] = {
 		"The time a time split orders rows by; null takes the first datetime column."},
 	[KEY_SPLIT_GAP_DAYS] = {"split.gap_days", "number >= 0",
 		"In a time split, rows within this many days after a split's last row are left out."},
-	[KEY_RESAMPLE_METHOD] = {"resample.method", "none|undersample|oversample|smote|class_weight",
+	[KEY_RESAMPLE_METHOD] = {"resample.method", RESAMPLE_NAMES("|"),
 		"How the training split is rebalanced; validation and test are never touched."},
 	[KEY_RESAMPLE_RATIO] = {"resample.ratio", "number in (0, 1]",
 		"Minority/majority ratio after resampling (class_weight: weight ratio target)."},
@@ -161,24 +165,60 @@ static const char *const count_names[] = {
 	"tp", "fp", "tn", "fn", "baseline_p_value", "alerts"
 };
 
-static const char *const dt_part_names[] = { "hour", "day_of_week", "day", "month" };
+static const char *const dt_part_names[DT_PART_COUNT] = {
+	"hour", "day_of_week", "day", "month"
+};
+
+const char *datetime_part_name(unsigned k)
+{
+	return k < DT_PART_COUNT ? dt_part_names[k] : "?";
+}
+
+bool datetime_part_parse(const char *s, unsigned *k)
+{
+	for (unsigned i = 0; i < DT_PART_COUNT; i++)
+		if (strcmp(s, dt_part_names[i]) == 0) {
+			*k = i;
+			return true;
+		}
+	return false;
+}
 
 /* ---------------------------------------------------------------- names */
 
+static const char *const impute_names[IMPUTE_COUNT] = {
+	[IMPUTE_MEAN] = "mean", [IMPUTE_MEDIAN] = "median",
+	[IMPUTE_MOST_FREQUENT] = "most_frequent", [IMPUTE_CONSTANT] = "constant",
+};
+
 const char *impute_name(enum impute_strategy s)
 {
-	switch (s) {
-	case IMPUTE_MEAN: return "mean";
-	case IMPUTE_MEDIAN: return "median";
-	case IMPUTE_MOST_FREQUENT: return "most_frequent";
-	case IMPUTE_CONSTANT: return "constant";
-	}
-	return "?";
+	return (unsigned)s < IMPUTE_COUNT ? impute_names[s] : "?";
+}
+
+const char *const *impute_names_table(void)
+{
+	return impute_names;
+}
+
+bool impute_strategy_parse(const char *s, enum impute_strategy *out)
+{
+	for (int k = 0; k < IMPUTE_COUNT; k++)
+		if (strcmp(s, impute_names[k]) == 0) {
+			*out = (enum impute_strategy)k;
+			return true;
+		}
+	return false;
 }
 
 static const char *const encoding_names[ENC_COUNT] = {
 	[ENC_ONEHOT] = "onehot", [ENC_FREQUENCY] = "frequency", [ENC_ORDINAL] = "ordinal",
 };
+
+const char *const *encoding_names_table(void)
+{
+	return encoding_names;
+}
 
 const char *encoding_name(enum encoding e)
 {
@@ -190,6 +230,11 @@ static const char *const resample_names[RESAMPLE_COUNT] = {
 	[RESAMPLE_OVER] = "oversample", [RESAMPLE_SMOTE] = "smote",
 	[RESAMPLE_CLASS_WEIGHT] = "class_weight",
 };
+
+const char *const *resample_names_table(void)
+{
+	return resample_names;
+}
 
 const char *resample_name(enum resample_method m)
 {
@@ -577,14 +622,9 @@ static int get_parts(const cJSON *v, const char *expected, struct why *w, unsign
 	unsigned parts = 0;
 	const cJSON *e;
 	cJSON_ArrayForEach(e, v) {
-		size_t i;
-		if (!cJSON_IsString(e))
-			return bad(w, e, "one of hour, day_of_week, day, month");
-		for (i = 0; i < 4; i++)
-			if (strcmp(e->valuestring, dt_part_names[i]) == 0)
-				break;
-		if (i == 4)
-			return bad(w, e, "one of hour, day_of_week, day, month");
+		unsigned i;
+		if (!cJSON_IsString(e) || !datetime_part_parse(e->valuestring, &i))
+			return bad(w, e, "one of " DT_PART_NAMES(", "));
 		parts |= 1u << i;
 	}
 	*out = parts;
@@ -680,7 +720,12 @@ static int get_gate(const cJSON *v, struct why *w, struct settings *s)
 		}
 		if (!cmp_op_parse(op->valuestring, &g[n].op)) {
 			gate_free(g, n);
-			return bad(w, op, "one of >=, >, <=, <, ==, !=");
+			struct strbuf ops = { 0 };
+			for (int k = 0; k < OP_COUNT; k++)
+				sb_printf(&ops, "%s%s", k ? ", " : "one of ", cmp_op_name((enum cmp_op)k));
+			int rc = bad(w, op, ops.data);
+			sb_free(&ops);
+			return rc;
 		}
 		if (!isfinite(val->valuedouble)) {
 			gate_free(g, n);
@@ -703,6 +748,7 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 {
 	const char *str;
 	int64_t l;
+	char names[200];   /* a vocabulary's names, for a message */
 	double d;
 	struct column_setting *c;
 
@@ -760,7 +806,8 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 			return 0;
 		}
 	case KEY_ENCODE_DEFAULT:
-		return get_encoding(v, "onehot, frequency or ordinal", w, &s->encode_default);
+		return get_encoding(v, ft_names_text(names, sizeof names, encoding_names, ENC_COUNT,
+						     NULL), w, &s->encode_default);
 	case KEY_ENCODE_COLUMN:
 		if (cJSON_IsNull(v)) {
 			if ((c = (struct column_setting *)settings_column(s, column))) {
@@ -770,7 +817,8 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 			return 0;
 		} else {
 			enum encoding e;
-			if (get_encoding(v, "onehot, frequency, ordinal or null", w, &e) < 0)
+			if (get_encoding(v, ft_names_text(names, sizeof names, encoding_names, ENC_COUNT,
+							  "null"), w, &e) < 0)
 				return -1;
 			c = settings_column_mut(s, column);
 			c->encode = e;
@@ -778,7 +826,7 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 			return 0;
 		}
 	case KEY_DATETIME_DEFAULT:
-		return get_parts(v, "a list of hour, day_of_week, day, month", w,
+		return get_parts(v, "a list of " DT_PART_NAMES(", "), w,
 				 &s->datetime_default);
 	case KEY_DATETIME_COLUMN:
 		if (cJSON_IsNull(v)) {
@@ -790,7 +838,7 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 			return 0;
 		} else {
 			unsigned parts;
-			if (get_parts(v, "a list of hour, day_of_week, day, month, or null",
+			if (get_parts(v, "a list of " DT_PART_NAMES(", ") ", or null",
 				      w, &parts) < 0)
 				return -1;
 			c = settings_column_mut(s, column);
@@ -846,10 +894,11 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 		s->split_seed = (uint64_t)v->valuedouble;
 		return 0;
 	case KEY_RESAMPLE_METHOD:
-		if (!(str = json_string(&w->r, NULL, v, "none, undersample, oversample, smote or class_weight")))
+		ft_names_text(names, sizeof names, resample_names, RESAMPLE_COUNT, NULL);
+		if (!(str = json_string(&w->r, NULL, v, names)))
 			return -1;
 		if (!resample_parse(str, &s->resample))
-			return bad(w, v, "none, undersample, oversample, smote or class_weight");
+			return bad(w, v, names);
 		return 0;
 	case KEY_SPLIT_METHOD:
 		if (!(str = json_string(&w->r, NULL, v, "stratified or time")))
@@ -1579,7 +1628,7 @@ static cJSON *json_int_list(const struct int_list *l)
 static cJSON *json_parts(unsigned parts)
 {
 	cJSON *arr = cJSON_CreateArray();
-	for (unsigned i = 0; i < 4; i++)
+	for (unsigned i = 0; i < DT_PART_COUNT; i++)
 		if (parts & (1u << i))
 			cJSON_AddItemToArray(arr, cJSON_CreateString(dt_part_names[i]));
 	return arr;

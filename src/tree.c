@@ -2031,51 +2031,33 @@ struct cJSON *tree_to_json(const struct tree *t)
 	return o;
 }
 
-/* Reading: every value is checked, and errors name the key. */
-struct jctx {
-	const char *origin;
-	struct ft_err *err;
-};
-
-static const cJSON *jget(const struct jctx *c, const cJSON *obj, const char *key,
-			 const char *where)
-{
-	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
-	if (!it)
-		ft_fail(c->err, FT_EINPUT, "%s: %s%s: missing", c->origin, where, key);
-	return it;
-}
+/* Reading: every value is checked by json.c's reader, and errors name the
+ * key; `where` is the key path so far, ending in a dot ("tree.params."). */
 
 /* An integral number in [min, max]. */
-static int jint(const struct jctx *c, const cJSON *it, const char *where,
-		const char *key, int64_t min, int64_t max, int64_t *out)
+static int get_int(const struct json_reader *c, const cJSON *it, const char *where,
+		   const char *key, int64_t min, int64_t max, int64_t *out)
 {
-	if (!cJSON_IsNumber(it))
-		return ft_fail(c->err, FT_EINPUT, "%s: %s%s: expected a number",
-			       c->origin, where, key);
-	double v = it->valuedouble;
-	if (!isfinite(v) || v != floor(v) || v < (double)min || v > (double)max)
-		return ft_fail(c->err, FT_EINPUT,
-			       "%s: %s%s: expected an integer from %" PRId64 " to %" PRId64,
-			       c->origin, where, key, min, max);
-	*out = (int64_t)v;
+	char k[300];
+	return json_integer(c, json_key(k, sizeof k, where, key), it, min, max, NULL, NULL, out);
+}
+
+/* A finite number of at least min. */
+static int get_double(const struct json_reader *c, const cJSON *it, const char *where,
+		      const char *key, double min, double *out)
+{
+	char k[300];
+	json_key(k, sizeof k, where, key);
+	double d;
+	if (json_number(c, k, it, -INFINITY, INFINITY, 0, "a finite number", &d) < 0)
+		return -1;
+	if (d < min)
+		return json_fail(c, k, "%g is below %g", d, min);
+	*out = d;
 	return 0;
 }
 
-static int jdouble(const struct jctx *c, const cJSON *it, const char *where,
-		   const char *key, double min, double *out)
-{
-	if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble))
-		return ft_fail(c->err, FT_EINPUT, "%s: %s%s: expected a finite number",
-			       c->origin, where, key);
-	if (it->valuedouble < min)
-		return ft_fail(c->err, FT_EINPUT, "%s: %s%s: %g is below %g",
-			       c->origin, where, key, it->valuedouble, min);
-	*out = it->valuedouble;
-	return 0;
-}
-
-static int parse_params(const struct jctx *c, const cJSON *pj, struct tree_params *p)
+static int parse_params(const struct json_reader *c, const cJSON *pj, struct tree_params *p)
 {
 	const char *w = "tree.params.";
 	const cJSON *it;
@@ -2084,7 +2066,7 @@ static int parse_params(const struct jctx *c, const cJSON *pj, struct tree_param
 	if (!cJSON_IsObject(pj))
 		return ft_fail(c->err, FT_EINPUT, "%s: tree.params: expected an object", c->origin);
 	memset(p, 0, sizeof *p);
-	if (!(it = jget(c, pj, "criterion", w)))
+	if (!(it = json_member(c, pj, w, "criterion")))
 		return -1;
 	if (cJSON_IsString(it) && strcmp(it->valuestring, "gini") == 0)
 		p->criterion = CRIT_GINI;
@@ -2093,31 +2075,31 @@ static int parse_params(const struct jctx *c, const cJSON *pj, struct tree_param
 	else
 		return ft_fail(c->err, FT_EINPUT, "%s: tree.params.criterion: expected \"gini\" or \"entropy\"",
 			       c->origin);
-	if (!(it = jget(c, pj, "max_depth", w)) ||
-	    jint(c, it, "tree.params.", "max_depth", 0, TREE_DEPTH_LIMIT, &v) < 0)
+	if (!(it = json_member(c, pj, w, "max_depth")) ||
+	    get_int(c, it, "tree.params.", "max_depth", 0, TREE_DEPTH_LIMIT, &v) < 0)
 		return -1;
 	p->max_depth = (int)v;
-	if (!(it = jget(c, pj, "min_samples_split", w)) ||
-	    jint(c, it, "tree.params.", "min_samples_split", 2, UINT32_MAX, &v) < 0)
+	if (!(it = json_member(c, pj, w, "min_samples_split")) ||
+	    get_int(c, it, "tree.params.", "min_samples_split", 2, UINT32_MAX, &v) < 0)
 		return -1;
 	p->min_samples_split = (size_t)v;
-	if (!(it = jget(c, pj, "min_samples_leaf", w)) ||
-	    jint(c, it, "tree.params.", "min_samples_leaf", 1, UINT32_MAX, &v) < 0)
+	if (!(it = json_member(c, pj, w, "min_samples_leaf")) ||
+	    get_int(c, it, "tree.params.", "min_samples_leaf", 1, UINT32_MAX, &v) < 0)
 		return -1;
 	p->min_samples_leaf = (size_t)v;
-	if (!(it = jget(c, pj, "min_impurity_decrease", w)) ||
-	    jdouble(c, it, "tree.params.", "min_impurity_decrease", 0.0,
+	if (!(it = json_member(c, pj, w, "min_impurity_decrease")) ||
+	    get_double(c, it, "tree.params.", "min_impurity_decrease", 0.0,
 		    &p->min_impurity_decrease) < 0)
 		return -1;
-	if (!(it = jget(c, pj, "max_leaf_nodes", w)) ||
-	    jint(c, it, "tree.params.", "max_leaf_nodes", 0, TREE_MAX_NODES, &v) < 0)
+	if (!(it = json_member(c, pj, w, "max_leaf_nodes")) ||
+	    get_int(c, it, "tree.params.", "max_leaf_nodes", 0, TREE_MAX_NODES, &v) < 0)
 		return -1;
 	p->max_leaf_nodes = (size_t)v;
-	if (!(it = jget(c, pj, "ccp_alpha", w)) ||
-	    jdouble(c, it, "tree.params.", "ccp_alpha", 0.0, &p->ccp_alpha) < 0)
+	if (!(it = json_member(c, pj, w, "ccp_alpha")) ||
+	    get_double(c, it, "tree.params.", "ccp_alpha", 0.0, &p->ccp_alpha) < 0)
 		return -1;
-	if (!(it = jget(c, pj, "max_bins", w)) ||
-	    jint(c, it, "tree.params.", "max_bins", 0, TREE_MAX_BINS, &v) < 0)
+	if (!(it = json_member(c, pj, w, "max_bins")) ||
+	    get_int(c, it, "tree.params.", "max_bins", 0, TREE_MAX_BINS, &v) < 0)
 		return -1;
 	p->max_bins = (int)v;
 	const char *why = tree_check_params(p);
@@ -2126,7 +2108,7 @@ static int parse_params(const struct jctx *c, const cJSON *pj, struct tree_param
 	return 0;
 }
 
-static int parse_pair(const struct jctx *c, const cJSON *arr, const char *where,
+static int parse_pair(const struct json_reader *c, const cJSON *arr, const char *where,
 		      const char *key, bool integral, double out[2])
 {
 	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) != 2)
@@ -2136,17 +2118,17 @@ static int parse_pair(const struct jctx *c, const cJSON *arr, const char *where,
 		const cJSON *it = cJSON_GetArrayItem(arr, k);
 		if (integral) {
 			int64_t v;
-			if (jint(c, it, where, key, 0, (int64_t)1 << 53, &v) < 0)
+			if (get_int(c, it, where, key, 0, (int64_t)1 << 53, &v) < 0)
 				return -1;
 			out[k] = (double)v;
-		} else if (jdouble(c, it, where, key, 0.0, &out[k]) < 0) {
+		} else if (get_double(c, it, where, key, 0.0, &out[k]) < 0) {
 			return -1;
 		}
 	}
 	return 0;
 }
 
-static int parse_node(const struct jctx *c, const cJSON *nj, size_t i, size_t nn,
+static int parse_node(const struct json_reader *c, const cJSON *nj, size_t i, size_t nn,
 		      size_t nf, struct tree_node *nd)
 {
 	char where[64];
@@ -2160,13 +2142,13 @@ static int parse_node(const struct jctx *c, const cJSON *nj, size_t i, size_t nn
 	size_t wl = strlen(where);
 	snprintf(where + wl, sizeof where - wl, ".");
 
-	if (!(it = jget(c, nj, "left", where)) || jint(c, it, where, "left", -1, INT32_MAX, &v) < 0)
+	if (!(it = json_member(c, nj, where, "left")) || get_int(c, it, where, "left", -1, INT32_MAX, &v) < 0)
 		return -1;
 	if (v != TREE_LEAF && (v < 1 || (uint64_t)v >= nn))
 		return ft_fail(c->err, FT_EINPUT, "%s: %sleft: index %" PRId64 " out of range (%zu nodes)",
 			       c->origin, where, v, nn);
 	nd->left = (int32_t)v;
-	if (!(it = jget(c, nj, "right", where)) || jint(c, it, where, "right", -1, INT32_MAX, &v) < 0)
+	if (!(it = json_member(c, nj, where, "right")) || get_int(c, it, where, "right", -1, INT32_MAX, &v) < 0)
 		return -1;
 	if (v != TREE_LEAF && (v < 1 || (uint64_t)v >= nn))
 		return ft_fail(c->err, FT_EINPUT, "%s: %sright: index %" PRId64 " out of range (%zu nodes)",
@@ -2177,8 +2159,8 @@ static int parse_node(const struct jctx *c, const cJSON *nj, size_t i, size_t nn
 			       c->origin, where);
 	if (nd->left != TREE_LEAF && nd->left == nd->right)
 		return ft_fail(c->err, FT_EINPUT, "%s: %sright: same child as left", c->origin, where);
-	if (!(it = jget(c, nj, "feature", where)) ||
-	    jint(c, it, where, "feature", -1, INT32_MAX, &v) < 0)
+	if (!(it = json_member(c, nj, where, "feature")) ||
+	    get_int(c, it, where, "feature", -1, INT32_MAX, &v) < 0)
 		return -1;
 	if (nd->left == TREE_LEAF && v != -1)
 		return ft_fail(c->err, FT_EINPUT, "%s: %sfeature: a leaf has feature -1", c->origin, where);
@@ -2186,12 +2168,12 @@ static int parse_node(const struct jctx *c, const cJSON *nj, size_t i, size_t nn
 		return ft_fail(c->err, FT_EINPUT, "%s: %sfeature: %" PRId64 " is not a feature index (0 to %zu)",
 			       c->origin, where, v, nf - 1);
 	nd->feature = (int32_t)v;
-	if (!(it = jget(c, nj, "threshold", where)) ||
-	    jdouble(c, it, where, "threshold", -INFINITY, &nd->threshold) < 0)
+	if (!(it = json_member(c, nj, where, "threshold")) ||
+	    get_double(c, it, where, "threshold", -INFINITY, &nd->threshold) < 0)
 		return -1;
-	if (!(it = jget(c, nj, "value", where)) || parse_pair(c, it, where, "value", false, nd->value) < 0)
+	if (!(it = json_member(c, nj, where, "value")) || parse_pair(c, it, where, "value", false, nd->value) < 0)
 		return -1;
-	if (!(it = jget(c, nj, "count", where)) || parse_pair(c, it, where, "count", true, pair) < 0)
+	if (!(it = json_member(c, nj, where, "count")) || parse_pair(c, it, where, "count", true, pair) < 0)
 		return -1;
 	nd->count[0] = (uint64_t)pair[0];
 	nd->count[1] = (uint64_t)pair[1];
@@ -2208,21 +2190,21 @@ static int parse_node(const struct jctx *c, const cJSON *nj, size_t i, size_t nn
 			return ft_fail(c->err, FT_EINPUT, "%s: %sreal: more real rows than count",
 				       c->origin, where);
 	}
-	if (!(it = jget(c, nj, "impurity", where)) ||
-	    jdouble(c, it, where, "impurity", 0.0, &nd->impurity) < 0)
+	if (!(it = json_member(c, nj, where, "impurity")) ||
+	    get_double(c, it, where, "impurity", 0.0, &nd->impurity) < 0)
 		return -1;
 	if (nd->impurity > 1.0 + 1e-9)
 		return ft_fail(c->err, FT_EINPUT, "%s: %simpurity: %g is above 1", c->origin, where,
 			       nd->impurity);
-	if (!(it = jget(c, nj, "samples", where)) ||
-	    jint(c, it, where, "samples", 1, (int64_t)1 << 53, &v) < 0)
+	if (!(it = json_member(c, nj, where, "samples")) ||
+	    get_int(c, it, where, "samples", 1, (int64_t)1 << 53, &v) < 0)
 		return -1;
 	nd->samples = (uint64_t)v;
 	if (nd->samples != nd->count[0] + nd->count[1])
 		return ft_fail(c->err, FT_EINPUT, "%s: %ssamples: %" PRIu64 " is not count[0] + count[1]",
 			       c->origin, where, nd->samples);
-	if (!(it = jget(c, nj, "depth", where)) ||
-	    jint(c, it, where, "depth", 0, INT32_MAX, &v) < 0)
+	if (!(it = json_member(c, nj, where, "depth")) ||
+	    get_int(c, it, where, "depth", 0, INT32_MAX, &v) < 0)
 		return -1;
 	nd->depth = (int32_t)v;
 	return 0;
@@ -2230,7 +2212,7 @@ static int parse_node(const struct jctx *c, const cJSON *nj, size_t i, size_t nn
 
 /* Each node reached exactly once from the root, depths and counts
  * consistent with the parent. */
-static int check_structure(const struct jctx *c, const struct tree_node *nodes, size_t nn)
+static int check_structure(const struct json_reader *c, const struct tree_node *nodes, size_t nn)
 {
 	uint8_t *seen = xcalloc(nn, 1);
 	int32_t *stack = xmalloc(nn * sizeof *stack);
@@ -2296,7 +2278,7 @@ out:
 struct tree *tree_from_json(const struct cJSON *j, size_t nfeatures,
 			    const char *origin, struct ft_err *err)
 {
-	struct jctx c = { origin, err };
+	struct json_reader c = { .origin = origin, .err = err };
 	struct tree *t = NULL;
 	const cJSON *it;
 	int64_t v;
@@ -2306,11 +2288,11 @@ struct tree *tree_from_json(const struct cJSON *j, size_t nfeatures,
 		return NULL;
 	}
 	t = xcalloc(1, sizeof *t);
-	if (!(it = jget(&c, j, "params", "tree.")) || parse_params(&c, it, &t->params) < 0)
+	if (!(it = json_member(&c, j, "tree.", "params")) || parse_params(&c, it, &t->params) < 0)
 		goto fail;
 	t->probability_odds = 1.0;
 	if ((it = cJSON_GetObjectItemCaseSensitive(j, "probability_odds"))) {
-		if (jdouble(&c, it, "tree.", "probability_odds", 0.0, &t->probability_odds) < 0)
+		if (get_double(&c, it, "tree.", "probability_odds", 0.0, &t->probability_odds) < 0)
 			goto fail;
 		/* a prior odds ratio of a split of at most 2^53 rows each way */
 		if (!(t->probability_odds >= 1e-16 && t->probability_odds <= 1e16)) {
@@ -2319,8 +2301,8 @@ struct tree *tree_from_json(const struct cJSON *j, size_t nfeatures,
 			goto fail;
 		}
 	}
-	if (!(it = jget(&c, j, "nfeatures", "tree.")) ||
-	    jint(&c, it, "tree.", "nfeatures", 1, INT32_MAX / TREE_NARROW_BINS, &v) < 0)
+	if (!(it = json_member(&c, j, "tree.", "nfeatures")) ||
+	    get_int(&c, it, "tree.", "nfeatures", 1, INT32_MAX / TREE_NARROW_BINS, &v) < 0)
 		goto fail;
 	if ((size_t)v != nfeatures) {
 		ft_fail(err, FT_EINPUT, "%s: tree.nfeatures: %" PRId64 " does not match the recipe's %zu features",
@@ -2328,7 +2310,7 @@ struct tree *tree_from_json(const struct cJSON *j, size_t nfeatures,
 		goto fail;
 	}
 	t->nfeatures = nfeatures;
-	const cJSON *names = jget(&c, j, "feature_names", "tree.");
+	const cJSON *names = json_member(&c, j, "tree.", "feature_names");
 	if (!names)
 		goto fail;
 	if (!cJSON_IsArray(names) || (size_t)cJSON_GetArraySize(names) != nfeatures) {
@@ -2345,7 +2327,7 @@ struct tree *tree_from_json(const struct cJSON *j, size_t nfeatures,
 		}
 		t->feature_names[k++] = xstrdup(it->valuestring);
 	}
-	const cJSON *nodes = jget(&c, j, "nodes", "tree.");
+	const cJSON *nodes = json_member(&c, j, "tree.", "nodes");
 	if (!nodes)
 		goto fail;
 	int nsize = cJSON_IsArray(nodes) ? cJSON_GetArraySize(nodes) : -1;

@@ -10,7 +10,6 @@
 #include "tune.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,17 +230,7 @@ struct tune_row *tune_grid_binned(const struct tree_bins *train,
 	atomic_init(&job.done, 0);
 	ft_progress_report(prog, "tune", 0, npoints);
 
-	pthread_t *tids = xcalloc((size_t)workers, sizeof *tids);
-	int started = 0;
-	/* The calling thread is a worker too; a thread that fails to start
-	 * only means fewer workers share the same queue. */
-	for (int i = 1; i < workers; i++)
-		if (pthread_create(&tids[started], NULL, tune_worker, &job) == 0)
-			started++;
-	tune_worker(&job);
-	for (int i = 0; i < started; i++)
-		pthread_join(tids[i], NULL);
-	free(tids);
+	ft_parallel(tune_worker, &job, 0, workers > 1 ? (size_t)workers : 1);
 
 	/* Report the failure of the earliest point, so the message does not
 	 * depend on which worker got there first. */

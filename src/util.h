@@ -166,4 +166,26 @@ bool rng_shuffle(struct ft_rng *r, size_t *v, size_t n, const struct ft_progress
  * FT_THREADS_MAX). */
 int ft_threads(void);
 
+/* A vocabulary's names for a message, "a, b, c or d" (with `last`, when
+ * not NULL, as the final choice: "a, b or null"), into buf; returns buf. */
+const char *ft_names_text(char *buf, size_t size, const char *const *names, size_t n,
+			  const char *last);
+
+/* The engine's one way to fan work out to threads: fn(items + k * size)
+ * for each k in [0, n), item 0 on the calling thread and each other item
+ * on a thread of its own; an item whose thread cannot start runs on the
+ * calling thread instead, so every item runs exactly once whatever the
+ * system allows. Returns when all have finished. Workers that take their
+ * work from one shared queue pass size 0 (every item is the same arg) and
+ * n = the number of workers: a worker that finds the queue drained simply
+ * returns. */
+void ft_parallel(void *(*fn)(void *), void *items, size_t size, size_t n);
+/* Different work at once: each tasks[k].run(tasks[k].arg), task 0 on the
+ * calling thread, as ft_parallel runs items. */
+struct ft_task {
+	void *(*run)(void *);
+	void *arg;
+};
+void ft_run_tasks(struct ft_task *tasks, size_t n);
+
 #endif

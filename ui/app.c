@@ -7,7 +7,12 @@
  * (app_frame_hold) until its context is freed. A cancelled job that has not
  * stopped within ABANDON_AFTER becomes an orphan: the session goes on at
  * once and the orphan is joined and freed when it finishes, so Esc gives
- * control back promptly however long the engine takes to notice. */
+ * control back promptly however long the engine takes to notice.
+ *
+ * Why one file: the job state machine (start, cancel, orphan, finish) is
+ * one lock's worth of state; the pieces are not separable without exposing
+ * it.
+ */
 #include "config.h"
 #include "app.h"
 

@@ -8,7 +8,11 @@
  * permutation (display position -> frame row), never a copy of the data.
  * The state is rebuilt whenever a->frame changes (compared by pointer).
  * A filter narrows the display order to the rows it matches (view);
- * it only chooses what is shown, never what is trained on. */
+ * it only chooses what is shown, never what is trained on.
+ *
+ * Why one file: one screen's state (grid, inspector, filter, search) and
+ * its key handler; the view models live in vm_*.c already.
+ */
 #include "config.h"
 #include "screen.h"
 

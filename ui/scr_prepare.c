@@ -146,12 +146,11 @@ static unsigned dt_parts(const struct settings *st, const char *name, bool *own)
 
 static void parts_text(unsigned parts, char *buf, size_t size)
 {
-	static const char *const names[] = { "hour", "day_of_week", "day", "month" };
 	size_t o = 0;
 	buf[0] = '\0';
-	for (int i = 0; i < 4; i++)
+	for (unsigned i = 0; i < DT_PART_COUNT; i++)
 		if (parts & (1u << i))
-			o += (size_t)snprintf(buf + o, size - o, "%s%s", o ? "+" : "", names[i]);
+			o += (size_t)snprintf(buf + o, size - o, "%s%s", o ? "+" : "", datetime_part_name(i));
 	if (!o)
 		snprintf(buf, size, "(none)");
 }
@@ -530,7 +529,6 @@ static void cycle_parts(struct app *a, const struct column *c)
 		DT_HOUR | DT_DAY_OF_WEEK, DT_HOUR, DT_DAY_OF_WEEK,
 		DT_HOUR | DT_DAY_OF_WEEK | DT_DAY | DT_MONTH, 0
 	};
-	static const char *const names[] = { "hour", "day_of_week", "day", "month" };
 	bool own;
 	unsigned cur = dt_parts(&a->settings, c->name, &own);
 	size_t next = 0;
@@ -540,9 +538,9 @@ static void cycle_parts(struct app *a, const struct column *c)
 	struct strbuf sb = { 0 };
 	sb_puts(&sb, "[");
 	int k = 0;
-	for (int i = 0; i < 4; i++)
+	for (unsigned i = 0; i < DT_PART_COUNT; i++)
 		if (presets[next] & (1u << i))
-			sb_printf(&sb, "%s\"%s\"", k++ ? "," : "", names[i]);
+			sb_printf(&sb, "%s\"%s\"", k++ ? "," : "", datetime_part_name(i));
 	sb_puts(&sb, "]");
 	set_column(a, "datetime", c->name, sb.data);
 	sb_free(&sb);

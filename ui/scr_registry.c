@@ -8,7 +8,11 @@
  * key here and a typed command do exactly the same thing. The listing is
  * re-read whenever the registry changes on disk (any group's audit log or
  * directory, or the root itself), including changes made by another
- * process; a reader never trusts what it finds (registry.h validates). */
+ * process; a reader never trusts what it finds (registry.h validates).
+ *
+ * Why one file: one screen's state (groups, versions, details, diff, card,
+ * drift) shared by its key handler and drawing.
+ */
 #include "config.h"
 
 #include <errno.h>
@@ -351,6 +355,7 @@ static attr_t status_attr(const struct registry_version *v)
 	case REG_APPROVED: return term_attr(ROLE_GOOD);
 	case REG_REJECTED: return term_attr(ROLE_BAD);
 	case REG_PENDING: return term_attr(ROLE_WARN);
+	case REG_STATUS_COUNT: break;
 	}
 	return term_attr(ROLE_NORMAL);
 }
@@ -1239,6 +1244,17 @@ static int cmd_drift(struct app *a, int argc, char **argv)
 {
 	if (argc != 2) {
 		app_message(a, true, "usage: :drift FILE.csv");
+		return -1;
+	}
+	/* A FIFO or a device would hold the worker in open() for good: only
+	 * a regular file (or a link to one) is read. */
+	struct stat st;
+	if (stat(argv[1], &st)) {
+		app_message(a, true, "%s: %s", argv[1], strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		app_message(a, true, "%s: not a regular file; drift reads a CSV file", argv[1]);
 		return -1;
 	}
 	const char *group;

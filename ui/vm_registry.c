@@ -20,12 +20,7 @@ static const char *or_unknown(const char *s)
 
 const char *vm_status_short(enum registry_status s)
 {
-	switch (s) {
-	case REG_PENDING: return "Pending";
-	case REG_APPROVED: return "Approved";
-	case REG_REJECTED: return "Rejected";
-	}
-	return "?";
+	return registry_status_short(s);
 }
 
 void vm_created_short(const char *iso, char *buf, size_t size)

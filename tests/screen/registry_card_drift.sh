@@ -80,7 +80,7 @@ st_wait_re "^ +missing from the file$"
 st_keys Escape
 # a file that is not there: one line, the table closed stays closed
 st_cmd "drift nosuch.csv"
-st_wait "drift: nosuch.csv: "
+st_wait "nosuch.csv: No such file or directory"
 st_absent "drift of "
 
 if [ -n "$hooks" ]; then

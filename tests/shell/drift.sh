@@ -75,6 +75,30 @@ awk -F, -v OFS=, 'NR > 1 { $3 = "high" } { print }' "$T/train.csv" >"$T/text.csv
 expect 1 "$FT_BIN" drift "$M" "$T/text.csv"
 has "$T/out" "type changed: now text"
 has "$T/out" "type changed: risk (now text)"
+# a categorical column that holds only numbers now; one cell of text
+# among them is not a change of type
+awk -F, -v OFS=, 'NR > 1 { $4 = NR % 7 } { print }' "$T/train.csv" >"$T/numbers.csv"
+expect 1 "$FT_BIN" drift "$M" "$T/numbers.csv"
+has "$T/out" "type changed: card (now numbers)"
+awk -F, -v OFS=, 'NR > 1 { $4 = (NR == 2000 ? "credit" : NR % 7) } { print }' "$T/train.csv" \
+	>"$T/mostly.csv"
+expect 1 "$FT_BIN" drift "$M" "$T/mostly.csv"
+lacks "$T/out" "type changed"
+
+# ---- a column of many categories, every one new: the training data had
+# them spread thin (each under the epsilon, "other" the rest), so only an
+# unseen bin of its own tells the new ones from the old
+awk 'BEGIN { print "id,amount,shop,isFraud"
+	for (i = 1; i <= 20000; i++) printf "%d,%d,s%d,%d\n", i, (i * 37) % 1000, i % 5000, (i % 13 == 0) }' \
+	>"$T/shops.csv"
+expect 1 "$FT_BIN" run --no-register --set gate= --out "$T/shops" -q "$T/shops.csv"   # no signal: the gate fails, the model is written
+# the file itself: its validation and test rows hold a few shops the
+# training split never had, to watch at most
+expect 0 "$FT_BIN" drift "$T/shops/model.json" "$T/shops.csv"
+grep -Eq '^shop +categorical +0\.[0-9]+ +(stable|watch) ' "$T/out" || { cat "$T/out" >&2; fail "shops: acts"; }
+awk -F, -v OFS=, 'NR > 1 { $3 = "new" NR } { print }' "$T/shops.csv" >"$T/newshops.csv"
+expect 1 "$FT_BIN" drift "$T/shops/model.json" "$T/newshops.csv"
+grep -Eq '^shop +categorical +[0-9.]+ +act +100% ' "$T/out" || { cat "$T/out" >&2; fail "new shops: not act"; }
 
 # ---- bad files fail as predict fails them
 printf 'id,amount,risk,card,isFraud\n1,5,0.1,credit,0\n2,5,0.1\n' >"$T/bad.csv"

@@ -47,6 +47,13 @@ static void test_messages_name_origin_and_key(void **state)
 	assert_null(v);
 	assert_int_equal(n, 7);   /* untouched on failure */
 
+	/* a base already ending in a dot (the tree's "tree.params.") gets no second one */
+	char k[64];
+	assert_string_equal(json_key(k, sizeof k, "tree.params.", "max_bins"), "tree.params.max_bins");
+	assert_string_equal(json_key(k, sizeof k, "a", "b"), "a.b");
+	assert_string_equal(json_key(k, sizeof k, NULL, "b"), "b");
+	assert_string_equal(json_key(k, sizeof k, "a", NULL), "a");
+
 	/* no origin, no key: what the settings put their own key in front of */
 	struct json_reader bare = { .err = &err, .echo = true };
 	double d;
