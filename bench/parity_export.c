@@ -42,6 +42,7 @@
 #include "target.h"
 #include "settings.h"
 #include "tree.h"
+#include "tree_json.h"
 #include "util.h"
 
 struct options {

@@ -14,6 +14,7 @@
 #include "model.h"
 #include "predict.h"
 #include "recipe_apply.h"
+#include "tree_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

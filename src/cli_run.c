@@ -25,6 +25,7 @@
 #include "registry.h"
 #include "settings.h"
 #include "tree.h"
+#include "tree_text.h"
 #include "tune.h"
 
 #define LABEL_WIDTH 12

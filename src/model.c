@@ -18,6 +18,7 @@
 #include "condition.h"
 #include "json.h"
 #include "recipe_json.h"
+#include "tree_json.h"
 
 #define MODEL_FORMAT "fraudtree-model"
 

@@ -26,6 +26,7 @@
 #include "recipe_apply.h"
 #include "resample.h"
 #include "tree.h"
+#include "tree_json.h"
 #include "tune.h"
 
 /* ---- building frames by hand ------------------------------------------ */

@@ -19,6 +19,8 @@
 #include <cmocka.h>
 
 #include "tree.h"
+#include "tree_json.h"
+#include "tree_text.h"
 
 static const char *const NAMES[] = { "amount", "card", "c", "d" };
 

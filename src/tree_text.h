@@ -1,0 +1,24 @@
+/* tree_text: a fitted tree as text a person reads (the Tree screen,
+ * rules.txt, `fraudtree run`'s summary). */
+#ifndef FT_TREE_TEXT_H
+#define FT_TREE_TEXT_H
+
+#include "tree.h"
+
+/* sklearn-like text export ("|--- TransactionAmt >  412.50" ...
+ * "|   |--- class: fraud (p=0.83, n=212)"); a leaf shows its majority class
+ * by weight (ties: negative), p = that class's weighted share, n = real
+ * training rows, "+N synthetic" the samples resampling added; a resampled
+ * tree shows the fraud probability too ("fraud (p=0.83, fraud
+ * probability 0.12, n=22 +531 synthetic)"). A line deeper than 32 levels
+ * keeps 32 bars and says its depth ("[depth 40] |--- ..."), so the text is
+ * at most a bounded number of bytes per node. Caller frees. */
+char *tree_export_text(const struct tree *t, const char *positive_name,
+		       const char *negative_name);
+/* One "if A and B then fraud (p=0.83, n=212)" line per leaf, in tree
+ * order, conditions on one feature merged ("2.50 < amount <= 7.00"); a
+ * tree with no split gives "always legit (...)". Caller frees. */
+char *tree_export_rules(const struct tree *t, const char *positive_name,
+			const char *negative_name);
+
+#endif
