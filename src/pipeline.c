@@ -114,8 +114,11 @@ static void format_time(const struct frame *f, int col, double v, char out[40])
 }
 
 static void split_before_counts(const struct frame *f, const struct target_info *t,
-				const struct split *sp, struct split_counts *c)
+				const struct settings *s, const struct split *sp,
+				struct split_counts *c)
 {
+	int col = sp->time_col < 0 ? split_time_column(f, t, s) : -1;
+	c->random_datetime_col = col >= 0 && f->cols[col].type == COL_DATETIME ? col : -1;
 	count_rows(t, sp->train, sp->ntrain, c->before[SPLIT_TRAIN]);
 	count_rows(t, sp->validation, sp->nvalidation, c->before[SPLIT_VALIDATION]);
 	count_rows(t, sp->test, sp->ntest, c->before[SPLIT_TEST]);
@@ -154,7 +157,7 @@ int pipeline_preview(const struct frame *f, const struct settings *s,
 		target_info_free(&t);
 		return split_failed(f, err);
 	}
-	split_before_counts(f, &t, &sp, out);
+	split_before_counts(f, &t, s, &sp, out);
 
 	/* Resampling decides its counts from the labels alone. */
 	uint8_t *y = xmalloc(sp.ntrain ? sp.ntrain : 1);
@@ -193,11 +196,10 @@ static void note_split(struct pipeline_result *r, const struct frame *f)
 				 c->in_gap, r->settings.split_gap_days);
 		return;
 	}
-	int col = split_time_column(f, &r->target, &r->settings);
-	if (col >= 0 && f->cols[col].type == COL_DATETIME)
+	if (c->random_datetime_col >= 0)
 		add_note(r, "split: random (stratified), though %s is a datetime column: "
 			 "split.method=time tests on the latest rows instead",
-			 f->cols[col].name);
+			 f->cols[c->random_datetime_col].name);
 }
 
 static void note_recipe(struct pipeline_result *r, const struct frame *f)
@@ -508,7 +510,7 @@ static int prepare(const struct frame *f, struct frame **owned,
 		return -1;
 	if (split_frame(f, &r->target, s, prog, &r->split, err) < 0)
 		return err && err->code == FT_ECANCELLED ? -1 : split_failed(f, err);
-	split_before_counts(f, &r->target, &r->split, &r->counts);
+	split_before_counts(f, &r->target, &r->settings, &r->split, &r->counts);
 	if (r->split.time_col >= 0 && !r->settings.split_time_column) {
 		r->settings.split_time_column = xstrdup(f->cols[r->split.time_col].name);
 		add_note(r, "split.time_column: %s (the first datetime column)",

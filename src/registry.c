@@ -841,6 +841,7 @@ struct checked {
 	struct registry_manifest m;
 	struct model *model;           /* when asked for */
 	char *pipeline_text;           /* when asked for */
+	char *evaluation_text;         /* when asked for */
 };
 
 /* Open GROUP/N, never through a link; *vpath names it for messages. */
@@ -908,6 +909,9 @@ static int check_version(const struct gdir *g, int version, struct checked *out,
 			if (i == 2 && keep) {
 				out->pipeline_text = text;
 				text = NULL;
+			} else if (i == 1 && keep) {
+				out->evaluation_text = text;
+				text = NULL;
 			}
 		}
 	}
@@ -919,6 +923,8 @@ out:
 		out->model = NULL;
 		free(out->pipeline_text);
 		out->pipeline_text = NULL;
+		free(out->evaluation_text);
+		out->evaluation_text = NULL;
 	}
 	if (vfd >= 0)
 		close(vfd);
@@ -933,6 +939,7 @@ static void checked_free(struct checked *c)
 	manifest_free(&c->m);
 	model_free(c->model);
 	free(c->pipeline_text);
+	free(c->evaluation_text);
 }
 
 static int cmp_int(const void *a, const void *b)
@@ -2359,6 +2366,41 @@ void registry_details_free(struct registry_details *d)
 	memset(d, 0, sizeof *d);
 }
 
+/* The test intervals evaluation.json recorded beside the manifest's
+ * figures (binary_classification_metrics.NAME.{standard_deviation, lower,
+ * upper}, uncertainty.bootstrap.{resamples, seed}). A version registered
+ * before intervals existed has none: each interval stays unknown, as does
+ * one whose three parts are not all numbers. */
+static void read_intervals(const char *text, struct metrics *m)
+{
+	cJSON *j = text ? cJSON_Parse(text) : NULL;
+	const cJSON *bm = cJSON_GetObjectItemCaseSensitive(j, "binary_classification_metrics");
+	size_t k = 0;
+	for (const char *const *name = metrics_names(); *name && k < METRICS_MAX; name++, k++) {
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(bm, *name);
+		const cJSON *sd = cJSON_GetObjectItemCaseSensitive(e, "standard_deviation");
+		const cJSON *lo = cJSON_GetObjectItemCaseSensitive(e, "lower");
+		const cJSON *hi = cJSON_GetObjectItemCaseSensitive(e, "upper");
+		struct metric_interval *iv = &m->interval[k];
+		iv->known = cJSON_IsNumber(sd) && cJSON_IsNumber(lo) && cJSON_IsNumber(hi);
+		if (iv->known) {
+			iv->standard_deviation = sd->valuedouble;
+			iv->lower = lo->valuedouble;
+			iv->upper = hi->valuedouble;
+		}
+	}
+	const cJSON *u = cJSON_GetObjectItemCaseSensitive(j, "uncertainty");
+	const cJSON *b = cJSON_GetObjectItemCaseSensitive(u, "bootstrap");
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(b, "resamples");
+	const cJSON *seed = cJSON_GetObjectItemCaseSensitive(b, "seed");
+	if (cJSON_IsNumber(n) && n->valuedouble >= 0 && n->valuedouble <= 1e9 &&
+	    cJSON_IsNumber(seed) && seed->valuedouble >= 0 && seed->valuedouble <= 9007199254740991.0) {
+		m->bootstrap_resamples = (size_t)n->valuedouble;
+		m->bootstrap_seed = (uint64_t)seed->valuedouble;
+	}
+	cJSON_Delete(j);
+}
+
 int registry_show(const char *root, const char *group, int version,
 		  struct registry_details *d, struct ft_err *err)
 {
@@ -2415,6 +2457,9 @@ int registry_show(const char *root, const char *group, int version,
 	flatten(pj, "", &d->settings, &d->nsettings, &cap);
 	cJSON_Delete(pj);
 	free(c.pipeline_text);
+	if (d->v.m.has_metrics)
+		read_intervals(c.evaluation_text, &d->v.m.metrics);
+	free(c.evaluation_text);
 
 	d->events = xcalloc(log.n ? log.n : 1, sizeof *d->events);
 	for (size_t i = 0; i < log.n; i++) {

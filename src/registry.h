@@ -190,8 +190,10 @@ struct registry_details {
 	struct registry_event *events; size_t nevents;        /* this version's audit history */
 };
 
-/* Fails (with the path and the reason) when the version is damaged. Free
- * with registry_details_free. */
+/* Fails (with the path and the reason) when the version is damaged. The
+ * test metrics' intervals (v.m.metrics.interval, bootstrap resamples and
+ * seed) come from evaluation.json; a version registered before intervals
+ * existed has every interval unknown. Free with registry_details_free. */
 int registry_show(const char *root, const char *group, int version,
 		  struct registry_details *out, struct ft_err *err);
 void registry_details_free(struct registry_details *d);

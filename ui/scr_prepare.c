@@ -311,6 +311,65 @@ static void refresh_preview(struct app *a, struct prepare_state *s)
 		refresh_preview(a, s);
 }
 
+/* Lines under the split panel: a time split's date range per split, or
+ * the datetime column a random split ignores. */
+static int times_height(const struct prepare_state *s)
+{
+	if (!s->have_preview)
+		return 0;
+	if (s->counts.time_col >= 0)
+		return SPLIT_COUNT + 1 + (s->counts.no_time || s->counts.in_gap);
+	return s->counts.random_datetime_col >= 0;
+}
+
+/* "2004-08-09 00:00:00" as "2004-08-09" when every bound is at midnight,
+ * so the ranges fit an 80-column screen. */
+static bool all_midnight(const struct split_counts *c)
+{
+	static const char midnight[] = " 00:00:00";
+	size_t m = sizeof midnight - 1;
+	for (int k = 0; k < SPLIT_COUNT; k++) {
+		size_t a = strlen(c->from[k]), b = strlen(c->to[k]);
+		if (a < m || b < m || strcmp(c->from[k] + a - m, midnight) ||
+		    strcmp(c->to[k] + b - m, midnight))
+			return false;
+	}
+	return true;
+}
+
+static void draw_times(const struct app *a, const struct prepare_state *s, WINDOW *w, int y)
+{
+	const struct split_counts *c = &s->counts;
+	const struct frame *f = a->frame;
+	int width = getmaxx(w);
+	if (!times_height(s) || !f)
+		return;
+	if (c->time_col < 0) {
+		if ((size_t)c->random_datetime_col < f->ncols)
+			term_printf(w, y, 1, width - 2, term_attr(ROLE_WARN),
+				    "random split, though %s is a datetime column "
+				    "(split.method time)",
+				    f->cols[c->random_datetime_col].name);
+		return;
+	}
+	if ((size_t)c->time_col >= f->ncols)
+		return;
+	term_printf(w, y++, 1, width - 2, term_attr(ROLE_HEADER),
+		    "time split on %s: train < validation < test",
+		    f->cols[c->time_col].name);
+	static const char *const names[SPLIT_COUNT] = { "train", "validation", "test" };
+	bool dates = all_midnight(c);
+	for (int k = 0; k < SPLIT_COUNT; k++) {
+		int lf = (int)strlen(c->from[k]) - (dates ? 9 : 0);
+		int lt = (int)strlen(c->to[k]) - (dates ? 9 : 0);
+		term_printf(w, y++, 1, width - 2, A_NORMAL, "  %-14s %.*s .. %.*s", names[k], lf,
+			    c->from[k], lt, c->to[k]);
+	}
+	if (c->no_time || c->in_gap)
+		term_printf(w, y, 1, width - 2, term_attr(ROLE_DIM),
+			    "  left out: %zu without a time, %zu in the gaps", c->no_time, c->in_gap);
+}
+
 static void draw_bottom(struct app *a, struct prepare_state *s, WINDOW *w, int y0)
 {
 	const struct settings *st = &a->settings;
@@ -322,13 +381,18 @@ static void draw_bottom(struct app *a, struct prepare_state *s, WINDOW *w, int y
 		    view_num(st->split_validation).s);
 	term_printf(w, y++, 1, lw, A_NORMAL, "         test  %s", view_num(st->split_test).s);
 	term_printf(w, y++, 1, lw, A_NORMAL, "seed     %llu", (unsigned long long)st->split_seed);
+	if (st->split_method == SPLIT_TIME)
+		term_printf(w, y++, 1, lw, A_NORMAL, "method   time, gap %s days",
+			    view_num(st->split_gap_days).s);
+	else
+		term_printf(w, y++, 1, lw, A_NORMAL, "method   %s",
+			    split_method_name(st->split_method));
 	term_printf(w, y++, 1, lw, A_NORMAL, "resample %s, ratio %s", resample_name(st->resample),
 		    view_num(st->resample_ratio).s);
 	term_printf(w, y++, 1, lw, A_NORMAL, "drop suggested columns: %s",
 		    st->drop_suggested ? "yes" : "no");
 	term_printf(w, y++, 1, lw, term_attr(ROLE_DIM), "S split  x seed  m method  +/- ratio");
 
-	refresh_preview(a, s);
 	int x0 = lw + 2, pw = width - x0;
 	y = y0 + 1;
 	if (!s->have_preview) {
@@ -354,6 +418,7 @@ static void draw_bottom(struct app *a, struct prepare_state *s, WINDOW *w, int y
 	if (st->resample == RESAMPLE_CLASS_WEIGHT)
 		term_printf(w, y++, x0, pw, A_NORMAL, "%-15s %8.3g %8.3g", "class weights",
 			    c->train_weight[0], c->train_weight[1]);
+	draw_times(a, s, w, y0 + BOTTOM_H);
 }
 
 static void draw_menu(struct prepare_state *s, WINDOW *w)
@@ -377,18 +442,20 @@ static void draw(struct app *a, WINDOW *w)
 		term_put(w, getmaxy(w) / 2, 2, getmaxx(w) - 4, "No data loaded yet.", term_attr(ROLE_DIM), false);
 		return;
 	}
+	refresh_preview(a, s);
+	int bottom = BOTTOM_H + times_height(s);
 	int h = getmaxy(w);
 	/* the selected column's leakage hint, whole, over the bottom panel */
 	const char *hint = s->cur < a->frame->ncols ? scr_data_hint(a, s->cur) : NULL;
-	if (hint && h - BOTTOM_H > 3) {
+	if (hint && h - bottom > 3) {
 		char line[1024];
 		snprintf(line, sizeof line, " leakage hint: %s", hint);
-		draw_columns(a, s, w, h - BOTTOM_H - 1);
-		term_put(w, h - BOTTOM_H - 1, 0, getmaxx(w), line, term_attr(ROLE_WARN), false);
+		draw_columns(a, s, w, h - bottom - 1);
+		term_put(w, h - bottom - 1, 0, getmaxx(w), line, term_attr(ROLE_WARN), false);
 	} else {
-		draw_columns(a, s, w, h - BOTTOM_H);
+		draw_columns(a, s, w, h - bottom);
 	}
-	draw_bottom(a, s, w, h - BOTTOM_H);
+	draw_bottom(a, s, w, h - bottom);
 	if (s->menu)
 		draw_menu(s, w);
 }
