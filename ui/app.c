@@ -136,6 +136,7 @@ void app_ask(struct app *a, void (*yes)(struct app *, void *), void *ctx,
 	snprintf(q->no_message, sizeof q->no_message, "%s", no_message ? no_message : "cancelled");
 	question_free(a->question);
 	a->question = q;
+	a->question_serial++;
 }
 
 void app_answer(struct app *a, bool yes)

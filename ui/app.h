@@ -140,6 +140,7 @@ struct app {
 	unsigned long trained_version;   /* settings_version the model was trained from */
 	enum app_overlay overlay;
 	struct app_question *question;   /* asked on the message line, NULL */
+	unsigned question_serial;         /* counts questions asked (app_ask) */
 	enum screen_id next_screen;      /* requested switch, SCR_COUNT: none */
 	/* What the current model was trained with (tune.* aside; threshold
 	 * and gate follow the model, which is re-evaluated when they move). */

@@ -898,6 +898,7 @@ int tui_main(int argc, char **argv)
 		cur_screen(a)->enter(a);
 
 	bool dirty = true;
+	unsigned asked = a->question_serial;
 	while (!a->quit) {
 		if (term_take_interrupt()) {
 			interrupt(u);
@@ -925,6 +926,13 @@ int tui_main(int argc, char **argv)
 			draw_all(u);
 			dirty = false;
 		}
+		/* A question just drawn is answered only by a key pressed after
+		 * it was on screen: keys typed ahead (or the rest of a paste)
+		 * are dropped, so "a ok Enter y" typed in a burst never
+		 * confirms an approval its user has not read. */
+		if (a->question && a->question_serial != asked)
+			flushinp();
+		asked = a->question_serial;
 		if (a->quit)
 			break;
 		int ch = term_key();
@@ -941,6 +949,9 @@ int tui_main(int argc, char **argv)
 			open_overlay(u, a->overlay);
 		if (!a->quit)
 			draw_all(u);
+		if (a->question && a->question_serial != asked)
+			flushinp();
+		asked = a->question_serial;
 		if (u->timing)
 			fprintf(u->timing, "%s %d %.3f\n", cur_screen(a)->name, ch,
 				(ft_now() - t0) * 1000.0);

@@ -182,6 +182,25 @@ st_keys n
 st_wait "nothing changed in the registry"
 grep -q '"best recall"' "$REG/fraud-detection-model-group/audit.jsonl" &&
 	{ echo "FAIL: approved without a y"; exit 1; }
+# keys typed ahead never answer the confirmation: "a", a reason, Enter and
+# "y" in one burst leave it asking, and so does a pasted "ok<newline>y"
+st_keys a b u r s t Enter y
+st_wait "PendingManualApproval -> Approved, reason"
+sleep 0.3
+grep -q '"burst"' "$REG/fraud-detection-model-group/audit.jsonl" &&
+	{ echo "FAIL: a typed-ahead y approved"; exit 1; }
+st_keys n
+st_wait "nothing changed in the registry"
+st_keys a
+st_wait "Approve fraud-detection-model-group/1, reason:"
+tmux -L "$ST_SOCK" set-buffer "$(printf 'pasted\ny')"
+tmux -L "$ST_SOCK" paste-buffer -t main
+st_wait "PendingManualApproval -> Approved, reason"
+sleep 0.3
+grep -q 'pasted' "$REG/fraud-detection-model-group/audit.jsonl" &&
+	{ echo "FAIL: a pasted y approved"; exit 1; }
+st_keys n
+st_wait "nothing changed in the registry"
 # a capital Y (Shift held, Caps Lock on) is not the explicit y either
 st_keys a
 st_wait "Approve fraud-detection-model-group/1, reason:"

@@ -71,6 +71,8 @@ st_keys T
 st_wait "Esc cancels"
 st_keys Escape
 st_wait "tuning cancelled"
-st_keys q y
+st_keys q
+st_wait "anyway? (y/n)"
+st_keys y
 st_exit_ok
 echo "train screen: ok"
