@@ -62,8 +62,9 @@ static void use_model(const struct model *m, const uint8_t *data, size_t size)
 	free(lens);
 	free(x);
 
-	free(tree_export_text(m->tree, "fraud", "legit"));
-	free(tree_export_rules(m->tree, "fraud", "legit"));
+	struct tree_decision d = { m->threshold, m->threshold_on };
+	free(tree_export_text(m->tree, &d, "fraud", "legit"));
+	free(tree_export_rules(m->tree, &d, "fraud", "legit"));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

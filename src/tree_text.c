@@ -4,30 +4,34 @@
 #include "config.h"
 #include "tree_text.h"
 
+#include "condition.h"
+
 #include <inttypes.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Thresholds as sklearn prints them (two decimals), with more digits when
- * two decimals would hide a small value. */
+/* Thresholds as the shortest decimal that reads back as the float the
+ * tree compares with (condition_fmt_threshold): 0.805, never a rounded
+ * 0.81 that a row's own value could sit on either side of. */
 static void fmt_threshold(char buf[48], double v)
 {
-	if (v == 0.0 || fabs(v) >= 0.01)
-		snprintf(buf, 48, "%.2f", v);
-	else
-		snprintf(buf, 48, "%.3g", v);
+	condition_fmt_threshold(buf, v);
 }
 
+/* A leaf's class is the one the model decides there: what its threshold
+ * reads (the score, or the probability) against the threshold, as predict
+ * does; not the majority of the rows it was grown on. */
 static void leaf_label(struct strbuf *sb, const struct tree *t, const struct tree_node *nd,
-		       const char *pos, const char *neg)
+		       const struct tree_decision *d, const char *pos, const char *neg)
 {
-	bool fraud = nd->value[1] > nd->value[0];
-	double p = tree_node_proba(nd);
+	double p = tree_node_proba(nd), prob = tree_node_probability(t, nd);
+	double reads = d->on == THRESHOLD_ON_PROBABILITY ? prob : p;
+	bool fraud = reads >= d->threshold;
 	sb_printf(sb, "%s (p=%.2f", fraud ? pos : neg, fraud ? p : 1.0 - p);
 	if (t->probability_odds != 1.0)
-		sb_printf(sb, ", fraud probability %.3g", tree_node_probability(t, nd));
+		sb_printf(sb, ", fraud probability %.3g", prob);
 	uint64_t real = nd->real[0] + nd->real[1];
 	sb_printf(sb, ", n=%" PRIu64, real);
 	if (nd->samples > real)
@@ -37,8 +41,8 @@ static void leaf_label(struct strbuf *sb, const struct tree *t, const struct tre
 
 #define TEXT_MAX_INDENT 32
 
-char *tree_export_text(const struct tree *t, const char *positive_name,
-		       const char *negative_name)
+char *tree_export_text(const struct tree *t, const struct tree_decision *d,
+		       const char *positive_name, const char *negative_name)
 {
 	struct strbuf sb = { 0 };
 	struct item { int32_t node; int32_t depth; bool right; };
@@ -59,7 +63,7 @@ char *tree_export_text(const struct tree *t, const char *positive_name,
 			sb_printf(&sb, "[depth %d] ", (int)it.depth);
 		if (nd->left == TREE_LEAF) {
 			sb_puts(&sb, "|--- class: ");
-			leaf_label(&sb, t, nd, positive_name, negative_name);
+			leaf_label(&sb, t, nd, d, positive_name, negative_name);
 			sb_puts(&sb, "\n");
 			continue;
 		}
@@ -79,8 +83,8 @@ char *tree_export_text(const struct tree *t, const char *positive_name,
 	return sb.data;
 }
 
-char *tree_export_rules(const struct tree *t, const char *positive_name,
-			const char *negative_name)
+char *tree_export_rules(const struct tree *t, const struct tree_decision *d,
+			const char *positive_name, const char *negative_name)
 {
 	size_t nn = t->nnodes, nf = t->nfeatures;
 	int32_t *parent = xmalloc(nn * sizeof *parent);
@@ -147,7 +151,7 @@ char *tree_export_rules(const struct tree *t, const char *positive_name,
 			seen[j] = false;
 		}
 		sb_puts(&sb, nused ? " then " : "");
-		leaf_label(&sb, t, nd, positive_name, negative_name);
+		leaf_label(&sb, t, nd, d, positive_name, negative_name);
 		sb_puts(&sb, "\n");
 	}
 	free(stack);

@@ -109,7 +109,7 @@ for size in "80 24" "120 35"; do
 		st_keys 4
 		st_wait "D in Data"
 		st_keys D
-		st_wait_re "filter: Missed frauds \\(FN\\) rows of the test split at threshold 0.50 \\| [0-9]+ of 20000 rows"
+		st_wait_re "filter: Missed frauds \\(FN\\) rows of the test split at threshold 0.5 \\| [0-9]+ of 20000 rows"
 		st_wait "every column (Esc shows all rows)"
 		st_keys Escape
 		st_wait "filter cleared: all 20000 rows"
