@@ -55,8 +55,13 @@ struct card {
 
 /* ---- text ------------------------------------------------------------- */
 
-static void put_html(struct strbuf *sb, const char *s)
+/* Text from data or from people (names, values, the description, users,
+ * reasons) reaches a card with its control characters made visible
+ * (ft_escape_controls), as on a terminal: a card read with cat, or pasted
+ * into a review, can hold no escape sequence. */
+static void put_html(struct strbuf *sb, const char *raw)
 {
+	char *s = ft_escape_controls(raw ? raw : "");
 	for (const char *p = s; *p; p++) {
 		switch (*p) {
 		case '&': sb_puts(sb, "&amp;"); break;
@@ -67,6 +72,7 @@ static void put_html(struct strbuf *sb, const char *s)
 		default: sb_append(sb, p, 1); break;
 		}
 	}
+	free(s);
 }
 
 /* A cell of a stacked table: a line may break after a comma (a JSON list
@@ -86,8 +92,9 @@ static void put_html_cell(struct strbuf *sb, const char *s)
 }
 
 /* Markdown table cell: pipes escaped, line breaks as spaces. */
-static void put_md(struct strbuf *sb, const char *s)
+static void put_md(struct strbuf *sb, const char *raw)
 {
+	char *s = ft_escape_controls(raw ? raw : "");
 	for (const char *p = s; *p; p++) {
 		if (*p == '|')
 			sb_puts(sb, "\\|");
@@ -98,6 +105,7 @@ static void put_md(struct strbuf *sb, const char *s)
 		else
 			sb_append(sb, p, 1);
 	}
+	free(s);
 }
 
 static void heading(struct card *c, const char *title)

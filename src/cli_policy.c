@@ -40,11 +40,15 @@ static void say(const char *fmt, ...)
 	va_end(ap);
 	if (!line)
 		return;
-	size_t n = strlen(line);
-	bool nl = n && line[n - 1] == '\n';
+	/* the format's own line breaks, before and after, are kept; only
+	 * what lies between them (names, reasons) is escaped */
+	size_t n = strlen(line), lead = strspn(line, "\n");
+	bool nl = n > lead && line[n - 1] == '\n';
 	if (nl)
 		line[n - 1] = '\0';
-	char *shown = ft_escape_controls(line);
+	for (size_t i = 0; i < lead; i++)
+		putchar('\n');
+	char *shown = ft_escape_controls(line + lead);
 	fputs(shown, stdout);
 	if (nl)
 		putchar('\n');

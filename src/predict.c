@@ -161,7 +161,11 @@ char *predict_explain(const struct model *m, const float *x, const bool *missing
 		size_t f = (size_t)nd->feature;
 		bool left = (double)x[f] <= nd->threshold;
 		at = left ? nd->left : nd->right;
-		const char *name = t->feature_names[f];
+		/* a name from the data, shown with its control characters made
+		 * visible, like every text a person reads */
+		char *esc = ft_maybe_controls(t->feature_names[f]) ?
+			    ft_escape_controls(t->feature_names[f]) : NULL;
+		const char *name = esc ? esc : t->feature_names[f];
 		enum feature_kind kind = f < r->nfeatures ? r->features[f].kind : FEAT_NUMERIC;
 		const char *imputed = missing && f < r->nfeatures && kind != FEAT_MISSING &&
 				      missing[r->features[f].input] ? " (imputed)" : "";
@@ -180,6 +184,7 @@ char *predict_explain(const struct model *m, const float *x, const bool *missing
 			sb_printf(&sb, "%s=%.6g%s %s %.6g", name, (double)x[f], imputed,
 				  left ? "<=" : ">", nd->threshold);
 		}
+		free(esc);
 	}
 	const struct tree_node *leaf = t->nnodes ? &t->nodes[at] : NULL;
 	double p = leaf ? tree_node_proba(leaf) : 0;

@@ -614,6 +614,14 @@ static bool invisible_control(uint32_t cp)
 	       cp == 0xfeff;
 }
 
+bool ft_maybe_controls(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p >= 0x7f)
+			return true;
+	return false;
+}
+
 char *ft_escape_controls(const char *s)
 {
 	struct strbuf sb = { 0 };
