@@ -16,7 +16,12 @@
  * a feature with few enough distinct values gets one bin per value, which
  * makes the search exact on it. Small nodes on a feature with many bins
  * sort their samples by bin instead of filling a histogram, so exact
- * search stays cheap as nodes shrink. */
+ * search stays cheap as nodes shrink.
+ *
+ * Why one file: growth, pruning and prediction share the node layout, the
+ * bin tables and the persistent histogram worker pool; cut apart, those
+ * internals would have to become an interface of their own. The text and
+ * JSON forms live in tree_text.c and tree_json.c. */
 #include "config.h"
 #include "tree.h"
 
