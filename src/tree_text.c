@@ -39,6 +39,19 @@ static void leaf_label(struct strbuf *sb, const struct tree *t, const struct tre
 	sb_puts(sb, ")");
 }
 
+/* A feature's name as a person reads it: control characters from the data
+ * made visible (ft_escape_controls), like every text fraudtree shows. */
+static void put_name(struct strbuf *sb, const char *name)
+{
+	if (!ft_maybe_controls(name)) {
+		sb_puts(sb, name);
+		return;
+	}
+	char *safe = ft_escape_controls(name);
+	sb_puts(sb, safe);
+	free(safe);
+}
+
 #define TEXT_MAX_INDENT 32
 
 char *tree_export_text(const struct tree *t, const struct tree_decision *d,
@@ -68,8 +81,9 @@ char *tree_export_text(const struct tree *t, const struct tree_decision *d,
 			continue;
 		}
 		fmt_threshold(thr, nd->threshold);
-		sb_printf(&sb, "|--- %s %s %s\n", t->feature_names[nd->feature],
-			  it.right ? "> " : "<=", thr);
+		sb_puts(&sb, "|--- ");
+		put_name(&sb, t->feature_names[nd->feature]);
+		sb_printf(&sb, " %s %s\n", it.right ? "> " : "<=", thr);
 		if (it.right) {
 			stack[sp++] = (struct item){ nd->right, it.depth + 1, false };
 		} else {
@@ -142,12 +156,17 @@ char *tree_export_rules(const struct tree *t, const struct tree_decision *d,
 				sb_puts(&sb, " and ");
 			fmt_threshold(a, lo[j]);
 			fmt_threshold(b, hi[j]);
-			if (isinf(lo[j]))
-				sb_printf(&sb, "%s <= %s", name, b);
-			else if (isinf(hi[j]))
-				sb_printf(&sb, "%s > %s", name, a);
-			else
-				sb_printf(&sb, "%s < %s <= %s", a, name, b);
+			if (isinf(lo[j])) {
+				put_name(&sb, name);
+				sb_printf(&sb, " <= %s", b);
+			} else if (isinf(hi[j])) {
+				put_name(&sb, name);
+				sb_printf(&sb, " > %s", a);
+			} else {
+				sb_printf(&sb, "%s < ", a);
+				put_name(&sb, name);
+				sb_printf(&sb, " <= %s", b);
+			}
 			seen[j] = false;
 		}
 		sb_puts(&sb, nused ? " then " : "");

@@ -2,7 +2,7 @@
 # escape_outputs.sh: text from data or people (a column name, the group's
 # description, the approver's user name and reason) never reaches a
 # human-facing output with a raw control character: the model card (HTML
-# and Markdown), the DOT diagram, the SQL query's comments, predict
+# and Markdown), rules.txt, the DOT diagram, the SQL query's comments, predict
 # --explain's decision path, registry show and drift. Only data passed
 # through stays exact: the input columns predict copies, and the SQL
 # identifier that must name the column as it is. registry compare keeps
@@ -48,6 +48,10 @@ raw comments.sql "export --format sql (outside identifiers)"
 tail -n +2 p.csv | awk -F, '{ print $NF }' >paths.txt
 raw paths.txt "predict --explain's decision_path"
 grep -q 'v\\e\[2Jx' paths.txt || fail "decision_path does not name the column escaped: $(head -n 1 paths.txt)"
+"$FT_BIN" run --quiet --no-register --out m --set "gate=accuracy>=0.5" esc.csv >/dev/null 2>&1
+[ -s m/rules.txt ] || fail "run --out wrote no rules.txt"
+raw m/rules.txt "rules.txt"
+grep -q 'v\\e\[2Jx' m/rules.txt || fail "rules.txt does not name the column escaped"
 "$FT_BIN" registry show g/1 >show.txt 2>&1 || fail "registry show"
 raw show.txt "registry show"
 "$FT_BIN" drift g/1 esc.csv >drift.txt 2>&1
