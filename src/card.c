@@ -628,6 +628,46 @@ static void section_gate(struct card *c, const struct registry_details *d)
 	table_end(c);
 }
 
+/* The same lines `registry show` prints under "flags": a reviewer reading
+ * only the card must see a gate the submitter lowered below the group's
+ * policy or the defaults, and a threshold moved off the default. */
+static void section_flags(struct card *c, const char *root, const char *group, int version)
+{
+	heading(c, "Against the policy and the defaults");
+	char **lines;
+	struct ft_err e;
+	ft_err_clear(&e);
+	size_t n = registry_version_flags(root, group, version, &lines, &e);
+	if (n == (size_t)-1) {
+		char *t = xasprintf("The flags cannot be read: %s", e.msg);
+		para(c, t);
+		free(t);
+		return;
+	}
+	if (!n) {
+		para(c, "None: the gate and the threshold meet the group's policy and the defaults.");
+		return;
+	}
+	para(c, "How this version's gate and threshold differ from the group's policy and "
+		"from the defaults:");
+	if (c->f == CARD_HTML)
+		sb_puts(&c->sb, "<ul class=\"flags\">\n");
+	for (size_t i = 0; i < n; i++) {
+		if (c->f == CARD_HTML) {
+			sb_puts(&c->sb, "<li>");
+			put_html(&c->sb, lines[i]);
+			sb_puts(&c->sb, "</li>\n");
+		} else {
+			sb_puts(&c->sb, "- ");
+			put_md(&c->sb, lines[i]);
+			sb_puts(&c->sb, "\n");
+		}
+		free(lines[i]);
+	}
+	free(lines);
+	sb_puts(&c->sb, c->f == CARD_HTML ? "</ul>\n" : "\n");
+}
+
 static void section_tree(struct card *c, const struct registry_details *d)
 {
 	char intro[200];
@@ -739,6 +779,7 @@ char *card_render(const char *root, const char *group, int version, enum card_fo
 	section_metrics(&c, &d, eval);
 	cJSON_Delete(eval);
 	section_gate(&c, &d);
+	section_flags(&c, root, group, version);
 	section_tree(&c, &d);
 	section_settings(&c, &d);
 	section_audit(&c, &d);
