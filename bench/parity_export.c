@@ -34,9 +34,15 @@
 #include "csv_load.h"
 #include "metrics.h"
 #include "pipeline.h"
-#include "prep.h"
+#include "dataset.h"
+#include "recipe.h"
+#include "recipe_apply.h"
+#include "resample.h"
+#include "split.h"
+#include "target.h"
 #include "settings.h"
 #include "tree.h"
+#include "tree_json.h"
 #include "util.h"
 
 struct options {
@@ -214,14 +220,14 @@ static int prepare(const struct frame *f, const struct settings *s,
 	memset(&t, 0, sizeof t);
 	memset(&sp, 0, sizeof sp);
 	int rv = -1;
-	if (prep_target(f, s, &t, err) < 0 || prep_split(&t, f->nrows, s, NULL, &sp, err) < 0)
+	if (target_resolve(f, s, &t, err) < 0 || split_stratified(&t, f->nrows, s, NULL, &sp, err) < 0)
 		goto done;
-	*rc = prep_fit(f, s, &t, sp.train, sp.ntrain, NULL, err);
+	*rc = recipe_fit(f, s, &t, sp.train, sp.ntrain, NULL, err);
 	if (!*rc)
 		goto done;
-	if (prep_apply(*rc, f, &t, sp.train, sp.ntrain, NULL, train, err) < 0 ||
-	    prep_apply(*rc, f, &t, sp.test, sp.ntest, NULL, test, err) < 0 ||
-	    prep_resample(train, s, NULL, err) < 0)
+	if (recipe_apply(*rc, f, &t, sp.train, sp.ntrain, NULL, train, err) < 0 ||
+	    recipe_apply(*rc, f, &t, sp.test, sp.ntest, NULL, test, err) < 0 ||
+	    resample_apply(train, s, NULL, NULL, err) < 0)
 		goto done;
 	rv = 0;
 done:

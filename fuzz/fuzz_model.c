@@ -13,6 +13,8 @@
 
 #include "model.h"
 #include "predict.h"
+#include "recipe_apply.h"
+#include "tree_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -60,8 +62,9 @@ static void use_model(const struct model *m, const uint8_t *data, size_t size)
 	free(lens);
 	free(x);
 
-	free(tree_export_text(m->tree, "fraud", "legit"));
-	free(tree_export_rules(m->tree, "fraud", "legit"));
+	struct tree_decision d = { m->threshold, m->threshold_on };
+	free(tree_export_text(m->tree, &d, "fraud", "legit"));
+	free(tree_export_rules(m->tree, &d, "fraud", "legit"));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -79,11 +82,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	use_model(m, data, size);
 
-	char *again = model_to_text(m->recipe, m->tree, m->threshold, m->threshold_on);
+	char *again = model_to_text(m->recipe, m->tree, m->threshold, m->threshold_on, m->reference);
 	struct model *m2 = model_parse(again, "model.json", &err);
 	if (!m2)
 		abort();   /* what we write we must read back */
-	char *third = model_to_text(m2->recipe, m2->tree, m2->threshold, m2->threshold_on);
+	char *third = model_to_text(m2->recipe, m2->tree, m2->threshold, m2->threshold_on, m2->reference);
 	if (strcmp(again, third) != 0)
 		abort();
 	free(third);

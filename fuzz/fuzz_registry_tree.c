@@ -318,13 +318,13 @@ static void apply(const uint8_t *op, struct strbuf *what)
 	default:  /* a whole stale stage holding a link to the victim */
 		snprintf(path, sizeof path, "%s/.staging", grp);
 		mkdir(path, 0755);
-		snprintf(other, sizeof other, "%s/x", path);
-		if (!parent_safe(other))
+		if (snprintf(other, sizeof other, "%s/x", path) >= (int)sizeof other ||
+		    !parent_safe(other))
 			break;
 		snprintf(path, sizeof path, "%s/.staging/999-%02x", grp, op[2]);
 		mkdir(path, 0755);
-		snprintf(other, sizeof other, "%s/inner", path);
-		if (symlink(victim, other) < 0)
+		if (snprintf(other, sizeof other, "%s/inner", path) >= (int)sizeof other ||
+		    symlink(victim, other) < 0)
 			break;
 		sb_printf(what, " stage-with-link");
 		break;

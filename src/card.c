@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "condition.h"
 #include "csv_load.h"
@@ -42,15 +43,25 @@ bool card_format_parse(const char *s, enum card_format *out)
 
 enum { FOLD_DEPTH = 3, BOX_W = 190, BOX_H = 62, SLOT_W = 206, ROW_H = 96, LINE_CHARS = 30 };
 
+/* Tables whose rows are named stack on a narrow screen (see the CSS). */
 struct card {
 	enum card_format f;
 	struct strbuf sb;
+	/* HTML: the open table's column titles, each cell's label when the
+	 * table is stacked on a narrow screen (NULL: not stacked) */
+	const char *const *cols;
 };
+
 
 /* ---- text ------------------------------------------------------------- */
 
-static void put_html(struct strbuf *sb, const char *s)
+/* Text from data or from people (names, values, the description, users,
+ * reasons) reaches a card with its control characters made visible
+ * (ft_escape_controls), as on a terminal: a card read with cat, or pasted
+ * into a review, can hold no escape sequence. */
+static void put_html(struct strbuf *sb, const char *raw)
 {
+	char *s = ft_escape_controls(raw ? raw : "");
 	for (const char *p = s; *p; p++) {
 		switch (*p) {
 		case '&': sb_puts(sb, "&amp;"); break;
@@ -61,11 +72,29 @@ static void put_html(struct strbuf *sb, const char *s)
 		default: sb_append(sb, p, 1); break;
 		}
 	}
+	free(s);
+}
+
+/* A cell of a stacked table: a line may break after a comma (a JSON list
+ * of settings), so nothing else, a number least of all, has to. */
+static void put_html_cell(struct strbuf *sb, const char *s)
+{
+	for (const char *p = s; *p;) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) + 1 : strlen(p);
+		char *part = xasprintf("%.*s", (int)n, p);
+		put_html(sb, part);
+		free(part);
+		if (comma && comma[1])
+			sb_puts(sb, "<wbr>");
+		p += n;
+	}
 }
 
 /* Markdown table cell: pipes escaped, line breaks as spaces. */
-static void put_md(struct strbuf *sb, const char *s)
+static void put_md(struct strbuf *sb, const char *raw)
 {
+	char *s = ft_escape_controls(raw ? raw : "");
 	for (const char *p = s; *p; p++) {
 		if (*p == '|')
 			sb_puts(sb, "\\|");
@@ -76,6 +105,7 @@ static void put_md(struct strbuf *sb, const char *s)
 		else
 			sb_append(sb, p, 1);
 	}
+	free(s);
 }
 
 static void heading(struct card *c, const char *title)
@@ -110,7 +140,11 @@ static void table_start(struct card *c, const char *const *cols, size_t n)
 		bool titled = false;
 		for (size_t i = 0; i < n; i++)
 			titled |= cols[i][0] != '\0';
-		sb_printf(&c->sb, "<div class=\"wide\"><table%s>", titled ? "" : " class=\"text\"");
+		/* a list with a name per row stacks on a narrow screen; a
+		 * matrix (its corner untitled) stays a matrix */
+		c->cols = titled && cols[0][0] ? cols : NULL;
+		sb_printf(&c->sb, "<div class=\"wide\"><table%s>", !titled ? " class=\"text\""
+			  : c->cols ? " class=\"stack\"" : "");
 		if (titled) {
 			sb_puts(&c->sb, "<thead><tr>");
 			for (size_t i = 0; i < n; i++) {
@@ -140,9 +174,21 @@ static void table_row(struct card *c, const char *const *cells, size_t n)
 	if (c->f == CARD_HTML) {
 		sb_puts(&c->sb, "<tr>");
 		for (size_t i = 0; i < n; i++) {
-			sb_puts(&c->sb, i == 0 ? "<th scope=\"row\">" : "<td>");
-			put_html(&c->sb, cells[i]);
-			sb_puts(&c->sb, i == 0 ? "</th>" : "</td>");
+			if (i == 0) {
+				sb_puts(&c->sb, "<th scope=\"row\">");
+				put_html(&c->sb, cells[i]);
+				sb_puts(&c->sb, "</th>");
+			} else if (c->cols) {
+				sb_puts(&c->sb, "<td data-label=\"");
+				put_html(&c->sb, c->cols[i]);
+				sb_puts(&c->sb, "\">");
+				put_html_cell(&c->sb, cells[i]);
+				sb_puts(&c->sb, "</td>");
+			} else {
+				sb_puts(&c->sb, "<td>");
+				put_html(&c->sb, cells[i]);
+				sb_puts(&c->sb, "</td>");
+			}
 		}
 		sb_puts(&c->sb, "</tr>\n");
 	} else {
@@ -159,6 +205,7 @@ static void table_row(struct card *c, const char *const *cells, size_t n)
 static void table_end(struct card *c)
 {
 	sb_puts(&c->sb, c->f == CARD_HTML ? "</tbody></table></div>\n" : "\n");
+	c->cols = NULL;
 }
 
 static void num(char buf[32], double v)
@@ -359,11 +406,21 @@ static const char css[] =
 	".tree .n{fill:#333}.tree path{stroke:#888;fill:none}"
 	".tree rect{stroke:#666}.tree .split rect{fill:#fff}.tree .fold rect{fill:#eee;"
 	"stroke-dasharray:4 3}.tree .fraud rect{fill:#f4c2c2}.tree .legit rect{fill:#c9e7cb}"
-	"@media (max-width:40rem){body{padding:.6rem;font-size:.95rem}th,td{padding:.2rem .3rem}}"
+	"@media (max-width:40rem){body{padding:.6rem;font-size:.95rem}th,td{padding:.2rem .3rem}"
+	/* a wide table: each row a block, each cell under its column's name */
+	"table.stack,.stack tbody,.stack tr,.stack th,.stack td{display:block}"
+	".stack thead{display:none}.stack tr{border:1px solid #ccc;margin:.4rem 0}"
+	".stack th,.stack td{border:0}.stack th{background:#f2f2f2}"
+	".stack td::before{content:attr(data-label) \": \";color:#555}"
+	/* a name longer than the screen may break anywhere */
+	".stack th{overflow-wrap:anywhere}}"
 	"@page{size:A4;margin:14mm}"
 	"@media print{body{max-width:none;padding:0;font-size:10pt}.wide{overflow:visible}"
 	".tree svg{max-width:100%;height:auto}h2{break-after:avoid}"
-	"table,.tree{break-inside:avoid}}";
+	"table,.tree{break-inside:avoid}"
+	/* a long list goes on over the page under its heading, whole rows,
+	 * its column titles repeated */
+	"table.stack{break-inside:auto}tr{break-inside:avoid}}";
 
 /* The data's date range: only from the very file trained on. */
 static char *date_range(const struct registry_manifest *mf, const struct model *m)
@@ -371,10 +428,14 @@ static char *date_range(const struct registry_manifest *mf, const struct model *
 	char hex[65];
 	uint64_t size;
 	struct ft_err err;
-	if (!mf->data_path || !*mf->data_path ||
-	    sha256_file(mf->data_path, hex, &size, &err) < 0)
+	struct stat st;
+	if (!mf->data_path || !*mf->data_path || stat(mf->data_path, &st))
 		return xstrdup("unknown (the data file is not there any more)");
-	if (strcmp(hex, mf->data_sha256))
+	/* a FIFO or a device in its place would be read for ever */
+	if (!S_ISREG(st.st_mode))
+		return xstrdup("unknown (the data path is not a regular file now)");
+	if ((uint64_t)st.st_size != mf->data_size ||
+	    sha256_file(mf->data_path, hex, &size, &err) < 0 || strcmp(hex, mf->data_sha256))
 		return xstrdup("unknown (the data file has changed since training)");
 	struct csv_options opt = { 0 };
 	opt.na_values = (const char *const *)m->recipe->na_values;
@@ -567,6 +628,46 @@ static void section_gate(struct card *c, const struct registry_details *d)
 	table_end(c);
 }
 
+/* The same lines `registry show` prints under "flags": a reviewer reading
+ * only the card must see a gate the submitter lowered below the group's
+ * policy or the defaults, and a threshold moved off the default. */
+static void section_flags(struct card *c, const char *root, const char *group, int version)
+{
+	heading(c, "Against the policy and the defaults");
+	char **lines;
+	struct ft_err e;
+	ft_err_clear(&e);
+	size_t n = registry_version_flags(root, group, version, &lines, &e);
+	if (n == (size_t)-1) {
+		char *t = xasprintf("The flags cannot be read: %s", e.msg);
+		para(c, t);
+		free(t);
+		return;
+	}
+	if (!n) {
+		para(c, "None: the gate and the threshold meet the group's policy and the defaults.");
+		return;
+	}
+	para(c, "How this version's gate and threshold differ from the group's policy and "
+		"from the defaults:");
+	if (c->f == CARD_HTML)
+		sb_puts(&c->sb, "<ul class=\"flags\">\n");
+	for (size_t i = 0; i < n; i++) {
+		if (c->f == CARD_HTML) {
+			sb_puts(&c->sb, "<li>");
+			put_html(&c->sb, lines[i]);
+			sb_puts(&c->sb, "</li>\n");
+		} else {
+			sb_puts(&c->sb, "- ");
+			put_md(&c->sb, lines[i]);
+			sb_puts(&c->sb, "\n");
+		}
+		free(lines[i]);
+	}
+	free(lines);
+	sb_puts(&c->sb, c->f == CARD_HTML ? "</ul>\n" : "\n");
+}
+
 static void section_tree(struct card *c, const struct registry_details *d)
 {
 	char intro[200];
@@ -678,6 +779,7 @@ char *card_render(const char *root, const char *group, int version, enum card_fo
 	section_metrics(&c, &d, eval);
 	cJSON_Delete(eval);
 	section_gate(&c, &d);
+	section_flags(&c, root, group, version);
 	section_tree(&c, &d);
 	section_settings(&c, &d);
 	section_audit(&c, &d);

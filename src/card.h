@@ -13,7 +13,8 @@ bool card_format_parse(const char *s, enum card_format *out);
 /* The card of root/group/version: purpose (the group's description), data
  * (file, rows, sha256, date range when the file is still the one trained
  * on), split and resampling, confusion matrix, every metric with its
- * interval beside the majority baseline, the gate and its result, top
+ * interval beside the majority baseline, the gate and its result, how the
+ * gate and threshold differ from the policy and the defaults, top
  * features, the tree (HTML: inline SVG folded below depth 3), resolved
  * settings and the audit trail. HTML is one self-contained file: inline
  * CSS and SVG, no script, no link to fetch. Numbers as registry show

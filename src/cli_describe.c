@@ -3,7 +3,7 @@
  * and the class balance of the target, as an aligned table or as JSON
  * (schema in fraudtree(1)); with a binary target, where the fraud is (the
  * explore module's figures by value and its leakage hints). Everything
- * shown comes from csv_load, prep_target and explore; this file only
+ * shown comes from csv_load, target_resolve and explore; this file only
  * formats. */
 #include "config.h"
 #include "cli.h"
@@ -19,7 +19,7 @@
 #include "explore.h"
 #include "frame.h"
 #include "json.h"
-#include "prep.h"
+#include "target.h"
 #include "settings.h"
 
 #define NAME_WIDTH_MAX 32
@@ -300,7 +300,7 @@ static int by_target_compute(const struct frame *f, const char *target, const ch
 	settings_init(&s);
 	s.target = target ? xstrdup(target) : NULL;
 	s.positive = positive ? xstrdup(positive) : NULL;
-	int rc = prep_target(f, &s, &bt->target, err);
+	int rc = target_resolve(f, &s, &bt->target, err);
 	settings_free(&s);
 	if (rc < 0)
 		return -1;

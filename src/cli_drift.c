@@ -22,76 +22,11 @@ static const char usage_text[] =
 	"index (PSI) per column and on the score (watch from 0.1, act from 0.25).\n"
 	"Exit status: 0 stable, 1 a PSI of 0.25 or more or a missing column, 2 error.\n";
 
-/* A PSI as people read it: four decimals. */
-static double psi_shown(double psi)
-{
-	return round(psi * 1e4) / 1e4;
-}
-
-static void pct(char buf[40], double share)
-{
-	fmt_double(buf, round(share * 1000) / 10);
-	strcat(buf, "%");
-}
-
-/* A table line without the padding after its last column. */
-static void print_trimmed(char *line)
-{
-	size_t n = strlen(line);
-	while (n && line[n - 1] == ' ')
-		n--;
-	printf("%.*s\n", (int)n, line);
-}
-
 static void print_text(const struct drift_report *r, const char *ref, const char *path)
 {
-	printf("drift of %s (%llu rows) from %s (%llu training rows)\n\n", path,
-	       (unsigned long long)r->rows, ref, (unsigned long long)r->train_rows);
-	size_t w = strlen("column");
-	for (size_t i = 0; i < r->ncols; i++)
-		if (strlen(r->cols[i].name) > w)
-			w = strlen(r->cols[i].name);
-	if (w > 40)
-		w = 40;
-	printf("%-*s  %-11s  %8s  %-6s  %-17s  %s\n", (int)w, "column", "type", "psi", "level",
-	       "missing train/now", "note");
-	for (size_t i = 0; i < r->ncols; i++) {
-		const struct drift_column *c = &r->cols[i];
-		char psi[32] = "-", mt[40], mn[40], miss[90] = "-", note[96] = "";
-		if (!c->absent) {
-			fmt_double(psi, psi_shown(c->psi));
-			pct(mt, c->missing_train);
-			pct(mn, c->missing_now);
-			snprintf(miss, sizeof miss, "%s/%s", mt, mn);
-			if (c->now)
-				snprintf(note, sizeof note, "type changed: now %s", c->now);
-			else if (c->unseen > 0) {
-				char u[40];
-				pct(u, c->unseen);
-				snprintf(note, sizeof note, "unseen categories %s", u);
-			}
-		} else {
-			snprintf(note, sizeof note, "missing from the file");
-		}
-		char line[512];
-		snprintf(line, sizeof line, "%-*.*s  %-11s  %8s  %-6s  %-17s  %s", (int)w, (int)w,
-			 c->name, c->type, psi, drift_level_names[c->level], miss, note);
-		print_trimmed(line);
-	}
-	char psi[32];
-	fmt_double(psi, psi_shown(r->score_psi));
-	char line[160];
-	snprintf(line, sizeof line, "%-*s  %-11s  %8s  %s", (int)w, "(score)", "", psi,
-		 drift_level_names[r->score_level]);
-	print_trimmed(line);
-	if (r->nextra) {
-		printf("\nextra columns (not in the training file):");
-		for (size_t i = 0; i < r->nextra; i++)
-			printf("%s %s", i ? "," : "", r->extra[i]);
-		printf("\n");
-	}
-	printf("\n%s\n", r->worst == DRIFT_ACT ? "drift: act (a PSI of 0.25 or more, or a missing column)" :
-	       r->worst == DRIFT_WATCH ? "drift: watch (a PSI of 0.1 or more)" : "drift: stable");
+	char *text = drift_report_text(r, ref, path, 40);
+	fputs(text, stdout);
+	free(text);
 }
 
 static void print_json(const struct drift_report *r, const char *ref, const char *path)

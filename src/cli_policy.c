@@ -40,11 +40,15 @@ static void say(const char *fmt, ...)
 	va_end(ap);
 	if (!line)
 		return;
-	size_t n = strlen(line);
-	bool nl = n && line[n - 1] == '\n';
+	/* the format's own line breaks, before and after, are kept; only
+	 * what lies between them (names, reasons) is escaped */
+	size_t n = strlen(line), lead = strspn(line, "\n");
+	bool nl = n > lead && line[n - 1] == '\n';
 	if (nl)
 		line[n - 1] = '\0';
-	char *shown = ft_escape_controls(line);
+	for (size_t i = 0; i < lead; i++)
+		putchar('\n');
+	char *shown = ft_escape_controls(line + lead);
 	fputs(shown, stdout);
 	if (nl)
 		putchar('\n');
@@ -61,15 +65,15 @@ struct popts {
 
 static int parse(int argc, char **argv, struct popts *o)
 {
-	static const struct { const char *name; size_t off; } valued[] = {
-		{ "--registry", offsetof(struct popts, registry) },
-		{ "--reason", offsetof(struct popts, reason) },
-		{ "--user", offsetof(struct popts, user) },
-		{ "--gate", offsetof(struct popts, gate) },
-		{ "--four-eyes", offsetof(struct popts, four_eyes) },
-		{ "--must-beat", offsetof(struct popts, must_beat) },
-	};
 	memset(o, 0, sizeof *o);
+	const struct { const char *name; const char **dst; } valued[] = {
+		{ "--registry", &o->registry },
+		{ "--reason", &o->reason },
+		{ "--user", &o->user },
+		{ "--gate", &o->gate },
+		{ "--four-eyes", &o->four_eyes },
+		{ "--must-beat", &o->must_beat },
+	};
 	for (int i = 1; i < argc; i++) {
 		const char *s = argv[i];
 		if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
@@ -85,7 +89,7 @@ static int parse(int argc, char **argv, struct popts *o)
 			size_t n = strlen(valued[k].name);
 			if (strncmp(s, valued[k].name, n) || (s[n] != '=' && s[n] != '\0'))
 				continue;
-			const char **dst = (const char **)((char *)o + valued[k].off);
+			const char **dst = valued[k].dst;
 			if (s[n] == '=') {
 				*dst = s + n + 1;
 			} else if (i + 1 < argc) {
@@ -372,29 +376,32 @@ void cli_policy_flags_json(const char *root, const char *group, int version, cJS
 		free(lines);
 }
 
-/* The verb is the first word that is neither an option nor the value of
- * one ("--registry DIR"). */
-bool cli_policy_handles(int argc, char **argv)
+int cli_registry_verb(int argc, char **argv)
 {
 	static const char *const valued[] = {
 		"--registry", "--reason", "--user", "--gate", "--four-eyes", "--must-beat"
 	};
-	const char *verb = NULL;
-	bool promote = false;
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--promote"))
-			promote = true;
 		if (argv[i][0] == '-' && argv[i][1]) {
 			for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++)
 				if (!strcmp(argv[i], valued[k]))
 					i++;
 			continue;
 		}
-		if (!verb)
-			verb = argv[i];
+		return i;
 	}
-	if (!verb)
+	return 0;
+}
+
+bool cli_policy_handles(int argc, char **argv)
+{
+	int v = cli_registry_verb(argc, argv);
+	if (!v)
 		return false;
+	bool promote = false;
+	for (int i = 1; i < argc; i++)
+		promote |= !strcmp(argv[i], "--promote");
+	const char *verb = argv[v];
 	return !strcmp(verb, "policy") || !strcmp(verb, "alias") || !strcmp(verb, "compare") ||
 	       (!strcmp(verb, "approve") && promote);
 }

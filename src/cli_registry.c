@@ -239,6 +239,28 @@ static int list_versions(const char *root, const char *group, bool json)
 
 /* ---- show ------------------------------------------------------------- */
 
+/* The test figures show prints, in its order. */
+static const struct {
+	const char *name, *label;
+} shown_metrics[] = {
+	{ "accuracy", "accuracy" }, { "baseline", "majority baseline" },
+	{ "balanced_accuracy", "balanced_accuracy" }, { "precision", "precision" },
+	{ "recall", "recall" }, { "specificity", "specificity" }, { "f1", "f1" },
+	{ "mcc", "mcc" }, { "roc_auc", "roc_auc" }, { "pr_auc", "pr_auc" },
+	{ "log_loss", "log_loss" },
+};
+
+/* name's recorded 95% interval; false when evaluation.json has none. */
+static bool interval_of(const struct metrics *mt, const char *name, double *lo, double *hi)
+{
+	char key[64];
+	snprintf(key, sizeof key, "%s.lower", name);
+	if (!metrics_lookup(mt, key, lo))
+		return false;
+	snprintf(key, sizeof key, "%s.upper", name);
+	return metrics_lookup(mt, key, hi);
+}
+
 static cJSON *details_json(const struct registry_details *d)
 {
 	const struct registry_manifest *m = &d->v.m;
@@ -274,6 +296,23 @@ static cJSON *details_json(const struct registry_details *d)
 		};
 		for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
 			json_add_num(mj, f[i].k, f[i].v);
+		/* evaluation.json's intervals, in its spelling */
+		cJSON *ivs = cJSON_AddObjectToObject(mj, "intervals");
+		size_t k = 0;
+		for (const char *const *name = metrics_names(); *name && k < METRICS_MAX;
+		     name++, k++) {
+			const struct metric_interval *iv = &mt->interval[k];
+			if (!iv->known)
+				continue;
+			cJSON *e = cJSON_AddObjectToObject(ivs, *name);
+			json_add_num(e, "standard_deviation", iv->standard_deviation);
+			json_add_num(e, "lower", iv->lower);
+			json_add_num(e, "upper", iv->upper);
+		}
+		cJSON *un = cJSON_AddObjectToObject(mj, "uncertainty");
+		json_add_num(un, "confidence", METRICS_CONFIDENCE);
+		cJSON_AddNumberToObject(un, "bootstrap_resamples", (double)mt->bootstrap_resamples);
+		cJSON_AddNumberToObject(un, "bootstrap_seed", (double)mt->bootstrap_seed);
 		cJSON *cm = cJSON_AddObjectToObject(mj, "confusion_matrix");
 		cJSON_AddNumberToObject(cm, "tn", (double)mt->cm.tn);
 		cJSON_AddNumberToObject(cm, "fp", (double)mt->cm.fp);
@@ -328,19 +367,30 @@ static void print_details(const struct registry_details *d)
 		say("  %-4s %s\n", m->gate[i].pass ? "ok" : "FAIL", m->gate[i].why);
 	if (m->has_metrics) {
 		const struct metrics *mt = &m->metrics;
-		char a[16], b[16], p[16], r[16], f[16], ra[16], pa[16], ba[16];
-		fmt_metric(a, sizeof a, mt->accuracy);
-		fmt_metric(b, sizeof b, mt->baseline);
-		fmt_metric(p, sizeof p, mt->precision);
-		fmt_metric(r, sizeof r, mt->recall);
-		fmt_metric(f, sizeof f, mt->f1);
-		fmt_metric(ra, sizeof ra, mt->roc_auc);
-		fmt_metric(pa, sizeof pa, mt->pr_auc);
-		fmt_metric(ba, sizeof ba, mt->balanced_accuracy);
+		bool any = false;
 		say("metrics      test split, %llu rows, threshold %g\n",
 		       (unsigned long long)mt->n, mt->threshold);
-		say("  accuracy %s (baseline %s)  precision %s  recall %s  f1 %s\n", a, b, p, r, f);
-		say("  balanced_accuracy %s  roc_auc %s  pr_auc %s\n", ba, ra, pa);
+		say("  %-20s %10s  %s\n", "", "value", "95% interval");
+		for (size_t i = 0; i < sizeof shown_metrics / sizeof shown_metrics[0]; i++) {
+			char v[16], iv[48] = "";
+			double x = NAN, lo, hi;
+			metrics_lookup(mt, shown_metrics[i].name, &x);
+			fmt_metric(v, sizeof v, x);
+			if (interval_of(mt, shown_metrics[i].name, &lo, &hi)) {
+				char l[16], h[16];
+				fmt_metric(l, sizeof l, lo);
+				fmt_metric(h, sizeof h, hi);
+				snprintf(iv, sizeof iv, "[%s, %s]", l, h);
+				any = true;
+			}
+			say("  %-20s %10s  %s\n", shown_metrics[i].label, v, iv);
+		}
+		if (any)
+			say("  intervals: Wilson for proportions; stratified bootstrap (%zu resamples, "
+			    "seed %llu) for the rest\n", mt->bootstrap_resamples,
+			    (unsigned long long)mt->bootstrap_seed);
+		else
+			say("  intervals: none recorded in evaluation.json\n");
 		say("confusion    %12s %12s\n", "predicted 0", "predicted 1");
 		say("  actual 0   %12llu %12llu\n", (unsigned long long)mt->cm.tn,
 		       (unsigned long long)mt->cm.fp);
@@ -494,8 +544,20 @@ static int run_verb(const char *root, const struct args *a)
 
 int cli_registry(int argc, char **argv)
 {
-	if (argc >= 2 && !strcmp(argv[1], "card"))
-		return cli_card(argc - 1, argv + 1);
+	/* `registry card ...` and `registry --registry DIR card ...` alike:
+	 * the card reads its own options, wherever they stand. */
+	int v = cli_registry_verb(argc, argv);
+	if (v && !strcmp(argv[v], "card")) {
+		char **args = xcalloc((size_t)argc + 1, sizeof *args);
+		int n = 0;
+		args[n++] = argv[v];
+		for (int i = 1; i < argc; i++)
+			if (i != v)
+				args[n++] = argv[i];
+		int rc = cli_card(n, args);
+		free(args);
+		return rc;
+	}
 	if (cli_policy_handles(argc, argv))
 		return cli_policy(argc, argv);
 	struct args a;

@@ -25,6 +25,7 @@
 #include "registry.h"
 #include "settings.h"
 #include "tree.h"
+#include "tree_text.h"
 #include "tune.h"
 
 #define LABEL_WIDTH 12
@@ -568,7 +569,10 @@ static int run(const struct run_options *o)
 				       r.settings.threshold_on, r.reference),
 		.evaluation = pipeline_report_json(&r),
 		.pipeline = settings_to_json(&r.settings),
-		.rules = tree_export_text(r.tree, r.target.positive, r.target.negative),
+		.rules = tree_export_text(r.tree,
+					  &(struct tree_decision){ r.settings.threshold,
+								   r.settings.threshold_on },
+					  r.target.positive, r.target.negative),
 	};
 	int status = r.gate.pass ? EXIT_OK : EXIT_GATE_FAILED;
 	if (!t.model || !t.evaluation || !t.pipeline || !t.rules) {

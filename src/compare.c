@@ -20,7 +20,10 @@
 #include "amount.h"
 #include "csv_load.h"
 #include "frame.h"
-#include "prep.h"
+#include "recipe.h"
+#include "recipe_apply.h"
+#include "split.h"
+#include "target.h"
 #include "sha256.h"
 #include "tree.h"
 
@@ -55,9 +58,9 @@ static bool *test_rows(const struct frame *f, const char *pipeline_json)
 	struct target_info t;
 	memset(&t, 0, sizeof t);
 	if (settings_load_json(&s, pipeline_json, "pipeline.json", &e) == 0 &&
-	    prep_target(f, &s, &t, &e) == 0) {
+	    target_resolve(f, &s, &t, &e) == 0) {
 		struct split sp;
-		if (prep_split(&t, f->nrows, &s, NULL, &sp, &e) == 0) {
+		if (split_stratified(&t, f->nrows, &s, NULL, &sp, &e) == 0) {
 			mark = xcalloc(f->nrows ? f->nrows : 1, sizeof *mark);
 			for (size_t i = 0; i < sp.ntest; i++)
 				mark[sp.test[i]] = true;
@@ -182,7 +185,7 @@ int compare_models(const struct compare_model *a, const struct compare_model *b,
 	lab.target = xstrdup(ra->target);
 	lab.positive = xstrdup(ra->positive);
 	struct target_info t;
-	int rc = prep_target(f, &lab, &t, err);
+	int rc = target_resolve(f, &lab, &t, err);
 	settings_free(&lab);
 	if (rc < 0) {
 		settings_free(&sb);

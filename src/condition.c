@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "recipe_apply.h"
 #include "util.h"
 
 /* Level lists longer than this are named by their count instead. */
@@ -228,11 +229,18 @@ struct cJSON *condition_reasons_json(const struct recipe *r, const struct tree *
 	int32_t *parent = xmalloc((t->nnodes + 1) * sizeof *parent);
 	for (size_t i = 0; i < t->nnodes; i++)
 		parent[i] = -1;
-	for (size_t p = 0; p < t->nnodes; p++)
-		if (t->nodes[p].left != TREE_LEAF) {
-			parent[t->nodes[p].left] = (int32_t)p;
-			parent[t->nodes[p].right] = (int32_t)p;
-		}
+	/* A tree read back is checked, but one being written may be any tree
+	 * (the tests write damaged ones on purpose): a child out of range has
+	 * no reason code. */
+	for (size_t p = 0; p < t->nnodes; p++) {
+		const struct tree_node *nd = &t->nodes[p];
+		if (nd->left == TREE_LEAF)
+			continue;
+		if (nd->left >= 0 && (size_t)nd->left < t->nnodes)
+			parent[nd->left] = (int32_t)p;
+		if (nd->right >= 0 && (size_t)nd->right < t->nnodes)
+			parent[nd->right] = (int32_t)p;
+	}
 	for (size_t i = 0; i < t->nnodes; i++) {
 		if (parent[i] < 0)
 			continue;

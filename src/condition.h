@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "prep.h"
+#include "recipe.h"
 #include "tree.h"
 
 /* Per categorical input: the value feature `feature` takes for each level

@@ -18,7 +18,11 @@
  * parser, which started right, says so), so the result never depends on it.
  *
  * Invariants: no cell keeps a pointer into the file; every error names the
- * file and the line a record starts on; every path out frees what it made. */
+ * file and the line a record starts on; every path out frees what it made.
+ *
+ * Why one file: the chunk, reparse and join stages share the loader's
+ * private state (struct loader); apart they would need it in a header.
+ */
 #include "config.h"
 #include "csv_load.h"
 #include "csv_dialect.h"
@@ -27,7 +31,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -969,21 +972,19 @@ static void *chunk_worker(void *arg)
 	return NULL;
 }
 
+/* How many workers share a queue of n items: `threads` (at least one, at
+ * most FT_THREADS_MAX), never more than there are items. */
+static size_t workers(int threads, size_t n)
+{
+	size_t w = threads < 1 ? 1 : threads > FT_THREADS_MAX ? FT_THREADS_MAX : (size_t)threads;
+	return n == 0 ? 1 : w > n ? n : w;
+}
+
 /* Run chunk_worker over all chunks on L->threads threads. */
 static void run_workers(struct loader *L)
 {
 	atomic_store(&L->next, 0);
-	pthread_t tid[FT_THREADS_MAX];
-	int started = 0;
-	int n = L->threads;
-	if ((size_t)n > L->nchunks)
-		n = (int)L->nchunks;
-	for (int t = 1; t < n && t < FT_THREADS_MAX; t++)
-		if (pthread_create(&tid[started], NULL, chunk_worker, L) == 0)
-			started++;
-	chunk_worker(L);
-	for (int t = 0; t < started; t++)
-		pthread_join(tid[t], NULL);
+	ft_parallel(chunk_worker, L, 0, workers(L->threads, L->nchunks));
 }
 
 static void free_chunks(struct loader *L)
@@ -1317,17 +1318,7 @@ static void join_columns(struct loader *L, struct frame *f, const struct colplan
 	for (size_t c = 0; c < L->ncols; c++)
 		job.order[c] = cost[c][0];
 	free(cost);
-	int n = L->threads;
-	if ((size_t)n > L->ncols)
-		n = (int)L->ncols;
-	pthread_t tid[FT_THREADS_MAX];
-	int started = 0;
-	for (int t = 1; t < n && t < FT_THREADS_MAX; t++)
-		if (pthread_create(&tid[started], NULL, join_worker, &job) == 0)
-			started++;
-	join_worker(&job);
-	for (int t = 0; t < started; t++)
-		pthread_join(tid[t], NULL);
+	ft_parallel(join_worker, &job, 0, workers(L->threads, L->ncols));
 	free(job.order);
 }
 
@@ -1366,14 +1357,7 @@ static size_t split_points(struct loader *L, size_t d0, size_t *starts, size_t w
 	if (by_parity) {
 		struct count_job job = { .data = L->data, .bound = bound, .quotes = quotes, .nseg = want };
 		atomic_init(&job.next, 0);
-		pthread_t tid[FT_THREADS_MAX];
-		int started = 0;
-		for (int t = 1; t < L->threads && t < FT_THREADS_MAX; t++)
-			if (pthread_create(&tid[started], NULL, count_worker, &job) == 0)
-				started++;
-		count_worker(&job);
-		for (int t = 0; t < started; t++)
-			pthread_join(tid[t], NULL);
+		ft_parallel(count_worker, &job, 0, workers(L->threads, SIZE_MAX));
 	}
 	size_t n = 0, parity = 0;
 	starts[n++] = d0;

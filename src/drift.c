@@ -6,13 +6,14 @@
  * input in order, then the score:
  *   numeric:     bins (nedges + 1), missing, unparsed
  *   categorical: categories, other, missing, unseen, cells that read as
- *                numbers
+ *                numbers (counted only while all have), present cells
  *   score:       one per reference score, one for any other score
  * Shares are counts over the file's rows. */
 #include "config.h"
 #include "drift.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,8 +101,12 @@ static void drift_row(const void *vctx, uint64_t *counts, const char *const *fie
 		if (cat == rc->ncategories &&
 		    !level_known(c->levels[i], r->inputs[i].nlevels, fields[i], lens[i]))
 			k[nc + 1]++;
+		/* Cells that read as numbers matter only while every one has:
+		 * after the first that does not, this thread stops parsing. */
 		double x;
-		k[nc + 2] += parse_number(fields[i], lens[i], &x);
+		if (k[nc + 2] == k[nc + 3])
+			k[nc + 2] += parse_number(fields[i], lens[i], &x);
+		k[nc + 3]++;
 	}
 	counts[c->score_off + c->score_bin[leaf]]++;
 }
@@ -127,7 +132,7 @@ static void ctx_init(struct drift_ctx *c, const struct model *m)
 	for (size_t i = 0; i < r->ninputs; i++) {
 		const struct reference_column *rc = &c->ref->cols[i];
 		c->off[i] = n;
-		n += rc->numeric ? rc->nedges + 3 : rc->ncategories + 4;
+		n += rc->numeric ? rc->nedges + 3 : rc->ncategories + 5;
 		if (!rc->numeric) {
 			const struct recipe_input *in = &r->inputs[i];
 			c->levels[i] = xcalloc(in->nlevels + 1, sizeof *c->levels[i]);
@@ -157,14 +162,26 @@ static void measure_column(struct drift_column *dc, const struct reference_colum
 			   const uint64_t *k, uint64_t rows)
 {
 	size_t nb = rc->numeric ? rc->nedges + 1 : rc->ncategories + 1;
-	double *e = xcalloc(nb + 1, sizeof *e), *a = xcalloc(nb + 1, sizeof *a);
+	double *e = xcalloc(nb + 2, sizeof *e), *a = xcalloc(nb + 2, sizeof *a);
 	for (size_t b = 0; b < nb; b++) {
 		e[b] = rc->share[b];
 		a[b] = (double)k[b] / (double)rows;
 	}
 	e[nb] = rc->missing;
 	a[nb] = (double)k[nb] / (double)rows;
-	dc->psi = drift_psi(e, a, nb + 1);
+	size_t nbins = nb + 1;
+	if (!rc->numeric) {
+		/* Categories never seen in training are a bin of their own, of
+		 * share 0 in training (the recipe's levels are every training
+		 * category), not part of "other": a file of new categories only
+		 * is as far from the training data as can be. */
+		uint64_t unseen = k[nb + 1];
+		a[nb - 1] = (double)(k[nb - 1] - unseen) / (double)rows;
+		e[nb + 1] = 0;
+		a[nb + 1] = (double)unseen / (double)rows;
+		nbins++;
+	}
+	dc->psi = drift_psi(e, a, nbins);
 	dc->level = drift_level_of(dc->psi);
 	dc->missing_train = rc->missing;
 	dc->missing_now = a[nb];
@@ -280,4 +297,172 @@ void drift_report_free(struct drift_report *r)
 		free(r->extra[i]);
 	free(r->extra);
 	memset(r, 0, sizeof *r);
+}
+
+/* Characters of UTF-8 text s (its continuation bytes do not count). */
+static size_t text_width(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+/* s escaped for a terminal, cut to max characters with "…". Caller frees. */
+static char *shown_name(const char *s, size_t max)
+{
+	char *e = ft_escape_controls(s);
+	if (text_width(e) <= max || max < 2)
+		return e;
+	size_t keep = 0, chars = 0;
+	while (e[keep] && chars < max - 1) {
+		keep++;
+		while (((unsigned char)e[keep] & 0xC0) == 0x80)
+			keep++;
+		chars++;
+	}
+	char *cut = xasprintf("%.*s\xe2\x80\xa6", (int)keep, e);
+	free(e);
+	return cut;
+}
+
+/* A share as people read it: a tenth of a percent, and "<0.1%" for a
+ * share that is there but rounds to nothing. */
+static void pct(char buf[40], double share)
+{
+	if (share > 0 && share < 0.0005) {
+		snprintf(buf, 40, "<0.1%%");
+		return;
+	}
+	fmt_double(buf, round(share * 1000) / 10);
+	strcat(buf, "%");
+}
+
+/* One table line: the cells padded to their widths, the name cell by its
+ * characters, no blanks after the last cell. */
+static void table_line(struct strbuf *sb, const char *const *cell, const int *width,
+		       const bool *right, size_t n)
+{
+	size_t start = sb->len;
+	for (size_t i = 0; i < n; i++) {
+		int pad = width[i] - (int)text_width(cell[i]);
+		if (pad < 0)
+			pad = 0;
+		if (i)
+			sb_puts(sb, "  ");
+		if (right[i])
+			sb_printf(sb, "%*s%s", pad, "", cell[i]);
+		else
+			sb_printf(sb, "%s%*s", cell[i], pad, "");
+	}
+	while (sb->len > start && sb->data[sb->len - 1] == ' ')
+		sb->len--;
+	sb->data[sb->len] = '\0';
+	sb_puts(sb, "\n");
+}
+
+enum { DC_NAME, DC_TYPE, DC_PSI, DC_LEVEL, DC_UNSEEN, DC_MISSING, DC_NOTE, DC_COUNT };
+
+char *drift_report_text(const struct drift_report *r, const char *model, const char *path,
+			size_t name_max)
+{
+	struct strbuf sb = { 0 };
+	char *sp = ft_escape_controls(path), *sm = ft_escape_controls(model);
+	sb_printf(&sb, "drift of %s (%llu rows) from %s (%llu training rows)\n\n", sp,
+		  (unsigned long long)r->rows, sm, (unsigned long long)r->train_rows);
+	free(sp);
+	free(sm);
+	size_t nlines = r->ncols + 2;
+	char *(*cells)[DC_COUNT] = xcalloc(nlines, sizeof *cells);
+	static const char *const head[DC_COUNT] = { "column", "type", "psi", "level", "unseen",
+						    "missing train/now", "note" };
+	for (int k = 0; k < DC_COUNT; k++)
+		cells[0][k] = xstrdup(head[k]);
+	for (size_t i = 0; i < r->ncols; i++) {
+		const struct drift_column *c = &r->cols[i];
+		char **row = cells[i + 1];
+		char psi[32] = "-", u[40] = "-", mt[40], mn[40];
+		row[DC_NAME] = shown_name(c->name, name_max);
+		row[DC_TYPE] = xstrdup(c->type);
+		row[DC_LEVEL] = xstrdup(drift_level_names[c->level]);
+		if (c->absent) {
+			row[DC_PSI] = xstrdup(psi);
+			row[DC_UNSEEN] = xstrdup(u);
+			row[DC_MISSING] = xstrdup("-");
+			row[DC_NOTE] = xstrdup("missing from the file");
+			continue;
+		}
+		fmt_double(psi, round(c->psi * 1e4) / 1e4);
+		if (c->unseen >= 0)
+			pct(u, c->unseen);
+		pct(mt, c->missing_train);
+		pct(mn, c->missing_now);
+		row[DC_PSI] = xstrdup(psi);
+		row[DC_UNSEEN] = xstrdup(u);
+		row[DC_MISSING] = xasprintf("%s/%s", mt, mn);
+		row[DC_NOTE] = c->now ? xasprintf("type changed: now %s", c->now) : xstrdup("");
+	}
+	char **score = cells[nlines - 1];
+	char psi[32];
+	fmt_double(psi, round(r->score_psi * 1e4) / 1e4);
+	score[DC_NAME] = xstrdup("(score)");
+	score[DC_TYPE] = xstrdup("");
+	score[DC_PSI] = xstrdup(psi);
+	score[DC_LEVEL] = xstrdup(drift_level_names[r->score_level]);
+	for (int k = DC_UNSEEN; k < DC_COUNT; k++)
+		score[k] = xstrdup("");
+	int width[DC_COUNT] = { 0 };
+	for (size_t i = 0; i < nlines; i++)
+		for (int k = 0; k < DC_COUNT; k++)
+			if ((int)text_width(cells[i][k]) > width[k])
+				width[k] = (int)text_width(cells[i][k]);
+	static const bool right[DC_COUNT] = { false, false, true, false, true, false, false };
+	for (size_t i = 0; i < nlines; i++) {
+		table_line(&sb, (const char *const *)cells[i], width, right, DC_COUNT);
+		for (int k = 0; k < DC_COUNT; k++)
+			free(cells[i][k]);
+	}
+	free(cells);
+
+	/* the columns that changed, by name, however narrow the table */
+	bool gap = false;
+	for (int kind = 0; kind < 2; kind++) {
+		size_t k = 0;
+		for (size_t i = 0; i < r->ncols; i++) {
+			const struct drift_column *c = &r->cols[i];
+			if (kind == 0 ? !c->absent : c->absent || !c->now)
+				continue;
+			if (!gap)
+				sb_puts(&sb, "\n");
+			gap = true;
+			if (!k++)
+				sb_puts(&sb, kind == 0 ? "missing columns (the model reads them): "
+					: "type changed: ");
+			else
+				sb_puts(&sb, ", ");
+			char *name = ft_escape_controls(c->name);
+			if (kind == 0)
+				sb_puts(&sb, name);
+			else
+				sb_printf(&sb, "%s (now %s)", name, c->now);
+			free(name);
+		}
+		if (k)
+			sb_puts(&sb, "\n");
+	}
+	if (r->nextra) {
+		if (!gap)
+			sb_puts(&sb, "\n");
+		sb_puts(&sb, "extra columns (not in the training file): ");
+		for (size_t i = 0; i < r->nextra; i++) {
+			char *name = ft_escape_controls(r->extra[i]);
+			sb_printf(&sb, "%s%s", i ? ", " : "", name);
+			free(name);
+		}
+		sb_puts(&sb, "\n");
+	}
+	sb_printf(&sb, "\n%s\n", r->worst == DRIFT_ACT ?
+		  "drift: act (a PSI of 0.25 or more, or a missing column)" :
+		  r->worst == DRIFT_WATCH ? "drift: watch (a PSI of 0.1 or more)" : "drift: stable");
+	return sb.data;
 }

@@ -10,8 +10,9 @@
  * each raised to at least DRIFT_EPSILON so that an empty bin counts as a
  * small share instead of dividing by zero. The bins: a numeric column's
  * quantile bins and missing; a categorical column's categories, "other"
- * and missing; the score's distinct values (and any score the reference
- * does not know). */
+ * (categories of the training data beyond the kept ones), unseen (never in
+ * the training data: a share of 0 there) and missing; the score's
+ * distinct values (and any score the reference does not know). */
 #ifndef FT_DRIFT_H
 #define FT_DRIFT_H
 
@@ -65,5 +66,17 @@ struct drift_report {
 int drift_csv(const struct model *m, const char *path, char delimiter,
 	      const struct ft_progress *prog, struct drift_report *out, struct ft_err *err);
 void drift_report_free(struct drift_report *r);
+
+/* The report as a person reads it, the same in `fraudtree drift` and the
+ * workbench's Registry screen: a title line naming path and model, a
+ * table with one line per column (type, PSI to four decimals, level,
+ * unseen-category share, missing share in training and now, and a note
+ * when the column is missing or its type changed) and one for the score,
+ * then the missing, type-changed and extra columns by name and the
+ * verdict. Names wider than name_max characters are cut with "…"; control
+ * characters and bytes that are not UTF-8 are shown escaped. Lines end in
+ * '\n', without trailing blanks. Caller frees. */
+char *drift_report_text(const struct drift_report *r, const char *model, const char *path,
+			size_t name_max);
 
 #endif

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "prep.h"
+#include "recipe.h"
 
 static const char *const order_names[EXPLORE_ORDER_COUNT] = {
 	[EXPLORE_BY_COUNT] = "count", [EXPLORE_BY_RATE] = "rate", [EXPLORE_BY_VALUE] = "value"
@@ -196,7 +196,7 @@ static void explore_numeric(const struct frame *f, const struct column *c, const
 
 bool explore_has_time(const struct frame *f, size_t col, const size_t *rows, size_t n)
 {
-	return prep_has_time_of_day(f, col, rows, n);
+	return recipe_has_time_of_day(f, col, rows, n);
 }
 
 static void explore_datetime(const struct frame *f, const struct column *c, const uint8_t *y,
@@ -221,12 +221,12 @@ static void explore_datetime(const struct frame *f, const struct column *c, cons
 			continue;
 		}
 		for (int p = 0; p < EXPLORE_PART_COUNT; p++) {
-			int v = (int)prep_datetime_part(kinds[p], t) - (p == EXPLORE_MONTH);
+			int v = (int)recipe_datetime_part(kinds[p], t) - (p == EXPLORE_MONTH);
 			if (v >= 0 && (size_t)v < part_size[p])
 				count_row(&e->part[p][v], y[r]);
 		}
 	}
-	e->has_time = prep_has_time_of_day(f, e->col, NULL, 0);
+	e->has_time = recipe_has_time_of_day(f, e->col, NULL, 0);
 }
 
 int explore_column(const struct frame *f, size_t col, const uint8_t *y, size_t nbins,

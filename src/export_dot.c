@@ -23,8 +23,27 @@ static const char inner_fill[] = "#ffffff";
 static const char fold_fill[] = "#eeeeee";
 
 /* Text inside a DOT "..." string: quotes and backslashes escaped, line
- * breaks become \n (DOT's own centred line break). */
+ * breaks become \n (DOT's own centred line break), every other control
+ * character made visible (ft_escape_controls) as on a terminal. */
+static void put_dot_line(struct strbuf *sb, const char *s);
+
 static void put_dot_text(struct strbuf *sb, const char *s)
+{
+	for (;;) {
+		const char *nl = strchr(s, '\n');
+		char *line = nl ? xstrndup(s, (size_t)(nl - s)) : xstrdup(s);
+		char *safe = ft_escape_controls(line);
+		put_dot_line(sb, safe);
+		free(safe);
+		free(line);
+		if (!nl)
+			break;
+		sb_puts(sb, "\\n");
+		s = nl + 1;
+	}
+}
+
+static void put_dot_line(struct strbuf *sb, const char *s)
 {
 	for (const char *p = s; *p; p++) {
 		if (*p == '"' || *p == '\\') {

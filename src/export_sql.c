@@ -28,6 +28,7 @@
 
 #include "condition.h"
 #include "frame.h"
+#include "recipe_apply.h"
 
 static const char *const dialect_names[SQL_DIALECT_COUNT] = {
 	[SQL_SQLITE] = "sqlite", [SQL_POSTGRES] = "postgres", [SQL_ANSI] = "ansi",
@@ -112,13 +113,16 @@ static void put_comment(struct strbuf *sb, const char *text)
 	/* PostgreSQL nests block comments: a slash-star left whole would open a
 	 * comment that never closes, a star-slash would close ours early. Break
 	 * both, so that names from the data can never leave the comment. */
+	/* and no control character reaches a reader's terminal */
+	char *safe = ft_escape_controls(text);
 	sb_puts(sb, "/* ");
-	for (const char *p = text; *p; p++) {
+	for (const char *p = safe; *p; p++) {
 		sb_append(sb, p, 1);
 		if ((p[0] == '*' && p[1] == '/') || (p[0] == '/' && p[1] == '*'))
 			sb_puts(sb, " ");
 	}
 	sb_puts(sb, " */");
+	free(safe);
 }
 
 static void put_column(struct gen *g, size_t input)

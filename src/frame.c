@@ -5,7 +5,11 @@
  * definitions of "number", "date" and "missing"; csv_load calls the same
  * code, so raw text read later (predict) is judged exactly as at load time.
  * Statistics are a pure function of the cells: same frame, same numbers,
- * whatever the thread count. */
+ * whatever the thread count.
+ *
+ * Why one file: the cell rules (number, date, missing) and the statistics
+ * computed from them must stay one definition for the loader and predict.
+ */
 #include "config.h"
 #include "frame.h"
 
@@ -123,13 +127,23 @@ const char *col_type_name(enum col_type t)
 	return "unknown";
 }
 
+/* Whether [s, s + len) is the NUL-terminated text t. Every cell of a file
+ * passes here once per NA string: the first byte rejects almost all of
+ * them before t is measured. */
+static bool text_is(const char *t, const char *s, size_t len)
+{
+	if (len && t[0] != s[0])
+		return false;
+	return strlen(t) == len && !memcmp(t, s, len);
+}
+
 bool frame_is_na_text(const char *s, size_t len, const char *const *extra, size_t nextra)
 {
 	for (size_t i = 0; i < frame_na_ndefaults; i++)
-		if (strlen(frame_na_defaults[i]) == len && !memcmp(frame_na_defaults[i], s, len))
+		if (text_is(frame_na_defaults[i], s, len))
 			return true;
 	for (size_t i = 0; i < nextra; i++)
-		if (strlen(extra[i]) == len && !memcmp(extra[i], s, len))
+		if (text_is(extra[i], s, len))
 			return true;
 	return false;
 }
@@ -966,14 +980,9 @@ void frame_compute_stats(struct frame *f, int threads)
 		threads = ft_threads();
 	if ((size_t)threads > f->ncols)
 		threads = (int)f->ncols;
-	pthread_t tid[FT_THREADS_MAX];
-	int started = 0;
-	for (int t = 1; t < threads && t < FT_THREADS_MAX; t++)
-		if (pthread_create(&tid[started], NULL, stats_worker, &job) == 0)
-			started++;
-	stats_worker(&job);
-	for (int t = 0; t < started; t++)
-		pthread_join(tid[t], NULL);
+	if (threads > FT_THREADS_MAX)
+		threads = FT_THREADS_MAX;
+	ft_parallel(stats_worker, &job, 0, threads > 1 ? (size_t)threads : 1);
 }
 
 /* ---- labels ---- */

@@ -1,4 +1,5 @@
-/* json: exact numbers and located parse errors over cJSON (see json.h).
+/* json: exact numbers, located parse errors and field readers over cJSON
+ * (see json.h).
  * Number text comes from fmt_double or the integer's decimal form, so the
  * same value always gives the same bytes and reads back bit for bit. */
 #include "config.h"
@@ -7,6 +8,8 @@
 #include <cjson/cJSON.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -191,4 +194,248 @@ bool json_format_version_parse(const char *s, int *major, int *minor)
 	*major = a;
 	*minor = b;
 	return true;
+}
+
+/* ------------------------------------------------------------- reading */
+
+const char *json_key(char *buf, size_t size, const char *base, const char *name)
+{
+	bool b = base && base[0], n = name && name[0];
+	bool dot = b && n && base[strlen(base) - 1] != '.';
+	snprintf(buf, size, "%s%s%s", b ? base : "", dot ? "." : "", n ? name : "");
+	return buf;
+}
+
+static int vfail(const struct json_reader *r, const char *key, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+static int vfail(const struct json_reader *r, const char *key, const char *fmt, va_list ap)
+{
+	char text[sizeof r->err->msg];
+	vsnprintf(text, sizeof text, fmt, ap);
+	bool o = r->origin && r->origin[0], k = key && key[0];
+	return ft_fail(r->err, FT_EINPUT, "%s%s%s%s%s", o ? r->origin : "", o ? ": " : "",
+		       k ? key : "", k ? ": " : "", text);
+}
+
+int json_fail(const struct json_reader *r, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = vfail(r, key, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+void json_describe(const cJSON *v, char *buf, size_t size)
+{
+	char *text = v ? cJSON_PrintUnformatted(v) : NULL;
+	if (!text) {
+		snprintf(buf, size, "?");
+		return;
+	}
+	if (strlen(text) > 60)
+		snprintf(buf, size, "%.57s...", text);
+	else
+		snprintf(buf, size, "%s", text);
+	free(text);
+}
+
+int json_expected(const struct json_reader *r, const char *key, const cJSON *v,
+		  const char *what)
+{
+	if (!r->echo)
+		return json_fail(r, key, "expected %s", what);
+	char got[80];
+	json_describe(v, got, sizeof got);
+	return json_fail(r, key, "expected %s, got %s", what, got);
+}
+
+const char *json_string(const struct json_reader *r, const char *key, const cJSON *v,
+			const char *what)
+{
+	if (!cJSON_IsString(v) || !v->valuestring) {
+		json_expected(r, key, v, what ? what : "a string");
+		return NULL;
+	}
+	return v->valuestring;
+}
+
+int json_bool(const struct json_reader *r, const char *key, const cJSON *v, bool *out)
+{
+	if (!cJSON_IsBool(v))
+		return json_expected(r, key, v, "true or false");
+	*out = cJSON_IsTrue(v);
+	return 0;
+}
+
+int json_number(const struct json_reader *r, const char *key, const cJSON *v,
+		double lo, double hi, unsigned flags, const char *what, double *out)
+{
+	if (!what)
+		what = "a number";
+	if ((flags & JSON_NULL_NAN) && cJSON_IsNull(v)) {
+		*out = NAN;
+		return 0;
+	}
+	if (!cJSON_IsNumber(v))
+		return json_expected(r, key, v, what);
+	double d = v->valuedouble;
+	if (!(flags & JSON_INFINITE_OK) && !isfinite(d))
+		return json_expected(r, key, v, what);
+	if (d < lo || d > hi || ((flags & JSON_LO_OPEN) && d == lo))
+		return json_expected(r, key, v, what);
+	*out = d;
+	return 0;
+}
+
+int json_integer(const struct json_reader *r, const char *key, const cJSON *v,
+		 int64_t lo, int64_t hi, const char *what_type, const char *what_range,
+		 int64_t *out)
+{
+	if (!cJSON_IsNumber(v))
+		return json_expected(r, key, v, what_type ? what_type : "a number");
+	double d = v->valuedouble;
+	if (!isfinite(d) || d != floor(d) || d < (double)lo || d > (double)hi) {
+		if (what_range)
+			return json_expected(r, key, v, what_range);
+		char what[80];
+		snprintf(what, sizeof what, "an integer from %" PRId64 " to %" PRId64, lo, hi);
+		return json_expected(r, key, v, what);
+	}
+	*out = (int64_t)d;
+	return 0;
+}
+
+int json_strings(const struct json_reader *r, const char *key, const cJSON *v,
+		 size_t max, const char *what_list, const char *what_item,
+		 char ***out, size_t *n)
+{
+	if (!what_list)
+		what_list = "a list of strings";
+	if (!cJSON_IsArray(v))
+		return json_expected(r, key, v, what_list);
+	size_t count = (size_t)cJSON_GetArraySize(v);
+	if (count > max) {
+		char what[64];
+		snprintf(what, sizeof what, "at most %zu strings", max);
+		return json_expected(r, key, v, what);
+	}
+	const cJSON *e;
+	cJSON_ArrayForEach(e, v)
+		if (!cJSON_IsString(e) || !e->valuestring)
+			return json_expected(r, key, e, what_item ? what_item : what_list);
+	char **list = count ? xcalloc(count, sizeof *list) : NULL;
+	size_t i = 0;
+	cJSON_ArrayForEach(e, v)
+		list[i++] = xstrdup(e->valuestring);
+	*out = list;
+	*n = i;
+	return 0;
+}
+
+const cJSON *json_member(const struct json_reader *r, const cJSON *obj, const char *base,
+			 const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+	if (!v) {
+		char key[300];
+		json_fail(r, json_key(key, sizeof key, base, name), "missing");
+	}
+	return v;
+}
+
+const cJSON *json_get_object(const struct json_reader *r, const cJSON *obj,
+			     const char *base, const char *name)
+{
+	const cJSON *v = json_member(r, obj, base, name);
+	if (v && !cJSON_IsObject(v)) {
+		char key[300];
+		json_expected(r, json_key(key, sizeof key, base, name), v, "an object");
+		return NULL;
+	}
+	return v;
+}
+
+const cJSON *json_get_array(const struct json_reader *r, const cJSON *obj,
+			    const char *base, const char *name, const char *what)
+{
+	const cJSON *v = json_member(r, obj, base, name);
+	if (v && !cJSON_IsArray(v)) {
+		char key[300];
+		json_expected(r, json_key(key, sizeof key, base, name), v, what ? what : "a list");
+		return NULL;
+	}
+	return v;
+}
+
+const char *json_get_string(const struct json_reader *r, const cJSON *obj,
+			    const char *base, const char *name)
+{
+	const cJSON *v = json_member(r, obj, base, name);
+	char key[300];
+	return v ? json_string(r, json_key(key, sizeof key, base, name), v, NULL) : NULL;
+}
+
+int json_get_text(const struct json_reader *r, const cJSON *obj, const char *base,
+		  const char *name, char **out)
+{
+	const char *s = json_get_string(r, obj, base, name);
+	if (!s)
+		return -1;
+	*out = xstrdup(s);
+	return 0;
+}
+
+int json_get_bool(const struct json_reader *r, const cJSON *obj, const char *base,
+		  const char *name, bool *out)
+{
+	const cJSON *v = json_member(r, obj, base, name);
+	char key[300];
+	return v ? json_bool(r, json_key(key, sizeof key, base, name), v, out) : -1;
+}
+
+int json_get_number(const struct json_reader *r, const cJSON *obj, const char *base,
+		    const char *name, unsigned flags, const char *what, double *out)
+{
+	const cJSON *v = json_member(r, obj, base, name);
+	char key[300];
+	return v ? json_number(r, json_key(key, sizeof key, base, name), v, -INFINITY,
+			       INFINITY, flags, what, out) : -1;
+}
+
+int json_get_integer(const struct json_reader *r, const cJSON *obj, const char *base,
+		     const char *name, int64_t lo, int64_t hi, const char *what_type,
+		     const char *what_range, int64_t *out)
+{
+	const cJSON *v = json_member(r, obj, base, name);
+	char key[300];
+	return v ? json_integer(r, json_key(key, sizeof key, base, name), v, lo, hi,
+				what_type, what_range, out) : -1;
+}
+
+int json_get_strings(const struct json_reader *r, const cJSON *obj, const char *base,
+		     const char *name, char ***out, size_t *n)
+{
+	const cJSON *v = json_member(r, obj, base, name);
+	char key[300];
+	return v ? json_strings(r, json_key(key, sizeof key, base, name), v, SIZE_MAX, NULL,
+				NULL, out, n) : -1;
+}
+
+int json_get_format_version(const struct json_reader *r, const cJSON *obj,
+			    int major_known, int *major, int *minor)
+{
+	const char *s = json_get_string(r, obj, NULL, "format_version");
+	if (!s)
+		return -1;
+	int a = 0, b = 0;
+	if (!json_format_version_parse(s, &a, &b))
+		return json_fail(r, "format_version", "expected \"MAJOR.MINOR\", found \"%s\"", s);
+	if (a != major_known)
+		return json_fail(r, NULL, "format_version %s is not supported (this program "
+				 "reads %d.x)", s, major_known);
+	*major = a;
+	*minor = b;
+	return 0;
 }

@@ -35,6 +35,17 @@ struct reliability_bin {
 	double mean_probability;    /* 0 when n == 0 */
 };
 
+/* The report's figures, in metrics_names() order (the money figures of
+ * amount.h follow them there); metrics.c's table holds each one's name,
+ * field, interval and direction. METRIC_COUNT bounds every loop. */
+enum metric_id {
+	METRIC_ACCURACY, METRIC_BASELINE, METRIC_PRECISION, METRIC_RECALL,
+	METRIC_SPECIFICITY, METRIC_F1, METRIC_BALANCED_ACCURACY, METRIC_MCC,
+	METRIC_ROC_AUC, METRIC_PR_AUC, METRIC_LOG_LOSS, METRIC_BRIER,
+	METRIC_TP, METRIC_FP, METRIC_TN, METRIC_FN, METRIC_BASELINE_P_VALUE,
+	METRIC_COUNT
+};
+
 struct metrics {
 	struct confusion cm;
 	uint64_t n, positives, negatives;

@@ -17,6 +17,8 @@
 
 #include "condition.h"
 #include "json.h"
+#include "recipe_json.h"
+#include "tree_json.h"
 
 #define MODEL_FORMAT "fraudtree-model"
 
@@ -49,15 +51,9 @@ static int check_version(const cJSON *j, const char *origin, struct ft_err *err)
 	const cJSON *format = cJSON_GetObjectItemCaseSensitive(j, "format");
 	if (!cJSON_IsString(format) || strcmp(format->valuestring, MODEL_FORMAT))
 		return ft_fail(err, FT_EINPUT, "%s: format: expected \"%s\"", origin, MODEL_FORMAT);
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "format_version");
+	struct json_reader r = { .origin = origin, .err = err };
 	int major, minor;
-	if (!cJSON_IsString(v) || !json_format_version_parse(v->valuestring, &major, &minor))
-		return ft_fail(err, FT_EINPUT, "%s: format_version: expected \"MAJOR.MINOR\"", origin);
-	if (major != MODEL_FORMAT_MAJOR)
-		return ft_fail(err, FT_EINPUT,
-			       "%s: format_version %s is not supported (this program reads %d.x)",
-			       origin, v->valuestring, MODEL_FORMAT_MAJOR);
-	return 0;
+	return json_get_format_version(&r, j, MODEL_FORMAT_MAJOR, &major, &minor);
 }
 
 struct model *model_parse(const char *text, const char *origin, struct ft_err *err)

@@ -4,7 +4,7 @@
 #ifndef FT_MODEL_H
 #define FT_MODEL_H
 
-#include "prep.h"
+#include "recipe.h"
 #include "reference.h"
 #include "tree.h"
 #include "util.h"

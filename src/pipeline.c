@@ -18,14 +18,18 @@
  * matrix in place; that matrix is binned once for the grid and the final
  * fit and freed as soon as it is binned; a run that owns its frame frees
  * it once the splits are built. None of this changes a result (the unit
- * tests hold each shortcut to the plain path). */
+ * tests hold each shortcut to the plain path).
+ *
+ * Why one file: the stages run in order on one pipeline_result whose
+ * fields only this file writes; the reports (notes, evaluation.json) read
+ * the same private helpers.
+ */
 #include "config.h"
 #include "pipeline.h"
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -33,6 +37,8 @@
 #include <string.h>
 
 #include "explore.h"
+#include "recipe_apply.h"
+#include "resample.h"
 #include "tune.h"
 
 #ifdef __GLIBC__
@@ -108,8 +114,11 @@ static void format_time(const struct frame *f, int col, double v, char out[40])
 }
 
 static void split_before_counts(const struct frame *f, const struct target_info *t,
-				const struct split *sp, struct split_counts *c)
+				const struct settings *s, const struct split *sp,
+				struct split_counts *c)
 {
+	int col = sp->time_col < 0 ? split_time_column(f, t, s) : -1;
+	c->random_datetime_col = col >= 0 && f->cols[col].type == COL_DATETIME ? col : -1;
 	count_rows(t, sp->train, sp->ntrain, c->before[SPLIT_TRAIN]);
 	count_rows(t, sp->validation, sp->nvalidation, c->before[SPLIT_VALIDATION]);
 	count_rows(t, sp->test, sp->ntest, c->before[SPLIT_TEST]);
@@ -123,7 +132,7 @@ static void split_before_counts(const struct frame *f, const struct target_info 
 		}
 }
 
-/* prep_split sees labels, not the file: name the file in its errors
+/* split_stratified sees labels, not the file: name the file in its errors
  * ("data.csv: too few rows: ..."). Returns -1. */
 static int split_failed(const struct frame *f, struct ft_err *err)
 {
@@ -142,31 +151,27 @@ int pipeline_preview(const struct frame *f, const struct settings *s,
 	memset(out, 0, sizeof *out);
 	memset(&t, 0, sizeof t);
 	memset(&sp, 0, sizeof sp);
-	if (prep_target(f, s, &t, err) < 0)
+	if (target_resolve(f, s, &t, err) < 0)
 		return -1;
-	if (prep_split_frame(f, &t, s, NULL, &sp, err) < 0) {
+	if (split_frame(f, &t, s, NULL, &sp, err) < 0) {
 		target_info_free(&t);
 		return split_failed(f, err);
 	}
-	split_before_counts(f, &t, &sp, out);
+	split_before_counts(f, &t, s, &sp, out);
 
-	/* Resampling decides counts from labels alone; one constant feature is
-	 * enough to let it run without transforming any real column. */
-	struct dataset d;
-	memset(&d, 0, sizeof d);
-	d.n = sp.ntrain;
-	d.nfeatures = 1;
-	d.X = xcalloc(d.n, sizeof *d.X);
-	d.y = xmalloc(d.n ? d.n : 1);
-	d.rows = xmalloc((d.n ? d.n : 1) * sizeof *d.rows);
-	for (size_t i = 0; i < d.n; i++) {
-		d.y[i] = t.y[sp.train[i]];
-		d.rows[i] = sp.train[i];
-	}
-	int rc = prep_resample(&d, s, NULL, err);
+	/* Resampling decides its counts from the labels alone. */
+	uint8_t *y = xmalloc(sp.ntrain ? sp.ntrain : 1);
+	for (size_t i = 0; i < sp.ntrain; i++)
+		y[i] = t.y[sp.train[i]];
+	struct resample_plan plan;
+	int rc = resample_plan(y, sp.ntrain, s, &plan, err);
 	if (rc == 0)
-		count_dataset(&d, out->train_after, out->train_weight);
-	dataset_free(&d);
+		for (int k = 0; k < 2; k++) {
+			out->train_after[k] = plan.after[k];
+			out->train_weight[k] = plan.weight[k];
+		}
+	resample_plan_free(&plan);
+	free(y);
 	split_free(&sp);
 	target_info_free(&t);
 	return rc;
@@ -191,11 +196,10 @@ static void note_split(struct pipeline_result *r, const struct frame *f)
 				 c->in_gap, r->settings.split_gap_days);
 		return;
 	}
-	int col = prep_time_column(f, &r->target, &r->settings);
-	if (col >= 0 && f->cols[col].type == COL_DATETIME)
+	if (c->random_datetime_col >= 0)
 		add_note(r, "split: random (stratified), though %s is a datetime column: "
 			 "split.method=time tests on the latest rows instead",
-			 f->cols[col].name);
+			 f->cols[c->random_datetime_col].name);
 }
 
 static void note_recipe(struct pipeline_result *r, const struct frame *f)
@@ -215,7 +219,7 @@ static void note_recipe(struct pipeline_result *r, const struct frame *f)
 
 /* Validation and test are transformed on a second thread while the
  * calling thread transforms train: the recipe, frame and target are only
- * read. */
+ * read, and each side writes only its own fields. */
 struct apply_job {
 	const struct recipe *recipe;
 	const struct frame *f;
@@ -225,16 +229,27 @@ struct apply_job {
 	struct dataset *validation, *test;
 	int rc;
 	struct ft_err err;
+	struct dataset *train;     /* the calling thread's part */
+	int train_rc;
+	struct ft_err *train_err;
 };
 
 static void *apply_eval_splits(void *arg)
 {
 	struct apply_job *j = arg;
-	j->rc = prep_apply(j->recipe, j->f, j->t, j->sp->validation, j->sp->nvalidation,
+	j->rc = recipe_apply(j->recipe, j->f, j->t, j->sp->validation, j->sp->nvalidation,
 			   j->prog, j->validation, &j->err);
 	if (j->rc == 0)
-		j->rc = prep_apply(j->recipe, j->f, j->t, j->sp->test, j->sp->ntest,
+		j->rc = recipe_apply(j->recipe, j->f, j->t, j->sp->test, j->sp->ntest,
 				   j->prog, j->test, &j->err);
+	return NULL;
+}
+
+static void *apply_train_split(void *arg)
+{
+	struct apply_job *j = arg;
+	j->train_rc = recipe_apply(j->recipe, j->f, j->t, j->sp->train, j->sp->ntrain,
+				   j->prog, j->train, j->train_err);
 	return NULL;
 }
 
@@ -244,18 +259,12 @@ static int apply_splits(struct pipeline_result *r, const struct frame *f,
 {
 	struct apply_job job = {
 		.recipe = r->recipe, .f = f, .t = &r->target, .sp = &r->split, .prog = prog,
-		.validation = &r->validation, .test = &r->test,
+		.validation = &r->validation, .test = &r->test, .train = train, .train_err = err,
 	};
 	ft_err_clear(&job.err);
-	pthread_t tid;
-	bool threaded = ft_threads() > 1 &&
-		pthread_create(&tid, NULL, apply_eval_splits, &job) == 0;
-	int rc = prep_apply(r->recipe, f, &r->target, r->split.train, r->split.ntrain,
-			    prog, train, err);
-	if (threaded)
-		pthread_join(tid, NULL);
-	else if (rc == 0)
-		apply_eval_splits(&job);
+	struct ft_task parts[] = { { apply_train_split, &job }, { apply_eval_splits, &job } };
+	ft_run_tasks(parts, 2);
+	int rc = job.train_rc;
 	/* Errors in split order, whatever the thread timing. */
 	if (rc < 0)
 		return -1;
@@ -270,35 +279,7 @@ static int apply_splits(struct pipeline_result *r, const struct frame *f,
 	return 0;
 }
 
-/* Random over- and undersampling choose samples from the labels alone, so
- * prep_resample run on the labels (with one constant feature) yields the
- * positions it would pick from the real matrix. Returns them, *n of them
- * (caller frees), or NULL with err. */
-static size_t *resample_picks(const struct dataset *train, const struct settings *s,
-			      const struct ft_progress *prog, size_t *n, struct ft_err *err)
-{
-	struct dataset d;
-	memset(&d, 0, sizeof d);
-	d.n = train->n;
-	d.nfeatures = 1;
-	d.X = xcalloc(d.n ? d.n : 1, sizeof *d.X);
-	d.y = xmalloc(d.n ? d.n : 1);
-	memcpy(d.y, train->y, d.n);
-	d.rows = xmalloc((d.n ? d.n : 1) * sizeof *d.rows);
-	for (size_t i = 0; i < d.n; i++)
-		d.rows[i] = i;
-	*n = 0;
-	size_t *picks = NULL;
-	if (prep_resample(&d, s, prog, err) == 0) {
-		picks = d.rows;
-		d.rows = NULL;
-		*n = d.n;
-	}
-	dataset_free(&d);
-	return picks;
-}
-
-/* d's samples become picks[0..m) (positions into d), as prep_resample
+/* d's samples become picks[0..m) (positions into d), as resample_carry_out
  * would rebuild them, but in place: one column of scratch instead of a
  * second matrix. Growing, column j lands at or after its old place, so the
  * columns go last to first; shrinking, first to last. Either way a column
@@ -365,19 +346,17 @@ static int resample(struct dataset *train, const struct settings *s,
 	train->prior[0] = prior[0];
 	train->prior[1] = prior[1];
 	if (s->resample != RESAMPLE_OVER && s->resample != RESAMPLE_UNDER)
-		return prep_resample_recipe(train, s, recipe, prog, err);
-	size_t m;
-	size_t *picks = resample_picks(train, s, prog, &m, err);
-	if (!picks)
+		return resample_apply(train, s, recipe, prog, err);
+	if (ft_cancelled(prog))
+		return ft_fail(err, FT_ECANCELLED, "cancelled");
+	struct resample_plan plan;
+	if (resample_plan(train->y, train->n, s, &plan, err) < 0)
 		return -1;
-	bool same = m == train->n;
-	for (size_t i = 0; same && i < m; i++)
-		same = picks[i] == i;
-	size_t n = train->n;
-	int rc = same ? 0 : gather_in_place(train, picks, m, prog, err);
-	if (rc == 0 && m > n)
+	size_t n = train->n, m = plan.npick;
+	int rc = plan.pick ? gather_in_place(train, plan.pick, m, prog, err) : 0;
+	if (rc == 0 && plan.pick && m > n)
 		train->nsynthetic = m - n;   /* copies are appended (see gather_in_place) */
-	free(picks);
+	resample_plan_free(&plan);
 	return rc;
 }
 
@@ -504,7 +483,7 @@ static int prepare(const struct frame *f, struct frame **owned,
 	ft_progress_report(prog, "prepare", 0, STEPS);
 	if (check_cancel(prog, err) < 0)
 		return -1;
-	if (prep_target(f, s, &r->target, err) < 0)
+	if (target_resolve(f, s, &r->target, err) < 0)
 		return -1;
 	const char *target = f->cols[r->target.col].name;
 	if (!s->target)
@@ -529,9 +508,9 @@ static int prepare(const struct frame *f, struct frame **owned,
 
 	if (check_cancel(prog, err) < 0)
 		return -1;
-	if (prep_split_frame(f, &r->target, s, prog, &r->split, err) < 0)
+	if (split_frame(f, &r->target, s, prog, &r->split, err) < 0)
 		return err && err->code == FT_ECANCELLED ? -1 : split_failed(f, err);
-	split_before_counts(f, &r->target, &r->split, &r->counts);
+	split_before_counts(f, &r->target, &r->settings, &r->split, &r->counts);
 	if (r->split.time_col >= 0 && !r->settings.split_time_column) {
 		r->settings.split_time_column = xstrdup(f->cols[r->split.time_col].name);
 		add_note(r, "split.time_column: %s (the first datetime column)",
@@ -542,7 +521,7 @@ static int prepare(const struct frame *f, struct frame **owned,
 	if (check_cancel(prog, err) < 0)
 		return -1;
 
-	r->recipe = prep_fit(f, s, &r->target, r->split.train, r->split.ntrain, prog, err);
+	r->recipe = recipe_fit(f, s, &r->target, r->split.train, r->split.ntrain, prog, err);
 	if (!r->recipe)
 		return -1;
 	note_recipe(r, f);
@@ -716,12 +695,12 @@ static void evaluate_train(struct pipeline_result *r)
 	free(prob);
 }
 
-static int evaluate(struct pipeline_result *r, struct ft_err *err)
+/* Test (with its intervals) and train, while validation is scored on the
+ * other thread. */
+static void *evaluate_test_train(void *arg)
 {
+	struct pipeline_result *r = arg;
 	const struct settings *s = &r->settings;
-	pthread_t tid;
-	bool threaded = ft_threads() > 1 &&
-		pthread_create(&tid, NULL, evaluate_validation, r) == 0;
 	score_split(r, &r->test, &r->test_proba, &r->test_probability);
 	metrics_evaluate(r->test.y, r->test_proba, r->test_probability, r->test.n, s->threshold,
 			 &r->test_metrics, &r->roc, &r->pr);
@@ -730,10 +709,14 @@ static int evaluate(struct pipeline_result *r, struct ft_err *err)
 						  s->split_seed);
 	metrics_intervals(r->test_bootstrap, &r->test_metrics);
 	evaluate_train(r);
-	if (threaded)
-		pthread_join(tid, NULL);
-	else
-		evaluate_validation(r);
+	return NULL;
+}
+
+static int evaluate(struct pipeline_result *r, struct ft_err *err)
+{
+	const struct settings *s = &r->settings;
+	struct ft_task parts[] = { { evaluate_test_train, r }, { evaluate_validation, r } };
+	ft_run_tasks(parts, 2);
 	struct amount_steps *vs = amount_steps_new(r->validation.y, r->validation_proba,
 						   r->validation.amount, r->validation.n);
 	struct amount_steps *ts = amount_steps_new(r->test.y, r->test_proba, r->test.amount,

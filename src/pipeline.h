@@ -5,7 +5,10 @@
 
 #include "frame.h"
 #include "metrics.h"
-#include "prep.h"
+#include "dataset.h"
+#include "recipe.h"
+#include "split.h"
+#include "target.h"
 #include "reference.h"
 #include "settings.h"
 #include "tree.h"
@@ -22,6 +25,9 @@ struct split_counts {
 	int time_col;
 	char from[SPLIT_COUNT][40], to[SPLIT_COUNT][40];
 	size_t no_time, in_gap;
+	/* a stratified split of a file a time split could order: the
+	 * datetime column it would use; -1 otherwise */
+	int random_datetime_col;
 	size_t train_after[2];
 	double train_weight[2];          /* class weights in use (1 when none) */
 };

@@ -24,13 +24,13 @@
 
 #include "condition.h"
 #include "csv_dialect.h"
+#include "recipe_apply.h"
 #include "strmap.h"
 
 #include <csv.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,7 +161,11 @@ char *predict_explain(const struct model *m, const float *x, const bool *missing
 		size_t f = (size_t)nd->feature;
 		bool left = (double)x[f] <= nd->threshold;
 		at = left ? nd->left : nd->right;
-		const char *name = t->feature_names[f];
+		/* a name from the data, shown with its control characters made
+		 * visible, like every text a person reads */
+		char *esc = ft_maybe_controls(t->feature_names[f]) ?
+			    ft_escape_controls(t->feature_names[f]) : NULL;
+		const char *name = esc ? esc : t->feature_names[f];
 		enum feature_kind kind = f < r->nfeatures ? r->features[f].kind : FEAT_NUMERIC;
 		const char *imputed = missing && f < r->nfeatures && kind != FEAT_MISSING &&
 				      missing[r->features[f].input] ? " (imputed)" : "";
@@ -180,6 +184,7 @@ char *predict_explain(const struct model *m, const float *x, const bool *missing
 			sb_printf(&sb, "%s=%.6g%s %s %.6g", name, (double)x[f], imputed,
 				  left ? "<=" : ">", nd->threshold);
 		}
+		free(esc);
 	}
 	const struct tree_node *leaf = t->nnodes ? &t->nodes[at] : NULL;
 	double p = leaf ? tree_node_proba(leaf) : 0;
@@ -696,7 +701,6 @@ int predict_csv(const struct model *m, const char *in_path, int out_fd,
 		condition_code(pr.code[i], (int32_t)i);
 	struct piece pieces[MAX_PIECES];
 	size_t npieces = 0;
-	pthread_t tids[MAX_PIECES];
 	int rc = -1;
 	uint64_t lines = 0;   /* lines before the current block */
 	uint64_t rows = 0, flagged = 0;
@@ -768,16 +772,7 @@ int predict_csv(const struct model *m, const char *in_path, int out_fd,
 				pc->last = rd.eof && k + 1 == np;
 				b = e;
 			}
-			bool running[MAX_PIECES] = { false };
-			for (size_t k = 1; k < np; k++) {
-				running[k] = pthread_create(&tids[k], NULL, piece_run, &pieces[k]) == 0;
-				if (!running[k])
-					piece_run(&pieces[k]);
-			}
-			piece_run(&pieces[0]);
-			for (size_t k = 1; k < np; k++)
-				if (running[k])
-					pthread_join(tids[k], NULL);
+			ft_parallel(piece_run, pieces, sizeof *pieces, np);
 		}
 		/* Check in order; write what is proven right. */
 		bool redo = false;

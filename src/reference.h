@@ -16,7 +16,7 @@
 #include <stddef.h>
 
 #include "frame.h"
-#include "prep.h"
+#include "recipe.h"
 #include "tree.h"
 #include "util.h"
 

@@ -24,7 +24,12 @@
  *   what an interrupted writer left behind (stale staging, a version
  *   without its "registered" line, a lagging manifest, temporaries).
  * - Readers trust nothing: each file is size- and sha256-checked against the
- *   manifest and parsed with full validation before it is used. */
+ *   manifest and parsed with full validation before it is used.
+ *
+ * Why one file: every function here works under the group lock and through
+ * the same descriptor walk; split, the lock and the no-link rule would
+ * have to be shared across files as a looser interface.
+ */
 #include "config.h"
 #include "registry.h"
 #include "strmap.h"
@@ -75,14 +80,23 @@ static void pause_at(const char *point)
 	ft_test_pause(point);
 }
 
+static const struct {
+	const char *name, *brief;
+} status_table[REG_STATUS_COUNT] = {
+	[REG_PENDING] = { "PendingManualApproval", "Pending" },
+	[REG_APPROVED] = { "Approved", "Approved" },
+	[REG_REJECTED] = { "Rejected", "Rejected" },
+};
+
+/* Out of range reads as pending: the status a version starts with. */
 const char *registry_status_name(enum registry_status s)
 {
-	switch (s) {
-	case REG_APPROVED: return "Approved";
-	case REG_REJECTED: return "Rejected";
-	case REG_PENDING: break;
-	}
-	return "PendingManualApproval";
+	return status_table[(unsigned)s < REG_STATUS_COUNT ? s : REG_PENDING].name;
+}
+
+const char *registry_status_short(enum registry_status s)
+{
+	return (unsigned)s < REG_STATUS_COUNT ? status_table[s].brief : "?";
 }
 
 const char *registry_diff_kind_name(enum registry_diff_kind k)
@@ -100,10 +114,9 @@ const char *registry_diff_kind_name(enum registry_diff_kind k)
 
 bool registry_status_parse(const char *s, enum registry_status *out)
 {
-	static const enum registry_status all[] = { REG_PENDING, REG_APPROVED, REG_REJECTED };
-	for (size_t i = 0; i < 3; i++)
-		if (s && !strcmp(s, registry_status_name(all[i]))) {
-			*out = all[i];
+	for (int k = 0; k < REG_STATUS_COUNT; k++)
+		if (s && !strcmp(s, status_table[k].name)) {
+			*out = (enum registry_status)k;
 			return true;
 		}
 	return false;
@@ -494,122 +507,43 @@ static void release_signals(const sigset_t *old)
 	pthread_sigmask(SIG_SETMASK, old, NULL);
 }
 
-/* ---- JSON field access with path-and-key errors ----------------------- */
+/* ---- JSON fields the registry's files hold beyond json.c's --------------- */
 
-static const cJSON *j_field(const cJSON *o, const char *key, const char *path,
-			    struct ft_err *err)
+/* A count: a whole number from 0 to 2^53 (what a double holds exactly). */
+static int get_count(const struct json_reader *r, const cJSON *o, const char *base,
+		     const char *key, uint64_t *out)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-	if (!v)
-		ft_fail(err, FT_EINPUT, "%s: %s: missing", path, key);
-	return v;
-}
-
-static int j_str(const cJSON *o, const char *key, char **out, const char *path,
-		 struct ft_err *err)
-{
-	const cJSON *v = j_field(o, key, path, err);
-	if (!v)
+	static const char what[] = "a whole number >= 0";
+	int64_t v;
+	if (json_get_integer(r, o, base, key, 0, INT64_C(9007199254740992), what, what, &v) < 0)
 		return -1;
-	if (!cJSON_IsString(v))
-		return ft_fail(err, FT_EINPUT, "%s: %s: expected a string", path, key);
-	*out = xstrdup(v->valuestring);
+	*out = (uint64_t)v;
 	return 0;
 }
 
-static int j_num(const cJSON *o, const char *key, double *out, const char *path,
-		 struct ft_err *err)
+/* A number in a manifest: null stands for a figure that has none (NAN). */
+static int get_figure(const struct json_reader *r, const cJSON *o, const char *base,
+		      const char *key, double *out)
 {
-	const cJSON *v = j_field(o, key, path, err);
-	if (!v)
-		return -1;
-	if (cJSON_IsNull(v)) {
-		*out = NAN;
-		return 0;
-	}
-	if (!cJSON_IsNumber(v))
-		return ft_fail(err, FT_EINPUT, "%s: %s: expected a number", path, key);
-	*out = v->valuedouble;
-	return 0;
+	return json_get_number(r, o, base, key, JSON_NULL_NAN | JSON_INFINITE_OK, NULL, out);
 }
 
-static int j_u64(const cJSON *o, const char *key, uint64_t *out, const char *path,
-		 struct ft_err *err)
+static int get_sha(const struct json_reader *r, const cJSON *o, const char *base,
+		   const char *key, char out[65])
 {
-	const cJSON *v = j_field(o, key, path, err);
-	if (!v)
-		return -1;
-	if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 9007199254740992.0 ||
-	    v->valuedouble != floor(v->valuedouble))
-		return ft_fail(err, FT_EINPUT, "%s: %s: expected a whole number >= 0", path, key);
-	*out = (uint64_t)v->valuedouble;
-	return 0;
-}
-
-static int j_bool(const cJSON *o, const char *key, bool *out, const char *path,
-		  struct ft_err *err)
-{
-	const cJSON *v = j_field(o, key, path, err);
-	if (!v)
-		return -1;
-	if (!cJSON_IsBool(v))
-		return ft_fail(err, FT_EINPUT, "%s: %s: expected true or false", path, key);
-	*out = cJSON_IsTrue(v);
-	return 0;
-}
-
-static int j_sha(const cJSON *o, const char *key, char out[65], const char *path,
-		 struct ft_err *err)
-{
-	char *s = NULL;
-	if (j_str(o, key, &s, path, err) < 0)
+	const char *s = json_get_string(r, o, base, key);
+	if (!s)
 		return -1;
 	bool ok = strlen(s) == 64;
 	for (size_t i = 0; ok && i < 64; i++)
 		ok = isdigit((unsigned char)s[i]) || (s[i] >= 'a' && s[i] <= 'f');
-	if (ok)
-		memcpy(out, s, 65);
-	free(s);
-	if (!ok)
-		return ft_fail(err, FT_EINPUT, "%s: %s: expected 64 lowercase hex digits",
-			       path, key);
+	if (!ok) {
+		char k[300];
+		return json_fail(r, json_key(k, sizeof k, base, key),
+				 "expected 64 lowercase hex digits");
+	}
+	memcpy(out, s, 65);
 	return 0;
-}
-
-static const cJSON *j_object(const cJSON *o, const char *key, const char *path,
-			     struct ft_err *err)
-{
-	const cJSON *v = j_field(o, key, path, err);
-	if (v && !cJSON_IsObject(v)) {
-		ft_fail(err, FT_EINPUT, "%s: %s: expected an object", path, key);
-		return NULL;
-	}
-	return v;
-}
-
-/* "MAJOR.MINOR" with a known MAJOR (a newer minor is fine). */
-static int j_format_version(const cJSON *o, int major_known, int *major, int *minor,
-			    const char *path, struct ft_err *err)
-{
-	char *s = NULL;
-	if (j_str(o, "format_version", &s, path, err) < 0)
-		return -1;
-	int a = 0, b = 0;
-	bool ok = json_format_version_parse(s, &a, &b);
-	int rc = 0;
-	if (!ok)
-		rc = ft_fail(err, FT_EINPUT, "%s: format_version: expected \"MAJOR.MINOR\", found \"%s\"",
-			     path, s);
-	else if (a != major_known)
-		rc = ft_fail(err, FT_EINPUT,
-			     "%s: format_version %s is not supported (this program reads %d.x)",
-			     path, s, major_known);
-	free(s);
-	if (rc == 0) {
-		*major = a;
-		*minor = b;
-	}
-	return rc;
 }
 
 static cJSON *parse_object(const char *text, const char *path, struct ft_err *err)
@@ -754,32 +688,34 @@ static char *json_text(const cJSON *j)
 static int parse_gate(const cJSON *j, struct registry_manifest *m, const char *path,
 		      struct ft_err *err)
 {
-	const cJSON *gate = j_object(j, "gate", path, err);
-	if (!gate || j_bool(gate, "passed", &m->gate_pass, path, err) < 0)
+	struct json_reader r = { .origin = path, .err = err };
+	const cJSON *gate = json_get_object(&r, j, NULL, "gate");
+	if (!gate || json_get_bool(&r, gate, "gate", "passed", &m->gate_pass) < 0)
 		return -1;
-	const cJSON *conds = j_field(gate, "conditions", path, err);
+	const cJSON *conds = json_get_array(&r, gate, "gate", "conditions", "an array");
 	if (!conds)
 		return -1;
-	if (!cJSON_IsArray(conds))
-		return ft_fail(err, FT_EINPUT, "%s: gate.conditions: expected an array", path);
 	size_t n = (size_t)cJSON_GetArraySize(conds);
 	m->gate = xcalloc(n ? n : 1, sizeof *m->gate);
 	const cJSON *c;
 	cJSON_ArrayForEach(c, conds) {
 		struct registry_gate_check *g = &m->gate[m->ngate++];
-		char where[300];
-		snprintf(where, sizeof where, "%s: gate.conditions[%zu]", path, m->ngate - 1);
+		char base[64];
+		snprintf(base, sizeof base, "gate.conditions[%zu]", m->ngate - 1);
 		if (!cJSON_IsObject(c))
-			return ft_fail(err, FT_EINPUT, "%s: expected an object", where);
-		if (j_str(c, "metric", &g->metric, where, err) < 0 ||
-		    j_str(c, "op", &g->op, where, err) < 0 ||
-		    j_num(c, "value", &g->value, where, err) < 0 ||
-		    j_num(c, "actual", &g->actual, where, err) < 0 ||
-		    j_bool(c, "passed", &g->pass, where, err) < 0 ||
-		    j_str(c, "why", &g->why, where, err) < 0)
+			return json_fail(&r, base, "expected an object");
+		if (json_get_text(&r, c, base, "metric", &g->metric) < 0 ||
+		    json_get_text(&r, c, base, "op", &g->op) < 0 ||
+		    get_figure(&r, c, base, "value", &g->value) < 0 ||
+		    get_figure(&r, c, base, "actual", &g->actual) < 0 ||
+		    json_get_bool(&r, c, base, "passed", &g->pass) < 0 ||
+		    json_get_text(&r, c, base, "why", &g->why) < 0)
 			return -1;
-		if (!op_valid(g->op))
-			return ft_fail(err, FT_EINPUT, "%s: op: unknown operator \"%s\"", where, g->op);
+		if (!op_valid(g->op)) {
+			char k[80];
+			return json_fail(&r, json_key(k, sizeof k, base, "op"),
+					 "unknown operator \"%s\"", g->op);
+		}
 	}
 	return 0;
 }
@@ -787,30 +723,30 @@ static int parse_gate(const cJSON *j, struct registry_manifest *m, const char *p
 static int parse_metrics(const cJSON *j, struct registry_manifest *m, const char *path,
 			 struct ft_err *err)
 {
+	struct json_reader r = { .origin = path, .err = err };
 	const cJSON *mj = cJSON_GetObjectItemCaseSensitive(j, "metrics");
 	if (!mj)
 		return 0;
-	char where[300];
-	snprintf(where, sizeof where, "%s: metrics", path);
 	if (!cJSON_IsObject(mj))
-		return ft_fail(err, FT_EINPUT, "%s: expected an object", where);
-	if (j_u64(mj, "n", &m->metrics.n, where, err) < 0 ||
-	    j_u64(mj, "positives", &m->metrics.positives, where, err) < 0 ||
-	    j_u64(mj, "negatives", &m->metrics.negatives, where, err) < 0)
+		return json_fail(&r, "metrics", "expected an object");
+	if (get_count(&r, mj, "metrics", "n", &m->metrics.n) < 0 ||
+	    get_count(&r, mj, "metrics", "positives", &m->metrics.positives) < 0 ||
+	    get_count(&r, mj, "metrics", "negatives", &m->metrics.negatives) < 0)
 		return -1;
 	for (size_t i = 0; i < NMETRICS; i++)
-		if (j_num(mj, metric_fields[i].name, metric_at(&m->metrics, i), where, err) < 0)
+		if (get_figure(&r, mj, "metrics", metric_fields[i].name,
+			       metric_at(&m->metrics, i)) < 0)
 			return -1;
-	snprintf(where, sizeof where, "%s: metrics.confusion_matrix", path);
-	const cJSON *cm = j_object(mj, "confusion_matrix", path, err);
+	const char *where = "metrics.confusion_matrix";
+	const cJSON *cm = json_get_object(&r, mj, "metrics", "confusion_matrix");
 	if (!cm)
 		return -1;
 	for (size_t i = 0; i < 4; i++)
-		if (j_u64(cm, count_fields[i].name, count_at(&m->metrics, i), where, err) < 0)
+		if (get_count(&r, cm, where, count_fields[i].name, count_at(&m->metrics, i)) < 0)
 			return -1;
 	const struct confusion *c = &m->metrics.cm;
 	if (c->tn + c->fp + c->fn + c->tp != m->metrics.n)
-		return ft_fail(err, FT_EINPUT, "%s: confusion matrix does not add up to n", where);
+		return json_fail(&r, where, "confusion matrix does not add up to n");
 	m->has_metrics = true;
 	return 0;
 }
@@ -827,21 +763,22 @@ static int parse_manifest(const char *text, const char *path, const char *group,
 	int rc = -1;
 	char *format = NULL, *status = NULL;
 	double ver;
-	if (j_str(j, "format", &format, path, err) < 0)
+	struct json_reader r = { .origin = path, .err = err };
+	if (json_get_text(&r, j, NULL, "format", &format) < 0)
 		goto out;
 	if (strcmp(format, MANIFEST_FORMAT)) {
 		ft_fail(err, FT_EINPUT, "%s: format: expected \"%s\"", path, MANIFEST_FORMAT);
 		goto out;
 	}
-	if (j_format_version(j, REGISTRY_FORMAT_MAJOR, &m->format_major, &m->format_minor,
-			     path, err) < 0 ||
-	    j_str(j, "group", &m->group, path, err) < 0 ||
-	    j_num(j, "version", &ver, path, err) < 0 ||
-	    j_str(j, "status", &status, path, err) < 0 ||
-	    j_str(j, "created", &m->created, path, err) < 0 ||
-	    j_str(j, "user", &m->user, path, err) < 0 ||
-	    j_str(j, "program", &m->program, path, err) < 0 ||
-	    j_str(j, "description", &m->description, path, err) < 0)
+	if (json_get_format_version(&r, j, REGISTRY_FORMAT_MAJOR, &m->format_major,
+				    &m->format_minor) < 0 ||
+	    json_get_text(&r, j, NULL, "group", &m->group) < 0 ||
+	    get_figure(&r, j, NULL, "version", &ver) < 0 ||
+	    json_get_text(&r, j, NULL, "status", &status) < 0 ||
+	    json_get_text(&r, j, NULL, "created", &m->created) < 0 ||
+	    json_get_text(&r, j, NULL, "user", &m->user) < 0 ||
+	    json_get_text(&r, j, NULL, "program", &m->program) < 0 ||
+	    json_get_text(&r, j, NULL, "description", &m->description) < 0)
 		goto out;
 	if (strcmp(m->group, group)) {
 		ft_fail(err, FT_EINPUT, "%s: group: \"%s\" does not match its directory", path, m->group);
@@ -858,31 +795,29 @@ static int parse_manifest(const char *text, const char *path, const char *group,
 	}
 	if (parse_gate(j, m, path, err) < 0)
 		goto out;
-	const cJSON *data = j_object(j, "data", path, err);
-	char where[300];
-	snprintf(where, sizeof where, "%s: data", path);
-	if (!data || j_str(data, "path", &m->data_path, where, err) < 0 ||
-	    j_u64(data, "size", &m->data_size, where, err) < 0 ||
-	    j_sha(data, "sha256", m->data_sha256, where, err) < 0 ||
-	    j_u64(data, "rows", &m->data_rows, where, err) < 0 ||
-	    j_u64(data, "columns", &m->data_columns, where, err) < 0)
+	const cJSON *data = json_get_object(&r, j, NULL, "data");
+	if (!data || json_get_text(&r, data, "data", "path", &m->data_path) < 0 ||
+	    get_count(&r, data, "data", "size", &m->data_size) < 0 ||
+	    get_sha(&r, data, "data", "sha256", m->data_sha256) < 0 ||
+	    get_count(&r, data, "data", "rows", &m->data_rows) < 0 ||
+	    get_count(&r, data, "data", "columns", &m->data_columns) < 0)
 		goto out;
 	if (parse_metrics(j, m, path, err) < 0)
 		goto out;
-	const cJSON *files = j_object(j, "files", path, err);
+	const cJSON *files = json_get_object(&r, j, NULL, "files");
 	if (!files)
 		goto out;
 	m->files = xcalloc(NFILES, sizeof *m->files);
 	for (size_t i = 0; i < NFILES; i++) {
-		snprintf(where, sizeof where, "%s: files", path);
-		const cJSON *f = j_object(files, version_files[i], where, err);
+		const cJSON *f = json_get_object(&r, files, "files", version_files[i]);
 		if (!f)
 			goto out;
 		struct registry_file_sum *fs = &m->files[m->nfiles++];
 		fs->name = xstrdup(version_files[i]);
-		snprintf(where, sizeof where, "%s: files.%s", path, version_files[i]);
-		if (j_sha(f, "sha256", fs->sha256, where, err) < 0 ||
-		    j_u64(f, "size", &fs->size, where, err) < 0)
+		char base[64];
+		json_key(base, sizeof base, "files", version_files[i]);
+		if (get_sha(&r, f, base, "sha256", fs->sha256) < 0 ||
+		    get_count(&r, f, base, "size", &fs->size) < 0)
 			goto out;
 	}
 	if (cJSON_GetArraySize(files) != NFILES) {
@@ -906,6 +841,7 @@ struct checked {
 	struct registry_manifest m;
 	struct model *model;           /* when asked for */
 	char *pipeline_text;           /* when asked for */
+	char *evaluation_text;         /* when asked for */
 };
 
 /* Open GROUP/N, never through a link; *vpath names it for messages. */
@@ -973,6 +909,9 @@ static int check_version(const struct gdir *g, int version, struct checked *out,
 			if (i == 2 && keep) {
 				out->pipeline_text = text;
 				text = NULL;
+			} else if (i == 1 && keep) {
+				out->evaluation_text = text;
+				text = NULL;
 			}
 		}
 	}
@@ -984,6 +923,8 @@ out:
 		out->model = NULL;
 		free(out->pipeline_text);
 		out->pipeline_text = NULL;
+		free(out->evaluation_text);
+		out->evaluation_text = NULL;
 	}
 	if (vfd >= 0)
 		close(vfd);
@@ -998,6 +939,7 @@ static void checked_free(struct checked *c)
 	manifest_free(&c->m);
 	model_free(c->model);
 	free(c->pipeline_text);
+	free(c->evaluation_text);
 }
 
 static int cmp_int(const void *a, const void *b)
@@ -1062,14 +1004,15 @@ static int parse_event(const char *line, const char *where, struct registry_even
 	int rc = -1;
 	double v;
 	enum registry_status st;
-	if (j_str(j, "time", &ev->time, where, err) < 0 ||
-	    j_str(j, "user", &ev->user, where, err) < 0 ||
-	    j_str(j, "event", &ev->event, where, err) < 0 ||
-	    j_num(j, "version", &v, where, err) < 0 ||
-	    j_str(j, "to", &ev->to, where, err) < 0 ||
-	    j_str(j, "reason", &ev->reason, where, err) < 0)
+	struct json_reader r = { .origin = where, .err = err };
+	if (json_get_text(&r, j, NULL, "time", &ev->time) < 0 ||
+	    json_get_text(&r, j, NULL, "user", &ev->user) < 0 ||
+	    json_get_text(&r, j, NULL, "event", &ev->event) < 0 ||
+	    get_figure(&r, j, NULL, "version", &v) < 0 ||
+	    json_get_text(&r, j, NULL, "to", &ev->to) < 0 ||
+	    json_get_text(&r, j, NULL, "reason", &ev->reason) < 0)
 		goto out;
-	const cJSON *from = j_field(j, "from", where, err);
+	const cJSON *from = json_member(&r, j, NULL, "from");
 	if (!from)
 		goto out;
 	if (group_event(ev->event)) {
@@ -1168,13 +1111,17 @@ struct audit {
 	struct registry_event *ev;
 	size_t n;
 	int highest;        /* highest version any line names, readable or not */
+	long highest_line;  /* the first line naming it, 0 when none does */
 	char *problem;      /* why the log could not be read at all, or NULL */
+	char *bad;          /* "PATH:LINE: why" of the first unreadable line, or NULL */
+	size_t nbad;        /* unreadable lines */
 };
 
 static void audit_free(struct audit *a)
 {
 	registry_events_free(a->ev, a->n);
 	free(a->problem);
+	free(a->bad);
 	memset(a, 0, sizeof *a);
 }
 
@@ -1198,6 +1145,35 @@ static int version_in_text(const char *line)
 			best = (int)v;
 	}
 	return best;
+}
+
+/* An unreadable line: counted, and the first one kept for readers that
+ * show one line per group (registry list). */
+static void audit_bad(struct audit *a, const char *where, const char *why)
+{
+	if (a->nbad++ == 0)
+		a->bad = xasprintf("%s: %s", where, why);
+}
+
+/* Whether the group has no version numbers left: the highest number its
+ * log or its directories name is the last one. Such a number can only come
+ * from a hand edit or a copy, but a number is never used twice, so the
+ * group takes no more versions and every reader says so: *where is the
+ * line or directory that names it, *why the reason (both freed by the
+ * caller, NULL when numbers are left). */
+static bool numbers_used_up(const struct gdir *g, const struct audit *a, int highest_dir,
+			    char **where, char **why)
+{
+	*where = *why = NULL;
+	if (a->highest >= REGISTRY_VERSION_MAX)
+		*where = xasprintf("%s/audit.jsonl:%ld", g->path, a->highest_line);
+	else if (highest_dir >= REGISTRY_VERSION_MAX)
+		*where = xasprintf("%s/%d", g->path, highest_dir);
+	else
+		return false;
+	*why = xasprintf("names version %d, the last number a version can have: no version "
+			 "numbers left (register into a new group)", REGISTRY_VERSION_MAX);
+	return true;
 }
 
 /* Read GROUP/audit.jsonl (none is an empty log); lines that cannot be read
@@ -1231,10 +1207,13 @@ static void audit_read(const struct gdir *g, struct audit *a, struct problems *p
 		char where[600];
 		snprintf(where, sizeof where, "%s:%ld", path, lineno);
 		int named = version_in_text(line);
-		if (named > a->highest)
+		if (named > a->highest) {
 			a->highest = named;
+			a->highest_line = lineno;
+		}
 		if (strlen(line) != linelen) {
 			problem_add(probs, where, "contains a NUL byte");
+			audit_bad(a, where, "contains a NUL byte");
 		} else if (!blank(line)) {
 			struct registry_event ev;
 			if (parse_event(line, where, &ev, &e2) < 0) {
@@ -1244,13 +1223,16 @@ static void audit_read(const struct gdir *g, struct audit *a, struct problems *p
 				if (!strncmp(why, "1: ", 3))
 					why += 3;
 				problem_add(probs, where, why);
+				audit_bad(a, where, why);
 			} else {
 				if (a->n == cap) {
 					cap = cap ? cap * 2 : 16;
 					a->ev = xreallocarray(a->ev, cap, sizeof *a->ev);
 				}
-				if (ev.version > a->highest)
+				if (ev.version > a->highest) {
 					a->highest = ev.version;
+					a->highest_line = lineno;
+				}
 				a->ev[a->n++] = ev;
 			}
 		}
@@ -1701,12 +1683,15 @@ int registry_publish(const char *root, const struct registry_publish_args *a,
 		goto out;
 	int highest = nvers ? vers[nvers - 1] : 0;
 	free(vers);
-	if (log.highest > highest)
-		highest = log.highest;
-	if (highest >= REGISTRY_VERSION_MAX) {
-		ft_fail(err, FT_EINPUT, "%s: no version numbers left", g.path);
+	char *used_where, *used_why;
+	if (numbers_used_up(&g, &log, highest, &used_where, &used_why)) {
+		ft_fail(err, FT_EINPUT, "%s: %s", used_where, used_why);
+		free(used_where);
+		free(used_why);
 		goto out;
 	}
+	if (log.highest > highest)
+		highest = log.highest;
 	int version = highest + 1;
 
 	if (mkdirat(g.fd, ".staging", 0755) < 0 && errno != EEXIST) {
@@ -1829,24 +1814,81 @@ static int logged_status(const struct audit *log, const struct gdir *g, int vers
 	return 0;
 }
 
-/* A policy with four_eyes on: the approver is not the registrant. */
-static int four_eyes_refuses(const struct gdir *g, const struct registry_manifest *m,
-			     const char *user, struct ft_err *err)
+/* A policy as an audit line's from/to summary gives it ("gate=...;
+ * four_eyes=on; must_beat=none"); an empty summary is no policy. */
+static int policy_from_summary(const char *text, struct registry_policy *p,
+			       struct ft_err *err)
+{
+	memset(p, 0, sizeof *p);
+	if (!text || !*text)
+		return 0;
+	p->set = true;
+	const char *g = strstr(text, "gate="), *semi = g ? strchr(g, ';') : NULL;
+	if (!g || !semi)
+		return ft_fail(err, FT_EINPUT, "policy \"%.60s\": not a policy summary", text);
+	char *gate = xstrndup(g + 5, (size_t)(semi - g - 5));
+	int rc = registry_policy_parse_gate(gate, p, err);
+	free(gate);
+	p->four_eyes = strstr(text, "four_eyes=on") != NULL;
+	p->must_beat_champion = strstr(text, "must_beat=champion") != NULL;
+	return rc;
+}
+
+/* An approval answers to every policy the group has had since the version
+ * was registered, not only today's: lowering the policy (by anyone, the
+ * registrant too) after a registration never lowers what that version must
+ * meet. Four-eyes holds when any of them wanted it, and every one's gate
+ * must hold on the version's test metrics. */
+static int policy_refuses_approval(const struct gdir *g, const struct audit *log,
+				   const struct registry_manifest *m, const char *user,
+				   struct ft_err *err)
 {
 	cJSON *j = group_doc(g, err);
 	if (!j)
 		return -1;
 	char *path = xasprintf("%s/group.json", g->path);
-	struct registry_policy p;
+	struct registry_policy now;
 	int rc = registry_policy_from_json(cJSON_GetObjectItemCaseSensitive(j, "policy"), path,
-					   &p, err);
+					   &now, err);
 	cJSON_Delete(j);
 	free(path);
-	if (rc == 0 && p.set && p.four_eyes && !strcmp(user, m->user))
-		rc = ft_fail(err, FT_EREFUSED, "%s/%d: the group's policy wants four eyes: %s "
-			     "registered it, so another user must approve it", m->group, m->version,
-			     user);
-	registry_policy_free(&p);
+	if (rc < 0)
+		return -1;
+	/* the policies in force since the registration: each later change's
+	 * "from", then today's */
+	size_t since = log->n;
+	for (size_t i = 0; i < log->n; i++)
+		if (log->ev[i].version == m->version && !strcmp(log->ev[i].event, "registered")) {
+			since = i;
+			break;
+		}
+	for (size_t i = since; rc == 0 && i <= log->n; i++) {
+		struct registry_policy was;
+		bool current = i == log->n;
+		if (!current && strcmp(log->ev[i].event, "policy"))
+			continue;
+		if (current)
+			was = now;
+		else if (policy_from_summary(log->ev[i].from, &was, err) < 0) {
+			rc = -1;
+			break;
+		}
+		const char *when = current ? "the group's policy" : "the group's policy when it was registered or since";
+		char why[300];
+		if (was.set && was.four_eyes && !strcmp(user, m->user))
+			rc = ft_fail(err, FT_EREFUSED, "%s/%d: %s wants four eyes: %s registered it, "
+				     "so another user must approve it", m->group, m->version, when, user);
+		else if (was.set && was.ngate && !m->has_metrics)
+			rc = ft_fail(err, FT_EREFUSED, "%s/%d: %s has a gate and the version has no "
+				     "test metrics to check it on", m->group, m->version, when);
+		else if (was.set && m->has_metrics &&
+			 !registry_policy_admits(&was, &m->metrics, why, sizeof why))
+			rc = ft_fail(err, FT_EREFUSED, "%s/%d: refused by %s: %s", m->group, m->version,
+				     when, why);
+		if (!current)
+			registry_policy_free(&was);
+	}
+	registry_policy_free(&now);
 	return rc;
 }
 
@@ -1898,7 +1940,7 @@ int registry_set_status(const char *root, const char *group, int version,
 	bool gate_failed = !c.m.gate_pass;
 	for (size_t i = 0; i < c.m.ngate; i++)
 		gate_failed |= !c.m.gate[i].pass;
-	if (to == REG_APPROVED && four_eyes_refuses(&g, &c.m, user, err) < 0)
+	if (to == REG_APPROVED && policy_refuses_approval(&g, &log, &c.m, user, err) < 0)
 		goto out;
 	if (to == REG_REJECTED && champion_refuses(&g, version, err) < 0)
 		goto out;
@@ -2029,11 +2071,12 @@ static int read_group_json(const struct gdir *g, char **description, char **crea
 	*description = *created = NULL;
 	if (!j)
 		goto out;
-	if (j_str(j, "format", &format, path, err) < 0 ||
-	    j_format_version(j, REGISTRY_FORMAT_MAJOR, &major, &minor, path, err) < 0 ||
-	    j_str(j, "name", &name, path, err) < 0 ||
-	    j_str(j, "description", description, path, err) < 0 ||
-	    j_str(j, "created", created, path, err) < 0)
+	struct json_reader r = { .origin = path, .err = err };
+	if (json_get_text(&r, j, NULL, "format", &format) < 0 ||
+	    json_get_format_version(&r, j, REGISTRY_FORMAT_MAJOR, &major, &minor) < 0 ||
+	    json_get_text(&r, j, NULL, "name", &name) < 0 ||
+	    json_get_text(&r, j, NULL, "description", description) < 0 ||
+	    json_get_text(&r, j, NULL, "created", created) < 0)
 		goto out;
 	if (strcmp(format, GROUP_FORMAT)) {
 		ft_fail(err, FT_EINPUT, "%s: format: expected \"%s\"", path, GROUP_FORMAT);
@@ -2106,6 +2149,18 @@ static char **scan_groups(const char *root, size_t *n, struct ft_err *err)
 	return names;
 }
 
+/* Adds msg (taken over) to what registry list shows for the group. */
+static void group_problem(struct registry_group *gr, char *msg)
+{
+	if (gr->problem) {
+		char *both = xasprintf("%s; %s", gr->problem, msg);
+		free(msg);
+		msg = both;
+	}
+	free(gr->problem);
+	gr->problem = msg;
+}
+
 int registry_list_groups(const char *root, struct registry_group **out, size_t *n,
 			 struct ft_err *err)
 {
@@ -2134,12 +2189,11 @@ int registry_list_groups(const char *root, struct registry_group **out, size_t *
 		}
 		struct audit log;
 		audit_read(&g, &log, NULL);
-		if (log.problem) {
-			char *both = gr->problem ? xasprintf("%s; %s", gr->problem, log.problem)
-						 : xstrdup(log.problem);
-			free(gr->problem);
-			gr->problem = both;
-		}
+		if (log.problem)
+			group_problem(gr, xstrdup(log.problem));
+		else if (log.nbad)
+			group_problem(gr, xasprintf("%s (%zu unreadable line%s in all)", log.bad,
+						    log.nbad, log.nbad > 1 ? "s" : ""));
 		struct registry_version *v;
 		size_t nv;
 		if (list_versions_in(&g, &log, &v, &nv, &e2) == 0) {
@@ -2152,6 +2206,13 @@ int registry_list_groups(const char *root, struct registry_group **out, size_t *
 				gr->latest = v[k].number;
 				if (v[k].m.status == REG_APPROVED)
 					gr->approved = v[k].number;
+			}
+			char *used_where, *used_why;
+			if (numbers_used_up(&g, &log, nv ? v[nv - 1].number : 0, &used_where,
+					    &used_why)) {
+				group_problem(gr, xasprintf("%s: %s", used_where, used_why));
+				free(used_where);
+				free(used_why);
 			}
 			registry_versions_free(v, nv);
 		}
@@ -2305,6 +2366,41 @@ void registry_details_free(struct registry_details *d)
 	memset(d, 0, sizeof *d);
 }
 
+/* The test intervals evaluation.json recorded beside the manifest's
+ * figures (binary_classification_metrics.NAME.{standard_deviation, lower,
+ * upper}, uncertainty.bootstrap.{resamples, seed}). A version registered
+ * before intervals existed has none: each interval stays unknown, as does
+ * one whose three parts are not all numbers. */
+static void read_intervals(const char *text, struct metrics *m)
+{
+	cJSON *j = text ? cJSON_Parse(text) : NULL;
+	const cJSON *bm = cJSON_GetObjectItemCaseSensitive(j, "binary_classification_metrics");
+	size_t k = 0;
+	for (const char *const *name = metrics_names(); *name && k < METRICS_MAX; name++, k++) {
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(bm, *name);
+		const cJSON *sd = cJSON_GetObjectItemCaseSensitive(e, "standard_deviation");
+		const cJSON *lo = cJSON_GetObjectItemCaseSensitive(e, "lower");
+		const cJSON *hi = cJSON_GetObjectItemCaseSensitive(e, "upper");
+		struct metric_interval *iv = &m->interval[k];
+		iv->known = cJSON_IsNumber(sd) && cJSON_IsNumber(lo) && cJSON_IsNumber(hi);
+		if (iv->known) {
+			iv->standard_deviation = sd->valuedouble;
+			iv->lower = lo->valuedouble;
+			iv->upper = hi->valuedouble;
+		}
+	}
+	const cJSON *u = cJSON_GetObjectItemCaseSensitive(j, "uncertainty");
+	const cJSON *b = cJSON_GetObjectItemCaseSensitive(u, "bootstrap");
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(b, "resamples");
+	const cJSON *seed = cJSON_GetObjectItemCaseSensitive(b, "seed");
+	if (cJSON_IsNumber(n) && n->valuedouble >= 0 && n->valuedouble <= 1e9 &&
+	    cJSON_IsNumber(seed) && seed->valuedouble >= 0 && seed->valuedouble <= 9007199254740991.0) {
+		m->bootstrap_resamples = (size_t)n->valuedouble;
+		m->bootstrap_seed = (uint64_t)seed->valuedouble;
+	}
+	cJSON_Delete(j);
+}
+
 int registry_show(const char *root, const char *group, int version,
 		  struct registry_details *d, struct ft_err *err)
 {
@@ -2361,6 +2457,9 @@ int registry_show(const char *root, const char *group, int version,
 	flatten(pj, "", &d->settings, &d->nsettings, &cap);
 	cJSON_Delete(pj);
 	free(c.pipeline_text);
+	if (d->v.m.has_metrics)
+		read_intervals(c.evaluation_text, &d->v.m.metrics);
+	free(c.evaluation_text);
 
 	d->events = xcalloc(log.n ? log.n : 1, sizeof *d->events);
 	for (size_t i = 0; i < log.n; i++) {
@@ -2446,6 +2545,41 @@ static void diff_text(struct diffs *d, enum registry_diff_kind kind, const char 
 		diff_add(d, kind, key, a, b, false, 0);
 }
 
+/* Keys matched by hashing: two pipelines of 100,000 keys once took a
+ * minute here. Each side's keys are unique (flattened JSON objects). */
+static void diff_settings(struct diffs *d, const struct registry_setting *a, size_t na,
+			  const struct registry_setting *b, size_t nb, uint64_t *probes)
+{
+	struct strmap ka = { .borrow = true }, kb = { .borrow = true };
+	for (size_t i = 0; i < na; i++)
+		strmap_add(&ka, a[i].key, strlen(a[i].key), i, NULL);
+	for (size_t k = 0; k < nb; k++)
+		strmap_add(&kb, b[k].key, strlen(b[k].key), k, NULL);
+	for (size_t i = 0; i < na; i++) {
+		size_t k;
+		const char *key = a[i].key;
+		const char *other = strmap_get(&kb, key, strlen(key), &k) ? b[k].value : "(absent)";
+		diff_text(d, DIFF_SETTING, key, a[i].value, other);
+	}
+	for (size_t k = 0; k < nb; k++)
+		if (!strmap_get(&ka, b[k].key, strlen(b[k].key), NULL))
+			diff_add(d, DIFF_SETTING, b[k].key, "(absent)", b[k].value, false, 0);
+	if (probes)
+		*probes = ka.probes + kb.probes;
+	strmap_free(&ka);
+	strmap_free(&kb);
+}
+
+void registry_diff_settings(const struct registry_setting *a, size_t na,
+			    const struct registry_setting *b, size_t nb,
+			    struct registry_diff_item **out, size_t *n, uint64_t *probes)
+{
+	struct diffs d = { 0 };
+	diff_settings(&d, a, na, b, nb, probes);
+	*out = d.v;
+	*n = d.n;
+}
+
 int registry_diff(const char *root, const char *group_a, int version_a,
 		  const char *group_b, int version_b,
 		  struct registry_diff_item **out, size_t *n, struct ft_err *err)
@@ -2462,26 +2596,7 @@ int registry_diff(const char *root, const char *group_a, int version_a,
 	struct diffs d = { 0 };
 	diff_text(&d, DIFF_STATUS, "status", registry_status_name(a.v.m.status),
 		  registry_status_name(b.v.m.status));
-	/* Keys matched by hashing: two pipelines of 100,000 keys once took a
-	 * minute here. Each side's keys are unique (flattened JSON objects). */
-	struct strmap ka = { .borrow = true }, kb = { .borrow = true };
-	for (size_t i = 0; i < a.nsettings; i++)
-		strmap_add(&ka, a.settings[i].key, strlen(a.settings[i].key), i, NULL);
-	for (size_t k = 0; k < b.nsettings; k++)
-		strmap_add(&kb, b.settings[k].key, strlen(b.settings[k].key), k, NULL);
-	for (size_t i = 0; i < a.nsettings; i++) {
-		size_t k;
-		const char *key = a.settings[i].key;
-		const char *other = strmap_get(&kb, key, strlen(key), &k) ? b.settings[k].value
-									  : "(absent)";
-		diff_text(&d, DIFF_SETTING, key, a.settings[i].value, other);
-	}
-	for (size_t k = 0; k < b.nsettings; k++)
-		if (!strmap_get(&ka, b.settings[k].key, strlen(b.settings[k].key), NULL))
-			diff_add(&d, DIFF_SETTING, b.settings[k].key, "(absent)", b.settings[k].value,
-				 false, 0);
-	strmap_free(&ka);
-	strmap_free(&kb);
+	diff_settings(&d, a.settings, a.nsettings, b.settings, b.nsettings, NULL);
 	if (a.v.m.has_metrics && b.v.m.has_metrics) {
 		for (size_t i = 0; i < NMETRICS; i++)
 			diff_num(&d, DIFF_METRIC, metric_fields[i].name, *metric_at(&a.v.m.metrics, i),
@@ -2524,6 +2639,55 @@ static bool problem_known(const struct problems *p, const char *path)
 		if (!strcmp(p->v[i].path, path))
 			return true;
 	return false;
+}
+
+/* What a group directory holds besides its version directories. */
+static bool group_entry(const char *name)
+{
+	return !strcmp(name, "group.json") || !strcmp(name, "audit.jsonl") ||
+	       !strcmp(name, ".lock") || !strcmp(name, ".staging");
+}
+
+/* Entries of ROOT that cannot be groups: a directory under a name no group
+ * can have, a link, a pipe, a device or a socket. Regular files (notes
+ * beside the groups) and hidden entries (.git, .gitignore: a registry kept
+ * in git) are the owner's; a link under a group's name is reported with
+ * that group. */
+static void verify_root(const char *root, struct problems *p)
+{
+	int rfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rfd < 0)
+		return;
+	size_t n;
+	char **names = list_dir(rfd, &n);
+	if (!names) {
+		problem_add(p, root, strerror(errno));
+		close(rfd);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+		if (fstatat(rfd, names[i], &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		bool named = registry_group_valid(names[i]);
+		if ((named && (S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode))) ||
+		    names[i][0] == '.' || S_ISREG(st.st_mode))
+			continue;
+		char *path = xasprintf("%s/%s", root, names[i]);
+		char why[160];
+		if (S_ISLNK(st.st_mode))
+			snprintf(why, sizeof why, "is a symbolic link; the registry never follows links");
+		else if (S_ISDIR(st.st_mode))
+			snprintf(why, sizeof why, "is a directory that cannot be a group (a group's "
+				 "name is 1 to 63 letters and digits with inner dashes)");
+		else
+			snprintf(why, sizeof why, "is %s, which a registry never holds",
+				 kind_of(st.st_mode));
+		problem_add(p, path, why);
+		free(path);
+	}
+	names_free(names);
+	close(rfd);
 }
 
 /* Links, hard links, foreign file types and leftover temporaries among the
@@ -2570,6 +2734,11 @@ static void verify_entries(int dfd, const char *dpath, bool version_dir, struct 
 		else if (!version_dir && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
 			snprintf(why, sizeof why, "is %s, which a registry never holds",
 				 kind_of(st.st_mode));
+		else if (!version_dir && !group_entry(name))
+			snprintf(why, sizeof why, name[strspn(name, "0123456789")] ?
+				 "is %s that is not part of a group" :
+				 "is %s named like a version, but versions are 1 to 999999999 "
+				 "without leading zeros", kind_of(st.st_mode));
 		if (why[0])
 			problem_add(p, path, why);
 		free(path);
@@ -2702,6 +2871,12 @@ static void verify_group(const char *root, const char *group, struct problems *p
 	size_t nvers = 0;
 	if (scan_versions(&g, &vers, &nvers, &e) < 0)
 		problem_add(p, g.path, e.msg);
+	char *used_where, *used_why;
+	if (numbers_used_up(&g, &log, nvers ? vers[nvers - 1] : 0, &used_where, &used_why)) {
+		problem_add(p, used_where, used_why);
+		free(used_where);
+		free(used_why);
+	}
 	for (size_t i = 0; i < nvers; i++) {
 		struct checked c;
 		char *vdir = xasprintf("%s/%d", g.path, vers[i]);
@@ -2801,6 +2976,7 @@ int registry_verify(const char *root, const char *group,
 		char **names = scan_groups(root, &ng, err);
 		if (!names)
 			return -1;
+		verify_root(root, &p);
 		for (size_t i = 0; i < ng; i++)
 			verify_group(root, names[i], &p);
 		names_free(names);

@@ -31,12 +31,17 @@
 #define REGISTRY_FORMAT_MINOR 0
 #define REGISTRY_VERSION_MAX 999999999
 
+/* A version's status; registry.c's table holds each one's name (as the
+ * files and the command line spell it) and its short form for narrow
+ * columns. REG_STATUS_COUNT bounds every loop. */
 enum registry_status {
 	REG_PENDING,       /* "PendingManualApproval" */
 	REG_APPROVED,      /* "Approved" */
-	REG_REJECTED       /* "Rejected" */
+	REG_REJECTED,      /* "Rejected" */
+	REG_STATUS_COUNT
 };
 const char *registry_status_name(enum registry_status s);
+const char *registry_status_short(enum registry_status s);   /* "Pending", ... */
 bool registry_status_parse(const char *s, enum registry_status *out);
 
 /* The user recorded in manifests and the audit log: $USER, else the
@@ -185,8 +190,10 @@ struct registry_details {
 	struct registry_event *events; size_t nevents;        /* this version's audit history */
 };
 
-/* Fails (with the path and the reason) when the version is damaged. Free
- * with registry_details_free. */
+/* Fails (with the path and the reason) when the version is damaged. The
+ * test metrics' intervals (v.m.metrics.interval, bootstrap resamples and
+ * seed) come from evaluation.json; a version registered before intervals
+ * existed has every interval unknown. Free with registry_details_free. */
 int registry_show(const char *root, const char *group, int version,
 		  struct registry_details *out, struct ft_err *err);
 void registry_details_free(struct registry_details *d);
@@ -227,6 +234,14 @@ int registry_diff(const char *root, const char *group_a, int version_a,
 		  const char *group_b, int version_b,
 		  struct registry_diff_item **out, size_t *n, struct ft_err *err);
 void registry_diff_free(struct registry_diff_item *d, size_t n);
+
+/* The settings part of registry_diff: a's keys in order (b's value or
+ * "(absent)"), then the keys only b has. When probes is non-NULL it gets
+ * the hash slots examined, so a test can bound the work without timing
+ * it. *out is freed with registry_diff_free. */
+void registry_diff_settings(const struct registry_setting *a, size_t na,
+			    const struct registry_setting *b, size_t nb,
+			    struct registry_diff_item **out, size_t *n, uint64_t *probes);
 
 struct registry_problem {
 	char *path;                /* as built from ROOT */

@@ -5,7 +5,11 @@
  * messages, settings_to_json, completion and the man page. Every change
  * goes through apply_key(), so a file and --set accept the same values and
  * reject them with the same words. Per-column overrides are kept sorted by
- * column name so settings_to_json is deterministic and round-trips exactly. */
+ * column name so settings_to_json is deterministic and round-trips exactly.
+ *
+ * Why one file: the key table and apply_key are the one place every
+ * setting is defined; cutting it would split a key from its check.
+ */
 #include "config.h"
 #include "settings.h"
 #include "json.h"
@@ -71,9 +75,9 @@ static const struct setting_key keys[KEY_COUNT] = {
 		"How categorical columns become numbers; one-hot falls back to frequency above 64 levels."},
 	[KEY_ENCODE_COLUMN] = {"encode.columns.<name>", "onehot|frequency|ordinal|null",
 		"Encoding for one categorical column."},
-	[KEY_DATETIME_DEFAULT] = {"datetime.default", "list of hour|day_of_week|day|month",
+	[KEY_DATETIME_DEFAULT] = {"datetime.default", "list of " DT_PART_NAMES("|"),
 		"Parts extracted from datetime columns (UTC; day_of_week 0 = Monday)."},
-	[KEY_DATETIME_COLUMN] = {"datetime.columns.<name>", "list of hour|day_of_week|day|month|null",
+	[KEY_DATETIME_COLUMN] = {"datetime.columns.<name>", "list of " DT_PART_NAMES("|") "|null",
 		"Parts extracted from one datetime column."},
 	[KEY_ORDINAL_COLUMN] = {"ordinal.columns.<name>", "list of text|null",
 		"Levels of one ordinal-encoded column, lowest first (default: natural, else by text)."},
@@ -91,7 +95,7 @@ static const struct setting_key keys[KEY_COUNT] = {
 		"The time a time split orders rows by; null takes the first datetime column."},
 	[KEY_SPLIT_GAP_DAYS] = {"split.gap_days", "number >= 0",
 		"In a time split, rows within this many days after a split's last row are left out."},
-	[KEY_RESAMPLE_METHOD] = {"resample.method", "none|undersample|oversample|smote|class_weight",
+	[KEY_RESAMPLE_METHOD] = {"resample.method", RESAMPLE_NAMES("|"),
 		"How the training split is rebalanced; validation and test are never touched."},
 	[KEY_RESAMPLE_RATIO] = {"resample.ratio", "number in (0, 1]",
 		"Minority/majority ratio after resampling (class_weight: weight ratio target)."},
@@ -161,24 +165,60 @@ static const char *const count_names[] = {
 	"tp", "fp", "tn", "fn", "baseline_p_value", "alerts"
 };
 
-static const char *const dt_part_names[] = { "hour", "day_of_week", "day", "month" };
+static const char *const dt_part_names[DT_PART_COUNT] = {
+	"hour", "day_of_week", "day", "month"
+};
+
+const char *datetime_part_name(unsigned k)
+{
+	return k < DT_PART_COUNT ? dt_part_names[k] : "?";
+}
+
+bool datetime_part_parse(const char *s, unsigned *k)
+{
+	for (unsigned i = 0; i < DT_PART_COUNT; i++)
+		if (strcmp(s, dt_part_names[i]) == 0) {
+			*k = i;
+			return true;
+		}
+	return false;
+}
 
 /* ---------------------------------------------------------------- names */
 
+static const char *const impute_names[IMPUTE_COUNT] = {
+	[IMPUTE_MEAN] = "mean", [IMPUTE_MEDIAN] = "median",
+	[IMPUTE_MOST_FREQUENT] = "most_frequent", [IMPUTE_CONSTANT] = "constant",
+};
+
 const char *impute_name(enum impute_strategy s)
 {
-	switch (s) {
-	case IMPUTE_MEAN: return "mean";
-	case IMPUTE_MEDIAN: return "median";
-	case IMPUTE_MOST_FREQUENT: return "most_frequent";
-	case IMPUTE_CONSTANT: return "constant";
-	}
-	return "?";
+	return (unsigned)s < IMPUTE_COUNT ? impute_names[s] : "?";
+}
+
+const char *const *impute_names_table(void)
+{
+	return impute_names;
+}
+
+bool impute_strategy_parse(const char *s, enum impute_strategy *out)
+{
+	for (int k = 0; k < IMPUTE_COUNT; k++)
+		if (strcmp(s, impute_names[k]) == 0) {
+			*out = (enum impute_strategy)k;
+			return true;
+		}
+	return false;
 }
 
 static const char *const encoding_names[ENC_COUNT] = {
 	[ENC_ONEHOT] = "onehot", [ENC_FREQUENCY] = "frequency", [ENC_ORDINAL] = "ordinal",
 };
+
+const char *const *encoding_names_table(void)
+{
+	return encoding_names;
+}
 
 const char *encoding_name(enum encoding e)
 {
@@ -190,6 +230,11 @@ static const char *const resample_names[RESAMPLE_COUNT] = {
 	[RESAMPLE_OVER] = "oversample", [RESAMPLE_SMOTE] = "smote",
 	[RESAMPLE_CLASS_WEIGHT] = "class_weight",
 };
+
+const char *const *resample_names_table(void)
+{
+	return resample_names;
+}
 
 const char *resample_name(enum resample_method m)
 {
@@ -515,81 +560,31 @@ bool settings_is_dropped(const struct settings *s, const char *name)
 
 /* ------------------------------------------------------- value checking */
 
-/* A short printable form of a JSON value for messages ("got -3"). */
-static void describe_value(const cJSON *v, char *buf, size_t size)
-{
-	char *text = cJSON_PrintUnformatted(v);
-	if (!text) {
-		snprintf(buf, size, "?");
-		return;
-	}
-	if (strlen(text) > 60)
-		snprintf(buf, size, "%.57s...", text);
-	else
-		snprintf(buf, size, "%s", text);
-	free(text);
-}
-
+/* What a failed check of a value says: "expected X, got V" (json.c's
+ * reader, echoing the value the user gave); the caller puts the origin and
+ * the key in front. */
 struct why {
-	char msg[900];
+	struct ft_err err;
+	struct json_reader r;
 };
+
+static void why_init(struct why *w)
+{
+	memset(w, 0, sizeof *w);
+	w->r.err = &w->err;
+	w->r.echo = true;
+}
 
 static int bad(struct why *w, const cJSON *v, const char *expected)
 {
-	char got[80];
-	describe_value(v, got, sizeof got);
-	snprintf(w->msg, sizeof w->msg, "expected %s, got %s", expected, got);
-	return -1;
-}
-
-static int get_integer(const cJSON *v, long lo, long hi, const char *expected,
-		       struct why *w, long *out)
-{
-	if (!cJSON_IsNumber(v))
-		return bad(w, v, expected);
-	double d = v->valuedouble;
-	if (!isfinite(d) || d != floor(d) || d < (double)lo || d > (double)hi)
-		return bad(w, v, expected);
-	*out = (long)d;
-	return 0;
-}
-
-static int get_number(const cJSON *v, double lo, double hi, bool lo_open,
-		      const char *expected, struct why *w, double *out)
-{
-	if (!cJSON_IsNumber(v))
-		return bad(w, v, expected);
-	double d = v->valuedouble;
-	if (!isfinite(d) || d < lo || d > hi || (lo_open && d == lo))
-		return bad(w, v, expected);
-	*out = d;
-	return 0;
-}
-
-/* The string value, or NULL with w filled. */
-static const char *get_string(const cJSON *v, const char *expected, struct why *w)
-{
-	if (!cJSON_IsString(v) || !v->valuestring) {
-		bad(w, v, expected);
-		return NULL;
-	}
-	return v->valuestring;
-}
-
-static int get_bool(const cJSON *v, struct why *w, bool *out)
-{
-	if (cJSON_IsBool(v)) {
-		*out = cJSON_IsTrue(v);
-		return 0;
-	}
-	return bad(w, v, "true or false");
+	return json_expected(&w->r, NULL, v, expected);
 }
 
 static int get_impute(const cJSON *v, bool numeric_only, bool categorical,
 		      const char *expected, struct why *w, struct impute_spec *out)
 {
 	const char *s;
-	if (!(s = get_string(v, expected, w)))
+	if (!(s = json_string(&w->r, NULL, v, expected)))
 		return -1;
 	struct impute_spec spec;
 	if (!impute_parse(s, &spec))
@@ -613,7 +608,7 @@ static int get_impute(const cJSON *v, bool numeric_only, bool categorical,
 static int get_encoding(const cJSON *v, const char *expected, struct why *w, enum encoding *out)
 {
 	const char *s;
-	if (!(s = get_string(v, expected, w)))
+	if (!(s = json_string(&w->r, NULL, v, expected)))
 		return -1;
 	if (!encoding_parse(s, out))
 		return bad(w, v, expected);
@@ -627,39 +622,25 @@ static int get_parts(const cJSON *v, const char *expected, struct why *w, unsign
 	unsigned parts = 0;
 	const cJSON *e;
 	cJSON_ArrayForEach(e, v) {
-		size_t i;
-		if (!cJSON_IsString(e))
-			return bad(w, e, "one of hour, day_of_week, day, month");
-		for (i = 0; i < 4; i++)
-			if (strcmp(e->valuestring, dt_part_names[i]) == 0)
-				break;
-		if (i == 4)
-			return bad(w, e, "one of hour, day_of_week, day, month");
+		unsigned i;
+		if (!cJSON_IsString(e) || !datetime_part_parse(e->valuestring, &i))
+			return bad(w, e, "one of " DT_PART_NAMES(", "));
 		parts |= 1u << i;
 	}
 	*out = parts;
 	return 0;
 }
 
+/* A list setting, replacing the one before. */
 static int get_string_list(const cJSON *v, struct why *w, char ***out, size_t *n)
 {
-	if (!cJSON_IsArray(v))
-		return bad(w, v, "a list of strings");
-	int count = cJSON_GetArraySize(v);
-	if (count > 100000)
-		return bad(w, v, "at most 100000 strings");
-	const cJSON *e;
-	cJSON_ArrayForEach(e, v) {
-		if (!cJSON_IsString(e))
-			return bad(w, e, "a string");
-	}
-	char **list = count ? xcalloc((size_t)count, sizeof *list) : NULL;
-	size_t i = 0;
-	cJSON_ArrayForEach(e, v)
-		list[i++] = xstrdup(e->valuestring);
+	char **list;
+	size_t count;
+	if (json_strings(&w->r, NULL, v, 100000, NULL, "a string", &list, &count) < 0)
+		return -1;
 	strv_free(*out, *n);
 	*out = list;
-	*n = i;
+	*n = count;
 	return 0;
 }
 
@@ -675,11 +656,12 @@ static int get_int_list(const cJSON *v, long lo, long hi, const char *expected,
 	size_t i = 0;
 	const cJSON *e;
 	cJSON_ArrayForEach(e, v) {
-		if (get_integer(e, lo, hi, expected, w, &vals[i]) < 0) {
+		int64_t x;
+		if (json_integer(&w->r, NULL, e, lo, hi, expected, expected, &x) < 0) {
 			free(vals);
 			return -1;
 		}
-		i++;
+		vals[i++] = (long)x;
 	}
 	free(out->v);
 	out->v = vals;
@@ -738,7 +720,12 @@ static int get_gate(const cJSON *v, struct why *w, struct settings *s)
 		}
 		if (!cmp_op_parse(op->valuestring, &g[n].op)) {
 			gate_free(g, n);
-			return bad(w, op, "one of >=, >, <=, <, ==, !=");
+			struct strbuf ops = { 0 };
+			for (int k = 0; k < OP_COUNT; k++)
+				sb_printf(&ops, "%s%s", k ? ", " : "one of ", cmp_op_name((enum cmp_op)k));
+			int rc = bad(w, op, ops.data);
+			sb_free(&ops);
+			return rc;
 		}
 		if (!isfinite(val->valuedouble)) {
 			gate_free(g, n);
@@ -755,12 +742,13 @@ static int get_gate(const cJSON *v, struct why *w, struct settings *s)
 }
 
 /* Set one key from a JSON value. `column` is the <name> of a per-column
- * key. On failure w->msg says what was expected and what was given. */
+ * key. On failure w says what was expected and what was given. */
 static int apply_key(struct settings *s, enum key_id id, const char *column,
 		     const cJSON *v, struct why *w)
 {
 	const char *str;
-	long l;
+	int64_t l;
+	char names[200];   /* a vocabulary's names, for a message */
 	double d;
 	struct column_setting *c;
 
@@ -773,8 +761,8 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 			*field = NULL;
 			return 0;
 		}
-		if (!(str = get_string(v, id == KEY_TARGET ? "a column name or null" :
-					"a text or null", w)))
+		if (!(str = json_string(&w->r, NULL, v, id == KEY_TARGET ? "a column name or null" :
+					"a text or null")))
 			return -1;
 		if (!str[0])
 			return bad(w, v, id == KEY_TARGET ? "a column name or null" : "a text or null");
@@ -787,9 +775,9 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 	case KEY_DROP:
 		return get_string_list(v, w, &s->drop, &s->ndrop);
 	case KEY_DROP_SUGGESTED:
-		return get_bool(v, w, &s->drop_suggested);
+		return json_bool(&w->r, NULL, v, &s->drop_suggested);
 	case KEY_MISSING_INDICATORS:
-		return get_bool(v, w, &s->missing_indicators);
+		return json_bool(&w->r, NULL, v, &s->missing_indicators);
 	case KEY_IMPUTE_NUMERIC:
 		return get_impute(v, true, false, "mean, median, most_frequent or constant:NUMBER",
 				  w, &s->impute_numeric);
@@ -818,7 +806,8 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 			return 0;
 		}
 	case KEY_ENCODE_DEFAULT:
-		return get_encoding(v, "onehot, frequency or ordinal", w, &s->encode_default);
+		return get_encoding(v, ft_names_text(names, sizeof names, encoding_names, ENC_COUNT,
+						     NULL), w, &s->encode_default);
 	case KEY_ENCODE_COLUMN:
 		if (cJSON_IsNull(v)) {
 			if ((c = (struct column_setting *)settings_column(s, column))) {
@@ -828,7 +817,8 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 			return 0;
 		} else {
 			enum encoding e;
-			if (get_encoding(v, "onehot, frequency, ordinal or null", w, &e) < 0)
+			if (get_encoding(v, ft_names_text(names, sizeof names, encoding_names, ENC_COUNT,
+							  "null"), w, &e) < 0)
 				return -1;
 			c = settings_column_mut(s, column);
 			c->encode = e;
@@ -836,7 +826,7 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 			return 0;
 		}
 	case KEY_DATETIME_DEFAULT:
-		return get_parts(v, "a list of hour, day_of_week, day, month", w,
+		return get_parts(v, "a list of " DT_PART_NAMES(", "), w,
 				 &s->datetime_default);
 	case KEY_DATETIME_COLUMN:
 		if (cJSON_IsNull(v)) {
@@ -848,7 +838,7 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 			return 0;
 		} else {
 			unsigned parts;
-			if (get_parts(v, "a list of hour, day_of_week, day, month, or null",
+			if (get_parts(v, "a list of " DT_PART_NAMES(", ") ", or null",
 				      w, &parts) < 0)
 				return -1;
 			c = settings_column_mut(s, column);
@@ -891,7 +881,7 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 	case KEY_SPLIT_TRAIN:
 	case KEY_SPLIT_VALIDATION:
 	case KEY_SPLIT_TEST:
-		if (get_number(v, 0, 1, false, "a number between 0 and 1", w, &d) < 0)
+		if (json_number(&w->r, NULL, v, 0, 1, 0, "a number between 0 and 1", &d) < 0)
 			return -1;
 		*(id == KEY_SPLIT_TRAIN ? &s->split_train :
 		  id == KEY_SPLIT_VALIDATION ? &s->split_validation : &s->split_test) = d;
@@ -904,13 +894,14 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 		s->split_seed = (uint64_t)v->valuedouble;
 		return 0;
 	case KEY_RESAMPLE_METHOD:
-		if (!(str = get_string(v, "none, undersample, oversample, smote or class_weight", w)))
+		ft_names_text(names, sizeof names, resample_names, RESAMPLE_COUNT, NULL);
+		if (!(str = json_string(&w->r, NULL, v, names)))
 			return -1;
 		if (!resample_parse(str, &s->resample))
-			return bad(w, v, "none, undersample, oversample, smote or class_weight");
+			return bad(w, v, names);
 		return 0;
 	case KEY_SPLIT_METHOD:
-		if (!(str = get_string(v, "stratified or time", w)))
+		if (!(str = json_string(&w->r, NULL, v, "stratified or time")))
 			return -1;
 		if (!split_method_parse(str, &s->split_method))
 			return bad(w, v, "stratified or time");
@@ -921,7 +912,7 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 			s->split_time_column = NULL;
 			return 0;
 		}
-		if (!(str = get_string(v, "a column name or null", w)))
+		if (!(str = json_string(&w->r, NULL, v, "a column name or null")))
 			return -1;
 		if (!str[0])
 			return bad(w, v, "a column name or null");
@@ -929,19 +920,17 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 		s->split_time_column = xstrdup(str);
 		return 0;
 	case KEY_SPLIT_GAP_DAYS:
-		return get_number(v, 0, 36500, false, "a number of days between 0 and 36500", w,
-				  &s->split_gap_days);
+		return json_number(&w->r, NULL, v, 0, 36500, 0, "a number of days between 0 and 36500", &s->split_gap_days);
 	case KEY_THRESHOLD_ON:
-		if (!(str = get_string(v, "score or probability", w)))
+		if (!(str = json_string(&w->r, NULL, v, "score or probability")))
 			return -1;
 		if (!threshold_on_parse(str, &s->threshold_on))
 			return bad(w, v, "score or probability");
 		return 0;
 	case KEY_RESAMPLE_RATIO:
-		return get_number(v, 0, 1, true, "a number greater than 0 and at most 1", w,
-				  &s->resample_ratio);
+		return json_number(&w->r, NULL, v, 0, 1, JSON_LO_OPEN, "a number greater than 0 and at most 1", &s->resample_ratio);
 	case KEY_TREE_CRITERION:
-		if (!(str = get_string(v, "gini or entropy", w)))
+		if (!(str = json_string(&w->r, NULL, v, "gini or entropy")))
 			return -1;
 		if (strcmp(str, "gini") == 0)
 			s->tree.criterion = CRIT_GINI;
@@ -951,45 +940,40 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 			return bad(w, v, "gini or entropy");
 		return 0;
 	case KEY_TREE_MAX_DEPTH:
-		if (get_integer(v, 0, MAX_DEPTH_LIMIT, "an integer between 0 and 1000", w, &l) < 0)
+		if (json_integer(&w->r, NULL, v, 0, MAX_DEPTH_LIMIT, "an integer between 0 and 1000", "an integer between 0 and 1000", &l) < 0)
 			return -1;
 		s->tree.max_depth = (int)l;
 		return 0;
 	case KEY_TREE_MIN_SAMPLES_SPLIT:
-		if (get_integer(v, 2, MAX_SAMPLES_LIMIT, "an integer between 2 and 1000000000",
-				w, &l) < 0)
+		if (json_integer(&w->r, NULL, v, 2, MAX_SAMPLES_LIMIT, "an integer between 2 and 1000000000", "an integer between 2 and 1000000000", &l) < 0)
 			return -1;
 		s->tree.min_samples_split = (size_t)l;
 		return 0;
 	case KEY_TREE_MIN_SAMPLES_LEAF:
-		if (get_integer(v, 1, MAX_SAMPLES_LIMIT, "an integer between 1 and 1000000000",
-				w, &l) < 0)
+		if (json_integer(&w->r, NULL, v, 1, MAX_SAMPLES_LIMIT, "an integer between 1 and 1000000000", "an integer between 1 and 1000000000", &l) < 0)
 			return -1;
 		s->tree.min_samples_leaf = (size_t)l;
 		return 0;
 	case KEY_TREE_MIN_IMPURITY_DECREASE:
-		return get_number(v, 0, 1, false, "a number between 0 and 1", w,
-				  &s->tree.min_impurity_decrease);
+		return json_number(&w->r, NULL, v, 0, 1, 0, "a number between 0 and 1", &s->tree.min_impurity_decrease);
 	case KEY_TREE_MAX_LEAF_NODES:
-		if (get_integer(v, 0, TREE_MAX_NODES,
-				"0 (unlimited) or an integer between 2 and 67108864", w, &l) < 0)
+		if (json_integer(&w->r, NULL, v, 0, TREE_MAX_NODES, "0 (unlimited) or an integer between 2 and 67108864", "0 (unlimited) or an integer between 2 and 67108864", &l) < 0)
 			return -1;
 		if (l == 1)
 			return bad(w, v, "0 (unlimited) or an integer between 2 and 67108864");
 		s->tree.max_leaf_nodes = (size_t)l;
 		return 0;
 	case KEY_TREE_CCP_ALPHA:
-		return get_number(v, 0, 1, false, "a number between 0 and 1", w, &s->tree.ccp_alpha);
+		return json_number(&w->r, NULL, v, 0, 1, 0, "a number between 0 and 1", &s->tree.ccp_alpha);
 	case KEY_TREE_MAX_BINS:
-		if (get_integer(v, 0, 65535, "0 (automatic) or an integer between 2 and 65535",
-				w, &l) < 0)
+		if (json_integer(&w->r, NULL, v, 0, 65535, "0 (automatic) or an integer between 2 and 65535", "0 (automatic) or an integer between 2 and 65535", &l) < 0)
 			return -1;
 		if (l == 1)
 			return bad(w, v, "0 (automatic) or an integer between 2 and 65535");
 		s->tree.max_bins = (int)l;
 		return 0;
 	case KEY_TREE_THREADS:
-		if (get_integer(v, 0, FT_THREADS_MAX, "an integer between 0 and " FT_STR(FT_THREADS_MAX), w, &l) < 0)
+		if (json_integer(&w->r, NULL, v, 0, FT_THREADS_MAX, "an integer between 0 and " FT_STR(FT_THREADS_MAX), "an integer between 0 and " FT_STR(FT_THREADS_MAX), &l) < 0)
 			return -1;
 		s->tree.threads = (int)l;
 		return 0;
@@ -1003,14 +987,14 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 		return get_int_list(v, 1, MAX_SAMPLES_LIMIT, "an integer between 1 and 1000000000",
 				    w, &s->tune_min_samples_leaf);
 	case KEY_TUNE_CV:
-		if (get_integer(v, 0, TUNE_CV_MAX, "0 or an integer between 2 and 100", w, &l) < 0)
+		if (json_integer(&w->r, NULL, v, 0, TUNE_CV_MAX, "0 or an integer between 2 and 100", "0 or an integer between 2 and 100", &l) < 0)
 			return -1;
 		if (l == 1)
 			return bad(w, v, "0 or an integer between 2 and 100");
 		s->tune_cv = (int)l;
 		return 0;
 	case KEY_TUNE_OBJECTIVE:
-		if (!(str = get_string(v, "a metric name", w)))
+		if (!(str = json_string(&w->r, NULL, v, "a metric name")))
 			return -1;
 		if (!metric_known(str, false))
 			return bad(w, v, keys[KEY_TUNE_OBJECTIVE].values);
@@ -1022,8 +1006,7 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 			s->threshold_min_cost = true;
 			return 0;
 		}
-		if (get_number(v, 0, 1, false, "a number between 0 and 1 or \"min_cost\"", w,
-			       &s->threshold) < 0)
+		if (json_number(&w->r, NULL, v, 0, 1, 0, "a number between 0 and 1 or \"min_cost\"", &s->threshold) < 0)
 			return -1;
 		s->threshold_min_cost = false;
 		return 0;
@@ -1034,7 +1017,7 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 			s->amount_none = cJSON_IsFalse(v);
 			return 0;
 		}
-		if (!(str = get_string(v, "a column name, null or false", w)))
+		if (!(str = json_string(&w->r, NULL, v, "a column name, null or false")))
 			return -1;
 		if (!str[0])
 			return bad(w, v, "a column name, null or false");
@@ -1046,16 +1029,14 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 	case KEY_COST_MISSED:
 	case KEY_COST_CAUGHT:
 		/* bounded so that a cost times a billion rows stays finite */
-		return get_number(v, 0, 1e12, false, "a number between 0 and 1e12", w,
-				  id == KEY_COST_ALERT ? &s->cost.alert :
+		return json_number(&w->r, NULL, v, 0, 1e12, 0, "a number between 0 and 1e12", id == KEY_COST_ALERT ? &s->cost.alert :
 				  id == KEY_COST_MISSED ? &s->cost.missed : &s->cost.caught);
 	case KEY_ALERT_RATE:
-		return get_number(v, 0, 1, true, "a number greater than 0 and at most 1", w,
-				  &s->alert_rate);
+		return json_number(&w->r, NULL, v, 0, 1, JSON_LO_OPEN, "a number greater than 0 and at most 1", &s->alert_rate);
 	case KEY_GATE:
 		return get_gate(v, w, s);
 	case KEY_REGISTRY_GROUP:
-		if (!(str = get_string(v, "a group name", w)))
+		if (!(str = json_string(&w->r, NULL, v, "a group name")))
 			return -1;
 		if (!registry_group_valid(str))
 			return bad(w, v, "a group name of letters, digits and inner dashes "
@@ -1066,7 +1047,7 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 	case KEY_COUNT:
 		break;
 	}
-	snprintf(w->msg, sizeof w->msg, "internal error: unhandled key");
+	snprintf(w->err.msg, sizeof w->err.msg, "internal error: unhandled key");
 	return -1;
 }
 
@@ -1150,9 +1131,9 @@ static void unknown_key(const char *key, struct why *w)
 			best = NULL;
 	}
 	if (best)
-		snprintf(w->msg, sizeof w->msg, "unknown setting (did you mean %s?)", best);
+		snprintf(w->err.msg, sizeof w->err.msg, "unknown setting (did you mean %s?)", best);
 	else
-		snprintf(w->msg, sizeof w->msg,
+		snprintf(w->err.msg, sizeof w->err.msg,
 			 "unknown setting (the keys are listed in fraudtree-pipeline(5))");
 }
 
@@ -1249,12 +1230,13 @@ int settings_load_json(struct settings *s, const char *text, const char *origin,
 	settings_copy(&work, s);
 	const cJSON *child;
 	cJSON_ArrayForEach(child, root) {
-		struct why w = {{0}};
+		struct why w;
+		why_init(&w);
 		if (is_comment(child->string))
 			continue;
 		char *failed = NULL;
 		if (apply_tree(&work, child->string, child, &w, &failed) < 0) {
-			ft_fail(err, FT_EINPUT, "%s: %s: %s", origin, failed, w.msg);
+			ft_fail(err, FT_EINPUT, "%s: %s: %s", origin, failed, w.err.msg);
 			free(failed);
 			settings_free(&work);
 			cJSON_Delete(root);
@@ -1419,13 +1401,13 @@ static cJSON *set_value(enum key_id id, const char *text)
 
 /* Apply one "key=value" to s in place (s is a working copy: a failure may
  * leave it half-changed). On failure *failed is the key (caller frees) and
- * w->msg what was wrong. */
+ * w what was wrong. */
 static int set_one(struct settings *s, const char *assignment, struct why *w, char **failed)
 {
 	const char *eq = strchr(assignment, '=');
 	if (!eq || eq == assignment) {
 		*failed = xstrdup(assignment);
-		snprintf(w->msg, sizeof w->msg, "expected KEY=VALUE");
+		snprintf(w->err.msg, sizeof w->err.msg, "expected KEY=VALUE");
 		return -1;
 	}
 	char *key = xstrndup(assignment, (size_t)(eq - assignment));
@@ -1458,7 +1440,8 @@ static int set_one(struct settings *s, const char *assignment, struct why *w, ch
 
 int settings_set(struct settings *s, const char *assignment, struct ft_err *err)
 {
-	struct why w = {{0}};
+	struct why w;
+	why_init(&w);
 	char *failed = NULL;
 	struct settings work;
 	settings_copy(&work, s);
@@ -1468,7 +1451,7 @@ int settings_set(struct settings *s, const char *assignment, struct ft_err *err)
 		if (!strchr(assignment, '=') || assignment[0] == '=')
 			ft_fail(err, FT_EINPUT, "--set %s: expected KEY=VALUE", assignment);
 		else
-			ft_fail(err, FT_EINPUT, "--set %s: %s", failed, w.msg);
+			ft_fail(err, FT_EINPUT, "--set %s: %s", failed, w.err.msg);
 	} else {
 		settings_free(s);
 		*s = work;
@@ -1569,10 +1552,11 @@ int settings_apply(struct settings *s, const char *const *assignments, size_t n,
 	struct settings work;
 	settings_copy(&work, s);
 	for (size_t i = 0; i < n; i++) {
-		struct why w = {{0}};
+		struct why w;
+		why_init(&w);
 		char *failed = NULL;
 		if (set_one(&work, assignments[i], &w, &failed) < 0) {
-			ft_fail(err, FT_EINPUT, "%s: %s", failed, w.msg);
+			ft_fail(err, FT_EINPUT, "%s: %s", failed, w.err.msg);
 			free(failed);
 			settings_free(&work);
 			return -1;
@@ -1644,7 +1628,7 @@ static cJSON *json_int_list(const struct int_list *l)
 static cJSON *json_parts(unsigned parts)
 {
 	cJSON *arr = cJSON_CreateArray();
-	for (unsigned i = 0; i < 4; i++)
+	for (unsigned i = 0; i < DT_PART_COUNT; i++)
 		if (parts & (1u << i))
 			cJSON_AddItemToArray(arr, cJSON_CreateString(dt_part_names[i]));
 	return arr;

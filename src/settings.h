@@ -12,14 +12,21 @@
 #include "metrics.h"
 #include "util.h"
 
-enum impute_strategy { IMPUTE_MEAN, IMPUTE_MEDIAN, IMPUTE_MOST_FREQUENT, IMPUTE_CONSTANT };
+enum impute_strategy {
+	IMPUTE_MEAN, IMPUTE_MEDIAN, IMPUTE_MOST_FREQUENT, IMPUTE_CONSTANT, IMPUTE_COUNT
+};
 /* Each vocabulary below has one name table in settings.c, bounded by its
  * _COUNT entry: parsing, printing, completion and cycling keys all walk it. */
 enum encoding { ENC_ONEHOT, ENC_FREQUENCY, ENC_ORDINAL, ENC_COUNT };
+/* Resampling methods; resample_name reads settings.c's table, and
+ * RESAMPLE_NAMES(SEP) is the same names in enum order joined by SEP, for
+ * help texts built at compile time (test_settings checks they agree). */
 enum resample_method {
 	RESAMPLE_NONE, RESAMPLE_UNDER, RESAMPLE_OVER, RESAMPLE_SMOTE, RESAMPLE_CLASS_WEIGHT,
 	RESAMPLE_COUNT
 };
+#define RESAMPLE_NAMES(sep) "none" sep "undersample" sep "oversample" sep "smote" \
+	sep "class_weight"
 enum criterion { CRIT_GINI, CRIT_ENTROPY };
 /* How rows are dealt to train / validation / test: at random within each
  * class, or in time order (train earliest). */
@@ -29,8 +36,16 @@ enum split_method { SPLIT_STRATIFIED, SPLIT_TIME, SPLIT_METHOD_COUNT };
  * to the real class prior). */
 enum threshold_on { THRESHOLD_ON_SCORE, THRESHOLD_ON_PROBABILITY, THRESHOLD_ON_COUNT };
 
-/* Datetime parts, a bit set. */
+/* Datetime parts, a bit set: part k is bit 1u << k, named datetime_part_name(k)
+ * (k < DT_PART_COUNT). DT_PART_NAMES(SEP) is the same names in the same
+ * order joined by SEP, for help texts built at compile time (test_settings
+ * checks that the two agree). */
 enum dt_part { DT_HOUR = 1, DT_DAY_OF_WEEK = 2, DT_DAY = 4, DT_MONTH = 8 };
+enum { DT_PART_COUNT = 4 };
+#define DT_PART_NAMES(sep) "hour" sep "day_of_week" sep "day" sep "month"
+const char *datetime_part_name(unsigned k);
+/* The part named s; false when s names none. */
+bool datetime_part_parse(const char *s, unsigned *k);
 
 struct impute_spec {
 	enum impute_strategy strategy;
@@ -155,6 +170,15 @@ struct setting_key {
 const struct setting_key *settings_keys(size_t *n);
 
 const char *impute_name(enum impute_strategy s);
+/* A strategy by its plain name ("constant" without its value); false for
+ * any other text. */
+bool impute_strategy_parse(const char *s, enum impute_strategy *out);
+/* The vocabularies' tables themselves (IMPUTE_COUNT, ENC_COUNT and
+ * RESAMPLE_COUNT names, in enum order), for the lists in messages
+ * (ft_names_text). */
+const char *const *impute_names_table(void);
+const char *const *encoding_names_table(void);
+const char *const *resample_names_table(void);
 const char *encoding_name(enum encoding e);
 const char *resample_name(enum resample_method m);
 const char *criterion_name(enum criterion c);

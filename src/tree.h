@@ -15,11 +15,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "prep.h"
+#include "dataset.h"
 #include "settings.h"
 #include "util.h"
 
 #define TREE_LEAF (-1)
+/* Bins a uint8 column holds, and the most a uint16 column holds
+ * (tree_params.max_bins at most TREE_MAX_BINS). */
+#define TREE_NARROW_BINS 256
+#define TREE_MAX_BINS 65535
+/* tree_params.max_depth at most this. */
+#define TREE_DEPTH_LIMIT 1000
 
 struct tree_node {
 	int32_t left, right;     /* child indices, TREE_LEAF for a leaf */
@@ -106,36 +112,10 @@ void tree_set_prior(struct tree *t, uint64_t neg, uint64_t pos);
 void tree_predict_both(const struct tree *t, const struct dataset *d, double *score,
 		       double *prob);
 int tree_depth(const struct tree *t);
+/* Feature importances of nodes (normalised impurity decrease, summing to
+ * 1, or all 0) into imp[0..nf-1]: what tree_fit stores, recomputed by
+ * the JSON reader. */
+void tree_importance(const struct tree_node *nodes, size_t nn, size_t nf, double *imp);
 size_t tree_leaves(const struct tree *t);
-
-/* sklearn-like text export ("|--- TransactionAmt >  412.50" ...
- * "|   |--- class: fraud (p=0.83, n=212)"); a leaf shows its majority class
- * by weight (ties: negative), p = that class's weighted share, n = real
- * training rows, "+N synthetic" the samples resampling added; a resampled
- * tree shows the fraud probability too ("fraud (p=0.83, fraud
- * probability 0.12, n=22 +531 synthetic)"). A line deeper than 32 levels
- * keeps 32 bars and says its depth ("[depth 40] |--- ..."), so the text is
- * at most a bounded number of bytes per node. Caller frees. */
-char *tree_export_text(const struct tree *t, const char *positive_name,
-		       const char *negative_name);
-/* One "if A and B then fraud (p=0.83, n=212)" line per leaf, in tree
- * order, conditions on one feature merged ("2.50 < amount <= 7.00"); a
- * tree with no split gives "always legit (...)". Caller frees. */
-char *tree_export_rules(const struct tree *t, const char *positive_name,
-			const char *negative_name);
-
-/* JSON form (inside model.json): params, probability_odds, nfeatures,
- * feature_names, nodes (fixed key order, doubles via fmt_double; each node
- * with its real counts and probability; a file without them reads as all
- * real and uncorrected). tree_from_json validates
- * params, indices, cycles and shared children (each node reached once from
- * the root), leaves, features, finite thresholds, counts and depths, and
- * names the offending key ("model.json: tree.nodes[12].left: index 99 out
- * of range"); importances are recomputed from the nodes. The caller frees
- * the JSON with cJSON_Delete and the tree with tree_free. */
-struct cJSON;
-struct cJSON *tree_to_json(const struct tree *t);
-struct tree *tree_from_json(const struct cJSON *j, size_t nfeatures,
-			    const char *origin, struct ft_err *err);
 
 #endif

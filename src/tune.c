@@ -10,12 +10,13 @@
 #include "tune.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "metrics.h"
+#include "recipe_apply.h"
+#include "resample.h"
 #include "tree.h"
 
 bool tune_wanted(const struct settings *s)
@@ -229,17 +230,7 @@ struct tune_row *tune_grid_binned(const struct tree_bins *train,
 	atomic_init(&job.done, 0);
 	ft_progress_report(prog, "tune", 0, npoints);
 
-	pthread_t *tids = xcalloc((size_t)workers, sizeof *tids);
-	int started = 0;
-	/* The calling thread is a worker too; a thread that fails to start
-	 * only means fewer workers share the same queue. */
-	for (int i = 1; i < workers; i++)
-		if (pthread_create(&tids[started], NULL, tune_worker, &job) == 0)
-			started++;
-	tune_worker(&job);
-	for (int i = 0; i < started; i++)
-		pthread_join(tids[i], NULL);
-	free(tids);
+	ft_parallel(tune_worker, &job, 0, workers > 1 ? (size_t)workers : 1);
 
 	/* Report the failure of the earliest point, so the message does not
 	 * depend on which worker got there first. */
@@ -306,17 +297,17 @@ int tune_cv_fold_data(const struct frame *f, const struct target_info *t,
 	}
 	memset(train, 0, sizeof *train);
 	memset(held, 0, sizeof *held);
-	*recipe = prep_fit(f, s, t, in, nin, prog, err);
+	*recipe = recipe_fit(f, s, t, in, nin, prog, err);
 	int rc = -1;
 	if (!*recipe)
 		goto done;
-	if (prep_apply(*recipe, f, t, in, nin, prog, train, err) < 0 ||
-	    prep_apply(*recipe, f, t, out, nout, prog, held, err) < 0)
+	if (recipe_apply(*recipe, f, t, in, nin, prog, train, err) < 0 ||
+	    recipe_apply(*recipe, f, t, out, nout, prog, held, err) < 0)
 		goto done;
 	train->prior[0] = train->prior[1] = 0;
 	for (size_t i = 0; i < train->n; i++)
 		train->prior[train->y[i] ? 1 : 0]++;
-	if (prep_resample_recipe(train, s, *recipe, prog, err) < 0)
+	if (resample_apply(train, s, *recipe, prog, err) < 0)
 		goto done;
 	rc = 0;
 done:

@@ -8,7 +8,9 @@
 #include <stddef.h>
 
 #include "metrics.h"
-#include "prep.h"
+#include "dataset.h"
+#include "recipe.h"
+#include "target.h"
 #include "settings.h"
 #include "tree.h"
 #include "util.h"

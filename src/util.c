@@ -614,6 +614,14 @@ static bool invisible_control(uint32_t cp)
 	       cp == 0xfeff;
 }
 
+bool ft_maybe_controls(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p >= 0x7f)
+			return true;
+	return false;
+}
+
 char *ft_escape_controls(const char *s)
 {
 	struct strbuf sb = { 0 };
@@ -684,6 +692,38 @@ uint64_t rng_next(struct ft_rng *r)
 	s[2] ^= t;
 	s[3] = rotl(s[3], 45);
 	return result;
+}
+
+/* Step i (n down to 2) swaps v[i - 1] with v[j], j drawn below i. j
+ * depends on the generator only, never on v, so each step's j is drawn
+ * AHEAD steps early and its cache line fetched while the swaps before it
+ * run: on 10 million rows the swaps otherwise wait on memory one at a time
+ * (about 3x slower, and growing faster than n). The draws and the swaps
+ * keep their order, so the permutation is the one plain Fisher-Yates
+ * gives for the same seed. */
+bool rng_shuffle(struct ft_rng *r, size_t *v, size_t n, const struct ft_progress *prog)
+{
+	enum { STRIDE = 4096,     /* swaps between two looks at the cancel flag */
+	       AHEAD = 32 };
+	size_t ahead[AHEAD];      /* ahead[k % AHEAD]: j of step n - k */
+	for (size_t k = 0; k < AHEAD && n - k > 1; k++) {
+		ahead[k] = (size_t)rng_below(r, n - k);
+		__builtin_prefetch(&v[ahead[k]], 1);
+	}
+	for (size_t i = n, k = 0; i > 1; i--, k++) {
+		if (i % STRIDE == 0 && ft_cancelled(prog))
+			return false;
+		size_t slot = k % AHEAD;
+		size_t j = ahead[slot];
+		if (i > AHEAD + 1) {
+			ahead[slot] = (size_t)rng_below(r, i - AHEAD);
+			__builtin_prefetch(&v[ahead[slot]], 1);
+		}
+		size_t t = v[i - 1];
+		v[i - 1] = v[j];
+		v[j] = t;
+	}
+	return true;
 }
 
 double rng_uniform(struct ft_rng *r)
@@ -767,6 +807,56 @@ uint64_t rng_binomial(struct ft_rng *r, uint64_t n, double p)
 		f *= m / (double)x - s;
 	}
 	return k + (p < 0.5 ? x : n - x);
+}
+
+void ft_parallel(void *(*fn)(void *), void *items, size_t size, size_t n)
+{
+	if (n == 0)
+		return;
+	pthread_t local[FT_THREADS_MAX];
+	pthread_t *tid = n <= FT_THREADS_MAX ? local : xcalloc(n, sizeof *tid);
+	bool local_flags[FT_THREADS_MAX];
+	bool *started = n <= FT_THREADS_MAX ? local_flags : xcalloc(n, sizeof *started);
+	char *base = items;
+	for (size_t k = 1; k < n; k++)
+		started[k] = pthread_create(&tid[k], NULL, fn, base + k * size) == 0;
+	fn(base);
+	for (size_t k = 1; k < n; k++) {
+		if (started[k])
+			pthread_join(tid[k], NULL);
+		else
+			fn(base + k * size);   /* no thread to spare: run it here */
+	}
+	if (tid != local)
+		free(tid);
+	if (started != local_flags)
+		free(started);
+}
+
+static void *task_run(void *arg)
+{
+	struct ft_task *t = arg;
+	return t->run(t->arg);
+}
+
+void ft_run_tasks(struct ft_task *tasks, size_t n)
+{
+	ft_parallel(task_run, tasks, sizeof *tasks, n);
+}
+
+const char *ft_names_text(char *buf, size_t size, const char *const *names, size_t n,
+			  const char *last)
+{
+	size_t total = n + (last != NULL), o = 0;
+	buf[0] = '\0';
+	for (size_t k = 0; k < total && o < size; k++) {
+		const char *sep = k == 0 ? "" : k + 1 == total ? " or " : ", ";
+		int w = snprintf(buf + o, size - o, "%s%s", sep, k < n ? names[k] : last);
+		if (w < 0)
+			break;
+		o += (size_t)w;
+	}
+	return buf;
 }
 
 int ft_threads(void)

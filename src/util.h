@@ -137,6 +137,9 @@ int file_write_atomic_at(int dirfd, const char *dirpath, const char *name,
  * \e, \xHH, \u{HHHH}); bytes that are not UTF-8 become \xHH. Everything
  * else, including valid non-ASCII text, is kept. Caller frees. */
 char *ft_escape_controls(const char *s);
+/* Whether s might need ft_escape_controls: a byte below 0x20, DEL, or any
+ * non-ASCII byte (cheap, for hot paths that escape only when needed). */
+bool ft_maybe_controls(const char *s);
 
 /* Monotonic seconds, for stage timings. */
 double ft_now(void);
@@ -152,6 +155,9 @@ double rng_uniform(struct ft_rng *r);            /* [0, 1) */
 uint64_t rng_below(struct ft_rng *r, uint64_t n); /* [0, n), unbiased */
 double rng_normal(struct ft_rng *r);
 uint64_t rng_binomial(struct ft_rng *r, uint64_t n, double p); /* exact in distribution */
+/* Fisher-Yates shuffle of v[0..n), looking at prog's cancel flag every few
+ * thousand swaps; false when cancelled part way (v is then partly shuffled). */
+bool rng_shuffle(struct ft_rng *r, size_t *v, size_t n, const struct ft_progress *prog);
 
 /* The most threads any stage starts; also the upper bound of tree.threads.
  * FT_STR(FT_THREADS_MAX) is its decimal text, for messages. */
@@ -162,5 +168,27 @@ uint64_t rng_binomial(struct ft_rng *r, uint64_t n, double p); /* exact in distr
 /* Number of worker threads to use (online CPUs, at least 1, at most
  * FT_THREADS_MAX). */
 int ft_threads(void);
+
+/* A vocabulary's names for a message, "a, b, c or d" (with `last`, when
+ * not NULL, as the final choice: "a, b or null"), into buf; returns buf. */
+const char *ft_names_text(char *buf, size_t size, const char *const *names, size_t n,
+			  const char *last);
+
+/* The engine's one way to fan work out to threads: fn(items + k * size)
+ * for each k in [0, n), item 0 on the calling thread and each other item
+ * on a thread of its own; an item whose thread cannot start runs on the
+ * calling thread instead, so every item runs exactly once whatever the
+ * system allows. Returns when all have finished. Workers that take their
+ * work from one shared queue pass size 0 (every item is the same arg) and
+ * n = the number of workers: a worker that finds the queue drained simply
+ * returns. */
+void ft_parallel(void *(*fn)(void *), void *items, size_t size, size_t n);
+/* Different work at once: each tasks[k].run(tasks[k].arg), task 0 on the
+ * calling thread, as ft_parallel runs items. */
+struct ft_task {
+	void *(*run)(void *);
+	void *arg;
+};
+void ft_run_tasks(struct ft_task *tasks, size_t n);
 
 #endif

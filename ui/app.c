@@ -7,10 +7,16 @@
  * (app_frame_hold) until its context is freed. A cancelled job that has not
  * stopped within ABANDON_AFTER becomes an orphan: the session goes on at
  * once and the orphan is joined and freed when it finishes, so Esc gives
- * control back promptly however long the engine takes to notice. */
+ * control back promptly however long the engine takes to notice.
+ *
+ * Why one file: the job state machine (start, cancel, orphan, finish) is
+ * one lock's worth of state; the pieces are not separable without exposing
+ * it.
+ */
 #include "config.h"
 #include "app.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +88,7 @@ void app_free(struct app *a)
 	free(a->history);
 	free(a->registry_root);
 	free(a->pipeline_path);
+	free(a->report.text);
 	question_free(a->question);
 	settings_free(&a->basis);
 	strv_free(a->read_na, a->nread_na);
@@ -129,6 +136,7 @@ void app_ask(struct app *a, void (*yes)(struct app *, void *), void *ctx,
 	snprintf(q->no_message, sizeof q->no_message, "%s", no_message ? no_message : "cancelled");
 	question_free(a->question);
 	a->question = q;
+	a->question_serial++;
 }
 
 void app_answer(struct app *a, bool yes)
@@ -434,13 +442,94 @@ static void *train_worker(void *arg)
 	return NULL;
 }
 
+/* Drift's progress under its own name (predict_csv reads the file). */
+static void drift_progress(void *ctx, const char *stage, uint64_t done, uint64_t total)
+{
+	(void)stage;
+	job_progress(ctx, "drift", done, total);
+}
+
+/* "act (TransactionAmt, the score)" or "stable": the level and what
+ * reached it (at most three names). Caller frees. */
+static char *drift_summary(const struct drift_report *r)
+{
+	struct strbuf sb = { 0 };
+	sb_puts(&sb, drift_level_names[r->worst]);
+	size_t n = 0;
+	for (size_t i = 0; i <= r->ncols && r->worst != DRIFT_STABLE; i++) {
+		bool score = i == r->ncols;
+		enum drift_level l = score ? r->score_level : r->cols[i].level;
+		if (l != r->worst)
+			continue;
+		if (n < 3) {
+			char *name = ft_escape_controls(score ? "the score" : r->cols[i].name);
+			sb_printf(&sb, "%s%s", n ? ", " : " (", name);
+			free(name);
+		}
+		n++;
+	}
+	if (n > 3)
+		sb_printf(&sb, " and %zu more", n - 3);
+	if (n)
+		sb_puts(&sb, ")");
+	return sb.data;
+}
+
+static void *drift_worker(void *arg)
+{
+	struct app_job *j = arg;
+	struct ft_progress prog = { drift_progress, j, &j->cancel };
+	j->status = -1;
+	struct model *m = registry_load_model(j->root, j->group, j->version, &j->err);
+	if (m && !m->reference) {
+		ft_fail(&j->err, FT_EINPUT, "%s/%d: the model has no reference distributions (it "
+			"was trained before fraudtree kept them); retrain it to measure drift",
+			j->group, j->version);
+	} else if (m && drift_csv(m, j->path, 0, &prog, &j->drift, &j->err) == 0) {
+		char *ref = xasprintf("%s/%d", j->group, j->version);
+		j->report = drift_report_text(&j->drift, ref, j->path, 24);
+		free(ref);
+		j->summary = drift_summary(&j->drift);
+		j->status = 0;
+	}
+	/* the report's names are the model's: the text is all that stays */
+	drift_report_free(&j->drift);
+	model_free(m);
+	atomic_store(&j->done, 1);
+	return NULL;
+}
+
+static void *card_worker(void *arg)
+{
+	struct app_job *j = arg;
+	j->status = -1;
+	char *text = card_render(j->root, j->group, j->version, j->card_format, &j->err);
+	if (text && atomic_load(&j->cancel)) {
+		ft_fail(&j->err, FT_ECANCELLED, "cancelled; %s not written", j->out);
+	} else if (text) {
+		struct out_file of;
+		if (out_open(&of, j->out, 0666, &j->err) == 0) {
+			bool ok = write_all(of.fd, text, strlen(text)) == 0;
+			int e = errno;
+			if (out_commit(&of, ok, &j->err) == 0)
+				j->status = 0;
+			else if (!ok)
+				ft_fail(&j->err, FT_EIO, "%s: %s", j->out, strerror(e));
+		}
+	}
+	free(text);
+	atomic_store(&j->done, 1);
+	return NULL;
+}
+
 /* A worker's own context; the caller fills its inputs and starts it. */
 static struct app_job *job_new(enum job_kind kind)
 {
 	struct app_job *w = xcalloc(1, sizeof *w);
 	pthread_mutex_init(&w->lock, NULL);
 	w->kind = kind;
-	snprintf(w->stage, sizeof w->stage, "%s", kind == JOB_LOAD ? "load" : "prepare");
+	snprintf(w->stage, sizeof w->stage, "%s", kind == JOB_LOAD ? "load"
+		 : kind == JOB_DRIFT ? "drift" : kind == JOB_CARD ? "card" : "prepare");
 	w->started = ft_now();
 	return w;
 }
@@ -458,6 +547,10 @@ static void job_free(struct app_job *w)
 	free(w->root);
 	free((char *)w->publish.group);
 	free((char *)w->publish.description);
+	free(w->out);
+	free(w->report);
+	free(w->summary);
+	drift_report_free(&w->drift);
 	pthread_mutex_destroy(&w->lock);
 	free(w);
 }
@@ -494,6 +587,20 @@ static int job_start(struct app *a, struct app_job *w, void *(*run)(void *))
 	return 0;
 }
 
+/* What a job is doing, for messages: "loading", "measuring drift". */
+static const char *job_doing(enum job_kind kind)
+{
+	switch (kind) {
+	case JOB_LOAD: return "loading";
+	case JOB_TUNE: return "tuning";
+	case JOB_REGISTER: return "registering";
+	case JOB_DRIFT: return "measuring drift";
+	case JOB_CARD: return "writing the model card";
+	case JOB_TRAIN: case JOB_NONE: break;
+	}
+	return "training";
+}
+
 static int job_busy(struct app *a)
 {
 	if (!a->job_running)
@@ -501,8 +608,7 @@ static int job_busy(struct app *a)
 	if (a->job.kind == JOB_REGISTER)
 		app_message(a, true, "busy: registering the model (a moment)");
 	else
-		app_message(a, true, "busy: %s is running (Esc cancels it)",
-			    a->job.kind == JOB_LOAD ? "loading" : a->job.kind == JOB_TUNE ? "tuning" : "training");
+		app_message(a, true, "busy: %s is running (Esc cancels it)", job_doing(a->job.kind));
 	return -1;
 }
 
@@ -584,6 +690,43 @@ int app_start_register(struct app *a, const char *group, const char *description
 		return -1;
 	}
 	app_message(a, false, "registering into %s...", group);
+	return 0;
+}
+
+int app_start_drift(struct app *a, const char *root, const char *group, int version,
+		    const char *path)
+{
+	if (job_busy(a))
+		return -1;
+	struct app_job *w = job_new(JOB_DRIFT);
+	w->root = xstrdup(root);
+	snprintf(w->group, sizeof w->group, "%s", group);
+	w->version = version;
+	w->path = xstrdup(path);
+	if (job_start(a, w, drift_worker)) {
+		app_message(a, true, "cannot start a thread to measure drift");
+		return -1;
+	}
+	app_message(a, false, "measuring the drift of %s against %s/%d...", path, group, version);
+	return 0;
+}
+
+int app_start_card(struct app *a, const char *root, const char *group, int version,
+		   enum card_format f, const char *out)
+{
+	if (job_busy(a))
+		return -1;
+	struct app_job *w = job_new(JOB_CARD);
+	w->root = xstrdup(root);
+	snprintf(w->group, sizeof w->group, "%s", group);
+	w->version = version;
+	w->card_format = f;
+	w->out = xstrdup(out);
+	if (job_start(a, w, card_worker)) {
+		app_message(a, true, "cannot start a thread to write the model card");
+		return -1;
+	}
+	app_message(a, false, "writing the model card of %s/%d to %s...", group, version, out);
 	return 0;
 }
 
@@ -773,7 +916,41 @@ static void adopt_train(struct app *a, struct app_job *j)
 static const char *cancelled_text(enum job_kind kind)
 {
 	return kind == JOB_LOAD ? "loading cancelled"
-		: kind == JOB_TUNE ? "tuning cancelled" : "training cancelled";
+		: kind == JOB_TUNE ? "tuning cancelled"
+		: kind == JOB_DRIFT ? "drift cancelled"
+		: kind == JOB_CARD ? "model card cancelled; nothing written" : "training cancelled";
+}
+
+static void adopt_drift(struct app *a, struct app_job *j)
+{
+	if (j->status) {
+		if (j->err.code == FT_ECANCELLED)
+			app_message(a, false, "%s", cancelled_text(j->kind));
+		else
+			app_message(a, true, "drift: %s", j->err.msg);
+		return;
+	}
+	free(a->report.text);
+	a->report.text = j->report;
+	j->report = NULL;
+	a->report.seq++;
+	snprintf(a->report.title, sizeof a->report.title, "drift against %s/%d", j->group,
+		 j->version);
+	app_message(a, false, "drift %s: %s against %s/%d%s", j->summary, j->path, j->group,
+		    j->version, a->screen == SCR_REGISTRY ? " (Esc closes the table)"
+		    : " (the table is on the Registry screen)");
+}
+
+static void adopt_card(struct app *a, struct app_job *j)
+{
+	if (j->status) {
+		if (j->err.code == FT_ECANCELLED)
+			app_message(a, false, "%s", cancelled_text(j->kind));
+		else
+			app_message(a, true, "card: %s", j->err.msg);
+		return;
+	}
+	app_message(a, false, "model card of %s/%d written to %s", j->group, j->version, j->out);
 }
 
 static void adopt_register(struct app *a, struct app_job *j)
@@ -856,6 +1033,10 @@ bool app_poll_job(struct app *a)
 		adopt_load(a, w);
 	else if (w->kind == JOB_REGISTER)
 		adopt_register(a, w);
+	else if (w->kind == JOB_DRIFT)
+		adopt_drift(a, w);
+	else if (w->kind == JOB_CARD)
+		adopt_card(a, w);
 	else
 		adopt_train(a, w);
 	job_free(w);

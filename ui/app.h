@@ -3,8 +3,9 @@
  * functions declared here (or their own state), so the worker thread and
  * the UI thread agree on who owns what.
  *
- * Threading: at most one live background job (load, train or tune) at a
- * time. Its worker runs on a context of its own (`live`) and owns it until
+ * Threading: at most one live background job (load, train, tune, register,
+ * drift or card) at a time. Its worker runs on a context of its own
+ * (`live`) and owns it until
  * it sets done; `job` holds what the screens show of it (kind, started,
  * path). The UI thread polls app_poll_job() between keys and adopts the
  * result. A cancelled job that does not stop at once is left to finish on
@@ -17,6 +18,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "card.h"
+#include "drift.h"
 #include "frame.h"
 #include "pipeline.h"
 #include "pipeline_publish.h"
@@ -31,7 +34,7 @@ enum screen_id {
 /* What covers the current screen, taking every key. */
 enum app_overlay { OVERLAY_NONE, OVERLAY_HELP, OVERLAY_LOG };
 
-enum job_kind { JOB_NONE, JOB_LOAD, JOB_TRAIN, JOB_TUNE, JOB_REGISTER };
+enum job_kind { JOB_NONE, JOB_LOAD, JOB_TRAIN, JOB_TUNE, JOB_REGISTER, JOB_DRIFT, JOB_CARD };
 
 struct app_job {
 	enum job_kind kind;
@@ -61,6 +64,23 @@ struct app_job {
 	const struct pipeline_result *published;
 	char *root;
 	int version;
+	/* JOB_DRIFT and JOB_CARD: the registry version (root, group, version)
+	 * they read. Drift measures path against its model; the card is
+	 * written to path (out) in card_format, and a card told to stop writes
+	 * nothing. `report` is what the Registry screen shows of a drift. */
+	char group[REGISTRY_GROUP_MAX + 1];
+	enum card_format card_format;
+	char *out;
+	struct drift_report drift;
+	char *report, *summary;
+};
+
+/* The last report a Registry job made (a drift table) for the Registry
+ * screen to show; seq grows with every new one. */
+struct app_report {
+	char title[REGISTRY_GROUP_MAX + 64];
+	char *text;
+	unsigned long seq;
 };
 
 /* A trained run kept in the history list (Train screen): what it was
@@ -120,6 +140,7 @@ struct app {
 	unsigned long trained_version;   /* settings_version the model was trained from */
 	enum app_overlay overlay;
 	struct app_question *question;   /* asked on the message line, NULL */
+	unsigned question_serial;         /* counts questions asked (app_ask) */
 	enum screen_id next_screen;      /* requested switch, SCR_COUNT: none */
 	/* What the current model was trained with (tune.* aside; threshold
 	 * and gate follow the model, which is re-evaluated when they move). */
@@ -140,6 +161,7 @@ struct app {
 	 * file does not free it under them, and wake the main loop when done. */
 	atomic_int frame_readers;
 	atomic_int wakeup;
+	struct app_report report;        /* the last drift, for the Registry screen */
 };
 
 void app_init(struct app *a);
@@ -184,6 +206,14 @@ int app_start_train(struct app *a, bool tune);
 /* Register a->result (its gate must pass) into a->registry_root in the
  * background; description may be NULL. */
 int app_start_register(struct app *a, const char *group, const char *description);
+/* Measure the file at path against root/group/version's model in the
+ * background (fraudtree drift); the table becomes a->report. */
+int app_start_drift(struct app *a, const char *root, const char *group, int version,
+		    const char *path);
+/* Write root/group/version's model card to out in the background
+ * (out_open's rules: never through a link, nothing half-written). */
+int app_start_card(struct app *a, const char *root, const char *group, int version,
+		   enum card_format f, const char *out);
 void app_cancel_job(struct app *a);
 /* Adopt a finished job; true when something changed and the screen should
  * redraw. Called by the main loop several times a second. */

@@ -8,7 +8,11 @@
  * permutation (display position -> frame row), never a copy of the data.
  * The state is rebuilt whenever a->frame changes (compared by pointer).
  * A filter narrows the display order to the rows it matches (view);
- * it only chooses what is shown, never what is trained on. */
+ * it only chooses what is shown, never what is trained on.
+ *
+ * Why one file: one screen's state (grid, inspector, filter, search) and
+ * its key handler; the view models live in vm_*.c already.
+ */
 #include "config.h"
 #include "screen.h"
 
@@ -22,7 +26,8 @@
 
 #include "explore.h"
 #include "filter.h"
-#include "prep.h"
+#include "recipe.h"
+#include "target.h"
 #include "prompt.h"
 #include "scr_data.h"
 #include "scr_freq.h"
@@ -108,7 +113,7 @@ struct data_state {
 	size_t *view, nview;
 	unsigned long view_gen;    /* bumped whenever the display order changes */
 	struct freq_sheet *freq;
-	const char **drop_why;     /* per column: prep_suggest_drops' reason */
+	const char **drop_why;     /* per column: recipe_suggest_drops' reason */
 	unsigned long drop_version;
 };
 
@@ -238,7 +243,7 @@ static bool target_y(struct app *a, struct data_state *s)
 	if (s->ti_ok)
 		target_info_free(&s->ti);
 	struct ft_err err;
-	s->ti_ok = prep_target(a->frame, &a->settings, &s->ti, &err) == 0;
+	s->ti_ok = target_resolve(a->frame, &a->settings, &s->ti, &err) == 0;
 	s->ti_version = a->settings_version + 1;
 	explore_column_free(&s->fig);
 	s->fig_col = -1;
@@ -246,7 +251,7 @@ static bool target_y(struct app *a, struct data_state *s)
 }
 
 /* Why the column is not trained on, or NULL: listed in drop, or a drop
- * the recipe makes unasked (prep_suggest_drops: id-like, constant...). */
+ * the recipe makes unasked (recipe_suggest_drops: id-like, constant...). */
 static const char *drop_reason(struct app *a, struct data_state *s, size_t col)
 {
 	const struct frame *f = a->frame;
@@ -257,9 +262,9 @@ static const char *drop_reason(struct app *a, struct data_state *s, size_t col)
 	if (s->drop_version != a->settings_version + 1) {
 		free(s->drop_why);
 		s->drop_why = xcalloc(f->ncols ? f->ncols : 1, sizeof *s->drop_why);
-		size_t n = prep_suggest_drops(f, app_target_col(a), NULL, 0);
+		size_t n = recipe_suggest_drops(f, app_target_col(a), NULL, 0);
 		struct drop_suggestion *d = xcalloc(n ? n : 1, sizeof *d);
-		n = prep_suggest_drops(f, app_target_col(a), d, n);
+		n = recipe_suggest_drops(f, app_target_col(a), d, n);
 		for (size_t i = 0; i < n; i++)
 			s->drop_why[d[i].col] = d[i].reason;
 		free(d);

@@ -765,9 +765,10 @@ static int show_in_data(struct app *a, struct eval_state *s)
 		if (fr != SIZE_MAX)
 			rows[n++] = fr;
 	}
-	char label[128];
-	snprintf(label, sizeof label, "%s rows of the %s split at threshold %.2f",
-		 vm_cell_title(s->cell), split_name(s->split), current_threshold(a->result));
+	char label[128], thr[32];
+	fmt_double(thr, current_threshold(a->result));
+	snprintf(label, sizeof label, "%s rows of the %s split at threshold %s",
+		 vm_cell_title(s->cell), split_name(s->split), thr);
 	scr_data_show_rows(a, rows, n, label);
 	free(rows);
 	return KEY_HANDLED | KEY_REDRAW;

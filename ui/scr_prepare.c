@@ -16,7 +16,7 @@
 #include <strings.h>
 
 #include "pipeline.h"
-#include "prep.h"
+#include "recipe.h"
 #include "prompt.h"
 #include "scr_data.h"
 #include "term.h"
@@ -110,7 +110,7 @@ static const char *suggestion(struct app *a, struct prepare_state *s, size_t col
 		free(s->sugg);
 		s->nsugg = 0;
 		s->sugg = xcalloc(a->frame->ncols ? a->frame->ncols : 1, sizeof *s->sugg);
-		s->nsugg = prep_suggest_drops(a->frame, t, s->sugg, a->frame->ncols);
+		s->nsugg = recipe_suggest_drops(a->frame, t, s->sugg, a->frame->ncols);
 		s->sugg_frame = a->frame;
 		s->sugg_target = t;
 	}
@@ -137,33 +137,33 @@ static const char *impute_text(const struct settings *st, const struct column *c
 	return buf;
 }
 
-static unsigned dt_parts(const struct settings *st, const char *name, bool *own)
+/* What the next fit takes from a datetime column (recipe_datetime_parts,
+ * over the whole file: the split is not made yet). */
+static unsigned dt_parts(const struct settings *st, const struct frame *f, const struct column *c,
+			 bool *own)
 {
-	const struct column_setting *cs = settings_column(st, name);
-	*own = cs && cs->has_datetime;
-	return *own ? cs->datetime_parts : st->datetime_default;
+	return recipe_datetime_parts(st, f, (size_t)(c - f->cols), NULL, 0, own);
 }
 
 static void parts_text(unsigned parts, char *buf, size_t size)
 {
-	static const char *const names[] = { "hour", "day_of_week", "day", "month" };
 	size_t o = 0;
 	buf[0] = '\0';
-	for (int i = 0; i < 4; i++)
+	for (unsigned i = 0; i < DT_PART_COUNT; i++)
 		if (parts & (1u << i))
-			o += (size_t)snprintf(buf + o, size - o, "%s%s", o ? "+" : "", names[i]);
+			o += (size_t)snprintf(buf + o, size - o, "%s%s", o ? "+" : "", datetime_part_name(i));
 	if (!o)
 		snprintf(buf, size, "(none)");
 }
 
-static const char *encode_text(const struct settings *st, const struct column *c,
-			       char *buf, size_t size, bool *own)
+static const char *encode_text(const struct settings *st, const struct frame *f,
+			       const struct column *c, char *buf, size_t size, bool *own)
 {
 	*own = false;
 	if (c->type == COL_NUMERIC) {
 		snprintf(buf, size, "value");
 	} else if (c->type == COL_DATETIME) {
-		parts_text(dt_parts(st, c->name, own), buf, size);
+		parts_text(dt_parts(st, f, c, own), buf, size);
 	} else {
 		const struct column_setting *cs = settings_column(st, c->name);
 		*own = cs && cs->has_encode;
@@ -255,7 +255,7 @@ static void draw_columns(struct app *a, struct prepare_state *s, WINDOW *w, int 
 				 own ? base | A_BOLD : (sel ? base : term_attr(ROLE_DIM)), false);
 			term_put(w, y, x + 16, 1, "", base, false);
 			x += 17;
-			encode_text(st, col, buf, sizeof buf, &own);
+			encode_text(st, f, col, buf, sizeof buf, &own);
 			term_put(w, y, x, width - x, buf, own ? base | A_BOLD : base, false);
 		} else {
 			term_put(w, y, x, width - x, "", base, false);
@@ -312,6 +312,65 @@ static void refresh_preview(struct app *a, struct prepare_state *s)
 		refresh_preview(a, s);
 }
 
+/* Lines under the split panel: a time split's date range per split, or
+ * the datetime column a random split ignores. */
+static int times_height(const struct prepare_state *s)
+{
+	if (!s->have_preview)
+		return 0;
+	if (s->counts.time_col >= 0)
+		return SPLIT_COUNT + 1 + (s->counts.no_time || s->counts.in_gap);
+	return s->counts.random_datetime_col >= 0;
+}
+
+/* "2004-08-09 00:00:00" as "2004-08-09" when every bound is at midnight,
+ * so the ranges fit an 80-column screen. */
+static bool all_midnight(const struct split_counts *c)
+{
+	static const char midnight[] = " 00:00:00";
+	size_t m = sizeof midnight - 1;
+	for (int k = 0; k < SPLIT_COUNT; k++) {
+		size_t a = strlen(c->from[k]), b = strlen(c->to[k]);
+		if (a < m || b < m || strcmp(c->from[k] + a - m, midnight) ||
+		    strcmp(c->to[k] + b - m, midnight))
+			return false;
+	}
+	return true;
+}
+
+static void draw_times(const struct app *a, const struct prepare_state *s, WINDOW *w, int y)
+{
+	const struct split_counts *c = &s->counts;
+	const struct frame *f = a->frame;
+	int width = getmaxx(w);
+	if (!times_height(s) || !f)
+		return;
+	if (c->time_col < 0) {
+		if ((size_t)c->random_datetime_col < f->ncols)
+			term_printf(w, y, 1, width - 2, term_attr(ROLE_WARN),
+				    "random split, though %s is a datetime column "
+				    "(split.method time)",
+				    f->cols[c->random_datetime_col].name);
+		return;
+	}
+	if ((size_t)c->time_col >= f->ncols)
+		return;
+	term_printf(w, y++, 1, width - 2, term_attr(ROLE_HEADER),
+		    "time split on %s: train < validation < test",
+		    f->cols[c->time_col].name);
+	static const char *const names[SPLIT_COUNT] = { "train", "validation", "test" };
+	bool dates = all_midnight(c);
+	for (int k = 0; k < SPLIT_COUNT; k++) {
+		int lf = (int)strlen(c->from[k]) - (dates ? 9 : 0);
+		int lt = (int)strlen(c->to[k]) - (dates ? 9 : 0);
+		term_printf(w, y++, 1, width - 2, A_NORMAL, "  %-14s %.*s .. %.*s", names[k], lf,
+			    c->from[k], lt, c->to[k]);
+	}
+	if (c->no_time || c->in_gap)
+		term_printf(w, y, 1, width - 2, term_attr(ROLE_DIM),
+			    "  left out: %zu without a time, %zu in the gaps", c->no_time, c->in_gap);
+}
+
 static void draw_bottom(struct app *a, struct prepare_state *s, WINDOW *w, int y0)
 {
 	const struct settings *st = &a->settings;
@@ -323,13 +382,18 @@ static void draw_bottom(struct app *a, struct prepare_state *s, WINDOW *w, int y
 		    view_num(st->split_validation).s);
 	term_printf(w, y++, 1, lw, A_NORMAL, "         test  %s", view_num(st->split_test).s);
 	term_printf(w, y++, 1, lw, A_NORMAL, "seed     %llu", (unsigned long long)st->split_seed);
+	if (st->split_method == SPLIT_TIME)
+		term_printf(w, y++, 1, lw, A_NORMAL, "method   time, gap %s days",
+			    view_num(st->split_gap_days).s);
+	else
+		term_printf(w, y++, 1, lw, A_NORMAL, "method   %s",
+			    split_method_name(st->split_method));
 	term_printf(w, y++, 1, lw, A_NORMAL, "resample %s, ratio %s", resample_name(st->resample),
 		    view_num(st->resample_ratio).s);
 	term_printf(w, y++, 1, lw, A_NORMAL, "drop suggested columns: %s",
 		    st->drop_suggested ? "yes" : "no");
 	term_printf(w, y++, 1, lw, term_attr(ROLE_DIM), "S split  x seed  m method  +/- ratio");
 
-	refresh_preview(a, s);
 	int x0 = lw + 2, pw = width - x0;
 	y = y0 + 1;
 	if (!s->have_preview) {
@@ -355,6 +419,7 @@ static void draw_bottom(struct app *a, struct prepare_state *s, WINDOW *w, int y
 	if (st->resample == RESAMPLE_CLASS_WEIGHT)
 		term_printf(w, y++, x0, pw, A_NORMAL, "%-15s %8.3g %8.3g", "class weights",
 			    c->train_weight[0], c->train_weight[1]);
+	draw_times(a, s, w, y0 + BOTTOM_H);
 }
 
 static void draw_menu(struct prepare_state *s, WINDOW *w)
@@ -378,18 +443,20 @@ static void draw(struct app *a, WINDOW *w)
 		term_put(w, getmaxy(w) / 2, 2, getmaxx(w) - 4, "No data loaded yet.", term_attr(ROLE_DIM), false);
 		return;
 	}
+	refresh_preview(a, s);
+	int bottom = BOTTOM_H + times_height(s);
 	int h = getmaxy(w);
 	/* the selected column's leakage hint, whole, over the bottom panel */
 	const char *hint = s->cur < a->frame->ncols ? scr_data_hint(a, s->cur) : NULL;
-	if (hint && h - BOTTOM_H > 3) {
+	if (hint && h - bottom > 3) {
 		char line[1024];
 		snprintf(line, sizeof line, " leakage hint: %s", hint);
-		draw_columns(a, s, w, h - BOTTOM_H - 1);
-		term_put(w, h - BOTTOM_H - 1, 0, getmaxx(w), line, term_attr(ROLE_WARN), false);
+		draw_columns(a, s, w, h - bottom - 1);
+		term_put(w, h - bottom - 1, 0, getmaxx(w), line, term_attr(ROLE_WARN), false);
 	} else {
-		draw_columns(a, s, w, h - BOTTOM_H);
+		draw_columns(a, s, w, h - bottom);
 	}
-	draw_bottom(a, s, w, h - BOTTOM_H);
+	draw_bottom(a, s, w, h - bottom);
 	if (s->menu)
 		draw_menu(s, w);
 }
@@ -446,7 +513,7 @@ static void cycle_encode(struct app *a, const struct column *c)
 	}
 	char buf[32];
 	bool own;
-	encode_text(&a->settings, c, buf, sizeof buf, &own);
+	encode_text(&a->settings, a->frame, c, buf, sizeof buf, &own);
 	enum encoding cur, next = ENC_ONEHOT;
 	if (encoding_parse(buf, &cur))
 		next = (enum encoding)((cur + 1) % ENC_COUNT);
@@ -463,9 +530,8 @@ static void cycle_parts(struct app *a, const struct column *c)
 		DT_HOUR | DT_DAY_OF_WEEK, DT_HOUR, DT_DAY_OF_WEEK,
 		DT_HOUR | DT_DAY_OF_WEEK | DT_DAY | DT_MONTH, 0
 	};
-	static const char *const names[] = { "hour", "day_of_week", "day", "month" };
 	bool own;
-	unsigned cur = dt_parts(&a->settings, c->name, &own);
+	unsigned cur = dt_parts(&a->settings, a->frame, c, &own);
 	size_t next = 0;
 	for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
 		if (presets[i] == cur)
@@ -473,9 +539,9 @@ static void cycle_parts(struct app *a, const struct column *c)
 	struct strbuf sb = { 0 };
 	sb_puts(&sb, "[");
 	int k = 0;
-	for (int i = 0; i < 4; i++)
+	for (unsigned i = 0; i < DT_PART_COUNT; i++)
 		if (presets[next] & (1u << i))
-			sb_printf(&sb, "%s\"%s\"", k++ ? "," : "", names[i]);
+			sb_printf(&sb, "%s\"%s\"", k++ ? "," : "", datetime_part_name(i));
 	sb_puts(&sb, "]");
 	set_column(a, "datetime", c->name, sb.data);
 	sb_free(&sb);
@@ -599,6 +665,17 @@ static void seed_done(struct app *a, const char *line, void *ctx)
 
 /* The next column (after the cursor, wrapping) whose name holds the text,
  * ignoring case. */
+struct name_match {
+	const struct frame *f;
+	const char *text;
+};
+
+static bool name_holds(size_t col, void *ctx)
+{
+	const struct name_match *m = ctx;
+	return strcasestr(m->f->cols[col].name, m->text) != NULL;
+}
+
 static void find_next(struct app *a, struct prepare_state *s, bool forward)
 {
 	const struct frame *f = a->frame;
@@ -606,17 +683,16 @@ static void find_next(struct app *a, struct prepare_state *s, bool forward)
 		app_message(a, true, "nothing to find yet: / finds a column by name");
 		return;
 	}
-	for (size_t k = 1; k <= f->ncols; k++) {
-		size_t i = forward ? (s->cur + k) % f->ncols : (s->cur + f->ncols - k) % f->ncols;
-		if (strcasestr(f->cols[i].name, s->find)) {
-			bool wrapped = forward ? i <= s->cur : i >= s->cur;
-			s->cur = i;
-			app_message(a, false, "%scolumn %zu of %zu: %s", wrapped && k > 1 ? "find wrapped: " : "",
-				    i + 1, f->ncols, f->cols[i].name);
-			return;
-		}
+	struct name_match m = { f, s->find };
+	bool wrapped;
+	size_t i = screen_find_row(f->ncols, s->cur, forward, name_holds, &m, &wrapped);
+	if (i == f->ncols) {
+		app_message(a, true, "no column name holds '%s'", s->find);
+		return;
 	}
-	app_message(a, true, "no column name holds '%s'", s->find);
+	s->cur = i;
+	app_message(a, false, "%scolumn %zu of %zu: %s", wrapped ? "find wrapped: " : "", i + 1,
+		    f->ncols, f->cols[i].name);
 }
 
 static void find_done(struct app *a, const char *line, void *ctx)

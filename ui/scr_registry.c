@@ -8,7 +8,11 @@
  * key here and a typed command do exactly the same thing. The listing is
  * re-read whenever the registry changes on disk (any group's audit log or
  * directory, or the root itself), including changes made by another
- * process; a reader never trusts what it finds (registry.h validates). */
+ * process; a reader never trusts what it finds (registry.h validates).
+ *
+ * Why one file: one screen's state (groups, versions, details, diff, card,
+ * drift) shared by its key handler and drawing.
+ */
 #include "config.h"
 
 #include <errno.h>
@@ -76,9 +80,13 @@ struct reg_state {
 	int wrap_w;
 	size_t view_top;
 	int view_page;
-	char view_title[REGISTRY_GROUP_MAX + 48];
+	char view_title[REGISTRY_GROUP_MAX + 64];
 	char view_find[128];
 	char find[128];                       /* the last `/` text of the list */
+	/* Per view line and per wrapped row: how it is drawn (ROLE_NORMAL
+	 * lets the line's own text decide). */
+	enum term_role *view_role, *rows_w_role;
+	unsigned long report_seen;            /* a->report.seq last opened */
 };
 
 static const char *root_of(const struct app *a)
@@ -225,6 +233,8 @@ static struct reg_state *get_state(struct app *a)
 	return s;
 }
 
+static void open_report(struct app *a, struct reg_state *s);
+
 /* How the version's gate and threshold differ from the group's policy and
  * the defaults (registry_version_flags), as `registry show` prints them,
  * under the version's title line. */
@@ -345,6 +355,7 @@ static attr_t status_attr(const struct registry_version *v)
 	case REG_APPROVED: return term_attr(ROLE_GOOD);
 	case REG_REJECTED: return term_attr(ROLE_BAD);
 	case REG_PENDING: return term_attr(ROLE_WARN);
+	case REG_STATUS_COUNT: break;
 	}
 	return term_attr(ROLE_NORMAL);
 }
@@ -382,6 +393,8 @@ static void draw(struct app *a, WINDOW *win)
 	int h, w;
 	getmaxyx(win, h, w);
 	struct reg_state *s = get_state(a);
+	if (a->report.seq != s->report_seen && a->report.text)
+		open_report(a, s);
 	if (s->viewing) {
 		draw_view(win, h, w, s);
 		return;
@@ -446,7 +459,9 @@ static void wrapped_free(struct reg_state *s)
 	for (size_t i = 0; i < s->nrows_w; i++)
 		free(s->rows_w[i]);
 	free(s->rows_w);
+	free(s->rows_w_role);
 	s->rows_w = NULL;
+	s->rows_w_role = NULL;
 	s->nrows_w = 0;
 	s->wrap_w = 0;
 }
@@ -456,15 +471,19 @@ static void view_free(struct reg_state *s)
 	for (size_t i = 0; i < s->nview; i++)
 		free(s->view[i]);
 	free(s->view);
+	free(s->view_role);
 	s->view = NULL;
+	s->view_role = NULL;
 	s->nview = 0;
 	s->viewing = false;
 	wrapped_free(s);
 }
 
-static void wrapped_add(struct reg_state *s, char *row)
+static void wrapped_add(struct reg_state *s, char *row, enum term_role role)
 {
 	s->rows_w = xreallocarray(s->rows_w, s->nrows_w + 1, sizeof *s->rows_w);
+	s->rows_w_role = xreallocarray(s->rows_w_role, s->nrows_w + 1, sizeof *s->rows_w_role);
+	s->rows_w_role[s->nrows_w] = role;
 	s->rows_w[s->nrows_w++] = row;
 }
 
@@ -479,8 +498,9 @@ static void wrap_view(struct reg_state *s, int w)
 	for (size_t i = 0; i < s->nview; i++) {
 		const char *p = s->view[i];
 		bool head = p[0] == '#', first = true;
+		enum term_role role = s->view_role[i];
 		if (!*p || head) {
-			wrapped_add(s, xstrdup(p));
+			wrapped_add(s, xstrdup(p), role);
 			continue;
 		}
 		while (*p) {
@@ -493,7 +513,7 @@ static void wrap_view(struct reg_state *s, int w)
 				if (!cut)
 					cut = fit;
 			}
-			wrapped_add(s, xasprintf("%*s%.*s", indent, "", (int)cut, p));
+			wrapped_add(s, xasprintf("%*s%.*s", indent, "", (int)cut, p), role);
 			p += cut;
 			while (*p == ' ')
 				p++;
@@ -505,6 +525,14 @@ static void wrap_view(struct reg_state *s, int w)
 static void view_add(struct reg_state *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+static void view_add_line(struct reg_state *s, char *line, enum term_role role)
+{
+	s->view = xreallocarray(s->view, s->nview + 1, sizeof *s->view);
+	s->view_role = xreallocarray(s->view_role, s->nview + 1, sizeof *s->view_role);
+	s->view_role[s->nview] = role;
+	s->view[s->nview++] = line;
+}
+
 static void view_add(struct reg_state *s, const char *fmt, ...)
 {
 	char buf[2048];
@@ -512,8 +540,7 @@ static void view_add(struct reg_state *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	s->view = xreallocarray(s->view, s->nview + 1, sizeof *s->view);
-	s->view[s->nview++] = xstrdup(buf);
+	view_add_line(s, xstrdup(buf), ROLE_NORMAL);
 }
 
 /* evaluation.json of a version, read without following links and checked
@@ -715,8 +742,10 @@ static void draw_view(WINDOW *win, int h, int w, struct reg_state *s)
 		s->view_top = 0;
 	for (int i = 0; i < rows && s->view_top + (size_t)i < s->nrows_w; i++) {
 		const char *line = s->rows_w[s->view_top + (size_t)i];
-		bool head = line[0] == '#';
+		enum term_role role = s->rows_w_role[s->view_top + (size_t)i];
+		bool head = line[0] == '#' && role == ROLE_NORMAL;
 		attr_t at = head ? term_attr(ROLE_HEADER) | A_BOLD
+			: role != ROLE_NORMAL ? term_attr(role)
 			: (strstr(line, "DAMAGED") || !strncmp(line, "  FAIL", 6)) ? term_attr(ROLE_BAD)
 			: term_attr(ROLE_NORMAL);
 		term_put(win, 1 + i, 0, w, head ? line + 1 : line, at, false);
@@ -1113,6 +1142,165 @@ static int key_register(struct app *a, int ch)
 	return start_register(a);
 }
 
+/* ---- the model card and drift --------------------------------------- */
+
+/* The version a card or drift is about: the selected one, intact. */
+static const struct registry_version *action_version(struct app *a, const char **group)
+{
+	struct reg_state *s = get_state(a);
+	const struct registry_version *v = selected_version(s, group);
+	if (!v) {
+		app_message(a, true, "select a version on the Registry screen first (Up/Down)");
+		return NULL;
+	}
+	if (v->damaged) {
+		app_message(a, true, "%s/%d is damaged: %s", *group, v->number,
+			    v->problem ? v->problem : "unreadable");
+		return NULL;
+	}
+	return v;
+}
+
+struct card_request {
+	char group[REGISTRY_GROUP_MAX + 1];
+	int version;
+	enum card_format format;
+	char *path;
+};
+
+static void card_request_free(void *p)
+{
+	struct card_request *c = p;
+	free(c->path);
+	free(c);
+}
+
+static void card_yes(struct app *a, void *ctx)
+{
+	struct card_request *c = ctx;
+	app_start_card(a, root_of(a), c->group, c->version, c->format, c->path);
+}
+
+/* Write the selected version's card to path (NULL: GROUP-VERSION-card.html
+ * here); Markdown when the name ends in .md. Nothing is written through a
+ * link or over anything but a regular file, and an existing file is
+ * replaced only after y. */
+static int write_card(struct app *a, const char *path)
+{
+	const char *group;
+	const struct registry_version *v = action_version(a, &group);
+	if (!v)
+		return -1;
+	struct card_request *c = xcalloc(1, sizeof *c);
+	snprintf(c->group, sizeof c->group, "%s", group);
+	c->version = v->number;
+	c->path = path ? xstrdup(path) : xasprintf("%s-%d-card.html", group, v->number);
+	size_t n = strlen(c->path);
+	c->format = n > 3 && !strcasecmp(c->path + n - 3, ".md") ? CARD_MARKDOWN : CARD_HTML;
+	struct stat st;
+	if (!strcmp(c->path, "-")) {
+		app_message(a, true, "card: the workbench writes the card to a file, not to"
+			    " standard output; nothing written");
+	} else if (!lstat(c->path, &st)) {
+		if (S_ISLNK(st.st_mode))
+			app_message(a, true, "%s: is a symbolic link; nothing is written through a"
+				    " link", c->path);
+		else if (!S_ISREG(st.st_mode))
+			app_message(a, true, "%s: not a regular file; nothing written", c->path);
+		else {
+			app_ask(a, card_yes, c, card_request_free, "model card not written",
+				"%s exists. Overwrite it with the model card of %s/%d? (y/n)",
+				c->path, c->group, c->version);
+			return 0;
+		}
+	} else if (errno != ENOENT) {
+		app_message(a, true, "%s: %s; nothing written", c->path, strerror(errno));
+	} else {
+		int rc = app_start_card(a, root_of(a), c->group, c->version, c->format, c->path);
+		card_request_free(c);
+		return rc;
+	}
+	card_request_free(c);
+	return -1;
+}
+
+static int cmd_card(struct app *a, int argc, char **argv)
+{
+	if (argc > 2) {
+		app_message(a, true, "usage: :card [FILE]");
+		return -1;
+	}
+	return write_card(a, argc > 1 ? argv[1] : NULL);
+}
+
+static int key_card(struct app *a, int ch)
+{
+	(void)ch;
+	write_card(a, NULL);
+	return KEY_HANDLED | KEY_REDRAW;
+}
+
+static int cmd_drift(struct app *a, int argc, char **argv)
+{
+	if (argc != 2) {
+		app_message(a, true, "usage: :drift FILE.csv");
+		return -1;
+	}
+	/* A FIFO or a device would hold the worker in open() for good: only
+	 * a regular file (or a link to one) is read. */
+	struct stat st;
+	if (stat(argv[1], &st)) {
+		app_message(a, true, "%s: %s", argv[1], strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		app_message(a, true, "%s: not a regular file; drift reads a CSV file", argv[1]);
+		return -1;
+	}
+	const char *group;
+	const struct registry_version *v = action_version(a, &group);
+	if (!v)
+		return -1;
+	return app_start_drift(a, root_of(a), group, v->number, argv[1]);
+}
+
+/* The last drift table, read-only in the version view: one line a column,
+ * those to act on and to watch coloured as such. */
+static void open_report(struct app *a, struct reg_state *s)
+{
+	s->report_seen = a->report.seq;
+	view_free(s);
+	snprintf(s->view_title, sizeof s->view_title, "%s", a->report.title);
+	bool table = false;
+	for (const char *p = a->report.text; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char *line = xasprintf("  %.*s", (int)len, p);
+		enum term_role role = ROLE_NORMAL;
+		if (!strncmp(p, "column ", 7)) {
+			role = ROLE_HEADER;
+			table = true;
+		} else if (!len) {
+			table = false;
+		} else if (table && strstr(line, "  act")) {
+			role = ROLE_BAD;
+		} else if (table && strstr(line, "  watch")) {
+			role = ROLE_WARN;
+		} else if (!strncmp(p, "drift: act", 10) || !strncmp(p, "missing columns", 15) ||
+			   !strncmp(p, "type changed", 12)) {
+			role = ROLE_BAD;
+		} else if (!strncmp(p, "drift: watch", 12)) {
+			role = ROLE_WARN;
+		} else if (!strncmp(p, "drift: stable", 13)) {
+			role = ROLE_GOOD;
+		}
+		view_add_line(s, line, role);
+		p += len + (nl != NULL);
+	}
+	s->viewing = true;
+	s->view_top = 0;
+}
+
 static const struct key_binding keys[] = {
 	{ { 0 }, "Up/Down j/k", "select a group or version (Home/End g/G: first, last)", KB_VIEW, NULL, NULL },
 	{ { 0 }, "PgUp/PgDn", "scroll the details", KB_VIEW, NULL, NULL },
@@ -1122,6 +1310,7 @@ static const struct key_binding keys[] = {
 	{ { '/', 'n', 'N' }, "/ n N", "find a group or version (number, status, description); next, previous", KB_VIEW, NULL, key_find },
 	{ { 'm' }, "m", "mark a version to compare", KB_VIEW, NULL, key_mark },
 	{ { 'd' }, "d", "compare the selected version with the marked one (differences only)", KB_VIEW, NULL, key_diff },
+	{ { 'c' }, "c", "write the selected version's model card to GROUP-VERSION-card.html (asks before replacing a file; :card FILE)", KB_ASK, "card", key_card },
 	{ { 0 }, "Enter", "open the selected version read-only: details, confusion matrix, curves, resolved settings, rules, tree, audit trail (/ finds, Esc closes)", KB_VIEW, NULL, NULL },
 	{ { 0 }, "Esc", "back from the comparison; clear the mark", KB_VIEW, NULL, NULL },
 	{ { 0 }, NULL, NULL, KB_VIEW, NULL, NULL }
@@ -1130,6 +1319,8 @@ static const struct key_binding keys[] = {
 static const struct command commands[] = {
 	{ "approve", "VERSION REASON", "approve a registered version (shows the change, y confirms)", { ARG_VERSION, ARG_TEXT, ARG_TEXT }, cmd_status },
 	{ "reject", "VERSION REASON", "reject a registered version (shows the change, y confirms)", { ARG_VERSION, ARG_TEXT, ARG_TEXT }, cmd_status },
+	{ "card", "[FILE]", "write the selected version's model card (HTML, or Markdown for FILE.md; asks before replacing)", { ARG_FILE, ARG_NONE, ARG_NONE }, cmd_card },
+	{ "drift", "FILE.csv", "compare FILE.csv with the selected version's training data (PSI per column and score; Esc cancels)", { ARG_FILE, ARG_NONE, ARG_NONE }, cmd_drift },
 };
 
 static int key(struct app *a, int ch)

@@ -60,6 +60,7 @@ struct train_state {
 	size_t hist_cur, tune_cur, tune_top, hist_top;
 	const struct pipeline_result *heat_of;
 	struct view_heat heat;
+	char find[64];   /* the last text / looked for */
 };
 
 static struct train_state *state(struct app *a)
@@ -252,6 +253,17 @@ static void draw_summary(struct app *a, WINDOW *w, int x0, int width)
 			    r->seconds[STAGE_TRAIN]);
 }
 
+/* Run i of the history as its row shows it (and as / searches it). */
+static void history_line(const struct app *a, size_t i, char *line, size_t size)
+{
+	const struct run_record *h = &a->history[i];
+	snprintf(line, size, " %-3zu %-7s %5d %6zu %5zu %6d %6.4f %6.4f %6.4f %5.3f %4s %6.2f",
+		 i + 1, criterion_name(h->settings.tree.criterion), h->depth,
+		 h->settings.tree.min_samples_split, h->settings.tree.min_samples_leaf,
+		 h->nodes, h->test.accuracy, h->test.recall, h->test.precision,
+		 h->test.roc_auc, h->gate_pass ? "pass" : "FAIL", h->seconds);
+}
+
 static void draw_history(struct app *a, struct train_state *s, WINDOW *w, int y0, int height)
 {
 	int width = getmaxx(w);
@@ -275,11 +287,7 @@ static void draw_history(struct app *a, struct train_state *s, WINDOW *w, int y0
 		const struct run_record *h = &a->history[i];
 		bool sel = s->focus == FOCUS_HISTORY && i == s->hist_cur;
 		char line[256];
-		snprintf(line, sizeof line, " %-3zu %-7s %5d %6zu %5zu %6d %6.4f %6.4f %6.4f %5.3f %4s %6.2f",
-			 i + 1, criterion_name(h->settings.tree.criterion), h->depth,
-			 h->settings.tree.min_samples_split, h->settings.tree.min_samples_leaf,
-			 h->nodes, h->test.accuracy, h->test.recall, h->test.precision,
-			 h->test.roc_auc, h->gate_pass ? "pass" : "FAIL", h->seconds);
+		history_line(a, i, line, sizeof line);
 		term_put(w, y0 + 1 + (int)(i - s->hist_top), 0, width, line,
 			 sel ? term_attr(ROLE_SELECTED) : (h->gate_pass ? A_NORMAL : term_attr(ROLE_DIM)), false);
 	}
@@ -380,6 +388,25 @@ static void draw_compare(struct app *a, struct train_state *s, WINDOW *w, int y0
 	}
 }
 
+/* Tuning row i as its row shows it (and as / searches it). */
+static void tune_line(const struct pipeline_result *r, size_t i, bool wide, char *line,
+		      size_t size)
+{
+	const struct tune_row *t = &r->tune[i];
+	const char *best = i == r->tune_best ? " *" : "";
+	if (r->settings.tune_cv > 0)
+		snprintf(line, size, " %-3zu %5d %6zu %5zu %12.4f %7.4f%s", i + 1, t->max_depth,
+			 t->min_samples_split, t->min_samples_leaf, t->score, t->score_sd, best);
+	else if (wide)
+		snprintf(line, size, " %-3zu %5d %6zu %5zu %12.4f %7.4f %7.4f%s", i + 1,
+			 t->max_depth, t->min_samples_split, t->min_samples_leaf, t->score,
+			 t->validation.accuracy, t->validation.recall, best);
+	else
+		snprintf(line, size, " %-3zu %5d %6zu %5zu %12.4f %7.4f%s", i + 1, t->max_depth,
+			 t->min_samples_split, t->min_samples_leaf, t->score,
+			 t->validation.accuracy, best);
+}
+
 static void draw_tune(struct app *a, struct train_state *s, WINDOW *w, int y0, int height)
 {
 	const struct pipeline_result *r = a->result;
@@ -400,21 +427,9 @@ static void draw_tune(struct app *a, struct train_state *s, WINDOW *w, int y0, i
 	if (s->tune_cur >= s->tune_top + rows)
 		s->tune_top = s->tune_cur - rows + 1;
 	for (size_t i = s->tune_top; i < r->ntune && i < s->tune_top + rows; i++) {
-		const struct tune_row *t = &r->tune[i];
 		bool sel = s->focus == FOCUS_TUNE && i == s->tune_cur;
 		char line[160];
-		if (cv)
-			snprintf(line, sizeof line, " %-3zu %5d %6zu %5zu %12.4f %7.4f%s", i + 1,
-				 t->max_depth, t->min_samples_split, t->min_samples_leaf, t->score,
-				 t->score_sd, i == r->tune_best ? " *" : "");
-		else if (wide)
-			snprintf(line, sizeof line, " %-3zu %5d %6zu %5zu %12.4f %7.4f %7.4f%s", i + 1,
-				 t->max_depth, t->min_samples_split, t->min_samples_leaf, t->score,
-				 t->validation.accuracy, t->validation.recall, i == r->tune_best ? " *" : "");
-		else
-			snprintf(line, sizeof line, " %-3zu %5d %6zu %5zu %12.4f %7.4f%s", i + 1,
-				 t->max_depth, t->min_samples_split, t->min_samples_leaf, t->score,
-				 t->validation.accuracy, i == r->tune_best ? " *" : "");
+		tune_line(r, i, wide, line, sizeof line);
 		term_put(w, y0 + 1 + (int)(i - s->tune_top), 0, tw, line,
 			 sel ? term_attr(ROLE_SELECTED) : (i == r->tune_best ? A_BOLD : A_NORMAL), false);
 	}
@@ -694,6 +709,76 @@ static const struct command commands[] = {
 	{ "adopt", "N", "adopt the parameters of tuning row N", { ARG_NONE, ARG_NONE, ARG_NONE }, cmd_adopt },
 };
 
+/* The text of row i of the focused list, as / searches it. */
+static void row_text(struct app *a, struct train_state *s, size_t i, char *buf, size_t size)
+{
+	if (s->focus == FOCUS_HISTORY) {
+		history_line(a, i, buf, size);
+	} else if (s->focus == FOCUS_TUNE) {
+		tune_line(a->result, i, true, buf, size);
+	} else {
+		char val[128];
+		param_value(&a->settings, (enum param)i, val, sizeof val);
+		snprintf(buf, size, "%s %s %s", params[i].label, params[i].key, val);
+	}
+}
+
+static size_t focus_count(struct app *a, struct train_state *s)
+{
+	return s->focus == FOCUS_HISTORY ? a->nhistory
+	     : s->focus == FOCUS_TUNE ? (a->result ? a->result->ntune : 0) : P_COUNT;
+}
+
+static size_t *focus_cur(struct train_state *s, size_t *params_cur)
+{
+	return s->focus == FOCUS_HISTORY ? &s->hist_cur
+	     : s->focus == FOCUS_TUNE ? &s->tune_cur : params_cur;
+}
+
+struct row_match {
+	struct app *a;
+	struct train_state *s;
+};
+
+static bool row_holds(size_t row, void *ctx)
+{
+	const struct row_match *m = ctx;
+	char text[256];
+	row_text(m->a, m->s, row, text, sizeof text);
+	return strcasestr(text, m->s->find) != NULL;
+}
+
+static void find_next(struct app *a, struct train_state *s, bool forward)
+{
+	static const char *const what[] = { "parameter", "run", "tuning row" };
+	if (!s->find[0]) {
+		app_message(a, true, "nothing to find yet: / finds a %s by its text", what[s->focus]);
+		return;
+	}
+	size_t n = focus_count(a, s), pcur = (size_t)s->cur, *cur = focus_cur(s, &pcur);
+	struct row_match m = { a, s };
+	bool wrapped;
+	size_t i = screen_find_row(n, *cur, forward, row_holds, &m, &wrapped);
+	if (i == n) {
+		app_message(a, true, "no %s holds '%s'", what[s->focus], s->find);
+		return;
+	}
+	*cur = i;
+	s->cur = (int)pcur;
+	app_message(a, false, "%s%s %zu of %zu", wrapped ? "find wrapped: " : "", what[s->focus],
+		    i + 1, n);
+}
+
+static void find_done(struct app *a, const char *line, void *ctx)
+{
+	(void)ctx;
+	struct train_state *s = state(a);
+	if (!line || !*line)
+		return;
+	snprintf(s->find, sizeof s->find, "%s", line);
+	find_next(a, s, true);
+}
+
 static int list_key(struct app *a, struct train_state *s, int ch)
 {
 	bool hist = s->focus == FOCUS_HISTORY;
@@ -760,6 +845,12 @@ static int key(struct app *a, int ch)
 		if (s->focus == FOCUS_TUNE && !(a->result && a->result->ntune))
 			s->focus = FOCUS_PARAMS;
 		return KEY_REDRAW;
+	case '/':
+		prompt_begin(a, PROMPT_TEXT, "find: ", NULL, find_done, NULL);
+		return KEY_REDRAW;
+	case 'n': case 'N':
+		find_next(a, s, ch == 'n');
+		return KEY_REDRAW;
 	default:
 		break;
 	}
@@ -794,6 +885,7 @@ static const struct key_binding help[] = {
 	{ { 't' }, "t", "train with these settings (:train)", KB_MODEL, "train", NULL },
 	{ { 'T' }, "T", "tune the grid, then train the best; the panel then shows the adopted values (:tune)", KB_MODEL, "tune", NULL },
 	{ { 0 }, "v", "move between parameters, run history and tuning results", KB_VIEW, NULL, NULL },
+	{ { 0 }, "/ n N", "find a parameter, run or tuning row by its text; next, previous", KB_VIEW, NULL, NULL },
 	{ { 0 }, "Enter (history)", "restore that run's settings (:restore N; u undoes)", KB_VIEW, NULL, NULL },
 	{ { 0 }, "m, c (history)", "mark a run; compare the selected one with it side by side (:compare N M)", KB_VIEW, NULL, NULL },
 	{ { 0 }, "Enter (tuning)", "adopt that row's parameters (:adopt N)", KB_VIEW, NULL, NULL },

@@ -20,6 +20,7 @@
 
 #include "pipeline.h"
 #include "prompt.h"
+#include "recipe_apply.h"
 #include "screen.h"
 #include "term.h"
 #include "tree.h"
@@ -65,6 +66,7 @@ struct tree_state {
 	float *x;                      /* the row's features */
 	int32_t leaf;
 	double proba;
+	char **reasons; size_t nreasons;   /* vm_explain_reasons of x */
 	char explain_error[sizeof ((struct ft_err *)0)->msg];
 };
 
@@ -74,6 +76,9 @@ static void drop_explain(struct tree_state *s)
 	free(s->x);
 	s->on_path = NULL;
 	s->x = NULL;
+	vm_lines_free(s->reasons, s->nreasons);
+	s->reasons = NULL;
+	s->nreasons = 0;
 	s->explain_row = -1;
 	s->leaf = -1;
 	s->explain_error[0] = '\0';
@@ -150,7 +155,7 @@ static void compute_explain(struct tree_state *s, struct app *a)
 	struct dataset d = { 0 };
 	struct ft_err err;
 	ft_err_clear(&err);
-	if (prep_apply(r->recipe, a->frame, &r->target, &row, 1, NULL, &d, &err)) {
+	if (recipe_apply(r->recipe, a->frame, &r->target, &row, 1, NULL, &d, &err)) {
 		snprintf(s->explain_error, sizeof s->explain_error, "%s", err.msg);
 		return;
 	}
@@ -171,6 +176,7 @@ static void compute_explain(struct tree_state *s, struct app *a)
 			s->on_path[path[i]] = true;
 	s->leaf = n ? path[n - 1] : -1;
 	s->proba = tree_predict_row(t, s->x);
+	s->nreasons = vm_explain_reasons(t, r->recipe, s->x, &s->reasons);
 	free(path);
 	if (s->leaf >= 0)
 		go_to_node(s, s->leaf);
@@ -418,7 +424,17 @@ static int draw_explain_header(WINDOW *win, int y, int w, struct app *a, struct 
 	term_printf(win, y, 0, w, term_attr(wrong ? ROLE_BAD : ROLE_GOOD) | A_BOLD,
 		    "Explain row #%zu%s: actual %s, predicted %s (p=%.3f), leaf %d",
 		    row + 1, line, actual, pred, s->proba, (int)s->leaf);
-	return 1;
+	/* The reason codes predict --reasons writes for this row, in its
+	 * order; a line too narrow for them all cuts with the mark. */
+	struct strbuf sb = { 0 };
+	sb_puts(&sb, "Reasons:");
+	for (size_t i = 0; i < s->nreasons; i++)
+		sb_printf(&sb, "%s %s", i ? ";" : "", s->reasons[i]);
+	if (!s->nreasons)
+		sb_puts(&sb, " none (no test on the path raised the fraud score)");
+	term_put(win, y + 1, 0, w, sb.data, term_attr(ROLE_NORMAL), false);
+	sb_free(&sb);
+	return 2;
 }
 
 static void draw_outline(WINDOW *win, int y0, int h, int w, struct app *a, struct tree_state *s)

@@ -283,7 +283,7 @@ static const char *model_state(const struct app *a, char *buf, size_t size)
 {
 	if (a->job_running && a->job.kind == JOB_REGISTER)
 		snprintf(buf, size, "registering");
-	else if (a->job_running && a->job.kind != JOB_LOAD)
+	else if (a->job_running && (a->job.kind == JOB_TRAIN || a->job.kind == JOB_TUNE))
 		snprintf(buf, size, "%s", a->job.kind == JOB_TUNE ? "tuning" : "training");
 	else if (!a->result)
 		snprintf(buf, size, "no model");
@@ -294,7 +294,8 @@ static const char *model_state(const struct app *a, char *buf, size_t size)
 	char **keys;
 	size_t n = app_stale_keys(a, &keys);
 	settings_diff_free(keys, n);
-	if (n && a->result && !(a->job_running && a->job.kind != JOB_LOAD)) {
+	if (n && a->result && !(a->job_running && (a->job.kind == JOB_TRAIN ||
+						    a->job.kind == JOB_TUNE))) {
 		size_t len = strlen(buf);
 		snprintf(buf + len, size - len, ", STALE");
 	}
@@ -717,6 +718,17 @@ static void interrupt(struct ui *u)
 	}
 }
 
+/* A question just drawn is answered only by a key pressed after it was on
+ * screen: keys typed ahead (or the rest of a paste) are dropped, so "a ok
+ * Enter y" typed in a burst never confirms an approval its user has not
+ * read. *asked is the last question serial seen; call after each draw. */
+static void drop_typeahead(const struct app *a, unsigned *asked)
+{
+	if (a->question && a->question_serial != *asked)
+		flushinp();
+	*asked = a->question_serial;
+}
+
 static void handle_key(struct ui *u, int ch)
 {
 	struct app *a = &u->app;
@@ -829,7 +841,8 @@ static void test_fault(const struct app *a)
 static const char *job_name(enum job_kind kind)
 {
 	return kind == JOB_LOAD ? "load" : kind == JOB_TUNE ? "tune"
-		: kind == JOB_REGISTER ? "register" : "train";
+		: kind == JOB_REGISTER ? "register" : kind == JOB_DRIFT ? "drift"
+		: kind == JOB_CARD ? "card" : "train";
 }
 
 int tui_main(int argc, char **argv)
@@ -896,6 +909,7 @@ int tui_main(int argc, char **argv)
 		cur_screen(a)->enter(a);
 
 	bool dirty = true;
+	unsigned asked = a->question_serial;
 	while (!a->quit) {
 		if (term_take_interrupt()) {
 			interrupt(u);
@@ -923,6 +937,7 @@ int tui_main(int argc, char **argv)
 			draw_all(u);
 			dirty = false;
 		}
+		drop_typeahead(a, &asked);
 		if (a->quit)
 			break;
 		int ch = term_key();
@@ -939,6 +954,7 @@ int tui_main(int argc, char **argv)
 			open_overlay(u, a->overlay);
 		if (!a->quit)
 			draw_all(u);
+		drop_typeahead(a, &asked);
 		if (u->timing)
 			fprintf(u->timing, "%s %d %.3f\n", cur_screen(a)->name, ch,
 				(ft_now() - t0) * 1000.0);

@@ -20,12 +20,7 @@ static const char *or_unknown(const char *s)
 
 const char *vm_status_short(enum registry_status s)
 {
-	switch (s) {
-	case REG_PENDING: return "Pending";
-	case REG_APPROVED: return "Approved";
-	case REG_REJECTED: return "Rejected";
-	}
-	return "?";
+	return registry_status_short(s);
 }
 
 void vm_created_short(const char *iso, char *buf, size_t size)
@@ -76,6 +71,25 @@ static const char *op_text(const char *op)
 	return op && *op ? op : "?";
 }
 
+/* "0.7750 [0.7123, 0.8274]": a test figure and its 95% interval as
+ * evaluation.json recorded it; the figure alone (and false) when there
+ * is none. */
+static bool with_interval(const struct metrics *t, const char *name, char *buf, size_t size)
+{
+	double v = 0, lo, hi;
+	char key[64];
+	metrics_lookup(t, name, &v);
+	snprintf(key, sizeof key, "%s.lower", name);
+	bool known = metrics_lookup(t, key, &lo);
+	snprintf(key, sizeof key, "%s.upper", name);
+	known = known && metrics_lookup(t, key, &hi);
+	if (known)
+		snprintf(buf, size, "%.4f [%.4f, %.4f]", v, lo, hi);
+	else
+		snprintf(buf, size, "%.4f", v);
+	return known;
+}
+
 char **vm_registry_details(const struct registry_details *d, size_t *n)
 {
 	char **l = NULL;
@@ -95,12 +109,26 @@ char **vm_registry_details(const struct registry_details *d, size_t *n)
 	    (unsigned long long)m->data_size, m->data_sha256);
 	if (m->has_metrics) {
 		const struct metrics *t = &m->metrics;
-		add(&l, n, &cap, "test: accuracy %.4f (baseline %.4f), recall %.4f, precision %.4f",
-		    t->accuracy, t->baseline, t->recall, t->precision);
+		char acc[48], base[48], rec[48], prec[48], f1[48], roc[48], pr[48];
+		bool any = with_interval(t, "accuracy", acc, sizeof acc);
+		any |= with_interval(t, "baseline", base, sizeof base);
+		any |= with_interval(t, "recall", rec, sizeof rec);
+		any |= with_interval(t, "precision", prec, sizeof prec);
+		any |= with_interval(t, "f1", f1, sizeof f1);
+		any |= with_interval(t, "roc_auc", roc, sizeof roc);
+		any |= with_interval(t, "pr_auc", pr, sizeof pr);
+		add(&l, n, &cap, "test: accuracy %s (baseline %s)", acc, base);
+		add(&l, n, &cap, "      recall %s, precision %s", rec, prec);
 		char thr[32];
 		fmt_double(thr, t->threshold);
-		add(&l, n, &cap, "      F1 %.4f, ROC AUC %.4f, PR AUC %.4f at threshold %s",
-		    t->f1, t->roc_auc, t->pr_auc, thr);
+		add(&l, n, &cap, "      F1 %s, ROC AUC %s, PR AUC %s at threshold %s", f1, roc, pr,
+		    thr);
+		if (any)
+			add(&l, n, &cap, "      [95%% intervals: Wilson for proportions, stratified "
+			    "bootstrap (%zu resamples, seed %llu) for the rest]",
+			    t->bootstrap_resamples, (unsigned long long)t->bootstrap_seed);
+		else
+			add(&l, n, &cap, "      (no intervals recorded in evaluation.json)");
 		add(&l, n, &cap, "      TN %llu  FP %llu  FN %llu  TP %llu", (unsigned long long)t->cm.tn,
 		    (unsigned long long)t->cm.fp, (unsigned long long)t->cm.fn,
 		    (unsigned long long)t->cm.tp);

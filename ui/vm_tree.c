@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "condition.h"
 #include "util.h"
 
 struct vm_outline *vm_outline_new(const struct tree *t)
@@ -113,21 +114,6 @@ long vm_outline_row_of(const struct vm_outline *o, int32_t node)
 	return -1;
 }
 
-void vm_format_value(double v, char *buf, size_t size)
-{
-	/* A threshold that is a float (a value of the training data, as
-	 * the model compares floats) reads back from its shortest float
-	 * form: 0.695, not 0.6949999928474426. */
-	float f = (float)v;
-	if (isfinite(v) && (double)f == v) {
-		vm_format_float(f, buf, size);
-		return;
-	}
-	char exact[32];
-	fmt_double(exact, v);
-	snprintf(buf, size, "%s", exact);
-}
-
 void vm_format_float(float v, char *buf, size_t size)
 {
 	/* plain decimals while they stay short (450, 10.5, 0.695), else the
@@ -149,29 +135,6 @@ void vm_format_float(float v, char *buf, size_t size)
 	}
 }
 
-/* Up to three levels of an ordinal split's "<=" side, then a count. */
-static void level_set(const struct recipe_input *in, double threshold,
-		      char *buf, size_t size)
-{
-	size_t last = threshold < 0 ? 0 : (size_t)floor(threshold) + 1;
-	size_t used = 0;
-
-	if (last > in->nlevels)
-		last = in->nlevels;
-	used += (size_t)snprintf(buf, size, "{");
-	for (size_t k = 0; k < last && used < size; k++) {
-		if (k == 3) {
-			used += (size_t)snprintf(buf + used, size - used, ", +%zu more",
-						 last - 3);
-			break;
-		}
-		used += (size_t)snprintf(buf + used, size - used, "%s%s",
-					 k ? ", " : "", in->levels[k]);
-	}
-	if (used < size)
-		snprintf(buf + used, size - used, "}");
-}
-
 void vm_node_rule(const struct tree *t, const struct recipe *r, int32_t parent,
 		  int32_t node, char *buf, size_t size)
 {
@@ -180,56 +143,54 @@ void vm_node_rule(const struct tree *t, const struct recipe *r, int32_t parent,
 		return;
 	}
 	const struct tree_node *p = &t->nodes[parent];
-	bool left = p->left == node;
+	bool right = p->right == node;
 	int32_t j = p->feature;
-	char val[64];
-
-	vm_format_value(p->threshold, val, sizeof val);
 	if (r && j >= 0 && (size_t)j < r->nfeatures && r->features[j].input < r->ninputs) {
-		const struct feature *f = &r->features[j];
-		const struct recipe_input *in = &r->inputs[f->input];
-		switch (f->kind) {
-		case FEAT_ONEHOT:
-			if (p->threshold >= 0 && p->threshold < 1 && f->level < in->nlevels) {
-				snprintf(buf, size, "%s %s %s", in->name, left ? "!=" : "=",
-					 in->levels[f->level]);
-				return;
-			}
-			break;
-		case FEAT_MISSING:
-			if (p->threshold >= 0 && p->threshold < 1) {
-				snprintf(buf, size, "%s is %s", in->name,
-					 left ? "present" : "missing");
-				return;
-			}
-			break;
-		case FEAT_ORDINAL:
-			if (in->nlevels) {
-				char set[160];
-				level_set(in, p->threshold, set, sizeof set);
-				snprintf(buf, size, "%s %s %s", in->name,
-					 left ? "in" : "not in", set);
-				return;
-			}
-			break;
-		case FEAT_FREQUENCY:
-			snprintf(buf, size, "%s frequency %s %s", in->name,
-				 left ? "<=" : ">", val);
-			return;
-		case FEAT_NUMERIC:
-		case FEAT_DT_HOUR:
-		case FEAT_DT_DAY_OF_WEEK:
-		case FEAT_DT_DAY:
-		case FEAT_DT_MONTH:
-			break;
-		}
-		snprintf(buf, size, "%s %s %s", f->name, left ? "<=" : ">", val);
+		/* the text predict --reasons, the exports and the card use */
+		char *text = condition_text(r, t, parent, right);
+		snprintf(buf, size, "%s", text);
+		free(text);
 		return;
 	}
+	char val[32];
+	condition_fmt_threshold(val, p->threshold);
 	if (j >= 0 && (size_t)j < t->nfeatures && t->feature_names)
-		snprintf(buf, size, "%s %s %s", t->feature_names[j], left ? "<=" : ">", val);
+		snprintf(buf, size, "%s %s %s", t->feature_names[j], right ? ">" : "<=", val);
 	else
-		snprintf(buf, size, "x[%d] %s %s", (int)j, left ? "<=" : ">", val);
+		snprintf(buf, size, "x[%d] %s %s", (int)j, right ? ">" : "<=", val);
+}
+
+size_t vm_explain_reasons(const struct tree *t, const struct recipe *r, const float *x,
+			  char ***lines)
+{
+	*lines = NULL;
+	if (!t->nnodes)
+		return 0;
+	size_t slots = (size_t)tree_depth(t) + 1;
+	int32_t *path = xcalloc(slots, sizeof *path), *codes = xcalloc(slots, sizeof *codes);
+	size_t n = condition_reasons(r, t, x, slots, path, slots, codes);
+	int32_t *parent = xcalloc(t->nnodes, sizeof *parent);
+	for (size_t i = 0; i < t->nnodes; i++)
+		parent[i] = -1;
+	for (size_t i = 0; i < t->nnodes; i++)
+		if (!is_leaf(t, (int32_t)i)) {
+			parent[t->nodes[i].left] = (int32_t)i;
+			parent[t->nodes[i].right] = (int32_t)i;
+		}
+	*lines = xcalloc(n + 1, sizeof **lines);
+	for (size_t k = 0; k < n; k++) {
+		int32_t node = codes[k], up = parent[node];
+		char code[16];
+		condition_code(code, node);
+		char *text = condition_text(r, t, up, t->nodes[up].right == node);
+		double gain = tree_node_proba(&t->nodes[node]) - tree_node_proba(&t->nodes[up]);
+		(*lines)[k] = xasprintf("%s %s (+%.2f)", code, text, gain);
+		free(text);
+	}
+	free(parent);
+	free(codes);
+	free(path);
+	return n;
 }
 
 bool vm_contains(const char *haystack, const char *needle)

@@ -9,7 +9,8 @@
 #include <stdint.h>
 
 #include "frame.h"
-#include "prep.h"
+#include "dataset.h"
+#include "recipe.h"
 #include "tree.h"
 
 /* Fold state of every node and the visible nodes in display order
@@ -36,19 +37,26 @@ void vm_outline_reveal(struct vm_outline *o, int32_t node);
 long vm_outline_row_of(const struct vm_outline *o, int32_t node);
 
 /* The test a sample passed to reach node from parent, in column terms:
- * "TransactionAmt <= 412.5", "card_type = debit", "email is missing".
- * parent < 0 (the root) gives "all rows". recipe may be NULL: the tree's
- * feature names are used. */
+ * "TransactionAmt <= 412.5", "card_type = debit", "email is missing",
+ * "ProductCD in {C, H}": condition_text's, so the Tree screen, explain
+ * mode, predict --reasons, the exports and the model card say the same
+ * thing. parent < 0 (the root) gives "all rows". recipe may be NULL: the
+ * tree's feature names are used. */
 void vm_node_rule(const struct tree *t, const struct recipe *r, int32_t parent,
 		  int32_t node, char *buf, size_t size);
-/* A threshold as shown to people: the shortest decimal that reads back as
- * the very number the tree compares with (as a float when it is one, the
- * model's rows being floats; else fmt_double), so a shown threshold never
- * equals a row value it separates. */
-void vm_format_value(double v, char *buf, size_t size);
 /* A feature value (the model's floats) as the shortest decimal that reads
  * back as the same float. */
 void vm_format_float(float v, char *buf, size_t size);
+
+/* Explain mode's reasons for a row whose features are x: every test on
+ * its path that raised the fraud probability, most first, as
+ * "R017 device_risk > 0.805 (+0.41)"; the first N are the codes and texts
+ * predict --reasons N writes for the same row (condition_reasons, and
+ * condition_text as model.json's reason_codes holds it). Returns how
+ * many; caller frees each line and the array (vm_lines_free). r must be
+ * the recipe the tree was grown on. */
+size_t vm_explain_reasons(const struct tree *t, const struct recipe *r, const float *x,
+			  char ***lines);
 
 /* Nodes whose rule contains query (case-insensitive), in preorder over the
  * whole tree whatever is folded. out needs room for t->nnodes. */

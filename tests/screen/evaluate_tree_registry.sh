@@ -129,6 +129,24 @@ st_wait "Registered fraud-detection-model-group/1"
 st_wait "fraud-detection-model-group/1  PendingManualApproval"
 st_wait "description: full depth"
 st_wait "flags: none (gate and threshold meet the policy and the defaults)"
+# explain mode names the reason codes and texts predict --reasons writes
+# for a row: the first row with two reasons, explained on the Tree screen
+"$FT_BIN" predict --registry "$REG" fraud-detection-model-group/1 "$SAMPLE" --reasons 3 \
+	-o "$ST_TMP/reasons.csv"
+row=$(awk -F, 'NR > 1 && $(NF - 1) != "" { print NR - 1; exit }' "$ST_TMP/reasons.csv")
+[ -n "$row" ] || { echo "FAIL: no row with two reasons"; exit 1; }
+first=$(sed -n "$((row + 1))p" "$ST_TMP/reasons.csv" | awk -F, '{ print $(NF - 2) }')
+text=$(awk -v c="\"$first\"" '$0 ~ "\"code\":[ \t]*" c { f = 1 }
+	f && /"text":/ { sub(/.*"text":[ \t]*"/, ""); sub(/"[^"]*$/, ""); print; exit }' \
+	"$REG/fraud-detection-model-group/1/model.json")
+st_keys 5 x
+st_wait "Explain row # (empty: off)"
+st_keys -l "$row"
+st_keys Enter
+st_wait "Explain row #$row "
+st_wait "Reasons: $first $text (+"
+st_keys Escape 6
+st_wait "description: full depth"
 st_cmd "set tree.max_depth 4"
 st_cmd 'set gate [{"metric": "accuracy", "op": ">=", "value": 0.8}]'
 st_cmd "train"
@@ -164,6 +182,25 @@ st_keys n
 st_wait "nothing changed in the registry"
 grep -q '"best recall"' "$REG/fraud-detection-model-group/audit.jsonl" &&
 	{ echo "FAIL: approved without a y"; exit 1; }
+# keys typed ahead never answer the confirmation: "a", a reason, Enter and
+# "y" in one burst leave it asking, and so does a pasted "ok<newline>y"
+st_keys a b u r s t Enter y
+st_wait "PendingManualApproval -> Approved, reason"
+sleep 0.3
+grep -q '"burst"' "$REG/fraud-detection-model-group/audit.jsonl" &&
+	{ echo "FAIL: a typed-ahead y approved"; exit 1; }
+st_keys n
+st_wait "nothing changed in the registry"
+st_keys a
+st_wait "Approve fraud-detection-model-group/1, reason:"
+tmux -L "$ST_SOCK" set-buffer "$(printf 'pasted\ny')"
+tmux -L "$ST_SOCK" paste-buffer -t main
+st_wait "PendingManualApproval -> Approved, reason"
+sleep 0.3
+grep -q 'pasted' "$REG/fraud-detection-model-group/audit.jsonl" &&
+	{ echo "FAIL: a pasted y approved"; exit 1; }
+st_keys n
+st_wait "nothing changed in the registry"
 # a capital Y (Shift held, Caps Lock on) is not the explicit y either
 st_keys a
 st_wait "Approve fraud-detection-model-group/1, reason:"

@@ -26,8 +26,24 @@ st_keys Enter
 st_wait "tree.min_samples_leaf"
 st_wait_re "^ min_samples_leaf +5 *$"
 
+# / finds a parameter by its text, n goes on, and Enter edits what it found
+st_keys /
+st_wait "find:"
+st_keys -l "objective"
+st_keys Enter
+st_wait "parameter 13 of 13"
+st_keys Enter
+st_wait "tune objective: balanced_accuracy"
+st_keys Escape
+st_wait_gone "tune objective: balanced_accuracy"
+st_keys /
+st_wait "find:"
+st_keys -l "no such parameter"
+st_keys Enter
+st_wait "no parameter holds 'no such parameter'"
+st_keys g
 # the tuning grid: two depths x two splits
-st_keys j j j j j j
+st_keys g j j j j j j j j j
 st_wait_re "^ tune max_depth +- "
 st_keys Enter
 st_wait "tune max_depth:"
@@ -71,6 +87,8 @@ st_keys T
 st_wait "Esc cancels"
 st_keys Escape
 st_wait "tuning cancelled"
-st_keys q y
+st_keys q
+st_wait "anyway? (y/n)"
+st_keys y
 st_exit_ok
 echo "train screen: ok"

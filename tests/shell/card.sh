@@ -1,7 +1,8 @@
 #!/bin/sh
 # card.sh: `fraudtree registry card`. The HTML card is one self-contained
 # file (no script, nothing to fetch); headless Chromium renders it to a PNG
-# that is not blank at 1280 and 375 px, and the text it reads (--dump-dom)
+# that is not blank at 1280 and 375 px, where nothing but the tree needs
+# scrolling sideways (wide tables stack), and the text it reads (--dump-dom)
 # holds the version, accuracy, baseline and confusion matrix exactly as
 # `registry show --json` has them; the data's date range is given only
 # while the data file is the one trained on; bad arguments write nothing.
@@ -54,7 +55,7 @@ for v in "$ACC" "$BASE" "$VER" "$TN" "$FP" "$FN" "$TP"; do
 done
 check_text() {
 	has "$1" "Model card: $G/$VER"
-	has "$1" "<td>$ACC</td>"
+	has "$1" "<td data-label=\"value\">$ACC</td>"
 	has "$1" "model accuracy: $ACC"
 	has "$1" "baseline (accuracy of always predicting the most common class): $BASE"
 	has "$1" "<th scope=\"row\">actual 0</th><td>$TN</td><td>$FP</td>"
@@ -88,7 +89,36 @@ if [ -n "$BROWSER" ]; then
 		# a blank page compresses to almost nothing; the card is many times that
 		card=$(wc -c <"$T/card-$w.png"); blank=$(wc -c <"$T/blank-$w.png")
 		[ "$card" -gt $((blank * 5)) ] || fail "the card renders blank at $w px ($card vs $blank bytes)"
+		# nothing but the tree needs scrolling sideways: a page of the
+		# test's own measures the card in a frame of that width
+		cat >"$T/fit-$w.html" <<EOF
+<!DOCTYPE html><html><body>
+<iframe id="f" src="card.html" style="width:${w}px;height:800px;border:0"></iframe>
+<pre id="out">pending</pre>
+<script>
+document.getElementById("f").onload = function () {
+	var d = this.contentDocument, bad = [];
+	d.querySelectorAll(".wide").forEach(function (e) {
+		if (!e.classList.contains("tree") && e.scrollWidth > e.clientWidth + 1)
+			bad.push(e.textContent.slice(0, 30) + " " + e.scrollWidth + ">" + e.clientWidth);
+	});
+	var r = d.documentElement;
+	if (r.scrollWidth > r.clientWidth + 1)
+		bad.push("the page " + r.scrollWidth + ">" + r.clientWidth);
+	document.getElementById("out").textContent = bad.length ? "OVERFLOW: " + bad.join("; ") : "FITS";
+};
+</script></body></html>
+EOF
+		browse --allow-file-access-from-files --virtual-time-budget=5000 --dump-dom \
+			"file://$T/fit-$w.html" >"$T/fit-$w.out" || fail "chromium at $w px"
+		grep -q '<pre id="out">FITS' "$T/fit-$w.out" ||
+			fail "at $w px: $(grep -o '<pre id="out">[^<]*' "$T/fit-$w.out")"
 	done
+	# printed: A4 pages (595 x 842 points)
+	browse --no-pdf-header-footer --print-to-pdf="$T/card.pdf" "file://$C" >/dev/null 2>&1 ||
+		fail "chromium --print-to-pdf"
+	grep -aq 'MediaBox \[0 0 59[45][.0-9]* 84[12][.0-9]*\]' "$T/card.pdf" ||
+		fail "the printed card is not on A4: $(grep -ao 'MediaBox \[[^]]*\]' "$T/card.pdf" | head -n 1)"
 else
 	echo "skip: chromium is not installed (.ci/run installs it); HTML checked as text only"
 fi
@@ -108,4 +138,9 @@ has "$T/out" "unknown (the data file has changed since training)"
 rm "$T/train.csv"
 expect 0 "$FT_BIN" registry card $G/1 --registry "$R"
 has "$T/out" "unknown (the data file is not there any more)"
+# a FIFO in its place is not waited on
+mkfifo "$T/train.csv"
+expect 0 timeout 20 "$FT_BIN" registry card $G/1 --registry "$R"
+has "$T/out" "unknown (the data path is not a regular file now)"
+rm "$T/train.csv"
 exit 0

@@ -58,6 +58,7 @@ has "$T/out" "drift: act"
 cut -d, -f1,2,4,5 "$T/train.csv" >"$T/norisk.csv"
 expect 1 "$FT_BIN" drift "$M" "$T/norisk.csv"
 has "$T/out" "missing from the file"
+has "$T/out" "missing columns (the model reads them): risk"
 expect 1 "$FT_BIN" drift "$M" "$T/norisk.csv" --json
 has "$T/out" '"missing_column":	true'
 awk -F, -v OFS=, '{ print $0, (NR == 1 ? "note" : "x" NR) }' "$T/train.csv" >"$T/extra.csv"
@@ -68,10 +69,36 @@ has "$T/out" "extra columns (not in the training file): note"
 awk -F, -v OFS=, 'NR > 1 && NR % 4 == 0 { $4 = "prepaid" } { print }' "$T/train.csv" \
 	>"$T/unseen.csv"
 expect 1 "$FT_BIN" drift "$M" "$T/unseen.csv"
-has "$T/out" "unseen categories 25%"
+grep -Eq '^card +categorical +[0-9.]+ +act +25% ' "$T/out" || { cat "$T/out" >&2; fail "card: no unseen 25%"; }
+grep -Eq '^amount +numeric +[0-9.]+ +stable +- ' "$T/out" || fail "amount: an unseen share"
 awk -F, -v OFS=, 'NR > 1 { $3 = "high" } { print }' "$T/train.csv" >"$T/text.csv"
 expect 1 "$FT_BIN" drift "$M" "$T/text.csv"
 has "$T/out" "type changed: now text"
+has "$T/out" "type changed: risk (now text)"
+# a categorical column that holds only numbers now; one cell of text
+# among them is not a change of type
+awk -F, -v OFS=, 'NR > 1 { $4 = NR % 7 } { print }' "$T/train.csv" >"$T/numbers.csv"
+expect 1 "$FT_BIN" drift "$M" "$T/numbers.csv"
+has "$T/out" "type changed: card (now numbers)"
+awk -F, -v OFS=, 'NR > 1 { $4 = (NR == 2000 ? "credit" : NR % 7) } { print }' "$T/train.csv" \
+	>"$T/mostly.csv"
+expect 1 "$FT_BIN" drift "$M" "$T/mostly.csv"
+lacks "$T/out" "type changed"
+
+# ---- a column of many categories, every one new: the training data had
+# them spread thin (each under the epsilon, "other" the rest), so only an
+# unseen bin of its own tells the new ones from the old
+awk 'BEGIN { print "id,amount,shop,isFraud"
+	for (i = 1; i <= 20000; i++) printf "%d,%d,s%d,%d\n", i, (i * 37) % 1000, i % 5000, (i % 13 == 0) }' \
+	>"$T/shops.csv"
+expect 1 "$FT_BIN" run --no-register --set gate= --out "$T/shops" -q "$T/shops.csv"   # no signal: the gate fails, the model is written
+# the file itself: its validation and test rows hold a few shops the
+# training split never had, to watch at most
+expect 0 "$FT_BIN" drift "$T/shops/model.json" "$T/shops.csv"
+grep -Eq '^shop +categorical +0\.[0-9]+ +(stable|watch) ' "$T/out" || { cat "$T/out" >&2; fail "shops: acts"; }
+awk -F, -v OFS=, 'NR > 1 { $3 = "new" NR } { print }' "$T/shops.csv" >"$T/newshops.csv"
+expect 1 "$FT_BIN" drift "$T/shops/model.json" "$T/newshops.csv"
+grep -Eq '^shop +categorical +[0-9.]+ +act +100% ' "$T/out" || { cat "$T/out" >&2; fail "new shops: not act"; }
 
 # ---- bad files fail as predict fails them
 printf 'id,amount,risk,card,isFraud\n1,5,0.1,credit,0\n2,5,0.1\n' >"$T/bad.csv"

@@ -79,3 +79,30 @@ run 1 --no-register --set resample.method=smote --out "$tmp/s" "$sample"
 grep -q '"real":' "$tmp/s/model.json" || fail "no real counts"
 grep -q 'synthetic)' "$tmp/s/rules.txt" || fail "rules do not show synthetic rows"
 exit $fails
+
+# registry show gives the test intervals evaluation.json recorded, in text
+# and in --json, digit for digit
+bound() {   # FILE SECTION METRIC PART: the number after SECTION, METRIC, PART
+	awk -v sec="\"$2\"" -v m="\"$3\":" -v part="\"$4\":" '
+		index($0, sec) { on = 1 } on && index($0, m) { got = 1 }
+		got && index($0, part) { sub(/.*:[[:space:]]*/, ""); sub(/,.*/, ""); print; exit }' "$1"
+}
+run 0 --registry "$tmp/reg" "$sample"
+ev=$tmp/reg/fraud-detection-model-group/1/evaluation.json
+"$FT_BIN" registry show fraud-detection-model-group/1 --registry "$tmp/reg" >"$tmp/show" ||
+	fail "registry show"
+"$FT_BIN" registry show fraud-detection-model-group/1 --json --registry "$tmp/reg" >"$tmp/show.json" ||
+	fail "registry show --json"
+for m in accuracy recall pr_auc; do
+	lo=$(bound "$ev" binary_classification_metrics "$m" lower)
+	hi=$(bound "$ev" binary_classification_metrics "$m" upper)
+	[ -n "$lo" ] && [ -n "$hi" ] || { fail "$m: no interval in evaluation.json"; continue; }
+	shown=$(printf '[%.4f, %.4f]' "$lo" "$hi")
+	grep -F "  $shown" "$tmp/show" | grep -q "^  $m " ||
+		fail "registry show: $m is not shown with $shown: $(grep "^  $m " "$tmp/show")"
+	[ "$(bound "$tmp/show.json" intervals "$m" lower)" = "$lo" ] ||
+		fail "registry show --json: $m.lower differs from evaluation.json's $lo"
+	[ "$(bound "$tmp/show.json" intervals "$m" upper)" = "$hi" ] ||
+		fail "registry show --json: $m.upper differs from evaluation.json's $hi"
+done
+grep -q 'stratified bootstrap (1000 resamples, seed 42)' "$tmp/show" || fail "show: no bootstrap"

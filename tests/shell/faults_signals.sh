@@ -98,6 +98,11 @@ done
 # A signal that arrives between the temporary's creation and its entry in
 # the clean-up table waits for the entry (test builds hold that window open
 # with FRAUDTREE_PAUSE; elsewhere this only repeats the case above).
+hooks=no
+if [ -x "$STRESS" ]; then
+	FRAUDTREE_FAULT=after-lock "$STRESS" publish "$T/probe" g d.csv >/dev/null 2>&1
+	[ $? -gt 128 ] && hooks=yes
+fi
 for sig in INT TERM; do
 	FRAUDTREE_PAUSE=out-temporary:1500 env --default-signal=INT \
 		"$FT_BIN" predict m/model.json d.csv -o "win-$sig.csv" 2>/dev/null &
@@ -110,7 +115,11 @@ for sig in INT TERM; do
 	kill -$sig $pid 2>/dev/null
 	wait $pid 2>/dev/null
 	ls | grep -q "win-$sig.csv.tmp." && fail "SIG$sig inside the creation window left a temporary: $(ls)"
-	[ ! -e "win-$sig.csv" ] || fail "SIG$sig inside the creation window left win-$sig.csv"
+	# Without the hook predict may be done before the signal: then its
+	# finished output stays, as it should.
+	if [ $hooks = yes ] && [ -e "win-$sig.csv" ]; then
+		fail "SIG$sig inside the creation window left win-$sig.csv"
+	fi
 done
 # gen -o killed while it writes.
 "$FT_BIN" gen --rows 20000000 -o huge.csv 2>/dev/null &

@@ -65,6 +65,15 @@ grep -qxF '  ! gate accuracy>=0.8 is weaker than the default accuracy>=0.85' "$t
 	fail "a lowered gate is not flagged: $(sed -n '/^flags/,$p' "$tmp/out")"
 ft 0 registry --registry "$reg" show g/1 --json
 grep -qF '"flags":' "$tmp/out" || fail "show --json lacks the flags"
+# The model card carries the same flags, in both formats.
+for f in md html; do
+	ft 0 registry --registry "$reg" card g/1 --format $f
+	grep -qF "gate lacks the policy&#39;s recall&gt;=0.1" "$tmp/out" ||
+		grep -qF "gate lacks the policy's recall>=0.1" "$tmp/out" ||
+		fail "the $f card does not flag the policy gap"
+	grep -qF 'is weaker than the default accuracy' "$tmp/out" ||
+		fail "the $f card does not flag the lowered gate"
+done
 
 # Four eyes: the registrant cannot approve.
 ft 2 registry --registry "$reg" approve g/1 --reason mine --user alice

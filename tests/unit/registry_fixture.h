@@ -13,7 +13,7 @@
 #ifndef FT_REGISTRY_FIXTURE_H
 #define FT_REGISTRY_FIXTURE_H
 
-#include "prep.h"
+#include "recipe.h"
 #include "tree.h"
 
 /* Caller frees with recipe_free / tree_free. */

@@ -17,7 +17,7 @@
 #include "csv_load.h"
 #include "explore.h"
 #include "frame.h"
-#include "prep.h"
+#include "target.h"
 #include "settings.h"
 #include "util.h"
 
@@ -43,7 +43,7 @@ static void load_text(struct loaded *l, const char *text, const char *target)
 	struct settings s;
 	settings_init(&s);
 	s.target = xstrdup(target);
-	assert_int_equal(prep_target(l->f, &s, &l->t, &err), 0);
+	assert_int_equal(target_resolve(l->f, &s, &l->t, &err), 0);
 	settings_free(&s);
 }
 

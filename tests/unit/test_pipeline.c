@@ -23,7 +23,10 @@
 
 #include "model.h"
 #include "pipeline.h"
+#include "recipe_apply.h"
+#include "resample.h"
 #include "tree.h"
+#include "tree_json.h"
 #include "tune.h"
 
 /* ---- building frames by hand ------------------------------------------ */
@@ -398,7 +401,7 @@ static void test_cv_recipe_fitted_on_training_folds(void **state)
 	struct target_info t;
 	struct ft_err err;
 	ft_err_clear(&err);
-	assert_int_equal(prep_target(f, &s, &t, &err), 0);
+	assert_int_equal(target_resolve(f, &s, &t, &err), 0);
 	size_t n = f->nrows;
 	size_t *rows = xmalloc(n * sizeof *rows);
 	uint8_t *y = xmalloc(n);
@@ -733,7 +736,7 @@ static char *tree_text(const struct tree *t)
 }
 
 /* The pipeline resamples in place and fits on bins of a matrix it has
- * already freed; transforming train, resampling it with prep_resample and
+ * already freed; transforming train, resampling it with resample_apply and
  * calling tree_fit must give the same tree and the same tuning table. */
 static void check_same_as_plain(const char *const *assignments)
 {
@@ -749,19 +752,19 @@ static void check_same_as_plain(const char *const *assignments)
 	struct target_info t;
 	struct split sp;
 	struct dataset train, validation;
-	assert_int_equal(prep_target(f, &s, &t, &err), 0);
-	assert_int_equal(prep_split(&t, f->nrows, &s, NULL, &sp, &err), 0);
-	struct recipe *rc = prep_fit(f, &s, &t, sp.train, sp.ntrain, NULL, &err);
+	assert_int_equal(target_resolve(f, &s, &t, &err), 0);
+	assert_int_equal(split_stratified(&t, f->nrows, &s, NULL, &sp, &err), 0);
+	struct recipe *rc = recipe_fit(f, &s, &t, sp.train, sp.ntrain, NULL, &err);
 	assert_non_null(rc);
-	assert_int_equal(prep_apply(rc, f, &t, sp.train, sp.ntrain, NULL, &train, &err), 0);
-	assert_int_equal(prep_apply(rc, f, &t, sp.validation, sp.nvalidation, NULL,
+	assert_int_equal(recipe_apply(rc, f, &t, sp.train, sp.ntrain, NULL, &train, &err), 0);
+	assert_int_equal(recipe_apply(rc, f, &t, sp.validation, sp.nvalidation, NULL,
 				    &validation, &err), 0);
 	if (r.validation.amount) {
 		validation.amount = xmalloc(validation.n * sizeof *validation.amount);
 		memcpy(validation.amount, r.validation.amount,
 		       validation.n * sizeof *validation.amount);
 	}
-	assert_int_equal(prep_resample(&train, &s, NULL, &err), 0);
+	assert_int_equal(resample_apply(&train, &s, NULL, NULL, &err), 0);
 	size_t c[2];
 	count_y(&train, c);
 	assert_int_equal(c[0], r.counts.train_after[0]);

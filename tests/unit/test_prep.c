@@ -18,7 +18,13 @@
 
 #include <cJSON.h>
 
-#include "prep.h"
+#include "dataset.h"
+#include "recipe.h"
+#include "recipe_apply.h"
+#include "recipe_json.h"
+#include "resample.h"
+#include "split.h"
+#include "target.h"
 
 /* ----------------------------------------------------- frame building */
 
@@ -138,7 +144,7 @@ static void target_of(const char *const *labels, size_t n, const char *positive,
 	set_ok(&s, "target=label");
 	if (positive)
 		s.positive = xstrdup(positive);
-	*rc = prep_target(f, &s, t, err);
+	*rc = target_resolve(f, &s, t, err);
 	settings_free(&s);
 	frame_free(f);
 }
@@ -171,7 +177,7 @@ static void test_target_detection(void **state)
 	col_num(f, 1, "isFraud", (double[]){ 0, 1, 0, NAN });
 	struct settings s;
 	settings_init(&s);
-	assert_int_equal(prep_target(f, &s, &t, &err), 0);
+	assert_int_equal(target_resolve(f, &s, &t, &err), 0);
 	assert_int_equal(t.col, 1);
 	assert_string_equal(t.positive, "1");
 	assert_string_equal(t.negative, "0");
@@ -180,22 +186,22 @@ static void test_target_detection(void **state)
 	target_info_free(&t);
 	/* positive chosen by the user, matched as a number */
 	s.positive = xstrdup("0.0");
-	assert_int_equal(prep_target(f, &s, &t, &err), 0);
+	assert_int_equal(target_resolve(f, &s, &t, &err), 0);
 	assert_string_equal(t.positive, "0");
 	assert_memory_equal(t.y, ((uint8_t[]){ 1, 0, 1, 255 }), 4);
 	target_info_free(&t);
 	free(s.positive);
 	s.positive = xstrdup("7");
-	assert_int_equal(prep_target(f, &s, &t, &err), -1);
+	assert_int_equal(target_resolve(f, &s, &t, &err), -1);
 	assert_string_equal(err.msg, "positive: '7' is not a value of isFraud (0, 1)");
 	free(s.positive);
 	s.positive = NULL;
 	s.target = xstrdup("nope");
-	assert_int_equal(prep_target(f, &s, &t, &err), -1);
+	assert_int_equal(target_resolve(f, &s, &t, &err), -1);
 	assert_string_equal(err.msg, "target: no column named 'nope' in t.csv");
 	free(s.target);
 	s.target = xstrdup("amount");
-	assert_int_equal(prep_target(f, &s, &t, &err), -1);
+	assert_int_equal(target_resolve(f, &s, &t, &err), -1);
 	assert_string_equal(err.msg, "amount: target has 4 classes (1, 2, 3, 4); a binary "
 			    "target is needed");
 	settings_free(&s);
@@ -238,12 +244,12 @@ static void test_target_detection(void **state)
 	col_num(g, 1, "IsFraud", (double[]){ 0, 0, 0 });
 	struct settings u;
 	settings_init(&u);
-	assert_int_equal(prep_target(g, &u, &t, &err), -1);
+	assert_int_equal(target_resolve(g, &u, &t, &err), -1);
 	assert_string_equal(err.msg, "t.csv: IsFraud is named like a label but has 1 distinct "
 			    "value; a binary target is needed (set target)");
 	free(g->cols[1].name);
 	g->cols[1].name = xstrdup("outcome");
-	assert_int_equal(prep_target(g, &u, &t, &err), -1);
+	assert_int_equal(target_resolve(g, &u, &t, &err), -1);
 	assert_string_equal(err.msg, "t.csv: no binary column named like a label (isFraud, "
 			    "Class, label...); set target");
 	settings_free(&u);
@@ -261,7 +267,7 @@ static void test_suggest_drops(void **state)
 	col_num(f, 3, "amount", (double[]){ 1, 2, 2 });
 	col_num(f, 4, "y", (double[]){ 0, 1, 1 });
 	struct drop_suggestion d[8];
-	size_t n = prep_suggest_drops(f, 4, d, 8);
+	size_t n = recipe_suggest_drops(f, 4, d, 8);
 	assert_int_equal(n, 3);
 	assert_int_equal(d[0].col, 0);
 	assert_string_equal(d[0].reason, "id-like");
@@ -269,7 +275,7 @@ static void test_suggest_drops(void **state)
 	assert_string_equal(d[1].reason, "constant");
 	assert_int_equal(d[2].col, 2);
 	assert_string_equal(d[2].reason, "all missing");
-	assert_int_equal(prep_suggest_drops(f, 4, d, 1), 3);   /* counts beyond max */
+	assert_int_equal(recipe_suggest_drops(f, 4, d, 1), 3);   /* counts beyond max */
 	frame_free(f);
 }
 
@@ -292,11 +298,11 @@ static struct recipe *fit(const struct frame *f, const struct settings *s,
 			  struct target_info *t, size_t ntrain)
 {
 	struct ft_err err = {0};
-	assert_int_equal(prep_target(f, s, t, &err), 0);
+	assert_int_equal(target_resolve(f, s, t, &err), 0);
 	size_t *rows = all_rows(ntrain);
-	struct recipe *r = prep_fit(f, s, t, rows, ntrain, NULL, &err);
+	struct recipe *r = recipe_fit(f, s, t, rows, ntrain, NULL, &err);
 	if (!r)
-		fail_msg("prep_fit: %s", err.msg);
+		fail_msg("recipe_fit: %s", err.msg);
 	free(rows);
 	return r;
 }
@@ -306,8 +312,8 @@ static void apply_all(const struct recipe *r, const struct frame *f,
 {
 	struct ft_err err = {0};
 	size_t *rows = all_rows(f->nrows);
-	if (prep_apply(r, f, t, rows, f->nrows, NULL, d, &err) != 0)
-		fail_msg("prep_apply: %s", err.msg);
+	if (recipe_apply(r, f, t, rows, f->nrows, NULL, d, &err) != 0)
+		fail_msg("recipe_apply: %s", err.msg);
 	free(rows);
 }
 
@@ -403,14 +409,14 @@ static void test_imputation(void **state)
 	/* a numeric constant must be a number; mean on categories is refused */
 	set_ok(&s, "impute.columns.amount=constant:abc");
 	struct ft_err err = {0};
-	assert_int_equal(prep_target(f, &s, &t, &err), 0);
+	assert_int_equal(target_resolve(f, &s, &t, &err), 0);
 	size_t rows[] = { 0, 1, 2 };
-	assert_null(prep_fit(f, &s, &t, rows, 3, NULL, &err));
+	assert_null(recipe_fit(f, &s, &t, rows, 3, NULL, &err));
 	assert_string_equal(err.msg, "impute.columns.amount: constant:abc is not a numeric value "
 			    "for column amount");
 	set_ok(&s, "impute.columns.amount=null");
 	set_ok(&s, "impute.columns.card=median");
-	assert_null(prep_fit(f, &s, &t, rows, 3, NULL, &err));
+	assert_null(recipe_fit(f, &s, &t, rows, 3, NULL, &err));
 	assert_string_equal(err.msg, "impute.columns.card: median needs a numeric column; card "
 			    "is categorical");
 	target_info_free(&t);
@@ -435,27 +441,27 @@ static void test_out_of_range_values(void **state)
 	set_ok(&s, "target=y");
 	struct target_info t;
 	struct ft_err err = {0};
-	assert_int_equal(prep_target(f, &s, &t, &err), 0);
+	assert_int_equal(target_resolve(f, &s, &t, &err), 0);
 	static const struct { size_t rows[2]; const char *msg; } bad[] = {
 		{ { 0, 2 }, "t.csv:4: amount: 1e+300 is out of the range" },
 		{ { 4, 1 }, "t.csv:6: amount: inf is out of the range" },
 		{ { 1, 5 }, "t.csv:7: amount: -1e+39 is out of the range" },
 	};
 	for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
-		assert_null(prep_fit(f, &s, &t, bad[k].rows, 2, NULL, &err));
+		assert_null(recipe_fit(f, &s, &t, bad[k].rows, 2, NULL, &err));
 		assert_int_equal(err.code, FT_EINPUT);
 		if (strncmp(err.msg, bad[k].msg, strlen(bad[k].msg)))
 			fail_msg("got \"%s\", expected \"%s...\"", err.msg, bad[k].msg);
 	}
 	set_ok(&s, "impute.numeric=constant:1e39");
 	size_t ok_rows[] = { 0, 1, 3 };
-	assert_null(prep_fit(f, &s, &t, ok_rows, 3, NULL, &err));
+	assert_null(recipe_fit(f, &s, &t, ok_rows, 3, NULL, &err));
 	set_ok(&s, "impute.numeric=median");
-	struct recipe *r = prep_fit(f, &s, &t, ok_rows, 3, NULL, &err);
+	struct recipe *r = recipe_fit(f, &s, &t, ok_rows, 3, NULL, &err);
 	assert_non_null(r);
 	struct dataset d;
 	size_t rest[] = { 2, 4 };
-	assert_int_equal(prep_apply(r, f, &t, rest, 2, NULL, &d, &err), 0);
+	assert_int_equal(recipe_apply(r, f, &t, rest, 2, NULL, &d, &err), 0);
 	assert_true(X(&d, 0, 1) == INFINITY);
 	dataset_free(&d);
 	recipe_free(r);
@@ -620,9 +626,9 @@ static void test_missing_indicators(void **state)
 	struct target_info t;
 	/* train on rows 0,1,3,4: amount, card and when miss there; risk does not */
 	struct ft_err err = {0};
-	assert_int_equal(prep_target(f, &s, &t, &err), 0);
+	assert_int_equal(target_resolve(f, &s, &t, &err), 0);
 	size_t rows[] = { 0, 1, 3, 4 };
-	struct recipe *r = prep_fit(f, &s, &t, rows, 4, NULL, &err);
+	struct recipe *r = recipe_fit(f, &s, &t, rows, 4, NULL, &err);
 	assert_non_null(r);
 	assert_true(feature_index(r, "amount_missing") < 0);   /* amount misses in row 2 only */
 	assert_true(feature_index(r, "card_missing") >= 0);
@@ -821,7 +827,7 @@ static void test_apply_row_matches_frame(void **state)
 	struct ft_err err = {0};
 	size_t row0 = 0;
 	struct dataset e;
-	assert_int_equal(prep_apply(r, g, NULL, &row0, 1, NULL, &e, &err), -1);
+	assert_int_equal(recipe_apply(r, g, NULL, &row0, 1, NULL, &e, &err), -1);
 	assert_string_equal(err.msg, "t.csv: no column 'card', which the model uses");
 	frame_free(g);
 	dataset_free(&d);
@@ -831,7 +837,7 @@ static void test_apply_row_matches_frame(void **state)
 	frame_free(f);
 }
 
-/* prep_apply fills each input's features in one pass: a recipe read from a
+/* recipe_apply fills each input's features in one pass: a recipe read from a
  * file may list them in any order, even twice, and a frame column may have
  * another type than in training (its text then decides). Each cell must
  * still be what recipe_apply_row makes of the row's text. */
@@ -1048,7 +1054,7 @@ static void test_split(void **state)
 	settings_init(&s);
 	struct split sp, sp2;
 	struct ft_err err = {0};
-	assert_int_equal(prep_split(&t, 1000, &s, NULL, &sp, &err), 0);
+	assert_int_equal(split_stratified(&t, 1000, &s, NULL, &sp, &err), 0);
 	assert_int_equal(sp.ntrain, 600);
 	assert_int_equal(sp.nvalidation, 200);
 	assert_int_equal(sp.ntest, 200);
@@ -1068,12 +1074,12 @@ static void test_split(void **state)
 		}
 	free(seen);
 	/* deterministic for a seed, different for another */
-	assert_int_equal(prep_split(&t, 1000, &s, NULL, &sp2, &err), 0);
+	assert_int_equal(split_stratified(&t, 1000, &s, NULL, &sp2, &err), 0);
 	assert_memory_equal(sp.train, sp2.train, sp.ntrain * sizeof *sp.train);
 	assert_memory_equal(sp.test, sp2.test, sp.ntest * sizeof *sp.test);
 	split_free(&sp2);
 	set_ok(&s, "split.seed=43");
-	assert_int_equal(prep_split(&t, 1000, &s, NULL, &sp2, &err), 0);
+	assert_int_equal(split_stratified(&t, 1000, &s, NULL, &sp2, &err), 0);
 	assert_int_equal(sp2.ntrain, 600);
 	assert_true(memcmp(sp.train, sp2.train, sp.ntrain * sizeof *sp.train) != 0);
 	split_free(&sp2);
@@ -1087,7 +1093,7 @@ static void test_split(void **state)
 		npos += t.y[i] == 1;
 	assert_int_equal(npos, 4);
 	set_ok(&s, "split={\"train\": 0.5, \"validation\": 0.25, \"test\": 0.25}");
-	assert_int_equal(prep_split(&t, 26, &s, NULL, &sp, &err), 0);
+	assert_int_equal(split_stratified(&t, 26, &s, NULL, &sp, &err), 0);
 	/* negatives 17: round(8.5)=9, round(12.75)=13 -> 9/4/4; positives 4 -> 2/1/1 */
 	assert_int_equal(count_class(&t, sp.train, sp.ntrain, 0), 9);
 	assert_int_equal(count_class(&t, sp.validation, sp.nvalidation, 0), 4);
@@ -1099,8 +1105,8 @@ static void test_split(void **state)
 	for (size_t i = 0; i < sp.ntrain; i++)
 		assert_true(sp.train[i] >= 5);
 	split_free(&sp);
-	s.split_test = 0.5;   /* bypassing --set: prep_split still checks */
-	assert_int_equal(prep_split(&t, 26, &s, NULL, &sp, &err), -1);
+	s.split_test = 0.5;   /* bypassing --set: split_stratified still checks */
+	assert_int_equal(split_stratified(&t, 26, &s, NULL, &sp, &err), -1);
 	assert_string_equal(err.msg, "split: train + validation + test must sum to 1");
 	split_free(NULL);
 	target_info_free(&t);
@@ -1129,17 +1135,17 @@ static void test_split_too_few_rows(void **state)
 	/* one row each: 1 * 0.6 rounds to 1 train row, 1 * 0.8 to 1, so
 	 * validation and test get none */
 	struct target_info t = first_positive(2, 1);
-	assert_int_equal(prep_split(&t, 2, &s, NULL, &sp, &err), -1);
+	assert_int_equal(split_stratified(&t, 2, &s, NULL, &sp, &err), -1);
 	assert_string_equal(err.msg, "too few rows: the validation split would have no fraud "
 			    "rows (1 fraud row in all; each split needs at least one of each class)");
 	target_info_free(&t);
 	/* 3 fraud rows: cuts at round(1.8) = 2 and round(2.4) = 2 */
 	t = first_positive(100, 3);
-	assert_int_equal(prep_split(&t, 100, &s, NULL, &sp, &err), -1);
+	assert_int_equal(split_stratified(&t, 100, &s, NULL, &sp, &err), -1);
 	assert_non_null(strstr(err.msg, "the validation split would have no fraud rows (3 fraud rows"));
 	/* with no validation share, 2 train and 1 test row are enough */
 	set_ok(&s, "split={\"train\": 0.8, \"validation\": 0, \"test\": 0.2}");
-	assert_int_equal(prep_split(&t, 100, &s, NULL, &sp, &err), 0);
+	assert_int_equal(split_stratified(&t, 100, &s, NULL, &sp, &err), 0);
 	assert_int_equal(sp.nvalidation, 0);
 	assert_int_equal(count_class(&t, sp.train, sp.ntrain, 1), 2);
 	assert_int_equal(count_class(&t, sp.test, sp.ntest, 1), 1);
@@ -1149,14 +1155,14 @@ static void test_split_too_few_rows(void **state)
 	settings_free(&s);
 	settings_init(&s);
 	t = first_positive(100, 5);
-	assert_int_equal(prep_split(&t, 100, &s, NULL, &sp, &err), 0);
+	assert_int_equal(split_stratified(&t, 100, &s, NULL, &sp, &err), 0);
 	assert_int_equal(count_class(&t, sp.validation, sp.nvalidation, 1), 1);
 	assert_int_equal(count_class(&t, sp.test, sp.ntest, 1), 1);
 	split_free(&sp);
 	target_info_free(&t);
 	/* 2 non-fraud rows: cuts at round(1.2) = 1 and round(1.6) = 2 */
 	t = first_positive(100, 98);
-	assert_int_equal(prep_split(&t, 100, &s, NULL, &sp, &err), -1);
+	assert_int_equal(split_stratified(&t, 100, &s, NULL, &sp, &err), -1);
 	assert_string_equal(err.msg, "too few rows: the test split would have no non-fraud rows "
 			    "(2 non-fraud rows in all; each split needs at least one of each class)");
 	target_info_free(&t);
@@ -1188,10 +1194,10 @@ static void test_time_split(void **state)
 	set_ok(&s, "split.method=time");
 	struct target_info t;
 	struct ft_err err = {0};
-	assert_int_equal(prep_target(f, &s, &t, &err), 0);
+	assert_int_equal(target_resolve(f, &s, &t, &err), 0);
 	for (int pass = 0; pass < 2; pass++) {
 		struct split sp;
-		if (prep_split_frame(f, &t, &s, NULL, &sp, &err) < 0)
+		if (split_frame(f, &t, &s, NULL, &sp, &err) < 0)
 			fail_msg("time split: %s", err.msg);
 		assert_int_equal(sp.time_col, 0);
 		assert_int_equal(sp.no_time, 1);
@@ -1227,21 +1233,21 @@ static void test_time_split(void **state)
 	/* errors: no such column; a categorical or missing datetime column */
 	set_ok(&s, "split.time_column=nope");
 	struct split sp;
-	assert_int_equal(prep_split_frame(f, &t, &s, NULL, &sp, &err), -1);
+	assert_int_equal(split_frame(f, &t, &s, NULL, &sp, &err), -1);
 	assert_string_equal(err.msg, "split.time_column: no column named \"nope\"");
 	set_ok(&s, "split.time_column=isFraud");
-	assert_int_equal(prep_split_frame(f, &t, &s, NULL, &sp, &err), -1);
+	assert_int_equal(split_frame(f, &t, &s, NULL, &sp, &err), -1);
 	f->cols[0].type = COL_NUMERIC;   /* no datetime column left to guess */
 	set_ok(&s, "split.time_column=null");
-	assert_int_equal(prep_split_frame(f, &t, &s, NULL, &sp, &err), -1);
+	assert_int_equal(split_frame(f, &t, &s, NULL, &sp, &err), -1);
 	assert_non_null(strstr(err.msg, "time needs a datetime column"));
 	/* a numeric column named explicitly is read as seconds */
 	set_ok(&s, "split.time_column=when");
-	assert_int_equal(prep_split_frame(f, &t, &s, NULL, &sp, &err), 0);
+	assert_int_equal(split_frame(f, &t, &s, NULL, &sp, &err), 0);
 	split_free(&sp);
 	/* a gap so wide nothing is left for validation */
 	set_ok(&s, "split.gap_days=200");
-	assert_int_equal(prep_split_frame(f, &t, &s, NULL, &sp, &err), -1);
+	assert_int_equal(split_frame(f, &t, &s, NULL, &sp, &err), -1);
 	assert_non_null(strstr(err.msg, "too few rows"));
 	target_info_free(&t);
 	settings_free(&s);
@@ -1287,7 +1293,7 @@ static void resample(struct dataset *d, const char *method, const char *ratio)
 	free(a);
 	struct ft_err err = {0};
 	make_dataset(d);
-	if (prep_resample(d, &s, NULL, &err) != 0)
+	if (resample_apply(d, &s, NULL, NULL, &err) != 0)
 		fail_msg("%s: %s", method, err.msg);
 	settings_free(&s);
 }
@@ -1402,7 +1408,7 @@ static void test_smote_between_neighbours(void **state)
 	settings_init(&s);
 	set_ok(&s, "resample.method=smote");
 	struct ft_err err = {0};
-	assert_int_equal(prep_resample(&d, &s, NULL, &err), 0);
+	assert_int_equal(resample_apply(&d, &s, NULL, NULL, &err), 0);
 	assert_int_equal(d.n, 6);
 	assert_true(d.X[4] == 2 && d.X[5] == 2);
 	assert_int_equal(d.rows[4], SIZE_MAX);
@@ -1430,8 +1436,8 @@ static void test_smote_nc(void **state)
 	};
 	r.features = feats;
 	r.nfeatures = NF;
-	size_t *g = prep_categorical_groups(&r);
-	assert_true(g[0] == PREP_NUMERIC && g[1] == PREP_NUMERIC);
+	size_t *g = resample_categorical_groups(&r);
+	assert_true(g[0] == RESAMPLE_NC_NUMERIC && g[1] == RESAMPLE_NC_NUMERIC);
 	assert_true(g[2] == g[3] && g[3] == g[4] && g[4] != g[5] && g[6] != g[0]);
 	assert_true(g[6] != g[2] && g[6] != g[5]);
 	free(g);
@@ -1458,7 +1464,7 @@ static void test_smote_nc(void **state)
 	settings_init(&s);
 	set_ok(&s, "resample.method=smote");
 	struct ft_err err = {0};
-	assert_int_equal(prep_resample_recipe(&d, &s, &r, NULL, &err), 0);
+	assert_int_equal(resample_apply(&d, &s, &r, NULL, &err), 0);
 	assert_int_equal(d.n, 175 + 175);
 	assert_int_equal(d.nsynthetic, 150);
 	assert_int_equal(d.prior[0], 175);
@@ -1520,7 +1526,7 @@ static void test_resample_errors_and_seed(void **state)
 	set_ok(&s, "split.seed=7");
 	make_dataset(&e);
 	struct ft_err err = {0};
-	assert_int_equal(prep_resample(&e, &s, NULL, &err), 0);
+	assert_int_equal(resample_apply(&e, &s, NULL, NULL, &err), 0);
 	assert_int_equal(e.n, 40);
 	assert_true(memcmp(d.rows, e.rows, 40 * sizeof *d.rows) != 0);
 	dataset_free(&d);
@@ -1528,7 +1534,7 @@ static void test_resample_errors_and_seed(void **state)
 
 	make_dataset(&d);
 	memset(d.y, 0, d.n);
-	assert_int_equal(prep_resample(&d, &s, NULL, &err), -1);
+	assert_int_equal(resample_apply(&d, &s, NULL, NULL, &err), -1);
 	assert_string_equal(err.msg, "resample.method: undersample needs both classes in the "
 			    "training split, which has 100 and 0");
 	dataset_free(&d);
@@ -1554,21 +1560,21 @@ static void test_cancelled(void **state)
 
 	struct frame *f = mixed_frame();
 	struct target_info t;
-	assert_int_equal(prep_target(f, &s, &t, &err), 0);
+	assert_int_equal(target_resolve(f, &s, &t, &err), 0);
 	struct split sp;
-	assert_int_equal(prep_split(&t, f->nrows, &s, &prog, &sp, &err), -1);
+	assert_int_equal(split_stratified(&t, f->nrows, &s, &prog, &sp, &err), -1);
 	assert_int_equal(err.code, FT_ECANCELLED);
 	assert_null(sp.train);
 	assert_int_equal(sp.ntrain + sp.nvalidation + sp.ntest, 0);
 	size_t *rows = all_rows(f->nrows);
 	ft_err_clear(&err);
-	assert_null(prep_fit(f, &s, &t, rows, f->nrows, &prog, &err));
+	assert_null(recipe_fit(f, &s, &t, rows, f->nrows, &prog, &err));
 	assert_int_equal(err.code, FT_ECANCELLED);
-	struct recipe *r = prep_fit(f, &s, &t, rows, f->nrows, NULL, &err);
+	struct recipe *r = recipe_fit(f, &s, &t, rows, f->nrows, NULL, &err);
 	assert_non_null(r);
 	struct dataset d;
 	ft_err_clear(&err);
-	assert_int_equal(prep_apply(r, f, &t, rows, f->nrows, &prog, &d, &err), -1);
+	assert_int_equal(recipe_apply(r, f, &t, rows, f->nrows, &prog, &d, &err), -1);
 	assert_int_equal(err.code, FT_ECANCELLED);
 	assert_null(d.X);
 	assert_int_equal(d.n, 0);
@@ -1587,15 +1593,15 @@ static void test_cancelled(void **state)
 		make_dataset(&e);
 		atomic_store(&flag, 1);
 		ft_err_clear(&err);
-		assert_int_equal(prep_resample(&e, &s, &prog, &err), -1);
+		assert_int_equal(resample_apply(&e, &s, NULL, &prog, &err), -1);
 		assert_int_equal(err.code, FT_ECANCELLED);
 		assert_int_equal(e.n, plain.n);
 		assert_memory_equal(e.X, plain.X, plain.n * plain.nfeatures * sizeof *e.X);
 		assert_memory_equal(e.rows, plain.rows, plain.n * sizeof *e.rows);
 
 		atomic_store(&flag, 0);
-		assert_int_equal(prep_resample(&plain, &s, NULL, &err), 0);
-		assert_int_equal(prep_resample(&e, &s, &prog, &err), 0);
+		assert_int_equal(resample_apply(&plain, &s, NULL, NULL, &err), 0);
+		assert_int_equal(resample_apply(&e, &s, NULL, &prog, &err), 0);
 		assert_int_equal(e.n, plain.n);
 		assert_memory_equal(e.X, plain.X, plain.n * plain.nfeatures * sizeof *e.X);
 		assert_memory_equal(e.y, plain.y, plain.n);

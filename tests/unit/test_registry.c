@@ -645,6 +645,42 @@ struct damage_case {
 	const char *reason;    /* expected in the problem's text */
 };
 
+/* A damaged field inside an object is named by its whole key path, as
+ * every other reader of fraudtree's files names it. */
+static void test_damaged_field_names_its_path(void **state)
+{
+	struct fx *f = *state;
+	struct ft_err err;
+	char *root = reg_root(f);
+	for (int i = 1; i <= 3; i++)
+		assert_int_equal(publish(f, "g", f->model, pipeline_a, NULL, &err), i);
+	char *p = reg_path(f, "g/1/manifest.json");
+	edit(p, "\"passed\":\ttrue", "\"passed\":\t1");
+	free(p);
+	p = reg_path(f, "g/2/manifest.json");
+	edit(p, "\"sha256\":\t\"", "\"sha256\":\t\"x");
+	free(p);
+	p = reg_path(f, "g/3/manifest.json");
+	edit(p, "\"why\":", "\"because\":");
+	free(p);
+	static const char *const want[] = {
+		"g/1/manifest.json: gate.passed: expected true or false",
+		"g/2/manifest.json: data.sha256: expected 64 lowercase hex digits",
+		"g/3/manifest.json: gate.conditions[0].why: missing",
+	};
+	struct registry_version *v;
+	size_t nv;
+	assert_int_equal(registry_list_versions(root, "g", &v, &nv, &err), 0);
+	assert_int_equal(nv, 3);
+	for (size_t i = 0; i < nv; i++) {
+		assert_true(v[i].damaged);
+		if (!strstr(v[i].problem, want[i]))
+			fail_msg("%s: expected \"%s\"", v[i].problem, want[i]);
+	}
+	registry_versions_free(v, nv);
+	free(root);
+}
+
 static void test_damaged_versions(void **state)
 {
 	struct fx *f = *state;
@@ -1168,6 +1204,51 @@ static void test_escape_controls(void **state)
 	}
 }
 
+/* Two pipelines of 100,000 keys each: matched by hashing, in work
+ * proportional to the keys (a pairwise match would examine 5e9 pairs),
+ * counted rather than timed. */
+static void test_diff_many_keys(void **state)
+{
+	(void)state;
+	enum { N = 100000, SHIFT = 50000 };
+	struct registry_setting *a = calloc(N, sizeof *a), *b = calloc(N, sizeof *b);
+	assert_non_null(a);
+	assert_non_null(b);
+	char buf[32];
+	for (size_t i = 0; i < N; i++) {
+		snprintf(buf, sizeof buf, "k.%zu", i);
+		a[i].key = strdup(buf);
+		a[i].value = strdup("1");
+		snprintf(buf, sizeof buf, "k.%zu", i + SHIFT);
+		b[i].key = strdup(buf);
+		b[i].value = strdup((i + SHIFT) % 10 == 0 ? "2" : "1");
+	}
+	struct registry_diff_item *d;
+	size_t n;
+	uint64_t probes = 0;
+	registry_diff_settings(a, N, b, N, &d, &n, &probes);
+	/* SHIFT only in a, SHIFT only in b, every tenth shared key differs. */
+	assert_int_equal(n, SHIFT + SHIFT + (N - SHIFT) / 10);
+	assert_string_equal(d[0].key, "k.0");
+	assert_string_equal(d[0].b, "(absent)");
+	assert_string_equal(d[SHIFT].key, "k.50000");
+	assert_string_equal(d[SHIFT].a, "1");
+	assert_string_equal(d[SHIFT].b, "2");
+	assert_string_equal(d[n - 1].key, "k.149999");
+	assert_string_equal(d[n - 1].a, "(absent)");
+	if (probes == 0 || probes > 20 * (uint64_t)(2 * N))
+		fail_msg("%llu hash probes for %d keys", (unsigned long long)probes, 2 * N);
+	registry_diff_free(d, n);
+	for (size_t i = 0; i < N; i++) {
+		free(a[i].key);
+		free(a[i].value);
+		free(b[i].key);
+		free(b[i].value);
+	}
+	free(a);
+	free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1184,6 +1265,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_follows_the_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_manifest_numbers_exact, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_damaged_field_names_its_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_versions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_damage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_repair, setup, teardown),
@@ -1191,6 +1273,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refused_registration_withdrawn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_publish, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diff, setup, teardown),
+		cmocka_unit_test(test_diff_many_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,6 +2,7 @@
  * kind of error, and the settings_to_json round trip. */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -794,6 +795,17 @@ static void test_vocabularies(void **state)
 	if (!strstr(key_named("gate")->help, ops.data))
 		fail_msg("the gate's help does not say %s", ops.data);
 	assert_string_equal(cmp_op_name(OP_COUNT), "?");
+	/* every name a gate or tune.objective accepts is in the reference;
+	 * names are matched whole, with the man page's hyphens unescaped */
+	for (const char *const *m = metrics_names(); man && *m; m++) {
+		bool found = false;
+		size_t n = strlen(*m);
+		for (const char *at = strstr(man, *m); at && !found; at = strstr(at + 1, *m))
+			found = (at == man || !(isalnum((unsigned char)at[-1]) || at[-1] == '_')) &&
+				!(isalnum((unsigned char)at[n]) || at[n] == '_');
+		if (!found)
+			fail_msg("fraudtree-pipeline(5) does not name metric %s", *m);
+	}
 	sb_free(&ops);
 	sb_free(&rs);
 	sb_free(&es);
@@ -843,6 +855,49 @@ static void test_shipped_files(void **state)
 	settings_free(&s);
 }
 
+/* The messages that list a vocabulary read its table: a method added to
+ * the table is offered without anyone retyping a list. */
+static void test_messages_list_the_tables(void **state)
+{
+	(void)state;
+	struct settings s;
+	settings_init(&s);
+	struct ft_err err;
+	assert_int_equal(settings_set(&s, "resample.method=sideways", &err), -1);
+	for (int k = 0; k < RESAMPLE_COUNT; k++)
+		if (!strstr(err.msg, resample_name((enum resample_method)k)))
+			fail_msg("%s: does not offer %s", err.msg, resample_name((enum resample_method)k));
+	assert_int_equal(settings_set(&s, "encode.default=binary", &err), -1);
+	for (int k = 0; k < ENC_COUNT; k++)
+		assert_non_null(strstr(err.msg, encoding_name((enum encoding)k)));
+	assert_int_equal(settings_set(&s, "datetime.default=[\"week\"]", &err), -1);
+	for (unsigned k = 0; k < DT_PART_COUNT; k++)
+		assert_non_null(strstr(err.msg, datetime_part_name(k)));
+
+	/* DT_PART_NAMES, the compile-time form for help texts, is the table */
+	char joined[200] = "";
+	for (unsigned k = 0; k < DT_PART_COUNT; k++) {
+		strcat(joined, k ? "|" : "");
+		strcat(joined, datetime_part_name(k));
+		unsigned back;
+		assert_true(datetime_part_parse(datetime_part_name(k), &back));
+		assert_int_equal(back, k);
+	}
+	assert_string_equal(joined, DT_PART_NAMES("|"));
+	joined[0] = '\0';
+	for (int k = 0; k < RESAMPLE_COUNT; k++) {
+		strcat(joined, k ? "|" : "");
+		strcat(joined, resample_name((enum resample_method)k));
+	}
+	assert_string_equal(joined, RESAMPLE_NAMES("|"));
+	for (int k = 0; k < IMPUTE_COUNT; k++) {
+		enum impute_strategy st;
+		assert_true(impute_strategy_parse(impute_name((enum impute_strategy)k), &st));
+		assert_int_equal(st, k);
+	}
+	settings_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -850,6 +905,7 @@ int main(void)
 		cmocka_unit_test(test_key_table_matches_json),
 		cmocka_unit_test(test_set_forms),
 		cmocka_unit_test(test_set_errors),
+		cmocka_unit_test(test_messages_list_the_tables),
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_json_errors),
 		cmocka_unit_test(test_validate),

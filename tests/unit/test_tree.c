@@ -19,8 +19,12 @@
 #include <cmocka.h>
 
 #include "tree.h"
+#include "tree_json.h"
+#include "tree_text.h"
 
 static const char *const NAMES[] = { "amount", "card", "c", "d" };
+/* A plain model: the score against 0.5, as predict decides by default. */
+static const struct tree_decision half = { 0.5, THRESHOLD_ON_SCORE };
 
 static struct tree_params defaults(void)
 {
@@ -342,21 +346,37 @@ static void test_importance_and_text(void **state)
 	assert_true(fabs(t->importance[0] - 5.0 / 7) < 1e-12);
 	assert_true(fabs(t->importance[1] - 2.0 / 7) < 1e-12);
 
-	char *text = tree_export_text(t, "fraud", "legit");
+	char *text = tree_export_text(t, &half, "fraud", "legit");
 	assert_string_equal(text,
-		"|--- amount <= 0.50\n"
-		"|   |--- card <= 0.50\n"
+		"|--- amount <= 0.5\n"
+		"|   |--- card <= 0.5\n"
 		"|   |   |--- class: fraud (p=1.00, n=1)\n"
-		"|   |--- card >  0.50\n"
+		"|   |--- card >  0.5\n"
 		"|   |   |--- class: fraud (p=0.60, n=5)\n"
-		"|--- amount >  0.50\n"
+		"|--- amount >  0.5\n"
 		"|   |--- class: legit (p=0.67, n=6)\n");
 	free(text);
-	char *rules = tree_export_rules(t, "fraud", "legit");
+	char *rules = tree_export_rules(t, &half, "fraud", "legit");
 	assert_string_equal(rules,
-		"if amount <= 0.50 and card <= 0.50 then fraud (p=1.00, n=1)\n"
-		"if amount <= 0.50 and card > 0.50 then fraud (p=0.60, n=5)\n"
-		"if amount > 0.50 then legit (p=0.67, n=6)\n");
+		"if amount <= 0.5 and card <= 0.5 then fraud (p=1.00, n=1)\n"
+		"if amount <= 0.5 and card > 0.5 then fraud (p=0.60, n=5)\n"
+		"if amount > 0.5 then legit (p=0.67, n=6)\n");
+	free(rules);
+	/* A leaf's class is the model's decision at its threshold, not the
+	 * majority: at 0.3 the 2-of-6 leaf is flagged, at 0.65 the 3-of-5
+	 * one is not. */
+	const struct tree_decision low = { 0.3, THRESHOLD_ON_SCORE }, high = { 0.65, THRESHOLD_ON_SCORE };
+	rules = tree_export_rules(t, &low, "fraud", "legit");
+	assert_string_equal(rules,
+		"if amount <= 0.5 and card <= 0.5 then fraud (p=1.00, n=1)\n"
+		"if amount <= 0.5 and card > 0.5 then fraud (p=0.60, n=5)\n"
+		"if amount > 0.5 then fraud (p=0.33, n=6)\n");
+	free(rules);
+	rules = tree_export_rules(t, &high, "fraud", "legit");
+	assert_string_equal(rules,
+		"if amount <= 0.5 and card <= 0.5 then fraud (p=1.00, n=1)\n"
+		"if amount <= 0.5 and card > 0.5 then legit (p=0.40, n=5)\n"
+		"if amount > 0.5 then legit (p=0.67, n=6)\n");
 	free(rules);
 
 	const float row[2] = { 0, 1 };
@@ -382,12 +402,18 @@ static void test_rules_merge_bounds(void **state)
 	make1(&d, x, y, 6);
 	struct tree_params p = defaults();
 	struct tree *t = fit(&d, &p);
-	char *rules = tree_export_rules(t, "fraud", "legit");
+	char *rules = tree_export_rules(t, &half, "fraud", "legit");
 	assert_string_equal(rules,
-		"if amount <= 2.50 then legit (p=1.00, n=2)\n"
-		"if 2.50 < amount <= 3.50 then fraud (p=1.00, n=1)\n"
-		"if 3.50 < amount <= 4.50 then legit (p=1.00, n=1)\n"
-		"if amount > 4.50 then fraud (p=1.00, n=2)\n");
+		"if amount <= 2.5 then legit (p=1.00, n=2)\n"
+		"if 2.5 < amount <= 3.5 then fraud (p=1.00, n=1)\n"
+		"if 3.5 < amount <= 4.5 then legit (p=1.00, n=1)\n"
+		"if amount > 4.5 then fraud (p=1.00, n=2)\n");
+	free(rules);
+	/* Thresholds keep the digits that separate values: a cut at 0.805
+	 * prints 0.805, never a rounded 0.81 that 0.806 would sit above. */
+	t->nodes[0].threshold = (double)0.805f;
+	rules = tree_export_rules(t, &half, "fraud", "legit");
+	assert_non_null(strstr(rules, "if amount <= 0.805 then"));
 	free(rules);
 	tree_free(t);
 	dataset_free(&d);
@@ -1302,7 +1328,7 @@ static void test_real_counts_and_probability(void **state)
 		if (s > 0 && s < 1)
 			assert_true(fabs(tree_node_probability(t, nd) - odds / (1 + odds)) < 1e-15);
 	}
-	char *rules = tree_export_rules(t, "fraud", "legit");
+	char *rules = tree_export_rules(t, &half, "fraud", "legit");
 	assert_non_null(strstr(rules, "synthetic)"));
 	assert_non_null(strstr(rules, "fraud probability "));
 	free(rules);
@@ -1317,7 +1343,7 @@ static void test_real_counts_and_probability(void **state)
 		assert_true(tree_node_probability(t, &t->nodes[k]) == tree_node_proba(&t->nodes[k]));
 		assert_true(t->nodes[k].real[0] == t->nodes[k].count[0]);
 	}
-	rules = tree_export_rules(t, "fraud", "legit");
+	rules = tree_export_rules(t, &half, "fraud", "legit");
 	assert_null(strstr(rules, "synthetic"));
 	free(rules);
 	tree_free(t);

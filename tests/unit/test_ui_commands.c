@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -442,6 +443,183 @@ static void test_register_approve_confirms(void **state)
 	refused(a, "approve 1 again", "already Approved");
 }
 
+/* The sample with column col (1-based) scaled by k; caller frees the path. */
+static char *scaled_copy(const char *dir, const char *name, int col, double k, size_t rows)
+{
+	char *src = sample_path();
+	char *text = file_read_all(src, NULL, NULL);
+	assert_non_null(text);
+	char *path = xasprintf("%s/%s", dir, name);
+	FILE *out = fopen(path, "w");
+	assert_non_null(out);
+	size_t line = 0;
+	for (char *p = text; *p && line <= rows; line++) {
+		char *nl = strchr(p, '\n');
+		*nl = '\0';
+		if (line == 0 || k == 1) {
+			fprintf(out, "%s\n", p);
+		} else {
+			/* generated rows quote only the merchant, after column 5 */
+			int c = 1;
+			for (char *q = p; *q; q++) {
+				if (c == col) {
+					char *end;
+					double v = strtod(q, &end);
+					fprintf(out, "%.17g", v * k);
+					q = end - 1;
+					c = -1;
+					continue;
+				}
+				fputc(*q, out);
+				c += *q == ',' && c > 0;
+			}
+			fputc('\n', out);
+		}
+		p = nl + 1;
+	}
+	fclose(out);
+	free(text);
+	free(src);
+	return path;
+}
+
+static void test_card_and_drift(void **state)
+{
+	struct fixture *f = *state;
+	struct app *a = &f->a;
+	train(a, "train");
+	refused(a, "card", "select a version");      /* nothing registered yet */
+	accepted(a, "register for the card");
+	wait_job(a);
+	assert_int_equal(a->registry_version, 1);
+
+	/* the card: written off the UI thread, to a new file at once */
+	char *html = xasprintf("%s/card.html", f->dir), *md = xasprintf("%s/card.md", f->dir);
+	char *line = xasprintf("card %s", html);
+	accepted(a, line);
+	assert_true(a->job_running);
+	wait_job(a);
+	assert_false(a->message_error);
+	assert_non_null(strstr(a->message, "written to"));
+	char *text = file_read_all(html, NULL, NULL);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "<!DOCTYPE html>"));
+	assert_non_null(strstr(text, "fraud-detection-model-group/1"));
+	free(text);
+	/* an existing file: asked first; no keeps it */
+	FILE *fp = fopen(html, "w");
+	fputs("mine\n", fp);
+	fclose(fp);
+	accepted(a, line);
+	assert_non_null(a->question);
+	assert_non_null(strstr(a->question->text, "exists. Overwrite it"));
+	app_answer(a, false);
+	assert_string_equal(a->message, "model card not written");
+	assert_false(a->job_running);
+	text = file_read_all(html, NULL, NULL);
+	assert_string_equal(text, "mine\n");
+	free(text);
+	accepted(a, line);
+	app_answer(a, true);
+	wait_job(a);
+	text = file_read_all(html, NULL, NULL);
+	assert_non_null(strstr(text, "<!DOCTYPE html>"));
+	free(text);
+	free(line);
+	/* Markdown by the name; links, directories and standard output refused */
+	line = xasprintf("card %s", md);
+	accepted(a, line);
+	wait_job(a);
+	text = file_read_all(md, NULL, NULL);
+	assert_non_null(text);
+	assert_memory_equal(text, "# Model card: fraud-detection-model-group/1", 42);
+	free(text);
+	free(line);
+	char *link = xasprintf("%s/link.html", f->dir), *target = xasprintf("%s/target", f->dir);
+	assert_int_equal(symlink(target, link), 0);
+	line = xasprintf("card %s", link);
+	refused(a, line, "symbolic link");
+	assert_int_equal(access(target, F_OK), -1);
+	free(line);
+	line = xasprintf("card %s", f->dir);
+	refused(a, line, "not a regular file");
+	free(line);
+	refused(a, "card -", "standard output");
+	refused(a, "card a b", "usage");
+
+	/* drift: the training file is stable, a shifted column acts */
+	char *sample = sample_path();
+	line = xasprintf("drift %s", sample);
+	accepted(a, line);
+	assert_true(a->job_running);
+	refused(a, "card", "busy");                   /* one job at a time */
+	wait_job(a);
+	assert_false(a->message_error);
+	assert_non_null(strstr(a->message, "drift stable: "));
+	assert_non_null(a->report.text);
+	assert_non_null(strstr(a->report.text, "drift: stable"));
+	assert_non_null(strstr(a->report.text, "TransactionAmt "));
+	unsigned long seq = a->report.seq;
+	free(line);
+	char *shifted = scaled_copy(f->dir, "shifted.csv", 5, 3, 20000);
+	line = xasprintf("drift %s", shifted);
+	accepted(a, line);
+	wait_job(a);
+	assert_non_null(strstr(a->message, "drift act (TransactionAmt): "));
+	assert_int_equal(a->report.seq, seq + 1);
+	assert_non_null(strstr(a->report.text, "drift: act"));
+	free(line);
+	/* a bad file fails in the background with predict's message, and the
+	 * last table stays */
+	char *header = xasprintf("%s/header.csv", f->dir);
+	fp = fopen(header, "w");
+	fprintf(fp, "%s\n", "TransactionID,TransactionDT,timestamp,card_no,TransactionAmt,"
+		"ProductCD,card_type,email_domain,merchant,dist1,device_risk,velocity_1h,"
+		"account_age_days,isFraud");
+	fclose(fp);
+	line = xasprintf("drift %s", header);
+	accepted(a, line);
+	wait_job(a);
+	assert_true(a->message_error);
+	assert_non_null(strstr(a->message, "header only"));
+	assert_int_equal(a->report.seq, seq + 1);
+	free(line);
+	refused(a, "drift", "usage");
+	line = xasprintf("drift %s/nosuch.csv", f->dir);
+	refused(a, line, "nosuch.csv: No such file or directory");
+	free(line);
+	/* a FIFO would hold the worker in open() for good; a directory is no file */
+	char *fifo = xasprintf("%s/fifo.csv", f->dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	line = xasprintf("drift %s", fifo);
+	refused(a, line, "not a regular file");
+	assert_false(a->job_running);
+	free(line);
+	free(fifo);
+	line = xasprintf("drift %s", f->dir);
+	refused(a, line, "not a regular file");
+	free(line);
+#ifdef FT_TEST_HOOKS
+	/* cancelled mid file: it says so, and the last table stays */
+	setenv("FRAUDTREE_PAUSE", "drift:30", 1);
+	line = xasprintf("drift %s", shifted);
+	accepted(a, line);
+	app_cancel_job(a);
+	wait_job(a);
+	unsetenv("FRAUDTREE_PAUSE");
+	assert_string_equal(a->message, "drift cancelled");
+	assert_int_equal(a->report.seq, seq + 1);
+	free(line);
+#endif
+	free(header);
+	free(shifted);
+	free(sample);
+	free(link);
+	free(target);
+	free(html);
+	free(md);
+}
+
 /* ---- a key means one thing ---- */
 
 static void check_tables(const struct key_binding *const *tables, const char *const *names,
@@ -557,6 +735,7 @@ int main(void)
 		T(test_na_values_says_reread),
 		T(test_quit_and_open_ask),
 		T(test_register_approve_confirms),
+		T(test_card_and_drift),
 		cmocka_unit_test(test_one_meaning),
 		cmocka_unit_test(test_list_keys),
 		T(test_completion),

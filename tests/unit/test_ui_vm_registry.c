@@ -124,7 +124,9 @@ static void test_details(void **state)
 	assert_true(has_line(l, n, "description: depth 4"));
 	assert_true(has_line(l, n, "data: data/transactions.csv"));
 	assert_true(has_line(l, n, "      20000 rows x 14 columns, 1984099 bytes, sha256 6c8dee23877bff06"));
-	assert_true(has_line(l, n, "test: accuracy 0.9872 (baseline 0.9795), recall 0.5854, precision 0.7385"));
+	assert_true(has_line(l, n, "test: accuracy 0.9872 (baseline 0.9795)"));
+	assert_true(has_line(l, n, "      recall 0.5854, precision 0.7385"));
+	assert_true(has_line(l, n, "      (no intervals recorded in evaluation.json)"));
 	assert_true(has_line(l, n, "      TN 3901  FP 17  FN 34  TP 48"));
 	assert_true(has_line(l, n, "tree: 29 nodes, 15 leaves, depth 4"));
 	assert_true(has_line(l, n, "      top features: velocity_1h 0.682"));
@@ -136,6 +138,24 @@ static void test_details(void **state)
 	assert_string_equal(l[n - 1],
 		"  2026-11-27T08:00:00Z  bob  approved  PendingManualApproval -> Approved: \"looks good\"");
 	vm_lines_free(l, n);
+
+	/* The intervals evaluation.json recorded sit beside their figures. */
+	size_t k = 0;
+	for (const char *const *name = metrics_names(); *name; name++, k++) {
+		if (!strcmp(*name, "accuracy"))
+			d.v.m.metrics.interval[k] = (struct metric_interval){ true, 0.002, 0.98365, 0.99011 };
+		if (!strcmp(*name, "recall"))
+			d.v.m.metrics.interval[k] = (struct metric_interval){ true, 0.05, 0.4782, 0.6852 };
+	}
+	d.v.m.metrics.bootstrap_resamples = 1000;
+	d.v.m.metrics.bootstrap_seed = 42;
+	l = vm_registry_details(&d, &n);
+	assert_true(has_line(l, n, "test: accuracy 0.9872 [0.9837, 0.9901] (baseline 0.9795)"));
+	assert_true(has_line(l, n, "      recall 0.5854 [0.4782, 0.6852], precision 0.7385"));
+	assert_true(has_line(l, n, "      [95% intervals: Wilson for proportions, stratified bootstrap "
+			     "(1000 resamples, seed 42) for the rest]"));
+	vm_lines_free(l, n);
+	memset(d.v.m.metrics.interval, 0, sizeof d.v.m.metrics.interval);
 
 	/* One event: said in the singular. */
 	d.nevents = 1;

@@ -14,11 +14,22 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <math.h>
 #include <cmocka.h>
 
+#include <cjson/cJSON.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "csv_load.h"
+#include "gen.h"
+#include "model.h"
+#include "pipeline.h"
+#include "predict.h"
+#include "recipe_apply.h"
 #include "vm_tree.h"
 
 static struct tree_node nodes[5];
@@ -123,84 +134,172 @@ static void test_rules_in_column_terms(void **state)
 	assert_string_equal(buf, "Transac");
 }
 
-static void test_other_feature_kinds(void **state)
-{
-	(void)state;
-	char buf[160];
-	char m0[] = "amazon", m1[] = "ebay", m2[] = "etsy", m3[] = "walmart", m4[] = "target";
-	char merchant[] = "merchant", email[] = "email", email_missing[] = "email_missing";
-	char *merchants[5] = { m0, m1, m2, m3, m4 };
-	struct recipe_input in[2] = {
-		{ .name = merchant, .type = COL_CATEGORICAL, .encode = ENC_ORDINAL,
-		  .levels = merchants, .nlevels = 5 },
-		{ .name = email, .type = COL_CATEGORICAL },
-	};
-	struct feature ft[3] = {
-		{ .name = merchant, .input = 0, .kind = FEAT_ORDINAL },
-		{ .name = email_missing, .input = 1, .kind = FEAT_MISSING },
-		{ .name = merchant, .input = 0, .kind = FEAT_FREQUENCY },
-	};
-	struct recipe r = { .inputs = in, .ninputs = 2, .features = ft, .nfeatures = 3 };
-	struct tree_node nd[3] = {
-		{ .left = 1, .right = 2, .feature = 0, .threshold = 1.5 },
-		{ .left = TREE_LEAF, .right = TREE_LEAF, .feature = -1 },
-		{ .left = TREE_LEAF, .right = TREE_LEAF, .feature = -1 },
-	};
-	struct tree t = { .nodes = nd, .nnodes = 3, .nfeatures = 3 };
+#define EXPLAIN_DATA "test_ui_vm_tree.data.csv"
+#define EXPLAIN_SCORED "test_ui_vm_tree.scored.csv"
 
-	vm_node_rule(&t, &r, 0, 1, buf, sizeof buf);
-	assert_string_equal(buf, "merchant in {amazon, ebay}");
-	vm_node_rule(&t, &r, 0, 2, buf, sizeof buf);
-	assert_string_equal(buf, "merchant not in {amazon, ebay}");
-	nd[0].threshold = 3.5;
-	vm_node_rule(&t, &r, 0, 1, buf, sizeof buf);
-	assert_string_equal(buf, "merchant in {amazon, ebay, etsy, +1 more}");
-	nd[0].feature = 1;
-	nd[0].threshold = 0.5;
-	vm_node_rule(&t, &r, 0, 1, buf, sizeof buf);
-	assert_string_equal(buf, "email is present");
-	vm_node_rule(&t, &r, 0, 2, buf, sizeof buf);
-	assert_string_equal(buf, "email is missing");
-	nd[0].feature = 2;
-	nd[0].threshold = 120.5;
-	vm_node_rule(&t, &r, 0, 2, buf, sizeof buf);
-	assert_string_equal(buf, "merchant frequency > 120.5");
+/* The text model.json's reason_codes gives node's code. */
+static const char *code_text(const cJSON *codes, int32_t node)
+{
+	const cJSON *o;
+	cJSON_ArrayForEach(o, codes)
+		if (cJSON_GetObjectItem(o, "node")->valueint == node)
+			return cJSON_GetObjectItem(o, "text")->valuestring;
+	return NULL;
 }
 
-static void test_format_value(void **state)
+/* A model trained with sets on generated data: every split the Tree
+ * screen shows reads as model.json's reason_codes text, and explain mode's
+ * reasons for every row (the row transformed from the frame, as scr_tree
+ * does) are the codes predict --reasons 3 writes for that row's raw line,
+ * with their table texts. */
+static void check_explain_matches_predict(const char *const *sets, size_t nsets)
+{
+	struct ft_err err;
+	struct csv_options copt = { 0 };
+	struct frame *f = csv_load(EXPLAIN_DATA, &copt, &err);
+	if (!f)
+		fail_msg("%s", err.msg);
+	struct settings s;
+	settings_init(&s);
+	for (size_t i = 0; i < nsets; i++)
+		if (settings_set(&s, sets[i], &err) < 0)
+			fail_msg("%s", err.msg);
+	struct pipeline_result r;
+	if (pipeline_run(f, &s, NULL, &r, &err) < 0)
+		fail_msg("%s", err.msg);
+	char *text = model_to_text(r.recipe, r.tree, r.settings.threshold, r.settings.threshold_on,
+				   r.reference);
+	struct model *m = model_parse(text, "model.json", &err);
+	if (!m)
+		fail_msg("%s", err.msg);
+	cJSON *json = cJSON_Parse(text);
+	const cJSON *codes = cJSON_GetObjectItem(json, "reason_codes");
+	assert_true(cJSON_IsArray(codes));
+
+	const struct tree *t = r.tree;
+	struct vm_outline *o = vm_outline_new(t);
+	for (size_t i = 1; i < t->nnodes; i++) {
+		char rule[512];
+		vm_node_rule(t, r.recipe, o->parent[i], (int32_t)i, rule, sizeof rule);
+		const char *want = code_text(codes, (int32_t)i);
+		assert_non_null(want);
+		assert_string_equal(rule, want);
+	}
+	vm_outline_free(o);
+
+	int fd = open(EXPLAIN_SCORED, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	struct predict_options opt = { .reasons = 3 };
+	struct predict_stats st;
+	if (predict_csv(m, EXPLAIN_DATA, fd, EXPLAIN_SCORED, &opt, &st, &err) < 0)
+		fail_msg("%s", err.msg);
+	close(fd);
+	assert_int_equal(st.rows, f->nrows);
+	char *scored = file_read_all(EXPLAIN_SCORED, NULL, NULL);
+	assert_non_null(scored);
+	char *p = strchr(scored, '\n') + 1;
+	size_t with_reasons = 0;
+	for (size_t row = 0; row < f->nrows; row++) {
+		char *nl = strchr(p, '\n');
+		assert_non_null(nl);
+		*nl = '\0';
+		char *want[3];
+		for (int k = 2; k >= 0; k--) {
+			char *c = strrchr(p, ',');
+			*c = '\0';
+			want[k] = c + 1;
+		}
+		struct dataset d = { 0 };
+		if (recipe_apply(r.recipe, f, &r.target, &row, 1, NULL, &d, &err))
+			fail_msg("%s", err.msg);
+		assert_int_equal(d.n, 1);
+		char **lines;
+		size_t n = vm_explain_reasons(t, r.recipe, d.X, &lines);
+		for (size_t k = 0; k < 3; k++) {
+			if (k >= n) {
+				if (*want[k])
+					fail_msg("row %zu: predict gives %s as reason %zu, explain "
+						 "only %zu reasons", row + 1, want[k], k + 1, n);
+				continue;
+			}
+			/* "R017 device_risk > 0.805 (+0.41)" */
+			char *space = strchr(lines[k], ' ');
+			assert_non_null(space);
+			if (strncmp(lines[k], want[k], (size_t)(space - lines[k])) || !*want[k])
+				fail_msg("row %zu reason %zu: explain shows '%s', predict writes '%s'",
+					 row + 1, k + 1, lines[k], want[k]);
+			int32_t node = (int32_t)strtol(want[k] + 1, NULL, 10);
+			const char *tt = code_text(codes, node);
+			assert_non_null(tt);
+			size_t tl = strlen(tt);
+			if (strncmp(space + 1, tt, tl) || strncmp(space + 1 + tl, " (+", 3))
+				fail_msg("row %zu: explain says '%s', reason_codes '%s %s'", row + 1,
+					 lines[k], want[k], tt);
+		}
+		with_reasons += n > 0;
+		vm_lines_free(lines, n);
+		dataset_free(&d);
+		p = nl + 1;
+	}
+	assert_true(with_reasons > 0);
+	free(scored);
+	cJSON_Delete(json);
+	model_free(m);
+	free(text);
+	pipeline_result_free(&r);
+	settings_free(&s);
+	frame_free(f);
+	remove(EXPLAIN_SCORED);
+}
+
+static void test_explain_matches_predict(void **state)
 {
 	(void)state;
-	char buf[32];
-	vm_format_value(412.5, buf, sizeof buf);
-	assert_string_equal(buf, "412.5");
-	vm_format_value(0, buf, sizeof buf);
-	assert_string_equal(buf, "0");
-	vm_format_value(-3.25, buf, sizeof buf);
-	assert_string_equal(buf, "-3.25");
-	vm_format_value(0.00125, buf, sizeof buf);
-	assert_string_equal(buf, "0.00125");
-	vm_format_value(1.5e9, buf, sizeof buf);
-	assert_string_equal(buf, "1500000000");
-	/* seen: "device_risk > 0.81 [row: 0.81]" for 0.805, "C1 > 1.00" for
-	 * 0.9956: the shown threshold now separates the values */
-	vm_format_value(0.805, buf, sizeof buf);
-	assert_string_equal(buf, "0.805");
-	vm_format_value(0.9956, buf, sizeof buf);
-	assert_string_equal(buf, "0.9956");
+	struct gen_options g;
+	gen_options_default(&g);
+	g.rows = 3000;
+	g.seed = 5;
+	g.fraud_rate = 0.08;
+	struct ft_err err;
+	if (gen_write_file(&g, EXPLAIN_DATA, NULL, &err) < 0)
+		fail_msg("%s", err.msg);
+	check_explain_matches_predict(NULL, 0);
+	const char *const freq[] = { "encode.default=frequency", "missing_indicators=true",
+				     "tree.max_depth=8" };
+	check_explain_matches_predict(freq, 3);
+	const char *const ord[] = { "encode.default=ordinal",
+				    "datetime.default=[\"hour\",\"day_of_week\",\"day\",\"month\"]",
+				    "tree.max_depth=8", "resample.method=oversample" };
+	check_explain_matches_predict(ord, 4);
+	remove(EXPLAIN_DATA);
+}
+
+/* The number in "device_risk > 0.805" read back as a float is the largest
+ * float not above the threshold, so it separates the row values as the
+ * tree does. seen before: "device_risk > 0.81 [row: 0.81]" for 0.805,
+ * "C1 > 1.00" for 0.9956. */
+static void test_threshold_shown(void **state)
+{
+	(void)state;
+	char buf[128];
 	double mid = ((double)0.8f + (double)0.81f) / 2;
-	vm_format_value(mid, buf, sizeof buf);
-	if ((double)(float)mid == mid)
-		assert_true((double)strtof(buf, NULL) == mid);
-	else
-		assert_true(strtod(buf, NULL) == mid);
-	double between = 0.1 + 0.2;   /* no float: every digit it needs */
-	vm_format_value(between, buf, sizeof buf);
-	assert_true(strtod(buf, NULL) == between);
-	vm_format_value(10.0, buf, sizeof buf);
-	assert_string_equal(buf, "10");
-	vm_format_value((double)0.695f, buf, sizeof buf);
-	assert_string_equal(buf, "0.695");
-	assert_true((double)strtof(buf, NULL) == (double)0.695f);
+	const double thr[] = { 412.5, 0, -3.25, 0.00125, 1.5e9, 0.805, 0.9956, mid,
+			       0.1 + 0.2, 10.0, (double)0.695f };
+	for (size_t i = 0; i < sizeof thr / sizeof thr[0]; i++) {
+		nodes[0].threshold = thr[i];
+		vm_node_rule(&tree, &recipe, 0, 2, buf, sizeof buf);
+		const char *num = strrchr(buf, ' ') + 1;
+		float shown = strtof(num, NULL);
+		assert_true((double)shown <= thr[i]);
+		assert_true((double)nextafterf(shown, INFINITY) > thr[i]);
+		assert_null(strchr(num, 'e'));
+	}
+	nodes[0].threshold = 412.5;
+	vm_node_rule(&tree, &recipe, 0, 2, buf, sizeof buf);
+	assert_string_equal(buf, "TransactionAmt > 412.5");
+	nodes[0].threshold = (double)0.695f;
+	vm_node_rule(&tree, &recipe, 0, 1, buf, sizeof buf);
+	assert_string_equal(buf, "TransactionAmt <= 0.695");
 	vm_format_float(0.81f, buf, sizeof buf);
 	assert_string_equal(buf, "0.81");
 	vm_format_float(1.0f / 3.0f, buf, sizeof buf);
@@ -415,8 +514,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_outline_folding, setup),
 		cmocka_unit_test_setup(test_rules_in_column_terms, setup),
-		cmocka_unit_test_setup(test_other_feature_kinds, setup),
-		cmocka_unit_test_setup(test_format_value, setup),
+		cmocka_unit_test(test_explain_matches_predict),
+		cmocka_unit_test_setup(test_threshold_shown, setup),
 		cmocka_unit_test_setup(test_search, setup),
 		cmocka_unit_test_setup(test_leaf_most_frauds, setup),
 		cmocka_unit_test_setup(test_leaf_errors, setup),

@@ -1,0 +1,63 @@
+#!/bin/sh
+# escape_outputs.sh: text from data or people (a column name, the group's
+# description, the approver's user name and reason) never reaches a
+# human-facing output with a raw control character: the model card (HTML
+# and Markdown), rules.txt, the DOT diagram, the SQL query's comments, predict
+# --explain's decision path, registry show and drift. Only data passed
+# through stays exact: the input columns predict copies, and the SQL
+# identifier that must name the column as it is. registry compare keeps
+# its own blank lines.
+set -u
+: "${FT_BIN:?}" "${FT_SRCDIR:?}"
+T=$(mktemp -d "${TMPDIR:-/tmp}/fraudtree-esc.XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+cd "$T" || exit 1
+export FRAUDTREE_REGISTRY="$T/reg" USER=tester
+E=$(printf '\033')
+# The sample with its device_risk column renamed to v ESC [2J x.
+awk -v e="$E" 'NR == 1 { sub(/device_risk/, "v" e "[2Jx") } { print }' \
+	"$FT_SRCDIR/data/transactions.csv" >esc.csv
+grep -q "$E" esc.csv || { echo "setup: no escape in the header"; exit 1; }
+"$FT_BIN" run --quiet --set registry.group=g --set "gate=accuracy>=0.5" \
+	--description "$(printf 'desc\033[2J|x\r')" esc.csv >/dev/null 2>&1
+[ -d reg/g/1 ] || { echo "setup: registration failed"; exit 1; }
+"$FT_BIN" run --quiet --set registry.group=g --set "gate=accuracy>=0.5" \
+	--set tree.max_depth=3 esc.csv >/dev/null 2>&1
+"$FT_BIN" registry approve g/1 --user "$(printf 'u\033]0;T\007')" \
+	--reason "$(printf 'r\033[2J|y\177')" >/dev/null 2>&1 || fail "approve"
+
+raw() { # FILE WHAT: FILE holds no ESC, BEL, CR or DEL
+	if LC_ALL=C grep -q "$(printf '[\033\007\r\177]')" "$1"; then
+		fail "$2 holds a raw control character: $(LC_ALL=C grep -n "$(printf '[\033\007\r\177]')" "$1" | head -n 2 | cat -v | cut -c1-160)"
+	fi
+}
+"$FT_BIN" registry card g/1 -o card.html || fail "card html"
+raw card.html "registry card (html)"
+"$FT_BIN" registry card g/1 --format md -o card.md || fail "card md"
+raw card.md "registry card (md)"
+grep -qF 'desc\e[2J' card.md || fail "the card does not show the description escaped"
+"$FT_BIN" export g/1 --format dot -o tree.dot || fail "export dot"
+raw tree.dot "export --format dot"
+"$FT_BIN" export g/1 --format sql -o score.sql || fail "export sql"
+# the quoted identifier keeps the exact name; comments must not
+sed 's/"v[^"]*"/IDENT/g' score.sql >comments.sql
+raw comments.sql "export --format sql (outside identifiers)"
+"$FT_BIN" predict g/1 esc.csv --explain -o p.csv 2>/dev/null || fail "predict --explain"
+tail -n +2 p.csv | awk -F, '{ print $NF }' >paths.txt
+raw paths.txt "predict --explain's decision_path"
+grep -q 'v\\e\[2Jx' paths.txt || fail "decision_path does not name the column escaped: $(head -n 1 paths.txt)"
+"$FT_BIN" run --quiet --no-register --out m --set "gate=accuracy>=0.5" esc.csv >/dev/null 2>&1
+[ -s m/rules.txt ] || fail "run --out wrote no rules.txt"
+raw m/rules.txt "rules.txt"
+grep -q 'v\\e\[2Jx' m/rules.txt || fail "rules.txt does not name the column escaped"
+"$FT_BIN" registry show g/1 >show.txt 2>&1 || fail "registry show"
+raw show.txt "registry show"
+"$FT_BIN" drift g/1 esc.csv >drift.txt 2>&1
+raw drift.txt "drift"
+"$FT_BIN" registry compare g/1 g/2 esc.csv >cmp.txt 2>&1
+grep -q '^\\n' cmp.txt && fail "registry compare prints a literal \\n: $(grep '^\\n' cmp.txt | head -n 1)"
+grep -q "McNemar" cmp.txt || fail "registry compare: $(tail -n 2 cmp.txt)"
+[ $fails -eq 0 ] && echo "escape_outputs: ok"
+[ $fails -eq 0 ]
