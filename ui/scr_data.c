@@ -657,6 +657,27 @@ static void part_axis_label(const struct frame *f, const struct explore_column *
 	snprintf(buf, size, "%.*s", cell > 3 ? 3 : cell, name);
 }
 
+/* The line naming each part's highest group: "highest 03:00 7.7%  Sat
+ * 2.5%  Feb 2.3%" when it fits, else without "highest", then with single
+ * spaces, then without the last parts: a figure is never cut. */
+static void put_peaks(WINDOW *w, int y, int x, int width, char peak[][72], int n)
+{
+	for (; n > 0; n--)
+		for (int form = 0; form < 3; form++) {
+			struct strbuf sb = { 0 };
+			if (form == 0)
+				sb_printf(&sb, "highest ");
+			for (int i = 0; i < n; i++)
+				sb_printf(&sb, "%s%s", i ? form < 2 ? "  " : " " : "", peak[i]);
+			bool fits = view_text_width(sb.data) <= width;
+			if (fits)
+				term_put(w, y, x, width, sb.data, term_attr(ROLE_DIM), false);
+			sb_free(&sb);
+			if (fits)
+				return;
+		}
+}
+
 /* A datetime column: the fraud rate by hour, day of week and month, a
  * vertical bar per group on one scale (full: the highest rate), the
  * overall rate as a dotted line, each part's highest group spelled out
@@ -701,7 +722,8 @@ static void draw_time_parts(struct app *a, struct data_state *s, const struct ex
 	int mark_row = mark / 8 < rows ? mark / 8 : rows - 1;
 	int bar = cell > 1 ? cell - 1 : 1;
 	int x = x0;
-	struct strbuf peaks = { 0 };
+	char peak[EXPLORE_PART_COUNT][72];
+	int npeaks = 0;
 	for (int i = 0; i < nparts; i++) {
 		enum explore_part p = parts[i];
 		int pw = (int)e->npart[p] * cell;
@@ -744,18 +766,11 @@ static void draw_time_parts(struct app *a, struct data_state *s, const struct ex
 			if (p != EXPLORE_HOUR)
 				lab[3] = '\0';   /* Mon, Mar */
 			snprintf(rate, sizeof rate, "%.1f", 100 * explore_rate(best));
-			sb_printf(&peaks, "%s%s %s%%", peaks.len ? "  " : "", lab, rate);
+			snprintf(peak[npeaks++], sizeof peak[0], "%s %s%%", lab, rate);
 		}
 		x += pw + 1;
 	}
-	if (peaks.data) {
-		char *text = view_text_width(peaks.data) + 8 <= width ?
-			xasprintf("highest %s", peaks.data) : xstrdup(peaks.data);
-		if (view_text_width(text) <= width)
-			term_put(w, y0 + h - 1, x0, width, text, term_attr(ROLE_DIM), false);
-		free(text);
-	}
-	sb_free(&peaks);
+	put_peaks(w, y0 + h - 1, x0, width, peak, npeaks);
 }
 
 /* Whether the inspector shows a datetime column by hour, day and month
