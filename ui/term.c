@@ -135,7 +135,9 @@ void term_set_poll(int ms)
 /* A paste's text, after its ESC [200~, up to ESC [201~: read as bytes
  * (keypad off, so nothing in it is taken for a key), NUL bytes dropped.
  * A paste whose end never comes is over when nothing more arrives for a
- * moment; past TERM_PASTE_MAX bytes the rest is read and dropped. */
+ * second (long enough for a slow link to stall mid-paste without the rest
+ * turning into keys); past TERM_PASTE_MAX bytes the rest is read and
+ * dropped. */
 static void read_paste(WINDOW *w)
 {
 	static const char end[] = "\033[201~";
@@ -143,12 +145,17 @@ static void read_paste(WINDOW *w)
 	paste.len = 0;
 	sb_append(&paste, "", 0);
 	paste_cut = false;
+	bool resized = false;
 	keypad(w, FALSE);
-	wtimeout(w, 250);
+	wtimeout(w, 1000);
 	for (;;) {
 		int c = wgetch(w);
 		if (c == ERR)
 			break;
+		if (c == KEY_RESIZE) {
+			resized = true;   /* handled once the paste is read */
+			continue;
+		}
 		if (c == (unsigned char)end[matched]) {
 			if (++matched == sizeof end - 1)
 				break;
@@ -174,6 +181,8 @@ static void read_paste(WINDOW *w)
 	keypad(w, TRUE);
 	/* whatever came with the paste, after its end mark, goes with it */
 	flushinp();
+	if (resized)
+		ungetch(KEY_RESIZE);
 	paste_end = ft_now();
 }
 

@@ -69,11 +69,11 @@ st_wait "pasted text ignored"
 st_absent "reason:"
 st_wait "$G/1  PendingManualApproval"
 # a paste that ends without its end mark (the terminal lost it) is over
-# after a pause and is still not keys
+# after a second of silence and is still not keys
 printf '\033[200~q' >"$ST_TMP/unended"
 tmux -L "$ST_SOCK" load-buffer "$ST_TMP/unended"
 tmux -L "$ST_SOCK" paste-buffer -t main
-sleep 0.8
+sleep 1.5
 st_wait "$G/1  PendingManualApproval"
 # into the command line: the text goes in as it is
 st_keys :
