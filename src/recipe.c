@@ -704,16 +704,11 @@ struct recipe *recipe_fit(const struct frame *f, const struct settings *s,
 			continue;
 		}
 		if (c->type == COL_DATETIME) {
-			in->datetime_parts = cs && cs->has_datetime ? cs->datetime_parts :
-				s->datetime_default;
-			/* A date without a time of day has hour 0 in every row: by
-			 * default such a column gives the month instead. */
-			if (!(cs && cs->has_datetime) && (in->datetime_parts & DT_HOUR) &&
-			    !recipe_has_time_of_day(f, ci, train_rows, ntrain)) {
-				in->datetime_parts = (in->datetime_parts & ~(unsigned)DT_HOUR) | DT_MONTH;
+			bool own;
+			in->datetime_parts = recipe_datetime_parts(s, f, ci, train_rows, ntrain, &own);
+			if (!own && (s->datetime_default & DT_HOUR) && !(in->datetime_parts & DT_HOUR))
 				add_note(r, xasprintf("%s: no time of day in any training value; "
 						      "month instead of hour", c->name));
-			}
 			if (!in->datetime_parts && !(s->missing_indicators && nmissing)) {
 				r->ninputs--;
 				recipe_input_free(in);
@@ -740,6 +735,21 @@ static void civil_from_days(int64_t z, int *month, int *day)
 	int64_t mp = (5 * doy + 2) / 153;
 	*day = (int)(doy - (153 * mp + 2) / 5 + 1);
 	*month = (int)(mp < 10 ? mp + 3 : mp - 9);
+}
+
+unsigned recipe_datetime_parts(const struct settings *s, const struct frame *f, size_t col,
+			       const size_t *rows, size_t n, bool *own)
+{
+	const struct column_setting *cs = settings_column(s, f->cols[col].name);
+	*own = cs && cs->has_datetime;
+	if (*own)
+		return cs->datetime_parts;
+	unsigned parts = s->datetime_default;
+	/* A date without a time of day has hour 0 in every row: by default
+	 * such a column gives the month instead. */
+	if ((parts & DT_HOUR) && !recipe_has_time_of_day(f, col, rows, n))
+		parts = (parts & ~(unsigned)DT_HOUR) | DT_MONTH;
+	return parts;
 }
 
 bool recipe_has_time_of_day(const struct frame *f, size_t col, const size_t *rows, size_t n)

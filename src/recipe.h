@@ -98,5 +98,12 @@ float recipe_datetime_part(enum feature_kind kind, double t);
  * (all rows when rows is NULL) has a time of day other than midnight: a
  * column without one is date-only, and its default parts leave out hour. */
 bool recipe_has_time_of_day(const struct frame *f, size_t col, const size_t *rows, size_t n);
+/* The datetime parts the recipe takes from datetime column col of f: the
+ * column's own setting, else the default, with month instead of hour when
+ * no value (of rows[0..n), or of every row when rows is NULL) has a time of
+ * day. *own says whether the column has its own setting. One rule for the
+ * fit and for every screen that shows what the fit will do. */
+unsigned recipe_datetime_parts(const struct settings *s, const struct frame *f, size_t col,
+			       const size_t *rows, size_t n, bool *own);
 
 #endif

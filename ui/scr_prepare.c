@@ -137,11 +137,12 @@ static const char *impute_text(const struct settings *st, const struct column *c
 	return buf;
 }
 
-static unsigned dt_parts(const struct settings *st, const char *name, bool *own)
+/* What the next fit takes from a datetime column (recipe_datetime_parts,
+ * over the whole file: the split is not made yet). */
+static unsigned dt_parts(const struct settings *st, const struct frame *f, const struct column *c,
+			 bool *own)
 {
-	const struct column_setting *cs = settings_column(st, name);
-	*own = cs && cs->has_datetime;
-	return *own ? cs->datetime_parts : st->datetime_default;
+	return recipe_datetime_parts(st, f, (size_t)(c - f->cols), NULL, 0, own);
 }
 
 static void parts_text(unsigned parts, char *buf, size_t size)
@@ -155,14 +156,14 @@ static void parts_text(unsigned parts, char *buf, size_t size)
 		snprintf(buf, size, "(none)");
 }
 
-static const char *encode_text(const struct settings *st, const struct column *c,
-			       char *buf, size_t size, bool *own)
+static const char *encode_text(const struct settings *st, const struct frame *f,
+			       const struct column *c, char *buf, size_t size, bool *own)
 {
 	*own = false;
 	if (c->type == COL_NUMERIC) {
 		snprintf(buf, size, "value");
 	} else if (c->type == COL_DATETIME) {
-		parts_text(dt_parts(st, c->name, own), buf, size);
+		parts_text(dt_parts(st, f, c, own), buf, size);
 	} else {
 		const struct column_setting *cs = settings_column(st, c->name);
 		*own = cs && cs->has_encode;
@@ -254,7 +255,7 @@ static void draw_columns(struct app *a, struct prepare_state *s, WINDOW *w, int 
 				 own ? base | A_BOLD : (sel ? base : term_attr(ROLE_DIM)), false);
 			term_put(w, y, x + 16, 1, "", base, false);
 			x += 17;
-			encode_text(st, col, buf, sizeof buf, &own);
+			encode_text(st, f, col, buf, sizeof buf, &own);
 			term_put(w, y, x, width - x, buf, own ? base | A_BOLD : base, false);
 		} else {
 			term_put(w, y, x, width - x, "", base, false);
@@ -512,7 +513,7 @@ static void cycle_encode(struct app *a, const struct column *c)
 	}
 	char buf[32];
 	bool own;
-	encode_text(&a->settings, c, buf, sizeof buf, &own);
+	encode_text(&a->settings, a->frame, c, buf, sizeof buf, &own);
 	enum encoding cur, next = ENC_ONEHOT;
 	if (encoding_parse(buf, &cur))
 		next = (enum encoding)((cur + 1) % ENC_COUNT);
@@ -530,7 +531,7 @@ static void cycle_parts(struct app *a, const struct column *c)
 		DT_HOUR | DT_DAY_OF_WEEK | DT_DAY | DT_MONTH, 0
 	};
 	bool own;
-	unsigned cur = dt_parts(&a->settings, c->name, &own);
+	unsigned cur = dt_parts(&a->settings, a->frame, c, &own);
 	size_t next = 0;
 	for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
 		if (presets[i] == cur)
