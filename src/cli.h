@@ -20,6 +20,9 @@ int cli_export(int argc, char **argv);
 int cli_card(int argc, char **argv);        /* registry card */
 int cli_drift(int argc, char **argv);
 /* registry policy|alias|compare and approve --promote (cli_policy.c) */
+/* The index in argv of `registry`'s sub-command: the first word that is
+ * neither an option nor the value of one ("--registry DIR"); 0 when none. */
+int cli_registry_verb(int argc, char **argv);
 bool cli_policy_handles(int argc, char **argv);
 int cli_policy(int argc, char **argv);
 /* registry show's lines on how a version differs from the group's policy

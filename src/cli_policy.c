@@ -376,29 +376,32 @@ void cli_policy_flags_json(const char *root, const char *group, int version, cJS
 		free(lines);
 }
 
-/* The verb is the first word that is neither an option nor the value of
- * one ("--registry DIR"). */
-bool cli_policy_handles(int argc, char **argv)
+int cli_registry_verb(int argc, char **argv)
 {
 	static const char *const valued[] = {
 		"--registry", "--reason", "--user", "--gate", "--four-eyes", "--must-beat"
 	};
-	const char *verb = NULL;
-	bool promote = false;
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--promote"))
-			promote = true;
 		if (argv[i][0] == '-' && argv[i][1]) {
 			for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++)
 				if (!strcmp(argv[i], valued[k]))
 					i++;
 			continue;
 		}
-		if (!verb)
-			verb = argv[i];
+		return i;
 	}
-	if (!verb)
+	return 0;
+}
+
+bool cli_policy_handles(int argc, char **argv)
+{
+	int v = cli_registry_verb(argc, argv);
+	if (!v)
 		return false;
+	bool promote = false;
+	for (int i = 1; i < argc; i++)
+		promote |= !strcmp(argv[i], "--promote");
+	const char *verb = argv[v];
 	return !strcmp(verb, "policy") || !strcmp(verb, "alias") || !strcmp(verb, "compare") ||
 	       (!strcmp(verb, "approve") && promote);
 }

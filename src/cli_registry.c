@@ -542,27 +542,11 @@ static int run_verb(const char *root, const struct args *a)
 			  verb);
 }
 
-/* The index of the sub-command in argv (the first word that is neither an
- * option nor the value of --registry, --user or --reason), or 0. */
-static int verb_index(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--registry") || !strcmp(argv[i], "--user") ||
-		    !strcmp(argv[i], "--reason")) {
-			i++;
-			continue;
-		}
-		if (argv[i][0] != '-' || !argv[i][1])
-			return i;
-	}
-	return 0;
-}
-
 int cli_registry(int argc, char **argv)
 {
 	/* `registry card ...` and `registry --registry DIR card ...` alike:
 	 * the card reads its own options, wherever they stand. */
-	int v = verb_index(argc, argv);
+	int v = cli_registry_verb(argc, argv);
 	if (v && !strcmp(argv[v], "card")) {
 		char **args = xcalloc((size_t)argc + 1, sizeof *args);
 		int n = 0;

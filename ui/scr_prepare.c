@@ -665,6 +665,17 @@ static void seed_done(struct app *a, const char *line, void *ctx)
 
 /* The next column (after the cursor, wrapping) whose name holds the text,
  * ignoring case. */
+struct name_match {
+	const struct frame *f;
+	const char *text;
+};
+
+static bool name_holds(size_t col, void *ctx)
+{
+	const struct name_match *m = ctx;
+	return strcasestr(m->f->cols[col].name, m->text) != NULL;
+}
+
 static void find_next(struct app *a, struct prepare_state *s, bool forward)
 {
 	const struct frame *f = a->frame;
@@ -672,17 +683,16 @@ static void find_next(struct app *a, struct prepare_state *s, bool forward)
 		app_message(a, true, "nothing to find yet: / finds a column by name");
 		return;
 	}
-	for (size_t k = 1; k <= f->ncols; k++) {
-		size_t i = forward ? (s->cur + k) % f->ncols : (s->cur + f->ncols - k) % f->ncols;
-		if (strcasestr(f->cols[i].name, s->find)) {
-			bool wrapped = forward ? i <= s->cur : i >= s->cur;
-			s->cur = i;
-			app_message(a, false, "%scolumn %zu of %zu: %s", wrapped && k > 1 ? "find wrapped: " : "",
-				    i + 1, f->ncols, f->cols[i].name);
-			return;
-		}
+	struct name_match m = { f, s->find };
+	bool wrapped;
+	size_t i = screen_find_row(f->ncols, s->cur, forward, name_holds, &m, &wrapped);
+	if (i == f->ncols) {
+		app_message(a, true, "no column name holds '%s'", s->find);
+		return;
 	}
-	app_message(a, true, "no column name holds '%s'", s->find);
+	s->cur = i;
+	app_message(a, false, "%scolumn %zu of %zu: %s", wrapped ? "find wrapped: " : "", i + 1,
+		    f->ncols, f->cols[i].name);
 }
 
 static void find_done(struct app *a, const char *line, void *ctx)

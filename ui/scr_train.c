@@ -735,6 +735,19 @@ static size_t *focus_cur(struct train_state *s, size_t *params_cur)
 	     : s->focus == FOCUS_TUNE ? &s->tune_cur : params_cur;
 }
 
+struct row_match {
+	struct app *a;
+	struct train_state *s;
+};
+
+static bool row_holds(size_t row, void *ctx)
+{
+	const struct row_match *m = ctx;
+	char text[256];
+	row_text(m->a, m->s, row, text, sizeof text);
+	return strcasestr(text, m->s->find) != NULL;
+}
+
 static void find_next(struct app *a, struct train_state *s, bool forward)
 {
 	static const char *const what[] = { "parameter", "run", "tuning row" };
@@ -743,20 +756,17 @@ static void find_next(struct app *a, struct train_state *s, bool forward)
 		return;
 	}
 	size_t n = focus_count(a, s), pcur = (size_t)s->cur, *cur = focus_cur(s, &pcur);
-	for (size_t k = 1; k <= n; k++) {
-		size_t i = forward ? (*cur + k) % n : (*cur + n - k) % n;
-		char text[256];
-		row_text(a, s, i, text, sizeof text);
-		if (strcasestr(text, s->find)) {
-			bool wrapped = forward ? i <= *cur : i >= *cur;
-			*cur = i;
-			s->cur = (int)pcur;
-			app_message(a, false, "%s%s %zu of %zu", wrapped && k > 1 ? "find wrapped: " : "",
-				    what[s->focus], i + 1, n);
-			return;
-		}
+	struct row_match m = { a, s };
+	bool wrapped;
+	size_t i = screen_find_row(n, *cur, forward, row_holds, &m, &wrapped);
+	if (i == n) {
+		app_message(a, true, "no %s holds '%s'", what[s->focus], s->find);
+		return;
 	}
-	app_message(a, true, "no %s holds '%s'", what[s->focus], s->find);
+	*cur = i;
+	s->cur = (int)pcur;
+	app_message(a, false, "%s%s %zu of %zu", wrapped ? "find wrapped: " : "", what[s->focus],
+		    i + 1, n);
 }
 
 static void find_done(struct app *a, const char *line, void *ctx)

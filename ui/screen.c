@@ -78,6 +78,20 @@ bool screen_list_key(int ch, size_t *cur, size_t n, size_t page)
 	return true;
 }
 
+size_t screen_find_row(size_t n, size_t cur, bool forward,
+		       bool (*match)(size_t row, void *ctx), void *ctx, bool *wrapped)
+{
+	*wrapped = false;
+	for (size_t k = 1; k <= n; k++) {
+		size_t i = forward ? (cur + k) % n : (cur + n - k) % n;
+		if (match(i, ctx)) {
+			*wrapped = k > 1 && (forward ? i <= cur : i >= cur);
+			return i;
+		}
+	}
+	return n;
+}
+
 /* The keys of no one screen (the main loop's). */
 static const struct key_binding global_keys[] = {
 	{ { '1', '2', '3', '4' }, "1-6", "switch screen", KB_VIEW, "screen", NULL },

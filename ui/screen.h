@@ -108,6 +108,13 @@ enum screen_id screen_find(const char *s);
  * them. Every list screen uses it, so every list takes the same keys. */
 bool screen_list_key(int ch, size_t *cur, size_t n, size_t page);
 
+/* A list's / and n/N search: the first row after cur (before it, when not
+ * forward), going round the list's ends, for which match(row, ctx) holds;
+ * n when none does. *wrapped says whether the search went past an end to
+ * find it. */
+size_t screen_find_row(size_t n, size_t cur, bool forward,
+		       bool (*match)(size_t row, void *ctx), void *ctx, bool *wrapped);
+
 /* The help rows of the shared list keys (for key tables). */
 #define SCREEN_LIST_KEYS \
 	{ { 0 }, "Up/Down j/k", "move (PgUp/PgDn, Home/End, g/G)", KB_VIEW, NULL, NULL }

@@ -736,6 +736,17 @@ static void paste(struct ui *u)
 		    " (: for the command line)");
 }
 
+/* A question just drawn is answered only by a key pressed after it was on
+ * screen: keys typed ahead (or the rest of a paste) are dropped, so "a ok
+ * Enter y" typed in a burst never confirms an approval its user has not
+ * read. *asked is the last question serial seen; call after each draw. */
+static void drop_typeahead(const struct app *a, unsigned *asked)
+{
+	if (a->question && a->question_serial != *asked)
+		flushinp();
+	*asked = a->question_serial;
+}
+
 static void handle_key(struct ui *u, int ch)
 {
 	struct app *a = &u->app;
@@ -948,13 +959,7 @@ int tui_main(int argc, char **argv)
 			draw_all(u);
 			dirty = false;
 		}
-		/* A question just drawn is answered only by a key pressed after
-		 * it was on screen: keys typed ahead (or the rest of a paste)
-		 * are dropped, so "a ok Enter y" typed in a burst never
-		 * confirms an approval its user has not read. */
-		if (a->question && a->question_serial != asked)
-			flushinp();
-		asked = a->question_serial;
+		drop_typeahead(a, &asked);
 		if (a->quit)
 			break;
 		int ch = term_key();
@@ -971,9 +976,7 @@ int tui_main(int argc, char **argv)
 			open_overlay(u, a->overlay);
 		if (!a->quit)
 			draw_all(u);
-		if (a->question && a->question_serial != asked)
-			flushinp();
-		asked = a->question_serial;
+		drop_typeahead(a, &asked);
 		if (u->timing)
 			fprintf(u->timing, "%s %d %.3f\n", cur_screen(a)->name, ch,
 				(ft_now() - t0) * 1000.0);
