@@ -383,8 +383,9 @@ static void draw_grid(struct app *a, struct data_state *s, WINDOW *w, int height
 	}
 }
 
-/* A value of the selected column as the grid writes it; a date-only column
- * (no time of day in any value) without "00:00:00". */
+/* A value of the selected column as the grid writes it: a number as the
+ * shortest decimal that reads back as itself (never rounded), a date-only
+ * column (no time of day in any value) without "00:00:00". */
 static void fmt_value(struct data_state *s, const struct column *c, double v, char *buf,
 		      size_t size)
 {
@@ -395,7 +396,9 @@ static void fmt_value(struct data_state *s, const struct column *c, double v, ch
 		}
 		frame_format_datetime(v, s->time_of_day, buf, size);
 	} else {
-		snprintf(buf, size, "%.10g", v);
+		char tmp[32];
+		fmt_double(tmp, v);
+		snprintf(buf, size, "%s", tmp);
 	}
 }
 

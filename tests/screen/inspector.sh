@@ -76,6 +76,21 @@ for size in "80 24" "120 35"; do
 	ST_SOCK="ft-screen-$$-$1"
 done
 
+# a number in the inspector (min, max, median, the histogram's edges) is
+# never rounded: 1234567891.25 is not 1234567891
+big="$ST_TMP/big.csv"
+awk 'BEGIN { print "big,is_fraud"; for (i = 1; i <= 50; i++) printf "123456789%d.25,%d\n", i, i % 2 }' >"$big"
+st_start 80 24 --registry "$REG" "$big"
+st_wait "column 1/2: big"
+st_wait_re "^min +1234567891.25 "
+st_wait_re "^max +12345678950.25 "
+st_wait_re "^median +12345678925.75 "
+st_wait_re "^ +1234567891.25\$"
+st_keys q
+st_exit_ok
+tmux -L "$ST_SOCK" kill-server 2>/dev/null
+ST_SOCK="ft-screen-$$-big"
+
 # with colours the frauds are the fraud colour (red), named in the title
 unset NO_COLOR
 st_start 120 35 --registry "$REG" "$csv"

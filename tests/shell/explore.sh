@@ -67,6 +67,18 @@ diff want got >d || fail "--by-target table differs: $(cat d)"
 # 3 bins over 10..60: [10, 26.67) [26.67, 43.33) [43.33, 60]
 "$FT_BIN" describe --by-target --bins 3 --target label s.csv >/dev/null || fail "--bins 3"
 
+# a bin's edges and the summary's values are never cut: every digit of the
+# shortest decimal that reads back (x = i/7, 30 values, 10 bins)
+awk 'BEGIN { print "x,label"; for (i = 1; i <= 30; i++) printf "%.17g,%d\n", i / 7, i % 3 == 0 }' >sev.csv
+"$FT_BIN" describe --by-target sev.csv >out 2>err || fail "sevenths: exit $?: $(cat err)"
+sed -n '/^x (numeric, equal-width bins)/,/^$/p' out >got
+grep -q '^  \[0.14285714285714285, 0.5571428571428572)  ' got || fail "first bin cut: $(cat got)"
+grep -q '^  \[3.8714285714285706, 4.285714285714286\]  ' got || fail "last bin cut: $(cat got)"
+[ "$(grep -c '^  \[[0-9.]*, [0-9.]*[])]  *3  ' got)" -eq 10 ] || fail "bins: $(cat got)"
+grep -q '\.\.\.' got && fail "a bin label cut: $(cat got)"
+grep -q '^x  *numeric .* min 0.14285714285714285  max 4.285714285714286  mean 2.21429  std 1.25763  median 2.2142857142857144' out ||
+	fail "summary values rounded: $(grep '^x ' out)"
+
 # JSON: the figures, exact, and where they belong
 "$FT_BIN" describe --json s.csv | grep -q by_target && fail "plain --json has the figures"
 "$FT_BIN" describe --json --by-target s.csv >j.json || fail "--json exit $?"
