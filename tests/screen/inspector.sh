@@ -86,6 +86,12 @@ st_wait_re "^min +1234567891.25 "
 st_wait_re "^max +12345678950.25 "
 st_wait_re "^median +12345678925.75 "
 st_wait_re "^ +1234567891.25\$"
+# nor in the frequency sheet: a bin's edges whole, the bars give way
+st_keys F
+st_wait "frequency of big: 10 groups"
+st_wait_re "^ \\[1234567891\\.25, [0-9.]+\\) +9 +18\\.00% "
+st_wait_re "^ \\[[0-9.]+, 12345678950\\.25\\] +41 +82\\.00% "
+st_keys Escape
 st_keys q
 st_exit_ok
 tmux -L "$ST_SOCK" kill-server 2>/dev/null
