@@ -196,25 +196,8 @@ void freq_draw(struct freq_sheet *fs, const struct frame *f, WINDOW *w)
 	if (fs->note) {
 		/* the whole reason, wrapped at blanks over at most three lines */
 		char line[1024];
-		snprintf(line, sizeof line, " leakage hint: %s", fs->note);
-		const char *p = line;
-		for (int k = 0; k < 3 && *p; k++) {
-			int cols;
-			size_t n = view_text_fit(p, width - 1, &cols);
-			if (p[n] && k < 2) {
-				size_t cut = n;
-				while (cut > 0 && p[cut] != ' ')
-					cut--;
-				if (cut > 0)
-					n = cut;
-			}
-			char *part = xstrndup(p, n);
-			term_put(w, head++, 0, width, part, term_attr(ROLE_WARN), false);
-			free(part);
-			p += n;
-			while (*p == ' ')
-				p++;
-		}
+		snprintf(line, sizeof line, "leakage hint: %s", fs->note);
+		head += term_put_wrapped(w, head, 1, width - 1, 3, line, term_attr(ROLE_WARN));
 	}
 	term_put(w, h - 1, 0, width, " Enter shows these rows in the grid  c r v sort by "
 		 "count, rate, value  / search  Esc closes", term_attr(ROLE_DIM), false);

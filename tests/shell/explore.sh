@@ -152,6 +152,45 @@ awk 'BEGIN {
 grep -q "^  - leakage hint: step: time-like (it grows with the row number) and the tree's feature number 1 by importance" run.out ||
 	fail "run: no row-order hint for step: $(grep -i hint run.out)"
 grep -q "leakage hint: amount" run.out && fail "run: a hint for amount"
+# a datetime part marks when only over less than one of its cycles: the
+# month of dates spanning January and February does (frauds only in
+# February), the hour of times spread over a year does not (frauds at
+# night: what, not when)
+awk 'BEGIN {
+	print "day,amount,label"
+	for (i = 0; i < 590; i++) {
+		d = i % 59
+		printf "2024-%s,%d,%d\n", d < 31 ? sprintf("01-%02d", d + 1) : sprintf("02-%02d", d - 30),
+			(i * 7919) % 500, (d >= 31 && i % 4 == 0)
+	}
+}' >months.csv
+"$FT_BIN" run --no-register months.csv >run.out 2>&1
+grep -q "^  - leakage hint: day: time-like (its month, and the values span 58 days, less than a year: each month is one stretch of time) and the tree's feature number [12] by importance" run.out ||
+	fail "run: no row-order hint for a short span's month: $(grep -i -e hint -e 'day\.' run.out)"
+awk 'BEGIN {
+	print "stamp,amount,label"
+	for (i = 0; i < 2000; i++) {
+		h = (i * 7) % 24
+		printf "2023-%02d-%02d %02d:%02d:00,%d,%d\n", i % 12 + 1, i % 28 + 1, h, i % 60,
+			(i * 7919) % 500, (h < 5 && i % 2 == 0)
+	}
+}' >night.csv
+"$FT_BIN" run --no-register night.csv >run.out 2>&1
+grep -q "^  stamp.hour  " run.out || fail "night: hour is not among the features: $(cat run.out)"
+grep -q "leakage hint" run.out && fail "night: a hint for the hour of day: $(grep hint run.out)"
+# ties say nothing about order: a count that is zero but for 15 rows in
+# 3000 (99.5% of its steps "not down") is no row order
+awk 'BEGIN {
+	print "chargebacks,amount,label"
+	for (i = 0; i < 3000; i++) {
+		c = (i % 200 == 7) ? int(i / 200) % 5 + 1 : 0
+		printf "%d,%d,%d\n", c, (i * 7919) % 500, (c > 0 || i % 97 == 0)
+	}
+}' >sparse.csv
+"$FT_BIN" run --no-register sparse.csv >run.out 2>&1
+grep -q "^  chargebacks  " run.out || fail "sparse: chargebacks is not a feature: $(cat run.out)"
+grep -q "leakage hint: chargebacks: time-like" run.out &&
+	fail "sparse: a row-order hint for a mostly-zero column: $(grep hint run.out)"
 "$FT_BIN" run --no-register "$FT_SRCDIR/data/transactions.csv" >run.out 2>&1
 [ "$(grep -c 'leakage hint' run.out)" -eq 1 ] ||
 	fail "run on the sample: hints beyond velocity_1h: $(grep 'leakage hint' run.out)"
