@@ -293,7 +293,7 @@ static void svg_node(struct strbuf *sb, const struct layout *l, int32_t id, int3
 	double cx = 10 + l->x[id] * SLOT_W + BOX_W / 2.0, top = 10 + depth * ROW_H;
 	bool leaf = nd->left == TREE_LEAF;
 	double p = tree_node_proba(nd);
-	const char *cls = leaf ? (p >= m->threshold ? "fraud" : "legit") :
+	const char *cls = leaf ? (model_leaf_flags(m, nd) ? "fraud" : "legit") :
 		l->folded[id] ? "fold" : "split";
 	char *cond = parent < 0 ? xstrdup("all training rows") :
 		condition_text(m->recipe, m->tree, parent, right);
@@ -311,7 +311,7 @@ static void svg_node(struct strbuf *sb, const struct layout *l, int32_t id, int3
 	sb_printf(sb, "<text class=\"n\" x=\"%.1f\" y=\"%.1f\">%s</text>", cx, top + 43, line);
 	if (leaf) {
 		snprintf(line, sizeof line, "%s, p = %.3g (leaf %d)",
-			 p >= m->threshold ? "fraud" : "legit", p, (int)id);
+			 model_leaf_flags(m, nd) ? "fraud" : "legit", p, (int)id);
 	} else if (l->folded[id]) {
 		size_t s = 0, k = 0;
 		fold_count(m->tree, id, &s, &k);
@@ -371,7 +371,7 @@ static void md_tree(struct strbuf *sb, const struct model *m, int32_t id, int32_
 	sb_printf(sb, ": %llu rows, %llu fraud", (unsigned long long)nd->samples,
 		  (unsigned long long)nd->count[1]);
 	if (nd->left == TREE_LEAF) {
-		sb_printf(sb, "; **%s**, p = %.3g (leaf %d)\n", p >= m->threshold ? "fraud" : "legit",
+		sb_printf(sb, "; **%s**, p = %.3g (leaf %d)\n", model_leaf_flags(m, nd) ? "fraud" : "legit",
 			  p, (int)id);
 		return;
 	}
@@ -534,8 +534,8 @@ static void section_metrics(struct card *c, const struct registry_details *d,
 	heading(c, "Confusion matrix (test split)");
 	num(thr, mt->threshold);
 	char *intro = xasprintf("%llu test rows the model never saw; a row is flagged when its "
-				"leaf's fraud probability is at least %s.",
-				(unsigned long long)mt->n, thr);
+				"leaf's fraud %s is at least %s.", (unsigned long long)mt->n,
+				d->model ? threshold_on_name(d->model->threshold_on) : "score", thr);
 	para(c, intro);
 	free(intro);
 	static const char *const cmcols[] = { "", "predicted 0", "predicted 1" };

@@ -728,7 +728,7 @@ char *export_sql(const struct model *m, enum sql_dialect d, const char *table,
 			continue;
 		sb_printf(sb, "\n    WHEN %zu THEN ", i);
 		put_double(sb, tree_node_proba(&t->nodes[i]));
-		if (model_leaf_decision(m, &t->nodes[i]) >= m->threshold)
+		if (model_leaf_flags(m, &t->nodes[i]))
 			sb_printf(&flagged, "%s%zu", flagged.len ? ", " : "", i);
 	}
 	sb_puts(sb, "\n  END AS fraud_score,\n  CASE s.fraud_leaf");

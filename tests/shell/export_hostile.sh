@@ -1,0 +1,58 @@
+#!/bin/sh
+# export_hostile.sh: the exports and the model card under data and models
+# chosen to break them. Every output that says which leaves flag fraud (the
+# DOT colours, the JSON export's leaves, the model card's tree) says what
+# predict does, also when the threshold reads the probability rather than
+# the score.
+. "$FT_SRCDIR/tests/shell/registry-lib.sh"
+
+# ---- one rule decides a leaf. Undersampling makes a leaf's probability
+# (corrected to the real prior) lower than its score; a threshold between
+# the two for some leaf tells the rules apart.
+"$FT_BIN" gen --rows 4000 --seed 3 --fraud-rate 0.3 -o "$T/g.csv" || fail "gen"
+expect 0 "$FT_BIN" run --quiet --registry "$T/reg" --set resample.method=undersample \
+	--set resample.ratio=0.5 --set threshold_on=probability --set threshold=0.68 \
+	--set tune.max_depth= --set tree.max_depth=3 --set gate= "$T/g.csv"
+G=fraud-detection-model-group/1
+expect 0 "$FT_BIN" predict "$G" "$T/g.csv" --leaf --registry "$T/reg" -o "$T/p.csv"
+# leaf, score, probability, prediction of each leaf rows reach
+awk -F, 'NR > 1 { print $(NF - 3), $(NF - 2), $(NF - 1), $NF }' "$T/p.csv" | sort -u >"$T/leaves"
+awk '$2 >= 0.68 && $3 < 0.68 { n++ } END { exit !n }' "$T/leaves" ||
+	fail "setup: no leaf whose score and probability lie either side of the threshold"
+awk '{ print $1, $4 }' "$T/leaves" | sort >"$T/want"
+# the JSON export's leaves
+expect 0 "$FT_BIN" export "$G" --format json --registry "$T/reg"
+tr -d ' \t\n' <"$T/out" | grep -o '{"node":[0-9]*,[^}]*}' |
+	sed 's/{"node":\([0-9]*\),.*"prediction":\([01]\)}/\1 \2/' | sort >"$T/json-all"
+join "$T/want" "$T/json-all" | awk '$2 != $3 { print "leaf " $1 ": predict " $2 ", JSON " $3; bad = 1 }
+	END { exit bad }' || fail "the JSON export's leaves predict otherwise than predict"
+[ "$(join "$T/want" "$T/json-all" | wc -l)" -eq "$(wc -l <"$T/want")" ] ||
+	fail "the JSON export lacks leaves predict reaches"
+# ... their probability is predict's fraud_probability, their score its fraud_score
+tr -d ' \t\n' <"$T/out" | grep -o '{"node":[0-9]*,[^}]*}' |
+	sed 's/{"node":\([0-9]*\),"fraud_score":\([^,]*\),"fraud_probability":\([^,]*\),.*/\1 \2 \3/' |
+	sort >"$T/json-p"
+awk '{ print $1, $2, $3 }' "$T/leaves" | sort | join - "$T/json-p" |
+	awk '$2 != $4 || $3 != $5 { print "leaf " $1 ": predict " $2 "/" $3 ", JSON " $4 "/" $5; bad = 1 }
+	END { exit bad }' || fail "the JSON export's leaf score or probability is not predict's"
+# the DOT leaves: fraud fill for the flagged ones
+expect 0 "$FT_BIN" export "$G" --format dot --registry "$T/reg"
+sed -n 's/^  n\([0-9]*\) \[label=".*leaf [0-9]*", fillcolor="\(#[0-9a-f]*\)"\];$/\1 \2/p' "$T/out" |
+	sed 's/#f4c2c2$/1/; s/#c9e7cb$/0/' | sort >"$T/dot"
+join "$T/want" "$T/dot" | awk '$2 != $3 { print "leaf " $1 ": predict " $2 ", DOT " $3; bad = 1 }
+	END { exit bad }' || fail "the DOT export colours leaves otherwise than predict flags them"
+has "$T/out" "leaves with fraud probability >= 0.68 predict fraud"
+# the model card's tree (Markdown names each leaf's verdict)
+expect 0 "$FT_BIN" registry card "$G" --format md --registry "$T/reg"
+sed -n 's/.*\*\*\([a-z]*\)\*\*, p = .* (leaf \([0-9]*\))$/\2 \1/p' "$T/out" |
+	sed 's/ fraud$/ 1/; s/ legit$/ 0/' | sort >"$T/card"
+join "$T/want" "$T/card" | awk '$2 != $3 { print "leaf " $1 ": predict " $2 ", card " $3; bad = 1 }
+	END { exit bad }' || fail "the model card calls leaves otherwise than predict"
+[ -s "$T/card" ] || fail "the card's tree names no leaf"
+has "$T/out" "leaf's fraud probability is at least 0.68"
+expect 0 "$FT_BIN" registry card "$G" --registry "$T/reg" -o "$T/card.html"
+for leaf in $(awk '$2 == 0 { print $1 }' "$T/want"); do
+	grep -q "<g class=\"fraud\"><title>[^<]*</title>.*(leaf $leaf)<" "$T/card.html" &&
+		fail "the card's SVG draws leaf $leaf as fraud; predict does not flag it"
+done
+exit 0
