@@ -3,7 +3,9 @@
 # chosen to break them. Every output that says which leaves flag fraud (the
 # DOT colours, the JSON export's leaves, the model card's tree) says what
 # predict does, also when the threshold reads the probability rather than
-# the score.
+# the score. The Markdown card shows text from data and people as text:
+# no link, image, heading, list, emphasis or entity is made of it (cmark,
+# a CommonMark renderer, reads it when installed).
 . "$FT_SRCDIR/tests/shell/registry-lib.sh"
 
 # ---- one rule decides a leaf. Undersampling makes a leaf's probability
@@ -55,4 +57,29 @@ for leaf in $(awk '$2 == 0 { print $1 }' "$T/want"); do
 	grep -q "<g class=\"fraud\"><title>[^<]*</title>.*(leaf $leaf)<" "$T/card.html" &&
 		fail "the card's SVG draws leaf $leaf as fraud; predict does not flag it"
 done
+
+# ---- Markdown markup in a description, a user, a reason, a column
+DESC='# H1 [click](javascript:alert(1)) ![i](http://evil.example/p.png) <http://evil.example> *em* _u_ `code` ~~s~~ &lt;x&gt; a\*b |'
+awk 'NR == 1 { sub(/device_risk/, "[dr](http://evil.example/c)") } { print }' \
+	"$FT_SRCDIR/data/transactions.csv" >"$T/md.csv"
+expect 0 "$FT_BIN" run --quiet --registry "$T/reg" --set registry.group=md \
+	--set "gate=accuracy>=0.5" --description "$DESC" "$T/md.csv"
+expect 0 "$FT_BIN" registry approve md/1 --registry "$T/reg" --user '- [u](http://evil.example/u)' \
+	--reason '1. ![r](http://evil.example/r.png)'
+expect 0 "$FT_BIN" registry card md/1 --format md --registry "$T/reg" -o "$T/card.md"
+has "$T/card.md" '\# H1 \[click\](javascript:alert(1)) !\[i\](http://evil.example/p.png) &lt;http://evil.example> \*em\* \_u\_ \`code\` \~\~s\~\~ \&lt;x\&gt; a\\\*b \|'
+has "$T/card.md" '\[dr\](http://evil.example/c)'
+has "$T/card.md" "| - \\[u\\](http://evil.example/u) |"
+# a table cell is not a block: a leading '-' or '1.' stays as it is there
+has "$T/card.md" '| 1. !\[r\](http://evil.example/r.png) |'
+if command -v cmark >/dev/null 2>&1; then
+	cmark "$T/card.md" >"$T/card-md.html" || fail "cmark"
+	for tag in '<a ' '<img' '<em>' '<code>' '<del>' '<ol' '<blockquote>' '<h1>#' '<h1>H1'; do
+		lacks "$T/card-md.html" "$tag"
+	done
+	[ "$(grep -c '<h1>' "$T/card-md.html")" -eq 1 ] || fail "the Markdown card renders more than its own title as a heading"
+	has "$T/card-md.html" '# H1 [click](javascript:alert(1)) ![i](http://evil.example/p.png) &lt;http://evil.example&gt; *em* _u_ `code` ~~s~~ &amp;lt;x&amp;gt; a\*b |'
+else
+	echo "skip: cmark is not installed (bootstrap --check installs it); Markdown checked by text only"
+fi
 exit 0
