@@ -1173,10 +1173,19 @@ static bool is_comment(const char *name)
 	return name && name[0] == '#';
 }
 
+/* The members from a file's top object down to the value being applied
+ * (namespaces nest at most three deep: impute.columns.NAME), so an error
+ * can name the line; on failure it stays at the member that was wrong. */
+struct member_path {
+	const char *names[4];
+	size_t n;
+};
+
 /* Apply a JSON value at a key; objects at namespace keys are walked.
- * On error *failed_key holds the full key that was wrong. */
+ * On error *failed_key holds the full key that was wrong. at (NULL for
+ * --set) follows the members walked. */
 static int apply_tree(struct settings *s, const char *key, const cJSON *v,
-		      struct why *w, char **failed_key)
+		      struct why *w, char **failed_key, struct member_path *at)
 {
 	if (is_namespace(key)) {
 		if (!cJSON_IsObject(v)) {
@@ -1189,10 +1198,15 @@ static int apply_tree(struct settings *s, const char *key, const cJSON *v,
 			if (!per_column && is_comment(child->string))
 				continue;
 			char *sub = xasprintf("%s.%s", key, child->string ? child->string : "");
-			int rc = apply_tree(s, sub, child, w, failed_key);
+			bool deeper = at && at->n < sizeof at->names / sizeof at->names[0];
+			if (deeper)
+				at->names[at->n++] = child->string;
+			int rc = apply_tree(s, sub, child, w, failed_key, at);
 			free(sub);
 			if (rc < 0)
 				return -1;
+			if (deeper)
+				at->n--;
 		}
 		return 0;
 	}
@@ -1264,8 +1278,14 @@ int settings_load_json(struct settings *s, const char *text, const char *origin,
 		if (is_comment(child->string))
 			continue;
 		char *failed = NULL;
-		if (apply_tree(&work, child->string, child, &w, &failed) < 0) {
-			ft_fail(err, FT_EINPUT, "%s: %s: %s", origin, failed, w.err.msg);
+		struct member_path at = { .names = { child->string }, .n = 1 };
+		if (apply_tree(&work, child->string, child, &w, &failed, &at) < 0) {
+			unsigned line = json_member_line(text, at.names, at.n);
+			if (line)
+				ft_fail(err, FT_EINPUT, "%s:%u: %s: %s", origin, line, failed,
+					w.err.msg);
+			else
+				ft_fail(err, FT_EINPUT, "%s: %s: %s", origin, failed, w.err.msg);
 			free(failed);
 			settings_free(&work);
 			cJSON_Delete(root);
@@ -1447,7 +1467,7 @@ static int set_one(struct settings *s, const char *assignment, struct why *w, ch
 		cJSON *v = cJSON_ParseWithOpts(text, NULL, true);
 		if (!v)
 			v = cJSON_CreateString(text);
-		rc = apply_tree(s, key, v, w, failed);
+		rc = apply_tree(s, key, v, w, failed, NULL);
 		cJSON_Delete(v);
 	} else {
 		const char *column;
