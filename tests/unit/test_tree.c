@@ -21,6 +21,7 @@
 #include "tree.h"
 #include "tree_json.h"
 #include "tree_text.h"
+#include "tune.h"
 
 static const char *const NAMES[] = { "amount", "card", "c", "d" };
 /* A plain model: the score against 0.5, as predict decides by default. */
@@ -403,6 +404,17 @@ static void test_ccp_path(void **state)
 		assert_int_equal(st[k].leaves, 4 - k);
 	}
 	free(st);
+	/* tune.ccp_alpha's table: one row per subtree some alpha prunes to;
+	 * the tie's first step (3 leaves) never stands alone */
+	size_t m;
+	struct tune_alpha *rows = tune_path_table(&hand, &m);
+	assert_int_equal(m, 3);
+	assert_true(rows[0].alpha == 0 && rows[0].leaves == 4);
+	assert_true(rows[1].alpha == 0.109375 && rows[1].leaves == 2);
+	assert_true(rows[1].impurity == 0.21875);
+	assert_true(rows[2].alpha == 0.28125 && rows[2].leaves == 1);
+	assert_true(isnan(rows[2].score));
+	free(rows);
 
 	/* A lone leaf: the path is the tree itself. */
 	hand.nnodes = 1;
