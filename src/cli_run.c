@@ -173,9 +173,13 @@ static int resolve_settings(const struct run_options *o, struct settings *s,
 
 /* ---- the printed report ------------------------------------------------ */
 
+/* A class label from the data in a column header: its control characters
+ * made visible first (ft_escape_controls), then cut to the column. */
 static void label(char out[LABEL_WIDTH + 1], const char *s)
 {
-	snprintf(out, LABEL_WIDTH + 1, "%s", s ? s : "");
+	char *shown = ft_escape_controls(s ? s : "");
+	snprintf(out, LABEL_WIDTH + 1, "%s", shown);
+	free(shown);
 }
 
 static void print_stages(const struct pipeline_result *r, double load_seconds)
@@ -196,7 +200,8 @@ static void print_counts(const struct pipeline_result *r)
 	label(neg, r->target.negative);
 	label(pos, r->target.positive);
 	const struct split_counts *c = &r->counts;
-	char *target = ft_escape_controls(r->settings.target), *shown = ft_escape_controls(pos);
+	char *target = ft_escape_controls(r->settings.target);
+	char *shown = ft_escape_controls(r->target.positive ? r->target.positive : "");
 	printf("\nclass counts (%s: %s = fraud)\n", target, shown);
 	free(target);
 	free(shown);

@@ -107,6 +107,17 @@ static void put_value(struct strbuf *sb, float v)
 		put_double(sb, (double)v);
 }
 
+/* Text from data or people (the model's path, the target's name, the
+ * fraud label) inside a -- comment: control characters made visible
+ * (ft_escape_controls), so a line break in a name can never end the
+ * comment and leave the rest as SQL, nor an escape reach a terminal. */
+static void put_line_text(struct strbuf *sb, const char *text)
+{
+	char *safe = ft_escape_controls(text ? text : "");
+	sb_puts(sb, safe);
+	free(safe);
+}
+
 /* A comment that cannot end early. */
 static void put_comment(struct strbuf *sb, const char *text)
 {
@@ -680,12 +691,16 @@ char *export_sql(const struct model *m, enum sql_dialect d, const char *table,
 		g.nested = false;   /* a single leaf reads no cell */
 
 	struct strbuf *sb = &g.sb;
-	sb_printf(sb, "-- fraudtree %s: %s as SQL (%s dialect).\n", PACKAGE_VERSION,
-		  origin ? origin : "model", dialect_names[d]);
+	sb_printf(sb, "-- fraudtree %s: ", PACKAGE_VERSION);
+	put_line_text(sb, origin ? origin : "model");
+	sb_printf(sb, " as SQL (%s dialect).\n", dialect_names[d]);
 	sb_puts(sb, "-- Returns every column of the table, then fraud_leaf (the tree's leaf\n"
 		    "-- node id), fraud_score, fraud_probability and prediction (1: ");
-	sb_printf(sb, "%s = ", r->target);
-	put_string(sb, r->positive);
+	put_line_text(sb, r->target);
+	sb_puts(sb, " = ");
+	char *positive = ft_escape_controls(r->positive);
+	put_string(sb, positive);
+	free(positive);
 	sb_puts(sb, "),\n-- as fraudtree predict scores the same rows.\n");
 	switch (d) {
 	case SQL_SQLITE:

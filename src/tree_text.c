@@ -20,6 +20,22 @@ static void fmt_threshold(char buf[48], double v)
 	condition_fmt_threshold(buf, v);
 }
 
+/* A name from the data (a feature, a class label) as a person reads it:
+ * control characters made visible (ft_escape_controls), like every text
+ * fraudtree shows. */
+static void put_name(struct strbuf *sb, const char *name)
+{
+	if (!name)
+		name = "";
+	if (!ft_maybe_controls(name)) {
+		sb_puts(sb, name);
+		return;
+	}
+	char *safe = ft_escape_controls(name);
+	sb_puts(sb, safe);
+	free(safe);
+}
+
 /* A leaf's class is the one the model decides there: what its threshold
  * reads (the score, or the probability) against the threshold, as predict
  * does; not the majority of the rows it was grown on. */
@@ -29,7 +45,8 @@ static void leaf_label(struct strbuf *sb, const struct tree *t, const struct tre
 	double p = tree_node_proba(nd), prob = tree_node_probability(t, nd);
 	double reads = d->on == THRESHOLD_ON_PROBABILITY ? prob : p;
 	bool fraud = reads >= d->threshold;
-	sb_printf(sb, "%s (p=%.2f", fraud ? pos : neg, fraud ? p : 1.0 - p);
+	put_name(sb, fraud ? pos : neg);
+	sb_printf(sb, " (p=%.2f", fraud ? p : 1.0 - p);
 	if (t->probability_odds != 1.0)
 		sb_printf(sb, ", fraud probability %.3g", prob);
 	uint64_t real = nd->real[0] + nd->real[1];
@@ -37,19 +54,6 @@ static void leaf_label(struct strbuf *sb, const struct tree *t, const struct tre
 	if (nd->samples > real)
 		sb_printf(sb, " +%" PRIu64 " synthetic", nd->samples - real);
 	sb_puts(sb, ")");
-}
-
-/* A feature's name as a person reads it: control characters from the data
- * made visible (ft_escape_controls), like every text fraudtree shows. */
-static void put_name(struct strbuf *sb, const char *name)
-{
-	if (!ft_maybe_controls(name)) {
-		sb_puts(sb, name);
-		return;
-	}
-	char *safe = ft_escape_controls(name);
-	sb_puts(sb, safe);
-	free(safe);
 }
 
 #define TEXT_MAX_INDENT 32

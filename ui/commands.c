@@ -503,8 +503,13 @@ static int cmd_export(struct app *a, int argc, char **argv)
 					     r->test_metrics.threshold, &n);
 		struct strbuf sb = { 0 };
 		sb_append(&sb, "", 0);
-		for (size_t i = 0; i < n; i++)
-			sb_printf(&sb, "%s\n", lines[i]);
+		/* a file a person reads: a name or a value with a line break
+		 * or an escape in it shows them escaped, as on the screen */
+		for (size_t i = 0; i < n; i++) {
+			char *shown = ft_escape_controls(lines[i]);
+			sb_printf(&sb, "%s\n", shown);
+			free(shown);
+		}
 		vm_lines_free(lines, n);
 		text = sb.data;
 	} else if (!strcmp(argv[1], "text")) {

@@ -347,6 +347,22 @@ void prompt_key(struct app *a, int ch)
 		finish(a, P.line);
 }
 
+void prompt_paste(struct app *a, const char *text, bool cut)
+{
+	(void)a;
+	if (!P.active || !text || !*text)
+		return;
+	char *clean = xstrdup(text);
+	for (unsigned char *p = (unsigned char *)clean; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	rl_insert_text(clean);
+	free(clean);
+	if (cut)
+		rl_insert_text(term_utf8() ? "\xe2\x80\xa6" : "~");
+	P.matches[0] = '\0';
+}
+
 const char *prompt_matches(void)
 {
 	return P.active ? P.matches : "";

@@ -41,6 +41,12 @@ void prompt_begin(struct app *a, enum prompt_kind kind, const char *label,
 		  const char *initial, prompt_done_fn done, void *ctx);
 /* Feed one curses key to the open prompt. */
 void prompt_key(struct app *a, int ch);
+/* Insert pasted text at the insertion point of the open prompt: text,
+ * never keys (a line break or any other control character in it becomes a
+ * blank), so a paste neither finishes nor edits the line. `cut`: the paste
+ * was longer than the terminal layer keeps; the text then ends in the cut
+ * mark (an ellipsis, '~' without UTF-8), for the user to see. */
+void prompt_paste(struct app *a, const char *text, bool cut);
 /* Close the open prompt as if Esc was pressed. */
 void prompt_cancel(struct app *a);
 /* Draw the prompt on row y of w, leaving the cursor at the insertion

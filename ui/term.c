@@ -26,8 +26,15 @@
 
 static bool active, color, utf8;
 static attr_t attrs[ROLE_COUNT];
-static volatile sig_atomic_t in_fatal, interrupted;
+static volatile sig_atomic_t in_fatal, interrupted, paste_mode;
 static WINDOW *input;
+static struct strbuf paste;   /* the last bracketed paste's text */
+static bool paste_cut;
+static double paste_end;       /* when it ended (ft_now) */
+/* Keys that come this soon after a paste's end are its tail, not typed:
+ * text holding the end mark itself (x ESC [201~ y) must not leave a y. */
+#define PASTE_TAIL 0.03
+static struct sigaction curses_stop;   /* what curses does on SIGTSTP */
 
 #define POLL_MS 80
 static int poll_ms = POLL_MS;
@@ -36,12 +43,52 @@ static const int fatal_signals[] = {
 	SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTERM, SIGHUP, SIGQUIT
 };
 
+/* Bracketed paste on or off (DEC private mode 2004): the terminal then
+ * wraps what is pasted in ESC [200~ ... ESC [201~. Terminals without it
+ * ignore the request. write(2), as this runs in signal handlers too. */
+static void bracketed_paste(bool on)
+{
+	static const char enable[] = "\033[?2004h", disable[] = "\033[?2004l";
+	if (on == (bool)paste_mode)
+		return;
+	paste_mode = on;
+	const char *seq = on ? enable : disable;
+	size_t len = on ? sizeof enable - 1 : sizeof disable - 1;
+	while (len) {
+		ssize_t n = write(STDOUT_FILENO, seq, len);
+		if (n <= 0)
+			break;
+		seq += n;
+		len -= (size_t)n;
+	}
+}
+
 void term_end(void)
 {
 	if (!active)
 		return;
 	active = false;
+	bracketed_paste(false);
 	endwin();
+}
+
+/* SIGTSTP (kill -TSTP: in raw mode the keyboard's Ctrl-Z sends none): the
+ * shell gets the terminal without bracketed paste while we are stopped;
+ * curses' own handler (leave and restore the screen) runs in between. */
+static void stop_signal(int sig)
+{
+	bool was = paste_mode;
+	bracketed_paste(false);
+	if (curses_stop.sa_handler != SIG_DFL && curses_stop.sa_handler != SIG_IGN &&
+	    !(curses_stop.sa_flags & SA_SIGINFO)) {
+		curses_stop.sa_handler(sig);
+	} else {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		signal(sig, stop_signal);
+	}
+	if (was && active)
+		bracketed_paste(true);
 }
 
 static void fatal_signal(int sig)
@@ -85,11 +132,73 @@ void term_set_poll(int ms)
 	wtimeout(input ? input : stdscr, poll_ms);
 }
 
+/* A paste's text, after its ESC [200~, up to ESC [201~: read as bytes
+ * (keypad off, so nothing in it is taken for a key), NUL bytes dropped.
+ * A paste whose end never comes is over when nothing more arrives for a
+ * second (long enough for a slow link to stall mid-paste without the rest
+ * turning into keys); past TERM_PASTE_MAX bytes the rest is read and
+ * dropped. */
+static void read_paste(WINDOW *w)
+{
+	static const char end[] = "\033[201~";
+	size_t matched = 0;
+	paste.len = 0;
+	sb_append(&paste, "", 0);
+	paste_cut = false;
+	bool resized = false;
+	keypad(w, FALSE);
+	wtimeout(w, 1000);
+	for (;;) {
+		int c = wgetch(w);
+		if (c == ERR)
+			break;
+		if (c == KEY_RESIZE) {
+			resized = true;   /* handled once the paste is read */
+			continue;
+		}
+		if (c == (unsigned char)end[matched]) {
+			if (++matched == sizeof end - 1)
+				break;
+			continue;
+		}
+		/* not the end after all: what matched was text */
+		for (size_t i = 0; i < matched; i++) {
+			if (paste.len < TERM_PASTE_MAX)
+				sb_append(&paste, &end[i], 1);
+			else
+				paste_cut = true;
+		}
+		matched = c == 27 ? 1 : 0;
+		if (c == 27 || c == 0 || c > 0xff)
+			continue;
+		if (paste.len < TERM_PASTE_MAX) {
+			char b = (char)c;
+			sb_append(&paste, &b, 1);
+		} else {
+			paste_cut = true;
+		}
+	}
+	keypad(w, TRUE);
+	/* whatever came with the paste, after its end mark, goes with it */
+	flushinp();
+	if (resized)
+		ungetch(KEY_RESIZE);
+	paste_end = ft_now();
+}
+
+const char *term_paste(bool *cut)
+{
+	if (cut)
+		*cut = paste_cut;
+	return paste.data ? paste.data : "";
+}
+
 /* ESC was read: a lone Esc, Esc then a key (Alt plus a key is the same
  * bytes: the key is left for the next read, so the prompt can take it as
- * Alt), or an escape sequence curses does not know (ESC [ ... final, ESC O
- * x), which is swallowed whole so its bytes never act as keys. The rest of
- * a sequence arrives with its start; a short wait covers a slow link. */
+ * Alt), the start of a bracketed paste (ESC [200~), or an escape sequence
+ * curses does not know (ESC [ ... final, ESC O x), which is swallowed
+ * whole so its bytes never act as keys. The rest of a sequence arrives
+ * with its start; a short wait covers a slow link. */
 static int after_escape(WINDOW *w)
 {
 	wtimeout(w, 10);
@@ -99,10 +208,18 @@ static int after_escape(WINDOW *w)
 		ch = 27;
 	} else if (next == '[') {
 		int c;
+		char seq[8];
+		size_t n = 0;
 		/* parameters and intermediates, then one final byte */
 		while ((c = wgetch(w)) != ERR && !(c >= 0x40 && c <= 0x7e))
-			;
+			if (n < sizeof seq - 1)
+				seq[n++] = (char)c;
+		seq[n] = '\0';
 		ch = ERR;
+		if (c == '~' && !strcmp(seq, "200")) {
+			read_paste(w);
+			ch = TERM_KEY_PASTE;
+		}
 	} else if (next == 'O') {
 		wgetch(w);
 		ch = ERR;
@@ -118,7 +235,11 @@ int term_key(void)
 	WINDOW *w = input ? input : stdscr;
 	int ch = wgetch(w);
 	if (ch == 27)
-		return after_escape(w);
+		ch = after_escape(w);
+	if (ch == ERR || ch == TERM_KEY_PASTE || ch == KEY_RESIZE)
+		return ch;
+	if (paste_end > 0 && ft_now() - paste_end < PASTE_TAIL)
+		return ERR;   /* the tail of a paste */
 	if (ch == 26 || ch == 28)
 		return ERR;   /* Ctrl-Z, Ctrl-\: raw mode reads them; they mean nothing here */
 	return ch;
@@ -222,6 +343,14 @@ bool term_init(void)
 	curs_set(0);
 	timeout(POLL_MS);
 	setup_colors();
+	/* after newterm, which installs curses' SIGTSTP handler */
+	struct sigaction stop = { 0 };
+	sigemptyset(&stop.sa_mask);
+	stop.sa_handler = stop_signal;
+	stop.sa_flags = SA_RESTART;
+	if (!sigaction(SIGTSTP, NULL, &curses_stop) && curses_stop.sa_handler != SIG_IGN)
+		sigaction(SIGTSTP, &stop, NULL);
+	bracketed_paste(true);
 	return true;
 }
 

@@ -45,8 +45,17 @@ attr_t term_attr(enum term_role role);
  * returns a key only if one is already waiting. */
 void term_set_input(WINDOW *w);
 /* Escape sequences curses does not know are swallowed whole (term_key
- * returns ERR for them). */
+ * returns ERR for them). A paste is never keys: term_init turns on the
+ * terminal's bracketed paste (ESC [?2004h; term_end and a stop turn it
+ * off), and what arrives between ESC [200~ and ESC [201~ is read whole,
+ * as text, with term_key returning TERM_KEY_PASTE once for it. */
 int term_key(void);
+#define TERM_KEY_PASTE (KEY_MAX + 1)
+/* The text of the paste term_key last returned TERM_KEY_PASTE for (NUL
+ * bytes left out, at most TERM_PASTE_MAX bytes of it; *cut set when there
+ * was more), valid until the next term_key. */
+#define TERM_PASTE_MAX 65536
+const char *term_paste(bool *cut);
 int term_peek_key(void);
 /* The poll interval term_key waits: ms > 0 sets it (shorter while a
  * cancelled job is stopping, so it is adopted at once), 0 restores the

@@ -718,6 +718,24 @@ static void interrupt(struct ui *u)
 	}
 }
 
+/* A bracketed paste is text, never keys: it goes into the open prompt (a
+ * value, a reason, the command line) and nowhere else; a question stays
+ * asked (a pasted y confirms nothing) and a screen's keys never see it. */
+static void paste(struct ui *u)
+{
+	struct app *a = &u->app;
+	bool cut;
+	const char *text = term_paste(&cut);
+	if (prompt_active() && !u->too_small) {
+		prompt_paste(a, text, cut);
+		return;
+	}
+	if (a->question)
+		return;
+	app_message(a, true, "pasted text ignored: a paste goes only into a prompt"
+		    " (: for the command line)");
+}
+
 /* A question just drawn is answered only by a key pressed after it was on
  * screen: keys typed ahead (or the rest of a paste) are dropped, so "a ok
  * Enter y" typed in a burst never confirms an approval its user has not
@@ -732,6 +750,10 @@ static void drop_typeahead(const struct app *a, unsigned *asked)
 static void handle_key(struct ui *u, int ch)
 {
 	struct app *a = &u->app;
+	if (ch == TERM_KEY_PASTE) {
+		paste(u);
+		return;
+	}
 	if (ch == KEY_RESIZE) {
 		layout(u);
 		return;

@@ -490,8 +490,10 @@ char *vm_tree_text(const struct tree *t, const struct recipe *r, const char *pos
 	const struct tree_node *root = &t->nodes[0];
 	if (root->left == TREE_LEAF) {
 		double p = tree_node_proba(root);
-		sb_printf(&sb, "class: %s (p=%.2f, n=%llu)\n", p >= threshold ? positive : negative,
-			  p, (unsigned long long)root->samples);
+		char *shown = ft_escape_controls(p >= threshold ? positive : negative);
+		sb_printf(&sb, "class: %s (p=%.2f, n=%llu)\n", shown, p,
+			  (unsigned long long)root->samples);
+		free(shown);
 		free(stack);
 		return sb.data;
 	}
@@ -502,15 +504,20 @@ char *vm_tree_text(const struct tree *t, const struct recipe *r, const char *pos
 		const struct tree_node *nd = &t->nodes[it.node];
 		for (int32_t k = 0; k < it.depth; k++)
 			sb_puts(&sb, "|   ");
+		/* one line per node: names, values and labels from the data
+		 * show their line breaks and escapes escaped */
 		vm_node_rule(t, r, it.parent, it.node, rule, sizeof rule);
-		sb_printf(&sb, "|--- %s\n", rule);
+		char *shown = ft_escape_controls(rule);
+		sb_printf(&sb, "|--- %s\n", shown);
+		free(shown);
 		if (nd->left == TREE_LEAF) {
 			double p = tree_node_proba(nd);
 			for (int32_t k = 0; k <= it.depth; k++)
 				sb_puts(&sb, "|   ");
-			sb_printf(&sb, "|--- class: %s (p=%.2f, n=%llu)\n",
-				  p >= threshold ? positive : negative, p,
+			shown = ft_escape_controls(p >= threshold ? positive : negative);
+			sb_printf(&sb, "|--- class: %s (p=%.2f, n=%llu)\n", shown, p,
 				  (unsigned long long)nd->samples);
+			free(shown);
 			continue;
 		}
 		stack[sp++] = (struct item){ nd->right, it.node, it.depth + 1 };

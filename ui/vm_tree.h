@@ -75,7 +75,9 @@ int32_t vm_leaf_errors(const struct tree *t, const struct dataset *d,
 
 /* The tree as indented text (export_text's layout), each branch in the
  * data's own terms with its exact threshold, each leaf's class at the
- * decision threshold, as the Tree screen shows them. Caller frees. */
+ * decision threshold, as the Tree screen shows them; one line per node,
+ * control characters from the data escaped (ft_escape_controls). Caller
+ * frees. */
 char *vm_tree_text(const struct tree *t, const struct recipe *r, const char *positive,
 		   const char *negative, double threshold);
 

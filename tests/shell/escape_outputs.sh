@@ -6,7 +6,8 @@
 # --explain's decision path, registry show and drift. Only data passed
 # through stays exact: the input columns predict copies, and the SQL
 # identifier that must name the column as it is. registry compare keeps
-# its own blank lines.
+# its own blank lines. The target's name, the fraud label and the model's
+# path are data as well: the SQL header, rules.txt and run's report.
 set -u
 : "${FT_BIN:?}" "${FT_SRCDIR:?}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/fraudtree-esc.XXXXXX") || exit 1
@@ -59,5 +60,38 @@ raw drift.txt "drift"
 "$FT_BIN" registry compare g/1 g/2 esc.csv >cmp.txt 2>&1
 grep -q '^\\n' cmp.txt && fail "registry compare prints a literal \\n: $(grep '^\\n' cmp.txt | head -n 1)"
 grep -q "McNemar" cmp.txt || fail "registry compare: $(tail -n 2 cmp.txt)"
+
+# The target's name and the fraud label are data too, with a line break in
+# them: the SQL header's -- comments stay comments (a line break there
+# would leave the rest as SQL), and rules.txt and run's report show them
+# escaped.
+NLT=$(printf 'is\nFraud\033[2J; DROP TABLE t; --')
+NLP=$(printf 'yes\n; DROP\033[2J')
+# (isFraud is the sample's last column)
+awk -v t="$NLT" -v p="$NLP" -F, -v OFS=, '
+	NR == 1 { $NF = "\"" t "\""; print; next }
+	{ $NF = $NF == 1 ? "\"" p "\"" : "no"; print }' "$FT_SRCDIR/data/transactions.csv" >label.csv
+[ "$(tail -n 1 "$FT_SRCDIR/data/transactions.csv" | awk -F, '{ print ($NF == 0 || $NF == 1) }')" = 1 ] ||
+	{ echo "setup: isFraud is not the sample's last column"; exit 1; }
+"$FT_BIN" run --no-register --out lm --set "target=$NLT" --set "positive=$NLP" \
+	--set "gate=accuracy>=0.5" label.csv >label-run.txt 2>&1 || fail "run with a label: $(tail -n 1 label-run.txt)"
+raw label-run.txt "run's report (class labels)"
+grep -qF 'yes\n; DROP\e[2J = fraud' label-run.txt || fail "run's report does not name the label escaped"
+raw lm/rules.txt "rules.txt (class labels)"
+grep -qF 'yes\n; DROP\e[2J (p=' lm/rules.txt || fail "rules.txt does not name the label escaped"
+"$FT_BIN" export lm/model.json --format sql -o label.sql || fail "export sql (labels)"
+awk '/^SELECT/ { exit } !/^-- / { print "line " NR ": " $0; bad = 1 } END { exit bad }' \
+	label.sql >header.txt || fail "the SQL header has a line that is not a comment: $(head -n 1 header.txt | cat -v)"
+sed -n '/^SELECT/q;p' label.sql >header.sql
+raw header.sql "export --format sql (header comments)"
+grep -qF -- '-- node id), fraud_score, fraud_probability and prediction (1: is\nFraud\e[2J; DROP TABLE t; -- = '"'"'yes\n; DROP\e[2J'"'"')' \
+	label.sql || fail "the SQL header does not name the target and label escaped: $(sed -n 3p label.sql)"
+# the model's own path, as the header names it
+D=$(printf 'dir\033[2J\nDROP TABLE t;')
+mkdir -p "$D" && cp lm/model.json "$D/model.json"
+"$FT_BIN" export "$D/model.json" --format sql -o path.sql || fail "export sql (path)"
+sed -n '/^SELECT/q;p' path.sql >path-header.sql
+raw path-header.sql "export --format sql (the model's path)"
+grep -q '^DROP' path.sql && fail "the model's path leaves the SQL comment"
 [ $fails -eq 0 ] && echo "escape_outputs: ok"
 [ $fails -eq 0 ]
