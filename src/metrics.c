@@ -611,6 +611,7 @@ struct metrics_bootstrap {
 	uint64_t seed;
 	double *score, *prob;            /* per bin */
 	uint32_t *hist;                  /* nbins x 2 (neg, pos): the split's rows */
+	double *loss;                    /* nbins x 2: a row's log loss in the bin */
 	uint64_t npos, nneg;
 	uint32_t *kept;                  /* resamples x nbins x 2 (neg, pos), or NULL */
 	struct metric_interval fixed[4]; /* roc_auc, pr_auc, log_loss, brier */
@@ -629,6 +630,98 @@ static int cmp_boot_row(const void *a, const void *b)
 	if (x->prob != y->prob)
 		return x->prob > y->prob ? -1 : 1;
 	return (x->row > y->row) - (x->row < y->row);
+}
+
+/* The bins by sorting every row: b->score, prob, hist (room for n bins). */
+static void boot_bins_sorted(struct metrics_bootstrap *b, const uint8_t *y,
+			     const double *score, const double *prob, size_t n)
+{
+	struct boot_row *r = xmalloc((n ? n : 1) * sizeof *r);
+	for (size_t i = 0; i < n; i++)
+		r[i] = (struct boot_row){ score[i], prob[i], i };
+	qsort(r, n, sizeof *r, cmp_boot_row);
+	for (size_t i = 0; i < n; i++) {
+		if (i == 0 || r[i].score != r[i - 1].score || r[i].prob != r[i - 1].prob) {
+			b->score[b->nbins] = r[i].score;
+			b->prob[b->nbins] = r[i].prob;
+			b->nbins++;
+		}
+		b->hist[2 * (b->nbins - 1) + (y[r[i].row] ? 1 : 0)]++;
+	}
+	free(r);
+}
+
+/* The same bins from a hash table of the distinct (score, prob) pairs,
+ * sorted alone: a tree's rows take one pair per leaf, so this is a pass
+ * over the rows instead of a sort of them. False (nothing set) past
+ * FEW_MAX pairs, or on a NaN or -0 (which the sort orders its own way). */
+struct boot_slot {
+	double score, prob;
+	uint32_t count[2];
+	bool used;
+};
+
+static int cmp_boot_slot(const void *a, const void *b)
+{
+	const struct boot_slot *x = a, *y = b;
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	if (x->prob != y->prob)
+		return x->prob > y->prob ? -1 : 1;
+	return 0;
+}
+
+static bool odd_double(double v)
+{
+	return isnan(v) || (v == 0 && signbit(v));
+}
+
+static bool boot_bins_few(struct metrics_bootstrap *b, const uint8_t *y, const double *score,
+			  const double *prob, size_t n)
+{
+	size_t slots = 16;
+	while (slots < 2 * n && slots < 2 * FEW_MAX)
+		slots *= 2;
+	struct boot_slot *t = xcalloc(slots, sizeof *t);
+	size_t distinct = 0;
+	for (size_t i = 0; i < n; i++) {
+		double sc = score[i], pr = prob[i];
+		if (odd_double(sc) || odd_double(pr)) {
+			free(t);
+			return false;
+		}
+		uint64_t bs, bp;
+		memcpy(&bs, &sc, sizeof bs);
+		memcpy(&bp, &pr, sizeof bp);
+		size_t h = (size_t)(((bs ^ (bp * 0xC2B2AE3D27D4EB4FULL)) * 0x9E3779B97F4A7C15ULL) >> 32) &
+			(slots - 1);
+		while (t[h].used && (t[h].score != sc || t[h].prob != pr))
+			h = (h + 1) & (slots - 1);
+		if (!t[h].used) {
+			if (++distinct > slots / 2) {
+				free(t);
+				return false;
+			}
+			t[h].used = true;
+			t[h].score = sc;
+			t[h].prob = pr;
+		}
+		t[h].count[y[i] ? 1 : 0]++;
+	}
+	size_t m = 0;
+	for (size_t h = 0; h < slots; h++)
+		if (t[h].used)
+			t[m++] = t[h];
+	qsort(t, m, sizeof *t, cmp_boot_slot);
+	for (size_t k = 0; k < m; k++) {
+		b->score[k] = t[k].score;
+		b->prob[k] = t[k].prob;
+		b->hist[2 * k] = t[k].count[0];
+		b->hist[2 * k + 1] = t[k].count[1];
+	}
+	b->nbins = m;
+	free(t);
+	return true;
 }
 
 /* Multinomial draw of n rows over the bins' counts h (stride 2), into c
@@ -668,9 +761,9 @@ static void boot_fixed(const struct metrics_bootstrap *b, const uint32_t *c,
 		tp += pos;
 		fp += neg;
 		if (neg)
-			loss += neg * row_loss(p, false);
+			loss += neg * b->loss[2 * k];
 		if (pos)
-			loss += pos * row_loss(p, true);
+			loss += pos * b->loss[2 * k + 1];
 		brier += neg * p * p + pos * (1.0 - p) * (1.0 - p);
 		if (k + 1 == b->nbins || b->score[k + 1] != b->score[k]) {
 			if (cc->n && cc->tps[cc->n - 1] == tp && cc->fps[cc->n - 1] == fp)
@@ -733,22 +826,22 @@ struct metrics_bootstrap *metrics_bootstrap_new(const uint8_t *y, const double *
 	struct metrics_bootstrap *b = xcalloc(1, sizeof *b);
 	b->resamples = resamples;
 	b->seed = seed;
-	struct boot_row *r = xmalloc((n ? n : 1) * sizeof *r);
-	for (size_t i = 0; i < n; i++)
-		r[i] = (struct boot_row){ score[i], prob[i], i };
-	qsort(r, n, sizeof *r, cmp_boot_row);
-	b->score = xmalloc((n ? n : 1) * sizeof *b->score);
-	b->prob = xmalloc((n ? n : 1) * sizeof *b->prob);
-	b->hist = xcalloc(2 * (n ? n : 1), sizeof *b->hist);
-	for (size_t i = 0; i < n; i++) {
-		if (i == 0 || r[i].score != r[i - 1].score || r[i].prob != r[i - 1].prob) {
-			b->score[b->nbins] = r[i].score;
-			b->prob[b->nbins] = r[i].prob;
-			b->nbins++;
-		}
-		b->hist[2 * (b->nbins - 1) + (y[r[i].row] ? 1 : 0)]++;
+	size_t room = n < FEW_MAX ? (n ? n : 1) : FEW_MAX;
+	b->score = xmalloc(room * sizeof *b->score);
+	b->prob = xmalloc(room * sizeof *b->prob);
+	b->hist = xcalloc(2 * room, sizeof *b->hist);
+	if (!boot_bins_few(b, y, score, prob, n)) {
+		b->score = xreallocarray(b->score, n ? n : 1, sizeof *b->score);
+		b->prob = xreallocarray(b->prob, n ? n : 1, sizeof *b->prob);
+		free(b->hist);
+		b->hist = xcalloc(2 * (n ? n : 1), sizeof *b->hist);
+		boot_bins_sorted(b, y, score, prob, n);
 	}
-	free(r);
+	b->loss = xmalloc(2 * (b->nbins ? b->nbins : 1) * sizeof *b->loss);
+	for (size_t k = 0; k < b->nbins; k++) {
+		b->loss[2 * k] = row_loss(b->prob[k], false);
+		b->loss[2 * k + 1] = row_loss(b->prob[k], true);
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (y[i])
 			b->npos++;
@@ -795,6 +888,7 @@ void metrics_bootstrap_free(struct metrics_bootstrap *b)
 	free(b->score);
 	free(b->prob);
 	free(b->hist);
+	free(b->loss);
 	free(b->kept);
 	free(b);
 }

@@ -99,6 +99,9 @@ struct data_state {
 	int fig_bins;
 	unsigned long fig_version;
 	bool fig_by_rate;          /* top values by fraud rate instead of count */
+	bool dt_timeline;          /* datetime: a histogram over time, not by part */
+	int time_col;              /* the column time_of_day is for (-1: none) */
+	bool time_of_day;          /* some value of it has a time of day */
 	/* leakage hints of the frame and target (computed in the background) */
 	struct explore_hints hints;
 	bool hints_done;
@@ -166,6 +169,7 @@ static struct data_state *state(struct app *a)
 		s->hist_col = -1;
 		s->bal_col = -2;
 		s->fig_col = -1;
+		s->time_col = -1;
 		a->screen_state[SCR_DATA] = s;
 	}
 	task_poll(a, s);
@@ -178,6 +182,7 @@ static struct data_state *state(struct app *a)
 		s->top = s->cur = s->left = s->col = 0;
 		s->hist_col = -1;
 		s->bal_col = -2;
+		s->time_col = -1;
 		clear_figures(s);
 		clear_filter(s);
 		freq_free(s->freq);
@@ -334,10 +339,18 @@ static void draw_grid(struct app *a, struct data_state *s, WINDOW *w, int height
 		bool dropped = (int)c != tcol && drop_reason(a, s, c);
 		if (dropped && c != s->col)
 			at = term_attr(ROLE_DIM);
-		snprintf(name, sizeof name, "%s%s%s", dropped ? "-" : "", f->cols[c].name,
-			 (int)c == s->sort_col ? arrow : "");
+		snprintf(name, sizeof name, "%s%s", dropped ? "-" : "", f->cols[c].name);
 		bool num = f->cols[c].type == COL_NUMERIC;
-		term_put(w, 0, x, cw, name, at, num);
+		bool sorted = (int)c == s->sort_col;
+		if (sorted && view_text_width(name) + 1 > cw && cw > 1) {
+			/* a long name is cut, never the direction */
+			term_put(w, 0, x, cw - 1, name, at, num);
+			term_put(w, 0, x + cw - 1, 1, arrow, at, false);
+		} else {
+			if (sorted)
+				snprintf(name + strlen(name), sizeof name - strlen(name), "%s", arrow);
+			term_put(w, 0, x, cw, name, at, num);
+		}
 		x += cw + 1;
 	}
 	const char *na = term_utf8() ? "\u00b7" : "NA";
@@ -370,13 +383,17 @@ static void draw_grid(struct app *a, struct data_state *s, WINDOW *w, int height
 	}
 }
 
-static void fmt_value(const struct column *c, double v, char *buf, size_t size)
+/* A value of the selected column as the grid writes it; a date-only column
+ * (no time of day in any value) without "00:00:00". */
+static void fmt_value(struct data_state *s, const struct column *c, double v, char *buf,
+		      size_t size)
 {
 	if (c->type == COL_DATETIME) {
-		time_t t = (time_t)v;
-		struct tm tm;
-		gmtime_r(&t, &tm);
-		strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
+		if (s->time_col != (int)s->col) {
+			s->time_of_day = explore_has_time(s->frame, s->col, NULL, 0);
+			s->time_col = (int)s->col;
+		}
+		frame_format_datetime(v, s->time_of_day, buf, size);
 	} else {
 		snprintf(buf, size, "%.10g", v);
 	}
@@ -409,9 +426,9 @@ static void draw_stats(struct app *a, struct data_state *s, WINDOW *w, int y0, i
 	if (!st->count)
 		return;
 	char lo[40], hi[40], med[40];
-	fmt_value(c, st->min, lo, sizeof lo);
-	fmt_value(c, st->max, hi, sizeof hi);
-	fmt_value(c, st->median, med, sizeof med);
+	fmt_value(s, c, st->min, lo, sizeof lo);
+	fmt_value(s, c, st->max, hi, sizeof hi);
+	fmt_value(s, c, st->median, med, sizeof med);
 	term_printf(w, y++, 0, width, A_NORMAL, "min       %s", lo);
 	term_printf(w, y++, 0, width, A_NORMAL, "max       %s", hi);
 	if (c->type == COL_NUMERIC)
@@ -482,8 +499,18 @@ static void draw_levels(struct data_state *s, const struct explore_column *e, WI
 	}
 }
 
+/* The highest fraud rate of a histogram's bins (0 when no bin has rows). */
+static double hist_max_rate(const struct data_state *s, int bins)
+{
+	double max = 0;
+	for (int b = 0; b < bins; b++)
+		if (s->hist[b] && (double)s->hist_fraud[b] / (double)s->hist[b] > max)
+			max = (double)s->hist_fraud[b] / (double)s->hist[b];
+	return max;
+}
+
 /* Under a histogram: each bin's fraud rate as a block (full = the highest
- * rate), '-' where the bin is empty; a bin above the overall rate in the
+ * rate), blank where the bin is empty; a bin above the overall rate in the
  * fraud colour. */
 static void draw_rate_line(struct data_state *s, WINDOW *w, int y, int x0, int bins,
 			   double overall)
@@ -491,10 +518,7 @@ static void draw_rate_line(struct data_state *s, WINDOW *w, int y, int x0, int b
 	static const char *const blocks[] = {
 		"\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587", "\u2588"
 	};
-	double max = 0;
-	for (int b = 0; b < bins; b++)
-		if (s->hist[b] && (double)s->hist_fraud[b] / (double)s->hist[b] > max)
-			max = (double)s->hist_fraud[b] / (double)s->hist[b];
+	double max = hist_max_rate(s, bins);
 	for (int b = 0; b < bins; b++) {
 		if (!s->hist[b]) {
 			term_put(w, y, x0 + b, 1, " ", A_NORMAL, false);
@@ -506,6 +530,258 @@ static void draw_rate_line(struct data_state *s, WINDOW *w, int y, int x0, int b
 		term_put(w, y, x0 + b, 1, cell, r > overall ? term_attr(ROLE_BAR_POSITIVE) :
 			 term_attr(ROLE_DIM), false);
 	}
+}
+
+/* The first of the n candidate titles that fits `width`, else the last:
+ * a title is chosen whole, so no figure in it is ever cut. */
+static void put_title(WINDOW *w, int y, int x, int width, char cands[][128], size_t n)
+{
+	size_t i = 0;
+	while (i + 1 < n && view_text_width(cands[i]) > width)
+		i++;
+	term_put(w, y, x, width, cands[i], term_attr(ROLE_HEADER), false);
+}
+
+/* What marks a bin's fraud rows in the histogram: the fraud colour, or,
+ * without colours, a shade of its own. */
+static const char *fraud_mark(void)
+{
+	if (term_color())
+		return term_utf8() ? "in red" : "red";
+	return term_utf8() ? "\u2592" : "*";
+}
+
+/* A histogram of a numeric or datetime column, one bin per cell, with
+ * its minimum and maximum under it. With a target (split), each bin's
+ * fraud rows are stacked at its foot (a cell is the class that fills most
+ * of it) and the line under the bars gives each bin's fraud rate. */
+static void draw_histogram(struct app *a, struct data_state *s, const struct explore_column *e,
+			   WINDOW *w, int y0, int x0, int width, int h)
+{
+	const struct frame *f = a->frame;
+	const struct column *c = &f->cols[s->col];
+	int bins = width < HIST_BINS ? width : HIST_BINS;
+	bool split = e != NULL;
+	if (s->hist_col != (int)s->col || s->hist_bins != bins ||
+	    s->hist_version != s->ti_version) {
+		s->hist_max = view_histogram_split(f, s->col, (size_t)bins, split ? s->ti.y : NULL,
+						   s->hist, s->hist_fraud);
+		s->hist_col = (int)s->col;
+		s->hist_bins = bins;
+		s->hist_version = s->ti_version;
+	}
+	char lo[40], hi[40];
+	fmt_value(s, c, c->stats.min, lo, sizeof lo);
+	fmt_value(s, c, c->stats.max, hi, sizeof hi);
+	double pct = split && e->rows ? 100.0 * (double)e->fraud / (double)e->rows : 0;
+	double overall = pct / 100;
+	if (split) {
+		char top[32], t[4][128];
+		const char *m = fraud_mark();
+		snprintf(top, sizeof top, "%.2f", 100 * hist_max_rate(s, bins));
+		snprintf(t[0], sizeof t[0], "%d bins, fraud %s; its rate below (full %s%%)", bins, m, top);
+		snprintf(t[1], sizeof t[1], "fraud %s; rate below, full %s%%", m, top);
+		snprintf(t[2], sizeof t[2], "fraud %s, rate <= %s%%", m, top);
+		snprintf(t[3], sizeof t[3], "rate <= %s%%", top);
+		put_title(w, y0, x0, width, t, 4);
+	} else {
+		term_printf(w, y0, x0, width, term_attr(ROLE_HEADER), "histogram (%d bins)", bins);
+	}
+	int rows = h - 2 - split;
+	static const char *const blocks[] = {
+		" ", "\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587", "\u2588"
+	};
+	for (int b = 0; b < bins; b++) {
+		double scale = s->hist_max ? (double)rows * 8 / (double)s->hist_max : 0;
+		int eighths = (int)ceil((double)s->hist[b] * scale);
+		if (s->hist[b] && eighths == 0)
+			eighths = 1;
+		int fraud = split ? (int)lround((double)s->hist_fraud[b] * scale) : 0;
+		for (int r = 0; r < rows; r++) {
+			int base = (rows - 1 - r) * 8;
+			int level = eighths - base;
+			level = level < 0 ? 0 : level > 8 ? 8 : level;
+			int fill = fraud - base;
+			fill = fill < 0 ? 0 : fill > level ? level : fill;
+			bool is_fraud = level > 0 && 2 * fill >= level;
+			const char *cell = term_utf8() ? blocks[level] : (level >= 4 ? "#" : " ");
+			if (is_fraud && !term_color())
+				cell = term_utf8() ? "\u2592" : "*";
+			term_put(w, y0 + 1 + r, x0 + b, 1, cell,
+				 term_attr(is_fraud ? ROLE_BAR_POSITIVE : ROLE_BAR), false);
+		}
+	}
+	if (split)
+		draw_rate_line(s, w, y0 + 1 + rows, x0, bins, overall);
+	int ly = y0 + 1 + rows + split;
+	term_put(w, ly, x0, width, lo, term_attr(ROLE_DIM), false);
+	int hw = view_text_width(hi);
+	if (hw < width - view_text_width(lo) - 1)
+		term_put(w, ly, x0 + bins - hw > x0 ? x0 + bins - hw : x0, hw, hi, term_attr(ROLE_DIM), false);
+}
+
+/* The datetime parts the inspector shows for e: hour (only when some value
+ * has a time of day), day of week, month. Returns how many, in `parts`. */
+static int time_parts(const struct explore_column *e, enum explore_part parts[EXPLORE_PART_COUNT])
+{
+	int n = 0;
+	for (int p = 0; p < EXPLORE_PART_COUNT; p++)
+		if (p != EXPLORE_HOUR || e->has_time)
+			parts[n++] = (enum explore_part)p;
+	return n;
+}
+
+/* Columns the time parts take with `cell` columns per hour, day or month. */
+static int time_parts_width(const struct explore_column *e, int cell)
+{
+	enum explore_part parts[EXPLORE_PART_COUNT];
+	int n = time_parts(e, parts), width = 0;
+	for (int i = 0; i < n; i++)
+		width += (i ? 1 : 0) + (int)e->npart[parts[i]] * cell;
+	return width;
+}
+
+/* A short name of a part's k-th group in `cell` columns: hours every few
+ * cells ("0", "6"...), days and months by their first letters. */
+static void part_axis_label(const struct frame *f, const struct explore_column *e,
+			    enum explore_part p, size_t k, int cell, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	if (p == EXPLORE_HOUR) {
+		if (k % (cell > 1 ? 3 : 6) == 0)
+			snprintf(buf, size, "%zu", k);
+		return;
+	}
+	char name[32];
+	explore_group_label(f, e, &e->part[p][k], p, name, sizeof name);
+	snprintf(buf, size, "%.*s", cell > 3 ? 3 : cell, name);
+}
+
+/* The line naming each part's highest group: "highest 03:00 7.7%  Sat
+ * 2.5%  Feb 2.3%" when it fits, else without "highest", then with single
+ * spaces, then without the last parts: a figure is never cut. */
+static void put_peaks(WINDOW *w, int y, int x, int width, char peak[][72], int n)
+{
+	for (; n > 0; n--)
+		for (int form = 0; form < 3; form++) {
+			struct strbuf sb = { 0 };
+			if (form == 0)
+				sb_printf(&sb, "highest ");
+			for (int i = 0; i < n; i++)
+				sb_printf(&sb, "%s%s", i ? form < 2 ? "  " : " " : "", peak[i]);
+			bool fits = view_text_width(sb.data) <= width;
+			if (fits)
+				term_put(w, y, x, width, sb.data, term_attr(ROLE_DIM), false);
+			sb_free(&sb);
+			if (fits)
+				return;
+		}
+}
+
+/* A datetime column: the fraud rate by hour, day of week and month, a
+ * vertical bar per group on one scale (full: the highest rate), the
+ * overall rate as a dotted line, each part's highest group spelled out
+ * on the last line. Parts that do not fit `width` are left out. */
+static void draw_time_parts(struct app *a, struct data_state *s, const struct explore_column *e,
+			    WINDOW *w, int y0, int x0, int width, int h)
+{
+	static const char *const blocks[] = {
+		" ", "\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587", "\u2588"
+	};
+	const struct frame *f = a->frame;
+	enum explore_part parts[EXPLORE_PART_COUNT];
+	int nparts = time_parts(e, parts);
+	int cell = 3;
+	while (cell > 1 && time_parts_width(e, cell) > width)
+		cell--;
+	double pct = e->rows ? 100.0 * (double)e->fraud / (double)e->rows : 0;
+	double overall = pct / 100, max = overall;
+	for (int i = 0; i < nparts; i++)
+		for (size_t k = 0; k < e->npart[parts[i]]; k++) {
+			double r = explore_rate(&e->part[parts[i]][k]);
+			if (!isnan(r) && r > max)
+				max = r;
+		}
+	if (max <= 0)
+		max = 1;
+	char names[64] = "", all[32];
+	for (int i = 0; i < nparts; i++)
+		snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+			 i ? (i + 1 == nparts ? " and " : ", ") : "",
+			 parts[i] == EXPLORE_DAY_OF_WEEK ? "day of week" : explore_part_name(parts[i]));
+	snprintf(all, sizeof all, "%.2f", pct);
+	char t[4][128];
+	snprintf(t[0], sizeof t[0], "fraud rate by %s (all %s%%)", names, all);
+	snprintf(t[1], sizeof t[1], "fraud rate by time (all %s%%)", all);
+	snprintf(t[2], sizeof t[2], "by time, all %s%%", all);
+	snprintf(t[3], sizeof t[3], "all %s%%", all);
+	put_title(w, y0, x0, width, t, 4);
+
+	int rows = h - 3;
+	int mark = (int)lround(overall / max * rows * 8);   /* in eighths from the foot */
+	int mark_row = mark / 8 < rows ? mark / 8 : rows - 1;
+	int bar = cell > 1 ? cell - 1 : 1;
+	int x = x0;
+	char peak[EXPLORE_PART_COUNT][72];
+	int npeaks = 0;
+	for (int i = 0; i < nparts; i++) {
+		enum explore_part p = parts[i];
+		int pw = (int)e->npart[p] * cell;
+		if (x + pw > x0 + width)
+			break;
+		const struct explore_group *best = NULL;
+		for (size_t k = 0; k < e->npart[p]; k++) {
+			const struct explore_group *g = &e->part[p][k];
+			double r = explore_rate(g);
+			int eighths = isnan(r) ? 0 : (int)ceil(r / max * rows * 8);
+			if (!isnan(r) && r > 0 && eighths == 0)
+				eighths = 1;
+			attr_t at = term_attr(!isnan(r) && r > overall ? ROLE_BAR_POSITIVE : ROLE_BAR);
+			int cx = x + (int)k * cell;
+			for (int row = 0; row < rows; row++) {
+				int base = (rows - 1 - row) * 8;
+				int level = eighths - base;
+				level = level < 0 ? 0 : level > 8 ? 8 : level;
+				bool on_mark = rows - 1 - row == mark_row && level == 0;
+				for (int j = 0; j < bar; j++) {
+					if (on_mark)
+						term_put(w, y0 + 1 + row, cx + j, 1, term_utf8() ? "\u00b7" : "-",
+							 term_attr(ROLE_DIM), false);
+					else
+						term_put(w, y0 + 1 + row, cx + j, 1, term_utf8() ? blocks[level] :
+							 level >= 4 ? "#" : " ", at, false);
+				}
+			}
+			char lab[24];
+			part_axis_label(f, e, p, k, cell, lab, sizeof lab);
+			if (*lab)
+				term_put(w, y0 + 1 + rows, cx, view_text_width(lab), lab,
+					 g->rows ? term_attr(ROLE_DIM) : term_attr(ROLE_MISSING), false);
+			if (!isnan(r) && (!best || r > explore_rate(best)))
+				best = g;
+		}
+		if (best) {
+			char lab[32], rate[32];
+			explore_group_label(f, e, best, p, lab, sizeof lab);
+			if (p != EXPLORE_HOUR)
+				lab[3] = '\0';   /* Mon, Mar */
+			snprintf(rate, sizeof rate, "%.1f", 100 * explore_rate(best));
+			snprintf(peak[npeaks++], sizeof peak[0], "%s %s%%", lab, rate);
+		}
+		x += pw + 1;
+	}
+	put_peaks(w, y0 + h - 1, x0, width, peak, npeaks);
+}
+
+/* Whether the inspector shows a datetime column by hour, day and month
+ * (rather than as a histogram over time), and how wide that needs. */
+static int time_parts_wanted(struct app *a, struct data_state *s)
+{
+	const struct column *c = &a->frame->cols[s->col];
+	if (c->type != COL_DATETIME || s->dt_timeline || !c->stats.count)
+		return 0;
+	const struct explore_column *e = figures(a, s);
+	return e ? time_parts_width(e, 1) : 0;
 }
 
 static void draw_chart(struct app *a, struct data_state *s, WINDOW *w, int y0, int x0, int width)
@@ -539,50 +815,10 @@ static void draw_chart(struct app *a, struct data_state *s, WINDOW *w, int y0, i
 	}
 	if (!c->stats.count)
 		return;
-	/* columns of a vertical histogram, one bin per cell */
-	int bins = width < HIST_BINS ? width : HIST_BINS;
-	bool split = e != NULL;
-	if (s->hist_col != (int)s->col || s->hist_bins != bins ||
-	    s->hist_version != s->ti_version) {
-		s->hist_max = view_histogram_split(f, s->col, (size_t)bins, split ? s->ti.y : NULL,
-						   s->hist, s->hist_fraud);
-		s->hist_col = (int)s->col;
-		s->hist_bins = bins;
-		s->hist_version = s->ti_version;
-	}
-	char lo[40], hi[40];
-	fmt_value(c, c->stats.min, lo, sizeof lo);
-	fmt_value(c, c->stats.max, hi, sizeof hi);
-	double pct = split && e->rows ? 100.0 * (double)e->fraud / (double)e->rows : 0;
-	double overall = pct / 100;
-	if (split)
-		term_printf(w, y0, x0, width, term_attr(ROLE_HEADER), "histogram (%d bins), fraud "
-			    "rate below (overall %.2f%%; F: all bins)", bins, pct);
+	if (time_parts_wanted(a, s))
+		draw_time_parts(a, s, e, w, y0, x0, width, h);
 	else
-		term_printf(w, y0, x0, width, term_attr(ROLE_HEADER), "histogram (%d bins)", bins);
-	int rows = h - 2 - split;
-	static const char *const blocks[] = {
-		" ", "\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587", "\u2588"
-	};
-	for (int b = 0; b < bins; b++) {
-		double v = s->hist_max ? (double)s->hist[b] / (double)s->hist_max * rows * 8 : 0;
-		int eighths = (int)ceil(v);
-		if (s->hist[b] && eighths == 0)
-			eighths = 1;
-		for (int r = 0; r < rows; r++) {
-			int level = eighths - (rows - 1 - r) * 8;
-			level = level < 0 ? 0 : level > 8 ? 8 : level;
-			const char *cell = term_utf8() ? blocks[level] : (level >= 4 ? "#" : " ");
-			term_put(w, y0 + 1 + r, x0 + b, 1, cell, term_attr(ROLE_BAR), false);
-		}
-	}
-	if (split)
-		draw_rate_line(s, w, y0 + 1 + rows, x0, bins, overall);
-	int ly = y0 + 1 + rows + split;
-	term_put(w, ly, x0, width, lo, term_attr(ROLE_DIM), false);
-	int hw = view_text_width(hi);
-	if (hw < width - view_text_width(lo) - 1)
-		term_put(w, ly, x0 + bins - hw > x0 ? x0 + bins - hw : x0, hw, hi, term_attr(ROLE_DIM), false);
+		draw_histogram(a, s, e, w, y0, x0, width, h);
 }
 
 static void draw_balance(struct app *a, struct data_state *s, WINDOW *w, int y0, int x0, int width)
@@ -638,6 +874,14 @@ static void draw_inspector(struct app *a, struct data_state *s, WINDOW *w, int y
 	int right = width >= 100 ? 34 : 26;
 	int mid = width - left - right - 2;
 	draw_stats(a, s, w, y0 + 1, left);
+	/* hours, days and months side by side need 45 columns: on a narrow
+	 * terminal they take the class balance's place (the title gives the
+	 * overall rate) */
+	int parts = time_parts_wanted(a, s);
+	if (parts > mid && parts <= mid + 1 + right) {
+		draw_chart(a, s, w, y0 + 1, left + 1, mid + 1 + right);
+		return;
+	}
 	draw_chart(a, s, w, y0 + 1, left + 1, mid);
 	draw_balance(a, s, w, y0 + 1, left + mid + 2, right);
 }
@@ -1369,6 +1613,13 @@ static int key_order(struct app *a, int ch)
 {
 	(void)ch;
 	struct data_state *s = state(a);
+	const struct frame *f = a->frame;
+	if (f && s->col < f->ncols && f->cols[s->col].type == COL_DATETIME) {
+		s->dt_timeline = !s->dt_timeline;
+		app_message(a, false, "inspector: %s", s->dt_timeline ? "histogram over time" :
+			    "fraud rate by hour, day of week and month");
+		return KEY_REDRAW;
+	}
 	s->fig_by_rate = !s->fig_by_rate;
 	s->fig_col = -1;   /* sorted anew at the next draw */
 	app_message(a, false, "inspector: top values by %s", s->fig_by_rate ? "fraud rate" : "count");
@@ -1396,7 +1647,7 @@ static const struct key_binding keys[] = {
 	{ { 'm' }, "m", "show only rows missing the selected column (:filter)", KB_VIEW, "filter", key_filter },
 	{ { '=' }, "=", "show only rows equal to the selected cell (:filter)", KB_VIEW, "filter", key_filter },
 	{ { 0 }, "Esc", "clear the filter (filters never change what is trained on)", KB_VIEW, NULL, NULL },
-	{ { 'o' }, "o", "inspector: top values by count or by fraud rate", KB_VIEW, NULL, key_order },
+	{ { 'o' }, "o", "inspector: top values by count or by fraud rate; a datetime column by hour, day and month or over time", KB_VIEW, NULL, key_order },
 	{ { 0 }, NULL, NULL, KB_VIEW, NULL, NULL }
 };
 

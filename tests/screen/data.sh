@@ -14,12 +14,24 @@ st_wait "class balance: isFraud"
 st_wait "19591  98.0%"
 st_wait "409   2.0%"
 
-# a numeric column: statistics and a histogram
+# a numeric column: statistics and a histogram split by class, the
+# highest bin fraud rate in its title
 st_keys l l l l
 st_wait "column 5/14: TransactionAmt"
-st_wait "histogram ("
+st_wait_re "rate (below \\(full|below, full|<=) [0-9.]+%"
 st_wait "min       0.52"
 st_wait "max       5283.38"
+
+# a datetime column with a time of day: fraud rate by hour, day, month
+st_keys h h
+st_wait "column 3/14: timestamp"
+st_wait_re "fraud rate by (hour, day of week and month|time) \(all 2.04%\)"
+st_wait_re "highest [0-9]{2}:00 [0-9.]+%"
+st_keys o
+st_wait "inspector: histogram over time"
+st_keys o
+st_wait "inspector: fraud rate by hour, day of week and month"
+st_keys l l
 
 # a categorical column with missing cells: missing count, top values
 st_keys l l

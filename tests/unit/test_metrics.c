@@ -523,8 +523,8 @@ static void test_bootstrap(void **state)
 }
 
 /* The bootstrap draws its counts as chained binomials: each draw stays in
- * [0, n), and over many draws the mean and variance are n p and n p (1 - p)
- * on both the inversion (small n p) and the split (large n p) paths. */
+ * [0, n], and over many draws the mean and variance are n p and n p (1 - p)
+ * on both the inversion (small n p) and the rejection (large n p) paths. */
 static void test_binomial(void **state)
 {
 	(void)state;
@@ -552,6 +552,119 @@ static void test_binomial(void **state)
 	assert_int_equal(rng_binomial(&rng, 0, 0.5), 0);
 	assert_int_equal(rng_binomial(&rng, 7, 0.0), 0);
 	assert_int_equal(rng_binomial(&rng, 7, 1.0), 7);
+}
+
+/* A tree's scores take few (score, probability) pairs, which the bootstrap
+ * counts in a hash table; a -0 score sends the same rows through the full
+ * sort instead (-0 equals +0, so the bins are the same). Both ways must
+ * give the same intervals, bit for bit, and so must any row order. */
+static void test_bootstrap_bins_either_way(void **state)
+{
+	(void)state;
+	enum { N = 3000, LEVELS = 40 };
+	static uint8_t y[N], yr[N];
+	static double s[N], pr[N], sr[N], prr[N], sz[N];
+	struct ft_rng rng;
+	rng_seed(&rng, 9);
+	for (size_t i = 0; i < N; i++) {
+		s[i] = (double)rng_below(&rng, LEVELS) / LEVELS;
+		pr[i] = s[i] * 0.9 + 0.05 + (rng_below(&rng, 2) ? 0.01 : 0.0);
+		y[i] = rng_uniform(&rng) < s[i] ? 1 : 0;
+	}
+	size_t zero = 0;
+	while (s[zero] != 0)
+		zero++;
+	memcpy(sz, s, sizeof sz);
+	sz[zero] = -0.0;
+	for (size_t i = 0; i < N; i++) {   /* reversed order */
+		sr[i] = s[N - 1 - i];
+		prr[i] = pr[N - 1 - i];
+		yr[i] = y[N - 1 - i];
+	}
+	struct metrics a, b, c;
+	metrics_compute(y, s, N, 0.5, &a);
+	b = a;
+	c = a;
+	struct metrics_bootstrap *ba = metrics_bootstrap_new(y, s, pr, N, 300, 5);
+	struct metrics_bootstrap *bb = metrics_bootstrap_new(y, sz, pr, N, 300, 5);
+	struct metrics_bootstrap *bc = metrics_bootstrap_new(yr, sr, prr, N, 300, 5);
+	metrics_intervals(ba, &a);
+	metrics_intervals(bb, &b);
+	metrics_intervals(bc, &c);
+	assert_true(a.interval[0].known);
+	assert_memory_equal(a.interval, b.interval, sizeof a.interval);
+	assert_memory_equal(a.interval, c.interval, sizeof a.interval);
+	metrics_bootstrap_free(ba);
+	metrics_bootstrap_free(bb);
+	metrics_bootstrap_free(bc);
+}
+
+/* Pearson's chi-square of DRAWS binomial draws against the exact
+ * probabilities, over cells of at least 20 expected draws (the tails
+ * merged into the end cells), must stay under the 1e-5 upper point of its
+ * distribution (Wilson-Hilferty). The cases straddle the switch between
+ * inversion and BTRD (n p = 10), the squeeze and the Stirling acceptance
+ * (draws more than 15 from the mode), p above 1/2 (drawn for 1 - p) and
+ * an n beyond 32 bits. A biased sampler (a hat or a squeeze a little off)
+ * moves the statistic far past the bound at this many draws. */
+static void test_binomial_chi_square(void **state)
+{
+	(void)state;
+	static const struct { uint64_t n; double p; } cases[] = {
+		{ 99, 0.1 }, { 100, 0.1 }, { 20, 0.5 }, { 40, 0.7 }, { 1000, 0.5 },
+		{ 300, 0.04 }, { 2000000, 0.001 }, { 2000000, 0.9999 }, { 5000000000ull, 0.25 },
+	};
+	enum { DRAWS = 200000, CELLS = 4096 };
+	static double count[CELLS], want[CELLS];
+	struct ft_rng rng;
+	rng_seed(&rng, 23);
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		double n = (double)cases[c].n, p = cases[c].p;
+		double mean = n * p, sd = sqrt(n * p * (1 - p));
+		/* cells of `width` values cover [lo, lo + CELLS * width), 8 sd
+		 * either side of the mean; beyond, the end cells */
+		double width = ceil(16 * sd / CELLS), lo = floor(mean - 8 * sd);
+		if (lo < 0)
+			lo = 0;
+		memset(count, 0, sizeof count);
+		for (int i = 0; i < DRAWS; i++) {
+			uint64_t k = rng_binomial(&rng, cases[c].n, p);
+			assert_true(k <= cases[c].n);
+			double at = floor(((double)k - lo) / width);
+			count[at < 0 ? 0 : at >= CELLS ? CELLS - 1 : (size_t)at]++;
+		}
+		double total = 0;
+		for (size_t k = 0; k < CELLS; k++) {
+			want[k] = 0;
+			for (double x = lo + (double)k * width; x < lo + (double)(k + 1) * width; x++)
+				if (x <= n)
+					want[k] += DRAWS * exp(lgamma(n + 1) - lgamma(x + 1) -
+							       lgamma(n - x + 1) + x * log(p) +
+							       (n - x) * log1p(-p));
+			total += want[k];
+		}
+		/* the mass outside the covered range (both tails, each far
+		 * below one draw) goes to the first cell */
+		want[0] += DRAWS > total ? DRAWS - total : 0;
+		double chi = 0, exp_acc = 0, obs_acc = 0;
+		int df = -1;
+		for (size_t k = 0; k < CELLS; k++) {
+			exp_acc += want[k];
+			obs_acc += count[k];
+			if (exp_acc >= 20 || k == CELLS - 1) {
+				chi += (obs_acc - exp_acc) * (obs_acc - exp_acc) / (exp_acc > 0 ? exp_acc : 1);
+				exp_acc = obs_acc = 0;
+				df++;
+			}
+		}
+		assert_true(df >= 1);
+		double z = 4.26, h = 2.0 / (9.0 * df);
+		double bound = df * pow(1 - h + z * sqrt(h), 3);
+		if (!(chi < bound))
+			fprintf(stderr, "binomial(%g, %g): chi-square %g on %d df, bound %g\n",
+				n, p, chi, df, bound);
+		assert_true(chi < bound);
+	}
 }
 
 /* A perfect ranking stays perfect in every stratified resample, and with
@@ -661,6 +774,8 @@ int main(void)
 		cmocka_unit_test(test_bootstrap),
 		cmocka_unit_test(test_bootstrap_degenerate),
 		cmocka_unit_test(test_binomial),
+		cmocka_unit_test(test_binomial_chi_square),
+		cmocka_unit_test(test_bootstrap_bins_either_way),
 		cmocka_unit_test(test_gate_on_bounds),
 		cmocka_unit_test(test_score_and_probability),
 	};

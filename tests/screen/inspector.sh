@@ -1,0 +1,92 @@
+#!/bin/sh
+# The Data inspector answers "where is the fraud?" for numeric and datetime
+# columns, at 80x24 and 120x35, on a small made-up file whose figures are
+# known (the same as `describe --by-target` prints for it): 60 legitimate
+# rows with amounts 0..47.2 at 10:00-17:59 on weekdays of January to April,
+# 20 frauds with amounts 90..99.5 at 03:00-03:59 on Saturdays of February.
+# - amount: the histogram stacks each bin's fraud rows at its foot (a shade
+#   of their own without colours, the fraud colour with them) and names the
+#   highest bin rate (100.00%);
+# - when (date and time): the fraud rate by hour, day of week and month,
+#   each part's highest group spelled out (03:00 100.0%, Sat 100.0%,
+#   Feb 62.5%: 20 of 32 rows); o switches to the histogram over time;
+# - day (dates only): the same without hours, min and max without a time.
+. "$FT_SRCDIR/tests/screen/lib.sh"
+
+csv="$ST_TMP/inspect.csv"
+{
+	echo "amount,when,day,is_fraud"
+	i=0
+	for d in 2024-01-08 2024-01-09 2024-01-10 2024-02-06 2024-02-07 \
+		2024-03-04 2024-03-05 2024-03-06 2024-04-01 2024-04-02; do
+		for k in 0 1 2 3 4 5; do
+			printf '%d.%d,%s %02d:%02d:00,%s,0\n' $((i * 8 / 10)) $((i * 8 % 10)) \
+				"$d" $((10 + i % 8)) "$k" "$d"
+			i=$((i + 1))
+		done
+	done
+	j=0
+	for d in 2024-02-03 2024-02-10 2024-02-17 2024-02-24; do
+		for k in 0 1 2 3 4; do
+			printf '%d.%d,%s 03:%02d:00,%s,1\n' $((90 + j / 2)) $((j % 2 * 5)) \
+				"$d" $((k * 7)) "$d"
+			j=$((j + 1))
+		done
+	done
+} >"$csv"
+
+NO_COLOR=1; export NO_COLOR
+for size in "80 24" "120 35"; do
+	set -- $size
+	st_start "$1" "$2" --registry "$REG" "$csv"
+	st_wait "loaded 80 rows x 4 columns"
+
+	# amount: legitimate bars on the left, the frauds' shade on the right
+	st_wait "column 1/4: amount"
+	st_wait_re "(rate <=|full) 100.00%"
+	st_wait_re "^max +99.5 +(█)+ +(▒)+( |\$)"
+	st_absent "histogram ("
+
+	# when: hour, day of week and month, the peaks named
+	st_keys l
+	st_wait "column 2/4: when"
+	st_wait_re "fraud rate by (hour, day of week and month|time) \\(all 25.00%\\)"
+	st_wait_re " 0     6     12    18     (MTWTFSS JFMAMJJASOND|MoTuWeThFrSaSu JaFeMa)"
+	st_wait "highest 03:00 100.0%  Sat 100.0%  Feb 62.5%"
+	st_keys o
+	st_wait "inspector: histogram over time"
+	st_wait_gone "highest 03:00"
+	st_wait "2024-01-08 10:00:00"
+	st_keys o
+	st_wait "inspector: fraud rate by hour, day of week and month"
+	st_wait "highest 03:00 100.0%"
+
+	# day: dates only, so no hours and no time in min and max
+	st_keys l
+	st_wait "column 3/4: day"
+	st_wait_re "^min +2024-01-08 +( |·)"
+	st_wait_re "^max +2024-04-02 +( |·)"
+	st_wait_re "^ +(MTWTFSS JFMAMJJASOND|MoTuWeThFrSaSu JaFeMaApMaJuJuAuSeOcNoDe)\$"
+	st_wait_re "Sat 100.0% +Feb 62.5%"
+	st_absent " 0     6     12"
+
+	st_keys q
+	st_exit_ok
+	tmux -L "$ST_SOCK" kill-server 2>/dev/null
+	ST_SOCK="ft-screen-$$-$1"
+done
+
+# with colours the frauds are the fraud colour (red), named in the title
+unset NO_COLOR
+st_start 120 35 --registry "$REG" "$csv"
+st_wait "fraud in red; rate below, full 100.00%"
+esc=$(printf '\033')
+i=0
+until tmux -L "$ST_SOCK" capture-pane -e -p -t main | grep 'max  ' | grep -q "${esc}\\[31m█"; do
+	i=$((i + 1))
+	[ "$i" -lt 100 ] || { echo "FAIL: no fraud colour in the histogram"; st_capture; exit 1; }
+	sleep 0.1
+done
+st_keys q
+st_exit_ok
+echo "inspector screen: ok"
