@@ -91,21 +91,65 @@ static void put_html_cell(struct strbuf *sb, const char *s)
 	}
 }
 
-/* Markdown table cell: pipes escaped, line breaks as spaces. */
-static void put_md(struct strbuf *sb, const char *raw)
+/* Text from data or people in Markdown: read as text, never as markup.
+ * Control characters are made visible first (ft_escape_controls), so the
+ * text is one line. A backslash before every character that can open
+ * inline markup (emphasis, code, links and images, strikethrough, an
+ * entity, a table cell's end) keeps it literal, as CommonMark's backslash
+ * escapes promise; '<' becomes &lt; (no raw HTML, no autolink). An
+ * underscore between two letters or digits opens nothing and stays bare,
+ * so feature names read as they are. At the start of a block (a paragraph,
+ * a list item) the text also cannot begin a heading, quote, list, rule or
+ * code block: its first character is escaped when it could, and leading
+ * blanks are written as entities. */
+static bool md_word_char(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (unsigned char)c >= 0x80;
+}
+
+static void put_md_text(struct strbuf *sb, const char *raw, bool block)
 {
 	char *s = ft_escape_controls(raw ? raw : "");
-	for (const char *p = s; *p; p++) {
-		if (*p == '|')
-			sb_puts(sb, "\\|");
-		else if (*p == '\n' || *p == '\r')
-			sb_puts(sb, " ");
-		else if (*p == '<')
+	const char *p = s;
+	if (block) {
+		for (; *p == ' '; p++)
+			sb_puts(sb, "&#32;");
+		size_t digits = strspn(p, "0123456789");
+		if (*p && strchr("#>-+=", *p)) {
+			sb_puts(sb, "\\");
+			sb_append(sb, p++, 1);
+		} else if (digits && (p[digits] == '.' || p[digits] == ')')) {
+			sb_append(sb, p, digits);
+			p += digits;
+			sb_puts(sb, "\\");
+			sb_append(sb, p++, 1);
+		}
+	}
+	for (; *p; p++) {
+		if (*p == '<')
 			sb_puts(sb, "&lt;");
-		else
+		else if (*p == '_' && p > s && md_word_char(p[-1]) && md_word_char(p[1]))
+			sb_append(sb, p, 1);
+		else if (strchr("\\`*_[]&|~", *p)) {
+			sb_puts(sb, "\\");
+			sb_append(sb, p, 1);
+		} else
 			sb_append(sb, p, 1);
 	}
 	free(s);
+}
+
+/* Inline text: a table cell, a phrase inside a line. */
+static void put_md(struct strbuf *sb, const char *raw)
+{
+	put_md_text(sb, raw, false);
+}
+
+/* Text that starts a paragraph or follows a list item's marker. */
+static void put_md_block(struct strbuf *sb, const char *raw)
+{
+	put_md_text(sb, raw, true);
 }
 
 static void heading(struct card *c, const char *title)
@@ -126,7 +170,7 @@ static void para(struct card *c, const char *text)
 		put_html(&c->sb, text);
 		sb_puts(&c->sb, "</p>\n");
 	} else {
-		put_md(&c->sb, text);
+		put_md_block(&c->sb, text);
 		sb_puts(&c->sb, "\n\n");
 	}
 }
@@ -293,7 +337,7 @@ static void svg_node(struct strbuf *sb, const struct layout *l, int32_t id, int3
 	double cx = 10 + l->x[id] * SLOT_W + BOX_W / 2.0, top = 10 + depth * ROW_H;
 	bool leaf = nd->left == TREE_LEAF;
 	double p = tree_node_proba(nd);
-	const char *cls = leaf ? (p >= m->threshold ? "fraud" : "legit") :
+	const char *cls = leaf ? (model_leaf_flags(m, nd) ? "fraud" : "legit") :
 		l->folded[id] ? "fold" : "split";
 	char *cond = parent < 0 ? xstrdup("all training rows") :
 		condition_text(m->recipe, m->tree, parent, right);
@@ -311,7 +355,7 @@ static void svg_node(struct strbuf *sb, const struct layout *l, int32_t id, int3
 	sb_printf(sb, "<text class=\"n\" x=\"%.1f\" y=\"%.1f\">%s</text>", cx, top + 43, line);
 	if (leaf) {
 		snprintf(line, sizeof line, "%s, p = %.3g (leaf %d)",
-			 p >= m->threshold ? "fraud" : "legit", p, (int)id);
+			 model_leaf_flags(m, nd) ? "fraud" : "legit", p, (int)id);
 	} else if (l->folded[id]) {
 		size_t s = 0, k = 0;
 		fold_count(m->tree, id, &s, &k);
@@ -365,13 +409,13 @@ static void md_tree(struct strbuf *sb, const struct model *m, int32_t id, int32_
 	char *cond = parent < 0 ? xstrdup("all training rows") :
 		condition_text(m->recipe, m->tree, parent, right);
 	sb_puts(sb, "- ");
-	put_md(sb, cond);
+	put_md_block(sb, cond);
 	free(cond);
 	double p = tree_node_proba(nd);
 	sb_printf(sb, ": %llu rows, %llu fraud", (unsigned long long)nd->samples,
 		  (unsigned long long)nd->count[1]);
 	if (nd->left == TREE_LEAF) {
-		sb_printf(sb, "; **%s**, p = %.3g (leaf %d)\n", p >= m->threshold ? "fraud" : "legit",
+		sb_printf(sb, "; **%s**, p = %.3g (leaf %d)\n", model_leaf_flags(m, nd) ? "fraud" : "legit",
 			  p, (int)id);
 		return;
 	}
@@ -534,8 +578,8 @@ static void section_metrics(struct card *c, const struct registry_details *d,
 	heading(c, "Confusion matrix (test split)");
 	num(thr, mt->threshold);
 	char *intro = xasprintf("%llu test rows the model never saw; a row is flagged when its "
-				"leaf's fraud probability is at least %s.",
-				(unsigned long long)mt->n, thr);
+				"leaf's fraud %s is at least %s.", (unsigned long long)mt->n,
+				d->model ? threshold_on_name(d->model->threshold_on) : "score", thr);
 	para(c, intro);
 	free(intro);
 	static const char *const cmcols[] = { "", "predicted 0", "predicted 1" };
@@ -659,7 +703,7 @@ static void section_flags(struct card *c, const char *root, const char *group, i
 			sb_puts(&c->sb, "</li>\n");
 		} else {
 			sb_puts(&c->sb, "- ");
-			put_md(&c->sb, lines[i]);
+			put_md_block(&c->sb, lines[i]);
 			sb_puts(&c->sb, "\n");
 		}
 		free(lines[i]);

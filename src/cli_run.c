@@ -13,6 +13,7 @@
 #include <inttypes.h>
 #include <getopt.h>
 #include <signal.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,7 +187,8 @@ static void print_stages(const struct pipeline_result *r, double load_seconds)
 	printf("stages (seconds)\n");
 	printf("  %-10s %9.3f\n", "load", load_seconds);
 	for (int st = 0; st < STAGE_COUNT; st++) {
-		const char *extra = st == STAGE_TUNE && !r->tune ? "  (no tune.* grid)" : "";
+		const char *extra = st == STAGE_TUNE && !r->tune && !r->ccp_path.n ?
+			"  (no tune.* grid)" : "";
 		printf("  %-10s %9.3f%s\n", pipeline_stage_name((enum pipeline_stage)st),
 		       r->seconds[st], extra);
 	}
@@ -269,6 +271,56 @@ static void print_tuning(const struct pipeline_result *r)
 	}
 	if (r->ntune > SHOW_ALL)
 		printf("  (best row shown; the whole table is in evaluation.json)\n");
+}
+
+/* The pruning path's table: every alpha when it is short, else the
+ * first, the last, the best and the rows around the one-SE choice. */
+static void print_ccp_path(const struct pipeline_result *r)
+{
+	enum { SHOW_ALL = 30, AROUND = 2 };
+	const struct tune_path *p = &r->ccp_path;
+	if (!p->n)
+		return;
+	bool cv = r->settings.tune_cv > 0;
+	if (cv)
+		printf("\npruning path (%zu alphas, %d-fold cross-validation on train+validation, "
+		       "%s mean +/- SE)\n", p->n, r->settings.tune_cv, r->settings.tune_objective);
+	else
+		printf("\npruning path (%zu alphas, validation %s +/- SE)\n", p->n,
+		       r->settings.tune_objective);
+	printf("  %24s %7s %10s %10s %9s\n", "alpha", "leaves", "impurity",
+	       cv ? "mean" : "score", "SE");
+	bool gap = false;
+	for (size_t k = 0; k < p->n; k++) {
+		bool near = k + AROUND >= p->chosen && k <= p->chosen + AROUND;
+		if (p->n > SHOW_ALL && k && k + 1 < p->n && k != p->best && !near) {
+			if (!gap)
+				printf("  %24s\n", "...");
+			gap = true;
+			continue;
+		}
+		gap = false;
+		const struct tune_alpha *a = &p->rows[k];
+		char al[32], sc[32], se[32];
+		fmt_double(al, a->alpha);
+		if (isnan(a->score))
+			snprintf(sc, sizeof sc, "-");
+		else
+			snprintf(sc, sizeof sc, "%.4f", a->score);
+		if (isnan(a->score_se))
+			snprintf(se, sizeof se, "-");
+		else
+			snprintf(se, sizeof se, "%.4f", a->score_se);
+		const char *mark = k == p->chosen && k == p->best ? "  * best, chosen"
+			: k == p->chosen ? "  <- chosen (one SE)" : k == p->best ? "  * best" : "";
+		printf("  %24s %7zu %10.4g %10s %9s%s\n", al, a->leaves, a->impurity, sc, se, mark);
+	}
+	if (p->n > SHOW_ALL)
+		printf("  (the whole table is in evaluation.json)\n");
+	char al[32];
+	fmt_double(al, p->rows[p->chosen].alpha);
+	printf("  the fit uses tree.ccp_alpha=%s: the largest alpha within one SE of the best\n",
+	       al);
 }
 
 /* name's validation and test values, and the test value's 95% interval
@@ -446,6 +498,7 @@ static void print_report(const struct data_info *data, const struct pipeline_res
 	print_counts(r);
 	print_notes(r);
 	print_tuning(r);
+	print_ccp_path(r);
 	print_metrics(r);
 	print_decisions(r);
 	print_confusion(r);

@@ -89,7 +89,7 @@ static void put_node(struct strbuf *sb, const struct model *m, int32_t id, int d
 	sb_printf(sb, "  n%d [label=\"", (int)id);
 	if (nd->left == TREE_LEAF) {
 		double p = tree_node_proba(nd);
-		bool fraud = p >= m->threshold;
+		bool fraud = model_leaf_flags(m, nd);
 		put_dot_text(sb, fraud ? pos : neg);
 		sb_printf(sb, "\\np = %.3g\\n", p);
 		put_counts(sb, nd);
@@ -130,7 +130,8 @@ char *export_dot(const struct model *m, int max_depth, const char *title)
 	fmt_double(thr, m->threshold);
 	sb_puts(&sb, "digraph fraudtree {\n  graph [label=\"");
 	put_dot_text(&sb, title ? title : "fraudtree model");
-	sb_printf(&sb, "\\nleaves with fraud probability >= %s predict fraud", thr);
+	sb_printf(&sb, "\\nleaves with fraud %s >= %s predict fraud",
+		  threshold_on_name(m->threshold_on), thr);
 	sb_puts(&sb, "\", labelloc=t, fontname=\"Helvetica\"];\n"
 		     "  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\"];\n"
 		     "  edge [fontname=\"Helvetica\", fontsize=10];\n");
@@ -162,9 +163,9 @@ char *export_json(const struct model *m)
 			continue;
 		cJSON *l = cJSON_CreateObject();
 		cJSON_AddNumberToObject(l, "node", (double)i);
-		double p = tree_node_proba(nd);
-		json_add_num(l, "fraud_probability", p);
-		cJSON_AddNumberToObject(l, "prediction", p >= m->threshold);
+		json_add_num(l, "fraud_score", tree_node_proba(nd));
+		json_add_num(l, "fraud_probability", tree_node_probability(m->tree, nd));
+		cJSON_AddNumberToObject(l, "prediction", model_leaf_flags(m, nd));
 		cJSON_AddItemToArray(leaves, l);
 	}
 	char *p = cJSON_Print(j);

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "condition.h"
 #include "frame.h"
@@ -648,6 +649,20 @@ static int put_tables(struct gen *g, struct ft_err *err)
 	return 0;
 }
 
+/* Whether the training file had a column of that name (the recipe's
+ * inputs and the columns it dropped are all of them), compared as SQL
+ * compares an unquoted name: sqlite ignores case. */
+static bool table_has_column(const struct recipe *r, const char *name)
+{
+	for (size_t i = 0; i < r->ninputs; i++)
+		if (!strcasecmp(r->inputs[i].name, name))
+			return true;
+	for (size_t i = 0; i < r->ndropped; i++)
+		if (!strcasecmp(r->dropped[i], name))
+			return true;
+	return false;
+}
+
 char *export_sql(const struct model *m, enum sql_dialect d, const char *table,
 		 const char *origin, struct ft_err *err)
 {
@@ -721,17 +736,45 @@ char *export_sql(const struct model *m, enum sql_dialect d, const char *table,
 	sb_printf(sb, "-- Decision threshold on fraud_%s: %.17g.\n",
 		  m->threshold_on == THRESHOLD_ON_PROBABILITY ? "probability" : "score",
 		  m->threshold);
-	sb_puts(sb, "SELECT s.*,\n  CASE s.fraud_leaf");
+	/* The walk to the row's leaf, written apart: the query reads it once
+	 * as s.fraud_leaf, or where the table has a column of that name (which
+	 * s.fraud_leaf would name instead in sqlite, ambiguously in postgres)
+	 * in each column that needs it. */
+	struct strbuf head = g.sb;
+	g.sb = (struct strbuf){ 0 };
+	int rc;
+	if (g.nested) {
+		sb_puts(&g.sb, "(SELECT ");
+		rc = put_node(&g, 0, 3, err);
+		if (rc == 0)
+			rc = put_tables(&g, err);
+	} else {
+		rc = put_node(&g, 0, 2, err);
+	}
+	struct strbuf walk = g.sb;
+	g.sb = head;
+	bool clash = table_has_column(r, "fraud_leaf");
+	struct strbuf leaf = { 0 };
+	if (clash)
+		sb_printf(&leaf, "(%s)", walk.data ? walk.data : "");
+	else
+		sb_puts(&leaf, "s.fraud_leaf");
+	if (clash)
+		sb_printf(sb, "-- The table has a column named fraud_leaf: each column below walks\n"
+			      "-- the tree itself.\nSELECT t.*,\n  %s AS fraud_leaf,", leaf.data);
+	else
+		sb_puts(sb, "SELECT s.*,");
+	sb_printf(sb, "\n  CASE %s", leaf.data);
 	struct strbuf flagged = { 0 };
 	for (size_t i = 0; i < t->nnodes; i++) {
 		if (t->nodes[i].left != TREE_LEAF)
 			continue;
 		sb_printf(sb, "\n    WHEN %zu THEN ", i);
 		put_double(sb, tree_node_proba(&t->nodes[i]));
-		if (model_leaf_decision(m, &t->nodes[i]) >= m->threshold)
+		if (model_leaf_flags(m, &t->nodes[i]))
 			sb_printf(&flagged, "%s%zu", flagged.len ? ", " : "", i);
 	}
-	sb_puts(sb, "\n  END AS fraud_score,\n  CASE s.fraud_leaf");
+	sb_printf(sb, "\n  END AS fraud_score,\n  CASE %s", leaf.data);
 	for (size_t i = 0; i < t->nnodes; i++) {
 		if (t->nodes[i].left != TREE_LEAF)
 			continue;
@@ -740,23 +783,22 @@ char *export_sql(const struct model *m, enum sql_dialect d, const char *table,
 	}
 	sb_puts(sb, "\n  END AS fraud_probability,\n  ");
 	if (flagged.len)
-		sb_printf(sb, "CASE WHEN s.fraud_leaf IN (%s) THEN 1 ELSE 0 END", flagged.data);
+		sb_printf(sb, "CASE WHEN %s IN (%s) THEN 1 ELSE 0 END", leaf.data, flagged.data);
 	else
 		sb_puts(sb, "0");
 	sb_free(&flagged);
-	sb_puts(sb, " AS prediction\nFROM (\n  SELECT t.*,\n    ");
-	int rc;
-	if (g.nested) {
-		sb_puts(sb, "(SELECT ");
-		rc = put_node(&g, 0, 3, err);
-		if (rc == 0)
-			rc = put_tables(&g, err);
+	if (clash) {
+		sb_puts(sb, " AS prediction\nFROM ");
+		put_table(sb, table);
+		sb_puts(sb, " AS t;\n");
 	} else {
-		rc = put_node(&g, 0, 2, err);
+		sb_printf(sb, " AS prediction\nFROM (\n  SELECT t.*,\n    %s AS fraud_leaf\n  FROM ",
+			  walk.data ? walk.data : "");
+		put_table(sb, table);
+		sb_puts(sb, " AS t\n) AS s;\n");
 	}
-	sb_puts(sb, " AS fraud_leaf\n  FROM ");
-	put_table(sb, table);
-	sb_puts(sb, " AS t\n) AS s;\n");
+	sb_free(&leaf);
+	sb_free(&walk);
 
 	for (size_t f = 0; f < r->nfeatures; f++)
 		free(g.levels[f]);

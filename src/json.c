@@ -170,6 +170,114 @@ cJSON *json_parse(const char *text, const char *origin, struct ft_err *err)
 	return j;
 }
 
+/* ---- finding a member's line ------------------------------------------
+ * A scan over text already known to be JSON: only the structure is
+ * followed (strings, brackets, the rest skipped to the next delimiter). */
+
+struct scan {
+	const char *p;
+	unsigned line;
+};
+
+static void scan_blanks(struct scan *s)
+{
+	for (; *s->p == ' ' || *s->p == '\t' || *s->p == '\r' || *s->p == '\n'; s->p++)
+		if (*s->p == '\n')
+			s->line++;
+}
+
+static void scan_string(struct scan *s)
+{
+	for (s->p++; *s->p && *s->p != '"'; s->p++)
+		if (*s->p == '\\' && s->p[1])
+			s->p++;
+	if (*s->p)
+		s->p++;
+}
+
+/* Past one value; nesting is bounded by cJSON's limit, which the text met. */
+static void scan_value(struct scan *s)
+{
+	scan_blanks(s);
+	char open = *s->p;
+	if (open == '"') {
+		scan_string(s);
+		return;
+	}
+	if (open != '{' && open != '[') {
+		while (*s->p && !strchr(",]} \t\r\n", *s->p))
+			s->p++;
+		return;
+	}
+	char close = open == '{' ? '}' : ']';
+	s->p++;
+	for (;;) {
+		scan_blanks(s);
+		if (!*s->p || *s->p == close) {
+			if (*s->p)
+				s->p++;
+			return;
+		}
+		if (open == '{') {
+			scan_string(s);
+			scan_blanks(s);
+			if (*s->p == ':')
+				s->p++;
+		}
+		scan_value(s);
+		scan_blanks(s);
+		if (*s->p == ',')
+			s->p++;
+	}
+}
+
+/* Does the key token [from, to) (quotes included) spell name? */
+static bool key_is(const char *from, const char *to, const char *name)
+{
+	if (!memchr(from, '\\', (size_t)(to - from)))
+		return (size_t)(to - from) == strlen(name) + 2 && !memcmp(from + 1, name, strlen(name));
+	char *tok = xstrndup(from, (size_t)(to - from));
+	cJSON *v = cJSON_Parse(tok);
+	bool same = v && cJSON_IsString(v) && strcmp(v->valuestring, name) == 0;
+	cJSON_Delete(v);
+	free(tok);
+	return same;
+}
+
+unsigned json_member_line(const char *text, const char *const *names, size_t n)
+{
+	struct scan s = { text, 1 };
+	for (size_t level = 0; level < n; level++) {
+		scan_blanks(&s);
+		if (*s.p != '{')
+			return 0;
+		s.p++;
+		for (;;) {
+			scan_blanks(&s);
+			if (*s.p != '"')
+				return 0;
+			const char *key = s.p;
+			unsigned line = s.line;
+			scan_string(&s);
+			bool hit = names[level] && key_is(key, s.p, names[level]);
+			scan_blanks(&s);
+			if (*s.p == ':')
+				s.p++;
+			if (hit) {
+				if (level + 1 == n)
+					return line;
+				break;
+			}
+			scan_value(&s);
+			scan_blanks(&s);
+			if (*s.p != ',')
+				return 0;
+			s.p++;
+		}
+	}
+	return 0;
+}
+
 static bool parse_decimal(const char **s, int *out)
 {
 	const char *p = *s;

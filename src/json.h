@@ -44,6 +44,12 @@ struct cJSON *json_parse(const char *text, const char *origin, struct ft_err *er
 int json_check_strict(const char *text, const struct cJSON *root, const char *origin,
 		      struct ft_err *err);
 
+/* The line (1-based) of the member reached from text's top object
+ * through the member names names[0..n) (each an object inside the one
+ * before); 0 when there is none. text must be valid JSON without duplicate
+ * keys (json_parse's checks), so the member is the one cJSON read. */
+unsigned json_member_line(const char *text, const char *const *names, size_t n);
+
 /* A "MAJOR.MINOR" version string, digits only, no sign, blank or leading
  * zero ("1.0", "2.13"; never " 1.0", "+1.0", "01.0", "1.0.0"). */
 bool json_format_version_parse(const char *s, int *major, int *minor);

@@ -131,6 +131,11 @@ double model_leaf_decision(const struct model *m, const struct tree_node *leaf)
 		tree_node_probability(m->tree, leaf) : tree_node_proba(leaf);
 }
 
+bool model_leaf_flags(const struct model *m, const struct tree_node *leaf)
+{
+	return model_leaf_decision(m, leaf) >= m->threshold;
+}
+
 struct model *model_load(const char *path, struct ft_err *err)
 {
 	char *text = file_read_all(path, NULL, err);

@@ -28,6 +28,10 @@ char *model_to_text(const struct recipe *r, const struct tree *t, double thresho
 /* The value model m's threshold reads for a leaf: its score or its
  * probability. */
 double model_leaf_decision(const struct model *m, const struct tree_node *leaf);
+/* Whether model m flags a row that lands in leaf: what its threshold
+ * reads is at least the threshold. The one rule predict, the SQL, DOT and
+ * JSON exports and the model card all decide by. */
+bool model_leaf_flags(const struct model *m, const struct tree_node *leaf);
 /* Parse and validate; origin names the file in errors. Caller frees with
  * model_free. */
 struct model *model_parse(const char *text, const char *origin, struct ft_err *err);

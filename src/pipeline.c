@@ -583,7 +583,7 @@ static int prepare(const struct frame *f, struct frame **owned,
 		return -1;
 	gather_amounts(f, r);
 	/* Cross-validated tuning fits a recipe per fold: the frame stays. */
-	bool cv = tune_wanted(s) && s->tune_cv > 0;
+	bool cv = (tune_wanted(s) || s->tune_ccp_alpha == TUNE_CCP_PATH) && s->tune_cv > 0;
 	if (owned && !cv) {
 		frame_free(*owned);
 		*owned = NULL;
@@ -621,21 +621,77 @@ static const char **feature_names(const struct recipe *rc)
 	return names;
 }
 
-/* Cross-validation folds train+validation: both splits' frame rows. */
-static struct tune_row *tune_cv(const struct frame *f, struct pipeline_result *r,
-				int workers, const struct ft_progress *prog, struct ft_err *err)
+/* Cross-validation folds train+validation: both splits' frame rows
+ * (caller frees), *n of them. */
+static size_t *cv_rows(const struct pipeline_result *r, size_t *n)
 {
 	const struct split *sp = &r->split;
-	size_t n = sp->ntrain + sp->nvalidation;
-	size_t *rows = xmalloc((n ? n : 1) * sizeof *rows);
+	*n = sp->ntrain + sp->nvalidation;
+	size_t *rows = xmalloc((*n ? *n : 1) * sizeof *rows);
 	if (sp->ntrain)
 		memcpy(rows, sp->train, sp->ntrain * sizeof *rows);
 	if (sp->nvalidation)
 		memcpy(rows + sp->ntrain, sp->validation, sp->nvalidation * sizeof *rows);
+	return rows;
+}
+
+static struct tune_row *tune_cv(const struct frame *f, struct pipeline_result *r,
+				int workers, const struct ft_progress *prog, struct ft_err *err)
+{
+	size_t n;
+	size_t *rows = cv_rows(r, &n);
 	struct tune_row *t = tune_grid_cv(f, &r->target, rows, n, &r->settings, workers, prog,
 					  &r->ntune, &r->tune_best, err);
 	free(rows);
 	return t;
+}
+
+/* tune.ccp_alpha = path, after the grid (whose parameters it grows with):
+ * tree.ccp_alpha becomes the one-standard-error choice. */
+static int tune_ccp(const struct frame *f, const struct ft_progress *prog,
+		    struct pipeline_result *r, const struct tree_bins *bins,
+		    const char *const *names, struct ft_err *err)
+{
+	struct settings *s = &r->settings;
+	int workers = s->tree.threads > 0 ? s->tree.threads : ft_threads();
+	double before = s->tree.ccp_alpha;
+	int rc;
+	if (s->tune_cv > 0) {
+		size_t n;
+		size_t *rows = cv_rows(r, &n);
+		rc = tune_path_cv(bins, names, f, &r->target, rows, n, s, workers, prog,
+				  &r->ccp_path, err);
+		free(rows);
+	} else {
+		rc = tune_path(bins, names, &r->validation, s, workers, prog, &r->ccp_path, err);
+	}
+	if (rc < 0)
+		return -1;
+	const struct tune_path *p = &r->ccp_path;
+	const struct tune_alpha *c = &p->rows[p->chosen], *b = &p->rows[p->best];
+	s->tree.ccp_alpha = c->alpha;
+	char ca[32], ba[32];
+	fmt_double(ca, c->alpha);
+	fmt_double(ba, b->alpha);
+	if (s->tune_cv > 0)
+		add_note(r, "pruning path: %zu alphas scored by %d-fold cross-validation on "
+			 "train+validation %s; best alpha %s (%zu leaves, mean %.4f, SE %.4f), "
+			 "one-SE choice tree.ccp_alpha=%s (%zu leaves, mean %.4f)",
+			 p->n, s->tune_cv, s->tune_objective, ba, b->leaves, b->score,
+			 b->score_se, ca, c->leaves, c->score);
+	else if (!p->has_se)
+		add_note(r, "pruning path: %zu alphas scored on validation %s, which has no "
+			 "standard error: tree.ccp_alpha=%s, the largest alpha with the best "
+			 "score (%zu leaves, %.4f); tune.cv gives one", p->n, s->tune_objective,
+			 ca, c->leaves, c->score);
+	else
+		add_note(r, "pruning path: %zu alphas scored on validation %s; best alpha %s "
+			 "(%zu leaves, %.4f, SE %.4f), one-SE choice tree.ccp_alpha=%s "
+			 "(%zu leaves, %.4f)", p->n, s->tune_objective, ba, b->leaves, b->score,
+			 b->score_se, ca, c->leaves, c->score);
+	if (before > 0)
+		add_note(r, "tune.ccp_alpha: the path replaced tree.ccp_alpha %g", before);
+	return 0;
 }
 
 static int tune(const struct frame *f, const struct ft_progress *prog,
@@ -807,7 +863,8 @@ static int run(const struct frame *f, struct frame *owned, const struct settings
 	struct tree_bins *bins = NULL;
 	const char **names = NULL;
 	int rc = -1;
-	bool tuning = tune_wanted(&out->settings);
+	bool tuning = tune_wanted(&out->settings) ||
+		out->settings.tune_ccp_alpha == TUNE_CCP_PATH;
 
 	double t0 = ft_now();
 	if (prepare(f, owned ? &owned : NULL, prog, out, &train, err) < 0)
@@ -838,7 +895,10 @@ static int run(const struct frame *f, struct frame *owned, const struct settings
 	train.X = NULL;
 	double t2 = ft_now();
 
-	if (tuning && tune(f, prog, out, bins, names, err) < 0)
+	if (tune_wanted(&out->settings) && tune(f, prog, out, bins, names, err) < 0)
+		goto done;
+	if (out->settings.tune_ccp_alpha == TUNE_CCP_PATH &&
+	    tune_ccp(f, prog, out, bins, names, err) < 0)
 		goto done;
 	if (owned && out->settings.tune_cv > 0) {
 		frame_free(owned);
@@ -1131,6 +1191,7 @@ void pipeline_result_free(struct pipeline_result *r)
 	tree_free(r->tree);
 	reference_free(r->reference);
 	free(r->tune);
+	tune_path_free(&r->ccp_path);
 	dataset_free(&r->validation);
 	dataset_free(&r->test);
 	free(r->validation_proba);
@@ -1304,18 +1365,51 @@ static cJSON *curve_json(const struct curve *c, const char *xname, const char *y
 	return o;
 }
 
+/* A number, or null for NAN (a score the objective has no value for). */
+static void add_num_or_null(cJSON *o, const char *key, double v)
+{
+	if (isnan(v))
+		cJSON_AddNullToObject(o, key);
+	else
+		add_num(o, key, v);
+}
+
+static cJSON *ccp_path_json(const struct tune_path *p)
+{
+	cJSON *o = cJSON_CreateObject();
+	add_count(o, "best", p->best);
+	add_count(o, "chosen", p->chosen);
+	cJSON *rows = cJSON_AddArrayToObject(o, "alphas");
+	for (size_t k = 0; k < p->n; k++) {
+		const struct tune_alpha *a = &p->rows[k];
+		cJSON *e = cJSON_CreateObject();
+		add_num(e, "alpha", a->alpha);
+		add_num(e, "impurity", a->impurity);
+		add_count(e, "leaves", a->leaves);
+		add_num_or_null(e, "score", a->score);
+		add_num_or_null(e, "score_se", a->score_se);
+		add_count(e, "folds", (uint64_t)a->folds);
+		cJSON_AddItemToArray(rows, e);
+	}
+	return o;
+}
+
 static cJSON *tuning_json(const struct pipeline_result *r)
 {
 	static const char *const shown[] = {
 		"accuracy", "precision", "recall", "f1", "balanced_accuracy",
 		"roc_auc", "pr_auc", "log_loss"
 	};
-	if (!r->tune)
+	if (!r->tune && !r->ccp_path.n)
 		return cJSON_CreateNull();
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "objective", r->settings.tune_objective);
-	add_count(o, "best", r->tune_best);
 	add_count(o, "cv", (uint64_t)r->settings.tune_cv);
+	if (r->ccp_path.n)
+		cJSON_AddItemToObject(o, "ccp_path", ccp_path_json(&r->ccp_path));
+	if (!r->tune)
+		return o;
+	add_count(o, "best", r->tune_best);
 	cJSON *grid = cJSON_AddArrayToObject(o, "grid");
 	for (size_t k = 0; k < r->ntune; k++) {
 		const struct tune_row *t = &r->tune[k];

@@ -47,6 +47,7 @@ struct pipeline_result {
 	struct tree *tree;
 	struct reference *reference;     /* the training split's distributions */
 	struct tune_row *tune; size_t ntune; size_t tune_best;
+	struct tune_path ccp_path;       /* tune.ccp_alpha = path: n 0 otherwise */
 	struct dataset validation, test; /* transformed, never resampled */
 	/* Per row: what the threshold reads (the score, or with threshold.on =
 	 * probability the probability), and the probability. */

@@ -189,7 +189,7 @@ char *predict_explain(const struct model *m, const float *x, const bool *missing
 	const struct tree_node *leaf = t->nnodes ? &t->nodes[at] : NULL;
 	double p = leaf ? tree_node_proba(leaf) : 0;
 	sb_printf(&sb, "%s-> %s p=%.3g", steps ? " " : "",
-		  leaf && model_leaf_decision(m, leaf) >= m->threshold ? "fraud" : "legit", p);
+		  leaf && model_leaf_flags(m, leaf) ? "fraud" : "legit", p);
 	if (leaf && t->probability_odds != 1.0)
 		sb_printf(&sb, " probability=%.3g", tree_node_probability(t, leaf));
 	return sb.data;
@@ -719,7 +719,7 @@ int predict_csv(const struct model *m, const char *in_path, int out_fd,
 		fmt_double(prob, tree_node_probability(t, &t->nodes[i]));
 		pr.leaf_text[i] = xasprintf("%s%c%s", score, pr.delim, prob);
 		pr.leaf_len[i] = strlen(pr.leaf_text[i]);
-		pr.leaf_flag[i] = model_leaf_decision(m, &t->nodes[i]) >= m->threshold;
+		pr.leaf_flag[i] = model_leaf_flags(m, &t->nodes[i]);
 	}
 	int nthreads = ft_threads() < MAX_PIECES ? ft_threads() : MAX_PIECES;
 	for (int i = 0; i < nthreads; i++)

@@ -41,7 +41,7 @@ enum key_id {
 	KEY_TREE_MAX_LEAF_NODES, KEY_TREE_CCP_ALPHA, KEY_TREE_MAX_BINS,
 	KEY_TREE_THREADS,
 	KEY_TUNE_MAX_DEPTH, KEY_TUNE_MIN_SAMPLES_SPLIT, KEY_TUNE_MIN_SAMPLES_LEAF,
-	KEY_TUNE_OBJECTIVE, KEY_TUNE_CV,
+	KEY_TUNE_OBJECTIVE, KEY_TUNE_CV, KEY_TUNE_CCP_ALPHA,
 	KEY_THRESHOLD, KEY_THRESHOLD_ON, KEY_GATE, KEY_REGISTRY_GROUP,
 	KEY_AMOUNT_COLUMN, KEY_COST_ALERT, KEY_COST_MISSED, KEY_COST_CAUGHT, KEY_ALERT_RATE,
 	KEY_COUNT
@@ -129,6 +129,9 @@ static const struct setting_key keys[KEY_COUNT] = {
 		"Validation metric the grid search maximises (log_loss, brier, cost, amount_missed and alert_rate are minimised)."},
 	[KEY_TUNE_CV] = {"tune.cv", "0 or integer 2..100",
 		"Stratified k-fold cross-validation on train+validation for each grid point; 0 scores on the validation split."},
+	[KEY_TUNE_CCP_ALPHA] = {"tune.ccp_alpha", "none|path",
+		"path: score every alpha of the pruning path (tune.cv folds, else validation) "
+		"and set tree.ccp_alpha to the largest within one standard error of the best."},
 	[KEY_THRESHOLD] = {"threshold", "number in [0, 1] | min_cost",
 		"A row is flagged as fraud when its leaf's score (or probability, see threshold_on) is at least this; "
 		"min_cost picks the least costly threshold on validation."},
@@ -275,6 +278,26 @@ bool threshold_on_parse(const char *s, enum threshold_on *out)
 	for (int t = 0; t < THRESHOLD_ON_COUNT; t++) {
 		if (strcmp(s, threshold_on_names[t]) == 0) {
 			*out = (enum threshold_on)t;
+			return true;
+		}
+	}
+	return false;
+}
+
+static const char *const tune_ccp_names[TUNE_CCP_COUNT] = {
+	[TUNE_CCP_NONE] = "none", [TUNE_CCP_PATH] = "path",
+};
+
+const char *tune_ccp_name(enum tune_ccp t)
+{
+	return (unsigned)t < TUNE_CCP_COUNT ? tune_ccp_names[t] : "?";
+}
+
+bool tune_ccp_parse(const char *s, enum tune_ccp *out)
+{
+	for (int t = 0; t < TUNE_CCP_COUNT; t++) {
+		if (strcmp(s, tune_ccp_names[t]) == 0) {
+			*out = (enum tune_ccp)t;
 			return true;
 		}
 	}
@@ -993,6 +1016,12 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 			return bad(w, v, "0 or an integer between 2 and 100");
 		s->tune_cv = (int)l;
 		return 0;
+	case KEY_TUNE_CCP_ALPHA:
+		if (!(str = json_string(&w->r, NULL, v, "none or path")))
+			return -1;
+		if (!tune_ccp_parse(str, &s->tune_ccp_alpha))
+			return bad(w, v, "none or path");
+		return 0;
 	case KEY_TUNE_OBJECTIVE:
 		if (!(str = json_string(&w->r, NULL, v, "a metric name")))
 			return -1;
@@ -1144,10 +1173,19 @@ static bool is_comment(const char *name)
 	return name && name[0] == '#';
 }
 
+/* The members from a file's top object down to the value being applied
+ * (namespaces nest at most three deep: impute.columns.NAME), so an error
+ * can name the line; on failure it stays at the member that was wrong. */
+struct member_path {
+	const char *names[4];
+	size_t n;
+};
+
 /* Apply a JSON value at a key; objects at namespace keys are walked.
- * On error *failed_key holds the full key that was wrong. */
+ * On error *failed_key holds the full key that was wrong. at (NULL for
+ * --set) follows the members walked. */
 static int apply_tree(struct settings *s, const char *key, const cJSON *v,
-		      struct why *w, char **failed_key)
+		      struct why *w, char **failed_key, struct member_path *at)
 {
 	if (is_namespace(key)) {
 		if (!cJSON_IsObject(v)) {
@@ -1160,10 +1198,15 @@ static int apply_tree(struct settings *s, const char *key, const cJSON *v,
 			if (!per_column && is_comment(child->string))
 				continue;
 			char *sub = xasprintf("%s.%s", key, child->string ? child->string : "");
-			int rc = apply_tree(s, sub, child, w, failed_key);
+			bool deeper = at && at->n < sizeof at->names / sizeof at->names[0];
+			if (deeper)
+				at->names[at->n++] = child->string;
+			int rc = apply_tree(s, sub, child, w, failed_key, at);
 			free(sub);
 			if (rc < 0)
 				return -1;
+			if (deeper)
+				at->n--;
 		}
 		return 0;
 	}
@@ -1235,8 +1278,14 @@ int settings_load_json(struct settings *s, const char *text, const char *origin,
 		if (is_comment(child->string))
 			continue;
 		char *failed = NULL;
-		if (apply_tree(&work, child->string, child, &w, &failed) < 0) {
-			ft_fail(err, FT_EINPUT, "%s: %s: %s", origin, failed, w.err.msg);
+		struct member_path at = { .names = { child->string }, .n = 1 };
+		if (apply_tree(&work, child->string, child, &w, &failed, &at) < 0) {
+			unsigned line = json_member_line(text, at.names, at.n);
+			if (line)
+				ft_fail(err, FT_EINPUT, "%s:%u: %s: %s", origin, line, failed,
+					w.err.msg);
+			else
+				ft_fail(err, FT_EINPUT, "%s: %s: %s", origin, failed, w.err.msg);
 			free(failed);
 			settings_free(&work);
 			cJSON_Delete(root);
@@ -1282,6 +1331,7 @@ static bool is_text_key(enum key_id id)
 	case KEY_ENCODE_COLUMN: case KEY_RESAMPLE_METHOD: case KEY_TREE_CRITERION:
 	case KEY_TUNE_OBJECTIVE: case KEY_REGISTRY_GROUP: case KEY_AMOUNT_COLUMN:
 	case KEY_THRESHOLD_ON: case KEY_SPLIT_METHOD: case KEY_SPLIT_TIME_COLUMN:
+	case KEY_TUNE_CCP_ALPHA:
 		return true;
 	default:
 		return false;
@@ -1417,7 +1467,7 @@ static int set_one(struct settings *s, const char *assignment, struct why *w, ch
 		cJSON *v = cJSON_ParseWithOpts(text, NULL, true);
 		if (!v)
 			v = cJSON_CreateString(text);
-		rc = apply_tree(s, key, v, w, failed);
+		rc = apply_tree(s, key, v, w, failed, NULL);
 		cJSON_Delete(v);
 	} else {
 		const char *column;
@@ -1583,7 +1633,7 @@ int settings_validate(const struct settings *s, struct ft_err *err)
 	if (s->split_test <= 0)
 		return ft_fail(err, FT_EINPUT, "split.test: must be greater than 0");
 	bool tuning = s->tune_max_depth.n || s->tune_min_samples_split.n ||
-		s->tune_min_samples_leaf.n;
+		s->tune_min_samples_leaf.n || s->tune_ccp_alpha == TUNE_CCP_PATH;
 	/* The grid's cost is known now: refuse it before any data is read. */
 	uint64_t points = 1;
 	const struct int_list *dims[] = { &s->tune_max_depth, &s->tune_min_samples_split,
@@ -1780,6 +1830,7 @@ static cJSON *settings_tree(const struct settings *s)
 	cJSON_AddStringToObject(tu, "objective",
 				s->tune_objective ? s->tune_objective : "balanced_accuracy");
 	cJSON_AddItemToObject(tu, "cv", json_uint((uint64_t)s->tune_cv));
+	cJSON_AddStringToObject(tu, "ccp_alpha", tune_ccp_name(s->tune_ccp_alpha));
 
 	if (s->threshold_min_cost)
 		cJSON_AddStringToObject(root, "threshold", "min_cost");

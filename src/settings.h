@@ -35,6 +35,9 @@ enum split_method { SPLIT_STRATIFIED, SPLIT_TIME, SPLIT_METHOD_COUNT };
  * the resampled or weighted rows) or its probability (the score corrected
  * to the real class prior). */
 enum threshold_on { THRESHOLD_ON_SCORE, THRESHOLD_ON_PROBABILITY, THRESHOLD_ON_COUNT };
+/* tune.ccp_alpha: leave tree.ccp_alpha as set, or choose it from the
+ * cost-complexity pruning path (one-standard-error rule). */
+enum tune_ccp { TUNE_CCP_NONE, TUNE_CCP_PATH, TUNE_CCP_COUNT };
 
 /* Datetime parts, a bit set: part k is bit 1u << k, named datetime_part_name(k)
  * (k < DT_PART_COUNT). DT_PART_NAMES(SEP) is the same names in the same
@@ -110,6 +113,7 @@ struct settings {
 	struct int_list tune_max_depth, tune_min_samples_split, tune_min_samples_leaf;
 	char *tune_objective;           /* default balanced_accuracy */
 	int tune_cv;                    /* folds of tune.cv; 0: the validation split */
+	enum tune_ccp tune_ccp_alpha;   /* default none */
 	double threshold;               /* default 0.5 */
 	enum threshold_on threshold_on; /* default score */
 	bool threshold_min_cost;        /* threshold = "min_cost": chosen on validation */
@@ -186,6 +190,8 @@ const char *threshold_on_name(enum threshold_on t);
 const char *split_method_name(enum split_method m);
 bool split_method_parse(const char *s, enum split_method *out);
 bool threshold_on_parse(const char *s, enum threshold_on *out);
+const char *tune_ccp_name(enum tune_ccp t);
+bool tune_ccp_parse(const char *s, enum tune_ccp *out);
 bool impute_parse(const char *s, struct impute_spec *out);   /* "constant:VALUE" too */
 bool encoding_parse(const char *s, enum encoding *out);
 bool resample_parse(const char *s, enum resample_method *out);

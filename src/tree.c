@@ -1351,19 +1351,24 @@ static struct tree_node *preorder(const struct tree_node *nodes, size_t nn,
 /* Minimal cost-complexity pruning exactly as sklearn's
  * _cost_complexity_prune: repeatedly collapse the internal node with the
  * smallest effective alpha (lowest index on ties) while it is <= alpha.
- * nodes must be in preorder. Returns the pruned tree, in preorder. */
-static struct tree_node *prune(const struct tree_node *nodes, size_t nn, double alpha,
-			       size_t *out_n)
+ * nodes must be in preorder. cut[] (nn entries, zeroed by the caller)
+ * gets the nodes that became leaves. With steps (nn entries), every
+ * collapse is recorded there in order, as cost_complexity_pruning_path
+ * records it; returns their number. One pass serves both pruning and the
+ * path, so the alpha a path reports prunes to exactly its subtree. */
+static size_t weakest_link(const struct tree_node *nodes, size_t nn, double alpha,
+			   bool *cut, struct tree_ccp_step *steps)
 {
 	int32_t *parent = xmalloc(nn * sizeof *parent);
 	double *r_node = xmalloc(nn * sizeof *r_node);
 	double *r_branch = xcalloc(nn, sizeof *r_branch);
 	int64_t *n_leaves = xcalloc(nn, sizeof *n_leaves);
 	bool *cand = xcalloc(nn, sizeof *cand);
-	bool *cut = xcalloc(nn, sizeof *cut);
 	bool *gone = xcalloc(nn, sizeof *gone);
 	int32_t *stack = xmalloc(nn * sizeof *stack);
 	double total = nodes[0].value[0] + nodes[0].value[1];
+	size_t nsteps = 0;
+	int64_t leaves = 0;
 
 	parent[0] = -1;
 	for (size_t i = 0; i < nn; i++) {
@@ -1371,8 +1376,11 @@ static struct tree_node *prune(const struct tree_node *nodes, size_t nn, double 
 			parent[nodes[i].left] = (int32_t)i;
 			parent[nodes[i].right] = (int32_t)i;
 			cand[i] = true;
+		} else {
+			leaves++;
 		}
-		r_node[i] = (nodes[i].value[0] + nodes[i].value[1]) * nodes[i].impurity / total;
+		r_node[i] = total > 0 ? (nodes[i].value[0] + nodes[i].value[1]) *
+			nodes[i].impurity / total : 0.0;
 	}
 	for (size_t leaf = 0; leaf < nn; leaf++) {
 		if (nodes[leaf].left != TREE_LEAF)
@@ -1384,6 +1392,10 @@ static struct tree_node *prune(const struct tree_node *nodes, size_t nn, double 
 			n_leaves[parent[i]]++;
 		}
 	}
+	if (steps)
+		steps[nsteps++] = (struct tree_ccp_step){
+			.alpha = 0.0, .impurity = r_branch[0], .node = -1, .leaves = (size_t)leaves
+		};
 	while (cand[0]) {
 		double eff = DBL_MAX;
 		int32_t pick = -1;
@@ -1415,23 +1427,48 @@ static struct tree_node *prune(const struct tree_node *nodes, size_t nn, double 
 		cut[pick] = true;
 		int64_t pruned = n_leaves[pick] - 1;
 		n_leaves[pick] = 0;
+		leaves -= pruned;
 		double diff = r_node[pick] - r_branch[pick];
 		r_branch[pick] = r_node[pick];
 		for (int32_t i = parent[pick]; i != -1; i = parent[i]) {
 			n_leaves[i] -= pruned;
 			r_branch[i] += diff;
 		}
+		if (steps)
+			steps[nsteps++] = (struct tree_ccp_step){
+				.alpha = eff, .impurity = r_branch[0], .node = pick,
+				.leaves = (size_t)leaves
+			};
 	}
-	struct tree_node *out = preorder(nodes, nn, cut, out_n);
 	free(parent);
 	free(r_node);
 	free(r_branch);
 	free(n_leaves);
 	free(cand);
-	free(cut);
 	free(gone);
 	free(stack);
+	return nsteps;
+}
+
+/* The tree pruned at alpha, in preorder. */
+static struct tree_node *prune(const struct tree_node *nodes, size_t nn, double alpha,
+			       size_t *out_n)
+{
+	bool *cut = xcalloc(nn, sizeof *cut);
+	weakest_link(nodes, nn, alpha, cut, NULL);
+	struct tree_node *out = preorder(nodes, nn, cut, out_n);
+	free(cut);
 	return out;
+}
+
+struct tree_ccp_step *tree_ccp_path(const struct tree *t, size_t *n)
+{
+	size_t nn = t->nnodes;
+	bool *cut = xcalloc(nn, sizeof *cut);
+	struct tree_ccp_step *steps = xmalloc(nn * sizeof *steps);
+	*n = weakest_link(t->nodes, nn, INFINITY, cut, steps);
+	free(cut);
+	return steps;
 }
 
 void tree_importance(const struct tree_node *nodes, size_t nn, size_t nf, double *imp)

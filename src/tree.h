@@ -111,6 +111,24 @@ void tree_set_prior(struct tree *t, uint64_t neg, uint64_t pos);
 /* Scores and probabilities for all samples of d; either may be NULL. */
 void tree_predict_both(const struct tree *t, const struct dataset *d, double *score,
 		       double *prob);
+/* One step of the minimal cost-complexity pruning path: after collapsing
+ * node `node` (an index of t->nodes; -1 for the first step, the tree as
+ * grown) at effective alpha `alpha`, the subtree's leaves hold total
+ * impurity `impurity` (each leaf's impurity times its share of the
+ * weighted root) in `leaves` leaves. */
+struct tree_ccp_step {
+	double alpha, impurity;
+	int32_t node;
+	size_t leaves;
+};
+/* The pruning path of t as scikit-learn's cost_complexity_pruning_path
+ * gives it for the same tree: step 0 is alpha 0 and the tree itself, each
+ * later step collapses the weakest link (lowest index on ties), the last
+ * leaves the root alone. Alphas may repeat (nodes collapsing at the same
+ * alpha) and, by rounding, dip a few ulps. *n steps (at least 1); caller
+ * frees with free. tree.ccp_alpha = a prunes the grown tree to the
+ * subtree after every step up to the first one whose alpha exceeds a. */
+struct tree_ccp_step *tree_ccp_path(const struct tree *t, size_t *n);
 int tree_depth(const struct tree *t);
 /* Feature importances of nodes (normalised impurity decrease, summing to
  * 1, or all 0) into imp[0..nf-1]: what tree_fit stores, recomputed by

@@ -11,6 +11,7 @@
 
 #include <math.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,6 +69,33 @@ void tune_grid_point(const struct settings *s, size_t k, struct tree_params *p)
 		p->max_depth = (int)s->tune_max_depth.v[k];
 }
 
+/* tune.objective of scores on held-out rows d (score: the leaf's score,
+ * prob: its probability), with m getting every figure. The threshold
+ * reads what threshold_on says; threshold = min_cost takes these rows'
+ * least costly one. With b, m's intervals come from it (and Wilson's):
+ * *m's standard deviations are then set. NAN when the objective is
+ * undefined here. */
+static double score_held(const struct settings *s, const struct dataset *d,
+			 const double *score, const double *prob,
+			 const struct metrics_bootstrap *b, struct metrics *m)
+{
+	const double *decide = s->threshold_on == THRESHOLD_ON_PROBABILITY ? prob : score;
+	double thr = s->threshold;
+	if (s->threshold_min_cost) {
+		struct amount_steps *st = amount_steps_new(d->y, decide, d->amount, d->n);
+		thr = amount_min_cost_threshold(st, &s->cost, NULL);
+		amount_steps_free(st);
+	}
+	metrics_evaluate(d->y, decide, prob, d->n, thr, m, NULL, NULL);
+	metrics_add_amount(m, d->y, decide, d->amount, d->n, &s->cost, s->alert_rate);
+	if (b)
+		metrics_intervals(b, m);
+	double v;
+	if (!metrics_lookup(m, s->tune_objective, &v))
+		v = NAN;
+	return v;
+}
+
 struct tune_job {
 	const struct tree_bins *train;
 	const struct dataset *validation;
@@ -120,25 +148,7 @@ static void *tune_worker(void *arg)
 		r->max_depth = p.max_depth;
 		r->min_samples_split = p.min_samples_split;
 		r->min_samples_leaf = p.min_samples_leaf;
-		/* what the threshold reads: the score, or the probability */
-		const double *decide = job->s->threshold_on == THRESHOLD_ON_PROBABILITY ?
-			prob : proba;
-		/* threshold = min_cost: each point at its own least costly one */
-		double thr = job->s->threshold;
-		if (job->s->threshold_min_cost) {
-			struct amount_steps *st = amount_steps_new(job->validation->y, decide,
-								   job->validation->amount,
-								   job->validation->n);
-			thr = amount_min_cost_threshold(st, &job->s->cost, NULL);
-			amount_steps_free(st);
-		}
-		metrics_evaluate(job->validation->y, decide, prob, job->validation->n, thr,
-				 &r->validation, NULL, NULL);
-		metrics_add_amount(&r->validation, job->validation->y, decide,
-				   job->validation->amount, job->validation->n, &job->s->cost,
-				   job->s->alert_rate);
-		if (!metrics_lookup(&r->validation, job->s->tune_objective, &r->score))
-			r->score = NAN;
+		r->score = score_held(job->s, job->validation, proba, prob, NULL, &r->validation);
 		size_t d = atomic_fetch_add(&job->done, 1) + 1;
 		ft_progress_report(job->prog, "tune", d, job->npoints);
 	}
@@ -436,4 +446,301 @@ struct tune_row *tune_grid_cv(const struct frame *f, const struct target_info *t
 	free(sq);
 	free(scored);
 	return out;
+}
+
+/* ---- the cost-complexity pruning path --------------------------------
+ * The path of the tree grown with the tuned parameters and no pruning
+ * gives the table's alphas. Each subtree is scored by pruning a tree at
+ * the table's alphas in increasing order: the held-out rows are kept
+ * sorted by the preorder index of the node they end in, a collapsed node
+ * v owns the contiguous run of indices [v, end of v's subtree), so a
+ * collapse rewrites one run and keeps the order. */
+
+struct tune_alpha *tune_path_table(const struct tree *t, size_t *n)
+{
+	size_t ns;
+	struct tree_ccp_step *st = tree_ccp_path(t, &ns);
+	struct tune_alpha *rows = xcalloc(ns, sizeof *rows);
+	size_t m = 0;
+	double run = 0;
+	for (size_t i = 0; i < ns; i++) {
+		if (st[i].alpha > run)
+			run = st[i].alpha;
+		/* the next step collapses at this alpha too: no subtree of its own */
+		if (i + 1 < ns && !(st[i + 1].alpha > run))
+			continue;
+		rows[m++] = (struct tune_alpha){
+			.alpha = run, .impurity = st[i].impurity, .leaves = st[i].leaves,
+			.score = NAN,
+		};
+	}
+	free(st);
+	*n = m;
+	return rows;
+}
+
+/* The leaf of held-out row i (column-major d). */
+static int32_t leaf_of(const struct tree *t, const struct dataset *d, size_t i)
+{
+	int32_t k = 0;
+	while (t->nodes[k].left != TREE_LEAF) {
+		const struct tree_node *nd = &t->nodes[k];
+		k = d->X[(size_t)nd->feature * d->n + i] <= nd->threshold ? nd->left : nd->right;
+	}
+	return k;
+}
+
+struct by_leaf {
+	int32_t leaf;
+	size_t row;
+};
+
+static int cmp_by_leaf(const void *a, const void *b)
+{
+	const struct by_leaf *x = a, *y = b;
+	if (x->leaf != y->leaf)
+		return x->leaf < y->leaf ? -1 : 1;
+	return (x->row > y->row) - (x->row < y->row);
+}
+
+/* Score u pruned at each of at[0..m) (increasing) on held: score[k] gets
+ * tune.objective, and with sd its standard deviation on these rows (NAN
+ * when the objective has none), from a stratified bootstrap seeded with
+ * split.seed. */
+static void score_pruned(const struct tree *u, const struct dataset *held, const double *at,
+			 size_t m, const struct settings *s, double *score, double *sd)
+{
+	size_t n = held->n, nn = u->nnodes, ns;
+	struct tree_ccp_step *st = tree_ccp_path(u, &ns);
+	/* end[v]: one past the last preorder index of v's subtree */
+	int32_t *end = xmalloc(nn * sizeof *end);
+	for (size_t v = nn; v-- > 0;)
+		end[v] = u->nodes[v].left == TREE_LEAF ? (int32_t)v + 1 : end[u->nodes[v].right];
+	struct by_leaf *ord = xmalloc((n ? n : 1) * sizeof *ord);
+	for (size_t i = 0; i < n; i++)
+		ord[i] = (struct by_leaf){ leaf_of(u, held, i), i };
+	qsort(ord, n, sizeof *ord, cmp_by_leaf);
+	double *sc = xmalloc((n ? n : 1) * sizeof *sc), *pr = xmalloc((n ? n : 1) * sizeof *pr);
+	size_t j = 1;
+	for (size_t k = 0; k < m; k++) {
+		for (; j < ns && st[j].alpha <= at[k]; j++) {
+			int32_t v = st[j].node;
+			size_t lo = 0, hi = n;
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+				if (ord[mid].leaf < v)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			for (size_t q = lo; q < n && ord[q].leaf < end[v]; q++)
+				ord[q].leaf = v;
+		}
+		for (size_t q = 0; q < n; q++) {
+			const struct tree_node *nd = &u->nodes[ord[q].leaf];
+			sc[ord[q].row] = tree_node_proba(nd);
+			pr[ord[q].row] = tree_node_probability(u, nd);
+		}
+		struct metrics mt;
+		struct metrics_bootstrap *b = NULL;
+		if (sd)
+			b = metrics_bootstrap_new(held->y, s->threshold_on ==
+						  THRESHOLD_ON_PROBABILITY ? pr : sc, pr, n,
+						  TUNE_PATH_RESAMPLES, s->split_seed);
+		score[k] = score_held(s, held, sc, pr, b, &mt);
+		if (sd) {
+			char key[80];
+			snprintf(key, sizeof key, "%s.standard_deviation", s->tune_objective);
+			if (!metrics_lookup(&mt, key, &sd[k]))
+				sd[k] = NAN;
+			metrics_bootstrap_free(b);
+		}
+	}
+	free(sc);
+	free(pr);
+	free(ord);
+	free(end);
+	free(st);
+}
+
+/* The one-standard-error choice: the largest alpha whose score is within
+ * one standard error of the best score (rpart's rule). */
+static void path_choose(struct tune_path *p, const char *objective)
+{
+	bool higher = metrics_higher_is_better(objective);
+	size_t b = 0;
+	for (size_t k = 1; k < p->n; k++)
+		if (better(p->rows[k].score, p->rows[b].score, higher))
+			b = k;
+	p->best = b;
+	p->chosen = b;
+	double best = p->rows[b].score, se = p->rows[b].score_se;
+	if (isnan(best))
+		return;
+	if (isnan(se))
+		se = 0;
+	for (size_t k = p->n; k-- > b + 1;) {
+		double v = p->rows[k].score;
+		if (!isnan(v) && (higher ? v >= best - se : v <= best + se)) {
+			p->chosen = k;
+			return;
+		}
+	}
+}
+
+void tune_path_free(struct tune_path *p)
+{
+	if (!p)
+		return;
+	free(p->rows);
+	memset(p, 0, sizeof *p);
+}
+
+/* The tree the path belongs to: the training data's tree with the tuned
+ * parameters and no pruning, on one set of threads. */
+static struct tree *grow_unpruned(const struct tree_bins *train, const char *const *names,
+				  const struct settings *s, int workers,
+				  const struct ft_progress *prog, struct ft_err *err)
+{
+	struct tree_params p = s->tree;
+	p.ccp_alpha = 0;
+	p.threads = workers;
+	struct ft_progress quiet = { .cancel = prog ? prog->cancel : NULL };
+	return tree_fit_binned(train, names, &p, &quiet, err);
+}
+
+int tune_path(const struct tree_bins *train, const char *const *feature_names,
+	      const struct dataset *validation, const struct settings *s, int workers,
+	      const struct ft_progress *prog, struct tune_path *out, struct ft_err *err)
+{
+	memset(out, 0, sizeof *out);
+	if (tune_check(s, validation->n, err) < 0)
+		return -1;
+	ft_progress_report(prog, "tune", 0, 2);
+	struct tree *t = grow_unpruned(train, feature_names, s, workers, prog, err);
+	if (!t)
+		return -1;
+	ft_progress_report(prog, "tune", 1, 2);
+	out->rows = tune_path_table(t, &out->n);
+	double *at = xmalloc(out->n * sizeof *at), *score = xmalloc(out->n * sizeof *score);
+	double *sd = xmalloc(out->n * sizeof *sd);
+	for (size_t k = 0; k < out->n; k++)
+		at[k] = out->rows[k].alpha;
+	score_pruned(t, validation, at, out->n, s, score, sd);
+	for (size_t k = 0; k < out->n; k++) {
+		out->rows[k].score = score[k];
+		out->rows[k].score_se = sd[k];
+		out->has_se = out->has_se || !isnan(sd[k]);
+	}
+	free(at);
+	free(score);
+	free(sd);
+	tree_free(t);
+	path_choose(out, s->tune_objective);
+	ft_progress_report(prog, "tune", 2, 2);
+	return 0;
+}
+
+int tune_path_cv(const struct tree_bins *train, const char *const *feature_names,
+		 const struct frame *f, const struct target_info *t, const size_t *rows,
+		 size_t n, const struct settings *s, int workers,
+		 const struct ft_progress *prog, struct tune_path *out, struct ft_err *err)
+{
+	int k = s->tune_cv;
+	memset(out, 0, sizeof *out);
+	if (tune_check(s, n, err) < 0)
+		return -1;
+	uint8_t *y = xmalloc(n ? n : 1);
+	size_t count[2] = { 0, 0 };
+	for (size_t i = 0; i < n; i++) {
+		y[i] = t->y[rows[i]] == 1;
+		count[y[i]]++;
+	}
+	if (count[0] < (size_t)k || count[1] < (size_t)k) {
+		free(y);
+		return ft_fail(err, FT_EINPUT, "tune.cv: %d folds need at least %d rows of each "
+			       "class in train+validation ('%s': %zu, '%s': %zu)", k, k,
+			       t->negative, count[0], t->positive, count[1]);
+	}
+	ft_progress_report(prog, "tune", 0, (uint64_t)k + 1);
+	struct tree *full = grow_unpruned(train, feature_names, s, workers, prog, err);
+	if (!full) {
+		free(y);
+		return -1;
+	}
+	out->rows = tune_path_table(full, &out->n);
+	tree_free(full);
+	ft_progress_report(prog, "tune", 1, (uint64_t)k + 1);
+
+	/* A subtree stands for the alphas from its own up to the next one's:
+	 * the folds' trees are pruned at the geometric mean of the two (the
+	 * last, the root alone, at infinity), as rpart does. */
+	size_t m = out->n;
+	double *at = xmalloc(m * sizeof *at), *score = xmalloc(m * sizeof *score);
+	double *sum = xcalloc(m, sizeof *sum), *sq = xcalloc(m, sizeof *sq);
+	int *scored = xcalloc(m, sizeof *scored);
+	for (size_t q = 0; q < m; q++)
+		at[q] = q + 1 < m ? sqrt(out->rows[q].alpha * out->rows[q + 1].alpha) : INFINITY;
+	unsigned *fold = xmalloc((n ? n : 1) * sizeof *fold);
+	tune_cv_folds(y, n, k, s->split_seed, fold);
+	free(y);
+	int rc = 0;
+	for (int j = 0; j < k && rc == 0; j++) {
+		rc = -1;
+		if (ft_cancelled(prog)) {
+			ft_fail(err, FT_ECANCELLED, "cancelled");
+			break;
+		}
+		struct ft_progress quiet = { .cancel = prog ? prog->cancel : NULL };
+		struct recipe *rc_fold;
+		struct dataset tr, held;
+		if (tune_cv_fold_data(f, t, s, rows, fold, n, (unsigned)j, &quiet, &rc_fold, &tr,
+				      &held, err) < 0)
+			break;
+		const char **names = xcalloc(rc_fold->nfeatures + 1, sizeof *names);
+		for (size_t q = 0; q < rc_fold->nfeatures; q++)
+			names[q] = rc_fold->features[q].name;
+		struct tree_bins *bins = tree_bins_new(&tr, names, s->tree.max_bins, workers,
+						       &quiet, err);
+		struct tree *u = bins ? grow_unpruned(bins, names, s, workers, prog, err) : NULL;
+		if (u) {
+			score_pruned(u, &held, at, m, s, score, NULL);
+			for (size_t q = 0; q < m; q++) {
+				if (isnan(score[q]))
+					continue;
+				sum[q] += score[q];
+				sq[q] += score[q] * score[q];
+				scored[q]++;
+			}
+			rc = 0;
+		}
+		tree_free(u);
+		tree_bins_free(bins);
+		free(names);
+		dataset_free(&tr);
+		dataset_free(&held);
+		recipe_free(rc_fold);
+		ft_progress_report(prog, "tune", (uint64_t)j + 2, (uint64_t)k + 1);
+	}
+	if (rc == 0) {
+		for (size_t q = 0; q < m; q++) {
+			int c = scored[q];
+			struct tune_alpha *r = &out->rows[q];
+			r->folds = c;
+			r->score = c ? sum[q] / c : NAN;
+			double var = c > 1 ? (sq[q] - sum[q] * sum[q] / c) / (c - 1) : 0;
+			r->score_se = c ? (var > 0 ? sqrt(var) : 0) / sqrt((double)c) : NAN;
+		}
+		out->has_se = true;
+		path_choose(out, s->tune_objective);
+	} else {
+		tune_path_free(out);
+	}
+	free(fold);
+	free(at);
+	free(score);
+	free(sum);
+	free(sq);
+	free(scored);
+	return rc;
 }

@@ -102,4 +102,57 @@ struct tune_row *tune_grid_cv(const struct frame *f, const struct target_info *t
 			      int workers, const struct ft_progress *prog, size_t *nrows,
 			      size_t *best, struct ft_err *err);
 
+/* ---- tune.ccp_alpha = path --------------------------------------------- */
+
+/* Resamples of the bootstrap that gives a subtree's standard error on the
+ * validation split (tune.cv = 0). */
+#define TUNE_PATH_RESAMPLES 1000
+
+/* One subtree of the cost-complexity pruning path of the tree grown on
+ * the training split with the (tuned) tree parameters and no pruning. */
+struct tune_alpha {
+	double alpha;        /* the smallest tree.ccp_alpha that prunes to it */
+	double impurity;     /* its leaves' total impurity, as sklearn's path's */
+	size_t leaves;
+	double score;        /* tune.objective on validation, or its mean over the folds */
+	double score_se;     /* its standard error: with tune.cv the folds' sd over
+	                        sqrt(folds); on validation its standard deviation
+	                        (Wilson or bootstrap); NAN when it has none */
+	int folds;           /* folds scored (0: the validation split) */
+};
+
+struct tune_path {
+	struct tune_alpha *rows; size_t n;   /* increasing alpha; rows[0] is alpha 0 */
+	size_t best;         /* the best score (ties: the smaller alpha) */
+	size_t chosen;       /* the largest alpha within one standard error of the best */
+	bool has_se;         /* some row has a standard error */
+};
+void tune_path_free(struct tune_path *p);
+
+/* The table of t's pruning path (tree_ccp_path): one row per distinct
+ * subtree, each with the running maximum of the path's alphas, so that
+ * tree.ccp_alpha = row.alpha prunes t's grown tree to exactly that
+ * subtree; scores NAN. Caller frees with free. */
+struct tune_alpha *tune_path_table(const struct tree *t, size_t *n);
+
+/* tune.ccp_alpha = path on the validation split: the path of the tree
+ * grown on train (with s->tree, ccp_alpha 0), each subtree scored on
+ * validation with its standard error; chosen by the one-SE rule.
+ * 0, or -1 with err (as tune_check; FT_ECANCELLED). Free with
+ * tune_path_free. */
+int tune_path(const struct tree_bins *train, const char *const *feature_names,
+	      const struct dataset *validation, const struct settings *s, int workers,
+	      const struct ft_progress *prog, struct tune_path *out, struct ft_err *err);
+
+/* The same path scored by stratified s->tune_cv-fold cross-validation over
+ * frame rows rows[0..n) (the folds of tune_grid_cv): each fold's tree is
+ * grown on its training folds (recipe and resampling there) and pruned at
+ * the geometric mean of a subtree's alpha and the next one's (the last at
+ * infinity, the root alone), as rpart does; score is the mean over the
+ * folds, score_se the folds' sd over sqrt(folds). Errors as tune_grid_cv. */
+int tune_path_cv(const struct tree_bins *train, const char *const *feature_names,
+		 const struct frame *f, const struct target_info *t, const size_t *rows,
+		 size_t n, const struct settings *s, int workers,
+		 const struct ft_progress *prog, struct tune_path *out, struct ft_err *err);
+
 #endif

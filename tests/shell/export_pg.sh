@@ -102,4 +102,27 @@ SQL
 	awk -F, '{ print $(NF - 3) "|" $NF }' "$T/g.csv" >"$T/got"
 	same_rows "$T/want2" "$T/got" "postgres text table, $name"
 done
+
+# a table with a column named fraud_leaf (the query's own name for the leaf)
+awk 'BEGIN { srand(5); print "amount,fraud_leaf,isFraud"
+	for (i = 0; i < 600; i++) { a = int(rand() * 1000); l = int(rand() * 9)
+		printf "%d,%d,%d\n", a, l, ((a > 700 && l > 3) || rand() > .95) }
+}' >"$T/clash.csv"
+chmod 644 "$T/clash.csv"
+expect 0 "$FT_BIN" run --quiet --no-register --out "$T/clash" --set tree.max_depth=5 \
+	--set gate= "$T/clash.csv"
+expect 0 "$FT_BIN" predict "$T/clash/model.json" "$T/clash.csv" --leaf -o "$T/pc.csv"
+awk -F, 'NR > 1 { print $(NF - 3) "|" $NF }' "$T/pc.csv" >"$T/want-clash"
+psql_ <<SQL || fail "loading the table with a fraud_leaf column"
+DROP TABLE IF EXISTS transactions;
+CREATE TABLE transactions (amount double precision, fraud_leaf double precision, "isFraud" integer);
+\\copy transactions FROM '$T/clash.csv' WITH (FORMAT csv, HEADER true)
+SQL
+for dialect in postgres ansi; do
+	expect 0 "$FT_BIN" export "$T/clash/model.json" --format sql --dialect $dialect -o "$T/clash.sql"
+	psql_ -A -t -F, -f "$T/clash.sql" >"$T/g.csv" 2>"$T/g.err" ||
+		{ cat "$T/g.err" >&2; fail "PostgreSQL rejects the query on a table with fraud_leaf ($dialect)"; }
+	awk -F, '{ print $(NF - 3) "|" $NF }' "$T/g.csv" >"$T/got"
+	same_rows "$T/want-clash" "$T/got" "postgres, a column named fraud_leaf, $dialect"
+done
 exit 0

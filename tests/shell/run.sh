@@ -61,7 +61,7 @@ grep -q '^fraudtree: .*tree.max_depth' "$tmp/err" || fail "bad --set not named: 
 [ -e "$tmp/x" ] && fail "a run refused for its settings created --out"
 printf '{"tree": {"max_depth": "deep"}}\n' >"$tmp/p.json"
 run 2 --no-register --pipeline "$tmp/p.json" "$data"
-grep -q "^fraudtree: $tmp/p.json: tree.max_depth" "$tmp/err" ||
+grep -q "^fraudtree: $tmp/p.json:1: tree.max_depth" "$tmp/err" ||
 	fail "bad pipeline file not named: $(cat "$tmp/err")"
 run 2 --no-register --set target=nope "$data"
 grep -q 'nope' "$tmp/err" || fail "unknown target not named"

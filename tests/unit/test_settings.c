@@ -439,14 +439,14 @@ static void test_load_file(void **state)
 	assert_string_equal(s.gate[0].metric, "recall");
 	assert_int_equal(settings_validate(&s, &err), 0);
 
-	/* a bad value names the file and the key */
+	/* a bad value names the file, its line and the key */
 	fp = fopen(path, "w");
 	assert_non_null(fp);
-	fputs("{\"tree\": {\"max_depth\": -3}}", fp);
+	fputs("{\n\"tree\": {\"max_depth\": -3}}", fp);
 	fclose(fp);
 	assert_int_equal(settings_load_file(&s, path, &err), -1);
 	char *want = NULL;
-	assert_true(asprintf(&want, "%s: tree.max_depth: expected an integer between 0 and "
+	assert_true(asprintf(&want, "%s:2: tree.max_depth: expected an integer between 0 and "
 			     "1000, got -3", path) > 0);
 	assert_string_equal(err.msg, want);
 	free(want);
@@ -471,31 +471,45 @@ static void test_json_errors(void **state)
 	json_fails("", "p.json:1: invalid JSON (unexpected end)");
 	json_fails("[1, 2]", "p.json: expected a JSON object of settings");
 	json_fails("{\"tree\": {\"max_depth\": \"8\"}}",
-		   "p.json: tree.max_depth: expected an integer between 0 and 1000, got \"8\"");
+		   "p.json:1: tree.max_depth: expected an integer between 0 and 1000, got \"8\"");
 	json_fails("{\"tree\": {\"max_depth\": 1e9}}",
-		   "p.json: tree.max_depth: expected an integer between 0 and 1000, got 1000000000");
+		   "p.json:1: tree.max_depth: expected an integer between 0 and 1000, got 1000000000");
 	json_fails("{\"split\": {\"test\": -0.2}}",
-		   "p.json: split.test: expected a number between 0 and 1, got -0.2");
+		   "p.json:1: split.test: expected a number between 0 and 1, got -0.2");
 	json_fails("{\"drop_suggested\": \"yes\"}",
-		   "p.json: drop_suggested: expected true or false, got \"yes\"");
+		   "p.json:1: drop_suggested: expected true or false, got \"yes\"");
 	json_fails("{\"drop\": \"TransactionID\"}",
-		   "p.json: drop: expected a list of strings, got \"TransactionID\"");
-	json_fails("{\"drop\": [1]}", "p.json: drop: expected a string, got 1");
+		   "p.json:1: drop: expected a list of strings, got \"TransactionID\"");
+	json_fails("{\"drop\": [1]}", "p.json:1: drop: expected a string, got 1");
 	json_fails("{\"tune\": {\"max_depth\": \"3,5\"}}",
-		   "p.json: tune.max_depth: expected a list of integers, got \"3,5\"");
-	json_fails("{\"impute\": [\"mean\"]}", "p.json: impute: expected an object, got [\"mean\"]");
+		   "p.json:1: tune.max_depth: expected a list of integers, got \"3,5\"");
+	json_fails("{\"impute\": [\"mean\"]}", "p.json:1: impute: expected an object, got [\"mean\"]");
 	json_fails("{\"impute\": {\"columns\": {\"x\": 3}}}",
-		   "p.json: impute.columns.x: expected mean, median, most_frequent, "
+		   "p.json:1: impute.columns.x: expected mean, median, most_frequent, "
 		   "constant:VALUE or null, got 3");
 	json_fails("{\"resample\": {\"ratio\": 0}}",
-		   "p.json: resample.ratio: expected a number greater than 0 and at most 1, got 0");
+		   "p.json:1: resample.ratio: expected a number greater than 0 and at most 1, got 0");
 	json_fails("{\"gate\": [{\"metric\": \"accuracy\", \"op\": \">=\"}]}",
-		   "p.json: gate: expected a list of {\"metric\": NAME, \"op\": \">=\", \"value\": "
+		   "p.json:1: gate: expected a list of {\"metric\": NAME, \"op\": \">=\", \"value\": "
 		   "NUMBER}, got {\"metric\":\"accuracy\",\"op\":\">=\"}");
 	json_fails("{\"registry\": {\"name\": \"x\"}}",
-		   "p.json: registry.name: unknown setting (the keys are listed in fraudtree-pipeline(5))");
+		   "p.json:1: registry.name: unknown setting (the keys are listed in fraudtree-pipeline(5))");
 	json_fails("{\"threshhold\": 0.4}",
-		   "p.json: threshhold: unknown setting (did you mean threshold?)");
+		   "p.json:1: threshhold: unknown setting (did you mean threshold?)");
+	/* the line is the wrong member's, however deep and however spelled */
+	json_fails("{\n  \"tree\": {\"max_depth\": 4},\n  \"tune\": {\n    \"cv\": 0,\n"
+		   "    \"ccp_alpha\": \"paths\"\n  }\n}\n",
+		   "p.json:5: tune.ccp_alpha: expected none or path, got \"paths\"");
+	json_fails("{\"#\": {\"tune\": {\"ccp_alpha\": 1}},\n\"tune\":\n{\"ccp_alpha\": 1}}",
+		   "p.json:3: tune.ccp_alpha: expected none or path, got 1");
+	json_fails("{\n\"impute\":\n {\"columns\":\n  {\"x\": \"mean\", \"a\\u002eb\":\n"
+		   " \"bogus\"}}}",
+		   "p.json:4: impute.columns.a.b: expected mean, median, most_frequent, "
+		   "constant:VALUE or null, got \"bogus\"");
+	json_fails("{\"drop\": [\"a\",\n\"b\"],\n\"tree\": {\"min_samples_leaf\": [\"{\",\n\"}\"],\n"
+		   "\"max_depth\": -1}}",
+		   "p.json:3: tree.min_samples_leaf: expected an integer between 1 and 1000000000, "
+		   "got [\"{\",\"}\"]");
 	/* "#" members are comments, except column names */
 	struct settings s;
 	settings_init(&s);

@@ -21,6 +21,7 @@
 #include "tree.h"
 #include "tree_json.h"
 #include "tree_text.h"
+#include "tune.h"
 
 static const char *const NAMES[] = { "amount", "card", "c", "d" };
 /* A plain model: the score against 0.5, as predict decides by default. */
@@ -332,6 +333,98 @@ static void test_pruning(void **state)
 		tree_free(t);
 	}
 	dataset_free(&d);
+}
+
+/* A node of a hand-built tree: class totals, children. */
+static struct tree_node hand_node(double neg, double pos, int32_t left, int32_t right)
+{
+	double n = neg + pos;
+	return (struct tree_node){
+		.left = left, .right = right, .feature = left == TREE_LEAF ? -1 : 0,
+		.value = { neg, pos }, .count = { (uint64_t)neg, (uint64_t)pos },
+		.impurity = 1.0 - (neg / n) * (neg / n) - (pos / n) * (pos / n),
+		.samples = (uint64_t)n,
+	};
+}
+
+static void test_ccp_path(void **state)
+{
+	(void)state;
+	/* The tree of test_pruning: node 2 collapses at .125 (R 0 -> .25,
+	 * 4 leaves -> 2), the root at .25 (R .5, one leaf). */
+	const float x[6] = { 1, 2, 3, 4, 5, 6 };
+	const uint8_t y[6] = { 0, 0, 1, 0, 1, 1 };
+	struct dataset d;
+	make1(&d, x, y, 6);
+	struct tree_params p = defaults();
+	struct tree *t = fit(&d, &p);
+	size_t n;
+	struct tree_ccp_step *st = tree_ccp_path(t, &n);
+	assert_int_equal(n, 3);
+	const double alpha[3] = { 0, 0.125, 0.25 }, imp[3] = { 0, 0.25, 0.5 };
+	const int32_t node[3] = { -1, 2, 0 };
+	const size_t leaves[3] = { 4, 2, 1 };
+	for (size_t k = 0; k < n; k++) {
+		assert_true(st[k].alpha == alpha[k]);
+		assert_true(st[k].impurity == imp[k]);
+		assert_int_equal(st[k].node, node[k]);
+		assert_int_equal(st[k].leaves, leaves[k]);
+		/* the alpha a step reports prunes the grown tree to its subtree */
+		struct tree_params q = p;
+		q.ccp_alpha = st[k].alpha;
+		struct tree *u = fit(&d, &q);
+		assert_int_equal(tree_leaves(u), leaves[k]);
+		tree_free(u);
+	}
+	free(st);
+	tree_free(t);
+	dataset_free(&d);
+
+	/* Built by hand, 16 rows: root (8, 8) gini .5; node 1 (7, 1) and node
+	 * 4 (1, 7), each gini 14/64 over half the rows, so R = .109375, and
+	 * pure leaves. Effective alphas: nodes 1 and 4 .109375, the root
+	 * .5 / 3. The tie goes to node 1; node 4 follows at the same alpha
+	 * (the root is now (.5 - .109375) / 2 = .1953125), then the root at
+	 * (.5 - .21875) / 1 = .28125. */
+	struct tree_node nodes[7] = {
+		hand_node(8, 8, 1, 4), hand_node(7, 1, 2, 3), hand_node(7, 0, TREE_LEAF, TREE_LEAF),
+		hand_node(0, 1, TREE_LEAF, TREE_LEAF), hand_node(1, 7, 5, 6),
+		hand_node(1, 0, TREE_LEAF, TREE_LEAF), hand_node(0, 7, TREE_LEAF, TREE_LEAF),
+	};
+	struct tree hand = { .nodes = nodes, .nnodes = 7, .nfeatures = 1 };
+	st = tree_ccp_path(&hand, &n);
+	assert_int_equal(n, 4);
+	const double halpha[4] = { 0, 0.109375, 0.109375, 0.28125 };
+	const double himp[4] = { 0, 0.109375, 0.21875, 0.5 };
+	const int32_t hnode[4] = { -1, 1, 4, 0 };
+	for (size_t k = 0; k < n; k++) {
+		assert_true(st[k].alpha == halpha[k]);
+		assert_true(st[k].impurity == himp[k]);
+		assert_int_equal(st[k].node, hnode[k]);
+		assert_int_equal(st[k].leaves, 4 - k);
+	}
+	free(st);
+	/* tune.ccp_alpha's table: one row per subtree some alpha prunes to;
+	 * the tie's first step (3 leaves) never stands alone */
+	size_t m;
+	struct tune_alpha *rows = tune_path_table(&hand, &m);
+	assert_int_equal(m, 3);
+	assert_true(rows[0].alpha == 0 && rows[0].leaves == 4);
+	assert_true(rows[1].alpha == 0.109375 && rows[1].leaves == 2);
+	assert_true(rows[1].impurity == 0.21875);
+	assert_true(rows[2].alpha == 0.28125 && rows[2].leaves == 1);
+	assert_true(isnan(rows[2].score));
+	free(rows);
+
+	/* A lone leaf: the path is the tree itself. */
+	hand.nnodes = 1;
+	nodes[0] = hand_node(3, 1, TREE_LEAF, TREE_LEAF);
+	st = tree_ccp_path(&hand, &n);
+	assert_int_equal(n, 1);
+	assert_true(st[0].alpha == 0);
+	assert_true(st[0].impurity == 0.375);
+	assert_int_equal(st[0].leaves, 1);
+	free(st);
 }
 
 static void test_importance_and_text(void **state)
@@ -1381,6 +1474,7 @@ int main(void)
 		cmocka_unit_test(test_exact_determinism),
 		cmocka_unit_test(test_json_round_trip),
 		cmocka_unit_test(test_from_json_validation),
+		cmocka_unit_test(test_ccp_path),
 		cmocka_unit_test(test_check_params),
 		cmocka_unit_test(test_bad_data),
 		cmocka_unit_test(test_progress_and_cancel),
