@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "csv_load.h"
 #include "drift.h"
 #include "gen.h"
 #include "model_fixture.h"
