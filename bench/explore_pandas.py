@@ -141,11 +141,19 @@ def check(path, ours_path, na_values):
             # the edges themselves: equal widths over the finite range
             finite = vals[np.isfinite(vals)]
             if len(finite):
-                want = np.linspace(finite.min(), finite.max(), len(groups) + 1)
+                # in halves: a range of -1e308 to 1e308 overflows linspace
+                mn, mx = float(finite.min()), float(finite.max())
+                want = np.linspace(mn / 2, mx / 2, len(groups) + 1) * 2
+                want[0], want[-1] = mn, mx
                 inner = np.array([e for e in edges if np.isfinite(e)])
+                if np.isinf(edges[0]):
+                    inner = np.concatenate(([mn], inner))
+                if np.isinf(edges[-1]):
+                    inner = np.concatenate((inner, [mx]))
+                tol = 1e-12 * max(abs(mn), abs(mx))
                 ck.same(f"{name} edges equal-width over [min, max]", True,
                         len(inner) == len(want) and
-                        bool(np.allclose(inner, want, rtol=1e-12, atol=0)))
+                        bool(np.allclose(inner, want, rtol=1e-12, atol=tol)))
             # [lo, hi) bins, the last one closed (numpy.histogram's rule):
             # pd.cut leaves the top edge out, so it is put back by hand
             cut = pd.cut(vals, bins=edges, right=False, labels=False)
