@@ -9,6 +9,7 @@
 #include "config.h"
 #include "tune.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -466,12 +467,17 @@ struct tune_alpha *tune_path_table(const struct tree *t, size_t *n)
 	for (size_t i = 0; i < ns; i++) {
 		if (st[i].alpha > run)
 			run = st[i].alpha;
-		/* the next step collapses at this alpha too: no subtree of its own */
-		if (i + 1 < ns && !(st[i + 1].alpha > run))
+		/* the next step collapses at this alpha too: no subtree of its own;
+		 * but the grown tree is always the first row, since tree.ccp_alpha
+		 * 0 prunes nothing, not even a split that gains nothing (alpha 0,
+		 * or a hair below by rounding: it goes at the first positive one) */
+		bool last = i + 1 == ns;
+		if (i > 0 && ((run <= 0 && !last) || (!last && !(st[i + 1].alpha > run))))
 			continue;
 		rows[m++] = (struct tune_alpha){
-			.alpha = run, .impurity = st[i].impurity, .leaves = st[i].leaves,
-			.score = NAN,
+			/* nothing positive follows: the least positive alpha prunes it */
+			.alpha = i > 0 && run <= 0 ? DBL_TRUE_MIN : run,
+			.impurity = st[i].impurity, .leaves = st[i].leaves, .score = NAN,
 		};
 	}
 	free(st);
@@ -523,7 +529,8 @@ static void score_pruned(const struct tree *u, const struct dataset *held, const
 	double *sc = xmalloc((n ? n : 1) * sizeof *sc), *pr = xmalloc((n ? n : 1) * sizeof *pr);
 	size_t j = 1;
 	for (size_t k = 0; k < m; k++) {
-		for (; j < ns && st[j].alpha <= at[k]; j++) {
+		/* alpha 0 is the tree as grown (tree.ccp_alpha 0 prunes nothing) */
+		for (; at[k] > 0 && j < ns && st[j].alpha <= at[k]; j++) {
 			int32_t v = st[j].node;
 			size_t lo = 0, hi = n;
 			while (lo < hi) {
