@@ -181,6 +181,8 @@ static int write_params(const char *path, const struct settings *s, struct ft_er
 	fprintf(fp, "ccp_alpha=%.17g\n", p->ccp_alpha);
 	fprintf(fp, "max_bins=%d\n", p->max_bins);
 	fprintf(fp, "resample=%s\n", resample_name(s->resample));
+	fprintf(fp, "resample_ratio=%.17g\nseed=%llu\n", s->resample_ratio,
+		(unsigned long long)s->split_seed);
 	fprintf(fp, "threshold=%.17g\n", s->threshold);
 	if (fclose(fp) != 0)
 		return ft_fail(err, FT_EIO, "%s: write failed", path);
