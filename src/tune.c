@@ -512,10 +512,13 @@ static int cmp_by_leaf(const void *a, const void *b)
 /* Score u pruned at each of at[0..m) (increasing) on held: score[k] gets
  * tune.objective, and with sd its standard deviation on these rows (NAN
  * when the objective has none), from a stratified bootstrap seeded with
- * split.seed. */
-static void score_pruned(const struct tree *u, const struct dataset *held, const double *at,
-			 size_t m, const struct settings *s, double *score, double *sd)
+ * split.seed. Progress stage "tune" from base, one per alpha, out of
+ * total; false when cancelled (some scores then unset). */
+static bool score_pruned(const struct tree *u, const struct dataset *held, const double *at,
+			 size_t m, const struct settings *s, double *score, double *sd,
+			 const struct ft_progress *prog, uint64_t base, uint64_t total)
 {
+	bool complete = true;
 	size_t n = held->n, nn = u->nnodes, ns;
 	struct tree_ccp_step *st = tree_ccp_path(u, &ns);
 	/* end[v]: one past the last preorder index of v's subtree */
@@ -529,6 +532,11 @@ static void score_pruned(const struct tree *u, const struct dataset *held, const
 	double *sc = xmalloc((n ? n : 1) * sizeof *sc), *pr = xmalloc((n ? n : 1) * sizeof *pr);
 	size_t j = 1;
 	for (size_t k = 0; k < m; k++) {
+		if (ft_cancelled(prog)) {
+			complete = false;
+			break;
+		}
+		ft_progress_report(prog, "tune", base + k, total);
 		/* alpha 0 is the tree as grown (tree.ccp_alpha 0 prunes nothing) */
 		for (; at[k] > 0 && j < ns && st[j].alpha <= at[k]; j++) {
 			int32_t v = st[j].node;
@@ -568,6 +576,7 @@ static void score_pruned(const struct tree *u, const struct dataset *held, const
 	free(ord);
 	free(end);
 	free(st);
+	return complete;
 }
 
 /* The one-standard-error choice: the largest alpha whose score is within
@@ -623,17 +632,23 @@ int tune_path(const struct tree_bins *train, const char *const *feature_names,
 	memset(out, 0, sizeof *out);
 	if (tune_check(s, validation->n, err) < 0)
 		return -1;
-	ft_progress_report(prog, "tune", 0, 2);
+	ft_progress_report(prog, "tune", 0, 1);
 	struct tree *t = grow_unpruned(train, feature_names, s, workers, prog, err);
 	if (!t)
 		return -1;
-	ft_progress_report(prog, "tune", 1, 2);
 	out->rows = tune_path_table(t, &out->n);
 	double *at = xmalloc(out->n * sizeof *at), *score = xmalloc(out->n * sizeof *score);
 	double *sd = xmalloc(out->n * sizeof *sd);
 	for (size_t k = 0; k < out->n; k++)
 		at[k] = out->rows[k].alpha;
-	score_pruned(t, validation, at, out->n, s, score, sd);
+	if (!score_pruned(t, validation, at, out->n, s, score, sd, prog, 1, out->n + 1)) {
+		free(at);
+		free(score);
+		free(sd);
+		tree_free(t);
+		tune_path_free(out);
+		return ft_fail(err, FT_ECANCELLED, "cancelled");
+	}
 	for (size_t k = 0; k < out->n; k++) {
 		out->rows[k].score = score[k];
 		out->rows[k].score_se = sd[k];
@@ -644,7 +659,7 @@ int tune_path(const struct tree_bins *train, const char *const *feature_names,
 	free(sd);
 	tree_free(t);
 	path_choose(out, s->tune_objective);
-	ft_progress_report(prog, "tune", 2, 2);
+	ft_progress_report(prog, "tune", out->n + 1, out->n + 1);
 	return 0;
 }
 
@@ -710,8 +725,10 @@ int tune_path_cv(const struct tree_bins *train, const char *const *feature_names
 		struct tree_bins *bins = tree_bins_new(&tr, names, s->tree.max_bins, workers,
 						       &quiet, err);
 		struct tree *u = bins ? grow_unpruned(bins, names, s, workers, prog, err) : NULL;
-		if (u) {
-			score_pruned(u, &held, at, m, s, score, NULL);
+		bool scored_all = u && score_pruned(u, &held, at, m, s, score, NULL, &quiet, 0, 0);
+		if (u && !scored_all)
+			ft_fail(err, FT_ECANCELLED, "cancelled");
+		if (scored_all) {
 			for (size_t q = 0; q < m; q++) {
 				if (isnan(score[q]))
 					continue;
