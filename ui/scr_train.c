@@ -488,12 +488,10 @@ static void draw_tune(struct app *a, struct train_state *s, WINDOW *w, int y0, i
 }
 
 /* Row i of the pruning path as its row shows it (and as / searches it):
- * the alpha whole (the shortest round-trip decimal), leaves, impurity
- * (when wide), the objective and its SE. Below PATH_WIDE columns the
- * impurity goes and the objective's column narrows, so no number is cut. */
-#define PATH_WIDE 76
-static void path_line(const struct pipeline_result *r, size_t i, bool wide, char *line,
-		      size_t size)
+ * the alpha whole (the shortest round-trip decimal), leaves, impurity,
+ * the objective and its SE: at most 77 columns, so the workbench's
+ * smallest terminal (80 columns) never cuts a number. */
+static void path_line(const struct pipeline_result *r, size_t i, char *line, size_t size)
 {
 	const struct tune_path *p = &r->ccp_path;
 	const struct tune_alpha *t = &p->rows[i];
@@ -505,12 +503,8 @@ static void path_line(const struct pipeline_result *r, size_t i, bool wide, char
 		snprintf(se, sizeof se, "%.4f", t->score_se);
 	const char *mark = i == p->chosen && i == p->best ? " *1SE" : i == p->chosen ? " 1SE"
 		: i == p->best ? " *" : "";
-	if (wide)
-		snprintf(line, size, " %-3zu %-23s %6zu %8.4g %17s %7s%s", i + 1, al, t->leaves,
-			 t->impurity, sc, se, mark);
-	else
-		snprintf(line, size, " %-3zu %-23s %6zu %8s %7s%s", i + 1, al, t->leaves, sc, se,
-			 mark);
+	snprintf(line, size, " %-3zu %-23s %6zu %8.4g %17s %7s%s", i + 1, al, t->leaves,
+		 t->impurity, sc, se, mark);
 }
 
 static void draw_path(struct app *a, struct train_state *s, WINDOW *w, int y0, int height)
@@ -526,17 +520,12 @@ static void draw_path(struct app *a, struct train_state *s, WINDOW *w, int y0, i
 		snprintf(on, sizeof on, "alpha (%d-fold mean)", r->settings.tune_cv);
 	else
 		snprintf(on, sizeof on, "alpha (validation)");
-	bool wide = width >= PATH_WIDE;
-	if (wide)
-		term_printf(w, y0, 0, width, head, " %-3s %-23s %6s %8s %17s %7s", "#", on,
-			    "leaves", "impurity", "", "+/- SE");
-	else
-		term_printf(w, y0, 0, width, head, " %-3s %-23s %6s %8s %7s", "#", on,
-			    "leaves", "", "+/- SE");
+	term_printf(w, y0, 0, width, head, " %-3s %-23s %6s %8s %17s %7s", "#", on,
+		    "leaves", "impurity", "", "+/- SE");
 	/* the objective's name over its column, cut with a mark when long */
-	int ox = 1 + 3 + 1 + 23 + 1 + 6 + 1 + (wide ? 9 : 0), ow = wide ? 17 : 8;
-	if (ox + ow <= width)
-		term_put(w, y0, ox, ow, obj, head, true);
+	int ox = 1 + 3 + 1 + 23 + 1 + 6 + 1 + 8 + 1;
+	if (ox + 17 <= width)
+		term_put(w, y0, ox, 17, obj, head, true);
 	/* a new path opens at its one-SE choice, the alpha the fit used */
 	if (s->path_of != r) {
 		s->path_of = r;
@@ -552,7 +541,7 @@ static void draw_path(struct app *a, struct train_state *s, WINDOW *w, int y0, i
 	for (size_t i = s->path_top; i < p->n && i < s->path_top + rows; i++) {
 		bool sel = s->focus == FOCUS_PATH && i == s->path_cur;
 		char line[160];
-		path_line(r, i, wide, line, sizeof line);
+		path_line(r, i, line, sizeof line);
 		term_put(w, y0 + 1 + (int)(i - s->path_top), 0, width, line,
 			 sel ? term_attr(ROLE_SELECTED) : (i == p->chosen ? A_BOLD : A_NORMAL), false);
 	}
@@ -840,7 +829,7 @@ static void row_text(struct app *a, struct train_state *s, size_t i, char *buf, 
 	} else if (s->focus == FOCUS_TUNE) {
 		tune_line(a->result, i, true, buf, size);
 	} else if (s->focus == FOCUS_PATH) {
-		path_line(a->result, i, true, buf, size);
+		path_line(a->result, i, buf, size);
 	} else {
 		char val[128];
 		param_value(&a->settings, (enum param)i, val, sizeof val);
