@@ -296,20 +296,57 @@ static int gather_in_place(struct dataset *d, const size_t *picks, size_t m,
 	while (kept < n && kept < m && picks[kept] == kept)
 		kept++;
 	bool append = kept == n;
+	/* The copies come from few rows (the minority class). Those rows of a
+	 * column are packed into a block first and the copies read the block,
+	 * which stays in cache, instead of rows spread over the whole column:
+	 * on millions of rows each such read would wait on memory. `from`
+	 * lists the rows copied (ascending), slot[i - n] is copy i's place in
+	 * it. */
+	size_t *from = NULL, nfrom = 0;
+	uint32_t *slot = NULL;
+	float *block = NULL;
+	if (append && m > n && n <= UINT32_MAX) {
+		uint32_t *at = xmalloc(n * sizeof *at);
+		memset(at, 0xff, n * sizeof *at);
+		for (size_t i = n; i < m; i++)
+			at[picks[i]] = 0;
+		for (size_t r = 0; r < n; r++)
+			if (at[r] != UINT32_MAX)
+				at[r] = (uint32_t)nfrom++;
+		from = xmalloc(nfrom * sizeof *from);
+		for (size_t r = 0; r < n; r++)
+			if (at[r] != UINT32_MAX)
+				from[at[r]] = r;
+		slot = xmalloc((m - n) * sizeof *slot);
+		for (size_t i = n; i < m; i++)
+			slot[i - n] = at[picks[i]];
+		free(at);
+		block = xmalloc(nfrom * sizeof *block);
+	}
 	float *col = append ? NULL : xmalloc((n ? n : 1) * sizeof *col);
 	if (m > n)
 		d->X = xreallocarray(d->X, m * nf, sizeof *d->X);
 	for (size_t k = 0; k < nf; k++) {
 		if (ft_cancelled(prog)) {
 			free(col);
+			free(from);
+			free(slot);
+			free(block);
 			return ft_fail(err, FT_ECANCELLED, "cancelled");
 		}
 		size_t j = m > n ? nf - 1 - k : k;
 		float *dst = d->X + j * m;
 		if (append) {
 			memmove(dst, d->X + j * n, n * sizeof *dst);
-			for (size_t i = n; i < m; i++)
-				dst[i] = dst[picks[i]];
+			if (block) {
+				for (size_t b = 0; b < nfrom; b++)
+					block[b] = dst[from[b]];
+				for (size_t i = n; i < m; i++)
+					dst[i] = block[slot[i - n]];
+			} else {
+				for (size_t i = n; i < m; i++)
+					dst[i] = dst[picks[i]];
+			}
 			continue;
 		}
 		memcpy(col, d->X + j * n, n * sizeof *col);
@@ -317,6 +354,9 @@ static int gather_in_place(struct dataset *d, const size_t *picks, size_t m,
 			dst[i] = col[picks[i]];
 	}
 	free(col);
+	free(from);
+	free(slot);
+	free(block);
 	if (m < n && m > 0)
 		d->X = xreallocarray(d->X, m * nf, sizeof *d->X);
 
@@ -387,24 +427,33 @@ static int note_leakage(const struct frame *f, const struct ft_progress *prog,
 	return 0;
 }
 
-/* After the fit: a time-like column among the top features. */
+/* After the fit: a time-like column among the top features. A feature of
+ * a row-order input counts whatever it is but its missing flag; a datetime
+ * part only when the values span less than its cycle. */
 static void note_row_order(struct pipeline_result *r)
 {
 	enum { TOP = 3 };
 	size_t top[TOP];
 	size_t n = pipeline_top_features(r->tree, top, TOP);
-	struct explore_hints h = { 0 };
 	bool *seen = xcalloc(r->recipe->ninputs + 1, sizeof *seen);
 	for (size_t i = 0; i < n; i++) {
-		size_t in = r->recipe->features[top[i]].input;
-		if (seen[in] || !r->time_like[in])
+		const struct feature *ft = &r->recipe->features[top[i]];
+		size_t in = ft->input;
+		char buf[160];
+		const char *why = NULL;
+		if (ft->kind == FEAT_DT_HOUR || ft->kind == FEAT_DT_DAY_OF_WEEK ||
+		    ft->kind == FEAT_DT_DAY || ft->kind == FEAT_DT_MONTH)
+			why = explore_part_marks_time(ft->kind, r->time_span[in], buf, sizeof buf);
+		else if (ft->kind != FEAT_MISSING)
+			why = r->time_like[in];
+		if (seen[in] || !why || r->input_col[in] < 0)
 			continue;
 		seen[in] = true;
-		explore_hint_row_order(r->recipe->inputs[in].name, in, i + 1, r->time_like[in], &h);
+		explore_hint_row_order(r->recipe->inputs[in].name, (size_t)r->input_col[in], i + 1,
+				       why, &r->row_order);
 	}
-	for (size_t i = 0; i < h.n; i++)
-		add_note(r, "leakage hint: %s", h.v[i].reason);
-	explore_hints_free(&h);
+	for (size_t i = 0; i < r->row_order.n; i++)
+		add_note(r, "leakage hint: %s", r->row_order.v[i].reason);
 	free(seen);
 }
 
@@ -527,10 +576,18 @@ static int prepare(const struct frame *f, struct frame **owned,
 	note_recipe(r, f);
 	r->reference = reference_fit(f, r->recipe, r->split.train, r->split.ntrain);
 	r->time_like = xcalloc(r->recipe->ninputs + 1, sizeof *r->time_like);
+	r->time_span = xcalloc(r->recipe->ninputs + 1, sizeof *r->time_span);
+	r->input_col = xcalloc(r->recipe->ninputs + 1, sizeof *r->input_col);
 	for (size_t i = 0; i < r->recipe->ninputs; i++) {
 		int col = frame_find(f, r->recipe->inputs[i].name);
-		if (col >= 0)
-			r->time_like[i] = explore_time_like(f, (size_t)col);
+		r->input_col[i] = col;
+		r->time_span[i] = NAN;
+		if (col < 0)
+			continue;
+		const struct column *c = &f->cols[col];
+		r->time_like[i] = explore_time_like(f, (size_t)col);
+		if (c->type == COL_DATETIME && c->stats.count)
+			r->time_span[i] = c->stats.max - c->stats.min;
 	}
 	if (r->recipe->nfeatures == 0)
 		return ft_fail(err, FT_EINPUT, "%s: no feature columns left after drops",
@@ -1174,6 +1231,9 @@ void pipeline_result_free(struct pipeline_result *r)
 		free(r->notes[i]);
 	free(r->notes);
 	free(r->time_like);
+	free(r->time_span);
+	free(r->input_col);
+	explore_hints_free(&r->row_order);
 	threshold_cache_free(r->thresholds);
 	amount_risk_free(&r->risk);
 	metrics_bootstrap_free(r->test_bootstrap);
