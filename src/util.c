@@ -604,6 +604,18 @@ static size_t utf8_seq(const unsigned char *s, uint32_t *cp)
 	return n;
 }
 
+bool ft_utf8_valid(const char *s)
+{
+	uint32_t cp;
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		size_t n = utf8_seq(p, &cp);
+		if (!n)
+			return false;
+		p += n;
+	}
+	return true;
+}
+
 /* Code points that move or hide text without being seen: C1 controls,
  * zero-width and direction marks, embeddings, overrides and isolates, the
  * line and paragraph separators, the byte order mark. */

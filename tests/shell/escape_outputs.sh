@@ -95,5 +95,25 @@ mkdir -p "$D" && cp lm/model.json "$D/model.json"
 sed -n '/^SELECT/q;p' path.sql >path-header.sql
 raw path-header.sql "export --format sql (the model's path)"
 grep -q '^DROP' path.sql && fail "the model's path leaves the SQL comment"
+# Text people give the registry is stored in JSON files other programs
+# read: bytes that are not UTF-8 (a Latin-1 terminal, a cut paste) are
+# refused with exit 2 and nothing is written.
+cp reg/g/audit.jsonl audit.before
+LAT=$(printf 'caf\351')
+for args in "approve g/2 --reason $LAT" "approve g/2 --reason ok --user $LAT" \
+	"reject g/2 --reason $(printf 'cut\303')" "policy g --gate accuracy>=0.5 --reason $LAT" \
+	"alias g champion 2 --reason $LAT"; do
+	# shellcheck disable=SC2086
+	"$FT_BIN" registry $args >bad.out 2>bad.err
+	rc=$?
+	[ $rc -eq 2 ] || fail "registry $args: exit $rc, expected 2"
+	grep -q "is not valid UTF-8 text" bad.err || fail "registry $args: $(head -n 1 bad.err)"
+done
+cmp -s audit.before reg/g/audit.jsonl || fail "a refused text reached the audit trail"
+"$FT_BIN" run --quiet --set registry.group=g --set "gate=accuracy>=0.5" --description "$LAT" \
+	esc.csv >bad.out 2>bad.err && fail "run registered a description that is not UTF-8"
+grep -q "description is not valid UTF-8 text" bad.err || fail "run --description: $(tail -n 1 bad.err)"
+[ -d reg/g/3 ] && fail "run registered version 3 with a description that is not UTF-8"
+"$FT_BIN" registry approve g/2 --reason 'café ok' >/dev/null 2>&1 || fail "UTF-8 text refused"
 [ $fails -eq 0 ] && echo "escape_outputs: ok"
 [ $fails -eq 0 ]
