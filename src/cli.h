@@ -50,4 +50,8 @@ struct model *cli_model_load(const char *ref, const char *registry, struct ft_er
  * advances *i), or NULL when argv[*i] is not that option. */
 const char *cli_option_value(int argc, char **argv, int *i, const char *name);
 
+/* --delimiter's value for `verb` into *out (one character or "tab"); false
+ * after saying why, the same words for every verb. */
+bool cli_delimiter(const char *verb, const char *value, char *out);
+
 #endif

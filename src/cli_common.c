@@ -109,6 +109,14 @@ struct model *cli_model_load(const char *ref, const char *registry, struct ft_er
 	return registry_load_ref(root, ref, group, &version, err);
 }
 
+bool cli_delimiter(const char *verb, const char *value, char *out)
+{
+	if (options_parse_delimiter(value, out))
+		return true;
+	cli_errorf("%s: --delimiter: expected one character (or 'tab'), got '%s'", verb, value);
+	return false;
+}
+
 const char *cli_option_value(int argc, char **argv, int *i, const char *name)
 {
 	size_t n = strlen(name);

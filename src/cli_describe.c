@@ -703,9 +703,9 @@ int cli_describe(int argc, char **argv)
 			na = options_split_list(optarg, &nna);
 			break;
 		case 'd':
-			if (!options_parse_delimiter(optarg, &opt.delimiter)) {
+			if (!cli_delimiter("describe", optarg, &opt.delimiter)) {
 				options_list_free(na);
-				return cli_errorf("describe: --delimiter wants one character (or 'tab'), not '%s'", optarg);
+				return EXIT_ERROR;
 			}
 			break;
 		case 'j':

@@ -89,9 +89,8 @@ int cli_drift(int argc, char **argv)
 		} else if ((v = cli_option_value(argc, argv, &i, "--registry"))) {
 			registry = v;
 		} else if ((v = cli_option_value(argc, argv, &i, "--delimiter"))) {
-			if (!options_parse_delimiter(v, &delimiter))
-				return cli_errorf("drift: --delimiter: expected one character "
-						  "(or 'tab'), got '%s'", v);
+			if (!cli_delimiter("drift", v, &delimiter))
+				return EXIT_ERROR;
 		} else if (s[0] == '-' && s[1]) {
 			return cli_errorf("drift: unknown option or missing value: %s (see --help)", s);
 		} else if (npos < 2) {

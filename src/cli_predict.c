@@ -57,9 +57,8 @@ int cli_predict(int argc, char **argv)
 			   (v = cli_option_value(argc, argv, &i, "--output"))) {
 			out = v;
 		} else if ((v = cli_option_value(argc, argv, &i, "--delimiter"))) {
-			if (!options_parse_delimiter(v, &opt.delimiter))
-				return cli_errorf("predict: --delimiter: expected one character "
-						  "(or 'tab'), got '%s'", v);
+			if (!cli_delimiter("predict", v, &opt.delimiter))
+				return EXIT_ERROR;
 		} else if (s[0] == '-' && s[1]) {
 			return cli_errorf("predict: unknown option or missing value: %s (see --help)", s);
 		} else if (npos < 2) {

@@ -124,11 +124,8 @@ static int parse_args(int argc, char **argv, struct run_options *o, bool *help)
 		case OPT_DESCRIPTION: o->description = optarg; break;
 		case OPT_NA_VALUES: o->na_values = optarg; break;
 		case OPT_DELIMITER:
-			if (!options_parse_delimiter(optarg, &o->delimiter)) {
-				cli_errorf("run: --delimiter: expected one character (or 'tab'), got '%s'",
-					   optarg);
+			if (!cli_delimiter("run", optarg, &o->delimiter))
 				return -1;
-			}
 			break;
 		case 'q':
 		case OPT_QUIET: o->quiet = true; break;

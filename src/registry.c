@@ -1617,27 +1617,45 @@ static int write_group_json(const struct gdir *g, const char *description, struc
 
 static cJSON *group_doc(const struct gdir *g, struct ft_err *err);
 
-/* The group's policy (group.json) on the test metrics of a registration,
- * checked under the lock, whatever gate the run itself applied. */
-static int policy_admits(const struct gdir *g, const struct metrics *m, struct ft_err *err)
+/* The group's policy as group.json has it now. */
+static int group_policy(const struct gdir *g, struct registry_policy *p, struct ft_err *err)
 {
 	cJSON *j = group_doc(g, err);
 	if (!j)
 		return -1;
 	char *path = xasprintf("%s/group.json", g->path);
-	struct registry_policy p;
 	int rc = registry_policy_from_json(cJSON_GetObjectItemCaseSensitive(j, "policy"), path,
-					   &p, err);
+					   p, err);
 	cJSON_Delete(j);
 	free(path);
-	if (rc < 0)
-		return -1;
+	return rc;
+}
+
+/* One judge of a policy's gate on a version's test metrics (m NULL: the
+ * version has none), for a registration and an approval alike: who names
+ * what is judged, which the policy ("the group's policy", ...). */
+static int policy_judge(const struct registry_policy *p, const struct metrics *m,
+			const char *who, const char *which, struct ft_err *err)
+{
+	if (!p->set)
+		return 0;
+	if (p->ngate && !m)
+		return ft_fail(err, FT_EREFUSED, "%s: %s has a gate and there are no test metrics "
+			       "to check it on", who, which);
 	char why[300];
-	if (p.set && p.ngate && !m)
-		rc = ft_fail(err, FT_EREFUSED, "%s: refused by the group's policy: no test metrics "
-			     "to check it on", g->path);
-	else if (m && !registry_policy_admits(&p, m, why, sizeof why))
-		rc = ft_fail(err, FT_EREFUSED, "%s: refused by the group's %s", g->path, why);
+	if (m && !registry_policy_admits(p, m, why, sizeof why))
+		return ft_fail(err, FT_EREFUSED, "%s: refused by %s: %s", who, which, why);
+	return 0;
+}
+
+/* The group's policy on the test metrics of a registration, checked under
+ * the lock, whatever gate the run itself applied. */
+static int policy_admits(const struct gdir *g, const struct metrics *m, struct ft_err *err)
+{
+	struct registry_policy p;
+	if (group_policy(g, &p, err) < 0)
+		return -1;
+	int rc = policy_judge(&p, m, g->path, "the group's policy", err);
 	registry_policy_free(&p);
 	return rc;
 }
@@ -1857,17 +1875,12 @@ static int policy_refuses_approval(const struct gdir *g, const struct audit *log
 				   const struct registry_manifest *m, const char *user,
 				   struct ft_err *err)
 {
-	cJSON *j = group_doc(g, err);
-	if (!j)
-		return -1;
-	char *path = xasprintf("%s/group.json", g->path);
 	struct registry_policy now;
-	int rc = registry_policy_from_json(cJSON_GetObjectItemCaseSensitive(j, "policy"), path,
-					   &now, err);
-	cJSON_Delete(j);
-	free(path);
-	if (rc < 0)
+	if (group_policy(g, &now, err) < 0)
 		return -1;
+	int rc = 0;
+	char who[REGISTRY_GROUP_MAX + 16];
+	snprintf(who, sizeof who, "%s/%d", m->group, m->version);
 	/* the policies in force since the registration: each later change's
 	 * "from", then today's */
 	size_t since = log->n;
@@ -1887,18 +1900,13 @@ static int policy_refuses_approval(const struct gdir *g, const struct audit *log
 			rc = -1;
 			break;
 		}
-		const char *when = current ? "the group's policy" : "the group's policy when it was registered or since";
-		char why[300];
+		const char *which = current ? "the group's policy"
+					    : "the group's policy when it was registered or since";
 		if (was.set && was.four_eyes && !strcmp(user, m->user))
-			rc = ft_fail(err, FT_EREFUSED, "%s/%d: %s wants four eyes: %s registered it, "
-				     "so another user must approve it", m->group, m->version, when, user);
-		else if (was.set && was.ngate && !m->has_metrics)
-			rc = ft_fail(err, FT_EREFUSED, "%s/%d: %s has a gate and the version has no "
-				     "test metrics to check it on", m->group, m->version, when);
-		else if (was.set && m->has_metrics &&
-			 !registry_policy_admits(&was, &m->metrics, why, sizeof why))
-			rc = ft_fail(err, FT_EREFUSED, "%s/%d: refused by %s: %s", m->group, m->version,
-				     when, why);
+			rc = ft_fail(err, FT_EREFUSED, "%s: %s wants four eyes: %s registered it, "
+				     "so another user must approve it", who, which, user);
+		else
+			rc = policy_judge(&was, m->has_metrics ? &m->metrics : NULL, who, which, err);
 		if (!current)
 			registry_policy_free(&was);
 	}

@@ -199,13 +199,13 @@ bool registry_policy_admits(const struct registry_policy *p, const struct metric
 		fmt_double(want, c->value);
 		double actual;
 		if (!metrics_lookup(m, c->metric, &actual)) {
-			snprintf(why, size, "policy: %s%s%s: %s is not measured", c->metric,
+			snprintf(why, size, "%s%s%s: %s is not measured", c->metric,
 				 cmp_op_name(c->op), want, c->metric);
 			return false;
 		}
 		if (!cmp_op_eval(c->op, actual, c->value)) {
 			fmt_double(v, actual);
-			snprintf(why, size, "policy: %s %s is not %s %s", c->metric, v,
+			snprintf(why, size, "%s %s is not %s %s", c->metric, v,
 				 cmp_op_name(c->op), want);
 			return false;
 		}

@@ -37,7 +37,7 @@ static void set_list(struct int_list *l, const long *v, size_t n)
 void tune_default_grid(struct settings *s)
 {
 	static const long depth[] = { 3, 5, 8, 12 }, split[] = { 2, 20, 100 };
-	if (tune_wanted(s))
+	if (tune_wanted(s) || s->tune_ccp_alpha == TUNE_CCP_PATH)
 		return;
 	set_list(&s->tune_max_depth, depth, sizeof depth / sizeof depth[0]);
 	set_list(&s->tune_min_samples_split, split, sizeof split / sizeof split[0]);

@@ -32,7 +32,8 @@ bool tune_wanted(const struct settings *s);
 
 /* The grid searched when tuning is asked for and no tune.* list is set:
  * tune.max_depth 3,5,8,12 x tune.min_samples_split 2,20,100. Fills those
- * two lists when every tune.* list is empty; leaves s alone otherwise. */
+ * two lists when every tune.* list is empty and tune.ccp_alpha is none
+ * (the pruning path is tuning enough); leaves s alone otherwise. */
 void tune_default_grid(struct settings *s);
 
 /* Number of grid points (a dimension whose list is empty contributes the

@@ -646,6 +646,7 @@ void app_clear_tune(struct settings *s)
 		l[i]->v = NULL;
 		l[i]->n = 0;
 	}
+	s->tune_ccp_alpha = TUNE_CCP_NONE;
 }
 
 int app_start_train(struct app *a, bool tune)
@@ -882,7 +883,7 @@ static void adopt_train(struct app *a, struct app_job *j)
 	 * next plain training rebuilds this model. */
 	settings_free(&a->basis);
 	settings_copy(&a->basis, &j->settings);
-	char adopted[160] = "";
+	char adopted[200] = "";
 	if (j->kind == JOB_TUNE) {
 		const struct tree_params *tp = &a->result->settings.tree;
 		a->basis.tree.max_depth = tp->max_depth;
@@ -899,6 +900,18 @@ static void adopt_train(struct app *a, struct app_job *j)
 		snprintf(adopted, sizeof adopted, "; adopted max_depth %d, min_samples_split %zu,"
 			 " min_samples_leaf %zu", tp->max_depth, tp->min_samples_split,
 			 tp->min_samples_leaf);
+		/* the pruning path's one-SE choice, likewise */
+		if (a->result->ccp_path.n) {
+			a->basis.tree.ccp_alpha = tp->ccp_alpha;
+			if (a->settings.tree.ccp_alpha != tp->ccp_alpha) {
+				a->settings.tree.ccp_alpha = tp->ccp_alpha;
+				app_settings_changed(a);
+			}
+			char al[32];
+			fmt_double(al, tp->ccp_alpha);
+			size_t o = strlen(adopted);
+			snprintf(adopted + o, sizeof adopted - o, ", ccp_alpha %s", al);
+		}
 	}
 	/* A threshold or gate moved while it trained applies to it at once. */
 	struct ft_err rerr;

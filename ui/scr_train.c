@@ -26,7 +26,7 @@
 enum param {
 	P_CRITERION, P_MAX_DEPTH, P_MIN_SPLIT, P_MIN_LEAF, P_MIN_IMPURITY, P_MAX_LEAVES,
 	P_CCP_ALPHA, P_CLASS_WEIGHT, P_THRESHOLD, P_TUNE_DEPTH, P_TUNE_SPLIT, P_TUNE_LEAF,
-	P_TUNE_OBJECTIVE, P_COUNT
+	P_TUNE_OBJECTIVE, P_TUNE_CCP, P_COUNT
 };
 
 static const struct {
@@ -45,9 +45,10 @@ static const struct {
 	[P_TUNE_SPLIT] = { "tune min_samples_split", "tune.min_samples_split" },
 	[P_TUNE_LEAF] = { "tune min_samples_leaf", "tune.min_samples_leaf" },
 	[P_TUNE_OBJECTIVE] = { "tune objective", "tune.objective" },
+	[P_TUNE_CCP] = { "tune ccp_alpha", "tune.ccp_alpha" },
 };
 
-enum focus { FOCUS_PARAMS, FOCUS_HISTORY, FOCUS_TUNE };
+enum focus { FOCUS_PARAMS, FOCUS_HISTORY, FOCUS_TUNE, FOCUS_PATH };
 
 struct train_state {
 	int cur;
@@ -57,8 +58,8 @@ struct train_state {
 	size_t cmp_a, cmp_b;
 	bool marked;
 	size_t mark;
-	size_t hist_cur, tune_cur, tune_top, hist_top;
-	const struct pipeline_result *heat_of;
+	size_t hist_cur, tune_cur, tune_top, hist_top, path_cur, path_top;
+	const struct pipeline_result *heat_of, *path_of;
 	struct view_heat heat;
 	char find[64];   /* the last text / looked for */
 };
@@ -108,6 +109,7 @@ static void param_value(const struct settings *st, enum param p, char *buf, size
 	case P_TUNE_SPLIT: list_text(&st->tune_min_samples_split, buf, size); break;
 	case P_TUNE_LEAF: list_text(&st->tune_min_samples_leaf, buf, size); break;
 	case P_TUNE_OBJECTIVE: snprintf(buf, size, "%s", st->tune_objective ? st->tune_objective : ""); break;
+	case P_TUNE_CCP: snprintf(buf, size, "%s", tune_ccp_name(st->tune_ccp_alpha)); break;
 	default: buf[0] = '\0'; break;
 	}
 }
@@ -120,6 +122,8 @@ static const char *param_note(const struct settings *st, enum param p)
 	case P_CCP_ALPHA: return st->tree.ccp_alpha > 0 ? "pruned" : "no pruning";
 	case P_TUNE_DEPTH: case P_TUNE_SPLIT: case P_TUNE_LEAF:
 		return "e.g. 3,5,8";
+	case P_TUNE_CCP:
+		return st->tune_ccp_alpha == TUNE_CCP_PATH ? "T: one-SE alpha" : "path: T picks alpha";
 	default: return "";
 	}
 }
@@ -137,7 +141,14 @@ static void draw_params(struct app *a, struct train_state *s, WINDOW *w, int wid
 		bool sel = p == s->cur && s->focus == FOCUS_PARAMS;
 		attr_t at = sel ? term_attr(ROLE_SELECTED) : A_NORMAL;
 		char line[256];
-		snprintf(line, sizeof line, " %-22s %-14s", params[p].label, val[0] ? val : "-");
+		/* a value longer than its column (a pruning path's alpha) takes
+		 * room from the label's padding, so its digits stay whole */
+		int vw = view_text_width(val[0] ? val : "-"), lab = 22;
+		if (vw > 14 && lab > width - 2 - vw)
+			lab = width - 2 - vw;
+		if (lab < view_text_width(params[p].label))
+			lab = view_text_width(params[p].label);
+		snprintf(line, sizeof line, " %-*s %-14s", lab, params[p].label, val[0] ? val : "-");
 		term_put(w, 1 + p, 0, width, line, at, false);
 		int x = view_text_width(line) + 1;
 		const char *note = param_note(st, (enum param)p);
@@ -476,6 +487,65 @@ static void draw_tune(struct app *a, struct train_state *s, WINDOW *w, int y0, i
 	}
 }
 
+/* Row i of the pruning path as its row shows it (and as / searches it):
+ * the alpha whole (the shortest round-trip decimal), leaves, impurity,
+ * the objective and its SE. */
+static void path_line(const struct pipeline_result *r, size_t i, char *line, size_t size)
+{
+	const struct tune_path *p = &r->ccp_path;
+	const struct tune_alpha *t = &p->rows[i];
+	char al[32], sc[16] = "-", se[16] = "-";
+	fmt_double(al, t->alpha);
+	if (!isnan(t->score))
+		snprintf(sc, sizeof sc, "%.4f", t->score);
+	if (!isnan(t->score_se))
+		snprintf(se, sizeof se, "%.4f", t->score_se);
+	const char *mark = i == p->chosen && i == p->best ? " *1SE" : i == p->chosen ? " 1SE"
+		: i == p->best ? " *" : "";
+	snprintf(line, size, " %-3zu %-23s %6zu %8.4g %17s %7s%s", i + 1, al, t->leaves,
+		 t->impurity, sc, se, mark);
+}
+
+static void draw_path(struct app *a, struct train_state *s, WINDOW *w, int y0, int height)
+{
+	const struct pipeline_result *r = a->result;
+	const struct tune_path *p = &r->ccp_path;
+	int width = getmaxx(w);
+	attr_t head = term_attr(ROLE_HEADER) | (s->focus == FOCUS_PATH ? A_REVERSE : 0);
+	const char *obj = r->settings.tune_objective ? r->settings.tune_objective : "score";
+	term_fill(w, y0, 0, s->focus == FOCUS_PATH ? head : A_NORMAL);
+	char on[32];
+	if (r->settings.tune_cv > 0)
+		snprintf(on, sizeof on, "alpha (%d-fold mean)", r->settings.tune_cv);
+	else
+		snprintf(on, sizeof on, "alpha (validation)");
+	term_printf(w, y0, 0, width, head, " %-3s %-23s %6s %8s %17s %7s", "#", on,
+		    "leaves", "impurity", "", "+/- SE");
+	/* the objective's name over its column, cut with a mark when long */
+	int ox = 1 + 3 + 1 + 23 + 1 + 6 + 1 + 8 + 1;
+	if (ox + 17 <= width)
+		term_put(w, y0, ox, 17, obj, head, true);
+	/* a new path opens at its one-SE choice, the alpha the fit used */
+	if (s->path_of != r) {
+		s->path_of = r;
+		s->path_cur = p->chosen;
+	}
+	size_t rows = height > 1 ? (size_t)height - 1 : 1;
+	if (s->path_cur >= p->n)
+		s->path_cur = p->n ? p->n - 1 : 0;
+	if (s->path_cur < s->path_top)
+		s->path_top = s->path_cur;
+	if (s->path_cur >= s->path_top + rows)
+		s->path_top = s->path_cur - rows + 1;
+	for (size_t i = s->path_top; i < p->n && i < s->path_top + rows; i++) {
+		bool sel = s->focus == FOCUS_PATH && i == s->path_cur;
+		char line[160];
+		path_line(r, i, line, sizeof line);
+		term_put(w, y0 + 1 + (int)(i - s->path_top), 0, width, line,
+			 sel ? term_attr(ROLE_SELECTED) : (i == p->chosen ? A_BOLD : A_NORMAL), false);
+	}
+}
+
 static void draw(struct app *a, WINDOW *w)
 {
 	struct train_state *s = state(a);
@@ -487,8 +557,11 @@ static void draw(struct app *a, WINDOW *w)
 	if (bh < 2)
 		return;
 	bool have_tune = a->result && a->result->ntune;
+	bool have_path = a->result && a->result->ccp_path.n;
 	if (s->compare)
 		draw_compare(a, s, w, y0, bh);
+	else if (have_path && (s->focus == FOCUS_PATH || (!have_tune && s->focus != FOCUS_HISTORY)))
+		draw_path(a, s, w, y0, bh);
 	else if (have_tune && s->focus != FOCUS_HISTORY)
 		draw_tune(a, s, w, y0, bh);
 	else
@@ -564,6 +637,8 @@ static int adjust(struct app *a, enum param p, int dir)
 	}
 	case P_CLASS_WEIGHT:
 		return set(a, params[p].key, st->resample == RESAMPLE_CLASS_WEIGHT ? "none" : "class_weight");
+	case P_TUNE_CCP:
+		return set(a, params[p].key, st->tune_ccp_alpha == TUNE_CCP_PATH ? "none" : "path");
 	case P_THRESHOLD: {
 		double v = st->threshold + dir * 0.05;
 		v = v < 0 ? 0 : v > 1 ? 1 : v;
@@ -641,6 +716,28 @@ static int train_adopt(struct app *a, size_t i)
 	return 0;
 }
 
+/* A pruning-path row: its alpha becomes tree.ccp_alpha, and the path is
+ * switched off so the next training keeps it. */
+static int path_adopt(struct app *a, size_t i)
+{
+	if (!a->result || i >= a->result->ccp_path.n)
+		return -1;
+	const struct tune_alpha *t = &a->result->ccp_path.rows[i];
+	char al[32];
+	fmt_double(al, t->alpha);
+	char *assign[2];
+	assign[0] = xasprintf("tree.ccp_alpha=%s", al);
+	assign[1] = xasprintf("tune.ccp_alpha=none");
+	int rc = app_set(a, (const char *const *)assign, 2);
+	free(assign[0]);
+	free(assign[1]);
+	if (rc)
+		return -1;
+	app_message(a, false, "adopted alpha row %zu: tree.ccp_alpha %s (%zu leaves), "
+		    "tune.ccp_alpha none; t trains (u undoes)", i + 1, al, t->leaves);
+	return 0;
+}
+
 /* A run or tuning row number 1..n from text; -1 with the message said. */
 static long row_number(struct app *a, const char *what, const char *text, size_t n)
 {
@@ -703,10 +800,24 @@ static int cmd_compare(struct app *a, int argc, char **argv)
 	return 0;
 }
 
+static int cmd_alpha(struct app *a, int argc, char **argv)
+{
+	if (argc != 2) {
+		app_message(a, true, "usage: :alpha N");
+		return -1;
+	}
+	long n = row_number(a, "alpha: pruning path row", argv[1],
+			    a->result ? a->result->ccp_path.n : 0);
+	if (n < 0)
+		return -1;
+	return path_adopt(a, (size_t)n - 1);
+}
+
 static const struct command commands[] = {
 	{ "compare", "N M", "runs N and M side by side: data, settings, metrics, confusion matrices", { ARG_NONE, ARG_NONE, ARG_NONE }, cmd_compare },
 	{ "restore", "N", "put back the settings of run N from the history (same file only)", { ARG_NONE, ARG_NONE, ARG_NONE }, cmd_restore },
 	{ "adopt", "N", "adopt the parameters of tuning row N", { ARG_NONE, ARG_NONE, ARG_NONE }, cmd_adopt },
+	{ "alpha", "N", "adopt the alpha of pruning path row N as tree.ccp_alpha (tune.ccp_alpha none)", { ARG_NONE, ARG_NONE, ARG_NONE }, cmd_alpha },
 };
 
 /* The text of row i of the focused list, as / searches it. */
@@ -716,6 +827,8 @@ static void row_text(struct app *a, struct train_state *s, size_t i, char *buf, 
 		history_line(a, i, buf, size);
 	} else if (s->focus == FOCUS_TUNE) {
 		tune_line(a->result, i, true, buf, size);
+	} else if (s->focus == FOCUS_PATH) {
+		path_line(a->result, i, buf, size);
 	} else {
 		char val[128];
 		param_value(&a->settings, (enum param)i, val, sizeof val);
@@ -726,13 +839,15 @@ static void row_text(struct app *a, struct train_state *s, size_t i, char *buf, 
 static size_t focus_count(struct app *a, struct train_state *s)
 {
 	return s->focus == FOCUS_HISTORY ? a->nhistory
-	     : s->focus == FOCUS_TUNE ? (a->result ? a->result->ntune : 0) : P_COUNT;
+	     : s->focus == FOCUS_TUNE ? (a->result ? a->result->ntune : 0)
+	     : s->focus == FOCUS_PATH ? (a->result ? a->result->ccp_path.n : 0) : P_COUNT;
 }
 
 static size_t *focus_cur(struct train_state *s, size_t *params_cur)
 {
 	return s->focus == FOCUS_HISTORY ? &s->hist_cur
-	     : s->focus == FOCUS_TUNE ? &s->tune_cur : params_cur;
+	     : s->focus == FOCUS_TUNE ? &s->tune_cur
+	     : s->focus == FOCUS_PATH ? &s->path_cur : params_cur;
 }
 
 struct row_match {
@@ -750,7 +865,7 @@ static bool row_holds(size_t row, void *ctx)
 
 static void find_next(struct app *a, struct train_state *s, bool forward)
 {
-	static const char *const what[] = { "parameter", "run", "tuning row" };
+	static const char *const what[] = { "parameter", "run", "tuning row", "pruning path row" };
 	if (!s->find[0]) {
 		app_message(a, true, "nothing to find yet: / finds a %s by its text", what[s->focus]);
 		return;
@@ -782,8 +897,8 @@ static void find_done(struct app *a, const char *line, void *ctx)
 static int list_key(struct app *a, struct train_state *s, int ch)
 {
 	bool hist = s->focus == FOCUS_HISTORY;
-	size_t *cur = hist ? &s->hist_cur : &s->tune_cur;
-	size_t n = hist ? a->nhistory : (a->result ? a->result->ntune : 0);
+	size_t pcur = 0, *cur = focus_cur(s, &pcur);
+	size_t n = focus_count(a, s);
 	if (screen_list_key(ch, cur, n, 5))
 		return KEY_REDRAW;
 	switch (ch) {
@@ -811,6 +926,8 @@ static int list_key(struct app *a, struct train_state *s, int ch)
 			return KEY_REDRAW;
 		if (hist)
 			app_history_restore(a, *cur);
+		else if (s->focus == FOCUS_PATH)
+			path_adopt(a, *cur);
 		else
 			train_adopt(a, *cur);
 		return KEY_REDRAW;
@@ -840,9 +957,13 @@ static int key(struct app *a, int ch)
 		app_start_train(a, true);
 		return KEY_REDRAW;
 	case 'v':
+		/* parameters, history, then the tuning and path tables there are */
 		s->focus = s->focus == FOCUS_PARAMS ? FOCUS_HISTORY
-			 : s->focus == FOCUS_HISTORY ? FOCUS_TUNE : FOCUS_PARAMS;
+			 : s->focus == FOCUS_HISTORY ? FOCUS_TUNE
+			 : s->focus == FOCUS_TUNE ? FOCUS_PATH : FOCUS_PARAMS;
 		if (s->focus == FOCUS_TUNE && !(a->result && a->result->ntune))
+			s->focus = FOCUS_PATH;
+		if (s->focus == FOCUS_PATH && !(a->result && a->result->ccp_path.n))
 			s->focus = FOCUS_PARAMS;
 		return KEY_REDRAW;
 	case '/':
@@ -884,11 +1005,12 @@ static const struct key_binding help[] = {
 	{ { 0 }, "Enter", "type a value (lists for tune.*: 3,5,8)", KB_VIEW, NULL, NULL },
 	{ { 't' }, "t", "train with these settings (:train)", KB_MODEL, "train", NULL },
 	{ { 'T' }, "T", "tune the grid, then train the best; the panel then shows the adopted values (:tune)", KB_MODEL, "tune", NULL },
-	{ { 0 }, "v", "move between parameters, run history and tuning results", KB_VIEW, NULL, NULL },
+	{ { 0 }, "v", "move between parameters, run history, tuning results and the pruning path", KB_VIEW, NULL, NULL },
 	{ { 0 }, "/ n N", "find a parameter, run or tuning row by its text; next, previous", KB_VIEW, NULL, NULL },
 	{ { 0 }, "Enter (history)", "restore that run's settings (:restore N; u undoes)", KB_VIEW, NULL, NULL },
 	{ { 0 }, "m, c (history)", "mark a run; compare the selected one with it side by side (:compare N M)", KB_VIEW, NULL, NULL },
 	{ { 0 }, "Enter (tuning)", "adopt that row's parameters (:adopt N)", KB_VIEW, NULL, NULL },
+	{ { 0 }, "Enter (path)", "adopt that row's alpha as tree.ccp_alpha, path off (:alpha N)", KB_VIEW, NULL, NULL },
 	{ { 0 }, "Esc", "cancel training or tuning", KB_VIEW, NULL, NULL },
 	{ { 0 }, NULL, NULL, KB_VIEW, NULL, NULL }
 };

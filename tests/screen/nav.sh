@@ -47,9 +47,9 @@ st_keys 3
 st_wait "parameters (+/- change"
 st_keys End
 st_keys Enter
-st_wait "tune objective: "
+st_wait "tune ccp_alpha: "
 st_keys Escape
-st_wait_gone "tune objective: "
+st_wait_gone "tune ccp_alpha: "
 st_keys Home Enter
 st_wait "criterion: "
 st_keys Escape

@@ -31,7 +31,7 @@ st_keys /
 st_wait "find:"
 st_keys -l "objective"
 st_keys Enter
-st_wait "parameter 13 of 13"
+st_wait "parameter 13 of 14"
 st_keys Enter
 st_wait "tune objective: balanced_accuracy"
 st_keys Escape

@@ -145,4 +145,10 @@ grep -qF 'both versions were trained on this file: only rows in both test splits
 ft 2 registry --registry "$reg" compare c/1 c/9 "$data"
 ft 2 registry --registry "$reg" compare c/1 c/2 "$tmp/nosuch.csv"
 
+# A gate raised after a registration holds at its approval, named once.
+ft 0 registry --registry "$reg" policy c --gate 'precision>=0.9999' --reason "raised" --user bob
+ft 2 registry --registry "$reg" approve c/2 --reason ok --user carol
+grep -q "^fraudtree: c/2: refused by the group's policy: precision [0-9.]* is not >= 0.9999$" \
+	"$tmp/err" || fail "a raised gate at approval: $(cat "$tmp/err")"
+
 exit $((fails > 0))

@@ -72,6 +72,12 @@ for d in TAB tab '\t'; do
 done
 expect 2 "$FT_BIN" predict "$T/model.json" "$T/tab.tsv" --delimiter tabs
 has "$T/err" "predict: --delimiter: expected one character (or 'tab'), got 'tabs'"
+# every verb that reads a CSV refuses a bad --delimiter in the same words
+for verb in describe run drift; do
+	case $verb in drift) set -- "$T/model.json" "$T/tab.tsv" ;; *) set -- "$T/tab.tsv" ;; esac
+	expect 2 "$FT_BIN" $verb "$@" --delimiter tabs
+	has "$T/err" "$verb: --delimiter: expected one character (or 'tab'), got 'tabs'"
+done
 
 # Errors name the file and the line; a failed -o leaves nothing behind.
 printf 'id,card\n1,debit\n' >"$T/nocol.csv"

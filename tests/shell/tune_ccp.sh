@@ -61,6 +61,11 @@ grep -q '"folds":[[:space:]]*3' "$tmp/e/evaluation.json" || fail "path rows lack
 grep -q '"grid"' "$tmp/e/evaluation.json" || fail "the grid's table is gone beside the path"
 grep -q 'tuned 2 grid points' "$tmp/out" || fail "the grid did not run before the path"
 
+# --tune with the path set and no list: the path is the tuning, no grid
+run_either --no-register --tune --set tune.ccp_alpha=path "$data"
+grep -qF 'pruning path (' "$tmp/out" || fail "--tune dropped the path"
+grep -q 'grid points' "$tmp/out" && fail "--tune added the default grid to the path"
+
 # an objective without a standard error: the best alpha, said so
 run_either --no-register --set tune.ccp_alpha=path --set tune.objective=net_savings "$data"
 grep -q 'has no standard error' "$tmp/out" || fail "no note for an objective without SE"

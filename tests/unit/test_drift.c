@@ -17,11 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "csv_load.h"
 #include "drift.h"
 #include "gen.h"
-#include "model.h"
-#include "pipeline.h"
+#include "model_fixture.h"
 #include "reference.h"
 
 static void test_psi_by_hand(void **state)
@@ -63,68 +61,18 @@ static void test_bins(void **state)
 #define DATA "test_drift.data.csv"
 #define SPLIT "test_drift.train.csv"
 
-/* The raw lines of frame rows (generated data: one line per row), with the
- * header, to path; column col (0-based, before any quoted field) set to
- * `set` when not NULL. */
-static void write_rows(const struct frame *f, const size_t *rows, size_t n, const char *path,
-		       int col, const char *set)
-{
-	char *text = file_read_all(DATA, NULL, NULL);
-	assert_non_null(text);
-	size_t nlines = 0, cap = f->nrows + 2;
-	char **line = xcalloc(cap, sizeof *line);
-	for (char *p = text; *p && nlines < cap;) {
-		line[nlines++] = p;
-		char *nl = strchr(p, '\n');
-		if (!nl)
-			break;
-		*nl = '\0';
-		p = nl + 1;
-	}
-	FILE *out = fopen(path, "w");
-	assert_non_null(out);
-	fprintf(out, "%s\n", line[0]);
-	for (size_t i = 0; i < n; i++) {
-		const char *l = line[f->row_line[rows[i]] - 1];
-		if (!set) {
-			fprintf(out, "%s\n", l);
-			continue;
-		}
-		const char *p = l;
-		for (int c = 0; c < col; c++)
-			p = strchr(p, ',') + 1;
-		const char *end = strchr(p, ',');
-		fprintf(out, "%.*s%s%s\n", (int)(p - l), l, set, end);
-	}
-	fclose(out);
-	free(line);
-	free(text);
-}
-
 /* The training split's own rows give PSI 0 on every input and on the
  * score (resampled rows are not the data); every card_type set to debit
  * gives the PSI computed by hand from the model's shares. */
 static void check_training_rows(const char *const *sets, size_t nsets)
 {
+	struct trained t;
+	trained_fit(&t, DATA, sets, nsets);
 	struct ft_err err;
-	struct csv_options copt = { 0 };
-	struct frame *f = csv_load(DATA, &copt, &err);
-	if (!f)
-		fail_msg("%s", err.msg);
-	struct settings s;
-	settings_init(&s);
-	for (size_t i = 0; i < nsets; i++)
-		if (settings_set(&s, sets[i], &err) < 0)
-			fail_msg("%s", err.msg);
-	struct pipeline_result r;
-	if (pipeline_run(f, &s, NULL, &r, &err) < 0)
-		fail_msg("%s", err.msg);
-	char *text = model_to_text(r.recipe, r.tree, r.settings.threshold, r.settings.threshold_on,
-				   r.reference);
-	struct model *m = model_parse(text, "model.json", &err);
-	if (!m)
-		fail_msg("%s", err.msg);
-	write_rows(f, r.split.train, r.split.ntrain, SPLIT, 0, NULL);
+	struct frame *f = t.f;
+	struct pipeline_result r = t.r;
+	struct model *m = t.m;
+	fixture_write_rows(f, DATA, r.split.train, r.split.ntrain, SPLIT, 0, NULL);
 	struct drift_report rep;
 	if (drift_csv(m, SPLIT, 0, NULL, &rep, &err) < 0)
 		fail_msg("%s", err.msg);
@@ -140,7 +88,7 @@ static void check_training_rows(const char *const *sets, size_t nsets)
 	drift_report_free(&rep);
 
 	/* card_type (column 6) all debit: shares 1 for debit, 0 elsewhere */
-	write_rows(f, r.split.train, r.split.ntrain, SPLIT, 6, "debit");
+	fixture_write_rows(f, DATA, r.split.train, r.split.ntrain, SPLIT, 6, "debit");
 	if (drift_csv(m, SPLIT, 0, NULL, &rep, &err) < 0)
 		fail_msg("%s", err.msg);
 	const struct reference_column *rc = NULL;
@@ -170,11 +118,7 @@ static void check_training_rows(const char *const *sets, size_t nsets)
 		if (i != at && rep.cols[i].psi != 0)
 			fail_msg("%s moved too: PSI %.17g", rep.cols[i].name, rep.cols[i].psi);
 	drift_report_free(&rep);
-	model_free(m);
-	free(text);
-	pipeline_result_free(&r);
-	settings_free(&s);
-	frame_free(f);
+	trained_free(&t);
 }
 
 static void test_training_rows(void **state)

@@ -92,15 +92,15 @@ static void test_admits(void **state)
 	assert_true(registry_policy_admits(&p, &m, why, sizeof why));
 	m.amount.alerts = 11;
 	assert_false(registry_policy_admits(&p, &m, why, sizeof why));
-	assert_string_equal(why, "policy: alerts 11 is not <= 10");
+	assert_string_equal(why, "alerts 11 is not <= 10");
 	m.amount.alerts = 3;
 	m.recall = 0.25;
 	assert_false(registry_policy_admits(&p, &m, why, sizeof why));
-	assert_string_equal(why, "policy: recall 0.25 is not >= 0.5");
+	assert_string_equal(why, "recall 0.25 is not >= 0.5");
 	/* an interval that was not computed does not pass */
 	assert_int_equal(registry_policy_parse_gate("recall.lower>=0.1", &p, &err), 0);
 	assert_false(registry_policy_admits(&p, &m, why, sizeof why));
-	assert_string_equal(why, "policy: recall.lower>=0.1: recall.lower is not measured");
+	assert_string_equal(why, "recall.lower>=0.1: recall.lower is not measured");
 	/* no policy admits everything */
 	struct registry_policy none = { 0 };
 	assert_true(registry_policy_admits(&none, &m, why, sizeof why));

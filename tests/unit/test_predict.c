@@ -16,10 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "csv_load.h"
 #include "gen.h"
-#include "model.h"
-#include "pipeline.h"
+#include "model_fixture.h"
 #include "predict.h"
 
 #define DATA "test_predict.data.csv"
@@ -49,56 +47,14 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Write the header and the raw lines of the test rows (generated data has
- * one line per row). */
-static void write_split(const struct frame *f, const struct dataset *test)
-{
-	char *text = file_read_all(DATA, NULL, NULL);
-	assert_non_null(text);
-	size_t nlines = 0, cap = f->nrows + 2;
-	char **line = xcalloc(cap, sizeof *line);
-	for (char *p = text; *p && nlines < cap;) {
-		line[nlines++] = p;
-		char *nl = strchr(p, '\n');
-		if (!nl)
-			break;
-		*nl = '\0';
-		p = nl + 1;
-	}
-	FILE *out = fopen(SPLIT, "w");
-	assert_non_null(out);
-	fprintf(out, "%s\n", line[0]);
-	for (size_t i = 0; i < test->n; i++) {
-		size_t row = test->rows[i];
-		assert_true(f->row_line[row] >= 2 && f->row_line[row] <= nlines);
-		fprintf(out, "%s\n", line[f->row_line[row] - 1]);
-	}
-	fclose(out);
-	free(line);
-	free(text);
-}
-
 static void check_settings(const char *const *sets, size_t nsets)
 {
+	struct trained t;
+	trained_fit(&t, DATA, sets, nsets);
 	struct ft_err err;
-	struct csv_options copt = { 0 };
-	struct frame *f = csv_load(DATA, &copt, &err);
-	if (!f)
-		fail_msg("%s", err.msg);
-	struct settings s;
-	settings_init(&s);
-	for (size_t i = 0; i < nsets; i++)
-		if (settings_set(&s, sets[i], &err) < 0)
-			fail_msg("%s", err.msg);
-	struct pipeline_result r;
-	if (pipeline_run(f, &s, NULL, &r, &err) < 0)
-		fail_msg("%s", err.msg);
-	write_split(f, &r.test);
-
-	char *text = model_to_text(r.recipe, r.tree, r.settings.threshold, r.settings.threshold_on, r.reference);
-	struct model *m = model_parse(text, "model.json", &err);
-	if (!m)
-		fail_msg("%s", err.msg);
+	struct pipeline_result r = t.r;
+	fixture_write_rows(t.f, DATA, r.test.rows, r.test.n, SPLIT, 0, NULL);
+	struct model *m = t.m;
 	int fd = open(SCORED, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	assert_true(fd >= 0);
 	struct predict_options opt = { 0 };
@@ -153,11 +109,7 @@ static void check_settings(const char *const *sets, size_t nsets)
 	assert_true(cm.tp > 0);
 
 	free(scored);
-	model_free(m);
-	free(text);
-	pipeline_result_free(&r);
-	settings_free(&s);
-	frame_free(f);
+	trained_free(&t);
 }
 
 static void test_default_recipe(void **state)

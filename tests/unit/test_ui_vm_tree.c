@@ -24,10 +24,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "csv_load.h"
 #include "gen.h"
-#include "model.h"
-#include "pipeline.h"
+#include "model_fixture.h"
 #include "predict.h"
 #include "recipe_apply.h"
 #include "vm_tree.h"
@@ -154,24 +152,13 @@ static const char *code_text(const cJSON *codes, int32_t node)
  * with their table texts. */
 static void check_explain_matches_predict(const char *const *sets, size_t nsets)
 {
+	struct trained tr;
+	trained_fit(&tr, EXPLAIN_DATA, sets, nsets);
 	struct ft_err err;
-	struct csv_options copt = { 0 };
-	struct frame *f = csv_load(EXPLAIN_DATA, &copt, &err);
-	if (!f)
-		fail_msg("%s", err.msg);
-	struct settings s;
-	settings_init(&s);
-	for (size_t i = 0; i < nsets; i++)
-		if (settings_set(&s, sets[i], &err) < 0)
-			fail_msg("%s", err.msg);
-	struct pipeline_result r;
-	if (pipeline_run(f, &s, NULL, &r, &err) < 0)
-		fail_msg("%s", err.msg);
-	char *text = model_to_text(r.recipe, r.tree, r.settings.threshold, r.settings.threshold_on,
-				   r.reference);
-	struct model *m = model_parse(text, "model.json", &err);
-	if (!m)
-		fail_msg("%s", err.msg);
+	struct frame *f = tr.f;
+	struct pipeline_result r = tr.r;
+	struct model *m = tr.m;
+	const char *text = tr.text;
 	cJSON *json = cJSON_Parse(text);
 	const cJSON *codes = cJSON_GetObjectItem(json, "reason_codes");
 	assert_true(cJSON_IsArray(codes));
@@ -244,11 +231,7 @@ static void check_explain_matches_predict(const char *const *sets, size_t nsets)
 	assert_true(with_reasons > 0);
 	free(scored);
 	cJSON_Delete(json);
-	model_free(m);
-	free(text);
-	pipeline_result_free(&r);
-	settings_free(&s);
-	frame_free(f);
+	trained_free(&tr);
 	remove(EXPLAIN_SCORED);
 }
 
