@@ -11,6 +11,8 @@
 #include <cJSON.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,14 +107,22 @@ static void pad_to(struct strbuf *sb, size_t from, size_t width)
 		sb_append(sb, " ", 1);
 }
 
-static const char *num_text(double v, char *buf, size_t size)
+/* A figure of the summary: a value of the column (min, max, median) as the
+ * shortest decimal that reads back as itself, so it is never rounded; a
+ * statistic over the rows (mean, std) to six significant digits. */
+static const char *num_text(double v, bool exact, char *buf, size_t size)
 {
-	if (isnan(v))
+	if (isnan(v)) {
 		snprintf(buf, size, "-");
-	else if (isinf(v))
+	} else if (isinf(v)) {
 		snprintf(buf, size, "%s", v > 0 ? "inf" : "-inf");
-	else
+	} else if (exact) {
+		char tmp[32];
+		fmt_double(tmp, v);
+		snprintf(buf, size, "%s", tmp);
+	} else {
 		snprintf(buf, size, "%.6g", v);
+	}
 	return buf;
 }
 
@@ -125,9 +135,9 @@ static char *column_summary(const struct frame *f, const struct column *col)
 		sb_puts(&sb, "all missing");
 	} else if (col->type == COL_NUMERIC) {
 		sb_printf(&sb, "min %s  max %s  mean %s  std %s  median %s",
-			  num_text(st->min, a, sizeof a), num_text(st->max, b, sizeof b),
-			  num_text(st->mean, c, sizeof c), num_text(st->std, d, sizeof d),
-			  num_text(st->median, e, sizeof e));
+			  num_text(st->min, true, a, sizeof a), num_text(st->max, true, b, sizeof b),
+			  num_text(st->mean, false, c, sizeof c), num_text(st->std, false, d, sizeof d),
+			  num_text(st->median, true, e, sizeof e));
 	} else if (col->type == COL_DATETIME) {
 		sb_printf(&sb, "%s .. %s", frame_format_datetime(st->min, false, a, sizeof a),
 			  frame_format_datetime(st->max, false, b, sizeof b));
@@ -327,11 +337,18 @@ static int by_target_compute(const struct frame *f, const char *target, const ch
 	return explore_leakage(f, bt->target.y, bt->target.col, NULL, &bt->hints, err);
 }
 
+/* How many characters of a group's label are shown: a level's text is cut
+ * at VALUE_WIDTH_MAX, a number, a bin's edges or a time part never. */
+static size_t label_max(const struct explore_column *e)
+{
+	return e->kind == EXPLORE_LEVELS ? VALUE_WIDTH_MAX : SIZE_MAX;
+}
+
 static void group_line(struct strbuf *out, const char *label, size_t lw,
 		       const struct explore_group *g, const struct explore_column *e)
 {
 	struct strbuf l = { 0 };
-	put_visible(&l, label, VALUE_WIDTH_MAX);
+	put_visible(&l, label, label_max(e));
 	sb_printf(out, "  %s", l.data ? l.data : "");
 	pad_to(out, l.data ? text_width(l.data) : 0, lw);
 	double share = e->rows ? 100.0 * (double)g->rows / (double)e->rows : 0;
@@ -356,7 +373,7 @@ static void group_table(struct strbuf *out, const struct frame *f, const struct 
 	for (size_t i = 0; i <= measured; i++) {
 		const struct explore_group *g = i < measured ? &groups[i] : &e->missing;
 		struct strbuf l = { 0 };
-		put_visible(&l, explore_group_label(f, e, g, part, buf, sizeof buf), VALUE_WIDTH_MAX);
+		put_visible(&l, explore_group_label(f, e, g, part, buf, sizeof buf), label_max(e));
 		if (l.data && text_width(l.data) > lw)
 			lw = text_width(l.data);
 		sb_free(&l);

@@ -701,28 +701,55 @@ const char *explore_time_like(const struct frame *f, size_t col)
 	};
 	const struct column *c = &f->cols[col];
 	if (c->type == COL_DATETIME)
-		return "a datetime column";
+		return NULL;   /* its parts repeat: explore_part_marks_time */
 	if (c->type == COL_NUMERIC && c->stats.distinct >= 3 && c->stats.count >= 10) {
-		size_t up = 0, down = 0, pairs = 0;
+		/* Ties say nothing about order: a column of zeros with a few
+		 * other values has 99% of its steps "not down" in any order. A
+		 * row order is a column whose changes (nearly) all go one way. */
+		size_t up = 0, down = 0;
 		double prev = NAN;
 		for (size_t r = 0; r < f->nrows; r++) {
 			double v = c->num[r];
 			if (isnan(v))
 				continue;
 			if (!isnan(prev)) {
-				pairs++;
-				up += v >= prev;
-				down += v <= prev;
+				up += v > prev;
+				down += v < prev;
 			}
 			prev = v;
 		}
-		if (pairs && (double)up >= 0.99 * (double)pairs)
+		size_t changes = up + down;
+		if (up >= 2 && (double)down <= 0.01 * (double)changes)
 			return "it grows with the row number";
-		if (pairs && (double)down >= 0.99 * (double)pairs)
+		if (down >= 2 && (double)up <= 0.01 * (double)changes)
 			return "it falls with the row number";
 	}
 	if (name_has_word(c->name, words))
 		return "named like a time or a row order";
+	return NULL;
+}
+
+const char *explore_part_marks_time(enum feature_kind kind, double span, char *buf, size_t size)
+{
+	static const struct { enum feature_kind kind; const char *part, *cycle; double days; }
+	cycles[] = {
+		{ FEAT_DT_HOUR, "hour", "a day", 1 },
+		{ FEAT_DT_DAY_OF_WEEK, "day of week", "a week", 7 },
+		{ FEAT_DT_DAY, "day of month", "a month", 28 },
+		{ FEAT_DT_MONTH, "month", "a year", 365 },
+	};
+	for (size_t i = 0; i < sizeof cycles / sizeof cycles[0]; i++) {
+		if (cycles[i].kind != kind)
+			continue;
+		if (!(span >= 0) || span >= cycles[i].days * 86400)
+			return NULL;
+		char days[32];
+		fmt_double(days, floor(span / 86400 * 10) / 10);
+		snprintf(buf, size, "its %s, and the values span %s days, less than %s: each %s "
+			 "is one stretch of time", cycles[i].part, days, cycles[i].cycle,
+			 cycles[i].part);
+		return buf;
+	}
 	return NULL;
 }
 

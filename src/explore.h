@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "frame.h"
+#include "recipe.h"
 #include "util.h"
 
 /* How the values of a column were grouped. */
@@ -133,10 +134,18 @@ int explore_leakage(const struct frame *f, const uint8_t *y, int skip,
 		    struct ft_err *err);
 void explore_hints_free(struct explore_hints *h);   /* members only */
 
-/* Why column `col` looks time-like or like a row order: a datetime column,
- * a numeric column that grows (or falls) with the row number, or a name
- * such as step, time, date, id, index. Returns a static reason, or NULL. */
+/* Why column `col` looks like a row order: a numeric column whose changes
+ * from row to row (ties aside) nearly all go up, or all down, or a name
+ * such as step, time, date, id, index. Returns a static reason, or NULL;
+ * NULL for a datetime column, whose parts repeat (see below). */
 const char *explore_time_like(const struct frame *f, size_t col);
+
+/* Whether a datetime part (FEAT_DT_HOUR, _DAY_OF_WEEK, _DAY, _MONTH) of a
+ * column whose values span `span` seconds marks when a row is, because
+ * the values span less than one cycle of the part (an hour over less than
+ * a day, a month over less than a year): then the reason, written in buf;
+ * else NULL (a part that repeats says what, not when). */
+const char *explore_part_marks_time(enum feature_kind kind, double span, char *buf, size_t size);
 
 /* A HINT_ROW_ORDER hint for column `col` (named `name`; the frame may be
  * gone once a tree is trained) found at `rank` (1 = most important) among

@@ -387,24 +387,33 @@ static int note_leakage(const struct frame *f, const struct ft_progress *prog,
 	return 0;
 }
 
-/* After the fit: a time-like column among the top features. */
+/* After the fit: a time-like column among the top features. A feature of
+ * a row-order input counts whatever it is but its missing flag; a datetime
+ * part only when the values span less than its cycle. */
 static void note_row_order(struct pipeline_result *r)
 {
 	enum { TOP = 3 };
 	size_t top[TOP];
 	size_t n = pipeline_top_features(r->tree, top, TOP);
-	struct explore_hints h = { 0 };
 	bool *seen = xcalloc(r->recipe->ninputs + 1, sizeof *seen);
 	for (size_t i = 0; i < n; i++) {
-		size_t in = r->recipe->features[top[i]].input;
-		if (seen[in] || !r->time_like[in])
+		const struct feature *ft = &r->recipe->features[top[i]];
+		size_t in = ft->input;
+		char buf[160];
+		const char *why = NULL;
+		if (ft->kind == FEAT_DT_HOUR || ft->kind == FEAT_DT_DAY_OF_WEEK ||
+		    ft->kind == FEAT_DT_DAY || ft->kind == FEAT_DT_MONTH)
+			why = explore_part_marks_time(ft->kind, r->time_span[in], buf, sizeof buf);
+		else if (ft->kind != FEAT_MISSING)
+			why = r->time_like[in];
+		if (seen[in] || !why || r->input_col[in] < 0)
 			continue;
 		seen[in] = true;
-		explore_hint_row_order(r->recipe->inputs[in].name, in, i + 1, r->time_like[in], &h);
+		explore_hint_row_order(r->recipe->inputs[in].name, (size_t)r->input_col[in], i + 1,
+				       why, &r->row_order);
 	}
-	for (size_t i = 0; i < h.n; i++)
-		add_note(r, "leakage hint: %s", h.v[i].reason);
-	explore_hints_free(&h);
+	for (size_t i = 0; i < r->row_order.n; i++)
+		add_note(r, "leakage hint: %s", r->row_order.v[i].reason);
 	free(seen);
 }
 
@@ -527,10 +536,18 @@ static int prepare(const struct frame *f, struct frame **owned,
 	note_recipe(r, f);
 	r->reference = reference_fit(f, r->recipe, r->split.train, r->split.ntrain);
 	r->time_like = xcalloc(r->recipe->ninputs + 1, sizeof *r->time_like);
+	r->time_span = xcalloc(r->recipe->ninputs + 1, sizeof *r->time_span);
+	r->input_col = xcalloc(r->recipe->ninputs + 1, sizeof *r->input_col);
 	for (size_t i = 0; i < r->recipe->ninputs; i++) {
 		int col = frame_find(f, r->recipe->inputs[i].name);
-		if (col >= 0)
-			r->time_like[i] = explore_time_like(f, (size_t)col);
+		r->input_col[i] = col;
+		r->time_span[i] = NAN;
+		if (col < 0)
+			continue;
+		const struct column *c = &f->cols[col];
+		r->time_like[i] = explore_time_like(f, (size_t)col);
+		if (c->type == COL_DATETIME && c->stats.count)
+			r->time_span[i] = c->stats.max - c->stats.min;
 	}
 	if (r->recipe->nfeatures == 0)
 		return ft_fail(err, FT_EINPUT, "%s: no feature columns left after drops",
@@ -1165,6 +1182,9 @@ void pipeline_result_free(struct pipeline_result *r)
 		free(r->notes[i]);
 	free(r->notes);
 	free(r->time_like);
+	free(r->time_span);
+	free(r->input_col);
+	explore_hints_free(&r->row_order);
 	threshold_cache_free(r->thresholds);
 	amount_risk_free(&r->risk);
 	metrics_bootstrap_free(r->test_bootstrap);

@@ -6,6 +6,7 @@
 #include "frame.h"
 #include "metrics.h"
 #include "dataset.h"
+#include "explore.h"
 #include "recipe.h"
 #include "split.h"
 #include "target.h"
@@ -63,6 +64,11 @@ struct pipeline_result {
 	                                    the leakage hints ("leakage hint: ...") included */
 	const char **time_like;          /* per recipe input: why it looks time-like
 	                                    (static, explore_time_like), or NULL */
+	double *time_span;               /* per recipe input: a datetime's last time
+	                                    minus its first, seconds; NAN otherwise */
+	int *input_col;                  /* per recipe input: its frame column, -1 none */
+	struct explore_hints row_order;  /* HINT_ROW_ORDER of the tree, col a frame
+	                                    column: what the notes say, for the screens */
 	struct threshold_cache *thresholds;   /* private to pipeline_set_threshold */
 	int amount_col;                  /* frame column of amount.column, -1: none */
 	struct amount_risk risk;         /* on test, at every distinct score */

@@ -119,7 +119,9 @@ struct data_state {
 
 static void task_poll(struct app *a, struct data_state *s);
 static void hints_poll(struct app *a, struct data_state *s);
-static const struct explore_hint *column_hint(const struct data_state *s, size_t col);
+static const struct explore_hint *column_hint(struct app *a, const struct data_state *s,
+					       size_t col);
+static char *hint_text(struct app *a, const struct data_state *s);
 
 static void clear_filter(struct data_state *s)
 {
@@ -383,8 +385,9 @@ static void draw_grid(struct app *a, struct data_state *s, WINDOW *w, int height
 	}
 }
 
-/* A value of the selected column as the grid writes it; a date-only column
- * (no time of day in any value) without "00:00:00". */
+/* A value of the selected column as the grid writes it: a number as the
+ * shortest decimal that reads back as itself (never rounded), a date-only
+ * column (no time of day in any value) without "00:00:00". */
 static void fmt_value(struct data_state *s, const struct column *c, double v, char *buf,
 		      size_t size)
 {
@@ -395,7 +398,9 @@ static void fmt_value(struct data_state *s, const struct column *c, double v, ch
 		}
 		frame_format_datetime(v, s->time_of_day, buf, size);
 	} else {
-		snprintf(buf, size, "%.10g", v);
+		char tmp[32];
+		fmt_double(tmp, v);
+		snprintf(buf, size, "%s", tmp);
 	}
 }
 
@@ -851,22 +856,25 @@ static void draw_balance(struct app *a, struct data_state *s, WINDOW *w, int y0,
 		term_printf(w, y, x0, width, term_attr(ROLE_WARN), "missing label: %zu", s->bal_missing);
 }
 
-static void draw_inspector(struct app *a, struct data_state *s, WINDOW *w, int y0)
+/* The inspector from row y0; `hint_above`: the selected column's leakage
+ * hint is drawn whole over it, else the title carries it (cut if need be). */
+static void draw_inspector(struct app *a, struct data_state *s, WINDOW *w, int y0,
+			   bool hint_above)
 {
 	const struct frame *f = a->frame;
 	int width = getmaxx(w);
 	const struct column *c = &f->cols[s->col];
 	char title[1024];
 	const char *dropped = (int)s->col != app_target_col(a) ? drop_reason(a, s, s->col) : NULL;
-	const struct explore_hint *hint = column_hint(s, s->col);
+	const struct explore_hint *hint = column_hint(a, s, s->col);
 	int n = snprintf(title, sizeof title, " column %zu/%zu: %s%s%s%s", s->col + 1, f->ncols,
 			 c->name, dropped ? " (not trained on: " : "", dropped ? dropped : "",
 			 dropped ? ")" : "");
 	if (hint && n > 0 && (size_t)n < sizeof title) {
-		/* the hint begins with the column's name: say it once */
-		const char *why = strncmp(hint->reason, c->name, strlen(c->name)) == 0 ?
-			hint->reason + strlen(c->name) + 2 : hint->reason;
-		snprintf(title + n, sizeof title - (size_t)n, "  leakage hint: %s", why);
+		char *text = hint_above ? NULL : hint_text(a, s);
+		snprintf(title + n, sizeof title - (size_t)n, "  %s", text ? text :
+			 "(leakage hint above)");
+		free(text);
 	}
 	term_put(w, y0, 0, width, title, hint ? term_attr(ROLE_WARN) | A_REVERSE :
 		 term_attr(ROLE_HEADER) | A_REVERSE, false);
@@ -926,18 +934,30 @@ static void draw(struct app *a, WINDOW *w)
 		return;
 	}
 	hints_poll(a, s);
+	WINDOW *body = w;
 	if (filtered(s)) {
 		draw_filter_line(s, a->frame, w);
 		WINDOW *below = derwin(w, h - 1, getmaxx(w), 1, 0);
 		if (below) {
-			draw_grid(a, s, below, h - 1 - INSPECT_H);
-			draw_inspector(a, s, below, h - 1 - INSPECT_H);
-			delwin(below);
-			return;
+			body = below;
+			h--;
 		}
 	}
-	draw_grid(a, s, w, h - INSPECT_H);
-	draw_inspector(a, s, w, h - INSPECT_H);
+	/* the selected column's leakage hint, whole (at most three lines),
+	 * between the grid and the inspector while the grid keeps 4 rows */
+	char *hint = hint_text(a, s);
+	int width = getmaxx(body);
+	int hl = hint ? view_wrap_lines(hint, width - 1, 3) : 0;
+	if (h - INSPECT_H - hl < 5)
+		hl = 0;
+	draw_grid(a, s, body, h - INSPECT_H - hl);
+	if (hl)
+		term_put_wrapped(body, h - INSPECT_H - hl, 1, width - 1, hl, hint,
+				 term_attr(ROLE_WARN));
+	draw_inspector(a, s, body, h - INSPECT_H, hl > 0);
+	free(hint);
+	if (body != w)
+		delwin(body);
 }
 
 /* ---- actions ---- */
@@ -1076,14 +1096,34 @@ static void hints_poll(struct app *a, struct data_state *s)
 	task_start(a, s);
 }
 
-static const struct explore_hint *column_hint(const struct data_state *s, size_t col)
+/* The leakage hint of column col: one of the data (found in the
+ * background), else the row-order hint of the last trained tree (the tree
+ * of this frame: loading a file discards it). */
+static const struct explore_hint *column_hint(struct app *a, const struct data_state *s,
+					      size_t col)
 {
-	if (!s->hints_done)
-		return NULL;
-	for (size_t i = 0; i < s->hints.n; i++)
+	for (size_t i = 0; s->hints_done && i < s->hints.n; i++)
 		if (s->hints.v[i].col == col)
 			return &s->hints.v[i];
+	const struct explore_hints *tree = a->result ? &a->result->row_order : NULL;
+	for (size_t i = 0; tree && i < tree->n; i++)
+		if (tree->v[i].col == col)
+			return &tree->v[i];
 	return NULL;
+}
+
+/* The selected column's leakage hint as the line over the inspector
+ * (without the column's name, which the inspector's title gives), or NULL;
+ * caller frees. */
+static char *hint_text(struct app *a, const struct data_state *s)
+{
+	const struct explore_hint *hint = column_hint(a, s, s->col);
+	if (!hint)
+		return NULL;
+	const char *name = a->frame->cols[s->col].name;
+	const char *why = strncmp(hint->reason, name, strlen(name)) == 0 &&
+		hint->reason[strlen(name)] == ':' ? hint->reason + strlen(name) + 2 : hint->reason;
+	return xasprintf("leakage hint: %s", why);
 }
 
 static void task_poll(struct app *a, struct data_state *s)
@@ -1286,7 +1326,7 @@ const char *scr_data_hint(struct app *a, size_t col)
 		return NULL;
 	struct data_state *s = state(a);
 	hints_poll(a, s);
-	const struct explore_hint *h = column_hint(s, col);
+	const struct explore_hint *h = column_hint(a, s, col);
 	return h ? h->reason : NULL;
 }
 
@@ -1344,7 +1384,7 @@ static int scr_data_freq(struct app *a, size_t col)
 	struct data_state *s = state(a);
 	freq_free(s->freq);
 	s->freq = freq_open(a, col, target_y(a, s) ? s->ti.y : NULL);
-	const struct explore_hint *h = column_hint(s, col);
+	const struct explore_hint *h = column_hint(a, s, col);
 	if (s->freq && h)
 		freq_set_note(s->freq, h->reason);
 	return s->freq ? 0 : -1;

@@ -153,6 +153,25 @@ static const char *line_label(const struct freq_sheet *fs, const struct freq_lin
 	return buf;
 }
 
+/* The value column's width: 20 or 30, or wide enough for the widest value
+ * or bin of a numeric column, whose edges are never cut (the bars give way
+ * first; on a terminal too narrow even for that, a bin's upper edge goes
+ * behind the cut mark whole, and it is the next bin's lower edge). */
+static int label_width(const struct freq_sheet *fs, int width)
+{
+	int lw = width >= 100 ? 30 : 20;
+	if (fs->e.kind != EXPLORE_VALUES && fs->e.kind != EXPLORE_BINS)
+		return lw;
+	int room = width - (1 + 10 + 8 + 9 + 9);
+	char label[256];
+	for (size_t i = 0; i < fs->nlines; i++) {
+		int need = view_text_width(line_label(fs, &fs->lines[i], label, sizeof label)) + 2;
+		if (need > lw)
+			lw = need < room ? need : room;
+	}
+	return lw;
+}
+
 void freq_draw(struct freq_sheet *fs, const struct frame *f, WINDOW *w)
 {
 	int h = getmaxy(w), width = getmaxx(w);
@@ -162,11 +181,14 @@ void freq_draw(struct freq_sheet *fs, const struct frame *f, WINDOW *w)
 	snprintf(title, sizeof title, " frequency of %s: %zu %s, by %s", c->name, fs->nlines,
 		 fs->nlines == 1 ? "group" : "groups", explore_order_name(fs->order));
 	term_put(w, 0, 0, width, title, term_attr(ROLE_HEADER) | A_REVERSE, false);
+	int lw = label_width(fs, width);
+	int bar_x = lw + 1 + 10 + 8 + 9 + 9;
+	int bw = width - bar_x - 1;
 	double overall = fs->e.rows ? (double)fs->e.fraud / (double)fs->e.rows : 0;
 	if (fs->has_target)
-		term_printf(w, 1, 0, width, A_NORMAL, " overall fraud rate %.2f%% (%zu of %zu rows), "
-			    "the | in the bars", fs->e.rows ? 100.0 * (double)fs->e.fraud /
-			    (double)fs->e.rows : 0.0, fs->e.fraud, fs->e.rows);
+		term_printf(w, 1, 0, width, A_NORMAL, " overall fraud rate %.2f%% (%zu of %zu rows)%s",
+			    fs->e.rows ? 100.0 * (double)fs->e.fraud / (double)fs->e.rows : 0.0,
+			    fs->e.fraud, fs->e.rows, bw < 4 ? "" : ", the | in the bars");
 	else
 		term_put(w, 1, 0, width, " no binary target: counts only (L sets the target)",
 			 term_attr(ROLE_WARN), false);
@@ -174,33 +196,13 @@ void freq_draw(struct freq_sheet *fs, const struct frame *f, WINDOW *w)
 	if (fs->note) {
 		/* the whole reason, wrapped at blanks over at most three lines */
 		char line[1024];
-		snprintf(line, sizeof line, " leakage hint: %s", fs->note);
-		const char *p = line;
-		for (int k = 0; k < 3 && *p; k++) {
-			int cols;
-			size_t n = view_text_fit(p, width - 1, &cols);
-			if (p[n] && k < 2) {
-				size_t cut = n;
-				while (cut > 0 && p[cut] != ' ')
-					cut--;
-				if (cut > 0)
-					n = cut;
-			}
-			char *part = xstrndup(p, n);
-			term_put(w, head++, 0, width, part, term_attr(ROLE_WARN), false);
-			free(part);
-			p += n;
-			while (*p == ' ')
-				p++;
-		}
+		snprintf(line, sizeof line, "leakage hint: %s", fs->note);
+		head += term_put_wrapped(w, head, 1, width - 1, 3, line, term_attr(ROLE_WARN));
 	}
 	term_put(w, h - 1, 0, width, " Enter shows these rows in the grid  c r v sort by "
 		 "count, rate, value  / search  Esc closes", term_attr(ROLE_DIM), false);
-	int lw = width >= 100 ? 30 : 20;
-	int bar_x = lw + 1 + 10 + 8 + 9 + 9;
-	int bw = width - bar_x - 1;
 	term_printf(w, head, 0, width, term_attr(ROLE_HEADER), "%-*s %9s %7s %8s %8s  %s", lw,
-		    " value", "rows", "share", "fraud", "rate", fs->has_target ? "fraud rate" : "rows");
+		    " value", "rows", "share", "fraud", "rate", bw < 4 ? "" : fs->has_target ? "fraud rate" : "rows");
 	fs->page = h - head - 2 > 1 ? h - head - 2 : 1;
 	if (fs->cur < fs->top)
 		fs->top = fs->cur;

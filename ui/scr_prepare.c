@@ -446,13 +446,18 @@ static void draw(struct app *a, WINDOW *w)
 	refresh_preview(a, s);
 	int bottom = BOTTOM_H + times_height(s);
 	int h = getmaxy(w);
-	/* the selected column's leakage hint, whole, over the bottom panel */
+	/* the selected column's leakage hint, whole (at most three lines), over
+	 * the bottom panel */
 	const char *hint = s->cur < a->frame->ncols ? scr_data_hint(a, s->cur) : NULL;
-	if (hint && h - bottom > 3) {
-		char line[1024];
-		snprintf(line, sizeof line, " leakage hint: %s", hint);
-		draw_columns(a, s, w, h - bottom - 1);
-		term_put(w, h - bottom - 1, 0, getmaxx(w), line, term_attr(ROLE_WARN), false);
+	char line[1024];
+	snprintf(line, sizeof line, "leakage hint: %s", hint ? hint : "");
+	int hl = hint ? view_wrap_lines(line, getmaxx(w) - 1, 3) : 0;
+	while (hl > 0 && h - bottom - hl < 4)
+		hl--;
+	if (hl > 0) {
+		draw_columns(a, s, w, h - bottom - hl);
+		term_put_wrapped(w, h - bottom - hl, 1, getmaxx(w) - 1, hl, line,
+				 term_attr(ROLE_WARN));
 	} else {
 		draw_columns(a, s, w, h - bottom);
 	}

@@ -476,6 +476,25 @@ void term_put(WINDOW *w, int y, int x, int width, const char *s, attr_t attr, bo
 	wattrset(w, A_NORMAL);
 }
 
+int term_put_wrapped(WINDOW *w, int y, int x, int width, int max, const char *s, attr_t attr)
+{
+	int k = 0;
+	while (*s && k < max && width > 0) {
+		const char *next;
+		size_t n = view_wrap(s, width, &next);
+		if (k + 1 == max && *next) {
+			term_put(w, y + k, x, width, s, attr, false);   /* the rest, cut */
+		} else {
+			char *line = xstrndup(s, n);
+			term_put(w, y + k, x, width, line, attr, false);
+			free(line);
+		}
+		s = next;
+		k++;
+	}
+	return k;
+}
+
 int term_printf(WINDOW *w, int y, int x, int width, attr_t attr, const char *fmt, ...)
 {
 	char buf[1024], clean[1024];

@@ -74,6 +74,10 @@ bool term_take_interrupt(void);
  * Text that does not fit ends in a mark (an ellipsis, '~' without UTF-8):
  * nothing, a number least of all, is ever cut silently. */
 void term_put(WINDOW *w, int y, int x, int width, const char *s, attr_t attr, bool right);
+/* `s` wrapped at blanks over at most `max` lines from (y, x), each as
+ * term_put draws it; the last one ends in the mark when text is left.
+ * Returns the lines drawn. */
+int term_put_wrapped(WINDOW *w, int y, int x, int width, int max, const char *s, attr_t attr);
 /* Like term_put (cut with the mark), printf-style, not padded: returns the
  * columns written. */
 int term_printf(WINDOW *w, int y, int x, int width, attr_t attr, const char *fmt, ...)

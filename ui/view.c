@@ -60,6 +60,35 @@ size_t view_text_fit(const char *s, int width, int *cols)
 	return i;
 }
 
+size_t view_wrap(const char *s, int width, const char **next)
+{
+	size_t n = view_text_fit(s, width, NULL);
+	if (s[n] && s[n] != ' ') {
+		size_t cut = n;
+		while (cut > 0 && s[cut] != ' ')
+			cut--;
+		if (cut > 0)
+			n = cut;
+	}
+	if (next) {
+		const char *p = s + n;
+		while (*p == ' ')
+			p++;
+		*next = p;
+	}
+	return n;
+}
+
+int view_wrap_lines(const char *s, int width, int max)
+{
+	int lines = 0;
+	while (*s && lines < max && width > 0) {
+		view_wrap(s, width, &s);
+		lines++;
+	}
+	return lines;
+}
+
 void view_fit_widths(const struct frame *f, size_t sample, int min, int max, int *widths)
 {
 	size_t n = f->nrows < sample ? f->nrows : sample;

@@ -21,6 +21,14 @@ int view_text_width(const char *s);
  * character; *cols (may be NULL) receives the columns they take. */
 size_t view_text_fit(const char *s, int width, int *cols);
 
+/* The first line of `s` wrapped at `width` columns: its bytes, up to the
+ * last blank that fits when not all of it does (at `width` when no blank
+ * does); *next (may be NULL) receives the start of the rest, blanks
+ * skipped. */
+size_t view_wrap(const char *s, int width, const char **next);
+/* The lines `s` takes wrapped at `width` columns, at most `max`. */
+int view_wrap_lines(const char *s, int width, int max);
+
 /* Width of each grid column: the widest of the header and the cells of a
  * sample of at most `sample` rows (spread over the whole frame so a 1M-row
  * file costs the same as a small one), clamped to [min, max]. */

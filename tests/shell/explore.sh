@@ -67,6 +67,18 @@ diff want got >d || fail "--by-target table differs: $(cat d)"
 # 3 bins over 10..60: [10, 26.67) [26.67, 43.33) [43.33, 60]
 "$FT_BIN" describe --by-target --bins 3 --target label s.csv >/dev/null || fail "--bins 3"
 
+# a bin's edges and the summary's values are never cut: every digit of the
+# shortest decimal that reads back (x = i/7, 30 values, 10 bins)
+awk 'BEGIN { print "x,label"; for (i = 1; i <= 30; i++) printf "%.17g,%d\n", i / 7, i % 3 == 0 }' >sev.csv
+"$FT_BIN" describe --by-target sev.csv >out 2>err || fail "sevenths: exit $?: $(cat err)"
+sed -n '/^x (numeric, equal-width bins)/,/^$/p' out >got
+grep -q '^  \[0.14285714285714285, 0.5571428571428572)  ' got || fail "first bin cut: $(cat got)"
+grep -q '^  \[3.8714285714285706, 4.285714285714286\]  ' got || fail "last bin cut: $(cat got)"
+[ "$(grep -c '^  \[[0-9.]*, [0-9.]*[])]  *3  ' got)" -eq 10 ] || fail "bins: $(cat got)"
+grep -q '\.\.\.' got && fail "a bin label cut: $(cat got)"
+grep -q '^x  *numeric .* min 0.14285714285714285  max 4.285714285714286  mean 2.21429  std 1.25763  median 2.2142857142857144' out ||
+	fail "summary values rounded: $(grep '^x ' out)"
+
 # JSON: the figures, exact, and where they belong
 "$FT_BIN" describe --json s.csv | grep -q by_target && fail "plain --json has the figures"
 "$FT_BIN" describe --json --by-target s.csv >j.json || fail "--json exit $?"
@@ -140,6 +152,45 @@ awk 'BEGIN {
 grep -q "^  - leakage hint: step: time-like (it grows with the row number) and the tree's feature number 1 by importance" run.out ||
 	fail "run: no row-order hint for step: $(grep -i hint run.out)"
 grep -q "leakage hint: amount" run.out && fail "run: a hint for amount"
+# a datetime part marks when only over less than one of its cycles: the
+# month of dates spanning January and February does (frauds only in
+# February), the hour of times spread over a year does not (frauds at
+# night: what, not when)
+awk 'BEGIN {
+	print "day,amount,label"
+	for (i = 0; i < 590; i++) {
+		d = i % 59
+		printf "2024-%s,%d,%d\n", d < 31 ? sprintf("01-%02d", d + 1) : sprintf("02-%02d", d - 30),
+			(i * 7919) % 500, (d >= 31 && i % 4 == 0)
+	}
+}' >months.csv
+"$FT_BIN" run --no-register months.csv >run.out 2>&1
+grep -q "^  - leakage hint: day: time-like (its month, and the values span 58 days, less than a year: each month is one stretch of time) and the tree's feature number [12] by importance" run.out ||
+	fail "run: no row-order hint for a short span's month: $(grep -i -e hint -e 'day\.' run.out)"
+awk 'BEGIN {
+	print "stamp,amount,label"
+	for (i = 0; i < 2000; i++) {
+		h = (i * 7) % 24
+		printf "2023-%02d-%02d %02d:%02d:00,%d,%d\n", i % 12 + 1, i % 28 + 1, h, i % 60,
+			(i * 7919) % 500, (h < 5 && i % 2 == 0)
+	}
+}' >night.csv
+"$FT_BIN" run --no-register night.csv >run.out 2>&1
+grep -q "^  stamp.hour  " run.out || fail "night: hour is not among the features: $(cat run.out)"
+grep -q "leakage hint" run.out && fail "night: a hint for the hour of day: $(grep hint run.out)"
+# ties say nothing about order: a count that is zero but for 15 rows in
+# 3000 (99.5% of its steps "not down") is no row order
+awk 'BEGIN {
+	print "chargebacks,amount,label"
+	for (i = 0; i < 3000; i++) {
+		c = (i % 200 == 7) ? int(i / 200) % 5 + 1 : 0
+		printf "%d,%d,%d\n", c, (i * 7919) % 500, (c > 0 || i % 97 == 0)
+	}
+}' >sparse.csv
+"$FT_BIN" run --no-register sparse.csv >run.out 2>&1
+grep -q "^  chargebacks  " run.out || fail "sparse: chargebacks is not a feature: $(cat run.out)"
+grep -q "leakage hint: chargebacks: time-like" run.out &&
+	fail "sparse: a row-order hint for a mostly-zero column: $(grep hint run.out)"
 "$FT_BIN" run --no-register "$FT_SRCDIR/data/transactions.csv" >run.out 2>&1
 [ "$(grep -c 'leakage hint' run.out)" -eq 1 ] ||
 	fail "run on the sample: hints beyond velocity_1h: $(grep 'leakage hint' run.out)"

@@ -343,10 +343,13 @@ static void test_time_like(void **state)
 {
 	(void)state;
 	struct strbuf sb = { 0 };
-	sb_puts(&sb, "step,shuffled,TransactionDT,when,flag,label\n");
-	for (int i = 0; i < 200; i++)
-		sb_printf(&sb, "%d,%d,%d,2024-01-%02d,%d,%d\n", i / 3, (i * 37) % 200, (i * 53) % 200,
-			  i % 28 + 1, i % 2, i % 7 == 0);
+	sb_puts(&sb, "step,shuffled,TransactionDT,when,flag,sparse,countdown,label\n");
+	/* sparse: zeros but for 2 of 300 rows (2 and 5): 99% of its steps are
+	 * "not down" in any order, yet it has no order */
+	for (int i = 0; i < 300; i++)
+		sb_printf(&sb, "%d,%d,%d,2024-01-%02d,%d,%d,%d,%d\n", i / 3, (i * 37) % 200,
+			  (i * 53) % 200, i % 28 + 1, i % 2, i % 150 == 50 ? i / 50 + 1 : 0,
+			  1000 - i / 2, i % 7 == 0);
 	struct loaded l;
 	load_text(&l, sb.data, "label");
 	sb_free(&sb);
@@ -355,8 +358,11 @@ static void test_time_like(void **state)
 	assert_null(explore_time_like(l.f, col(&l, "shuffled")));
 	assert_string_equal(explore_time_like(l.f, col(&l, "TransactionDT")),
 			    "named like a time or a row order");
-	assert_string_equal(explore_time_like(l.f, col(&l, "when")), "a datetime column");
+	assert_null(explore_time_like(l.f, col(&l, "when")));   /* its parts say */
 	assert_null(explore_time_like(l.f, col(&l, "flag")));
+	assert_null(explore_time_like(l.f, col(&l, "sparse")));
+	assert_string_equal(explore_time_like(l.f, col(&l, "countdown")),
+			    "it falls with the row number");
 	struct explore_hints h = { 0 };
 	explore_hint_row_order("step", col(&l, "step"), 1, explore_time_like(l.f, col(&l, "step")), &h);
 	assert_int_equal(h.n, 1);
@@ -364,6 +370,26 @@ static void test_time_like(void **state)
 	assert_non_null(strstr(h.v[0].reason, "step: time-like"));
 	explore_hints_free(&h);
 	unload(&l);
+}
+
+/* A datetime part marks when only over less than one of its cycles. */
+static void test_part_marks_time(void **state)
+{
+	(void)state;
+	char buf[160];
+	double day = 86400;
+	assert_null(explore_part_marks_time(FEAT_DT_HOUR, 30 * day, buf, sizeof buf));
+	assert_null(explore_part_marks_time(FEAT_DT_DAY_OF_WEEK, 30 * day, buf, sizeof buf));
+	assert_null(explore_part_marks_time(FEAT_DT_MONTH, 400 * day, buf, sizeof buf));
+	assert_null(explore_part_marks_time(FEAT_DT_MONTH, NAN, buf, sizeof buf));
+	assert_null(explore_part_marks_time(FEAT_NUMERIC, day, buf, sizeof buf));
+	const char *m = explore_part_marks_time(FEAT_DT_MONTH, 59 * day, buf, sizeof buf);
+	assert_non_null(m);
+	assert_string_equal(m, "its month, and the values span 59 days, less than a year: "
+			    "each month is one stretch of time");
+	assert_non_null(explore_part_marks_time(FEAT_DT_HOUR, 0.5 * day, buf, sizeof buf));
+	assert_non_null(explore_part_marks_time(FEAT_DT_DAY, 20 * day, buf, sizeof buf));
+	assert_null(explore_part_marks_time(FEAT_DT_DAY, 28 * day, buf, sizeof buf));
 }
 
 static void test_names(void **state)
@@ -390,6 +416,7 @@ int main(void)
 		cmocka_unit_test(test_leakage),
 		cmocka_unit_test(test_tiny_chance),
 		cmocka_unit_test(test_time_like),
+		cmocka_unit_test(test_part_marks_time),
 		cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

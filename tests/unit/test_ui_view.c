@@ -74,6 +74,32 @@ static void test_text_width(void **state)
 	assert_int_equal(view_text_width("a\xc3"), 2);
 }
 
+/* Wrapping at blanks: whole words per line, a word longer than the line
+ * cut where it must, the blanks between lines skipped. */
+static void test_wrap(void **state)
+{
+	(void)state;
+	const char *next;
+	const char *s = "one split on amount <= 47.2 reaches 1.000";
+	assert_int_equal(view_wrap(s, 20, &next), strlen("one split on amount"));
+	assert_string_equal(next, "<= 47.2 reaches 1.000");
+	assert_int_equal(view_wrap(next, 20, &next), strlen("<= 47.2 reaches"));
+	assert_string_equal(next, "1.000");
+	assert_int_equal(view_wrap(next, 20, &next), 5);
+	assert_string_equal(next, "");
+	assert_int_equal(view_wrap_lines(s, 20, 9), 3);
+	assert_int_equal(view_wrap_lines(s, 20, 2), 2);
+	assert_int_equal(view_wrap_lines(s, 80, 9), 1);
+	assert_int_equal(view_wrap_lines("", 20, 9), 0);
+	/* a word wider than the line */
+	assert_int_equal(view_wrap("abcdefghij klm", 4, &next), 4);
+	assert_string_equal(next, "efghij klm");
+	/* a line that ends exactly at a blank keeps its last word */
+	assert_int_equal(view_wrap("abcd efgh", 4, &next), 4);
+	assert_string_equal(next, "efgh");
+	assert_int_equal(view_wrap_lines("abc", 0, 9), 0);
+}
+
 static void test_fit_widths(void **state)
 {
 	(void)state;
@@ -274,6 +300,7 @@ int main(void)
 	have_utf8 = l != NULL;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_text_width),
+		cmocka_unit_test(test_wrap),
 		cmocka_unit_test(test_fit_widths),
 		cmocka_unit_test(test_sort_numeric),
 		cmocka_unit_test(test_sort_categorical),
