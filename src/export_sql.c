@@ -334,12 +334,17 @@ static int put_input_value(struct gen *g, size_t input, struct ft_err *err)
 		sb_puts(sb, "CASE ");
 		when_user_na(g, input);
 		/* numeric affinity: true exactly when the text is a number
-		 * ("12", " 1e5 ", ".5"), false for "12abc", "" or NULL */
+		 * ("12", " 1e5 ", ".5"), false for "12abc", "" or NULL; but
+		 * sqlite also skips line breaks, vertical tabs and form feeds
+		 * around a number ("12\r"), which the loader reads as no
+		 * number: text holding one is not taken */
 		sb_puts(sb, "WHEN CAST(");
 		put_column(g, input);
 		sb_puts(sb, " AS REAL) = ");
 		put_column(g, input);
-		sb_puts(sb, " THEN CAST(");
+		sb_puts(sb, " AND ");
+		put_text(g, input);
+		sb_puts(sb, " NOT GLOB '*[' || char(10, 11, 12, 13) || ']*' THEN CAST(");
 		put_column(g, input);
 		sb_puts(sb, " AS REAL) WHEN LOWER(TRIM(");
 		put_text(g, input);
