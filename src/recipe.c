@@ -606,40 +606,6 @@ static void note_unmatched_settings(struct recipe *r, const struct frame *f,
 	}
 }
 
-/* model.json is UTF-8 JSON that other programs read, and it holds every
- * column's name and the levels of the categorical inputs and the target: a
- * name or a category that is not UTF-8 (a Latin-1 file) cannot go into it.
- * Said at the line the value is first on; the fix is the file's encoding. */
-static int check_utf8(const struct frame *f, const struct column *c, bool levels,
-		      struct ft_err *err)
-{
-	const char *path = f->path ? f->path : "data";
-	static const char fix[] = "convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8)";
-	if (!ft_utf8_valid(c->name)) {
-		char *shown = ft_escape_controls(c->name);
-		ft_fail(err, FT_EINPUT, "%s:1: column %s: the name is not UTF-8 text; %s", path,
-			shown, fix);
-		free(shown);
-		return -1;
-	}
-	if (!levels || c->type != COL_CATEGORICAL)
-		return 0;
-	for (uint32_t k = 0; k < c->nlevels; k++) {
-		if (ft_utf8_valid(c->levels[k]))
-			continue;
-		size_t row = 0;
-		while (row < f->nrows && c->codes[row] != k)
-			row++;
-		unsigned long line = f->row_line && row < f->nrows ? f->row_line[row] : 0;
-		char *shown = ft_escape_controls(c->levels[k]);
-		ft_fail(err, FT_EINPUT, "%s:%lu: %s: '%s' is not UTF-8 text; %s", path, line, c->name,
-			shown, fix);
-		free(shown);
-		return -1;
-	}
-	return 0;
-}
-
 struct recipe *recipe_fit(const struct frame *f, const struct settings *s,
 			  const struct target_info *t, const size_t *train_rows,
 			  size_t ntrain, const struct ft_progress *prog,
@@ -672,17 +638,7 @@ struct recipe *recipe_fit(const struct frame *f, const struct settings *s,
 			cancelled(err);
 			return NULL;
 		}
-		if (check_utf8(f, c, false, err) < 0) {
-			free(sugg);
-			recipe_free(r);
-			return NULL;
-		}
 		if ((int)ci == t->col) {
-			if (check_utf8(f, c, true, err) < 0) {
-				free(sugg);
-				recipe_free(r);
-				return NULL;
-			}
 			recipe_add_drop(r, c->name, "target");
 			continue;
 		}
@@ -726,9 +682,7 @@ struct recipe *recipe_fit(const struct frame *f, const struct settings *s,
 			key = xstrdup("impute");
 		}
 		if (c->type == COL_CATEGORICAL) {
-			rc = check_utf8(f, c, true, err);
-			if (rc == 0)
-				rc = fit_categorical(r, in, c, spec, key,
+			rc = fit_categorical(r, in, c, spec, key,
 					     cs && cs->has_encode ? cs->encode : s->encode_default,
 					     train_rows, ntrain, &nmissing, err);
 			if (rc == 0 && in->encode == ENC_ORDINAL)

@@ -1586,6 +1586,8 @@ static int check_publish_args(const struct registry_publish_args *a, struct ft_e
 	for (size_t i = 0; i < NFILES; i++) {
 		if (!texts[i])
 			return ft_fail(err, FT_EINPUT, "registry: %s: no content", version_files[i]);
+		if (json_text_utf8(version_files[i], texts[i], err) < 0)
+			return -1;
 		cJSON *j = parse_object(texts[i], version_files[i], err);
 		if (!j)
 			return -1;

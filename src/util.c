@@ -604,16 +604,21 @@ static size_t utf8_seq(const unsigned char *s, uint32_t *cp)
 	return n;
 }
 
-bool ft_utf8_valid(const char *s)
+const char *ft_utf8_first_bad(const char *s)
 {
 	uint32_t cp;
 	for (const unsigned char *p = (const unsigned char *)s; *p;) {
 		size_t n = utf8_seq(p, &cp);
 		if (!n)
-			return false;
+			return (const char *)p;
 		p += n;
 	}
-	return true;
+	return NULL;
+}
+
+bool ft_utf8_valid(const char *s)
+{
+	return !ft_utf8_first_bad(s);
 }
 
 /* Code points that move or hide text without being seen: C1 controls,
