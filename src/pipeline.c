@@ -296,20 +296,57 @@ static int gather_in_place(struct dataset *d, const size_t *picks, size_t m,
 	while (kept < n && kept < m && picks[kept] == kept)
 		kept++;
 	bool append = kept == n;
+	/* The copies come from few rows (the minority class). Those rows of a
+	 * column are packed into a block first and the copies read the block,
+	 * which stays in cache, instead of rows spread over the whole column:
+	 * on millions of rows each such read would wait on memory. `from`
+	 * lists the rows copied (ascending), slot[i - n] is copy i's place in
+	 * it. */
+	size_t *from = NULL, nfrom = 0;
+	uint32_t *slot = NULL;
+	float *block = NULL;
+	if (append && m > n && n <= UINT32_MAX) {
+		uint32_t *at = xmalloc(n * sizeof *at);
+		memset(at, 0xff, n * sizeof *at);
+		for (size_t i = n; i < m; i++)
+			at[picks[i]] = 0;
+		for (size_t r = 0; r < n; r++)
+			if (at[r] != UINT32_MAX)
+				at[r] = (uint32_t)nfrom++;
+		from = xmalloc(nfrom * sizeof *from);
+		for (size_t r = 0; r < n; r++)
+			if (at[r] != UINT32_MAX)
+				from[at[r]] = r;
+		slot = xmalloc((m - n) * sizeof *slot);
+		for (size_t i = n; i < m; i++)
+			slot[i - n] = at[picks[i]];
+		free(at);
+		block = xmalloc(nfrom * sizeof *block);
+	}
 	float *col = append ? NULL : xmalloc((n ? n : 1) * sizeof *col);
 	if (m > n)
 		d->X = xreallocarray(d->X, m * nf, sizeof *d->X);
 	for (size_t k = 0; k < nf; k++) {
 		if (ft_cancelled(prog)) {
 			free(col);
+			free(from);
+			free(slot);
+			free(block);
 			return ft_fail(err, FT_ECANCELLED, "cancelled");
 		}
 		size_t j = m > n ? nf - 1 - k : k;
 		float *dst = d->X + j * m;
 		if (append) {
 			memmove(dst, d->X + j * n, n * sizeof *dst);
-			for (size_t i = n; i < m; i++)
-				dst[i] = dst[picks[i]];
+			if (block) {
+				for (size_t b = 0; b < nfrom; b++)
+					block[b] = dst[from[b]];
+				for (size_t i = n; i < m; i++)
+					dst[i] = block[slot[i - n]];
+			} else {
+				for (size_t i = n; i < m; i++)
+					dst[i] = dst[picks[i]];
+			}
 			continue;
 		}
 		memcpy(col, d->X + j * n, n * sizeof *col);
@@ -317,6 +354,9 @@ static int gather_in_place(struct dataset *d, const size_t *picks, size_t m,
 			dst[i] = col[picks[i]];
 	}
 	free(col);
+	free(from);
+	free(slot);
+	free(block);
 	if (m < n && m > 0)
 		d->X = xreallocarray(d->X, m * nf, sizeof *d->X);
 

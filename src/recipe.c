@@ -169,41 +169,9 @@ static void add_input_features(struct recipe *r, size_t idx)
 		add_feature(r, xasprintf("%s_missing", in->name), idx, FEAT_MISSING, 0);
 }
 
-/* The k-th smallest of v[0..n) (v is reordered), in linear expected time. */
-static double select_kth(double *v, size_t n, size_t k)
-{
-	size_t lo = 0, hi = n - 1;
-	while (lo < hi) {
-		double pivot = v[lo + (hi - lo) / 2];
-		size_t i = lo, j = hi;
-		while (i <= j) {
-			while (v[i] < pivot)
-				i++;
-			while (v[j] > pivot)
-				j--;
-			if (i <= j) {
-				double t = v[i];
-				v[i] = v[j];
-				v[j] = t;
-				i++;
-				if (j == 0)
-					break;
-				j--;
-			}
-		}
-		if (k <= j)
-			hi = j;
-		else if (k >= i)
-			lo = i;
-		else
-			return v[k];
-	}
-	return v[k];
-}
-
 static double median(double *v, size_t n)
 {
-	double upper = select_kth(v, n, n / 2);
+	double upper = ft_select_kth(v, n, n / 2);
 	if (n % 2)
 		return upper;
 	/* the lower middle is the largest value left of n/2 after selection */
@@ -258,8 +226,8 @@ const char *recipe_input_type_name(enum col_type t)
 }
 
 /* Fit one numeric or datetime input: its fill value, and in *nmissing how
- * many training rows miss it. Fails (with err) on a constant that is not a
- * value of the column's type. */
+ * many training rows miss it; v has room for n values (scratch). Fails
+ * (with err) on a constant that is not a value of the column's type. */
 /* Features are floats: a training value beyond the float range (inf,
  * 1e400, 1e300) would reach the tree as infinity, where no threshold can
  * separate it. Said here, with the file and line, instead of deep inside
@@ -271,23 +239,21 @@ static bool feature_finite(double x)
 
 static int fit_numeric(struct recipe_input *in, const struct frame *f, const struct column *c,
 		       const struct impute_spec *spec, const char *key,
-		       const size_t *rows, size_t n, size_t *nmissing, struct ft_err *err)
+		       const size_t *rows, size_t n, double *v, size_t *nmissing,
+		       struct ft_err *err)
 {
-	double *v = xmalloc(n * sizeof *v);
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++) {
 		double x = c->num[rows[i]];
 		if (isnan(x))
 			continue;
-		if (!feature_finite(x)) {
-			free(v);
+		if (!feature_finite(x))
 			return ft_fail(err, FT_EINPUT, "%s:%lu: %s: %g is out of the range a feature "
 				       "can hold (magnitude above 3.4e38); add it to na_values "
 				       "(--na-values) or fix the data",
 				       f->path ? f->path : "data",
 				       f->row_line ? (unsigned long)f->row_line[rows[i]] : 0UL,
 				       c->name, x);
-		}
 		v[m++] = x;
 	}
 	*nmissing = n - m;
@@ -298,17 +264,14 @@ static int fit_numeric(struct recipe_input *in, const struct frame *f, const str
 		bool ok = parse_number(txt, strlen(txt), &d);
 		if (!ok && c->type == COL_DATETIME)
 			ok = parse_datetime(txt, strlen(txt), c->date_order, &d);
-		if (!ok || !feature_finite(d)) {
-			free(v);
+		if (!ok || !feature_finite(d))
 			return ft_fail(err, FT_EINPUT, "%s: constant:%s is not a %s value for "
 				       "column %s", key, txt, c->type == COL_DATETIME ?
 				       "datetime" : "numeric", c->name);
-		}
 		in->fill_value = d;
 	} else {
 		in->fill_value = numeric_fill(spec->strategy, v, m);
 	}
-	free(v);
 	return 0;
 }
 
@@ -630,10 +593,14 @@ struct recipe *recipe_fit(const struct frame *f, const struct settings *s,
 	size_t nsugg = recipe_suggest_drops(f, t->col, sugg, f->ncols);
 	r->inputs = xcalloc(f->ncols, sizeof *r->inputs);
 
+	/* The training values of a numeric column, reused from column to
+	 * column (fresh pages for each would cost more than the work). */
+	double *scratch = NULL;
 	for (size_t ci = 0; ci < f->ncols; ci++) {
 		const struct column *c = &f->cols[ci];
 		if (ft_cancelled(prog)) {
 			free(sugg);
+			free(scratch);
 			recipe_free(r);
 			cancelled(err);
 			return NULL;
@@ -688,12 +655,17 @@ struct recipe *recipe_fit(const struct frame *f, const struct settings *s,
 			if (rc == 0 && in->encode == ENC_ORDINAL)
 				rc = order_levels(r, in, cs, err);
 		}
-		else
-			rc = fit_numeric(in, f, c, spec, key, train_rows, ntrain, &nmissing, err);
+		else {
+			if (!scratch)
+				scratch = xmalloc((ntrain ? ntrain : 1) * sizeof *scratch);
+			rc = fit_numeric(in, f, c, spec, key, train_rows, ntrain, scratch,
+					 &nmissing, err);
+		}
 		free(key);
 		r->ninputs++;   /* counted even on failure so recipe_free frees it */
 		if (rc < 0) {
 			free(sugg);
+			free(scratch);
 			recipe_free(r);
 			return NULL;
 		}
@@ -720,6 +692,7 @@ struct recipe *recipe_fit(const struct frame *f, const struct settings *s,
 		add_input_features(r, r->ninputs - 1);
 	}
 	free(sugg);
+	free(scratch);
 	return r;
 }
 

@@ -146,6 +146,10 @@ const char *ft_utf8_first_bad(const char *s);
  * non-ASCII byte (cheap, for hot paths that escape only when needed). */
 bool ft_maybe_controls(const char *s);
 
+/* The k-th smallest (k from 0) of v[0..n), n > k, in linear expected time:
+ * v is reordered so that v[0..k) <= v[k] <= v(k..n). No NaN in v. */
+double ft_select_kth(double *v, size_t n, size_t k);
+
 /* Monotonic seconds, for stage timings. */
 double ft_now(void);
 

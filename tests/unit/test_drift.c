@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "csv_load.h"
 #include "drift.h"
 #include "gen.h"
 #include "model_fixture.h"
@@ -56,6 +57,90 @@ static void test_bins(void **state)
 	assert_int_equal(reference_bin(&c, 2), 1);
 	assert_int_equal(reference_bin(&c, 5), 2);
 	assert_int_equal(reference_bin(&c, 5.01), 3);
+}
+
+static int cmp_num(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Numeric edges are the k/10 order statistics (rank ceil(k m / 10) of the
+ * m present values), equal ones merged, one at the maximum dropped; the
+ * shares count the rows per bin. Checked against a sort of the values for
+ * sizes around multiples of 10, ties, missing cells and a constant column,
+ * on rows given in an order of their own (every other row, backwards). */
+static void test_numeric_edges(void **state)
+{
+	(void)state;
+	static const size_t sizes[] = { 1, 2, 3, 9, 10, 11, 19, 20, 21, 99, 1001, 5000 };
+	const char *path = "test_drift.edges.csv";
+	struct ft_rng rng;
+	rng_seed(&rng, 4);
+	for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+		for (int kind = 0; kind < 3; kind++) {
+			size_t n = sizes[si];
+			FILE *out = fopen(path, "w");
+			assert_non_null(out);
+			fprintf(out, "x,y\n");
+			for (size_t i = 0; i < 2 * n; i++) {
+				uint64_t r = rng_below(&rng, 1000);
+				if (kind == 0)
+					fprintf(out, "%g,1\n", (double)r / 7.0);
+				else if (kind == 1 && r % 5 == 0)
+					fprintf(out, ",1\n");
+				else
+					fprintf(out, "%d,1\n", kind == 1 ? (int)(r % 4) : 3);
+			}
+			fclose(out);
+			struct ft_err err;
+			struct csv_options copt = { 0 };
+			struct frame *f = csv_load(path, &copt, &err);
+			if (!f)
+				fail_msg("%s", err.msg);
+			size_t *rows = xmalloc(n * sizeof *rows);
+			for (size_t i = 0; i < n; i++)
+				rows[i] = 2 * (n - 1 - i);
+			struct recipe_input in = { .name = (char *)"x", .type = COL_NUMERIC };
+			struct recipe r = { .inputs = &in, .ninputs = 1 };
+			struct reference *ref = reference_fit(f, &r, rows, n);
+			const struct reference_column *c = &ref->cols[0];
+
+			double *v = xmalloc(n * sizeof *v);
+			size_t m = 0;
+			for (size_t i = 0; i < n; i++)
+				if (!isnan(f->cols[0].num[rows[i]]))
+					v[m++] = f->cols[0].num[rows[i]];
+			qsort(v, m, sizeof *v, cmp_num);
+			double want[REFERENCE_BINS];
+			size_t nwant = 0;
+			for (size_t k = 1; k < REFERENCE_BINS && m; k++) {
+				double e = v[(k * m + REFERENCE_BINS - 1) / REFERENCE_BINS - 1];
+				if (nwant == 0 || e > want[nwant - 1])
+					want[nwant++] = e;
+			}
+			if (nwant && want[nwant - 1] >= v[m - 1])
+				nwant--;
+			assert_int_equal(c->nedges, nwant);
+			for (size_t k = 0; k < nwant; k++)
+				assert_true(c->edges[k] == want[k]);
+			double share[REFERENCE_BINS + 1] = { 0 };
+			for (size_t i = 0; i < m; i++) {
+				size_t b = 0;
+				while (b < nwant && v[i] > want[b])
+					b++;
+				share[b] += 1.0 / (double)n;
+			}
+			for (size_t k = 0; k <= nwant; k++)
+				assert_true(fabs(c->share[k] - share[k]) < 1e-12);
+			assert_true(fabs(c->missing - (double)(n - m) / (double)n) < 1e-15);
+			free(v);
+			reference_free(ref);
+			free(rows);
+			frame_free(f);
+		}
+	}
+	remove(path);
 }
 
 #define DATA "test_drift.data.csv"
@@ -145,6 +230,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_psi_by_hand),
 		cmocka_unit_test(test_bins),
+		cmocka_unit_test(test_numeric_edges),
 		cmocka_unit_test(test_training_rows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
