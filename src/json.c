@@ -151,6 +151,14 @@ int json_check_strict(const char *text, const cJSON *root, const char *origin,
 	return 0;
 }
 
+cJSON *json_add_text(cJSON *obj, const char *key, const char *s)
+{
+	char *clean = ft_utf8_clean(s);
+	cJSON *item = cJSON_AddStringToObject(obj, key, clean);
+	free(clean);
+	return item;
+}
+
 int json_text_utf8(const char *name, const char *text, struct ft_err *err)
 {
 	const char *bad = text ? ft_utf8_first_bad(text) : NULL;

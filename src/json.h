@@ -31,6 +31,11 @@ struct cJSON *json_add_num(struct cJSON *obj, const char *key, double v);
  * frees. */
 char *json_print(const struct cJSON *j);
 
+/* cJSON_AddStringToObject for text a report shows (a column name, a
+ * path): bytes that are not UTF-8 become U+FFFD, so the JSON printed is
+ * UTF-8 whatever the data file's encoding. Returns the item. */
+struct cJSON *json_add_text(struct cJSON *obj, const char *key, const char *s);
+
 /* A file that other programs read is UTF-8 JSON: 0 when text is UTF-8
  * throughout, else -1 with "NAME would hold text that is not UTF-8 (near
  * ...)" and how to convert the data file it came from (a column name or a

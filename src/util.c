@@ -616,6 +616,23 @@ const char *ft_utf8_first_bad(const char *s)
 	return NULL;
 }
 
+char *ft_utf8_clean(const char *s)
+{
+	struct strbuf sb = { 0 };
+	uint32_t cp;
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p;) {
+		size_t n = utf8_seq(p, &cp);
+		if (n) {
+			sb_append(&sb, (const char *)p, n);
+			p += n;
+		} else {
+			sb_puts(&sb, "\xEF\xBF\xBD");
+			p++;
+		}
+	}
+	return sb.data ? sb.data : xstrdup("");
+}
+
 bool ft_utf8_valid(const char *s)
 {
 	return !ft_utf8_first_bad(s);

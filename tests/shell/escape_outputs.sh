@@ -138,5 +138,13 @@ rc=$?
 [ $rc -eq 2 ] || fail "run on a Latin-1 column name: exit $rc, expected 2"
 grep -qF 'caf\xE9' bad.err || fail "run on a Latin-1 column name: $(tail -n 1 bad.err)"
 [ -d reg/lat/1 ] && fail "a version holding Latin-1 text was registered"
+# ... and what describe --json and drift --json print of it is UTF-8: a
+# byte that is not becomes U+FFFD
+"$FT_BIN" describe lat2.csv --json >dj1.json 2>/dev/null || fail "describe --json on a Latin-1 file"
+"$FT_BIN" drift g/1 lat2.csv --json >dj2.json 2>/dev/null
+for f in dj1.json dj2.json; do
+	LC_ALL=C grep -q "$(printf '\351')" $f && fail "$f holds a byte that is not UTF-8"
+	grep -qF "caf$(printf '\357\277\275')" $f || fail "$f does not name the column caf<U+FFFD>"
+done
 [ $fails -eq 0 ] && echo "escape_outputs: ok"
 [ $fails -eq 0 ]
