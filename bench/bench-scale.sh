@@ -35,12 +35,16 @@ for size in small big; do
 	done
 	eval "${size}_rows=$rows ${size}_s=$best ${size}_kb=$peak"
 done
+# best_stage STAGE LOG: the stage's least seconds in the "stages" blocks
+# of the runs' reports.
+best_stage() {
+	awk -v s="$1" '/^stages/ { on = 1; next } /^$/ { on = 0 }
+		on && $1 == s && (m == "" || $2 + 0 < m + 0) { m = $2 } END { print m }' "$2"
+}
 printf '  %-10s %12s %12s %8s\n' stage "$small_rows rows" "$big_rows rows" ratio
 for stage in load prepare tune train evaluate; do
-	a=$(awk -v s="$stage" '$1 == s && (m == "" || $2 + 0 < m + 0) { m = $2 } END { print m }' \
-		"$BENCH_TMP/scale-small.log")
-	b=$(awk -v s="$stage" '$1 == s && (m == "" || $2 + 0 < m + 0) { m = $2 } END { print m }' \
-		"$BENCH_TMP/scale-big.log")
+	a=$(best_stage "$stage" "$BENCH_TMP/scale-small.log")
+	b=$(best_stage "$stage" "$BENCH_TMP/scale-big.log")
 	printf '  %-10s %12s %12s %8s\n' "$stage" "${a:--}" "${b:--}" "$(ratio "${b:--}" "${a:--}")"
 done
 printf '  %-10s %12s %12s %8s\n' "total" "$small_s" "$big_s" "$(ratio "$big_s" "$small_s")"

@@ -2,7 +2,7 @@
 value recomputed with pandas groupby, and compared figure by figure.
 
     explore_pandas.py check FILE.csv OURS.json [--na-values LIST]
-    explore_pandas.py time FILE.csv TARGET POSITIVE [--na-values LIST]
+    explore_pandas.py time FILE.csv OURS.json [--na-values LIST]
 
 `check` reads the column types, date layouts, target and bins from
 OURS.json (what fraudtree decided), reads FILE.csv with pandas, and for
@@ -12,11 +12,18 @@ Bins are rebuilt from the edges fraudtree printed and counted with pd.cut,
 so a value on an edge must land where pandas puts it. Prints how many
 figures agree; exit status 1 when one differs.
 
-`time` does the peer's work alone (read, then one groupby per column and
-datetime part) so bench-explore.sh can time both sides.
+`time` does the peer's work alone, as a pandas user who knows the file
+would write it: read_csv (numbers read exactly: float_precision="round_trip") with
+the categorical columns as text and the datetime columns parsed in the layout fraudtree read them in (the types
+taken from OURS.json, as `check` does), then one groupby (count, sum,
+mean) per column, per equal-width bin (pd.cut, the bin count fraudtree
+used) and per hour, day of week and month; so bench-explore.sh can time
+both sides on the same figures; it prints "work SECONDS", its time
+without the interpreter's start and pandas' import.
 """
 import json
 import sys
+import time
 
 import numpy as np
 import pandas as pd
@@ -38,6 +45,19 @@ def target_y(df, name, positive):
     except (ValueError, TypeError):
         y = (col[known] == positive).astype(int)
     return y
+
+
+def to_number(s):
+    """Text to float, exactly (Python's float, as strtod): pandas' own
+    parsers (to_numeric, read_csv without float_precision="round_trip") may
+    land a digit string one unit in the last place away, which moves a value
+    that sits on a bin edge (0.14285714285714285 read as 0.1428571428571428)."""
+    def one(v):
+        try:
+            return float(v)
+        except (TypeError, ValueError):
+            return np.nan
+    return s.map(one, na_action="ignore").astype(float)
 
 
 def to_datetime(s, fmt):
@@ -96,7 +116,7 @@ def check(path, ours_path, na_values):
         if col["type"] == "categorical":
             vals = raw
         elif col["type"] == "numeric":
-            vals = pd.to_numeric(raw, errors="coerce")
+            vals = to_number(raw)
         else:
             vals = to_datetime(raw, col["date_format"])
         miss = vals.isna().values
@@ -116,6 +136,14 @@ def check(path, ours_path, na_values):
                 return {"-inf": -np.inf, "inf": np.inf}.get(v, v) if isinstance(v, str) else float(v)
             groups = bt["groups"]
             edges = [edge(g["lo"]) for g in groups] + [edge(groups[-1]["hi"])]
+            # the edges themselves: equal widths over the finite range
+            finite = vals[np.isfinite(vals)]
+            if len(finite):
+                want = np.linspace(finite.min(), finite.max(), len(groups) + 1)
+                inner = np.array([e for e in edges if np.isfinite(e)])
+                ck.same(f"{name} edges equal-width over [min, max]", True,
+                        len(inner) == len(want) and
+                        bool(np.allclose(inner, want, rtol=1e-12, atol=0)))
             # [lo, hi) bins, the last one closed (numpy.histogram's rule):
             # pd.cut leaves the top edge out, so it is put back by hand
             cut = pd.cut(vals, bins=edges, right=False, labels=False)
@@ -137,27 +165,38 @@ def check(path, ours_path, na_values):
     return 1 if ck.bad else 0
 
 
-def time_peer(path, target, positive, na_values):
-    df = read(path, na_values)
-    y = target_y(df, target, positive)
+def time_peer(path, ours_path, na_values):
+    start = time.perf_counter()
+    with open(ours_path, encoding="utf-8") as fh:
+        ours = json.load(fh)
+    cols = ours["columns"]
+    text = {c["name"]: str for c in cols if c["type"] != "numeric"}
+    extra = ["None"] + ([v for v in na_values.split(",") if v] if na_values else [])
+    df = pd.read_csv(path, dtype=text, keep_default_na=True, na_values=extra,
+                     float_precision="round_trip")
+    fraud = ours["fraud"]
+    y = target_y(df, fraud["column"], fraud["positive"])
     df = df.loc[y.index]
-    for name in df.columns:
-        if name == target:
+
+    def figures(keys):
+        frame = pd.DataFrame({"k": keys, "y": y.values})
+        frame.groupby("k", dropna=False)["y"].agg(["count", "sum", "mean"])
+
+    for c in cols:
+        bt = c.get("by_target")
+        if bt is None or "groups_omitted" in bt:
             continue
-        num = pd.to_numeric(df[name], errors="coerce")
-        if num.notna().sum() == df[name].notna().sum() and df[name].notna().any():
-            if num.nunique() > 20:
-                keys = pd.cut(num, bins=10, right=False, labels=False)
-            else:
-                keys = num
-            pd.DataFrame({"k": keys, "y": y}).groupby("k")["y"].agg(["count", "sum", "mean"])
-            continue
-        dt = pd.to_datetime(df[name], errors="coerce")
-        if dt.notna().sum() == df[name].notna().sum() and dt.notna().any():
-            for keys in (dt.dt.hour, dt.dt.dayofweek, dt.dt.month):
-                pd.DataFrame({"k": keys, "y": y}).groupby("k")["y"].agg(["count", "sum", "mean"])
-            continue
-        pd.DataFrame({"k": df[name], "y": y}).groupby("k")["y"].agg(["count", "sum", "mean"])
+        raw = df[c["name"]]
+        if bt["kind"] == "datetime":
+            dt = to_datetime(raw, c["date_format"]).dt
+            for keys in (dt.hour, dt.dayofweek, dt.month):
+                figures(keys.values)
+        elif bt["kind"] == "bins":
+            figures(pd.cut(raw, bins=len(bt["groups"]), right=False, labels=False).values)
+        else:
+            figures(raw.values)
+    # the work without the interpreter's start and pandas' import
+    print(f"work {time.perf_counter() - start:.3f}")
     return 0
 
 
@@ -169,8 +208,8 @@ def main(argv):
         del argv[i:i + 2]
     if len(argv) == 4 and argv[1] == "check":
         return check(argv[2], argv[3], na)
-    if len(argv) == 5 and argv[1] == "time":
-        return time_peer(argv[2], argv[3], argv[4], na)
+    if len(argv) == 4 and argv[1] == "time":
+        return time_peer(argv[2], argv[3], na)
     print(__doc__, file=sys.stderr)
     return 2
 

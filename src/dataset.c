@@ -15,5 +15,6 @@ void dataset_free(struct dataset *d)
 	free(d->w);
 	free(d->rows);
 	free(d->amount);
+	free(d->copy_of);
 	memset(d, 0, sizeof *d);
 }

@@ -280,85 +280,43 @@ static int apply_splits(struct pipeline_result *r, const struct frame *f,
 }
 
 /* d's samples become picks[0..m) (positions into d), as resample_carry_out
- * would rebuild them, but in place: one column of scratch instead of a
- * second matrix. Growing, column j lands at or after its old place, so the
- * columns go last to first; shrinking, first to last. Either way a column
- * is copied out before anything overwrites it and is never read again.
- * Cancelled part way, d's matrix is left half moved: fit only to be freed. */
+ * would rebuild them, but in place. Oversampling keeps every sample where
+ * it was and appends copies: those become references to the samples they
+ * copy (d->copy_of), whose features the binning reads from their rows, so
+ * the matrix neither grows nor is gathered. Otherwise (undersampling) the
+ * matrix shrinks in place, one column of scratch instead of a second
+ * matrix, first column to last: a column is copied out before anything
+ * overwrites it and is never read again. Cancelled part way, d's matrix is
+ * left half moved: fit only to be freed. */
 static int gather_in_place(struct dataset *d, const size_t *picks, size_t m,
 			   const struct ft_progress *prog, struct ft_err *err)
 {
 	size_t n = d->n, nf = d->nfeatures;
-	/* Oversampling keeps every sample where it was and appends copies:
-	 * then a column moves as one block and only the copies are gathered,
-	 * from the moved block. */
 	size_t kept = 0;
 	while (kept < n && kept < m && picks[kept] == kept)
 		kept++;
-	bool append = kept == n;
-	/* The copies come from few rows (the minority class). Those rows of a
-	 * column are packed into a block first and the copies read the block,
-	 * which stays in cache, instead of rows spread over the whole column:
-	 * on millions of rows each such read would wait on memory. `from`
-	 * lists the rows copied (ascending), slot[i - n] is copy i's place in
-	 * it. */
-	size_t *from = NULL, nfrom = 0;
-	uint32_t *slot = NULL;
-	float *block = NULL;
-	if (append && m > n && n <= UINT32_MAX) {
-		uint32_t *at = xmalloc(n * sizeof *at);
-		memset(at, 0xff, n * sizeof *at);
-		for (size_t i = n; i < m; i++)
-			at[picks[i]] = 0;
-		for (size_t r = 0; r < n; r++)
-			if (at[r] != UINT32_MAX)
-				at[r] = (uint32_t)nfrom++;
-		from = xmalloc(nfrom * sizeof *from);
-		for (size_t r = 0; r < n; r++)
-			if (at[r] != UINT32_MAX)
-				from[at[r]] = r;
-		slot = xmalloc((m - n) * sizeof *slot);
-		for (size_t i = n; i < m; i++)
-			slot[i - n] = at[picks[i]];
-		free(at);
-		block = xmalloc(nfrom * sizeof *block);
-	}
-	float *col = append ? NULL : xmalloc((n ? n : 1) * sizeof *col);
-	if (m > n)
-		d->X = xreallocarray(d->X, m * nf, sizeof *d->X);
-	for (size_t k = 0; k < nf; k++) {
-		if (ft_cancelled(prog)) {
-			free(col);
-			free(from);
-			free(slot);
-			free(block);
-			return ft_fail(err, FT_ECANCELLED, "cancelled");
-		}
-		size_t j = m > n ? nf - 1 - k : k;
-		float *dst = d->X + j * m;
-		if (append) {
-			memmove(dst, d->X + j * n, n * sizeof *dst);
-			if (block) {
-				for (size_t b = 0; b < nfrom; b++)
-					block[b] = dst[from[b]];
-				for (size_t i = n; i < m; i++)
-					dst[i] = block[slot[i - n]];
-			} else {
-				for (size_t i = n; i < m; i++)
-					dst[i] = dst[picks[i]];
+	if (kept == n && m > n && !d->ncopies) {
+		d->copy_of = xmalloc((m - n) * sizeof *d->copy_of);
+		memcpy(d->copy_of, picks + n, (m - n) * sizeof *d->copy_of);
+		d->ncopies = m - n;
+	} else {
+		if (d->ncopies || m > n)
+			return ft_fail(err, FT_EINTERNAL, "resampling in place: not a subset");
+		float *col = xmalloc((n ? n : 1) * sizeof *col);
+		for (size_t j = 0; j < nf; j++) {
+			if (ft_cancelled(prog)) {
+				free(col);
+				return ft_fail(err, FT_ECANCELLED, "cancelled");
 			}
-			continue;
+			memcpy(col, d->X + j * n, n * sizeof *col);
+			float *dst = d->X + j * m;
+			for (size_t i = 0; i < m; i++)
+				dst[i] = col[picks[i]];
 		}
-		memcpy(col, d->X + j * n, n * sizeof *col);
-		for (size_t i = 0; i < m; i++)
-			dst[i] = col[picks[i]];
+		free(col);
+		if (m < n && m > 0)
+			d->X = xreallocarray(d->X, m * nf, sizeof *d->X);
 	}
-	free(col);
-	free(from);
-	free(slot);
-	free(block);
-	if (m < n && m > 0)
-		d->X = xreallocarray(d->X, m * nf, sizeof *d->X);
 
 	uint8_t *y = xmalloc(m ? m : 1);
 	for (size_t i = 0; i < m; i++)

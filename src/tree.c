@@ -302,23 +302,28 @@ static int feature_ids(const float *x, size_t n, int max_bins, uint8_t *col,
 }
 
 /* Up to max_bins - 1 quantile edges of feature j (edge has room for
- * max_bins - 1) from a fixed-seed sample of its values (all finite:
+ * max_bins - 1) from a fixed-seed sample of its values over all of d's
+ * samples, copies included (x is the feature's column of X; all finite:
  * feature_ids checked the rows it saw, and the assignment pass checks the
  * rest before any edge is used). */
-static int feature_edges(const float *x, size_t n, int max_bins, size_t j, float *edge)
+static int feature_edges(const struct dataset *d, const float *x, int max_bins, size_t j,
+			 float *edge)
 {
+	size_t n = d->n;
 	size_t m = n <= EDGE_SAMPLE ? n : EDGE_SAMPLE;
 	float *s = xmalloc(m * sizeof *s);
 	size_t ms = 0;
 	if (m == n) {
-		for (size_t i = 0; i < n; i++)
-			if (finite_float(x[i]))
-				s[ms++] = x[i];
+		for (size_t i = 0; i < n; i++) {
+			float v = x[dataset_row(d, i)];
+			if (finite_float(v))
+				s[ms++] = v;
+		}
 	} else {
 		struct ft_rng r;
 		rng_seed(&r, 0x7472656562696e73ULL + j);
 		for (size_t k = 0; k < m; k++) {
-			float v = x[rng_below(&r, n)];
+			float v = x[dataset_row(d, (size_t)rng_below(&r, n))];
 			if (finite_float(v))
 				s[ms++] = v;
 		}
@@ -391,14 +396,15 @@ static void bin_by_value(struct binning *bn, size_t j, size_t n, const float *va
 	bn->nbins[j] = nd;
 }
 
-/* Many values, narrow column: quantile bins. */
+/* Many values, narrow column: quantile bins (the rows of X; bin_feature
+ * gives the copies theirs). */
 static void bin_narrow_quantiles(struct bin_job *job, size_t j, uint8_t *col)
 {
 	struct binning *bn = job->bn;
-	size_t n = job->d->n;
+	size_t n = job->d->n - job->d->ncopies;
 	const float *x = job->d->X + j * n;
 	float edge[TREE_NARROW_BINS];
-	int ne = feature_edges(x, n, job->quantiles, j, edge);
+	int ne = feature_edges(job->d, x, job->quantiles, j, edge);
 	float *lo = xmalloc(TREE_NARROW_BINS * sizeof *lo);
 	float *hi = xmalloc(TREE_NARROW_BINS * sizeof *hi);
 	bn->lo[j] = lo;
@@ -487,11 +493,13 @@ static bool sort_rows(struct bin_job *job, const float *x, size_t n, uint32_t *k
 }
 
 /* Many values, wide column: the sorted distinct values become the bins
- * while there are at most job->exact of them, else quantile edges do. */
+ * while there are at most job->exact of them, else quantile edges do (the
+ * rows of X; bin_feature gives the copies theirs: a copy repeats a value,
+ * so the distinct values are those of the rows). */
 static void bin_wide(struct bin_job *job, size_t j, uint16_t *col)
 {
 	struct binning *bn = job->bn;
-	size_t n = job->d->n;
+	size_t n = job->d->n - job->d->ncopies;
 	const float *x = job->d->X + j * n;
 	for (size_t i = 0; i < n; i++) {
 		if (!finite_float(x[i])) {
@@ -529,7 +537,7 @@ static void bin_wide(struct bin_job *job, size_t j, uint16_t *col)
 	free(key);
 	free(row);
 	float *edge = xmalloc((size_t)job->quantiles * sizeof *edge);
-	size_t ne = (size_t)feature_edges(x, n, job->quantiles, j, edge);
+	size_t ne = (size_t)feature_edges(job->d, x, job->quantiles, j, edge);
 	float *lo = xmalloc((ne + 1) * sizeof *lo), *hi = xmalloc((ne + 1) * sizeof *hi);
 	for (size_t b = 0; b <= ne; b++) {
 		lo[b] = INFINITY;
@@ -551,11 +559,16 @@ static void bin_wide(struct bin_job *job, size_t j, uint16_t *col)
 	bn->nbins[j] = (int)ne + 1;
 }
 
+/* Feature j's bins: those of X's rows first (a copy adds no value, so
+ * the distinct values and the bounds are theirs), then each copy takes the
+ * bin of the row it copies. */
 static void bin_feature(void *ctx, size_t j)
 {
 	struct bin_job *job = ctx;
 	struct binning *bn = job->bn;
-	size_t n = job->d->n;
+	const struct dataset *d = job->d;
+	size_t n = d->n, held = d->n - d->ncopies;
+	const float *x = d->X + j * held;
 	float vals[TREE_NARROW_BINS];
 
 	bn->bad_row[j] = SIZE_MAX;
@@ -565,23 +578,27 @@ static void bin_feature(void *ctx, size_t j)
 	int few = job->exact < TREE_NARROW_BINS ? job->exact : TREE_NARROW_BINS;
 	if (!bn->wide) {
 		uint8_t *col = (uint8_t *)bn->B + j * n;
-		int nd = feature_ids(job->d->X + j * n, n, few, col, vals, &bn->bad_row[j]);
+		int nd = feature_ids(x, held, few, col, vals, &bn->bad_row[j]);
 		if (bn->bad_row[j] != SIZE_MAX)
 			return;
 		if (nd > 0)
-			bin_by_value(bn, j, n, vals, nd, col, NULL);
+			bin_by_value(bn, j, held, vals, nd, col, NULL);
 		else
 			bin_narrow_quantiles(job, j, col);
+		for (size_t k = 0; k < d->ncopies; k++)
+			col[held + k] = col[d->copy_of[k]];
 		return;
 	}
 	uint16_t *col = (uint16_t *)bn->B + j * n;
-	uint8_t *ids = xmalloc(n);
-	int nd = feature_ids(job->d->X + j * n, n, few, ids, vals, &bn->bad_row[j]);
+	uint8_t *ids = xmalloc(held ? held : 1);
+	int nd = feature_ids(x, held, few, ids, vals, &bn->bad_row[j]);
 	if (bn->bad_row[j] == SIZE_MAX) {
 		if (nd > 0)
-			bin_by_value(bn, j, n, vals, nd, ids, col);
+			bin_by_value(bn, j, held, vals, nd, ids, col);
 		else
 			bin_wide(job, j, col);
+		for (size_t k = 0; k < d->ncopies; k++)
+			col[held + k] = col[d->copy_of[k]];
 	}
 	free(ids);
 }
@@ -1787,12 +1804,13 @@ void tree_set_prior(struct tree *t, uint64_t neg, uint64_t pos)
 void tree_predict_both(const struct tree *t, const struct dataset *d, double *score,
 		       double *prob)
 {
-	size_t n = d->n;
+	size_t n = d->n, held = d->n - d->ncopies;
 	for (size_t i = 0; i < n; i++) {
 		int32_t k = 0;
+		size_t row = dataset_row(d, i);
 		while (t->nodes[k].left != TREE_LEAF) {
 			const struct tree_node *nd = &t->nodes[k];
-			k = (double)d->X[(size_t)nd->feature * n + i] <= nd->threshold
+			k = (double)d->X[(size_t)nd->feature * held + row] <= nd->threshold
 				? nd->left : nd->right;
 		}
 		if (score)
@@ -1809,12 +1827,13 @@ double tree_predict_row(const struct tree *t, const float *x)
 
 void tree_predict(const struct tree *t, const struct dataset *d, double *proba)
 {
-	size_t n = d->n;
+	size_t n = d->n, held = d->n - d->ncopies;
 	for (size_t i = 0; i < n; i++) {
 		int32_t k = 0;
+		size_t row = dataset_row(d, i);
 		while (t->nodes[k].left != TREE_LEAF) {
 			const struct tree_node *nd = &t->nodes[k];
-			k = (double)d->X[(size_t)nd->feature * n + i] <= nd->threshold
+			k = (double)d->X[(size_t)nd->feature * held + row] <= nd->threshold
 				? nd->left : nd->right;
 		}
 		proba[i] = tree_node_proba(&t->nodes[k]);

@@ -1655,6 +1655,11 @@ static int key_order(struct app *a, int ch)
 	struct data_state *s = state(a);
 	const struct frame *f = a->frame;
 	if (f && s->col < f->ncols && f->cols[s->col].type == COL_DATETIME) {
+		if (!figures(a, s)) {
+			app_message(a, true, "inspector: fraud rate by hour, day and month needs a "
+				    "binary target (t sets it)");
+			return KEY_REDRAW;
+		}
 		s->dt_timeline = !s->dt_timeline;
 		app_message(a, false, "inspector: %s", s->dt_timeline ? "histogram over time" :
 			    "fraud rate by hour, day of week and month");

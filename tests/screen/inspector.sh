@@ -11,6 +11,10 @@
 #   each part's highest group spelled out (03:00 100.0%, Sat 100.0%,
 #   Feb 62.5%: 20 of 32 rows); o switches to the histogram over time;
 # - day (dates only): the same without hours, min and max without a time.
+# Then: numbers in the inspector and the frequency sheet are never rounded
+# or cut; without a target o says there is no fraud rate; a row-order
+# column among a trained tree's top features gets its hint on the Data and
+# Prepare screens, whole, and only once a tree is trained.
 . "$FT_SRCDIR/tests/screen/lib.sh"
 
 csv="$ST_TMP/inspect.csv"
@@ -96,6 +100,21 @@ st_keys q
 st_exit_ok
 tmux -L "$ST_SOCK" kill-server 2>/dev/null
 ST_SOCK="ft-screen-$$-big"
+
+# without a binary target there is no fraud rate: o says so and keeps the
+# histogram over time
+nt="$ST_TMP/notarget.csv"
+awk 'BEGIN { print "stamp,amount"; for (i = 0; i < 100; i++) printf "2024-01-%02d 0%d:00:00,%d\n", i % 28 + 1, i % 10, i }' >"$nt"
+ST_SOCK="ft-screen-$$-nt"
+st_start 80 24 --registry "$REG" "$nt"
+st_wait "column 1/2: stamp"
+st_wait "histogram (20 bins)"
+st_keys o
+st_wait "inspector: fraud rate by hour, day and month needs a binary target (t sets it)"
+st_wait "histogram (20 bins)"
+st_keys q
+st_exit_ok
+tmux -L "$ST_SOCK" kill-server 2>/dev/null
 
 # a row-order column among the tree's top features (paysim's step: it
 # grows with the row number, frauds only late): no hint before a tree is

@@ -815,7 +815,13 @@ static void test_in_place_resampling_and_binned_fit(void **state)
 	const char *const weight[] = { "resample.method=class_weight", NULL };
 	const char *const tuned[] = { "resample.method=oversample", "tune.max_depth=[2,4,6]",
 				      "tune.min_samples_leaf=[1,25]", NULL };
+	/* narrow bins: quantiles over the copies too, and one bin per value */
+	const char *const narrow[] = { "resample.method=oversample", "tree.max_bins=16", NULL };
+	const char *const narrow_few[] = { "resample.method=oversample", "tree.max_bins=255",
+					   NULL };
 	check_same_as_plain(over);
+	check_same_as_plain(narrow);
+	check_same_as_plain(narrow_few);
 	check_same_as_plain(part);
 	check_same_as_plain(under);
 	check_same_as_plain(weight);
