@@ -667,34 +667,6 @@ static void value_done(struct app *a, const char *line, void *ctx)
 		set(a, params[p].key, on ? "class_weight" : line);
 		return;
 	}
-	if (p >= P_TUNE_DEPTH && p <= P_TUNE_LEAF) {
-		/* "3,5,8", "3 5 8" and the JSON form "[3, 5, 8]" all read */
-		const char *q = line;
-		while (*q == ' ')
-			q++;
-		struct strbuf sb = { 0 };
-		if (*q == '[') {
-			sb_puts(&sb, q);
-		} else {
-			sb_puts(&sb, "[");
-			bool sep = false, any = false;
-			for (; *q; q++) {
-				if (*q == ',' || *q == ' ' || *q == '\t') {
-					sep = any;
-					continue;
-				}
-				if (sep)
-					sb_puts(&sb, ",");
-				sep = false;
-				any = true;
-				sb_append(&sb, q, 1);
-			}
-			sb_puts(&sb, "]");
-		}
-		set(a, params[p].key, sb.data);
-		sb_free(&sb);
-		return;
-	}
 	set(a, params[p].key, line);
 }
 
