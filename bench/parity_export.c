@@ -17,9 +17,16 @@
  *   params.txt  the resolved tree parameters and threshold, key=value
  *   proba.txt   the fraud probability of each test row, one per line,
  *               from the tree fitted on train.csv
+ *   before.csv  with resample.method set: the training matrix before it
+ *   groups.txt  with it: per feature "numeric" or the categorical column
+ *               SMOTE-NC takes it for (resample_categorical_groups)
  *   tree.json   that tree (tree_to_json), so the two trees can be walked
  *               side by side to find where they part
+ *   ccp_path.txt its minimal cost-complexity pruning path (tree_ccp_path):
+ *               one step a line, "alpha impurity leaves" ("%.17g"), for
+ *               comparing with cost_complexity_pruning_path (bench-ccp.sh)
  * and prints one line of key=value pairs: the fit time and size of the tree
+ * (and the time of its pruning path, path_seconds)
  * fitted on that training matrix, its test accuracy and recall, and the
  * test accuracy and recall of pipeline_run on the same settings (they must
  * be equal: the pipeline reaches the same matrix in place). */
@@ -174,9 +181,44 @@ static int write_params(const char *path, const struct settings *s, struct ft_er
 	fprintf(fp, "ccp_alpha=%.17g\n", p->ccp_alpha);
 	fprintf(fp, "max_bins=%d\n", p->max_bins);
 	fprintf(fp, "resample=%s\n", resample_name(s->resample));
+	fprintf(fp, "resample_ratio=%.17g\nseed=%llu\n", s->resample_ratio,
+		(unsigned long long)s->split_seed);
 	fprintf(fp, "threshold=%.17g\n", s->threshold);
 	if (fclose(fp) != 0)
 		return ft_fail(err, FT_EIO, "%s: write failed", path);
+	return 0;
+}
+
+/* Per feature, as SMOTE-NC groups them: "numeric", or the number of the
+ * categorical column it encodes (resample_categorical_groups). */
+static int write_groups(const char *path, const struct recipe *rc, struct ft_err *err)
+{
+	FILE *fp = fopen(path, "w");
+	if (!fp)
+		return ft_fail(err, FT_EIO, "%s: cannot write", path);
+	size_t *g = resample_categorical_groups(rc);
+	for (size_t j = 0; j < rc->nfeatures; j++) {
+		if (g[j] == RESAMPLE_NC_NUMERIC)
+			fputs("numeric\n", fp);
+		else
+			fprintf(fp, "%zu\n", g[j]);
+	}
+	free(g);
+	if (fclose(fp) != 0)
+		return ft_fail(err, FT_EIO, "%s: cannot write", path);
+	return 0;
+}
+
+static int write_ccp_path(const char *path, const struct tree_ccp_step *st, size_t n,
+			  struct ft_err *err)
+{
+	FILE *fp = fopen(path, "w");
+	if (!fp)
+		return ft_fail(err, FT_EIO, "%s: cannot write", path);
+	for (size_t k = 0; k < n; k++)
+		fprintf(fp, "%.17g %.17g %zu\n", st[k].alpha, st[k].impurity, st[k].leaves);
+	if (fclose(fp) != 0)
+		return ft_fail(err, FT_EIO, "%s: cannot write", path);
 	return 0;
 }
 
@@ -226,8 +268,7 @@ static int prepare(const struct frame *f, const struct settings *s,
 	if (!*rc)
 		goto done;
 	if (recipe_apply(*rc, f, &t, sp.train, sp.ntrain, NULL, train, err) < 0 ||
-	    recipe_apply(*rc, f, &t, sp.test, sp.ntest, NULL, test, err) < 0 ||
-	    resample_apply(train, s, NULL, NULL, err) < 0)
+	    recipe_apply(*rc, f, &t, sp.test, sp.ntest, NULL, test, err) < 0)
 		goto done;
 	rv = 0;
 done:
@@ -276,8 +317,28 @@ int main(int argc, char **argv)
 		goto fail;
 	frame_free(f);
 
-	char *path = xasprintf("%s/train.csv", o.out_dir);
-	int rv = write_matrix(path, &train, rc, &err);
+	/* Resampled, the matrix before it and how SMOTE-NC saw each feature
+	 * go out too (bench-smote.sh compares with imbalanced-learn). */
+	char *path;
+	int rv = 0;
+	if (run.settings.resample != RESAMPLE_NONE) {
+		path = xasprintf("%s/before.csv", o.out_dir);
+		rv = write_matrix(path, &train, rc, &err);
+		free(path);
+		path = xasprintf("%s/groups.txt", o.out_dir);
+		if (rv == 0)
+			rv = write_groups(path, rc, &err);
+		free(path);
+		if (rv < 0)
+			goto fail;
+	}
+	double r0 = ft_now();
+	if (resample_apply(&train, &run.settings, rc, NULL, &err) < 0)
+		goto fail;
+	double resample_seconds = ft_now() - r0;
+
+	path = xasprintf("%s/train.csv", o.out_dir);
+	rv = write_matrix(path, &train, rc, &err);
 	free(path);
 	path = xasprintf("%s/test.csv", o.out_dir);
 	if (rv == 0)
@@ -310,6 +371,15 @@ int main(int argc, char **argv)
 	if (rv == 0)
 		rv = write_tree(path, tree, &err);
 	free(path);
+	double t2 = ft_now();
+	size_t nsteps;
+	struct tree_ccp_step *steps = tree_ccp_path(tree, &nsteps);
+	double t3 = ft_now();
+	path = xasprintf("%s/ccp_path.txt", o.out_dir);
+	if (rv == 0)
+		rv = write_ccp_path(path, steps, nsteps, &err);
+	free(path);
+	free(steps);
 	if (rv < 0)
 		goto fail;
 
@@ -317,9 +387,11 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < train.n; i++)
 		pos += train.y[i];
 	printf("train_rows=%zu train_positives=%zu test_rows=%zu features=%zu "
-	       "fit_seconds=%.3f nodes=%zu leaves=%zu depth=%d accuracy=%.6f recall=%.6f "
-	       "run_accuracy=%.6f run_recall=%.6f\n",
-	       train.n, pos, test.n, train.nfeatures, t1 - t0, tree->nnodes,
+	       "fit_seconds=%.3f path_seconds=%.6f path_steps=%zu resample_seconds=%.6f "
+	       "synthetic=%zu nodes=%zu leaves=%zu "
+	       "depth=%d accuracy=%.6f recall=%.6f run_accuracy=%.6f run_recall=%.6f\n",
+	       train.n, pos, test.n, train.nfeatures, t1 - t0, t3 - t2, nsteps,
+	       resample_seconds, train.nsynthetic, tree->nnodes,
 	       tree_leaves(tree), tree_depth(tree), m.accuracy, m.recall,
 	       run.test_metrics.accuracy, run.test_metrics.recall);
 

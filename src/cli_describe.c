@@ -469,39 +469,6 @@ static void print_by_target(const struct frame *f, const struct by_target *bt,
 	sb_free(&out);
 }
 
-/* JSON strings must be UTF-8: invalid bytes become U+FFFD. Caller frees. */
-static char *utf8_clean(const char *s)
-{
-	struct strbuf sb = { 0 };
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
-		int n = *p < 0x80 ? 1 : (*p >> 5) == 6 ? 2 : (*p >> 4) == 14 ? 3 : (*p >> 3) == 30 ? 4 : 0;
-		bool ok = n > 0;
-		for (int i = 1; ok && i < n; i++)
-			ok = (p[i] & 0xc0) == 0x80;
-		if (ok && n == 2 && *p < 0xc2)
-			ok = false;
-		if (ok && n == 3 && ((*p == 0xe0 && p[1] < 0xa0) || (*p == 0xed && p[1] >= 0xa0)))
-			ok = false;
-		if (ok && n == 4 && ((*p == 0xf0 && p[1] < 0x90) || *p > 0xf4 || (*p == 0xf4 && p[1] >= 0x90)))
-			ok = false;
-		if (ok) {
-			sb_append(&sb, (const char *)p, (size_t)n);
-			p += n;
-		} else {
-			sb_puts(&sb, "\xEF\xBF\xBD");
-			p++;
-		}
-	}
-	return sb.data ? sb.data : xstrdup("");
-}
-
-static void add_string(cJSON *obj, const char *key, const char *s)
-{
-	char *clean = utf8_clean(s);
-	cJSON_AddStringToObject(obj, key, clean);
-	free(clean);
-}
 
 /* Finite numbers as numbers; NAN and infinities as null (see infinite). */
 static void add_number(cJSON *obj, const char *key, double v)
@@ -521,11 +488,11 @@ static cJSON *groups_json(const struct frame *f, const struct explore_column *e,
 		const struct explore_group *g = &groups[i];
 		cJSON *o = cJSON_CreateObject();
 		if (e->kind == EXPLORE_LEVELS) {
-			add_string(o, "value", f->cols[e->col].levels[g->code]);
+			json_add_text(o, "value", f->cols[e->col].levels[g->code]);
 		} else if (e->kind == EXPLORE_VALUES || e->kind == EXPLORE_DATETIME) {
 			json_add_num(o, "value", g->lo);
 			if (e->kind == EXPLORE_DATETIME)
-				add_string(o, "label", explore_group_label(f, e, g, part, buf, sizeof buf));
+				json_add_text(o, "label", explore_group_label(f, e, g, part, buf, sizeof buf));
 		} else {
 			if (isinf(g->lo))
 				cJSON_AddStringToObject(o, "lo", "-inf");
@@ -535,7 +502,7 @@ static cJSON *groups_json(const struct frame *f, const struct explore_column *e,
 				cJSON_AddStringToObject(o, "hi", "inf");
 			else
 				json_add_num(o, "hi", g->hi);
-			add_string(o, "label", explore_group_label(f, e, g, part, buf, sizeof buf));
+			json_add_text(o, "label", explore_group_label(f, e, g, part, buf, sizeof buf));
 		}
 		cJSON_AddNumberToObject(o, "rows", (double)g->rows);
 		cJSON_AddNumberToObject(o, "fraud", (double)g->fraud);
@@ -579,7 +546,7 @@ static cJSON *by_target_json(const struct frame *f, const struct explore_column 
 static void print_json(const struct frame *f, int target, bool guessed, const struct by_target *bt)
 {
 	cJSON *root = cJSON_CreateObject();
-	add_string(root, "file", f->path);
+	json_add_text(root, "file", f->path);
 	cJSON_AddNumberToObject(root, "size", (double)f->file_size);
 	cJSON_AddNumberToObject(root, "rows", (double)f->nrows);
 	cJSON_AddNumberToObject(root, "ncols", (double)f->ncols);
@@ -590,7 +557,7 @@ static void print_json(const struct frame *f, int target, bool guessed, const st
 		const struct column *col = &f->cols[c];
 		const struct column_stats *st = &col->stats;
 		cJSON *o = cJSON_CreateObject();
-		add_string(o, "name", col->name);
+		json_add_text(o, "name", col->name);
 		cJSON_AddStringToObject(o, "type", col_type_name(col->type));
 		if (col->type == COL_DATETIME)
 			cJSON_AddStringToObject(o, "date_format", col->date_order == DATE_ISO ? "iso"
@@ -604,7 +571,7 @@ static void print_json(const struct frame *f, int target, bool guessed, const st
 		cJSON *na = cJSON_AddArrayToObject(o, "na");
 		for (size_t i = 0; i < col->nna; i++) {
 			cJSON *t = cJSON_CreateObject();
-			add_string(t, "text", col->na[i].text);
+			json_add_text(t, "text", col->na[i].text);
 			cJSON_AddNumberToObject(t, "count", (double)col->na[i].count);
 			cJSON_AddItemToArray(na, t);
 		}
@@ -612,7 +579,7 @@ static void print_json(const struct frame *f, int target, bool guessed, const st
 			cJSON *top = cJSON_AddArrayToObject(o, "top");
 			for (size_t i = 0; i < st->ntop; i++) {
 				cJSON *t = cJSON_CreateObject();
-				add_string(t, "value", col->levels[st->top[i].code]);
+				json_add_text(t, "value", col->levels[st->top[i].code]);
 				cJSON_AddNumberToObject(t, "count", (double)st->top[i].count);
 				cJSON_AddItemToArray(top, t);
 			}
@@ -640,13 +607,13 @@ static void print_json(const struct frame *f, int target, bool guessed, const st
 		cJSON *bal = cJSON_AddObjectToObject(root, "class_balance");
 		struct class_count cls[BALANCE_MAX];
 		size_t missing, k = frame_class_balance(f, (size_t)target, cls, BALANCE_MAX, &missing);
-		add_string(bal, "column", f->cols[target].name);
+		json_add_text(bal, "column", f->cols[target].name);
 		cJSON_AddBoolToObject(bal, "guessed", guessed);
 		cJSON_AddNumberToObject(bal, "missing", (double)missing);
 		cJSON *arr = cJSON_AddArrayToObject(bal, "classes");
 		for (size_t i = 0; i < k; i++) {
 			cJSON *t = cJSON_CreateObject();
-			add_string(t, "label", cls[i].label);
+			json_add_text(t, "label", cls[i].label);
 			cJSON_AddNumberToObject(t, "count", (double)cls[i].count);
 			cJSON_AddNumberToObject(t, "share", cls[i].share);
 			cJSON_AddItemToArray(arr, t);
@@ -656,8 +623,8 @@ static void print_json(const struct frame *f, int target, bool guessed, const st
 	}
 	if (bt) {
 		cJSON *t = cJSON_AddObjectToObject(root, "fraud");
-		add_string(t, "column", f->cols[bt->target.col].name);
-		add_string(t, "positive", bt->target.positive);
+		json_add_text(t, "column", f->cols[bt->target.col].name);
+		json_add_text(t, "positive", bt->target.positive);
 		size_t fraud = 0;
 		for (size_t r = 0; r < f->nrows; r++)
 			fraud += bt->target.y[r] == 1;
@@ -667,10 +634,10 @@ static void print_json(const struct frame *f, int target, bool guessed, const st
 		for (size_t i = 0; i < bt->hints.n; i++) {
 			const struct explore_hint *h = &bt->hints.v[i];
 			cJSON *o = cJSON_CreateObject();
-			add_string(o, "column", f->cols[h->col].name);
+			json_add_text(o, "column", f->cols[h->col].name);
 			cJSON_AddStringToObject(o, "kind", explore_hint_kind_name(h->kind));
 			json_add_num(o, "score", h->score);
-			add_string(o, "reason", h->reason);
+			json_add_text(o, "reason", h->reason);
 			cJSON_AddItemToArray(hints, o);
 		}
 	}

@@ -32,15 +32,15 @@ static void print_text(const struct drift_report *r, const char *ref, const char
 static void print_json(const struct drift_report *r, const char *ref, const char *path)
 {
 	cJSON *j = cJSON_CreateObject();
-	cJSON_AddStringToObject(j, "model", ref);
-	cJSON_AddStringToObject(j, "file", path);
+	json_add_text(j, "model", ref);
+	json_add_text(j, "file", path);
 	cJSON_AddItemToObject(j, "rows", json_uint(r->rows));
 	cJSON_AddItemToObject(j, "train_rows", json_uint(r->train_rows));
 	cJSON *cols = cJSON_AddArrayToObject(j, "columns");
 	for (size_t i = 0; i < r->ncols; i++) {
 		const struct drift_column *c = &r->cols[i];
 		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "name", c->name);
+		json_add_text(o, "name", c->name);
 		cJSON_AddStringToObject(o, "type", c->type);
 		cJSON_AddBoolToObject(o, "missing_column", c->absent);
 		if (!c->absent) {
@@ -60,8 +60,11 @@ static void print_json(const struct drift_report *r, const char *ref, const char
 		cJSON_AddItemToArray(cols, o);
 	}
 	cJSON *extra = cJSON_AddArrayToObject(j, "extra_columns");
-	for (size_t i = 0; i < r->nextra; i++)
-		cJSON_AddItemToArray(extra, cJSON_CreateString(r->extra[i]));
+	for (size_t i = 0; i < r->nextra; i++) {
+		char *clean = ft_utf8_clean(r->extra[i]);
+		cJSON_AddItemToArray(extra, cJSON_CreateString(clean));
+		free(clean);
+	}
 	cJSON *score = cJSON_AddObjectToObject(j, "score");
 	json_add_num(score, "psi", r->score_psi);
 	cJSON_AddStringToObject(score, "level", drift_level_names[r->score_level]);

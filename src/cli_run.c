@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "csv_load.h"
+#include "json.h"
 #include "model.h"
 #include "pipeline.h"
 #include "pipeline_publish.h"
@@ -539,8 +540,6 @@ struct run_texts {
 
 static int write_out(const char *dir, const struct run_texts *t, struct ft_err *err)
 {
-	if (make_dirs(dir, err) < 0)
-		return -1;
 	const struct {
 		const char *name, *text;
 	} files[] = {
@@ -549,6 +548,12 @@ static int write_out(const char *dir, const struct run_texts *t, struct ft_err *
 		{ "pipeline.json", t->pipeline },
 		{ "rules.txt", t->rules },
 	};
+	/* every file is checked before anything is made */
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+		if (json_text_utf8(files[i].name, files[i].text, err) < 0)
+			return -1;
+	if (make_dirs(dir, err) < 0)
+		return -1;
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
 		char *path = xasprintf("%s/%s", dir, files[i].name);
 		int rc = file_write_atomic(path, files[i].text, strlen(files[i].text), 0644, err);

@@ -184,6 +184,71 @@ static const char pg_number_re[] =
 static const char pg_iso_re[] =
 	"'^[ \\t]*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?[ \\t]*$'";
 
+/* Decimal digits of b^e * m, most significant first (exact; for the
+ * double range's edges below). */
+static void put_power(struct strbuf *sb, uint64_t b, int e, uint64_t m)
+{
+	uint8_t d[1200] = { 1 };   /* least significant first */
+	size_t n = 1;
+	for (int k = 0; k <= e; k++) {
+		uint64_t f = k < e ? b : m, carry = 0;
+		for (size_t i = 0; i < n; i++) {
+			uint64_t v = d[i] * f + carry;
+			d[i] = (uint8_t)(v % 10);
+			carry = v / 10;
+		}
+		for (; carry; carry /= 10)
+			d[n++] = (uint8_t)(carry % 10);
+	}
+	for (size_t i = n; i-- > 0;)
+		sb_append(sb, &"0123456789"[d[i]], 1);
+}
+
+/* postgres: a number's text as a double, as the loader reads it. A cast
+ * fails on text beyond double precision's range ('1e999', '1e-400'), which
+ * the loader reads as an infinity or zero, so the rare text that could be
+ * (a run of 200 digits, an exponent of three) is first measured as NUMERIC
+ * against the exact edges: 2^1024 - 2^970 and up round to an infinity,
+ * 2^-1075 and down to zero. An exponent of five digits is beyond NUMERIC
+ * too: its sign decides. */
+static void put_pg_number(struct gen *g, size_t input)
+{
+	struct strbuf *sb = &g->sb;
+	static const char inf[] = "CAST('Infinity' AS DOUBLE PRECISION)";
+	static const char ninf[] = "CAST('-Infinity' AS DOUBLE PRECISION)";
+	static const char zero[] = "CAST(0 AS DOUBLE PRECISION)";
+#define TEXT put_text(g, input)
+	sb_puts(sb, "CASE WHEN ");
+	TEXT;
+	sb_puts(sb, " !~ '[0-9]{200}|[eE][-+]?0*[1-9][0-9]{2}' THEN CAST(");
+	TEXT;
+	sb_puts(sb, " AS DOUBLE PRECISION) WHEN ");
+	TEXT;
+	sb_printf(sb, " ~ '^[ \\t]*[-+]?0*[.]?0*([eE][-+]?[0-9]+)?[ \\t]*$' THEN %s WHEN ", zero);
+	TEXT;
+	sb_printf(sb, " ~ '[eE][-+]?0*[1-9][0-9]{4}' THEN CASE WHEN ");
+	TEXT;
+	sb_printf(sb, " ~ '[eE]-' THEN %s WHEN ", zero);
+	TEXT;
+	sb_printf(sb, " ~ '^[ \\t]*-' THEN %s ELSE %s END WHEN ABS(CAST(", ninf, inf);
+	TEXT;
+	sb_puts(sb, " AS NUMERIC)) >= ");
+	put_power(sb, 2, 970, (UINT64_C(1) << 54) - 1);
+	sb_puts(sb, " THEN CASE WHEN ");
+	TEXT;
+	sb_printf(sb, " ~ '^[ \\t]*-' THEN %s ELSE %s END WHEN ABS(CAST(", ninf, inf);
+	TEXT;
+	sb_puts(sb, " AS NUMERIC)) <= 0.");
+	/* 2^-1075 = 5^1075 / 10^1075: 5^1075 has 752 digits */
+	for (int i = 0; i < 1075 - 752; i++)
+		sb_puts(sb, "0");
+	put_power(sb, 5, 1075, 1);
+	sb_printf(sb, " THEN %s ELSE CAST(", zero);
+	TEXT;
+	sb_puts(sb, " AS DOUBLE PRECISION) END");
+#undef TEXT
+}
+
 /* "WHEN <cell is one of the user's NA strings> THEN NULL " (the default NA
  * strings are never numbers or dates, so only these can hide one). */
 static void when_user_na(struct gen *g, size_t input)
@@ -334,12 +399,17 @@ static int put_input_value(struct gen *g, size_t input, struct ft_err *err)
 		sb_puts(sb, "CASE ");
 		when_user_na(g, input);
 		/* numeric affinity: true exactly when the text is a number
-		 * ("12", " 1e5 ", ".5"), false for "12abc", "" or NULL */
+		 * ("12", " 1e5 ", ".5"), false for "12abc", "" or NULL; but
+		 * sqlite also skips line breaks, vertical tabs and form feeds
+		 * around a number ("12\r"), which the loader reads as no
+		 * number: text holding one is not taken */
 		sb_puts(sb, "WHEN CAST(");
 		put_column(g, input);
 		sb_puts(sb, " AS REAL) = ");
 		put_column(g, input);
-		sb_puts(sb, " THEN CAST(");
+		sb_puts(sb, " AND ");
+		put_text(g, input);
+		sb_puts(sb, " NOT GLOB '*[' || char(10, 11, 12, 13) || ']*' THEN CAST(");
 		put_column(g, input);
 		sb_puts(sb, " AS REAL) WHEN LOWER(TRIM(");
 		put_text(g, input);
@@ -359,9 +429,9 @@ static int put_input_value(struct gen *g, size_t input, struct ft_err *err)
 			put_text(g, input);
 			sb_puts(sb, ") AS TIMESTAMP) END");
 		} else {
-			sb_printf(sb, " ~ %s THEN CAST(", pg_number_re);
-			put_text(g, input);
-			sb_puts(sb, " AS DOUBLE PRECISION) END");
+			sb_printf(sb, " ~ %s THEN ", pg_number_re);
+			put_pg_number(g, input);
+			sb_puts(sb, " END");
 		}
 		return 0;
 	case SQL_ANSI:

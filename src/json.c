@@ -151,6 +151,30 @@ int json_check_strict(const char *text, const cJSON *root, const char *origin,
 	return 0;
 }
 
+cJSON *json_add_text(cJSON *obj, const char *key, const char *s)
+{
+	char *clean = ft_utf8_clean(s);
+	cJSON *item = cJSON_AddStringToObject(obj, key, clean);
+	free(clean);
+	return item;
+}
+
+int json_text_utf8(const char *name, const char *text, struct ft_err *err)
+{
+	const char *bad = text ? ft_utf8_first_bad(text) : NULL;
+	if (!bad)
+		return 0;
+	const char *from = bad - text > 24 ? bad - 24 : text;
+	char *near = xstrndup(from, 48);
+	char *shown = ft_escape_controls(near);
+	ft_fail(err, FT_EINPUT, "%s would hold text that is not UTF-8 (near \"%s\"), from a data "
+		"file in another encoding; convert it to UTF-8 (e.g. iconv -f latin1 -t utf-8)",
+		name, shown);
+	free(shown);
+	free(near);
+	return -1;
+}
+
 cJSON *json_parse(const char *text, const char *origin, struct ft_err *err)
 {
 	/* Strict: text after the value is damage, not something to ignore. */

@@ -31,6 +31,17 @@ struct cJSON *json_add_num(struct cJSON *obj, const char *key, double v);
  * frees. */
 char *json_print(const struct cJSON *j);
 
+/* cJSON_AddStringToObject for text a report shows (a column name, a
+ * path): bytes that are not UTF-8 become U+FFFD, so the JSON printed is
+ * UTF-8 whatever the data file's encoding. Returns the item. */
+struct cJSON *json_add_text(struct cJSON *obj, const char *key, const char *s);
+
+/* A file that other programs read is UTF-8 JSON: 0 when text is UTF-8
+ * throughout, else -1 with "NAME would hold text that is not UTF-8 (near
+ * ...)" and how to convert the data file it came from (a column name or a
+ * category of a Latin-1 file is the usual source). */
+int json_text_utf8(const char *name, const char *text, struct ft_err *err);
+
 /* Parse text holding one JSON value (and nothing after it but blanks);
  * NULL with "ORIGIN:LINE: not valid JSON" otherwise. Stricter than JSON
  * itself where readers disagree: a string holding \u0000 (which C readers

@@ -610,6 +610,15 @@ static size_t *cv_rows(const struct pipeline_result *r, size_t *n)
 	return rows;
 }
 
+/* Cross-validated tuning of a time split: said once, by the grid or the
+ * path, whichever runs. */
+static void note_folds_mix_times(struct pipeline_result *r)
+{
+	if (r->settings.tune_cv > 0 && r->settings.split_method == SPLIT_TIME)
+		add_note(r, "tune.cv: the folds mix times (stratified at random); only the "
+			 "test split keeps the time order");
+}
+
 static struct tune_row *tune_cv(const struct frame *f, struct pipeline_result *r,
 				int workers, const struct ft_progress *prog, struct ft_err *err)
 {
@@ -666,6 +675,8 @@ static int tune_ccp(const struct frame *f, const struct ft_progress *prog,
 			 b->score_se, ca, c->leaves, c->score);
 	if (before > 0)
 		add_note(r, "tune.ccp_alpha: the path replaced tree.ccp_alpha %g", before);
+	if (!r->tune)
+		note_folds_mix_times(r);
 	return 0;
 }
 
@@ -686,9 +697,7 @@ static int tune(const struct frame *f, const struct ft_progress *prog,
 	s->tree.max_depth = b->max_depth;
 	s->tree.min_samples_split = b->min_samples_split;
 	s->tree.min_samples_leaf = b->min_samples_leaf;
-	if (s->tune_cv > 0 && s->split_method == SPLIT_TIME)
-		add_note(r, "tune.cv: the folds mix times (stratified at random); only the "
-			 "test split keeps the time order");
+	note_folds_mix_times(r);
 	if (s->tune_cv > 0)
 		add_note(r, "tuned %zu grid point%s by %d-fold cross-validation on "
 			 "train+validation %s: best max_depth=%d min_samples_split=%zu "

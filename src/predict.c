@@ -498,8 +498,19 @@ static int map_header(struct predictor *pr, struct ft_err *err)
 		free(names);
 	}
 	if (nmissing) {
-		ft_fail(err, FT_EINPUT, "%s:%zu: missing required column%s: %s", pr->in_path,
-			pr->header_line, nmissing > 1 ? "s" : "", missing.data);
+		/* a header read as one column: most likely another delimiter
+		 * than the model's (predict reads the training file's) */
+		char d[8];
+		if (pr->delim == '\t')
+			snprintf(d, sizeof d, "TAB");
+		else
+			snprintf(d, sizeof d, "'%c'", pr->delim);
+		char *hint = pr->ncols == 1 && nmissing == r->ninputs && r->ninputs > 1 ?
+			xasprintf(" (the header is one column when split at %s, the model's "
+				  "delimiter; give the file's with --delimiter)", d) : xstrdup("");
+		ft_fail(err, FT_EINPUT, "%s:%zu: missing required column%s%s: %s", pr->in_path,
+			pr->header_line, nmissing > 1 ? "s" : "", hint, missing.data);
+		free(hint);
 		sb_free(&missing);
 		return -1;
 	}

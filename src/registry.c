@@ -164,6 +164,17 @@ static bool blank(const char *s)
 	return true;
 }
 
+/* What people write into the registry (a reason, a user name, a
+ * description) lands in JSON files other programs read, so it must be
+ * UTF-8: a Latin-1 byte from a terminal or a paste is refused, never
+ * stored. where names the group or version, what the text. */
+static int check_text(const char *where, const char *what, const char *s, struct ft_err *err)
+{
+	if (s && !ft_utf8_valid(s))
+		return ft_fail(err, FT_EINPUT, "%s: the %s is not valid UTF-8 text", where, what);
+	return 0;
+}
+
 /* ---- walking the registry by descriptor ------------------------------
  *
  * Below ROOT nothing is reached by path: each directory is opened from its
@@ -1560,6 +1571,9 @@ static int check_publish_args(const struct registry_publish_args *a, struct ft_e
 			       a->group ? a->group : "");
 	if (!a->data_path || !*a->data_path)
 		return ft_fail(err, FT_EINPUT, "registry: the data path is required");
+	if (check_text("registry", "description", a->description, err) < 0 ||
+	    check_text("registry", "user", a->user, err) < 0)
+		return -1;
 	/* The gate is the registry's rule, not only its callers': a model
 	 * that failed it is never registered, whoever asks. */
 	bool failed = a->gate && !a->gate->pass;
@@ -1572,6 +1586,8 @@ static int check_publish_args(const struct registry_publish_args *a, struct ft_e
 	for (size_t i = 0; i < NFILES; i++) {
 		if (!texts[i])
 			return ft_fail(err, FT_EINPUT, "registry: %s: no content", version_files[i]);
+		if (json_text_utf8(version_files[i], texts[i], err) < 0)
+			return -1;
 		cJSON *j = parse_object(texts[i], version_files[i], err);
 		if (!j)
 			return -1;
@@ -1929,6 +1945,10 @@ int registry_set_status(const char *root, const char *group, int version,
 	char userbuf[128];
 	if (!user || !*user)
 		user = registry_default_user(userbuf, sizeof userbuf);
+	char where[96];
+	snprintf(where, sizeof where, "%s/%d", group, version);
+	if (check_text(where, "reason", reason, err) < 0 || check_text(where, "user", user, err) < 0)
+		return -1;
 	struct gdir g;
 	if (gdir_open(&g, root, group, false, LOCK_EX, err) < 0)
 		return -1;
@@ -3097,6 +3117,10 @@ static int group_change(const char *root, const char *group, const char *key,
 	char userbuf[128];
 	if (!user || !*user)
 		user = registry_default_user(userbuf, sizeof userbuf);
+	if (check_text(group, "reason", reason, err) < 0 || check_text(group, "user", user, err) < 0) {
+		cJSON_Delete(value);
+		return -1;
+	}
 	struct gdir g;
 	if (gdir_open(&g, root, group, true, LOCK_EX, err) < 0) {
 		cJSON_Delete(value);

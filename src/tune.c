@@ -9,6 +9,7 @@
 #include "config.h"
 #include "tune.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -466,12 +467,17 @@ struct tune_alpha *tune_path_table(const struct tree *t, size_t *n)
 	for (size_t i = 0; i < ns; i++) {
 		if (st[i].alpha > run)
 			run = st[i].alpha;
-		/* the next step collapses at this alpha too: no subtree of its own */
-		if (i + 1 < ns && !(st[i + 1].alpha > run))
+		/* the next step collapses at this alpha too: no subtree of its own;
+		 * but the grown tree is always the first row, since tree.ccp_alpha
+		 * 0 prunes nothing, not even a split that gains nothing (alpha 0,
+		 * or a hair below by rounding: it goes at the first positive one) */
+		bool last = i + 1 == ns;
+		if (i > 0 && ((run <= 0 && !last) || (!last && !(st[i + 1].alpha > run))))
 			continue;
 		rows[m++] = (struct tune_alpha){
-			.alpha = run, .impurity = st[i].impurity, .leaves = st[i].leaves,
-			.score = NAN,
+			/* nothing positive follows: the least positive alpha prunes it */
+			.alpha = i > 0 && run <= 0 ? DBL_TRUE_MIN : run,
+			.impurity = st[i].impurity, .leaves = st[i].leaves, .score = NAN,
 		};
 	}
 	free(st);
@@ -507,10 +513,13 @@ static int cmp_by_leaf(const void *a, const void *b)
 /* Score u pruned at each of at[0..m) (increasing) on held: score[k] gets
  * tune.objective, and with sd its standard deviation on these rows (NAN
  * when the objective has none), from a stratified bootstrap seeded with
- * split.seed. */
-static void score_pruned(const struct tree *u, const struct dataset *held, const double *at,
-			 size_t m, const struct settings *s, double *score, double *sd)
+ * split.seed. Progress stage "tune" from base, one per alpha, out of
+ * total; false when cancelled (some scores then unset). */
+static bool score_pruned(const struct tree *u, const struct dataset *held, const double *at,
+			 size_t m, const struct settings *s, double *score, double *sd,
+			 const struct ft_progress *prog, uint64_t base, uint64_t total)
 {
+	bool complete = true;
 	size_t n = held->n, nn = u->nnodes, ns;
 	struct tree_ccp_step *st = tree_ccp_path(u, &ns);
 	/* end[v]: one past the last preorder index of v's subtree */
@@ -524,7 +533,13 @@ static void score_pruned(const struct tree *u, const struct dataset *held, const
 	double *sc = xmalloc((n ? n : 1) * sizeof *sc), *pr = xmalloc((n ? n : 1) * sizeof *pr);
 	size_t j = 1;
 	for (size_t k = 0; k < m; k++) {
-		for (; j < ns && st[j].alpha <= at[k]; j++) {
+		if (ft_cancelled(prog)) {
+			complete = false;
+			break;
+		}
+		ft_progress_report(prog, "tune", base + k, total);
+		/* alpha 0 is the tree as grown (tree.ccp_alpha 0 prunes nothing) */
+		for (; at[k] > 0 && j < ns && st[j].alpha <= at[k]; j++) {
 			int32_t v = st[j].node;
 			size_t lo = 0, hi = n;
 			while (lo < hi) {
@@ -562,6 +577,7 @@ static void score_pruned(const struct tree *u, const struct dataset *held, const
 	free(ord);
 	free(end);
 	free(st);
+	return complete;
 }
 
 /* The one-standard-error choice: the largest alpha whose score is within
@@ -617,17 +633,23 @@ int tune_path(const struct tree_bins *train, const char *const *feature_names,
 	memset(out, 0, sizeof *out);
 	if (tune_check(s, validation->n, err) < 0)
 		return -1;
-	ft_progress_report(prog, "tune", 0, 2);
+	ft_progress_report(prog, "tune", 0, 1);
 	struct tree *t = grow_unpruned(train, feature_names, s, workers, prog, err);
 	if (!t)
 		return -1;
-	ft_progress_report(prog, "tune", 1, 2);
 	out->rows = tune_path_table(t, &out->n);
 	double *at = xmalloc(out->n * sizeof *at), *score = xmalloc(out->n * sizeof *score);
 	double *sd = xmalloc(out->n * sizeof *sd);
 	for (size_t k = 0; k < out->n; k++)
 		at[k] = out->rows[k].alpha;
-	score_pruned(t, validation, at, out->n, s, score, sd);
+	if (!score_pruned(t, validation, at, out->n, s, score, sd, prog, 1, out->n + 1)) {
+		free(at);
+		free(score);
+		free(sd);
+		tree_free(t);
+		tune_path_free(out);
+		return ft_fail(err, FT_ECANCELLED, "cancelled");
+	}
 	for (size_t k = 0; k < out->n; k++) {
 		out->rows[k].score = score[k];
 		out->rows[k].score_se = sd[k];
@@ -638,7 +660,7 @@ int tune_path(const struct tree_bins *train, const char *const *feature_names,
 	free(sd);
 	tree_free(t);
 	path_choose(out, s->tune_objective);
-	ft_progress_report(prog, "tune", 2, 2);
+	ft_progress_report(prog, "tune", out->n + 1, out->n + 1);
 	return 0;
 }
 
@@ -704,8 +726,10 @@ int tune_path_cv(const struct tree_bins *train, const char *const *feature_names
 		struct tree_bins *bins = tree_bins_new(&tr, names, s->tree.max_bins, workers,
 						       &quiet, err);
 		struct tree *u = bins ? grow_unpruned(bins, names, s, workers, prog, err) : NULL;
-		if (u) {
-			score_pruned(u, &held, at, m, s, score, NULL);
+		bool scored_all = u && score_pruned(u, &held, at, m, s, score, NULL, &quiet, 0, 0);
+		if (u && !scored_all)
+			ft_fail(err, FT_ECANCELLED, "cancelled");
+		if (scored_all) {
 			for (size_t q = 0; q < m; q++) {
 				if (isnan(score[q]))
 					continue;

@@ -133,7 +133,10 @@ void tune_path_free(struct tune_path *p);
 /* The table of t's pruning path (tree_ccp_path): one row per distinct
  * subtree, each with the running maximum of the path's alphas, so that
  * tree.ccp_alpha = row.alpha prunes t's grown tree to exactly that
- * subtree; scores NAN. Caller frees with free. */
+ * subtree; the first row is t itself at alpha 0 (which prunes nothing),
+ * steps that gain nothing (alpha <= 0) join the first positive row (or,
+ * when none follows, get the least positive double); scores NAN. Caller
+ * frees with free. */
 struct tune_alpha *tune_path_table(const struct tree *t, size_t *n);
 
 /* tune.ccp_alpha = path on the validation split: the path of the tree

@@ -604,6 +604,40 @@ static size_t utf8_seq(const unsigned char *s, uint32_t *cp)
 	return n;
 }
 
+const char *ft_utf8_first_bad(const char *s)
+{
+	uint32_t cp;
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		size_t n = utf8_seq(p, &cp);
+		if (!n)
+			return (const char *)p;
+		p += n;
+	}
+	return NULL;
+}
+
+char *ft_utf8_clean(const char *s)
+{
+	struct strbuf sb = { 0 };
+	uint32_t cp;
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p;) {
+		size_t n = utf8_seq(p, &cp);
+		if (n) {
+			sb_append(&sb, (const char *)p, n);
+			p += n;
+		} else {
+			sb_puts(&sb, "\xEF\xBF\xBD");
+			p++;
+		}
+	}
+	return sb.data ? sb.data : xstrdup("");
+}
+
+bool ft_utf8_valid(const char *s)
+{
+	return !ft_utf8_first_bad(s);
+}
+
 /* Code points that move or hide text without being seen: C1 controls,
  * zero-width and direction marks, embeddings, overrides and isolates, the
  * line and paragraph separators, the byte order mark. */

@@ -137,6 +137,14 @@ int file_write_atomic_at(int dirfd, const char *dirpath, const char *name,
  * \e, \xHH, \u{HHHH}); bytes that are not UTF-8 become \xHH. Everything
  * else, including valid non-ASCII text, is kept. Caller frees. */
 char *ft_escape_controls(const char *s);
+/* Whether s is UTF-8 throughout (no stray, overlong, surrogate or cut
+ * sequence): what text in a JSON file other programs read must be. */
+bool ft_utf8_valid(const char *s);
+/* The first byte of s that starts no UTF-8 sequence, or NULL. */
+const char *ft_utf8_first_bad(const char *s);
+/* s with every byte that starts no UTF-8 sequence replaced by U+FFFD, for
+ * text a report shows (not data read back). Caller frees. */
+char *ft_utf8_clean(const char *s);
 /* Whether s might need ft_escape_controls: a byte below 0x20, DEL, or any
  * non-ASCII byte (cheap, for hot paths that escape only when needed). */
 bool ft_maybe_controls(const char *s);

@@ -56,6 +56,7 @@ static void question_free(struct app_question *q)
 		return;
 	if (q->free_ctx)
 		q->free_ctx(q->ctx);
+	free(q->text);
 	free(q);
 }
 
@@ -126,9 +127,17 @@ void app_ask(struct app *a, void (*yes)(struct app *, void *), void *ctx,
 	     void (*free_ctx)(void *), const char *no_message, const char *fmt, ...)
 {
 	struct app_question *q = xcalloc(1, sizeof *q);
-	va_list ap;
+	/* whole: a long reason or path must not push out what y does */
+	va_list ap, again;
 	va_start(ap, fmt);
-	vsnprintf(q->text, sizeof q->text, fmt, ap);
+	va_copy(again, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	q->text = xmalloc(n > 0 ? (size_t)n + 1 : 1);
+	if (n >= 0)
+		vsnprintf(q->text, (size_t)n + 1, fmt, again);
+	else
+		q->text[0] = '\0';
+	va_end(again);
 	va_end(ap);
 	q->yes = yes;
 	q->ctx = ctx;

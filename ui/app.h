@@ -100,7 +100,7 @@ struct app;
 /* A question the main loop shows on the message line; `y` runs yes, any
  * other key says no_message. */
 struct app_question {
-	char text[1024];
+	char *text;                      /* whole, however long */
 	void (*yes)(struct app *a, void *ctx);
 	void *ctx;
 	void (*free_ctx)(void *ctx);     /* may be NULL */

@@ -489,7 +489,8 @@ static void draw_tune(struct app *a, struct train_state *s, WINDOW *w, int y0, i
 
 /* Row i of the pruning path as its row shows it (and as / searches it):
  * the alpha whole (the shortest round-trip decimal), leaves, impurity,
- * the objective and its SE. */
+ * the objective and its SE: at most 77 columns, so the workbench's
+ * smallest terminal (80 columns) never cuts a number. */
 static void path_line(const struct pipeline_result *r, size_t i, char *line, size_t size)
 {
 	const struct tune_path *p = &r->ccp_path;

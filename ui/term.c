@@ -137,7 +137,8 @@ void term_set_poll(int ms)
  * A paste whose end never comes is over when nothing more arrives for a
  * second (long enough for a slow link to stall mid-paste without the rest
  * turning into keys); past TERM_PASTE_MAX bytes the rest is read and
- * dropped. */
+ * dropped, and so is a character the cut splits (the text kept stays
+ * UTF-8). */
 static void read_paste(WINDOW *w)
 {
 	static const char end[] = "\033[201~";
@@ -179,6 +180,20 @@ static void read_paste(WINDOW *w)
 		}
 	}
 	keypad(w, TRUE);
+	if (paste_cut) {
+		/* back to the last lead byte; drop it with its tail when the
+		 * sequence it starts is longer than what is left */
+		size_t k = paste.len, back = 0;
+		while (k > 0 && back < 3 && ((unsigned char)paste.data[k - 1] & 0xc0) == 0x80)
+			k--, back++;
+		if (k > 0 && ((unsigned char)paste.data[k - 1] & 0x80)) {
+			unsigned char lead = (unsigned char)paste.data[k - 1];
+			size_t need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+			if (need > back + 1)
+				paste.len = k - 1;
+		}
+		paste.data[paste.len] = '\0';
+	}
 	/* whatever came with the paste, after its end mark, goes with it */
 	flushinp();
 	if (resized)

@@ -442,24 +442,33 @@ static void add_wrapped(struct lines *l, const char *text, int width, int indent
 }
 
 /* The question takes the message line, and the rows above it when it is
- * longer: a confirmation is never cut. */
+ * longer (at most 16). One longer still (a pasted reason, a deep path)
+ * keeps its head (what is asked) and its tail (what y does), with a line
+ * of "…" for the middle: the question's own words are never pushed out. */
 static void draw_question(struct ui *u)
 {
 	struct app *a = &u->app;
 	const char *q = a->question->text;
 	int width = COLS;
 	/* lines of at most width columns, broken at blanks */
-	const char *lines[16];
-	int lens[16], n = 0;
+	const char **lines = NULL;
+	int *lens = NULL, n = 0, cap = 0;
 	const char *p = q;
-	while (*p && n < 16) {
+	while (*p) {
 		size_t fit = view_text_fit(p, width, NULL);
+		if (!fit)
+			break;
 		size_t cut = fit;
 		if (p[fit]) {
 			while (cut > 0 && p[cut] != ' ')
 				cut--;
 			if (!cut)
 				cut = fit;
+		}
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			lines = xreallocarray(lines, (size_t)cap, sizeof *lines);
+			lens = xreallocarray(lens, (size_t)cap, sizeof *lens);
 		}
 		lines[n] = p;
 		lens[n++] = (int)cut;
@@ -468,10 +477,22 @@ static void draw_question(struct ui *u)
 			p++;
 	}
 	int body_h = getmaxy(u->body);
-	for (int i = 0; i < n; i++) {
+	int rows = body_h + 2 < 16 ? body_h + 2 : 16;
+	int head = n, tail = 0;
+	if (n > rows && rows >= 3) {
+		head = (rows - 1) / 2;
+		tail = rows - 1 - head;
+	}
+	int shown = head + (tail ? 1 + tail : 0);
+	for (int i = 0; i < shown; i++) {
 		char buf[1024];
-		snprintf(buf, sizeof buf, "%.*s", lens[i], lines[i]);
-		int row = i - (n - 1);   /* last line on the message line */
+		if (tail && i == head)
+			snprintf(buf, sizeof buf, "%s", term_utf8() ? "\xe2\x80\xa6" : "~");
+		else {
+			int k = tail && i > head ? n - (shown - i) : i;
+			snprintf(buf, sizeof buf, "%.*s", lens[k], lines[k]);
+		}
+		int row = i - (shown - 1);   /* last line on the message line */
 		if (row == 0)
 			term_put(u->bar, 1, 0, width, buf, term_attr(ROLE_WARN) | A_BOLD, false);
 		else if (row == -1)
@@ -480,6 +501,8 @@ static void draw_question(struct ui *u)
 			term_put(u->body, body_h + row + 1, 0, width, buf,
 				 term_attr(ROLE_WARN) | A_BOLD, false);
 	}
+	free(lines);
+	free(lens);
 }
 
 /* Completion candidates above the command line, wrapped between words

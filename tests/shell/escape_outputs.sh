@@ -95,5 +95,56 @@ mkdir -p "$D" && cp lm/model.json "$D/model.json"
 sed -n '/^SELECT/q;p' path.sql >path-header.sql
 raw path-header.sql "export --format sql (the model's path)"
 grep -q '^DROP' path.sql && fail "the model's path leaves the SQL comment"
+# Text people give the registry is stored in JSON files other programs
+# read: bytes that are not UTF-8 (a Latin-1 terminal, a cut paste) are
+# refused with exit 2 and nothing is written.
+cp reg/g/audit.jsonl audit.before
+LAT=$(printf 'caf\351')
+for args in "approve g/2 --reason $LAT" "approve g/2 --reason ok --user $LAT" \
+	"reject g/2 --reason $(printf 'cut\303')" "policy g --gate accuracy>=0.5 --reason $LAT" \
+	"alias g champion 2 --reason $LAT"; do
+	# shellcheck disable=SC2086
+	"$FT_BIN" registry $args >bad.out 2>bad.err
+	rc=$?
+	[ $rc -eq 2 ] || fail "registry $args: exit $rc, expected 2"
+	grep -q "is not valid UTF-8 text" bad.err || fail "registry $args: $(head -n 1 bad.err)"
+done
+cmp -s audit.before reg/g/audit.jsonl || fail "a refused text reached the audit trail"
+"$FT_BIN" run --quiet --set registry.group=g --set "gate=accuracy>=0.5" --description "$LAT" \
+	esc.csv >bad.out 2>bad.err && fail "run registered a description that is not UTF-8"
+grep -q "description is not valid UTF-8 text" bad.err || fail "run --description: $(tail -n 1 bad.err)"
+[ -d reg/g/3 ] && fail "run registered version 3 with a description that is not UTF-8"
+"$FT_BIN" registry approve g/2 --reason 'café ok' >/dev/null 2>&1 || fail "UTF-8 text refused"
+# A Latin-1 file: describe and run read it, but no model.json (UTF-8
+# JSON other programs read) is written with its names or categories in it,
+# by run --out or into the registry: exit 2 saying where, nothing written.
+printf 'amount,card,isFraud\n' >lat1.csv
+i=0
+while [ $i -lt 200 ]; do
+	printf '%d,credit,0\n%d,debit,1\n' $((i % 90)) $((i % 97 + 50)) >>lat1.csv
+	i=$((i + 1))
+done
+printf '7,d\351bit,1\n' >>lat1.csv
+"$FT_BIN" describe lat1.csv >/dev/null 2>&1 || fail "describe refuses a Latin-1 file"
+"$FT_BIN" run --no-register --out lat1 --set "gate=accuracy>=0.5" lat1.csv >bad.out 2>bad.err
+rc=$?
+[ $rc -eq 2 ] || fail "run --out on a Latin-1 category: exit $rc, expected 2"
+grep -qF 'model.json would hold text that is not UTF-8 (near' bad.err &&
+	grep -qF 'd\xE9bit' bad.err || fail "run --out on a Latin-1 category: $(tail -n 1 bad.err)"
+[ -e lat1 ] && fail "run --out made its directory although it wrote nothing"
+sed '1s/card/caf\xe9/' lat1.csv | sed '$d' >lat2.csv
+"$FT_BIN" run --quiet --set registry.group=lat --set "gate=accuracy>=0.5" lat2.csv >bad.out 2>bad.err
+rc=$?
+[ $rc -eq 2 ] || fail "run on a Latin-1 column name: exit $rc, expected 2"
+grep -qF 'caf\xE9' bad.err || fail "run on a Latin-1 column name: $(tail -n 1 bad.err)"
+[ -d reg/lat/1 ] && fail "a version holding Latin-1 text was registered"
+# ... and what describe --json and drift --json print of it is UTF-8: a
+# byte that is not becomes U+FFFD
+"$FT_BIN" describe lat2.csv --json >dj1.json 2>/dev/null || fail "describe --json on a Latin-1 file"
+"$FT_BIN" drift g/1 lat2.csv --json >dj2.json 2>/dev/null
+for f in dj1.json dj2.json; do
+	LC_ALL=C grep -q "$(printf '\351')" $f && fail "$f holds a byte that is not UTF-8"
+	grep -qF "caf$(printf '\357\277\275')" $f || fail "$f does not name the column caf<U+FFFD>"
+done
 [ $fails -eq 0 ] && echo "escape_outputs: ok"
 [ $fails -eq 0 ]

@@ -69,7 +69,7 @@ edges() {
 			}
 			emit(c, "")
 			if (clean == "no") {
-				n = split("NA|nan|NULL|inf|-Infinity|1e999|abc|12abc|0x10|.5|5.|1e|- 1|\t7", w, "|")
+				n = split("NA|nan|NULL|inf|-Infinity|1e999|-1e999|1e-400|0e99999|1e99999|-1e-99999|abc|12abc|0x10|.5|5.|1e|- 1|\t7", w, "|")
 				for (j = 1; j <= n; j++) emit(c, w[j])
 			}
 		}

@@ -87,20 +87,13 @@ CREATE TABLE transactions (
   "account_age_days" text, "isFraud" text, "row_no" integer);
 \\copy transactions FROM '$T/raw-$name.csv' WITH (FORMAT csv, HEADER true)
 SQL
-	# 1e999 overflows double precision in PostgreSQL; the loader reads it
-	# as infinity: those rows are left out of this comparison
-	psql_ -c "DELETE FROM transactions WHERE \"TransactionAmt\" = '1e999' OR \"dist1\" = '1e999' OR
-		\"device_risk\" = '1e999' OR \"velocity_1h\" = '1e999' OR \"account_age_days\" = '1e999'" ||
-		fail "delete"
-	grep -v ',1e999,' "$T/raw-$name.csv" >"$T/raw2.csv"
-	"$FT_BIN" predict "$T/$name.json" "$T/raw2.csv" --leaf -o "$T/p2.csv" 2>/dev/null ||
-		fail "predict raw2"
-	leaves "$T/p2.csv" >"$T/want2"
+	# beyond double precision's range ('1e999', '1e-400') a cast fails; the
+	# query reads those as the loader does (an infinity, zero)
 	ordered "$T/$name-postgres.sql" >"$T/o.sql"
 	psql_ -A -t -F, -f "$T/o.sql" >"$T/g.csv" 2>"$T/g.err" ||
 		{ cat "$T/g.err" >&2; fail "PostgreSQL rejects the $name query on text"; }
 	awk -F, '{ print $(NF - 3) "|" $NF }' "$T/g.csv" >"$T/got"
-	same_rows "$T/want2" "$T/got" "postgres text table, $name"
+	same_rows "$T/want-raw-$name" "$T/got" "postgres text table, $name"
 done
 
 # a table with a column named fraud_leaf (the query's own name for the leaf)

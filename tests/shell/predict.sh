@@ -227,4 +227,10 @@ has "$T/out" "150,credit,0.75,0.75,1"
 expect 0 "$FT_BIN" predict real/1 "$T/tx.csv" --registry "$R" --explain
 [ "$(wc -l <"$T/out")" = 2001 ] || fail "not every row scored"
 has "$T/out" "fraud_score,fraud_probability,prediction,decision_path"
+# the model reads the training file's delimiter: a file split at another
+# one reads as one column, and the error says so
+tr ',' ';' <"$T/tx.csv" >"$T/tx-semi.csv"
+expect 2 "$FT_BIN" predict real/1 "$T/tx-semi.csv" --registry "$R"
+has "$T/err" "tx-semi.csv:1: missing required columns (the header is one column when split at ',', the model's delimiter; give the file's with --delimiter): "
+expect 0 "$FT_BIN" predict real/1 "$T/tx-semi.csv" --registry "$R" --delimiter ';'
 exit 0

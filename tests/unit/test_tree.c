@@ -5,6 +5,7 @@
  * the text forms, and every rule tree_from_json enforces. */
 #include "config.h"
 
+#include <float.h>
 #include <math.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -414,6 +415,38 @@ static void test_ccp_path(void **state)
 	assert_true(rows[1].impurity == 0.21875);
 	assert_true(rows[2].alpha == 0.28125 && rows[2].leaves == 1);
 	assert_true(isnan(rows[2].score));
+	free(rows);
+
+	/* A split that gains nothing collapses at alpha 0, which as
+	 * tree.ccp_alpha prunes nothing: the table keeps the grown tree
+	 * first and gives the root the least positive alpha. Then the same
+	 * split under a gainful one: it goes at the first positive alpha. */
+	struct tree_node flat[3] = {
+		hand_node(2, 2, 1, 2), hand_node(1, 1, TREE_LEAF, TREE_LEAF),
+		hand_node(1, 1, TREE_LEAF, TREE_LEAF),
+	};
+	struct tree flat_tree = { .nodes = flat, .nnodes = 3, .nfeatures = 1 };
+	st = tree_ccp_path(&flat_tree, &n);
+	assert_int_equal(n, 2);
+	assert_true(st[1].alpha == 0 && st[1].leaves == 1);
+	free(st);
+	rows = tune_path_table(&flat_tree, &m);
+	assert_int_equal(m, 2);
+	assert_true(rows[0].alpha == 0 && rows[0].leaves == 2);
+	assert_true(rows[1].alpha == DBL_TRUE_MIN && rows[1].leaves == 1);
+	free(rows);
+	/* root (6, 2) gini .375 -> node 1 (2, 2), split into two (1, 1)s for
+	 * nothing, and a pure (4, 0): node 1 goes at 0, the root at .125 */
+	struct tree_node mixed[5] = {
+		hand_node(6, 2, 1, 4), hand_node(2, 2, 2, 3),
+		hand_node(1, 1, TREE_LEAF, TREE_LEAF), hand_node(1, 1, TREE_LEAF, TREE_LEAF),
+		hand_node(4, 0, TREE_LEAF, TREE_LEAF),
+	};
+	struct tree mixed_tree = { .nodes = mixed, .nnodes = 5, .nfeatures = 1 };
+	rows = tune_path_table(&mixed_tree, &m);
+	assert_int_equal(m, 2);
+	assert_true(rows[0].alpha == 0 && rows[0].leaves == 3);
+	assert_true(rows[1].alpha == 0.125 && rows[1].leaves == 1);
 	free(rows);
 
 	/* A lone leaf: the path is the tree itself. */

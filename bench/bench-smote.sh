@@ -1,0 +1,124 @@
+#!/bin/sh
+# bench-smote.sh: SMOTE-NC (resample.method = smote) against
+# imbalanced-learn's SMOTENC on the same training matrix, and the time of
+# both sides.
+#
+# Usage: bench/bench-smote.sh [ROWS]
+# Environment: FT_BIN, FT_BUILDDIR, PYTHON, FRAUDTREE_REAL_DATA as for
+#              bench-parity.sh (parity_export writes the matrices)
+#
+# For each case parity_export writes the training matrix before and after
+# fraudtree's SMOTE-NC and how it took each feature; parity_smote.py
+# checks the class counts against SMOTENC's with the same target, that
+# every synthetic row's numeric part lies on a segment from a seed row to
+# one of its 5 nearest minority neighbours (integer-valued features whole)
+# and that every categorical value of every synthetic row is one those
+# neighbours hold (see parity_smote.py). Times: fraudtree's resampling
+# (recipe already applied) against SMOTENC's fit_resample on the same rows.
+# Exit status 1 when a case FAILs.
+set -u
+
+py=${PYTHON:-python3}
+here=$(cd "$(dirname "$0")" && pwd)
+build=${FT_BUILDDIR:-.}
+bin=$build/bench/parity_export
+ft=${FT_BIN:-$build/fraudtree}
+if [ ! -x "$bin" ]; then
+	echo "  bench-smote: $bin not found (run: make bench/parity_export)" >&2
+	exit 2
+fi
+if ! "$py" -c 'import numpy, pandas, sklearn, imblearn' 2>/dev/null; then
+	echo "  skipped: $py lacks numpy, pandas, scikit-learn or imbalanced-learn (set PYTHON)"
+	[ -n "${BENCH_SUMMARY:-}" ] && exit 0
+	exit 2
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+table=$tmp/table
+: >"$table"
+status=0
+
+field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+speedup() {
+	case "$1$2" in
+	*-*|'') echo - ;;
+	*) awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }' ;;
+	esac
+}
+
+# case NAME FILE [parity_export options...]
+case_() {
+	name=$1 file=$2
+	shift 2
+	echo "  $name: $*"
+	dir=$tmp/case
+	rm -rf "$dir"
+	mkdir "$dir"
+	if ! ours=$("$bin" --set resample.method=smote "$@" "$file" "$dir" 2>"$tmp/err"); then
+		echo "    parity_export failed: $(tail -n 1 "$tmp/err")"
+		printf '%s\t-\t-\t-\t-\t-\t-\t-\tERROR\n' "$name" >>"$table"
+		status=1
+		return
+	fi
+	"$py" "$here/parity_smote.py" "$dir" >"$tmp/imb" 2>"$tmp/err"
+	rc=$?
+	if ! grep -q '^figures ' "$tmp/imb"; then
+		echo "    parity_smote.py failed: $(tail -n 1 "$tmp/err")"
+		printf '%s\t-\t-\t-\t-\t-\t-\t-\tERROR\n' "$name" >>"$table"
+		status=1
+		return
+	fi
+	grep -v '^figures ' "$tmp/imb" | sed 's/^/  /'
+	[ $rc -eq 0 ] || status=1
+	imb=$(sed -n 's/^figures //p' "$tmp/imb")
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$(field "$imb" synthetic)" \
+		"$(field "$imb" counts_equal)" "$(field "$imb" segment_off)" \
+		"$(field "$imb" categorical_off)" "$(field "$imb" vote_off)" \
+		"$(field "$ours" resample_seconds)" "$(field "$imb" imb_seconds)" \
+		"$(field "$imb" verdict)" >>"$table"
+	if [ -n "${BENCH_SUMMARY:-}" ]; then
+		label="smote-nc: $name"
+		[ "$(field "$imb" verdict)" = FAIL ] && label="$label FAIL"
+		printf '%s\t%s\t-\t%s\t-\n' "$label" "$(field "$ours" resample_seconds)" \
+			"$(field "$imb" imb_seconds)" >>"$BENCH_SUMMARY"
+	fi
+}
+
+small=20000
+if [ -n "${BENCH_DATA:-}" ] && [ "${BENCH_ROWS:-}" = "$small" ] && [ -f "$BENCH_DATA" ]; then
+	ln -s "$BENCH_DATA" "$tmp/small.csv"
+elif ! "$ft" gen --rows "$small" --seed 42 -o "$tmp/small.csv" >/dev/null; then
+	echo "  fraudtree gen failed" >&2
+	exit 2
+fi
+case_ "gen20k ratio 0.1" "$tmp/small.csv" --set resample.ratio=0.1
+case_ "gen20k ratio 0.5" "$tmp/small.csv" --set resample.ratio=0.5
+case_ "gen20k seed 7" "$tmp/small.csv" --set resample.ratio=0.3 --set split.seed=7
+
+real=${FRAUDTREE_REAL_DATA:-}
+if [ -z "$real" ]; then
+	echo "  real data: skipped (set FRAUDTREE_REAL_DATA to a directory with" \
+	     "fraud_oracle.csv and insurance_claims.csv)"
+else
+	[ -f "$real/fraud_oracle.csv" ] &&
+		case_ "oracle ratio 0.3" "$real/fraud_oracle.csv" --set target=FraudFound_P \
+			--set resample.ratio=0.3
+	[ -f "$real/insurance_claims.csv" ] &&
+		case_ "insurance ratio 1" "$real/insurance_claims.csv" --set target=fraud_reported \
+			--na-values '?'
+fi
+
+echo
+echo "  SMOTE-NC against imbalanced-learn's SMOTENC: synthetic rows made; class"
+echo "  counts equal; rows whose numeric part is off every seed -> neighbour segment;"
+echo "  rows with a categorical value none of the seed's neighbours holds; rows"
+echo "  whose categorical values are not the neighbours' vote; seconds of"
+echo "  fraudtree's resampling and of SMOTENC's fit_resample"
+printf '  %-18s %9s %6s %7s %7s %5s %8s %8s %6s  %s\n' case synthetic counts off_seg \
+	off_cat vote ours_s imb_s speed verdict
+while IFS="$(printf '\t')" read -r name n c sg ct v os is verdict; do
+	printf '  %-18s %9s %6s %7s %7s %5s %8s %8s %6s  %s\n' "$name" "$n" "$c" "$sg" "$ct" \
+		"$v" "$os" "$is" "$(speedup "$is" "$os")" "$verdict"
+done <"$table"
+exit $status
