@@ -501,8 +501,13 @@ static void path_line(const struct pipeline_result *r, size_t i, char *line, siz
 		snprintf(sc, sizeof sc, "%.4f", t->score);
 	if (!isnan(t->score_se))
 		snprintf(se, sizeof se, "%.4f", t->score_se);
-	const char *mark = i == p->chosen && i == p->best ? " *1SE" : i == p->chosen ? " 1SE"
-		: i == p->best ? " *" : "";
+	/* the choice is the one-SE rule's, or with no SE the largest alpha
+	 * at the best score */
+	const char *pick = p->has_se ? "1SE" : "max";
+	char mark[8] = "";
+	if (i == p->chosen || i == p->best)
+		snprintf(mark, sizeof mark, " %s%s", i == p->best ? "*" : "",
+			 i == p->chosen ? pick : "");
 	snprintf(line, size, " %-3zu %-23s %6zu %8.4g %17s %7s%s", i + 1, al, t->leaves,
 		 t->impurity, sc, se, mark);
 }
