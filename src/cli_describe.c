@@ -362,13 +362,17 @@ static void group_line(struct strbuf *out, const char *label, size_t lw,
 	sb_free(&l);
 }
 
+/* One table of groups under head, its first column at least min_lw wide
+ * (a datetime's parts share one width, so their columns line up). */
 static void group_table(struct strbuf *out, const struct frame *f, const struct explore_column *e,
 			const struct explore_group *groups, size_t n, enum explore_part part,
-			const char *head)
+			const char *head, size_t min_lw)
 {
 	char buf[256];
 	bool skip_empty = e->kind == EXPLORE_DATETIME;
 	size_t lw = text_width(head) > 10 ? text_width(head) : 10;   /* "(N more)" */
+	if (lw < min_lw)
+		lw = min_lw;
 	size_t measured = e->kind == EXPLORE_LEVELS && n > LEVELS_SHOWN ? LEVELS_SHOWN : n;
 	for (size_t i = 0; i <= measured; i++) {
 		const struct explore_group *g = i < measured ? &groups[i] : &e->missing;
@@ -444,14 +448,19 @@ static void print_by_target(const struct frame *f, const struct by_target *bt,
 			continue;
 		}
 		if (e->kind != EXPLORE_DATETIME) {
-			group_table(&out, f, e, e->groups, e->ngroups, EXPLORE_HOUR, "value");
+			group_table(&out, f, e, e->groups, e->ngroups, EXPLORE_HOUR, "value", 0);
 			continue;
+		}
+		size_t parts_lw = 0;
+		for (int p = 0; p < EXPLORE_PART_COUNT; p++) {
+			size_t w = text_width(explore_part_name((enum explore_part)p));
+			parts_lw = w > parts_lw ? w : parts_lw;
 		}
 		for (int p = 0; p < EXPLORE_PART_COUNT; p++) {
 			if (p == EXPLORE_HOUR && !e->has_time)
 				continue;
 			group_table(&out, f, e, e->part[p], e->npart[p], (enum explore_part)p,
-				    explore_part_name((enum explore_part)p));
+				    explore_part_name((enum explore_part)p), parts_lw);
 		}
 	}
 	sb_puts(&out, "\nleakage hints:\n");

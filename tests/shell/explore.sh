@@ -50,10 +50,10 @@ when (datetime; no time of day in any value, so no hours; empty hours, days and 
   Saturday              1   16.67%         0    0.00%   0.00
   Sunday                1   16.67%         0    0.00%   0.00
   (missing)             1   16.67%         1  100.00%   3.00
-  month             rows    share     fraud     rate   lift
-  January              4   66.67%         1   25.00%   0.75
-  February             1   16.67%         0    0.00%   0.00
-  (missing)            1   16.67%         1  100.00%   3.00
+  month              rows    share     fraud     rate   lift
+  January               4   66.67%         1   25.00%   0.75
+  February              1   16.67%         0    0.00%   0.00
+  (missing)             1   16.67%         1  100.00%   3.00
 
 leakage hints:
   none (they need 20 rows of each class)
