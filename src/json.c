@@ -105,9 +105,10 @@ static int cmp_key(const void *a, const void *b)
 	return strcmp((*(const cJSON *const *)a)->string, (*(const cJSON *const *)b)->string);
 }
 
-/* The first key that appears twice in one object under j, or NULL. Sorting
- * each object's keys keeps this n log n for objects of any size. */
-static const char *duplicate_key(const cJSON *j)
+/* The first key that appears twice in one object under j, or NULL (*in:
+ * that object). Sorting each object's keys keeps this n log n for objects
+ * of any size. */
+static const char *duplicate_key(const cJSON *j, const cJSON **in)
 {
 	size_t n = 0;
 	for (const cJSON *c = j->child; c; c = c->next)
@@ -123,16 +124,39 @@ static const char *duplicate_key(const cJSON *j)
 			if (!strcmp(keys[i - 1]->string, keys[i]->string))
 				dup = keys[i]->string;
 		free(keys);
-		if (dup)
+		if (dup) {
+			*in = j;
 			return dup;
+		}
 	}
 	for (const cJSON *c = j->child; c; c = c->next) {
-		const char *dup = duplicate_key(c);
+		const char *dup = duplicate_key(c, in);
 		if (dup)
 			return dup;
 	}
 	return NULL;
 }
+
+/* The member names from root down to object obj, each level an object
+ * member (false when obj is inside an array, or not under root). */
+static bool names_to(const cJSON *root, const cJSON *obj, const char **names, size_t max,
+		     size_t *n)
+{
+	if (root == obj)
+		return true;
+	if (!cJSON_IsObject(root) || *n >= max)
+		return false;
+	for (const cJSON *c = root->child; c; c = c->next) {
+		names[(*n)++] = c->string;
+		if (names_to(c, obj, names, max, n))
+			return true;
+		(*n)--;
+	}
+	return false;
+}
+
+static unsigned member_line(const char *text, const char *const *names, size_t n,
+			    unsigned skip);
 
 int json_check_strict(const char *text, const cJSON *root, const char *origin,
 		      struct ft_err *err)
@@ -141,10 +165,25 @@ int json_check_strict(const char *text, const cJSON *root, const char *origin,
 	if (line)
 		return ft_fail(err, FT_EINPUT, "%s:%ld: a string holds \\u0000 (a NUL character)",
 			       origin, line);
-	const char *dup = root ? duplicate_key(root) : NULL;
+	const cJSON *in = NULL;
+	const char *dup = root ? duplicate_key(root, &in) : NULL;
 	if (dup) {
+		/* the line of its second appearance, when objects lead to it */
+		enum { DEPTH = 64 };
+		const char *names[DEPTH + 1];
+		size_t n = 0;
+		unsigned at = 0;
+		if (names_to(root, in, names, DEPTH, &n)) {
+			names[n++] = dup;
+			at = member_line(text, names, n, 1);
+		}
 		char *shown = ft_escape_controls(dup);
-		ft_fail(err, FT_EINPUT, "%s: key \"%s\" appears twice in one object", origin, shown);
+		if (at)
+			ft_fail(err, FT_EINPUT, "%s:%u: key \"%s\" appears twice in one object",
+				origin, at, shown);
+		else
+			ft_fail(err, FT_EINPUT, "%s: key \"%s\" appears twice in one object", origin,
+				shown);
 		free(shown);
 		return -1;
 	}
@@ -270,6 +309,14 @@ static bool key_is(const char *from, const char *to, const char *name)
 
 unsigned json_member_line(const char *text, const char *const *names, size_t n)
 {
+	return member_line(text, names, n, 0);
+}
+
+/* json_member_line, passing over the first skip members of the last name
+ * (a duplicated key's later appearances). */
+static unsigned member_line(const char *text, const char *const *names, size_t n,
+			    unsigned skip)
+{
 	struct scan s = { text, 1 };
 	for (size_t level = 0; level < n; level++) {
 		scan_blanks(&s);
@@ -287,6 +334,10 @@ unsigned json_member_line(const char *text, const char *const *names, size_t n)
 			scan_blanks(&s);
 			if (*s.p == ':')
 				s.p++;
+			if (hit && level + 1 == n && skip) {
+				skip--;
+				hit = false;
+			}
 			if (hit) {
 				if (level + 1 == n)
 					return line;

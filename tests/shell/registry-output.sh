@@ -68,9 +68,9 @@ printf '{"registry": {"group": "abc\\u0000/../x"}}\n' >"$T/nul.json"
 expect 2 "$FT_BIN" run --quiet --registry "$R" --pipeline "$T/nul.json" "$T/gen.csv"
 has "$T/err" "nul.json:1: a string holds \\u0000"
 [ ! -e "$R/abc" ] || fail "\\u0000 registered a group abc"
-printf '{"tree": {"max_depth": 2, "max_depth": 9}}\n' >"$T/dup.json"
+printf '{"tree": {"max_depth": 2,\n "max_depth": 9}}\n' >"$T/dup.json"
 expect 2 "$FT_BIN" run --quiet --no-register --pipeline "$T/dup.json" "$T/gen.csv"
-has "$T/err" 'key "max_depth" appears twice'
+has "$T/err" 'dup.json:2: key "max_depth" appears twice'
 
 publish "$R" j >/dev/null
 publish "$R" j >/dev/null
@@ -89,7 +89,7 @@ grep -q '^1  *DAMAGED .*1/manifest.json: format_version: expected "MAJOR.MINOR",
 	fail "\" 1.0\": $(cat "$T/out")"
 grep -q '^2  *DAMAGED .*2/manifest.json: format_version: expected "MAJOR.MINOR", found "+1.0"' "$T/out" ||
 	fail "\"+1.0\": $(cat "$T/out")"
-grep -q '^3  *DAMAGED .*3/manifest.json: key "user" appears twice' "$T/out" ||
+grep -q '^3  *DAMAGED .*3/manifest.json:[0-9]*: key "user" appears twice' "$T/out" ||
 	fail "duplicate key: $(cat "$T/out")"
 grep -q '^4  *DAMAGED .*4/manifest.json:[0-9]*: a string holds \\u0000' "$T/out" ||
 	fail "\\u0000: $(cat "$T/out")"

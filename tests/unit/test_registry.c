@@ -1169,7 +1169,16 @@ static void test_strict_json(void **state)
 	assert_non_null(strstr(err.msg, "t.json:1: a string holds \\u0000"));
 	j = json_parse("{\"a\": 1,\n \"b\": {\"c\": 1, \"c\": 2}}", "t.json", &err);
 	assert_null(j);
-	assert_non_null(strstr(err.msg, "key \"c\" appears twice"));
+	assert_string_equal(err.msg, "t.json:2: key \"c\" appears twice in one object");
+	/* the line is the second appearance's, the same key elsewhere aside,
+	 * and an escaped spelling is the same key */
+	j = json_parse("{\"c\": 0, \"b\": {\"c\": 1,\n\n \"\\u0063\": 2}}", "t.json", &err);
+	assert_null(j);
+	assert_string_equal(err.msg, "t.json:3: key \"c\" appears twice in one object");
+	/* inside an array no member path leads to it: the file alone */
+	j = json_parse("{\"g\": [{\"m\": 1,\n \"m\": 2}]}", "t.json", &err);
+	assert_null(j);
+	assert_string_equal(err.msg, "t.json: key \"m\" appears twice in one object");
 	/* An escaped backslash before u0000 is text, not a NUL. */
 	j = json_parse("{\"a\": \"x\\\\u0000\", \"b\": {\"a\": 1}}", "t.json", &err);
 	assert_non_null(j);
