@@ -438,10 +438,22 @@ static void draw_stats(struct app *a, struct data_state *s, WINDOW *w, int y0, i
 	fmt_value(s, c, st->median, med, sizeof med);
 	term_printf(w, y++, 0, width, A_NORMAL, "min       %s", lo);
 	term_printf(w, y++, 0, width, A_NORMAL, "max       %s", hi);
-	if (c->type == COL_NUMERIC)
-		term_printf(w, y++, 0, width, A_NORMAL, "mean      %.6g  std %.6g", st->mean, st->std);
+	/* mean and std share a line when it holds both, else std goes
+	 * below the median: a figure is never cut */
+	char mean[80];
+	bool std_apart = false;
+	if (c->type == COL_NUMERIC) {
+		int n = snprintf(mean, sizeof mean, "mean      %.6g  std %.6g", st->mean, st->std);
+		if (n > width) {
+			snprintf(mean, sizeof mean, "mean      %.6g", st->mean);
+			std_apart = true;
+		}
+		term_put(w, y++, 0, width, mean, A_NORMAL, false);
+	}
 	if (y < y0 + INSPECT_H - 1)
 		term_printf(w, y++, 0, width, A_NORMAL, "median    %s", med);
+	if (std_apart && y < y0 + INSPECT_H - 1)
+		term_printf(w, y++, 0, width, A_NORMAL, "std       %.6g", st->std);
 }
 
 /* The fraud figures of the selected column, or NULL without a binary

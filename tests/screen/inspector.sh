@@ -89,7 +89,11 @@ st_wait "column 1/2: big"
 st_wait_re "^min +1234567891.25 "
 st_wait_re "^max +12345678950.25 "
 st_wait_re "^median +12345678925.75 "
-st_wait_re "^ +1234567891.25\$"
+# mean and std do not fit one line at 80 columns: std gets its own, whole
+st_wait_re "^mean +[0-9.]+e\\+10 "
+st_wait_re "^std +[0-9.]+e\\+09 "
+st_absent "std …"
+st_wait_re "^(std +[0-9.]+e\\+09)? +1234567891.25\$"
 # nor in the frequency sheet: a bin's edges whole, the bars give way
 st_keys F
 st_wait "frequency of big: 10 groups"
