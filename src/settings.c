@@ -1017,10 +1017,11 @@ static int apply_key(struct settings *s, enum key_id id, const char *column,
 		s->tune_cv = (int)l;
 		return 0;
 	case KEY_TUNE_CCP_ALPHA:
-		if (!(str = json_string(&w->r, NULL, v, "none or path")))
+		ft_names_text(names, sizeof names, tune_ccp_names, TUNE_CCP_COUNT, NULL);
+		if (!(str = json_string(&w->r, NULL, v, names)))
 			return -1;
 		if (!tune_ccp_parse(str, &s->tune_ccp_alpha))
-			return bad(w, v, "none or path");
+			return bad(w, v, names);
 		return 0;
 	case KEY_TUNE_OBJECTIVE:
 		if (!(str = json_string(&w->r, NULL, v, "a metric name")))

@@ -51,6 +51,13 @@ st_keys -l "1SE"
 st_keys Enter
 st_wait "pruning path row $num of"
 
+# t trains without the path even while tune.ccp_alpha is path: the table
+# goes (only T tunes)
+st_keys Escape u
+st_wait_re "^ tune ccp_alpha +path"
+st_keys t
+st_wait "trained in"
+st_wait_gone "alpha (validation)"
 st_keys q
 st_wait "Quit anyway? (y/n)"
 st_keys y

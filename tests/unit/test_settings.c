@@ -794,6 +794,19 @@ static void test_vocabularies(void **state)
 			fail_msg("fraudtree-pipeline(5) does not name encoding %s", name);
 	}
 	assert_string_equal(key_named("encode.default")->values, es.data);
+	struct strbuf cs = {0};
+	for (int t = 0; t < TUNE_CCP_COUNT; t++) {
+		enum tune_ccp back;
+		const char *name = tune_ccp_name((enum tune_ccp)t);
+		assert_true(tune_ccp_parse(name, &back));
+		assert_int_equal(back, t);
+		sb_printf(&cs, "%s%s", t ? "|" : "", name);
+	}
+	assert_string_equal(tune_ccp_name(TUNE_CCP_COUNT), "?");
+	assert_string_equal(key_named("tune.ccp_alpha")->values, cs.data);
+	if (man && !strstr(man, "tune.ccp_alpha \" (none or path"))
+		fail_msg("fraudtree-pipeline(5) does not give tune.ccp_alpha's values");
+	sb_free(&cs);
 	sb_printf(&es, "|null");
 	assert_string_equal(key_named("encode.columns.<name>")->values, es.data);
 	struct strbuf ops = {0};
