@@ -697,13 +697,14 @@ int tune_path_cv(const struct tree_bins *train, const char *const *feature_names
 
 	/* A subtree stands for the alphas from its own up to the next one's:
 	 * the folds' trees are pruned at the geometric mean of the two (the
-	 * last, the root alone, at infinity), as rpart does. */
+	 * last, the root alone, at infinity), as rpart does; taken as the
+	 * product of the square roots, which tiny alphas cannot underflow. */
 	size_t m = out->n;
 	double *at = xmalloc(m * sizeof *at), *score = xmalloc(m * sizeof *score);
 	double *sum = xcalloc(m, sizeof *sum), *sq = xcalloc(m, sizeof *sq);
 	int *scored = xcalloc(m, sizeof *scored);
 	for (size_t q = 0; q < m; q++)
-		at[q] = q + 1 < m ? sqrt(out->rows[q].alpha * out->rows[q + 1].alpha) : INFINITY;
+		at[q] = q + 1 < m ? sqrt(out->rows[q].alpha) * sqrt(out->rows[q + 1].alpha) : INFINITY;
 	unsigned *fold = xmalloc((n ? n : 1) * sizeof *fold);
 	tune_cv_folds(y, n, k, s->split_seed, fold);
 	free(y);
