@@ -19,9 +19,11 @@ taken from OURS.json, as `check` does), then one groupby (count, sum,
 mean) per column, per equal-width bin (pd.cut, the bin count fraudtree
 used) and per hour, day of week and month; so bench-explore.sh can time
 both sides on the same figures; it prints "work SECONDS", its time
-without the interpreter's start and pandas' import.
+without the interpreter's start and pandas' import (and appends that line
+to $EXPLORE_WORK_LOG when set).
 """
 import json
+import os
 import sys
 import time
 
@@ -139,11 +141,19 @@ def check(path, ours_path, na_values):
             # the edges themselves: equal widths over the finite range
             finite = vals[np.isfinite(vals)]
             if len(finite):
-                want = np.linspace(finite.min(), finite.max(), len(groups) + 1)
+                # in halves: a range of -1e308 to 1e308 overflows linspace
+                mn, mx = float(finite.min()), float(finite.max())
+                want = np.linspace(mn / 2, mx / 2, len(groups) + 1) * 2
+                want[0], want[-1] = mn, mx
                 inner = np.array([e for e in edges if np.isfinite(e)])
+                if np.isinf(edges[0]):
+                    inner = np.concatenate(([mn], inner))
+                if np.isinf(edges[-1]):
+                    inner = np.concatenate((inner, [mx]))
+                tol = 1e-12 * max(abs(mn), abs(mx))
                 ck.same(f"{name} edges equal-width over [min, max]", True,
                         len(inner) == len(want) and
-                        bool(np.allclose(inner, want, rtol=1e-12, atol=0)))
+                        bool(np.allclose(inner, want, rtol=1e-12, atol=tol)))
             # [lo, hi) bins, the last one closed (numpy.histogram's rule):
             # pd.cut leaves the top edge out, so it is put back by hand
             cut = pd.cut(vals, bins=edges, right=False, labels=False)
@@ -195,8 +205,13 @@ def time_peer(path, ours_path, na_values):
             figures(pd.cut(raw, bins=len(bt["groups"]), right=False, labels=False).values)
         else:
             figures(raw.values)
-    # the work without the interpreter's start and pandas' import
-    print(f"work {time.perf_counter() - start:.3f}")
+    # the work without the interpreter's start and pandas' import, also
+    # appended to $EXPLORE_WORK_LOG (one line a run: the bench keeps the best)
+    work = f"work {time.perf_counter() - start:.3f}"
+    print(work)
+    if os.environ.get("EXPLORE_WORK_LOG"):
+        with open(os.environ["EXPLORE_WORK_LOG"], "a", encoding="utf-8") as fh:
+            print(work, file=fh)
     return 0
 
 

@@ -101,21 +101,37 @@ static size_t value_index(const double *vals, size_t n, double v)
 	return lo;
 }
 
+/* Edge i of n equal-width bins over [lo, hi]. A range wider than the
+ * largest double (-1e308 to 1e308) is measured in halves, which cannot
+ * overflow; any other range as lo + width * i / n, numpy's linspace. */
 static double bin_edge(double lo, double hi, size_t i, size_t n)
 {
-	return i == n ? hi : lo + (hi - lo) * (double)i / (double)n;
+	if (i == n)
+		return hi;
+	if (isinf(hi - lo)) {
+		double half = (hi / 2 - lo / 2) / (double)n * (double)i;   /* <= (hi - lo) / 2 */
+		return lo + half + half;
+	}
+	return lo + (hi - lo) * (double)i / (double)n;
 }
 
 /* The bin of a finite v in [lo, hi] by the edges (see the invariant). */
 static size_t bin_index(double v, double lo, double hi, size_t n)
 {
-	double pos = (v - lo) / (hi - lo) * (double)n;
-	size_t b = pos <= 0 ? 0 : pos >= (double)n ? n - 1 : (size_t)pos;
+	double pos = (v / 2 - lo / 2) / (hi / 2 - lo / 2) * (double)n;
+	size_t b = !(pos > 0) ? 0 : pos >= (double)n ? n - 1 : (size_t)pos;
 	while (b > 0 && v < bin_edge(lo, hi, b, n))
 		b--;
 	while (b + 1 < n && v >= bin_edge(lo, hi, b + 1, n))
 		b++;
 	return b;
+}
+
+size_t explore_bin(double v, double lo, double hi, size_t n)
+{
+	if (isinf(v) || !(hi > lo))
+		return v > 0 && hi > lo ? n - 1 : 0;
+	return bin_index(v, lo, hi, n);
 }
 
 static void explore_numeric(const struct frame *f, const struct column *c, const uint8_t *y,

@@ -87,6 +87,12 @@ const char *explore_group_label(const struct frame *f, const struct explore_colu
 				char *buf, size_t size);
 const char *explore_part_name(enum explore_part p);    /* "hour", "day_of_week", "month" */
 
+/* The bin (0 to n - 1) of a non-missing v among n equal-width bins over
+ * the finite range [lo, hi] (a column's finite minimum and maximum), the
+ * bins of describe --by-target: [lo, hi) each, the last closed, -inf in
+ * the first and +inf in the last; all in bin 0 when hi <= lo. */
+size_t explore_bin(double v, double lo, double hi, size_t n);
+
 /* True when some non-missing value of datetime column `col` among `rows`
  * (all rows when rows is NULL) has a time of day other than midnight. */
 bool explore_has_time(const struct frame *f, size_t col, const size_t *rows, size_t n);

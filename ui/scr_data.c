@@ -397,6 +397,8 @@ static void fmt_value(struct data_state *s, const struct column *c, double v, ch
 			s->time_col = (int)s->col;
 		}
 		frame_format_datetime(v, s->time_of_day, buf, size);
+	} else if (!isfinite(v)) {
+		snprintf(buf, size, "%s", isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
 	} else {
 		char tmp[32];
 		fmt_double(tmp, v);

@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <wchar.h>
 
+#include "explore.h"
 #include "util.h"
 
 static size_t char_at(const char *s, size_t len, int *w)
@@ -218,14 +219,25 @@ size_t view_histogram_split(const struct frame *f, size_t col, size_t nbins, con
 		memset(fraud, 0, nbins * sizeof *fraud);
 	if (c->type == COL_CATEGORICAL || nbins == 0 || c->stats.count == 0)
 		return 0;
-	double lo = c->stats.min, hi = c->stats.max, span = hi - lo;
+	/* the bins of describe --by-target: over the finite range, an
+	 * infinite value in the bin at its end */
+	double lo = c->stats.min, hi = c->stats.max;
+	if (isinf(lo) || isinf(hi)) {
+		lo = INFINITY;
+		hi = -INFINITY;
+		for (size_t r = 0; r < f->nrows; r++) {
+			double v = c->num[r];
+			if (isfinite(v)) {
+				lo = v < lo ? v : lo;
+				hi = v > hi ? v : hi;
+			}
+		}
+	}
 	for (size_t r = 0; r < f->nrows; r++) {
 		double v = c->num[r];
 		if (isnan(v))
 			continue;
-		size_t b = span > 0 ? (size_t)((v - lo) / span * (double)nbins) : 0;
-		if (b >= nbins)
-			b = nbins - 1;
+		size_t b = explore_bin(v, lo, hi, nbins);
 		counts[b]++;
 		if (fraud && y && y[r] == 1)
 			fraud[b]++;

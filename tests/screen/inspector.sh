@@ -101,6 +101,25 @@ st_exit_ok
 tmux -L "$ST_SOCK" kill-server 2>/dev/null
 ST_SOCK="ft-screen-$$-big"
 
+# infinite values are named (not written 0), and the histogram is over the
+# finite range, -1e308 to 1e308, an infinity in the bin at its end
+huge="$ST_TMP/huge.csv"
+{
+	echo "x,label"
+	echo "inf,1"; echo "-inf,0"; echo "1e308,1"; echo "-1e308,0"
+	i=1
+	while [ $i -le 30 ]; do echo "$i.5,$((i % 2))"; i=$((i + 1)); done
+} >"$huge"
+ST_SOCK="ft-screen-$$-huge"
+st_start 80 24 --registry "$REG" "$huge"
+st_wait "column 1/2: x"
+st_wait_re "^min +-inf( |\$)"
+st_wait_re "^max +inf( |\$)"
+st_wait_re "^ +-inf +inf\$"
+st_keys q
+st_exit_ok
+tmux -L "$ST_SOCK" kill-server 2>/dev/null
+
 # without a binary target there is no fraud rate: o says so and keeps the
 # histogram over time
 nt="$ST_TMP/notarget.csv"

@@ -79,6 +79,20 @@ grep -q '\.\.\.' got && fail "a bin label cut: $(cat got)"
 grep -q '^x  *numeric .* min 0.14285714285714285  max 4.285714285714286  mean 2.21429  std 1.25763  median 2.2142857142857144' out ||
 	fail "summary values rounded: $(grep '^x ' out)"
 
+# a finite range wider than the largest double (-1e308 to 1e308) is
+# binned in halves: it used to overflow to an endless search for the bin
+{
+	echo "x,label"
+	echo "inf,1"; echo "-inf,0"; echo "1e308,1"; echo "-1e308,0"
+	i=1
+	while [ $i -le 30 ]; do echo "$i.5,$((i % 2))"; i=$((i + 1)); done
+} >huge.csv
+timeout 20 "$FT_BIN" describe --by-target huge.csv >out 2>err || fail "huge range: exit $?: $(cat err)"
+sed -n '/^x (numeric, equal-width bins)/,/^$/p' out >got
+grep -q '^  \[-inf, -8.000000000000001e+307)  *2 ' got || fail "huge range, first bin: $(cat got)"
+grep -q '^  \[0, 1.9999999999999992e+307)  *30 ' got || fail "huge range, middle: $(cat got)"
+grep -q '^  \[8.000000000000001e+307, inf\]  *2 ' got || fail "huge range, last bin: $(cat got)"
+
 # JSON: the figures, exact, and where they belong
 "$FT_BIN" describe --json s.csv | grep -q by_target && fail "plain --json has the figures"
 "$FT_BIN" describe --json --by-target s.csv >j.json || fail "--json exit $?"
