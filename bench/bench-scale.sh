@@ -5,6 +5,9 @@
 # cost at most about 11x in every stage), and the peak memory in bytes per
 # row at both sizes. Each size runs BENCH_REPEAT times; a stage's figure is
 # its best of those runs (the machine's other work only ever adds time).
+# The cpu line is the least processor time (user + system, all threads) of
+# a whole run at each size: on a busy machine the wall times wait for the
+# processors, the cpu time does not.
 # No peer: this measures fraudtree against itself.
 set -u
 . "$BENCH_DIR/common.sh"
@@ -12,7 +15,14 @@ small=$((BENCH_ROWS / 10))
 [ "$small" -ge 1000 ] || { echo "  skipped: BENCH_ROWS too small"; exit 0; }
 "$FT_BIN" gen --rows "$small" --seed 1 >"$BENCH_TMP/scale-small.csv" || exit 1
 
+# The processor time of each run (user + system, every thread), which the
+# machine's other work does not add to, when GNU time is there.
+cpu_time=
+if [ -x /usr/bin/time ] && /usr/bin/time -f '%U' -o /dev/null true 2>/dev/null; then
+	cpu_time="/usr/bin/time -f cpu_seconds=%U+%S -a -o $BENCH_TMP/scale-cpu"
+fi
 for size in small big; do
+	: >"$BENCH_TMP/scale-cpu"
 	if [ $size = small ]; then data=$BENCH_TMP/scale-small.csv rows=$small
 	else data=$BENCH_DATA rows=$BENCH_ROWS; fi
 	: >"$BENCH_TMP/scale-$size.log"
@@ -20,7 +30,7 @@ for size in small big; do
 	run=0
 	while [ "$run" -lt "$BENCH_REPEAT" ]; do
 		run=$((run + 1))
-		if ! measure one -n 1 -a "0 1" -l "$BENCH_TMP/scale-$size.run" -- "$FT_BIN" run \
+		if ! measure one -n 1 -a "0 1" -l "$BENCH_TMP/scale-$size.run" -- $cpu_time "$FT_BIN" run \
 			--no-register --registry "$BENCH_TMP/scale-registry" --set tree.max_depth=10 \
 			--set resample.method=oversample "$data"; then
 			echo "  $size: failed ($(tail -n 1 "$BENCH_TMP/scale-$size.run" 2>/dev/null))"
@@ -33,7 +43,10 @@ for size in small big; do
 		*) peak=$(awk -v a="$peak" -v b="$one_kb" 'BEGIN { print (a == "-" || b + 0 > a + 0) ? b : a }') ;;
 		esac
 	done
-	eval "${size}_rows=$rows ${size}_s=$best ${size}_kb=$peak"
+	cpu=$(awk -F= '$1 == "cpu_seconds" { split($2, t, "+"); c = t[1] + t[2]
+		if (m == "" || c < m) m = c } END { if (m == "") print "-"; else printf "%.3f", m }' \
+		"$BENCH_TMP/scale-cpu")
+	eval "${size}_rows=$rows ${size}_s=$best ${size}_kb=$peak ${size}_cpu=$cpu"
 done
 # best_stage STAGE LOG: the stage's least seconds in the "stages" blocks
 # of the runs' reports.
@@ -48,6 +61,7 @@ for stage in load prepare tune train evaluate; do
 	printf '  %-10s %12s %12s %8s\n' "$stage" "${a:--}" "${b:--}" "$(ratio "${b:--}" "${a:--}")"
 done
 printf '  %-10s %12s %12s %8s\n' "total" "$small_s" "$big_s" "$(ratio "$big_s" "$small_s")"
+printf '  %-10s %12s %12s %8s\n' "cpu" "$small_cpu" "$big_cpu" "$(ratio "$big_cpu" "$small_cpu")"
 for size in small big; do
 	eval "kb=\$${size}_kb rows=\$${size}_rows"
 	case $kb in

@@ -909,7 +909,10 @@ uint64_t rng_binomial(struct ft_rng *r, uint64_t n, double p)
 	double pm = p < 0.5 ? p : 1.0 - p;
 	uint64_t x;
 	if ((double)n * pm >= 10.0) {
+		/* past 2^53, (double)n may round above n */
 		x = binomial_btrd(r, n, pm);
+		if (x > n)
+			x = n;
 	} else {
 		double q = 1.0 - pm, s = pm / q, m = (double)(n + 1) * s;
 		double f = pow(q, (double)n), u = rng_uniform(r);
