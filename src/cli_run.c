@@ -310,15 +310,18 @@ static void print_ccp_path(const struct pipeline_result *r)
 		else
 			snprintf(se, sizeof se, "%.4f", a->score_se);
 		const char *mark = k == p->chosen && k == p->best ? "  * best, chosen"
-			: k == p->chosen ? "  <- chosen (one SE)" : k == p->best ? "  * best" : "";
+			: k == p->chosen ? (p->has_se ? "  <- chosen (one SE)"
+						      : "  <- chosen (largest alpha at the best)")
+			: k == p->best ? "  * best" : "";
 		printf("  %24s %7zu %10.4g %10s %9s%s\n", al, a->leaves, a->impurity, sc, se, mark);
 	}
 	if (p->n > SHOW_ALL)
 		printf("  (the whole table is in evaluation.json)\n");
 	char al[32];
 	fmt_double(al, p->rows[p->chosen].alpha);
-	printf("  the fit uses tree.ccp_alpha=%s: the largest alpha within one SE of the best\n",
-	       al);
+	printf("  the fit uses tree.ccp_alpha=%s: the largest alpha %s\n", al,
+	       p->has_se ? "within one SE of the best"
+			 : "with the best score (tune.objective has no standard error)");
 }
 
 /* name's validation and test values, and the test value's 95% interval

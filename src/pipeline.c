@@ -657,24 +657,32 @@ static int tune_ccp(const struct frame *f, const struct ft_progress *prog,
 	char ca[32], ba[32];
 	fmt_double(ca, c->alpha);
 	fmt_double(ba, b->alpha);
+	const char *bl = b->leaves == 1 ? "leaf" : "leaves", *cl = c->leaves == 1 ? "leaf" : "leaves";
 	if (s->tune_cv > 0)
 		add_note(r, "pruning path: %zu alphas scored by %d-fold cross-validation on "
-			 "train+validation %s; best alpha %s (%zu leaves, mean %.4f, SE %.4f), "
-			 "one-SE choice tree.ccp_alpha=%s (%zu leaves, mean %.4f)",
-			 p->n, s->tune_cv, s->tune_objective, ba, b->leaves, b->score,
-			 b->score_se, ca, c->leaves, c->score);
+			 "train+validation %s; best alpha %s (%zu %s, mean %.4f, SE %.4f), "
+			 "one-SE choice tree.ccp_alpha=%s (%zu %s, mean %.4f)",
+			 p->n, s->tune_cv, s->tune_objective, ba, b->leaves, bl, b->score,
+			 b->score_se, ca, c->leaves, cl, c->score);
 	else if (!p->has_se)
 		add_note(r, "pruning path: %zu alphas scored on validation %s, which has no "
 			 "standard error: tree.ccp_alpha=%s, the largest alpha with the best "
-			 "score (%zu leaves, %.4f); tune.cv gives one", p->n, s->tune_objective,
-			 ca, c->leaves, c->score);
+			 "score (%zu %s, %.4f); tune.cv gives one", p->n, s->tune_objective,
+			 ca, c->leaves, cl, c->score);
 	else
 		add_note(r, "pruning path: %zu alphas scored on validation %s; best alpha %s "
-			 "(%zu leaves, %.4f, SE %.4f), one-SE choice tree.ccp_alpha=%s "
-			 "(%zu leaves, %.4f)", p->n, s->tune_objective, ba, b->leaves, b->score,
-			 b->score_se, ca, c->leaves, c->score);
-	if (before > 0)
-		add_note(r, "tune.ccp_alpha: the path replaced tree.ccp_alpha %g", before);
+			 "(%zu %s, %.4f, SE %.4f), one-SE choice tree.ccp_alpha=%s "
+			 "(%zu %s, %.4f)", p->n, s->tune_objective, ba, b->leaves, bl, b->score,
+			 b->score_se, ca, c->leaves, cl, c->score);
+	if (c->leaves == 1)
+		add_note(r, "pruning path: the choice is the root alone, which gives every row "
+			 "the same decision: no tree with splits scored better%s on %s",
+			 p->has_se ? " by more than one SE" : "", s->tune_objective);
+	if (before > 0) {
+		char was[32];
+		fmt_double(was, before);
+		add_note(r, "tune.ccp_alpha: the path replaced tree.ccp_alpha %s", was);
+	}
 	if (!r->tune)
 		note_folds_mix_times(r);
 	return 0;

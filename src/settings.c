@@ -1418,6 +1418,25 @@ static cJSON *set_value(enum key_id id, const char *text)
 		return v;
 	if (!is_list_key(id))
 		return cJSON_CreateString(text);
+	/* the tune.* grids are numbers: "3 5 8" reads as "3,5,8" */
+	char *grid = NULL;
+	if (id == KEY_TUNE_MAX_DEPTH || id == KEY_TUNE_MIN_SAMPLES_SPLIT ||
+	    id == KEY_TUNE_MIN_SAMPLES_LEAF) {
+		struct strbuf sb = { 0 };
+		bool sep = false;
+		for (const char *q = text; *q; q++) {
+			if (*q == ',' || isspace((unsigned char)*q)) {
+				sep = sb.len > 0;
+				continue;
+			}
+			if (sep)
+				sb_puts(&sb, ",");
+			sep = false;
+			sb_append(&sb, q, 1);
+		}
+		grid = sb.data ? sb.data : xstrdup("");
+		text = grid;
+	}
 	cJSON *arr = cJSON_CreateArray();
 	const char *p = text;
 	while (*p) {
@@ -1447,6 +1466,7 @@ static cJSON *set_value(enum key_id id, const char *text)
 		cJSON_AddItemToArray(arr, item);
 		p = next;
 	}
+	free(grid);
 	return arr;
 }
 

@@ -173,8 +173,8 @@ int target_resolve(const struct frame *f, const struct settings *s,
 	}
 	const struct column *c = &f->cols[col];
 	if (c->type == COL_DATETIME)
-		return ft_fail(err, FT_EINPUT, "%s: target is a datetime column; a binary "
-			       "target is needed", c->name);
+		return ft_fail(err, FT_EINPUT, "%s: target %s is a datetime column; a binary "
+			       "target is needed", f->path ? f->path : "data", c->name);
 
 	enum { SHOW = 5 };
 	char *vals[SHOW] = {0};
@@ -188,11 +188,12 @@ int target_resolve(const struct frame *f, const struct settings *s,
 		if (nclass > SHOW)
 			sb_puts(&sb, ", ...");
 		if (nclass == 0)
-			ft_fail(err, FT_EINPUT, "%s: target has no values; a binary target is needed",
-				c->name);
+			ft_fail(err, FT_EINPUT, "%s: target %s has no values; a binary target is "
+				"needed", f->path ? f->path : "data", c->name);
 		else
-			ft_fail(err, FT_EINPUT, "%s: target has %zu class%s (%s); a binary target "
-				"is needed", c->name, nclass, nclass == 1 ? "" : "es", sb.data);
+			ft_fail(err, FT_EINPUT, "%s: target %s has %zu class%s (%s); a binary "
+				"target is needed", f->path ? f->path : "data", c->name, nclass,
+				nclass == 1 ? "" : "es", sb.data);
 		sb_free(&sb);
 		goto fail;
 	}
@@ -215,8 +216,8 @@ int target_resolve(const struct frame *f, const struct settings *s,
 			if (strcasecmp(vals[k], s->positive) == 0)
 				pos = k;
 		if (pos < 0) {
-			ft_fail(err, FT_EINPUT, "positive: '%s' is not a value of %s (%s, %s)",
-				s->positive, c->name, vals[0], vals[1]);
+			ft_fail(err, FT_EINPUT, "%s: positive: '%s' is not a value of %s (%s, %s)",
+				f->path ? f->path : "data", s->positive, c->name, vals[0], vals[1]);
 			goto fail;
 		}
 	} else {

@@ -281,25 +281,6 @@ static int cmd_split(struct app *a, int argc, char **argv)
 	return rc;
 }
 
-/* The tune.* lists read "3,5,8", "3 5 8" or the JSON form "[3, 5, 8]". */
-static char *tune_list_value(const char *value)
-{
-	const char *p = value;
-	while (*p == ' ')
-		p++;
-	if (*p == '[')
-		return xstrdup(value);
-	int n;
-	char **w = split_list(value, &n);
-	struct strbuf sb = { 0 };
-	sb_puts(&sb, "[");
-	for (int i = 0; w && i < n; i++)
-		sb_printf(&sb, "%s%s", i ? "," : "", w[i]);
-	sb_puts(&sb, "]");
-	commands_free_argv(w);
-	return sb.data;
-}
-
 static int cmd_set(struct app *a, int argc, char **argv)
 {
 	if (need_args(a, argc, 1, -1, "set"))
@@ -316,11 +297,6 @@ static int cmd_set(struct app *a, int argc, char **argv)
 		}
 		key = xstrdup(argv[1]);
 		value = join_args(argc, argv, 2);
-	}
-	if (!strncmp(key, "tune.", 5) && strcmp(key, "tune.objective")) {
-		char *list = tune_list_value(value);
-		free(value);
-		value = list;
 	}
 	bool reread = app_reread_needed(a);
 	int rc = app_set1(a, key, value);

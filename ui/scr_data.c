@@ -833,7 +833,7 @@ static void draw_balance(struct app *a, struct data_state *s, WINDOW *w, int y0,
 	const struct frame *f = a->frame;
 	int tcol = app_target_col(a);
 	if (tcol < 0) {
-		term_put(w, y0, x0, width, "no target: press t on a column", term_attr(ROLE_DIM), false);
+		term_put(w, y0, x0, width, "no target: L on a column sets it", term_attr(ROLE_DIM), false);
 		return;
 	}
 	if (s->bal_col != tcol) {
@@ -1659,7 +1659,7 @@ static int key_order(struct app *a, int ch)
 	if (f && s->col < f->ncols && f->cols[s->col].type == COL_DATETIME) {
 		if (!figures(a, s)) {
 			app_message(a, true, "inspector: fraud rate by hour, day and month needs a "
-				    "binary target (t sets it)");
+				    "binary target (L sets it)");
 			return KEY_REDRAW;
 		}
 		s->dt_timeline = !s->dt_timeline;

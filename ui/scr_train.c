@@ -501,8 +501,13 @@ static void path_line(const struct pipeline_result *r, size_t i, char *line, siz
 		snprintf(sc, sizeof sc, "%.4f", t->score);
 	if (!isnan(t->score_se))
 		snprintf(se, sizeof se, "%.4f", t->score_se);
-	const char *mark = i == p->chosen && i == p->best ? " *1SE" : i == p->chosen ? " 1SE"
-		: i == p->best ? " *" : "";
+	/* the choice is the one-SE rule's, or with no SE the largest alpha
+	 * at the best score */
+	const char *pick = p->has_se ? "1SE" : "max";
+	char mark[8] = "";
+	if (i == p->chosen || i == p->best)
+		snprintf(mark, sizeof mark, " %s%s", i == p->best ? "*" : "",
+			 i == p->chosen ? pick : "");
 	snprintf(line, size, " %-3zu %-23s %6zu %8.4g %17s %7s%s", i + 1, al, t->leaves,
 		 t->impurity, sc, se, mark);
 }
@@ -665,34 +670,6 @@ static void value_done(struct app *a, const char *line, void *ctx)
 	if (p == P_CLASS_WEIGHT) {
 		bool on = !strcmp(line, "balanced") || !strcmp(line, "class_weight") || !strcmp(line, "yes");
 		set(a, params[p].key, on ? "class_weight" : line);
-		return;
-	}
-	if (p >= P_TUNE_DEPTH && p <= P_TUNE_LEAF) {
-		/* "3,5,8", "3 5 8" and the JSON form "[3, 5, 8]" all read */
-		const char *q = line;
-		while (*q == ' ')
-			q++;
-		struct strbuf sb = { 0 };
-		if (*q == '[') {
-			sb_puts(&sb, q);
-		} else {
-			sb_puts(&sb, "[");
-			bool sep = false, any = false;
-			for (; *q; q++) {
-				if (*q == ',' || *q == ' ' || *q == '\t') {
-					sep = any;
-					continue;
-				}
-				if (sep)
-					sb_puts(&sb, ",");
-				sep = false;
-				any = true;
-				sb_append(&sb, q, 1);
-			}
-			sb_puts(&sb, "]");
-		}
-		set(a, params[p].key, sb.data);
-		sb_free(&sb);
 		return;
 	}
 	set(a, params[p].key, line);

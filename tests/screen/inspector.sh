@@ -129,7 +129,7 @@ st_start 80 24 --registry "$REG" "$nt"
 st_wait "column 1/2: stamp"
 st_wait "histogram (20 bins)"
 st_keys o
-st_wait "inspector: fraud rate by hour, day and month needs a binary target (t sets it)"
+st_wait "inspector: fraud rate by hour, day and month needs a binary target (L sets it)"
 st_wait "histogram (20 bins)"
 st_keys q
 st_exit_ok

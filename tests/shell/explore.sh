@@ -146,7 +146,7 @@ err_case "--bins wants an integer from 1 to 1000, not '12x'" --by-target --bins 
 err_case "--bins wants" --bins -3 s.csv
 err_case "--sort wants count, rate or value, not 'fraud'" --by-target --sort fraud s.csv
 err_case "positive: 'maybe' is not a value of label" --by-target --positive maybe s.csv
-err_case "target has 5 classes" --by-target --target amount s.csv
+err_case "s.csv: target amount has 5 classes" --by-target --target amount s.csv
 printf 'a,b\n1,2\n3,4\n' >nolabel.csv
 err_case "needs a target column" --by-target nolabel.csv
 "$FT_BIN" describe --help | grep -q -- "--by-target" || fail "--help lacks --by-target"

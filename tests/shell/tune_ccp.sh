@@ -89,5 +89,16 @@ done
 run 2 --no-register --set tune.ccp_alpha=path --set split.validation=0 --set split.train=0.8 "$data"
 grep -q 'split.validation' "$tmp/err" || fail "path without validation not refused"
 
+# An objective with no standard error: the choice is the largest alpha at
+# the best score, said so (never "one SE"); a root-alone choice is noted.
+run_either --no-register --set tune.ccp_alpha=path --set tune.objective=alert_rate "$data"
+grep -qF '(one SE)' "$tmp/out" && fail "an objective without SE is called a one-SE choice"
+grep -qF 'the largest alpha with the best score (tune.objective has no standard error)' \
+	"$tmp/out" || fail "no-SE footer: $(grep 'the fit uses' "$tmp/out")"
+grep -qF 'the choice is the root alone, which gives every row the same decision' "$tmp/out" ||
+	fail "a root-alone choice is not noted"
+grep -qF '(1 leaves' "$tmp/out" && fail "1 leaves"
+
 [ "$fails" -eq 0 ] || exit 1
+
 exit 0

@@ -193,7 +193,7 @@ static void test_target_detection(void **state)
 	free(s.positive);
 	s.positive = xstrdup("7");
 	assert_int_equal(target_resolve(f, &s, &t, &err), -1);
-	assert_string_equal(err.msg, "positive: '7' is not a value of isFraud (0, 1)");
+	assert_string_equal(err.msg, "t.csv: positive: '7' is not a value of isFraud (0, 1)");
 	free(s.positive);
 	s.positive = NULL;
 	s.target = xstrdup("nope");
@@ -202,7 +202,7 @@ static void test_target_detection(void **state)
 	free(s.target);
 	s.target = xstrdup("amount");
 	assert_int_equal(target_resolve(f, &s, &t, &err), -1);
-	assert_string_equal(err.msg, "amount: target has 4 classes (1, 2, 3, 4); a binary "
+	assert_string_equal(err.msg, "t.csv: target amount has 4 classes (1, 2, 3, 4); a binary "
 			    "target is needed");
 	settings_free(&s);
 	frame_free(f);
@@ -210,12 +210,12 @@ static void test_target_detection(void **state)
 	const char *three[] = { "0", "1", "2", "1" };
 	target_of(three, 4, NULL, &t, &err, &rc);
 	assert_int_equal(rc, -1);
-	assert_string_equal(err.msg, "label: target has 3 classes (0, 1, 2); a binary target "
-			    "is needed");
+	assert_string_equal(err.msg, "t.csv: target label has 3 classes (0, 1, 2); a binary "
+			    "target is needed");
 	const char *one[] = { "a", "a" };
 	target_of(one, 2, NULL, &t, &err, &rc);
 	assert_int_equal(rc, -1);
-	assert_string_equal(err.msg, "label: target has 1 class (a); a binary target is needed");
+	assert_string_equal(err.msg, "t.csv: target label has 1 class (a); a binary target is needed");
 	const char *ab[] = { "a", "b" };
 	target_of(ab, 2, NULL, &t, &err, &rc);
 	assert_int_equal(rc, -1);

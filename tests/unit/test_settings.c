@@ -227,6 +227,11 @@ static void test_set_forms(void **state)
 	assert_string_equal(s.na_values[0], " ");
 	set_ok(&s, "tune.max_depth=4,");
 	assert_int_equal(s.tune_max_depth.n, 1);
+	/* a grid may be separated by blanks too, as the workbench types it */
+	set_ok(&s, "tune.max_depth= 3 5, 8 ");
+	assert_int_equal(s.tune_max_depth.n, 3);
+	assert_int_equal(s.tune_max_depth.v[1], 5);
+	assert_int_equal(s.tune_max_depth.v[2], 8);
 	/* gates: text form and JSON form */
 	set_ok(&s, "gate=recall>=0.5,accuracy > 0.9");
 	assert_int_equal(s.ngate, 2);

@@ -234,6 +234,12 @@ static void test_split_lists(void **state)
 	refused(a, "set tune.max_depth 3,x", "tune.max_depth");
 	refused(a, "set tree.depth 3", "did you mean");
 	accepted(a, "set tune.max_depth []");
+	/* the other tune.* keys are not lists: :set takes them as --set does */
+	accepted(a, "set tune.ccp_alpha=path");
+	assert_int_equal(a->settings.tune_ccp_alpha, TUNE_CCP_PATH);
+	accepted(a, "set tune.cv 5");
+	assert_int_equal(a->settings.tune_cv, 5);
+	accepted(a, "set tune.objective recall");
 }
 
 static void test_usage(void **state)
