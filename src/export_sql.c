@@ -733,6 +733,40 @@ static bool table_has_column(const struct recipe *r, const char *name)
 	return false;
 }
 
+/* ansi: Spark SQL and BigQuery read a backslash in a string literal as an
+ * escape, standard SQL (Trino) as itself, so no literal holding one means
+ * the same text on every engine (and one written for one could end the
+ * string early on another). A model whose query would need one, as a
+ * category the tree tests or an NA string, is refused for this dialect. */
+static bool ansi_backslash(const struct model *m, struct ft_err *err)
+{
+	const struct recipe *r = m->recipe;
+	const char *bad = NULL, *where = NULL;
+	for (size_t i = 0; i < r->nna_values && !bad; i++)
+		if (strchr(r->na_values[i], '\\'))
+			bad = r->na_values[i], where = "na_values";
+	for (size_t n = 0; n < m->tree->nnodes && !bad; n++) {
+		const struct tree_node *nd = &m->tree->nodes[n];
+		if (nd->left == TREE_LEAF)
+			continue;
+		const struct recipe_input *in = &r->inputs[r->features[nd->feature].input];
+		if (in->type != COL_CATEGORICAL)
+			continue;
+		for (size_t k = 0; k < in->nlevels && !bad; k++)
+			if (strchr(in->levels[k], '\\'))
+				bad = in->levels[k], where = in->name;
+	}
+	if (!bad)
+		return false;
+	char *shown = ft_escape_controls(bad), *col = ft_escape_controls(where);
+	ft_fail(err, FT_EINPUT, "export: ansi: '%s' (%s) holds a backslash, which ANSI engines "
+		"read differently in a string literal (Spark SQL and BigQuery as an escape); "
+		"use --dialect postgres or sqlite", shown, col);
+	free(shown);
+	free(col);
+	return true;
+}
+
 char *export_sql(const struct model *m, enum sql_dialect d, const char *table,
 		 const char *origin, struct ft_err *err)
 {
@@ -748,6 +782,8 @@ char *export_sql(const struct model *m, enum sql_dialect d, const char *table,
 	}
 	const struct recipe *r = m->recipe;
 	const struct tree *t = m->tree;
+	if (d == SQL_ANSI && ansi_backslash(m, err))
+		return NULL;
 	struct gen g = { .m = m, .d = d, .nested = d != SQL_ANSI };
 	g.fill = xcalloc(r->nfeatures + 1, sizeof *g.fill);
 	g.levels = xcalloc(r->nfeatures + 1, sizeof *g.levels);

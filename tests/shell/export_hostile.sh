@@ -119,6 +119,22 @@ if command -v sqlite3 >/dev/null 2>&1; then
 	}
 fi
 
+# ---- ansi: a backslash in a string literal is an escape to Spark SQL and
+# BigQuery, itself to Trino: a query that would need one is refused, the
+# other dialects take it
+awk 'BEGIN { print "amount,card,isFraud"; for (i = 0; i < 600; i++) {
+	c = i % 3 == 0 ? "a\\x27 OR 1=1 --" : i % 3 == 1 ? "plain" : "other"
+	printf "%d,%s,%d\n", i % 100, c, (i % 3 == 0) } }' >"$T/bs.csv"
+grep -q 'a\\x27' "$T/bs.csv" || fail "setup: no backslash in the category"
+expect 0 "$FT_BIN" run --quiet --no-register --out "$T/bs" --set tree.max_depth=2 --set gate= "$T/bs.csv"
+expect 2 "$FT_BIN" export "$T/bs/model.json" --format sql --dialect ansi -o "$T/bs.sql"
+has "$T/err" "export: ansi: 'a\\x27 OR 1=1 --' (card) holds a backslash"
+[ ! -e "$T/bs.sql" ] || fail "a refused export wrote its file"
+for d in sqlite postgres; do
+	expect 0 "$FT_BIN" export "$T/bs/model.json" --format sql --dialect $d
+	has "$T/out" "'a\\x27 OR 1=1 --'"
+done
+
 # ---- Markdown markup in a description, a user, a reason, a column
 DESC='# H1 [click](javascript:alert(1)) ![i](http://evil.example/p.png) <http://evil.example> *em* _u_ `code` ~~s~~ &lt;x&gt; a\*b |'
 awk 'NR == 1 { sub(/device_risk/, "[dr](http://evil.example/c)") } { print }' \
