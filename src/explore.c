@@ -433,16 +433,47 @@ struct best_split {
 	uint32_t code;         /* categorical: the level alone on one side */
 };
 
+/* The one-split search's buffers, sized once for a frame's rows and
+ * reused for every column: fresh buffers of 80 MB a column at 10M rows
+ * cost more in the kernel's page zeroing than the search itself. */
+enum { SORT_BITS = 16, SORT_RADIX = 1 << SORT_BITS };
+struct split_scratch {
+	double *fv, *lv;       /* a column's fraud and legitimate values */
+	uint64_t *a, *b;       /* the radix sort's keys */
+	size_t *count;         /* SORT_RADIX */
+};
+
+static void scratch_init(struct split_scratch *s, size_t nrows)
+{
+	size_t n = nrows + 1;
+	s->fv = xmalloc(n * sizeof *s->fv);
+	s->lv = xmalloc(n * sizeof *s->lv);
+	s->a = xmalloc(n * sizeof *s->a);
+	s->b = xmalloc(n * sizeof *s->b);
+	s->count = xmalloc(SORT_RADIX * sizeof *s->count);
+}
+
+static void scratch_free(struct split_scratch *s)
+{
+	free(s->fv);
+	free(s->lv);
+	free(s->a);
+	free(s->b);
+	free(s->count);
+	memset(s, 0, sizeof *s);
+}
+
 /* Sort n non-NAN doubles ascending: an LSD radix sort on their bits made
  * order-preserving (flip all bits of negatives, the sign bit of the rest);
- * qsort's comparator calls cost several times more on millions of rows. */
-static void sort_doubles(double *v, size_t n)
+ * qsort's comparator calls cost several times more on millions of rows.
+ * The keys go through the scratch's a and b (room for n each). */
+static void sort_doubles(double *v, size_t n, struct split_scratch *s)
 {
-	enum { BITS = 16, RADIX = 1 << BITS };
+	enum { BITS = SORT_BITS, RADIX = SORT_RADIX };
 	if (n < 2)
 		return;
-	uint64_t *a = xmalloc(n * sizeof *a), *b = xmalloc(n * sizeof *b);
-	size_t *count = xmalloc(RADIX * sizeof *count);
+	uint64_t *a = s->a, *b = s->b;
+	size_t *count = s->count;
 	for (size_t i = 0; i < n; i++) {
 		uint64_t u;
 		double d = v[i] == 0.0 ? 0.0 : v[i];   /* -0 sorts with +0 */
@@ -471,16 +502,12 @@ static void sort_doubles(double *v, size_t n)
 		uint64_t u = a[i] >> 63 ? a[i] & ~(UINT64_C(1) << 63) : ~a[i];
 		memcpy(&v[i], &u, sizeof u);
 	}
-	free(a);
-	free(b);
-	free(count);
 }
 
 static void numeric_best_split(const struct column *c, size_t nrows, const uint8_t *y,
-			       double F, double L, struct best_split *best)
+			       double F, double L, struct split_scratch *s, struct best_split *best)
 {
-	double *fv = xmalloc((size_t)F * sizeof *fv + sizeof *fv);
-	double *lv = xmalloc((size_t)L * sizeof *lv + sizeof *lv);
+	double *fv = s->fv, *lv = s->lv;
 	size_t nf = 0, nl = 0;
 	double mf = 0, ml = 0;
 	for (size_t r = 0; r < nrows; r++) {
@@ -498,8 +525,8 @@ static void numeric_best_split(const struct column *c, size_t nrows, const uint8
 			lv[nl++] = v;
 		}
 	}
-	sort_doubles(fv, nf);
-	sort_doubles(lv, nl);
+	sort_doubles(fv, nf, s);
+	sort_doubles(lv, nl, s);
 	/* missing alone against every value */
 	if (mf + ml > 0) {
 		double ba = split_ba(F - mf, ml, F, L);
@@ -524,8 +551,6 @@ static void numeric_best_split(const struct column *c, size_t nrows, const uint8
 				*best = (struct best_split){ ba, t, mleft, 0 };
 		}
 	}
-	free(fv);
-	free(lv);
 }
 
 /* One-class groups of a column: levels (categorical), values (numeric
@@ -592,7 +617,7 @@ static void one_class_hint(const struct frame *f, size_t col, const struct explo
 
 static void separates_hint(const struct frame *f, size_t col, const uint8_t *y,
 			   const struct explore_column *e, double F, double L,
-			   struct explore_hints *out)
+			   struct split_scratch *s, struct explore_hints *out)
 {
 	const struct column *c = &f->cols[col];
 	struct best_split best = { 0.5, NAN, false, 0 };
@@ -610,7 +635,9 @@ static void separates_hint(const struct frame *f, size_t col, const uint8_t *y,
 			}
 		}
 	} else {
-		numeric_best_split(c, f->nrows, y, F, L, &best);
+		if (!s->fv)
+			scratch_init(s, f->nrows);
+		numeric_best_split(c, f->nrows, y, F, L, s, &best);
 		found = best.ba > 0.5;
 	}
 	if (!found || best.ba < EXPLORE_SEPARATES_BA)
@@ -659,10 +686,13 @@ int explore_leakage(const struct frame *f, const uint8_t *y, int skip,
 	}
 	if (F < EXPLORE_HINT_MIN_CLASS || L < EXPLORE_HINT_MIN_CLASS)
 		return 0;   /* a perfect split of a handful of rows is no evidence */
+	struct split_scratch scratch = { 0 };
+	int rc = 0;
 	for (size_t c = 0; c < f->ncols; c++) {
 		if (ft_cancelled(prog)) {
 			explore_hints_free(out);
-			return ft_fail(err, FT_ECANCELLED, "cancelled");
+			rc = ft_fail(err, FT_ECANCELLED, "cancelled");
+			break;
 		}
 		ft_progress_report(prog, "hints", c, f->ncols);
 		/* An id-like column has one row per value: no value can be
@@ -673,16 +703,19 @@ int explore_leakage(const struct frame *f, const uint8_t *y, int skip,
 		struct explore_column e;
 		if (explore_column(f, c, y, EXPLORE_BINS_DEFAULT, &e, err) < 0) {
 			explore_hints_free(out);
-			return -1;
+			rc = -1;
+			break;
 		}
 		size_t before = out->n;
-		separates_hint(f, c, y, &e, F, L, out);
+		separates_hint(f, c, y, &e, F, L, &scratch, out);
 		if (out->n == before)
 			one_class_hint(f, c, &e, F, L, out);
 		explore_column_free(&e);
 	}
-	ft_progress_report(prog, "hints", f->ncols, f->ncols);
-	return 0;
+	scratch_free(&scratch);
+	if (rc == 0)
+		ft_progress_report(prog, "hints", f->ncols, f->ncols);
+	return rc;
 }
 
 /* Words a column name is made of (split at non-alphanumerics and at a
