@@ -89,74 +89,39 @@ static double amount_of(const double *amount, size_t i)
 }
 
 /* A tree's scores take one value per leaf: each value's rows are counted
- * in a hash table (in row order) and only the distinct values sorted.
- * Gives up (false) past FEW_MAX values, on NaN and on -0 (which equals
- * +0 but hashes apart), leaving those to the full sort. */
+ * per group (ft_few_groups) and only the distinct values sorted. Gives up
+ * (false) past FEW_MAX values, on NaN and on -0, leaving those to the full
+ * sort. */
 #define FEW_MAX 8192
-
-struct few_slot {
-	double s, amt;
-	uint64_t pos, neg;
-	bool used;
-};
-
-static int by_slot_desc(const void *a, const void *b)
-{
-	double x = ((const struct few_slot *)a)->s, y = ((const struct few_slot *)b)->s;
-	return (x < y) - (x > y);
-}
 
 static bool steps_few(struct amount_steps *st, const uint8_t *y, const double *score,
 		      const double *amount, size_t n)
 {
-	size_t slots = 16;
-	while (slots < 2 * n && slots < 2 * FEW_MAX)
-		slots *= 2;
-	struct few_slot *t = xcalloc(slots, sizeof *t);
-	size_t distinct = 0;
+	uint32_t *group = xmalloc((n ? n : 1) * sizeof *group);
+	double *s = xmalloc(FEW_MAX * sizeof *s);
+	size_t m = ft_few_groups(score, NULL, n, FEW_MAX, group, s, NULL);
+	if (m == SIZE_MAX) {
+		free(group);
+		free(s);
+		return false;
+	}
+	steps_alloc(st, m);
+	memcpy(st->score, s, m * sizeof *s);
 	for (size_t i = 0; i < n; i++) {
-		double v = score[i];
-		if (isnan(v) || (v == 0 && signbit(v))) {
-			free(t);
-			return false;
-		}
-		uint64_t bits;
-		memcpy(&bits, &v, sizeof bits);
-		size_t h = (size_t)((bits * 0x9E3779B97F4A7C15ULL) >> 32) & (slots - 1);
-		while (t[h].used && t[h].s != v)
-			h = (h + 1) & (slots - 1);
-		if (!t[h].used) {
-			if (++distinct > slots / 2) {
-				free(t);
-				return false;
-			}
-			t[h].used = true;
-			t[h].s = v;
-		}
+		size_t k = group[i];
 		if (y[i]) {
 			double a = amount_of(amount, i);
-			t[h].pos++;
-			t[h].amt += a;
+			st->pos[k]++;
+			st->amt[k] += a;
 			st->positives++;
 			st->fraud_amount += a;
 		} else {
-			t[h].neg++;
+			st->neg[k]++;
 		}
 	}
-	size_t m = 0;
-	for (size_t h = 0; h < slots; h++)
-		if (t[h].used)
-			t[m++] = t[h];
-	qsort(t, m, sizeof *t, by_slot_desc);
-	steps_alloc(st, m);
-	for (size_t k = 0; k < m; k++) {
-		st->score[k] = t[k].s;
-		st->pos[k] = t[k].pos;
-		st->neg[k] = t[k].neg;
-		st->amt[k] = t[k].amt;
-	}
 	st->n = m;
-	free(t);
+	free(group);
+	free(s);
 	return true;
 }
 

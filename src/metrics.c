@@ -65,75 +65,45 @@ static int cmp_desc(const void *a, const void *b)
 }
 
 /* Scores from a tree take few distinct values (one per leaf): counting
- * each value's positives and negatives in a hash table and sorting only
- * the distinct values gives the same curve as sorting every score. Gives
- * up (false) past FEW_MAX distinct values, and on NaN or -0 (a sort
- * groups -0 with +0), leaving those to the full sort. The table stays
- * at most half full. */
+ * each value's positives and negatives per group (ft_few_groups) gives the
+ * same curve as sorting every score; false past FEW_MAX distinct values
+ * or on NaN or -0, leaving those to the full sort. */
 #define FEW_MAX 4096
-
-struct few_slot {
-	double s;
-	uint64_t pos, neg;
-	bool used;
-};
-
-static int cmp_slot_desc(const void *a, const void *b)
-{
-	double x = ((const struct few_slot *)a)->s, y = ((const struct few_slot *)b)->s;
-	return (x < y) - (x > y);
-}
 
 static bool clf_curve_few(const uint8_t *y, const double *proba, size_t n,
 			  struct clf_curve *c)
 {
-	size_t slots = 16;
-	while (slots < 2 * n && slots < 2 * FEW_MAX)
-		slots *= 2;
-	struct few_slot *t = xcalloc(slots, sizeof *t);
-	size_t distinct = 0;
-	for (size_t i = 0; i < n; i++) {
-		double v = proba[i];
-		if (isnan(v) || (v == 0 && signbit(v))) {
-			free(t);
-			return false;
-		}
-		uint64_t bits;
-		memcpy(&bits, &v, sizeof bits);
-		size_t h = (size_t)((bits * 0x9E3779B97F4A7C15ULL) >> 32) & (slots - 1);
-		while (t[h].used && t[h].s != v)
-			h = (h + 1) & (slots - 1);
-		if (!t[h].used) {
-			if (++distinct > slots / 2) {
-				free(t);
-				return false;
-			}
-			t[h].used = true;
-			t[h].s = v;
-		}
-		if (y[i])
-			t[h].pos++;
-		else
-			t[h].neg++;
+	uint32_t *group = xmalloc((n ? n : 1) * sizeof *group);
+	double *thr = xmalloc(FEW_MAX * sizeof *thr);
+	size_t m = ft_few_groups(proba, NULL, n, FEW_MAX, group, thr, NULL);
+	if (m == SIZE_MAX) {
+		free(group);
+		free(thr);
+		return false;
 	}
-	size_t m = 0;
-	for (size_t h = 0; h < slots; h++)
-		if (t[h].used)
-			t[m++] = t[h];
-	qsort(t, m, sizeof *t, cmp_slot_desc);
+	double *pos = xcalloc(m ? m : 1, sizeof *pos), *neg = xcalloc(m ? m : 1, sizeof *neg);
+	for (size_t i = 0; i < n; i++) {
+		if (y[i])
+			pos[group[i]]++;
+		else
+			neg[group[i]]++;
+	}
 	c->tps = xmalloc((m ? m : 1) * sizeof *c->tps);
 	c->fps = xmalloc((m ? m : 1) * sizeof *c->fps);
 	c->thr = xmalloc((m ? m : 1) * sizeof *c->thr);
 	c->n = m;
 	double tp = 0, fp = 0;
 	for (size_t k = 0; k < m; k++) {
-		tp += (double)t[k].pos;
-		fp += (double)t[k].neg;
+		tp += pos[k];
+		fp += neg[k];
 		c->tps[k] = tp;
 		c->fps[k] = fp;
-		c->thr[k] = t[k].s;
+		c->thr[k] = thr[k];
 	}
-	free(t);
+	free(pos);
+	free(neg);
+	free(thr);
+	free(group);
 	return true;
 }
 
@@ -651,76 +621,23 @@ static void boot_bins_sorted(struct metrics_bootstrap *b, const uint8_t *y,
 	free(r);
 }
 
-/* The same bins from a hash table of the distinct (score, prob) pairs,
- * sorted alone: a tree's rows take one pair per leaf, so this is a pass
+/* The same bins by grouping the rows on their (score, prob) pair
+ * (ft_few_groups): a tree's rows take one pair per leaf, so this is a pass
  * over the rows instead of a sort of them. False (nothing set) past
  * FEW_MAX pairs, or on a NaN or -0 (which the sort orders its own way). */
-struct boot_slot {
-	double score, prob;
-	uint32_t count[2];
-	bool used;
-};
-
-static int cmp_boot_slot(const void *a, const void *b)
-{
-	const struct boot_slot *x = a, *y = b;
-	if (x->score != y->score)
-		return x->score > y->score ? -1 : 1;
-	if (x->prob != y->prob)
-		return x->prob > y->prob ? -1 : 1;
-	return 0;
-}
-
-static bool odd_double(double v)
-{
-	return isnan(v) || (v == 0 && signbit(v));
-}
-
 static bool boot_bins_few(struct metrics_bootstrap *b, const uint8_t *y, const double *score,
 			  const double *prob, size_t n)
 {
-	size_t slots = 16;
-	while (slots < 2 * n && slots < 2 * FEW_MAX)
-		slots *= 2;
-	struct boot_slot *t = xcalloc(slots, sizeof *t);
-	size_t distinct = 0;
-	for (size_t i = 0; i < n; i++) {
-		double sc = score[i], pr = prob[i];
-		if (odd_double(sc) || odd_double(pr)) {
-			free(t);
-			return false;
-		}
-		uint64_t bs, bp;
-		memcpy(&bs, &sc, sizeof bs);
-		memcpy(&bp, &pr, sizeof bp);
-		size_t h = (size_t)(((bs ^ (bp * 0xC2B2AE3D27D4EB4FULL)) * 0x9E3779B97F4A7C15ULL) >> 32) &
-			(slots - 1);
-		while (t[h].used && (t[h].score != sc || t[h].prob != pr))
-			h = (h + 1) & (slots - 1);
-		if (!t[h].used) {
-			if (++distinct > slots / 2) {
-				free(t);
-				return false;
-			}
-			t[h].used = true;
-			t[h].score = sc;
-			t[h].prob = pr;
-		}
-		t[h].count[y[i] ? 1 : 0]++;
+	uint32_t *group = xmalloc((n ? n : 1) * sizeof *group);
+	size_t m = ft_few_groups(score, prob, n, FEW_MAX, group, b->score, b->prob);
+	if (m == SIZE_MAX) {
+		free(group);
+		return false;
 	}
-	size_t m = 0;
-	for (size_t h = 0; h < slots; h++)
-		if (t[h].used)
-			t[m++] = t[h];
-	qsort(t, m, sizeof *t, cmp_boot_slot);
-	for (size_t k = 0; k < m; k++) {
-		b->score[k] = t[k].score;
-		b->prob[k] = t[k].prob;
-		b->hist[2 * k] = t[k].count[0];
-		b->hist[2 * k + 1] = t[k].count[1];
-	}
+	for (size_t i = 0; i < n; i++)
+		b->hist[2 * group[i] + (y[i] ? 1 : 0)]++;
 	b->nbins = m;
-	free(t);
+	free(group);
 	return true;
 }
 

@@ -698,6 +698,82 @@ double ft_now(void)
 /* Hoare's partition around the middle element until k falls between the
  * two sides; everything left of a side is <= the pivot, everything right
  * of it >=, which is what gives the ordering around v[k] on return. */
+struct few_slot {
+	double a, b;
+	uint32_t id;           /* first-seen order */
+	bool used;
+};
+
+struct few_key {
+	double a, b;
+	uint32_t id;
+};
+
+static int cmp_few_key(const void *x, const void *y)
+{
+	const struct few_key *p = x, *q = y;
+	if (p->a != q->a)
+		return p->a > q->a ? -1 : 1;
+	if (p->b != q->b)
+		return p->b > q->b ? -1 : 1;
+	return 0;
+}
+
+static bool odd_key(double v)
+{
+	return isnan(v) || (v == 0 && signbit(v));
+}
+
+size_t ft_few_groups(const double *a, const double *b, size_t n, size_t max, uint32_t *group,
+		     double *keys_a, double *keys_b)
+{
+	size_t slots = 16;
+	while (slots < 2 * n && slots < 2 * max)
+		slots *= 2;
+	struct few_slot *t = xcalloc(slots, sizeof *t);
+	struct few_key *k = xmalloc((max ? max : 1) * sizeof *k);
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		double va = a[i], vb = b ? b[i] : 0.0;
+		if (odd_key(va) || (b && odd_key(vb)))
+			goto fail;
+		uint64_t ba, bb;
+		memcpy(&ba, &va, sizeof ba);
+		memcpy(&bb, &vb, sizeof bb);
+		size_t h = (size_t)(((ba ^ (bb * 0xC2B2AE3D27D4EB4FULL)) * 0x9E3779B97F4A7C15ULL) >> 32) &
+			(slots - 1);
+		while (t[h].used && (t[h].a != va || t[h].b != vb))
+			h = (h + 1) & (slots - 1);
+		if (!t[h].used) {
+			if (m == max || m + 1 > slots / 2)
+				goto fail;
+			t[h] = (struct few_slot){ va, vb, (uint32_t)m, true };
+			k[m] = (struct few_key){ va, vb, (uint32_t)m };
+			m++;
+		}
+		group[i] = t[h].id;
+	}
+	qsort(k, m, sizeof *k, cmp_few_key);
+	/* first-seen numbers to ranks, reusing the slots' ids */
+	uint32_t *rank = xmalloc((m ? m : 1) * sizeof *rank);
+	for (size_t r = 0; r < m; r++) {
+		rank[k[r].id] = (uint32_t)r;
+		keys_a[r] = k[r].a;
+		if (keys_b)
+			keys_b[r] = k[r].b;
+	}
+	for (size_t i = 0; i < n; i++)
+		group[i] = rank[group[i]];
+	free(rank);
+	free(t);
+	free(k);
+	return m;
+fail:
+	free(t);
+	free(k);
+	return SIZE_MAX;
+}
+
 double ft_select_kth(double *v, size_t n, size_t k)
 {
 	size_t lo = 0, hi = n - 1;

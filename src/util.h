@@ -153,6 +153,16 @@ bool ft_maybe_controls(const char *s);
  * v is reordered so that v[0..k) <= v[k] <= v(k..n). No NaN in v. */
 double ft_select_kth(double *v, size_t n, size_t k);
 
+/* Rows grouped by their key (a[i], b[i]) (b NULL: a[i] alone), for the
+ * scores a tree gives (one per leaf): counting per group and sorting only
+ * the groups is a pass over the rows instead of a sort of them. The keys
+ * go to keys_a (and keys_b) in descending order (by a, then b), each row's
+ * group number to group[i]; returns the number of groups, or SIZE_MAX
+ * (nothing meaningful written) past max of them or on a NaN or -0, which
+ * equals +0 but a sort orders its own way: the caller then sorts. */
+size_t ft_few_groups(const double *a, const double *b, size_t n, size_t max, uint32_t *group,
+		     double *keys_a, double *keys_b);
+
 /* Monotonic seconds, for stage timings. */
 double ft_now(void);
 
