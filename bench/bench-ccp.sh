@@ -23,44 +23,12 @@
 # Exit status 1 when a case FAILs.
 set -u
 
-py=${PYTHON:-python3}
 here=$(cd "$(dirname "$0")" && pwd)
-build=${FT_BUILDDIR:-.}
-bin=$build/bench/parity_export
-ft=${FT_BIN:-$build/fraudtree}
 big=${CCP_ROWS:-200000}
-if [ ! -x "$bin" ]; then
-	echo "  bench-ccp: $bin not found (run: make bench/parity_export)" >&2
-	exit 2
-fi
-if ! "$py" -c 'import numpy, pandas, sklearn' 2>/dev/null; then
-	echo "  skipped: $py lacks numpy, pandas or scikit-learn (set PYTHON)"
-	[ -n "${BENCH_SUMMARY:-}" ] && exit 0
-	exit 2
-fi
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
-table=$tmp/table
-: >"$table"
-status=0
-
-field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
-speedup() {
-	case "$1$2" in
-	*-*|'') echo - ;;
-	*) awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }' ;;
-	esac
-}
+name=bench-ccp modules="numpy, pandas, sklearn"
+. "$here/parity-lib.sh"
 sum() { case "$1$2" in *-*|'') echo - ;; *) awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f", a + b }' ;; esac; }
 
-gen() {
-	if [ -n "${BENCH_DATA:-}" ] && [ "${BENCH_ROWS:-}" = "$1" ] && [ -f "$BENCH_DATA" ]; then
-		ln -s "$BENCH_DATA" "$2"
-	else
-		"$ft" gen --rows "$1" --seed 42 -o "$2" >/dev/null
-	fi
-}
 
 # case NAME FILE [parity_export options...]
 case_() {

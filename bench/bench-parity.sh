@@ -28,47 +28,11 @@
 # FAILs.
 set -u
 
-py=${PYTHON:-python3}
 here=$(cd "$(dirname "$0")" && pwd)
-build=${FT_BUILDDIR:-.}
-bin=$build/bench/parity_export
-ft=${FT_BIN:-$build/fraudtree}
 big=${PARITY_ROWS:-200000}
-if [ ! -x "$bin" ]; then
-	echo "  bench-parity: $bin not found (run: make bench/parity_export)" >&2
-	exit 2
-fi
-if ! "$py" -c 'import numpy, pandas, sklearn' 2>/dev/null; then
-	echo "  skipped: $py lacks numpy, pandas or scikit-learn (set PYTHON)"
-	[ -n "${BENCH_SUMMARY:-}" ] && exit 0
-	exit 2
-fi
+name=bench-parity modules="numpy, pandas, sklearn"
+. "$here/parity-lib.sh"
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
-table=$tmp/table
-: >"$table"
-status=0
-
-# speedup A B: A / B with one decimal and an x ("-" unless both are numbers).
-speedup() {
-	case "$1$2" in
-	*-*|'') echo - ;;
-	*) awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }' ;;
-	esac
-}
-
-field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
-
-# gen ROWS FILE: FILE holds ROWS generated rows (the bench's own when it
-# has that many).
-gen() {
-	if [ -n "${BENCH_DATA:-}" ] && [ "${BENCH_ROWS:-}" = "$1" ] && [ -f "$BENCH_DATA" ]; then
-		ln -s "$BENCH_DATA" "$2"
-	else
-		"$ft" gen --rows "$1" --seed 42 -o "$2" >/dev/null
-	fi
-}
 
 # case NAME FILE [parity_export options...]
 case_() {

@@ -18,34 +18,9 @@
 # Exit status 1 when a case FAILs.
 set -u
 
-py=${PYTHON:-python3}
 here=$(cd "$(dirname "$0")" && pwd)
-build=${FT_BUILDDIR:-.}
-bin=$build/bench/parity_export
-ft=${FT_BIN:-$build/fraudtree}
-if [ ! -x "$bin" ]; then
-	echo "  bench-smote: $bin not found (run: make bench/parity_export)" >&2
-	exit 2
-fi
-if ! "$py" -c 'import numpy, pandas, sklearn, imblearn' 2>/dev/null; then
-	echo "  skipped: $py lacks numpy, pandas, scikit-learn or imbalanced-learn (set PYTHON)"
-	[ -n "${BENCH_SUMMARY:-}" ] && exit 0
-	exit 2
-fi
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
-table=$tmp/table
-: >"$table"
-status=0
-
-field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
-speedup() {
-	case "$1$2" in
-	*-*|'') echo - ;;
-	*) awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }' ;;
-	esac
-}
+name=bench-smote modules="numpy, pandas, sklearn, imblearn"
+. "$here/parity-lib.sh"
 
 # case NAME FILE [parity_export options...]
 case_() {
