@@ -242,9 +242,11 @@ struct scan {
 	unsigned line;
 };
 
+/* What cJSON passes over between tokens: every byte from 1 to 32 (not
+ * only JSON's four blanks), so the scan keeps in step with its parse. */
 static void scan_blanks(struct scan *s)
 {
-	for (; *s->p == ' ' || *s->p == '\t' || *s->p == '\r' || *s->p == '\n'; s->p++)
+	for (; *s->p && (unsigned char)*s->p <= 32; s->p++)
 		if (*s->p == '\n')
 			s->line++;
 }
@@ -268,7 +270,7 @@ static void scan_value(struct scan *s)
 		return;
 	}
 	if (open != '{' && open != '[') {
-		while (*s->p && !strchr(",]} \t\r\n", *s->p))
+		while ((unsigned char)*s->p > 32 && !strchr(",]}", *s->p))
 			s->p++;
 		return;
 	}
@@ -281,6 +283,9 @@ static void scan_value(struct scan *s)
 				s->p++;
 			return;
 		}
+		/* a member that moves nothing is text the scan cannot follow:
+		 * give up (no line) rather than loop */
+		const char *was = s->p;
 		if (open == '{') {
 			scan_string(s);
 			scan_blanks(s);
@@ -291,6 +296,11 @@ static void scan_value(struct scan *s)
 		scan_blanks(s);
 		if (*s->p == ',')
 			s->p++;
+		if (s->p == was) {
+			while (*s->p)
+				s->p++;
+			return;
+		}
 	}
 }
 
