@@ -35,26 +35,9 @@ case_() {
 	name=$1 file=$2
 	shift 2
 	echo "  $name: ${*:-defaults}"
-	dir=$tmp/case
-	rm -rf "$dir"
-	mkdir "$dir"
-	if ! ours=$("$bin" "$@" "$file" "$dir" 2>"$tmp/err"); then
-		echo "    parity_export failed: $(tail -n 1 "$tmp/err")"
-		printf '%s\t-\t-\t-\t-\t-\t-\t-\t-\tERROR\n' "$name" >>"$table"
-		status=1
-		return
-	fi
-	"$py" "$here/parity_ccp.py" "$dir" >"$tmp/sk" 2>"$tmp/err"
-	rc=$?
-	if ! grep -q '^figures ' "$tmp/sk"; then
-		echo "    parity_ccp.py failed: $(tail -n 1 "$tmp/err")"
-		printf '%s\t-\t-\t-\t-\t-\t-\t-\t-\tERROR\n' "$name" >>"$table"
-		status=1
-		return
-	fi
-	grep -v '^figures ' "$tmp/sk" | sed 's/^/  /'
-	[ $rc -eq 0 ] || status=1
-	sk=$(sed -n 's/^figures //p' "$tmp/sk")
+	export_case "$name" 8 "$file" "$@" || return
+	peer_case "$name" 8 parity_ccp.py || return
+	sk=$peer
 	e2e=$(field "$sk" seed)
 	[ "$e2e" = - ] && e2e="ties" || e2e="rs $e2e"
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$(field "$ours" path_steps)" \

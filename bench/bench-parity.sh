@@ -39,31 +39,14 @@ case_() {
 	name=$1 file=$2
 	shift 2
 	echo "  $name: ${*:-defaults}"
-	dir=$tmp/case
-	rm -rf "$dir"
-	mkdir "$dir"
-	if ! ours=$("$bin" "$@" "$file" "$dir" 2>"$tmp/err"); then
-		echo "    parity_export failed: $(tail -n 1 "$tmp/err")"
-		printf '%s\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\tERROR\n' "$name" >>"$table"
-		status=1
-		return
-	fi
+	export_case "$name" 10 "$file" "$@" || return
 	if [ "$(field "$ours" accuracy)" != "$(field "$ours" run_accuracy)" ] ||
 	   [ "$(field "$ours" recall)" != "$(field "$ours" run_recall)" ]; then
 		echo "    note: fraudtree run scores accuracy $(field "$ours" run_accuracy)," \
 		     "recall $(field "$ours" run_recall) on these settings"
 	fi
-	"$py" "$here/parity_sklearn.py" "$dir" --ours "$ours" >"$tmp/sk" 2>"$tmp/err"
-	rc=$?
-	if ! grep -q '^figures ' "$tmp/sk"; then
-		echo "    parity_sklearn.py failed: $(tail -n 1 "$tmp/err")"
-		printf '%s\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\tERROR\n' "$name" >>"$table"
-		status=1
-		return
-	fi
-	grep -v '^figures ' "$tmp/sk" | sed 's/^/  /'
-	[ $rc -eq 0 ] || status=1
-	sk=$(sed -n 's/^figures //p' "$tmp/sk")
+	peer_case "$name" 10 parity_sklearn.py --ours "$ours" || return
+	sk=$peer
 	seed=$(field "$sk" seed)
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" \
 		"$(field "$ours" accuracy)" "$(field "$sk" sk_accuracy)" "$(field "$sk" d_accuracy)" \

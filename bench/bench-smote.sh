@@ -27,26 +27,9 @@ case_() {
 	name=$1 file=$2
 	shift 2
 	echo "  $name: $*"
-	dir=$tmp/case
-	rm -rf "$dir"
-	mkdir "$dir"
-	if ! ours=$("$bin" --set resample.method=smote "$@" "$file" "$dir" 2>"$tmp/err"); then
-		echo "    parity_export failed: $(tail -n 1 "$tmp/err")"
-		printf '%s\t-\t-\t-\t-\t-\t-\t-\tERROR\n' "$name" >>"$table"
-		status=1
-		return
-	fi
-	"$py" "$here/parity_smote.py" "$dir" >"$tmp/imb" 2>"$tmp/err"
-	rc=$?
-	if ! grep -q '^figures ' "$tmp/imb"; then
-		echo "    parity_smote.py failed: $(tail -n 1 "$tmp/err")"
-		printf '%s\t-\t-\t-\t-\t-\t-\t-\tERROR\n' "$name" >>"$table"
-		status=1
-		return
-	fi
-	grep -v '^figures ' "$tmp/imb" | sed 's/^/  /'
-	[ $rc -eq 0 ] || status=1
-	imb=$(sed -n 's/^figures //p' "$tmp/imb")
+	export_case "$name" 7 "$file" --set resample.method=smote "$@" || return
+	peer_case "$name" 7 parity_smote.py || return
+	imb=$peer
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$(field "$imb" synthetic)" \
 		"$(field "$imb" counts_equal)" "$(field "$imb" segment_off)" \
 		"$(field "$imb" categorical_off)" "$(field "$imb" vote_off)" \
@@ -61,9 +44,7 @@ case_() {
 }
 
 small=20000
-if [ -n "${BENCH_DATA:-}" ] && [ "${BENCH_ROWS:-}" = "$small" ] && [ -f "$BENCH_DATA" ]; then
-	ln -s "$BENCH_DATA" "$tmp/small.csv"
-elif ! "$ft" gen --rows "$small" --seed 42 -o "$tmp/small.csv" >/dev/null; then
+if ! gen "$small" "$tmp/small.csv"; then
 	echo "  fraudtree gen failed" >&2
 	exit 2
 fi

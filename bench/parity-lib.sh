@@ -3,7 +3,8 @@
 #   name     the bench's name, for messages
 #   modules  the python modules it needs ("numpy, pandas, sklearn")
 # Sets py, bin (bench/parity_export), ft, tmp (removed on exit), table
-# (an empty file) and status=0; defines field, speedup and gen. Exits 2 when
+# (an empty file) and status=0; defines field, speedup, gen and the
+# per-case steps export_case and peer_case. Exits 2 when
 # parity_export is not built; skips (exit 0 inside make bench, 2 alone)
 # when python lacks a module.
 py=${PYTHON:-python3}
@@ -43,4 +44,48 @@ gen() {
 	else
 		"$ft" gen --rows "$1" --seed 42 -o "$2" >/dev/null
 	fi
+}
+
+# error_row NAME NCOLS: a table row of NCOLS dashes and the verdict ERROR.
+error_row() {
+	printf '%s' "$1"
+	i=0
+	while [ $i -lt "$2" ]; do printf '\t-'; i=$((i + 1)); done
+	printf '\tERROR\n'
+}
+
+# export_case NAME NCOLS FILE [parity_export options...]: a fresh $dir
+# from parity_export, its figures in $ours; false (after an ERROR row of
+# NCOLS dashes) when it fails.
+export_case() {
+	name=$1 cols=$2 file=$3
+	shift 3
+	dir=$tmp/case
+	rm -rf "$dir"
+	mkdir "$dir"
+	if ! ours=$("$bin" "$@" "$file" "$dir" 2>"$tmp/err"); then
+		echo "    parity_export failed: $(tail -n 1 "$tmp/err")"
+		error_row "$name" "$cols" >>"$table"
+		status=1
+		return 1
+	fi
+}
+
+# peer_case NAME NCOLS SCRIPT [options...]: the peer's script on $dir, its
+# lines shown, its "figures" line in $peer (status 1 when it exits
+# non-zero); false (after an ERROR row) when it prints no figures.
+peer_case() {
+	name=$1 cols=$2 script=$3
+	shift 3
+	"$py" "$here/$script" "$dir" "$@" >"$tmp/peer" 2>"$tmp/err"
+	rc=$?
+	if ! grep -q '^figures ' "$tmp/peer"; then
+		echo "    $script failed: $(tail -n 1 "$tmp/err")"
+		error_row "$name" "$cols" >>"$table"
+		status=1
+		return 1
+	fi
+	grep -v '^figures ' "$tmp/peer" | sed 's/^/  /'
+	[ $rc -eq 0 ] || status=1
+	peer=$(sed -n 's/^figures //p' "$tmp/peer")
 }
