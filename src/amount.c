@@ -97,14 +97,11 @@ static double amount_of(const double *amount, size_t i)
 static bool steps_few(struct amount_steps *st, const uint8_t *y, const double *score,
 		      const double *amount, size_t n)
 {
-	uint32_t *group = xmalloc((n ? n : 1) * sizeof *group);
-	double *s = xmalloc(FEW_MAX * sizeof *s);
-	size_t m = ft_few_groups(score, NULL, n, FEW_MAX, group, s, NULL);
-	if (m == SIZE_MAX) {
-		free(group);
-		free(s);
+	uint32_t *group;
+	double *s;
+	size_t m = ft_few_groups(score, NULL, n, FEW_MAX, &group, &s, NULL);
+	if (m == SIZE_MAX)
 		return false;
-	}
 	steps_alloc(st, m);
 	memcpy(st->score, s, m * sizeof *s);
 	for (size_t i = 0; i < n; i++) {

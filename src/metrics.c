@@ -73,14 +73,10 @@ static int cmp_desc(const void *a, const void *b)
 static bool clf_curve_few(const uint8_t *y, const double *proba, size_t n,
 			  struct clf_curve *c)
 {
-	uint32_t *group = xmalloc((n ? n : 1) * sizeof *group);
-	double *thr = xmalloc(FEW_MAX * sizeof *thr);
-	size_t m = ft_few_groups(proba, NULL, n, FEW_MAX, group, thr, NULL);
-	if (m == SIZE_MAX) {
-		free(group);
-		free(thr);
+	uint32_t *group;
+	size_t m = ft_few_groups(proba, NULL, n, FEW_MAX, &group, &c->thr, NULL);
+	if (m == SIZE_MAX)
 		return false;
-	}
 	double *pos = xcalloc(m ? m : 1, sizeof *pos), *neg = xcalloc(m ? m : 1, sizeof *neg);
 	for (size_t i = 0; i < n; i++) {
 		if (y[i])
@@ -90,7 +86,6 @@ static bool clf_curve_few(const uint8_t *y, const double *proba, size_t n,
 	}
 	c->tps = xmalloc((m ? m : 1) * sizeof *c->tps);
 	c->fps = xmalloc((m ? m : 1) * sizeof *c->fps);
-	c->thr = xmalloc((m ? m : 1) * sizeof *c->thr);
 	c->n = m;
 	double tp = 0, fp = 0;
 	for (size_t k = 0; k < m; k++) {
@@ -98,11 +93,9 @@ static bool clf_curve_few(const uint8_t *y, const double *proba, size_t n,
 		fp += neg[k];
 		c->tps[k] = tp;
 		c->fps[k] = fp;
-		c->thr[k] = thr[k];
 	}
 	free(pos);
 	free(neg);
-	free(thr);
 	free(group);
 	return true;
 }
@@ -628,12 +621,11 @@ static void boot_bins_sorted(struct metrics_bootstrap *b, const uint8_t *y,
 static bool boot_bins_few(struct metrics_bootstrap *b, const uint8_t *y, const double *score,
 			  const double *prob, size_t n)
 {
-	uint32_t *group = xmalloc((n ? n : 1) * sizeof *group);
-	size_t m = ft_few_groups(score, prob, n, FEW_MAX, group, b->score, b->prob);
-	if (m == SIZE_MAX) {
-		free(group);
+	uint32_t *group;
+	size_t m = ft_few_groups(score, prob, n, FEW_MAX, &group, &b->score, &b->prob);
+	if (m == SIZE_MAX)
 		return false;
-	}
+	b->hist = xcalloc(2 * (m ? m : 1), sizeof *b->hist);
 	for (size_t i = 0; i < n; i++)
 		b->hist[2 * group[i] + (y[i] ? 1 : 0)]++;
 	b->nbins = m;
@@ -743,14 +735,9 @@ struct metrics_bootstrap *metrics_bootstrap_new(const uint8_t *y, const double *
 	struct metrics_bootstrap *b = xcalloc(1, sizeof *b);
 	b->resamples = resamples;
 	b->seed = seed;
-	size_t room = n < FEW_MAX ? (n ? n : 1) : FEW_MAX;
-	b->score = xmalloc(room * sizeof *b->score);
-	b->prob = xmalloc(room * sizeof *b->prob);
-	b->hist = xcalloc(2 * room, sizeof *b->hist);
 	if (!boot_bins_few(b, y, score, prob, n)) {
-		b->score = xreallocarray(b->score, n ? n : 1, sizeof *b->score);
-		b->prob = xreallocarray(b->prob, n ? n : 1, sizeof *b->prob);
-		free(b->hist);
+		b->score = xmalloc((n ? n : 1) * sizeof *b->score);
+		b->prob = xmalloc((n ? n : 1) * sizeof *b->prob);
 		b->hist = xcalloc(2 * (n ? n : 1), sizeof *b->hist);
 		boot_bins_sorted(b, y, score, prob, n);
 	}

@@ -724,14 +724,15 @@ static bool odd_key(double v)
 	return isnan(v) || (v == 0 && signbit(v));
 }
 
-size_t ft_few_groups(const double *a, const double *b, size_t n, size_t max, uint32_t *group,
-		     double *keys_a, double *keys_b)
+size_t ft_few_groups(const double *a, const double *b, size_t n, size_t max, uint32_t **groups,
+		     double **keys_a, double **keys_b)
 {
 	size_t slots = 16;
 	while (slots < 2 * n && slots < 2 * max)
 		slots *= 2;
 	struct few_slot *t = xcalloc(slots, sizeof *t);
 	struct few_key *k = xmalloc((max ? max : 1) * sizeof *k);
+	uint32_t *group = xmalloc((n ? n : 1) * sizeof *group);
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++) {
 		double va = a[i], vb = b ? b[i] : 0.0;
@@ -756,21 +757,28 @@ size_t ft_few_groups(const double *a, const double *b, size_t n, size_t max, uin
 	qsort(k, m, sizeof *k, cmp_few_key);
 	/* first-seen numbers to ranks, reusing the slots' ids */
 	uint32_t *rank = xmalloc((m ? m : 1) * sizeof *rank);
+	double *ka = xmalloc((m ? m : 1) * sizeof *ka);
+	double *kb = keys_b ? xmalloc((m ? m : 1) * sizeof *kb) : NULL;
 	for (size_t r = 0; r < m; r++) {
 		rank[k[r].id] = (uint32_t)r;
-		keys_a[r] = k[r].a;
-		if (keys_b)
-			keys_b[r] = k[r].b;
+		ka[r] = k[r].a;
+		if (kb)
+			kb[r] = k[r].b;
 	}
 	for (size_t i = 0; i < n; i++)
 		group[i] = rank[group[i]];
 	free(rank);
 	free(t);
 	free(k);
+	*groups = group;
+	*keys_a = ka;
+	if (keys_b)
+		*keys_b = kb;
 	return m;
 fail:
 	free(t);
 	free(k);
+	free(group);
 	return SIZE_MAX;
 }
 

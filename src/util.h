@@ -155,13 +155,14 @@ double ft_select_kth(double *v, size_t n, size_t k);
 
 /* Rows grouped by their key (a[i], b[i]) (b NULL: a[i] alone), for the
  * scores a tree gives (one per leaf): counting per group and sorting only
- * the groups is a pass over the rows instead of a sort of them. The keys
- * go to keys_a (and keys_b) in descending order (by a, then b), each row's
- * group number to group[i]; returns the number of groups, or SIZE_MAX
- * (nothing meaningful written) past max of them or on a NaN or -0, which
+ * the groups is a pass over the rows instead of a sort of them. Returns
+ * the number of groups m with *group (n entries: each row's group number)
+ * and *keys_a (and, when keys_b is not NULL, *keys_b) (m entries, the keys
+ * in descending order by a, then b), all for the caller to free; or
+ * SIZE_MAX (nothing allocated) past max groups or on a NaN or -0, which
  * equals +0 but a sort orders its own way: the caller then sorts. */
-size_t ft_few_groups(const double *a, const double *b, size_t n, size_t max, uint32_t *group,
-		     double *keys_a, double *keys_b);
+size_t ft_few_groups(const double *a, const double *b, size_t n, size_t max, uint32_t **group,
+		     double **keys_a, double **keys_b);
 
 /* Monotonic seconds, for stage timings. */
 double ft_now(void);
