@@ -347,15 +347,13 @@ static void cv_progress_fn(void *ctx, const char *stage, uint64_t done, uint64_t
 	ft_progress_report(c->outer, "tune", c->base + done, c->total);
 }
 
-struct tune_row *tune_grid_cv(const struct frame *f, const struct target_info *t,
-			      const size_t *rows, size_t n, const struct settings *s,
-			      int workers, const struct ft_progress *prog, size_t *nrows,
-			      size_t *best, struct ft_err *err)
+/* The stratified s->tune_cv folds of frame rows rows[0..n) (each row's
+ * fold number, caller frees), or NULL with err when a class has fewer
+ * rows than folds. */
+static unsigned *cv_folds(const struct target_info *t, const size_t *rows, size_t n,
+			  const struct settings *s, struct ft_err *err)
 {
 	int k = s->tune_cv;
-	size_t npoints = tune_grid_size(s);
-	if (tune_check(s, n, err) < 0)
-		return NULL;
 	uint8_t *y = xmalloc(n ? n : 1);
 	size_t count[2] = { 0, 0 };
 	for (size_t i = 0; i < n; i++) {
@@ -372,6 +370,21 @@ struct tune_row *tune_grid_cv(const struct frame *f, const struct target_info *t
 	unsigned *fold = xmalloc((n ? n : 1) * sizeof *fold);
 	tune_cv_folds(y, n, k, s->split_seed, fold);
 	free(y);
+	return fold;
+}
+
+struct tune_row *tune_grid_cv(const struct frame *f, const struct target_info *t,
+			      const size_t *rows, size_t n, const struct settings *s,
+			      int workers, const struct ft_progress *prog, size_t *nrows,
+			      size_t *best, struct ft_err *err)
+{
+	int k = s->tune_cv;
+	size_t npoints = tune_grid_size(s);
+	if (tune_check(s, n, err) < 0)
+		return NULL;
+	unsigned *fold = cv_folds(t, rows, n, s, err);
+	if (!fold)
+		return NULL;
 
 	double *sum = xcalloc(npoints, sizeof *sum), *sq = xcalloc(npoints, sizeof *sq);
 	int *scored = xcalloc(npoints, sizeof *scored);
@@ -673,22 +686,13 @@ int tune_path_cv(const struct tree_bins *train, const char *const *feature_names
 	memset(out, 0, sizeof *out);
 	if (tune_check(s, n, err) < 0)
 		return -1;
-	uint8_t *y = xmalloc(n ? n : 1);
-	size_t count[2] = { 0, 0 };
-	for (size_t i = 0; i < n; i++) {
-		y[i] = t->y[rows[i]] == 1;
-		count[y[i]]++;
-	}
-	if (count[0] < (size_t)k || count[1] < (size_t)k) {
-		free(y);
-		return ft_fail(err, FT_EINPUT, "tune.cv: %d folds need at least %d rows of each "
-			       "class in train+validation ('%s': %zu, '%s': %zu)", k, k,
-			       t->negative, count[0], t->positive, count[1]);
-	}
+	unsigned *fold = cv_folds(t, rows, n, s, err);
+	if (!fold)
+		return -1;
 	ft_progress_report(prog, "tune", 0, (uint64_t)k + 1);
 	struct tree *full = grow_unpruned(train, feature_names, s, workers, prog, err);
 	if (!full) {
-		free(y);
+		free(fold);
 		return -1;
 	}
 	out->rows = tune_path_table(full, &out->n);
@@ -705,9 +709,6 @@ int tune_path_cv(const struct tree_bins *train, const char *const *feature_names
 	int *scored = xcalloc(m, sizeof *scored);
 	for (size_t q = 0; q < m; q++)
 		at[q] = q + 1 < m ? sqrt(out->rows[q].alpha) * sqrt(out->rows[q + 1].alpha) : INFINITY;
-	unsigned *fold = xmalloc((n ? n : 1) * sizeof *fold);
-	tune_cv_folds(y, n, k, s->split_seed, fold);
-	free(y);
 	int rc = 0;
 	for (int j = 0; j < k && rc == 0; j++) {
 		rc = -1;
