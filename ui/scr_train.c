@@ -258,10 +258,16 @@ static void draw_summary(struct app *a, WINDOW *w, int x0, int width)
 	double total = 0;
 	for (int i = 0; i < STAGE_COUNT; i++)
 		total += r->seconds[i];
-	if (y < P_COUNT + 1)
-		term_printf(w, y++, x0 + 1, width - 1, term_attr(ROLE_DIM),
-			    "time       %.2f s (tune %.2f, train %.2f)", total, r->seconds[STAGE_TUNE],
-			    r->seconds[STAGE_TRAIN]);
+	if (y < P_COUNT + 1) {
+		/* the stages' times when they fit, else the total alone (the
+		 * history's secs column has it too): a time is never cut */
+		char times[96];
+		int len = snprintf(times, sizeof times, "time       %.2f s (tune %.2f, train %.2f)",
+				   total, r->seconds[STAGE_TUNE], r->seconds[STAGE_TRAIN]);
+		if (len > width - 1)
+			snprintf(times, sizeof times, "time       %.2f s", total);
+		term_put(w, y++, x0 + 1, width - 1, times, term_attr(ROLE_DIM), false);
+	}
 }
 
 /* Run i of the history as its row shows it (and as / searches it). */

@@ -16,6 +16,9 @@ st_wait_re "^ tune ccp_alpha +path"
 st_keys T
 st_wait "tuned and trained in"
 st_wait "alpha (validation)"
+# the summary's time, when it has a row, is never cut at 80 columns (the
+# total alone when the stages' times do not fit)
+st_absent "train …"
 # the chosen row is on screen, marked, its alpha whole (no cut mark)
 st_wait_re "^ [0-9]+ +[0-9.e-]+ +[0-9]+ +[0-9.e-]+ +[0-9.]+ +[0-9.]+ (\*)?1SE$"
 row=$(st_capture | grep -E ' (\*)?1SE$' | head -n 1)
