@@ -411,7 +411,10 @@ static void test_set_errors(void **state)
 static void test_load_file(void **state)
 {
 	(void)state;
-	char dir[] = "ft-settings-XXXXXX";   /* scratch in the build directory */
+	/* scratch under TMPDIR, so a failed run leaves nothing in the tree */
+	const char *tmp = getenv("TMPDIR");
+	char *dir = NULL;
+	assert_true(asprintf(&dir, "%s/ft-settings-XXXXXX", tmp && *tmp ? tmp : "/tmp") > 0);
 	assert_non_null(mkdtemp(dir));
 	char *path = NULL;
 	assert_true(asprintf(&path, "%s/p.json", dir) > 0);
@@ -462,6 +465,7 @@ static void test_load_file(void **state)
 	assert_int_equal(err.code, FT_EIO);
 	assert_non_null(strstr(err.msg, "No such file"));
 	rmdir(dir);
+	free(dir);
 	free(path);
 	settings_free(&s);
 }
