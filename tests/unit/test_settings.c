@@ -17,6 +17,7 @@
 #include <cJSON.h>
 
 #include "settings.h"
+#include "util.h"
 
 static void set_ok(struct settings *s, const char *assignment)
 {
@@ -413,8 +414,7 @@ static void test_load_file(void **state)
 	(void)state;
 	/* scratch under TMPDIR, so a failed run leaves nothing in the tree */
 	const char *tmp = getenv("TMPDIR");
-	char *dir = NULL;
-	assert_true(asprintf(&dir, "%s/ft-settings-XXXXXX", tmp && *tmp ? tmp : "/tmp") > 0);
+	char *dir = xasprintf("%s/ft-settings-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	assert_non_null(mkdtemp(dir));
 	char *path = NULL;
 	assert_true(asprintf(&path, "%s/p.json", dir) > 0);
