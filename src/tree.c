@@ -192,6 +192,10 @@ struct bin_job {
 	struct binning *bn;
 	const struct ft_progress *prog;
 	atomic_bool stopped;     /* a task saw the cancel flag and left a feature unbinned */
+	/* When set (see copy_plan), the rows the copies copy, ascending
+	 * (src[0..nsrc)), and each copy's index into them (slot[k]). */
+	uint32_t *src, *slot;
+	size_t nsrc;
 };
 
 /* True when the caller asked to stop; the feature being binned is then
@@ -559,6 +563,85 @@ static void bin_wide(struct bin_job *job, size_t j, uint16_t *col)
 	bn->nbins[j] = (int)ne + 1;
 }
 
+/* The copies' rows scatter over the whole column, so reading a copy's bin
+ * straight from its row misses the cache once the column outgrows it. When
+ * the copies come from a small share of the rows (the minority class when
+ * oversampling), copy_plan lists those rows once, ascending, and gives each
+ * copy its index into the list: the binning then gathers the rows' bins in
+ * order into a buffer that stays in cache and copies from there. The bins
+ * are the same either way. */
+static void copy_plan(struct bin_job *job)
+{
+	const struct dataset *d = job->d;
+	size_t held = d->n - d->ncopies, nc = d->ncopies;
+	if (nc < 4096 || held > UINT32_MAX)
+		return;
+	size_t nw = held / 64 + 1;
+	uint64_t *bits = xcalloc(nw, sizeof *bits);
+	for (size_t k = 0; k < nc; k++)
+		bits[d->copy_of[k] / 64] |= UINT64_C(1) << (d->copy_of[k] % 64);
+	uint32_t *rank = xmalloc(nw * sizeof *rank);
+	size_t ns = 0;
+	for (size_t w = 0; w < nw; w++) {
+		rank[w] = (uint32_t)ns;
+		ns += (size_t)__builtin_popcountll(bits[w]);
+	}
+	/* worth it only when the rows' bins fit where the column does not */
+	if (ns > held / 4) {
+		free(rank);
+		free(bits);
+		return;
+	}
+	job->src = xmalloc((ns ? ns : 1) * sizeof *job->src);
+	job->slot = xmalloc(nc * sizeof *job->slot);
+	job->nsrc = ns;
+	size_t at = 0;
+	for (size_t w = 0; w < nw; w++)
+		for (uint64_t b = bits[w]; b; b &= b - 1)
+			job->src[at++] = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(b));
+	for (size_t k = 0; k < nc; k++) {
+		size_t r = d->copy_of[k], w = r / 64;
+		uint64_t below = bits[w] & ((UINT64_C(1) << (r % 64)) - 1);
+		job->slot[k] = rank[w] + (uint32_t)__builtin_popcountll(below);
+	}
+	free(rank);
+	free(bits);
+}
+
+/* Each copy takes the bin of the row it copies (col[0..held) are the
+ * rows' bins), through copy_plan's list when there is one. */
+static void copy_bins8(const struct bin_job *job, uint8_t *col, size_t held)
+{
+	const struct dataset *d = job->d;
+	if (!job->slot) {
+		for (size_t k = 0; k < d->ncopies; k++)
+			col[held + k] = col[d->copy_of[k]];
+		return;
+	}
+	uint8_t *g = xmalloc(job->nsrc ? job->nsrc : 1);
+	for (size_t r = 0; r < job->nsrc; r++)
+		g[r] = col[job->src[r]];
+	for (size_t k = 0; k < d->ncopies; k++)
+		col[held + k] = g[job->slot[k]];
+	free(g);
+}
+
+static void copy_bins16(const struct bin_job *job, uint16_t *col, size_t held)
+{
+	const struct dataset *d = job->d;
+	if (!job->slot) {
+		for (size_t k = 0; k < d->ncopies; k++)
+			col[held + k] = col[d->copy_of[k]];
+		return;
+	}
+	uint16_t *g = xmalloc((job->nsrc ? job->nsrc : 1) * sizeof *g);
+	for (size_t r = 0; r < job->nsrc; r++)
+		g[r] = col[job->src[r]];
+	for (size_t k = 0; k < d->ncopies; k++)
+		col[held + k] = g[job->slot[k]];
+	free(g);
+}
+
 /* Feature j's bins: those of X's rows first (a copy adds no value, so
  * the distinct values and the bounds are theirs), then each copy takes the
  * bin of the row it copies. */
@@ -585,8 +668,7 @@ static void bin_feature(void *ctx, size_t j)
 			bin_by_value(bn, j, held, vals, nd, col, NULL);
 		else
 			bin_narrow_quantiles(job, j, col);
-		for (size_t k = 0; k < d->ncopies; k++)
-			col[held + k] = col[d->copy_of[k]];
+		copy_bins8(job, col, held);
 		return;
 	}
 	uint16_t *col = (uint16_t *)bn->B + j * n;
@@ -597,8 +679,7 @@ static void bin_feature(void *ctx, size_t j)
 			bin_by_value(bn, j, held, vals, nd, ids, col);
 		else
 			bin_wide(job, j, col);
-		for (size_t k = 0; k < d->ncopies; k++)
-			col[held + k] = col[d->copy_of[k]];
+		copy_bins16(job, col, held);
 	}
 	free(ids);
 }
@@ -665,6 +746,9 @@ struct rec {                 /* a node that may still be split */
 	double improvement;
 };
 
+#define IDX_CLASS 31
+#define IDX_ROW(v) ((v) & ~(UINT32_C(1) << IDX_CLASS))
+
 struct fit {
 	const struct tree_params *p;
 	size_t n, nf;
@@ -672,6 +756,10 @@ struct fit {
 	const double *w;
 	size_t nreal;            /* samples below this index are real rows */
 	const struct binning *bn;
+	/* The node's samples: each entry is a sample's index with its class
+	 * in the top bit (IDX_CLASS), so a histogram reads the class from the
+	 * entry instead of from y, which past a few million samples no longer
+	 * fits in the cache and would cost a miss per sample and feature. */
 	uint32_t *idx, *tmp;
 	struct pool *pool;
 	int max_depth;
@@ -751,7 +839,6 @@ static bool hist_build(struct fit *f, size_t j, const struct rec *r, struct hbin
 {
 	int nb = f->bn->nbins[j];
 	const uint32_t *idx = f->idx;
-	const uint8_t *y = f->y;
 
 	memset(h, 0, (size_t)nb * sizeof *h);
 	for (size_t start = r->start; start < r->end; start += CANCEL_ROWS) {
@@ -761,25 +848,25 @@ static bool hist_build(struct fit *f, size_t j, const struct rec *r, struct hbin
 		if (f->bn->wide) {
 			const uint16_t *col = (const uint16_t *)f->bn->B + j * f->n;
 			for (size_t k = start; k < end; k++) {
-				uint32_t i = idx[k];
+				uint32_t i = IDX_ROW(idx[k]), c = idx[k] >> IDX_CLASS;
 				struct hbin *hb = &h[col[i]];
-				hb->n[y[i]]++;
+				hb->n[c]++;
 				if (f->w)
-					hb->w[y[i]] += f->w[i];
+					hb->w[c] += f->w[i];
 			}
 		} else if (f->w) {
 			const uint8_t *col = (const uint8_t *)f->bn->B + j * f->n;
 			for (size_t k = start; k < end; k++) {
-				uint32_t i = idx[k];
+				uint32_t i = IDX_ROW(idx[k]), c = idx[k] >> IDX_CLASS;
 				struct hbin *hb = &h[col[i]];
-				hb->n[y[i]]++;
-				hb->w[y[i]] += f->w[i];
+				hb->n[c]++;
+				hb->w[c] += f->w[i];
 			}
 		} else {
 			const uint8_t *col = (const uint8_t *)f->bn->B + j * f->n;
 			for (size_t k = start; k < end; k++) {
-				uint32_t i = idx[k];
-				h[col[i]].n[y[i]]++;
+				uint32_t v = idx[k];
+				h[col[IDX_ROW(v)]].n[v >> IDX_CLASS]++;
 			}
 		}
 	}
@@ -894,7 +981,7 @@ static void sparse_scan(const struct fit *f, size_t j, const struct rec *r,
 	uint64_t *key = xmalloc(2 * m * sizeof *key), *tmp = key + m;
 
 	for (size_t k = 0; k < m; k++) {
-		uint32_t i = f->idx[r->start + k];
+		uint32_t i = IDX_ROW(f->idx[r->start + k]);
 		key[k] = (uint64_t)col[i] << 32 | i;
 	}
 	if (m <= 32) {
@@ -1064,8 +1151,8 @@ static void settle(struct fit *f, struct rec *r)
 		nd->real[1] = nd->count[1];
 	} else {
 		for (size_t i = r->start; i < r->end; i++)
-			if (f->idx[i] < f->nreal)
-				nd->real[f->y[f->idx[i]]]++;
+			if (IDX_ROW(f->idx[i]) < f->nreal)
+				nd->real[f->idx[i] >> IDX_CLASS]++;
 	}
 	if (r->hist) {
 		hist_release(f, r->hist);
@@ -1178,21 +1265,21 @@ static bool split_node(struct fit *f, struct rec *p, struct rec child[2])
 		if (f->bn->wide) {
 			const uint16_t *col = (const uint16_t *)f->bn->B + coloff;
 			for (size_t k = start; k < end; k++) {
-				uint32_t i = f->idx[k];
-				if (col[i] <= sp->bin)
-					f->idx[wpos++] = i;
+				uint32_t v = f->idx[k];
+				if (col[IDX_ROW(v)] <= sp->bin)
+					f->idx[wpos++] = v;
 				else
-					f->tmp[nright++] = i;
+					f->tmp[nright++] = v;
 			}
 		} else {
 			const uint8_t *col = (const uint8_t *)f->bn->B + coloff;
 			uint8_t cut = (uint8_t)sp->bin;
 			for (size_t k = start; k < end; k++) {
-				uint32_t i = f->idx[k];
-				if (col[i] <= cut)
-					f->idx[wpos++] = i;
+				uint32_t v = f->idx[k];
+				if (col[IDX_ROW(v)] <= cut)
+					f->idx[wpos++] = v;
 				else
-					f->tmp[nright++] = i;
+					f->tmp[nright++] = v;
 			}
 		}
 	}
@@ -1568,7 +1655,7 @@ static int check_data(const struct dataset *d, struct ft_err *err)
 		return ft_fail(err, FT_EINPUT, "training data: no rows");
 	if (d->nfeatures == 0)
 		return ft_fail(err, FT_EINPUT, "training data: no features");
-	if (d->n >= UINT32_MAX)
+	if (d->n > IDX_ROW(UINT32_MAX))
 		return ft_fail(err, FT_EINPUT, "training data: too many rows (%zu)", d->n);
 	if (d->nfeatures > INT32_MAX / TREE_NARROW_BINS)
 		return ft_fail(err, FT_EINPUT, "training data: too many features (%zu)",
@@ -1632,8 +1719,11 @@ struct tree_bins *tree_bins_new(const struct dataset *d, const char *const *feat
 
 	ft_progress_report(prog, "train", 0, d->n);
 	struct pool *pool = pool_new(threads > 0 ? threads : ft_threads());
+	copy_plan(&bj);
 	pool_run(pool, d->n * nf >= PARALLEL_MIN_WORK, bin_feature, &bj, nf);
 	pool_free(pool);
+	free(bj.src);
+	free(bj.slot);
 	if (atomic_load_explicit(&bj.stopped, memory_order_relaxed) || ft_cancelled(prog)) {
 		ft_fail(err, FT_ECANCELLED, "training cancelled");
 		goto fail;
@@ -1683,7 +1773,7 @@ struct tree *tree_fit_binned(const struct tree_bins *b, const char *const *featu
 	f.idx = xmalloc(d->n * sizeof *f.idx);
 	f.tmp = xmalloc(d->n * sizeof *f.tmp);
 	for (size_t i = 0; i < d->n; i++)
-		f.idx[i] = (uint32_t)i;
+		f.idx[i] = (uint32_t)i | (uint32_t)(d->y[i] != 0) << IDX_CLASS;
 	f.cand[0] = xcalloc(f.nf, sizeof *f.cand[0]);
 	f.cand[1] = xcalloc(f.nf, sizeof *f.cand[1]);
 	ft_progress_report(prog, "train", 0, d->n);
