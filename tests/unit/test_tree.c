@@ -1488,6 +1488,80 @@ static void test_real_counts_and_probability(void **state)
 	dataset_free(&d);
 }
 
+/* Oversampled copies held as references (copy_of) and the same copies
+ * written out as rows of their own grow the same tree, split for split and
+ * count for count, in narrow and wide bins: the references' bins, taken
+ * through the list of the rows they copy once there are enough of them,
+ * are the rows' own. Enough copies, from a small share of the rows, that
+ * the list is used. */
+static void test_copies_match_rows(void **state)
+{
+	(void)state;
+	enum { HELD = 40000, COPIES = 30000, NF = 3 };
+	struct dataset a, b;
+	memset(&a, 0, sizeof a);
+	memset(&b, 0, sizeof b);
+	a.n = HELD + COPIES;
+	a.nfeatures = b.nfeatures = NF;
+	a.ncopies = COPIES;
+	a.nsynthetic = b.nsynthetic = COPIES;
+	a.X = xmalloc((size_t)HELD * NF * sizeof *a.X);
+	a.y = xmalloc(a.n);
+	a.copy_of = xmalloc(COPIES * sizeof *a.copy_of);
+	uint64_t s = 12345;
+	size_t frauds[HELD / 20], nfraud = 0;
+	for (size_t i = 0; i < HELD; i++) {
+		s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+		uint8_t fraud = (s >> 33) % 20 == 0;
+		a.y[i] = fraud;
+		if (fraud && nfraud < HELD / 20)
+			frauds[nfraud++] = i;
+		else
+			a.y[i] = 0;
+		for (size_t j = 0; j < NF; j++) {
+			s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+			float v = (float)((s >> 40) % 5000) / 7.0f;
+			a.X[j * HELD + i] = a.y[i] && j == 0 ? v * 0.5f : v;
+		}
+	}
+	assert_true(nfraud > 100);
+	for (size_t k = 0; k < COPIES; k++) {
+		s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+		a.copy_of[k] = frauds[(s >> 33) % nfraud];
+		a.y[HELD + k] = 1;
+	}
+	b.n = a.n;
+	b.X = xmalloc(b.n * NF * sizeof *b.X);
+	b.y = xmalloc(b.n);
+	memcpy(b.y, a.y, b.n);
+	for (size_t j = 0; j < NF; j++)
+		for (size_t i = 0; i < b.n; i++)
+			b.X[j * b.n + i] = a.X[j * HELD + dataset_row(&a, i)];
+
+	const int bins[] = { 256, 4096 };
+	for (size_t q = 0; q < sizeof bins / sizeof bins[0]; q++) {
+		struct tree_params p = defaults();
+		p.max_depth = 8;
+		p.max_bins = bins[q];
+		p.threads = 2;
+		struct tree *ta = fit(&a, &p), *tb = fit(&b, &p);
+		assert_true(ta->nnodes > 20);
+		assert_int_equal(ta->nnodes, tb->nnodes);
+		for (size_t k = 0; k < ta->nnodes; k++) {
+			const struct tree_node *x = &ta->nodes[k], *z = &tb->nodes[k];
+			assert_int_equal(x->feature, z->feature);
+			assert_true(x->threshold == z->threshold || x->feature < 0);
+			assert_int_equal(x->count[0], z->count[0]);
+			assert_int_equal(x->count[1], z->count[1]);
+			assert_int_equal(x->real[1], z->real[1]);
+		}
+		tree_free(ta);
+		tree_free(tb);
+	}
+	dataset_free(&a);
+	dataset_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1513,6 +1587,7 @@ int main(void)
 		cmocka_unit_test(test_progress_and_cancel),
 		cmocka_unit_test(test_cancel_anywhere),
 		cmocka_unit_test(test_real_counts_and_probability),
+		cmocka_unit_test(test_copies_match_rows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
