@@ -609,36 +609,25 @@ static void copy_plan(struct bin_job *job)
 }
 
 /* Each copy takes the bin of the row it copies (col[0..held) are the
- * rows' bins), through copy_plan's list when there is one. */
-static void copy_bins8(const struct bin_job *job, uint8_t *col, size_t held)
+ * rows' bins, uint16_t when wide, else uint8_t), through copy_plan's list
+ * when there is one. */
+static void copy_bins(const struct bin_job *job, void *col, size_t held, bool wide)
 {
 	const struct dataset *d = job->d;
-	if (!job->slot) {
-		for (size_t k = 0; k < d->ncopies; k++)
-			col[held + k] = col[d->copy_of[k]];
-		return;
+	uint8_t *c8 = col;
+	uint16_t *c16 = col;
+	size_t ns = job->slot ? job->nsrc : 0;
+	uint16_t *g = ns ? xmalloc(ns * sizeof *g) : NULL;
+	for (size_t r = 0; r < ns; r++)
+		g[r] = wide ? c16[job->src[r]] : c8[job->src[r]];
+	for (size_t k = 0; k < d->ncopies; k++) {
+		size_t from = d->copy_of[k];
+		uint16_t bin = g ? g[job->slot[k]] : wide ? c16[from] : c8[from];
+		if (wide)
+			c16[held + k] = bin;
+		else
+			c8[held + k] = (uint8_t)bin;
 	}
-	uint8_t *g = xmalloc(job->nsrc ? job->nsrc : 1);
-	for (size_t r = 0; r < job->nsrc; r++)
-		g[r] = col[job->src[r]];
-	for (size_t k = 0; k < d->ncopies; k++)
-		col[held + k] = g[job->slot[k]];
-	free(g);
-}
-
-static void copy_bins16(const struct bin_job *job, uint16_t *col, size_t held)
-{
-	const struct dataset *d = job->d;
-	if (!job->slot) {
-		for (size_t k = 0; k < d->ncopies; k++)
-			col[held + k] = col[d->copy_of[k]];
-		return;
-	}
-	uint16_t *g = xmalloc((job->nsrc ? job->nsrc : 1) * sizeof *g);
-	for (size_t r = 0; r < job->nsrc; r++)
-		g[r] = col[job->src[r]];
-	for (size_t k = 0; k < d->ncopies; k++)
-		col[held + k] = g[job->slot[k]];
 	free(g);
 }
 
@@ -668,7 +657,7 @@ static void bin_feature(void *ctx, size_t j)
 			bin_by_value(bn, j, held, vals, nd, col, NULL);
 		else
 			bin_narrow_quantiles(job, j, col);
-		copy_bins8(job, col, held);
+		copy_bins(job, col, held, false);
 		return;
 	}
 	uint16_t *col = (uint16_t *)bn->B + j * n;
@@ -679,7 +668,7 @@ static void bin_feature(void *ctx, size_t j)
 			bin_by_value(bn, j, held, vals, nd, ids, col);
 		else
 			bin_wide(job, j, col);
-		copy_bins16(job, col, held);
+		copy_bins(job, col, held, true);
 	}
 	free(ids);
 }

@@ -68,11 +68,12 @@ fi
 # ---- SIGINT / SIGTERM remove the temporaries ----------------------------
 # predict creates OUT's temporary, then waits to open its input (a pipe
 # with no writer yet): a signal now must leave nothing behind.
-# A script's background job starts with SIGINT ignored (and keeps it so):
-# env gives it the default back, as an interactive shell would.
+# A script's background job starts with SIGINT ignored (and keeps it so),
+# and one run under nohup with SIGHUP ignored:
+# env gives them the default back, as an interactive shell would.
 mkfifo in.fifo
 for sig in INT TERM HUP; do
-	env --default-signal=INT "$FT_BIN" predict m/model.json in.fifo -o "out-$sig.csv" \
+	env --default-signal=INT,TERM,HUP "$FT_BIN" predict m/model.json in.fifo -o "out-$sig.csv" \
 		2>/dev/null &
 	pid=$!
 	i=0
@@ -104,7 +105,7 @@ if [ -x "$STRESS" ]; then
 	[ $? -gt 128 ] && hooks=yes
 fi
 for sig in INT TERM; do
-	FRAUDTREE_PAUSE=out-temporary:1500 env --default-signal=INT \
+	FRAUDTREE_PAUSE=out-temporary:1500 env --default-signal=INT,TERM,HUP \
 		"$FT_BIN" predict m/model.json d.csv -o "win-$sig.csv" 2>/dev/null &
 	pid=$!
 	i=0
