@@ -61,9 +61,12 @@ void ft_set_oom_hook(void (*hook)(void))
 	oom_hook = hook;
 }
 
+/* Out of memory: the output files being written are still temporaries,
+ * and removing them leaves every OUT as it was (as a fatal signal does). */
 static void *oom(void)
 {
 	static const char msg[] = "fraudtree: out of memory\n";
+	out_remove_temporaries();
 	if (oom_hook)
 		oom_hook();
 	if (write(2, msg, sizeof msg - 1) < 0) {

@@ -177,6 +177,25 @@ else
 		fi
 		[ -s "$W/out" ] && { fails=$((fails + 1)); echo "FAIL out of memory in $verb: output written"; }
 	done
+	# A writer that runs out of memory leaves no temporary behind (its
+	# output file is created before the rows are scored).
+	"$FT" gen --rows 5000 --seed 4 --fraud-rate 0.2 >"$W/g5k.csv" || exit 1
+	"$FT" run --quiet --no-register --out "$W/oom-model" "$W/g5k.csv" >/dev/null 2>&1
+	if [ -s "$W/oom-model/model.json" ]; then
+		cases=$((cases + 1))
+		mkdir -p "$W/oom-out"
+		(ulimit -v 20000; exec "$FT" predict --explain "$W/oom-model/model.json" \
+			"$W/g200k.csv" -o "$W/oom-out/p.csv") >"$W/out" 2>"$W/err"
+		rc=$?
+		if [ $rc -ne 2 ] || ! grep -q '^fraudtree: out of memory$' "$W/err"; then
+			fails=$((fails + 1))
+			echo "FAIL out of memory in predict -o: exit $rc, stderr: $(head -c 300 "$W/err")"
+		fi
+		left=$(ls -A "$W/oom-out")
+		[ -z "$left" ] || { fails=$((fails + 1)); echo "FAIL out of memory in predict -o left: $left"; }
+	else
+		fails=$((fails + 1)); echo "FAIL out of memory setup: no model"
+	fi
 fi
 
 echo "bad inputs: $cases cases, $fails failed, $known known failures"
