@@ -573,8 +573,8 @@ static void bin_wide(struct bin_job *job, size_t j, uint16_t *col)
 static void copy_plan(struct bin_job *job)
 {
 	const struct dataset *d = job->d;
-	size_t held = d->n - d->ncopies, nc = d->ncopies;
-	if (nc < 4096 || held > UINT32_MAX)
+	size_t held = d->n - d->ncopies, nc = d->ncopies;   /* check_data: n < 2^31 */
+	if (nc < 4096)
 		return;
 	size_t nw = held / 64 + 1;
 	uint64_t *bits = xcalloc(nw, sizeof *bits);
@@ -592,7 +592,7 @@ static void copy_plan(struct bin_job *job)
 		free(bits);
 		return;
 	}
-	job->src = xmalloc((ns ? ns : 1) * sizeof *job->src);
+	job->src = xmalloc(ns * sizeof *job->src);   /* ns >= 1: nc > 0 */
 	job->slot = xmalloc(nc * sizeof *job->slot);
 	job->nsrc = ns;
 	size_t at = 0;
