@@ -156,7 +156,7 @@ static int write_matrix(const char *path, const struct dataset *d,
 	fputs(d->w ? "__weight,__label\n" : "__label\n", fp);
 	for (size_t i = 0; i < d->n; i++) {
 		for (size_t j = 0; j < d->nfeatures; j++)
-			fprintf(fp, "%.9g,", (double)d->X[j * d->n + i]);
+			fprintf(fp, "%.9g,", (double)dataset_x(d, j, dataset_row(d, i)));
 		if (d->w)
 			fprintf(fp, "%.17g,", d->w[i]);
 		fprintf(fp, "%u\n", (unsigned)d->y[i]);

@@ -237,22 +237,23 @@ struct apply_job {
 static void *apply_eval_splits(void *arg)
 {
 	struct apply_job *j = arg;
-	j->rc = recipe_apply(j->recipe, j->f, j->t, j->sp->validation, j->sp->nvalidation,
-			   j->prog, j->validation, &j->err);
+	j->rc = recipe_apply_into(j->recipe, j->f, j->t, j->sp->validation, j->prog,
+				  j->validation, &j->err);
 	if (j->rc == 0)
-		j->rc = recipe_apply(j->recipe, j->f, j->t, j->sp->test, j->sp->ntest,
-				   j->prog, j->test, &j->err);
+		j->rc = recipe_apply_into(j->recipe, j->f, j->t, j->sp->test, j->prog, j->test,
+					  &j->err);
 	return NULL;
 }
 
 static void *apply_train_split(void *arg)
 {
 	struct apply_job *j = arg;
-	j->train_rc = recipe_apply(j->recipe, j->f, j->t, j->sp->train, j->sp->ntrain,
-				   j->prog, j->train, j->train_err);
+	j->train_rc = recipe_apply_into(j->recipe, j->f, j->t, j->sp->train, j->prog,
+					j->train, j->train_err);
 	return NULL;
 }
 
+/* The three splits' features, into the datasets allocated by fit_recipe. */
 static int apply_splits(struct pipeline_result *r, const struct frame *f,
 			const struct ft_progress *prog, struct dataset *train,
 			struct ft_err *err)
@@ -302,20 +303,31 @@ static int gather_in_place(struct dataset *d, const size_t *picks, size_t m,
 	} else {
 		if (d->ncopies || m > n)
 			return ft_fail(err, FT_EINTERNAL, "resampling in place: not a subset");
+		size_t nb = d->nbytes, nx = nf - nb;
 		float *col = xmalloc((n ? n : 1) * sizeof *col);
-		for (size_t j = 0; j < nf; j++) {
+		uint8_t *bcol = (uint8_t *)col;
+		for (size_t c = 0; c < nx + nb; c++) {
 			if (ft_cancelled(prog)) {
 				free(col);
 				return ft_fail(err, FT_ECANCELLED, "cancelled");
 			}
-			memcpy(col, d->X + j * n, n * sizeof *col);
-			float *dst = d->X + j * m;
-			for (size_t i = 0; i < m; i++)
-				dst[i] = col[picks[i]];
+			if (c < nx) {
+				memcpy(col, d->X + c * n, n * sizeof *col);
+				float *dst = d->X + c * m;
+				for (size_t i = 0; i < m; i++)
+					dst[i] = col[picks[i]];
+			} else {
+				memcpy(bcol, d->B + (c - nx) * n, n);
+				uint8_t *dst = d->B + (c - nx) * m;
+				for (size_t i = 0; i < m; i++)
+					dst[i] = bcol[picks[i]];
+			}
 		}
 		free(col);
-		if (m < n && m > 0)
-			d->X = xreallocarray(d->X, m * nf, sizeof *d->X);
+		if (m < n && m > 0 && nx)
+			d->X = xreallocarray(d->X, m * nx, sizeof *d->X);
+		if (m < n && m > 0 && nb)
+			d->B = xreallocarray(d->B, m * nb, 1);
 	}
 
 	uint8_t *y = xmalloc(m ? m : 1);
@@ -366,23 +378,6 @@ static void release_free_pages(void)
 #ifdef __GLIBC__
 	malloc_trim(0);
 #endif
-}
-
-/* The explore module's data hints as notes, and which inputs look
- * time-like, for the row-order hint once the tree is trained (the frame
- * may be gone by then). Cancellable; the hints' own progress is not
- * reported (they are a small part of preparing). */
-static int note_leakage(const struct frame *f, const struct ft_progress *prog,
-			struct pipeline_result *r, struct ft_err *err)
-{
-	struct ft_progress quiet = { .cancel = prog ? prog->cancel : NULL };
-	struct explore_hints h;
-	if (explore_leakage(f, r->target.y, r->target.col, &quiet, &h, err) < 0)
-		return -1;
-	for (size_t i = 0; i < h.n; i++)
-		add_note(r, "leakage hint: %s", h.v[i].reason);
-	explore_hints_free(&h);
-	return 0;
 }
 
 /* After the fit: a time-like column among the top features. A feature of
@@ -481,42 +476,22 @@ static void gather_amounts(const struct frame *f, struct pipeline_result *r)
 }
 
 /* owned: the frame is freed here once no split needs it (*owned = NULL). */
-static int prepare(const struct frame *f, struct frame **owned,
-		   const struct ft_progress *prog, struct pipeline_result *r,
-		   struct dataset *train, struct ft_err *err)
+/* prepare's split and recipe, on their own thread (see prepare). */
+struct fit_job {
+	const struct frame *f;
+	const struct ft_progress *prog;
+	struct pipeline_result *r;
+	struct dataset *train;
+	int rc;
+	struct ft_err err;
+};
+
+static int split_and_fit(const struct frame *f, const struct ft_progress *prog,
+			 struct pipeline_result *r, struct dataset *train, struct ft_err *err)
 {
 	const struct settings *s = &r->settings;
-	enum { STEPS = 6 };
-	ft_progress_report(prog, "prepare", 0, STEPS);
-	if (check_cancel(prog, err) < 0)
-		return -1;
-	if (target_resolve(f, s, &r->target, err) < 0)
-		return -1;
-	const char *target = f->cols[r->target.col].name;
-	if (!s->target)
-		add_note(r, "target: %s (guessed from its name)", target);
-	if (!s->positive)
-		add_note(r, "positive class: '%s' (detected; '%s' is the other class)",
-			 r->target.positive, r->target.negative);
-	if (r->target.missing)
-		add_note(r, "dropped %zu row%s with a missing target", r->target.missing,
-			 r->target.missing == 1 ? "" : "s");
-	if (note_leakage(f, prog, r, err) < 0)
-		return -1;
-	if (resolve_amount(f, r, err) < 0)
-		return -1;
-	/* Record what was resolved so pipeline.json reproduces this run even if
-	 * detection rules change. */
-	if (!r->settings.target)
-		r->settings.target = xstrdup(target);
-	if (!r->settings.positive)
-		r->settings.positive = xstrdup(r->target.positive);
-	ft_progress_report(prog, "prepare", 1, STEPS);
-
-	if (check_cancel(prog, err) < 0)
-		return -1;
 	if (split_frame(f, &r->target, s, prog, &r->split, err) < 0)
-		return err && err->code == FT_ECANCELLED ? -1 : split_failed(f, err);
+		return err->code == FT_ECANCELLED ? -1 : split_failed(f, err);
 	split_before_counts(f, &r->target, &r->settings, &r->split, &r->counts);
 	if (r->split.time_col >= 0 && !r->settings.split_time_column) {
 		r->settings.split_time_column = xstrdup(f->cols[r->split.time_col].name);
@@ -524,7 +499,6 @@ static int prepare(const struct frame *f, struct frame **owned,
 			 r->settings.split_time_column);
 	}
 	note_split(r, f);
-	ft_progress_report(prog, "prepare", 2, STEPS);
 	if (check_cancel(prog, err) < 0)
 		return -1;
 
@@ -550,6 +524,109 @@ static int prepare(const struct frame *f, struct frame **owned,
 	if (r->recipe->nfeatures == 0)
 		return ft_fail(err, FT_EINPUT, "%s: no feature columns left after drops",
 			       f->path ? f->path : "data");
+	if (check_cancel(prog, err) < 0)
+		return -1;
+	struct dataset *d[] = { train, &r->validation, &r->test };
+	const size_t n[] = { r->split.ntrain, r->split.nvalidation, r->split.ntest };
+	for (size_t k = 0; k < 3; k++) {
+		recipe_dataset_alloc(r->recipe, n[k], d[k]);
+		recipe_dataset_touch(d[k]);
+	}
+	return 0;
+}
+
+static void *fit_recipe(void *arg)
+{
+	struct fit_job *j = arg;
+	j->rc = split_and_fit(j->f, j->prog, j->r, j->train, &j->err);
+	return NULL;
+}
+
+/* The explore module's data hints, beside fit_recipe (see prepare).
+ * Cancellable; their own progress is not reported (they are a small part
+ * of preparing). */
+struct hints_job {
+	const struct frame *f;
+	const struct ft_progress *prog;
+	const struct pipeline_result *r;
+	struct explore_hints h;
+	int rc;
+	struct ft_err err;
+};
+
+static void *leakage_hints(void *arg)
+{
+	struct hints_job *j = arg;
+	struct ft_progress quiet = { .cancel = j->prog ? j->prog->cancel : NULL };
+	j->rc = explore_leakage(j->f, j->r->target.y, j->r->target.col, &quiet, &j->h, &j->err);
+	return NULL;
+}
+
+/* The hints as notes at notes[at..), the later notes after them. */
+static void insert_hint_notes(struct pipeline_result *r, size_t at,
+			      const struct explore_hints *h)
+{
+	if (!h->n)
+		return;
+	r->notes = xreallocarray(r->notes, r->nnotes + h->n, sizeof *r->notes);
+	memmove(r->notes + at + h->n, r->notes + at, (r->nnotes - at) * sizeof *r->notes);
+	for (size_t i = 0; i < h->n; i++)
+		r->notes[at + i] = xasprintf("leakage hint: %s", h->v[i].reason);
+	r->nnotes += h->n;
+}
+
+static int prepare(const struct frame *f, struct frame **owned,
+		   const struct ft_progress *prog, struct pipeline_result *r,
+		   struct dataset *train, struct ft_err *err)
+{
+	const struct settings *s = &r->settings;
+	enum { STEPS = 6 };
+	ft_progress_report(prog, "prepare", 0, STEPS);
+	if (check_cancel(prog, err) < 0)
+		return -1;
+	if (target_resolve(f, s, &r->target, err) < 0)
+		return -1;
+	const char *target = f->cols[r->target.col].name;
+	if (!s->target)
+		add_note(r, "target: %s (guessed from its name)", target);
+	if (!s->positive)
+		add_note(r, "positive class: '%s' (detected; '%s' is the other class)",
+			 r->target.positive, r->target.negative);
+	if (r->target.missing)
+		add_note(r, "dropped %zu row%s with a missing target", r->target.missing,
+			 r->target.missing == 1 ? "" : "s");
+	/* The leakage hints' notes go here, before the amount's. */
+	size_t hints_at = r->nnotes;
+	if (resolve_amount(f, r, err) < 0)
+		return -1;
+	/* Record what was resolved so pipeline.json reproduces this run even if
+	 * detection rules change. */
+	if (!r->settings.target)
+		r->settings.target = xstrdup(target);
+	if (!r->settings.positive)
+		r->settings.positive = xstrdup(r->target.positive);
+	ft_progress_report(prog, "prepare", 1, STEPS);
+	if (check_cancel(prog, err) < 0)
+		return -1;
+
+	/* The hints read the frame and nothing else reads what they make: they
+	 * run beside the split and the recipe, whose thread then has the
+	 * kernel provide the memory the features will fill. */
+	struct fit_job fit = { .f = f, .prog = prog, .r = r, .train = train };
+	struct hints_job hints = { .f = f, .prog = prog, .r = r };
+	ft_err_clear(&fit.err);
+	ft_err_clear(&hints.err);
+	struct ft_task parts[] = { { fit_recipe, &fit }, { leakage_hints, &hints } };
+	ft_run_tasks(parts, 2);
+	/* Errors in the order the steps had one after the other. */
+	if (hints.rc == 0)
+		insert_hint_notes(r, hints_at, &hints.h);
+	explore_hints_free(&hints.h);
+	if (hints.rc < 0 || fit.rc < 0) {
+		if (err)
+			*err = hints.rc < 0 ? hints.err : fit.err;
+		return -1;
+	}
 	ft_progress_report(prog, "prepare", 3, STEPS);
 	if (check_cancel(prog, err) < 0)
 		return -1;
@@ -884,7 +961,9 @@ static int run(const struct frame *f, struct frame *owned, const struct settings
 	if (!bins)
 		goto done;
 	free(train.X);
+	free(train.B);
 	train.X = NULL;
+	train.B = NULL;
 	double t2 = ft_now();
 
 	if (tune_wanted(&out->settings) && tune(f, prog, out, bins, names, err) < 0)

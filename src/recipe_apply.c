@@ -220,13 +220,21 @@ static size_t *map_codes(const struct recipe_row_ctx *ctx, size_t input, const s
 }
 
 /* One input's features as output columns of a column-major matrix of n
- * rows: `cols[m]` is where feature `feats[m]` goes. */
+ * rows: feature `feats[m]` goes to the float column `cols[m]`, or when that
+ * is NULL to the byte column `bytes[m]` (recipe_byte_feature). */
 struct input_out {
 	const struct feature *const *feats;
 	float *const *cols;
+	uint8_t *const *bytes;
 	size_t m;
 	size_t n;
 };
+
+/* The features whose values are only ever 0 or 1 are stored as bytes. */
+static bool byte_feature(const struct feature *ft)
+{
+	return ft->kind == FEAT_ONEHOT || ft->kind == FEAT_MISSING;
+}
 
 /* A categorical input: each row's level index (nlevels when unseen) is
  * found once, from the frame's codes mapped to recipe levels once per
@@ -252,7 +260,7 @@ static bool apply_categorical(const struct recipe_row_ctx *ctx, size_t input,
 	for (size_t m = o->m; m-- > 0;) {
 		const struct feature *ft = o->feats[m];
 		if (ft->kind == FEAT_ONEHOT) {
-			memset(o->cols[m], 0, n * sizeof *o->cols[m]);
+			memset(o->bytes[m], 0, n);
 			next[m] = first[ft->level];
 			first[ft->level] = m;
 			continue;
@@ -289,10 +297,13 @@ static bool apply_categorical(const struct recipe_row_ctx *ctx, size_t input,
 			}
 		}
 		for (size_t m = first[idx]; m != SIZE_MAX; m = next[m])
-			o->cols[m][i] = 1.0f;
+			o->bytes[m][i] = 1;
 		for (size_t p = 0; p < nplain; p++) {
 			size_t m = plain[p];
-			o->cols[m][i] = table[m] ? table[m][idx] : miss ? 1.0f : 0.0f;
+			if (table[m])
+				o->cols[m][i] = table[m][idx];
+			else
+				o->bytes[m][i] = miss;
 		}
 	}
 	free(map);
@@ -336,14 +347,16 @@ static bool apply_numeric(const struct recipe_input *in, const struct column *c,
 			return false;
 		enum feature_kind kind = o->feats[m]->kind;
 		float *col = o->cols[m];
+		if (kind == FEAT_MISSING) {
+			uint8_t *b = o->bytes[m];
+			for (size_t i = 0; i < n; i++)
+				b[i] = isnan(raw[i]);
+			continue;
+		}
 		switch (kind) {
 		case FEAT_NUMERIC:
 			for (size_t i = 0; i < n; i++)
 				col[i] = (float)(isnan(raw[i]) ? fill : raw[i]);
-			break;
-		case FEAT_MISSING:
-			for (size_t i = 0; i < n; i++)
-				col[i] = isnan(raw[i]) ? 1.0f : 0.0f;
 			break;
 		default:
 			for (size_t i = 0; i < n; i++)
@@ -355,25 +368,57 @@ static bool apply_numeric(const struct recipe_input *in, const struct column *c,
 	return true;
 }
 
+void recipe_dataset_alloc(const struct recipe *r, size_t n, struct dataset *d)
+{
+	memset(d, 0, sizeof *d);
+	d->n = n;
+	d->nfeatures = r->nfeatures;
+	d->slot = xmalloc((r->nfeatures ? r->nfeatures : 1) * sizeof *d->slot);
+	size_t nfloats = 0;
+	for (size_t j = 0; j < r->nfeatures; j++) {
+		if (byte_feature(&r->features[j]))
+			d->slot[j] = DATASET_BYTE | (uint32_t)d->nbytes++;
+		else
+			d->slot[j] = (uint32_t)nfloats++;
+	}
+	d->X = xmalloc((n && nfloats ? n * nfloats : 1) * sizeof *d->X);
+	d->B = xmalloc(n && d->nbytes ? n * d->nbytes : 1);
+	d->y = xcalloc(n ? n : 1, 1);
+	d->rows = xmalloc((n ? n : 1) * sizeof *d->rows);
+}
+
+void recipe_dataset_touch(struct dataset *d)
+{
+	size_t nfloats = d->nfeatures - d->nbytes;
+	memset(d->X, 0, (d->n && nfloats ? d->n * nfloats : 1) * sizeof *d->X);
+	memset(d->B, 0, d->n && d->nbytes ? d->n * d->nbytes : 1);
+	memset(d->y, 0, d->n ? d->n : 1);
+	memset(d->rows, 0, (d->n ? d->n : 1) * sizeof *d->rows);
+}
+
 int recipe_apply(const struct recipe *r, const struct frame *f,
 		 const struct target_info *t, const size_t *rows, size_t n,
 		 const struct ft_progress *prog, struct dataset *d, struct ft_err *err)
 {
-	memset(d, 0, sizeof *d);
-	int *cols = xcalloc(r->ninputs, sizeof *cols);
+	recipe_dataset_alloc(r, n, d);
+	return recipe_apply_into(r, f, t, rows, prog, d, err);
+}
+
+int recipe_apply_into(const struct recipe *r, const struct frame *f,
+		      const struct target_info *t, const size_t *rows,
+		      const struct ft_progress *prog, struct dataset *d, struct ft_err *err)
+{
+	size_t n = d->n;
+	int *cols = xcalloc(r->ninputs + 1, sizeof *cols);
 	for (size_t i = 0; i < r->ninputs; i++) {
 		cols[i] = frame_find(f, r->inputs[i].name);
 		if (cols[i] < 0) {
 			free(cols);
+			dataset_free(d);
 			return ft_fail(err, FT_EINPUT, "%s: no column '%s', which the model uses",
 				       f->path ? f->path : "data", r->inputs[i].name);
 		}
 	}
-	d->n = n;
-	d->nfeatures = r->nfeatures;
-	d->X = xmalloc(n * r->nfeatures * sizeof *d->X);
-	d->y = xcalloc(n, 1);
-	d->rows = xmalloc(n * sizeof *d->rows);
 	for (size_t i = 0; i < n; i++) {
 		d->rows[i] = rows[i];
 		if (t && t->y && t->y[rows[i]] != 255)
@@ -383,6 +428,7 @@ int recipe_apply(const struct recipe *r, const struct frame *f,
 	struct recipe_row_ctx *ctx = recipe_row_ctx_new(r);
 	const struct feature **feats = xcalloc(r->nfeatures + 1, sizeof *feats);
 	float **out = xcalloc(r->nfeatures + 1, sizeof *out);
+	uint8_t **bout = xcalloc(r->nfeatures + 1, sizeof *bout);
 	double *raw = NULL;
 	int rc = 0;
 	for (size_t i = 0; i < r->ninputs; i++) {
@@ -392,11 +438,14 @@ int recipe_apply(const struct recipe *r, const struct frame *f,
 		for (size_t j = 0; j < r->nfeatures; j++)
 			if (r->features[j].input == i) {
 				feats[m] = &r->features[j];
-				out[m++] = d->X + j * n;
+				uint32_t s = d->slot[j];
+				out[m] = s & DATASET_BYTE ? NULL : d->X + (size_t)s * n;
+				bout[m++] = s & DATASET_BYTE ? d->B + (size_t)(s - DATASET_BYTE) * n
+							     : NULL;
 			}
 		if (m == 0)
 			continue;
-		struct input_out o = { feats, out, m, n };
+		struct input_out o = { feats, out, bout, m, n };
 		const struct column *c = &f->cols[cols[i]];
 		bool done;
 		if (r->inputs[i].type == COL_CATEGORICAL) {
@@ -414,6 +463,7 @@ int recipe_apply(const struct recipe *r, const struct frame *f,
 	}
 	free(raw);
 	free(out);
+	free(bout);
 	free(feats);
 	free(cols);
 	recipe_row_ctx_free(ctx);

@@ -12,12 +12,21 @@
 #include "target.h"
 #include "util.h"
 
-/* Transform frame rows into d (allocates d->X, d->y, d->rows; w = NULL).
+/* Transform frame rows into d (allocates d's X, B, slot, y, rows; w = NULL).
  * Columns are matched by name, so f need not be the frame it was fitted on.
  * On failure d is left empty. Cancellable as recipe_fit. */
 int recipe_apply(const struct recipe *r, const struct frame *f,
 		 const struct target_info *t, const size_t *rows, size_t n,
 		 const struct ft_progress *prog, struct dataset *d, struct ft_err *err);
+
+/* recipe_apply in two steps: d's arrays for n rows of r's features, then the rows[0..d->n) into them. recipe_dataset_touch writes
+ * every page of an allocated d, so that the kernel's work of providing
+ * fresh memory can be done ahead, on another thread. */
+void recipe_dataset_alloc(const struct recipe *r, size_t n, struct dataset *d);
+void recipe_dataset_touch(struct dataset *d);
+int recipe_apply_into(const struct recipe *r, const struct frame *f,
+		      const struct target_info *t, const size_t *rows,
+		      const struct ft_progress *prog, struct dataset *d, struct ft_err *err);
 
 /* One raw CSV row (fields by recipe input: fields[i] is the text of input i,
  * NULL or "" when absent) into x[0..nfeatures). Used by predict. */

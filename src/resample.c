@@ -32,17 +32,26 @@ static int cmp_size(const void *a, const void *b)
 static int rebuild(struct dataset *d, const size_t *pick, size_t n,
 		   const struct ft_progress *prog, struct ft_err *err)
 {
-	size_t nf = d->nfeatures;
-	float *X = xmalloc(n * nf * sizeof *X);
-	for (size_t f = 0; f < nf; f++) {
+	size_t nb = d->nbytes, nx = d->nfeatures - nb;
+	float *X = xmalloc((n && nx ? n * nx : 1) * sizeof *X);
+	uint8_t *B = d->B ? xmalloc(n && nb ? n * nb : 1) : NULL;
+	for (size_t c = 0; c < nx + nb; c++) {
 		if (ft_cancelled(prog)) {
 			free(X);
+			free(B);
 			return cancelled(err);
 		}
-		const float *src = d->X + f * d->n;
-		float *dst = X + f * n;
-		for (size_t i = 0; i < n; i++)
-			dst[i] = src[pick[i]];
+		if (c < nx) {
+			const float *src = d->X + c * d->n;
+			float *dst = X + c * n;
+			for (size_t i = 0; i < n; i++)
+				dst[i] = src[pick[i]];
+		} else {
+			const uint8_t *src = d->B + (c - nx) * d->n;
+			uint8_t *dst = B + (c - nx) * n;
+			for (size_t i = 0; i < n; i++)
+				dst[i] = src[pick[i]];
+		}
 	}
 	uint8_t *y = xmalloc(n);
 	size_t *rows = xmalloc(n * sizeof *rows);
@@ -54,10 +63,12 @@ static int rebuild(struct dataset *d, const size_t *pick, size_t n,
 			w[i] = d->w[pick[i]];
 	}
 	free(d->X);
+	free(d->B);
 	free(d->y);
 	free(d->rows);
 	free(d->w);
 	d->X = X;
+	d->B = B;
 	d->y = y;
 	d->rows = rows;
 	d->w = w;
@@ -283,6 +294,7 @@ static int smote(struct dataset *d, const size_t *groups, uint8_t minority, size
 	float *X = NULL, *mismatch = NULL, *cat = NULL;
 	size_t **gfeat = NULL;
 	struct nc_types ty;
+	dataset_all_floats(d);   /* SMOTE writes its points feature by feature */
 	nc_types_init(&ty, d, groups);
 	for (size_t i = 0; i < n; i++)
 		nmin += d->y[i] == minority;

@@ -504,8 +504,8 @@ static int32_t leaf_of(const struct tree *t, const struct dataset *d, size_t i)
 	int32_t k = 0;
 	while (t->nodes[k].left != TREE_LEAF) {
 		const struct tree_node *nd = &t->nodes[k];
-		k = d->X[(size_t)nd->feature * (d->n - d->ncopies) + dataset_row(d, i)] <=
-			nd->threshold ? nd->left : nd->right;
+		k = dataset_x(d, (size_t)nd->feature, dataset_row(d, i)) <= nd->threshold
+			? nd->left : nd->right;
 	}
 	return k;
 }

@@ -168,7 +168,8 @@ static void compute_explain(struct tree_state *s, struct app *a)
 	s->x = xcalloc(d.nfeatures ? d.nfeatures : 1, sizeof *s->x);
 	s->on_path = xcalloc(t->nnodes ? t->nnodes : 1, sizeof *s->on_path);
 	int32_t *path = xcalloc(t->nnodes ? t->nnodes : 1, sizeof *path);
-	memcpy(s->x, d.X, d.nfeatures * sizeof *s->x);
+	for (size_t j = 0; j < d.nfeatures; j++)
+		s->x[j] = dataset_x(&d, j, 0);
 	dataset_free(&d);
 	size_t n = tree_path(t, s->x, path, t->nnodes);
 	for (size_t i = 0; i < n; i++)

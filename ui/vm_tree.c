@@ -269,7 +269,7 @@ int32_t vm_leaf_errors(const struct tree *t, const struct dataset *d,
 		if ((proba[i] >= threshold) == (d->y[i] != 0))
 			continue;
 		for (size_t j = 0; j < d->nfeatures; j++)
-			x[j] = d->X[j * d->n + i];
+			x[j] = dataset_x(d, j, dataset_row(d, i));
 		int32_t leaf = tree_leaf(t, x);
 		if (leaf >= 0 && (size_t)leaf < t->nnodes)
 			err[leaf]++;

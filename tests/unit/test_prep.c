@@ -25,6 +25,7 @@
 #include "resample.h"
 #include "split.h"
 #include "target.h"
+#include "tree.h"
 
 /* ----------------------------------------------------- frame building */
 
@@ -114,7 +115,7 @@ static size_t *all_rows(size_t n)
 
 static float X(const struct dataset *d, size_t feature, size_t sample)
 {
-	return d->X[feature * d->n + sample];
+	return dataset_x(d, feature, dataset_row(d, sample));
 }
 
 static int feature_index(const struct recipe *r, const char *name)
@@ -649,6 +650,92 @@ static void test_missing_indicators(void **state)
 	frame_free(f);
 }
 
+/* One-hot features and missing indicators are byte columns; every reader
+ * sees what the all-float layout holds, through undersampling and the
+ * tree (same tree, node for node). */
+static void test_byte_columns(void **state)
+{
+	(void)state;
+	enum { N = 600 };
+	struct frame *f = frame_new(N, 4);
+	double amount[N], risk[N], label[N];
+	const char *card[N];
+	static const char *const kinds[] = { "debit", "credit", "gift", NULL };
+	struct ft_rng rng;
+	rng_seed(&rng, 11);
+	for (size_t i = 0; i < N; i++) {
+		card[i] = kinds[rng_below(&rng, 4)];
+		amount[i] = rng_below(&rng, 8) == 0 ? NAN : rng_uniform(&rng) * 100;
+		risk[i] = (double)rng_below(&rng, 5);
+		bool odd = (card[i] && strcmp(card[i], "gift") == 0) || amount[i] > 80;
+		label[i] = odd ? rng_below(&rng, 3) != 0 : rng_below(&rng, 12) == 0;
+	}
+	col_num(f, 0, "amount", amount);
+	col_cat(f, 1, "card", card);
+	col_num(f, 2, "risk", risk);
+	col_num(f, 3, "isFraud", label);
+	struct settings s;
+	settings_init(&s);
+	set_ok(&s, "missing_indicators=true");
+	set_ok(&s, "resample.method=undersample");
+	struct target_info t;
+	struct recipe *r = fit(f, &s, &t, N);
+	struct dataset d, e;
+	apply_all(r, f, &t, &d);
+	apply_all(r, f, &t, &e);
+	dataset_all_floats(&e);
+	assert_null(e.slot);
+	assert_null(e.B);
+	size_t nbytes = 0;
+	for (size_t j = 0; j < r->nfeatures; j++) {
+		enum feature_kind k = r->features[j].kind;
+		bool byte = k == FEAT_ONEHOT || k == FEAT_MISSING;
+		nbytes += byte;
+		assert_int_equal(dataset_bytes(&d, j) != NULL, byte);
+		assert_int_equal(dataset_floats(&d, j) == NULL, byte);
+	}
+	assert_true(nbytes >= 4);   /* three levels and two indicators */
+	assert_int_equal(d.nbytes, nbytes);
+	for (int round = 0; round < 2; round++) {
+		for (size_t j = 0; j < r->nfeatures; j++)
+			for (size_t i = 0; i < d.n; i++)
+				assert_true(dataset_x(&d, j, i) == e.X[j * e.n + i]);
+		const char **names = xcalloc(r->nfeatures, sizeof *names);
+		for (size_t j = 0; j < r->nfeatures; j++)
+			names[j] = r->features[j].name;
+		struct tree_params p = { .criterion = CRIT_GINI, .min_samples_split = 2,
+					 .min_samples_leaf = 1, .max_bins = 256, .threads = 1 };
+		struct ft_err err = {0};
+		struct tree *a = tree_fit(&d, names, &p, NULL, &err);
+		struct tree *b = tree_fit(&e, names, &p, NULL, &err);
+		assert_non_null(a);
+		assert_non_null(b);
+		assert_true(a->nnodes > 3);
+		assert_int_equal(a->nnodes, b->nnodes);
+		for (size_t k = 0; k < a->nnodes; k++) {
+			assert_int_equal(a->nodes[k].feature, b->nodes[k].feature);
+			assert_true(a->nodes[k].threshold == b->nodes[k].threshold);
+			assert_int_equal(a->nodes[k].samples, b->nodes[k].samples);
+		}
+		tree_free(a);
+		tree_free(b);
+		free(names);
+		if (round == 0) {   /* undersampling keeps the byte columns */
+			assert_int_equal(resample_apply(&d, &s, r, NULL, &err), 0);
+			assert_int_equal(resample_apply(&e, &s, r, NULL, &err), 0);
+			assert_true(d.n < N);
+			assert_int_equal(d.n, e.n);
+			assert_non_null(d.slot);
+		}
+	}
+	dataset_free(&d);
+	dataset_free(&e);
+	recipe_free(r);
+	target_info_free(&t);
+	settings_free(&s);
+	frame_free(f);
+}
+
 static void test_datetime_parts(void **state)
 {
 	(void)state;
@@ -949,6 +1036,8 @@ static void test_recipe_json(void **state)
 	struct dataset d1, d2;
 	apply_all(r, f, &t, &d1);
 	apply_all(back, f, &t, &d2);
+	dataset_all_floats(&d1);
+	dataset_all_floats(&d2);
 	assert_memory_equal(d1.X, d2.X, d1.n * d1.nfeatures * sizeof *d1.X);
 	dataset_free(&d1);
 	dataset_free(&d2);
@@ -1622,6 +1711,7 @@ int main(void)
 		cmocka_unit_test(test_median_matches_sort),
 		cmocka_unit_test(test_encoders),
 		cmocka_unit_test(test_missing_indicators),
+		cmocka_unit_test(test_byte_columns),
 		cmocka_unit_test(test_datetime_parts),
 		cmocka_unit_test(test_drops_recorded),
 		cmocka_unit_test(test_apply_row_matches_frame),

@@ -200,6 +200,7 @@ static void check_explain_matches_predict(const char *const *sets, size_t nsets)
 		if (recipe_apply(r.recipe, f, &r.target, &row, 1, NULL, &d, &err))
 			fail_msg("%s", err.msg);
 		assert_int_equal(d.n, 1);
+		dataset_all_floats(&d);
 		char **lines;
 		size_t n = vm_explain_reasons(t, r.recipe, d.X, &lines);
 		for (size_t k = 0; k < 3; k++) {
