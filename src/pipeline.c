@@ -475,7 +475,6 @@ static void gather_amounts(const struct frame *f, struct pipeline_result *r)
 			 "(counted 0)", missing, missing == 1 ? "" : "s");
 }
 
-/* owned: the frame is freed here once no split needs it (*owned = NULL). */
 /* prepare's split and recipe, on their own thread (see prepare). */
 struct fit_job {
 	const struct frame *f;
@@ -575,6 +574,7 @@ static void insert_hint_notes(struct pipeline_result *r, size_t at,
 	r->nnotes += h->n;
 }
 
+/* owned: the frame is freed here once no split needs it (*owned = NULL). */
 static int prepare(const struct frame *f, struct frame **owned,
 		   const struct ft_progress *prog, struct pipeline_result *r,
 		   struct dataset *train, struct ft_err *err)
